@@ -1,0 +1,316 @@
+"""The experiment configuration: typed, validated, loaded from TOML presets with `--set` overrides.
+
+A config has four sections, `[model]`, `[task]`, `[train]` and `[probes]`, plus optional top-level
+`name` and `description`. Unknown keys are rejected with a did-you-mean (as nanoGPT's
+configurator does), values are type- and range-checked, and every failure becomes one
+`UserError` line naming the file and key. The resolved config is saved with every run
+(`to_toml`) so a run directory describes itself.
+
+This module imports neither torch nor textual: the TUI validates forms with it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from rnnlab.errors import UserError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru", "transformer")
+TASKS = ("text", "timeseries", "adding", "copy")
+OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
+SCHEDULES = ("constant", "step", "cosine")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelConfig(_Section):
+    """`[model]`: the network."""
+
+    cell: Literal["rnn_tanh", "rnn_relu", "lstm", "gru", "transformer"] = "lstm"
+    hidden_size: int = Field(128, ge=1, le=16384)
+    num_layers: int = Field(1, ge=1, le=32)
+    dropout: float = Field(0.0, ge=0.0, lt=1.0)
+    backend: Literal["auto", "fused", "reference"] = "auto"
+    attention: bool = False
+    # Token embedding width for text; defaults to hidden_size.
+    embedding_size: Optional[int] = Field(None, ge=1, le=16384)
+    # Transformer only.
+    num_heads: int = Field(4, ge=1, le=64)
+
+
+class SyntheticConfig(_Section):
+    """`[task.synthetic]`: the seeded time-series generator (`source = "builtin:synthetic"`)."""
+
+    length: int = Field(2000, ge=50, le=10_000_000)
+    level: float = 10.0
+    trend: float = Field(0.002, description="slope per step")
+    # Pairs of [period, amplitude].
+    seasonalities: list[tuple[float, float]] = Field(default_factory=lambda: [(24.0, 2.0), (168.0, 1.0)])
+    noise: float = Field(0.3, ge=0.0)
+    missing_fraction: float = Field(0.02, ge=0.0, lt=0.5)
+    level_shifts: int = Field(1, ge=0, le=100)
+    level_shift_size: float = 2.0
+    seed: int = 0
+
+
+class TaskConfig(_Section):
+    """`[task]`: what is learned. Keys that do not apply to `kind` are ignored."""
+
+    kind: Literal["text", "timeseries", "adding", "copy"] = "text"
+    # text: a file, folder, glob or builtin:python-stdlib; timeseries: a CSV or builtin:synthetic.
+    source: Optional[str] = None
+    # text: BPTT chunk length; adding: T; copy: the delay T.
+    seq_len: int = Field(100, ge=1, le=100_000)
+
+    # --- text ---
+    batching: Literal["tbptt", "random"] = "tbptt"
+    val_fraction: float = Field(0.1, gt=0.0, lt=0.9)
+    max_chars: Optional[int] = Field(2_000_000, ge=1000)
+    prime: str = "\n"
+    temperature: float = Field(0.8, gt=0.0, le=10.0)
+    top_k: int = Field(0, ge=0)
+    top_p: float = Field(1.0, gt=0.0, le=1.0)
+    sample_length: int = Field(200, ge=1, le=100_000)
+
+    # --- timeseries ---
+    column: Optional[str] = None
+    time_column: Optional[str] = None
+    window: int = Field(96, ge=2, le=100_000)
+    horizon: int = Field(24, ge=1, le=10_000)
+    fill: Literal["interpolate", "ffill"] = "interpolate"
+    difference: bool = False
+    scale: Literal["standard", "minmax", "none"] = "standard"
+    # Known periods (in steps) to encode as sin/cos features.
+    periods: list[float] = Field(default_factory=lambda: [24.0, 168.0])
+    calendar_features: bool = True
+    # Season length for the seasonal-naive baseline and MASE; 0 means the first of `periods`.
+    season: int = Field(0, ge=0)
+    test_fraction: float = Field(0.2, gt=0.0, lt=0.9)
+    synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig)
+
+    @model_validator(mode="after")
+    def _defaults_by_kind(self) -> "TaskConfig":
+        if self.source is None and self.kind in ("text", "timeseries"):
+            object.__setattr__(
+                self, "source", "builtin:python-stdlib" if self.kind == "text" else "builtin:synthetic"
+            )
+        return self
+
+
+class TrainConfig(_Section):
+    """`[train]`: optimisation, evaluation, checkpoints, device."""
+
+    steps: int = Field(1000, ge=1, le=100_000_000)
+    batch_size: int = Field(32, ge=1, le=1_000_000)
+    optimizer: Literal["sgd", "adam", "adamw", "rmsprop", "adagrad"] = "adam"
+    lr: float = Field(2e-3, gt=0.0, le=100.0)
+    momentum: float = Field(0.9, ge=0.0, lt=1.0)
+    nesterov: bool = False
+    betas: tuple[float, float] = (0.9, 0.999)
+    weight_decay: float = Field(0.0, ge=0.0)
+    schedule: Literal["constant", "step", "cosine"] = "constant"
+    warmup_steps: int = Field(0, ge=0)
+    # step schedule: multiply lr by `gamma` every `step_size` steps.
+    step_size: int = Field(1000, ge=1)
+    gamma: float = Field(0.5, gt=0.0, le=1.0)
+    # cosine schedule: decay to lr * min_lr_ratio.
+    min_lr_ratio: float = Field(0.1, ge=0.0, le=1.0)
+    # 0 turns clipping off. Pascanu et al. 2013: c = 1 is the common default.
+    clip_norm: float = Field(1.0, ge=0.0)
+    clip_value: float = Field(0.0, ge=0.0)
+    eval_every: int = Field(100, ge=1)
+    eval_batches: int = Field(8, ge=1)
+    checkpoint_every: int = Field(500, ge=1)
+    log_every: int = Field(10, ge=1)
+    device: str = "auto"
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    seed: int = 1337
+
+    @model_validator(mode="after")
+    def _check_device(self) -> "TrainConfig":
+        d = self.device
+        ok = d in ("auto", "cpu", "cuda", "mps") or (
+            d.startswith("cuda:") and d[5:].isdigit()
+        )
+        if not ok:
+            raise ValueError(f"device {d!r} is not one of auto, cpu, cuda, cuda:N, mps")
+        return self
+
+
+class ProbesConfig(_Section):
+    """`[probes]`: how often each probe runs (in steps; 0 turns it off)."""
+
+    layers_every: int = Field(10, ge=0)
+    grad_flow_every: int = Field(50, ge=0)
+    gates_every: int = Field(50, ge=0)
+    hidden_every: int = Field(50, ge=0)
+    output_every: int = Field(100, ge=0)
+    probe_batch_size: int = Field(8, ge=1, le=1024)
+
+
+class Config(_Section):
+    """A whole experiment."""
+
+    name: Optional[str] = None
+    description: str = ""
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    task: TaskConfig = Field(default_factory=TaskConfig)
+    train: TrainConfig = Field(default_factory=TrainConfig)
+    probes: ProbesConfig = Field(default_factory=ProbesConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A TOML-ready dict (None values dropped, tuples as lists)."""
+        return _drop_none(self.model_dump(mode="json"))
+
+    def to_toml(self) -> str:
+        import tomli_w
+
+        return tomli_w.dumps(self.to_dict())
+
+
+def _drop_none(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _drop_none(v) for k, v in obj.items() if v is not None}
+    if isinstance(obj, list):
+        return [_drop_none(v) for v in obj]
+    return obj
+
+
+# ---------------------------------------------------------------- loading and validation
+
+
+def _keys_of(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def _section_model(loc: tuple) -> type[BaseModel]:
+    """The pydantic model that owns the field at `loc[:-1]`."""
+    m: type[BaseModel] = Config
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            return m
+        field = m.model_fields.get(str(part))
+        if field is None:
+            return m
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            m = ann
+        else:
+            return m
+    return m
+
+
+def _where(loc: tuple) -> str:
+    parts = [str(p) for p in loc if not isinstance(p, int)]
+    if len(parts) >= 2:
+        return f"[{'.'.join(parts[:-1])}] {parts[-1]}"
+    return f"[{parts[0]}]" if parts else "config"
+
+
+def _format_error(err: ValidationError, origin: str) -> str:
+    e = err.errors()[0]
+    loc = tuple(e["loc"])
+    # Drop pydantic's tagged-union/function-validator location noise.
+    loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+    kind = e["type"]
+    where = _where(loc) if loc else "config"
+    if kind == "extra_forbidden":
+        owner = _section_model(loc)
+        name = str(loc[-1])
+        close = difflib.get_close_matches(name, _keys_of(owner), n=1, cutoff=0.5)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        valid = ", ".join(_keys_of(owner))
+        section = f"[{'.'.join(str(p) for p in loc[:-1])}]" if len(loc) > 1 else "top level"
+        return f"{origin}: unknown key '{name}' in {section}{hint}; valid keys: {valid}"
+    if kind == "literal_error":
+        expected = e.get("ctx", {}).get("expected", "")
+        got = e.get("input")
+        options = [o.strip().strip("'") for o in str(expected).replace(" or ", ", ").split(",")]
+        close = difflib.get_close_matches(str(got), options, n=1, cutoff=0.5)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"{origin}: {where} = {got!r} is not allowed{hint}; expected one of {expected}"
+    msg = e["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    got = e.get("input")
+    shown = "" if isinstance(got, dict) else f" = {got!r}"
+    return f"{origin}: {where}{shown}: {msg}"
+
+
+def _parse_value(text: str) -> Any:
+    """Parse a `--set` value as a TOML value, falling back to a bare string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_override(data: dict[str, Any], assignment: str) -> None:
+    """Apply one `section.key=value` override to a raw config dict (in place)."""
+    if "=" not in assignment:
+        raise UserError(f"--set {assignment!r}: expected section.key=value, e.g. --set train.lr=0.001")
+    key, _, raw = assignment.partition("=")
+    path = [p.strip() for p in key.strip().split(".") if p.strip()]
+    if not path:
+        raise UserError(f"--set {assignment!r}: missing key before '='")
+    target = data
+    for part in path[:-1]:
+        nxt = target.setdefault(part, {})
+        if not isinstance(nxt, dict):
+            raise UserError(f"--set {assignment!r}: '{part}' is a value, not a section")
+        target = nxt
+    target[path[-1]] = _parse_value(raw.strip())
+
+
+def validate(data: dict[str, Any], origin: str = "config") -> Config:
+    """Turn a raw dict into a `Config`, or raise one `UserError` line naming `origin`."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise UserError(_format_error(err, origin)) from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text; a config is a TOML file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory; expected a TOML file") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise UserError(f"{path}: invalid TOML: {err}") from None
+
+
+def load(preset_or_file: str | None = None, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Load a preset name or TOML path (None: the built-in defaults) and apply `--set` overrides."""
+    from rnnlab import presets
+
+    if preset_or_file is None:
+        data: dict[str, Any] = {}
+        origin = "defaults"
+    else:
+        path = presets.resolve(preset_or_file)
+        data = read_toml(path)
+        origin = str(path)
+        data.setdefault("name", path.stem)
+    for item in overrides:
+        apply_override(data, item)
+    if overrides:
+        origin = f"{origin} (with --set)"
+    return validate(data, origin)
