@@ -1,1 +1,29 @@
-"""rnnlab.tasks"""
+"""The tasks: one module each, looked up by `[task] kind`. Imported lazily so that asking for
+one task does not load the others' dependencies."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Optional
+
+from rnnlab.config import TaskConfig
+from rnnlab.tasks.base import Batch, Task
+
+TASKS = {
+    "text": "rnnlab.tasks.text:TextTask",
+    "timeseries": "rnnlab.tasks.timeseries:TimeSeriesTask",
+    "adding": "rnnlab.tasks.adding:AddingTask",
+    "copy": "rnnlab.tasks.copymem:CopyTask",
+}
+
+
+def task_class(kind: str) -> type[Task]:
+    module, _, name = TASKS[kind].partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def make_task(cfg: TaskConfig, *, seed: int, batch_size: int, state: Optional[dict[str, Any]] = None) -> Task:
+    return task_class(cfg.kind)(cfg, seed=seed, batch_size=batch_size, state=state)
+
+
+__all__ = ["Batch", "Task", "TASKS", "make_task", "task_class"]

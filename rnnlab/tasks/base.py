@@ -43,11 +43,15 @@ class Task(ABC):
     primary_metric: str  # a key of evaluate(), lower is better, e.g. "val_bpc"
     seq_len: int  # time steps per training example
 
-    def __init__(self, cfg: TaskConfig, seed: int, state: Optional[dict[str, Any]] = None) -> None:
-        """`state` is what `state()` returned in an earlier process (vocab, scaler, ...): with it
+    def __init__(
+        self, cfg: TaskConfig, *, seed: int, batch_size: int, state: Optional[dict[str, Any]] = None
+    ) -> None:
+        """`batch_size` is the training batch size (data shorter than one batch is a UserError).
+        `state` is what `state()` returned in an earlier process (vocab, scaler, ...): with it
         the task rebuilds exactly as it was when the run started."""
         self.cfg = cfg
         self.seed = seed
+        self.batch_size = batch_size
 
     @abstractmethod
     def state(self) -> dict[str, Any]:

@@ -11,7 +11,16 @@ from typing import Any, Optional, Protocol
 COMMANDS = ("stop", "pause", "resume", "checkpoint", "sample")
 
 
+# Event kinds the loop emits (Reporter.event's `kind`).
+STARTED, RESUMED_FROM, EVAL, CHECKPOINT, PAUSED, UNPAUSED = "started", "resumed", "eval", "checkpoint", "paused", "unpaused"
+SAMPLE, WARNING, DIVERGED, STOPPED, FINISHED = "sample", "warning", "diverged", "stopped", "finished"
+
+
 class Reporter(Protocol):
+    def start(self, step: int) -> None:
+        """Training (re)starts at `step` (0, or the checkpoint a resume loaded): points an earlier
+        attempt recorded after `step` are superseded."""
+
     def scalars(self, step: int, values: dict[str, float]) -> None:
         """Per-step numbers: loss, lr, grad_norm, val_bpc, ..."""
 
@@ -28,6 +37,9 @@ class Control(Protocol):
 
 
 class NullReporter:
+    def start(self, step: int) -> None:
+        pass
+
     def scalars(self, step: int, values: dict[str, float]) -> None:
         pass
 
@@ -43,6 +55,10 @@ class MultiReporter:
 
     def __init__(self, *reporters: Reporter) -> None:
         self.reporters = [r for r in reporters if r is not None]
+
+    def start(self, step: int) -> None:
+        for r in self.reporters:
+            r.start(step)
 
     def scalars(self, step: int, values: dict[str, float]) -> None:
         for r in self.reporters:

@@ -1,0 +1,60 @@
+"""The `rnnlab` command: typer app joining every command module.
+
+Command modules import torch only inside their functions, so `rnnlab --help` and the TUI start
+fast. Any `UserError` becomes one `error: ...` line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from rnnlab.cli.common import RunsDirOpt, error
+from rnnlab.errors import UserError
+
+app = typer.Typer(
+    name="rnnlab",
+    help="A terminal lab for recurrent neural networks. Run with no command to open the lab.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback(invoke_without_command=True)
+def _root(ctx: typer.Context, runs_dir: RunsDirOpt = None) -> None:
+    """Open the lab (the TUI) when no command is given."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rnnlab.cli.lab import open_lab
+
+    open_lab(runs_dir)
+
+
+def _register() -> None:
+    import importlib
+
+    for name in ("train", "presets_cmd", "generate", "manage"):
+        try:
+            mod = importlib.import_module(f"rnnlab.cli.{name}")
+        except ModuleNotFoundError as err:
+            if err.name == f"rnnlab.cli.{name}":
+                continue  # command module not built yet
+            raise
+        mod.register(app)
+
+
+_register()
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    try:
+        app(args=argv, prog_name="rnnlab")
+    except UserError as err:
+        error(str(err))
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,22 @@
+"""Shared fixtures: one torch thread and fixed seeds so tests are deterministic and light on
+these 2-core machines; a temporary runs root so no test touches ./runs."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _deterministic(monkeypatch, tmp_path):
+    monkeypatch.setenv("RNNLAB_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    import sys
+
+    if "torch" in sys.modules:
+        import torch
+
+        torch.set_num_threads(1)
+        torch.manual_seed(0)
+    yield
