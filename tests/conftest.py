@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import os
 
+# Before torch is imported anywhere in the test process (and inherited by worker subprocesses).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
 import pytest
 
 
