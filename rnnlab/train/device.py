@@ -1,0 +1,88 @@
+"""Device and precision choice: `[train] device` (auto / cpu / cuda / cuda:N / mps) and
+`[train] precision` (bf16 autocast on CUDA when the card supports it)."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import torch
+
+from rnnlab.errors import UserError
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise UserError(f"[train] device = {name!r} but no CUDA device is visible here; use 'cpu' or 'auto'")
+        index = int(name[5:]) if ":" in name else 0
+        if index >= torch.cuda.device_count():
+            raise UserError(
+                f"[train] device = {name!r} but only {torch.cuda.device_count()} CUDA device(s) exist "
+                f"(cuda:0..cuda:{torch.cuda.device_count() - 1})"
+            )
+        return torch.device("cuda", index)
+    if name == "mps":
+        if not (getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()):
+            raise UserError("[train] device = 'mps' but Apple's MPS backend is not available here; use 'cpu' or 'auto'")
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def describe(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"{device} ({torch.cuda.get_device_name(device)})"
+    return str(device)
+
+
+def uses_bf16(device: torch.device, precision: str) -> bool:
+    if precision == "fp32" or device.type != "cuda":
+        if precision == "bf16" and device.type != "cuda":
+            raise UserError(f"[train] precision = 'bf16' needs a CUDA device; this run is on {device}. Use 'auto' or 'fp32'")
+        return False
+    return torch.cuda.is_bf16_supported()
+
+
+def autocast(device: torch.device, bf16: bool):
+    if bf16:
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+_PEAK: dict[str, float] = {}
+
+
+def matmul_peak_flops(device: torch.device, n: int = 1024, seconds: float = 0.2) -> float:
+    """Measured fp32 matmul FLOP/s on `device` (cached per process): the denominator of MFU."""
+    key = str(device)
+    if key in _PEAK:
+        return _PEAK[key]
+    # its own generator: measuring must not shift the training RNG stream (reproducibility)
+    gen = torch.Generator(device="cpu").manual_seed(0)
+    a = torch.randn(n, n, generator=gen).to(device)
+    b = torch.randn(n, n, generator=gen).to(device)
+    for _ in range(2):
+        a @ b
+    _sync(device)
+    reps, start = 0, time.perf_counter()
+    while True:
+        a @ b
+        reps += 1
+        if reps % 4 == 0:
+            _sync(device)
+            if time.perf_counter() - start > seconds:
+                break
+    elapsed = time.perf_counter() - start
+    _PEAK[key] = 2 * n**3 * reps / elapsed
+    return _PEAK[key]
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)

@@ -1,0 +1,248 @@
+"""The training loop: steps, clipping, evaluation, probes, checkpoints, control.
+
+It knows nothing about the task's domain (the `Task` does) nor about where numbers go (the
+`Reporter` does), as minGPT's trainer. Step numbers count completed optimizer steps: the first
+update is step 1, a checkpoint at step s resumes with step s+1, and batches are a function of
+the step, so a resumed run continues the very same curve.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import torch
+
+from rnnlab.config import Config
+from rnnlab.tasks.base import Task
+from rnnlab.train import checkpoint, events, optim, probes
+from rnnlab.train.device import autocast, matmul_peak_flops
+from rnnlab.train.events import Control, Reporter
+
+
+@dataclass
+class Outcome:
+    status: str  # finished | stopped | diverged
+    step: int
+    message: str = ""
+    metrics: dict[str, float] = field(default_factory=dict)
+    baselines: dict[str, float] = field(default_factory=dict)
+
+
+def _every(step: int, interval: int) -> bool:
+    return interval > 0 and (step % interval == 0 or step == 1)
+
+
+class Trainer:
+    def __init__(
+        self,
+        cfg: Config,
+        task: Task,
+        model: torch.nn.Module,
+        device: torch.device,
+        reporter: Reporter,
+        control: Control,
+        ckpt_root: Path,
+        *,
+        bf16: bool = False,
+    ) -> None:
+        self.cfg, self.task, self.model, self.device = cfg, task, model, device
+        self.reporter, self.control, self.ckpt_root, self.bf16 = reporter, control, ckpt_root, bf16
+        self.tc = cfg.train
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        self.opt = optim.make_optimizer(self.params, self.tc)
+        self.hidden: Any = None  # carried recurrent state for stateful TBPTT batches
+        self.step = 0
+        self.last_eval: dict[str, float] = {}
+        self.param_stats = probes.ParamStats(model)
+        self._probe_batch = task.probe_batch(cfg.probes.probe_batch_size)
+        self._flops_per_token = float(getattr(model, "flops_per_token", lambda: 0.0)())
+        self._peak: Optional[float] = None
+
+    # ------------------------------------------------------------------ state
+
+    def state_dict(self) -> dict[str, Any]:
+        st: dict[str, Any] = {
+            "step": self.step,
+            "optimizer": self.opt.state_dict(),
+            "rng_cpu": torch.get_rng_state(),
+            "hidden": self.hidden,
+        }
+        if self.device.type == "cuda":
+            st["rng_cuda"] = torch.cuda.get_rng_state(self.device)
+        return st
+
+    def load_state_dict(self, st: dict[str, Any]) -> None:
+        self.step = int(st["step"])
+        self.opt.load_state_dict(st["optimizer"])
+        torch.set_rng_state(st["rng_cpu"])
+        if "rng_cuda" in st and self.device.type == "cuda":
+            torch.cuda.set_rng_state(st["rng_cuda"], self.device)
+        hidden = st.get("hidden")
+        self.hidden = _to_device(hidden, self.device) if hidden is not None else None
+
+    def save_checkpoint(self, reason: str) -> Path:
+        meta = {"config": self.cfg.to_dict(), "metrics": self.last_eval, "reason": reason}
+        path = checkpoint.save(self.ckpt_root, self.step, self.model, self.state_dict(), meta)
+        self.reporter.event(events.CHECKPOINT, f"checkpoint at step {self.step} ({reason})", self.step, {"path": str(path)})
+        return path
+
+    # ------------------------------------------------------------------ pieces
+
+    def evaluate(self) -> dict[str, float]:
+        self.model.eval()
+        try:
+            with torch.no_grad(), autocast(self.device, self.bf16):
+                metrics = self.task.evaluate(self.model, self.device, self.tc.eval_batches)
+        finally:
+            self.model.train()
+        metrics = {k: float(v) for k, v in metrics.items()}
+        self.last_eval = metrics
+        self.reporter.scalars(self.step, metrics)
+        return metrics
+
+    def run_probes(self, step: int, force_output: bool = False) -> None:
+        pc = self.cfg.probes
+        want_flow, want_hidden = _every(step, pc.grad_flow_every), _every(step, pc.hidden_every)
+        if want_flow or want_hidden:
+            flow, hidden = probes.grad_flow_and_hidden(self.model, self.task, self._probe_batch, self.device)
+            if want_flow:
+                self.reporter.vector(step, "grad_flow", {"norms": flow})
+            if want_hidden:
+                self.reporter.vector(step, "hidden_norm", {"layers": hidden})
+        if _every(step, pc.gates_every):
+            gates = probes.gate_stats(self.model, self._probe_batch, self.device)
+            if gates:
+                self.reporter.vector(step, "gates", gates)
+        if force_output or _every(step, pc.output_every):
+            self.reporter.vector(step, "output", probes.task_output(self.model, self.task, self.device))
+
+    def train_step(self, step: int) -> tuple[float, float, bool, float]:
+        """One update; returns (loss, grad_norm before clipping, clipped, lr)."""
+        tc = self.tc
+        batch = self.task.batch(step, tc.batch_size).to(self.device)
+        if not batch.stateful:
+            self.hidden = None
+        lr = optim.lr_at(step - 1, tc)
+        optim.set_lr(self.opt, lr)
+        with autocast(self.device, self.bf16):
+            out, hidden = self.model(batch.x, self.hidden)
+            loss = self.task.loss(out, batch)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        max_norm = tc.clip_norm if tc.clip_norm > 0 else math.inf
+        # clip_grad_norm_ returns the total norm before clipping: what the probe reports
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.params, max_norm)
+        if tc.clip_value > 0:
+            torch.nn.utils.clip_grad_value_(self.params, tc.clip_value)
+        # one device->host transfer for both numbers (a CPU-GPU sync point)
+        loss_v, norm_v = torch.stack([loss.detach().float(), grad_norm.float()]).tolist()
+        if not (math.isfinite(loss_v) and math.isfinite(norm_v)):
+            return loss_v, norm_v, False, lr
+        want_layers = _every(step, self.cfg.probes.layers_every)
+        if want_layers:
+            self.param_stats.before_step()
+        self.opt.step()
+        if want_layers:
+            self.reporter.vector(step, "layers", self.param_stats.after_step())
+        if hidden is not None and batch.stateful:
+            self.hidden = self.model.detach_state(hidden)
+        return loss_v, norm_v, tc.clip_norm > 0 and norm_v > tc.clip_norm, lr
+
+    # ------------------------------------------------------------------ main loop
+
+    def _handle(self, commands: list[str]) -> Optional[str]:
+        """Act on viewer commands; returns 'stop' when the run must end."""
+        for cmd in commands:
+            if cmd == "stop":
+                return "stop"
+            if cmd == "checkpoint":
+                self.save_checkpoint("requested")
+            elif cmd == "sample":
+                out = probes.task_output(self.model, self.task, self.device)
+                self.reporter.vector(self.step, "output", out)
+                self.reporter.event(events.SAMPLE, "output probe on request", self.step)
+            elif cmd == "pause":
+                self.reporter.event(events.PAUSED, f"paused at step {self.step}", self.step)
+                while True:
+                    time.sleep(0.1)
+                    more = self.control.poll()
+                    if "stop" in more:
+                        return "stop"
+                    if "resume" in more:
+                        self.reporter.event(events.UNPAUSED, f"resumed at step {self.step}", self.step)
+                        break
+                    rest = [c for c in more if c in ("checkpoint", "sample")]
+                    if rest:
+                        self._handle(rest)
+        return None
+
+    def _perf(self, step_time: float) -> dict[str, float]:
+        tokens = self.task.tokens_per_batch(self.tc.batch_size)
+        tps = tokens / max(step_time, 1e-9)
+        out = {"tokens_per_s": tps, "step_time": step_time}
+        if self._flops_per_token > 0:
+            if self._peak is None:
+                self._peak = matmul_peak_flops(self.device)
+            achieved = self._flops_per_token * tps
+            out["flops_per_s"] = achieved
+            out["mfu"] = achieved / self._peak
+        return out
+
+    def run(self) -> Outcome:
+        tc = self.tc
+        baselines = {k: float(v) for k, v in self.task.baselines().items()}
+        self.model.train()
+        if self.step == 0:
+            self.evaluate()
+            self.reporter.event(events.EVAL, _fmt_metrics(self.last_eval), 0, self.last_eval)
+        last_ckpt_step = self.step
+        t_prev = time.perf_counter()
+        while self.step < tc.steps:
+            if self._handle(self.control.poll()) == "stop":
+                self.save_checkpoint("stop")
+                self.reporter.event(events.STOPPED, f"stopped at step {self.step}", self.step)
+                return Outcome("stopped", self.step, f"stopped at step {self.step}", self.last_eval, baselines)
+            step = self.step + 1
+            loss, norm, clipped, lr = self.train_step(step)
+            if not (math.isfinite(loss) and math.isfinite(norm)):
+                what = "loss" if not math.isfinite(loss) else "gradient norm"
+                msg = f"diverged at step {step}: {what} is {loss if what == 'loss' else norm}"
+                if last_ckpt_step:
+                    msg += f"; last good checkpoint: step {last_ckpt_step}"
+                self.reporter.scalars(step, {"loss": loss, "grad_norm": norm})
+                self.reporter.event(events.DIVERGED, msg, step)
+                return Outcome("diverged", step, msg, self.last_eval, baselines)
+            self.step = step
+            now = time.perf_counter()
+            row = {"loss": loss, "lr": lr, "grad_norm": norm, "clipped": float(clipped)}
+            row.update(self._perf(now - t_prev))
+            self.reporter.scalars(step, row)
+            self.run_probes(step)
+            if step % tc.eval_every == 0 or step == tc.steps:
+                self.evaluate()
+                self.reporter.event(events.EVAL, _fmt_metrics(self.last_eval), step, self.last_eval)
+            if step % tc.checkpoint_every == 0 or step == tc.steps:
+                self.save_checkpoint("periodic" if step < tc.steps else "final")
+                last_ckpt_step = step
+            # probes, eval and checkpoints are not part of the step's throughput
+            t_prev = time.perf_counter()
+        self.reporter.event(events.FINISHED, f"finished {self.step} steps: {_fmt_metrics(self.last_eval)}", self.step)
+        return Outcome("finished", self.step, _fmt_metrics(self.last_eval), self.last_eval, baselines)
+
+
+def _fmt_metrics(m: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:.4g}" for k, v in m.items())
+
+
+def _to_device(obj: Any, device: torch.device) -> Any:
+    if isinstance(obj, torch.Tensor):
+        return obj.to(device)
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(_to_device(o, device) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _to_device(v, device) for k, v in obj.items()}
+    return obj

@@ -1,0 +1,126 @@
+"""A training session: from a resolved config and a run directory to a finished, stopped or
+diverged run. This is the one entry point the worker (and `rnnlab train`) calls.
+
+It builds the task (restoring its saved state: vocabulary, scaler), the model and the trainer,
+resumes from the newest checkpoint when asked, and hands everything to the loop. The run
+directory is only a place for files here (task_state.json, checkpoints/); the store that
+records numbers is the caller's reporter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Optional
+
+import torch
+
+from rnnlab.config import Config
+from rnnlab.errors import UserError
+from rnnlab.models import build_model
+from rnnlab.tasks import Task, make_task
+from rnnlab.train import checkpoint, events
+from rnnlab.train.device import describe, resolve_device, uses_bf16
+from rnnlab.train.events import Control, Reporter
+from rnnlab.train.loop import Outcome, Trainer
+
+TASK_STATE = "task_state.json"
+CONFIG = "config.toml"
+
+__all__ = ["Outcome", "run_training", "load_run", "build"]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def build(cfg: Config, run_dir: Optional[Path], device: torch.device) -> tuple[Task, torch.nn.Module]:
+    """The task (with its saved state when the run has one) and a fresh model on `device`."""
+    state = None
+    state_file = run_dir / TASK_STATE if run_dir is not None else None
+    if state_file is not None and state_file.is_file():
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+    task = make_task(cfg.task, seed=cfg.train.seed, batch_size=cfg.train.batch_size, state=state)
+    if state_file is not None and state is None:
+        _write_atomic(state_file, json.dumps(task.state()))
+    model = build_model(
+        cfg.model,
+        input_kind=task.input_kind,
+        input_size=task.input_size,
+        output_size=task.output_size,
+        max_len=max(task.seq_len, 1),
+    )
+    model.backend = "reference" if cfg.model.backend == "reference" else "fused"
+    return task, model.to(device)
+
+
+def run_training(
+    cfg: Config,
+    run_dir: Path,
+    reporter: Reporter,
+    control: Control,
+    *,
+    resume: bool = False,
+) -> Outcome:
+    run_dir = Path(run_dir)
+    torch.manual_seed(cfg.train.seed)
+    device = resolve_device(cfg.train.device)
+    bf16 = uses_bf16(device, cfg.train.precision)
+    task, model = build(cfg, run_dir, device)
+    ckpt_root = run_dir / "checkpoints"
+    trainer = Trainer(cfg, task, model, device, reporter, control, ckpt_root, bf16=bf16)
+
+    start = 0
+    if resume:
+        found = checkpoint.latest(ckpt_root)
+        if found is None:
+            reporter.event(events.WARNING, "no checkpoint to resume from: starting from step 0", 0)
+        else:
+            step, path = found
+            weights, state, _meta = checkpoint.load(path, map_location=device)
+            model.load_state_dict(weights)
+            trainer.load_state_dict(state)
+            start = step
+    reporter.start(start)
+    info: dict[str, Any] = {
+        "baselines": task.baselines(),
+        "primary_metric": task.primary_metric,
+        "params": int(sum(p.numel() for p in model.parameters())),
+        "device": describe(device) + (" bf16" if bf16 else ""),
+        "task": task.describe(),
+        "total_steps": cfg.train.steps,
+        "start_step": start,
+    }
+    kind = events.RESUMED_FROM if start else events.STARTED
+    what = f"resumed from checkpoint at step {start}" if start else "started"
+    reporter.event(
+        kind,
+        f"{what}: {cfg.model.cell} x{cfg.model.num_layers} h{cfg.model.hidden_size} on {task.describe()}, "
+        f"{info['params']:,} params, {info['device']}",
+        start,
+        info,
+    )
+    return trainer.run()
+
+
+def load_run(run_dir: Path, device: str = "cpu") -> tuple[Config, Task, torch.nn.Module]:
+    """(config, task, model with the newest checkpoint's weights, in eval mode) for inference."""
+    from rnnlab import config as config_mod
+
+    run_dir = Path(run_dir)
+    cfg = config_mod.validate(config_mod.read_toml(run_dir / CONFIG), str(run_dir / CONFIG))
+    dev = resolve_device(device)
+    task, model = build(cfg, run_dir, dev)
+    found = checkpoint.latest(run_dir / "checkpoints")
+    if found is None:
+        raise UserError(f"{run_dir}: the run has no checkpoint yet; wait for one or press 'checkpoint now'")
+    weights, _state, _meta = checkpoint.load(found[1], map_location=dev)
+    model.load_state_dict(weights)
+    model.eval()
+    return cfg, task, model
