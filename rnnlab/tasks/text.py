@@ -1,0 +1,274 @@
+"""Character-level language modelling: the char-rnn task (Karpathy 2015), in bits per character.
+
+The corpus (see `corpus.py`) is split into train and the last `val_fraction` for validation.
+The vocabulary is the sorted set of characters of the whole corpus; it is saved in `state()` and,
+when a run resumes, restored from there so token ids never shift. A character the restored
+vocabulary does not know (the corpus changed since) is dropped from the data and from primes:
+it maps to nothing rather than to a wrong id.
+
+Batching (`[task] batching`):
+- `tbptt`: stateful truncated BPTT as char-rnn and PyTorch's word_language_model do. The train
+  stream is cut into `batch_size` parallel streams (`batchify`), and step s takes chunk
+  s mod n_chunks of `seq_len` tokens from every stream, so the hidden state carried from step s
+  continues exactly where chunk s+1 starts. `Batch.stateful` is False at the first chunk of each
+  epoch (the streams start over, the old state belongs to their ends).
+- `random`: `batch_size` windows at random offsets, a pure function of (seed, step); every batch
+  starts from a zero state.
+
+Validation uses fixed windows spread evenly over the validation split, each from a zero state,
+so a recurrent model and the Transformer (which only ever sees `seq_len` tokens) are measured
+on the same footing.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from rnnlab.config import TaskConfig
+from rnnlab.errors import UserError
+from rnnlab.tasks.base import Batch, Task
+from rnnlab.tasks.corpus import check_length, load_corpus
+from rnnlab.tasks.sampling import sample_next, seeded_generator
+
+# Key of the random-window stream in `seeded_generator`, so other uses of the seed never collide.
+_RANDOM_STREAM = 1
+_SAMPLE_STREAM = 2
+
+
+class TextTask(Task):
+    kind = "text"
+    input_kind = "tokens"
+    primary_metric = "val_bpc"
+
+    def __init__(
+        self, cfg: TaskConfig, *, seed: int, batch_size: int, state: Optional[dict[str, Any]] = None
+    ) -> None:
+        super().__init__(cfg, seed=seed, batch_size=batch_size, state=state)
+        assert cfg.source is not None  # the config fills the default
+        corpus = load_corpus(cfg.source, cfg.max_chars)
+        self.source = corpus.source
+        self._corpus_summary = corpus.describe()
+        if state and "vocab" in state:
+            chars = list(state["vocab"])
+        else:
+            chars = sorted(set(corpus.text))
+        self.chars = chars
+        self.stoi = {c: i for i, c in enumerate(chars)}
+        if not chars:
+            raise UserError(f"{self.source}: the saved vocabulary is empty; the run state is damaged")
+        cps = np.array([ord(c) for c in chars], dtype=np.uint32)
+        order = np.argsort(cps)
+        self._sorted_cps, self._sorted_ids = cps[order], order.astype(np.int64)
+        self.vocab_size = len(chars)
+        self.input_size = self.output_size = self.vocab_size
+        self.seq_len = cfg.seq_len
+
+        data = self.encode(corpus.text)
+        n_val = int(len(data) * cfg.val_fraction)
+        self.train_data = data[: len(data) - n_val]
+        self.val_data = data[len(data) - n_val :]
+        check_length(len(self.train_data), batch_size=batch_size, seq_len=self.seq_len, source=self.source)
+        # One window is the least validation can measure; it has no batch_size requirement.
+        check_length(len(self.val_data), batch_size=1, seq_len=self.seq_len, source=self.source, split="validation")
+        self._streams: dict[int, torch.Tensor] = {}
+        self._counts = torch.bincount(self.train_data.long(), minlength=self.vocab_size)
+
+    # ------------------------------------------------------------------ vocabulary
+
+    def encode(self, text: str) -> torch.Tensor:
+        """Token ids (int32 to keep big corpora small) of `text`; unknown chars are dropped."""
+        # Vectorised over code points: a Python loop over a 2M-char corpus takes a noticeable while.
+        cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        pos = np.searchsorted(self._sorted_cps, cps)
+        pos = np.minimum(pos, len(self._sorted_cps) - 1)
+        known = self._sorted_cps[pos] == cps
+        return torch.from_numpy(self._sorted_ids[pos[known]].astype(np.int32))
+
+    def decode(self, ids) -> str:
+        return "".join(self.chars[int(i)] for i in ids)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "vocab": "".join(self.chars),
+            "source": self.source,
+            "train_chars": len(self.train_data),
+            "val_chars": len(self.val_data),
+        }
+
+    def describe(self) -> str:
+        return f"text: {self._corpus_summary}, vocab {self.vocab_size}, {self.cfg.batching} batching"
+
+    # ------------------------------------------------------------------ batching
+
+    def _batchify(self, batch_size: int) -> torch.Tensor:
+        """The train stream as `batch_size` parallel streams, one per row (cached).
+
+        With the stream a b c d e f g h i j k l m n o p q r s t u v w x y z and batch_size 4:
+
+            ┌ a b c d e f ┐   step 0 (seq_len 2): x = a b | g h | m n | s t
+            │ g h i j k l │                      y = b c | h i | n o | t u
+            │ m n o p q r │   step 1:            x = c d | i j | o p | u v ...
+            └ s t u v w x ┘   (y z are dropped: they do not fill a row)
+
+        Row r's chunk s+1 continues its chunk s, which is why the hidden state can be carried.
+        """
+        streams = self._streams.get(batch_size)
+        if streams is None:
+            check_length(len(self.train_data), batch_size=batch_size, seq_len=self.seq_len, source=self.source)
+            n = len(self.train_data) // batch_size
+            streams = self.train_data[: n * batch_size].view(batch_size, n)
+            self._streams[batch_size] = streams
+        return streams
+
+    def n_chunks(self, batch_size: int) -> int:
+        """Chunks per epoch in tbptt batching (the last target of a chunk must exist)."""
+        return (self._batchify(batch_size).size(1) - 1) // self.seq_len
+
+    def batch(self, step: int, batch_size: int) -> Batch:
+        T = self.seq_len
+        if self.cfg.batching == "tbptt":
+            streams = self._batchify(batch_size)
+            chunk = step % self.n_chunks(batch_size)
+            start = chunk * T
+            x = streams[:, start : start + T]
+            y = streams[:, start + 1 : start + T + 1]
+            return Batch(x.long(), y.long(), stateful=chunk != 0)
+        check_length(len(self.train_data), batch_size=batch_size, seq_len=T, source=self.source)
+        gen = seeded_generator(self.seed, step, _RANDOM_STREAM)
+        starts = torch.randint(0, len(self.train_data) - T, (batch_size,), generator=gen)
+        return self._windows(self.train_data, starts)
+
+    def _windows(self, data: torch.Tensor, starts: torch.Tensor) -> Batch:
+        idx = starts[:, None] + torch.arange(self.seq_len + 1)[None, :]
+        seq = data[idx].long()
+        return Batch(seq[:, :-1].contiguous(), seq[:, 1:].contiguous(), stateful=False)
+
+    def _val_starts(self, count: int) -> torch.Tensor:
+        """`count` window starts spread evenly over the validation split (always the same)."""
+        last = len(self.val_data) - self.seq_len - 1
+        return torch.linspace(0, last, count).round().long()
+
+    def probe_batch(self, batch_size: int) -> Batch:
+        return self._windows(self.val_data, self._val_starts(batch_size))
+
+    # ------------------------------------------------------------------ loss and metrics
+
+    def loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
+        return F.cross_entropy(out.reshape(-1, out.size(-1)).float(), batch.y.reshape(-1))
+
+    def last_step_loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
+        return F.cross_entropy(out[:, -1].float(), batch.y[:, -1])
+
+    def evaluate(self, model: torch.nn.Module, device: torch.device, num_batches: int) -> dict[str, float]:
+        B = self.batch_size
+        starts = self._val_starts(num_batches * B)
+        total, count = 0.0, 0
+        with torch.no_grad():
+            for i in range(num_batches):
+                batch = self._windows(self.val_data, starts[i * B : (i + 1) * B]).to(device)
+                out, _ = model(batch.x, None)
+                loss = F.cross_entropy(out.reshape(-1, out.size(-1)).float(), batch.y.reshape(-1), reduction="sum")
+                total += float(loss)
+                count += batch.y.numel()
+        nats = total / count
+        return {"val_loss": nats, "val_bpc": nats / math.log(2), "val_ppl": math.exp(min(nats, 700.0))}
+
+    def baselines(self) -> dict[str, float]:
+        """A memoryless predictor (train unigram frequencies, add-one smoothed so a char unseen
+        in train costs finite bits) scored on val, and the uniform guess over the vocabulary."""
+        probs = (self._counts.double() + 1) / (self._counts.sum().double() + self.vocab_size)
+        val_counts = torch.bincount(self.val_data.long(), minlength=self.vocab_size).double()
+        unigram_bits = float(-(val_counts * torch.log2(probs)).sum() / val_counts.sum())
+        return {"unigram_val_bpc": unigram_bits, "uniform_val_bpc": math.log2(self.vocab_size)}
+
+    # ------------------------------------------------------------------ samples
+
+    def fallback_token(self) -> int:
+        """Where generation starts when the prime has no known char: newline, else the commonest."""
+        if "\n" in self.stoi:
+            return self.stoi["\n"]
+        return int(self._counts.argmax())
+
+    def output_probe(self, model: torch.nn.Module, device: torch.device) -> dict[str, Any]:
+        cfg = self.cfg
+        sample = generate(
+            model, self, cfg.prime, cfg.sample_length, cfg.temperature, cfg.top_k, cfg.top_p, device, seed=self.seed
+        )
+        return {
+            "type": "text",
+            "prime": cfg.prime,
+            "sample": sample,
+            "temperature": cfg.temperature,
+            "top_k": cfg.top_k,
+            "top_p": cfg.top_p,
+            **{f"distinct_{n}": distinct_n(sample, n) for n in (1, 2, 3)},
+        }
+
+
+def generate(
+    model: torch.nn.Module,
+    task: TextTask,
+    prime: str,
+    length: int,
+    temperature: float = 1.0,
+    top_k: int = 0,
+    top_p: float = 1.0,
+    device: torch.device | str = "cpu",
+    seed: Optional[int] = None,
+) -> str:
+    """Sample `length` characters after `prime`; returns the continuation only (not the prime).
+
+    A recurrent model reads the prime once and then one token per step, carrying its state; a
+    model without state (`is_recurrent` False, the Transformer) is given the last `seq_len`
+    tokens every step, the most context it was trained on. `seed` makes the sample
+    reproducible for a given model; None draws from torch's global generator."""
+    if length < 0:
+        raise UserError(f"sample length must be >= 0, got {length}")
+    ids = task.encode(prime).tolist() or [task.fallback_token()]
+    gen = seeded_generator(seed, _SAMPLE_STREAM) if seed is not None else None
+    recurrent = getattr(model, "is_recurrent", True)
+    was_training = model.training
+    model.eval()
+    out_ids: list[int] = []
+    try:
+        with torch.no_grad():
+            if recurrent:
+                x = torch.tensor([ids], dtype=torch.long, device=device)
+                out, state = model(x, None)
+                for _ in range(length):
+                    tok = int(sample_next(out[0, -1], temperature, top_k, top_p, gen))
+                    out_ids.append(tok)
+                    out, state = model(torch.tensor([[tok]], dtype=torch.long, device=device), state)
+            else:
+                context = list(ids)
+                for _ in range(length):
+                    x = torch.tensor([context[-task.seq_len :]], dtype=torch.long, device=device)
+                    out, _ = model(x, None)
+                    tok = int(sample_next(out[0, -1], temperature, top_k, top_p, gen))
+                    out_ids.append(tok)
+                    context.append(tok)
+    finally:
+        model.train(was_training)
+    return task.decode(out_ids)
+
+
+def distinct_n(text: str, n: int, unit: str = "word") -> float:
+    """Distinct-n (Li et al. 2016): distinct n-grams / all n-grams, 0 when there are none.
+
+    1.0 means no n-gram repeats; a sample stuck in a loop scores low. `unit` is "word"
+    (whitespace-separated, the usual definition) or "char"."""
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    if unit == "word":
+        tokens: list[str] | str = text.split()
+    elif unit == "char":
+        tokens = text
+    else:
+        raise ValueError(f"unit must be 'word' or 'char', got {unit!r}")
+    grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else 0.0
