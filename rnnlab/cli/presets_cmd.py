@@ -1,0 +1,56 @@
+"""`rnnlab presets [NAME]`: list the shipped presets, or print one."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+
+def presets_command(
+    name: Annotated[Optional[str], typer.Argument(help="Print this preset's TOML.", show_default=False)] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable list.")] = False,
+) -> None:
+    """List the presets, or show one."""
+    from rnnlab import config, presets
+    from rnnlab.cli.common import print_json
+
+    if name is not None:
+        path = presets.resolve(name)
+        sys.stdout.write(path.read_text(encoding="utf-8"))
+        return
+    rows = []
+    for stem, path in presets.available().items():
+        cfg = config.validate(config.read_toml(path), str(path))
+        rows.append(
+            {
+                "name": stem,
+                "cell": cfg.model.cell + ("+attn" if cfg.model.attention else ""),
+                "task": cfg.task.kind,
+                "hidden": cfg.model.hidden_size,
+                "layers": cfg.model.num_layers,
+                "steps": cfg.train.steps,
+                "description": cfg.description,
+                "path": str(path),
+            }
+        )
+    if json_out:
+        print_json(rows)
+        return
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("preset", "cell", "task", "size", "steps", "description", box=None)
+        for r in rows:
+            table.add_row(r["name"], r["cell"], r["task"], f"{r['layers']}x{r['hidden']}", str(r["steps"]), r["description"])
+        Console().print(table)
+    else:
+        width = max((len(r["name"]) for r in rows), default=6)
+        for r in rows:
+            print(f"{r['name']:<{width}}  {r['cell']:<11} {r['task']:<10} {r['layers']}x{r['hidden']:<5} {r['steps']:>6}  {r['description']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("presets")(presets_command)
