@@ -1,0 +1,293 @@
+"""The stacked recurrent sequence model: encoder, N recurrent layers, optional attention, head.
+
+    x (B,T) tokens ─ Embedding ─┐                                  ┌─ attention (optional) ─┐
+    x (B,T,F) reals ─ Linear ───┴─ e (B,T,E) ─ layer 0 … layer N-1 ─┴────────────────────────┴─ head ─ out (B,T,O)
+
+The recurrent parameters are stored once, in a single `torch.nn.RNN`/`LSTM`/`GRU` (`self.rnn`,
+names `weight_ih_l0`, …), and two backends run them:
+- `fused`: the torch module itself (cuDNN on a GPU), the fast path for training;
+- `reference`: the same parameters unrolled through the step functions of `cells.py`, layer by
+  layer: the input projection of all T steps is one GEMM outside the time loop and each step is
+  one GEMM for all gates. It is what `gate_activations` runs, and the check on the fused path.
+A state_dict saved under one backend loads into the other; `model.backend` can be switched at any
+time. Dropout follows torch's semantics between layers and is also applied to the top layer's
+output before the head (as char-rnn and PyTorch's word_language_model do), the same in both
+backends.
+
+State is torch's: `h` of shape (L, B, H), or `(h, c)` for the LSTM; with attention it is an
+`AttentionState(hidden, memory)` that also carries the bounded, detached memory of past top-layer
+states.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, Optional, Union
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, _VF, nn
+
+from rnnlab.models.attention import CausalAttention
+from rnnlab.models.cells import GRU_GATES, LSTM_GATES, gru_step, input_projection, lstm_step, rnn_step
+
+RECURRENT_CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
+BACKENDS = ("fused", "reference")
+
+Hidden = Union[Tensor, tuple[Tensor, Tensor]]
+
+
+class AttentionState(NamedTuple):
+    """Carried state of a model with attention: the recurrent state and the past top-layer states."""
+
+    hidden: Hidden
+    memory: Tensor
+
+
+def resolve_backend(value: str) -> str:
+    if value == "auto":
+        return "fused"
+    if value not in BACKENDS:
+        raise ValueError(f"backend {value!r} is not one of auto, fused, reference")
+    return value
+
+
+def detach(state: Any) -> Any:
+    """`repackage_hidden` (PyTorch word_language_model): cut the graph behind a carried state so
+    truncated BPTT does not backpropagate into earlier chunks. Keeps tuple types."""
+    if state is None:
+        return None
+    if isinstance(state, Tensor):
+        return state.detach()
+    if isinstance(state, tuple) and hasattr(state, "_fields"):
+        return type(state)(*(detach(s) for s in state))
+    if isinstance(state, (tuple, list)):
+        return type(state)(detach(s) for s in state)
+    if isinstance(state, dict):
+        return {k: detach(v) for k, v in state.items()}
+    raise TypeError(f"cannot detach a state of type {type(state).__name__}")
+
+
+def make_encoder(input_kind: str, input_size: int, width: int) -> nn.Module:
+    """Tokens → nn.Embedding, real-valued features → nn.Linear."""
+    if input_kind == "tokens":
+        return nn.Embedding(input_size, width)
+    if input_kind == "real":
+        return nn.Linear(input_size, width)
+    raise ValueError(f"input_kind {input_kind!r} is not 'tokens' or 'real'")
+
+
+class SequenceModel(nn.Module):
+    is_recurrent = True
+
+    def __init__(
+        self,
+        cell: str,
+        *,
+        input_kind: str,
+        input_size: int,
+        output_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        attention: bool = False,
+        embedding_size: Optional[int] = None,
+        backend: str = "auto",
+        max_len: int = 512,
+    ) -> None:
+        super().__init__()
+        if cell not in RECURRENT_CELLS:
+            raise ValueError(f"cell {cell!r} is not one of {', '.join(RECURRENT_CELLS)}")
+        self.cell = cell
+        self.input_kind = input_kind
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.max_len = max_len
+        width = embedding_size or hidden_size
+        self.encoder = make_encoder(input_kind, input_size, width)
+        # torch warns about (and ignores) inter-layer dropout with one layer
+        inter = dropout if num_layers > 1 else 0.0
+        common = dict(num_layers=num_layers, dropout=inter, batch_first=True)
+        if cell == "lstm":
+            self.rnn: nn.RNNBase = nn.LSTM(width, hidden_size, **common)
+        elif cell == "gru":
+            self.rnn = nn.GRU(width, hidden_size, **common)
+        else:
+            self.rnn = nn.RNN(width, hidden_size, nonlinearity=cell[4:], **common)
+        self.attention = CausalAttention(hidden_size, max_len) if attention else None
+        self.head = nn.Linear(hidden_size, output_size)
+        self.backend = backend
+
+    # ------------------------------------------------------------------ contract
+
+    @property
+    def backend(self) -> str:
+        return self._backend
+
+    @backend.setter
+    def backend(self, value: str) -> None:
+        self._backend = resolve_backend(value)
+
+    def extra_repr(self) -> str:
+        return f"cell={self.cell!r}, backend={self._backend!r}"
+
+    def num_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def flops_per_token(self) -> float:
+        """≈ 6 × (weights in matmuls touched per step) + attention's score/sum terms (nanoGPT's
+        estimate). The embedding is a lookup, not a matmul, and is left out."""
+        n = self.head.weight.numel()
+        if isinstance(self.encoder, nn.Linear):
+            n += self.encoder.weight.numel()
+        for layer in range(self.num_layers):
+            w_ih, w_hh, _, _ = self._layer_weights(layer)
+            n += w_ih.numel() + w_hh.numel()
+        flops = 6.0 * n
+        if self.attention is not None:
+            flops += 6.0 * (self.attention.score.weight.numel() + self.attention.combine.weight.numel())
+            flops += self.attention.flops_per_token(self.max_len)
+        return float(flops)
+
+    def detach_state(self, state: Any) -> Any:
+        return detach(state)
+
+    def encode(self, x: Tensor) -> Tensor:
+        return self.encoder(x)
+
+    def forward(self, x: Tensor, state: Any = None) -> tuple[Tensor, Any]:
+        return self.forward_encoded(self.encode(x), state)
+
+    def forward_encoded(self, e: Tensor, state: Any = None, return_hidden: bool = False):
+        hidden, memory = (state.hidden, state.memory) if isinstance(state, AttentionState) else (state, None)
+        if self._backend == "reference":
+            top, hidden, layers, _ = self._run_reference(e, hidden, collect=return_hidden)
+        else:
+            top, hidden, layers = self._run_fused(e, hidden, per_layer=return_hidden)
+        top = F.dropout(top, self.dropout, self.training)
+        if self.attention is not None:
+            top, memory = self.attention(top, memory)
+            new_state: Any = AttentionState(hidden, memory)
+        else:
+            new_state = hidden
+        out = self.head(top)
+        if return_hidden:
+            return out, new_state, layers
+        return out, new_state
+
+    def gate_activations(self, x: Tensor, state: Any = None) -> dict[str, Tensor]:
+        """Gate values after their nonlinearities, from the reference cells on these parameters:
+        "l{k}.input|forget|cell|output" (LSTM) or "l{k}.reset|update|new" (GRU), each (B, T, H)."""
+        if self.cell not in ("lstm", "gru"):
+            return {}
+        hidden = state.hidden if isinstance(state, AttentionState) else state
+        _, _, _, gates = self._run_reference(self.encode(x), hidden, collect=True)
+        return gates
+
+    # ------------------------------------------------------------------ backends
+
+    def _layer_weights(self, layer: int) -> tuple[Tensor, Tensor, Optional[Tensor], Optional[Tensor]]:
+        r = self.rnn
+        return (
+            getattr(r, f"weight_ih_l{layer}"),
+            getattr(r, f"weight_hh_l{layer}"),
+            getattr(r, f"bias_ih_l{layer}", None),
+            getattr(r, f"bias_hh_l{layer}", None),
+        )
+
+    def _zeros(self, e: Tensor) -> Tensor:
+        return e.new_zeros(self.num_layers, e.size(0), self.hidden_size)
+
+    def _run_reference(self, e: Tensor, hidden: Optional[Hidden], collect: bool):
+        """Unrolled stack: (top output, final state, per-layer outputs, gates by name)."""
+        lstm = self.cell == "lstm"
+        if hidden is None:
+            h0 = self._zeros(e)
+            c0 = self._zeros(e) if lstm else None
+        else:
+            h0, c0 = hidden if lstm else (hidden, None)
+        x = e
+        layers: list[Tensor] = []
+        gates: dict[str, Tensor] = {}
+        h_n, c_n = [], []
+        for layer in range(self.num_layers):
+            w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer)
+            if layer > 0:
+                x = F.dropout(x, self.rnn.dropout, self.training)
+            # the one GEMM for all T steps; each step below adds one GEMM for all gates
+            gis = input_projection(x, w_ih, b_ih).unbind(1)
+            h = h0[layer]
+            c = c0[layer] if lstm else None
+            outs: list[Tensor] = []
+            per_gate: Optional[list[list[Tensor]]] = None
+            if collect and self.cell in ("lstm", "gru"):
+                per_gate = [[] for _ in range(4 if lstm else 3)]
+            for gi in gis:
+                if lstm:
+                    h, c, g = lstm_step(gi, h, c, w_hh, b_hh)
+                elif self.cell == "gru":
+                    h, g = gru_step(gi, h, w_hh, b_hh)
+                else:
+                    h = rnn_step(gi, h, w_hh, b_hh, self.cell[4:])
+                    g = ()
+                outs.append(h)
+                if per_gate is not None:
+                    for acc, value in zip(per_gate, g):
+                        acc.append(value)
+            x = torch.stack(outs, dim=1)
+            layers.append(x)
+            h_n.append(h)
+            if lstm:
+                c_n.append(c)
+            if per_gate is not None:
+                names = LSTM_GATES if lstm else GRU_GATES
+                for name, acc in zip(names, per_gate):
+                    gates[f"l{layer}.{name}"] = torch.stack(acc, dim=1)
+        h_n_t = torch.stack(h_n, dim=0)
+        final: Hidden = (h_n_t, torch.stack(c_n, dim=0)) if lstm else h_n_t
+        return x, final, layers, gates
+
+    def _run_fused(self, e: Tensor, hidden: Optional[Hidden], per_layer: bool):
+        """The torch module (cuDNN on GPU): (top output, final state, per-layer outputs or None)."""
+        needs_grad = torch.is_grad_enabled() and (
+            e.requires_grad or any(p.requires_grad for p in self.rnn.parameters())
+        )
+        if not per_layer and (self.training or not needs_grad):
+            out, hidden = self.rnn(e, hidden)
+            return out, hidden, None
+        # cuDNN can only differentiate an RNN run in training mode, and the gradient-flow probe
+        # asks for d out / d e in eval mode: run the training kernel with dropout off, which
+        # computes the same numbers.
+        train = self.training or needs_grad
+        lstm = self.cell == "lstm"
+        if hidden is None:
+            hidden = (self._zeros(e), self._zeros(e)) if lstm else self._zeros(e)
+        if not per_layer:
+            return (*self._vf(e, hidden, list(self.rnn._flat_weights), self.num_layers, 0.0, train), None)
+        # one layer at a time, to hand back every layer's outputs (the hidden-state probe)
+        x = e
+        layers, h_n, c_n = [], [], []
+        for layer in range(self.num_layers):
+            if layer > 0:
+                x = F.dropout(x, self.rnn.dropout, self.training)
+            hx = (hidden[0][layer : layer + 1], hidden[1][layer : layer + 1]) if lstm else hidden[layer : layer + 1]
+            weights = [w for w in self._layer_weights(layer) if w is not None]
+            x, fin = self._vf(x, hx, weights, 1, 0.0, train)
+            layers.append(x)
+            if lstm:
+                h_n.append(fin[0])
+                c_n.append(fin[1])
+            else:
+                h_n.append(fin)
+        final: Hidden = (torch.cat(h_n), torch.cat(c_n)) if lstm else torch.cat(h_n)
+        return x, final, layers
+
+    def _vf(self, x: Tensor, hx: Hidden, weights: list[Tensor], num_layers: int, dropout: float, train: bool):
+        # the same kernels nn.RNN.forward calls, with our choice of `train`
+        bias = self.rnn.bias
+        if self.cell == "lstm":
+            out, h, c = _VF.lstm(x, hx, weights, bias, num_layers, dropout, train, False, True)
+            return out, (h, c)
+        fn = {"rnn_tanh": _VF.rnn_tanh, "rnn_relu": _VF.rnn_relu, "gru": _VF.gru}[self.cell]
+        out, h = fn(x, hx, weights, bias, num_layers, dropout, train, False, True)
+        return out, h
