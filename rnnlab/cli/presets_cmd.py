@@ -49,7 +49,7 @@ def presets_command(
     else:
         width = max((len(r["name"]) for r in rows), default=6)
         for r in rows:
-            print(f"{r['name']:<{width}}  {r['cell']:<11} {r['task']:<10} {r['layers']}x{r['hidden']:<5} {r['steps']:>6}  {r['description']}")
+            print(f"{r['name']:<{width}}  {r['cell']:<11} {r['task']:<10} {str(r['layers']) + 'x' + str(r['hidden']):<7} {r['steps']:>6}  {r['description']}")
 
 
 def register(app: typer.Typer) -> None:
