@@ -301,10 +301,14 @@ def check_length(m: int, cfg: TaskConfig, origin: str, offset: int) -> Splits:
             f"{origin}: task.val_fraction + task.test_fraction = {cfg.val_fraction + cfg.test_fraction:g} "
             "leaves no training split; keep their sum below 1"
         )
-    need = math.ceil(
-        max((cfg.window + cfg.horizon) / train_frac, cfg.horizon / cfg.val_fraction, cfg.horizon / cfg.test_fraction)
+    # Rounding makes each split at most half a row longer than its fraction, so no length below
+    # this bound can work; scanning up from it finds the shortest one that does.
+    need = max(
+        1,
+        math.floor((cfg.window + cfg.horizon - 1) / train_frac),
+        math.floor((cfg.horizon - 0.5) / cfg.val_fraction),
+        math.floor((cfg.horizon - 0.5) / cfg.test_fraction),
     )
-    need = max(need - 2, 1)
     while _short(split_sizes(need, cfg.val_fraction, cfg.test_fraction), cfg.window, cfg.horizon):
         need += 1
     raise UserError(
