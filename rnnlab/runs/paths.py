@@ -1,0 +1,111 @@
+"""Where runs live and how a user's RUN argument (id, unique id prefix, name, or path) becomes a
+run directory. Names are looked up, never joined onto the root, so a name cannot escape it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Optional, Union
+
+from rnnlab.errors import UserError
+
+DB_NAME = "run.db"
+CONFIG_NAME = "config.toml"
+LOG_NAME = "worker.log"
+CHECKPOINTS = "checkpoints"
+
+# Run ids are `<YYYYmmdd-HHMMSS>-<4 hex>`; names are a single, tame path component.
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
+
+
+def runs_root(value: Union[Path, str, None] = None) -> Path:
+    """The runs root: `value`, else $RNNLAB_RUNS_DIR, else ./runs."""
+    if value is not None and str(value) != "":
+        return Path(value).expanduser()
+    env = os.environ.get("RNNLAB_RUNS_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path("runs")
+
+
+def is_run_dir(path: Path) -> bool:
+    return path.is_dir() and (path / DB_NAME).is_file()
+
+
+def list_run_dirs(root: Union[Path, str]) -> list[Path]:
+    """Run directories under `root`, newest first (ids start with their creation time)."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    dirs = [p for p in root.iterdir() if not p.name.startswith(".") and is_run_dir(p)]
+    return sorted(dirs, key=lambda p: p.name, reverse=True)
+
+
+def check_name(name: str) -> str:
+    """A run name must be one plain path component: letters, digits, '.', '_', '+', '-'."""
+    if "/" in name or "\\" in name or ".." in name or not _NAME_RE.match(name):
+        raise UserError(
+            f"run name {name!r} is not allowed: use 1-100 letters, digits, '.', '_', '+' or '-', "
+            "starting with a letter or digit, no path separators and no '..'"
+        )
+    return name
+
+
+def _looks_like_path(ref: str) -> bool:
+    return "/" in ref or "\\" in ref or ref.startswith((".", "~"))
+
+
+def resolve_run(root: Union[Path, str], ref: str) -> Path:
+    """A run id, unique id prefix, name, or path -> the run directory, or one UserError line."""
+    root = Path(root)
+    ref = str(ref).strip()
+    if not ref:
+        raise UserError("empty run reference; give a run id, id prefix, name or path (see `rnnlab runs`)")
+    if _looks_like_path(ref):
+        path = Path(ref).expanduser()
+        if is_run_dir(path):
+            return path
+        raise UserError(f"{ref}: not a run directory (no {DB_NAME} in it)")
+    dirs = list_run_dirs(root)
+    for d in dirs:
+        if d.name == ref:
+            return d
+    named = _by_name(dirs, ref)
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        raise UserError(f"run name {ref!r} is ambiguous in {root}: {', '.join(d.name for d in named)}; use an id")
+    prefixed = [d for d in dirs if d.name.startswith(ref)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    if len(prefixed) > 1:
+        shown = ", ".join(d.name for d in prefixed[:8]) + (" ..." if len(prefixed) > 8 else "")
+        raise UserError(f"run {ref!r} is ambiguous in {root}: matches {shown}; give more of the id")
+    raise UserError(f"no run {ref!r} in {root} (no id, id prefix or name matches); see `rnnlab runs`")
+
+
+def _by_name(dirs: list[Path], ref: str) -> list[Path]:
+    """Runs whose explicit name is `ref`; failing that, runs whose config name is `ref`."""
+    from rnnlab.runs.schema import read_names
+
+    explicit, label = [], []
+    for d in dirs:
+        try:
+            name, cfg_name = read_names(d / DB_NAME)
+        except UserError:
+            continue  # a corrupt run cannot be found by name; its id still works
+        if name == ref:
+            explicit.append(d)
+        elif cfg_name == ref and not name:
+            label.append(d)
+    return explicit or label
+
+
+def new_run_id(now: Optional[float] = None) -> str:
+    import secrets
+    import time
+
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now if now is not None else time.time()))
+    return f"{stamp}-{secrets.token_hex(2)}"

@@ -1,0 +1,73 @@
+"""Concurrency slots per device, so a race of several runs on one GPU box does not
+oversubscribe it. A slot is an exclusive fcntl lock on `<runs root>/.slots/<device>.<i>.lock`:
+claiming is race-free across processes, and the kernel frees the slot when its holder dies,
+even by kill -9. The number of slots per device is $RNNLAB_SLOTS (default 1).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+from pathlib import Path
+from typing import Optional
+
+from rnnlab.errors import UserError
+
+
+def slot_count() -> int:
+    raw = os.environ.get("RNNLAB_SLOTS", "1").strip()
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise UserError(f"RNNLAB_SLOTS={raw!r}: expected a whole number of concurrent runs per device, at least 1")
+    return n
+
+
+class Slot:
+    """A held slot; `release()` (or process exit) frees it."""
+
+    def __init__(self, fd: int, path: Path) -> None:
+        self.fd, self.path = fd, path
+
+    def release(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # closing the descriptor drops the lock
+            self.fd = -1
+
+
+def _slot_paths(root: Path, device: str) -> list[Path]:
+    key = re.sub(r"[^A-Za-z0-9_-]", "_", device) or "auto"
+    d = Path(root) / ".slots"
+    d.mkdir(parents=True, exist_ok=True)
+    return [d / f"{key}.{i}.lock" for i in range(slot_count())]
+
+
+def try_claim(root: Path, device: str) -> Optional[Slot]:
+    """A free slot for `device`, or None when all are held."""
+    for path in _slot_paths(root, device):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return Slot(fd, path)
+    return None
+
+
+def held(root: Path, device: str) -> int:
+    """How many slots of `device` are held right now (for status messages)."""
+    n = 0
+    for path in _slot_paths(root, device):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        except BlockingIOError:
+            n += 1
+        finally:
+            os.close(fd)
+    return n

@@ -1,0 +1,166 @@
+"""The worker process: `python -m rnnlab.runs.worker RUN_DIR [--resume] [--queue]`.
+
+It records who it is (pid, host, start time), optionally waits for a free device slot, loads the
+run's config and hands the training engine a reporter (the store, plus any extra) and a control
+channel (the store's command queue). Whatever happens, the run ends with a status: a user error
+is "failed" with its one-line message, any other exception is "failed" with the traceback in
+the log. SIGTERM/SIGINT ask the loop for a clean stop (checkpoint, then exit); a second one
+interrupts it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from rnnlab.errors import UserError
+from rnnlab.runs import slots
+from rnnlab.runs.paths import CONFIG_NAME
+from rnnlab.runs.writer import STATUSES, StoreWriter
+
+QUEUE_POLL_S = 0.5
+
+
+def _load_config(run_dir: Path):
+    from rnnlab.config import read_toml, validate
+
+    path = run_dir / CONFIG_NAME
+    return validate(read_toml(path), str(path))
+
+
+def _wait_for_slot(writer: StoreWriter, root: Path, device: str) -> tuple[Optional[slots.Slot], bool]:
+    """Block until a slot is free; (slot, False), or (None, True) when a stop arrives first."""
+    announced = False
+    while True:
+        slot = slots.try_claim(root, device)
+        if slot is not None:
+            return slot, False
+        if not announced:
+            writer.set_status("queued", f"waiting for a free {device} slot ({slots.slot_count()} in use)")
+            announced = True
+        if "stop" in writer.poll():
+            return None, True
+        time.sleep(QUEUE_POLL_S)
+
+
+def _default_train_fn() -> Callable[..., Any]:
+    # Lazy: importing the engine imports torch, which only the worker may pay for.
+    from rnnlab.train.session import run_training
+
+    return run_training
+
+
+def execute(
+    run_dir: Path | str,
+    *,
+    resume: bool = False,
+    extra_reporter: Any = None,
+    handle_signals: bool = True,
+    queue: bool = False,
+    train_fn: Optional[Callable[..., Any]] = None,
+) -> str:
+    """Run one training attempt for `run_dir` in this process; returns the final status.
+
+    `train_fn(cfg, run_dir, reporter, control, resume=...)` defaults to
+    `rnnlab.train.session.run_training` and returns an outcome with status, step, message,
+    metrics and baselines.
+    """
+    from rnnlab.train.events import MultiReporter
+
+    run_dir = Path(run_dir)
+    writer = StoreWriter(run_dir)
+    slot: Optional[slots.Slot] = None
+    old_handlers: dict[int, Any] = {}
+    status = "failed"
+    try:
+        writer.record_process()
+        try:
+            cfg = _load_config(run_dir)
+            root = run_dir.resolve().parent
+            device = cfg.train.device
+            if queue:
+                slot, stopped = _wait_for_slot(writer, root, device)
+                if stopped:
+                    status = "stopped"
+                    writer.set_status(status, "stopped while queued", ended=time.time())
+                    return status
+            else:
+                # Take a free slot if there is one so queued runs wait for this one; never block.
+                slot = slots.try_claim(root, device)
+            if handle_signals:
+                old_handlers = _install_signal_handlers(writer)
+            writer.set_status("running", "resuming from checkpoint" if resume else "", ended=None)
+            fn = train_fn or _default_train_fn()
+            outcome = fn(cfg, run_dir, MultiReporter(writer, extra_reporter), writer, resume=resume)
+            status = outcome.status if outcome.status in STATUSES else "failed"
+            fields: dict[str, Any] = {"ended": time.time(), "final_metrics": dict(outcome.metrics or {})}
+            if getattr(outcome, "baselines", None):
+                fields["baselines"] = dict(outcome.baselines)
+            if outcome.step is not None:
+                fields["step"] = int(outcome.step)
+            writer.set_status(status, outcome.message or "", **fields)
+        except UserError as err:
+            status = "failed"
+            print(f"error: {err}", file=sys.stderr, flush=True)
+            writer.set_status(status, str(err), ended=time.time())
+        except KeyboardInterrupt:
+            status = "stopped"
+            writer.set_status(status, "interrupted", ended=time.time())
+        except Exception as err:
+            status = "failed"
+            traceback.print_exc()
+            sys.stderr.flush()
+            line = " ".join(f"{type(err).__name__}: {err}".split())
+            writer.set_status(status, f"{line[:300]} (traceback in worker.log)", ended=time.time())
+    finally:
+        for sig, handler in old_handlers.items():
+            signal.signal(sig, handler)
+        if slot is not None:
+            slot.release()
+        writer.close()
+    return status
+
+
+def _install_signal_handlers(writer: StoreWriter) -> dict[int, Any]:
+    asked = {"n": 0}
+
+    def on_signal(signum: int, frame: Any) -> None:
+        asked["n"] += 1
+        if asked["n"] == 1:
+            print(f"worker: {signal.Signals(signum).name}: stopping after a checkpoint", file=sys.stderr, flush=True)
+            writer.inject("stop")
+        else:
+            raise KeyboardInterrupt
+
+    old = {}
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            old[sig] = signal.signal(sig, on_signal)
+        except ValueError:  # not the main thread: the caller handles signals
+            break
+    return old
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m rnnlab.runs.worker", description="Run one rnnlab training run.")
+    parser.add_argument("run_dir", type=Path)
+    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    parser.add_argument("--queue", action="store_true", help="wait for a free device slot first")
+    args = parser.parse_args(argv)
+    # Already in its own session; ignoring SIGHUP as well keeps a stray hangup harmless.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        status = execute(args.run_dir, resume=args.resume, queue=args.queue)
+    except UserError as err:  # the store itself is unusable; nothing to record it in
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        sys.exit(2)
+    sys.exit(0 if status in ("finished", "stopped") else 1)
+
+
+if __name__ == "__main__":
+    main()

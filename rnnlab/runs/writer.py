@@ -1,0 +1,246 @@
+"""The worker's side of the store: `StoreWriter` records what the training loop reports
+(the Reporter protocol of rnnlab/train/events.py) and hands it viewers' commands (Control).
+
+Rows are buffered and written in one transaction every ~0.5 s (or every `max_rows`), so a
+crash loses at most about a second of metrics and a fast loop never pays an fsync per step.
+A daemon thread keeps the heartbeat fresh and flushes the buffer even while the loop is paused
+or busy inside a long step, which is how viewers tell a live run from a dead one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+from rnnlab.runs import schema
+from rnnlab.runs.paths import DB_NAME
+
+STATUSES = ("queued", "running", "paused", "finished", "stopped", "failed", "diverged", "crashed")
+LIVE_STATUSES = ("queued", "running", "paused")
+COMMANDS = ("stop", "pause", "resume", "checkpoint", "sample")
+
+FLUSH_INTERVAL_S = 0.5
+HEARTBEAT_INTERVAL_S = 0.5
+POLL_INTERVAL_S = 0.2
+
+# Keys of the "started" event's data that become run metadata.
+_STARTED_KEYS = ("baselines", "primary_metric", "params", "device", "task", "total_steps")
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, default=_json_default, allow_nan=True)
+
+
+def _json_default(obj: Any) -> Any:
+    # numpy scalars/arrays and tensors that slipped through: make them plain.
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    if hasattr(obj, "item"):
+        return obj.item()
+    return str(obj)
+
+
+class StoreWriter:
+    """Writes one run's database. One per worker process; safe to call from one thread plus the
+    internal heartbeat thread."""
+
+    def __init__(self, run_dir: Path | str, *, max_rows: int = 2000, heartbeat: bool = True) -> None:
+        self.run_dir = Path(run_dir)
+        self.db_path = self.run_dir / DB_NAME
+        self._conn = schema.connect(self.db_path)
+        self._lock = threading.RLock()
+        self._scalars: list[tuple] = []
+        self._vectors: list[tuple] = []
+        self._events: list[tuple] = []
+        self._meta: dict[str, Any] = {}
+        self._max_step: Optional[int] = None
+        self._max_rows = max_rows
+        self._last_flush = time.monotonic()
+        self._last_poll = 0.0
+        self._injected: list[str] = []
+        self._closed = False
+        with schema.guard(self.db_path):
+            self._attempt = self._conn.execute("SELECT attempt FROM state").fetchone()[0]
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        if heartbeat:
+            self.beat()
+            self._thread = threading.Thread(target=self._heartbeat_loop, name="rnnlab-heartbeat", daemon=True)
+            self._thread.start()
+
+    # ------------------------------------------------------------------ Reporter protocol
+
+    def start(self, step: int) -> None:
+        """(Re)start at `step`: rows an earlier attempt wrote after it are superseded."""
+        with self._lock:
+            self._flush_locked()
+            with schema.write_tx(self._conn) as c:
+                c.execute("DELETE FROM scalars WHERE step > ?", (step,))
+                c.execute("DELETE FROM vectors WHERE step > ?", (step,))
+                c.execute("UPDATE state SET attempt = attempt + 1, step = ?", (step,))
+                self._attempt = c.execute("SELECT attempt FROM state").fetchone()[0]
+            self._max_step = step
+
+    def scalars(self, step: int, values: dict[str, float]) -> None:
+        wall = time.time()
+        with self._lock:
+            for name, value in values.items():
+                v = float(value)
+                self._scalars.append((self._attempt, int(step), wall, str(name), None if math.isnan(v) else v))
+            self._note_step(step)
+        self._maybe_flush()
+
+    def vector(self, step: int, name: str, data: Any) -> None:
+        with self._lock:
+            self._vectors.append((self._attempt, int(step), time.time(), str(name), _json(data)))
+            self._note_step(step)
+        self._maybe_flush()
+
+    def event(self, kind: str, message: str, step: Optional[int] = None, data: Optional[dict] = None) -> None:
+        with self._lock:
+            self._events.append(
+                (self._attempt, None if step is None else int(step), time.time(), str(kind), str(message),
+                 None if data is None else _json(data))
+            )
+            if kind == "started" and data:
+                self._meta.update({k: data[k] for k in _STARTED_KEYS if k in data})
+            if kind in ("paused", "unpaused"):
+                self.flush()
+                self.set_status("paused" if kind == "paused" else "running", message)
+                return
+        self._maybe_flush()
+
+    # ------------------------------------------------------------------ Control protocol
+
+    def poll(self) -> list[str]:
+        """Commands viewers sent since the last poll (hits the DB at most every 0.2 s)."""
+        out, self._injected = self._injected, []
+        now = time.monotonic()
+        if now - self._last_poll < POLL_INTERVAL_S:
+            return out
+        self._last_poll = now
+        with self._lock, schema.guard(self.db_path):
+            rows = self._conn.execute("SELECT id, command FROM commands WHERE consumed IS NULL ORDER BY id").fetchall()
+            if rows:
+                with schema.write_tx(self._conn) as c:
+                    c.executemany("UPDATE commands SET consumed = ? WHERE id = ?", [(time.time(), r[0]) for r in rows])
+        return out + [r[1] for r in rows]
+
+    def inject(self, command: str) -> None:
+        """Queue a command from inside this process (a signal handler asking for a clean stop)."""
+        self._injected.append(command)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def set_status(self, status: str, message: str = "", **fields: Any) -> None:
+        """Record the run's status now (flushing buffered rows first). `fields` may set pid, host,
+        started, ended, step, or any other key, which goes into the run metadata."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        cols = {k: fields.pop(k) for k in ("pid", "host", "started", "ended", "step") if k in fields}
+        with self._lock:
+            self._meta.update(fields)
+            self._flush_locked()
+            with schema.write_tx(self._conn) as c:
+                sets = ", ".join(f"{k} = ?" for k in ["status", "message", "heartbeat", *cols])
+                c.execute(f"UPDATE state SET {sets}", (status, " ".join(str(message).split()), time.time(), *cols.values()))
+
+    def record_process(self) -> None:
+        """This process is the run's worker: pid, host and start time."""
+        self.set_status(self.status(), self.message(), pid=os.getpid(), host=socket.gethostname(), started=time.time())
+
+    def status(self) -> str:
+        with self._lock:
+            return self._conn.execute("SELECT status FROM state").fetchone()[0]
+
+    def message(self) -> str:
+        with self._lock:
+            return self._conn.execute("SELECT message FROM state").fetchone()[0]
+
+    def set_meta(self, **values: Any) -> None:
+        with self._lock:
+            self._meta.update(values)
+            self._flush_locked()
+
+    def beat(self) -> None:
+        with self._lock:
+            with schema.write_tx(self._conn) as c:
+                c.execute("UPDATE state SET heartbeat = ?", (time.time(),))
+
+    def flush(self) -> None:
+        with self._lock:
+            self._flush_locked()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        with self._lock:
+            self._flush_locked()
+            self._closed = True
+            try:
+                # Fold the WAL back into the main file so a finished run is one self-contained file.
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except Exception:
+                pass
+            self._conn.close()
+
+    def __enter__(self) -> "StoreWriter":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ internals
+
+    def _note_step(self, step: int) -> None:
+        if self._max_step is None or step > self._max_step:
+            self._max_step = int(step)
+
+    def _pending(self) -> int:
+        return len(self._scalars) + len(self._vectors) + len(self._events)
+
+    def _maybe_flush(self) -> None:
+        if self._pending() >= self._max_rows or time.monotonic() - self._last_flush >= FLUSH_INTERVAL_S:
+            self.flush()
+
+    def _flush_locked(self) -> None:
+        self._last_flush = time.monotonic()
+        if not (self._pending() or self._meta) or self._closed:
+            return
+        scalars, vectors, events, meta = self._scalars, self._vectors, self._events, self._meta
+        with schema.guard(self.db_path), schema.write_tx(self._conn) as c:
+            if scalars:
+                c.executemany("INSERT INTO scalars (attempt, step, wall, name, value) VALUES (?, ?, ?, ?, ?)", scalars)
+            if vectors:
+                c.executemany("INSERT INTO vectors (attempt, step, wall, name, data) VALUES (?, ?, ?, ?, ?)", vectors)
+            if events:
+                c.executemany(
+                    "INSERT INTO events (attempt, step, wall, kind, message, data) VALUES (?, ?, ?, ?, ?, ?)", events
+                )
+            if meta:
+                schema.set_meta(c, meta)
+            if self._max_step is not None:
+                c.execute("UPDATE state SET step = ?, heartbeat = ?", (self._max_step, time.time()))
+        self._scalars, self._vectors, self._events, self._meta = [], [], [], {}
+
+    def _heartbeat_loop(self) -> None:
+        while not self._stop.wait(HEARTBEAT_INTERVAL_S):
+            try:
+                with self._lock:
+                    if self._closed:
+                        return
+                    if time.monotonic() - self._last_flush >= FLUSH_INTERVAL_S:
+                        self._flush_locked()
+                    self.beat()
+            except Exception:
+                # A transient error must not kill the heartbeat; the next beat retries.
+                continue
