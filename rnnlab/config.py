@@ -313,4 +313,9 @@ def load(preset_or_file: str | None = None, overrides: list[str] | tuple[str, ..
         apply_override(data, item)
     if overrides:
         origin = f"{origin} (with --set)"
-    return validate(data, origin)
+    cfg = validate(data, origin)
+    src = cfg.task.source
+    if src and not src.startswith("builtin:") and not Path(src).expanduser().is_absolute():
+        # workers run elsewhere: a relative path means relative to where the user typed it
+        cfg.task.source = str(Path.cwd() / Path(src).expanduser())
+    return cfg

@@ -69,6 +69,7 @@ def run_training(
     resume: bool = False,
 ) -> Outcome:
     run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.train.seed)
     device = resolve_device(cfg.train.device)
     bf16 = uses_bf16(device, cfg.train.precision)
