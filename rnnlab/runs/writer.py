@@ -108,7 +108,7 @@ class StoreWriter:
                 (self._attempt, None if step is None else int(step), time.time(), str(kind), str(message),
                  None if data is None else _json(data))
             )
-            if kind == "started" and data:
+            if kind in ("started", "resumed") and data:
                 self._meta.update({k: data[k] for k in _STARTED_KEYS if k in data})
             if kind in ("paused", "unpaused"):
                 self.flush()
