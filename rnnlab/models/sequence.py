@@ -21,6 +21,7 @@ states.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, NamedTuple, Optional, Union
 
 import torch
@@ -265,6 +266,14 @@ class SequenceModel(nn.Module):
         if not per_layer:
             return (*self._vf(e, hidden, list(self.rnn._flat_weights), self.num_layers, 0.0, train), None)
         # one layer at a time, to hand back every layer's outputs (the hidden-state probe)
+        with warnings.catch_warnings():
+            # cuDNN copies a layer's weights out of the module's flat buffer (it only reuses the
+            # buffer from its start) and warns; the copy is the price of per-layer outputs
+            warnings.filterwarnings("ignore", message="RNN module weights are not part of single contiguous")
+            return self._run_fused_per_layer(e, hidden, train)
+
+    def _run_fused_per_layer(self, e: Tensor, hidden: Hidden, train: bool):
+        lstm = self.cell == "lstm"
         x = e
         layers, h_n, c_n = [], [], []
         for layer in range(self.num_layers):
