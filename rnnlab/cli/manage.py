@@ -1,0 +1,408 @@
+"""Run management commands: `runs`, `show`, `stop`, `pause`, `resume`, `rm`, `logs`, `compare`,
+`export`. Each parses, asks `rnnlab.runs` one thing and prints it: rich tables on a terminal,
+plain aligned text in a pipe (so `rnnlab runs | grep lstm` works), plots via plotext.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import os
+import shutil
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from rnnlab.cli.common import RunsDirOpt, print_json
+from rnnlab.errors import UserError
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+RunArg = Annotated[str, typer.Argument(help="Run id, unique id prefix, name, or path.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _resolve(runs_dir: Optional[Path], ref: str) -> Path:
+    from rnnlab.runs.paths import resolve_run, runs_root
+
+    return resolve_run(runs_root(runs_dir), ref)
+
+
+def _info(run_dir: Path):
+    from rnnlab.runs.store import read_info
+
+    return read_info(run_dir)
+
+
+def _tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def _width() -> int:
+    return max(40, min(shutil.get_terminal_size((100, 24)).columns, 160))
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "nan"
+        if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
+            return f"{v:.3g}"
+        return f"{v:.4f}"
+    if isinstance(v, int) and abs(v) >= 10_000:
+        return f"{v:,}"
+    return str(v)
+
+
+def _age(ts: Optional[float]) -> str:
+    if ts is None:
+        return "-"
+    s = max(0.0, time.time() - ts)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if s >= size:
+            return f"{int(s // size)}{unit}"
+    return f"{int(s)}s"
+
+
+def _short_task(task: Optional[str]) -> str:
+    return (task or "-").split(":")[0]
+
+
+def _table(headers: list[str], rows: list[list[str]], title: Optional[str] = None) -> None:
+    if _tty():
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(title=title, header_style="bold")
+        for h in headers:
+            t.add_column(h, overflow="fold")
+        for row in rows:
+            t.add_row(*row)
+        Console().print(t)
+        return
+    if title:
+        print(title)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    for row in [headers, *rows]:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def _downsample(xs: list, ys: list, n: int) -> tuple[list, list]:
+    pts = [(x, y) for x, y in zip(xs, ys) if y is not None and math.isfinite(y)]
+    if len(pts) > n:
+        stride = len(pts) / n
+        pts = [pts[int(i * stride)] for i in range(n)] + [pts[-1]]
+    return [p[0] for p in pts], [p[1] for p in pts]
+
+
+def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15) -> str:
+    """A terminal line plot; colourless outside a terminal so pipes get plain text."""
+    import plotext as plt
+
+    width = _width()
+    plt.clf()
+    plt.plotsize(width, height)
+    plt.title(title)
+    if not _tty() or os.environ.get("NO_COLOR"):
+        plt.theme("clear")
+    drawn = False
+    for label, xs, ys in series:
+        xs, ys = _downsample(xs, ys, 2 * width)
+        if xs:
+            plt.plot(xs, ys, label=label if len(series) > 1 else None)
+            drawn = True
+    if not drawn:
+        return f"{title}: no points yet"
+    plt.xlabel("step")
+    text = plt.build()
+    if not _tty():
+        text = "\n".join(line.rstrip() for line in _ANSI.sub("", text).splitlines())
+    return text
+
+
+def _best(info) -> str:
+    if info.best_metric is None or info.primary_metric is None:
+        return "-"
+    return f"{info.primary_metric} {_fmt(info.best_metric)}"
+
+
+def _step(info) -> str:
+    return f"{info.step}/{info.total_steps}" if info.total_steps else str(info.step)
+
+
+# ---------------------------------------------------------------------- commands
+
+
+def runs_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
+    """List runs, newest first."""
+    from rnnlab.runs.paths import runs_root
+    from rnnlab.runs.store import list_runs
+
+    root = runs_root(runs_dir)
+    infos = list_runs(root)
+    if json_out:
+        print_json([i.to_dict() for i in infos])
+        return
+    if not infos:
+        print(f"no runs in {root}; start one with `rnnlab train --detach` (or open the lab: `rnnlab`)")
+        return
+    rows = [
+        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _best(i), _age(i.created)]
+        for i in infos
+    ]
+    _table(["id", "name", "cell", "task", "status", "step", "best", "age"], rows)
+    for i in infos:
+        if i.status == "corrupt":
+            print(f"warning: {i.message}", file=sys.stderr)
+
+
+def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
+    """Summary of one run, with plots of loss and gradient norm."""
+    from rnnlab.runs.store import RunReader
+
+    run_dir = _resolve(runs_dir, run)
+    with RunReader(run_dir) as r:
+        info = r.info()
+        if json_out:
+            print_json(info.to_dict())
+            return
+        series = {n: r.series(n) for n in ("loss", "grad_norm", info.primary_metric) if n}
+        events = r.events()[-5:]
+    lines = [
+        ("run", f"{info.run_id}" + (f"  ({info.name})" if info.name else "")),
+        ("dir", str(info.dir)),
+        ("status", info.status + (f": {info.message}" if info.message else "")),
+        ("model", f"{info.cell or '-'}" + (f", {info.params:,} params" if info.params else "")),
+        ("task", info.task or "-"),
+        ("step", _step(info) + (f"  ({info.tokens_per_s:,.0f} tokens/s)" if info.tokens_per_s else "")),
+        ("device", f"{info.device or '-'}" + (f"  pid {info.pid} on {info.host}" if info.pid else "")),
+        ("created", f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(info.created))} ({_age(info.created)} ago)"
+         if info.created else "-"),
+        ("best", _best(info)),
+    ]
+    if info.baselines:
+        lines.append(("baselines", ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(info.baselines.items()))))
+    if info.latest:
+        lines.append(("latest", ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(info.latest.items()))))
+    for key, value in lines:
+        print(f"{key:>10}  {value}")
+    if events:
+        print(f"{'events':>10}  " + f"\n{'':>12}".join(f"[{e.step if e.step is not None else '-'}] {e.kind}: {e.message}" for e in events))
+    print()
+    for name in dict.fromkeys(["loss", info.primary_metric, "grad_norm"]):
+        if name and name in series and series[name][0]:
+            steps, _, values = series[name]
+            print(_plot(name, [(name, steps, values)], height=12))
+            print()
+
+
+def _send(runs_dir: Optional[Path], run: str, command: str, verb: str) -> None:
+    from rnnlab.runs.store import send_command
+
+    run_dir = _resolve(runs_dir, run)
+    info = _info(run_dir)
+    if not info.live:
+        raise UserError(f"run {info.run_id} is {info.status}; there is nothing to {verb}")
+    send_command(run_dir, command)
+    print(f"asked run {info.run_id} to {verb}" + (f" (worker pid {info.pid})" if info.pid else ""))
+
+
+def stop_cmd(run: RunArg, runs_dir: RunsDirOpt = None) -> None:
+    """Stop a run gracefully: it checkpoints, then exits (`rnnlab resume` continues it)."""
+    _send(runs_dir, run, "stop", "stop")
+
+
+def pause_cmd(run: RunArg, runs_dir: RunsDirOpt = None) -> None:
+    """Pause a run: the worker keeps its state and stops stepping."""
+    _send(runs_dir, run, "pause", "pause")
+
+
+def resume_cmd(
+    run: RunArg,
+    runs_dir: RunsDirOpt = None,
+    queue: Annotated[bool, typer.Option("--queue", help="Wait for a free device slot.")] = False,
+) -> None:
+    """Resume a paused run, or continue a stopped/crashed/diverged one from its last checkpoint."""
+    from rnnlab.runs import launch
+    from rnnlab.runs.store import send_command
+
+    run_dir = _resolve(runs_dir, run)
+    info = _info(run_dir)
+    if info.status == "paused":
+        send_command(run_dir, "resume")
+        print(f"asked run {info.run_id} to resume")
+        return
+    pid = launch.resume_run(run_dir, queue=queue)
+    print(f"run {info.run_id} continues from its last checkpoint in the background (pid {pid})")
+
+
+def rm_cmd(
+    runs: Annotated[list[str], typer.Argument(help="Run ids, prefixes, names or paths.", show_default=False)],
+    runs_dir: RunsDirOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Also remove live runs (their worker is killed).")] = False,
+) -> None:
+    """Delete runs and everything in their directories."""
+    from rnnlab.errors import UserError as _UE
+    from rnnlab.runs.reader import corrupt_info
+
+    targets = []
+    for ref in runs:
+        run_dir = _resolve(runs_dir, ref)
+        try:
+            info = _info(run_dir)
+        except _UE as err:
+            info = corrupt_info(run_dir, err)
+        if info.live and not force:
+            raise UserError(f"run {info.run_id} is {info.status}; stop it first (`rnnlab stop {info.run_id}`) or use --force")
+        targets.append((run_dir, info))
+    listing = ", ".join(i.run_id + (f" ({i.name})" if i.name else "") for _, i in targets)
+    if not yes and not typer.confirm(f"delete {listing}?", default=False):
+        raise typer.Exit(1)
+    for run_dir, info in targets:
+        if info.live and info.pid and info.host == socket.gethostname():
+            try:
+                os.kill(info.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        shutil.rmtree(run_dir)
+        print(f"removed {info.run_id}")
+
+
+def logs_cmd(
+    run: RunArg,
+    runs_dir: RunsDirOpt = None,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new lines while the run is live.")] = False,
+) -> None:
+    """Print the worker's log."""
+    from rnnlab.runs.paths import LOG_NAME
+
+    run_dir = _resolve(runs_dir, run)
+    path = run_dir / LOG_NAME
+    out = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
+
+    def emit(data: bytes) -> None:
+        if out is not None:
+            out.write(data)
+            out.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8", "replace"))
+
+    pos = 0
+    if path.is_file():
+        with open(path, "rb") as f:
+            data = f.read()
+        emit(data)
+        pos = len(data)
+    elif not follow:
+        print(f"(no log yet: {path})", file=sys.stderr)
+    if not follow:
+        return
+    while True:
+        live = _info(run_dir).live
+        if path.is_file():
+            with open(path, "rb") as f:
+                f.seek(pos)
+                data = f.read()
+            if data:
+                emit(data)
+                pos += len(data)
+                continue
+        if not live:
+            return
+        time.sleep(0.3)
+
+
+def compare_cmd(
+    runs: Annotated[list[str], typer.Argument(help="Two or more runs.", show_default=False)],
+    runs_dir: RunsDirOpt = None,
+    metric: Annotated[Optional[str], typer.Option("--metric", "-m", help="Metric to overlay (default: the first run's primary metric).")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Overlaid curves and a table of final metrics."""
+    from rnnlab.runs.store import RunReader
+
+    dirs = list(dict.fromkeys(_resolve(runs_dir, ref) for ref in runs))
+    data = []
+    for d in dirs:
+        with RunReader(d) as r:
+            info = r.info()
+            data.append((info, r, {}))
+            names = r.scalar_names()
+            want = [n for n in dict.fromkeys([metric or info.primary_metric, "loss"]) if n and n in names]
+            data[-1] = (info, None, {n: r.series(n) for n in want})
+    chosen = metric or next((i.primary_metric for i, _, _ in data if i.primary_metric), "loss")
+    if metric and not any(metric in s for _, _, s in data):
+        raise UserError(f"no run among {', '.join(i.run_id for i, _, _ in data)} has metric {metric!r}")
+    val_keys = sorted({k for i, _, _ in data for k in i.latest if k.startswith("val_")})
+    if json_out:
+        print_json([{**i.to_dict()} for i, _, _ in data])
+        return
+    for name in dict.fromkeys([chosen, "loss"]):
+        series = [(_label(i), s[name][0], s[name][2]) for i, _, s in data if name in s]
+        if series:
+            print(_plot(name, series))
+            print()
+    headers = ["id", "name", "cell", "task", "status", "step", "params", "best", "loss", *val_keys, "tokens/s"]
+    rows = [
+        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _fmt(i.params), _best(i),
+         _fmt(i.latest.get("loss")), *(_fmt(i.latest.get(k)) for k in val_keys),
+         "-" if i.tokens_per_s is None else f"{i.tokens_per_s:,.0f}"]
+        for i, _, _ in data
+    ]
+    _table(headers, rows)
+
+
+def _label(info) -> str:
+    return info.name or info.run_id
+
+
+def export_cmd(
+    run: RunArg,
+    runs_dir: RunsDirOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-F", help="csv, jsonl or tensorboard.")] = "csv",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File (csv/jsonl; default stdout) or folder (tensorboard; default RUN/tensorboard).")] = None,
+) -> None:
+    """Export every metric point (one row per point, with its step)."""
+    from rnnlab.runs import export
+
+    run_dir = _resolve(runs_dir, run)
+    if fmt not in export.FORMATS:
+        raise UserError(f"--format {fmt!r} is not supported; expected one of {', '.join(export.FORMATS)}")
+    if fmt == "tensorboard":
+        logdir = output or run_dir / "tensorboard"
+        n = export.write_tensorboard(run_dir, logdir)
+        print(f"wrote {n} points to {logdir} (tensorboard --logdir {logdir})", file=sys.stderr)
+        return
+    write = export.write_csv if fmt == "csv" else export.write_jsonl
+    if output is None:
+        write(run_dir, sys.stdout)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as f:
+            n = write(run_dir, f)
+    except OSError as err:
+        raise UserError(f"{output}: cannot write ({err.strerror})") from None
+    print(f"wrote {n} points to {output}", file=sys.stderr)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("runs")(runs_cmd)
+    app.command("show")(show_cmd)
+    app.command("stop")(stop_cmd)
+    app.command("pause")(pause_cmd)
+    app.command("resume")(resume_cmd)
+    app.command("rm")(rm_cmd)
+    app.command("logs")(logs_cmd)
+    app.command("compare")(compare_cmd)
+    app.command("export")(export_cmd)
