@@ -1,0 +1,83 @@
+"""The lab: a Textual app over the runs root. Screens live in `screens/`, widgets in `widgets/`,
+styles in `app.tcss`. It reads run stores and launches/controls worker processes; it never
+trains in its own process and imports torch only for the sampling playground."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Optional
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from rnnlab.tui.screens.home import Home
+
+
+class LabApp(App):
+    TITLE = "rnnlab"
+    SUB_TITLE = "a terminal lab for recurrent networks"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(self, runs_root: Path, *, open_run: Optional[Path] = None) -> None:
+        super().__init__()
+        self.runs_root = Path(runs_root)
+        self._open_first = open_run
+
+    def on_mount(self) -> None:
+        self.push_screen(Home(self.runs_root))
+        if self._open_first is not None:
+            self.open_run(self._open_first)
+
+    # ------------------------------------------------------------------ navigation
+
+    def open_run(self, run_dir: Path) -> None:
+        from rnnlab.tui.screens.dashboard import Dashboard
+
+        self.push_screen(Dashboard(Path(run_dir)))
+
+    def open_compare(self, run_dirs: list[Path]) -> None:
+        from rnnlab.tui.screens.compare import Compare
+
+        self.push_screen(Compare(list(run_dirs)))
+
+    def action_new_experiment(self, preset: Optional[str] = None) -> None:
+        from rnnlab.tui.screens.new import NewExperiment
+
+        self.push_screen(NewExperiment(self.runs_root, preset))
+
+    def action_help(self) -> None:
+        from rnnlab.tui.screens.help import Help
+
+        if not isinstance(self.screen, Help):
+            self.push_screen(Help())
+
+    def action_compare_marked(self) -> None:
+        home = next((s for s in self.screen_stack if isinstance(s, Home)), None)
+        if home is not None:
+            home.action_compare()
+
+    def action_home(self) -> None:
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, Home):
+            self.pop_screen()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("New experiment", "Configure and launch a run or a race", self.action_new_experiment)
+        yield SystemCommand("Runs", "Back to the list of runs", self.action_home)
+        yield SystemCommand("Compare marked runs", "Overlay curves of the runs marked on the home screen", self.action_compare_marked)
+        yield SystemCommand("Help: keys", "Every key of every screen", self.action_help)
+        for name in ("stop", "pause", "resume", "checkpoint", "sample"):
+            action = {"resume": "pause", "pause": "pause"}.get(name, name)
+            if hasattr(screen, f"action_{action}") and screen.__class__.__name__ == "Dashboard":
+                yield SystemCommand(f"Run: {name}", f"Send '{name}' to this run's worker", _sender(screen, name))
+        if screen.__class__.__name__ == "Dashboard":
+            yield SystemCommand("Sampling playground", "Sample from this run's latest checkpoint", screen.action_playground)
+        yield from super().get_system_commands(screen)
+
+
+def _sender(screen: Screen, name: str):
+    return lambda: screen._send(name)  # type: ignore[attr-defined]

@@ -1,0 +1,179 @@
+"""Compare: chosen runs' curves overlaid (by step or wall time) and a final-metrics table, live."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Select, Static
+from textual.worker import get_current_worker
+
+from rnnlab.tui.state import RunState, Update, read_config, read_update, fmt_num
+from rnnlab.tui.widgets.plot import PALETTE, Line, LinePlot, PlotData
+
+METRICS = ("loss", "val_loss", "primary", "grad_norm")
+
+
+class Compare(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("m", "next_metric", "Metric"),
+        Binding("x", "x_axis", "Step/time"),
+        Binding("l", "log_y", "Log-y"),
+        Binding("enter", "open", "Open run"),
+    ]
+
+    @dataclass
+    class Updated(Message):
+        index: int
+        update: Update
+
+    def __init__(self, run_dirs: list[Path]) -> None:
+        super().__init__()
+        self.run_dirs = [Path(d) for d in run_dirs]
+        self.states = [RunState() for _ in self.run_dirs]
+        self.metric = "loss"
+        self.x_wall = False
+        self.log_y = False
+        self.dirty = True
+        self._wake = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="compare-top", classes="panel") as v:
+            v.border_title = "compare"
+            yield Select([(m, m) for m in METRICS], value="loss", allow_blank=False, id="metric")
+            yield LinePlot(id="compare-plot")
+            yield Static(id="compare-legend", classes="note")
+        yield DataTable(id="final", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#final", DataTable)
+        for label in ("run", "status", "cell", "params", "step", "loss", "val_loss", "metric", "best", "baseline"):
+            table.add_column(label, key=label)
+        self.follow_runs()
+        self.set_interval(0.5, self.flush)
+
+    def on_unmount(self) -> None:
+        self._wake.set()
+
+    @work(thread=True, group="follow", exclusive=True, exit_on_error=False)
+    def follow_runs(self) -> None:
+        from rnnlab.runs.store import RunReader
+
+        worker = get_current_worker()
+        readers: list[Any] = [None] * len(self.run_dirs)
+        while not worker.is_cancelled:
+            for i, d in enumerate(self.run_dirs):
+                try:
+                    first = readers[i] is None
+                    if first:
+                        readers[i] = RunReader(d)
+                    up = read_update(readers[i])
+                    if first:
+                        up.config = read_config(d)
+                    self.post_message(self.Updated(i, up))
+                except Exception as err:
+                    self.post_message(self.Updated(i, Update(info=None, error=str(err))))
+                    readers[i] = None
+            self._wake.wait(1.0)
+        for r in readers:
+            if r is not None:
+                r.close()
+
+    def on_compare_updated(self, msg: Updated) -> None:
+        self.states[msg.index].apply(msg.update)
+        self.dirty = True
+
+    def _label(self, i: int) -> str:
+        info = self.states[i].info
+        return (getattr(info, "name", None) or self.run_dirs[i].name)[:28]
+
+    def _metric_of(self, state: RunState) -> str:
+        if self.metric == "primary":
+            return getattr(state.info, "primary_metric", None) or "val_loss"
+        return self.metric
+
+    def flush(self) -> None:
+        if not self.dirty:
+            return
+        self.dirty = False
+        lines, legend = [], []
+        for i, st in enumerate(self.states):
+            name = self._metric_of(st)
+            s = st.series.get(name)
+            color = PALETTE[i % len(PALETTE)]
+            legend.append(f"[{color}]━━[/] {self._label(i)} ({name})")
+            if s is None:
+                continue
+            x = (s.walls - s.walls[0]) / 60.0 if self.x_wall else s.steps
+            lines.append(Line(self._label(i), x, s.values, color, 0.05 if name in ("loss", "grad_norm") else 0.0))
+        self.query_one(LinePlot).show(
+            PlotData(lines, xlabel="minutes" if self.x_wall else "step", log_y=self.log_y)
+        )
+        self.query_one("#compare-legend", Static).update("   ".join(legend))
+        self._table()
+
+    def _table(self) -> None:
+        table = self.query_one("#final", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for i, st in enumerate(self.states):
+            info = st.info
+            if info is None:
+                table.add_row(self.run_dirs[i].name, st.error or "…", *[""] * 8)
+                continue
+            latest = info.latest or {}
+            primary = info.primary_metric or "val_loss"
+            base = {k: v for k, v in (info.baselines or {}).items() if k.endswith(primary)}
+            table.add_row(
+                self._label(i),
+                info.status,
+                info.cell or "?",
+                f"{info.params:,}" if info.params else "–",
+                f"{info.step}/{info.total_steps or '?'}",
+                fmt_num(latest.get("loss")),
+                fmt_num(latest.get("val_loss")),
+                f"{primary.removeprefix('val_')} {fmt_num(latest.get(primary))}",
+                fmt_num(info.best_metric),
+                " ".join(f"{k.removesuffix('_' + primary)} {fmt_num(v)}" for k, v in base.items()) or "–",
+            )
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    @on(Select.Changed, "#metric")
+    def _metric(self, event: Select.Changed) -> None:
+        self.metric = str(event.value)
+        self.dirty = True
+        self.flush()
+
+    def action_next_metric(self) -> None:
+        sel = self.query_one("#metric", Select)
+        sel.value = METRICS[(METRICS.index(self.metric) + 1) % len(METRICS)]
+
+    def action_x_axis(self) -> None:
+        self.x_wall = not self.x_wall
+        self.dirty = True
+        self.flush()
+
+    def action_log_y(self) -> None:
+        self.log_y = not self.log_y
+        self.dirty = True
+        self.flush()
+
+    def action_open(self) -> None:
+        row = self.query_one("#final", DataTable).cursor_row
+        if 0 <= row < len(self.run_dirs):
+            self.app.open_run(self.run_dirs[row])
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,220 @@
+"""The live run dashboard: header, seven panels (a grid on large terminals, tabs at 80×24) and
+the keys that control the run's worker process through the store's command channel."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Tab, Tabs
+from textual.worker import get_current_worker
+
+from rnnlab.tui.state import RunState, Update, follow
+from rnnlab.tui.widgets.header import RunHeader
+from rnnlab.tui.widgets.panels import (
+    EventPanel,
+    FlowPanel,
+    GatePanel,
+    GradPanel,
+    LossPanel,
+    MetricPanel,
+    OutputPanel,
+    Panel,
+    ViewOptions,
+)
+
+PANELS = (
+    ("loss", "Loss", LossPanel),
+    ("metric", "Metric", MetricPanel),
+    ("grads", "Grads", GradPanel),
+    ("flow", "Flow", FlowPanel),
+    ("gates", "Gates", GatePanel),
+    ("output", "Output", OutputPanel),
+    ("events", "Events", EventPanel),
+)
+
+# Below this the panels become tabs (one visible at a time).
+WIDE_MIN = (120, 36)
+REDRAW_INTERVAL = 0.25  # at most four redraws a second per panel
+
+
+class Dashboard(Screen):
+    """One run, live."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Runs"),
+        Binding("s", "stop", "Stop"),
+        Binding("p", "pause", "Pause/resume"),
+        Binding("c", "checkpoint", "Checkpoint"),
+        Binding("n", "sample", "Sample now"),
+        Binding("g", "playground", "Playground"),
+        Binding("l", "log_y", "Log-y"),
+        Binding("x", "x_axis", "Step/time"),
+        Binding("e", "smooth", "Smoothing"),
+        Binding("r", "resume_run", "Restart", show=False),
+        Binding("right_square_bracket", "next_panel", "Next panel", show=False),
+        Binding("left_square_bracket", "prev_panel", "Prev panel", show=False),
+    ]
+    KEYS_HELP = {"[ / ]": "previous / next panel (tabs at small sizes)", "r": "resume a stopped run from its last checkpoint"}
+
+    @dataclass
+    class Updated(Message):
+        """New rows from the reading thread."""
+
+        update: Update
+
+    def __init__(self, run_dir: Path) -> None:
+        super().__init__()
+        self.run_dir = Path(run_dir)
+        self.state = RunState()
+        self.opts = ViewOptions()
+        self.narrow = False
+        self.active = "loss"
+        self._wake = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        yield RunHeader(id="run-header")
+        yield Tabs(*(Tab(label, id=f"tab-{pid}") for pid, label, _ in PANELS), id="panel-tabs")
+        with Container(id="panels"):
+            for pid, _, cls in PANELS:
+                yield cls(id=pid)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._layout()
+        self.follow_run()
+        self.set_interval(REDRAW_INTERVAL, self.flush)
+
+    def on_unmount(self) -> None:
+        self._wake.set()
+
+    @work(thread=True, group="follow", exclusive=True, exit_on_error=False)
+    def follow_run(self) -> None:
+        worker = get_current_worker()
+        follow(self.run_dir, lambda up: self.post_message(self.Updated(up)), lambda: worker.is_cancelled, self._wake)
+
+    def on_dashboard_updated(self, msg: Updated) -> None:
+        changed = self.state.apply(msg.update)
+        self.query_one(RunHeader).show(self.state)
+        for panel in self.query(Panel):
+            if panel.wants(changed):
+                panel.dirty = True
+
+    def flush(self) -> None:
+        """Redraw the visible panels that have new data."""
+        for panel in self.query(Panel):
+            if panel.dirty and self._visible(panel):
+                panel.dirty = False
+                panel.redraw(self.state, self.opts)
+
+    def _visible(self, panel: Panel) -> bool:
+        return not self.narrow or panel.id == self.active
+
+    def _redraw_all(self) -> None:
+        for panel in self.query(Panel):
+            panel.dirty = True
+        self.flush()
+
+    # ------------------------------------------------------------------ layout
+
+    def on_resize(self) -> None:
+        self._layout()
+
+    def _layout(self) -> None:
+        w, h = self.app.size
+        narrow = w < WIDE_MIN[0] or h < WIDE_MIN[1]
+        self.narrow = narrow
+        self.set_class(narrow, "-narrow")
+        for panel in self.query(Panel):
+            panel.display = not narrow or panel.id == self.active
+        self.flush()
+
+    @on(Tabs.TabActivated, "#panel-tabs")
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        if event.tab is not None and event.tab.id:
+            self.active = event.tab.id.removeprefix("tab-")
+            self._layout()
+
+    def action_next_panel(self) -> None:
+        self.query_one(Tabs).action_next_tab()
+
+    def action_prev_panel(self) -> None:
+        self.query_one(Tabs).action_previous_tab()
+
+    # ------------------------------------------------------------------ view options
+
+    def action_log_y(self) -> None:
+        self.opts.log_y = not self.opts.log_y
+        self._redraw_all()
+
+    def action_x_axis(self) -> None:
+        self.opts.x_wall = not self.opts.x_wall
+        self.notify(f"x axis: {'wall time' if self.opts.x_wall else 'step'}")
+        self._redraw_all()
+
+    def action_smooth(self) -> None:
+        # Cycle EMA strength: light, heavy, off.
+        steps = (0.05, 0.01, 0.0)
+        self.opts.smoothing = steps[(steps.index(self.opts.smoothing) + 1) % len(steps)] if self.opts.smoothing in steps else 0.05
+        self.notify(f"EMA alpha {self.opts.smoothing or 'off'}")
+        self._redraw_all()
+
+    # ------------------------------------------------------------------ run control
+
+    def _status(self) -> str:
+        return str(getattr(self.state.info, "status", ""))
+
+    def _send(self, cmd: str) -> None:
+        from rnnlab.runs.store import send_command
+
+        try:
+            send_command(self.run_dir, cmd)
+        except Exception as err:
+            self.notify(f"{cmd}: {err}", severity="error")
+            return
+        self.notify(f"sent {cmd}")
+        self._wake.set()
+
+    def action_stop(self) -> None:
+        self._send("stop")
+
+    def action_pause(self) -> None:
+        self._send("resume" if self._status() == "paused" else "pause")
+
+    def action_checkpoint(self) -> None:
+        self._send("checkpoint")
+
+    def action_sample(self) -> None:
+        self._send("sample")
+
+    def action_resume_run(self) -> None:
+        if self._status() in ("running", "paused", "queued"):
+            self.notify("the run is still going", severity="warning")
+            return
+        from rnnlab.runs.launch import spawn
+
+        try:
+            spawn(self.run_dir, resume=True)
+        except Exception as err:
+            self.notify(f"resume: {err}", severity="error")
+            return
+        self.notify("resuming from the last checkpoint")
+        self._wake.set()
+
+    def action_playground(self) -> None:
+        if getattr(self.state.info, "task", None) != "text":
+            self.notify("the sampling playground is for text runs", severity="warning")
+            return
+        from rnnlab.tui.screens.playground import Playground
+
+        self.app.push_screen(Playground(self.run_dir, self.state.config))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,83 @@
+"""Help: every key of every screen, generated from the screens' bindings so it cannot drift."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+GLOBAL = {
+    "? / f1": "this help",
+    "ctrl+p": "command palette (new experiment, compare, help, quit, …)",
+    "tab / shift+tab": "move between widgets",
+    "ctrl+q": "quit (runs keep going in the background)",
+}
+
+
+def _key_name(key: str) -> str:
+    return {
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+        "question_mark": "?",
+        "space": "space",
+    }.get(key, key)
+
+
+def key_table(title: str, screen_cls: type) -> Table:
+    t = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
+    t.add_column("key", style="bold", no_wrap=True)
+    t.add_column("action")
+    seen = set()
+    for b in getattr(screen_cls, "BINDINGS", []):
+        if not isinstance(b, Binding):
+            b = Binding(*b)
+        keys = " / ".join(_key_name(k.strip()) for k in b.key.split(","))
+        desc = b.description or b.action
+        if keys in seen:
+            continue
+        seen.add(keys)
+        t.add_row(keys, desc)
+    for k, v in getattr(screen_cls, "KEYS_HELP", {}).items():
+        if k not in seen:
+            t.add_row(k, v)
+    return t
+
+
+def help_tables() -> list[Table]:
+    from rnnlab.tui.screens.compare import Compare
+    from rnnlab.tui.screens.dashboard import Dashboard
+    from rnnlab.tui.screens.home import Home
+    from rnnlab.tui.screens.new import NewExperiment
+    from rnnlab.tui.screens.playground import Playground
+
+    glob = Table(title="everywhere", title_justify="left", show_header=False, box=None, padding=(0, 2))
+    glob.add_column("key", style="bold", no_wrap=True)
+    glob.add_column("action")
+    for k, v in GLOBAL.items():
+        glob.add_row(k, v)
+    return [
+        glob,
+        key_table("runs (home)", Home),
+        key_table("new experiment", NewExperiment),
+        key_table("run dashboard", Dashboard),
+        key_table("sampling playground", Playground),
+        key_table("compare", Compare),
+    ]
+
+
+class Help(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help") as v:
+            v.border_title = "keys  (esc closes)"
+            yield Static(Text("rnnlab — keyboard reference. Runs are background processes: closing the lab never stops them.", style="dim"))
+            for table in help_tables():
+                yield Static(table, classes="help-table")
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)

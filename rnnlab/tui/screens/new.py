@@ -1,0 +1,362 @@
+"""New experiment: a form over the typed config, from a preset or from scratch. Every change is
+validated with `rnnlab.config.validate`, and the field it names is flagged in place; launching
+creates the run and starts its worker process, then opens its dashboard. A race launches one
+run per chosen cell (same seed and data) and opens the compare view."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, SelectionList, Static
+
+from rnnlab.config import CELLS, OPTIMIZERS, SCHEDULES, TASKS, Config, read_toml, validate
+from rnnlab.errors import UserError
+from rnnlab.tui.params import approx_params, matched_hidden
+
+SCRATCH = "(scratch)"
+
+# Form field id -> (section, key, kind). kind: int, float, str, bool, choice.
+FIELDS: dict[str, tuple[str, str, str]] = {
+    "cell": ("model", "cell", "choice"),
+    "attention": ("model", "attention", "bool"),
+    "layers": ("model", "num_layers", "int"),
+    "hidden": ("model", "hidden_size", "int"),
+    "task": ("task", "kind", "choice"),
+    "source": ("task", "source", "str"),
+    "seq_len": ("task", "seq_len", "int"),
+    "window": ("task", "window", "int"),
+    "horizon": ("task", "horizon", "int"),
+    "optimizer": ("train", "optimizer", "choice"),
+    "lr": ("train", "lr", "float"),
+    "schedule": ("train", "schedule", "choice"),
+    "clip": ("train", "clip_norm", "float"),
+    "steps": ("train", "steps", "int"),
+    "batch": ("train", "batch_size", "int"),
+    "device": ("train", "device", "choice"),
+}
+LABELS = {
+    "cell": "cell", "attention": "attention", "layers": "layers", "hidden": "hidden size", "task": "task",
+    "source": "corpus / CSV", "seq_len": "T / seq_len", "window": "window", "horizon": "horizon",
+    "optimizer": "optimizer", "lr": "learning rate", "schedule": "schedule", "clip": "clip norm (0 off)",
+    "steps": "steps", "batch": "batch size", "device": "device", "name": "run name",
+}
+# Fields that only mean something for some tasks.
+TASK_ONLY = {"source": ("text", "timeseries"), "window": ("timeseries",), "horizon": ("timeseries",)}
+
+
+def cuda_devices() -> list[str]:
+    """CUDA devices visible to the driver, found without importing torch."""
+    gpus = Path("/proc/driver/nvidia/gpus")
+    try:
+        n = len(list(gpus.iterdir())) if gpus.is_dir() else 0
+    except OSError:
+        n = 0
+    return ["cuda"] + [f"cuda:{i}" for i in range(n)] if n else []
+
+
+class NewExperiment(Screen):
+    """Configure and launch a run (or a race of cells)."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+l", "launch", "Launch"),
+        Binding("ctrl+o", "browse", "Browse file"),
+    ]
+
+    @dataclass
+    class Launched(Message):
+        run_dirs: list
+        race: bool
+
+    @dataclass
+    class LaunchFailed(Message):
+        error: str
+
+    def __init__(self, root: Path, preset: Optional[str] = None) -> None:
+        super().__init__()
+        self.root = root
+        self.preset = preset
+        self.base: dict[str, Any] = {}
+        self.cfg: Optional[Config] = None
+        self._filling = False
+
+    def compose(self) -> ComposeResult:
+        from rnnlab import presets
+
+        names = list(presets.available())
+        with VerticalScroll(id="form"):
+            yield self._row("preset", Select([(SCRATCH, SCRATCH)] + [(n, n) for n in names], value=SCRATCH, allow_blank=False, id="preset"))
+            yield self._row("name", Input(placeholder="optional, e.g. lstm-adding-1", id="name"))
+            yield self._row("cell", Select([(c, c) for c in CELLS], value="lstm", allow_blank=False, id="cell"))
+            yield self._row("attention", Checkbox("causal attention over past states", id="attention"))
+            yield self._row("layers", Input(id="layers"))
+            yield self._row("hidden", Input(id="hidden"))
+            yield self._row("task", Select([(t, t) for t in TASKS], value="text", allow_blank=False, id="task"))
+            with Horizontal(classes="field", id="row-source"):
+                yield Label(LABELS["source"], classes="label")
+                yield Input(placeholder="builtin default", id="source")
+                yield Button("Browse", id="browse")
+            yield self._row("seq_len", Input(id="seq_len"))
+            yield self._row("window", Input(id="window"))
+            yield self._row("horizon", Input(id="horizon"))
+            yield self._row("optimizer", Select([(o, o) for o in OPTIMIZERS], value="adam", allow_blank=False, id="optimizer"))
+            yield self._row("lr", Input(id="lr"))
+            yield self._row("schedule", Select([(s, s) for s in SCHEDULES], value="constant", allow_blank=False, id="schedule"))
+            yield self._row("clip", Input(id="clip"))
+            yield self._row("steps", Input(id="steps"))
+            yield self._row("batch", Input(id="batch"))
+            self.devices = ["auto", "cpu"] + cuda_devices()
+            yield self._row("device", Select([(d, d) for d in self.devices], value="auto", allow_blank=False, id="device"))
+            yield self._row("race", Checkbox("race: launch one run per cell below", id="race"))
+            with Horizontal(classes="field", id="row-race-cells"):
+                yield Label("race cells", classes="label")
+                yield SelectionList(*[(c, c, c in ("rnn_tanh", "lstm", "gru")) for c in CELLS], id="race-cells")
+            yield self._row("match", Checkbox("match parameter counts (vary hidden size)", id="match"))
+        yield Static(id="form-status")
+        with Horizontal(id="form-buttons"):
+            yield Button("Launch (ctrl+l)", id="launch", variant="primary")
+            yield Button("Cancel (esc)", id="cancel")
+        yield Footer()
+
+    def _row(self, key: str, widget: Any) -> Horizontal:
+        label = LABELS.get(key, key)
+        return Horizontal(Label(label, classes="label"), widget, classes="field", id=f"row-{key}")
+
+    def on_mount(self) -> None:
+        if self.preset:
+            self.query_one("#preset", Select).value = self.preset
+        self._load_base(self.preset)
+        self.query_one("#preset", Select).focus()
+
+    # ------------------------------------------------------------------ filling and reading
+
+    def _load_base(self, preset: Optional[str]) -> None:
+        from rnnlab import presets
+
+        if preset and preset != SCRATCH:
+            path = presets.available().get(preset)
+            self.base = read_toml(path) if path else {}
+            self.base.setdefault("name", preset)
+        else:
+            self.base = {}
+        try:
+            cfg = validate(self.base, preset or "defaults")
+        except UserError as err:
+            self._show_error(str(err))
+            return
+        self._fill(cfg)
+
+    def _fill(self, cfg: Config) -> None:
+        self._filling = True
+        try:
+            d = cfg.model_dump()
+            for fid, (section, key, kind) in FIELDS.items():
+                value = d[section][key]
+                w = self.query_one(f"#{fid}")
+                if kind == "bool":
+                    w.value = bool(value)
+                elif kind == "choice":
+                    if fid == "device" and value not in self.devices:
+                        self.devices.append(value)
+                        w.set_options([(d, d) for d in self.devices])
+                    w.value = value
+                else:
+                    w.value = "" if value is None or (fid == "source" and str(value).startswith("builtin:")) else str(value)
+        finally:
+            self._filling = False
+        self._validate()
+
+    def raw(self) -> dict[str, Any]:
+        """The raw config dict the form describes (the preset's keys plus the form's values)."""
+        import copy
+
+        data = copy.deepcopy(self.base)
+        for fid, (section, key, kind) in FIELDS.items():
+            w = self.query_one(f"#{fid}")
+            sect = data.setdefault(section, {})
+            if kind == "bool":
+                sect[key] = bool(w.value)
+            elif kind == "choice":
+                sect[key] = w.value
+            else:
+                text = str(w.value).strip()
+                if fid == "source":
+                    if text:
+                        sect[key] = text
+                    else:
+                        sect.pop(key, None)
+                    continue
+                if not text:
+                    raise _FieldError(fid, f"{LABELS[fid]}: a value is required")
+                try:
+                    sect[key] = int(text) if kind == "int" else float(text)
+                except ValueError:
+                    raise _FieldError(fid, f"{LABELS[fid]}: {text!r} is not {'a whole number' if kind == 'int' else 'a number'}") from None
+        name = self.query_one("#name", Input).value.strip()
+        if name:
+            data["name"] = name
+        return data
+
+    def _validate(self) -> Optional[Config]:
+        for w in self.query(".-invalid"):
+            w.remove_class("-invalid")
+        task = self.query_one("#task", Select).value
+        for fid, tasks in TASK_ONLY.items():
+            self.query_one(f"#row-{fid}").display = task in tasks
+        race = self.query_one("#race", Checkbox).value
+        self.query_one("#row-race-cells").display = race
+        self.query_one("#row-match").display = race
+        try:
+            cfg = validate(self.raw(), "form")
+        except _FieldError as err:
+            self._flag(err.field)
+            self._show_error(err.message)
+            return None
+        except UserError as err:
+            self._flag(field_for(str(err)))
+            self._show_error(str(err).removeprefix("form: "))
+            return None
+        self.cfg = cfg
+        self._show_ok(cfg)
+        return cfg
+
+    def _flag(self, fid: Optional[str]) -> None:
+        if fid:
+            self.query_one(f"#{fid}").add_class("-invalid")
+
+    def _show_error(self, text: str) -> None:
+        self.cfg = None
+        st = self.query_one("#form-status", Static)
+        st.update(f"✗ {text}")
+        st.add_class("-error")
+
+    def _show_ok(self, cfg: Config) -> None:
+        n = approx_params(cfg.model.cell, cfg.model.hidden_size, cfg.model.num_layers, cfg.task.kind)
+        st = self.query_one("#form-status", Static)
+        st.update(f"✓ {cfg.model.cell} on {cfg.task.kind}, ≈{n:,} parameters, {cfg.train.steps} steps")
+        st.remove_class("-error")
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _changed(self, event: Any) -> None:
+        if not self._filling:
+            self._validate()
+
+    @on(Select.Changed)
+    def _selected(self, event: Select.Changed) -> None:
+        if self._filling:
+            return
+        if event.select.id == "preset":
+            self._load_base(str(event.value))
+        else:
+            self._validate()
+
+    # ------------------------------------------------------------------ actions
+
+    @on(Button.Pressed, "#browse")
+    def action_browse(self) -> None:
+        from rnnlab.tui.screens.modals import FilePicker
+
+        def picked(path: Optional[Path]) -> None:
+            if path is not None:
+                self.query_one("#source", Input).value = str(path)
+
+        self.app.push_screen(FilePicker(Path.cwd(), "Corpus file or CSV"), picked)
+
+    @on(Button.Pressed, "#cancel")
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(Button.Pressed, "#launch")
+    def action_launch(self) -> None:
+        cfg = self._validate()
+        if cfg is None:
+            self.notify("fix the flagged field first", severity="error")
+            return
+        configs = [cfg]
+        race = self.query_one("#race", Checkbox).value
+        if race:
+            cells = list(self.query_one("#race-cells", SelectionList).selected)
+            if len(cells) < 2:
+                self.notify("a race needs at least two cells", severity="error")
+                return
+            configs = race_configs(cfg, cells, self.query_one("#match", Checkbox).value)
+        name = self.query_one("#name", Input).value.strip() or None
+        self.query_one("#launch", Button).disabled = True
+        self.launch(configs, name, race)
+
+    @work(thread=True, group="launch", exclusive=True, exit_on_error=False)
+    def launch(self, configs: list[Config], name: Optional[str], race: bool) -> None:
+        from rnnlab.runs.launch import create_run, spawn
+
+        dirs = []
+        try:
+            for cfg in configs:
+                run_name = f"{name}-{cfg.model.cell}" if name and race else name
+                run_dir = create_run(cfg, self.root, run_name)
+                spawn(run_dir)
+                dirs.append(run_dir)
+        except Exception as err:
+            self.post_message(self.LaunchFailed(str(err)))
+            return
+        self.post_message(self.Launched(dirs, race))
+
+    def on_new_experiment_launched(self, msg: Launched) -> None:
+        self.app.pop_screen()
+        if msg.race:
+            self.app.open_compare(msg.run_dirs)
+        else:
+            self.app.open_run(msg.run_dirs[0])
+
+    def on_new_experiment_launch_failed(self, msg: LaunchFailed) -> None:
+        self.query_one("#launch", Button).disabled = False
+        self._show_error(f"launch failed: {msg.error}")
+
+
+class _FieldError(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def field_for(message: str) -> Optional[str]:
+    """The form field a validation message names (`[train] lr = ...`), if it is on the form."""
+    m = re.search(r"\[(\w+)\] (\w+)", message)
+    if not m:
+        return None
+    for fid, (section, key, _) in FIELDS.items():
+        if (section, key) == (m.group(1), m.group(2)):
+            return fid
+    return None
+
+
+def race_configs(cfg: Config, cells: list[str], match: bool) -> list[Config]:
+    """One config per cell, same seed and data; with `match`, hidden sizes chosen so each has
+    about as many parameters as the first cell at the form's hidden size."""
+    m = cfg.model
+    target = approx_params(cells[0], m.hidden_size, m.num_layers, cfg.task.kind)
+    out = []
+    for cell in cells:
+        hidden = matched_hidden(cell, target, m.num_layers, cfg.task.kind) if match else m.hidden_size
+        data = cfg.to_dict()
+        data["model"]["cell"] = cell
+        data["model"]["hidden_size"] = hidden
+        if cell == "transformer":
+            heads = m.num_heads
+            while heads > 1 and hidden % heads:
+                heads -= 1
+            data["model"]["num_heads"] = heads
+        data["name"] = f"{cfg.name or 'race'}-{cell}"
+        out.append(validate(data, "race"))
+    return out

@@ -1,0 +1,347 @@
+"""The dashboard's panels. Each shows a few topics of a `RunState` and redraws only when one of
+them changed (the dashboard decides when, at most a few times a second)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import RichLog, Static
+
+from rnnlab.tui.state import RunState, fmt_num
+from rnnlab.tui.widgets.heatmap import Heatmap
+from rnnlab.tui.widgets.plot import Line, LinePlot, PlotData
+
+# Reference points the lab states beside its numbers (DESIGN.md, "Facts").
+FACTS = {
+    "text": "bpc = nats/ln2; LSTM ≈1.38 bpc on PTB-char; nanoGPT char-Transformer ≈2.12 bpc",
+    "adding": "constant-1 predictor MSE = 1/6 ≈ 0.167 (Arjovsky et al. 2016)",
+    "copy": "memoryless baseline CE = 10·ln8/(T+20) nats",
+    "timeseries": "a forecast means something only beside naive and seasonal-naive",
+}
+
+
+@dataclass
+class ViewOptions:
+    log_y: bool = False
+    x_wall: bool = False
+    smoothing: float = 0.05
+
+
+class Panel(Vertical):
+    """A titled dashboard panel; subclasses set TOPICS and implement `redraw`."""
+
+    TOPICS: frozenset[str] = frozenset()
+    TITLE = ""
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id, classes="panel")
+        self.border_title = self.TITLE
+        self.dirty = True
+
+    def wants(self, changed: set[str]) -> bool:
+        return bool(self.TOPICS & changed)
+
+    def redraw(self, state: RunState, opts: ViewOptions) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _x(state: RunState, series: Any, opts: ViewOptions) -> np.ndarray:
+    if not opts.x_wall:
+        return series.steps
+    t0 = _wall0(state)
+    return (series.walls - t0) / 60.0
+
+
+def _wall0(state: RunState) -> float:
+    starts = [s.walls[0] for s in state.series.by_name.values() if len(s)]
+    return min(starts) if starts else 0.0
+
+
+def _xlabel(opts: ViewOptions) -> str:
+    return "minutes" if opts.x_wall else "step"
+
+
+class LossPanel(Panel):
+    TITLE = "loss"
+    TOPICS = frozenset({"scalars", "reset"})
+
+    def compose(self) -> ComposeResult:
+        yield LinePlot(id="loss-plot")
+
+    def redraw(self, state: RunState, opts: ViewOptions) -> None:
+        lines = []
+        train = state.series.get("loss")
+        if train is not None:
+            lines.append(Line("train", _x(state, train, opts), train.values, "cyan", opts.smoothing))
+        val = state.series.get("val_loss")
+        if val is not None:
+            lines.append(Line("val", _x(state, val, opts), val.values, "orange"))
+        tail = f"train {fmt_num(train.last() if train else None)}  val {fmt_num(val.last() if val else None)}"
+        self.border_subtitle = tail + ("  log-y" if opts.log_y else "")
+        self.query_one(LinePlot).show(PlotData(lines, xlabel=_xlabel(opts), log_y=opts.log_y))
+
+
+def metric_names(state: RunState) -> tuple[str, list[str]]:
+    """The primary task metric and the other val_* metrics worth showing beside it."""
+    info = state.info
+    primary = getattr(info, "primary_metric", None) or "val_loss"
+    others = sorted(n for n in state.series.names() if n.startswith("val_") and n not in (primary, "val_loss"))
+    return primary, others
+
+
+def baselines_for(state: RunState, metric: str) -> dict[str, float]:
+    base = getattr(state.info, "baselines", None) or {}
+    return {k[: -len(metric) - 1] or k: float(v) for k, v in base.items() if k.endswith(metric) and v is not None}
+
+
+class MetricPanel(Panel):
+    TITLE = "task metric vs baseline"
+    TOPICS = frozenset({"scalars", "reset", "info"})
+
+    def compose(self) -> ComposeResult:
+        yield LinePlot(id="metric-plot")
+        yield Static(id="metric-note", classes="note")
+
+    def redraw(self, state: RunState, opts: ViewOptions) -> None:
+        primary, others = metric_names(state)
+        s = state.series.get(primary)
+        lines = [Line(primary, _x(state, s, opts), s.values, "green")] if s is not None else []
+        bases = baselines_for(state, primary)
+        self.border_title = f"{primary} vs baseline"
+        parts = [f"{primary} {fmt_num(s.last() if s else None)}"]
+        best = getattr(state.info, "best_metric", None)
+        if best is not None:
+            parts.append(f"best {fmt_num(best)}")
+        parts += [f"{k} {fmt_num(v)}" for k, v in bases.items()]
+        for name in others:
+            o = state.series.get(name)
+            ob = baselines_for(state, name)
+            parts.append(f"{name} {fmt_num(o.last() if o else None)}" + "".join(f" ({k} {fmt_num(v)})" for k, v in ob.items()))
+        task = getattr(state.info, "task", None)
+        note = Text("  ".join(parts))
+        if task in FACTS:
+            note.append("\n" + FACTS[task], style="dim")
+        self.query_one("#metric-note", Static).update(note)
+        self.query_one(LinePlot).show(
+            PlotData(lines, hlines=list(bases.items()), xlabel=_xlabel(opts), log_y=opts.log_y)
+        )
+
+
+class GradPanel(Panel):
+    TITLE = "gradient norm (before clipping)"
+    TOPICS = frozenset({"scalars", "reset", "layers"})
+
+    def compose(self) -> ComposeResult:
+        yield LinePlot(id="grad-plot")
+        yield Static(id="layer-bars", classes="note")
+
+    def redraw(self, state: RunState, opts: ViewOptions) -> None:
+        g = state.series.get("grad_norm")
+        lines = [Line("‖g‖", _x(state, g, opts), g.values, "yellow", opts.smoothing)] if g is not None else []
+        clip = getattr(getattr(state.config, "train", None), "clip_norm", 0.0) or 0.0
+        hl = [("clip", float(clip))] if clip > 0 else []
+        clipped = state.series.get("clipped")
+        frac = float(np.nanmean(clipped.values[-200:])) if clipped is not None else None
+        self.border_subtitle = f"‖g‖ {fmt_num(g.last() if g else None)}  clip {fmt_num(clip) if clip else 'off'}" + (
+            f"  clipped {frac:.0%} (last 200)" if frac is not None and math.isfinite(frac) else ""
+        )
+        self.query_one(LinePlot).show(PlotData(lines, hlines=hl, xlabel=_xlabel(opts), log_y=True))
+        self.query_one("#layer-bars", Static).update(layer_table(state.vectors.get("layers")))
+
+
+def layer_table(entry: Optional[tuple[int, Any]], limit: int = 8) -> Text:
+    if not entry or not isinstance(entry[1], dict) or not entry[1]:
+        return Text("per-layer norms: waiting for probe", style="dim")
+    step, data = entry
+    rows = sorted(data.items(), key=lambda kv: -float(kv[1].get("grad_norm", 0) or 0))[:limit]
+    top = max(float(v.get("grad_norm", 0) or 0) for _, v in rows) or 1.0
+    out = Text(f"per layer @ {step}: grad ‖·‖, update/weight\n", style="dim")
+    for name, v in rows:
+        gn = float(v.get("grad_norm", 0) or 0)
+        bar = "█" * max(0, int(10 * gn / top))
+        out.append(f"{name[-18:]:>18} {bar:<10} {fmt_num(gn, 3):>7} {fmt_num(v.get('update_ratio'), 2):>7}\n")
+    return out
+
+
+class FlowPanel(Panel):
+    TITLE = "gradient flow ‖∂L_T/∂x_t‖ vs distance from T"
+    TOPICS = frozenset({"grad_flow", "reset"})
+
+    def compose(self) -> ComposeResult:
+        yield LinePlot(id="flow-plot")
+        yield Heatmap(id="flow-heat")
+
+    def redraw(self, state: RunState, opts: ViewOptions) -> None:
+        if not state.flow:
+            self.query_one(LinePlot).show(PlotData(empty_message="waiting for gradient-flow probe"))
+            self.query_one(Heatmap).show(None)
+            return
+        step, norms = state.flow[-1]
+        back = norms[::-1]  # index 0 is t = T
+        dist = np.arange(len(back), dtype=np.float64)
+        self.query_one(LinePlot).show(
+            PlotData([Line(f"step {step}", dist, back, "magenta")], xlabel="T - t", log_y=True)
+        )
+        width = max(len(n) for _, n in state.flow)
+        m = np.full((len(state.flow), width), np.nan)
+        for i, (_, n) in enumerate(state.flow):
+            r = n[::-1]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                m[i, : len(r)] = np.log10(np.where(r > 0, r, np.nan))
+        ratio = back[-1] / back[0] if back[0] > 0 else math.nan
+        verdict = "vanishing" if ratio < 1e-2 else "exploding" if ratio > 1e2 else "steady"
+        self.border_subtitle = f"‖far‖/‖near‖ = {fmt_num(ratio, 2)} ({verdict})"
+        self.query_one(Heatmap).show(m, f"rows: probes {state.flow[0][0]}→{step}; log10 shade, left = t=T")
+
+
+class GatePanel(Panel):
+    TITLE = "gate saturation"
+    TOPICS = frozenset({"gates", "hidden_norm", "reset", "info"})
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="gate-bars")
+
+    def redraw(self, state: RunState, opts: ViewOptions) -> None:
+        self.query_one("#gate-bars", Static).update(gate_text(state))
+
+
+def gate_text(state: RunState) -> Text:
+    cell = getattr(state.info, "cell", None)
+    entry = state.vectors.get("gates")
+    out = Text()
+    if not entry or not entry[1]:
+        if cell in ("lstm", "gru"):
+            out.append("waiting for the gates probe\n", style="dim")
+        else:
+            out.append(f"{cell or 'this cell'} has no gates\n", style="dim")
+    else:
+        step, gates = entry
+        out.append(f"@ step {step}: mean  ▏ sat<0.1 ▏ sat>0.9\n", style="dim")
+        for name, g in gates.items():
+            mean = float(g.get("mean", 0) or 0)
+            lo = float(g.get("sat_low", 0) or 0)
+            hi = float(g.get("sat_high", 0) or 0)
+            out.append(f"{name:>12} {_bar(abs(mean))} {mean:+.2f} ▏{lo:4.0%} ▏{hi:4.0%}")
+            if lo + hi > 0.5:
+                out.append("  saturated", style="bold")
+            out.append("\n")
+    hid = state.vectors.get("hidden_norm")
+    if hid and isinstance(hid[1], dict) and hid[1].get("layers"):
+        out.append("\nmean ‖h_t‖ (first → last t)\n", style="dim")
+        for i, layer in enumerate(hid[1]["layers"]):
+            if layer:
+                out.append(f"  layer {i}: {fmt_num(layer[0], 3)} → {fmt_num(layer[-1], 3)}\n")
+    return out
+
+
+def _bar(frac: float, width: int = 10) -> str:
+    n = int(round(min(max(frac, 0.0), 1.0) * width))
+    return "█" * n + "·" * (width - n)
+
+
+class OutputPanel(Panel):
+    TITLE = "output"
+    TOPICS = frozenset({"output", "reset"})
+
+    def compose(self) -> ComposeResult:
+        yield RichLog(id="samples", wrap=True, markup=False, max_lines=500)
+        yield LinePlot(id="forecast-plot")
+        yield Static(id="output-note", classes="note")
+
+    def on_mount(self) -> None:
+        self._shown = 0
+        self._mode("text")
+
+    def _mode(self, kind: str) -> None:
+        self.query_one("#samples").display = kind == "text"
+        self.query_one("#forecast-plot").display = kind == "forecast"
+
+    def redraw(self, state: RunState, opts: ViewOptions) -> None:
+        log = self.query_one("#samples", RichLog)
+        note = self.query_one("#output-note", Static)
+        if self._shown > len(state.outputs):  # reset
+            self._shown = 0
+            log.clear()
+        if not state.outputs:
+            note.update(Text("waiting for the first output probe", style="dim"))
+            return
+        step, last = state.outputs[-1]
+        kind = last.get("type")
+        self._mode(kind)
+        if kind == "text":
+            self.border_title = "samples"
+            for s, d in state.outputs[self._shown :]:
+                if d.get("type") == "text":
+                    log.write(Text(f"── step {s}  T={d.get('temperature', '?')} ──", style="dim"))
+                    log.write(Text(str(d.get("prime", "")), style="bold") + Text(str(d.get("sample", ""))))
+            note.update(
+                f"distinct-1 {fmt_num(last.get('distinct_1'), 3)}  distinct-2 {fmt_num(last.get('distinct_2'), 3)}"
+            )
+        elif kind == "forecast":
+            self.border_title = f"forecast vs actual @ {step}"
+            self._forecast(last, note)
+        else:
+            self.border_title = f"predictions @ {step}"
+            rows = last.get("rows") or []
+            note.update(Text("\n".join(_row_text(r) for r in rows[:12]) or "no rows"))
+        self._shown = len(state.outputs)
+
+    def _forecast(self, d: dict, note: Static) -> None:
+        hist = np.asarray(d.get("history") or [], dtype=np.float64)
+        n = len(hist)
+        lines = [Line("history", np.arange(n, dtype=np.float64), hist, "white")] if n else []
+        for key, color in (("actual", "white"), ("forecast", "cyan"), ("naive", "gray"), ("seasonal_naive", "orange")):
+            y = np.asarray(d.get(key) or [], dtype=np.float64)
+            if len(y):
+                lines.append(Line(key, np.arange(n, n + len(y), dtype=np.float64), y, color))
+        self.query_one("#forecast-plot", LinePlot).show(PlotData(lines, xlabel="t"))
+        acf = d.get("acf") or []
+        bars = " ".join(f"{a:+.2f}" for a in acf[:8])
+        p = d.get("ljung_box_p")
+        verdict = "" if p is None else ("  residuals look white" if p > 0.05 else "  residuals autocorrelated")
+        note.update(f"residual ACF {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}")
+
+
+def _row_text(row: Any) -> str:
+    if isinstance(row, dict):
+        return "  ".join(f"{k}={fmt_num(v, 3) if isinstance(v, float) else v}" for k, v in row.items())
+    return str(row)
+
+
+EVENT_STYLE = {"warning": "yellow", "diverged": "bold red", "error": "bold red", "finished": "green", "stopped": "yellow"}
+
+
+class EventPanel(Panel):
+    TITLE = "events"
+    TOPICS = frozenset({"events", "reset"})
+
+    def compose(self) -> ComposeResult:
+        yield RichLog(id="event-log", wrap=True, markup=False, max_lines=2000)
+
+    def on_mount(self) -> None:
+        self._shown = 0
+
+    def redraw(self, state: RunState, opts: ViewOptions) -> None:
+        log = self.query_one(RichLog)
+        if self._shown > len(state.events):
+            self._shown = 0
+            log.clear()
+        for ev in state.events[self._shown :]:
+            log.write(event_text(ev))
+        self._shown = len(state.events)
+
+
+def event_text(ev: Any) -> Text:
+    step = getattr(ev, "step", None)
+    kind = getattr(ev, "kind", "?")
+    msg = getattr(ev, "message", "")
+    t = Text(f"{'' if step is None else step:>7} ", style="dim")
+    t.append(f"{kind:<9}", style=EVENT_STYLE.get(kind, "bold"))
+    t.append(f" {msg}")
+    return t

@@ -1,0 +1,100 @@
+"""A line plot on plotext that only ever draws about two points per column.
+
+Callers hand it whole numpy series; it downsamples to the widget's width (bucket means, so a
+million-point run costs the same as a hundred-point one), smooths with an EMA whose strength
+does not depend on the zoom, draws the raw curve faintly behind, and supports log-y and
+horizontal reference lines (clip threshold, baselines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+from textual_plotext import PlotextPlot
+
+from rnnlab.tui.series import downsample, ema
+
+# Distinct plotext colours for overlaid runs; monochrome terminals still get distinct markers.
+PALETTE = ("cyan", "orange", "green", "magenta", "yellow", "blue", "red", "white")
+
+
+@dataclass
+class Line:
+    label: str
+    x: np.ndarray
+    y: np.ndarray
+    color: str = "cyan"
+    smooth: float = 0.0  # EMA alpha per raw point; 0 draws the raw curve only
+    marker: str = "braille"
+
+
+@dataclass
+class PlotData:
+    lines: list[Line] = field(default_factory=list)
+    hlines: list[tuple[str, float]] = field(default_factory=list)
+    xlabel: str = "step"
+    log_y: bool = False
+    empty_message: str = "waiting for data"
+
+
+class LinePlot(PlotextPlot):
+    """Plot of `PlotData`; call `show(data)` whenever the data changed."""
+
+    def __init__(self, *, id: Optional[str] = None, classes: Optional[str] = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._data = PlotData()
+        self._drawn_width = 0
+
+    def show(self, data: PlotData) -> None:
+        self._data = data
+        self._rebuild()
+
+    def on_resize(self) -> None:
+        if self.size.width != self._drawn_width:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        d = self._data
+        width = max(self.size.width, 20)
+        self._drawn_width = self.size.width
+        buckets = 2 * width  # braille: two dots per column
+        plotted = False
+        for line in d.lines:
+            x, y = _finite(line.x, line.y, d.log_y)
+            if not len(x):
+                continue
+            n = len(x)
+            xs, ys = downsample(x, y, buckets)
+            if line.smooth > 0 and n > 1:
+                per = np.full(len(xs), n / len(xs))
+                plt.plot(xs.tolist(), ys.tolist(), color="gray", marker=line.marker)
+                sm = ema(ys, line.smooth, per)
+                plt.plot(xs.tolist(), sm.tolist(), color=line.color, marker=line.marker, label=line.label)
+            else:
+                plt.plot(xs.tolist(), ys.tolist(), color=line.color, marker=line.marker, label=line.label)
+            plotted = True
+        if plotted:
+            for label, value in d.hlines:
+                if d.log_y and value <= 0:
+                    continue
+                plt.hline(value, "red")
+            if d.log_y:
+                plt.yscale("log")
+        else:
+            plt.title(d.empty_message)
+        plt.xlabel(d.xlabel)
+        self.refresh()
+
+
+def _finite(x: np.ndarray, y: np.ndarray, log_y: bool) -> tuple[np.ndarray, np.ndarray]:
+    ok = np.isfinite(x) & np.isfinite(y)
+    if log_y:
+        ok &= y > 0
+    if ok.all():
+        return x, y
+    return x[ok], y[ok]

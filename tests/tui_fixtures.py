@@ -1,0 +1,152 @@
+"""Fixed, generated runs for the TUI's snapshot tests and README screenshots.
+
+Writes real run stores (through `create_run` and `StoreWriter`) with a fake clock and fixed run
+ids, so every number, ETA and label the lab shows is the same on every machine. Usable as a
+script: `python tests/tui_fixtures.py DIR`.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time as _time
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+
+# Far in the future, so a "running" fixture's heartbeat never looks stale.
+T0 = 4_000_000_000.0
+
+
+class FakeTime:
+    """Stands in for the `time` module inside the store's writer and launcher."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return _time.monotonic()
+
+    def __getattr__(self, name):
+        return getattr(_time, name)
+
+
+def _cfg(name: str, cell: str, task: str, steps: int, **extra):
+    from rnnlab.config import validate
+
+    data = {"name": name, "model": {"cell": cell, "hidden_size": 32}, "task": {"kind": task, "seq_len": 50},
+            "train": {"steps": steps, "clip_norm": 1.0, "device": "cpu"}}
+    for section, values in extra.items():
+        data.setdefault(section, {}).update(values)
+    return validate(data, "fixture")
+
+
+def _write_run(root: Path, run_id: str, name: str, cfg, clock: FakeTime, *, steps_done: int, status: str,
+               message: str, metric: str, baselines: dict, output, gates: bool, diverge: bool = False) -> Path:
+    import rnnlab.runs.launch as launch
+    import rnnlab.runs.writer as writer_mod
+    from rnnlab.runs.store import StoreWriter
+
+    rng = np.random.default_rng(7)
+    with mock.patch.object(launch, "new_run_id", lambda now=None: run_id), mock.patch.object(launch, "time", clock), \
+            mock.patch.object(writer_mod, "time", clock):
+        run_dir = launch.create_run(cfg, root, name)
+        w = StoreWriter(run_dir, heartbeat=False)
+        total = cfg.train.steps
+        w.event("started", f"{cfg.model.cell} on {cfg.task.kind}", 0, {
+            "baselines": baselines, "primary_metric": metric, "params": 4513 if cfg.model.cell == "lstm" else 3393,
+            "device": "cpu", "task": cfg.task.kind, "total_steps": total})
+        w.set_status("running", "training", step=0)
+        T = cfg.task.seq_len
+        for step in range(1, steps_done + 1):
+            clock.now += 0.05
+            frac = step / total
+            loss = 0.17 * math.exp(-3 * frac) + 0.01 + 0.02 * rng.standard_normal() ** 2
+            if diverge and step > steps_done - 20:
+                loss = float("nan")
+            gn = 0.4 + 2.0 * math.exp(-5 * frac) + 0.3 * abs(rng.standard_normal())
+            w.scalars(step, {"loss": loss, "lr": 1e-3, "grad_norm": gn, "clipped": float(gn > 1.0),
+                             "tokens_per_s": 20000.0 + 100 * (step % 7)})
+            if step % 50 == 0:
+                val = 0.17 * math.exp(-3 * frac) + 0.012
+                w.scalars(step, {"val_loss": val, metric: val if metric != "val_loss" else val})
+                w.event("eval", f"{metric} {val:.4f}", step)
+                decay = 0.25 * (1 - frac) + 0.02
+                norms = [math.exp(-decay * (T - t)) for t in range(1, T + 1)]
+                w.vector(step, "grad_flow", {"norms": norms})
+                w.vector(step, "layers", {
+                    "rnn.l0.weight_hh": {"grad_norm": gn * 0.6, "weight_norm": 5.0, "update_ratio": 1e-3},
+                    "rnn.l0.weight_ih": {"grad_norm": gn * 0.3, "weight_norm": 2.0, "update_ratio": 8e-4},
+                    "head.weight": {"grad_norm": gn * 0.5, "weight_norm": 1.5, "update_ratio": 2e-3},
+                })
+                if gates:
+                    w.vector(step, "gates", {
+                        "l0.input": {"mean": 0.45, "sat_low": 0.05, "sat_high": 0.1},
+                        "l0.forget": {"mean": 0.5 + 0.4 * frac, "sat_low": 0.02, "sat_high": 0.6 * frac},
+                        "l0.cell": {"mean": 0.05, "sat_low": 0.0, "sat_high": 0.2},
+                        "l0.output": {"mean": 0.55, "sat_low": 0.04, "sat_high": 0.12},
+                    })
+                w.vector(step, "hidden_norm", {"layers": [[0.1 + 0.02 * t for t in range(T)]]})
+            if step % 100 == 0:
+                w.vector(step, "output", output(step))
+                w.event("checkpoint", f"saved checkpoints/step-{step:06d}", step)
+        if diverge:
+            w.event("diverged", "loss is NaN at step %d; lower the lr or clip harder" % steps_done, steps_done)
+        if status == "running":
+            w.event("warning", "grad norm 5.2 > 5x clip threshold", steps_done - 10)
+        w.set_status(status, message, step=steps_done)
+        w.close()
+    return run_dir
+
+
+def _predictions(step: int) -> dict:
+    return {"type": "predictions", "rows": [
+        {"target": 0.731, "prediction": 0.702 + 0.0001 * step},
+        {"target": 1.204, "prediction": 1.188},
+        {"target": 0.415, "prediction": 0.467},
+    ]}
+
+
+def _text(step: int) -> dict:
+    return {"type": "text", "prime": "def ", "sample": "main(args):\n    return self._value + 1\n",
+            "temperature": 0.8, "distinct_1": 0.41, "distinct_2": 0.78}
+
+
+def _forecast(step: int) -> dict:
+    hist = [10 + 2 * math.sin(2 * math.pi * t / 24) for t in range(96)]
+    actual = [10 + 2 * math.sin(2 * math.pi * t / 24) for t in range(96, 120)]
+    return {"type": "forecast", "history": hist, "actual": actual,
+            "forecast": [a + 0.2 * math.cos(i) for i, a in enumerate(actual)],
+            "naive": [hist[-1]] * 24, "seasonal_naive": hist[-24:],
+            "acf": [1.0, 0.12, -0.05, 0.03, 0.01, -0.02, 0.04, 0.0], "ljung_box_q": 8.41, "ljung_box_p": 0.39}
+
+
+def make_fixture_runs(root: Path) -> list[Path]:
+    """Four runs: a running LSTM on adding, a finished GRU on text, a stopped LSTM forecaster and
+    a diverged tanh RNN. Returned newest first (the order the lab lists them)."""
+    root = Path(root)
+    clock = FakeTime(T0)
+    runs = [
+        _write_run(root, "20260101-090000-a1a1", "rnn-adding", _cfg("rnn-adding", "rnn_tanh", "adding", 400), clock,
+                   steps_done=240, status="diverged", message="loss is NaN at step 240", metric="val_mse",
+                   baselines={"constant_val_mse": 1 / 6}, output=_predictions, gates=False, diverge=True),
+        _write_run(root, "20260101-100000-b2b2", "gru-char", _cfg("gru-char", "gru", "text", 300), clock,
+                   steps_done=300, status="finished", message="done", metric="val_bpc",
+                   baselines={"unigram_val_bpc": 4.52}, output=_text, gates=True),
+        _write_run(root, "20260101-110000-c3c3", "ts-lstm", _cfg("ts-lstm", "lstm", "timeseries", 600), clock,
+                   steps_done=300, status="stopped", message="stopped by user", metric="val_rmse",
+                   baselines={"naive_val_rmse": 0.52, "seasonal_naive_val_rmse": 0.31}, output=_forecast, gates=True),
+        _write_run(root, "20260101-120000-d4d4", "lstm-adding", _cfg("lstm-adding", "lstm", "adding", 1000), clock,
+                   steps_done=600, status="running", message="training", metric="val_mse",
+                   baselines={"constant_val_mse": 1 / 6}, output=_predictions, gates=True),
+    ]
+    return runs[::-1]
+
+
+if __name__ == "__main__":
+    for d in make_fixture_runs(Path(sys.argv[1])):
+        print(d)
