@@ -40,7 +40,17 @@ def list_run_dirs(root: Union[Path, str]) -> list[Path]:
     if not root.is_dir():
         return []
     dirs = [p for p in root.iterdir() if not p.name.startswith(".") and is_run_dir(p)]
-    return sorted(dirs, key=lambda p: p.name, reverse=True)
+    return sorted(dirs, key=_created_key, reverse=True)
+
+
+def _created_key(run_dir: Path) -> tuple[str, int]:
+    # The id's timestamp has one-second resolution; config.toml, written once at creation,
+    # orders runs created within the same second.
+    try:
+        ns = (run_dir / CONFIG_NAME).stat().st_mtime_ns
+    except OSError:
+        ns = 0
+    return run_dir.name[:15], ns
 
 
 def check_name(name: str) -> str:
