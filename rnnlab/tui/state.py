@@ -46,6 +46,14 @@ class RunState:
         self.new_events: list[Any] = []
         self.error = ""
 
+    @property
+    def task_kind(self) -> str | None:
+        """text/timeseries/adding/copy: from the config (the store's task field may be a
+        longer description such as "adding: T=10, ...")."""
+        if self.config is not None:
+            return self.config.task.kind
+        return task_kind_of(getattr(self.info, "task", None))
+
     def apply(self, up: Update) -> set[str]:
         changed: set[str] = {"info"}
         if up.info is not None:
@@ -133,6 +141,10 @@ def follow(
     finally:
         if reader is not None:
             reader.close()
+
+
+def task_kind_of(task: str | None) -> str | None:
+    return task.split(":", 1)[0].strip() if task else task
 
 
 def read_config(run_dir: Path) -> Any:

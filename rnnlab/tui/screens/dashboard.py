@@ -209,7 +209,7 @@ class Dashboard(Screen):
         self._wake.set()
 
     def action_playground(self) -> None:
-        if getattr(self.state.info, "task", None) != "text":
+        if self.state.task_kind != "text":
             self.notify("the sampling playground is for text runs", severity="warning")
             return
         from rnnlab.tui.screens.playground import Playground

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
-from rnnlab.tui.state import fmt_num
+from rnnlab.tui.state import fmt_num, task_kind_of
 from rnnlab.tui.widgets.header import STATUS_STYLE
 
 LIST_INTERVAL = 1.0
@@ -34,7 +34,7 @@ def row_of(info: Any, marked: bool) -> tuple:
         info.name or "",
         Text(info.status, style=STATUS_STYLE.get(info.status, "")),
         info.cell or "?",
-        info.task or "?",
+        task_kind_of(info.task) or "?",
         f"{info.step}/{total}",
         f"{metric.removeprefix('val_')} {fmt_num(value)}" if metric else "–",
         tps,

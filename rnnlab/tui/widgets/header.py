@@ -52,7 +52,7 @@ def header_text(state: RunState) -> Text:
     tps = getattr(info, "tokens_per_s", None)
     if tps:
         t.append(f"  {float(tps):,.0f} tok/s")
-    t.append(f"  {getattr(info, 'cell', '?')} · {getattr(info, 'task', '?')} · {getattr(info, 'device', None) or '?'}")
+    t.append(f"  {getattr(info, 'cell', '?')} · {state.task_kind or '?'} · {getattr(info, 'device', None) or '?'}")
     msg = getattr(info, "message", None)
     if msg and status in ("failed", "error", "diverged", "stale", "stopped"):
         t.append(f"\n{msg}", style=STATUS_STYLE.get(status, ""))

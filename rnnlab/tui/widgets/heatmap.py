@@ -60,7 +60,7 @@ class Heatmap(Widget):
 def _resample(m: np.ndarray, rows: int, cols: int) -> np.ndarray:
     """Nearest-neighbour resample to (rows, cols); the newest probe is the bottom row."""
     r_idx = np.linspace(0, m.shape[0] - 1, min(rows, m.shape[0])).round().astype(int)
-    c_idx = np.linspace(0, m.shape[1] - 1, min(cols, m.shape[1])).round().astype(int)
+    c_idx = np.linspace(0, m.shape[1] - 1, cols).round().astype(int)
     return m[np.ix_(r_idx, c_idx)]
 
 

@@ -123,7 +123,7 @@ class MetricPanel(Panel):
             o = state.series.get(name)
             ob = baselines_for(state, name)
             parts.append(f"{name} {fmt_num(o.last() if o else None)}" + "".join(f" ({k} {fmt_num(v)})" for k, v in ob.items()))
-        task = getattr(state.info, "task", None)
+        task = state.task_kind
         note = Text("  ".join(parts))
         if task in FACTS:
             note.append("\n" + FACTS[task], style="dim")

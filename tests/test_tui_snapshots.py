@@ -1,0 +1,136 @@
+"""Snapshots of every screen of the lab at 80×24 and 160×48, on fixed generated runs
+(tests/tui_fixtures.py: fake clock, fixed ids, so every number and label is reproducible).
+Update with `pytest tests/test_tui_snapshots.py --snapshot-update`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from tui_fixtures import make_fixture_runs  # noqa: E402
+
+SIZES = [(80, 24), (160, 48)]
+
+
+@pytest.fixture
+def fixture_root(tmp_path, monkeypatch):
+    # A relative root keeps the tmp path out of the screens.
+    monkeypatch.chdir(tmp_path)
+    make_fixture_runs(tmp_path / "runs")
+    return Path("runs")
+
+
+def lab(root: Path):
+    from rnnlab.tui.app import LabApp
+
+    return LabApp(root)
+
+
+async def _until(pilot, cond, timeout: float = 20.0) -> None:
+    for _ in range(int(timeout / 0.1)):
+        if cond():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError("condition not met in time")
+
+
+async def _home_ready(pilot) -> None:
+    from textual.widgets import DataTable
+
+    await _until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count == 4)
+
+
+async def _open_dashboard(pilot, row: int, tab: str | None = None) -> None:
+    await _home_ready(pilot)
+    for _ in range(row):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await _until(pilot, lambda: getattr(pilot.app.screen, "state", None) is not None and pilot.app.screen.state.info is not None
+                 and bool(pilot.app.screen.state.events))
+    if tab:
+        pilot.app.screen.query_one("#panel-tabs").active = f"tab-{tab}"
+    await pilot.pause(0.6)  # two redraw ticks
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home(snap_compare, fixture_root, size):
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=_home_ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_new_experiment(snap_compare, fixture_root, size):
+    async def before(pilot):
+        await _home_ready(pilot)
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        pilot.app.screen.query_one("#preset").value = "adding-lstm"
+        await pilot.pause(0.3)
+
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_dashboard_adding_running(snap_compare, fixture_root, size):
+    async def before(pilot):
+        await _open_dashboard(pilot, 0)
+
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_dashboard_forecast(snap_compare, fixture_root, size):
+    async def before(pilot):
+        await _open_dashboard(pilot, 1, tab="output")
+
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_dashboard_text_flow(snap_compare, fixture_root, size):
+    async def before(pilot):
+        await _open_dashboard(pilot, 2, tab="flow")
+
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_dashboard_diverged(snap_compare, fixture_root, size):
+    async def before(pilot):
+        await _open_dashboard(pilot, 3, tab="events")
+
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_compare(snap_compare, fixture_root, size):
+    async def before(pilot):
+        await _home_ready(pilot)
+        await pilot.press("space", "space", "space", "c")
+        await _until(pilot, lambda: all(s.info is not None for s in getattr(pilot.app.screen, "states", [None])))
+        await pilot.pause(0.8)
+
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_playground(snap_compare, fixture_root, size):
+    async def before(pilot):
+        await _open_dashboard(pilot, 2)
+        await pilot.press("g")
+        await pilot.pause(0.3)
+
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help(snap_compare, fixture_root, size):
+    async def before(pilot):
+        await _home_ready(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.3)
+
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
