@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -58,6 +59,11 @@ def train(
         info = reader.info()
     finally:
         reader.close()
+    if status == "failed" and not info.message.endswith("(traceback in worker.log)"):
+        # Bad input (corpus, CSV, device...): the worker already printed the one-line error.
+        if not info.step and not any((run_dir / "checkpoints").glob("step-*")):
+            shutil.rmtree(run_dir, ignore_errors=True)  # nothing was trained: leave no clutter
+        raise typer.Exit(2)
     metrics = {k: v for k, v in info.latest.items() if k.startswith(("val_", "test_"))}
     if "loss" in info.latest:
         metrics["loss"] = info.latest["loss"]
@@ -75,15 +81,14 @@ def train(
     else:
         shown = ", ".join(f"{k} {v:.4f}" for k, v in sorted(metrics.items()))
         base = ", ".join(f"{k} {v:.4f}" for k, v in sorted(info.baselines.items()))
-        print(f"run {run_id}: {status} at step {info.step}/{cfg.train.steps}" + (f" ({info.message})" if status not in ("finished",) and info.message else ""))
+        note = f" ({info.message})" if status != "finished" and info.message else ""
+        print(f"run {run_id}: {status} at step {info.step}/{cfg.train.steps}{note}")
         if shown:
             print(f"  metrics:   {shown}")
         if base:
             print(f"  baselines: {base}")
         print(f"  run dir:   {run_dir}")
-    if status == "failed":
-        raise typer.Exit(2 if info.message and not info.message.startswith("internal error") else 1)
-    if status == "diverged":
+    if status in ("failed", "diverged"):
         raise typer.Exit(1)
 
 

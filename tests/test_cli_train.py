@@ -1,0 +1,123 @@
+"""`rnnlab train` as a user runs it: a real subprocess, its exit code, stdout and stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TINY = ["--set", "model.hidden_size=8", "--set", "train.steps=12", "--set", "train.eval_every=6",
+        "--set", "train.checkpoint_every=6", "--set", "train.log_every=4"]
+
+
+def rnnlab(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.run([sys.executable, "-m", "rnnlab", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=180)
+
+
+def assert_user_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    assert "Traceback" not in proc.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_json_outcome_and_run_directory(tmp_path):
+    proc = rnnlab("train", "adding-lstm", *TINY, "--set", "task.seq_len=10", "--runs-dir", str(tmp_path), "--json", "--name", "tiny")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert set(out) == {"run_id", "run_dir", "status", "steps", "metrics", "baselines"}
+    assert out["status"] == "finished" and out["steps"] == 12
+    assert out["baselines"]["constant_val_mse"] == pytest.approx(1 / 6)
+    assert {"val_mse", "loss"} <= set(out["metrics"])
+    run = Path(out["run_dir"])
+    assert (run / "config.toml").is_file() and any((run / "checkpoints").glob("step-*"))
+    assert "hidden_size = 8" in (run / "config.toml").read_text()
+
+
+def test_plain_lines_in_a_pipe(tmp_path):
+    proc = rnnlab("train", "copy-lstm", *TINY, "--set", "task.seq_len=5", "--runs-dir", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    steps = [ln for ln in proc.stdout.splitlines() if ln.startswith("step ")]
+    assert [ln.split()[1] for ln in steps] == ["4/12", "8/12", "12/12"]
+    assert "loss" in steps[0] and "tok/s" in steps[0] and "eta" in steps[0]
+    assert "\x1b[" not in proc.stdout  # no terminal control codes in logs
+    assert "memoryless_val_loss" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "sets,needles",
+    [
+        (["train.lrr=1"], ["unknown key 'lrr'", "did you mean 'lr'"]),
+        (["train.steps=many"], ["[train] steps", "'many'"]),
+        (["train.lr=-1"], ["[train] lr", "greater than 0"]),
+        (["model.cell=lstn"], ["[model] cell", "did you mean 'lstm'"]),
+        (["task.kind=txt"], ["[task] kind", "did you mean 'text'"]),
+    ],
+)
+def test_bad_config_values(tmp_path, sets, needles):
+    args = [x for s in sets for x in ("--set", s)]
+    assert_user_error(rnnlab("train", "lstm-char", *args, "--runs-dir", str(tmp_path)), *needles)
+    assert not (tmp_path / "runs").exists() or not any(tmp_path.iterdir())
+
+
+def test_missing_config_file(tmp_path):
+    assert_user_error(rnnlab("train", str(tmp_path / "nope.toml"), "--runs-dir", str(tmp_path)), "nope.toml", "no such file")
+
+
+def _corpus_case(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "name,data,needles",
+    [
+        ("empty.txt", b"", ["empty.txt", "empty"]),
+        ("binary.txt", b"ab\x00cd" * 100, ["binary.txt", "binary"]),
+        ("latin1.txt", "caf\u00e9 ".encode("latin-1") * 100, ["latin1.txt", "not UTF-8", "offset 3"]),
+        ("short.txt", b"hello world\n" * 10, ["short.txt", "batch"]),
+    ],
+)
+def test_bad_corpus(tmp_path, name, data, needles):
+    path = _corpus_case(tmp_path, name, data)
+    runs = tmp_path / "runs"
+    assert_user_error(rnnlab("train", "lstm-char", "--set", f"task.source='{path}'", "--runs-dir", str(runs)), *needles)
+    assert not runs.exists() or not [p for p in runs.iterdir() if not p.name.startswith(".")]
+
+
+def test_missing_corpus(tmp_path):
+    assert_user_error(rnnlab("train", "lstm-char", "--set", f"task.source='{tmp_path}/none.txt'", "--runs-dir", str(tmp_path)), "none.txt")
+
+
+def _csv(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "series.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_csv_without_the_column(tmp_path):
+    path = _csv(tmp_path, ["time,load"] + [f"2024-01-01T{h % 24:02d}:00,{h}" for h in range(50)])
+    proc = rnnlab("train", "ts-lstm", "--set", f"task.source='{path}'", "--set", "task.column='laod'", "--runs-dir", str(tmp_path / "r"))
+    assert_user_error(proc, "series.csv", "laod", "load")
+
+
+def test_csv_with_a_non_numeric_value(tmp_path):
+    rows = ["value"] + [str(i) for i in range(500)]
+    rows[42] = "twelve"
+    path = _csv(tmp_path, rows)
+    proc = rnnlab("train", "ts-lstm", "--set", f"task.source='{path}'", "--set", "task.column='value'", "--runs-dir", str(tmp_path / "r"))
+    assert_user_error(proc, "series.csv", "line 43", "twelve")
+
+
+def test_csv_shorter_than_window_plus_horizon(tmp_path):
+    path = _csv(tmp_path, ["value"] + [str(i) for i in range(60)])
+    proc = rnnlab("train", "ts-lstm", "--set", f"task.source='{path}'", "--runs-dir", str(tmp_path / "r"))
+    assert_user_error(proc, "series.csv", "window", "horizon")
