@@ -80,12 +80,13 @@ def _short_task(task: Optional[str]) -> str:
 
 def _table(headers: list[str], rows: list[list[str]], title: Optional[str] = None) -> None:
     if _tty():
+        from rich import box
         from rich.console import Console
         from rich.table import Table
 
-        t = Table(title=title, header_style="bold")
+        t = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
         for h in headers:
-            t.add_column(h, overflow="fold")
+            t.add_column(h, overflow="fold", no_wrap=h not in ("name", "best"))
         for row in rows:
             t.add_row(*row)
         Console().print(t)

@@ -146,6 +146,26 @@ def _install_signal_handlers(writer: StoreWriter) -> dict[int, Any]:
     return old
 
 
+class LogReporter:
+    """Mirrors lifecycle events into the worker's log, so `rnnlab logs -f` tells the story."""
+
+    def start(self, step: int) -> None:
+        _say(f"training from step {step}")
+
+    def scalars(self, step: int, values: dict) -> None:
+        pass
+
+    def vector(self, step: int, name: str, data: Any) -> None:
+        pass
+
+    def event(self, kind: str, message: str, step: Optional[int] = None, data: Optional[dict] = None) -> None:
+        _say(f"[{'-' if step is None else step}] {kind}: {message}")
+
+
+def _say(line: str) -> None:
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}", flush=True)
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m rnnlab.runs.worker", description="Run one rnnlab training run.")
     parser.add_argument("run_dir", type=Path)
@@ -154,11 +174,15 @@ def main(argv: Optional[list[str]] = None) -> None:
     args = parser.parse_args(argv)
     # Already in its own session; ignoring SIGHUP as well keeps a stray hangup harmless.
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    import os
+
+    _say(f"worker pid {os.getpid()} for {args.run_dir}" + (" (resume)" if args.resume else ""))
     try:
-        status = execute(args.run_dir, resume=args.resume, queue=args.queue)
+        status = execute(args.run_dir, resume=args.resume, queue=args.queue, extra_reporter=LogReporter())
     except UserError as err:  # the store itself is unusable; nothing to record it in
         print(f"error: {err}", file=sys.stderr, flush=True)
         sys.exit(2)
+    _say(f"worker exits: {status}")
     sys.exit(0 if status in ("finished", "stopped") else 1)
 
 
