@@ -252,7 +252,7 @@ def test_resolve_run_by_id_prefix_name_and_path(root):
         paths.resolve_run(root, "../alpha")
     with pytest.raises(UserError, match="already used"):
         launch.create_run(_cfg(), root, name="alpha")
-    assert paths.list_run_dirs(root)[0].name >= paths.list_run_dirs(root)[1].name
+    assert paths.list_run_dirs(root) == [b, a]  # newest first, even within one second
 
 
 def test_concurrent_writers_and_tailing_readers(run):
