@@ -2,7 +2,8 @@
 
 Writes real run stores (through `create_run` and `StoreWriter`) with a fake clock and fixed run
 ids, so every number, ETA and label the lab shows is the same on every machine. Usable as a
-script: `python tests/tui_fixtures.py DIR`.
+script: `python tests/tui_fixtures.py DIR` writes the runs, `python tests/tui_fixtures.py
+--screenshots docs/screenshots` the README's SVG screenshots.
 """
 
 from __future__ import annotations
@@ -147,6 +148,49 @@ def make_fixture_runs(root: Path) -> list[Path]:
     return runs[::-1]
 
 
+
+
+async def _shoot(root: Path, out: Path) -> None:
+    """SVG screenshots of each screen on the fixture runs, for the README."""
+    from rnnlab.tui.app import LabApp
+
+    async def until(pilot, cond):
+        for _ in range(200):
+            if cond():
+                return
+            await pilot.pause(0.1)
+
+    shots = [("home", (120, 30), []), ("new-experiment", (120, 40), ["n"]),
+             ("dashboard", (160, 48), ["enter"]), ("dashboard-80x24", (80, 24), ["enter"]),
+             ("dashboard-forecast", (160, 48), ["down", "enter"]), ("compare", (120, 36), ["space", "space", "space", "c"]),
+             ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["question_mark"])]
+    for name, size, keys in shots:
+        app = LabApp(root)
+        async with app.run_test(size=size) as pilot:
+            await until(pilot, lambda: app.screen.query("DataTable") and app.screen.query_one("DataTable").row_count == 4)
+            for k in keys:
+                await pilot.press(k)
+                await pilot.pause(0.3)
+            await pilot.pause(1.5)
+            app.save_screenshot(str(out / f"{name}.svg"))
+
+
+def screenshots(out: Path) -> None:
+    import asyncio
+    import os
+    import tempfile
+
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        make_fixture_runs(Path("runs"))
+        asyncio.run(_shoot(Path("runs"), out))
+
+
 if __name__ == "__main__":
-    for d in make_fixture_runs(Path(sys.argv[1])):
-        print(d)
+    if sys.argv[1:2] == ["--screenshots"]:
+        screenshots(Path(sys.argv[2]))
+    else:
+        for d in make_fixture_runs(Path(sys.argv[1])):
+            print(d)
