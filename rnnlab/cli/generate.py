@@ -3,6 +3,7 @@ their test split, alone and as a mean ensemble, beside the naive baselines)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -50,9 +51,11 @@ def sample(
         dev,
         seed=seed,
     )
-    typer.echo(text)
+    shown_prime = prime if prime is not None else t.prime
+    sys.stdout.write(shown_prime + text + ("" if text.endswith("\n") else "\n"))
+    sys.stdout.flush()
     d = [distinct_n(text, n) for n in (1, 2, 3)]
-    typer.echo(f"-- distinct-1/2/3: {d[0]:.3f} / {d[1]:.3f} / {d[2]:.3f}", err=True)
+    typer.echo(f"-- distinct-1/2/3 (word): {d[0]:.3f} / {d[1]:.3f} / {d[2]:.3f}", err=True)
 
 
 def forecast(

@@ -13,7 +13,7 @@ from rnnlab.cli.common import RunsDirOpt, print_json
 
 SetOpt = Annotated[
     Optional[list[str]],
-    typer.Option("--set", "-s", help="Override a config key: section.key=value (repeatable).", show_default=False),
+    typer.Option("--set", "-s", metavar="SECTION.KEY=VALUE", help="Override a config key, e.g. --set train.lr=0.001 (repeatable).", show_default=False),
 ]
 
 
