@@ -1,0 +1,65 @@
+"""`rnnlab sample` and `rnnlab forecast` on real (tiny) runs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_cli_train import assert_user_error, rnnlab
+
+TINY = ["--set", "model.hidden_size=8", "--set", "train.steps=6", "--set", "train.checkpoint_every=3",
+        "--set", "train.eval_every=3", "--set", "probes.output_every=0"]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    corpus = root / "corpus.txt"
+    corpus.write_text("the quick brown fox jumps over the lazy dog\n" * 200)
+    done = {}
+    for name, preset, extra in [
+        ("txt", "lstm-char", ["--set", f"task.source='{corpus}'", "--set", "task.seq_len=16", "--set", "train.batch_size=4"]),
+        ("ts1", "ts-lstm", ["--set", "task.synthetic.length=600", "--set", "task.window=24", "--set", "task.horizon=6"]),
+        ("ts2", "ts-lstm", ["--set", "task.synthetic.length=600", "--set", "task.window=24", "--set", "task.horizon=6",
+                            "--set", "model.cell=gru", "--set", "train.seed=2"]),
+        ("ts3", "ts-lstm", ["--set", "task.synthetic.length=600", "--set", "task.window=24", "--set", "task.horizon=12"]),
+    ]:
+        proc = rnnlab("train", preset, *TINY, *extra, "--name", name, "--runs-dir", str(root), "--json")
+        assert proc.returncode == 0, proc.stderr
+        done[name] = json.loads(proc.stdout)
+    return root, done
+
+
+def test_sample_is_reproducible_with_a_seed(runs):
+    root, _ = runs
+    a = rnnlab("sample", "txt", "--prime", "the ", "--length", "40", "--seed", "3", "--runs-dir", str(root))
+    b = rnnlab("sample", "txt", "--prime", "the ", "--length", "40", "--seed", "3", "--runs-dir", str(root))
+    assert a.returncode == 0, a.stderr
+    assert a.stdout == b.stdout and a.stdout.startswith("the ")
+    assert len(a.stdout.rstrip("\n")) >= 40
+    assert "distinct-1/2/3" in a.stderr
+    c = rnnlab("sample", "txt", "--prime", "the ", "--length", "40", "--seed", "4", "--temperature", "2", "--runs-dir", str(root))
+    assert c.stdout != a.stdout
+
+
+def test_sample_refuses_a_timeseries_run(runs):
+    root, _ = runs
+    assert_user_error(rnnlab("sample", "ts1", "--runs-dir", str(root)), "timeseries", "rnnlab forecast")
+
+
+def test_forecast_ensemble_beside_baselines(runs):
+    root, done = runs
+    proc = rnnlab("forecast", "ts1", done["ts2"]["run_id"], "--json", "--runs-dir", str(root))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert len(report["models"]) == 2 and report["ensemble"]["size"] == 2
+    assert {"naive_test_rmse", "seasonal_naive_test_rmse"} <= set(report["baselines"])
+    assert report["runs"] == [done["ts1"]["run_id"], done["ts2"]["run_id"]]
+    text = rnnlab("forecast", "ts1", "ts2", "--runs-dir", str(root))
+    assert text.returncode == 0 and "ensemble" in text.stdout and "seasonal" in text.stdout
+
+
+def test_forecast_refuses_mismatched_runs(runs):
+    root, _ = runs
+    assert_user_error(rnnlab("forecast", "ts1", "ts3", "--runs-dir", str(root)), "horizon")
