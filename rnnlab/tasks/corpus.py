@@ -5,7 +5,7 @@
   folders are skipped, and so are binary files (NUL bytes) -- they are not text files;
 - a glob (`data/*.txt`, `src/**/*.py`): the matching files, sorted; each must be text;
 - `builtin:python-stdlib`: the running Python's standard-library `.py` sources, test suites
-  skipped, in sorted order -- a sizeable, offline, deterministic corpus for a given Python.
+  skipped, in a stable hash order -- a sizeable, offline, deterministic corpus for a given Python.
 
 `max_chars` caps the total (files are read in order until the cap). Every problem is one
 `UserError` line naming the path.
@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import glob as globlib
+import hashlib
 import os
 import sysconfig
 from dataclasses import dataclass
@@ -156,7 +157,9 @@ def _stdlib_files() -> Iterator[Path]:
     root = Path(sysconfig.get_paths()["stdlib"])
     if not root.is_dir():
         raise UserError(f"{BUILTIN_STDLIB}: this Python has no standard-library sources at {root}; set [task] source to a text file")
-    for path in _walk(root, _STDLIB_SKIP_DIRS, ".py"):
-        if path.name.startswith("test_"):
-            continue
-        yield path
+    files = [p for p in _walk(root, _STDLIB_SKIP_DIRS, ".py") if not p.name.startswith("test_")]
+    # A stable shuffle (by a hash of the relative path) rather than alphabetical order: the
+    # max_chars cap then samples modules from across the library, and the validation split
+    # (the tail) comes from the same distribution as the training split.
+    files.sort(key=lambda p: hashlib.sha1(p.relative_to(root).as_posix().encode()).hexdigest())
+    yield from files
