@@ -120,8 +120,10 @@ def test_compare(snap_compare, fixture_root, size):
 def test_playground(snap_compare, fixture_root, size):
     async def before(pilot):
         await _open_dashboard(pilot, 2)
+        await _until(pilot, lambda: pilot.app.screen.state.config is not None)
         await pilot.press("g")
-        await pilot.pause(0.3)
+        await _until(pilot, lambda: type(pilot.app.screen).__name__ == "Playground")
+        await pilot.pause(0.8)
 
     assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
 
