@@ -184,7 +184,7 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         ("dir", str(info.dir)),
         ("status", info.status + (f": {info.message}" if info.message else "")),
         ("model", f"{info.cell or '-'}" + (f", {info.params:,} params" if info.params else "")),
-        ("task", info.task or "-"),
+        ("task", info.task_description or info.task or "-"),
         ("step", _step(info) + (f"  ({info.tokens_per_s:,.0f} tokens/s)" if info.tokens_per_s else "")),
         ("device", f"{info.device or '-'}" + (f"  pid {info.pid} on {info.host}" if info.pid else "")),
         ("created", f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(info.created))} ({_age(info.created)} ago)"

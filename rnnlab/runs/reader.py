@@ -75,6 +75,7 @@ class RunInfo:
     ended: Optional[float] = None
     attempt: int = 0
     recorded_status: Optional[str] = None
+    task_description: Optional[str] = None  # e.g. "adding: T=100, constant-1 baseline MSE 0.167"
 
     @property
     def live(self) -> bool:
@@ -182,6 +183,7 @@ class RunReader:
             ended=ended,
             attempt=attempt,
             recorded_status=status,
+            task_description=meta.get("task_description"),
         )
 
     def meta(self) -> dict[str, Any]:

@@ -94,7 +94,8 @@ def run_training(
         "primary_metric": task.primary_metric,
         "params": int(sum(p.numel() for p in model.parameters())),
         "device": describe(device) + (" bf16" if bf16 else ""),
-        "task": task.describe(),
+        "task": cfg.task.kind,
+        "task_description": task.describe(),
         "total_steps": cfg.train.steps,
         "start_step": start,
     }
