@@ -6,9 +6,11 @@
 The recurrent parameters are stored once, in a single `torch.nn.RNN`/`LSTM`/`GRU` (`self.rnn`,
 names `weight_ih_l0`, …), and two backends run them:
 - `fused`: the torch module itself (cuDNN on a GPU), the fast path for training;
-- `reference`: the same parameters unrolled through the step functions of `cells.py`, layer by
+- `reference`: the same parameters unrolled through the cell equations of `cells.py`, layer by
   layer: the input projection of all T steps is one GEMM outside the time loop and each step is
-  one GEMM for all gates. It is what `gate_activations` runs, and the check on the fused path.
+  one GEMM for all gates. Training runs each layer as one autograd function with hand-written
+  BPTT (`bptt.py`); `gate_activations` and autocast run the step functions themselves. It is the
+  check on the fused path.
 A state_dict saved under one backend loads into the other; `model.backend` can be switched at any
 time. Dropout follows torch's semantics between layers and is also applied to the top layer's
 output before the head (as char-rnn and PyTorch's word_language_model do), the same in both
@@ -29,6 +31,7 @@ import torch.nn.functional as F
 from torch import Tensor, _VF, nn
 
 from rnnlab.models.attention import CausalAttention
+from rnnlab.models.bptt import gru_scan, lstm_scan, rnn_scan
 from rnnlab.models.cells import GRU_GATES, LSTM_GATES, gru_step, input_projection, lstm_step, rnn_step
 
 RECURRENT_CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
@@ -162,7 +165,7 @@ class SequenceModel(nn.Module):
     def forward_encoded(self, e: Tensor, state: Any = None, return_hidden: bool = False):
         hidden, memory = (state.hidden, state.memory) if isinstance(state, AttentionState) else (state, None)
         if self._backend == "reference":
-            top, hidden, layers, _ = self._run_reference(e, hidden, collect=return_hidden)
+            top, hidden, layers, _ = self._run_reference(e, hidden, collect=False)
         else:
             top, hidden, layers = self._run_fused(e, hidden, per_layer=return_hidden)
         top = F.dropout(top, self.dropout, self.training)
@@ -211,10 +214,18 @@ class SequenceModel(nn.Module):
         layers: list[Tensor] = []
         gates: dict[str, Tensor] = {}
         h_n, c_n = [], []
+        scan = not collect and not torch.is_autocast_enabled(e.device.type)
         for layer in range(self.num_layers):
             w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer)
             if layer > 0:
                 x = F.dropout(x, self.rnn.dropout, self.training)
+            if scan:
+                x, h, c = self._scan_layer(x, w_ih, w_hh, b_ih, b_hh, h0[layer], c0[layer] if lstm else None)
+                layers.append(x)
+                h_n.append(h)
+                if lstm:
+                    c_n.append(c)
+                continue
             # the one GEMM for all T steps; each step below adds one GEMM for all gates
             gis = input_projection(x, w_ih, b_ih).unbind(1)
             h = h0[layer]
@@ -247,6 +258,25 @@ class SequenceModel(nn.Module):
         h_n_t = torch.stack(h_n, dim=0)
         final: Hidden = (h_n_t, torch.stack(c_n, dim=0)) if lstm else h_n_t
         return x, final, layers, gates
+
+    def _scan_layer(self, x: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Optional[Tensor], b_hh: Optional[Tensor],
+                    h0: Tensor, c0: Optional[Tensor]) -> tuple[Tensor, Tensor, Optional[Tensor]]:
+        """One layer through `bptt.py`: (outputs (B, T, H), h_T, c_T or None)."""
+        if self.cell == "gru":
+            gi = input_projection(x, w_ih, b_ih)
+        else:
+            # the LSTM and vanilla cells add the two biases: fold them into the hoisted GEMM
+            gi = input_projection(x, w_ih, None if b_ih is None else b_ih + b_hh)
+        # time-major inside the scan, so each step reads and writes contiguous rows
+        gi = gi.transpose(0, 1).contiguous()
+        c = None
+        if self.cell == "lstm":
+            out, h, c = lstm_scan(gi, h0, c0, w_hh)
+        elif self.cell == "gru":
+            out, h = gru_scan(gi, h0, w_hh, b_hh)
+        else:
+            out, h = rnn_scan(gi, h0, w_hh, relu=self.cell == "rnn_relu")
+        return out.transpose(0, 1), h, c
 
     def _run_fused(self, e: Tensor, hidden: Optional[Hidden], per_layer: bool):
         """The torch module (cuDNN on GPU): (top output, final state, per-layer outputs or None)."""
