@@ -202,8 +202,10 @@ class SequenceModel(nn.Module):
     def _zeros(self, e: Tensor) -> Tensor:
         return e.new_zeros(self.num_layers, e.size(0), self.hidden_size)
 
-    def _run_reference(self, e: Tensor, hidden: Optional[Hidden], collect: bool):
-        """Unrolled stack: (top output, final state, per-layer outputs, gates by name)."""
+    def _run_reference(self, e: Tensor, hidden: Optional[Hidden], collect: bool, scan: Optional[bool] = None):
+        """Unrolled stack: (top output, final state, per-layer outputs, gates by name). `scan`
+        (default: unless gates are collected or autocast is on) runs `bptt.py`; False runs the
+        step functions under autograd (the benchmark's before/after)."""
         lstm = self.cell == "lstm"
         if hidden is None:
             h0 = self._zeros(e)
@@ -214,7 +216,8 @@ class SequenceModel(nn.Module):
         layers: list[Tensor] = []
         gates: dict[str, Tensor] = {}
         h_n, c_n = [], []
-        scan = not collect and not torch.is_autocast_enabled(e.device.type)
+        if scan is None:
+            scan = not collect and not torch.is_autocast_enabled(e.device.type)
         for layer in range(self.num_layers):
             w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer)
             if layer > 0:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 
 import torch
@@ -33,6 +34,13 @@ def resolve_device(name: str) -> torch.device:
             raise UserError("[train] device = 'mps' but Apple's MPS backend is not available here; use 'cpu' or 'auto'")
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def set_threads(requested: int) -> int:
+    """Apply `[train] threads` (0 = half the cores, at least one) and return the count."""
+    n = requested or max(1, (os.cpu_count() or 2) // 2)
+    torch.set_num_threads(n)
+    return n
 
 
 def describe(device: torch.device) -> str:

@@ -21,7 +21,7 @@ from rnnlab.errors import UserError
 from rnnlab.models import build_model
 from rnnlab.tasks import Task, make_task
 from rnnlab.train import checkpoint, events
-from rnnlab.train.device import describe, resolve_device, uses_bf16
+from rnnlab.train.device import describe, resolve_device, set_threads, uses_bf16
 from rnnlab.train.events import Control, Reporter
 from rnnlab.train.loop import Outcome, Trainer
 
@@ -71,6 +71,7 @@ def run_training(
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.train.seed)
+    set_threads(cfg.train.threads)
     device = resolve_device(cfg.train.device)
     bf16 = uses_bf16(device, cfg.train.precision)
     task, model = build(cfg, run_dir, device)
