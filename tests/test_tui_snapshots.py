@@ -30,6 +30,15 @@ def lab(root: Path):
     return LabApp(root)
 
 
+async def _steady_cursors(pilot) -> None:
+    """A blinking text cursor is caught on or off at random: hold it on."""
+    from textual.widgets import Input
+
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause(0.1)
+
+
 async def _until(pilot, cond, timeout: float = 20.0) -> None:
     for _ in range(int(timeout / 0.1)):
         if cond():
@@ -69,6 +78,7 @@ def test_new_experiment(snap_compare, fixture_root, size):
         await pilot.pause(0.3)
         pilot.app.screen.query_one("#preset").value = "adding-lstm"
         await pilot.pause(0.3)
+        await _steady_cursors(pilot)
 
     assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
 
@@ -124,6 +134,7 @@ def test_playground(snap_compare, fixture_root, size):
         await pilot.press("g")
         await _until(pilot, lambda: type(pilot.app.screen).__name__ == "Playground")
         await pilot.pause(0.8)
+        await _steady_cursors(pilot)
 
     assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
 

@@ -8,6 +8,8 @@ horizontal reference lines (clip threshold, baselines).
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -64,10 +66,12 @@ class LinePlot(PlotextPlot):
         self._drawn_width = self.size.width
         buckets = 2 * width  # braille: two dots per column
         plotted = False
+        y_lo, y_hi = math.inf, -math.inf
         for line in d.lines:
             x, y = _finite(line.x, line.y, d.log_y)
             if not len(x):
                 continue
+            y_lo, y_hi = min(y_lo, float(y.min())), max(y_hi, float(y.max()))
             n = len(x)
             xs, ys = downsample(x, y, buckets)
             if line.smooth > 0 and n > 1:
@@ -85,10 +89,22 @@ class LinePlot(PlotextPlot):
                 plt.hline(value, "red")
             if d.log_y:
                 plt.yscale("log")
+                _decade_ticks(plt, y_lo, y_hi)
         else:
             plt.title(d.empty_message)
         plt.xlabel(d.xlabel)
         self.refresh()
+
+
+def _decade_ticks(plt, lo: float, hi: float, most: int = 5) -> None:
+    """Label a log axis with powers of ten (1e-08), not plotext's 20-digit decimals."""
+    if not (0 < lo <= hi < math.inf):
+        return
+    first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    decades = list(range(first, last + 1))
+    decades = decades[:: max(1, math.ceil(len(decades) / most))]
+    if len(decades) >= 2:
+        plt.yticks([10.0**e for e in decades], [f"1e{e:+03d}" for e in decades])
 
 
 def _finite(x: np.ndarray, y: np.ndarray, log_y: bool) -> tuple[np.ndarray, np.ndarray]:
