@@ -1,4 +1,4 @@
-"""The run header: name, status, step/total with ETA, tokens/s, device, cell and task."""
+"""The run header: name, status, step/total with ETA, tokens/s, MFU, device, cell and task."""
 
 from __future__ import annotations
 
@@ -52,6 +52,10 @@ def header_text(state: RunState) -> Text:
     tps = getattr(info, "tokens_per_s", None)
     if tps:
         t.append(f"  {float(tps):,.0f} tok/s")
+    mfu = (getattr(info, "latest", None) or {}).get("mfu")
+    if mfu is not None:
+        # model FLOP utilisation: achieved FLOP/s over the worker's measured matmul peak
+        t.append(f"  MFU {100 * float(mfu):.0f}%")
     t.append(f"  {getattr(info, 'cell', '?')} · {state.task_kind or '?'} · {getattr(info, 'device', None) or '?'}")
     msg = getattr(info, "message", None)
     if msg and status in ("failed", "error", "diverged", "stale", "stopped"):
