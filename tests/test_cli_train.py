@@ -85,6 +85,7 @@ def _corpus_case(tmp_path: Path, name: str, data: bytes) -> Path:
         ("latin1.txt", "caf\u00e9 ".encode("latin-1") * 100, ["latin1.txt", "not UTF-8", "offset 3"]),
         ("short.txt", b"hello world\n" * 10, ["short.txt", "batch"]),
     ],
+    ids=["empty", "binary", "not-utf8", "too-short"],
 )
 def test_bad_corpus(tmp_path, name, data, needles):
     path = _corpus_case(tmp_path, name, data)
