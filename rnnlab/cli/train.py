@@ -81,7 +81,8 @@ def train(
     else:
         shown = ", ".join(f"{k} {v:.4f}" for k, v in sorted(metrics.items()))
         base = ", ".join(f"{k} {v:.4f}" for k, v in sorted(info.baselines.items()))
-        note = f" ({info.message})" if status != "finished" and info.message else ""
+        redundant = not info.message or info.message.startswith(status) or status == "finished"
+        note = "" if redundant else f" ({info.message})"
         print(f"run {run_id}: {status} at step {info.step}/{cfg.train.steps}{note}")
         if shown:
             print(f"  metrics:   {shown}")
