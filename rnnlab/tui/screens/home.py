@@ -83,7 +83,7 @@ class Home(Screen):
         table = self.query_one(DataTable)
         for label in (" ", "name", "status", "cell", "task", "step", "metric", "tok/s", "id"):
             table.add_column(label, key=label)
-        self.query_one("#home-title", Static).update(Text(f"runs in {self.root}", style="bold"))
+        self.query_one("#home-title", Static).update(Text(f"runs in {self.root if self.root.is_absolute() else './' + str(self.root)}", style="bold"))
         self.query_one("#home-hint", Static).update(
             Text("no runs yet: press n for a new experiment", style="dim")
         )
