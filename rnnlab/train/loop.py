@@ -186,7 +186,7 @@ class Trainer:
         out = {"tokens_per_s": tps, "step_time": step_time}
         if self._flops_per_token > 0:
             if self._peak is None:
-                self._peak = matmul_peak_flops(self.device)
+                self._peak = matmul_peak_flops(self.device, torch.bfloat16 if self.bf16 else torch.float32)
             achieved = self._flops_per_token * tps
             out["flops_per_s"] = achieved
             out["mfu"] = achieved / self._peak
