@@ -1,44 +1,62 @@
-"""Approximate parameter counts without torch, to match model sizes across cells in a race.
+"""Parameter counts without torch, to match model sizes across cells in a race.
 
-Counts the recurrent stack (torch's layout: two bias vectors per gate block) plus the input
-embedding/projection and output head; close enough to pick hidden sizes that give each cell
-about the same number of weights.
+Mirrors the layout `rnnlab.models.build_model` creates (tests check it against real models):
+an input encoder (embedding for tokens, a linear layer with bias for real values), the
+recurrent stack in torch's layout (two bias vectors per gate block) or the Transformer's pre-LN
+blocks with a learned positional table, optional attention, and the output head. Only the
+text vocabulary and time-series feature count are guesses (they depend on the data).
 """
 
 from __future__ import annotations
 
 GATES = {"rnn_tanh": 1, "rnn_relu": 1, "gru": 3, "lstm": 4}
 
-# Rough input/output widths per task (text: a printable-ASCII vocabulary).
-IO = {"text": (100, 100), "adding": (2, 1), "copy": (10, 10), "timeseries": (8, 24)}
+# Input/output widths per task: exact for adding and copy; text assumes a printable-ASCII
+# vocabulary, time series a value, two sin/cos periods and calendar features -> 24 steps.
+IO = {"text": (100, 100), "adding": (2, 1), "copy": (10, 9), "timeseries": (9, 24)}
+TOKENS = {"text", "copy"}
+# The model's max_len (the task's sequence length) at the config defaults, for the
+# Transformer's positional table when the caller does not give it.
+DEFAULT_LEN = {"text": 100, "adding": 100, "copy": 120, "timeseries": 96}
 
 
-def approx_params(cell: str, hidden: int, layers: int, task: str) -> int:
+def approx_params(
+    cell: str,
+    hidden: int,
+    layers: int,
+    task: str,
+    *,
+    max_len: int | None = None,
+    attention: bool = False,
+    embedding_size: int | None = None,
+) -> int:
     n_in, n_out = IO.get(task, (8, 8))
-    if task == "text":
-        embed, first_in = n_in * hidden, hidden
-    else:
-        embed, first_in = 0, n_in
-    head = hidden * n_out + n_out
+    tokens = task in TOKENS
     if cell == "transformer":
-        # attention (4H²) + MLP (8H²) + norms per block, plus the input projection.
-        return embed + first_in * hidden + layers * (12 * hidden * hidden + 13 * hidden) + head
+        width = hidden
+        encoder = n_in * width if tokens else n_in * width + width
+        pos = (max_len or DEFAULT_LEN.get(task, 100)) * width
+        blocks = layers * (12 * hidden * hidden + 13 * hidden)
+        return encoder + pos + blocks + 2 * hidden + hidden * n_out + n_out
+    width = embedding_size or hidden if tokens else hidden
+    encoder = n_in * width if tokens else n_in * width + width
     g = GATES.get(cell, 1)
-    total = 0
+    stack = 0
     for layer in range(layers):
-        i = first_in if layer == 0 else hidden
-        total += g * (hidden * i + hidden * hidden + 2 * hidden)
-    return embed + total + head
+        i = width if layer == 0 else hidden
+        stack += g * (hidden * i + hidden * hidden + 2 * hidden)
+    attn = 3 * hidden * hidden if attention else 0
+    return encoder + stack + attn + hidden * n_out + n_out
 
 
-def matched_hidden(cell: str, target: int, layers: int, task: str) -> int:
+def matched_hidden(cell: str, target: int, layers: int, task: str, **kw) -> int:
     """The hidden size whose count is closest to `target` (counts grow with hidden size)."""
     lo, hi = 1, 16384
     while lo < hi:
         mid = (lo + hi) // 2
-        if approx_params(cell, mid, layers, task) < target:
+        if approx_params(cell, mid, layers, task, **kw) < target:
             lo = mid + 1
         else:
             hi = mid
     below = max(1, lo - 1)
-    return min((below, lo), key=lambda h: abs(approx_params(cell, h, layers, task) - target))
+    return min((below, lo), key=lambda h: abs(approx_params(cell, h, layers, task, **kw) - target))

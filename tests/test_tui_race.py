@@ -1,0 +1,95 @@
+"""The New experiment screen's race: one task, several cells, real workers, the compare view;
+and that "match parameter counts" really matches the models the engine builds."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import torch
+
+from rnnlab import config
+from rnnlab.tui.app import LabApp
+from rnnlab.tui.screens.new import race_configs
+
+
+@pytest.mark.parametrize("task", ["adding", "text", "copy"])
+def test_matched_races_build_models_of_about_the_same_size(task):
+    from rnnlab.train.session import build
+
+    overrides = ["model.hidden_size=64", "model.num_layers=2", f"task.kind={task}"]
+    if task == "text":
+        overrides += ["task.source='" + __file__ + "'", "task.seq_len=16", "train.batch_size=4", "task.val_fraction=0.3"]
+    cfg = config.load("adding-lstm", overrides)
+    cells = ["lstm", "gru", "rnn_tanh", "transformer"]
+    configs = race_configs(cfg, cells, match=True)
+    assert [c.model.cell for c in configs] == cells
+    assert len({c.train.seed for c in configs}) == 1 and len({c.task.model_dump_json() for c in configs}) == 1
+    counts = []
+    for c in configs:
+        _, model = build(c, None, torch.device("cpu"))
+        counts.append(sum(p.numel() for p in model.parameters()))
+    for cell, n in zip(cells, counts):
+        assert abs(n - counts[0]) / counts[0] < 0.15, (cell, n, counts[0])
+    unmatched = race_configs(cfg, cells, match=False)
+    assert {c.model.hidden_size for c in unmatched} == {64}
+
+
+@pytest.mark.timeout(300)
+def test_race_launches_one_worker_per_cell_and_opens_compare(tmp_path):
+    asyncio.run(_race(tmp_path))
+
+
+async def _until(pilot, cond, timeout: float = 120.0) -> None:
+    for _ in range(int(timeout / 0.2)):
+        if cond():
+            return
+        await pilot.pause(0.2)
+    raise AssertionError("condition not met in time")
+
+
+async def _race(tmp_path):
+    from rnnlab.runs.store import RunReader, list_runs, send_command
+
+    root = tmp_path / "runs"
+    app = LabApp(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        screen = app.screen
+        screen.query_one("#preset").value = "adding-lstm"
+        await pilot.pause(0.3)
+        for fid, value in (("hidden", "8"), ("seq_len", "10"), ("steps", "40"), ("batch", "8")):
+            screen.query_one(f"#{fid}").value = value
+        screen.query_one("#race").value = True
+        races = screen.query_one("#race-cells")
+        races.deselect_all()
+        races.select("lstm")
+        races.select("gru")
+        await pilot.pause(0.2)
+        await pilot.press("ctrl+l")
+        await _until(pilot, lambda: type(app.screen).__name__ == "Compare")
+        await _until(pilot, lambda: len(list_runs(root)) == 2)
+        runs = list_runs(root)
+        assert sorted(r.cell for r in runs) == ["gru", "lstm"]
+        # both train, from the same config apart from the cell
+        for info in runs:
+            await _until(pilot, lambda d=info.dir: (RunReader(d).info().step or 0) > 0)
+        for info in runs:
+            send_command(info.dir, "stop")
+        await _until(pilot, lambda: all(r.status in ("stopped", "finished") for r in list_runs(root)))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh", "transformer"])
+@pytest.mark.parametrize("task,extra", [("adding", []), ("copy", ["task.seq_len=30"]), ("adding", ["model.attention=true"])])
+def test_param_formula_is_exact_for_adding_and_copy(cell, task, extra):
+    from rnnlab.train.session import build
+    from rnnlab.tui.params import approx_params
+
+    if cell == "transformer" and "model.attention=true" in extra:
+        pytest.skip("the transformer has no optional attention")
+    cfg = config.load("adding-lstm", [f"model.cell={cell}", f"task.kind={task}", "model.hidden_size=24",
+                                      "model.num_layers=2", *extra])
+    t, model = build(cfg, None, torch.device("cpu"))
+    real = sum(p.numel() for p in model.parameters())
+    assert approx_params(cell, 24, 2, task, max_len=t.seq_len, attention=cfg.model.attention) == real
