@@ -356,7 +356,7 @@ def compare_cmd(
             print()
     headers = ["id", "name", "cell", "task", "status", "step", "params", "best", "loss", *val_keys, "tokens/s"]
     rows = [
-        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _fmt(i.params), _best(i),
+        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), f"{i.params:,}" if i.params else "-", _best(i),
          _fmt(i.latest.get("loss")), *(_fmt(i.latest.get(k)) for k in val_keys),
          "-" if i.tokens_per_s is None else f"{i.tokens_per_s:,.0f}"]
         for i, _, _ in data
