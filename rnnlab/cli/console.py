@@ -14,7 +14,7 @@ from typing import Any, Optional, TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-_SHOWN_EVENTS = {"warning", "diverged", "stopped", "resumed", "error"}
+_SHOWN_EVENTS = {"warning", "diverged", "stopped", "error"}
 
 
 def _fmt(v: float) -> str:
@@ -84,7 +84,7 @@ class ConsoleReporter:
         if kind in ("started", "resumed") and data:
             self.baselines = dict(data.get("baselines") or {})
             self.primary = data.get("primary_metric") or self.primary
-            self._print(message)
+            self._print(f"{kind}: {message}")
         elif kind in _SHOWN_EVENTS:
             self._print(f"{kind}: {message}")
 

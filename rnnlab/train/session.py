@@ -101,10 +101,10 @@ def run_training(
         "start_step": start,
     }
     kind = events.RESUMED_FROM if start else events.STARTED
-    what = f"resumed from checkpoint at step {start}" if start else "started"
+    what = f"from checkpoint at step {start}: " if start else ""
     reporter.event(
         kind,
-        f"{what}: {cfg.model.cell} x{cfg.model.num_layers} h{cfg.model.hidden_size} on {task.describe()}, "
+        f"{what}{cfg.model.cell} x{cfg.model.num_layers} h{cfg.model.hidden_size} on {task.describe()}, "
         f"{info['params']:,} params, {info['device']}",
         start,
         info,
