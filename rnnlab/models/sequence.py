@@ -80,7 +80,25 @@ def make_encoder(input_kind: str, input_size: int, width: int) -> nn.Module:
     raise ValueError(f"input_kind {input_kind!r} is not 'tokens' or 'real'")
 
 
-class SequenceModel(nn.Module):
+class ModelContract(nn.Module):
+    """What the sequence model and the Transformer share: a switchable backend over the same
+    parameters, and their size."""
+
+    _backend: str
+
+    @property
+    def backend(self) -> str:
+        return self._backend
+
+    @backend.setter
+    def backend(self, value: str) -> None:
+        self._backend = resolve_backend(value)
+
+    def num_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+
+class SequenceModel(ModelContract):
     is_recurrent = True
 
     def __init__(
@@ -124,19 +142,8 @@ class SequenceModel(nn.Module):
 
     # ------------------------------------------------------------------ contract
 
-    @property
-    def backend(self) -> str:
-        return self._backend
-
-    @backend.setter
-    def backend(self, value: str) -> None:
-        self._backend = resolve_backend(value)
-
     def extra_repr(self) -> str:
         return f"cell={self.cell!r}, backend={self._backend!r}"
-
-    def num_params(self) -> int:
-        return sum(p.numel() for p in self.parameters())
 
     def flops_per_token(self) -> float:
         """≈ 6 × (weights in matmuls touched per step) + attention's score/sum terms (nanoGPT's

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rnnlab.models.sequence import detach, make_encoder, resolve_backend
+from rnnlab.models.sequence import ModelContract, detach, make_encoder
 
 
 class CausalSelfAttention(nn.Module):
@@ -68,7 +68,7 @@ class Block(nn.Module):
         return x + self.mlp(self.ln2(x))
 
 
-class TransformerModel(nn.Module):
+class TransformerModel(ModelContract):
     is_recurrent = False
     cell = "transformer"
 
@@ -119,19 +119,8 @@ class TransformerModel(nn.Module):
             if isinstance(m, nn.Linear) and m.bias is not None:
                 nn.init.zeros_(m.bias)
 
-    @property
-    def backend(self) -> str:
-        return self._backend
-
-    @backend.setter
-    def backend(self, value: str) -> None:
-        self._backend = resolve_backend(value)
-
     def extra_repr(self) -> str:
         return f"backend={self._backend!r}, max_len={self.max_len}"
-
-    def num_params(self) -> int:
-        return sum(p.numel() for p in self.parameters())
 
     def flops_per_token(self) -> float:
         """nanoGPT's estimate: 6 × (matmul weights) + 12 · L · d · T for attention, T = max_len.
