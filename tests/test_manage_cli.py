@@ -220,3 +220,9 @@ def test_export_csv_jsonl_and_tensorboard(root, tmp_path):
     if importlib.util.find_spec("tensorboard") is None:
         r = _run(root, "export", "alpha", "--format", "tensorboard")
         assert isinstance(r.exception, UserError) and "rnnlab[tensorboard]" in str(r.exception)
+
+
+def test_runs_dir_before_the_command(root):
+    _populate(root, "early")
+    result = CliRunner().invoke(app, ["--runs-dir", str(root), "runs"])
+    assert result.exit_code == 0 and "early" in result.output

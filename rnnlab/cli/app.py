@@ -6,6 +6,7 @@ fast. Any `UserError` becomes one `error: ...` line on stderr and exit code 2.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Optional
 
@@ -28,6 +29,9 @@ app = typer.Typer(
 def _root(ctx: typer.Context, runs_dir: RunsDirOpt = None) -> None:
     """Open the lab (the TUI) when no command is given."""
     if ctx.invoked_subcommand is not None:
+        if runs_dir is not None:
+            # `rnnlab --runs-dir D runs` means the same as `rnnlab runs --runs-dir D`
+            os.environ["RNNLAB_RUNS_DIR"] = str(runs_dir)
         return
     from rnnlab.cli.lab import open_lab
 
@@ -35,16 +39,10 @@ def _root(ctx: typer.Context, runs_dir: RunsDirOpt = None) -> None:
 
 
 def _register() -> None:
-    import importlib
+    from rnnlab.cli import generate, manage, presets_cmd, train
 
-    for name in ("train", "presets_cmd", "generate", "manage"):
-        try:
-            mod = importlib.import_module(f"rnnlab.cli.{name}")
-        except ModuleNotFoundError as err:
-            if err.name == f"rnnlab.cli.{name}":
-                continue  # command module not built yet
-            raise
-        mod.register(app)
+    for module in (train, presets_cmd, generate, manage):
+        module.register(app)
 
 
 _register()
