@@ -179,6 +179,7 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
             return
         series = {n: r.series(n) for n in ("loss", "grad_norm", info.primary_metric) if n}
         events = r.events()[-5:]
+        output = r.latest_vector("output")
     lines = [
         ("run", f"{info.run_id}" + (f"  ({info.name})" if info.name else "")),
         ("dir", str(info.dir)),
@@ -199,12 +200,29 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         print(f"{key:>10}  {value}")
     if events:
         print(f"{'events':>10}  " + f"\n{'':>12}".join(f"[{e.step if e.step is not None else '-'}] {e.kind}: {e.message}" for e in events))
+    if output is not None and isinstance(output[1], dict):
+        print(f"{'output':>10}  @ step {output[0]}: " + _output_text(output[1]).replace("\n", f"\n{'':>12}"))
     print()
     for name in dict.fromkeys(["loss", info.primary_metric, "grad_norm"]):
         if name and name in series and series[name][0]:
             steps, _, values = series[name]
             print(_plot(name, [(name, steps, values)], height=12))
             print()
+
+
+def _output_text(out: dict) -> str:
+    """The latest task output in a few lines: a sample, a forecast's scores, predictions."""
+    kind = out.get("type")
+    if kind == "text":
+        sample = str(out.get("sample", ""))[:240].replace("\n", "⏎")
+        return f"sample at T={out.get('temperature')}: {sample}"
+    if kind == "forecast":
+        q, p = out.get("ljung_box_q"), out.get("ljung_box_p")
+        return f"forecast of {len(out.get('forecast') or [])} steps; residual Ljung-Box Q={_fmt(q)} p={_fmt(p)}"
+    if kind == "predictions":
+        rows = out.get("rows") or []
+        return "\n".join("  ".join(f"{k}={_fmt(v) if isinstance(v, float) else v}" for k, v in row.items()) for row in rows[:5])
+    return str(out)[:200]
 
 
 def _send(runs_dir: Optional[Path], run: str, command: str, verb: str) -> None:
