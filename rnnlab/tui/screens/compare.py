@@ -1,9 +1,12 @@
-"""Compare: chosen runs' curves overlaid (by step or wall time) and a final-metrics table, live."""
+"""Compare: chosen runs' curves overlaid (by step or wall time) and a final-metrics table, live.
+
+One reading thread tails every run each `POLL_INTERVAL` and posts only polls that brought
+something (and each run's info once a second); the plot, legend and table each redraw only
+when what they show changed, at most every `REDRAW_INTERVAL`."""
 
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Select, Static
 from textual.worker import get_current_worker
 
-from rnnlab.tui.state import RunState, Update, read_config, read_update, fmt_num
+from rnnlab.tui.screens.dashboard import REDRAW_INTERVAL
+from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, fmt_num, read_config, read_update
+from rnnlab.tui.widgets.quiet import set_content
 from rnnlab.tui.widgets.plot import PALETTE, Line, LinePlot, PlotData
 
 METRICS = ("loss", "val_loss", "primary", "grad_norm")
@@ -46,6 +51,7 @@ class Compare(Screen):
         self.log_y = False
         self.dirty = True
         self._wake = threading.Event()
+        self._rows: list[tuple] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="compare-top", classes="panel") as v:
@@ -61,7 +67,7 @@ class Compare(Screen):
         for label in ("run", "status", "cell", "params", "step", "loss", "val_loss", "metric", "best", "baseline"):
             table.add_column(label, key=label)
         self.follow_runs()
-        self.set_interval(0.5, self.flush)
+        self.set_interval(REDRAW_INTERVAL, self.flush)
 
     def on_unmount(self) -> None:
         self._wake.set()
@@ -72,7 +78,9 @@ class Compare(Screen):
 
         worker = get_current_worker()
         readers: list[Any] = [None] * len(self.run_dirs)
+        polls = 0
         while not worker.is_cancelled:
+            polls += 1
             for i, d in enumerate(self.run_dirs):
                 try:
                     first = readers[i] is None
@@ -81,11 +89,13 @@ class Compare(Screen):
                     up = read_update(readers[i])
                     if first:
                         up.config = read_config(d)
-                    self.post_message(self.Updated(i, up))
+                    news = first or up.reset or any(len(v) for v in up.scalars.values()) or up.vectors or up.events
+                    if news or polls % 5 == 0:
+                        self.post_message(self.Updated(i, up))
                 except Exception as err:
                     self.post_message(self.Updated(i, Update(info=None, error=str(err))))
                     readers[i] = None
-            self._wake.wait(1.0)
+            self._wake.wait(POLL_INTERVAL)
         for r in readers:
             if r is not None:
                 r.close()
@@ -104,7 +114,7 @@ class Compare(Screen):
         return self.metric
 
     def flush(self) -> None:
-        if not self.dirty:
+        if not self.dirty or not self.is_current:
             return
         self.dirty = False
         lines, legend = [], []
@@ -120,35 +130,52 @@ class Compare(Screen):
         self.query_one(LinePlot).show(
             PlotData(lines, xlabel="minutes" if self.x_wall else "step", log_y=self.log_y)
         )
-        self.query_one("#compare-legend", Static).update("   ".join(legend))
+        set_content(self.query_one("#compare-legend", Static), "   ".join(legend))
         self._table()
 
+    def redraw_all(self) -> None:
+        """Rebuild the plot, legend and table from scratch."""
+        self.query_one(LinePlot).invalidate()
+        self._rows = []
+        self.dirty = True
+        self.flush()
+
+    def on_screen_resume(self) -> None:
+        self.flush()
+
     def _table(self) -> None:
+        rows = [self._row(i) for i in range(len(self.states))]
+        if rows == self._rows:
+            return
+        self._rows = rows
         table = self.query_one("#final", DataTable)
         cursor = table.cursor_row
         table.clear()
-        for i, st in enumerate(self.states):
-            info = st.info
-            if info is None:
-                table.add_row(self.run_dirs[i].name, st.error or "…", *[""] * 8)
-                continue
-            latest = info.latest or {}
-            primary = info.primary_metric or "val_loss"
-            base = {k: v for k, v in (info.baselines or {}).items() if k.endswith(primary)}
-            table.add_row(
-                self._label(i),
-                info.status,
-                info.cell or "?",
-                f"{info.params:,}" if info.params else "–",
-                f"{info.step}/{info.total_steps or '?'}",
-                fmt_num(latest.get("loss")),
-                fmt_num(latest.get("val_loss")),
-                f"{primary.removeprefix('val_')} {fmt_num(latest.get(primary))}",
-                fmt_num(info.best_metric),
-                " ".join(f"{k.removesuffix('_' + primary)} {fmt_num(v)}" for k, v in base.items()) or "–",
-            )
+        for row in rows:
+            table.add_row(*row)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def _row(self, i: int) -> tuple:
+        st = self.states[i]
+        info = st.info
+        if info is None:
+            return (self.run_dirs[i].name, st.error or "…", *[""] * 8)
+        latest = info.latest or {}
+        primary = info.primary_metric or "val_loss"
+        base = {k: v for k, v in (info.baselines or {}).items() if k.endswith(primary)}
+        return (
+            self._label(i),
+            info.status,
+            info.cell or "?",
+            f"{info.params:,}" if info.params else "–",
+            f"{info.step}/{info.total_steps or '?'}",
+            fmt_num(latest.get("loss")),
+            fmt_num(latest.get("val_loss")),
+            f"{primary.removeprefix('val_')} {fmt_num(latest.get(primary))}",
+            fmt_num(info.best_metric),
+            " ".join(f"{k.removesuffix('_' + primary)} {fmt_num(v)}" for k, v in base.items()) or "–",
+        )
 
     @on(Select.Changed, "#metric")
     def _metric(self, event: Select.Changed) -> None:

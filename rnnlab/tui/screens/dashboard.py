@@ -1,9 +1,17 @@
 """The live run dashboard: header, seven panels (a grid on large terminals, tabs at 80×24) and
-the keys that control the run's worker process through the store's command channel."""
+the keys that control the run's worker process through the store's command channel.
+
+Cost model: the reading thread polls the store every `POLL_INTERVAL`; updates mark panels (and
+the header) dirty and redraw the dirty, visible ones at once unless the last redraw was less
+than `REDRAW_INTERVAL` ago (then at the end of that interval), so a poll's rows reach the
+screen without waiting for a timer and bursts cost at most five redraws a second. Panels repaint in place (no layout pass); a panel in a hidden tab stays dirty until it
+is shown.
+"""
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 from textual.worker import get_current_worker
 
-from rnnlab.tui.state import RunState, Update, follow
+from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, follow
 from rnnlab.tui.widgets.header import RunHeader
 from rnnlab.tui.widgets.panels import (
     EventPanel,
@@ -42,7 +50,9 @@ PANELS = (
 
 # Below this the panels become tabs (one visible at a time).
 WIDE_MIN = (120, 36)
-REDRAW_INTERVAL = 0.25  # at most four redraws a second per panel
+# At most five redraws a second: with POLL_INTERVAL this keeps a written point on screen
+# within flush (0.2 s) + poll (0.2 s) + redraw (0.2 s) of being written, worst case.
+REDRAW_INTERVAL = 0.2
 
 
 class Dashboard(Screen):
@@ -78,6 +88,9 @@ class Dashboard(Screen):
         self.narrow = False
         self.active = "loss"
         self._wake = threading.Event()
+        self._header_dirty = True
+        self._last_flush = 0.0
+        self._flush_pending = False
 
     def compose(self) -> ComposeResult:
         yield RunHeader(id="run-header")
@@ -90,7 +103,6 @@ class Dashboard(Screen):
     def on_mount(self) -> None:
         self._layout()
         self.follow_run()
-        self.set_interval(REDRAW_INTERVAL, self.flush)
 
     def on_unmount(self) -> None:
         self._wake.set()
@@ -98,29 +110,64 @@ class Dashboard(Screen):
     @work(thread=True, group="follow", exclusive=True, exit_on_error=False)
     def follow_run(self) -> None:
         worker = get_current_worker()
-        follow(self.run_dir, lambda up: self.post_message(self.Updated(up)), lambda: worker.is_cancelled, self._wake)
+        follow(
+            self.run_dir, lambda up: self.post_message(self.Updated(up)), lambda: worker.is_cancelled, self._wake,
+            POLL_INTERVAL,
+        )
 
     def on_dashboard_updated(self, msg: Updated) -> None:
         changed = self.state.apply(msg.update)
-        self.query_one(RunHeader).show(self.state)
+        self._header_dirty = True
         for panel in self.query(Panel):
             if panel.wants(changed):
                 panel.dirty = True
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        if self._flush_pending:
+            return
+        wait = self._last_flush + REDRAW_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self.flush()
+        else:
+            self._flush_pending = True
+            self.set_timer(wait, self._timed_flush)
+
+    def _timed_flush(self) -> None:
+        self._flush_pending = False
+        self.flush()
 
     def flush(self) -> None:
-        """Redraw the visible panels that have new data."""
+        """Redraw the header and the visible panels that have new data."""
+        if not self.is_current:  # covered by help or the playground: catch up when back
+            return
+        self._last_flush = time.monotonic()
+        if self._header_dirty:
+            self._header_dirty = False
+            self.query_one(RunHeader).show(self.state)
         for panel in self.query(Panel):
             if panel.dirty and self._visible(panel):
                 panel.dirty = False
                 panel.redraw(self.state, self.opts)
 
+    def on_screen_resume(self) -> None:
+        self.flush()
+
     def _visible(self, panel: Panel) -> bool:
         return not self.narrow or panel.id == self.active
 
-    def _redraw_all(self) -> None:
+    def redraw_all(self) -> None:
+        """Rebuild every visible panel from scratch (view options changed)."""
+        from rnnlab.tui.widgets.plot import LinePlot
+
+        for plot in self.query(LinePlot):
+            plot.invalidate()
         for panel in self.query(Panel):
             panel.dirty = True
+        self._header_dirty = True
         self.flush()
+
+    _redraw_all = redraw_all
 
     # ------------------------------------------------------------------ layout
 
@@ -152,19 +199,19 @@ class Dashboard(Screen):
 
     def action_log_y(self) -> None:
         self.opts.log_y = not self.opts.log_y
-        self._redraw_all()
+        self.redraw_all()
 
     def action_x_axis(self) -> None:
         self.opts.x_wall = not self.opts.x_wall
         self.notify(f"x axis: {'wall time' if self.opts.x_wall else 'step'}")
-        self._redraw_all()
+        self.redraw_all()
 
     def action_smooth(self) -> None:
         # Cycle EMA strength: light, heavy, off.
         steps = (0.05, 0.01, 0.0)
         self.opts.smoothing = steps[(steps.index(self.opts.smoothing) + 1) % len(steps)] if self.opts.smoothing in steps else 0.05
         self.notify(f"EMA alpha {self.opts.smoothing or 'off'}")
-        self._redraw_all()
+        self.redraw_all()
 
     # ------------------------------------------------------------------ run control
 

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from rnnlab.tui.state import RunState, fmt_duration, fmt_num
+from rnnlab.tui.widgets.quiet import set_content
 
 STATUS_STYLE = {
     "running": "bold green",
@@ -67,4 +68,4 @@ def header_text(state: RunState) -> Text:
 
 class RunHeader(Static):
     def show(self, state: RunState) -> None:
-        self.update(header_text(state))
+        set_content(self, header_text(state))

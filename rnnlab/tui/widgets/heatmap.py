@@ -1,5 +1,6 @@
 """A character heatmap (rows: training time, columns: distance from T) drawn straight into Rich
-text. Plotext has no fast heatmap, and shade characters stay readable under NO_COLOR."""
+text. Plotext has no fast heatmap, and shade characters stay readable under NO_COLOR. The text is
+built once per (matrix, size): compositor repaints reuse it."""
 
 from __future__ import annotations
 
@@ -24,13 +25,24 @@ class Heatmap(Widget):
         super().__init__(id=id)
         self.matrix: Optional[np.ndarray] = None
         self.caption = ""
+        self._version = 0
+        self._built: tuple[Optional[tuple], Optional[Text]] = (None, None)
 
     def show(self, matrix: Optional[np.ndarray], caption: str = "") -> None:
+        if matrix is None and self.matrix is None and caption == self.caption:
+            return
         self.matrix = matrix
         self.caption = caption
+        self._version += 1
         self.refresh()
 
     def render(self) -> Text:
+        key = (self._version, self.size.width, self.size.height)
+        if self._built[0] != key:
+            self._built = (key, self._render_text())
+        return self._built[1]
+
+    def _render_text(self) -> Text:
         w, h = self.size.width, self.size.height
         m = self.matrix
         if m is None or m.size == 0 or w < 2 or h < 2:

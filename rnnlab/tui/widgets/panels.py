@@ -16,6 +16,7 @@ from textual.widgets import RichLog, Static
 from rnnlab.tui.state import RunState, fmt_num
 from rnnlab.tui.widgets.heatmap import Heatmap
 from rnnlab.tui.widgets.plot import Line, LinePlot, PlotData
+from rnnlab.tui.widgets.quiet import set_content
 
 # Reference points the lab states beside its numbers (DESIGN.md, "Facts").
 FACTS = {
@@ -46,6 +47,13 @@ class Panel(Vertical):
 
     def wants(self, changed: set[str]) -> bool:
         return bool(self.TOPICS & changed)
+
+    def set_titles(self, title: Optional[str] = None, subtitle: Optional[str] = None) -> None:
+        # setting a border title repaints the panel even when it is the same text
+        if title is not None and title != self.border_title:
+            self.border_title = title
+        if subtitle is not None and subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
 
     def redraw(self, state: RunState, opts: ViewOptions) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -83,7 +91,7 @@ class LossPanel(Panel):
         if val is not None:
             lines.append(Line("val", _x(state, val, opts), val.values, "orange"))
         tail = f"train {fmt_num(train.last() if train else None)}  val {fmt_num(val.last() if val else None)}"
-        self.border_subtitle = tail + ("  log-y" if opts.log_y else "")
+        self.set_titles(subtitle=tail + ("  log-y" if opts.log_y else ""))
         self.query_one(LinePlot).show(PlotData(lines, xlabel=_xlabel(opts), log_y=opts.log_y))
 
 
@@ -113,7 +121,7 @@ class MetricPanel(Panel):
         s = state.series.get(primary)
         lines = [Line(primary, _x(state, s, opts), s.values, "green")] if s is not None else []
         bases = baselines_for(state, primary)
-        self.border_title = f"{primary} vs baseline"
+        self.set_titles(title=f"{primary} vs baseline")
         parts = [f"{primary} {fmt_num(s.last() if s else None)}"]
         best = getattr(state.info, "best_metric", None)
         if best is not None:
@@ -127,7 +135,7 @@ class MetricPanel(Panel):
         note = Text("  ".join(parts))
         if task in FACTS:
             note.append("\n" + FACTS[task], style="dim")
-        self.query_one("#metric-note", Static).update(note)
+        set_content(self.query_one("#metric-note", Static), note)
         self.query_one(LinePlot).show(
             PlotData(lines, hlines=list(bases.items()), xlabel=_xlabel(opts), log_y=opts.log_y)
         )
@@ -148,11 +156,11 @@ class GradPanel(Panel):
         hl = [("clip", float(clip))] if clip > 0 else []
         clipped = state.series.get("clipped")
         frac = float(np.nanmean(clipped.values[-200:])) if clipped is not None else None
-        self.border_subtitle = f"‖g‖ {fmt_num(g.last() if g else None)}  clip {fmt_num(clip) if clip else 'off'}" + (
+        self.set_titles(subtitle=f"‖g‖ {fmt_num(g.last() if g else None)}  clip {fmt_num(clip) if clip else 'off'}" + (
             f"  clipped {frac:.0%} (last 200)" if frac is not None and math.isfinite(frac) else ""
-        )
+        ))
         self.query_one(LinePlot).show(PlotData(lines, hlines=hl, xlabel=_xlabel(opts), log_y=True))
-        self.query_one("#layer-bars", Static).update(layer_table(state.vectors.get("layers")))
+        set_content(self.query_one("#layer-bars", Static), layer_table(state.vectors.get("layers")))
 
 
 def layer_table(entry: Optional[tuple[int, Any]], limit: int = 8) -> Text:
@@ -196,7 +204,7 @@ class FlowPanel(Panel):
                 m[i, : len(r)] = np.log10(np.where(r > 0, r, np.nan))
         ratio = back[-1] / back[0] if back[0] > 0 else math.nan
         verdict = "vanishing" if ratio < 1e-2 else "exploding" if ratio > 1e2 else "steady"
-        self.border_subtitle = f"‖far‖/‖near‖ = {fmt_num(ratio, 2)} ({verdict})"
+        self.set_titles(subtitle=f"‖far‖/‖near‖ = {fmt_num(ratio, 2)} ({verdict})")
         self.query_one(Heatmap).show(m, f"rows: probes {state.flow[0][0]}→{step}; log10 shade, left = t=T")
 
 
@@ -208,7 +216,7 @@ class GatePanel(Panel):
         yield Static(id="gate-bars")
 
     def redraw(self, state: RunState, opts: ViewOptions) -> None:
-        self.query_one("#gate-bars", Static).update(gate_text(state))
+        set_content(self.query_one("#gate-bars", Static), gate_text(state))
 
 
 def gate_text(state: RunState) -> Text:
@@ -269,27 +277,27 @@ class OutputPanel(Panel):
             self._shown = 0
             log.clear()
         if not state.outputs:
-            note.update(Text("waiting for the first output probe", style="dim"))
+            set_content(note, Text("waiting for the first output probe", style="dim"))
             return
         step, last = state.outputs[-1]
         kind = last.get("type")
         self._mode(kind)
         if kind == "text":
-            self.border_title = "samples"
+            self.set_titles(title="samples")
             for s, d in state.outputs[self._shown :]:
                 if d.get("type") == "text":
                     log.write(Text(f"── step {s}  T={d.get('temperature', '?')} ──", style="dim"))
                     log.write(Text(str(d.get("prime", "")), style="bold") + Text(str(d.get("sample", ""))))
-            note.update(
-                f"distinct-1 {fmt_num(last.get('distinct_1'), 3)}  distinct-2 {fmt_num(last.get('distinct_2'), 3)}"
+            set_content(
+                note, f"distinct-1 {fmt_num(last.get('distinct_1'), 3)}  distinct-2 {fmt_num(last.get('distinct_2'), 3)}"
             )
         elif kind == "forecast":
-            self.border_title = f"forecast vs actual @ {step}"
+            self.set_titles(title=f"forecast vs actual @ {step}")
             self._forecast(last, note)
         else:
-            self.border_title = f"predictions @ {step}"
+            self.set_titles(title=f"predictions @ {step}")
             rows = last.get("rows") or []
-            note.update(Text("\n".join(_row_text(r) for r in rows[:12]) or "no rows"))
+            set_content(note, Text("\n".join(_row_text(r) for r in rows[:12]) or "no rows"))
         self._shown = len(state.outputs)
 
     def _forecast(self, d: dict, note: Static) -> None:
@@ -305,7 +313,7 @@ class OutputPanel(Panel):
         bars = " ".join(f"{a:+.2f}" for a in acf[:8])
         p = d.get("ljung_box_p")
         verdict = "" if p is None else ("  residuals look white" if p > 0.05 else "  residuals autocorrelated")
-        note.update(f"residual ACF {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}")
+        set_content(note, f"residual ACF {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}")
 
 
 def _row_text(row: Any) -> str:

@@ -4,6 +4,11 @@ Callers hand it whole numpy series; it downsamples to the widget's width (bucket
 million-point run costs the same as a hundred-point one), smooths with an EMA whose strength
 does not depend on the zoom, draws the raw curve faintly behind, and supports log-y and
 horizontal reference lines (clip threshold, baselines).
+
+Plotext builds a figure in pure Python (~5-30 ms), so the widget builds it at most once per
+(data, size, theme): `show` with data that plots the same as what is shown is a no-op, and a
+repaint the compositor asks for (another widget's layout, a screen switch) reuses the built
+text. A hidden plot builds nothing until it is shown.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
+from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from rnnlab.tui.series import downsample, ema
@@ -40,6 +46,19 @@ class PlotData:
     log_y: bool = False
     empty_message: str = "waiting for data"
 
+    def signature(self) -> tuple:
+        """Equal for data that plots the same. Series only grow (or are reset, which changes
+        their length or ends), so length and end points stand for the whole array."""
+        return (
+            tuple((ln.label, ln.color, ln.smooth, ln.marker, _ends(ln.x), _ends(ln.y)) for ln in self.lines),
+            tuple(self.hlines), self.xlabel, self.log_y, self.empty_message,
+        )
+
+
+def _ends(a: np.ndarray) -> tuple:
+    n = len(a)
+    return (n, float(a[0]), float(a[-1]), float(a[n // 2])) if n else (0,)
+
 
 class LinePlot(PlotextPlot):
     """Plot of `PlotData`; call `show(data)` whenever the data changed."""
@@ -47,15 +66,29 @@ class LinePlot(PlotextPlot):
     def __init__(self, *, id: Optional[str] = None, classes: Optional[str] = None) -> None:
         super().__init__(id=id, classes=classes)
         self._data = PlotData()
-        self._drawn_width = 0
+        self._signature: Optional[tuple] = None
+        self._version = 0
+        self._built: tuple[Optional[tuple], Optional[Text]] = (None, None)
 
     def show(self, data: PlotData) -> None:
-        self._data = data
-        self._rebuild()
+        sig = data.signature()
+        if sig == self._signature:
+            return
+        self._data, self._signature = data, sig
+        self._version += 1
+        # same size, new picture: repaint without a layout pass
+        self.refresh()
 
-    def on_resize(self) -> None:
-        if self.size.width != self._drawn_width:
+    def invalidate(self) -> None:
+        """Forget what is shown: the next `show` rebuilds even with the same data."""
+        self._signature = None
+
+    def render(self) -> Text:
+        key = (self._version, self.size.width, self.size.height, self.theme, self.app.theme)
+        if self._built[0] != key:
             self._rebuild()
+            self._built = (key, super().render())
+        return self._built[1]
 
     def _rebuild(self) -> None:
         plt = self.plt
@@ -63,7 +96,6 @@ class LinePlot(PlotextPlot):
         plt.clear_figure()
         d = self._data
         width = max(self.size.width, 20)
-        self._drawn_width = self.size.width
         buckets = 2 * width  # braille: two dots per column
         plotted = False
         y_lo, y_hi = math.inf, -math.inf
@@ -93,7 +125,6 @@ class LinePlot(PlotextPlot):
         else:
             plt.title(d.empty_message)
         plt.xlabel(d.xlabel)
-        self.refresh()
 
 
 def _decade_ticks(plt, lo: float, hi: float, most: int = 5) -> None:
