@@ -187,12 +187,34 @@ class SequenceModel(ModelContract):
         return out, new_state
 
     def gate_activations(self, x: Tensor, state: Any = None) -> dict[str, Tensor]:
-        """Gate values after their nonlinearities, from the reference cells on these parameters:
-        "l{k}.input|forget|cell|output" (LSTM) or "l{k}.reset|update|new" (GRU), each (B, T, H)."""
+        """Gate values after their nonlinearities, from the reference cells' equations on these
+        parameters: "l{k}.input|forget|cell|output" (LSTM) or "l{k}.reset|update|new" (GRU), each
+        (B, T, H). Meant for eval mode (in training mode dropout between layers is random)."""
         if self.cell not in ("lstm", "gru"):
             return {}
         hidden = state.hidden if isinstance(state, AttentionState) else state
-        _, _, _, gates = self._run_reference(self.encode(x), hidden, collect=True)
+        lstm = self.cell == "lstm"
+        e = self.encode(x)
+        if hidden is None:
+            hidden = (self._zeros(e), self._zeros(e)) if lstm else self._zeros(e)
+        h0 = hidden[0] if lstm else hidden
+        _, _, layers = self._run_fused(e, hidden, per_layer=True)
+        # The gates at step t depend only on the layer's input at t and on h_{t-1}. With every
+        # h_t known from one fused pass, the cell equations run once over all T steps: no time
+        # loop (the probe costs a fraction of a training step).
+        gates: dict[str, Tensor] = {}
+        inputs = e
+        for layer, out in enumerate(layers):
+            w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer)
+            prev = torch.cat([h0[layer].unsqueeze(1), out[:, :-1]], dim=1)
+            gi = input_projection(inputs, w_ih, b_ih)
+            if lstm:
+                _, _, values = lstm_step(gi, prev, torch.zeros_like(prev), w_hh, b_hh)
+            else:
+                _, values = gru_step(gi, prev, w_hh, b_hh)
+            for name, value in zip(LSTM_GATES if lstm else GRU_GATES, values):
+                gates[f"l{layer}.{name}"] = value
+            inputs = F.dropout(out, self.rnn.dropout, self.training) if layer + 1 < len(layers) else out
         return gates
 
     # ------------------------------------------------------------------ backends
