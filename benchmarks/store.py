@@ -2,8 +2,8 @@
 `StoreWriter` (against plain sqlite3 `executemany` of the same rows into the same kind of WAL
 database, committed in the same batch size), and the viewer lag: the time from a worker's
 `StoreWriter.scalars` call to a `RunReader` in another process returning the row, with the
-reader polling at the TUI's cadence (rnnlab.tui.state.follow: every 0.5 s) and, for the
-store alone, every 20 ms. What reaches the screen adds the dashboard's redraw interval.
+reader polling at the lab's cadence (rnnlab.tui.state.POLL_INTERVAL) and, for the store alone,
+every 20 ms; and end to end, from a writer process to the real lab's dashboard plot (headless).
 """
 
 from __future__ import annotations
@@ -91,6 +91,54 @@ def viewer_lag(root: Path, poll_s: float, seconds: float, rate: float = 50.0) ->
     return lags
 
 
+_SCREEN = r"""
+import asyncio, json, subprocess, sys, time
+from pathlib import Path
+from rnnlab.tui.app import LabApp
+from rnnlab.tui.widgets import plot as plotmod
+
+run_dir, seconds, writer = Path(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+lags = []
+build = plotmod.LinePlot._rebuild
+
+def timed_build(self):
+    # the loss values are the writer's wall clock at the write: when a plot is rebuilt for
+    # painting, now - newest value is how late the newest point reaches the screen
+    build(self)
+    newest = max((float(l.y.max()) for l in self._data.lines if len(l.y) and l.y.max() > 1e9), default=None)
+    if newest is not None:
+        lags.append(time.time() - newest)
+
+plotmod.LinePlot._rebuild = timed_build
+
+async def main():
+    app = LabApp(run_dir.parent, open_run=run_dir)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(1.0)
+        proc = subprocess.Popen([sys.executable, "-c", writer, str(run_dir), str(seconds), "50"])
+        while proc.poll() is None:
+            await pilot.pause(0.02)
+
+asyncio.run(main())
+print(json.dumps(lags[1:]))
+"""
+
+
+def screen_lag(root: Path, seconds: float) -> list[float]:
+    """Write -> on screen, end to end: a real worker-like writer process, the real lab headless
+    on that run's dashboard (its own polling and redraw throttle), timed when the loss plot is
+    rebuilt for painting."""
+    import json
+
+    run_dir = create_run(config_mod.load(None), root)
+    w = StoreWriter(run_dir)
+    w.scalars(0, {"loss": time.time()})
+    w.close()
+    out = subprocess.run([sys.executable, "-c", _SCREEN, str(run_dir), str(seconds), _WRITER],
+                         capture_output=True, text=True, timeout=300)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def _pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(q * len(xs)))]
@@ -107,20 +155,23 @@ def run(quick: bool) -> list[Figure]:
                            ours, "rows/s", baseline=bare, baseline_name="plain sqlite3 executemany, same rows",
                            ratio=ours / bare, note=f"= {ours / len(NAMES):.0f} steps/s of the loop's scalars"))
         seconds = 4.0 if quick else 8.0
-        try:
-            from rnnlab.tui.screens.dashboard import REDRAW_INTERVAL
-        except Exception:  # the TUI may not import here; its documented value
-            REDRAW_INTERVAL = 0.25
+        from rnnlab.runs.writer import FLUSH_INTERVAL_S
+        from rnnlab.tui.screens.dashboard import REDRAW_INTERVAL
+        from rnnlab.tui.state import POLL_INTERVAL
+
         fast = viewer_lag(root, 0.02, seconds)
-        tui = viewer_lag(root, 0.5, seconds)
-        for label, lags in (("reader polling every 20 ms", fast), ("reader polling every 0.5 s (the TUI's cadence)", tui)):
+        tui = viewer_lag(root, POLL_INTERVAL, seconds)
+        for label, lags in (("reader polling every 20 ms", fast),
+                            (f"reader polling every {POLL_INTERVAL} s (the lab's cadence)", tui)):
             p50, p95, mx = statistics.median(lags), _pct(lags, 0.95), max(lags)
             figs.append(Figure("5", f"viewer lag, write -> RunReader in another process, {label}: median", p50, "s",
                                target="<= 0.5", met=check("<=", p95, 0.5),
                                note=f"p95 {p95:.3f} s, max {mx:.3f} s over {len(lags)} points (target checked on p95)"))
-        on_screen = _pct(tui, 0.95) + REDRAW_INTERVAL
-        figs.append(Figure("5", "viewer lag to the screen: p95 store lag at the TUI's cadence + dashboard redraw interval",
-                           on_screen, "s", target="<= 0.5", met=check("<=", on_screen, 0.5),
-                           note=f"redraw interval {REDRAW_INTERVAL} s (rnnlab/tui/screens/dashboard.py); "
-                                f"writer flushes every 0.5 s (rnnlab/runs/writer.py FLUSH_INTERVAL_S), TUI polls every 0.5 s"))
+        screen = screen_lag(root, seconds)
+        p50, p95 = statistics.median(screen), _pct(screen, 0.95)
+        figs.append(Figure("5", "viewer lag to the screen, end to end (writer process -> the lab's dashboard plot): median",
+                           p50, "s", target="<= 0.5", met=check("<=", p95, 0.5),
+                           note=f"p95 {p95:.3f} s, max {max(screen):.3f} s over {len(screen)} redraws (target checked on p95); "
+                                f"writer flushes every {FLUSH_INTERVAL_S} s, the lab polls every {POLL_INTERVAL} s and "
+                                f"redraws at most every {REDRAW_INTERVAL} s"))
     return figs
