@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
-from rich.text import Text
+from textual.content import Content
 from textual_plotext import PlotextPlot
 
 from rnnlab.tui.series import downsample, ema
+from rnnlab.tui.widgets import fastplot
+
+fastplot.install()
 
 # Distinct plotext colours for overlaid runs; monochrome terminals still get distinct markers.
 PALETTE = ("cyan", "orange", "green", "magenta", "yellow", "blue", "red", "white")
@@ -68,7 +71,7 @@ class LinePlot(PlotextPlot):
         self._data = PlotData()
         self._signature: Optional[tuple] = None
         self._version = 0
-        self._built: tuple[Optional[tuple], Optional[Text]] = (None, None)
+        self._built: tuple[Optional[tuple], Optional[Content]] = (None, None)
 
     def show(self, data: PlotData) -> None:
         sig = data.signature()
@@ -83,12 +86,23 @@ class LinePlot(PlotextPlot):
         """Forget what is shown: the next `show` rebuilds even with the same data."""
         self._signature = None
 
-    def render(self) -> Text:
+    def render(self) -> Content:
         key = (self._version, self.size.width, self.size.height, self.theme, self.app.theme)
         if self._built[0] != key:
             self._rebuild()
-            self._built = (key, super().render())
+            self._built = (key, self._build_content())
         return self._built[1]
+
+    def _build_content(self) -> Content:
+        """What `PlotextPlot.render` shows (size and theme set the same way), read straight off
+        plotext's matrices instead of through its ANSI text (see fastplot)."""
+        plt, (width, height) = self.plt, self.size
+        plt.plotsize(width, height)
+        plt._set_size(width, height)  # textual_plotext's belt and braces, kept for identical sizing
+        plt.theme(self._get_plotext_theme_name(self.app.theme))
+        plt._set_sizes()
+        plt._build_matrix()
+        return fastplot.matrix_content(plt.monitor.matrix, self.app.ansi_theme)
 
     def _rebuild(self) -> None:
         plt = self.plt
