@@ -319,3 +319,42 @@ def test_store_and_launch_do_not_import_torch():
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_summary_tracks_latest_and_best_through_a_resume(root):
+    d = launch.create_run(_cfg(), root)
+    w = store.StoreWriter(d, heartbeat=False)
+    w.start(0)
+    w.event("started", "go", 0, {"primary_metric": "val_mse"})
+    for s in range(1, 31):
+        w.scalars(s, {"loss": 1.0 / s})
+        if s % 10 == 0:
+            w.scalars(s, {"val_mse": {10: 0.5, 20: 0.2, 30: 0.3}[s]})
+    w.scalars(31, {"loss": float("nan")})
+    w.flush()
+    info = store.RunReader(d).info()
+    assert info.best_metric == 0.2 and info.latest["val_mse"] == 0.3
+    assert info.latest["loss"] != info.latest["loss"]  # the NaN is the newest loss
+    w.start(15)  # a resume from step 15 supersedes everything after it
+    w.flush()
+    info = store.RunReader(d).info()
+    assert info.latest == {"loss": pytest.approx(1 / 15), "val_mse": 0.5} and info.best_metric == 0.5
+    w.close()
+
+
+def test_a_schema_1_database_is_migrated_with_its_summary(root):
+    d = launch.create_run(_cfg(), root)
+    w = store.StoreWriter(d, heartbeat=False)
+    for s in range(1, 11):
+        w.scalars(s, {"loss": 10.0 - s})
+    w.close()
+    conn = sqlite3.connect(d / DB_NAME)
+    conn.execute("DROP TABLE latest")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    info = store.RunReader(d).info()
+    assert info.latest == {"loss": 0.0}
+    conn = sqlite3.connect(d / DB_NAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("SELECT best FROM latest WHERE name = 'loss'").fetchone()[0] == 0.0

@@ -152,12 +152,10 @@ class RunReader:
             if row is None:
                 raise UserError(f"{self.db_path}: run database has no state row; remove this run or restore the file")
             status, message, step, attempt, pid, host, started, heartbeat, ended = row
-            latest = {
-                n: _value(v)
-                for n, v, _ in c.execute("SELECT name, value, MAX(id) FROM scalars GROUP BY name")
-            }
+            rows = c.execute("SELECT name, value, best FROM latest").fetchall()
+            latest = {n: _value(v) for n, v, _ in rows}
             primary = meta.get("primary_metric") or ("val_loss" if "val_loss" in latest else "loss")
-            best = c.execute("SELECT MIN(value) FROM scalars WHERE name = ?", (primary,)).fetchone()[0]
+            best = next((b for n, _, b in rows if n == primary), None)
         return RunInfo(
             run_id=meta.get("run_id", self.run_dir.name),
             name=meta.get("name") or meta.get("config_name"),

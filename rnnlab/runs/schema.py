@@ -15,7 +15,15 @@ from typing import Any, Iterator
 
 from rnnlab.errors import UserError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# The newest value and the minimum of every scalar series, rebuilt from `scalars` (after a
+# migration, or after a resume superseded rows). The writer keeps it current on every flush, so
+# a run's summary costs one row per series instead of a scan of millions of points.
+REBUILD_LATEST = """
+    INSERT OR REPLACE INTO latest (name, step, value, best)
+    SELECT s.name, s.step, s.value, (SELECT MIN(m.value) FROM scalars m WHERE m.name = s.name)
+    FROM scalars s JOIN (SELECT name, MAX(id) AS id FROM scalars GROUP BY name) last ON s.id = last.id"""
 
 # Each entry upgrades the file from version i to i+1; a new version appends one list here.
 MIGRATIONS: list[list[str]] = [
@@ -48,6 +56,10 @@ MIGRATIONS: list[list[str]] = [
             id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL, issued REAL NOT NULL,
             sender TEXT NOT NULL, consumed REAL)""",
         "CREATE INDEX commands_pending ON commands (consumed, id)",
+    ],
+    [
+        "CREATE TABLE latest (name TEXT PRIMARY KEY, step INTEGER NOT NULL, value REAL, best REAL)",
+        REBUILD_LATEST,
     ],
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -46,6 +46,26 @@ def _json_default(obj: Any) -> Any:
     return str(obj)
 
 
+_UPSERT_LATEST = """
+    INSERT INTO latest (name, step, value, best) VALUES (?, ?, ?, ?)
+    ON CONFLICT (name) DO UPDATE SET step = excluded.step, value = excluded.value,
+        best = CASE WHEN excluded.best IS NULL THEN latest.best
+                    WHEN latest.best IS NULL THEN excluded.best
+                    ELSE MIN(latest.best, excluded.best) END"""
+
+
+def _latest_rows(scalars: list[tuple]) -> list[tuple]:
+    """(name, step, value, batch minimum) per series, from rows (attempt, step, wall, name, value)
+    in write order: the last row of a name is its newest."""
+    last: dict[str, tuple] = {}
+    low: dict[str, float] = {}
+    for _, step, _, name, value in scalars:
+        last[name] = (step, value)
+        if value is not None and value == value and (name not in low or value < low[name]):
+            low[name] = value
+    return [(name, step, value, low.get(name)) for name, (step, value) in last.items()]
+
+
 class StoreWriter:
     """Writes one run's database. One per worker process; safe to call from one thread plus the
     internal heartbeat thread."""
@@ -83,6 +103,8 @@ class StoreWriter:
             with schema.write_tx(self._conn) as c:
                 c.execute("DELETE FROM scalars WHERE step > ?", (step,))
                 c.execute("DELETE FROM vectors WHERE step > ?", (step,))
+                c.execute("DELETE FROM latest")
+                c.execute(schema.REBUILD_LATEST)
                 c.execute("UPDATE state SET attempt = attempt + 1, step = ?", (step,))
                 self._attempt = c.execute("SELECT attempt FROM state").fetchone()[0]
             self._max_step = step
@@ -220,6 +242,7 @@ class StoreWriter:
         with schema.guard(self.db_path), schema.write_tx(self._conn) as c:
             if scalars:
                 c.executemany("INSERT INTO scalars (attempt, step, wall, name, value) VALUES (?, ?, ?, ?, ?)", scalars)
+                c.executemany(_UPSERT_LATEST, _latest_rows(scalars))
             if vectors:
                 c.executemany("INSERT INTO vectors (attempt, step, wall, name, data) VALUES (?, ?, ?, ?, ?)", vectors)
             if events:
