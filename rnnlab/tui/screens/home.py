@@ -96,11 +96,16 @@ class Home(Screen):
 
         worker = get_current_worker()
         while not worker.is_cancelled:
-            try:
-                self.post_message(self.Listed(list_runs(self.root)))
-            except Exception as err:
-                self.post_message(self.Listed([], f"{type(err).__name__}: {err}"))
+            # under a dashboard or compare view the list waits; on_screen_resume catches up
+            if self.is_current:
+                try:
+                    self.post_message(self.Listed(list_runs(self.root)))
+                except Exception as err:
+                    self.post_message(self.Listed([], f"{type(err).__name__}: {err}"))
             time.sleep(LIST_INTERVAL)
+
+    def on_screen_resume(self) -> None:
+        self.watch_runs()
 
     def on_home_listed(self, msg: Listed) -> None:
         self.infos = {i.run_id: i for i in msg.infos}
