@@ -101,13 +101,22 @@ run_dir, seconds, writer = Path(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
 lags = []
 build = plotmod.LinePlot._rebuild
 
+shown = {"newest": 0.0}
+
 def timed_build(self):
     # the loss values are the writer's wall clock at the write: when a plot is rebuilt for
-    # painting, now - newest value is how late the newest point reaches the screen
+    # painting, every point newer than the last rebuild's newest reaches the screen now; the
+    # oldest of them waited longest, and that is the lag counted
     build(self)
-    newest = max((float(l.y.max()) for l in self._data.lines if len(l.y) and l.y.max() > 1e9), default=None)
-    if newest is not None:
-        lags.append(time.time() - newest)
+    ys = [l.y for l in self._data.lines if len(l.y) and l.y.max() > 1e9]
+    if not ys:
+        return
+    y = max(ys, key=len)
+    fresh = y[y > shown["newest"]]
+    if len(fresh):
+        now = time.time()
+        lags.append(now - float(fresh.min()))
+        shown["newest"] = float(y.max())
 
 plotmod.LinePlot._rebuild = timed_build
 
