@@ -24,6 +24,8 @@ def runs(tmp_path_factory):
         ("ts2", "ts-lstm", ["--set", "task.synthetic.length=600", "--set", "task.window=24", "--set", "task.horizon=6",
                             "--set", "model.cell=gru", "--set", "train.seed=2"]),
         ("ts3", "ts-lstm", ["--set", "task.synthetic.length=600", "--set", "task.window=24", "--set", "task.horizon=12"]),
+        ("ts4", "ts-lstm", ["--set", "task.synthetic.length=600", "--set", "task.window=24", "--set", "task.horizon=6",
+                            "--set", "task.periods=[24.0]"]),
     ]:
         proc = rnnlab("train", preset, *TINY, *extra, "--name", name, "--runs-dir", str(root), "--json")
         assert proc.returncode == 0, proc.stderr
@@ -57,9 +59,15 @@ def test_forecast_ensemble_beside_baselines(runs):
     assert {"naive_test_rmse", "seasonal_naive_test_rmse"} <= set(report["baselines"])
     assert report["runs"] == [done["ts1"]["run_id"], done["ts2"]["run_id"]]
     text = rnnlab("forecast", "ts1", "ts2", "--runs-dir", str(root))
-    assert text.returncode == 0 and "ensemble" in text.stdout and "seasonal" in text.stdout
+    assert text.returncode == 0, text.stderr
+    rows = {line.split("  ")[0].strip(): line.split() for line in text.stdout.splitlines()[2:]}
+    assert [k.split(" (")[0] for k in rows] == ["ts1", "ts2", "ensemble", "naive", "seasonal naive"]
+    ensemble_rmse = float(rows[next(k for k in rows if k.startswith("ensemble"))][-7])
+    assert ensemble_rmse == pytest.approx(report["ensemble"]["test_rmse"], rel=1e-3)
+    assert "{" not in text.stdout  # a table, not a dict dump
 
 
 def test_forecast_refuses_mismatched_runs(runs):
     root, _ = runs
     assert_user_error(rnnlab("forecast", "ts1", "ts3", "--runs-dir", str(root)), "horizon")
+    assert_user_error(rnnlab("forecast", "ts1", "ts4", "--runs-dir", str(root)), "periods")

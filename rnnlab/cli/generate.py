@@ -76,33 +76,64 @@ def forecast(
             raise UserError(f"run {run_dir.name} is a {cfg.task.kind} run; `rnnlab forecast` needs time-series runs")
         loaded.append((run_dir, cfg, task, model))
     first = loaded[0][1].task
+    reference = first.model_dump()
     for run_dir, cfg, _, _ in loaded[1:]:
-        for key in ("source", "column", "window", "horizon", "difference", "scale", "test_fraction", "val_fraction"):
-            if getattr(cfg.task, key) != getattr(first, key):
+        # every [task] key shapes the data, the split or the features the models were trained on
+        for key, value in cfg.task.model_dump().items():
+            if value != reference[key]:
                 raise UserError(
-                    f"run {run_dir.name}: [task] {key} = {getattr(cfg.task, key)!r} differs from "
-                    f"{loaded[0][0].name}'s {getattr(first, key)!r}; an ensemble needs the same data and split"
+                    f"run {run_dir.name}: [task] {key} = {value!r} differs from {loaded[0][0].name}'s "
+                    f"{reference[key]!r}; an ensemble needs the same data, split and features"
                 )
     task = loaded[0][2]
     dev = next(loaded[0][3].parameters()).device
     report = forecast_report([m for *_, m in loaded], task, dev)
     report["runs"] = [d.name for d, *_ in loaded]
+    report["names"] = [_run_name(d) for d, *_ in loaded]
     if json_out:
         print_json(report)
         return
     _print_report(report)
 
 
+def _run_name(run_dir: Path) -> str:
+    from rnnlab.runs.store import RunReader
+
+    with RunReader(run_dir) as reader:
+        name = reader.info().name
+    return f"{name} ({run_dir.name})" if name else run_dir.name
+
+
+_COLUMNS = ("rmse", "mae", "mse", "mape", "smape", "mase")
+
+
 def _print_report(report: dict) -> None:
-    rows = report.get("table") or []
-    if not rows:
-        typer.echo(str(report))
-        return
-    keys = [k for k in rows[0] if k != "name"]
-    width = max(len(r["name"]) for r in rows)
-    typer.echo(f"{'':<{width}}  " + "  ".join(f"{k:>10}" for k in keys))
-    for r in rows:
-        typer.echo(f"{r['name']:<{width}}  " + "  ".join(f"{r[k]:>10.4f}" if isinstance(r[k], float) else f"{r[k]!s:>10}" for k in keys))
+    """Members, their mean ensemble and the baselines, one row each, on the same test windows."""
+    rows: list[tuple[str, dict]] = []
+    for name, entry in zip(report["names"], report["models"]):
+        rows.append((name, entry))
+    if len(report["models"]) > 1:
+        rows.append((f"ensemble (mean of {report['ensemble']['size']})", report["ensemble"]))
+    base = report["baselines"]
+    for label, prefix in (("naive", "naive_"), ("seasonal naive", "seasonal_naive_")):
+        rows.append((label, {k[len(prefix):]: v for k, v in base.items() if k.startswith(prefix)}))
+    width = max(len(name) for name, _ in rows)
+    typer.echo(
+        f"test split: {report['windows']} windows, horizon {report['horizon']}, season {report['season']}; "
+        "errors in the series' own units (MAPE/sMAPE in %)"
+    )
+    header = "  ".join(f"{c:>9}" for c in _COLUMNS) + f"  {'Ljung-Box p':>11}"
+    typer.echo(f"{'':<{width}}  {header}")
+    for name, entry in rows:
+        cells = "  ".join(_cell(entry.get(f"test_{c}")) for c in _COLUMNS)
+        p = entry.get("test_ljung_box_p")
+        typer.echo(f"{name:<{width}}  {cells}  {_cell(p, 11)}")
+
+
+def _cell(value, width: int = 9) -> str:
+    if value is None:
+        return f"{'-':>{width}}"
+    return f"{value:>{width}.4g}"
 
 
 def register(app: typer.Typer) -> None:
