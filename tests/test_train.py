@@ -235,3 +235,45 @@ def test_corrupt_checkpoint_is_one_line_naming_the_file(tmp_path):
     with pytest.raises(UserError) as info:
         run_training(cfg, tmp_path, Recorder(), Never(), resume=True)
     assert str(weights) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_tbptt_carries_the_state_out_of_an_epochs_first_chunk(tmp_path, corpus):
+    from rnnlab.train.events import NullReporter
+    from rnnlab.train.loop import Trainer
+
+    cfg = text_cfg(corpus, "model.dropout=0")
+    task, model = build(cfg, tmp_path, torch.device("cpu"))
+    trainer = Trainer(cfg, task, model, torch.device("cpu"), NullReporter(), Never(), tmp_path / "ck")
+    epoch = task.n_chunks(cfg.train.batch_size)  # step `epoch` reads chunk 0 again
+    first, second = task.batch(epoch, cfg.train.batch_size), task.batch(epoch + 1, cfg.train.batch_size)
+    assert not first.stateful and second.stateful
+    assert torch.equal(first.y[:, -1], second.x[:, 0])  # chunk 1 continues chunk 0's text
+    trainer.train_step(epoch)
+    assert trainer.hidden is not None  # ... so it gets chunk 0's final state
+    h0 = trainer.hidden[0].clone()
+    trainer.train_step(epoch + 1)
+    assert not torch.equal(trainer.hidden[0], h0)
+
+
+def test_pause_time_is_not_step_time(tmp_path):
+    class PauseOnce:
+        def __init__(self):
+            self.polls = 0
+
+        def poll(self):
+            self.polls += 1
+            if self.polls == 5:
+                return ["pause"]
+            if self.polls == 6:
+                import time
+
+                time.sleep(1.0)  # the worker sits paused for a second
+                return ["resume"]
+            return []
+
+    cfg = config.load("adding-lstm", ["task.seq_len=8", "model.hidden_size=8", "train.steps=10", "probes.output_every=0"])
+    rec = Recorder()
+    run_training(cfg, tmp_path, rec, PauseOnce())
+    times = [rec.rows[s]["step_time"] for s in range(1, 11)]
+    assert max(times) < 0.5, times
+    assert [k for k, *_ in rec.events].count("paused") == 1

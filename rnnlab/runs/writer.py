@@ -136,6 +136,11 @@ class StoreWriter:
                 self.flush()
                 self.set_status("paused" if kind == "paused" else "running", message)
                 return
+            if kind == "checkpoint":
+                # everything up to a checkpoint is on disk with it: a crash right after leaves
+                # no gap before the point a resume continues from
+                self.flush()
+                return
         self._maybe_flush()
 
     # ------------------------------------------------------------------ Control protocol

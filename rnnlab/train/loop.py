@@ -148,7 +148,9 @@ class Trainer:
         self.opt.step()
         if want_layers:
             self.reporter.vector(step, "layers", self.param_stats.after_step())
-        if hidden is not None and batch.stateful:
+        if hidden is not None:
+            # kept even after an epoch's first chunk (which started from zeros): the next chunk
+            # continues its text; a batch that is not stateful resets it before use
             self.hidden = self.model.detach_state(hidden)
         return loss_v, norm_v, tc.clip_norm > 0 and norm_v > tc.clip_norm, lr
 
@@ -200,12 +202,13 @@ class Trainer:
             self.evaluate()
             self.reporter.event(events.EVAL, _fmt_metrics(self.last_eval), 0, self.last_eval)
         last_ckpt_step = self.step
-        t_prev = time.perf_counter()
         while self.step < tc.steps:
             if self._handle(self.control.poll()) == "stop":
                 self.save_checkpoint("stop")
                 self.reporter.event(events.STOPPED, f"stopped at step {self.step}", self.step)
                 return Outcome("stopped", self.step, f"stopped at step {self.step}", self.last_eval, baselines)
+            # timed from here: a pause or a requested checkpoint is not training time
+            t_start = time.perf_counter()
             step = self.step + 1
             loss, norm, clipped, lr = self.train_step(step)
             if not (math.isfinite(loss) and math.isfinite(norm)):
@@ -219,7 +222,7 @@ class Trainer:
             self.step = step
             now = time.perf_counter()
             row = {"loss": loss, "lr": lr, "grad_norm": norm, "clipped": float(clipped)}
-            row.update(self._perf(now - t_prev))
+            row.update(self._perf(now - t_start))
             self.reporter.scalars(step, row)
             self.run_probes(step)
             if step % tc.eval_every == 0 or step == tc.steps:
@@ -228,8 +231,6 @@ class Trainer:
             if step % tc.checkpoint_every == 0 or step == tc.steps:
                 self.save_checkpoint("periodic" if step < tc.steps else "final")
                 last_ckpt_step = step
-            # probes, eval and checkpoints are not part of the step's throughput
-            t_prev = time.perf_counter()
         self.reporter.event(events.FINISHED, f"finished {self.step} steps: {_fmt_metrics(self.last_eval)}", self.step)
         return Outcome("finished", self.step, _fmt_metrics(self.last_eval), self.last_eval, baselines)
 
