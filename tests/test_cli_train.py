@@ -122,3 +122,16 @@ def test_csv_shorter_than_window_plus_horizon(tmp_path):
     path = _csv(tmp_path, ["value"] + [str(i) for i in range(60)])
     proc = rnnlab("train", "ts-lstm", "--set", f"task.source='{path}'", "--runs-dir", str(tmp_path / "r"))
     assert_user_error(proc, "series.csv", "window", "horizon")
+
+
+def test_unusable_runs_directory(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert_user_error(rnnlab("train", "adding-lstm", "--runs-dir", str(blocker / "runs")), "runs directory", "--runs-dir")
+
+
+def test_bad_device_option_names_the_option(tmp_path):
+    proc = rnnlab("train", "adding-lstm", "--set", "model.hidden_size=4", "--set", "train.steps=2", "--set",
+                  "task.seq_len=4", "--runs-dir", str(tmp_path), "--name", "dev")
+    assert proc.returncode == 0, proc.stderr
+    assert_user_error(rnnlab("forecast", "dev", "--device", "gpu", "--runs-dir", str(tmp_path)), "--device = 'gpu'", "cuda:N")

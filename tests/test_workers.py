@@ -201,3 +201,68 @@ def test_bad_config_in_run_dir_fails_naming_the_file(root):
     assert worker.execute(run, handle_signals=False, train_fn=_fake_engine(AssertionError("not reached"))) == "failed"
     info = _info(run)
     assert str(run / "config.toml") in info.message and "stepz" in info.message
+
+
+def test_auto_cpu_and_explicit_cpu_share_slots_on_a_cpu_box(root, monkeypatch):
+    from rnnlab.runs import slots
+
+    monkeypatch.setenv("RNNLAB_SLOTS", "1")
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    assert slots.device_key("auto") == slots.device_key("cpu") == "cpu"
+    assert slots.device_key("cuda") == slots.device_key("cuda:0") == "cuda_0"
+    held = slots.try_claim(root, "auto")
+    try:
+        assert slots.try_claim(root, "cpu") is None and slots.held(root, "cpu") == 1
+    finally:
+        held.release()
+
+
+def test_a_pause_sent_while_queued_applies_once_training_starts(root, monkeypatch):
+    from rnnlab.runs import slots
+
+    monkeypatch.setenv("RNNLAB_SLOTS", "1")
+    holder = slots.try_claim(root, "cpu")
+    try:
+        run = launch.create_run(_cfg(steps=100000), root)
+        launch.spawn(run, queue=True)
+        assert _wait(lambda: _info(run).message.startswith("waiting")), _log(run)
+        assert "1 of 1 held" in _info(run).message
+        store.send_command(run, "pause")
+        time.sleep(0.5)  # the queued worker has read it by now
+    finally:
+        holder.release()
+    assert _wait(lambda: _info(run).status == "paused", timeout=90), _log(run)
+    assert _finish(run).status == "stopped"
+
+
+def test_resume_with_a_lower_lr_gets_past_a_divergence(root):
+    cfg = config.validate({
+        "model": {"cell": "rnn_relu", "hidden_size": 8},
+        "task": {"kind": "adding", "seq_len": 8},
+        "train": {"steps": 40, "batch_size": 8, "optimizer": "sgd", "momentum": 0.0, "lr": 8.0, "clip_norm": 0.0,
+                  "checkpoint_every": 5, "eval_every": 1000, "device": "cpu"},
+        "probes": {"grad_flow_every": 0, "gates_every": 0, "hidden_every": 0, "output_every": 0, "layers_every": 0},
+    })
+    run = launch.create_run(cfg, root, name="boom")
+    assert worker.execute(run, handle_signals=False) == "diverged"
+    bad = CliRunner().invoke(app, ["resume", "boom", "--set", "model.hidden_size=4", "--runs-dir", str(root)])
+    assert bad.exit_code != 0 and "only [train] and [probes]" in str(bad.exception or bad.output)
+    ok = CliRunner().invoke(app, ["resume", "boom", "--set", "train.lr=0.01", "--runs-dir", str(root)])
+    assert ok.exit_code == 0, ok.output
+    info = _wait(lambda: (i := _info(run)).status == "finished" and i, timeout=120)
+    assert info and info.step == 40, _log(run)
+    assert "lr = 0.01" in (run / "config.toml").read_text()
+    events = [e for e in store.RunReader(run).events() if e.kind == "config"]
+    assert events and "train.lr 8.0 -> 0.01" in events[0].message
+
+
+def test_two_resumes_at_once_start_one_worker(root):
+    run = launch.create_run(_cfg(steps=100000), root)
+    launch.spawn(run)
+    assert _wait(lambda: _info(run).step > 0), _log(run)
+    assert _finish(run).status == "stopped"
+    launch.resume_run(run)
+    with pytest.raises(UserError, match="queued|running"):
+        launch.resume_run(run)
+    assert _wait(lambda: _info(run).status == "running"), _log(run)
+    assert _finish(run).status == "stopped"

@@ -250,6 +250,12 @@ def resume_cmd(
     run: RunArg,
     runs_dir: RunsDirOpt = None,
     queue: Annotated[bool, typer.Option("--queue", help="Wait for a free device slot.")] = False,
+    set_: Annotated[
+        Optional[list[str]],
+        typer.Option("--set", "-s", metavar="SECTION.KEY=VALUE",
+                     help="Change a [train] or [probes] key first, e.g. --set train.lr=1e-4 for a diverged run.",
+                     show_default=False),
+    ] = None,
 ) -> None:
     """Resume a paused run, or continue a stopped/crashed/diverged one from its last checkpoint."""
     from rnnlab.runs import launch
@@ -258,10 +264,12 @@ def resume_cmd(
     run_dir = _resolve(runs_dir, run)
     info = _info(run_dir)
     if info.status == "paused":
+        if set_:
+            raise UserError(f"run {info.run_id} is paused, not stopped: --set applies when a run restarts from its checkpoint")
         send_command(run_dir, "resume")
         print(f"asked run {info.run_id} to resume")
         return
-    pid = launch.resume_run(run_dir, queue=queue)
+    pid = launch.resume_run(run_dir, queue=queue, overrides=set_ or [])
     print(f"run {info.run_id} continues from its last checkpoint in the background (pid {pid})")
 
 
@@ -356,10 +364,9 @@ def compare_cmd(
     for d in dirs:
         with RunReader(d) as r:
             info = r.info()
-            data.append((info, r, {}))
             names = r.scalar_names()
             want = [n for n in dict.fromkeys([metric or info.primary_metric, "loss"]) if n and n in names]
-            data[-1] = (info, None, {n: r.series(n) for n in want})
+            data.append((info, None, {n: r.series(n) for n in want}))
     chosen = metric or next((i.primary_metric for i, _, _ in data if i.primary_metric), "loss")
     if metric and not any(metric in s for _, _, s in data):
         raise UserError(f"no run among {', '.join(i.run_id for i, _, _ in data)} has metric {metric!r}")

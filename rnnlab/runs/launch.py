@@ -22,6 +22,7 @@ from rnnlab.runs import schema
 from rnnlab.runs.control import discard_pending
 from rnnlab.runs.paths import CHECKPOINTS, CONFIG_NAME, DB_NAME, LOG_NAME, check_name, list_run_dirs, new_run_id
 from rnnlab.runs.reader import read_info
+from rnnlab.runs.writer import StoreWriter
 
 RESUMABLE = ("stopped", "crashed", "diverged")
 
@@ -31,14 +32,23 @@ _children: list[subprocess.Popen] = []
 
 
 @contextmanager
-def _root_lock(root: Path) -> Iterator[None]:
-    """Serialise run creation in one root (unique names, unique ids) across processes."""
-    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+def _file_lock(path: Path) -> Iterator[None]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)
+
+
+def _root_lock(root: Path):
+    """Serialise run creation in one root (unique names, unique ids) across processes."""
+    return _file_lock(root / ".lock")
+
+
+def _run_lock(run_dir: Path):
+    """Serialise resumes of one run across processes (the CLI and the lab may both ask)."""
+    return _file_lock(run_dir / ".resume.lock")
 
 
 def create_run(cfg, root: Path | str, name: Optional[str] = None) -> Path:
@@ -47,7 +57,10 @@ def create_run(cfg, root: Path | str, name: Optional[str] = None) -> Path:
     root = Path(root)
     if name is not None:
         check_name(name)
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"runs directory {root}: cannot create it ({err.strerror}); pass --runs-dir with a writable folder") from None
     with _root_lock(root):
         if name is not None:
             from rnnlab.runs.schema import read_names
@@ -136,13 +149,70 @@ def spawn(run_dir: Path | str, *, queue: bool = False, resume: bool = False) -> 
     return proc.pid
 
 
-def resume_run(run_dir: Path | str, *, queue: bool = False) -> int:
-    """Continue a stopped, crashed or diverged run from its last checkpoint, on the same curve."""
+# On resume only what does not change the checkpoint's meaning may change: how to train on, not
+# what the model or the data are.
+RESUME_SECTIONS = ("train", "probes")
+
+
+def resume_run(run_dir: Path | str, *, queue: bool = False, overrides: tuple[str, ...] | list[str] = ()) -> int:
+    """Continue a stopped, crashed or diverged run from its last checkpoint, on the same curve.
+    `overrides` (`train.lr=1e-4`, ...) change [train]/[probes] keys first: a diverged run resumed
+    unchanged would diverge again at the same step."""
+    from rnnlab import config as config_mod
+
     run_dir = Path(run_dir)
-    info = read_info(run_dir)
-    if info.status not in RESUMABLE:
-        hint = "; it is paused: `rnnlab resume` sends it a resume command" if info.status == "paused" else ""
-        raise UserError(
-            f"run {info.run_id} is {info.status}; only a {', '.join(RESUMABLE)} run can be resumed from its checkpoint{hint}"
-        )
-    return spawn(run_dir, queue=queue, resume=True)
+    # one resume at a time: the status check and the spawn happen under the run's lock, and the
+    # run leaves the resumable states before the lock is released
+    with _run_lock(run_dir):
+        info = read_info(run_dir)
+        if info.status not in RESUMABLE:
+            hint = "; it is paused: `rnnlab resume` sends it a resume command" if info.status == "paused" else ""
+            raise UserError(
+                f"run {info.run_id} is {info.status}; only a {', '.join(RESUMABLE)} run can be resumed from its checkpoint{hint}"
+            )
+        changes = _apply_resume_overrides(run_dir, overrides, config_mod) if overrides else ""
+        writer = StoreWriter(run_dir, heartbeat=False)
+        try:
+            if changes:
+                writer.event("config", f"changed on resume: {changes}")
+            # live (this process, beating) until the worker takes over, so a second resume
+            # sees "queued" instead of "crashed"
+            writer.set_status("queued", "resume requested", pid=os.getpid(), host=socket.gethostname())
+            writer.beat()
+        finally:
+            writer.close()
+        pid = spawn(run_dir, queue=queue, resume=True)
+        conn = schema.connect(run_dir / DB_NAME)
+        try:
+            with schema.write_tx(conn) as c:
+                # hand the run to the worker unless it already recorded itself
+                c.execute("UPDATE state SET pid = ? WHERE status = 'queued' AND pid = ?", (pid, os.getpid()))
+        finally:
+            conn.close()
+        return pid
+
+
+def _apply_resume_overrides(run_dir: Path, overrides, config_mod) -> str:
+    path = run_dir / CONFIG_NAME
+    data = config_mod.read_toml(path)
+    before = config_mod.validate(data, str(path)).to_dict()
+    for item in overrides:
+        section = item.split("=", 1)[0].strip().split(".")[0]
+        if section not in RESUME_SECTIONS:
+            raise UserError(
+                f"--set {item!r}: only [train] and [probes] keys can change when resuming (the checkpoint's "
+                "weights belong to this model and data); start a new run for other changes"
+            )
+        config_mod.apply_override(data, item)
+    cfg = config_mod.validate(data, f"{path} (with --set)")
+    after = cfg.to_dict()
+    changes = [
+        f"{sec}.{key} {before[sec].get(key)!r} -> {value!r}"
+        for sec in RESUME_SECTIONS
+        for key, value in after[sec].items()
+        if before[sec].get(key) != value
+    ]
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(cfg.to_toml(), encoding="utf-8")
+    os.replace(tmp, path)
+    return ", ".join(changes)

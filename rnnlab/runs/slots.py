@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -38,8 +39,30 @@ class Slot:
             self.fd = -1
 
 
+def device_key(device: str) -> str:
+    """The device a `[train] device` setting lands on, found without importing torch, so that
+    `auto`, `cuda` and `cuda:0` on a GPU box share one pool of slots."""
+    if device == "auto":
+        if _cuda_visible():
+            return "cuda_0"
+        return "mps" if sys.platform == "darwin" else "cpu"
+    if device == "cuda":
+        return "cuda_0"
+    return re.sub(r"[^A-Za-z0-9_-]", "_", device) or "cpu"
+
+
+def _cuda_visible() -> bool:
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
+        return False
+    gpus = Path("/proc/driver/nvidia/gpus")
+    try:
+        return gpus.is_dir() and any(gpus.iterdir())
+    except OSError:
+        return False
+
+
 def _slot_paths(root: Path, device: str) -> list[Path]:
-    key = re.sub(r"[^A-Za-z0-9_-]", "_", device) or "auto"
+    key = device_key(device)
     d = Path(root) / ".slots"
     d.mkdir(parents=True, exist_ok=True)
     return [d / f"{key}.{i}.lock" for i in range(slot_count())]

@@ -41,10 +41,18 @@ def _wait_for_slot(writer: StoreWriter, root: Path, device: str) -> tuple[Option
         if slot is not None:
             return slot, False
         if not announced:
-            writer.set_status("queued", f"waiting for a free {device} slot ({slots.slot_count()} in use)")
+            writer.set_status(
+                "queued",
+                f"waiting for a free {slots.device_key(device)} slot "
+                f"({slots.held(root, device)} of {slots.slot_count()} held)",
+            )
             announced = True
-        if "stop" in writer.poll():
+        commands = writer.poll()
+        if "stop" in commands:
             return None, True
+        # pause / checkpoint / sample sent while queued apply once training starts
+        for command in commands:
+            writer.inject(command)
         time.sleep(QUEUE_POLL_S)
 
 

@@ -12,7 +12,11 @@ import torch
 from rnnlab.errors import UserError
 
 
-def resolve_device(name: str) -> torch.device:
+def resolve_device(name: str, where: str = "[train] device") -> torch.device:
+    """`name` as a torch device; `where` names the setting in error messages."""
+    valid = name in ("auto", "cpu", "cuda", "mps") or (name.startswith("cuda:") and name[5:].isdigit())
+    if not valid:
+        raise UserError(f"{where} = {name!r} is not a device; use auto, cpu, cuda, cuda:N or mps")
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -21,17 +25,17 @@ def resolve_device(name: str) -> torch.device:
         return torch.device("cpu")
     if name.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise UserError(f"[train] device = {name!r} but no CUDA device is visible here; use 'cpu' or 'auto'")
+            raise UserError(f"{where} = {name!r} but no CUDA device is visible here; use 'cpu' or 'auto'")
         index = int(name[5:]) if ":" in name else 0
         if index >= torch.cuda.device_count():
             raise UserError(
-                f"[train] device = {name!r} but only {torch.cuda.device_count()} CUDA device(s) exist "
+                f"{where} = {name!r} but only {torch.cuda.device_count()} CUDA device(s) exist "
                 f"(cuda:0..cuda:{torch.cuda.device_count() - 1})"
             )
         return torch.device("cuda", index)
     if name == "mps":
         if not (getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()):
-            raise UserError("[train] device = 'mps' but Apple's MPS backend is not available here; use 'cpu' or 'auto'")
+            raise UserError(f"{where} = 'mps' but Apple's MPS backend is not available here; use 'cpu' or 'auto'")
         return torch.device("mps")
     return torch.device("cpu")
 

@@ -112,13 +112,14 @@ def run_training(
     return trainer.run()
 
 
-def load_run(run_dir: Path, device: str = "cpu") -> tuple[Config, Task, torch.nn.Module]:
-    """(config, task, model with the newest checkpoint's weights, in eval mode) for inference."""
+def load_run(run_dir: Path, device: str = "cpu", where: str = "--device") -> tuple[Config, Task, torch.nn.Module]:
+    """(config, task, model with the newest checkpoint's weights, in eval mode) for inference;
+    `where` names the device setting in error messages."""
     from rnnlab import config as config_mod
 
     run_dir = Path(run_dir)
+    dev = resolve_device(device, where)
     cfg = config_mod.validate(config_mod.read_toml(run_dir / CONFIG), str(run_dir / CONFIG))
-    dev = resolve_device(device)
     task, model = build(cfg, run_dir, dev)
     found = checkpoint.latest(run_dir / "checkpoints")
     if found is None:
