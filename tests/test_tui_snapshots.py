@@ -63,6 +63,11 @@ async def _open_dashboard(pilot, row: int, tab: str | None = None) -> None:
     if tab:
         pilot.app.screen.query_one("#panel-tabs").active = f"tab-{tab}"
     await pilot.pause(0.6)  # two redraw ticks
+    # logs scroll to their end after a layout pass, later under load: wait for it
+    from textual.widgets import RichLog
+
+    await _until(pilot, lambda: all(log.scroll_y >= log.max_scroll_y for log in pilot.app.screen.query(RichLog)))
+    await pilot.pause(0.2)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
