@@ -79,21 +79,26 @@ def _short_task(task: Optional[str]) -> str:
 
 
 def _table(headers: list[str], rows: list[list[str]], title: Optional[str] = None) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     if _tty():
         from rich import box
         from rich.console import Console
         from rich.table import Table
 
-        t = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
-        for h in headers:
-            t.add_column(h, overflow="fold", no_wrap=h not in ("name", "best"))
-        for row in rows:
-            t.add_row(*row)
-        Console().print(t)
-        return
+        console = Console()
+        # a rich table only when every cell fits whole: squeezed, it folds ids and names
+        # into unreadable slivers; the plain table below wraps as whole lines instead
+        if sum(widths) + 2 * (len(widths) - 1) <= console.width:
+            t = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                      padding=(0, 1))
+            for h in headers:
+                t.add_column(h, no_wrap=True)
+            for row in rows:
+                t.add_row(*row)
+            console.print(t)
+            return
     if title:
         print(title)
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     for row in [headers, *rows]:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
