@@ -277,3 +277,13 @@ def test_pause_time_is_not_step_time(tmp_path):
     times = [rec.rows[s]["step_time"] for s in range(1, 11)]
     assert max(times) < 0.5, times
     assert [k for k, *_ in rec.events].count("paused") == 1
+
+
+def test_resume_refuses_a_changed_corpus(tmp_path, corpus):
+    from rnnlab.errors import UserError
+
+    out = run_training(text_cfg(corpus), tmp_path / "run", Recorder(), StopAfter(5))
+    assert out.status == "stopped"
+    corpus.write_text(corpus.read_text().replace("return", "yield"))
+    with pytest.raises(UserError, match="data changed since this run started"):
+        run_training(text_cfg(corpus), tmp_path / "run", Recorder(), Never(), resume=True)

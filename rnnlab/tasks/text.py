@@ -22,6 +22,7 @@ on the same footing.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any, Optional
 
@@ -53,6 +54,8 @@ class TextTask(Task):
         corpus = load_corpus(cfg.source, cfg.max_chars)
         self.source = corpus.source
         self._corpus_summary = corpus.describe()
+        # identifies the text itself: a resumed run checks it still trains on the same corpus
+        self._digest = hashlib.sha1(corpus.text.encode("utf-8", "surrogatepass")).hexdigest()
         if state and "vocab" in state:
             chars = list(state["vocab"])
         else:
@@ -98,6 +101,7 @@ class TextTask(Task):
             "source": self.source,
             "train_chars": len(self.train_data),
             "val_chars": len(self.val_data),
+            "sha1": self._digest,
         }
 
     def describe(self) -> str:

@@ -80,6 +80,7 @@ def run_training(
 
     start = 0
     if resume:
+        _check_same_data(run_dir / TASK_STATE, task)
         found = checkpoint.latest(ckpt_root)
         if found is None:
             reporter.event(events.WARNING, "no checkpoint to resume from: starting from step 0", 0)
@@ -110,6 +111,20 @@ def run_training(
         info,
     )
     return trainer.run()
+
+
+def _check_same_data(state_file: Path, task: Task) -> None:
+    """A resume must train on the data the checkpoint was trained on (same corpus or series)."""
+    if not state_file.is_file():
+        return
+    saved = json.loads(state_file.read_text(encoding="utf-8"))
+    fresh = task.state()
+    changed = [k for k, v in saved.items() if k in fresh and fresh[k] != v]
+    if changed:
+        raise UserError(
+            f"{state_file}: the task's data changed since this run started ({', '.join(changed)} differ); "
+            "restore the original data, or start a new run"
+        )
 
 
 def load_run(run_dir: Path, device: str = "cpu", where: str = "--device") -> tuple[Config, Task, torch.nn.Module]:
