@@ -145,7 +145,8 @@ def _decade_ticks(plt, lo: float, hi: float, most: int = 5) -> None:
     """Label a log axis with powers of ten (1e-08), not plotext's 20-digit decimals."""
     if not (0 < lo <= hi < math.inf):
         return
-    first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    # only powers of ten inside the data's range: a tick outside it lands on the axis labels
+    first, last = math.ceil(math.log10(lo)), math.floor(math.log10(hi))
     decades = list(range(first, last + 1))
     decades = decades[:: max(1, math.ceil(len(decades) / most))]
     if len(decades) >= 2:
