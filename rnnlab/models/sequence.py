@@ -82,7 +82,7 @@ def make_encoder(input_kind: str, input_size: int, width: int) -> nn.Module:
 
 class ModelContract(nn.Module):
     """What the sequence model and the Transformer share: a switchable backend over the same
-    parameters, and their size."""
+    parameters, their size, and the contract's plumbing (`forward` = `forward_encoded(encode(x))`)."""
 
     _backend: str
 
@@ -96,6 +96,15 @@ class ModelContract(nn.Module):
 
     def num_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
+
+    def detach_state(self, state: Any) -> Any:
+        return detach(state)
+
+    def encode(self, x: Tensor) -> Tensor:
+        return self.encoder(x)
+
+    def forward(self, x: Tensor, state: Any = None) -> tuple[Tensor, Any]:
+        return self.forward_encoded(self.encode(x), state)
 
 
 class SequenceModel(ModelContract):
@@ -159,15 +168,6 @@ class SequenceModel(ModelContract):
             flops += 6.0 * (self.attention.score.weight.numel() + self.attention.combine.weight.numel())
             flops += self.attention.flops_per_token(self.max_len)
         return float(flops)
-
-    def detach_state(self, state: Any) -> Any:
-        return detach(state)
-
-    def encode(self, x: Tensor) -> Tensor:
-        return self.encoder(x)
-
-    def forward(self, x: Tensor, state: Any = None) -> tuple[Tensor, Any]:
-        return self.forward_encoded(self.encode(x), state)
 
     def forward_encoded(self, e: Tensor, state: Any = None, return_hidden: bool = False):
         hidden, memory = (state.hidden, state.memory) if isinstance(state, AttentionState) else (state, None)

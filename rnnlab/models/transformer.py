@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rnnlab.models.sequence import ModelContract, detach, make_encoder
+from rnnlab.models.sequence import ModelContract, make_encoder
 
 
 class CausalSelfAttention(nn.Module):
@@ -127,15 +127,6 @@ class TransformerModel(ModelContract):
         Embedding lookups (token and position) are not matmuls and are left out."""
         n = sum(m.weight.numel() for m in self.modules() if isinstance(m, nn.Linear))
         return float(6 * n + 12 * self.num_layers * self.hidden_size * self.max_len)
-
-    def detach_state(self, state: Any) -> Any:
-        return detach(state)
-
-    def encode(self, x: Tensor) -> Tensor:
-        return self.encoder(x)
-
-    def forward(self, x: Tensor, state: Any = None) -> tuple[Tensor, None]:
-        return self.forward_encoded(self.encode(x), state)
 
     def forward_encoded(self, e: Tensor, state: Any = None, return_hidden: bool = False):
         if state is not None:
