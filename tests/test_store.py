@@ -21,6 +21,7 @@ from rnnlab import config
 from rnnlab.errors import UserError
 from rnnlab.runs import launch, paths, store
 from rnnlab.runs.paths import DB_NAME
+from tests.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -34,13 +35,7 @@ def _cfg(**train):
 
 
 def _wait(pred, timeout=20.0, every=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(every)
-    return pred()
+    return wait_for(pred, timeout, every)
 
 
 def _py(code: str, *args: str, **kw) -> subprocess.Popen:

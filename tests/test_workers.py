@@ -19,6 +19,7 @@ from rnnlab import config
 from rnnlab.cli.app import app
 from rnnlab.errors import UserError
 from rnnlab.runs import launch, store, worker
+from tests.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -34,13 +35,7 @@ def _cfg(steps=50, **train):
 
 
 def _wait(pred, timeout=60.0, every=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(every)
-    return pred()
+    return wait_for(pred, timeout, every)
 
 
 def _info(run_dir):
