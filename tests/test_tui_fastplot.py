@@ -154,3 +154,14 @@ def test_the_widget_shows_what_textual_plotext_would():
                     assert got.spans == want.spans
 
     asyncio.run(go())
+
+
+
+def test_an_unhashable_colour_is_parsed_not_a_crash():
+    # a colour plotext keeps as a list cannot key the per-colour style cache: the style must
+    # still be the one its escape codes give, each time
+    triple = ([255, 0, 0], "default", "default")
+    want = fastplot._span_style((tuple(triple[0]), *triple[1:]), None)
+    assert want is not None
+    assert fastplot._span_style(triple, None) == want
+    assert fastplot._span_style(triple, None) == want

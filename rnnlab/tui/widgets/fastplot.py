@@ -125,8 +125,12 @@ def _span_style(triple: tuple, ansi_theme) -> Style | None:
         return memo[triple]
     except KeyError:
         pass
-    except TypeError:  # unhashable colour (a list): parse every time
-        memo = {}
+    except TypeError:
+        # an RGB colour held as a list: plotext's own memoised `colors_to_ansi` cannot take it
+        # either, and as a tuple it means the same colour
+        triple = tuple(tuple(c) if isinstance(c, list) else c for c in triple)
+        if triple in memo:
+            return memo[triple]
     code = ut.colors_to_ansi(*triple)
     style = None
     if code:
