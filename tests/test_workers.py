@@ -256,8 +256,8 @@ def test_two_resumes_at_once_start_one_worker(root):
     launch.spawn(run)
     assert _wait(lambda: _info(run).step > 0), _log(run)
     assert _finish(run).status == "stopped"
-    launch.resume_run(run)
+    launch.resume(run)
     with pytest.raises(UserError, match="queued|running"):
-        launch.resume_run(run)
+        launch.resume(run)
     assert _wait(lambda: _info(run).status == "running"), _log(run)
     assert _finish(run).status == "stopped"

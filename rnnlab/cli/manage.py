@@ -264,18 +264,8 @@ def resume_cmd(
 ) -> None:
     """Resume a paused run, or continue a stopped/crashed/diverged one from its last checkpoint."""
     from rnnlab.runs import launch
-    from rnnlab.runs.store import send_command
 
-    run_dir = _resolve(runs_dir, run)
-    info = _info(run_dir)
-    if info.status == "paused":
-        if set_:
-            raise UserError(f"run {info.run_id} is paused, not stopped: --set applies when a run restarts from its checkpoint")
-        send_command(run_dir, "resume")
-        print(f"asked run {info.run_id} to resume")
-        return
-    pid = launch.resume_run(run_dir, queue=queue, overrides=set_ or [])
-    print(f"run {info.run_id} continues from its last checkpoint in the background (pid {pid})")
+    print(launch.resume(_resolve(runs_dir, run), queue=queue, overrides=set_ or []).describe())
 
 
 def rm_cmd(
@@ -285,7 +275,7 @@ def rm_cmd(
     force: Annotated[bool, typer.Option("--force", help="Also remove live runs (their worker is killed).")] = False,
 ) -> None:
     """Delete runs and everything in their directories."""
-    from rnnlab.errors import UserError as _UE
+    from rnnlab.runs import launch
     from rnnlab.runs.reader import corrupt_info
 
     targets = []
@@ -293,7 +283,7 @@ def rm_cmd(
         run_dir = _resolve(runs_dir, ref)
         try:
             info = _info(run_dir)
-        except _UE as err:
+        except UserError as err:
             info = corrupt_info(run_dir, err)
         if info.live and not force:
             raise UserError(f"run {info.run_id} is {info.status}; stop it first (`rnnlab stop {info.run_id}`) or use --force")
@@ -307,7 +297,7 @@ def rm_cmd(
                 os.kill(info.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        shutil.rmtree(run_dir)
+        launch.remove_run(run_dir)
         print(f"removed {info.run_id}")
 
 

@@ -1,4 +1,5 @@
-"""Creating a run directory and launching its worker as a detached OS process.
+"""Creating a run directory, launching its worker as a detached OS process, resuming it, and
+removing the directory again.
 
 The worker runs in its own session (`start_new_session`), with stdin from /dev/null and its
 output in the run's log, so it survives the launcher exiting, the terminal closing and the SSH
@@ -9,22 +10,25 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
 from rnnlab.errors import UserError
 from rnnlab.runs import schema
-from rnnlab.runs.control import discard_pending
-from rnnlab.runs.paths import CHECKPOINTS, CONFIG_NAME, DB_NAME, LOG_NAME, check_name, list_run_dirs, new_run_id
+from rnnlab.runs.control import discard_pending, send_command
+from rnnlab.runs.paths import (
+    CHECKPOINTS, CONFIG_NAME, DB_NAME, LOG_NAME, check_name, checkpoint_steps, is_run_dir, list_run_dirs, new_run_id,
+)
 from rnnlab.runs.reader import read_info
+from rnnlab.runs.status import NEEDS_CHECKPOINT, RESUMABLE
 from rnnlab.runs.writer import StoreWriter
-
-RESUMABLE = ("stopped", "crashed", "diverged")
 
 # Popen objects of workers this process launched, kept so they are reaped (no zombies, no
 # "still running" warnings); the workers themselves do not depend on them.
@@ -106,6 +110,31 @@ def create_run(cfg, root: Path | str, name: Optional[str] = None) -> Path:
     return run_dir
 
 
+def remove_run(run_dir: Path | str) -> None:
+    """Delete a run's directory, or raise one UserError line saying what could not be removed.
+
+    The database goes first, so the directory stops being a run (no viewer opens it again); a
+    viewer that had it open may still create its -wal/-shm files meanwhile, so a directory that
+    refills is emptied again a few times before giving up."""
+    run_dir = Path(run_dir)
+    try:
+        (run_dir / DB_NAME).unlink(missing_ok=True)
+    except OSError:
+        pass  # rmtree below reports it
+    errors: list[str] = []
+    for attempt in range(5):
+        errors = []
+        shutil.rmtree(run_dir, onerror=lambda _fn, path, exc: errors.append(f"{path}: {exc[1].strerror or exc[1]}"))
+        if not run_dir.exists():
+            return
+        if errors and not all("Directory not empty" in e for e in errors):
+            break
+        time.sleep(0.05 * (attempt + 1))
+    first = errors[0] if errors else f"{run_dir}: still there"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    raise UserError(f"could not delete run {run_dir.name} completely: {first}{more}")
+
+
 def _set_state(run_dir: Path, **cols) -> None:
     db = run_dir / DB_NAME
     conn = schema.connect(db)
@@ -154,21 +183,54 @@ def spawn(run_dir: Path | str, *, queue: bool = False, resume: bool = False) -> 
 RESUME_SECTIONS = ("train", "probes")
 
 
-def resume_run(run_dir: Path | str, *, queue: bool = False, overrides: tuple[str, ...] | list[str] = ()) -> int:
-    """Continue a stopped, crashed or diverged run from its last checkpoint, on the same curve.
-    `overrides` (`train.lr=1e-4`, ...) change [train]/[probes] keys first: a diverged run resumed
-    unchanged would diverge again at the same step."""
+@dataclass(frozen=True)
+class Resumed:
+    """What `resume` did: asked a paused worker to go on (`pid` None), or started a new worker
+    that continues from the checkpoint at `from_step` (None: there was none, it starts at 0)."""
+
+    run_id: str
+    pid: Optional[int] = None
+    from_step: Optional[int] = None
+
+    def describe(self) -> str:
+        """One line for the CLI and the lab."""
+        if self.pid is None:
+            return f"asked run {self.run_id} to resume"
+        if self.from_step is None:
+            return f"run {self.run_id} had no checkpoint: it trains again from step 0 in the background (pid {self.pid})"
+        return f"run {self.run_id} continues from its checkpoint at step {self.from_step} in the background (pid {self.pid})"
+
+
+def resume(run_dir: Path | str, *, queue: bool = False, overrides: tuple[str, ...] | list[str] = ()) -> Resumed:
+    """The one way to resume a run (the CLI's `resume`, the lab's `r`): a paused run's worker is
+    sent a resume command; a stopped, crashed, diverged or (with a checkpoint) failed run gets a
+    new worker that continues from its newest checkpoint, on the same curve. `overrides`
+    (`train.lr=1e-4`, ...) change [train]/[probes] keys first: a diverged run resumed unchanged
+    would diverge again at the same step. Anything else is one UserError line."""
     from rnnlab import config as config_mod
 
     run_dir = Path(run_dir)
+    if not is_run_dir(run_dir):
+        raise UserError(f"{run_dir}: no run here any more (removed?); see `rnnlab runs`")
     # one resume at a time: the status check and the spawn happen under the run's lock, and the
     # run leaves the resumable states before the lock is released
     with _run_lock(run_dir):
         info = read_info(run_dir)
+        if info.status == "paused":
+            if overrides:
+                raise UserError(f"run {info.run_id} is paused, not stopped: --set applies when a run restarts from its checkpoint")
+            send_command(run_dir, "resume")
+            return Resumed(info.run_id)
         if info.status not in RESUMABLE:
-            hint = "; it is paused: `rnnlab resume` sends it a resume command" if info.status == "paused" else ""
             raise UserError(
-                f"run {info.run_id} is {info.status}; only a {', '.join(RESUMABLE)} run can be resumed from its checkpoint{hint}"
+                f"run {info.run_id} is {info.status}; only a {', '.join(RESUMABLE)} run can be resumed from its checkpoint"
+            )
+        steps = checkpoint_steps(run_dir)
+        if info.status in NEEDS_CHECKPOINT and not steps:
+            why = f" ({info.message})" if info.message else ""
+            raise UserError(
+                f"run {info.run_id} {info.status} before its first checkpoint{why}; there is nothing to continue "
+                "from: fix the cause and start a new run"
             )
         changes = _apply_resume_overrides(run_dir, overrides, config_mod) if overrides else ""
         writer = StoreWriter(run_dir, heartbeat=False)
@@ -189,7 +251,7 @@ def resume_run(run_dir: Path | str, *, queue: bool = False, overrides: tuple[str
                 c.execute("UPDATE state SET pid = ? WHERE status = 'queued' AND pid = ?", (pid, os.getpid()))
         finally:
             conn.close()
-        return pid
+        return Resumed(info.run_id, pid, steps[-1] if steps else None)
 
 
 def _apply_resume_overrides(run_dir: Path, overrides, config_mod) -> str:

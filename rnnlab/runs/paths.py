@@ -113,6 +113,15 @@ def _by_name(dirs: list[Path], ref: str) -> list[Path]:
     return explicit or label
 
 
+def checkpoint_steps(run_dir: Union[Path, str]) -> list[int]:
+    """Steps of the run's complete checkpoints, oldest first, read from the directory names
+    (`checkpoints/step-00001200/`, the layout train/checkpoint.py writes) without torch."""
+    root = Path(run_dir) / CHECKPOINTS
+    if not root.is_dir():
+        return []
+    return sorted(int(p.name[5:]) for p in root.iterdir() if p.name.startswith("step-") and p.name[5:].isdigit() and p.is_dir())
+
+
 def new_run_id(now: Optional[float] = None) -> str:
     import secrets
     import time

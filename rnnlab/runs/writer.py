@@ -20,10 +20,8 @@ from typing import Any, Optional
 
 from rnnlab.runs import schema
 from rnnlab.runs.paths import DB_NAME
+from rnnlab.runs.status import LIVE as LIVE_STATUSES, RECORDED as STATUSES
 from rnnlab.train.events import COMMANDS  # the loop's own list (a torch-free module)
-
-STATUSES = ("queued", "running", "paused", "finished", "stopped", "failed", "diverged", "crashed")
-LIVE_STATUSES = ("queued", "running", "paused")
 
 FLUSH_INTERVAL_S = 0.2  # bounds viewer lag; a WAL commit without fsync is cheap
 HEARTBEAT_INTERVAL_S = 0.2

@@ -70,14 +70,18 @@ class LabApp(App):
         yield SystemCommand("Runs", "Back to the list of runs", self.action_home)
         yield SystemCommand("Compare marked runs", "Overlay curves of the runs marked on the home screen", self.action_compare_marked)
         yield SystemCommand("Help: keys", "Every key of every screen", self.action_help)
-        for name in ("stop", "pause", "resume", "checkpoint", "sample"):
-            action = {"resume": "pause", "pause": "pause"}.get(name, name)
-            if hasattr(screen, f"action_{action}") and screen.__class__.__name__ == "Dashboard":
-                yield SystemCommand(f"Run: {name}", f"Send '{name}' to this run's worker", _sender(screen, name))
-        if screen.__class__.__name__ == "Dashboard":
+        from rnnlab.tui.screens.dashboard import Dashboard
+
+        if isinstance(screen, Dashboard):
+            # the same actions as the dashboard's keys, with their checks (a live worker to
+            # command; resume's status check and run lock)
+            for name, help_, action in (
+                ("stop", "Stop the run after a checkpoint", screen.action_stop),
+                ("pause/resume", "Pause the run's worker, or let a paused one go on", screen.action_pause),
+                ("resume from checkpoint", "Continue a stopped, crashed or diverged run", screen.action_resume_run),
+                ("checkpoint", "Save a checkpoint now", screen.action_checkpoint),
+                ("sample", "Produce the task's output now", screen.action_sample),
+            ):
+                yield SystemCommand(f"Run: {name}", help_, action)
             yield SystemCommand("Sampling playground", "Sample from this run's latest checkpoint", screen.action_playground)
         yield from super().get_system_commands(screen)
-
-
-def _sender(screen: Screen, name: str):
-    return lambda: screen._send(name)  # type: ignore[attr-defined]

@@ -24,6 +24,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 from textual.worker import get_current_worker
 
+from rnnlab.runs.status import LIVE
+from rnnlab.tui import actions
 from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, follow
 from rnnlab.tui.widgets.header import RunHeader
 from rnnlab.tui.widgets.panels import (
@@ -55,7 +57,7 @@ WIDE_MIN = (120, 36)
 REDRAW_INTERVAL = 0.2
 
 
-class Dashboard(Screen):
+class Dashboard(actions.RunActions, Screen):
     """One run, live."""
 
     BINDINGS = [
@@ -167,8 +169,6 @@ class Dashboard(Screen):
         self._header_dirty = True
         self.flush()
 
-    _redraw_all = redraw_all
-
     # ------------------------------------------------------------------ layout
 
     def on_resize(self) -> None:
@@ -218,42 +218,33 @@ class Dashboard(Screen):
     def _status(self) -> str:
         return str(getattr(self.state.info, "status", ""))
 
-    def _send(self, cmd: str) -> None:
-        from rnnlab.runs.store import send_command
-
-        try:
-            send_command(self.run_dir, cmd)
-        except Exception as err:
-            self.notify(f"{cmd}: {err}", severity="error")
+    def send(self, cmd: str) -> None:
+        """Send `cmd` to the run's worker, if it has one (a finished run would never read it)."""
+        status = self._status()
+        if status not in LIVE:
+            self.notify(f"the run is {status or 'not read yet'}: there is no worker to {cmd}", severity="warning")
             return
-        self.notify(f"sent {cmd}")
-        self._wake.set()
+        self.run_action(cmd, lambda: actions.send(self.run_dir, cmd, "the run"))
+
+    def on_action_done(self, msg: actions.ActionDone) -> None:
+        super().on_action_done(msg)
+        self._wake.set()  # read the run's answer now, not at the next poll
 
     def action_stop(self) -> None:
-        self._send("stop")
+        self.send("stop")
 
     def action_pause(self) -> None:
-        self._send("resume" if self._status() == "paused" else "pause")
+        self.send("resume" if self._status() == "paused" else "pause")
 
     def action_checkpoint(self) -> None:
-        self._send("checkpoint")
+        self.send("checkpoint")
 
     def action_sample(self) -> None:
-        self._send("sample")
+        self.send("sample")
 
     def action_resume_run(self) -> None:
-        if self._status() in ("running", "paused", "queued"):
-            self.notify("the run is still going", severity="warning")
-            return
-        from rnnlab.runs.launch import spawn
-
-        try:
-            spawn(self.run_dir, resume=True)
-        except Exception as err:
-            self.notify(f"resume: {err}", severity="error")
-            return
-        self.notify("resuming from the last checkpoint")
-        self._wake.set()
+        # the status check, the run lock and the spawn are the CLI's (`rnnlab resume`)
+        self.run_action("resume", lambda: actions.resume(self.run_dir))
 
     def action_playground(self) -> None:
         if self.state.task_kind != "text":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +16,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
+from rnnlab.runs.status import LIVE, STYLE as STATUS_STYLE
+from rnnlab.tui import actions
 from rnnlab.tui.state import fmt_num, task_kind_of
-from rnnlab.tui.widgets.header import STATUS_STYLE
 
 LIST_INTERVAL = 1.0
-LIVE = ("queued", "running", "paused")
 
 
 def row_of(info: Any, marked: bool) -> tuple:
@@ -42,7 +41,7 @@ def row_of(info: Any, marked: bool) -> tuple:
     )
 
 
-class Home(Screen):
+class Home(actions.RunActions, Screen):
     """The runs in the runs root."""
 
     BINDINGS = [
@@ -173,40 +172,27 @@ class Home(Screen):
             return
         self.app.open_compare([Path(self.infos[i].dir) for i in ids])
 
+    def on_action_done(self, msg: actions.ActionDone) -> None:
+        super().on_action_done(msg)
+        if msg.changed:
+            self._refresh()
+
     def action_stop(self) -> None:
         info = self._current()
         if info is None:
             return
+        label = info.name or info.run_id
         if info.status not in LIVE:
-            self.notify(f"{info.name or info.run_id} is not running", severity="warning")
+            self.notify(f"{label} is not running", severity="warning")
             return
-        from rnnlab.runs.store import send_command
-
-        send_command(info.dir, "stop")
-        self.notify(f"asked {info.name or info.run_id} to stop")
+        self.run_action("stop", lambda: actions.send(Path(info.dir), "stop", label))
 
     def action_resume(self) -> None:
         info = self._current()
         if info is None:
             return
-        if info.status in LIVE:
-            if info.status == "paused":
-                from rnnlab.runs.store import send_command
-
-                send_command(info.dir, "resume")
-                self.notify("resumed")
-            else:
-                self.notify("already running", severity="warning")
-            return
-        from rnnlab.runs.launch import spawn
-
-        try:
-            spawn(Path(info.dir), resume=True)
-        except Exception as err:
-            self.notify(f"resume: {err}", severity="error")
-            return
-        self.notify(f"resuming {info.name or info.run_id} from its last checkpoint")
-        self._refresh()
+        # the status check, the run lock and the spawn are the CLI's (`rnnlab resume`)
+        self.run_action("resume", lambda: actions.resume(Path(info.dir)), changed=True)
 
     def action_delete(self) -> None:
         info = self._current()
@@ -219,9 +205,7 @@ class Home(Screen):
 
         def done(yes: bool | None) -> None:
             if yes:
-                shutil.rmtree(info.dir, ignore_errors=True)
                 self.marked.discard(info.run_id)
-                self.notify(f"deleted {info.name or info.run_id}")
-                self._refresh()
+                self.run_action("delete", lambda: actions.delete(Path(info.dir), info.name or info.run_id), changed=True)
 
         self.app.push_screen(Confirm(f"Delete run {info.name or ''} {info.run_id} and its checkpoints?"), done)

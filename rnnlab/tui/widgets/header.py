@@ -7,20 +7,9 @@ from typing import Any, Optional
 from rich.text import Text
 from textual.widgets import Static
 
+from rnnlab.runs.status import EXPLAINED, STYLE as STATUS_STYLE
 from rnnlab.tui.state import RunState, fmt_duration, fmt_num
 from rnnlab.tui.widgets.quiet import set_content
-
-STATUS_STYLE = {
-    "running": "bold green",
-    "paused": "bold yellow",
-    "queued": "yellow",
-    "finished": "bold",
-    "stopped": "yellow",
-    "failed": "bold red",
-    "error": "bold red",
-    "diverged": "bold red",
-    "stale": "bold red",
-}
 
 
 def steps_per_second(state: RunState) -> Optional[float]:
@@ -59,7 +48,7 @@ def header_text(state: RunState) -> Text:
         t.append(f"  MFU {100 * float(mfu):.0f}%")
     t.append(f"  {getattr(info, 'cell', '?')} · {state.task_kind or '?'} · {getattr(info, 'device', None) or '?'}")
     msg = getattr(info, "message", None)
-    if msg and status in ("failed", "error", "diverged", "stale", "stopped"):
+    if msg and status in EXPLAINED:
         t.append(f"\n{msg}", style=STATUS_STYLE.get(status, ""))
     if state.error:
         t.append(f"\nreader: {state.error}", style="red")

@@ -1,0 +1,36 @@
+"""Run statuses: the one list the store, the CLI and the lab read (torch-free).
+
+A worker records one of `RECORDED`. Readers may report two more: "crashed" for a live record
+whose worker is gone (see reader.effective_status), and "corrupt" for a database that cannot be
+read (reader.list_runs). Anything that styles, filters or explains statuses takes them from here.
+"""
+
+from __future__ import annotations
+
+RECORDED = ("queued", "running", "paused", "finished", "stopped", "failed", "diverged", "crashed")
+LIVE = ("queued", "running", "paused")
+CORRUPT = "corrupt"  # never recorded: only a reader that could not open the database says it
+ALL = (*RECORDED, CORRUPT)
+
+# A run in one of these continues from its newest checkpoint on `rnnlab resume` (or `r` in the
+# lab); "failed" only with a checkpoint (a disk that was full, a bug fixed since), since a run
+# that failed before its first one has nothing to continue from.
+RESUMABLE = ("stopped", "crashed", "diverged", "failed")
+NEEDS_CHECKPOINT = ("failed",)
+
+# Statuses whose message says why the run is not going (the dashboard header shows it).
+EXPLAINED = ("stopped", "failed", "diverged", "crashed", CORRUPT)
+
+# Rich styles for the lab's status cells and header.
+STYLE = {
+    "queued": "yellow",
+    "running": "bold green",
+    "paused": "bold yellow",
+    "finished": "bold",
+    "stopped": "yellow",
+    "failed": "bold red",
+    "diverged": "bold red",
+    "crashed": "bold red",
+    CORRUPT: "bold magenta",
+}
+assert set(STYLE) == set(ALL), "every status has one style"

@@ -1,0 +1,175 @@
+"""The lab's run actions (stop, resume, delete) on real run stores: they take the CLI's checks
+(`rnnlab resume`'s status check and run lock), run off the UI thread, and a failure (a run
+removed meanwhile, a directory that cannot be removed) is a notification, never a crash or a
+false "deleted"."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from rnnlab import config
+from rnnlab.runs import launch, store
+from rnnlab.tui.app import LabApp
+
+
+class Lab(LabApp):
+    """The lab, keeping what it told the user."""
+
+    CSS_PATH = Path(__import__("rnnlab.tui.app").tui.app.__file__).parent / "app.tcss"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.said: list[tuple[str, str]] = []
+
+    def notify(self, message, *, severity="information", **kwargs):
+        self.said.append((str(message), severity))
+        return super().notify(message, severity=severity, **kwargs)
+
+
+def _cfg():
+    return config.validate({
+        "model": {"cell": "lstm", "hidden_size": 8},
+        "task": {"kind": "adding", "seq_len": 10},
+        "train": {"steps": 20, "batch_size": 8, "checkpoint_every": 10, "eval_every": 10, "device": "cpu"},
+        "probes": {"grad_flow_every": 0, "gates_every": 0, "hidden_every": 0, "output_every": 0},
+    })
+
+
+def _run(root: Path, status: str, message: str = "", **fields) -> Path:
+    run = launch.create_run(_cfg(), root, name=f"r-{status}")
+    with store.StoreWriter(run, heartbeat=False) as w:
+        w.set_status(status, message, **fields)
+    return run
+
+
+async def _until(pilot, cond, timeout: float = 20.0, what: str = "condition"):
+    for _ in range(int(timeout / 0.05)):
+        value = cond()
+        if value:
+            return value
+        await pilot.pause(0.05)
+    raise AssertionError(f"{what} not met within {timeout}s")
+
+
+def _stop_any_worker(run: Path) -> None:
+    try:
+        info = store.read_info(run)
+    except Exception:
+        return
+    if info.live and info.pid and info.pid != os.getpid():
+        try:
+            os.kill(info.pid, 9)
+        except ProcessLookupError:
+            pass
+
+
+@pytest.mark.parametrize("where", ["home", "dashboard"])
+def test_r_on_a_failed_run_without_checkpoint_is_refused_like_the_cli(tmp_path, where):
+    root = tmp_path / "runs"
+    run = _run(root, "failed", "corpus file missing", ended=time.time())
+
+    async def go():
+        app = Lab(root)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _until(pilot, lambda: app.screen.query("DataTable") and app.screen.query_one("DataTable").row_count == 1,
+                         what="run listed")
+            if where == "dashboard":
+                await pilot.press("enter")
+                await _until(pilot, lambda: getattr(getattr(app.screen, "state", None), "info", None), what="dashboard read")
+            await pilot.press("r")
+            said = await _until(pilot, lambda: [m for m in app.said if "resum" in m[0] or "checkpoint" in m[0]],
+                                what="an answer to r")
+            return said
+
+    try:
+        said = asyncio.run(go())
+        assert said[0][1] == "error", said
+        assert "before its first checkpoint" in said[0][0], said
+        info = store.read_info(run)
+        assert info.status == "failed" and info.message == "corpus file missing"
+        assert not (run / "worker.log").exists()  # no worker was started
+    finally:
+        _stop_any_worker(run)
+
+
+def test_stop_on_a_run_removed_meanwhile_is_a_notification(tmp_path):
+    root = tmp_path / "runs"
+    # live as far as any reader can tell: this process's pid, on this host, beating now
+    run = _run(root, "running", pid=os.getpid(), host=socket.gethostname())
+
+    async def go():
+        app = Lab(root)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _until(pilot, lambda: app.screen.query_one("DataTable").row_count == 1, what="run listed")
+            shutil.rmtree(run)  # `rnnlab rm --force` from another terminal
+            app.screen.action_stop()  # the list on screen still shows it
+            said = await _until(pilot, lambda: [m for m in app.said if m[0].startswith("stop")], what="stop answered")
+            assert app.is_running
+            return said
+
+    said = asyncio.run(go())
+    assert said[0][1] == "error" and "no run database" in said[0][0], said
+
+
+def _pin(path: Path):
+    """Make `path` impossible to remove for real: a mount point as root, else a read-only dir."""
+    if os.geteuid() == 0:
+        path.mkdir(exist_ok=True)
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(path)], capture_output=True).returncode:
+            pytest.skip("cannot mount a tmpfs here")
+        (path / "x").write_text("x")
+        return lambda: subprocess.run(["umount", str(path)], check=False)
+    (path / "x").write_text("x")
+    path.chmod(0o500)
+    return lambda: path.chmod(0o700)
+
+
+def test_delete_that_fails_says_so_and_keeps_the_run_listed(tmp_path):
+    root = tmp_path / "runs"
+    run = _run(root, "finished", ended=time.time())
+    unpin = _pin(run / "checkpoints")
+
+    async def go():
+        app = Lab(root)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _until(pilot, lambda: app.screen.query_one("DataTable").row_count == 1, what="run listed")
+            await pilot.press("d")
+            await pilot.pause(0.2)
+            await pilot.press("y")
+            said = await _until(pilot, lambda: [m for m in app.said if "delete" in m[0]], what="delete answered")
+            return said
+
+    try:
+        said = asyncio.run(go())
+    finally:
+        unpin()
+    assert not any(m[0].startswith("deleted") for m in said), said
+    assert said[0][1] == "error" and "could not delete" in said[0][0], said
+
+
+def test_delete_removes_the_run(tmp_path):
+    root = tmp_path / "runs"
+    run = _run(root, "finished", ended=time.time())
+
+    async def go():
+        app = Lab(root)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _until(pilot, lambda: app.screen.query_one("DataTable").row_count == 1, what="run listed")
+            await pilot.press("d")
+            await pilot.pause(0.2)
+            await pilot.press("y")
+            said = await _until(pilot, lambda: [m for m in app.said if "delete" in m[0]], what="delete answered")
+            await _until(pilot, lambda: app.screen.query_one("DataTable").row_count == 0, what="row gone")
+            return said
+
+    said = asyncio.run(go())
+    assert said[0] == ("deleted r-finished", "information")
+    assert not run.exists()
