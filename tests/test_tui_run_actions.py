@@ -173,3 +173,32 @@ def test_delete_removes_the_run(tmp_path):
     said = asyncio.run(go())
     assert said[0] == ("deleted r-finished", "information")
     assert not run.exists()
+
+
+def _pending_commands(run: Path) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(run / "run.db")
+    try:
+        return [r[0] for r in conn.execute("SELECT command FROM commands WHERE consumed IS NULL")]
+    finally:
+        conn.close()
+
+
+def test_palette_run_commands_check_that_the_run_has_a_worker(tmp_path):
+    root = tmp_path / "runs"
+    run = _run(root, "finished", ended=time.time())
+
+    async def go():
+        app = Lab(root, open_run=run)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _until(pilot, lambda: getattr(getattr(app.screen, "state", None), "info", None), what="dashboard read")
+            commands = {c.title: c for c in app.get_system_commands(app.screen)}
+            commands["Run: stop"].callback()
+            said = await _until(pilot, lambda: app.said, what="an answer")
+            await pilot.pause(0.3)
+            return said
+
+    said = asyncio.run(go())
+    assert said[0][1] == "warning" and "finished" in said[0][0], said
+    assert _pending_commands(run) == []  # nothing queued for a worker that will never read it
