@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 
 from rnnlab.cli.common import RunsDirOpt, error
-from rnnlab.errors import UserError
+from rnnlab.errors import UserError, disk_full, is_disk_full
 
 app = typer.Typer(
     name="rnnlab",
@@ -56,3 +56,17 @@ def main(argv: Optional[list[str]] = None) -> None:
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as err:
+        if not is_disk_full(err):
+            raise
+        # e.g. `rnnlab export RUN > file` on a full disk: the file is stdout
+        where = err.filename or _stdout_path()
+        error(str(disk_full(where, "output")))
+        sys.exit(2)
+
+
+def _stdout_path() -> str:
+    try:
+        return os.readlink("/proc/self/fd/1")
+    except OSError:
+        return "standard output"

@@ -405,15 +405,11 @@ def export_cmd(
         n = export.write_tensorboard(run_dir, logdir)
         print(f"wrote {n} points to {logdir} (tensorboard --logdir {logdir})", file=sys.stderr)
         return
-    write = export.write_csv if fmt == "csv" else export.write_jsonl
     if output is None:
-        write(run_dir, sys.stdout)
+        (export.write_csv if fmt == "csv" else export.write_jsonl)(run_dir, sys.stdout)
+        sys.stdout.flush()  # a write error (a full disk under `> file`) surfaces here, not at exit
         return
-    try:
-        with open(output, "w", encoding="utf-8", newline="") as f:
-            n = write(run_dir, f)
-    except OSError as err:
-        raise UserError(f"{output}: cannot write ({err.strerror})") from None
+    n = export.write_file(run_dir, fmt, output)
     print(f"wrote {n} points to {output}", file=sys.stderr)
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from rnnlab.errors import UserError
+from rnnlab.errors import UserError, disk_full
 
 SCHEMA_VERSION = 2
 
@@ -72,14 +72,23 @@ def _is_contention(err: sqlite3.Error) -> bool:
     return isinstance(err, sqlite3.OperationalError) and ("locked" in msg or "busy" in msg)
 
 
+def _is_full(err: sqlite3.Error) -> bool:
+    code = getattr(err, "sqlite_errorcode", None)
+    return code == sqlite3.SQLITE_FULL or (code is None and "disk is full" in str(err).lower())
+
+
 @contextmanager
-def guard(path: Path) -> Iterator[None]:
-    """Turn a damaged-file error from SQLite into one UserError line naming the file."""
+def guard(path: Path, needed: int | None = None) -> Iterator[None]:
+    """Turn a damaged-file error from SQLite into one UserError line naming the file; a full
+    disk is said as such (the file is intact: SQLite rolled the transaction back), with the
+    `needed` bytes when the caller knows them."""
     try:
         yield
     except sqlite3.DatabaseError as err:
         if _is_contention(err):
             raise
+        if _is_full(err):
+            raise disk_full(path, "run database", needed) from None
         raise UserError(
             f"{path}: corrupt or truncated run database ({err}); other runs are unaffected, "
             "remove this run with `rnnlab rm` or restore the file"
@@ -141,10 +150,13 @@ def write_tx(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite may already have rolled back (a full disk does): a second ROLLBACK would
+        # replace the real error with "no transaction is active"
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 @contextmanager

@@ -4,7 +4,8 @@ It records who it is (pid, host, start time), optionally waits for a free device
 run's config and hands the training engine a reporter (the store, plus any extra) and a control
 channel (the store's command queue). Whatever happens, the run ends with a status: a user error
 is "failed" with its one-line message, any other exception is "failed" with the traceback in
-the log. SIGTERM/SIGINT ask the loop for a clean stop (checkpoint, then exit); a second one
+the log. A full disk is a user error too: one line naming the filesystem, the path and the space
+needed, and how to resume once space is freed. SIGTERM/SIGINT ask the loop for a clean stop (checkpoint, then exit); a second one
 interrupts it.
 """
 
@@ -18,9 +19,9 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from rnnlab.errors import UserError
+from rnnlab.errors import DiskFull, UserError, disk_full, is_disk_full
 from rnnlab.runs import slots
-from rnnlab.runs.paths import CONFIG_NAME
+from rnnlab.runs.paths import CONFIG_NAME, checkpoint_steps
 from rnnlab.runs.writer import STATUSES, StoreWriter
 
 QUEUE_POLL_S = 0.5
@@ -114,17 +115,23 @@ def execute(
             writer.set_status(status, outcome.message or "", **fields)
         except UserError as err:
             status = "failed"
-            print(f"error: {err}", file=sys.stderr, flush=True)
-            writer.set_status(status, str(err), ended=time.time())
+            message = f"{err}{_after_full_disk(run_dir)}" if isinstance(err, DiskFull) else str(err)
+            _error_line(message)
+            _record_end(writer, status, message)
         except KeyboardInterrupt:
             status = "stopped"
-            writer.set_status(status, "interrupted", ended=time.time())
+            _record_end(writer, status, "interrupted")
         except Exception as err:
             status = "failed"
-            traceback.print_exc()
-            sys.stderr.flush()
-            line = " ".join(f"{type(err).__name__}: {err}".split())
-            writer.set_status(status, f"{line[:300]} (traceback in worker.log)", ended=time.time())
+            if is_disk_full(err):  # an ENOSPC from a write that knows no better (a cache, the log)
+                message = f"{disk_full(getattr(err, 'filename', None) or run_dir, 'file')}{_after_full_disk(run_dir)}"
+                _error_line(message)
+            else:
+                traceback.print_exc()
+                sys.stderr.flush()
+                line = " ".join(f"{type(err).__name__}: {err}".split())
+                message = f"{line[:300]} (traceback in worker.log)"
+            _record_end(writer, status, message)
     finally:
         for sig, handler in old_handlers.items():
             signal.signal(sig, handler)
@@ -132,6 +139,34 @@ def execute(
             slot.release()
         writer.close()
     return status
+
+
+def _after_full_disk(run_dir: Path) -> str:
+    steps = checkpoint_steps(run_dir)
+    if steps:
+        return f"; free space there, then `rnnlab resume {run_dir.name}` continues from step {steps[-1]}"
+    return "; free space there and start the run again (it had no checkpoint yet)"
+
+
+def _error_line(message: str) -> None:
+    try:
+        print(f"error: {message}", file=sys.stderr, flush=True)
+    except OSError:  # stderr is the run's log, on the disk that is full
+        pass
+
+
+def _record_end(writer: StoreWriter, status: str, message: str) -> None:
+    """Record how the run ended, even on a full disk: rows not yet written are given up so the
+    status row (one page) can still go in; if even that fails, the line on stderr is all there
+    is, and the run reads "crashed" (resumable) once this process is gone."""
+    try:
+        writer.set_status(status, message, ended=time.time())
+    except DiskFull:
+        writer.drop_buffered()
+        try:
+            writer.set_status(status, message, ended=time.time())
+        except DiskFull:
+            pass
 
 
 def _install_signal_handlers(writer: StoreWriter) -> dict[int, Any]:

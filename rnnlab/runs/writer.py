@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
+from rnnlab.errors import DiskFull
 from rnnlab.runs import schema
 from rnnlab.runs.paths import DB_NAME
 from rnnlab.runs.status import LIVE as LIVE_STATUSES, RECORDED as STATUSES
@@ -98,7 +99,7 @@ class StoreWriter:
         """(Re)start at `step`: rows an earlier attempt wrote after it are superseded."""
         with self._lock:
             self._flush_locked()
-            with schema.write_tx(self._conn) as c:
+            with schema.guard(self.db_path), schema.write_tx(self._conn) as c:
                 c.execute("DELETE FROM scalars WHERE step > ?", (step,))
                 c.execute("DELETE FROM vectors WHERE step > ?", (step,))
                 c.execute("DELETE FROM latest")
@@ -172,7 +173,7 @@ class StoreWriter:
         with self._lock:
             self._meta.update(fields)
             self._flush_locked()
-            with schema.write_tx(self._conn) as c:
+            with schema.guard(self.db_path), schema.write_tx(self._conn) as c:
                 sets = ", ".join(f"{k} = ?" for k in ["status", "message", "heartbeat", *cols])
                 c.execute(f"UPDATE state SET {sets}", (status, " ".join(str(message).split()), time.time(), *cols.values()))
 
@@ -195,12 +196,20 @@ class StoreWriter:
 
     def beat(self) -> None:
         with self._lock:
-            with schema.write_tx(self._conn) as c:
+            with schema.guard(self.db_path), schema.write_tx(self._conn) as c:
                 c.execute("UPDATE state SET heartbeat = ?", (time.time(),))
 
     def flush(self) -> None:
         with self._lock:
             self._flush_locked()
+
+    def drop_buffered(self) -> int:
+        """Forget the rows not yet written (the disk is full: they cannot be, and the run's
+        failure must still be recorded); returns how many there were."""
+        with self._lock:
+            n = self._pending()
+            self._scalars, self._vectors, self._events = [], [], []
+            return n
 
     def close(self) -> None:
         if self._closed:
@@ -209,7 +218,12 @@ class StoreWriter:
         if self._thread is not None:
             self._thread.join(timeout=5)
         with self._lock:
-            self._flush_locked()
+            try:
+                self._flush_locked()
+            except DiskFull:
+                # the run's end was recorded (or reported) by whoever met the full disk first;
+                # the last fraction of a second of rows cannot be written
+                self.drop_buffered()
             self._closed = True
             try:
                 # Fold the WAL back into the main file so a finished run is one self-contained file.
@@ -233,6 +247,13 @@ class StoreWriter:
     def _pending(self) -> int:
         return len(self._scalars) + len(self._vectors) + len(self._events)
 
+    def _pending_bytes(self) -> int:
+        """Roughly what writing the buffer takes in the WAL: rows with their index entries,
+        in whole 4 KB pages, plus the state row's page."""
+        n = 120 * len(self._scalars) + sum(80 + len(v[4]) for v in self._vectors)
+        n += sum(80 + len(e[4]) + len(e[5] or "") for e in self._events)
+        return 4096 * (2 + n // 4096)
+
     def _maybe_flush(self) -> None:
         if self._pending() >= self._max_rows or time.monotonic() - self._last_flush >= FLUSH_INTERVAL_S:
             self.flush()
@@ -242,7 +263,7 @@ class StoreWriter:
         if not (self._pending() or self._meta) or self._closed:
             return
         scalars, vectors, events, meta = self._scalars, self._vectors, self._events, self._meta
-        with schema.guard(self.db_path), schema.write_tx(self._conn) as c:
+        with schema.guard(self.db_path, self._pending_bytes()), schema.write_tx(self._conn) as c:
             if scalars:
                 c.executemany("INSERT INTO scalars (attempt, step, wall, name, value) VALUES (?, ?, ?, ?, ?)", scalars)
                 c.executemany(_UPSERT_LATEST, _latest_rows(scalars))

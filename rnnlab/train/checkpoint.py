@@ -6,7 +6,9 @@ One directory per checkpoint, `checkpoints/step-00001200/`, holding
                      `torch.load(weights_only=True)` (never unrestricted pickle),
   meta.json          step, time, the resolved config (as nanoGPT saves it with the weights).
 It is written into a temporary directory, every file fsync'd, then renamed into place, so a
-crash mid-write leaves either the previous checkpoint or the new one, never half of one.
+crash mid-write leaves either the previous checkpoint or the new one, never half of one. A write
+that fails (a full disk) removes the temporary directory and leaves the earlier checkpoints as
+they were; a full disk is one `DiskFull` line with the space the checkpoint needs.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from rnnlab.errors import UserError
+from rnnlab.errors import UserError, disk_full, is_disk_full
 
 KEEP = 3  # older checkpoints are pruned; the newest few survive a divergence
 
@@ -70,14 +72,23 @@ def save(
     tmp = ckpt_root / f".tmp-step-{step:08d}-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
-    tmp.mkdir()
     weights = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
-    save_file(weights, str(tmp / "model.safetensors"))
-    torch.save(state, tmp / "state.pt")
-    (tmp / "meta.json").write_text(json.dumps({"step": step, "time": time.time(), **meta}, indent=1))
-    for f in tmp.iterdir():
-        _fsync_file(f)
-    _fsync_dir(tmp)
+    try:
+        tmp.mkdir()
+        save_file(weights, str(tmp / "model.safetensors"))
+        torch.save(state, tmp / "state.pt")
+        (tmp / "meta.json").write_text(json.dumps({"step": step, "time": time.time(), **meta}, indent=1))
+        for f in tmp.iterdir():
+            _fsync_file(f)
+        _fsync_dir(tmp)
+    except Exception as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        needed = _nbytes(weights) + _nbytes(state) + 64 * 1024  # + file headers and meta.json
+        # torch.save reports a short write as a RuntimeError ("file write failed") without the
+        # OSError, so a disk that cannot hold the checkpoint counts as full too
+        if is_disk_full(err) or shutil.disk_usage(ckpt_root).free < needed:
+            raise disk_full(final, "checkpoint", needed) from None
+        raise
     if final.exists():  # re-saving the same step (e.g. "checkpoint now" right after a periodic one)
         shutil.rmtree(final)
     os.rename(tmp, final)
@@ -85,6 +96,17 @@ def save(
     for _, old in checkpoint_dirs(ckpt_root)[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+def _nbytes(obj: Any) -> int:
+    """Bytes of the tensors in a (nested) state."""
+    if isinstance(obj, torch.Tensor):
+        return obj.numel() * obj.element_size()
+    if isinstance(obj, dict):
+        return sum(_nbytes(v) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return sum(_nbytes(v) for v in obj)
+    return 0
 
 
 def load(path: Path, map_location: str | torch.device = "cpu") -> tuple[dict[str, torch.Tensor], dict[str, Any], dict[str, Any]]:
