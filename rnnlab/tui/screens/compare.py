@@ -1,15 +1,15 @@
 """Compare: chosen runs' curves overlaid (by step or wall time) and a final-metrics table, live.
 
-One reading thread tails every run each `POLL_INTERVAL` and posts only polls that brought
-something (and each run's info once a second); the plot, legend and table each redraw only
-when what they show changed, at most every `REDRAW_INTERVAL`."""
+One reading thread per run tails it with the dashboard's loop (`state.follow`: posts only polls
+that brought something, and the info once a second; a reader that fails is closed and reopened);
+the plot, legend and table each redraw only when what they show changed, at most every
+`REDRAW_INTERVAL`."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Select, Static
 from textual.worker import get_current_worker
 
 from rnnlab.tui.screens.dashboard import REDRAW_INTERVAL
-from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, fmt_num, read_config, read_update
+from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, fmt_num, follow
 from rnnlab.tui.widgets.quiet import set_content
 from rnnlab.tui.widgets.plot import PALETTE, Line, LinePlot, PlotData
 
@@ -50,7 +50,7 @@ class Compare(Screen):
         self.x_wall = False
         self.log_y = False
         self.dirty = True
-        self._wake = threading.Event()
+        self._wakes = [threading.Event() for _ in self.run_dirs]
         self._rows: list[tuple] = []
 
     def compose(self) -> ComposeResult:
@@ -66,39 +66,21 @@ class Compare(Screen):
         table = self.query_one("#final", DataTable)
         for label in ("run", "status", "cell", "params", "step", "loss", "val_loss", "metric", "best", "baseline"):
             table.add_column(label, key=label)
-        self.follow_runs()
+        for i in range(len(self.run_dirs)):
+            self.follow_run(i)
         self.set_interval(REDRAW_INTERVAL, self.flush)
 
     def on_unmount(self) -> None:
-        self._wake.set()
+        for wake in self._wakes:
+            wake.set()
 
-    @work(thread=True, group="follow", exclusive=True, exit_on_error=False)
-    def follow_runs(self) -> None:
-        from rnnlab.runs.store import RunReader
-
+    @work(thread=True, group="follow", exclusive=False, exit_on_error=False)
+    def follow_run(self, i: int) -> None:
         worker = get_current_worker()
-        readers: list[Any] = [None] * len(self.run_dirs)
-        polls = 0
-        while not worker.is_cancelled:
-            polls += 1
-            for i, d in enumerate(self.run_dirs):
-                try:
-                    first = readers[i] is None
-                    if first:
-                        readers[i] = RunReader(d)
-                    up = read_update(readers[i])
-                    if first:
-                        up.config = read_config(d)
-                    news = first or up.reset or any(len(v) for v in up.scalars.values()) or up.vectors or up.events
-                    if news or polls % 5 == 0:
-                        self.post_message(self.Updated(i, up))
-                except Exception as err:
-                    self.post_message(self.Updated(i, Update(info=None, error=str(err))))
-                    readers[i] = None
-            self._wake.wait(POLL_INTERVAL)
-        for r in readers:
-            if r is not None:
-                r.close()
+        follow(
+            self.run_dirs[i], lambda up: self.post_message(self.Updated(i, up)), lambda: worker.is_cancelled,
+            self._wakes[i], POLL_INTERVAL,
+        )
 
     def on_compare_updated(self, msg: Updated) -> None:
         self.states[msg.index].apply(msg.update)

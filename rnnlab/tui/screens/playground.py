@@ -1,6 +1,10 @@
 """Sampling playground for text runs: prompt, temperature, top-k, top-p, length. Generation runs
-in a thread worker from the run's latest checkpoint (torch is imported there, on first use),
-so the UI stays responsive and the run keeps training in its own process."""
+in a thread worker from the run's latest checkpoint (torch is imported there, on first use, and
+held to one thread: sampling one sequence is sequential work, and the cores belong to the
+training workers), so the UI stays responsive and the run keeps training in its own process.
+
+The loaded model is cached on the UI thread only: the worker gets the cache as an argument and
+hands a fresh load back in its message, which is dropped if `reload` came meanwhile."""
 
 from __future__ import annotations
 
@@ -30,6 +34,8 @@ class Playground(Screen):
         prompt: str
         text: str
         settings: str
+        loaded: Any = None  # (config, task, model) the text came from
+        generation: int = 0  # the cache generation it was loaded under
 
     @dataclass
     class Failed(Message):
@@ -40,6 +46,7 @@ class Playground(Screen):
         self.run_dir = Path(run_dir)
         self.cfg = cfg
         self._loaded: Optional[tuple] = None
+        self._generation = 0  # bumped by reload: a load begun before it is not cached
 
     def compose(self) -> ComposeResult:
         t = getattr(self.cfg, "task", None)
@@ -102,29 +109,33 @@ class Playground(Screen):
             return
         prompt = self.query_one("#prompt", Input).value.replace("\\n", "\n")
         self._status("generating…")
-        self.generate(prompt, s)
+        self.generate(prompt, s, self._loaded, self._generation)
 
     def action_reload(self) -> None:
         self._loaded = None
+        self._generation += 1
         self.notify("will reload the latest checkpoint on the next generate")
 
     @work(thread=True, group="sample", exclusive=True, exit_on_error=False)
-    def generate(self, prompt: str, s: dict) -> None:
+    def generate(self, prompt: str, s: dict, loaded: Optional[tuple], generation: int) -> None:
         try:
+            _limit_torch_threads()
             from rnnlab.tasks.text import generate
             from rnnlab.train.session import load_run
 
-            if self._loaded is None:
-                self._loaded = load_run(self.run_dir, device="cpu")
-            _, task, model = self._loaded
+            if loaded is None:
+                loaded = load_run(self.run_dir, device="cpu")
+            _, task, model = loaded
             text = generate(model, task, prompt, s["length"], s["temperature"], s["top_k"], s["top_p"], "cpu")
         except Exception as err:
             self.post_message(self.Failed(f"{type(err).__name__}: {err}"))
             return
         settings = f"T={s['temperature']} top-k={s['top_k']} top-p={s['top_p']}"
-        self.post_message(self.Generated(prompt, text, settings))
+        self.post_message(self.Generated(prompt, text, settings, loaded, generation))
 
     def on_playground_generated(self, msg: Generated) -> None:
+        if msg.generation == self._generation:
+            self._loaded = msg.loaded
         log = self.query_one(RichLog)
         log.write(Text(f"── {msg.settings} ──", style="dim"))
         log.write(Text(msg.prompt, style="bold") + Text(msg.text))
@@ -135,3 +146,15 @@ class Playground(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def _limit_torch_threads() -> None:
+    """One intra-op thread for the lab's torch (first use imports it)."""
+    import torch
+
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+        try:
+            torch.set_num_interop_threads(1)
+        except RuntimeError:  # only settable before torch's first parallel work
+            pass
