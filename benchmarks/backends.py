@@ -2,7 +2,7 @@
 parameters: `fused` (torch's nn.LSTM/GRU/RNN kernels) and `reference` (the cell equations, one
 hoisted input GEMM, hand-written BPTT in `rnnlab/models/bptt.py`). The "before" column is the
 reference backend as first written: the step functions of `cells.py` under autograd
-(`_run_reference(..., scan=False)`, still the path for gates and autocast).
+(`_run_reference(..., scan=False)`, still the path under autocast).
 
 Only the recurrent stack is timed (the encoder and head are the same modules for both backends):
 `_run_fused` / `_run_reference` on a fixed (B, T, H) input, then backward of the outputs' sum.
@@ -24,7 +24,7 @@ def _step(model: SequenceModel, e: torch.Tensor, variant: str) -> None:
     if variant == "fused":
         out = model._run_fused(e, None, per_layer=False)[0]
     else:
-        out = model._run_reference(e, None, collect=False, scan=variant == "reference")[0]
+        out = model._run_reference(e, None, scan=variant == "reference")[0]
     out.sum().backward()
 
 

@@ -172,7 +172,7 @@ class SequenceModel(ModelContract):
     def forward_encoded(self, e: Tensor, state: Any = None, return_hidden: bool = False):
         hidden, memory = (state.hidden, state.memory) if isinstance(state, AttentionState) else (state, None)
         if self._backend == "reference":
-            top, hidden, layers, _ = self._run_reference(e, hidden, collect=False)
+            top, hidden, layers = self._run_reference(e, hidden)
         else:
             top, hidden, layers = self._run_fused(e, hidden, per_layer=return_hidden)
         top = F.dropout(top, self.dropout, self.training)
@@ -231,10 +231,10 @@ class SequenceModel(ModelContract):
     def _zeros(self, e: Tensor) -> Tensor:
         return e.new_zeros(self.num_layers, e.size(0), self.hidden_size)
 
-    def _run_reference(self, e: Tensor, hidden: Optional[Hidden], collect: bool, scan: Optional[bool] = None):
-        """Unrolled stack: (top output, final state, per-layer outputs, gates by name). `scan`
-        (default: unless gates are collected or autocast is on) runs `bptt.py`; False runs the
-        step functions under autograd (the benchmark's before/after)."""
+    def _run_reference(self, e: Tensor, hidden: Optional[Hidden], scan: Optional[bool] = None):
+        """Unrolled stack: (top output, final state, per-layer outputs). `scan` (default: unless
+        autocast is on) runs `bptt.py`; False runs the step functions under autograd (the
+        benchmark's before/after). Gates come from `gate_activations`, not from here."""
         lstm = self.cell == "lstm"
         if hidden is None:
             h0 = self._zeros(e)
@@ -243,10 +243,9 @@ class SequenceModel(ModelContract):
             h0, c0 = hidden if lstm else (hidden, None)
         x = e
         layers: list[Tensor] = []
-        gates: dict[str, Tensor] = {}
         h_n, c_n = [], []
         if scan is None:
-            scan = not collect and not torch.is_autocast_enabled(e.device.type)
+            scan = not torch.is_autocast_enabled(e.device.type)
         for layer in range(self.num_layers):
             w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer)
             if layer > 0:
@@ -263,33 +262,22 @@ class SequenceModel(ModelContract):
             h = h0[layer]
             c = c0[layer] if lstm else None
             outs: list[Tensor] = []
-            per_gate: Optional[list[list[Tensor]]] = None
-            if collect and self.cell in ("lstm", "gru"):
-                per_gate = [[] for _ in range(4 if lstm else 3)]
             for gi in gis:
                 if lstm:
-                    h, c, g = lstm_step(gi, h, c, w_hh, b_hh)
+                    h, c, _ = lstm_step(gi, h, c, w_hh, b_hh)
                 elif self.cell == "gru":
-                    h, g = gru_step(gi, h, w_hh, b_hh)
+                    h, _ = gru_step(gi, h, w_hh, b_hh)
                 else:
                     h = rnn_step(gi, h, w_hh, b_hh, self.cell[4:])
-                    g = ()
                 outs.append(h)
-                if per_gate is not None:
-                    for acc, value in zip(per_gate, g):
-                        acc.append(value)
             x = torch.stack(outs, dim=1)
             layers.append(x)
             h_n.append(h)
             if lstm:
                 c_n.append(c)
-            if per_gate is not None:
-                names = LSTM_GATES if lstm else GRU_GATES
-                for name, acc in zip(names, per_gate):
-                    gates[f"l{layer}.{name}"] = torch.stack(acc, dim=1)
         h_n_t = torch.stack(h_n, dim=0)
         final: Hidden = (h_n_t, torch.stack(c_n, dim=0)) if lstm else h_n_t
-        return x, final, layers, gates
+        return x, final, layers
 
     def _scan_layer(self, x: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Optional[Tensor], b_hh: Optional[Tensor],
                     h0: Tensor, c0: Optional[Tensor]) -> tuple[Tensor, Tensor, Optional[Tensor]]:

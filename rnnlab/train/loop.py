@@ -104,7 +104,7 @@ class Trainer:
         self.reporter.scalars(self.step, metrics)
         return metrics
 
-    def run_probes(self, step: int, force_output: bool = False) -> None:
+    def run_probes(self, step: int) -> None:
         pc = self.cfg.probes
         want_flow, want_hidden = _every(step, pc.grad_flow_every), _every(step, pc.hidden_every)
         if want_flow or want_hidden:
@@ -117,7 +117,7 @@ class Trainer:
             gates = probes.gate_stats(self.model, self._probe_batch, self.device)
             if gates:
                 self.reporter.vector(step, "gates", gates)
-        if force_output or _every(step, pc.output_every):
+        if _every(step, pc.output_every):
             self.reporter.vector(step, "output", probes.task_output(self.model, self.task, self.device))
 
     def train_step(self, step: int) -> tuple[float, float, bool, float]:

@@ -48,7 +48,6 @@ class RunState:
         self.flow: list[tuple[int, np.ndarray]] = []
         self.outputs: list[tuple[int, dict]] = []
         self.events: list[Any] = []
-        self.new_events: list[Any] = []
         self.error = ""
 
     @property
@@ -86,7 +85,6 @@ class RunState:
             elif name == "output" and isinstance(data, dict):
                 self.outputs.append((step, data))
                 del self.outputs[:-MAX_OUTPUTS]
-        self.new_events = list(up.events)
         if up.events:
             self.events.extend(up.events)
             del self.events[:-MAX_EVENTS]
