@@ -51,14 +51,34 @@ def device_key(device: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", device) or "cpu"
 
 
-def _cuda_visible() -> bool:
-    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
-        return False
-    gpus = Path("/proc/driver/nvidia/gpus")
+NVIDIA_GPUS = Path("/proc/driver/nvidia/gpus")  # one entry per GPU the driver sees
+
+
+def visible_cuda_count() -> int:
+    """How many CUDA devices this process's torch would see, without importing torch: the
+    driver's GPUs, narrowed by CUDA_VISIBLE_DEVICES as CUDA reads it (a comma list of indices or
+    UUIDs, cut at the first invalid index; empty or -1 hides them all). The lab's device list
+    and the slots both count with it."""
     try:
-        return gpus.is_dir() and any(gpus.iterdir())
+        driver = len(list(NVIDIA_GPUS.iterdir())) if NVIDIA_GPUS.is_dir() else 0
     except OSError:
-        return False
+        driver = 0
+    env = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if env is None or not driver:
+        return driver
+    n = 0
+    for item in env.split(","):
+        item = item.strip()
+        if item.lstrip("-").isdigit() and not 0 <= int(item) < driver:
+            break  # CUDA ignores this entry and every one after it
+        if not item:
+            break
+        n += 1
+    return min(n, driver)
+
+
+def _cuda_visible() -> bool:
+    return visible_cuda_count() > 0
 
 
 def _slot_paths(root: Path, device: str) -> list[Path]:

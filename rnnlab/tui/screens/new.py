@@ -54,12 +54,10 @@ TASK_ONLY = {"source": ("text", "timeseries"), "window": ("timeseries",), "horiz
 
 
 def cuda_devices() -> list[str]:
-    """CUDA devices visible to the driver, found without importing torch."""
-    gpus = Path("/proc/driver/nvidia/gpus")
-    try:
-        n = len(list(gpus.iterdir())) if gpus.is_dir() else 0
-    except OSError:
-        n = 0
+    """The CUDA devices a run launched from here would see (the slots count the same way)."""
+    from rnnlab.runs.slots import visible_cuda_count
+
+    n = visible_cuda_count()
     return ["cuda"] + [f"cuda:{i}" for i in range(n)] if n else []
 
 
