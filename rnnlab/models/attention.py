@@ -1,4 +1,5 @@
-"""Causal Luong-style attention over the past hidden states of a recurrent stack (seed ch. 6.3).
+"""Causal Luong-style attention (Luong, Pham & Manning 2015) over the past hidden states of a
+recurrent stack.
 
 At every step t the top layer's hidden state h_t scores each earlier state h_s (s ≤ t, within a
 window of the last `window` steps) with Luong's "general" score, and the context joins h_t:

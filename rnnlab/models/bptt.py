@@ -1,4 +1,4 @@
-"""Whole-sequence recurrent layers with hand-written backpropagation through time (seed ch. 3).
+"""Whole-sequence recurrent layers with hand-written backpropagation through time (Werbos 1990).
 
 The `reference` backend's fast path. Running the step functions of `cells.py` under autograd
 records ~10 graph nodes per time step and replays them one by one on the way back: for small

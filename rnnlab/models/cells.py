@@ -1,4 +1,6 @@
-"""Recurrent cells written from their equations (seed ch. 1-2), parameter-compatible with torch.
+"""Recurrent cells written from their equations, parameter-compatible with torch: the vanilla
+(Elman 1990) RNN, the LSTM (Hochreiter & Schmidhuber 1997, with the forget gate of Gers, Schmidhuber
+& Cummins 2000) and the GRU (Cho et al. 2014).
 
 Each cell exists twice: as a pure function of one time step (`rnn_step`, `lstm_step`,
 `gru_step`) and as an `nn.Module` (`RNNCell`, `LSTMCell`, `GRUCell`) whose parameters have the

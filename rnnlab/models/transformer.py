@@ -1,4 +1,4 @@
-"""A small causal Transformer (seed ch. 6.2), the lab's baseline beside the recurrent cells.
+"""A small causal Transformer (Vaswani et al. 2017), the lab's baseline beside the recurrent cells.
 
 GPT-2 shaped, as in nanoGPT's `model.py`: learned positional embeddings up to `max_len`, pre-LN
 blocks (x + attn(LN(x)), x + MLP(LN(x))), a final LayerNorm and a linear head at every step.

@@ -1,9 +1,9 @@
 """Sampling: the next token from a model's logits (temperature, top-k, top-p), and the seeded
 generators that make both sampling and batches reproducible.
 
-Temperature, top-k and top-p trade coherence for diversity (seed ch. 4.3): a low temperature or
-a small k/p keeps the likely tokens and makes text repetitive, a high one makes it varied and
-noisy. The filters are applied in the order Hugging Face's `generate` uses: temperature, then
+Temperature, top-k (Fan, Lewis & Dauphin 2018) and top-p, nucleus sampling (Holtzman et al. 2020),
+trade coherence for diversity: a low temperature or a small k/p keeps the likely tokens and makes
+text repetitive, a high one makes it varied and noisy. The filters are applied in the order Hugging Face's `generate` uses: temperature, then
 top-k, then top-p. Pure torch, no model knowledge.
 """
 

@@ -1,5 +1,6 @@
-"""Time-series forecasting (seed ch. 5): a window of past values and time features in, the next
-`horizon` values out, scored in original units beside the naive and seasonal-naive baselines.
+"""Time-series forecasting: a window of past values and time features in, the next `horizon`
+values out, scored in original units beside the naive and seasonal-naive baselines (the bar
+Hyndman & Athanasopoulos, "Forecasting: Principles and Practice", sets for any method).
 
 The model reads x (B, window, F) and its last step's output out[:, -1, :] is the horizon forecast,
 in the scaled (and, with `difference`, differenced) space where the MSE loss is taken. Every
@@ -242,8 +243,9 @@ class TimeSeriesTask(Task):
 
 
 def forecast_report(models: list[torch.nn.Module], task: TimeSeriesTask, device: torch.device | str) -> dict[str, Any]:
-    """Score each model on the test split, then their mean ensemble (seed ch. 5.3/6.3: combining
-    models), with the naive and seasonal-naive baselines on the same origins.
+    """Score each model on the test split, then their mean ensemble (combining forecasts, Bates &
+    Granger 1969: an equal-weight mean is a strong default), with the naive and seasonal-naive
+    baselines on the same origins.
 
     Returns {"split", "windows", "season", "models": [{"index", metrics...}], "ensemble": {...},
     "baselines": {...}}; metric keys are "test_rmse" etc. The ensemble averages the forecasts in

@@ -1,7 +1,7 @@
 """The time-series data pipeline (numpy only, no model code): load, fill, difference, split,
 scale, add time features, cut windows.
 
-Seed ch. 5.2 in order:
+The steps, in order (anything fitted, only on the training split, so nothing of val/test leaks):
 
     raw (CSV or builtin:synthetic, NaN = missing)
       └─ fill           interpolate | ffill                 levels x[0..n)

@@ -1,7 +1,7 @@
 """Forecast metrics, baseline forecasts and residual diagnostics for time series (numpy only).
 
-Seed ch. 5.3: MSE/RMSE/MAE plus a test of whether the forecast errors are still autocorrelated
-(if they are, the model left predictable structure on the table). MAPE and sMAPE are in percent.
+MSE/RMSE/MAE plus the Ljung-Box test (Ljung & Box 1978) of whether the forecast errors are still
+autocorrelated (if they are, the model left predictable structure on the table). MAPE and sMAPE are in percent.
 MASE divides the MAE by the in-sample seasonal-naive MAE on the training split (Hyndman & Koehler
 2006), so MASE < 1 means "better than repeating last season". The chi-square survival function for
 the Ljung-Box p-value is the regularized upper incomplete gamma Q(df/2, x/2), written here so the

@@ -1,4 +1,7 @@
-"""Optimizers and learning-rate schedules (seed ch. 3.3), built from `[train]`.
+"""Optimizers and learning-rate schedules, built from `[train]`: SGD with momentum or Nesterov
+momentum (Sutskever et al. 2013), Adam (Kingma & Ba 2015), AdamW (Loshchilov & Hutter 2019),
+RMSprop (Tieleman & Hinton 2012), Adagrad (Duchi et al. 2011); warmup, step and cosine decay
+(Loshchilov & Hutter 2017).
 
 Schedules are plain functions of the step (linear warmup, then constant / step / cosine), applied
 by setting each param group's lr before the step: nothing to save in a checkpoint beyond the

@@ -1,4 +1,5 @@
-"""Probes: what the lab measures inside the network while it trains (seed ch. 2.3, 3).
+"""Probes: what the lab measures inside the network while it trains, chiefly whether gradients
+vanish or explode through time (Bengio, Simard & Frasconi 1994; Pascanu, Mikolov & Bengio 2013).
 
 Each probe is a function of the model and a fixed probe batch that returns JSON-able numbers; the
 loop decides how often each runs (`[probes]`). They run in eval mode (no dropout noise) on a

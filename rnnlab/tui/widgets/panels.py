@@ -18,7 +18,9 @@ from rnnlab.tui.widgets.heatmap import Heatmap
 from rnnlab.tui.widgets.plot import Line, LinePlot, PlotData
 from rnnlab.tui.widgets.quiet import set_content
 
-# Reference points the lab states beside its numbers (DESIGN.md, "Facts").
+# Reference points the lab states beside its numbers: the adding and copy baselines from Arjovsky,
+# Shah & Bengio 2016; PTB-char from Cooijmans et al. 2016; the char-Transformer from nanoGPT's
+# shakespeare_char (val loss 1.47 nats).
 FACTS = {
     "text": "bpc = nats/ln2; LSTM ≈1.38 bpc on PTB-char; nanoGPT char-Transformer ≈2.12 bpc",
     "adding": "constant-1 predictor MSE = 1/6 ≈ 0.167 (Arjovsky et al. 2016)",
