@@ -41,6 +41,8 @@ class RunActions:
         self.post_message(ActionDone(text, severity, changed))  # type: ignore[attr-defined]
 
     def on_action_done(self, msg: ActionDone) -> None:
+        # Textual calls this and a screen's own `on_action_done` (each class in the MRO): a
+        # screen adds its reaction there without calling super()
         self.notify(msg.text, severity=msg.severity)  # type: ignore[attr-defined]
 
 

@@ -227,7 +227,7 @@ class Dashboard(actions.RunActions, Screen):
         self.run_action(cmd, lambda: actions.send(self.run_dir, cmd, "the run"))
 
     def on_action_done(self, msg: actions.ActionDone) -> None:
-        super().on_action_done(msg)
+        # (Textual also calls RunActions.on_action_done, which notifies)
         self._wake.set()  # read the run's answer now, not at the next poll
 
     def action_stop(self) -> None:

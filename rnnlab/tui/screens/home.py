@@ -173,7 +173,7 @@ class Home(actions.RunActions, Screen):
         self.app.open_compare([Path(self.infos[i].dir) for i in ids])
 
     def on_action_done(self, msg: actions.ActionDone) -> None:
-        super().on_action_done(msg)
+        # (Textual also calls RunActions.on_action_done, which notifies)
         if msg.changed:
             self._refresh()
 
