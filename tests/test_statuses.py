@@ -31,3 +31,38 @@ def test_the_header_says_why_a_run_is_not_going(status):
     assert "worker pid 4242 is gone" in text.plain
     styles = {str(s.style) for s in text.spans if "worker pid" in text.plain[s.start:s.end]}
     assert styles == {STATUS_STYLE[status]}
+
+
+def _tiny(steps):
+    from rnnlab import config
+
+    return config.validate({
+        "model": {"cell": "lstm", "hidden_size": 8},
+        "task": {"kind": "adding", "seq_len": 10},
+        "train": {"steps": steps, "batch_size": 8, "checkpoint_every": 10, "eval_every": 10, "device": "cpu"},
+        "probes": {"grad_flow_every": 0, "gates_every": 0, "hidden_every": 0, "output_every": 0},
+    })
+
+
+@pytest.mark.timeout(180)
+def test_cli_resumes_a_failed_run_from_its_checkpoint_and_refuses_one_without(tmp_path):
+    from rnnlab.runs import launch, worker
+    from tests.waiting import wait_for
+
+    root = tmp_path / "runs"
+    early = launch.create_run(_tiny(10), root, name="early")
+    with store.StoreWriter(early, heartbeat=False) as w:
+        w.set_status("failed", "corpus vanished")
+    r = CliRunner().invoke(app, ["resume", "early", "--runs-dir", str(root)])
+    assert r.exception is not None and "failed before its first checkpoint (corpus vanished)" in str(r.exception)
+    assert store.read_info(early).status == "failed"
+
+    late = launch.create_run(_tiny(10), root, name="late")
+    assert worker.execute(late, handle_signals=False) == "finished"
+    with store.StoreWriter(late, heartbeat=False) as w:
+        w.set_status("failed", "disk full: ...")  # as a full disk at step 20 would leave it
+    r = CliRunner().invoke(app, ["resume", "late", "--set", "train.steps=20", "--runs-dir", str(root)])
+    assert r.exit_code == 0, r.output
+    assert "continues from its checkpoint at step 10" in r.output
+    info = wait_for(lambda: (i := store.read_info(late)).status not in ("queued", "running") and i, 120, 0.2)
+    assert info and info.status == "finished" and info.step == 20, info
