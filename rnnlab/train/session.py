@@ -71,7 +71,7 @@ def run_training(
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.train.seed)
-    set_threads(cfg.train.threads)
+    threads = set_threads(cfg.train.threads)
     device = resolve_device(cfg.train.device)
     bf16 = uses_bf16(device, cfg.train.precision)
     task, model = build(cfg, run_dir, device)
@@ -96,6 +96,7 @@ def run_training(
         "primary_metric": task.primary_metric,
         "params": int(sum(p.numel() for p in model.parameters())),
         "device": describe(device) + (" bf16" if bf16 else ""),
+        "threads": threads,
         "task": cfg.task.kind,
         "task_description": task.describe(),
         "total_steps": cfg.train.steps,
