@@ -137,8 +137,8 @@ class TrainConfig(_Section):
     device: str = "auto"
     precision: Literal["auto", "fp32", "bf16"] = "auto"
     # CPU threads for torch; 0 = the cores this run can have: all of them alone, an even share
-    # when $RNNLAB_SLOTS runs train at once (OMP_NUM_THREADS, when set, wins). More threads
-    # than free cores make small recurrent steps crawl (benchmarks/threads.py).
+    # when $RNNLAB_SLOTS runs train at once, no more than are idle at start (OMP_NUM_THREADS,
+    # when set, wins). More threads than free cores make small recurrent steps crawl.
     threads: int = Field(0, ge=0, le=1024)
     seed: int = 1337
 

@@ -8,7 +8,8 @@ import pytest
 
 from rnnlab import config
 from rnnlab.runs import launch, slots, store, worker
-from rnnlab.train.device import default_threads, usable_cores
+from rnnlab.train import device
+from rnnlab.train.device import default_threads, free_cores, usable_cores
 
 
 def _cfg():
@@ -21,12 +22,20 @@ def _cfg():
 
 
 def test_default_threads_is_all_cores_alone_and_an_even_share_otherwise():
-    assert default_threads(cores=8, share=1, omp="") == 8
-    assert default_threads(cores=8, share=2, omp="") == 4
-    assert default_threads(cores=8, share=3, omp="") == 2
-    assert default_threads(cores=2, share=4, omp="") == 1
+    assert default_threads(cores=8, share=1, omp="", free=8) == 8
+    assert default_threads(cores=8, share=2, omp="", free=8) == 4
+    assert default_threads(cores=8, share=3, omp="", free=8) == 2
+    assert default_threads(cores=2, share=4, omp="", free=2) == 1
+    # never more than the cores other processes leave idle
+    assert default_threads(cores=8, share=1, omp="", free=3) == 3
+    assert default_threads(cores=8, share=2, omp="", free=0) == 1
     # an OMP_NUM_THREADS someone set (a scheduler, the test suite) wins
-    assert default_threads(cores=8, share=1, omp="3") == 3
+    assert default_threads(cores=8, share=1, omp="3", free=1) == 3
+
+
+def test_free_cores_reads_the_machine():
+    n = usable_cores()
+    assert 1 <= free_cores(n, window_s=0.05) <= n
 
 
 def _started_threads(run_dir) -> int:
@@ -39,6 +48,8 @@ def _started_threads(run_dir) -> int:
 def free_env(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.delenv(slots.SHARE_ENV, raising=False)
+    # the machine is idle for these tests (other people's load is covered above)
+    monkeypatch.setattr(device, "free_cores", lambda cores, window_s=0.2: cores)
     return monkeypatch
 
 

@@ -51,15 +51,39 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def default_threads(cores: int | None = None, share: int | None = None, omp: str | None = None) -> int:
+def free_cores(cores: int, window_s: float = 0.2) -> int:
+    """Cores not busy with other processes right now: the machine's idle share over `window_s`
+    (/proc/stat) times `cores`, at least 1; `cores` where /proc/stat does not exist."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as fh:
+            fields = [int(x) for x in fh.readline().split()[1:9]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
+
+    try:
+        idle0, total0 = sample()
+        time.sleep(window_s)
+        idle1, total1 = sample()
+    except (OSError, ValueError, IndexError):
+        return cores
+    if total1 <= total0:
+        return cores
+    return max(1, min(cores, round(cores * (idle1 - idle0) / (total1 - total0))))
+
+
+def default_threads(
+    cores: int | None = None, share: int | None = None, omp: str | None = None, free: int | None = None
+) -> int:
     """`[train] threads = 0`: the cores a run can have. All of them when it runs alone, an even
     share when several runs share the machine ($RNNLAB_CPU_SHARE, set by the worker from the
-    device's slots). An explicit OMP_NUM_THREADS in the environment wins: whoever set it (a
-    job scheduler, the test suite) has already decided.
+    device's slots), and never more than are idle when it starts (`free_cores`: other people's
+    processes count too). An explicit OMP_NUM_THREADS in the environment wins: whoever set it
+    (a job scheduler, the test suite) has already decided.
 
-    Why not more than a share: OpenMP threads that outnumber free cores make small recurrent
-    steps crawl (each step is many tiny kernels that every thread must join; a descheduled thread
-    stalls them all). benchmarks/threads.py keeps the measurement."""
+    Why not more: OpenMP threads that outnumber free cores make small recurrent steps crawl
+    (each step is many small kernels that every thread must join; a descheduled thread stalls
+    them all). Measured on a 2-core box at load 4-7: a bare 2-thread script took 3-9x as long
+    as the same work on 1 thread (BENCHMARKS.md, items 8 and 9; benchmarks/threads.py)."""
     omp = os.environ.get("OMP_NUM_THREADS", "") if omp is None else omp
     if omp.strip().isdigit() and int(omp) > 0:
         return int(omp)
@@ -67,7 +91,10 @@ def default_threads(cores: int | None = None, share: int | None = None, omp: str
     if share is None:
         raw = os.environ.get(SHARE_ENV, "1").strip()
         share = int(raw) if raw.isdigit() and int(raw) > 0 else 1
-    return max(1, cores // max(1, share))
+    n = max(1, cores // max(1, share))
+    if n > 1:
+        n = min(n, free_cores(cores) if free is None else max(1, free))
+    return n
 
 
 def set_threads(requested: int) -> int:
