@@ -1,6 +1,6 @@
 """One command for the whole suite: `.venv/bin/python -m benchmarks [--only ITEMS] [--quick]`.
 
-Items: overhead (1), backends (2), mfu (3), tui (4 and 6), store (5). Results are merged into
+Items: overhead (1), backends (2), mfu (3), tui (4 and 6), store (5), process (8), threads (9), corpus (10). Results are merged into
 benchmarks/results.json by item (so a subset can be rerun) and BENCHMARKS.md is rendered from it.
 The GPU comparison (item 7) is its own script: benchmarks/gpu.py.
 """
@@ -19,7 +19,7 @@ from benchmarks.common import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.json"
-ITEMS = {"overhead": "1", "backends": "2", "mfu": "3", "tui": "4", "store": "5"}
+ITEMS = {"overhead": "1", "backends": "2", "mfu": "3", "tui": "4", "store": "5", "process": "8", "threads": "9", "corpus": "10"}
 TITLES = {
     "1": "1. Probe and store overhead (lab loop vs bare PyTorch, CPU)",
     "2": "2. Backends: reference vs fused, forward+backward tokens/s (CPU)",
@@ -27,6 +27,9 @@ TITLES = {
     "4": "4, 6. TUI: redraw, CPU while streaming, first frame, `rnnlab --help`, memory",
     "5": "5. Store: write rate and viewer lag",
     "7": "7. GPU",
+    "9": "9. Threads: why `train.threads = 0` is all the cores alone and a share when runs share them",
+    "10": "10. Corpus scale: text task set-up time and memory at 10, 100, 300 MB",
+    "8": "8. Whole process: `rnnlab train` vs a bare PyTorch script (CPU, default threads)",
 }
 
 
@@ -61,7 +64,7 @@ def render(data: dict) -> str:
     by_item: dict[str, list] = {}
     for f in data["figures"]:
         by_item.setdefault(f["item"], []).append(f)
-    for item in sorted(by_item):
+    for item in sorted(by_item, key=lambda i: int(i) if i.isdigit() else 99):
         lines += [f"## {TITLES.get(item, item)}", "", "| figure | value | baseline (same run) | ratio | target | met |",
                   "|---|---|---|---|---|---|"]
         notes = []

@@ -136,8 +136,9 @@ class TrainConfig(_Section):
     log_every: int = Field(10, ge=1)
     device: str = "auto"
     precision: Literal["auto", "fp32", "bf16"] = "auto"
-    # CPU threads for torch; 0 = half the cores (at least 1), leaving room for the viewer and
-    # other runs: OpenMP threads that outnumber free cores make small recurrent steps crawl.
+    # CPU threads for torch; 0 = the cores this run can have: all of them alone, an even share
+    # when $RNNLAB_SLOTS runs train at once, no more than are idle at start (OMP_NUM_THREADS,
+    # when set, wins). More threads than free cores make small recurrent steps crawl.
     threads: int = Field(0, ge=0, le=1024)
     seed: int = 1337
 

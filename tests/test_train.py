@@ -287,3 +287,11 @@ def test_resume_refuses_a_changed_corpus(tmp_path, corpus):
     corpus.write_text(corpus.read_text().replace("return", "yield"))
     with pytest.raises(UserError, match="data changed since this run started"):
         run_training(text_cfg(corpus), tmp_path / "run", Recorder(), Never(), resume=True)
+
+
+def test_no_evaluation_before_the_first_step(tmp_path, corpus):
+    # the untrained model's val loss cost every run eval_batches forward passes before step 1
+    rec = Recorder()
+    run_training(text_cfg(corpus, "train.steps=4", "train.eval_every=2"), tmp_path / "run", rec, Never())
+    assert "val_loss" not in rec.rows.get(0, {})
+    assert [s for s, r in sorted(rec.rows.items()) if "val_loss" in r] == [2, 4]

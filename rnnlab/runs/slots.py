@@ -15,6 +15,10 @@ from typing import Optional
 
 from rnnlab.errors import UserError
 
+# The number of runs sharing this machine's cores, for the training process's thread default
+# (rnnlab/train/device.py `default_threads`): the worker sets it from `cpu_share`.
+SHARE_ENV = "RNNLAB_CPU_SHARE"
+
 
 def slot_count() -> int:
     raw = os.environ.get("RNNLAB_SLOTS", "1").strip()
@@ -25,6 +29,13 @@ def slot_count() -> int:
     if n < 1:
         raise UserError(f"RNNLAB_SLOTS={raw!r}: expected a whole number of concurrent runs per device, at least 1")
     return n
+
+
+def cpu_share(holding: bool) -> int:
+    """How many runs may be training at once beside this one, this one included: the slots of a
+    device ($RNNLAB_SLOTS), one more when this run started without a slot (all were held, and
+    it did not queue). The CPU threads of each run are an even share of the cores."""
+    return slot_count() + (0 if holding else 1)
 
 
 class Slot:

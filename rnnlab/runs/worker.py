@@ -12,6 +12,7 @@ interrupts it.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -86,6 +87,7 @@ def execute(
     slot: Optional[slots.Slot] = None
     old_handlers: dict[int, Any] = {}
     status = "failed"
+    old_share: Optional[str] = os.environ.get(slots.SHARE_ENV)
     try:
         writer.record_process()
         try:
@@ -101,6 +103,8 @@ def execute(
             else:
                 # Take a free slot if there is one so queued runs wait for this one; never block.
                 slot = slots.try_claim(root, device)
+            # each run's torch threads are its share of the cores (train.threads = 0)
+            os.environ[slots.SHARE_ENV] = str(slots.cpu_share(slot is not None))
             if handle_signals:
                 old_handlers = _install_signal_handlers(writer)
             writer.set_status("running", "resuming from checkpoint" if resume else "", ended=None)
@@ -133,6 +137,10 @@ def execute(
                 message = f"{line[:300]} (traceback in worker.log)"
             _record_end(writer, status, message)
     finally:
+        if old_share is None:
+            os.environ.pop(slots.SHARE_ENV, None)
+        else:
+            os.environ[slots.SHARE_ENV] = old_share
         for sig, handler in old_handlers.items():
             signal.signal(sig, handler)
         if slot is not None:
@@ -217,8 +225,6 @@ def main(argv: Optional[list[str]] = None) -> None:
     args = parser.parse_args(argv)
     # Already in its own session; ignoring SIGHUP as well keeps a stray hangup harmless.
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    import os
-
     _say(f"worker pid {os.getpid()} for {args.run_dir}" + (" (resume)" if args.resume else ""))
     try:
         status = execute(args.run_dir, resume=args.resume, queue=args.queue, extra_reporter=LogReporter())

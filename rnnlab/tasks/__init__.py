@@ -4,6 +4,7 @@ one task does not load the others' dependencies."""
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Any, Optional
 
 from rnnlab.config import TaskConfig
@@ -22,8 +23,13 @@ def task_class(kind: str) -> type[Task]:
     return getattr(importlib.import_module(module), name)
 
 
-def make_task(cfg: TaskConfig, *, seed: int, batch_size: int, state: Optional[dict[str, Any]] = None) -> Task:
-    return task_class(cfg.kind)(cfg, seed=seed, batch_size=batch_size, state=state)
+def make_task(
+    cfg: TaskConfig, *, seed: int, batch_size: int, state: Optional[dict[str, Any]] = None, cache_dir: Optional[Path] = None
+) -> Task:
+    """`cache_dir`: where a task that prepares its data once (the text task's token file) keeps it."""
+    cls = task_class(cfg.kind)
+    extra = {"cache_dir": cache_dir} if getattr(cls, "caches_data", False) else {}
+    return cls(cfg, seed=seed, batch_size=batch_size, state=state, **extra)
 
 
 __all__ = ["Batch", "Task", "TASKS", "make_task", "task_class"]

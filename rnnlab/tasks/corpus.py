@@ -36,39 +36,80 @@ class Corpus:
     files: int
 
     def describe(self) -> str:
-        size = len(self.text)
-        human = f"{size / 1e6:.1f}M" if size >= 1e6 else f"{size / 1e3:.1f}k" if size >= 1e3 else str(size)
-        return f"{human} chars from {self.files} file{'s' if self.files != 1 else ''} ({self.source})"
+        return _describe(len(self.text), self.files, self.source)
+
+
+def _describe(size: int, files: int, source: str) -> str:
+    human = f"{size / 1e6:.1f}M" if size >= 1e6 else f"{size / 1e3:.1f}k" if size >= 1e3 else str(size)
+    return f"{human} chars from {files} file{'s' if files != 1 else ''} ({source})"
+
+
+class CorpusStream:
+    """The corpus of `source` as a sequence of text pieces, read file by file (a large file in
+    blocks), so that a corpus far larger than memory can be hashed and tokenized. Each `iter()`
+    reads the files again; `files` and `chars` count what the last complete pass used.
+    Problems with the source itself (missing, empty glob, no files) are raised at construction."""
+
+    def __init__(self, source: str, max_chars: Optional[int] = None) -> None:
+        self.max_chars = max_chars
+        self.files = 0
+        self.chars = 0
+        self._skip_bad = self._skip_binary = False
+        if source == BUILTIN_STDLIB:
+            self._paths: list[Path] = list(_stdlib_files())
+            self._skip_bad = True
+            self.source = BUILTIN_STDLIB
+        elif source.startswith("builtin:"):
+            raise UserError(f"[task] source = {source!r}: unknown builtin corpus; the builtin is '{BUILTIN_STDLIB}'")
+        else:
+            path = Path(source).expanduser()
+            self.source = str(path)
+            if path.is_file():
+                self._paths = [path]
+            elif path.is_dir():
+                self._paths = list(_folder_files(path))
+                self._skip_binary = True
+            elif _is_glob(source):
+                matches = sorted(p for p in globlib.glob(os.path.expanduser(source), recursive=True) if os.path.isfile(p))
+                if not matches:
+                    raise UserError(f"[task] source = {source!r}: the glob matches no files")
+                self._paths = [Path(p) for p in matches]
+                self.source = source
+            else:
+                raise UserError(f"{path}: no such file or folder ([task] source); give a text file, a folder, a glob or {BUILTIN_STDLIB}")
+
+    def __iter__(self) -> Iterator[str]:
+        total = used = 0
+        for path in self._paths:
+            if self.max_chars is not None and total >= self.max_chars:
+                break
+            got = 0
+            for piece in _file_pieces(path, skip_bad=self._skip_bad, skip_binary=self._skip_binary):
+                if self.max_chars is not None:
+                    piece = piece[: self.max_chars - total]
+                if piece:
+                    total += len(piece)
+                    got += len(piece)
+                    yield piece
+                if self.max_chars is not None and total >= self.max_chars:
+                    break
+            used += got > 0
+        self.files, self.chars = used, total
+        if used == 0:
+            if self._skip_binary:
+                raise UserError(f"{self.source}: folder has no text files; point [task] source at a text file or a folder of them")
+            raise UserError(f"{self.source}: the corpus is empty; [task] source needs some text")
+
+    def describe(self) -> str:
+        return _describe(self.chars, self.files, self.source)
 
 
 def load_corpus(source: str, max_chars: Optional[int] = None) -> Corpus:
-    """Load `source` (see the module docstring) as one string, at most `max_chars` long."""
-    if source == BUILTIN_STDLIB:
-        parts, n = _gather(_stdlib_files(), max_chars, skip_bad=True)
-        where = "builtin:python-stdlib"
-    elif source.startswith("builtin:"):
-        raise UserError(f"[task] source = {source!r}: unknown builtin corpus; the builtin is '{BUILTIN_STDLIB}'")
-    else:
-        path = Path(source).expanduser()
-        where = str(path)
-        if path.is_file():
-            parts, n = _gather([path], max_chars, skip_bad=False)
-        elif path.is_dir():
-            parts, n = _gather(_folder_files(path), max_chars, skip_binary=True)
-            if n == 0:
-                raise UserError(f"{path}: folder has no text files; point [task] source at a text file or a folder of them")
-        elif _is_glob(source):
-            matches = sorted(p for p in globlib.glob(os.path.expanduser(source), recursive=True) if os.path.isfile(p))
-            if not matches:
-                raise UserError(f"[task] source = {source!r}: the glob matches no files")
-            parts, n = _gather([Path(p) for p in matches], max_chars, skip_bad=False)
-            where = source
-        else:
-            raise UserError(f"{path}: no such file or folder ([task] source); give a text file, a folder, a glob or {BUILTIN_STDLIB}")
-    text = "".join(parts)
-    if not text:
-        raise UserError(f"{where}: the corpus is empty; [task] source needs some text")
-    return Corpus(text=text, source=where, files=n)
+    """Load `source` (see the module docstring) as one string, at most `max_chars` long.
+    (The text task streams the corpus instead: `CorpusStream`.)"""
+    stream = CorpusStream(source, max_chars)
+    text = "".join(stream)
+    return Corpus(text=text, source=stream.source, files=stream.files)
 
 
 def check_length(n_chars: int, *, batch_size: int, seq_len: int, source: str, split: str = "training") -> None:
@@ -96,41 +137,97 @@ def decode(data: bytes, path: Path | str) -> str:
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n")
+    return text.replace("\r\n", "\n") if "\r" in text else text
 
 
-def _gather(files, max_chars: Optional[int], *, skip_bad: bool = False, skip_binary: bool = False) -> tuple[list[str], int]:
-    parts: list[str] = []
-    total = 0
-    used = 0
-    for path in files:
-        if max_chars is not None and total >= max_chars:
-            break
-        try:
+# Files up to this size are read whole; larger ones in blocks of it (memory stays flat).
+BLOCK_BYTES = 16 << 20
+
+
+def _file_pieces(path: Path, *, skip_bad: bool = False, skip_binary: bool = False) -> Iterator[str]:
+    """The normalised text of one file (see `decode`), ending with a newline so one file's last
+    line does not run into the next; nothing for a file skipped as not text."""
+    try:
+        size = path.stat().st_size
+        if size <= BLOCK_BYTES:
             data = path.read_bytes()
-        except OSError as err:
-            if skip_bad:
-                continue
-            raise UserError(f"{path}: cannot read ({err.strerror})") from None
+    except OSError as err:
+        if skip_bad:
+            return
+        raise UserError(f"{path}: cannot read ({err.strerror})") from None
+    if size <= BLOCK_BYTES:
         if (skip_bad or skip_binary) and b"\x00" in data:
-            continue
+            return
         try:
             text = decode(data, path)
         except UserError:
             if skip_bad:
-                continue
+                return
             raise
-        if not text:
-            continue
-        # Files are joined on line boundaries so one file's last line does not run into the next.
-        if not text.endswith("\n"):
-            text += "\n"
-        if max_chars is not None:
-            text = text[: max_chars - total]
-        parts.append(text)
-        total += len(text)
-        used += 1
-    return parts, used
+        if text:
+            yield text if text.endswith("\n") else text + "\n"
+        return
+    if (skip_bad or skip_binary) and not _streams_as_text(path, strict=skip_bad):
+        return
+    last = ""
+    for text in _decode_blocks(path):
+        if text:
+            last = text
+            yield text
+    if last and not last.endswith("\n"):
+        yield "\n"
+
+
+def _decode_blocks(path: Path) -> Iterator[str]:
+    """`decode` for a file too large to hold twice: UTF-8 decoded block by block (a character
+    split across blocks is completed by the next one), the BOM dropped, CRLF made LF even when a
+    block ends between the CR and the LF. Errors name the byte offset in the file."""
+    import codecs
+
+    dec = codecs.getincrementaldecoder("utf-8")()
+    offset, first, held_cr = 0, True, False
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(BLOCK_BYTES)
+            final = not block
+            nul = block.find(b"\x00")
+            if nul >= 0:
+                raise UserError(f"{path}: binary file (NUL byte at offset {offset + nul}); the text task needs UTF-8 text")
+            pending = len(dec.getstate()[0])
+            try:
+                text = dec.decode(block, final=final)
+            except UnicodeDecodeError as err:
+                at = offset - pending + err.start
+                raise UserError(
+                    f"{path}: not UTF-8 (invalid byte 0x{err.object[err.start]:02x} at byte offset {at}); "
+                    "re-encode it as UTF-8, e.g. iconv -t UTF-8"
+                ) from None
+            offset += len(block)
+            if first and text:
+                text, first = (text[1:] if text.startswith("\ufeff") else text), False
+            if held_cr:
+                text, held_cr = "\r" + text, False
+            if text.endswith("\r") and not final:
+                text, held_cr = text[:-1], True
+            # `in` is a fast scan; replace() copies the block even when there is nothing to do
+            yield text.replace("\r\n", "\n") if "\r" in text else text
+            if final:
+                return
+
+
+def _streams_as_text(path: Path, *, strict: bool) -> bool:
+    """Whether a large file is text (no NUL; with `strict`, valid UTF-8 throughout)."""
+    try:
+        for _ in _decode_blocks(path) if strict else ():
+            pass
+        if not strict:
+            with open(path, "rb") as fh:
+                while block := fh.read(BLOCK_BYTES):
+                    if b"\x00" in block:
+                        return False
+    except (UserError, OSError):
+        return False
+    return True
 
 
 def _is_glob(source: str) -> bool:

@@ -22,8 +22,8 @@ on the same footing.
 
 from __future__ import annotations
 
-import hashlib
 import math
+from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
@@ -33,8 +33,9 @@ import torch.nn.functional as F
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
 from rnnlab.tasks.base import Batch, Task
-from rnnlab.tasks.corpus import check_length, load_corpus
+from rnnlab.tasks.corpus import CorpusStream, check_length
 from rnnlab.tasks.sampling import sample_next, seeded_generator
+from rnnlab.tasks.tokencache import load_tokens
 
 # Key of the random-window stream in `seeded_generator`, so other uses of the seed never collide.
 _RANDOM_STREAM = 1
@@ -46,20 +47,28 @@ class TextTask(Task):
     input_kind = "tokens"
     primary_metric = "val_bpc"
 
+    caches_data = True
+
     def __init__(
-        self, cfg: TaskConfig, *, seed: int, batch_size: int, state: Optional[dict[str, Any]] = None
+        self,
+        cfg: TaskConfig,
+        *,
+        seed: int,
+        batch_size: int,
+        state: Optional[dict[str, Any]] = None,
+        cache_dir: Optional[Path] = None,
     ) -> None:
         super().__init__(cfg, seed=seed, batch_size=batch_size, state=state)
         assert cfg.source is not None  # the config fills the default
-        corpus = load_corpus(cfg.source, cfg.max_chars)
-        self.source = corpus.source
-        self._corpus_summary = corpus.describe()
+        stream = CorpusStream(cfg.source, cfg.max_chars)
+        # the ids come from a memory-mapped token file (tokencache.py), tokenized once per corpus
+        tokens = load_tokens(stream, list(state["vocab"]) if state and "vocab" in state else None, cache_dir)
+        self.source = stream.source
+        self._corpus_summary = stream.describe()
         # identifies the text itself: a resumed run checks it still trains on the same corpus
-        self._digest = hashlib.sha1(corpus.text.encode("utf-8", "surrogatepass")).hexdigest()
-        if state and "vocab" in state:
-            chars = list(state["vocab"])
-        else:
-            chars = sorted(set(corpus.text))
+        self._digest = tokens.sha1
+        self.token_file = tokens.path
+        chars = tokens.chars
         self.chars = chars
         self.stoi = {c: i for i, c in enumerate(chars)}
         if not chars:
@@ -71,7 +80,7 @@ class TextTask(Task):
         self.input_size = self.output_size = self.vocab_size
         self.seq_len = cfg.seq_len
 
-        data = self.encode(corpus.text)
+        data = torch.from_numpy(tokens.ids)  # shares the map: nothing is copied
         n_val = int(len(data) * cfg.val_fraction)
         self.train_data = data[: len(data) - n_val]
         self.val_data = data[len(data) - n_val :]
@@ -79,7 +88,17 @@ class TextTask(Task):
         # One window is the least validation can measure; it has no batch_size requirement.
         check_length(len(self.val_data), batch_size=1, seq_len=self.seq_len, source=self.source, split="validation")
         self._streams: dict[int, torch.Tensor] = {}
-        self._counts = torch.bincount(self.train_data.long(), minlength=self.vocab_size)
+        self._train_counts: Optional[torch.Tensor] = None
+        self._val_counts = _bincount(self.val_data, self.vocab_size)
+        if tokens.counts is not None:  # the whole file's counts less validation's: no pass over train
+            self._train_counts = torch.from_numpy(tokens.counts) - self._val_counts
+
+    @property
+    def _counts(self) -> torch.Tensor:
+        """Train-split unigram counts (read on first use: a pass over the whole token file)."""
+        if self._train_counts is None:
+            self._train_counts = _bincount(self.train_data, self.vocab_size)
+        return self._train_counts
 
     # ------------------------------------------------------------------ vocabulary
 
@@ -221,7 +240,7 @@ class TextTask(Task):
         """A memoryless predictor (train unigram frequencies, add-one smoothed so a char unseen
         in train costs finite bits) scored on val, and the uniform guess over the vocabulary."""
         probs = (self._counts.double() + 1) / (self._counts.sum().double() + self.vocab_size)
-        val_counts = torch.bincount(self.val_data.long(), minlength=self.vocab_size).double()
+        val_counts = self._val_counts.double()
         unigram_bits = float(-(val_counts * torch.log2(probs)).sum() / val_counts.sum())
         return {"unigram_val_bpc": unigram_bits, "uniform_val_bpc": math.log2(self.vocab_size)}
 
@@ -247,6 +266,15 @@ class TextTask(Task):
             "top_p": cfg.top_p,
             **{f"distinct_{n}": distinct_n(sample, n) for n in (1, 2, 3)},
         }
+
+
+def _bincount(ids: torch.Tensor, size: int) -> torch.Tensor:
+    """Counts of each id, in slices: widening a whole 100M-token map to int64 would take 800 MB."""
+    counts = torch.zeros(size, dtype=torch.int64)
+    step = 1 << 22
+    for i in range(0, len(ids), step):
+        counts += torch.bincount(ids[i : i + step].long(), minlength=size)
+    return counts
 
 
 def generate(

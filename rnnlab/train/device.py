@@ -10,6 +10,7 @@ import time
 import torch
 
 from rnnlab.errors import UserError
+from rnnlab.runs.slots import SHARE_ENV  # torch-free; the worker sets it, `default_threads` reads it
 
 
 def resolve_device(name: str, where: str = "[train] device") -> torch.device:
@@ -40,9 +41,66 @@ def resolve_device(name: str, where: str = "[train] device") -> torch.device:
     return torch.device("cpu")
 
 
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity: taskset, cgroup cpusets), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def free_cores(cores: int, window_s: float = 0.2) -> int:
+    """Cores not busy with other processes right now: the machine's idle share over `window_s`
+    (/proc/stat) times `cores`, at least 1; `cores` where /proc/stat does not exist."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as fh:
+            fields = [int(x) for x in fh.readline().split()[1:9]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
+
+    try:
+        idle0, total0 = sample()
+        time.sleep(window_s)
+        idle1, total1 = sample()
+    except (OSError, ValueError, IndexError):
+        return cores
+    if total1 <= total0:
+        return cores
+    return max(1, min(cores, round(cores * (idle1 - idle0) / (total1 - total0))))
+
+
+def default_threads(
+    cores: int | None = None, share: int | None = None, omp: str | None = None, free: int | None = None
+) -> int:
+    """`[train] threads = 0`: the cores a run can have. All of them when it runs alone, an even
+    share when several runs share the machine ($RNNLAB_CPU_SHARE, set by the worker from the
+    device's slots), and never more than are idle when it starts (`free_cores`: other people's
+    processes count too). An explicit OMP_NUM_THREADS in the environment wins: whoever set it
+    (a job scheduler, the test suite) has already decided.
+
+    Why not more: OpenMP threads that outnumber free cores make small recurrent steps crawl
+    (each step is many small kernels that every thread must join; a descheduled thread stalls
+    them all). Measured on a 2-core box at load 4-7: a bare 2-thread script took 3-9x as long
+    as the same work on 1 thread (BENCHMARKS.md, items 8 and 9; benchmarks/threads.py)."""
+    omp = os.environ.get("OMP_NUM_THREADS", "") if omp is None else omp
+    if omp.strip().isdigit() and int(omp) > 0:
+        return int(omp)
+    cores = usable_cores() if cores is None else cores
+    if share is None:
+        raw = os.environ.get(SHARE_ENV, "1").strip()
+        share = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    n = max(1, cores // max(1, share))
+    if n > 1:
+        n = min(n, free_cores(cores) if free is None else max(1, free))
+    return n
+
+
 def set_threads(requested: int) -> int:
-    """Apply `[train] threads` (0 = half the cores, at least one) and return the count."""
-    n = requested or max(1, (os.cpu_count() or 2) // 2)
+    """Apply `[train] threads` (0 = `default_threads()`) and return the count. Evaluation and
+    probes run on the loop's own thread with this same pool, so they never add threads."""
+    n = requested or default_threads()
     torch.set_num_threads(n)
     return n
 

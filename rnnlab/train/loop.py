@@ -198,9 +198,9 @@ class Trainer:
         tc = self.tc
         baselines = {k: float(v) for k, v in self.task.baselines().items()}
         self.model.train()
-        if self.step == 0:
-            self.evaluate()
-            self.reporter.event(events.EVAL, _fmt_metrics(self.last_eval), 0, self.last_eval)
+        # No evaluation at step 0: an untrained model's val loss is what the baselines already
+        # say (uniform / constant predictor), and it cost every run ~eval_batches forward passes
+        # before its first step (benchmarks/process.py). The first val point is at eval_every.
         last_ckpt_step = self.step
         while self.step < tc.steps:
             if self._handle(self.control.poll()) == "stop":

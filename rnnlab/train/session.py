@@ -27,6 +27,8 @@ from rnnlab.train.loop import Outcome, Trainer
 
 TASK_STATE = "task_state.json"
 CONFIG = "config.toml"
+# prepared data (the text task's token files), under the runs root
+CACHE_DIR = Path(".cache") / "tokens"
 
 __all__ = ["Outcome", "run_training", "load_run", "build"]
 
@@ -46,7 +48,9 @@ def build(cfg: Config, run_dir: Optional[Path], device: torch.device) -> tuple[T
     state_file = run_dir / TASK_STATE if run_dir is not None else None
     if state_file is not None and state_file.is_file():
         state = json.loads(state_file.read_text(encoding="utf-8"))
-    task = make_task(cfg.task, seed=cfg.train.seed, batch_size=cfg.train.batch_size, state=state)
+    # beside the runs, shared by every run under this root: resumes and ensembles reuse it
+    cache_dir = run_dir.resolve().parent / CACHE_DIR if run_dir is not None else None
+    task = make_task(cfg.task, seed=cfg.train.seed, batch_size=cfg.train.batch_size, state=state, cache_dir=cache_dir)
     if state_file is not None and state is None:
         _write_atomic(state_file, json.dumps(task.state()))
     model = build_model(
@@ -71,7 +75,7 @@ def run_training(
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.train.seed)
-    set_threads(cfg.train.threads)
+    threads = set_threads(cfg.train.threads)
     device = resolve_device(cfg.train.device)
     bf16 = uses_bf16(device, cfg.train.precision)
     task, model = build(cfg, run_dir, device)
@@ -96,6 +100,7 @@ def run_training(
         "primary_metric": task.primary_metric,
         "params": int(sum(p.numel() for p in model.parameters())),
         "device": describe(device) + (" bf16" if bf16 else ""),
+        "threads": threads,
         "task": cfg.task.kind,
         "task_description": task.describe(),
         "total_steps": cfg.train.steps,

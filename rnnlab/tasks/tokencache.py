@@ -1,0 +1,162 @@
+"""A text corpus tokenized once into a memory-mapped file of token ids (nanoGPT's `train.bin`).
+
+The ids are stored in the smallest unsigned integer type the vocabulary allows (uint8 up to 256
+symbols, uint16 up to 65,536, else uint32), so a 100 MB corpus is 100 MB on disk and nothing
+in memory until pages are read. Files are named by the SHA-1 of the corpus text (the same digest
+a run keeps in its task state to refuse changed data on resume) and of the vocabulary:
+
+    <cache dir>/<text sha1>.json                    vocabulary and length of that text
+    <cache dir>/<text sha1>-<vocab sha1[:16]>.<dtype>.bin   its ids under that vocabulary
+    <cache dir>/<text sha1>-<vocab sha1[:16]>.<dtype>.counts.json   how often each id occurs
+
+so every run, resume and ensemble member over the same text finds the same file, and a changed
+corpus gets a new one. The text is read in pieces (`CorpusStream`): hashing it on a cache hit
+is one pass; a miss adds a pass for the vocabulary (unless one is given) and one to write the
+ids. Writes go to a temporary file renamed into place, so two runs starting at once are safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from rnnlab.tasks.corpus import CorpusStream
+
+# bump when the file layout changes: old files are then simply not found
+FORMAT = 1
+
+
+@dataclass
+class Tokens:
+    ids: np.ndarray  # 1-D, a read-only-by-convention memory map when cached
+    chars: list[str]  # the vocabulary: id -> character
+    sha1: str  # of the corpus text (UTF-8)
+    n_chars: int
+    path: Optional[Path]  # the cache file, None when not cached
+    hit: bool  # whether the ids came from an existing cache file
+    counts: Optional[np.ndarray] = None  # occurrences of each id in the whole file, when known
+
+
+def dtype_for(vocab_size: int) -> np.dtype:
+    """The smallest unsigned integer type holding ids 0 .. vocab_size - 1."""
+    for dt in (np.uint8, np.uint16, np.uint32):
+        if vocab_size <= np.iinfo(dt).max + 1:
+            return np.dtype(dt)
+    raise ValueError(f"vocabulary of {vocab_size} symbols")  # pragma: no cover - Unicode has fewer
+
+
+def _codepoints(piece: str) -> np.ndarray:
+    return np.frombuffer(piece.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _text_digest(stream: CorpusStream) -> str:
+    h = hashlib.sha1()
+    for piece in stream:
+        h.update(piece.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _vocabulary(stream: CorpusStream) -> list[str]:
+    seen = np.zeros(0x110000, dtype=bool)
+    for piece in stream:
+        seen[_codepoints(piece)] = True
+    return [chr(c) for c in np.flatnonzero(seen)]
+
+
+def _encode_pieces(stream: CorpusStream, chars: list[str], dtype: np.dtype):
+    """Yield the ids of each piece; characters outside `chars` are dropped."""
+    cps = np.array([ord(c) for c in chars], dtype=np.int64)
+    lut = np.full(int(cps.max()) + 1 if len(cps) else 1, -1, dtype=np.int64)
+    lut[cps] = np.arange(len(cps))
+    lut = lut.astype(np.int32)
+    for piece in stream:
+        # in slices of 1M characters: the int32 temporaries stay a few MB whatever the piece
+        for i in range(0, len(piece), 1 << 20):
+            cp = _codepoints(piece[i : i + (1 << 20)])
+            ids = np.full(cp.shape, -1, dtype=np.int32)
+            inside = cp < len(lut)
+            ids[inside] = lut[cp[inside]]
+            yield ids[ids >= 0].astype(dtype)
+
+
+def _read_meta(path: Path) -> Optional[dict]:
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if meta.get("format") == FORMAT else None
+
+
+def _write_atomic(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def load_tokens(stream: CorpusStream, chars: Optional[list[str]], cache_dir: Optional[Path]) -> Tokens:
+    """The ids of `stream`'s text under `chars` (None: the text's own sorted characters), from the
+    cache in `cache_dir` when it has them, written there when it does not (no cache: in memory)."""
+    sha1 = _text_digest(stream)
+    n_chars = stream.chars
+    meta_path = Path(cache_dir) / f"{sha1}.json" if cache_dir is not None else None
+    meta = _read_meta(meta_path) if meta_path is not None else None
+    own = None  # the text's own vocabulary, when this call had to find it
+    if chars is None:
+        chars = list(meta["vocab"]) if meta else (own := _vocabulary(stream))
+    dtype = dtype_for(max(1, len(chars)))
+    if cache_dir is None:
+        parts = list(_encode_pieces(stream, chars, dtype))
+        ids = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+        return Tokens(ids, chars, sha1, n_chars, None, False, np.bincount(ids, minlength=len(chars)))
+
+    try:
+        return _cached(stream, chars, Path(cache_dir), sha1, n_chars, dtype, own, meta_path)
+    except OSError:
+        # an unwritable or full cache folder costs memory, not the run
+        return load_tokens(stream, chars, None)
+
+
+def _cached(stream, chars, cache_dir, sha1, n_chars, dtype, own, meta_path) -> Tokens:
+    vocab_sha = hashlib.sha1("".join(chars).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    bin_path = cache_dir / f"{sha1}-{vocab_sha}.{dtype.name}.bin"
+    counts_path = bin_path.with_suffix(".counts.json")
+    hit = bin_path.is_file()
+    if not hit:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+
+        counts = np.zeros(len(chars), dtype=np.int64)
+
+        def write_ids(fh) -> None:
+            for ids in _encode_pieces(stream, chars, dtype):
+                counts[:] += np.bincount(ids, minlength=len(chars))
+                fh.write(ids.tobytes())
+
+        _write_atomic(bin_path, write_ids)
+        # the unigram counts, so a start need not read the whole file for its baselines
+        body = json.dumps({"format": FORMAT, "counts": counts.tolist()}).encode()
+        _write_atomic(counts_path, lambda fh: fh.write(body))
+    if own is not None:
+        body = json.dumps({"format": FORMAT, "vocab": "".join(own), "chars": n_chars, "source": stream.source})
+        _write_atomic(meta_path, lambda fh: fh.write(body.encode("utf-8", "surrogatepass")))
+    size = bin_path.stat().st_size // dtype.itemsize
+    # copy-on-write: pages are shared with the file and read on demand; never written back
+    ids = np.memmap(bin_path, dtype=dtype, mode="c", shape=(size,)) if size else np.zeros(0, dtype=dtype)
+    saved = _read_meta(counts_path)
+    counts = np.array(saved["counts"], dtype=np.int64) if saved and len(saved["counts"]) == len(chars) else None
+    return Tokens(ids, chars, sha1, n_chars, bin_path, hit, counts)
+
