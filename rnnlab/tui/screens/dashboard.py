@@ -185,7 +185,10 @@ class Dashboard(Screen):
         narrow = w < WIDE_MIN[0] or h < WIDE_MIN[1]
         self.narrow = narrow
         self.set_class(narrow, "-narrow")
-        self.query_one(Footer).compact = narrow  # every footer key whole at 80 columns
+        # every footer key whole at 80 columns: compact, and ctrl+p left to the help screen
+        footer = self.query_one(Footer)
+        footer.compact = narrow
+        footer.show_command_palette = not narrow
         for panel in self.query(Panel):
             panel.display = not narrow or panel.id == self.active
         self.flush()
