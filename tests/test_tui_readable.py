@@ -416,9 +416,9 @@ def test_gates_treat_the_tanh_candidate_as_tanh_and_keep_saturated_on_its_row():
     forget = next(line for line in lines if "l0.forget" in line)
     assert "–" in cell and "0%" not in cell.split("+0.05")[1].split()[0]  # no sigmoid low share for tanh
     assert cell.endswith("saturated") and forget.endswith("saturated")
-    assert "|·|>0.9" in lines[0]
-    # the rows fit a 160-column grid panel (≈49 cells) without wrapping
-    assert all(len(line) <= 49 for line in lines[1:5]), lines
+    assert any("|·|>0.9" in line for line in lines)
+    # every line fits a 160-column grid panel (≈49 cells), so none wraps
+    assert all(len(line) <= 49 for line in lines), lines
     assert text.no_wrap
 
 
@@ -431,5 +431,6 @@ def test_loss_panel_says_nats_and_bpc_for_text(root, monkeypatch):
             return loss.border_title, loss.border_subtitle
 
     title, subtitle = asyncio.run(go())
-    assert title == "loss (nats)"
-    assert re.search(r"train [\d.]+ \([\d.]+ bpc\)", subtitle), subtitle
+    # the fixture's last val loss is 0.02046 nats = 0.0295 bits per character
+    assert title == "loss (nats) · val 0.0295 bpc"
+    assert subtitle.startswith("train 0.02109  val 0.02046")

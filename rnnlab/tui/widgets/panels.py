@@ -109,21 +109,21 @@ class LossPanel(Panel):
         val = state.series.get("val_loss")
         if val is not None:
             lines.append(Line("val", _x(state, val, opts), val.values, "orange"))
-        unit = LOSS_UNIT.get(state.task_kind or "", "")
-        self.set_titles(title=f"loss ({unit})" if unit else "loss",
-                        subtitle=loss_tail(train.last() if train else None, val.last() if val else None, state.task_kind)
-                        + ("  log-y" if opts.log_y else ""))
+        last_train, last_val = (train.last() if train else None), (val.last() if val else None)
+        self.set_titles(title=loss_title(state.task_kind, last_train, last_val),
+                        subtitle=f"train {fmt_num(last_train)}  val {fmt_num(last_val)}" + ("  log-y" if opts.log_y else ""))
         self.query_one(LinePlot).show(PlotData(lines, xlabel=_xlabel(opts), log_y=opts.log_y))
 
 
-def loss_tail(train: Optional[float], val: Optional[float], task: Optional[str]) -> str:
-    """`train 1.2 val 1.3`, with bits per character beside the nats for text."""
-    def one(v: Optional[float]) -> str:
-        if task == "text" and v is not None and math.isfinite(v):
-            return f"{fmt_num(v)} ({fmt_num(v / math.log(2), 3)} bpc)"
-        return fmt_num(v)
-
-    return f"train {one(train)}  val {one(val)}"
+def loss_title(task: Optional[str], train: Optional[float], val: Optional[float]) -> str:
+    """`loss (nats)`, and for text the latest loss in bits per character beside it."""
+    unit = LOSS_UNIT.get(task or "", "")
+    if not unit:
+        return "loss"
+    which, v = ("val", val) if val is not None and math.isfinite(val) else ("train", train)
+    if task == "text" and v is not None and math.isfinite(v):
+        return f"loss ({unit}) · {which} {fmt_num(v / math.log(2), 3)} bpc"
+    return f"loss ({unit})"
 
 
 def metric_names(state: RunState) -> tuple[str, list[str]]:
@@ -280,7 +280,7 @@ def gate_text(state: RunState) -> Text:
         width = max(len(n) for n in gates)
         # the tanh candidate (LSTM cell g, GRU new n) lives in -1..1 and saturates near ±1: the
         # probe counts |·| > 0.9 as its high share and has no low one (train/probes.py)
-        out.append(f"{'@' + str(step):>{width}} {'mean':>14} {'<0.1':>4} {'>0.9':>4}  (tanh: |·|>0.9)\n", style="dim")
+        out.append(f"{'@' + str(step):>{width}} {'mean':>14} {'<0.1':>4} {'>0.9':>4}\n", style="dim")
         for name, g in gates.items():
             mean = float(g.get("mean", 0) or 0)
             lo = float(g.get("sat_low", 0) or 0)
@@ -291,6 +291,9 @@ def gate_text(state: RunState) -> Text:
             if lo + hi > 0.5:
                 out.append(" saturated", style="bold")
             out.append("\n")
+        tanh_names = [n for n in gates if n.rsplit(".", 1)[-1] in TANH_GATES]
+        if tanh_names:
+            out.append(f"{tanh_names[0].rsplit('.', 1)[-1]}: tanh candidate, >0.9 is |·|>0.9\n", style="dim")
     hid = state.vectors.get("hidden_norm")
     if hid and isinstance(hid[1], dict) and hid[1].get("layers"):
         out.append("\nmean ‖h_t‖ (first → last t)\n", style="dim")
