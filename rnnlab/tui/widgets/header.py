@@ -52,7 +52,7 @@ def header_text(state: RunState, width: Optional[int] = None) -> Text:
     ]
     rate = steps_per_second(state)
     if status == "running" and rate and total > step:
-        parts.append((1, f"ETA {fmt_duration((total - step) / rate)}", ""))
+        parts.append((2, f"ETA {fmt_duration((total - step) / rate)}", ""))
     tps = getattr(info, "tokens_per_s", None)
     if tps:
         parts.append((4, f"{float(tps):,.0f} tok/s", ""))
@@ -60,7 +60,7 @@ def header_text(state: RunState, width: Optional[int] = None) -> Text:
     if mfu is not None:
         # model FLOP utilisation: achieved FLOP/s over the worker's measured matmul peak
         parts.append((5, f"MFU {100 * float(mfu):.0f}%", ""))
-    parts.append((2, f"{getattr(info, 'cell', '?')} · {state.task_kind or '?'}", ""))
+    parts.append((1, f"{getattr(info, 'cell', '?')} · {state.task_kind or '?'}", ""))
     parts.append((3, f"· {getattr(info, 'device', None) or '?'}", ""))
     gap = "  "
     if width is not None:
