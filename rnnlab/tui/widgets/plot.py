@@ -177,7 +177,10 @@ def _whole_ticks(plt, lo: float, hi: float, most: int = 5) -> None:
     """Ticks at round whole numbers (1, 2 or 5 times a power of ten) for an axis of whole
     numbers (steps, distances): plotext would label it 12.2, 24.5, …"""
     steps = [k * 10**e for e in range(0, 10) for k in (1, 2, 5)]
-    count = lambda st: math.floor(hi / st) - math.ceil(lo / st) + 1  # noqa: E731
+
+    def count(st: int) -> int:
+        return math.floor(hi / st) - math.ceil(lo / st) + 1
+
     # the finest round step with at most `most` ticks, but never fewer than two when one exists
     step = next((st for st in steps if count(st) <= most), steps[-1])
     if count(step) < 2:
@@ -189,7 +192,10 @@ def _whole_ticks(plt, lo: float, hi: float, most: int = 5) -> None:
 
 def _tick_label(v: float) -> str:
     if v == int(v):
-        return f"{int(v) // 1000}k" if abs(v) >= 10_000 and v % 1000 == 0 else str(int(v))
+        n = int(v)
+        if abs(n) >= 1_000_000 and n % 100_000 == 0:
+            return f"{n / 1_000_000:g}M"
+        return f"{n // 1000}k" if abs(n) >= 10_000 and n % 1000 == 0 else str(n)
     return f"{v:g}"
 
 
