@@ -1,5 +1,7 @@
 """Snapshots of every screen of the lab at 80×24 and 160×48, on fixed generated runs
 (tests/tui_fixtures.py: fake clock, fixed ids, so every number and label is reproducible).
+conftest.py sets NO_COLOR, so every snapshot is the colourless lab: in the dashboard and compare
+ones each series of a plot must be told apart by its marker.
 Update with `pytest tests/test_tui_snapshots.py --snapshot-update`."""
 
 from __future__ import annotations
@@ -151,5 +153,19 @@ def test_help(snap_compare, fixture_root, size):
         await _home_ready(pilot)
         await pilot.press("question_mark")
         await pilot.pause(0.3)
+
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
+
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_dashboard_flow_explained(snap_compare, fixture_root, size):
+    """`?` on the focused panel: its one-line explanation above the plot and the heatmap's key."""
+
+    async def before(pilot):
+        await _open_dashboard(pilot, 2, tab="flow")
+        pilot.app.screen.query_one("#flow").focus()
+        await pilot.press("question_mark")
+        await pilot.pause(0.4)
 
     assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)

@@ -115,17 +115,22 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15) ->
     """A terminal line plot; colourless outside a terminal so pipes get plain text."""
     import plotext as plt
 
+    from rnnlab.tui.markers import series_marker
+
     width = _width()
     plt.clf()
     plt.plotsize(width, height)
     plt.title(title)
-    if not _tty() or os.environ.get("NO_COLOR"):
+    colourless = not _tty() or bool(os.environ.get("NO_COLOR"))
+    if colourless:
         plt.theme("clear")
     drawn = False
-    for label, xs, ys in series:
+    for i, (label, xs, ys) in enumerate(series):
         xs, ys = _downsample(xs, ys, 2 * width)
         if xs:
-            plt.plot(xs, ys, label=label if len(series) > 1 else None)
+            # without colour only the marker tells overlaid runs apart
+            marker = {"marker": series_marker(i)} if colourless else {}
+            plt.plot(xs, ys, label=label if len(series) > 1 else None, **marker)
             drawn = True
     if not drawn:
         return f"{title}: no points yet"

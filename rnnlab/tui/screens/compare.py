@@ -21,11 +21,15 @@ from textual.widgets import DataTable, Footer, Select, Static
 from textual.worker import get_current_worker
 
 from rnnlab.tui.screens.dashboard import REDRAW_INTERVAL
+from rnnlab.tui.screens.home import short_ids
+from rnnlab.tui.markers import marker_glyph, series_marker
 from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, fmt_num, follow
 from rnnlab.tui.widgets.quiet import set_content
 from rnnlab.tui.widgets.plot import PALETTE, Line, LinePlot, PlotData
 
 METRICS = ("loss", "val_loss", "primary", "grad_norm")
+# the metric right after the run: at 80 columns the table cuts from the right
+COLUMNS = ("run", "status", "metric", "best", "step", "loss", "val_loss", "baseline", "cell", "params")
 
 
 class Compare(Screen):
@@ -52,6 +56,7 @@ class Compare(Screen):
         self.dirty = True
         self._wakes = [threading.Event() for _ in self.run_dirs]
         self._rows: list[tuple] = []
+        self._ids = short_ids([d.name for d in self.run_dirs])
 
     def compose(self) -> ComposeResult:
         with Vertical(id="compare-top", classes="panel") as v:
@@ -64,7 +69,7 @@ class Compare(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#final", DataTable)
-        for label in ("run", "status", "cell", "params", "step", "loss", "val_loss", "metric", "best", "baseline"):
+        for label in COLUMNS:
             table.add_column(label, key=label)
         for i in range(len(self.run_dirs)):
             self.follow_run(i)
@@ -88,7 +93,9 @@ class Compare(Screen):
 
     def _label(self, i: int) -> str:
         info = self.states[i].info
-        return (getattr(info, "name", None) or self.run_dirs[i].name)[:28]
+        label = getattr(info, "name", None) or self._ids[self.run_dirs[i].name]
+        # long names differ at the end as often as at the start (`…-seed1`, `…-2`): keep both
+        return label if len(label) <= 28 else label[:13] + "…" + label[-14:]
 
     def _metric_of(self, state: RunState) -> str:
         if self.metric == "primary":
@@ -104,9 +111,12 @@ class Compare(Screen):
             name = self._metric_of(st)
             s = st.series.get(name)
             color = PALETTE[i % len(PALETTE)]
-            legend.append(f"[{color}]━━[/] {self._label(i)} ({name})")
             if s is None:
+                legend.append(f"[{color}]━━[/] {self._label(i)} ({name}: no points)")
                 continue
+            # the plot numbers the series it draws: the legend shows the marker it got
+            glyph = marker_glyph(series_marker(len(lines))) if self.app.no_color else "━━"
+            legend.append(f"[{color}]{glyph}[/] {self._label(i)} ({name})")
             x = (s.walls - s.walls[0]) / 60.0 if self.x_wall else s.steps
             lines.append(Line(self._label(i), x, s.values, color, 0.05 if name in ("loss", "grad_norm") else 0.0))
         self.query_one(LinePlot).show(
@@ -142,22 +152,23 @@ class Compare(Screen):
         st = self.states[i]
         info = st.info
         if info is None:
-            return (self.run_dirs[i].name, st.error or "…", *[""] * 8)
+            return (self._label(i), st.error or "…", *[""] * (len(COLUMNS) - 2))
         latest = info.latest or {}
         primary = info.primary_metric or "val_loss"
         base = {k: v for k, v in (info.baselines or {}).items() if k.endswith(primary)}
-        return (
-            self._label(i),
-            info.status,
-            info.cell or "?",
-            f"{info.params:,}" if info.params else "–",
-            f"{info.step}/{info.total_steps or '?'}",
-            fmt_num(latest.get("loss")),
-            fmt_num(latest.get("val_loss")),
-            f"{primary.removeprefix('val_')} {fmt_num(latest.get(primary))}",
-            fmt_num(info.best_metric),
-            " ".join(f"{k.removesuffix('_' + primary)} {fmt_num(v)}" for k, v in base.items()) or "–",
-        )
+        cells = {
+            "run": self._label(i),
+            "status": info.status,
+            "metric": f"{primary.removeprefix('val_')} {fmt_num(latest.get(primary))}",
+            "best": fmt_num(info.best_metric),
+            "step": f"{info.step}/{info.total_steps or '?'}",
+            "loss": fmt_num(latest.get("loss")),
+            "val_loss": fmt_num(latest.get("val_loss")),
+            "baseline": " ".join(f"{k.removesuffix('_' + primary)} {fmt_num(v)}" for k, v in base.items()) or "–",
+            "cell": info.cell or "?",
+            "params": f"{info.params:,}" if info.params else "–",
+        }
+        return tuple(cells[c] for c in COLUMNS)
 
     @on(Select.Changed, "#metric")
     def _metric(self, event: Select.Changed) -> None:

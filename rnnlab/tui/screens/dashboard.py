@@ -63,18 +63,24 @@ class Dashboard(actions.RunActions, Screen):
     BINDINGS = [
         Binding("escape", "back", "Runs"),
         Binding("s", "stop", "Stop"),
-        Binding("p", "pause", "Pause/resume"),
+        Binding("p", "pause", "Pause"),
         Binding("c", "checkpoint", "Checkpoint"),
-        Binding("n", "sample", "Sample now"),
+        Binding("n", "sample", "Sample"),
         Binding("g", "playground", "Playground"),
-        Binding("l", "log_y", "Log-y"),
-        Binding("x", "x_axis", "Step/time"),
-        Binding("e", "smooth", "Smoothing"),
+        Binding("question_mark", "explain", "Explain"),
+        # view keys stay out of the footer: with them it is cut at 80 columns (help lists them)
+        Binding("l", "log_y", "Log-y", show=False),
+        Binding("x", "x_axis", "Step/time", show=False),
+        Binding("e", "smooth", "Smoothing", show=False),
         Binding("r", "resume_run", "Restart", show=False),
         Binding("right_square_bracket", "next_panel", "Next panel", show=False),
         Binding("left_square_bracket", "prev_panel", "Prev panel", show=False),
     ]
-    KEYS_HELP = {"[ / ]": "previous / next panel (tabs at small sizes)", "r": "resume a stopped run from its last checkpoint"}
+    KEYS_HELP = {
+        "[ / ]": "previous / next panel (tabs at small sizes)",
+        "r": "resume a stopped run from its last checkpoint",
+        "tab": "focus the next panel (? explains the focused one; f1 is this help)",
+    }
 
     @dataclass
     class Updated(Message):
@@ -179,6 +185,10 @@ class Dashboard(actions.RunActions, Screen):
         narrow = w < WIDE_MIN[0] or h < WIDE_MIN[1]
         self.narrow = narrow
         self.set_class(narrow, "-narrow")
+        # every footer key whole at 80 columns: compact, and ctrl+p left to the help screen
+        footer = self.query_one(Footer)
+        footer.compact = narrow
+        footer.show_command_palette = not narrow
         for panel in self.query(Panel):
             panel.display = not narrow or panel.id == self.active
         self.flush()
@@ -188,6 +198,24 @@ class Dashboard(actions.RunActions, Screen):
         if event.tab is not None and event.tab.id:
             self.active = event.tab.id.removeprefix("tab-")
             self._layout()
+
+    def focused_panel(self) -> Panel | None:
+        """The panel `?` explains: the one holding the focus, else the tab shown at small sizes."""
+        node = self.focused
+        while node is not None and node is not self:
+            if isinstance(node, Panel):
+                return node
+            node = node.parent
+        if self.narrow:
+            return next((p for p in self.query(Panel) if p.id == self.active), None)
+        return None
+
+    def action_explain(self) -> None:
+        panel = self.focused_panel()
+        if panel is None:  # nothing to explain: the keys are what `?` means everywhere else
+            self.app.action_help()
+            return
+        panel.toggle_explain()
 
     def action_next_panel(self) -> None:
         self.query_one(Tabs).action_next_tab()

@@ -23,21 +23,41 @@ from rnnlab.tui.state import fmt_num, task_kind_of
 LIST_INTERVAL = 1.0
 
 
-def row_of(info: Any, marked: bool) -> tuple:
+COLUMNS = (" ", "name", "id", "status", "metric", "step", "cell", "task", "tok/s")
+
+
+def short_ids(run_ids: list[str]) -> dict[str, str]:
+    """Each id without the leading parts every listed id shares (`YYYYMMDD-HHMMSS-xxxx` ids:
+    the date, and the second too for runs launched together), so that at 80 columns the column
+    shows what tells the runs apart; the random tail is always kept."""
+    parts = [rid.split("-") for rid in run_ids]
+    keep = {rid: rid for rid in run_ids}
+    if not parts or any(len(p) != 3 for p in parts):
+        return keep
+    drop = 1
+    if len({p[0] for p in parts}) == 1 and len({p[1] for p in parts}) == 1 and len(parts) > 1:
+        drop = 2
+    elif len({p[0] for p in parts}) > 1:
+        drop = 0
+    return {rid: ("…" if drop else "") + "-".join(p[drop:]) for rid, p in zip(run_ids, parts)}
+
+
+def row_of(info: Any, marked: bool, shown_id: str | None = None) -> tuple:
     metric = info.primary_metric or ""
     value = (info.latest or {}).get(metric)
     total = info.total_steps or "?"
     tps = f"{info.tokens_per_s:,.0f}" if info.tokens_per_s else "–"
+    # most telling first: at 80 columns the table cuts from the right
     return (
         "●" if marked else " ",
         info.name or "",
+        shown_id or info.run_id,
         Text(info.status, style=STATUS_STYLE.get(info.status, "")),
+        f"{metric.removeprefix('val_')} {fmt_num(value)}" if metric else "–",
+        f"{info.step}/{total}",
         info.cell or "?",
         task_kind_of(info.task) or "?",
-        f"{info.step}/{total}",
-        f"{metric.removeprefix('val_')} {fmt_num(value)}" if metric else "–",
         tps,
-        info.run_id,
     )
 
 
@@ -80,7 +100,7 @@ class Home(actions.RunActions, Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in (" ", "name", "status", "cell", "task", "step", "metric", "tok/s", "id"):
+        for label in COLUMNS:
             table.add_column(label, key=label)
         self.query_one("#home-title", Static).update(Text(f"runs in {self.root if self.root.is_absolute() else './' + str(self.root)}", style="bold"))
         self.query_one("#home-hint", Static).update(
@@ -108,7 +128,8 @@ class Home(actions.RunActions, Screen):
 
     def on_home_listed(self, msg: Listed) -> None:
         self.infos = {i.run_id: i for i in msg.infos}
-        rows = [row_of(i, i.run_id in self.marked) for i in msg.infos]
+        shown_ids = short_ids([i.run_id for i in msg.infos])
+        rows = [row_of(i, i.run_id in self.marked, shown_ids[i.run_id]) for i in msg.infos]
         hint = self.query_one("#home-hint", Static)
         hint.display = not rows or bool(msg.error)
         if msg.error:
@@ -119,8 +140,8 @@ class Home(actions.RunActions, Screen):
         table = self.query_one(DataTable)
         current = self.current_id()
         table.clear()
-        for row in rows:
-            table.add_row(*row, key=row[-1])
+        for info, row in zip(msg.infos, rows):
+            table.add_row(*row, key=info.run_id)
         if current in self.infos:
             table.move_cursor(row=table.get_row_index(current))
 

@@ -21,6 +21,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Sele
 from rnnlab.config import CELLS, OPTIMIZERS, SCHEDULES, TASKS, Config, read_toml, validate
 from rnnlab.errors import UserError
 from rnnlab.tui.params import approx_params, matched_hidden
+from rnnlab.tui.widgets.toggles import TextCheckbox, TextSelectionList
 
 SCRATCH = "(scratch)"
 
@@ -95,7 +96,7 @@ class NewExperiment(Screen):
             yield self._row("preset", Select([(SCRATCH, SCRATCH)] + [(n, n) for n in names], value=SCRATCH, allow_blank=False, id="preset"))
             yield self._row("name", Input(placeholder="optional, e.g. lstm-adding-1", id="name"))
             yield self._row("cell", Select([(c, c) for c in CELLS], value="lstm", allow_blank=False, id="cell"))
-            yield self._row("attention", Checkbox("causal attention over past states", id="attention"))
+            yield self._row("attention", TextCheckbox("causal attention over past states", id="attention"))
             yield self._row("layers", Input(id="layers"))
             yield self._row("hidden", Input(id="hidden"))
             yield self._row("task", Select([(t, t) for t in TASKS], value="text", allow_blank=False, id="task"))
@@ -114,11 +115,11 @@ class NewExperiment(Screen):
             yield self._row("batch", Input(id="batch"))
             self.devices = ["auto", "cpu"] + cuda_devices()
             yield self._row("device", Select([(d, d) for d in self.devices], value="auto", allow_blank=False, id="device"))
-            yield self._row("race", Checkbox("race: launch one run per cell below", id="race"))
+            yield self._row("race", TextCheckbox("race: launch one run per cell below", id="race"))
             with Horizontal(classes="field", id="row-race-cells"):
                 yield Label("race cells", classes="label")
-                yield SelectionList(*[(c, c, c in ("rnn_tanh", "lstm", "gru")) for c in CELLS], id="race-cells")
-            yield self._row("match", Checkbox("match parameter counts (vary hidden size)", id="match"))
+                yield TextSelectionList(*[(c, c, c in ("rnn_tanh", "lstm", "gru")) for c in CELLS], id="race-cells")
+            yield self._row("match", TextCheckbox("match parameter counts (vary hidden size)", id="match"))
         yield Static(id="form-status")
         with Horizontal(id="form-buttons"):
             yield Button("Launch (ctrl+l)", id="launch", variant="primary")

@@ -63,7 +63,8 @@ class Playground(Screen):
             ):
                 yield Label(label, classes="knob-label")
                 yield Input(str(value), id=fid, classes="knob")
-            yield Button("Generate (ctrl+g)", id="generate", variant="primary")
+            # the key is in the footer: the long label was cut at 80 columns
+            yield Button("Generate", id="generate", variant="primary")
         yield Static(id="pg-status")
         yield RichLog(id="pg-out", wrap=True, markup=False)
         yield Footer()

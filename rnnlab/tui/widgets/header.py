@@ -24,29 +24,42 @@ def steps_per_second(state: RunState) -> Optional[float]:
     return ds / dt if dt > 0 and ds > 0 else None
 
 
-def header_text(state: RunState) -> Text:
+def header_text(state: RunState, width: Optional[int] = None) -> Text:
+    """The header; its first line fits `width` cells (the least telling parts go first)."""
     info = state.info
     if info is None:
         return Text(state.error or "reading run…", style="dim")
     status = str(getattr(info, "status", "?"))
     step = int(getattr(info, "step", 0) or 0)
     total = int(getattr(info, "total_steps", 0) or 0)
-    t = Text()
-    t.append(f"{getattr(info, 'name', '') or getattr(info, 'run_id', '')}  ", style="bold")
-    t.append(f" {status} ", style=STATUS_STYLE.get(status, "bold"))
     pct = f" ({100 * step / total:.0f}%)" if total else ""
-    t.append(f"  step {step}/{total or '?'}{pct}")
+    # (priority, text, style): what must stay (name, status, step) has the lowest number
+    parts: list[tuple[int, str, str]] = [
+        (0, f"{getattr(info, 'name', '') or getattr(info, 'run_id', '')}", "bold"),
+        (0, f" {status} ", STATUS_STYLE.get(status, "bold")),
+        (0, f"step {step}/{total or '?'}{pct}", ""),
+    ]
     rate = steps_per_second(state)
     if status == "running" and rate and total > step:
-        t.append(f"  ETA {fmt_duration((total - step) / rate)}")
+        parts.append((2, f"ETA {fmt_duration((total - step) / rate)}", ""))
     tps = getattr(info, "tokens_per_s", None)
     if tps:
-        t.append(f"  {float(tps):,.0f} tok/s")
+        parts.append((4, f"{float(tps):,.0f} tok/s", ""))
     mfu = (getattr(info, "latest", None) or {}).get("mfu")
     if mfu is not None:
         # model FLOP utilisation: achieved FLOP/s over the worker's measured matmul peak
-        t.append(f"  MFU {100 * float(mfu):.0f}%")
-    t.append(f"  {getattr(info, 'cell', '?')} · {state.task_kind or '?'} · {getattr(info, 'device', None) or '?'}")
+        parts.append((5, f"MFU {100 * float(mfu):.0f}%", ""))
+    parts.append((1, f"{getattr(info, 'cell', '?')} · {state.task_kind or '?'}", ""))
+    parts.append((3, f"· {getattr(info, 'device', None) or '?'}", ""))
+    gap = "  "
+    if width is not None:
+        while len(parts) > 3 and sum(len(p[1]) for p in parts) + len(gap) * (len(parts) - 1) > width:
+            parts.remove(max(parts, key=lambda p: p[0]))
+    t = Text(no_wrap=True, overflow="ellipsis")
+    for i, (_, text, style) in enumerate(parts):
+        if i:
+            t.append(" " if text.startswith("· ") else gap)
+        t.append(text, style=style)
     msg = getattr(info, "message", None)
     if msg and status in EXPLAINED:
         t.append(f"\n{msg}", style=STATUS_STYLE.get(status, ""))
@@ -56,5 +69,17 @@ def header_text(state: RunState) -> Text:
 
 
 class RunHeader(Static):
+    _state: Optional[RunState] = None
+
     def show(self, state: RunState) -> None:
-        set_content(self, header_text(state))
+        self._state = state
+        set_content(self, header_text(state, self._width()))
+
+    def _width(self) -> Optional[int]:
+        # before the first layout the header's own size is 0: the screen's width stands in
+        width = self.content_size.width or (self.app.size.width - 2)
+        return width if width > 0 else None
+
+    def on_resize(self) -> None:
+        if self._state is not None:
+            set_content(self, header_text(self._state, self._width()))

@@ -1,6 +1,7 @@
 """A character heatmap (rows: training time, columns: distance from T) drawn straight into Rich
-text. Plotext has no fast heatmap, and shade characters stay readable under NO_COLOR. The text is
-built once per (matrix, size): compositor repaints reuse it."""
+text. Plotext has no fast heatmap, and shade characters stay readable under NO_COLOR; a key line
+says which values the lightest and darkest shade stand for. The text is built once per (matrix,
+size): compositor repaints reuse it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-SHADES = " ░▒▓█"
+# every finite value gets a visible glyph: a blank cell means no value
+SHADES = "·░▒▓█"
 
 
 class Heatmap(Widget):
@@ -25,14 +27,17 @@ class Heatmap(Widget):
         super().__init__(id=id)
         self.matrix: Optional[np.ndarray] = None
         self.caption = ""
+        self.log10 = False
         self._version = 0
         self._built: tuple[Optional[tuple], Optional[Text]] = (None, None)
 
-    def show(self, matrix: Optional[np.ndarray], caption: str = "") -> None:
+    def show(self, matrix: Optional[np.ndarray], caption: str = "", log10: bool = False) -> None:
+        """`log10`: the matrix holds log10 values, and the shade key says what they stand for."""
         if matrix is None and self.matrix is None and caption == self.caption:
             return
         self.matrix = matrix
         self.caption = caption
+        self.log10 = log10
         self._version += 1
         self.refresh()
 
@@ -47,26 +52,40 @@ class Heatmap(Widget):
         m = self.matrix
         if m is None or m.size == 0 or w < 2 or h < 2:
             return Text("no gradient-flow probes yet", style="dim")
-        rows = h - 1
+        values = m[np.isfinite(m)]
+        if not values.size:
+            return Text("no finite values", style="dim")
+        lo, hi = float(values.min()), float(values.max())
+        key = f"{SHADES} {self._value(lo)}→{self._value(hi)}"
+        footer = [f"{key}  {self.caption}"] if len(key) + 2 + len(self.caption) <= w else [key, self.caption]
+        rows = max(1, h - len(footer))
         grid = _resample(m, rows, w)
         finite = np.isfinite(grid)
-        if not finite.any():
-            return Text("no finite values", style="dim")
-        lo, hi = float(np.min(grid[finite])), float(np.max(grid[finite]))
         span = hi - lo if hi > lo else 1.0
         out = Text(no_wrap=True, overflow="crop")
         for r in range(grid.shape[0]):
             for c in range(grid.shape[1]):
                 v = grid[r, c]
-                if not np.isfinite(v):
+                if not finite[r, c]:
                     out.append(" ")
                     continue
                 t = (v - lo) / span
                 ch = SHADES[min(len(SHADES) - 1, int(t * (len(SHADES) - 1) + 0.5))]
                 out.append(ch, Style(color=_heat(t)))
             out.append("\n")
-        out.append(self.caption[:w], style="dim")
+        key_text = Text()
+        for i, ch in enumerate(SHADES):
+            key_text.append(ch, Style(color=_heat(i / (len(SHADES) - 1))))
+        key_text.append(key[len(SHADES):], style="dim")
+        lines = [key_text + Text("  " + self.caption, style="dim")] if len(footer) == 1 else [key_text, Text(self.caption, style="dim")]
+        for i, line in enumerate(lines[: max(0, h - grid.shape[0])]):
+            if i:
+                out.append("\n")
+            out.append_text(line[:w])
         return out
+
+    def _value(self, v: float) -> str:
+        return f"{10.0 ** v:.0e}" if self.log10 else f"{v:.3g}"
 
 
 def _resample(m: np.ndarray, rows: int, cols: int) -> np.ndarray:

@@ -36,16 +36,32 @@ class ViewOptions:
     smoothing: float = 0.05
 
 
+# The unit of the training loss per task: cross-entropy in nats, or the mean squared error.
+LOSS_UNIT = {"text": "nats", "copy": "nats", "adding": "MSE", "timeseries": "MSE (scaled)"}
+
+
 class Panel(Vertical):
-    """A titled dashboard panel; subclasses set TOPICS and implement `redraw`."""
+    """A titled dashboard panel; subclasses set TOPICS, EXPLAIN and implement `redraw`."""
 
     TOPICS: frozenset[str] = frozenset()
     TITLE = ""
+    # What the panel shows and what healthy looks like, one line, shown on `?`.
+    EXPLAIN = ""
+    can_focus = True  # focus (tab, click) picks the panel `?` explains
 
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id, classes="panel")
         self.border_title = self.TITLE
         self.dirty = True
+
+    def toggle_explain(self) -> bool:
+        """Show or hide the panel's explanation line at its top; True when now shown."""
+        shown = self.query(".explain")
+        if shown:
+            shown.remove()
+            return False
+        self.mount(Static(Text("? " + self.EXPLAIN), classes="explain"), before=0)
+        return True
 
     def wants(self, changed: set[str]) -> bool:
         return bool(self.TOPICS & changed)
@@ -79,7 +95,10 @@ def _xlabel(opts: ViewOptions) -> str:
 
 class LossPanel(Panel):
     TITLE = "loss"
-    TOPICS = frozenset({"scalars", "reset"})
+    TOPICS = frozenset({"scalars", "reset", "info"})
+    EXPLAIN = ("training loss per step (cross-entropy in nats for text and copy, bpc = nats/ln 2; "
+               "MSE for adding and time series), EMA-smoothed, and val loss. Healthy: both fall and val "
+               "stays close to train; val rising while train falls is overfitting.")
 
     def compose(self) -> ComposeResult:
         yield LinePlot(id="loss-plot")
@@ -92,9 +111,21 @@ class LossPanel(Panel):
         val = state.series.get("val_loss")
         if val is not None:
             lines.append(Line("val", _x(state, val, opts), val.values, "orange"))
-        tail = f"train {fmt_num(train.last() if train else None)}  val {fmt_num(val.last() if val else None)}"
-        self.set_titles(subtitle=tail + ("  log-y" if opts.log_y else ""))
+        last_train, last_val = (train.last() if train else None), (val.last() if val else None)
+        self.set_titles(title=loss_title(state.task_kind, last_train, last_val),
+                        subtitle=f"train {fmt_num(last_train)}  val {fmt_num(last_val)}" + ("  log-y" if opts.log_y else ""))
         self.query_one(LinePlot).show(PlotData(lines, xlabel=_xlabel(opts), log_y=opts.log_y))
+
+
+def loss_title(task: Optional[str], train: Optional[float], val: Optional[float]) -> str:
+    """`loss (nats)`, and for text the latest loss in bits per character beside it."""
+    unit = LOSS_UNIT.get(task or "", "")
+    if not unit:
+        return "loss"
+    which, v = ("val", val) if val is not None and math.isfinite(val) else ("train", train)
+    if task == "text" and v is not None and math.isfinite(v):
+        return f"loss ({unit}) · {which} {fmt_num(v / math.log(2), 3)} bpc"
+    return f"loss ({unit})"
 
 
 def metric_names(state: RunState) -> tuple[str, list[str]]:
@@ -113,6 +144,9 @@ def baselines_for(state: RunState, metric: str) -> dict[str, float]:
 class MetricPanel(Panel):
     TITLE = "task metric vs baseline"
     TOPICS = frozenset({"scalars", "reset", "info"})
+    EXPLAIN = ("the task's primary validation metric beside the baselines a model has to beat (the red "
+               "lines). Healthy: below every baseline and still falling; at a baseline the model learned "
+               "nothing the baseline does not know.")
 
     def compose(self) -> ComposeResult:
         yield LinePlot(id="metric-plot")
@@ -146,6 +180,9 @@ class MetricPanel(Panel):
 class GradPanel(Panel):
     TITLE = "gradient norm (before clipping)"
     TOPICS = frozenset({"scalars", "reset", "layers"})
+    EXPLAIN = ("‖g‖, the norm of the whole gradient before clipping, with the clip threshold (red) and "
+               "per-layer norms. Healthy: steady near or below the threshold; spikes far above it mean "
+               "exploding gradients, clipping on most steps means the lr is too high.")
 
     def compose(self) -> ComposeResult:
         yield LinePlot(id="grad-plot")
@@ -182,6 +219,9 @@ def layer_table(entry: Optional[tuple[int, Any]], limit: int = 8) -> Text:
 class FlowPanel(Panel):
     TITLE = "gradient flow ‖∂L_T/∂x_t‖ vs distance from T"
     TOPICS = frozenset({"grad_flow", "reset"})
+    EXPLAIN = ("‖∂L_T/∂x_t‖: how strongly the loss at the last step T still depends on the input T-t "
+               "steps back (log scale; heatmap rows = probes over training). Healthy: a gentle decline, "
+               "far/near above 1e-2; a steep fall is vanishing gradients (no long memory), a rise exploding.")
 
     def compose(self) -> ComposeResult:
         yield LinePlot(id="flow-plot")
@@ -207,12 +247,15 @@ class FlowPanel(Panel):
         ratio = back[-1] / back[0] if back[0] > 0 else math.nan
         verdict = "vanishing" if ratio < 1e-2 else "exploding" if ratio > 1e2 else "steady"
         self.set_titles(subtitle=f"‖far‖/‖near‖ = {fmt_num(ratio, 2)} ({verdict})")
-        self.query_one(Heatmap).show(m, f"rows: probes {state.flow[0][0]}→{step}; log10 shade, left = t=T")
+        self.query_one(Heatmap).show(m, f"rows: probes {state.flow[0][0]}→{step} (newest last); left = t=T", log10=True)
 
 
 class GatePanel(Panel):
     TITLE = "gate saturation"
     TOPICS = frozenset({"gates", "hidden_norm", "reset", "info"})
+    EXPLAIN = ("share of each gate's activations saturated (sigmoid gates: below 0.1 or above 0.9; the tanh "
+               "candidate: |·| above 0.9) and mean ‖h_t‖. Healthy: mostly unsaturated; a forget gate "
+               "saturated open (near 1) is how an LSTM keeps long memory.")
 
     def compose(self) -> ComposeResult:
         yield Static(id="gate-bars")
@@ -221,10 +264,14 @@ class GatePanel(Panel):
         set_content(self.query_one("#gate-bars", Static), gate_text(state))
 
 
+# Gates whose nonlinearity is tanh, not sigmoid (the names train/probes.py gives them).
+TANH_GATES = ("cell", "new")
+
+
 def gate_text(state: RunState) -> Text:
     cell = getattr(state.info, "cell", None)
     entry = state.vectors.get("gates")
-    out = Text()
+    out = Text(no_wrap=True, overflow="ellipsis")  # a row that wraps splits "saturated" off it
     if not entry or not entry[1]:
         if cell in ("lstm", "gru"):
             out.append("waiting for the gates probe\n", style="dim")
@@ -232,15 +279,23 @@ def gate_text(state: RunState) -> Text:
             out.append(f"{cell or 'this cell'} has no gates\n", style="dim")
     else:
         step, gates = entry
-        out.append(f"@ step {step}: mean  ▏ sat<0.1 ▏ sat>0.9\n", style="dim")
+        width = max(len(n) for n in gates)
+        # the tanh candidate (LSTM cell g, GRU new n) lives in -1..1 and saturates near ±1: the
+        # probe counts |·| > 0.9 as its high share and has no low one (train/probes.py)
+        out.append(f"{'@' + str(step):>{width}} {'mean':>14} {'<0.1':>4} {'>0.9':>4}\n", style="dim")
         for name, g in gates.items():
             mean = float(g.get("mean", 0) or 0)
             lo = float(g.get("sat_low", 0) or 0)
             hi = float(g.get("sat_high", 0) or 0)
-            out.append(f"{name:>12} {_bar(abs(mean))} {mean:+.2f} ▏{lo:4.0%} ▏{hi:4.0%}")
+            tanh = name.rsplit(".", 1)[-1] in TANH_GATES
+            low = "   –" if tanh else f"{lo:4.0%}"
+            out.append(f"{name:>{width}} {_bar(abs(mean), 8)} {mean:+.2f} {low} {hi:4.0%}")
             if lo + hi > 0.5:
-                out.append("  saturated", style="bold")
+                out.append(" saturated", style="bold")
             out.append("\n")
+        tanh_names = [n for n in gates if n.rsplit(".", 1)[-1] in TANH_GATES]
+        if tanh_names:
+            out.append(f"{tanh_names[0].rsplit('.', 1)[-1]}: tanh candidate, >0.9 is |·|>0.9\n", style="dim")
     hid = state.vectors.get("hidden_norm")
     if hid and isinstance(hid[1], dict) and hid[1].get("layers"):
         out.append("\nmean ‖h_t‖ (first → last t)\n", style="dim")
@@ -258,6 +313,9 @@ def _bar(frac: float, width: int = 10) -> str:
 class OutputPanel(Panel):
     TITLE = "output"
     TOPICS = frozenset({"output", "reset"})
+    EXPLAIN = ("what the model produces now: samples (text), the forecast against the actual series and "
+               "the naive baselines, or predictions vs targets. Healthy forecast residuals look like noise "
+               "(Ljung-Box p > 0.05).")
 
     def compose(self) -> ComposeResult:
         yield RichLog(id="samples", wrap=True, markup=False, max_lines=500)
@@ -330,6 +388,8 @@ EVENT_STYLE = {"warning": "yellow", "diverged": "bold red", "error": "bold red",
 class EventPanel(Panel):
     TITLE = "events"
     TOPICS = frozenset({"events", "reset"})
+    EXPLAIN = ("the run's log, newest last: evals, checkpoints, commands sent, and warnings (gradient "
+               "spikes, divergence) with the step they happened at.")
 
     def compose(self) -> ComposeResult:
         yield RichLog(id="event-log", wrap=True, markup=False, max_lines=2000)

@@ -22,6 +22,7 @@ import numpy as np
 from textual.content import Content
 from textual_plotext import PlotextPlot
 
+from rnnlab.tui.markers import series_marker
 from rnnlab.tui.series import downsample, ema
 from rnnlab.tui.widgets import fastplot
 
@@ -111,22 +112,30 @@ class LinePlot(PlotextPlot):
         d = self._data
         width = max(self.size.width, 20)
         buckets = 2 * width  # braille: two dots per column
+        # without colour each series needs its own marker, and the faint raw curve behind a
+        # smoothed one would read as one more series: it is left out
+        mono = bool(getattr(self.app, "no_color", False))
         plotted = False
         y_lo, y_hi = math.inf, -math.inf
-        for line in d.lines:
+        x_lo, x_hi, x_whole = math.inf, -math.inf, True
+        for i, line in enumerate(d.lines):
             x, y = _finite(line.x, line.y, d.log_y)
             if not len(x):
                 continue
+            marker = series_marker(i) if mono else line.marker
             y_lo, y_hi = min(y_lo, float(y.min())), max(y_hi, float(y.max()))
+            x_lo, x_hi = min(x_lo, float(x.min())), max(x_hi, float(x.max()))
+            x_whole = x_whole and bool(np.all(x == np.round(x)))
             n = len(x)
             xs, ys = downsample(x, y, buckets)
             if line.smooth > 0 and n > 1:
                 per = np.full(len(xs), n / len(xs))
-                plt.plot(xs.tolist(), ys.tolist(), color="gray", marker=line.marker)
+                if not mono:
+                    plt.plot(xs.tolist(), ys.tolist(), color="gray", marker=marker)
                 sm = ema(ys, line.smooth, per)
-                plt.plot(xs.tolist(), sm.tolist(), color=line.color, marker=line.marker, label=line.label)
+                plt.plot(xs.tolist(), sm.tolist(), color=line.color, marker=marker, label=line.label)
             else:
-                plt.plot(xs.tolist(), ys.tolist(), color=line.color, marker=line.marker, label=line.label)
+                plt.plot(xs.tolist(), ys.tolist(), color=line.color, marker=marker, label=line.label)
             plotted = True
         if plotted:
             for label, value in d.hlines:
@@ -136,21 +145,58 @@ class LinePlot(PlotextPlot):
             if d.log_y:
                 plt.yscale("log")
                 _decade_ticks(plt, y_lo, y_hi)
+            if x_lo == x_hi:
+                # one point: plotext would spread 25.0 … 75.0 around it
+                plt.xlim(x_lo - 1, x_hi + 1)
+                plt.xticks([x_lo], [_tick_label(x_lo)])
+            elif x_whole:
+                _whole_ticks(plt, x_lo, x_hi, most=max(2, min(6, width // 14)))
         else:
             plt.title(d.empty_message)
         plt.xlabel(d.xlabel)
 
 
 def _decade_ticks(plt, lo: float, hi: float, most: int = 5) -> None:
-    """Label a log axis with powers of ten (1e-08), not plotext's 20-digit decimals."""
+    """Label a log axis with powers of ten (1e-08), not plotext's 20-digit decimals, and only
+    with them: data within less than two decades gets its axis widened to the decades around it."""
     if not (0 < lo <= hi < math.inf):
         return
-    # only powers of ten inside the data's range: a tick outside it lands on the axis labels
+    # only powers of ten inside the axis' range: a tick outside it lands on the axis labels
     first, last = math.ceil(math.log10(lo)), math.floor(math.log10(hi))
+    if last - first < 1:
+        first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+        if first == last:
+            last += 1
+        plt.ylim(first, last)  # plotext takes a log axis' limits as exponents
     decades = list(range(first, last + 1))
     decades = decades[:: max(1, math.ceil(len(decades) / most))]
-    if len(decades) >= 2:
-        plt.yticks([10.0**e for e in decades], [f"1e{e:+03d}" for e in decades])
+    plt.yticks([10.0**e for e in decades], [f"1e{e:+03d}" for e in decades])
+
+
+def _whole_ticks(plt, lo: float, hi: float, most: int = 5) -> None:
+    """Ticks at round whole numbers (1, 2 or 5 times a power of ten) for an axis of whole
+    numbers (steps, distances): plotext would label it 12.2, 24.5, …"""
+    steps = [k * 10**e for e in range(0, 10) for k in (1, 2, 5)]
+
+    def count(st: int) -> int:
+        return math.floor(hi / st) - math.ceil(lo / st) + 1
+
+    # the finest round step with at most `most` ticks, but never fewer than two when one exists
+    step = next((st for st in steps if count(st) <= most), steps[-1])
+    if count(step) < 2:
+        step = next((st for st in reversed(steps) if count(st) >= 2), step)
+    ticks = [float(t * step) for t in range(math.ceil(lo / step), math.floor(hi / step) + 1)]
+    if ticks:
+        plt.xticks(ticks, [_tick_label(t) for t in ticks])
+
+
+def _tick_label(v: float) -> str:
+    if v == int(v):
+        n = int(v)
+        if abs(n) >= 1_000_000 and n % 100_000 == 0:
+            return f"{n / 1_000_000:g}M"
+        return f"{n // 1000}k" if abs(n) >= 10_000 and n % 1000 == 0 else str(n)
+    return f"{v:g}"
 
 
 def _finite(x: np.ndarray, y: np.ndarray, log_y: bool) -> tuple[np.ndarray, np.ndarray]:
