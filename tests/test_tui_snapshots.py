@@ -164,8 +164,11 @@ def test_dashboard_flow_explained(snap_compare, fixture_root, size):
 
     async def before(pilot):
         await _open_dashboard(pilot, 2, tab="flow")
-        pilot.app.screen.query_one("#flow").focus()
+        flow = pilot.app.screen.query_one("#flow")
+        flow.focus()
         await pilot.press("question_mark")
-        await pilot.pause(0.4)
+        # the line is mounted, laid out, and the plot below it rebuilt at its new size
+        await _until(pilot, lambda: bool(flow.query(".explain")) and flow.query_one(".explain").region.height > 0)
+        await pilot.pause(0.6)
 
     assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
