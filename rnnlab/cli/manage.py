@@ -142,6 +142,15 @@ def _best(info) -> str:
     return f"{info.primary_metric} {_fmt(info.best_metric)}"
 
 
+def _test(info) -> str:
+    """The primary metric on the test split, scored once when the run finished ("-" before)."""
+    if not info.primary_metric or not info.primary_metric.startswith("val_"):
+        return "-"
+    key = "test_" + info.primary_metric[len("val_"):]
+    value = (info.latest or {}).get(key)
+    return "-" if value is None else f"{key} {_fmt(value)}"
+
+
 def _step(info) -> str:
     return f"{info.step}/{info.total_steps}" if info.total_steps else str(info.step)
 
@@ -163,10 +172,10 @@ def runs_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
         print(f"no runs in {root}; start one with `rnnlab train --detach` (or open the lab: `rnnlab`)")
         return
     rows = [
-        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _best(i), _age(i.created)]
+        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _best(i), _test(i), _age(i.created)]
         for i in infos
     ]
-    _table(["id", "name", "cell", "task", "status", "step", "best", "age"], rows)
+    _table(["id", "name", "cell", "task", "status", "step", "best", "test", "age"], rows)
     for i in infos:
         if i.status == "corrupt":
             print(f"warning: {i.message}", file=sys.stderr)

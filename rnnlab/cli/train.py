@@ -64,7 +64,8 @@ def train(
         if not info.step and not any((run_dir / "checkpoints").glob("step-*")):
             shutil.rmtree(run_dir, ignore_errors=True)  # nothing was trained: leave no clutter
         raise typer.Exit(2)
-    metrics = {k: v for k, v in info.latest.items() if k.startswith(("val_", "test_"))}
+    # test_* (and the baselines' scores on the same test origins) are written once, at the end
+    metrics = {k: v for k, v in info.latest.items() if k.startswith(("val_", "test_")) or "_test_" in k}
     if "loss" in info.latest:
         metrics["loss"] = info.latest["loss"]
     if json_out:

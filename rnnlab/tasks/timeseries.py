@@ -184,10 +184,10 @@ class TimeSeriesTask(Task):
     def baselines(self) -> dict[str, float]:
         return self.baseline_scores(self._eval["val"], "val")
 
-    def residual_diagnostics(self, model: torch.nn.Module, device: torch.device) -> dict[str, Any]:
-        """ACF and Ljung-Box of one-step-ahead errors over consecutive test origins (original
+    def residual_diagnostics(self, model: torch.nn.Module, device: torch.device, split: str = "test") -> dict[str, Any]:
+        """ACF and Ljung-Box of one-step-ahead errors over consecutive origins of `split` (original
         units). Only step 1 is used: h-step errors of overlapping windows are correlated anyway."""
-        starts = self.data.starts("test")[:ACF_WINDOWS]
+        starts = self.data.starts(split)[:ACF_WINDOWS]
         x, _ = self.data.windows(starts)
         fc = self.data.to_original(predict(model, x, device), starts)
         resid = self.data.actual(starts)[:, 0] - fc[:, 0]
@@ -213,13 +213,15 @@ class TimeSeriesTask(Task):
         return out
 
     def output_probe(self, model: torch.nn.Module, device: torch.device) -> dict[str, Any]:
-        """The last test window: history, actual, forecast and both baselines, plus residual tests."""
-        t = int(self.data.starts("test")[-1])
+        """The last validation window: history, actual, forecast and both baselines, plus residual
+        tests. It runs during training, so it reads val only: the test split is scored once, at
+        the end (test_metrics)."""
+        t = int(self.data.starts("val")[-1])
         starts = np.array([t])
         x, _ = self.data.windows(starts)
         forecast = self.data.to_original(predict(model, x, device), starts)[0]
         base = self.baseline_forecasts(starts)
-        diag = self.residual_diagnostics(model, device)
+        diag = self.residual_diagnostics(model, device, "val")
         hist = self.data.history(t)[-self.data.window :]
 
         def floats(a) -> list[float]:
@@ -227,6 +229,7 @@ class TimeSeriesTask(Task):
 
         return {
             "type": "forecast",
+            "split": "val",
             "origin_index": t + self.data.offset,
             "horizon": self.data.horizon,
             "season": self.season,
