@@ -111,7 +111,7 @@ def _downsample(xs: list, ys: list, n: int) -> tuple[list, list]:
     return [p[0] for p in pts], [p[1] for p in pts]
 
 
-def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15) -> str:
+def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xlabel: str = "step") -> str:
     """A terminal line plot; colourless outside a terminal so pipes get plain text."""
     import plotext as plt
 
@@ -129,7 +129,7 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15) ->
             drawn = True
     if not drawn:
         return f"{title}: no points yet"
-    plt.xlabel("step")
+    plt.xlabel(xlabel)
     text = plt.build()
     if not _tty():
         text = "\n".join(line.rstrip() for line in _ANSI.sub("", text).splitlines())
@@ -194,6 +194,7 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         series = {n: r.series(n) for n in ("loss", "grad_norm", info.primary_metric) if n}
         events = r.events()[-5:]
         output = r.latest_vector("output")
+        backtest = r.latest_vector("backtest")
     lines = [
         ("run", f"{info.run_id}" + (f"  ({info.name})" if info.name else "")),
         ("dir", str(info.dir)),
@@ -222,6 +223,22 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
             steps, _, values = series[name]
             print(_plot(name, [(name, steps, values)], height=12))
             print()
+    if backtest is not None and isinstance(backtest[1], dict) and backtest[1].get("origins"):
+        print(_backtest_plot(backtest[1]))
+        print()
+
+
+def _backtest_plot(report: dict) -> str:
+    """RMSE per backtest origin: the model beside naive and seasonal-naive from the same origins."""
+    rows = report["origins"]
+    xs = [r["origin"] for r in rows]
+    lines = [(label, xs, [r[key]["rmse"] for r in rows]) for key, label in
+             (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))]
+    mean = report.get("mean", {})
+    title = (f"backtest RMSE per origin ({len(rows)} origins, stride {report.get('stride')}): mean "
+             + ", ".join(f"{label} {_fmt(mean.get(k, {}).get('rmse'))}" for k, label in
+                         (("model", "model"), ("naive", "naive"), ("seasonal_naive", "s-naive"))))
+    return _plot(title, lines, height=12, xlabel="origin (row)")
 
 
 def _output_text(out: dict) -> str:

@@ -17,6 +17,7 @@ import torch
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
 from rnnlab.tasks import tsdata
+from rnnlab.tasks import tsintervals as ti
 from rnnlab.tasks import tsmetrics as tm
 from rnnlab.tasks.base import Batch, Task
 
@@ -70,6 +71,11 @@ class TimeSeriesTask(Task):
         self.primary_metric = "val_rmse"
         self._train_starts = self.data.starts("train")
         self._eval = {s: _spaced(self.data.starts(s), EVAL_WINDOWS) for s in ("val", "test")}
+
+    def prepare(self, series: tsdata.Series, cfg: Optional[TaskConfig] = None) -> tsdata.Prepared:
+        """Another series (e.g. this one extended into the future) through this run's pipeline,
+        with this run's fitted scaling."""
+        return tsdata.prepare(series, cfg or self.cfg, scaler=self.data.scaler)
 
     def eval_origins(self, split: str) -> np.ndarray:
         """The forecast origins scored on `split` ("val" or "test"), baselines included."""
@@ -175,6 +181,31 @@ class TimeSeriesTask(Task):
                 out[f"{name}_{key}"] = value
         return out
 
+    # ------------------------------------------------------------ intervals
+
+    def residuals(self, forecast: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """actual - forecast (original units), (N, horizon)."""
+        return self.data.actual(starts) - forecast
+
+    def calibrate(self, pred_val_scaled: np.ndarray, levels=ti.LEVELS) -> ti.Conformal:
+        """Split-conformal half-widths per horizon step from the validation origins' errors."""
+        starts = self._eval["val"]
+        return ti.Conformal.fit(self.residuals(self.data.to_original(pred_val_scaled, starts), starts), levels)
+
+    def interval_metrics(self, forecast: np.ndarray, starts: np.ndarray, conformal: ti.Conformal, prefix: str) -> dict[str, float]:
+        return ti.interval_scores(self.data.actual(starts), forecast, conformal.bands(forecast), prefix)
+
+    def baseline_interval_scores(self, starts: np.ndarray, split: str, levels=ti.LEVELS) -> dict[str, float]:
+        """The baselines' own conformal bands (calibrated on val, like the model's), on `starts`."""
+        val = self._eval["val"]
+        calib = self.baseline_forecasts(val)
+        out: dict[str, float] = {}
+        for name, fc in self.baseline_forecasts(starts).items():
+            conf = ti.Conformal.fit(self.residuals(calib[name], val), levels)
+            for key, value in self.interval_metrics(fc, starts, conf, split).items():
+                out[f"{name}_{key}"] = value
+        return out
+
     def evaluate(self, model: torch.nn.Module, device: torch.device, num_batches: int) -> dict[str, float]:
         # num_batches is not used: the whole validation split (EVAL_WINDOWS origins at most) is
         # scored so that the numbers stand beside baselines() computed on the very same origins.
@@ -201,9 +232,15 @@ class TimeSeriesTask(Task):
         return {"acf": [float(v) for v in tm.acf(resid, lags)[1:]], "lags": lags, "q": q, "p": p}
 
     def test_metrics(self, model: torch.nn.Module, device: torch.device) -> dict[str, float]:
-        x, _ = self.data.windows(self._eval["test"])
-        out = self.score(predict(model, x, device), self._eval["test"], "test")
-        out.update(self.baseline_scores(self._eval["test"], "test"))
+        starts = self._eval["test"]
+        x, _ = self.data.windows(starts)
+        pred = predict(model, x, device)
+        out = self.score(pred, starts, "test")
+        out.update(self.baseline_scores(starts, "test"))
+        xv, _ = self.data.windows(self._eval["val"])
+        conformal = self.calibrate(predict(model, xv, device))
+        out.update(self.interval_metrics(self.data.to_original(pred, starts), starts, conformal, "test"))
+        out.update(self.baseline_interval_scores(starts, "test"))
         diag = self.residual_diagnostics(model, device)
         out["test_ljung_box_q"] = diag["q"]
         out["test_ljung_box_p"] = diag["p"]
@@ -220,6 +257,8 @@ class TimeSeriesTask(Task):
         starts = np.array([t])
         x, _ = self.data.windows(starts)
         forecast = self.data.to_original(predict(model, x, device), starts)[0]
+        xv, _ = self.data.windows(self._eval["val"])
+        bands = self.calibrate(predict(model, xv, device)).bands(forecast)
         base = self.baseline_forecasts(starts)
         diag = self.residual_diagnostics(model, device, "val")
         hist = self.data.history(t)[-self.data.window :]
@@ -238,49 +277,67 @@ class TimeSeriesTask(Task):
             "forecast": floats(forecast),
             "naive": floats(base["naive"][0]),
             "seasonal_naive": floats(base["seasonal_naive"][0]),
+            # conformal bands from the validation errors (the dashboard draws them)
+            "bands": {ti.level_name(lv): {"lower": floats(lo), "upper": floats(hi)} for lv, (lo, hi) in bands.items()},
             "acf": diag["acf"],
             "ljung_box_q": float(diag["q"]),
             "ljung_box_p": float(diag["p"]),
         }
 
 
-def forecast_report(models: list[torch.nn.Module], task: TimeSeriesTask, device: torch.device | str) -> dict[str, Any]:
+def forecast_report(
+    models: list[torch.nn.Module], task: TimeSeriesTask, device: torch.device | str, levels=ti.LEVELS
+) -> dict[str, Any]:
     """Score each model on the test split, then their mean ensemble (seed ch. 5.3/6.3: combining
     models), with the naive and seasonal-naive baselines on the same origins.
 
-    Returns {"split", "windows", "season", "models": [{"index", metrics...}], "ensemble": {...},
-    "baselines": {...}}; metric keys are "test_rmse" etc. The ensemble averages the forecasts in
+    Returns {"split", "windows", "season", "levels", "models": [{"index", metrics...}],
+    "ensemble": {...}, "baselines": {...}}; metric keys are "test_rmse" etc., and for the
+    conformal bands "test_coverage_80", "test_width_80", "test_pinball". The ensemble averages the forecasts in
     model space; scaling and differencing are linear, so that equals averaging in original units."""
     if not models:
         raise UserError("forecast needs at least one model (checkpoint)")
     starts = task.eval_origins("test")
     x, _ = task.data.windows(starts)
-    per_model, preds = [], []
+    xv, _ = task.data.windows(task.eval_origins("val"))
+    per_model, preds, val_preds = [], [], []
     for i, model in enumerate(models):
         was_training = model.training
         model.eval()
         try:
-            pred = predict(model, x, device)
+            pred, pred_val = predict(model, x, device), predict(model, xv, device)
         finally:
             model.train(was_training)
         preds.append(pred)
+        val_preds.append(pred_val)
         entry: dict[str, Any] = {"index": i}
         entry.update(task.score(pred, starts, "test"))
         entry.update(_ljung(task, pred, starts))
+        entry.update(_intervals(task, pred, pred_val, starts, levels))
         per_model.append(entry)
-    mean = np.mean(np.stack(preds), axis=0)
+    mean, mean_val = np.mean(np.stack(preds), axis=0), np.mean(np.stack(val_preds), axis=0)
     ensemble: dict[str, Any] = {"size": len(models)}
     ensemble.update(task.score(mean, starts, "test"))
     ensemble.update(_ljung(task, mean, starts))
+    ensemble.update(_intervals(task, mean, mean_val, starts, levels))
+    baselines = task.baseline_scores(starts, "test")
+    baselines.update(task.baseline_interval_scores(starts, "test", levels))
     return {
         "split": "test",
         "windows": int(starts.size),
         "horizon": task.data.horizon,
         "season": task.season,
+        "levels": [float(v) for v in levels],
+        "intervals": "split-conformal, per horizon step, from the validation errors",
         "models": per_model,
         "ensemble": ensemble,
-        "baselines": task.baseline_scores(starts, "test"),
+        "baselines": baselines,
     }
+
+
+def _intervals(task: TimeSeriesTask, pred: np.ndarray, pred_val: np.ndarray, starts: np.ndarray, levels) -> dict[str, float]:
+    conformal = task.calibrate(pred_val, levels)
+    return task.interval_metrics(task.data.to_original(pred, starts), starts, conformal, "test")
 
 
 def _ljung(task: TimeSeriesTask, pred: np.ndarray, starts: np.ndarray) -> dict[str, float]:
