@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
@@ -12,7 +13,13 @@ import torch
 
 from rnnlab import config
 from rnnlab.config import TaskConfig
-from rnnlab.tasks.timeseries import TimeSeriesTask
+from rnnlab.errors import UserError
+from rnnlab.tasks import tsdata
+from rnnlab.tasks import tsfuture as tf
+from rnnlab.tasks import tsintervals as ti
+from rnnlab.tasks import tsmetrics as tm
+from rnnlab.tasks.timeseries import TimeSeriesTask, predict
+from rnnlab.tasks.tsbacktest import backtest_report
 from rnnlab.train.session import run_training
 from tests.test_train import Never, Recorder
 
@@ -80,3 +87,122 @@ def test_training_scores_the_test_split_once_at_the_end(tmp_path):
     assert out.metrics["test_rmse"] == rec.rows[6]["test_rmse"] and "val_rmse" in out.metrics
     assert [k for k, *_ in rec.events].count("test") == 1
     assert all(v[2].get("split") == "val" for v in rec.vectors if v[1] == "output")
+
+
+# ---------------------------------------------------------------- item 2: conformal intervals
+
+
+def test_conformal_half_width_is_the_finite_sample_rank():
+    # n = 9 errors per step: level 80 takes the ceil(10 * 0.8) = 8th smallest |error|.
+    r = np.array([[1.0, -9.0], [-2.0, 8.0], [3.0, 7.0], [-4.0, 6.0], [5.0, 5.0], [6.0, 4.0], [-7.0, 3.0], [8.0, 2.0], [9.0, 1.0]])
+    conf = ti.Conformal.fit(r, (80.0, 95.0))
+    assert conf.radius[0].tolist() == [8.0, 8.0]
+    # ceil(10 * 0.95) = 10 > 9: no finite band is guaranteed
+    assert np.isinf(conf.radius[1]).all()
+    (lo, hi), = [conf.bands(np.array([[10.0, 20.0]]))[80.0]]
+    assert lo.tolist() == [[2.0, 12.0]] and hi.tolist() == [[18.0, 28.0]]
+
+
+def test_conformal_bands_cover_exchangeable_errors_at_their_level():
+    rng = np.random.default_rng(0)
+    conf = ti.Conformal.fit(rng.standard_normal((2000, 3)) * [1.0, 2.0, 3.0], (80.0, 95.0))
+    new = rng.standard_normal((20000, 3)) * [1.0, 2.0, 3.0]
+    bands = conf.bands(np.zeros_like(new))
+    scores = ti.interval_scores(new, np.zeros_like(new), bands, "x")
+    assert scores["x_coverage_80"] == pytest.approx(0.80, abs=0.02)
+    assert scores["x_coverage_95"] == pytest.approx(0.95, abs=0.01)
+    # a wider band for the noisier step, 1.2816 sigma for 80 %
+    assert conf.radius[0] == pytest.approx([1.2816, 2 * 1.2816, 3 * 1.2816], rel=0.06)
+
+
+def test_pinball_loss_by_hand():
+    assert ti.pinball([1.0, 3.0], [2.0, 2.0], 0.9) == pytest.approx((0.1 * 1 + 0.9 * 1) / 2)
+    assert ti.pinball([5.0], [5.0], 0.1) == 0.0
+
+
+def test_test_metrics_report_intervals_beside_the_baselines_own():
+    task = TimeSeriesTask(_cfg(difference=True), seed=0, batch_size=8)
+    model = Linear(task.input_size, task.output_size).eval()
+    test = task.test_metrics(model, torch.device("cpu"))
+    for who in ("", "naive_", "seasonal_naive_"):
+        for key in ("test_coverage_80", "test_coverage_95", "test_width_80", "test_width_95", "test_pinball"):
+            assert math.isfinite(test[who + key]), who + key
+        assert 0 <= test[who + "test_coverage_80"] <= test[who + "test_coverage_95"] <= 1
+        assert 0 < test[who + "test_width_80"] < test[who + "test_width_95"]
+    probe = task.output_probe(model, torch.device("cpu"))
+    band = probe["bands"]["80"]
+    assert all(lo <= f <= hi for lo, f, hi in zip(band["lower"], probe["forecast"], band["upper"]))
+
+
+# ---------------------------------------------------------------- item 1: the future
+
+
+def test_time_steps_continue_the_series_own_frequency():
+    weekly = [datetime(2024, 1, 7) + timedelta(weeks=k) for k in range(10)]
+    step = tf.infer_step(weekly)
+    assert step.describe() == "weekly" and step.after(weekly[-1], 2) == [datetime(2024, 3, 17), datetime(2024, 3, 24)]
+    month_ends = [datetime(2023, m, 1) for m in range(1, 13)]
+    assert tf.infer_step(month_ends).after(datetime(2023, 12, 1), 2) == [datetime(2024, 1, 1), datetime(2024, 2, 1)]
+    ends = [datetime(2023, 10, 31), datetime(2023, 11, 30), datetime(2023, 12, 31), datetime(2024, 1, 31)]
+    assert tf.infer_step(ends).describe() == "monthly"
+    assert tf.infer_step(ends).after(ends[-1], 3) == [datetime(2024, 2, 29), datetime(2024, 3, 31), datetime(2024, 4, 30)]
+    # a gap (a missing week) does not move the median step
+    assert tf.infer_step(weekly[:4] + weekly[5:]).describe() == "weekly"
+
+
+@pytest.mark.parametrize("difference", [False, True])
+def test_recursive_paths_equal_forecasting_again_from_the_forecasts(difference):
+    """Chunk 2 of a recursive path is exactly what the model says when the series is rebuilt
+    with chunk 1's forecasts (in original units) as if they had been observed."""
+    task = TimeSeriesTask(_cfg(difference=difference), seed=0, batch_size=8)
+    model = Linear(task.input_size, task.output_size, seed=3).eval()
+    d, h = task.data, task.data.horizon
+    t = int(d.starts("val")[5])
+    path = tf.paths([model], d.features, np.array([t]), 2 * h + 1, d.window, h, "cpu")
+    x, _ = d.windows(np.array([t]))
+    assert path[0, :h] == pytest.approx(predict(model, x, "cpu")[0])
+    first = d.to_original(path[:, :h], np.array([t]))[0]
+    levels = d.levels.copy()
+    levels[t + d.offset : t + d.offset + h] = first
+    again = task.prepare(tsdata.Series(levels, d.timestamps, d.origin, d.column))
+    x2, _ = again.windows(np.array([t + h]))
+    assert path[0, h : 2 * h] == pytest.approx(predict(model, x2, "cpu")[0], abs=1e-6)
+    # ... and the whole path maps back through the same exact inverse
+    whole = d.to_original(path, np.array([t]))[0]
+    assert whole[:h] == pytest.approx(first)
+
+
+def test_future_forecast_rows_times_and_bands():
+    task = TimeSeriesTask(_cfg(difference=True), seed=0, batch_size=8)
+    model = Linear(task.input_size, task.output_size).eval()
+    out = tf.future_forecast([model], task, 10, (50.0, 90.0))
+    rows = out["rows"]
+    assert len(rows) == 10 and out["recursive"] and out["step"] == "hourly"
+    assert set(rows[0]) == {"time", "forecast", "lower_50", "upper_50", "lower_90", "upper_90"}
+    last = task.data.timestamps[-1]
+    assert [r["time"] for r in rows] == [(last + timedelta(hours=k)).isoformat() for k in range(1, 11)]
+    for r in rows:
+        assert r["lower_90"] <= r["lower_50"] <= r["forecast"] <= r["upper_50"] <= r["upper_90"]
+    json.dumps(out, allow_nan=False)
+
+
+# ---------------------------------------------------------------- item 3: backtests
+
+
+def test_backtest_origins_and_scores():
+    task = TimeSeriesTask(_cfg(synthetic={"length": 600}), seed=0, batch_size=8)
+    model = Linear(task.input_size, task.output_size).eval()
+    rep = backtest_report([model], task, 5, 3, "cpu")
+    origins = [r["origin"] for r in rep["origins"]]
+    assert len(origins) == 5 and np.diff(origins).tolist() == [3] * 4
+    assert origins[-1] == int(task.data.starts("test")[-1]) + task.data.offset
+    d = task.data
+    t0 = origins[0] - d.offset
+    x, _ = d.windows(np.array([t0]))
+    fc = d.to_original(predict(model, x, "cpu"), np.array([t0]))
+    assert rep["origins"][0]["model"]["rmse"] == pytest.approx(tm.rmse(d.actual(np.array([t0])), fc))
+    naive = tm.naive_forecast(d.history(t0), d.horizon)
+    assert rep["origins"][0]["naive"]["rmse"] == pytest.approx(tm.rmse(d.actual(np.array([t0]))[0], naive))
+    assert rep["mean"]["model"]["rmse"] == pytest.approx(np.mean([r["model"]["rmse"] for r in rep["origins"]]))
+    with pytest.raises(UserError, match="room for"):
+        backtest_report([model], task, 500, None, "cpu")

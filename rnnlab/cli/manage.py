@@ -235,10 +235,10 @@ def _backtest_plot(report: dict) -> str:
     lines = [(label, xs, [r[key]["rmse"] for r in rows]) for key, label in
              (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))]
     mean = report.get("mean", {})
-    title = (f"backtest RMSE per origin ({len(rows)} origins, stride {report.get('stride')}): mean "
-             + ", ".join(f"{label} {_fmt(mean.get(k, {}).get('rmse'))}" for k, label in
-                         (("model", "model"), ("naive", "naive"), ("seasonal_naive", "s-naive"))))
-    return _plot(title, lines, height=12, xlabel="origin (row)")
+    summary = (f"{'backtest':>10}  {len(rows)} origins, stride {report.get('stride')}, mean RMSE "
+               + ", ".join(f"{label} {_fmt(mean.get(k, {}).get('rmse'))}" for k, label in
+                           (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))))
+    return summary + "\n" + _plot("backtest RMSE per origin", lines, height=12, xlabel="origin (row)")
 
 
 def _output_text(out: dict) -> str:
