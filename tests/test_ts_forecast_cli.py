@@ -26,6 +26,9 @@ def runs(tmp_path_factory):
         y = 100 + 0.2 * k + 10 * math.sin(2 * math.pi * k / 52)
         rows.append(f"{(FIRST + timedelta(weeks=k)).date().isoformat()},{'' if k % 37 == 5 else f'{y:.3f}'}")
     weekly.write_text("\n".join(rows) + "\n")
+    xy = root / "xy.csv"
+    xy.write_text("t,x,y,label\n" + "".join(
+        f"{(FIRST + timedelta(hours=i)).isoformat()},{math.sin(i * 1.7):.4f},{10 + 2 * math.sin(i * 1.7):.4f},a\n" for i in range(300)))
     corpus = root / "corpus.txt"
     corpus.write_text("the quick brown fox jumps over the lazy dog\n" * 200)
     done = {}
@@ -33,11 +36,14 @@ def runs(tmp_path_factory):
         ("weekly", "ts-lstm", ["--set", f"task.source='{weekly}'", "--set", "task.time_column='date'",
                                "--set", "task.window=26", "--set", "task.horizon=8", "--set", "task.periods=[52.0]"]),
         ("hourly", "ts-lstm", ["--set", "task.synthetic.length=600", "--set", "task.window=24", "--set", "task.horizon=6"]),
+        ("cov", "ts-lstm", ["--set", f"task.source='{xy}'", "--set", "task.column='y'", "--set", "task.time_column='t'",
+                            "--set", "task.window=8", "--set", "task.horizon=4", "--set", "task.future_covariates=['x']"]),
         ("txt", "lstm-char", ["--set", f"task.source='{corpus}'", "--set", "task.seq_len=16", "--set", "train.batch_size=4"]),
     ]:
         proc = rnnlab("train", preset, *TINY, *extra, "--name", name, "--runs-dir", str(root), "--json")
         assert proc.returncode == 0, proc.stderr
         done[name] = json.loads(proc.stdout)
+    done["xy"] = xy
     return root, done
 
 
@@ -110,3 +116,41 @@ def test_the_test_split_is_scored_at_the_end_and_listed(runs):
 def test_bad_forecast_requests_are_one_line(runs, args, needles):
     root, _ = runs
     assert_user_error(rnnlab("forecast", *args, "--runs-dir", str(root)), *needles)
+
+
+def test_future_with_known_ahead_covariates(runs, tmp_path):
+    root, _ = runs
+    good = tmp_path / "future.csv"
+    good.write_text("x\n" + "\n".join(str(v) for v in (0.5, -1, 1, 0, 2, -2)) + "\n")
+    proc = rnnlab("forecast", "cov", "--future", "6", "--covariates", str(good), "--runs-dir", str(root))
+    assert proc.returncode == 0, proc.stderr
+    rows = _rows(proc.stdout)
+    assert len(rows) == 6 and rows[0]["time"] == (FIRST + timedelta(hours=300)).isoformat()
+    assert_user_error(rnnlab("forecast", "cov", "--future", "6", "--runs-dir", str(root)), "--covariates", "x")
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("price\n1\n2\n3\n4\n5\n6\n")
+    assert_user_error(rnnlab("forecast", "cov", "--future", "6", "--covariates", str(wrong), "--runs-dir", str(root)),
+                      "no column 'x'", "price")
+    short = tmp_path / "short.csv"
+    short.write_text("x\n1\n2\n")
+    assert_user_error(rnnlab("forecast", "cov", "--future", "6", "--covariates", str(short), "--runs-dir", str(root)),
+                      "2 rows", "needs 6")
+    hole = tmp_path / "hole.csv"
+    hole.write_text("k,x\n1,1\n2,\n3,3\n4,4\n5,5\n6,6\n")
+    assert_user_error(rnnlab("forecast", "cov", "--future", "6", "--covariates", str(hole), "--runs-dir", str(root)),
+                      "line 3", "missing")
+
+
+@pytest.mark.parametrize(
+    "setting, needles",
+    [
+        ("task.future_covariates=['z']", ["no column 'z'", "task.future_covariates"]),
+        ("task.covariates=['lable']", ["no column 'lable'", "did you mean 'label'"]),
+        ("task.future_covariates=['label']", ["line 2", "'label'", "not a number"]),
+    ],
+)
+def test_bad_covariates_are_one_line(runs, setting, needles):
+    root, done = runs
+    proc = rnnlab("train", "ts-lstm", *TINY, "--set", f"task.source='{done['xy']}'", "--set", "task.column='y'",
+                  "--set", "task.window=8", "--set", "task.horizon=4", "--set", setting, "--runs-dir", str(root))
+    assert_user_error(proc, *needles)

@@ -206,3 +206,65 @@ def test_backtest_origins_and_scores():
     assert rep["mean"]["model"]["rmse"] == pytest.approx(np.mean([r["model"]["rmse"] for r in rep["origins"]]))
     with pytest.raises(UserError, match="room for"):
         backtest_report([model], task, 500, None, "cpu")
+
+
+# ---------------------------------------------------------------- item 4: covariates
+
+
+def _xy_csv(path, n=600, seed=0):
+    """y driven by a known-ahead column x (white noise, so y's own past says nothing of it)."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(n)
+    y = 10 + 2.0 * x + 0.1 * rng.standard_normal(n)
+    start = datetime(2024, 1, 1)
+    path.write_text("t,x,y,label\n" + "".join(
+        f"{(start + timedelta(hours=i)).isoformat()},{x[i]:.5f},{y[i]:.5f},a\n" for i in range(n)))
+    return path
+
+
+def _xy_cfg(path, *extra):
+    return config.load("ts-lstm", [
+        f"task.source='{path}'", "task.column='y'", "task.time_column='t'", "task.window=8", "task.horizon=4",
+        "task.periods=[]", "task.difference=false", "model.hidden_size=16", "train.steps=200",
+        "train.eval_every=100", "train.checkpoint_every=200", "probes.output_every=0", *extra])
+
+
+def test_future_covariate_features_carry_the_next_horizon_values(tmp_path):
+    path = _xy_csv(tmp_path / "xy.csv", n=200)
+    cfg = _xy_cfg(path, "task.future_covariates=['x']", "task.covariates=['label']").task
+    with pytest.raises(UserError, match="'label'.*not a number"):
+        TimeSeriesTask(cfg, seed=0, batch_size=4)
+    cfg = _xy_cfg(path, "task.future_covariates=['x']").task
+    task = TimeSeriesTask(cfg, seed=0, batch_size=4)
+    names = task.data.feature_names
+    assert names[-4:] == ["x+1", "x+2", "x+3", "x+4"]
+    x = np.loadtxt(path, delimiter=",", skiprows=1, usecols=1)
+    scaler = task.cov_scalers["x"]
+    t = int(task.data.starts("test")[3])
+    xb, _ = task.data.windows(np.array([t]))
+    # the window's last row holds x over the forecast's own horizon t..t+3
+    assert xb[0, -1, -4:] == pytest.approx(scaler.transform(x[t : t + 4]), abs=1e-5)
+    # the scaler saw the training split only
+    assert scaler.center == pytest.approx(x[: task.data.splits.train].mean())
+    again = TimeSeriesTask(cfg, seed=0, batch_size=4, state=json.loads(json.dumps(task.state())))
+    assert np.array_equal(again.data.features, task.data.features)
+
+
+def test_a_known_ahead_covariate_makes_the_forecast_far_better(tmp_path):
+    path = _xy_csv(tmp_path / "xy.csv")
+    plain = run_training(_xy_cfg(path), tmp_path / "plain", Recorder(), Never())
+    cfg = _xy_cfg(path, "task.future_covariates=['x']")
+    cov = run_training(cfg, tmp_path / "cov", Recorder(), Never())
+    (tmp_path / "cov" / "config.toml").write_text(cfg.to_toml(), encoding="utf-8")
+    assert cov.metrics["test_rmse"] < 0.4 * plain.metrics["test_rmse"]
+    assert cov.metrics["test_rmse"] < 0.4 * cov.metrics["naive_test_rmse"]
+    # forecasting the future follows the supplied future x
+    from rnnlab.train.session import load_run
+
+    _, task, model = load_run(tmp_path / "cov")
+    future_x = np.array([2.0, -2.0, 1.0, 0.0, -1.0, 2.0])
+    out = tf.future_forecast([model], task, 6, future_covariates={"x": future_x})
+    fc = np.array([r["forecast"] for r in out["rows"]])
+    assert np.corrcoef(fc, 10 + 2 * future_x)[0, 1] > 0.9
+    with pytest.raises(UserError, match="--covariates"):
+        task.read_future_covariates(None, 6)

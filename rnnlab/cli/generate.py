@@ -146,7 +146,7 @@ def _future(models, task, steps, levels, dev, covariates, output, json_out, run_
 
     from rnnlab.tasks.tsfuture import future_forecast
 
-    future_cov = task.read_future_covariates(covariates, steps) if hasattr(task, "read_future_covariates") else None
+    future_cov = task.read_future_covariates(covariates, steps)
     if covariates is not None and future_cov is None:
         raise UserError(f"--covariates {covariates}: the run has no task.future_covariates or task.covariates to read from it")
     report = future_forecast(models, task, steps, levels, dev, future_cov)

@@ -16,6 +16,7 @@ import torch
 
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
+from rnnlab.tasks import tscovariates as tscov
 from rnnlab.tasks import tsdata
 from rnnlab.tasks import tsintervals as ti
 from rnnlab.tasks import tsmetrics as tm
@@ -60,8 +61,14 @@ class TimeSeriesTask(Task):
     ) -> None:
         super().__init__(cfg, seed=seed, batch_size=batch_size, state=state)
         series = tsdata.load_series(cfg)
+        self.covariates = tscov.load(cfg, series)
         scaler = tsdata.Scaler.from_dict(state["scaler"]) if state else None
-        self.data = tsdata.prepare(series, cfg, scaler=scaler)
+        base = tsdata.prepare(series, cfg, scaler=scaler)
+        if state and "covariate_scalers" in state:
+            self.cov_scalers = tscov.scalers_from_state(state["covariate_scalers"])
+        else:
+            self.cov_scalers = tscov.fit_scalers(self.covariates, base.splits.train + base.offset)
+        self.data = tscov.add_features(base, cfg, self.covariates, self.cov_scalers)
         if state:
             self._check_state(state)
         self.season = self._season()
@@ -72,10 +79,33 @@ class TimeSeriesTask(Task):
         self._train_starts = self.data.starts("train")
         self._eval = {s: _spaced(self.data.starts(s), EVAL_WINDOWS) for s in ("val", "test")}
 
-    def prepare(self, series: tsdata.Series, cfg: Optional[TaskConfig] = None) -> tsdata.Prepared:
-        """Another series (e.g. this one extended into the future) through this run's pipeline,
-        with this run's fitted scaling."""
-        return tsdata.prepare(series, cfg or self.cfg, scaler=self.data.scaler)
+    def prepare(
+        self, series: tsdata.Series, cfg: Optional[TaskConfig] = None, covariates: Optional[dict[str, np.ndarray]] = None
+    ) -> tsdata.Prepared:
+        """Another series (e.g. this one extended into the future, with its covariates) through
+        this run's pipeline, with this run's fitted scaling."""
+        cfg = cfg or self.cfg
+        base = tsdata.prepare(series, cfg, scaler=self.data.scaler)
+        return tscov.add_features(base, cfg, self.covariates if covariates is None else covariates, self.cov_scalers)
+
+    def read_future_covariates(self, path, steps: int) -> Optional[dict[str, np.ndarray]]:
+        """Future covariate values for `forecast --future`, or a UserError naming what is missing."""
+        cfg = self.cfg
+        if path is None:
+            if cfg.future_covariates:
+                raise UserError(
+                    f"this run forecasts with task.future_covariates = {list(cfg.future_covariates)}: give their next "
+                    f"{steps} values with --covariates FILE.csv (columns: {', '.join(cfg.future_covariates)})"
+                )
+            if cfg.covariates and steps > self.data.horizon:
+                raise UserError(
+                    f"task.covariates = {list(cfg.covariates)} are observed only up to the forecast origin: --future {steps} "
+                    f"beyond the horizon {self.data.horizon} needs their future values with --covariates FILE.csv"
+                )
+            return None
+        if not tscov.names(cfg):
+            return None
+        return tscov.read_future(path, cfg, steps, self.data.horizon)
 
     def eval_origins(self, split: str) -> np.ndarray:
         """The forecast origins scored on `split` ("val" or "test"), baselines included."""
@@ -115,6 +145,7 @@ class TimeSeriesTask(Task):
             "season": self.season,
             "source": d.origin,
             "column": d.column,
+            **({"covariate_scalers": tscov.state(self.cov_scalers)} if self.cov_scalers else {}),
         }
 
     def describe(self) -> str:

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from rnnlab.errors import UserError
+from rnnlab.tasks import tscovariates as tscov
 from rnnlab.tasks import tsdata
 from rnnlab.tasks import tsintervals as ti
 
@@ -105,12 +106,10 @@ def _extended(task, n_future: int, future_covariates: Optional[dict[str, np.ndar
         stamps = list(d.timestamps) + infer_step(d.timestamps).after(d.timestamps[-1], n_future)
     values = np.concatenate([d.levels, np.full(n_future, d.levels[-1])])
     series = tsdata.Series(values=values, timestamps=stamps, origin=d.origin, column=d.column)
-    extend_covariates = getattr(task, "extend_covariates", None)
-    if extend_covariates is not None:
-        extend_covariates(series, n_future, future_covariates)
+    covariates = tscov.extend(task.covariates, n_future, future_covariates)
     # The run's own decision to difference, not a fresh one on the extended series.
     cfg = task.cfg.model_copy(update={"difference": bool(d.offset)})
-    ext = task.prepare(series, cfg)
+    ext = task.prepare(series, cfg, covariates)
     m = d.features.shape[0]
     if ext.features.shape[0] != m + n_future or ext.features.shape[1] != d.features.shape[1]:
         raise RuntimeError("the extended series has other features than the run's; cannot forecast past the end")
