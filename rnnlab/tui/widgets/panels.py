@@ -292,7 +292,8 @@ class OutputPanel(Panel):
                 note, f"distinct-1 {fmt_num(last.get('distinct_1'), 3)}  distinct-2 {fmt_num(last.get('distinct_2'), 3)}"
             )
         elif kind == "forecast":
-            self.set_titles(title=f"forecast vs actual @ {step}")
+            where = f" ({last['split']})" if last.get("split") else ""
+            self.set_titles(title=f"forecast vs actual{where} @ {step}")
             self._forecast(last, note)
         else:
             self.set_titles(title=f"predictions @ {step}")
@@ -304,6 +305,13 @@ class OutputPanel(Panel):
         hist = np.asarray(d.get("history") or [], dtype=np.float64)
         n = len(hist)
         lines = [Line("history", np.arange(n, dtype=np.float64), hist, "white")] if n else []
+        # the narrowest conformal band (calibrated on val errors): its edges, drawn first, under the forecast
+        bands = d.get("bands") or {}
+        level = min(bands, key=float, default=None)
+        for edge in ("lower", "upper") if level is not None else ():
+            y = np.asarray(bands[level].get(edge) or [], dtype=np.float64)
+            if len(y) and np.isfinite(y).all():
+                lines.append(Line(f"{level}% {edge}", np.arange(n, n + len(y), dtype=np.float64), y, "blue"))
         for key, color in (("actual", "white"), ("forecast", "cyan"), ("naive", "gray"), ("seasonal_naive", "orange")):
             y = np.asarray(d.get(key) or [], dtype=np.float64)
             if len(y):
