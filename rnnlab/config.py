@@ -103,6 +103,10 @@ class TaskConfig(_Section):
     # input row also carries their next `horizon` values, and `forecast --future` needs them.
     covariates: list[str] = Field(default_factory=list)
     future_covariates: list[str] = Field(default_factory=list)
+    # The forecast's head: "none" (point forecasts, MSE), "gaussian" (mean and spread, NLL) or
+    # "quantile" (one output per `quantiles` entry, pinball loss; 0.5 is the point forecast).
+    likelihood: Literal["none", "gaussian", "quantile"] = "none"
+    quantiles: list[float] = Field(default_factory=lambda: [0.025, 0.1, 0.5, 0.9, 0.975])
     synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig)
 
     @model_validator(mode="after")

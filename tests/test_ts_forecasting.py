@@ -20,6 +20,7 @@ from rnnlab.tasks import tsintervals as ti
 from rnnlab.tasks import tsmetrics as tm
 from rnnlab.tasks.timeseries import TimeSeriesTask, predict
 from rnnlab.tasks.tsbacktest import backtest_report
+from rnnlab.tasks.tsheads import Head
 from rnnlab.train.session import run_training
 from tests.test_train import Never, Recorder
 
@@ -268,3 +269,61 @@ def test_a_known_ahead_covariate_makes_the_forecast_far_better(tmp_path):
     assert np.corrcoef(fc, 10 + 2 * future_x)[0, 1] > 0.9
     with pytest.raises(UserError, match="--covariates"):
         task.read_future_covariates(None, 6)
+
+
+# ---------------------------------------------------------------- item 2: probabilistic heads
+
+
+def test_head_losses_are_the_gaussian_nll_and_the_pinball_loss():
+    g = Head("gaussian", [], 3, differenced=False)
+    out = torch.tensor([[0.5, -1.0, 2.0, 0.3, 0.0, -2.0]])
+    y = torch.tensor([[1.0, -1.0, 0.0]])
+    sigma = torch.nn.functional.softplus(out[:, 3:]) + 1e-3
+    nll = (0.5 * torch.log(2 * math.pi * sigma**2) + (y - out[:, :3]) ** 2 / (2 * sigma**2)).mean()
+    assert g.loss(out, y).item() == pytest.approx(nll.item(), rel=1e-5)
+    q = Head("quantile", [0.1, 0.5, 0.9], 2, differenced=False)
+    out = torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]])  # q0.1 = (1, 2), q0.5 = (3, 4), q0.9 = (5, 6)
+    y = torch.tensor([[3.5, 0.0]])
+    want = np.mean([ti.pinball([3.5, 0.0], [1.0, 2.0], 0.1), ti.pinball([3.5, 0.0], [3.0, 4.0], 0.5),
+                    ti.pinball([3.5, 0.0], [5.0, 6.0], 0.9)])
+    assert q.loss(out, y).item() == pytest.approx(want, rel=1e-6)
+    assert q.point(out.numpy().astype(np.float64)).tolist() == [[3.0, 4.0]]
+    assert q.levels((80.0, 95.0)) == [80.0] and q.output_size == 6 and g.output_size == 6
+
+
+def test_head_settings_that_cannot_work_are_user_errors():
+    with pytest.raises(UserError, match="include 0.5"):
+        Head("quantile", [0.1, 0.9], 4, differenced=False)
+    with pytest.raises(UserError, match="difference = false"):
+        Head("quantile", [0.1, 0.5, 0.9], 4, differenced=True)
+    with pytest.raises(UserError, match="between 0 and 1"):
+        Head("quantile", [0.0, 0.5], 4, differenced=False)
+
+
+def test_gaussian_head_bands_in_original_units():
+    task = TimeSeriesTask(_cfg(likelihood="gaussian"), seed=0, batch_size=8)
+    d, h = task.data, task.data.horizon
+    starts = d.starts("test")[:3]
+    raw = np.zeros((3, 2 * h))
+    raw[:, h:] = math.log(math.e - 1)  # softplus = 1, sigma = 1 + 1e-3 in scaled units
+    bands = task.head.bands(raw, d, starts, (80.0,))
+    lo, hi = bands[80.0]
+    assert (hi - lo) / 2 == pytest.approx(np.full((3, h), 1.2816 * 1.001 * d.scaler.scale), rel=1e-3)
+    assert (hi + lo) / 2 == pytest.approx(d.to_original(raw[:, :h], starts))
+
+
+@pytest.mark.parametrize("likelihood", ["gaussian", "quantile"])
+def test_a_probabilistic_head_learns_calibrated_bands(tmp_path, likelihood):
+    rng = np.random.default_rng(1)
+    path = tmp_path / "noise.csv"
+    path.write_text("y\n" + "".join(f"{10 + rng.standard_normal():.4f}\n" for _ in range(1200)))
+    cfg = config.load("ts-lstm", [
+        f"task.source='{path}'", "task.window=8", "task.horizon=2", "task.periods=[]", "task.difference=false",
+        f"task.likelihood='{likelihood}'", "task.quantiles=[0.1, 0.5, 0.9]", "model.hidden_size=8", "train.steps=300",
+        "train.lr=0.01", "train.eval_every=300", "train.checkpoint_every=300", "probes.output_every=0"])
+    out = run_training(cfg, tmp_path / "r", Recorder(), Never())
+    m = out.metrics
+    assert 0.7 <= m["test_head_coverage_80"] <= 0.9
+    # N(10, 1): the 80 % band is 2 * 1.2816 wide
+    assert m["test_head_width_80"] == pytest.approx(2.563, rel=0.2)
+    assert ("test_crps" in m) == (likelihood == "gaussian")

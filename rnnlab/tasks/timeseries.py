@@ -19,6 +19,7 @@ from rnnlab.errors import UserError
 from rnnlab.tasks import tscovariates as tscov
 from rnnlab.tasks import tsdata
 from rnnlab.tasks import tsintervals as ti
+from rnnlab.tasks.tsheads import Head
 from rnnlab.tasks import tsmetrics as tm
 from rnnlab.tasks.base import Batch, Task
 
@@ -60,8 +61,7 @@ class TimeSeriesTask(Task):
         self, cfg: TaskConfig, *, seed: int, batch_size: int, state: Optional[dict[str, Any]] = None
     ) -> None:
         super().__init__(cfg, seed=seed, batch_size=batch_size, state=state)
-        series = tsdata.load_series(cfg)
-        self.covariates = tscov.load(cfg, series)
+        series, self.covariates = tscov.load_series(cfg)
         scaler = tsdata.Scaler.from_dict(state["scaler"]) if state else None
         base = tsdata.prepare(series, cfg, scaler=scaler)
         if state and "covariate_scalers" in state:
@@ -73,11 +73,16 @@ class TimeSeriesTask(Task):
             self._check_state(state)
         self.season = self._season()
         self.input_size = self.data.features.shape[1]
-        self.output_size = cfg.horizon
+        self.head = Head(cfg.likelihood, cfg.quantiles, cfg.horizon, bool(self.data.offset))
+        self.output_size = self.head.output_size
         self.seq_len = cfg.window
         self.primary_metric = "val_rmse"
         self._train_starts = self.data.starts("train")
         self._eval = {s: _spaced(self.data.starts(s), EVAL_WINDOWS) for s in ("val", "test")}
+
+    def forecast_scaled(self, model: torch.nn.Module, x: np.ndarray, device: torch.device | str) -> np.ndarray:
+        """Point forecasts (N, horizon) in model space, whatever the head."""
+        return self.head.point(predict(model, x, device))
 
     def prepare(
         self, series: tsdata.Series, cfg: Optional[TaskConfig] = None, covariates: Optional[dict[str, np.ndarray]] = None
@@ -168,7 +173,7 @@ class TimeSeriesTask(Task):
         return self._batch_at(self._train_starts[pick])
 
     def loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
-        return torch.nn.functional.mse_loss(out[:, -1, :].float(), batch.y.float())
+        return self.head.loss(out[:, -1, :].float(), batch.y.float())
 
     def last_step_loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
         # Only the last step is scored here, so L_T is the whole loss.
@@ -237,11 +242,23 @@ class TimeSeriesTask(Task):
                 out[f"{name}_{key}"] = value
         return out
 
+    def head_metrics(self, raw: np.ndarray, starts: np.ndarray, prefix: str, levels=ti.LEVELS) -> dict[str, float]:
+        """The probabilistic head's own bands: {prefix}_head_coverage_L / _width_L / _pinball, and
+        {prefix}_crps for a Gaussian head; {} for a point head."""
+        if self.head.kind == "none":
+            return {}
+        bands = self.head.bands(raw, self.data, starts, levels)
+        point = self.data.to_original(self.head.point(raw), starts)
+        out = ti.interval_scores(self.data.actual(starts), point, bands, f"{prefix}_head")
+        if self.head.kind == "gaussian":
+            out[f"{prefix}_crps"] = self.head.crps(raw, self.data, starts)
+        return out
+
     def evaluate(self, model: torch.nn.Module, device: torch.device, num_batches: int) -> dict[str, float]:
         # num_batches is not used: the whole validation split (EVAL_WINDOWS origins at most) is
         # scored so that the numbers stand beside baselines() computed on the very same origins.
         x, _ = self.data.windows(self._eval["val"])
-        return self.score(predict(model, x, device), self._eval["val"], "val")
+        return self.score(self.forecast_scaled(model, x, device), self._eval["val"], "val")
 
     def baselines(self) -> dict[str, float]:
         return self.baseline_scores(self._eval["val"], "val")
@@ -251,7 +268,7 @@ class TimeSeriesTask(Task):
         units). Only step 1 is used: h-step errors of overlapping windows are correlated anyway."""
         starts = self.data.starts(split)[:ACF_WINDOWS]
         x, _ = self.data.windows(starts)
-        fc = self.data.to_original(predict(model, x, device), starts)
+        fc = self.data.to_original(self.forecast_scaled(model, x, device), starts)
         resid = self.data.actual(starts)[:, 0] - fc[:, 0]
         return self.residual_stats(resid)
 
@@ -265,13 +282,15 @@ class TimeSeriesTask(Task):
     def test_metrics(self, model: torch.nn.Module, device: torch.device) -> dict[str, float]:
         starts = self._eval["test"]
         x, _ = self.data.windows(starts)
-        pred = predict(model, x, device)
+        raw = predict(model, x, device)
+        pred = self.head.point(raw)
         out = self.score(pred, starts, "test")
         out.update(self.baseline_scores(starts, "test"))
         xv, _ = self.data.windows(self._eval["val"])
-        conformal = self.calibrate(predict(model, xv, device))
+        conformal = self.calibrate(self.forecast_scaled(model, xv, device))
         out.update(self.interval_metrics(self.data.to_original(pred, starts), starts, conformal, "test"))
         out.update(self.baseline_interval_scores(starts, "test"))
+        out.update(self.head_metrics(raw, starts, "test"))
         diag = self.residual_diagnostics(model, device)
         out["test_ljung_box_q"] = diag["q"]
         out["test_ljung_box_p"] = diag["p"]
@@ -287,9 +306,9 @@ class TimeSeriesTask(Task):
         t = int(self.data.starts("val")[-1])
         starts = np.array([t])
         x, _ = self.data.windows(starts)
-        forecast = self.data.to_original(predict(model, x, device), starts)[0]
+        forecast = self.data.to_original(self.forecast_scaled(model, x, device), starts)[0]
         xv, _ = self.data.windows(self._eval["val"])
-        bands = self.calibrate(predict(model, xv, device)).bands(forecast)
+        bands = self.calibrate(self.forecast_scaled(model, xv, device)).bands(forecast)
         base = self.baseline_forecasts(starts)
         diag = self.residual_diagnostics(model, device, "val")
         hist = self.data.history(t)[-self.data.window :]
@@ -336,7 +355,7 @@ def forecast_report(
         was_training = model.training
         model.eval()
         try:
-            pred, pred_val = predict(model, x, device), predict(model, xv, device)
+            pred, pred_val = task.forecast_scaled(model, x, device), task.forecast_scaled(model, xv, device)
         finally:
             model.train(was_training)
         preds.append(pred)

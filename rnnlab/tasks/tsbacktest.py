@@ -23,7 +23,6 @@ import torch
 from rnnlab.errors import UserError
 from rnnlab.tasks import tsintervals as ti
 from rnnlab.tasks import tsmetrics as tm
-from rnnlab.tasks.timeseries import predict
 
 SCORES = ("rmse", "mae", "mase", "smape")
 
@@ -71,8 +70,8 @@ def backtest_report(
     xv, _ = d.windows(val)
     for m in models:
         m.eval()
-    pred = np.mean([predict(m, x, device) for m in models], axis=0)
-    pred_val = np.mean([predict(m, xv, device) for m in models], axis=0)
+    pred = np.mean([task.forecast_scaled(m, x, device) for m in models], axis=0)
+    pred_val = np.mean([task.forecast_scaled(m, xv, device) for m in models], axis=0)
     forecasts = {"model": d.to_original(pred, origins)}
     calib = {"model": d.to_original(pred_val, val)}
     base, base_val = task.baseline_forecasts(origins), task.baseline_forecasts(val)

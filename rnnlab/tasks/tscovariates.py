@@ -18,6 +18,7 @@ describe conditions, the target's differencing is about its own level.
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -25,9 +26,36 @@ from typing import Any, Optional
 
 import numpy as np
 
-from rnnlab.config import TaskConfig
+from rnnlab.config import SyntheticConfig, TaskConfig
 from rnnlab.errors import UserError
 from rnnlab.tasks import tsdata
+
+# A seeded series driven by two covariates, for presets and tests: `promo` (0/1 blocks, known
+# ahead like a promotion calendar) lifts the level by PROMO_EFFECT; `temperature` (a slow AR(1)
+# anomaly, observed as it happens) adds TEMP_EFFECT per degree.
+DRIVEN = "builtin:synthetic-driven"
+PROMO_EFFECT, TEMP_EFFECT = 3.0, 0.8
+
+
+def driven(cfg: SyntheticConfig) -> tuple[tsdata.Series, dict[str, np.ndarray]]:
+    """builtin:synthetic (same [task.synthetic] keys) plus the covariates' effects, and the
+    covariates themselves."""
+    base = tsdata.synthetic(cfg)
+    n = cfg.length
+    rng = np.random.default_rng([cfg.seed, 1])
+    promo = np.zeros(n)
+    t = int(rng.integers(0, 48))
+    while t < n:
+        length = int(rng.integers(6, 48))
+        promo[t : t + length] = 1.0
+        t += length + int(rng.integers(24, 120))
+    shocks = 0.25 * rng.standard_normal(n)
+    temperature = np.zeros(n)
+    for i in range(1, n):
+        temperature[i] = 0.97 * temperature[i - 1] + shocks[i]
+    values = base.values + PROMO_EFFECT * promo + TEMP_EFFECT * temperature
+    series = tsdata.Series(values=values, timestamps=base.timestamps, origin=DRIVEN, column="value")
+    return series, {"promo": promo, "temperature": temperature}
 
 
 def names(cfg: TaskConfig) -> list[str]:
@@ -67,19 +95,43 @@ def _read(path: Path, wanted: list[str], key: str, what: str) -> tuple[dict[str,
     return out, [line for line, _ in rows]
 
 
+def load_series(cfg: TaskConfig) -> tuple[tsdata.Series, dict[str, np.ndarray]]:
+    """The task's series and its configured covariates (filled, one value per row)."""
+    if cfg.source == DRIVEN:
+        series, available = driven(cfg.synthetic)
+        return series, _pick(cfg, available)
+    series = tsdata.load_series(cfg)
+    return series, load(cfg, series)
+
+
+def _pick(cfg: TaskConfig, available: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    _check_kinds(cfg)
+    for key, group in (("covariates", cfg.covariates), ("future_covariates", cfg.future_covariates)):
+        for name in group:
+            if name not in available:
+                close = difflib.get_close_matches(name, list(available), n=1, cutoff=0.5)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise UserError(f"{DRIVEN}: no covariate {name!r} (task.{key}){hint}; it has: {', '.join(available)}")
+    return {n: available[n] for n in names(cfg)}
+
+
+def _check_kinds(cfg: TaskConfig) -> None:
+    both = sorted(set(cfg.covariates) & set(cfg.future_covariates))
+    if both:
+        raise UserError(f"task.covariates and task.future_covariates both name {both[0]!r}; a column is one or the other")
+
+
 def load(cfg: TaskConfig, series: tsdata.Series) -> dict[str, np.ndarray]:
     """The configured covariates of the task's CSV, filled, one value per row of `series`."""
     wanted = names(cfg)
     if not wanted:
         return {}
-    for a, b in ((cfg.covariates, cfg.future_covariates),):
-        both = sorted(set(a) & set(b))
-        if both:
-            raise UserError(f"task.covariates and task.future_covariates both name {both[0]!r}; a column is one or the other")
+    _check_kinds(cfg)
     source = cfg.source or tsdata.SYNTHETIC
     if source.startswith("builtin:"):
         raise UserError(
-            f"task.covariates / task.future_covariates need a CSV task.source with those columns; {source} has only one series"
+            f"task.covariates / task.future_covariates need a CSV task.source with those columns (or {DRIVEN}); "
+            f"{source} has only one series"
         )
     for name in wanted:
         if name in (series.column, cfg.time_column):

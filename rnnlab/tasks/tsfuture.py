@@ -118,9 +118,10 @@ def _extended(task, n_future: int, future_covariates: Optional[dict[str, np.ndar
 
 @torch.no_grad()
 def paths(models: Sequence[torch.nn.Module], features: np.ndarray, origins: np.ndarray, steps: int, window: int, horizon: int,
-          device: torch.device | str) -> np.ndarray:
+          device: torch.device | str, point=None) -> np.ndarray:
     """Recursive forecasts (len(origins), steps) in model space from each origin (a work row):
-    chunks of `horizon`, each chunk's forecasts fed back as column 0 of the rows it covers."""
+    chunks of `horizon`, each chunk's forecasts fed back as column 0 of the rows it covers.
+    `point` maps a probabilistic head's raw output to its point forecast (default: as is)."""
     origins = np.asarray(origins, dtype=np.int64)
     chunks = math.ceil(steps / horizon)
     out = np.zeros((origins.size, chunks * horizon))
@@ -135,7 +136,8 @@ def paths(models: Sequence[torch.nn.Module], features: np.ndarray, origins: np.n
         preds = []
         for model in models:
             out_m, _ = model(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(device))
-            preds.append(out_m[:, -1, :].float().cpu().numpy().astype(np.float64))
+            raw = out_m[:, -1, :].float().cpu().numpy().astype(np.float64)
+            preds.append(point(raw) if point is not None else raw)
         out[:, c * horizon : (c + 1) * horizon] = np.mean(preds, axis=0)
     return out[:, :steps]
 
@@ -151,7 +153,7 @@ def _calibration(models, task, features: np.ndarray, steps: int, levels, device)
     if origins.size > CALIBRATION_ORIGINS:
         origins = origins[np.linspace(0, origins.size - 1, CALIBRATION_ORIGINS).round().astype(np.int64)]
     reach = min(steps, m - int(origins[0]))
-    pred = paths(models, features, origins, reach, d.window, d.horizon, device)
+    pred = paths(models, features, origins, reach, d.window, d.horizon, device, task.head.point)
     fc = d.to_original(pred, origins)
     idx = origins[:, None] + np.arange(reach)[None, :] + d.offset
     actual = np.where(idx < d.levels.size, d.levels[np.minimum(idx, d.levels.size - 1)], np.nan)
@@ -189,7 +191,7 @@ def future_forecast(
     for model in models:
         model.eval()
     origin = np.array([m], dtype=np.int64)
-    pred = paths(models, ext.features, origin, steps, d.window, h, device)
+    pred = paths(models, ext.features, origin, steps, d.window, h, device, task.head.point)
     forecast = d.to_original(pred, origin)[0]
     conf, calibrated = _calibration(models, task, ext.features, steps, levels, device)
     bands = conf.bands(forecast)
