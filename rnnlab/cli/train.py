@@ -80,8 +80,11 @@ def train(
             }
         )
     else:
-        shown = ", ".join(f"{k} {v:.4f}" for k, v in sorted(metrics.items()))
-        base = ", ".join(f"{k} {v:.4f}" for k, v in sorted(info.baselines.items()))
+        # the residual ACF lags are in the store and --json; a line of them helps nobody here
+        brief = {k: v for k, v in metrics.items() if "_resid_acf_" not in k and not k.endswith("_ljung_box_lags")}
+        own = {k: v for k, v in brief.items() if "_test_" not in k}
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in sorted(own.items()))
+        base = ", ".join(f"{k} {v:.4f}" for k, v in sorted({**info.baselines, **{k: v for k, v in brief.items() if k not in own}}.items()))
         redundant = not info.message or info.message.startswith(status) or status == "finished"
         note = "" if redundant else f" ({info.message})"
         print(f"run {run_id}: {status} at step {info.step}/{cfg.train.steps}{note}")

@@ -196,12 +196,14 @@ def future_forecast(
     conf, calibrated = _calibration(models, task, ext.features, steps, levels, device)
     bands = conf.bands(forecast)
     n = d.levels.size
+    last_time: Any = n - 1
     if d.timestamps is not None:
         step = infer_step(d.timestamps)
         # dates stay dates: a daily/weekly/monthly CSV gets 2024-03-17, not 2024-03-17T00:00:00
         dates_only = all(t.hour == t.minute == t.second == t.microsecond == 0 and t.tzinfo is None for t in d.timestamps)
-        times: list[Any] = [t.date().isoformat() if dates_only else t.isoformat() for t in step.after(d.timestamps[-1], steps)]
-        time_key, step_text = "time", step.describe()
+        fmt = (lambda t: t.date().isoformat()) if dates_only else (lambda t: t.isoformat())
+        times: list[Any] = [fmt(t) for t in step.after(d.timestamps[-1], steps)]
+        time_key, step_text, last_time = "time", step.describe(), fmt(d.timestamps[-1])
     else:
         times, time_key, step_text = list(range(n, n + steps)), "index", "1 row"
     rows = []
@@ -218,7 +220,7 @@ def future_forecast(
         "recursive": steps > h,
         "time_column": time_key,
         "step": step_text,
-        "last_time": (str(d.timestamps[-1]) if d.timestamps is not None else n - 1),
+        "last_time": last_time,
         "levels": [float(v) for v in conf.levels],
         "intervals": "split-conformal per step, from recursive forecasts at origins in the val and test splits",
         "calibrated_steps": calibrated,
