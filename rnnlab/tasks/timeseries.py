@@ -5,6 +5,9 @@ The model reads x (B, window, F) and its last step's output out[:, -1, :] is the
 in the scaled (and, with `difference`, differenced) space where the MSE loss is taken. Every
 reported metric first maps forecasts back to original units (tsdata.Prepared.to_original).
 The data pipeline lives in tsdata, the metrics in tsmetrics; this module joins them to models.
+Beside it: tscovariates (extra input columns), tsheads (a Gaussian or quantile head instead of
+point forecasts), tsintervals (conformal bands), tsfuture (forecasts past the end of the data),
+tsbacktest (rolling origins over the test split).
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from rnnlab.errors import UserError
 from rnnlab.tasks import tscovariates as tscov
 from rnnlab.tasks import tsdata
 from rnnlab.tasks import tsintervals as ti
-from rnnlab.tasks.tsheads import Head
 from rnnlab.tasks import tsmetrics as tm
 from rnnlab.tasks.base import Batch, Task
+from rnnlab.tasks.tsheads import Head
 
 # Validation and test are scored on at most this many forecast origins, evenly spaced across the
 # split, so an evaluation costs the same on a 10M-row series; the baselines use the same origins.
@@ -157,10 +160,12 @@ class TimeSeriesTask(Task):
         d = self.data
         s = d.splits
         diff = ", differenced" if d.offset else ""
+        extra = f", covariates {', '.join(self.covariates)}" if self.covariates else ""
+        extra += f", {self.head.kind} head" if self.head.kind != "none" else ""
         return (
             f"timeseries: {d.origin} [{d.column}] {d.levels.size} rows ({d.missing} filled{diff}), "
             f"train/val/test {s.train}/{s.val}/{s.test}, window {d.window} -> horizon {d.horizon}, "
-            f"{self.input_size} features"
+            f"{self.input_size} features{extra}"
         )
 
     def _batch_at(self, starts: np.ndarray) -> Batch:
