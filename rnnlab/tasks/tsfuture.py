@@ -35,8 +35,8 @@ from rnnlab.tasks import tscovariates as tscov
 from rnnlab.tasks import tsdata
 from rnnlab.tasks import tsintervals as ti
 
-# Calibration paths for future bands: at most this many origins, and a step needs at least
-# MIN_CALIBRATION errors before its band counts as calibrated.
+# Calibration paths for future bands: at most this many origins (more when a high level needs
+# them), and a step needs at least MIN_CALIBRATION errors before its band counts as calibrated.
 CALIBRATION_ORIGINS = 128
 MIN_CALIBRATION = 20
 
@@ -149,9 +149,12 @@ def _calibration(models, task, features: np.ndarray, steps: int, levels, device)
     m = d.features.shape[0]
     lo = d.splits.train
     hi = m - 1  # an origin needs at least one actual value after it
+    # level L needs n >= L / (100 - L) errors for a finite rank ceil((n+1)L/100) <= n
+    need = max(MIN_CALIBRATION, math.ceil(max(levels) / (100.0 - max(levels))))
     origins = np.arange(lo, hi + 1, dtype=np.int64)
-    if origins.size > CALIBRATION_ORIGINS:
-        origins = origins[np.linspace(0, origins.size - 1, CALIBRATION_ORIGINS).round().astype(np.int64)]
+    most = max(CALIBRATION_ORIGINS, 2 * need)
+    if origins.size > most:
+        origins = origins[np.linspace(0, origins.size - 1, most).round().astype(np.int64)]
     reach = min(steps, m - int(origins[0]))
     pred = paths(models, features, origins, reach, d.window, d.horizon, device, task.head.point)
     fc = d.to_original(pred, origins)
@@ -159,13 +162,13 @@ def _calibration(models, task, features: np.ndarray, steps: int, levels, device)
     actual = np.where(idx < d.levels.size, d.levels[np.minimum(idx, d.levels.size - 1)], np.nan)
     conf = ti.Conformal.fit(actual - fc, levels)
     counts = np.sum(~np.isnan(actual), axis=0)
-    calibrated = int(np.sum(counts >= MIN_CALIBRATION))
+    calibrated = int(np.sum(counts >= need))
     radius = np.full((len(levels), steps), np.inf)
     radius[:, :reach] = conf.radius
     if calibrated == 0:
         raise UserError(
-            f"too little data after the training split to calibrate intervals: the first step has {int(counts[0])} "
-            f"errors, needs {MIN_CALIBRATION}"
+            f"too little data after the training split to calibrate {max(levels):g}% intervals: the first step has "
+            f"{int(counts[0])} forecast errors, needs {need} (a lower --level, or more val/test data)"
         )
     # Beyond the calibrated steps: grow like a random walk's spread, sqrt(k), from the last one.
     k = np.arange(1, steps + 1, dtype=np.float64)
