@@ -327,3 +327,26 @@ def test_a_probabilistic_head_learns_calibrated_bands(tmp_path, likelihood):
     # N(10, 1): the 80 % band is 2 * 1.2816 wide
     assert m["test_head_width_80"] == pytest.approx(2.563, rel=0.2)
     assert ("test_crps" in m) == (likelihood == "gaussian")
+
+
+def test_future_rows_are_indexed_when_the_series_has_no_time_column(tmp_path):
+    path = tmp_path / "y.csv"
+    path.write_text("y\n" + "".join(f"{math.sin(i / 5.0):.4f}\n" for i in range(300)))
+    task = TimeSeriesTask(_cfg(source=str(path)), seed=0, batch_size=4)
+    model = Linear(task.input_size, task.output_size).eval()
+    out = tf.future_forecast([model], task, 6)
+    assert out["time_column"] == "index" and [r["index"] for r in out["rows"]] == list(range(300, 306))
+    assert out["last_time"] == 299 and out["recursive"]  # 6 steps, horizon 4
+
+
+def test_several_runs_forecast_the_future_as_their_mean():
+    task = TimeSeriesTask(_cfg(difference=True), seed=0, batch_size=8)
+    a, b = (Linear(task.input_size, task.output_size, seed=s).eval() for s in (1, 2))
+
+    def fc(models, steps):
+        return np.array([r["forecast"] for r in tf.future_forecast(models, task, steps)["rows"]])
+
+    # within the horizon the ensemble is the mean (differencing and scaling are linear) ...
+    assert fc([a, b], 4) == pytest.approx((fc([a], 4) + fc([b], 4)) / 2)
+    # ... beyond it the ensemble feeds back its own mean, not each member its own path
+    assert fc([a, b], 8)[:4] == pytest.approx(fc([a, b], 4))
