@@ -255,7 +255,7 @@ def _bar(frac: float, width: int = 10) -> str:
 
 class OutputPanel(Panel):
     TITLE = "output"
-    TOPICS = frozenset({"output", "reset"})
+    TOPICS = frozenset({"output", "backtest", "reset"})
 
     def compose(self) -> ComposeResult:
         yield RichLog(id="samples", wrap=True, markup=False, max_lines=500)
@@ -294,14 +294,14 @@ class OutputPanel(Panel):
         elif kind == "forecast":
             where = f" ({last['split']})" if last.get("split") else ""
             self.set_titles(title=f"forecast vs actual{where} @ {step}")
-            self._forecast(last, note)
+            self._forecast(last, note, state.vectors.get("backtest"))
         else:
             self.set_titles(title=f"predictions @ {step}")
             rows = last.get("rows") or []
             set_content(note, Text("\n".join(_row_text(r) for r in rows[:12]) or "no rows"))
         self._shown = len(state.outputs)
 
-    def _forecast(self, d: dict, note: Static) -> None:
+    def _forecast(self, d: dict, note: Static, backtest: Any = None) -> None:
         hist = np.asarray(d.get("history") or [], dtype=np.float64)
         n = len(hist)
         lines = [Line("history", np.arange(n, dtype=np.float64), hist, "white")] if n else []
@@ -321,7 +321,21 @@ class OutputPanel(Panel):
         bars = " ".join(f"{a:+.2f}" for a in acf[:8])
         p = d.get("ljung_box_p")
         verdict = "" if p is None else ("  residuals look white" if p > 0.05 else "  residuals autocorrelated")
-        set_content(note, f"residual ACF {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}")
+        text = f"residual ACF {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}"
+        set_content(note, text + _backtest_line(backtest))
+
+
+def _backtest_line(backtest: Any) -> str:
+    """The latest `rnnlab forecast --backtest` of this run, in one line (the plot is in `rnnlab show`)."""
+    if not backtest or not isinstance(backtest[1], dict) or not backtest[1].get("mean"):
+        return ""
+    bt = backtest[1]
+    mean = bt["mean"]
+    cover = mean.get("model", {}).get("coverage_80")
+    rmse = "  ".join(f"{label} {fmt_num(mean.get(key, {}).get('rmse'), 3)}" for key, label in
+                     (("model", "model"), ("naive", "naive"), ("seasonal_naive", "s-naive")))
+    return f"\nbacktest {bt.get('backtest')} origins, mean RMSE: {rmse}" + (
+        f"  80% cover {fmt_num(cover, 2)}" if cover is not None else "")
 
 
 def _row_text(row: Any) -> str:
