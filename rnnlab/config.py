@@ -98,6 +98,15 @@ class TaskConfig(_Section):
     # Season length for the seasonal-naive baseline and MASE; 0 means the first of `periods`.
     season: int = Field(0, ge=0)
     test_fraction: float = Field(0.2, gt=0.0, lt=0.9)
+    # Other CSV columns as inputs: `covariates` are observed up to the forecast origin (e.g.
+    # yesterday's temperature); `future_covariates` are known ahead (prices, schedules), so each
+    # input row also carries their next `horizon` values, and `forecast --future` needs them.
+    covariates: list[str] = Field(default_factory=list)
+    future_covariates: list[str] = Field(default_factory=list)
+    # The forecast's head: "none" (point forecasts, MSE), "gaussian" (mean and spread, NLL) or
+    # "quantile" (one output per `quantiles` entry, pinball loss; 0.5 is the point forecast).
+    likelihood: Literal["none", "gaussian", "quantile"] = "none"
+    quantiles: list[float] = Field(default_factory=lambda: [0.025, 0.1, 0.5, 0.9, 0.975])
     synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig)
 
     @model_validator(mode="after")

@@ -60,11 +60,14 @@ def test_forecast_ensemble_beside_baselines(runs):
     assert report["runs"] == [done["ts1"]["run_id"], done["ts2"]["run_id"]]
     text = rnnlab("forecast", "ts1", "ts2", "--runs-dir", str(root))
     assert text.returncode == 0, text.stderr
-    rows = {line.split("  ")[0].strip(): line.split() for line in text.stdout.splitlines()[2:]}
+    scores, intervals = text.stdout.split("\n\n")
+    rows = {line.split("  ")[0].strip(): line.split() for line in scores.splitlines()[2:]}
     assert [k.split(" (")[0] for k in rows] == ["ts1", "ts2", "ensemble", "naive", "seasonal naive"]
     ensemble_rmse = float(rows[next(k for k in rows if k.startswith("ensemble"))][-7])
     assert ensemble_rmse == pytest.approx(report["ensemble"]["test_rmse"], rel=1e-3)
     assert "{" not in text.stdout  # a table, not a dict dump
+    # the conformal bands of every row, on the same windows
+    assert "cover 80%" in intervals and len(intervals.splitlines()) == 2 + 5
 
 
 def test_forecast_refuses_mismatched_runs(runs):

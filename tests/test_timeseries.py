@@ -359,7 +359,7 @@ def test_forecast_report_scores_models_and_their_ensemble():
     # Averaging forecasts never does worse than the average model in MSE (Jensen).
     mean_mse = np.mean([m["test_mse"] for m in report["models"]])
     assert report["ensemble"]["test_mse"] <= mean_mse + 1e-12
-    assert report["baselines"] == task.baseline_scores(task.eval_origins("test"), "test")
+    assert task.baseline_scores(task.eval_origins("test"), "test").items() <= report["baselines"].items()
     single = forecast_report(models[:1], task, "cpu")
     assert single["ensemble"]["test_rmse"] == pytest.approx(single["models"][0]["test_rmse"])
     with pytest.raises(UserError):

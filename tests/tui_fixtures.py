@@ -123,6 +123,8 @@ def _forecast(step: int) -> dict:
     return {"type": "forecast", "history": hist, "actual": actual,
             "forecast": [a + 0.2 * math.cos(i) for i, a in enumerate(actual)],
             "naive": [hist[-1]] * 24, "seasonal_naive": hist[-24:],
+            "bands": {"80": {"lower": [a - 0.6 for a in actual], "upper": [a + 0.6 for a in actual]},
+                      "95": {"lower": [a - 1.0 for a in actual], "upper": [a + 1.0 for a in actual]}},
             "acf": [1.0, 0.12, -0.05, 0.03, 0.01, -0.02, 0.04, 0.0], "ljung_box_q": 8.41, "ljung_box_p": 0.39}
 
 

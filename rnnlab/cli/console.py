@@ -14,7 +14,7 @@ from typing import Any, Optional, TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-_SHOWN_EVENTS = {"warning", "diverged", "stopped", "error"}
+_SHOWN_EVENTS = {"warning", "diverged", "stopped", "error", "test"}
 
 
 def _fmt(v: float) -> str:

@@ -1,5 +1,6 @@
 """`rnnlab sample` (text from a char-LM run) and `rnnlab forecast` (score time-series runs on
-their test split, alone and as a mean ensemble, beside the naive baselines)."""
+their test split, alone and as a mean ensemble, beside the naive baselines; forecast the future
+with prediction intervals; backtest from rolling origins)."""
 
 from __future__ import annotations
 
@@ -60,12 +61,65 @@ def sample(
 
 def forecast(
     runs: Annotated[list[str], typer.Argument(help="One or more time-series runs; several are also scored as a mean ensemble.")],
+    future: Annotated[Optional[int], typer.Option("--future", "-f", min=1, help="Forecast N steps past the end of the data (recursively beyond the trained horizon), with intervals.")] = None,
+    level: Annotated[Optional[list[float]], typer.Option("--level", "-l", min=1.0, max=99.9, help="Interval level in percent; repeat for several (default 80 and 95).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="With --future: write the CSV here (default: stdout).")] = None,
+    covariates: Annotated[Optional[Path], typer.Option("--covariates", help="With --future: a CSV with the future values of task.future_covariates (one row per future step).")] = None,
+    backtest: Annotated[Optional[int], typer.Option("--backtest", "-b", min=1, help="Rolling-origin backtest: forecast from K origins over the test split, beside the baselines.")] = None,
+    stride: Annotated[Optional[int], typer.Option("--stride", min=1, help="With --backtest: steps between origins (default: the horizon, so forecasts do not overlap).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     device: Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N, mps or auto.")] = "cpu",
     runs_dir: RunsDirOpt = None,
 ) -> None:
-    """Forecast the test split with time-series runs and score them beside the baselines."""
+    """Score time-series runs on their test split beside the baselines (default), forecast the
+    future with prediction intervals (--future), or backtest from rolling origins (--backtest)."""
+    from rnnlab.tasks import tsintervals as ti
     from rnnlab.tasks.timeseries import forecast_report
+
+    if future is not None and backtest is not None:
+        raise UserError("--future and --backtest are separate jobs; give one of them")
+    if future is None:
+        for flag, value in (("--output", output), ("--covariates", covariates)):
+            if value is not None:
+                raise UserError(f"{flag} goes with --future N (it is about the forecast past the end of the data)")
+    if stride is not None and backtest is None:
+        raise UserError("--stride goes with --backtest K")
+    levels = tuple(sorted(set(level))) if level else ti.LEVELS
+    loaded = _load_runs(runs, device, runs_dir)
+    task = loaded[0][2]
+    models = [m for *_, m in loaded]
+    dev = next(loaded[0][3].parameters()).device
+    names = [_run_name(d) for d, *_ in loaded]
+    if future is not None:
+        _future(models, task, future, levels, dev, covariates, output, json_out, [d.name for d, *_ in loaded])
+        return
+    if backtest is not None:
+        from rnnlab.tasks.tsbacktest import backtest_report
+
+        report = backtest_report(models, task, backtest, stride, dev, levels)
+        report["runs"] = [d.name for d, *_ in loaded]
+        report["names"] = names
+        if len(loaded) == 1:
+            from rnnlab.runs.writer import append_vector
+
+            # kept with the run, so `rnnlab show` can plot it
+            append_vector(loaded[0][0], "backtest", report)
+        if json_out:
+            print_json(report)
+        else:
+            _print_backtest(report)
+        return
+    report = forecast_report(models, task, dev, levels)
+    report["runs"] = [d.name for d, *_ in loaded]
+    report["names"] = names
+    if json_out:
+        print_json(report)
+        return
+    _print_report(report)
+
+
+def _load_runs(runs: list[str], device: str, runs_dir: Optional[Path]) -> list:
+    """(run_dir, cfg, task, model) for each run; an ensemble needs every [task] key to match."""
     from rnnlab.train.session import load_run
 
     loaded = []
@@ -75,8 +129,7 @@ def forecast(
         if cfg.task.kind != "timeseries":
             raise UserError(f"run {run_dir.name} is a {cfg.task.kind} run; `rnnlab forecast` needs time-series runs")
         loaded.append((run_dir, cfg, task, model))
-    first = loaded[0][1].task
-    reference = first.model_dump()
+    reference = loaded[0][1].task.model_dump()
     for run_dir, cfg, _, _ in loaded[1:]:
         # every [task] key shapes the data, the split or the features the models were trained on
         for key, value in cfg.task.model_dump().items():
@@ -85,15 +138,48 @@ def forecast(
                     f"run {run_dir.name}: [task] {key} = {value!r} differs from {loaded[0][0].name}'s "
                     f"{reference[key]!r}; an ensemble needs the same data, split and features"
                 )
-    task = loaded[0][2]
-    dev = next(loaded[0][3].parameters()).device
-    report = forecast_report([m for *_, m in loaded], task, dev)
-    report["runs"] = [d.name for d, *_ in loaded]
-    report["names"] = [_run_name(d) for d, *_ in loaded]
-    if json_out:
+    return loaded
+
+
+def _future(models, task, steps, levels, dev, covariates, output, json_out, run_ids) -> None:
+    import csv
+
+    from rnnlab.tasks.tsfuture import future_forecast
+
+    future_cov = task.read_future_covariates(covariates, steps)
+    if covariates is not None and future_cov is None:
+        raise UserError(f"--covariates {covariates}: the run has no task.future_covariates or task.covariates to read from it")
+    report = future_forecast(models, task, steps, levels, dev, future_cov)
+    report["runs"] = run_ids
+    columns = list(report["rows"][0])
+    if json_out and output is None:
         print_json(report)
         return
-    _print_report(report)
+
+    def write(fh) -> None:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(columns)
+        for row in report["rows"]:
+            w.writerow([row[c] if isinstance(row[c], (str, int)) else f"{row[c]:.6g}" for c in columns])
+
+    if output is None:
+        write(sys.stdout)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            write(fh)
+    except OSError as err:
+        raise UserError(f"-o {output}: cannot write ({err.strerror})") from None
+    if json_out:
+        print_json({k: v for k, v in report.items() if k != "rows"} | {"output": str(output)})
+    else:
+        note = f", recursive beyond the horizon {report['horizon']}" if report["recursive"] else ""
+        typer.echo(
+            f"wrote {steps} forecasts ({report['step']}{note}) after {report['last_time']} to {output}; "
+            f"conformal intervals {', '.join(f'{v:g}%' for v in report['levels'])}",
+            err=True,
+        )
 
 
 def _run_name(run_dir: Path) -> str:
@@ -128,6 +214,52 @@ def _print_report(report: dict) -> None:
         cells = "  ".join(_cell(entry.get(f"test_{c}")) for c in _COLUMNS)
         p = entry.get("test_ljung_box_p")
         typer.echo(f"{name:<{width}}  {cells}  {_cell(p, 11)}")
+    _print_intervals(report.get("levels") or [], rows, width)
+
+
+def _print_intervals(levels: list[float], rows: list[tuple[str, dict]], width: int) -> None:
+    """Coverage and mean width of each conformal band, and the pinball loss, on the same windows."""
+    if not levels:
+        return
+    from rnnlab.tasks.tsintervals import level_name
+
+    names = [level_name(v) for v in levels]
+    typer.echo("")
+    typer.echo("intervals: split-conformal per horizon step, calibrated on the validation errors")
+    cols = [f"cover {n}%" for n in names] + [f"width {n}%" for n in names] + ["pinball"]
+    typer.echo(f"{'':<{width}}  " + "  ".join(f"{c:>10}" for c in cols))
+    for name, entry in rows:
+        keys = [f"test_coverage_{n}" for n in names] + [f"test_width_{n}" for n in names] + ["test_pinball"]
+        typer.echo(f"{name:<{width}}  " + "  ".join(_cell(entry.get(k), 10) for k in keys))
+
+
+_BT_FORECASTERS = (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))
+
+
+def _print_backtest(report: dict) -> None:
+    """One row per origin (model / naive / seasonal-naive RMSE and the model's coverage), then
+    the mean over origins for each forecaster."""
+    from rnnlab.tasks.tsintervals import level_name
+
+    lv = [level_name(v) for v in report["levels"]]
+    who = report["names"][0] if len(report["names"]) == 1 else f"ensemble of {len(report['names'])}"
+    typer.echo(
+        f"backtest of {who}: {report['backtest']} origins over the test split, stride {report['stride']}, "
+        f"horizon {report['horizon']}, season {report['season']}; model fixed"
+    )
+    head = ["origin", "time", "rmse", "naive", "s-naive"] + [f"cover {n}%" for n in lv]
+    typer.echo("  ".join(f"{h:>19}" if h == "time" else f"{h:>9}" for h in head))
+    for row in report["origins"]:
+        cells = [f"{row['origin']:>9}", f"{(row['time'] or '-')[:19]:>19}"]
+        cells += [_cell(row[name]["rmse"]) for name, _ in _BT_FORECASTERS]
+        cells += [_cell(row["model"].get(f"coverage_{n}")) for n in lv]
+        typer.echo("  ".join(cells))
+    typer.echo("")
+    typer.echo("mean over origins")
+    cols = ["rmse", "mae", "mase", "smape"] + [f"coverage_{n}" for n in lv] + [f"width_{n}" for n in lv] + ["pinball"]
+    typer.echo(f"{'':<15}  " + "  ".join(f"{c.replace('coverage_', 'cover ').replace('width_', 'width '):>9}" for c in cols))
+    for name, label in _BT_FORECASTERS:
+        typer.echo(f"{label:<15}  " + "  ".join(_cell(report["mean"][name].get(c)) for c in cols))
 
 
 def _cell(value, width: int = 9) -> str:

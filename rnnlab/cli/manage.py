@@ -111,7 +111,7 @@ def _downsample(xs: list, ys: list, n: int) -> tuple[list, list]:
     return [p[0] for p in pts], [p[1] for p in pts]
 
 
-def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15) -> str:
+def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xlabel: str = "step") -> str:
     """A terminal line plot; colourless outside a terminal so pipes get plain text."""
     import plotext as plt
 
@@ -134,7 +134,7 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15) ->
             drawn = True
     if not drawn:
         return f"{title}: no points yet"
-    plt.xlabel("step")
+    plt.xlabel(xlabel)
     text = plt.build()
     if not _tty():
         text = "\n".join(line.rstrip() for line in _ANSI.sub("", text).splitlines())
@@ -145,6 +145,15 @@ def _best(info) -> str:
     if info.best_metric is None or info.primary_metric is None:
         return "-"
     return f"{info.primary_metric} {_fmt(info.best_metric)}"
+
+
+def _test(info) -> str:
+    """The primary metric on the test split, scored once when the run finished ("-" before)."""
+    if not info.primary_metric or not info.primary_metric.startswith("val_"):
+        return "-"
+    key = "test_" + info.primary_metric[len("val_"):]
+    value = (info.latest or {}).get(key)
+    return "-" if value is None else f"{key} {_fmt(value)}"
 
 
 def _step(info) -> str:
@@ -168,10 +177,10 @@ def runs_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
         print(f"no runs in {root}; start one with `rnnlab train --detach` (or open the lab: `rnnlab`)")
         return
     rows = [
-        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _best(i), _age(i.created)]
+        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _best(i), _test(i), _age(i.created)]
         for i in infos
     ]
-    _table(["id", "name", "cell", "task", "status", "step", "best", "age"], rows)
+    _table(["id", "name", "cell", "task", "status", "step", "best", "test", "age"], rows)
     for i in infos:
         if i.status == "corrupt":
             print(f"warning: {i.message}", file=sys.stderr)
@@ -190,6 +199,7 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         series = {n: r.series(n) for n in ("loss", "grad_norm", info.primary_metric) if n}
         events = r.events()[-5:]
         output = r.latest_vector("output")
+        backtest = r.latest_vector("backtest")
     lines = [
         ("run", f"{info.run_id}" + (f"  ({info.name})" if info.name else "")),
         ("dir", str(info.dir)),
@@ -218,6 +228,22 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
             steps, _, values = series[name]
             print(_plot(name, [(name, steps, values)], height=12))
             print()
+    if backtest is not None and isinstance(backtest[1], dict) and backtest[1].get("origins"):
+        print(_backtest_plot(backtest[1]))
+        print()
+
+
+def _backtest_plot(report: dict) -> str:
+    """RMSE per backtest origin: the model beside naive and seasonal-naive from the same origins."""
+    rows = report["origins"]
+    xs = [r["origin"] for r in rows]
+    lines = [(label, xs, [r[key]["rmse"] for r in rows]) for key, label in
+             (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))]
+    mean = report.get("mean", {})
+    summary = (f"{'backtest':>10}  {len(rows)} origins, stride {report.get('stride')}, mean RMSE "
+               + ", ".join(f"{label} {_fmt(mean.get(k, {}).get('rmse'))}" for k, label in
+                           (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))))
+    return summary + "\n" + _plot("backtest RMSE per origin", lines, height=12, xlabel="origin (row)")
 
 
 def _output_text(out: dict) -> str:

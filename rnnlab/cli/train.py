@@ -64,7 +64,8 @@ def train(
         if not info.step and not any((run_dir / "checkpoints").glob("step-*")):
             shutil.rmtree(run_dir, ignore_errors=True)  # nothing was trained: leave no clutter
         raise typer.Exit(2)
-    metrics = {k: v for k, v in info.latest.items() if k.startswith(("val_", "test_"))}
+    # test_* (and the baselines' scores on the same test origins) are written once, at the end
+    metrics = {k: v for k, v in info.latest.items() if k.startswith(("val_", "test_")) or "_test_" in k}
     if "loss" in info.latest:
         metrics["loss"] = info.latest["loss"]
     if json_out:
@@ -79,8 +80,11 @@ def train(
             }
         )
     else:
-        shown = ", ".join(f"{k} {v:.4f}" for k, v in sorted(metrics.items()))
-        base = ", ".join(f"{k} {v:.4f}" for k, v in sorted(info.baselines.items()))
+        # the residual ACF lags are in the store and --json; a line of them helps nobody here
+        brief = {k: v for k, v in metrics.items() if "_resid_acf_" not in k and not k.endswith("_ljung_box_lags")}
+        own = {k: v for k, v in brief.items() if "_test_" not in k}
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in sorted(own.items()))
+        base = ", ".join(f"{k} {v:.4f}" for k, v in sorted({**info.baselines, **{k: v for k, v in brief.items() if k not in own}}.items()))
         redundant = not info.message or info.message.startswith(status) or status == "finished"
         note = "" if redundant else f" ({info.message})"
         print(f"run {run_id}: {status} at step {info.step}/{cfg.train.steps}{note}")

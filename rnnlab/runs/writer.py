@@ -291,3 +291,21 @@ class StoreWriter:
             except Exception:
                 # A transient error must not kill the heartbeat; the next beat retries.
                 continue
+
+
+def append_vector(run_dir: Path | str, name: str, data: Any) -> int:
+    """Add one JSON vector to a run's store after the fact (a backtest of a finished run), at the
+    run's current step and attempt; the run's state (status, step, heartbeat) is left alone.
+    Returns the step it was filed under."""
+    db_path = Path(run_dir) / DB_NAME
+    conn = schema.connect(db_path)
+    try:
+        with schema.guard(db_path), schema.write_tx(conn) as c:
+            attempt, step = c.execute("SELECT attempt, step FROM state").fetchone()
+            c.execute(
+                "INSERT INTO vectors (attempt, step, wall, name, data) VALUES (?, ?, ?, ?, ?)",
+                (attempt, int(step or 0), time.time(), str(name), _json(data)),
+            )
+    finally:
+        conn.close()
+    return int(step or 0)

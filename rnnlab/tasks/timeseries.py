@@ -6,6 +6,9 @@ The model reads x (B, window, F) and its last step's output out[:, -1, :] is the
 in the scaled (and, with `difference`, differenced) space where the MSE loss is taken. Every
 reported metric first maps forecasts back to original units (tsdata.Prepared.to_original).
 The data pipeline lives in tsdata, the metrics in tsmetrics; this module joins them to models.
+Beside it: tscovariates (extra input columns), tsheads (a Gaussian or quantile head instead of
+point forecasts), tsintervals (conformal bands), tsfuture (forecasts past the end of the data),
+tsbacktest (rolling origins over the test split).
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ import torch
 
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
+from rnnlab.tasks import tscovariates as tscov
 from rnnlab.tasks import tsdata
+from rnnlab.tasks import tsintervals as ti
 from rnnlab.tasks import tsmetrics as tm
 from rnnlab.tasks.base import Batch, Task
+from rnnlab.tasks.tsheads import Head
 
 # Validation and test are scored on at most this many forecast origins, evenly spaced across the
 # split, so an evaluation costs the same on a 10M-row series; the baselines use the same origins.
@@ -59,18 +65,56 @@ class TimeSeriesTask(Task):
         self, cfg: TaskConfig, *, seed: int, batch_size: int, state: Optional[dict[str, Any]] = None
     ) -> None:
         super().__init__(cfg, seed=seed, batch_size=batch_size, state=state)
-        series = tsdata.load_series(cfg)
+        series, self.covariates = tscov.load_series(cfg)
         scaler = tsdata.Scaler.from_dict(state["scaler"]) if state else None
-        self.data = tsdata.prepare(series, cfg, scaler=scaler)
+        base = tsdata.prepare(series, cfg, scaler=scaler)
+        if state and "covariate_scalers" in state:
+            self.cov_scalers = tscov.scalers_from_state(state["covariate_scalers"])
+        else:
+            self.cov_scalers = tscov.fit_scalers(self.covariates, base.splits.train + base.offset)
+        self.data = tscov.add_features(base, cfg, self.covariates, self.cov_scalers)
         if state:
             self._check_state(state)
         self.season = self._season()
         self.input_size = self.data.features.shape[1]
-        self.output_size = cfg.horizon
+        self.head = Head(cfg.likelihood, cfg.quantiles, cfg.horizon, bool(self.data.offset))
+        self.output_size = self.head.output_size
         self.seq_len = cfg.window
         self.primary_metric = "val_rmse"
         self._train_starts = self.data.starts("train")
         self._eval = {s: _spaced(self.data.starts(s), EVAL_WINDOWS) for s in ("val", "test")}
+
+    def forecast_scaled(self, model: torch.nn.Module, x: np.ndarray, device: torch.device | str) -> np.ndarray:
+        """Point forecasts (N, horizon) in model space, whatever the head."""
+        return self.head.point(predict(model, x, device))
+
+    def prepare(
+        self, series: tsdata.Series, cfg: Optional[TaskConfig] = None, covariates: Optional[dict[str, np.ndarray]] = None
+    ) -> tsdata.Prepared:
+        """Another series (e.g. this one extended into the future, with its covariates) through
+        this run's pipeline, with this run's fitted scaling."""
+        cfg = cfg or self.cfg
+        base = tsdata.prepare(series, cfg, scaler=self.data.scaler)
+        return tscov.add_features(base, cfg, self.covariates if covariates is None else covariates, self.cov_scalers)
+
+    def read_future_covariates(self, path, steps: int) -> Optional[dict[str, np.ndarray]]:
+        """Future covariate values for `forecast --future`, or a UserError naming what is missing."""
+        cfg = self.cfg
+        if path is None:
+            if cfg.future_covariates:
+                raise UserError(
+                    f"this run forecasts with task.future_covariates = {list(cfg.future_covariates)}: give their next "
+                    f"{steps} values with --covariates FILE.csv (columns: {', '.join(cfg.future_covariates)})"
+                )
+            if cfg.covariates and steps > self.data.horizon:
+                raise UserError(
+                    f"task.covariates = {list(cfg.covariates)} are observed only up to the forecast origin: --future {steps} "
+                    f"beyond the horizon {self.data.horizon} needs their future values with --covariates FILE.csv"
+                )
+            return None
+        if not tscov.names(cfg):
+            return None
+        return tscov.read_future(path, cfg, steps, self.data.horizon)
 
     def eval_origins(self, split: str) -> np.ndarray:
         """The forecast origins scored on `split` ("val" or "test"), baselines included."""
@@ -110,16 +154,19 @@ class TimeSeriesTask(Task):
             "season": self.season,
             "source": d.origin,
             "column": d.column,
+            **({"covariate_scalers": tscov.state(self.cov_scalers)} if self.cov_scalers else {}),
         }
 
     def describe(self) -> str:
         d = self.data
         s = d.splits
         diff = ", differenced" if d.offset else ""
+        extra = f", covariates {', '.join(self.covariates)}" if self.covariates else ""
+        extra += f", {self.head.kind} head" if self.head.kind != "none" else ""
         return (
             f"timeseries: {d.origin} [{d.column}] {d.levels.size} rows ({d.missing} filled{diff}), "
             f"train/val/test {s.train}/{s.val}/{s.test}, window {d.window} -> horizon {d.horizon}, "
-            f"{self.input_size} features"
+            f"{self.input_size} features{extra}"
         )
 
     def _batch_at(self, starts: np.ndarray) -> Batch:
@@ -132,7 +179,7 @@ class TimeSeriesTask(Task):
         return self._batch_at(self._train_starts[pick])
 
     def loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
-        return torch.nn.functional.mse_loss(out[:, -1, :].float(), batch.y.float())
+        return self.head.loss(out[:, -1, :].float(), batch.y.float())
 
     def last_step_loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
         # Only the last step is scored here, so L_T is the whole loss.
@@ -176,21 +223,58 @@ class TimeSeriesTask(Task):
                 out[f"{name}_{key}"] = value
         return out
 
+    # ------------------------------------------------------------ intervals
+
+    def residuals(self, forecast: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """actual - forecast (original units), (N, horizon)."""
+        return self.data.actual(starts) - forecast
+
+    def calibrate(self, pred_val_scaled: np.ndarray, levels=ti.LEVELS) -> ti.Conformal:
+        """Split-conformal half-widths per horizon step from the validation origins' errors."""
+        starts = self._eval["val"]
+        return ti.Conformal.fit(self.residuals(self.data.to_original(pred_val_scaled, starts), starts), levels)
+
+    def interval_metrics(self, forecast: np.ndarray, starts: np.ndarray, conformal: ti.Conformal, prefix: str) -> dict[str, float]:
+        return ti.interval_scores(self.data.actual(starts), forecast, conformal.bands(forecast), prefix)
+
+    def baseline_interval_scores(self, starts: np.ndarray, split: str, levels=ti.LEVELS) -> dict[str, float]:
+        """The baselines' own conformal bands (calibrated on val, like the model's), on `starts`."""
+        val = self._eval["val"]
+        calib = self.baseline_forecasts(val)
+        out: dict[str, float] = {}
+        for name, fc in self.baseline_forecasts(starts).items():
+            conf = ti.Conformal.fit(self.residuals(calib[name], val), levels)
+            for key, value in self.interval_metrics(fc, starts, conf, split).items():
+                out[f"{name}_{key}"] = value
+        return out
+
+    def head_metrics(self, raw: np.ndarray, starts: np.ndarray, prefix: str, levels=ti.LEVELS) -> dict[str, float]:
+        """The probabilistic head's own bands: {prefix}_head_coverage_L / _width_L / _pinball, and
+        {prefix}_crps for a Gaussian head; {} for a point head."""
+        if self.head.kind == "none":
+            return {}
+        bands = self.head.bands(raw, self.data, starts, levels)
+        point = self.data.to_original(self.head.point(raw), starts)
+        out = ti.interval_scores(self.data.actual(starts), point, bands, f"{prefix}_head")
+        if self.head.kind == "gaussian":
+            out[f"{prefix}_crps"] = self.head.crps(raw, self.data, starts)
+        return out
+
     def evaluate(self, model: torch.nn.Module, device: torch.device, num_batches: int) -> dict[str, float]:
         # num_batches is not used: the whole validation split (EVAL_WINDOWS origins at most) is
         # scored so that the numbers stand beside baselines() computed on the very same origins.
         x, _ = self.data.windows(self._eval["val"])
-        return self.score(predict(model, x, device), self._eval["val"], "val")
+        return self.score(self.forecast_scaled(model, x, device), self._eval["val"], "val")
 
     def baselines(self) -> dict[str, float]:
         return self.baseline_scores(self._eval["val"], "val")
 
-    def residual_diagnostics(self, model: torch.nn.Module, device: torch.device) -> dict[str, Any]:
-        """ACF and Ljung-Box of one-step-ahead errors over consecutive test origins (original
+    def residual_diagnostics(self, model: torch.nn.Module, device: torch.device, split: str = "test") -> dict[str, Any]:
+        """ACF and Ljung-Box of one-step-ahead errors over consecutive origins of `split` (original
         units). Only step 1 is used: h-step errors of overlapping windows are correlated anyway."""
-        starts = self.data.starts("test")[:ACF_WINDOWS]
+        starts = self.data.starts(split)[:ACF_WINDOWS]
         x, _ = self.data.windows(starts)
-        fc = self.data.to_original(predict(model, x, device), starts)
+        fc = self.data.to_original(self.forecast_scaled(model, x, device), starts)
         resid = self.data.actual(starts)[:, 0] - fc[:, 0]
         return self.residual_stats(resid)
 
@@ -202,9 +286,17 @@ class TimeSeriesTask(Task):
         return {"acf": [float(v) for v in tm.acf(resid, lags)[1:]], "lags": lags, "q": q, "p": p}
 
     def test_metrics(self, model: torch.nn.Module, device: torch.device) -> dict[str, float]:
-        x, _ = self.data.windows(self._eval["test"])
-        out = self.score(predict(model, x, device), self._eval["test"], "test")
-        out.update(self.baseline_scores(self._eval["test"], "test"))
+        starts = self._eval["test"]
+        x, _ = self.data.windows(starts)
+        raw = predict(model, x, device)
+        pred = self.head.point(raw)
+        out = self.score(pred, starts, "test")
+        out.update(self.baseline_scores(starts, "test"))
+        xv, _ = self.data.windows(self._eval["val"])
+        conformal = self.calibrate(self.forecast_scaled(model, xv, device))
+        out.update(self.interval_metrics(self.data.to_original(pred, starts), starts, conformal, "test"))
+        out.update(self.baseline_interval_scores(starts, "test"))
+        out.update(self.head_metrics(raw, starts, "test"))
         diag = self.residual_diagnostics(model, device)
         out["test_ljung_box_q"] = diag["q"]
         out["test_ljung_box_p"] = diag["p"]
@@ -214,13 +306,17 @@ class TimeSeriesTask(Task):
         return out
 
     def output_probe(self, model: torch.nn.Module, device: torch.device) -> dict[str, Any]:
-        """The last test window: history, actual, forecast and both baselines, plus residual tests."""
-        t = int(self.data.starts("test")[-1])
+        """The last validation window: history, actual, forecast and both baselines, plus residual
+        tests. It runs during training, so it reads val only: the test split is scored once, at
+        the end (test_metrics)."""
+        t = int(self.data.starts("val")[-1])
         starts = np.array([t])
         x, _ = self.data.windows(starts)
-        forecast = self.data.to_original(predict(model, x, device), starts)[0]
+        forecast = self.data.to_original(self.forecast_scaled(model, x, device), starts)[0]
+        xv, _ = self.data.windows(self._eval["val"])
+        bands = self.calibrate(self.forecast_scaled(model, xv, device)).bands(forecast)
         base = self.baseline_forecasts(starts)
-        diag = self.residual_diagnostics(model, device)
+        diag = self.residual_diagnostics(model, device, "val")
         hist = self.data.history(t)[-self.data.window :]
 
         def floats(a) -> list[float]:
@@ -228,6 +324,7 @@ class TimeSeriesTask(Task):
 
         return {
             "type": "forecast",
+            "split": "val",
             "origin_index": t + self.data.offset,
             "horizon": self.data.horizon,
             "season": self.season,
@@ -236,50 +333,68 @@ class TimeSeriesTask(Task):
             "forecast": floats(forecast),
             "naive": floats(base["naive"][0]),
             "seasonal_naive": floats(base["seasonal_naive"][0]),
+            # conformal bands from the validation errors (the dashboard draws them)
+            "bands": {ti.level_name(lv): {"lower": floats(lo), "upper": floats(hi)} for lv, (lo, hi) in bands.items()},
             "acf": diag["acf"],
             "ljung_box_q": float(diag["q"]),
             "ljung_box_p": float(diag["p"]),
         }
 
 
-def forecast_report(models: list[torch.nn.Module], task: TimeSeriesTask, device: torch.device | str) -> dict[str, Any]:
+def forecast_report(
+    models: list[torch.nn.Module], task: TimeSeriesTask, device: torch.device | str, levels=ti.LEVELS
+) -> dict[str, Any]:
     """Score each model on the test split, then their mean ensemble (combining forecasts, Bates &
     Granger 1969: an equal-weight mean is a strong default), with the naive and seasonal-naive
     baselines on the same origins.
 
-    Returns {"split", "windows", "season", "models": [{"index", metrics...}], "ensemble": {...},
-    "baselines": {...}}; metric keys are "test_rmse" etc. The ensemble averages the forecasts in
+    Returns {"split", "windows", "season", "levels", "models": [{"index", metrics...}],
+    "ensemble": {...}, "baselines": {...}}; metric keys are "test_rmse" etc., and for the
+    conformal bands "test_coverage_80", "test_width_80", "test_pinball". The ensemble averages the forecasts in
     model space; scaling and differencing are linear, so that equals averaging in original units."""
     if not models:
         raise UserError("forecast needs at least one model (checkpoint)")
     starts = task.eval_origins("test")
     x, _ = task.data.windows(starts)
-    per_model, preds = [], []
+    xv, _ = task.data.windows(task.eval_origins("val"))
+    per_model, preds, val_preds = [], [], []
     for i, model in enumerate(models):
         was_training = model.training
         model.eval()
         try:
-            pred = predict(model, x, device)
+            pred, pred_val = task.forecast_scaled(model, x, device), task.forecast_scaled(model, xv, device)
         finally:
             model.train(was_training)
         preds.append(pred)
+        val_preds.append(pred_val)
         entry: dict[str, Any] = {"index": i}
         entry.update(task.score(pred, starts, "test"))
         entry.update(_ljung(task, pred, starts))
+        entry.update(_intervals(task, pred, pred_val, starts, levels))
         per_model.append(entry)
-    mean = np.mean(np.stack(preds), axis=0)
+    mean, mean_val = np.mean(np.stack(preds), axis=0), np.mean(np.stack(val_preds), axis=0)
     ensemble: dict[str, Any] = {"size": len(models)}
     ensemble.update(task.score(mean, starts, "test"))
     ensemble.update(_ljung(task, mean, starts))
+    ensemble.update(_intervals(task, mean, mean_val, starts, levels))
+    baselines = task.baseline_scores(starts, "test")
+    baselines.update(task.baseline_interval_scores(starts, "test", levels))
     return {
         "split": "test",
         "windows": int(starts.size),
         "horizon": task.data.horizon,
         "season": task.season,
+        "levels": [float(v) for v in levels],
+        "intervals": "split-conformal, per horizon step, from the validation errors",
         "models": per_model,
         "ensemble": ensemble,
-        "baselines": task.baseline_scores(starts, "test"),
+        "baselines": baselines,
     }
+
+
+def _intervals(task: TimeSeriesTask, pred: np.ndarray, pred_val: np.ndarray, starts: np.ndarray, levels) -> dict[str, float]:
+    conformal = task.calibrate(pred_val, levels)
+    return task.interval_metrics(task.data.to_original(pred, starts), starts, conformal, "test")
 
 
 def _ljung(task: TimeSeriesTask, pred: np.ndarray, starts: np.ndarray) -> dict[str, float]:

@@ -14,6 +14,8 @@ COMMANDS = ("stop", "pause", "resume", "checkpoint", "sample")
 # Event kinds the loop emits (Reporter.event's `kind`).
 STARTED, RESUMED_FROM, EVAL, CHECKPOINT, PAUSED, UNPAUSED = "started", "resumed", "eval", "checkpoint", "paused", "unpaused"
 SAMPLE, WARNING, DIVERGED, STOPPED, FINISHED = "sample", "warning", "diverged", "stopped", "finished"
+# The held-out test split, scored once when training finishes.
+TEST = "test"
 
 
 class Reporter(Protocol):

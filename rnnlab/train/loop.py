@@ -104,6 +104,21 @@ class Trainer:
         self.reporter.scalars(self.step, metrics)
         return metrics
 
+    def score_test(self) -> dict[str, float]:
+        """The held-out test split, scored exactly once, when training has finished: nothing
+        during training (evaluation, probes, panels) reads it, so it stays an unbiased estimate."""
+        self.model.eval()
+        try:
+            with torch.no_grad(), autocast(self.device, self.bf16):
+                metrics = self.task.test_metrics(self.model, self.device)
+        finally:
+            self.model.train()
+        metrics = {k: float(v) for k, v in metrics.items()}
+        if metrics:
+            self.reporter.scalars(self.step, metrics)
+            self.reporter.event(events.TEST, _fmt_metrics({k: v for k, v in metrics.items() if _headline(k)}), self.step, metrics)
+        return metrics
+
     def run_probes(self, step: int) -> None:
         pc = self.cfg.probes
         want_flow, want_hidden = _every(step, pc.grad_flow_every), _every(step, pc.hidden_every)
@@ -231,8 +246,14 @@ class Trainer:
             if step % tc.checkpoint_every == 0 or step == tc.steps:
                 self.save_checkpoint("periodic" if step < tc.steps else "final")
                 last_ckpt_step = step
+        final = {**self.last_eval, **self.score_test()}
         self.reporter.event(events.FINISHED, f"finished {self.step} steps: {_fmt_metrics(self.last_eval)}", self.step)
-        return Outcome("finished", self.step, _fmt_metrics(self.last_eval), self.last_eval, baselines)
+        return Outcome("finished", self.step, _fmt_metrics(self.last_eval), final, baselines)
+
+
+def _headline(key: str) -> bool:
+    """The test metrics worth a line in the log (the rest are in the store)."""
+    return key.startswith("test_") and not key.startswith(("test_resid_acf_", "test_ljung_box_lags"))
 
 
 def _fmt_metrics(m: dict[str, float]) -> str:

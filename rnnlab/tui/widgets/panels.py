@@ -312,7 +312,7 @@ def _bar(frac: float, width: int = 10) -> str:
 
 class OutputPanel(Panel):
     TITLE = "output"
-    TOPICS = frozenset({"output", "reset"})
+    TOPICS = frozenset({"output", "backtest", "reset"})
     EXPLAIN = ("what the model produces now: samples (text), the forecast against the actual series and "
                "the naive baselines, or predictions vs targets. Healthy forecast residuals look like noise "
                "(Ljung-Box p > 0.05).")
@@ -352,18 +352,26 @@ class OutputPanel(Panel):
                 note, f"distinct-1 {fmt_num(last.get('distinct_1'), 3)}  distinct-2 {fmt_num(last.get('distinct_2'), 3)}"
             )
         elif kind == "forecast":
-            self.set_titles(title=f"forecast vs actual @ {step}")
-            self._forecast(last, note)
+            where = f" ({last['split']})" if last.get("split") else ""
+            self.set_titles(title=f"forecast vs actual{where} @ {step}")
+            self._forecast(last, note, state.vectors.get("backtest"))
         else:
             self.set_titles(title=f"predictions @ {step}")
             rows = last.get("rows") or []
             set_content(note, Text("\n".join(_row_text(r) for r in rows[:12]) or "no rows"))
         self._shown = len(state.outputs)
 
-    def _forecast(self, d: dict, note: Static) -> None:
+    def _forecast(self, d: dict, note: Static, backtest: Any = None) -> None:
         hist = np.asarray(d.get("history") or [], dtype=np.float64)
         n = len(hist)
         lines = [Line("history", np.arange(n, dtype=np.float64), hist, "white")] if n else []
+        # the narrowest conformal band (calibrated on val errors): its edges, drawn first, under the forecast
+        bands = d.get("bands") or {}
+        level = min(bands, key=float, default=None)
+        for edge in ("lower", "upper") if level is not None else ():
+            y = np.asarray(bands[level].get(edge) or [], dtype=np.float64)
+            if len(y) and np.isfinite(y).all():
+                lines.append(Line(f"{level}% {edge}", np.arange(n, n + len(y), dtype=np.float64), y, "blue"))
         for key, color in (("actual", "white"), ("forecast", "cyan"), ("naive", "gray"), ("seasonal_naive", "orange")):
             y = np.asarray(d.get(key) or [], dtype=np.float64)
             if len(y):
@@ -373,7 +381,21 @@ class OutputPanel(Panel):
         bars = " ".join(f"{a:+.2f}" for a in acf[:8])
         p = d.get("ljung_box_p")
         verdict = "" if p is None else ("  residuals look white" if p > 0.05 else "  residuals autocorrelated")
-        set_content(note, f"residual ACF {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}")
+        text = f"residual ACF {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}"
+        set_content(note, text + _backtest_line(backtest))
+
+
+def _backtest_line(backtest: Any) -> str:
+    """The latest `rnnlab forecast --backtest` of this run, in one line (the plot is in `rnnlab show`)."""
+    if not backtest or not isinstance(backtest[1], dict) or not backtest[1].get("mean"):
+        return ""
+    bt = backtest[1]
+    mean = bt["mean"]
+    cover = mean.get("model", {}).get("coverage_80")
+    rmse = "  ".join(f"{label} {fmt_num(mean.get(key, {}).get('rmse'), 3)}" for key, label in
+                     (("model", "model"), ("naive", "naive"), ("seasonal_naive", "s-naive")))
+    return f"\nbacktest {bt.get('backtest')} origins, mean RMSE: {rmse}" + (
+        f"  80% cover {fmt_num(cover, 2)}" if cover is not None else "")
 
 
 def _row_text(row: Any) -> str:

@@ -1,0 +1,235 @@
+"""Covariates: other CSV columns the forecast may read (seed ch. 5: weather, prices, traffic).
+
+Two kinds, as Darts and NeuralForecast name them:
+- `task.covariates` (past / observed): known only up to the forecast origin. Input row i carries
+  the value at row i, like the target itself.
+- `task.future_covariates` (known ahead: a price list, a timetable, a promotion calendar): input
+  row i also carries the next `horizon` values, rows i+1..i+horizon, so the last row of a window
+  (origin t, row t-1) holds exactly the values over the forecast's horizon t..t+horizon-1. Rows
+  whose next values lie past the end of the data hold 0 (the covariate's training mean) until
+  `forecast --future` supplies them from `--covariates FILE.csv`.
+Calendar (and holiday) features are computed from timestamps, so they are known ahead anyway.
+
+Each covariate is filled like the target (task.fill) and standardised with its training split's
+mean and spread; those scalers are saved with the run. Covariates are never differenced: they
+describe conditions, the target's differencing is about its own level.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import math
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+
+from rnnlab.config import SyntheticConfig, TaskConfig
+from rnnlab.errors import UserError
+from rnnlab.tasks import tsdata
+
+# A seeded series driven by two covariates, for presets and tests: `promo` (0/1 blocks, known
+# ahead like a promotion calendar) lifts the level by PROMO_EFFECT; `temperature` (a slow AR(1)
+# anomaly, observed as it happens) adds TEMP_EFFECT per degree.
+DRIVEN = "builtin:synthetic-driven"
+PROMO_EFFECT, TEMP_EFFECT = 3.0, 0.8
+
+
+def driven(cfg: SyntheticConfig) -> tuple[tsdata.Series, dict[str, np.ndarray]]:
+    """builtin:synthetic (same [task.synthetic] keys) plus the covariates' effects, and the
+    covariates themselves."""
+    base = tsdata.synthetic(cfg)
+    n = cfg.length
+    rng = np.random.default_rng([cfg.seed, 1])
+    promo = np.zeros(n)
+    t = int(rng.integers(0, 48))
+    while t < n:
+        length = int(rng.integers(6, 48))
+        promo[t : t + length] = 1.0
+        t += length + int(rng.integers(24, 120))
+    shocks = 0.25 * rng.standard_normal(n)
+    temperature = np.zeros(n)
+    for i in range(1, n):
+        temperature[i] = 0.97 * temperature[i - 1] + shocks[i]
+    values = base.values + PROMO_EFFECT * promo + TEMP_EFFECT * temperature
+    series = tsdata.Series(values=values, timestamps=base.timestamps, origin=DRIVEN, column="value")
+    return series, {"promo": promo, "temperature": temperature}
+
+
+def names(cfg: TaskConfig) -> list[str]:
+    """Every covariate column, past ones first."""
+    return list(cfg.covariates) + list(cfg.future_covariates)
+
+
+def _read(path: Path, wanted: list[str], key: str, what: str) -> tuple[dict[str, np.ndarray], list[int]]:
+    """The `wanted` numeric columns of a CSV (NaN where empty) and each data row's line number."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file ({what})") from None
+    except (IsADirectoryError, UnicodeDecodeError, csv.Error) as err:
+        raise UserError(f"{path}: not a readable CSV file ({what}): {err}") from None
+    header = [h.strip() for h in (header or [])]
+    out: dict[str, np.ndarray] = {}
+    for name in wanted:
+        if name not in header:
+            # the same did-you-mean message the target column gets
+            tsdata._column_index(path, header, name, key)
+        j = header.index(name)
+        col = np.empty(len(rows))
+        for k, (line, row) in enumerate(rows):
+            cell = row[j] if j < len(row) else ""
+            v = tsdata._parse_float(cell)
+            if v is None or math.isinf(v):
+                raise UserError(
+                    f"{path}, line {line}: covariate {name!r} ({key if key.startswith('-') else 'task.' + key}) has {cell.strip()!r}, not a number; "
+                    "leave the cell empty for a missing value"
+                )
+            col[k] = v
+        out[name] = col
+    return out, [line for line, _ in rows]
+
+
+def load_series(cfg: TaskConfig) -> tuple[tsdata.Series, dict[str, np.ndarray]]:
+    """The task's series and its configured covariates (filled, one value per row)."""
+    if cfg.source == DRIVEN:
+        series, available = driven(cfg.synthetic)
+        return series, _pick(cfg, available)
+    series = tsdata.load_series(cfg)
+    return series, load(cfg, series)
+
+
+def _pick(cfg: TaskConfig, available: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    _check_kinds(cfg)
+    for key, group in (("covariates", cfg.covariates), ("future_covariates", cfg.future_covariates)):
+        for name in group:
+            if name not in available:
+                close = difflib.get_close_matches(name, list(available), n=1, cutoff=0.5)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise UserError(f"{DRIVEN}: no covariate {name!r} (task.{key}){hint}; it has: {', '.join(available)}")
+    return {n: available[n] for n in names(cfg)}
+
+
+def _check_kinds(cfg: TaskConfig) -> None:
+    both = sorted(set(cfg.covariates) & set(cfg.future_covariates))
+    if both:
+        raise UserError(f"task.covariates and task.future_covariates both name {both[0]!r}; a column is one or the other")
+
+
+def load(cfg: TaskConfig, series: tsdata.Series) -> dict[str, np.ndarray]:
+    """The configured covariates of the task's CSV, filled, one value per row of `series`."""
+    wanted = names(cfg)
+    if not wanted:
+        return {}
+    _check_kinds(cfg)
+    source = cfg.source or tsdata.SYNTHETIC
+    if source.startswith("builtin:"):
+        raise UserError(
+            f"task.covariates / task.future_covariates need a CSV task.source with those columns (or {DRIVEN}); "
+            f"{source} has only one series"
+        )
+    for name in wanted:
+        if name in (series.column, cfg.time_column):
+            key = "covariates" if name in cfg.covariates else "future_covariates"
+            raise UserError(f"task.{key}: {name!r} is the {'target' if name == series.column else 'time'} column, not a covariate")
+    path = Path(source).expanduser()
+    cols = {}
+    for key, group in (("task.covariates", cfg.covariates), ("task.future_covariates", cfg.future_covariates)):
+        got, _ = _read(path, list(group), key.removeprefix("task."), key)
+        cols.update(got)
+    out = {}
+    for name, col in cols.items():
+        if col.size != series.values.size:
+            raise UserError(f"{path}: covariate {name!r} has {col.size} rows, the series {series.values.size}")
+        out[name] = tsdata.fill_missing(col, cfg.fill, f"{path} [{name}]")
+    return out
+
+
+def fit_scalers(covariates: dict[str, np.ndarray], rows: int) -> dict[str, tsdata.Scaler]:
+    """A standard scaler per covariate, from its first `rows` values (the training split)."""
+    return {n: tsdata.Scaler.fit(v[:rows], "standard") for n, v in covariates.items()}
+
+
+def add_features(
+    prep: tsdata.Prepared, cfg: TaskConfig, covariates: dict[str, np.ndarray], scalers: dict[str, tsdata.Scaler]
+) -> tsdata.Prepared:
+    """`prep` with the covariate columns appended to its features (see the module docstring)."""
+    if not covariates:
+        return prep
+    m, h, offset = prep.features.shape[0], prep.horizon, prep.offset
+    cols, feature_names = [], []
+    for name in cfg.covariates:
+        z = scalers[name].transform(covariates[name][offset : offset + m])
+        cols.append(z[:, None])
+        feature_names.append(name)
+    for name in cfg.future_covariates:
+        z = scalers[name].transform(covariates[name][offset:])
+        padded = np.concatenate([z, np.zeros(h + 1)])
+        lead = padded[np.arange(m)[:, None] + np.arange(1, h + 1)[None, :]]
+        # rows whose next values lie past the data: 0, the training mean, until they are supplied
+        lead[np.arange(m)[:, None] + np.arange(1, h + 1)[None, :] >= z.size] = 0.0
+        cols.append(lead)
+        feature_names += [f"{name}+{k}" for k in range(1, h + 1)]
+    features = np.concatenate([prep.features, *cols], axis=1).astype(np.float32)
+    return replace(prep, features=features, feature_names=list(prep.feature_names) + feature_names)
+
+
+def read_future(path: Path, cfg: TaskConfig, steps: int, horizon: int) -> dict[str, np.ndarray]:
+    """Future covariate values for `forecast --future steps` from a CSV, one row per future step.
+    Known-ahead covariates are required; observed ones only when the forecast runs past the
+    horizon (its later chunks read rows after the origin)."""
+    need = list(cfg.future_covariates) + (list(cfg.covariates) if steps > horizon else [])
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            header = [h.strip() for h in (next(csv.reader(fh), None) or [])]
+    except FileNotFoundError:
+        raise UserError(f"--covariates {path}: no such file") from None
+    except (IsADirectoryError, UnicodeDecodeError, csv.Error) as err:
+        raise UserError(f"--covariates {path}: not a readable CSV file: {err}") from None
+    missing = [n for n in need if n not in header]
+    if missing:
+        why = (f"task.covariates are observed only up to the origin, so --future {steps} beyond the horizon {horizon} needs them too"
+               if any(n in cfg.covariates for n in missing) else "the run's task.future_covariates")
+        raise UserError(
+            f"--covariates {path}: no column {', '.join(repr(n) for n in missing)} ({why}); "
+            f"columns are: {', '.join(header) or '(none)'}"
+        )
+    present = [n for n in names(cfg) if n in header]
+    cols, lines = _read(path, present, "--covariates", "--covariates")
+    if len(lines) < steps:
+        raise UserError(
+            f"--covariates {path}: {len(lines)} rows, but --future {steps} needs {steps} (one per future step, in order)"
+        )
+    for name in present:
+        bad = np.isnan(cols[name][:steps])
+        if bad.any():
+            line = lines[int(np.argmax(bad))]
+            raise UserError(f"--covariates {path}, line {line}: {name!r} is empty; future covariate values cannot be missing")
+    return {n: cols[n][:steps] for n in present}
+
+
+def extend(covariates: dict[str, np.ndarray], n_future: int, future: Optional[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Each covariate followed by `n_future` future values: the supplied ones, then the last
+    value repeated (rows no forecast step reads, or observed covariates within the horizon)."""
+    out = {}
+    for name, values in covariates.items():
+        given = np.asarray((future or {}).get(name, np.zeros(0)), dtype=np.float64)[:n_future]
+        last = given[-1] if given.size else values[-1]
+        out[name] = np.concatenate([values, given, np.full(n_future - given.size, last)])
+    return out
+
+
+def state(scalers: dict[str, tsdata.Scaler]) -> dict[str, Any]:
+    return {n: s.to_dict() for n, s in scalers.items()}
+
+
+def scalers_from_state(d: dict[str, Any]) -> dict[str, tsdata.Scaler]:
+    return {n: tsdata.Scaler.from_dict(v) for n, v in d.items()}
+
+
+__all__ = ["add_features", "extend", "fit_scalers", "load", "names", "read_future"]

@@ -1,0 +1,109 @@
+"""Prediction intervals for any point forecaster: split-conformal bands, and how to score them.
+
+Split conformal (Vovk et al. 2005; Lei et al. 2018), per horizon step k: on a calibration set the
+forecaster never trained on (the validation split), take the absolute errors |y - ŷ| at step k;
+the interval at level L is ŷ ± the ⌈(n+1)·L⌉-th smallest of those n errors. If calibration and
+new errors are exchangeable this covers with probability ≥ L whatever the model, so the band is
+as honest as the model is good: a bad model gets a wide band, not a wrong one. Time-series errors
+are not exchangeable, which is why coverage is always measured on data the band did not see
+(the test split, or the backtest origins) and reported beside the width.
+
+Scores (numpy only): coverage (fraction of actual values inside), mean width, and the pinball
+(quantile) loss averaged over the median and every band edge, a proper scoring rule for the
+quantiles an interval claims (its mean over many quantiles approximates the CRPS).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+# Default levels in percent, as forecasters usually publish them.
+LEVELS = (80.0, 95.0)
+
+
+def level_name(level: float) -> str:
+    """80.0 -> '80', 97.5 -> '97.5': the suffix of lower_L / upper_L / coverage_L."""
+    return f"{level:g}"
+
+
+@dataclass
+class Conformal:
+    """Half-widths (len(levels), horizon) in original units, from n calibration errors per step."""
+
+    levels: tuple[float, ...]
+    radius: np.ndarray
+    n: int
+
+    @classmethod
+    def fit(cls, residuals: np.ndarray, levels: Sequence[float] = LEVELS) -> "Conformal":
+        """`residuals` (n, horizon): actual - forecast on the calibration origins. NaN entries
+        (a step whose actual value lies beyond the data) are left out of that step."""
+        r = np.abs(np.asarray(residuals, dtype=np.float64))
+        if r.ndim != 2:
+            raise ValueError(f"residuals must be (n, horizon), got shape {r.shape}")
+        radius = np.full((len(levels), r.shape[1]), np.inf)
+        counts = np.sum(~np.isnan(r), axis=0)
+        for k in range(r.shape[1]):
+            col = np.sort(r[~np.isnan(r[:, k]), k])
+            n = col.size
+            for j, level in enumerate(levels):
+                rank = math.ceil((n + 1) * float(level) / 100.0)
+                # Too few errors for this level: no finite band is guaranteed, say so with inf.
+                if 1 <= rank <= n:
+                    radius[j, k] = col[rank - 1]
+        return cls(tuple(float(v) for v in levels), radius, int(counts.min()) if counts.size else 0)
+
+    def bands(self, forecast: np.ndarray) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+        """{level: (lower, upper)} around `forecast` (..., horizon)."""
+        f = np.asarray(forecast, dtype=np.float64)
+        width = f.shape[-1]
+        return {lv: (f - self.radius[j, :width], f + self.radius[j, :width]) for j, lv in enumerate(self.levels)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"levels": list(self.levels), "radius": self.radius.tolist(), "n": self.n}
+
+
+def coverage(actual, lower, upper) -> float:
+    a = np.asarray(actual, dtype=np.float64)
+    return float(np.mean((a >= lower) & (a <= upper)))
+
+
+def mean_width(lower, upper) -> float:
+    return float(np.mean(np.asarray(upper, dtype=np.float64) - np.asarray(lower, dtype=np.float64)))
+
+
+def pinball(actual, quantile_forecast, tau: float) -> float:
+    """Mean pinball loss of a forecast of the tau-quantile: tau·e if e ≥ 0 else (tau-1)·e, e = y - q."""
+    e = np.asarray(actual, dtype=np.float64) - np.asarray(quantile_forecast, dtype=np.float64)
+    return float(np.mean(np.maximum(tau * e, (tau - 1.0) * e)))
+
+
+def quantiles_of(levels: Sequence[float]) -> list[float]:
+    """The quantiles a set of central intervals claims: (1-L)/2 and (1+L)/2 for each, and 0.5."""
+    qs = {0.5}
+    for lv in levels:
+        qs.add((1.0 - lv / 100.0) / 2.0)
+        qs.add((1.0 + lv / 100.0) / 2.0)
+    return sorted(qs)
+
+
+def interval_scores(actual: np.ndarray, forecast: np.ndarray, bands: dict[float, tuple[np.ndarray, np.ndarray]], prefix: str) -> dict[str, float]:
+    """{prefix}_coverage_L, {prefix}_width_L for each level, and {prefix}_pinball: the mean
+    pinball loss over the median (the point forecast) and both edges of every band."""
+    out: dict[str, float] = {}
+    losses = [pinball(actual, forecast, 0.5)]
+    for lv, (lo, hi) in sorted(bands.items()):
+        name = level_name(lv)
+        out[f"{prefix}_coverage_{name}"] = coverage(actual, lo, hi)
+        out[f"{prefix}_width_{name}"] = mean_width(lo, hi)
+        tau = (1.0 - lv / 100.0) / 2.0
+        losses += [pinball(actual, lo, tau), pinball(actual, hi, 1.0 - tau)]
+    out[f"{prefix}_pinball"] = float(np.mean(losses))
+    return out
+
+
+__all__ = ["LEVELS", "Conformal", "coverage", "interval_scores", "level_name", "mean_width", "pinball", "quantiles_of"]

@@ -1,0 +1,37 @@
+"""The dashboard's forecast panel: the conformal band and the run's latest backtest."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from rnnlab.runs.writer import append_vector
+from tests.test_tui_snapshots import _open_dashboard, _until
+from tests.tui_fixtures import make_fixture_runs
+
+
+def test_forecast_panel_draws_the_band_and_summarises_a_backtest(tmp_path):
+    from textual.widgets import Static
+
+    from rnnlab.tui.app import LabApp
+    from rnnlab.tui.widgets.plot import LinePlot
+
+    root = tmp_path / "runs"
+    make_fixture_runs(root)
+    run = Path(root) / "20260101-110000-c3c3"
+    scores = {"model": {"rmse": 0.31, "coverage_80": 0.83}, "naive": {"rmse": 2.1}, "seasonal_naive": {"rmse": 0.74}}
+    append_vector(run, "backtest", {"backtest": 10, "mean": scores, "origins": [{"origin": 1, **scores}]})
+
+    async def go():
+        app = LabApp(root)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await _open_dashboard(pilot, 1, tab="output")
+            note = pilot.app.screen.query_one("#output-note", Static)
+            await _until(pilot, lambda: "backtest" in str(note.render()))
+            text = str(note.render())
+            assert "backtest 10 origins, mean RMSE: model 0.31  naive 2.1  s-naive 0.74  80% cover 0.83" in text
+            plot = pilot.app.screen.query_one("#forecast-plot", LinePlot)
+            labels = [ln.label for ln in plot._data.lines]
+            assert labels[:3] == ["history", "80% lower", "80% upper"] and "forecast" in labels
+
+    asyncio.run(go())
