@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.waiting import wait_for
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
 
 
@@ -75,9 +77,9 @@ def test_run_outlives_the_lab_and_reopens_live(tmp_path):
         assert "lstm on adding" in t.screen()
         t.keys("C-l")
         t.wait_for(" running ", 120)
-        t.wait_for("train ", 120)  # the loss panel's subtitle once points arrived
-
-        (run_dir,) = list_run_dirs(runs)
+        (run_dir,) = wait_for(lambda: list_run_dirs(runs), 60)
+        # training has begun (the store says so; the screen's empty subtitles would not)
+        assert wait_for(lambda: read_info(run_dir).step > 0, 120), "the worker never took a step"
         pid = read_info(run_dir).pid
         t.kill()  # the terminal goes away (SIGHUP), as with a dropped SSH link
         time.sleep(2.0)
@@ -90,7 +92,8 @@ def test_run_outlives_the_lab_and_reopens_live(tmp_path):
         t.open()
         t.wait_for("running", 30)
         t.keys("Enter", wait=1.0)
-        s = t.wait_for("train ", 30)
+        # the header, once the run is read (under load the panels' empty subtitles come first)
+        s = t.wait_for("/100000", 60)
         assert "running" in s and "lstm" in s
         header = next(line for line in s.splitlines() if "step " in line and "/100000" in line)
         shown = int(header.split("step ", 1)[1].split("/", 1)[0])
