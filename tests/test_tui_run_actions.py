@@ -132,7 +132,7 @@ def _pin(path: Path):
     return lambda: path.chmod(0o700)
 
 
-def test_delete_that_fails_says_so_and_keeps_the_run_listed(tmp_path):
+def test_delete_that_fails_says_so_and_where(tmp_path):
     root = tmp_path / "runs"
     run = _run(root, "finished", ended=time.time())
     unpin = _pin(run / "checkpoints")
@@ -153,6 +153,7 @@ def test_delete_that_fails_says_so_and_keeps_the_run_listed(tmp_path):
         unpin()
     assert not any(m[0].startswith("deleted") for m in said), said
     assert said[0][1] == "error" and "could not delete" in said[0][0], said
+    assert str(run / "checkpoints") in said[0][0]  # where it failed
 
 
 def test_delete_removes_the_run(tmp_path):

@@ -22,7 +22,7 @@ from typing import Any, Optional
 from rnnlab.errors import UserError
 from rnnlab.runs import schema
 from rnnlab.runs.paths import DB_NAME, list_run_dirs
-from rnnlab.runs.writer import LIVE_STATUSES
+from rnnlab.runs.status import LIVE as LIVE_STATUSES
 
 STALE_AFTER_S = 5.0
 HUNG_AFTER_S = 30.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from rich.text import Text
 from textual import work
@@ -90,7 +90,7 @@ class Home(actions.RunActions, Screen):
         self.root = root
         self.infos: dict[str, Any] = {}
         self.marked: set[str] = set()
-        self._shown: list[tuple] = []
+        self._shown: Optional[list[tuple]] = None  # None: redraw the table on the next listing
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
@@ -160,7 +160,7 @@ class Home(actions.RunActions, Screen):
         return self.infos.get(rid) if rid else None
 
     def _refresh(self) -> None:
-        self._shown = []
+        self._shown = None
         self.watch_runs()
 
     # ------------------------------------------------------------------ actions
@@ -183,7 +183,7 @@ class Home(actions.RunActions, Screen):
         self.marked.symmetric_difference_update({rid})
         table = self.query_one(DataTable)
         table.update_cell(rid, " ", "●" if rid in self.marked else " ")
-        self._shown = []
+        self._shown = None
         table.action_cursor_down()
 
     def action_compare(self) -> None:
