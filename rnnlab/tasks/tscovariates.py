@@ -1,4 +1,4 @@
-"""Covariates: other CSV columns the forecast may read (seed ch. 5: weather, prices, traffic).
+"""Covariates: other CSV columns the forecast may read (weather, prices, traffic: the drivers forecasters usually have).
 
 Two kinds, as Darts and NeuralForecast name them:
 - `task.covariates` (past / observed): known only up to the forecast origin. Input row i carries
