@@ -133,6 +133,11 @@ class TrainConfig(_Section):
     eval_every: int = Field(100, ge=1)
     eval_batches: int = Field(8, ge=1)
     checkpoint_every: int = Field(500, ge=1)
+    # Keep the checkpoint with the best primary val metric (checkpoints/best/) beside the last:
+    # the model a user keeps is the best one seen, not whatever the final step left.
+    keep_best: bool = True
+    # Early stopping: end the run after this many evaluations without a new best (0: off).
+    patience: int = Field(0, ge=0)
     log_every: int = Field(10, ge=1)
     device: str = "auto"
     precision: Literal["auto", "fp32", "bf16"] = "auto"

@@ -13,6 +13,13 @@ from rnnlab.cli.common import RunsDirOpt, print_json
 from rnnlab.errors import UserError
 
 
+CheckpointOpt = Annotated[
+    str,
+    typer.Option("--checkpoint", "-c", metavar="best|last",
+                 help="Which checkpoint to load: best (by the run's primary val metric) or last."),
+]
+
+
 def _run_dir(ref: str, runs_dir: Optional[Path]) -> Path:
     from rnnlab.runs import paths
 
@@ -29,15 +36,17 @@ def sample(
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for reproducible samples.")] = None,
     device: Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N, mps or auto.")] = "cpu",
     runs_dir: RunsDirOpt = None,
+    which: CheckpointOpt = "best",
 ) -> None:
-    """Generate text from a text run's newest checkpoint."""
+    """Generate text from a text run's best (or last) checkpoint."""
     from rnnlab.tasks.text import distinct_n, generate
-    from rnnlab.train.session import load_run
+    from rnnlab.train.session import open_run
 
     run_dir = _run_dir(run, runs_dir)
-    cfg, task, model = load_run(run_dir, device=device)
+    loaded = open_run(run_dir, device=device, which=which)
+    cfg, task, model = loaded.cfg, loaded.task, loaded.model
     if cfg.task.kind != "text":
-        raise UserError(f"run {run_dir.name} is a {cfg.task.kind} run; `rnnlab sample` needs a text run (try `rnnlab forecast` for time series)")
+        raise UserError(f"run {run_dir.name} is {_a(cfg.task.kind)} run; `rnnlab sample` needs a text run (try `rnnlab forecast` for time series)")
     t = cfg.task
     dev = next(model.parameters()).device
     text = generate(
@@ -56,6 +65,7 @@ def sample(
     sys.stdout.flush()
     d = [distinct_n(text, n) for n in (1, 2, 3)]
     typer.echo(f"-- distinct-1/2/3 (word): {d[0]:.3f} / {d[1]:.3f} / {d[2]:.3f}", err=True)
+    typer.echo(f"-- from the {loaded.checkpoint.describe()}", err=True)
 
 
 def forecast(
@@ -63,18 +73,21 @@ def forecast(
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     device: Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N, mps or auto.")] = "cpu",
     runs_dir: RunsDirOpt = None,
+    which: CheckpointOpt = "best",
 ) -> None:
     """Forecast the test split with time-series runs and score them beside the baselines."""
     from rnnlab.tasks.timeseries import forecast_report
-    from rnnlab.train.session import load_run
+    from rnnlab.train.session import open_run
 
-    loaded = []
+    loaded, choices = [], []
     for ref in runs:
         run_dir = _run_dir(ref, runs_dir)
-        cfg, task, model = load_run(run_dir, device=device)
+        run = open_run(run_dir, device=device, which=which)
+        cfg, task, model = run.cfg, run.task, run.model
         if cfg.task.kind != "timeseries":
-            raise UserError(f"run {run_dir.name} is a {cfg.task.kind} run; `rnnlab forecast` needs time-series runs")
+            raise UserError(f"run {run_dir.name} is {_a(cfg.task.kind)} run; `rnnlab forecast` needs time-series runs")
         loaded.append((run_dir, cfg, task, model))
+        choices.append(run.checkpoint)
     first = loaded[0][1].task
     reference = first.model_dump()
     for run_dir, cfg, _, _ in loaded[1:]:
@@ -90,10 +103,16 @@ def forecast(
     report = forecast_report([m for *_, m in loaded], task, dev)
     report["runs"] = [d.name for d, *_ in loaded]
     report["names"] = [_run_name(d) for d, *_ in loaded]
+    report["checkpoints"] = [c.to_dict() for c in choices]
     if json_out:
         print_json(report)
         return
     _print_report(report)
+
+
+def _a(word: str) -> str:
+    """'a copy', 'an adding': the article that goes before `word`."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 
 def _run_name(run_dir: Path) -> str:
@@ -122,6 +141,9 @@ def _print_report(report: dict) -> None:
         f"test split: {report['windows']} windows, horizon {report['horizon']}, season {report['season']}; "
         "errors in the series' own units (MAPE/sMAPE in %)"
     )
+    used = ", ".join(f"{name.split(' (')[0]} {c['which']} step {c['step']}" + ("" if c["which"] == c["asked"] else f" (no {c['asked']} kept)")
+                     for name, c in zip(report["names"], report["checkpoints"]))
+    typer.echo(f"checkpoints: {used}")
     header = "  ".join(f"{c:>9}" for c in _COLUMNS) + f"  {'Ljung-Box p':>11}"
     typer.echo(f"{'':<{width}}  {header}")
     for name, entry in rows:

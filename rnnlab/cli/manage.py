@@ -142,6 +142,33 @@ def _best(info) -> str:
     return f"{info.primary_metric} {_fmt(info.best_metric)}"
 
 
+def _kept(info) -> dict:
+    from rnnlab.runs.paths import CHECKPOINTS
+    from rnnlab.train.kept import summary
+
+    return summary(Path(info.dir) / CHECKPOINTS)
+
+
+def _kept_short(kept: dict) -> str:
+    """'best@800 last@1000': the checkpoints a run keeps (sample/forecast load the best)."""
+    parts = [f"{k}@{kept[k]['step']}" for k in ("best", "last") if kept.get(k)]
+    return " ".join(parts) or "-"
+
+
+def _kept_long(kept: dict) -> str:
+    def one(entry: dict) -> str:
+        value = entry.get("value")
+        metric = f", {entry['metric']} {_fmt(value)}" if entry.get("metric") and value is not None else ""
+        return f"step {entry['step']}{metric}"
+
+    best, last = kept.get("best"), kept.get("last")
+    if last is None:
+        return "none yet"
+    if best is None:
+        return f"last {one(last)} (no best checkpoint kept; sample/forecast use the last)"
+    return f"best {one(best)}, last {one(last)}; sample/forecast use the best (--checkpoint last for the other)"
+
+
 def _step(info) -> str:
     return f"{info.step}/{info.total_steps}" if info.total_steps else str(info.step)
 
@@ -157,16 +184,18 @@ def runs_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
     root = runs_root(runs_dir)
     infos = list_runs(root)
     if json_out:
-        print_json([i.to_dict() for i in infos])
+        print_json([{**i.to_dict(), "checkpoints": _kept(i)} for i in infos])
         return
     if not infos:
         print(f"no runs in {root}; start one with `rnnlab train --detach` (or open the lab: `rnnlab`)")
         return
     rows = [
-        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _best(i), _age(i.created)]
+        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _best(i), _age(i.created),
+         _kept_short(_kept(i))]
         for i in infos
     ]
-    _table(["id", "name", "cell", "task", "status", "step", "best", "age"], rows)
+    # new columns go last: scripts that cut the plain table by position keep working
+    _table(["id", "name", "cell", "task", "status", "step", "best", "age", "checkpoints"], rows)
     for i in infos:
         if i.status == "corrupt":
             print(f"warning: {i.message}", file=sys.stderr)
@@ -179,8 +208,9 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
     run_dir = _resolve(runs_dir, run)
     with RunReader(run_dir) as r:
         info = r.info()
+        kept = _kept(info)
         if json_out:
-            print_json(info.to_dict())
+            print_json({**info.to_dict(), "checkpoints": kept})
             return
         series = {n: r.series(n) for n in ("loss", "grad_norm", info.primary_metric) if n}
         events = r.events()[-5:]
@@ -196,6 +226,7 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         ("created", f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(info.created))} ({_age(info.created)} ago)"
          if info.created else "-"),
         ("best", _best(info)),
+        ("checkpoint", _kept_long(kept)),
     ]
     if info.baselines:
         lines.append(("baselines", ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(info.baselines.items()))))
@@ -274,8 +305,14 @@ def resume_cmd(
         send_command(run_dir, "resume")
         print(f"asked run {info.run_id} to resume")
         return
+    from rnnlab.train.kept import latest
+
+    found = latest(run_dir / "checkpoints")  # the one the worker will load
     pid = launch.resume_run(run_dir, queue=queue, overrides=set_ or [])
-    print(f"run {info.run_id} continues from its last checkpoint in the background (pid {pid})")
+    if found is None:
+        print(f"run {info.run_id} has no checkpoint: it trains again from step 0 in the background (pid {pid})")
+    else:
+        print(f"run {info.run_id} continues from its checkpoint at step {found[0]} in the background (pid {pid})")
 
 
 def rm_cmd(

@@ -23,6 +23,7 @@ from rnnlab.runs.control import discard_pending
 from rnnlab.runs.paths import CHECKPOINTS, CONFIG_NAME, DB_NAME, LOG_NAME, check_name, list_run_dirs, new_run_id
 from rnnlab.runs.reader import read_info
 from rnnlab.runs.writer import StoreWriter
+from rnnlab.train.kept import latest
 
 RESUMABLE = ("stopped", "crashed", "diverged")
 
@@ -174,7 +175,9 @@ def resume_run(run_dir: Path | str, *, queue: bool = False, overrides: tuple[str
         writer = StoreWriter(run_dir, heartbeat=False)
         try:
             if changes:
-                writer.event("config", f"changed on resume: {changes}")
+                # the step the change takes effect from: the checkpoint the resume loads
+                found = latest(run_dir / CHECKPOINTS)
+                writer.event("config", f"changed on resume: {changes}", found[0] if found else 0)
             # live (this process, beating) until the worker takes over, so a second resume
             # sees "queued" instead of "crashed"
             writer.set_status("queued", "resume requested", pid=os.getpid(), host=socket.gethostname())

@@ -132,6 +132,10 @@ class StoreWriter:
             )
             if kind in ("started", "resumed") and data:
                 self._meta.update({k: data[k] for k in _STARTED_KEYS if k in data})
+            if kind in ("started", "resumed") and self.status() == "running":
+                # training is under way: a "resuming from checkpoint" note is now done with
+                self.set_status("running", "")
+                return
             if kind in ("paused", "unpaused"):
                 self.flush()
                 self.set_status("paused" if kind == "paused" else "running", message)
