@@ -135,3 +135,21 @@ def test_bad_device_option_names_the_option(tmp_path):
                   "task.seq_len=4", "--runs-dir", str(tmp_path), "--name", "dev")
     assert proc.returncode == 0, proc.stderr
     assert_user_error(rnnlab("forecast", "dev", "--device", "gpu", "--runs-dir", str(tmp_path)), "--device = 'gpu'", "cuda:N")
+
+
+def test_a_reader_that_goes_away_ends_printing_not_training(tmp_path):
+    # `rnnlab train ... | head -2`: a real pipe whose reader exits after two lines
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    train = subprocess.Popen(
+        [sys.executable, "-m", "rnnlab", "train", "adding-lstm", "--set", "model.hidden_size=8", "--set", "task.seq_len=10",
+         "--set", "train.steps=200", "--set", "train.log_every=2", "--runs-dir", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )
+    head = subprocess.run(["head", "-2"], stdin=train.stdout, capture_output=True, text=True, timeout=120)
+    train.stdout.close()  # only head held the read end: the pipe is now closed for the writer
+    _, err = train.communicate(timeout=180)
+    assert len(head.stdout.splitlines()) == 2
+    assert train.returncode == 0, err
+    assert "Traceback" not in err.decode() and "BrokenPipe" not in err.decode()
+    listed = json.loads(rnnlab("runs", "--json", "--runs-dir", str(tmp_path)).stdout)
+    assert [(r["status"], r["step"]) for r in listed] == [("finished", 200)]
