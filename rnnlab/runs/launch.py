@@ -20,7 +20,9 @@ from typing import Iterator, Optional
 from rnnlab.errors import UserError
 from rnnlab.runs import schema
 from rnnlab.runs.control import discard_pending
-from rnnlab.runs.paths import CHECKPOINTS, CONFIG_NAME, DB_NAME, LOG_NAME, check_name, list_run_dirs, new_run_id
+from rnnlab.runs.paths import (
+    CHECKPOINTS, CONFIG_NAME, DB_NAME, LOG_NAME, check_name, list_run_dirs, new_run_id, shown_name, taken_names, unique_name,
+)
 from rnnlab.runs.reader import read_info
 from rnnlab.runs.writer import StoreWriter
 from rnnlab.train.kept import latest
@@ -54,7 +56,8 @@ def _run_lock(run_dir: Path):
 
 def create_run(cfg, root: Path | str, name: Optional[str] = None) -> Path:
     """Make `<root>/<YYYYmmdd-HHMMSS>-<4 hex>/` with config.toml, checkpoints/ and a database
-    in status "queued". `name`, if given, must be a plain unique name."""
+    in status "queued". `name`, if given, must be a plain unique name; without one the run is
+    named after its config (the preset), made unique with `-2`, `-3`, ..."""
     root = Path(root)
     if name is not None:
         check_name(name)
@@ -68,11 +71,13 @@ def create_run(cfg, root: Path | str, name: Optional[str] = None) -> Path:
 
             for d in list_run_dirs(root):
                 try:
-                    taken = read_names(d / DB_NAME)[0]
+                    taken = shown_name(*read_names(d / DB_NAME))
                 except UserError:
                     continue
                 if taken == name:
                     raise UserError(f"run name {name!r} is already used by {d.name} in {root}; pick another name or remove that run")
+        else:
+            name = unique_name(cfg.name or f"{cfg.model.cell}-{cfg.task.kind}", taken_names(root))
         for _ in range(100):
             run_dir = root / new_run_id()
             try:
