@@ -350,3 +350,14 @@ def test_resume_keeps_the_better_best(tmp_path, corpus):
     vals = {**_vals(part), **_vals(resumed)}
     assert kept.best(tmp_path / "r" / "checkpoints")[0] == min(vals, key=vals.get)
     assert before is not None
+
+
+def test_a_run_shorter_than_the_output_interval_ends_with_its_output(tmp_path, corpus):
+    rec = Recorder()
+    run_training(text_cfg(corpus, "probes.output_every=100"), tmp_path / "s", rec, Never())
+    outputs = [(s, d) for s, n, d in rec.vectors if n == "output"]
+    assert [s for s, _ in outputs] == [1, 20]  # step 1 (as always) and the end, never twice
+    assert outputs[-1][1]["type"] == "text" and outputs[-1][1]["sample"]
+    stopped = Recorder()
+    run_training(text_cfg(corpus, "probes.output_every=100"), tmp_path / "t", stopped, StopAfter(7))
+    assert [s for s, n, _ in stopped.vectors if n == "output"] == [1, 7]

@@ -113,3 +113,35 @@ async def _whole_path(tmp_path):
 
         await pilot.press("escape")
         await _until(pilot, lambda: app.screen.query_one(DataTable).row_count == 1, 10, "run listed")
+
+
+def test_sample_now_on_a_finished_run_samples_its_last_checkpoint(tmp_path):
+    from rnnlab import config
+    from rnnlab.runs import launch, worker
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("the quick brown fox jumps over the lazy dog\n" * 100)
+    cfg = config.load("lstm-char", [f"task.source='{corpus}'", "task.seq_len=16", "model.hidden_size=8",
+                                    "train.batch_size=4", "train.steps=4", "train.eval_every=2", "train.checkpoint_every=3",
+                                    "probes.output_every=0", "task.sample_length=30", "train.device='cpu'"])
+    root = tmp_path / "runs"
+    run_dir = launch.create_run(cfg, root)
+    assert worker.execute(run_dir, handle_signals=False) == "finished"
+    asyncio.run(_sample_now(root, run_dir))
+
+
+async def _sample_now(root, run_dir):
+    from rnnlab.tui.screens.dashboard import Dashboard
+
+    app = LabApp(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_run(run_dir)
+        await _until(pilot, lambda: isinstance(app.screen, Dashboard) and app.screen.state.info is not None, 30, "dashboard")
+        dash = app.screen
+        await _until(pilot, lambda: dash.state.info.status == "finished", 30, "finished run shown")
+        assert dash.state.outputs == []  # output_every = 0: no sample was recorded during training
+        await pilot.press("n")
+        await _until(pilot, lambda: dash.state.outputs, 60, "a sample from the checkpoint")
+        step, out = dash.state.outputs[-1]
+        assert step == 4 and out["type"] == "text" and len(out["sample"]) > 0
+        assert any(e.kind == "sample" and "last checkpoint (step 4" in e.message for e in dash.state.events)

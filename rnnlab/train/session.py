@@ -29,7 +29,7 @@ from rnnlab.train.loop import Outcome, Trainer
 TASK_STATE = "task_state.json"
 CONFIG = "config.toml"
 
-__all__ = ["Outcome", "run_training", "load_run", "open_run", "LoadedRun", "build"]
+__all__ = ["Outcome", "run_training", "load_run", "open_run", "LoadedRun", "build", "output_from_checkpoint"]
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -163,3 +163,12 @@ def load_run(run_dir: Path, device: str = "cpu", where: str = "--device", which:
     checkpoint it was."""
     r = open_run(run_dir, device, where, which)
     return r.cfg, r.task, r.model
+
+
+def output_from_checkpoint(run_dir: Path, which: str = "last") -> tuple[kept.Choice, dict[str, Any]]:
+    """The task output (sample, forecast, predictions) of checkpoint `which`, on the CPU: what
+    "sample now" shows for a run that has no worker to ask."""
+    from rnnlab.train import probes
+
+    r = open_run(run_dir, "cpu", which=which)
+    return r.checkpoint, probes.task_output(r.model, r.task, torch.device("cpu"))
