@@ -79,7 +79,8 @@ class TaskConfig(_Section):
     val_fraction: float = Field(0.1, gt=0.0, lt=0.9)
     max_chars: Optional[int] = Field(2_000_000, ge=1000)
     prime: str = "\n"
-    temperature: float = Field(0.8, gt=0.0, le=10.0)
+    # 0 means greedy decoding: always the likeliest character
+    temperature: float = Field(0.8, ge=0.0, le=10.0)
     top_k: int = Field(0, ge=0)
     top_p: float = Field(1.0, gt=0.0, le=1.0)
     sample_length: int = Field(200, ge=1, le=100_000)

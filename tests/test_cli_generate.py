@@ -90,3 +90,14 @@ def test_commands_say_which_checkpoint_they_use(runs):
     shown = rnnlab("show", "ts1", "--runs-dir", str(root)).stdout
     assert f"checkpoint  best step {used['step']}, val_rmse" in shown and "sample/forecast use the best" in shown
     assert_user_error(rnnlab("sample", "txt", "--checkpoint", "newest", "--runs-dir", str(root)), "--checkpoint", "best or last")
+
+
+def test_temperature_zero_is_greedy_and_a_prime_outside_the_vocabulary_is_reported(runs):
+    root, _ = runs
+    a = rnnlab("sample", "txt", "--temperature", "0", "--length", "30", "--seed", "1", "--runs-dir", str(root))
+    b = rnnlab("sample", "txt", "--temperature", "0", "--length", "30", "--seed", "2", "--runs-dir", str(root))
+    assert a.returncode == 0, a.stderr
+    assert a.stdout == b.stdout  # greedy: the seed has nothing to draw
+    odd = rnnlab("sample", "txt", "--prime", "the é€ fox", "--length", "5", "--runs-dir", str(root))
+    assert odd.returncode == 0, odd.stderr
+    assert "-- prime: dropped 2 characters not in the run's vocabulary: 'é', '€'" in odd.stderr

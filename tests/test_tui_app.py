@@ -115,7 +115,7 @@ async def _whole_path(tmp_path):
         await _until(pilot, lambda: app.screen.query_one(DataTable).row_count == 1, 10, "run listed")
 
 
-def test_sample_now_on_a_finished_run_samples_its_last_checkpoint(tmp_path):
+def test_sample_now_on_a_finished_run_and_the_playground_name_the_checkpoint(tmp_path):
     from rnnlab import config
     from rnnlab.runs import launch, worker
 
@@ -145,3 +145,18 @@ async def _sample_now(root, run_dir):
         step, out = dash.state.outputs[-1]
         assert step == 4 and out["type"] == "text" and len(out["sample"]) > 0
         assert any(e.kind == "sample" and "last checkpoint (step 4" in e.message for e in dash.state.events)
+
+        # the playground says which checkpoint it samples from, greedy at T=0, dropped prompt chars
+        await pilot.press("g")
+        await _until(pilot, lambda: type(app.screen).__name__ == "Playground", 10, "playground")
+        pg = app.screen
+        title = str(pg.query_one("#pg-title").render())
+        assert "best checkpoint (step" in title and "val_bpc" in title, title
+        pg.query_one("#prompt").value = "the é"
+        pg.query_one("#temperature").value = "0"
+        await pilot.press("ctrl+g")
+        status = lambda: str(pg.query_one("#pg-status").render())  # noqa: E731
+        await _until(pilot, lambda: status().startswith("done"), 60, "generated")
+        assert "dropped from the prompt (not in the vocabulary): 'é'" in status()
+        lines = [str(line.text) for line in pg.query_one("#pg-out").lines]
+        assert any("T=0.0 (greedy)" in ln and "checkpoint step" in ln for ln in lines), lines

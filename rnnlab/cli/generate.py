@@ -29,7 +29,7 @@ def _run_dir(ref: str, runs_dir: Optional[Path]) -> Path:
 def sample(
     run: Annotated[str, typer.Argument(help="Run id, unique prefix, name or directory.")],
     prime: Annotated[Optional[str], typer.Option("--prime", "-p", help="Text to start from (default: the run's [task] prime).")] = None,
-    temperature: Annotated[Optional[float], typer.Option("--temperature", "-t", min=1e-4, help="Below 1: safer, more repetitive; above 1: more diverse, less coherent.")] = None,
+    temperature: Annotated[Optional[float], typer.Option("--temperature", "-t", min=0.0, help="Below 1: safer, more repetitive; above 1: more diverse, less coherent; 0: greedy (always the likeliest).")] = None,
     top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=0, help="Sample among the k likeliest characters (0: all).")] = None,
     top_p: Annotated[Optional[float], typer.Option("--top-p", min=1e-6, max=1.0, help="Nucleus sampling: the smallest set covering probability p.")] = None,
     length: Annotated[Optional[int], typer.Option("--length", "-n", min=1, help="Characters to generate.")] = None,
@@ -49,6 +49,10 @@ def sample(
         raise UserError(f"run {run_dir.name} is {_a(cfg.task.kind)} run; `rnnlab sample` needs a text run (try `rnnlab forecast` for time series)")
     t = cfg.task
     dev = next(model.parameters()).device
+    dropped = task.unknown_chars(prime if prime is not None else t.prime)
+    if dropped:
+        shown = ", ".join(repr(c) for c in dropped)
+        typer.echo(f"-- prime: dropped {len(dropped)} character{'s' if len(dropped) > 1 else ''} not in the run's vocabulary: {shown}", err=True)
     text = generate(
         model,
         task,

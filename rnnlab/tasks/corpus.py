@@ -2,7 +2,8 @@
 
 - a file: read as UTF-8 (a leading BOM is dropped, CRLF becomes LF);
 - a folder: every text file under it, recursively, in sorted path order; hidden files and
-  folders are skipped, and so are binary files (NUL bytes) -- they are not text files;
+  folders are skipped, and so are binary files (NUL bytes) -- they are not text files, and
+  `describe()` names them so the `started:` line says what was left out;
 - a glob (`data/*.txt`, `src/**/*.py`): the matching files, sorted; each must be text;
 - `builtin:python-stdlib`: the running Python's standard-library `.py` sources, test suites
   skipped, in a stable hash order -- a sizeable, offline, deterministic corpus for a given Python.
@@ -17,7 +18,7 @@ import glob as globlib
 import hashlib
 import os
 import sysconfig
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -34,15 +35,21 @@ class Corpus:
     text: str
     source: str
     files: int
+    skipped: list[str] = field(default_factory=list)  # binary files left out of a folder
 
     def describe(self) -> str:
         size = len(self.text)
         human = f"{size / 1e6:.1f}M" if size >= 1e6 else f"{size / 1e3:.1f}k" if size >= 1e3 else str(size)
-        return f"{human} chars from {self.files} file{'s' if self.files != 1 else ''} ({self.source})"
+        out = f"{human} chars from {self.files} file{'s' if self.files != 1 else ''} ({self.source})"
+        if self.skipped:
+            names = ", ".join(self.skipped[:5]) + (f" and {len(self.skipped) - 5} more" if len(self.skipped) > 5 else "")
+            out += f"; skipped {len(self.skipped)} binary file{'s' if len(self.skipped) != 1 else ''}: {names}"
+        return out
 
 
 def load_corpus(source: str, max_chars: Optional[int] = None) -> Corpus:
     """Load `source` (see the module docstring) as one string, at most `max_chars` long."""
+    skipped: list[Path] = []  # binary files a folder held
     if source == BUILTIN_STDLIB:
         parts, n = _gather(_stdlib_files(), max_chars, skip_bad=True)
         where = "builtin:python-stdlib"
@@ -54,7 +61,7 @@ def load_corpus(source: str, max_chars: Optional[int] = None) -> Corpus:
         if path.is_file():
             parts, n = _gather([path], max_chars, skip_bad=False)
         elif path.is_dir():
-            parts, n = _gather(_folder_files(path), max_chars, skip_binary=True)
+            parts, n = _gather(_folder_files(path), max_chars, skip_binary=True, skipped=skipped)
             if n == 0:
                 raise UserError(f"{path}: folder has no text files; point [task] source at a text file or a folder of them")
         elif _is_glob(source):
@@ -68,7 +75,7 @@ def load_corpus(source: str, max_chars: Optional[int] = None) -> Corpus:
     text = "".join(parts)
     if not text:
         raise UserError(f"{where}: the corpus is empty; [task] source needs some text")
-    return Corpus(text=text, source=where, files=n)
+    return Corpus(text=text, source=where, files=n, skipped=[os.path.relpath(p, where) for p in skipped])
 
 
 def check_length(n_chars: int, *, batch_size: int, seq_len: int, source: str, split: str = "training") -> None:
@@ -94,12 +101,14 @@ def decode(data: bytes, path: Path | str) -> str:
             f"{path}: not UTF-8 (invalid byte 0x{data[err.start]:02x} at byte offset {err.start}); "
             "re-encode it as UTF-8, e.g. iconv -t UTF-8"
         ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    # a BOM is an encoding mark, not text: it must not become a character of the vocabulary
+    # (files saved twice by BOM-writing editors start with more than one)
+    text = text.lstrip("\ufeff")
     return text.replace("\r\n", "\n")
 
 
-def _gather(files, max_chars: Optional[int], *, skip_bad: bool = False, skip_binary: bool = False) -> tuple[list[str], int]:
+def _gather(files, max_chars: Optional[int], *, skip_bad: bool = False, skip_binary: bool = False,
+            skipped: Optional[list[Path]] = None) -> tuple[list[str], int]:
     parts: list[str] = []
     total = 0
     used = 0
@@ -113,6 +122,8 @@ def _gather(files, max_chars: Optional[int], *, skip_bad: bool = False, skip_bin
                 continue
             raise UserError(f"{path}: cannot read ({err.strerror})") from None
         if (skip_bad or skip_binary) and b"\x00" in data:
+            if skipped is not None:
+                skipped.append(path)
             continue
         try:
             text = decode(data, path)

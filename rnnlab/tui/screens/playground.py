@@ -1,6 +1,7 @@
 """Sampling playground for text runs: prompt, temperature, top-k, top-p, length. Generation runs
-in a thread worker from the run's latest checkpoint (torch is imported there, on first use),
-so the UI stays responsive and the run keeps training in its own process."""
+in a thread worker from the run's best checkpoint (the last one for runs that keep no best;
+torch is imported there, on first use), so the UI stays responsive and the run keeps training in
+its own process. The title says which checkpoint, by step, once it is loaded."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ class Playground(Screen):
         prompt: str
         text: str
         settings: str
+        checkpoint: str  # e.g. "best checkpoint (step 800, val_bpc 2.01)"
+        step: int  # the checkpoint's step
+        dropped: list[str]  # prompt characters outside the vocabulary
 
     @dataclass
     class Failed(Message):
@@ -43,7 +47,7 @@ class Playground(Screen):
 
     def compose(self) -> ComposeResult:
         t = getattr(self.cfg, "task", None)
-        yield Static(Text(f"sampling from {self.run_dir.name} (latest checkpoint)", style="bold"), id="pg-title")
+        yield Static(Text(self._title(), style="bold"), id="pg-title")
         with Horizontal(classes="field"):
             yield Label("prompt", classes="label")
             yield Input(value=getattr(t, "prime", "\n").replace("\n", "\\n") if t else "", id="prompt")
@@ -61,6 +65,17 @@ class Playground(Screen):
         yield RichLog(id="pg-out", wrap=True, markup=False)
         yield Footer()
 
+    def _title(self) -> str:
+        """Which checkpoint a generate would load now (torch-free: the files say)."""
+        from rnnlab.train.kept import choose
+
+        try:
+            choice = choose(self.run_dir / "checkpoints", "best")
+        except Exception:
+            choice = None
+        what = choice.describe() if choice is not None else "no checkpoint yet"
+        return f"sampling from {self.run_dir.name}: {what}"
+
     def on_mount(self) -> None:
         self.query_one("#prompt", Input).focus()
 
@@ -76,8 +91,8 @@ class Playground(Screen):
             self._status(f"✗ {err}", error=True)
             return None
         problems = []
-        if not 0 < s["temperature"] <= 10:
-            problems.append("temperature must be in (0, 10]")
+        if not 0 <= s["temperature"] <= 10:
+            problems.append("temperature must be in [0, 10] (0: greedy)")
         if s["top_k"] < 0:
             problems.append("top-k must be ≥ 0 (0 turns it off)")
         if not 0 < s["top_p"] <= 1:
@@ -106,29 +121,34 @@ class Playground(Screen):
 
     def action_reload(self) -> None:
         self._loaded = None
-        self.notify("will reload the latest checkpoint on the next generate")
+        self.notify("will reload the best checkpoint on the next generate")
 
     @work(thread=True, group="sample", exclusive=True, exit_on_error=False)
     def generate(self, prompt: str, s: dict) -> None:
         try:
             from rnnlab.tasks.text import generate
-            from rnnlab.train.session import load_run
+            from rnnlab.train.session import open_run
 
             if self._loaded is None:
-                self._loaded = load_run(self.run_dir, device="cpu")
-            _, task, model = self._loaded
+                self._loaded = open_run(self.run_dir, device="cpu")
+            task, model = self._loaded.task, self._loaded.model
             text = generate(model, task, prompt, s["length"], s["temperature"], s["top_k"], s["top_p"], "cpu")
         except Exception as err:
             self.post_message(self.Failed(f"{type(err).__name__}: {err}"))
             return
-        settings = f"T={s['temperature']} top-k={s['top_k']} top-p={s['top_p']}"
-        self.post_message(self.Generated(prompt, text, settings))
+        settings = f"T={s['temperature']}{' (greedy)' if s['temperature'] == 0 else ''} top-k={s['top_k']} top-p={s['top_p']}"
+        ckpt = self._loaded.checkpoint
+        self.post_message(self.Generated(prompt, text, settings, ckpt.describe(), ckpt.step, task.unknown_chars(prompt)))
 
     def on_playground_generated(self, msg: Generated) -> None:
         log = self.query_one(RichLog)
-        log.write(Text(f"── {msg.settings} ──", style="dim"))
+        self.query_one("#pg-title", Static).update(Text(f"sampling from {self.run_dir.name}: {msg.checkpoint}", style="bold"))
+        log.write(Text(f"── {msg.settings}, checkpoint step {msg.step} ──", style="dim"))
         log.write(Text(msg.prompt, style="bold") + Text(msg.text))
-        self._status("done")
+        if msg.dropped:
+            self._status("done; dropped from the prompt (not in the vocabulary): " + ", ".join(repr(c) for c in msg.dropped), error=True)
+        else:
+            self._status("done")
 
     def on_playground_failed(self, msg: Failed) -> None:
         self._status(f"✗ {msg.error}", error=True)
