@@ -440,6 +440,8 @@ def export_cmd(
     runs_dir: RunsDirOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-F", help="csv, jsonl or tensorboard.")] = "csv",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File (csv/jsonl; default stdout) or folder (tensorboard; default RUN/tensorboard).")] = None,
+    include: Annotated[Optional[str], typer.Option("--include", metavar="probes,samples",
+                                                   help="jsonl only: also the probe vectors (gradient flow, gates, hidden and layer norms) and/or the task outputs (samples, forecasts, predictions), one row each with a 'data' field.")] = None,
 ) -> None:
     """Export every metric point (one row per point, with its step)."""
     from rnnlab.runs import export
@@ -447,12 +449,17 @@ def export_cmd(
     run_dir = _resolve(runs_dir, run)
     if fmt not in export.FORMATS:
         raise UserError(f"--format {fmt!r} is not supported; expected one of {', '.join(export.FORMATS)}")
+    parts = export.parse_include(include)
+    if parts and fmt != "jsonl":
+        raise UserError(f"--include {include} needs --format jsonl (a {fmt} row holds one number)")
     if fmt == "tensorboard":
         logdir = output or run_dir / "tensorboard"
         n = export.write_tensorboard(run_dir, logdir)
         print(f"wrote {n} points to {logdir} (tensorboard --logdir {logdir})", file=sys.stderr)
         return
-    write = export.write_csv if fmt == "csv" else export.write_jsonl
+    def write(run_dir, f):
+        return export.write_csv(run_dir, f) if fmt == "csv" else export.write_jsonl(run_dir, f, parts)
+
     if output is None:
         write(run_dir, sys.stdout)
         return
