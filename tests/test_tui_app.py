@@ -160,3 +160,52 @@ async def _sample_now(root, run_dir):
         assert "dropped from the prompt (not in the vocabulary): 'é'" in status()
         lines = [str(line.text) for line in pg.query_one("#pg-out").lines]
         assert any("T=0.0 (greedy)" in ln and "checkpoint step" in ln for ln in lines), lines
+
+
+def test_the_form_flags_a_missing_path_counts_exactly_and_picks_folders(tmp_path, monkeypatch):
+    corpus = tmp_path / "texts"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("the quick brown fox jumps over the lazy dog\n" * 80)
+    monkeypatch.chdir(tmp_path)
+    asyncio.run(_form_checks(tmp_path, corpus))
+
+
+async def _form_checks(tmp_path, corpus):
+    import re
+
+    import torch
+
+    from rnnlab.train.session import build
+
+    root = tmp_path / "runs"
+    app = LabApp(root)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        screen = app.screen
+        screen.query_one("#preset").value = "lstm-char"
+        await pilot.pause(0.3)
+        status = lambda: str(screen.query_one("#form-status").render())  # noqa: E731
+        screen.query_one("#source").value = str(tmp_path / "nope.txt")
+        await pilot.pause(0.3)
+        assert "nope.txt: no such file or folder" in status() and screen.query_one("#source").has_class("-invalid")
+        await pilot.press("ctrl+l")
+        await pilot.pause(0.5)
+        assert not root.exists() or not any(root.iterdir())  # nothing launched, no failed run owns the name
+
+        for fid, value in (("hidden", "16"), ("layers", "2"), ("seq_len", "20"), ("batch", "4")):
+            screen.query_one(f"#{fid}").value = value
+        screen.query_one("#attention").value = True
+        screen.query_one("#source").value = str(corpus)
+        await _until(pilot, lambda: "✓" in status() and "≈" not in status(), 60, "the exact count")
+        shown = int(re.search(r"([\d,]+) parameters", status()).group(1).replace(",", ""))
+        _, model = build(screen.cfg, None, torch.device("cpu"))
+        assert shown == sum(p.numel() for p in model.parameters())
+
+        screen.query_one("#source").value = ""
+        await pilot.press("ctrl+o")
+        await _until(pilot, lambda: type(app.screen).__name__ == "FilePicker", 10, "picker")
+        await pilot.pause(0.3)
+        await pilot.press("f")  # the highlighted folder: the tree's root, the working directory
+        await _until(pilot, lambda: app.screen is screen, 10, "picked")
+        assert Path(screen.query_one("#source").value) == tmp_path
