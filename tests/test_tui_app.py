@@ -209,3 +209,14 @@ async def _form_checks(tmp_path, corpus):
         await pilot.press("f")  # the highlighted folder: the tree's root, the working directory
         await _until(pilot, lambda: app.screen is screen, 10, "picked")
         assert Path(screen.query_one("#source").value) == tmp_path
+
+
+def test_help_lists_each_key_once_per_screen():
+    from rnnlab.tui.screens.help import help_tables
+
+    for table in help_tables():
+        rows = [str(c) for c in table.columns[0]._cells]
+        keys = [k for row in rows for k in row.split(" / ")]
+        assert len(keys) == len(set(keys)), (table.title, rows)
+    dash = next(t for t in help_tables() if t.title == "run dashboard")
+    assert "[ / ]" in [str(c) for c in dash.columns[0]._cells]
