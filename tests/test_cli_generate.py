@@ -88,7 +88,7 @@ def test_commands_say_which_checkpoint_they_use(runs):
     ts1 = next(r for r in listed if r["name"] == "ts1")
     assert ts1["checkpoints"]["best"]["step"] == used["step"] and ts1["checkpoints"]["last"]["step"] == 6
     shown = rnnlab("show", "ts1", "--runs-dir", str(root)).stdout
-    assert f"checkpoint  best step {used['step']}, val_rmse" in shown and "sample/forecast use the best" in shown
+    assert f"checkpoint  best: step {used['step']} (val_rmse" in shown and "sample/forecast use the best" in shown
     assert_user_error(rnnlab("sample", "txt", "--checkpoint", "newest", "--runs-dir", str(root)), "--checkpoint", "best or last")
 
 

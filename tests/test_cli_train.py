@@ -153,3 +153,21 @@ def test_a_reader_that_goes_away_ends_printing_not_training(tmp_path):
     assert "Traceback" not in err.decode() and "BrokenPipe" not in err.decode()
     listed = json.loads(rnnlab("runs", "--json", "--runs-dir", str(tmp_path)).stdout)
     assert [(r["status"], r["step"]) for r in listed] == [("finished", 200)]
+
+
+def test_detach_hint_names_the_runs_dir_and_a_foreground_run_has_a_log(tmp_path):
+    from tests.waiting import wait_for
+
+    proc = rnnlab("train", "adding-lstm", *TINY, "--set", "task.seq_len=10", "--runs-dir", str(tmp_path), "--detach")
+    assert proc.returncode == 0, proc.stderr
+    hint = proc.stdout.splitlines()[1]
+    run_id = proc.stdout.split()[1]
+    assert f"rnnlab logs {run_id} -f --runs-dir {tmp_path}" in hint and f"rnnlab show {run_id} --runs-dir {tmp_path}" in hint
+    assert wait_for(lambda: '"finished"' in rnnlab("show", run_id, "--json", "--runs-dir", str(tmp_path)).stdout, 120, 0.5)
+
+    fg = rnnlab("train", "adding-lstm", *TINY, "--set", "task.seq_len=10", "--runs-dir", str(tmp_path), "--name", "fg")
+    assert fg.returncode == 0, fg.stderr
+    log = rnnlab("logs", "fg", "--runs-dir", str(tmp_path))
+    assert log.returncode == 0
+    assert "foreground run in pid" in log.stdout and "the terminal that ran `rnnlab train`" in log.stdout
+    assert "finished: finished 12 steps" in log.stdout

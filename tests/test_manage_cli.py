@@ -255,3 +255,18 @@ def test_export_jsonl_can_include_probe_vectors_and_samples(root, tmp_path):
     assert isinstance(bad.exception, UserError) and "needs --format jsonl" in str(bad.exception)
     bad = _run(root, "export", "probed", "--format", "jsonl", "--include", "gradients")
     assert isinstance(bad.exception, UserError) and "use probes, samples" in str(bad.exception)
+    wrong = _run(root, "sample", "probed")
+    assert isinstance(wrong.exception, UserError) and "is an adding run;" in str(wrong.exception)
+
+
+def test_show_gives_each_metric_in_its_unit(root):
+    d = _populate(root, "units", steps=3)
+    w = store.StoreWriter(d, heartbeat=False)
+    w.scalars(3, {"tokens_per_s": 123456.7, "flops_per_s": 2.5e9, "mfu": 0.0123, "step_time": 0.0042, "clipped": 1.0,
+                  "lr": 0.002})
+    w.close()
+    r = _run(root, "show", "units")
+    latest = next(line for line in r.output.splitlines() if line.strip().startswith("latest"))
+    for shown in ("tokens_per_s 123,457", "flops_per_s 2.5 GFLOP/s", "mfu 1.2%", "step_time 4.2 ms", "clipped 1",
+                  "lr 0.002"):
+        assert shown in latest, latest

@@ -64,6 +64,29 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _fmt_metric(name: str, v: Any) -> str:
+    """A metric in its own unit: rates with thousands separators, FLOP/s with an SI prefix,
+    MFU in percent, step time in ms, the clip flag as 0/1; the rest as `_fmt`."""
+    if not isinstance(v, (int, float)) or not math.isfinite(v):
+        return _fmt(v)
+    if name == "tokens_per_s":
+        return f"{v:,.0f}"
+    if name == "flops_per_s":
+        for prefix, size in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
+            if abs(v) >= size:
+                return f"{v / size:.3g} {prefix}FLOP/s"
+        return f"{v:.3g} FLOP/s"
+    if name == "mfu":
+        return f"{100 * v:.2g}%"
+    if name == "step_time":
+        return f"{1000 * v:.3g} ms"
+    if name == "clipped":
+        return f"{v:.0f}"
+    if name == "lr":
+        return f"{v:.3g}"
+    return _fmt(v)
+
+
 def _age(ts: Optional[float]) -> str:
     if ts is None:
         return "-"
@@ -158,15 +181,15 @@ def _kept_short(kept: dict) -> str:
 def _kept_long(kept: dict) -> str:
     def one(entry: dict) -> str:
         value = entry.get("value")
-        metric = f", {entry['metric']} {_fmt(value)}" if entry.get("metric") and value is not None else ""
+        metric = f" ({entry['metric']} {_fmt(value)})" if entry.get("metric") and value is not None else ""
         return f"step {entry['step']}{metric}"
 
     best, last = kept.get("best"), kept.get("last")
     if last is None:
         return "none yet"
     if best is None:
-        return f"last {one(last)} (no best checkpoint kept; sample/forecast use the last)"
-    return f"best {one(best)}, last {one(last)}; sample/forecast use the best (--checkpoint last for the other)"
+        return f"last: {one(last)}; no best checkpoint kept, sample/forecast use the last"
+    return f"best: {one(best)}; last: {one(last)}; sample/forecast use the best (--checkpoint last for the other)"
 
 
 def _step(info) -> str:
@@ -231,7 +254,7 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
     if info.baselines:
         lines.append(("baselines", ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(info.baselines.items()))))
     if info.latest:
-        lines.append(("latest", ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(info.latest.items()))))
+        lines.append(("latest", ", ".join(f"{k} {_fmt_metric(k, v)}" for k, v in sorted(info.latest.items()))))
     for key, value in lines:
         print(f"{key:>10}  {value}")
     if events:
@@ -374,7 +397,8 @@ def logs_cmd(
         emit(data)
         pos = len(data)
     elif not follow:
-        print(f"(no log yet: {path})", file=sys.stderr)
+        print(f"(no log yet: {path}; a run trained in the foreground (`rnnlab train` without --detach) "
+              "printed its output in that terminal)", file=sys.stderr)
     if not follow:
         return
     while True:
