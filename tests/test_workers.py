@@ -247,7 +247,7 @@ def test_resume_with_a_lower_lr_gets_past_a_divergence(root):
     last_good = found[0] if found else 0
     ok = CliRunner().invoke(app, ["resume", "boom", "--set", "train.lr=0.01", "--runs-dir", str(root)])
     assert ok.exit_code == 0, ok.output
-    said = f"continues from its checkpoint at step {last_good}" if found else "has no checkpoint: it trains again from step 0"
+    said = f"resumes from its checkpoint at step {last_good}" if found else "resumes from step 0 (it has no checkpoint yet)"
     assert said in ok.output, ok.output
     info = _wait(lambda: (i := _info(run)).status == "finished" and i, timeout=120)
     assert info and info.step == 40, _log(run)
@@ -278,7 +278,7 @@ def test_resume_before_any_checkpoint_says_step_0_and_the_resume_note_clears(roo
     attempt = _info(run).attempt
     out = CliRunner().invoke(app, ["resume", "early", "--runs-dir", str(root)])
     assert out.exit_code == 0, out.output
-    assert "has no checkpoint: it trains again from step 0" in out.output, out.output
+    assert "resumes from step 0 (it has no checkpoint yet)" in out.output, out.output
     info = _wait(lambda: (i := _info(run)).attempt > attempt and i.step > 2 and i, timeout=60)
     assert info and info.status == "running", _log(run)
     assert info.message == ""  # not "resuming from checkpoint" once training runs

@@ -328,14 +328,11 @@ def resume_cmd(
         send_command(run_dir, "resume")
         print(f"asked run {info.run_id} to resume")
         return
-    from rnnlab.train.kept import latest
+    from rnnlab.train.kept import resume_point
 
-    found = latest(run_dir / "checkpoints")  # the one the worker will load
+    where = resume_point(run_dir / "checkpoints")  # the one the worker will load
     pid = launch.resume_run(run_dir, queue=queue, overrides=set_ or [])
-    if found is None:
-        print(f"run {info.run_id} has no checkpoint: it trains again from step 0 in the background (pid {pid})")
-    else:
-        print(f"run {info.run_id} continues from its checkpoint at step {found[0]} in the background (pid {pid})")
+    print(f"run {info.run_id} resumes {where} in the background (pid {pid})")
 
 
 def rm_cmd(

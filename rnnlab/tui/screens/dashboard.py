@@ -264,13 +264,15 @@ class Dashboard(Screen):
             self.notify("the run is still going", severity="warning")
             return
         from rnnlab.runs.launch import spawn
+        from rnnlab.train.kept import resume_point
 
+        where = resume_point(self.run_dir / "checkpoints")
         try:
             spawn(self.run_dir, resume=True)
         except Exception as err:
             self.notify(f"resume: {err}", severity="error")
             return
-        self.notify("resuming from the last checkpoint")
+        self.notify(f"resuming {where}")
         self._wake.set()
 
     def action_playground(self) -> None:

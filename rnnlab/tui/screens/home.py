@@ -199,13 +199,15 @@ class Home(Screen):
                 self.notify("already running", severity="warning")
             return
         from rnnlab.runs.launch import spawn
+        from rnnlab.train.kept import resume_point
 
+        where = resume_point(Path(info.dir) / "checkpoints")
         try:
             spawn(Path(info.dir), resume=True)
         except Exception as err:
             self.notify(f"resume: {err}", severity="error")
             return
-        self.notify(f"resuming {info.name or info.run_id} from its last checkpoint")
+        self.notify(f"resuming {info.name or info.run_id} {where}")
         self._refresh()
 
     def action_delete(self) -> None:
