@@ -49,6 +49,7 @@ def test_plain_lines_in_a_pipe(tmp_path):
     assert "loss" in steps[0] and "tok/s" in steps[0] and "eta" in steps[0]
     assert "\x1b[" not in proc.stdout  # no terminal control codes in logs
     assert "memoryless_val_loss" in proc.stdout
+    assert "  kept:      best checkpoint (step" in proc.stdout  # which model sample/forecast will load
 
 
 @pytest.mark.parametrize(

@@ -94,13 +94,19 @@ def train(
     else:
         shown = ", ".join(f"{k} {v:.4f}" for k, v in sorted(metrics.items()))
         base = ", ".join(f"{k} {v:.4f}" for k, v in sorted(info.baselines.items()))
-        redundant = not info.message or info.message.startswith(status) or status == "finished"
+        early = info.message.startswith("stopped early")
+        redundant = not info.message or info.message.startswith(status) or (status == "finished" and not early)
         note = "" if redundant else f" ({info.message})"
         print(f"run {run_id}: {status} at step {info.step}/{cfg.train.steps}{note}")
         if shown:
             print(f"  metrics:   {shown}")
         if base:
             print(f"  baselines: {base}")
+        from rnnlab.train.kept import choose
+
+        best = choose(run_dir / "checkpoints", "best")
+        if best is not None:
+            print(f"  kept:      {best.describe()}; sample/forecast load it")
         print(f"  run dir:   {run_dir}")
     if status in ("failed", "diverged"):
         raise typer.Exit(1)
