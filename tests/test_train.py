@@ -305,6 +305,8 @@ def test_best_checkpoint_is_kept_beside_the_last_and_loads(tmp_path, corpus):
     found = kept.best(tmp_path / "r" / "checkpoints")
     assert found is not None and found[0] == best_step
     assert [s for s, _ in kept.checkpoint_dirs(tmp_path / "r" / "checkpoints" / "best")] == [best_step]
+    _, state, meta = checkpoint.load(found[1])
+    assert "optimizer" not in state and meta["best_metric"] == "val_bpc"  # for inference: weights and meta
 
     loaded = open_run(tmp_path / "r")  # default: best
     assert (loaded.checkpoint.which, loaded.checkpoint.step) == ("best", best_step)

@@ -4,7 +4,8 @@
     checkpoints/step-00001200/        the newest few, for resuming (the last one is "last")
     checkpoints/best/step-00000800/   the one with the best primary val metric (`train.keep_best`)
 
-A run from before `keep_best` has no `best/`: asking for "best" then falls back to the last
+The best checkpoint has the same files; its state.pt holds only the step (it is for inference:
+a resume continues from the last one). A run from before `keep_best` has no `best/`: asking for "best" then falls back to the last
 checkpoint and says so, so old runs keep working.
 """
 

@@ -125,7 +125,9 @@ class Trainer:
         meta = {"config": self.cfg.to_dict(), "metrics": self.last_eval, "reason": "best",
                 "primary_metric": name, "best_metric": name, "best_value": value}
         root = self.ckpt_root / kept.BEST_DIR
-        path = checkpoint.save(root, self.step, self.model, self.state_dict(), meta, keep=1 << 30)
+        # weights for inference, not a resume point: no optimizer state (2x the weights under
+        # Adam), so keeping the best costs one weights-sized write per improvement
+        path = checkpoint.save(root, self.step, self.model, {"step": self.step}, meta, keep=1 << 30)
         # only the one just written stays: after a resume from an earlier checkpoint the new
         # best can have a lower step than the one it replaces, so pruning by step would be wrong
         for _, old in kept.checkpoint_dirs(root):
