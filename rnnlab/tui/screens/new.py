@@ -28,6 +28,7 @@ from rnnlab.errors import UserError
 from rnnlab.tui.params import approx_params, config_params, known_io, matched_hidden
 
 SCRATCH = "(scratch)"
+READ_AFTER_S = 0.6  # the form must be still this long before the data is read for the count
 
 # Form field id -> (section, key, kind). kind: int, float, str, bool, choice.
 FIELDS: dict[str, tuple[str, str, str]] = {
@@ -104,6 +105,7 @@ class NewExperiment(Screen):
         # data key -> (input, output) sizes, or the error reading the data gave
         self._data: dict[str, tuple[int, int] | str] = {}
         self.reading: Optional[str] = None  # the data key a worker is reading now
+        self._read_timer: Any = None
 
     def compose(self) -> ComposeResult:
         from rnnlab import presets
@@ -272,7 +274,11 @@ class NewExperiment(Screen):
             size = f"{n:,} parameters"
         else:
             size = f"≈{n:,} parameters (reading the data for the exact count)"
-            self._read_data(cfg)
+            # once the form is still: reading a corpus (and importing torch) while keys are
+            # typed would make the form lag on a small machine
+            if self._read_timer is not None:
+                self._read_timer.stop()
+            self._read_timer = self.set_timer(READ_AFTER_S, lambda: self._read_data(cfg))
         st = self.query_one("#form-status", Static)
         st.update(f"✓ {cfg.model.cell} on {cfg.task.kind}, {size}, {cfg.train.steps} steps")
         st.remove_class("-error")
