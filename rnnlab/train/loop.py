@@ -291,7 +291,7 @@ class Trainer:
             if step % tc.eval_every == 0 or step == tc.steps:
                 self.evaluate()
                 self.reporter.event(events.EVAL, _fmt_metrics(self.last_eval), step, self.last_eval)
-                patience_out = self._track_best()
+                patience_out = self._track_best() and step < tc.steps  # at the last step it simply ends
             if patience_out:
                 self.save_checkpoint("early stop")
                 self._final_output()
