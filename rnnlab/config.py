@@ -79,7 +79,8 @@ class TaskConfig(_Section):
     val_fraction: float = Field(0.1, gt=0.0, lt=0.9)
     max_chars: Optional[int] = Field(2_000_000, ge=1000)
     prime: str = "\n"
-    temperature: float = Field(0.8, gt=0.0, le=10.0)
+    # 0 means greedy decoding: always the likeliest character
+    temperature: float = Field(0.8, ge=0.0, le=10.0)
     top_k: int = Field(0, ge=0)
     top_p: float = Field(1.0, gt=0.0, le=1.0)
     sample_length: int = Field(200, ge=1, le=100_000)
@@ -142,6 +143,11 @@ class TrainConfig(_Section):
     eval_every: int = Field(100, ge=1)
     eval_batches: int = Field(8, ge=1)
     checkpoint_every: int = Field(500, ge=1)
+    # Keep the checkpoint with the best primary val metric (checkpoints/best/) beside the last:
+    # the model a user keeps is the best one seen, not whatever the final step left.
+    keep_best: bool = True
+    # Early stopping: end the run after this many evaluations without a new best (0: off).
+    patience: int = Field(0, ge=0)
     log_every: int = Field(10, ge=1)
     device: str = "auto"
     precision: Literal["auto", "fp32", "bf16"] = "auto"

@@ -61,7 +61,7 @@ def test_forecast_ensemble_beside_baselines(runs):
     text = rnnlab("forecast", "ts1", "ts2", "--runs-dir", str(root))
     assert text.returncode == 0, text.stderr
     scores, intervals = text.stdout.split("\n\n")
-    rows = {line.split("  ")[0].strip(): line.split() for line in scores.splitlines()[2:]}
+    rows = {line.split("  ")[0].strip(): line.split() for line in scores.splitlines()[3:]}
     assert [k.split(" (")[0] for k in rows] == ["ts1", "ts2", "ensemble", "naive", "seasonal naive"]
     ensemble_rmse = float(rows[next(k for k in rows if k.startswith("ensemble"))][-7])
     assert ensemble_rmse == pytest.approx(report["ensemble"]["test_rmse"], rel=1e-3)
@@ -74,3 +74,33 @@ def test_forecast_refuses_mismatched_runs(runs):
     root, _ = runs
     assert_user_error(rnnlab("forecast", "ts1", "ts3", "--runs-dir", str(root)), "horizon")
     assert_user_error(rnnlab("forecast", "ts1", "ts4", "--runs-dir", str(root)), "periods")
+
+
+def test_commands_say_which_checkpoint_they_use(runs):
+    root, done = runs
+    report = json.loads(rnnlab("forecast", "ts1", "--json", "--runs-dir", str(root)).stdout)
+    (used,) = report["checkpoints"]
+    assert used["which"] == "best" and used["metric"] == "val_rmse" and used["step"] in (0, 3, 6)
+    last = json.loads(rnnlab("forecast", "ts1", "--json", "--checkpoint", "last", "--runs-dir", str(root)).stdout)
+    assert last["checkpoints"][0]["which"] == "last" and last["checkpoints"][0]["step"] == 6
+    text = rnnlab("forecast", "ts1", "--runs-dir", str(root)).stdout.splitlines()
+    assert text[1] == f"checkpoints: ts1 best step {used['step']}"
+    s = rnnlab("sample", "txt", "--length", "5", "--checkpoint", "last", "--runs-dir", str(root))
+    assert s.returncode == 0 and "from the last checkpoint (step 6, val_bpc" in s.stderr
+    listed = json.loads(rnnlab("runs", "--json", "--runs-dir", str(root)).stdout)
+    ts1 = next(r for r in listed if r["name"] == "ts1")
+    assert ts1["checkpoints"]["best"]["step"] == used["step"] and ts1["checkpoints"]["last"]["step"] == 6
+    shown = rnnlab("show", "ts1", "--runs-dir", str(root)).stdout
+    assert f"checkpoint  best: step {used['step']} (val_rmse" in shown and "sample/forecast use the best" in shown
+    assert_user_error(rnnlab("sample", "txt", "--checkpoint", "newest", "--runs-dir", str(root)), "--checkpoint", "best or last")
+
+
+def test_temperature_zero_is_greedy_and_a_prime_outside_the_vocabulary_is_reported(runs):
+    root, _ = runs
+    a = rnnlab("sample", "txt", "--temperature", "0", "--length", "30", "--seed", "1", "--runs-dir", str(root))
+    b = rnnlab("sample", "txt", "--temperature", "0", "--length", "30", "--seed", "2", "--runs-dir", str(root))
+    assert a.returncode == 0, a.stderr
+    assert a.stdout == b.stdout  # greedy: the seed has nothing to draw
+    odd = rnnlab("sample", "txt", "--prime", "the é€ fox", "--length", "5", "--runs-dir", str(root))
+    assert odd.returncode == 0, odd.stderr
+    assert "-- prime: dropped 2 characters not in the run's vocabulary: 'é', '€'" in odd.stderr

@@ -49,6 +49,7 @@ def test_plain_lines_in_a_pipe(tmp_path):
     assert "loss" in steps[0] and "tok/s" in steps[0] and "eta" in steps[0]
     assert "\x1b[" not in proc.stdout  # no terminal control codes in logs
     assert "memoryless_val_loss" in proc.stdout
+    assert "  kept:      best checkpoint (step" in proc.stdout  # which model sample/forecast will load
 
 
 @pytest.mark.parametrize(
@@ -135,3 +136,39 @@ def test_bad_device_option_names_the_option(tmp_path):
                   "task.seq_len=4", "--runs-dir", str(tmp_path), "--name", "dev")
     assert proc.returncode == 0, proc.stderr
     assert_user_error(rnnlab("forecast", "dev", "--device", "gpu", "--runs-dir", str(tmp_path)), "--device = 'gpu'", "cuda:N")
+
+
+def test_a_reader_that_goes_away_ends_printing_not_training(tmp_path):
+    # `rnnlab train ... | head -2`: a real pipe whose reader exits after two lines
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    train = subprocess.Popen(
+        [sys.executable, "-m", "rnnlab", "train", "adding-lstm", "--set", "model.hidden_size=8", "--set", "task.seq_len=10",
+         "--set", "train.steps=200", "--set", "train.log_every=2", "--runs-dir", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )
+    head = subprocess.run(["head", "-2"], stdin=train.stdout, capture_output=True, text=True, timeout=120)
+    train.stdout.close()  # only head held the read end: the pipe is now closed for the writer
+    _, err = train.communicate(timeout=180)
+    assert len(head.stdout.splitlines()) == 2
+    assert train.returncode == 0, err
+    assert "Traceback" not in err.decode() and "BrokenPipe" not in err.decode()
+    listed = json.loads(rnnlab("runs", "--json", "--runs-dir", str(tmp_path)).stdout)
+    assert [(r["status"], r["step"]) for r in listed] == [("finished", 200)]
+
+
+def test_detach_hint_names_the_runs_dir_and_a_foreground_run_has_a_log(tmp_path):
+    from tests.waiting import wait_for
+
+    proc = rnnlab("train", "adding-lstm", *TINY, "--set", "task.seq_len=10", "--runs-dir", str(tmp_path), "--detach")
+    assert proc.returncode == 0, proc.stderr
+    hint = proc.stdout.splitlines()[1]
+    run_id = proc.stdout.split()[1]
+    assert f"rnnlab logs {run_id} -f --runs-dir {tmp_path}" in hint and f"rnnlab show {run_id} --runs-dir {tmp_path}" in hint
+    assert wait_for(lambda: '"finished"' in rnnlab("show", run_id, "--json", "--runs-dir", str(tmp_path)).stdout, 120, 0.5)
+
+    fg = rnnlab("train", "adding-lstm", *TINY, "--set", "task.seq_len=10", "--runs-dir", str(tmp_path), "--name", "fg")
+    assert fg.returncode == 0, fg.stderr
+    log = rnnlab("logs", "fg", "--runs-dir", str(tmp_path))
+    assert log.returncode == 0
+    assert "foreground run in pid" in log.stdout and "the terminal that ran `rnnlab train`" in log.stdout
+    assert "finished: finished 12 steps" in log.stdout

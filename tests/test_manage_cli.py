@@ -66,7 +66,7 @@ def test_runs_table_and_json(root):
     r = _run(root, "runs")
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
-    assert lines[0].split() == ["id", "name", "cell", "task", "status", "step", "best", "test", "age"]
+    assert lines[0].split() == ["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints"]
     row_b = lines[1].split()  # newest first
     assert row_b[:6] == [b.name, "beta", "gru", "adding", "diverged", "30/30"]
     assert "val_mse 0.0167" in lines[2] and a.name in lines[2]
@@ -226,3 +226,47 @@ def test_runs_dir_before_the_command(root):
     _populate(root, "early")
     result = CliRunner().invoke(app, ["--runs-dir", str(root), "runs"])
     assert result.exit_code == 0 and "early" in result.output
+
+
+def test_export_jsonl_can_include_probe_vectors_and_samples(root, tmp_path):
+    from rnnlab.runs import worker
+
+    cfg = config.validate({"model": {"cell": "lstm", "hidden_size": 8}, "task": {"kind": "adding", "seq_len": 10},
+                           "train": {"steps": 4, "batch_size": 4, "eval_every": 2, "device": "cpu"},
+                           "probes": {"grad_flow_every": 2, "gates_every": 2, "hidden_every": 2, "output_every": 2,
+                                      "layers_every": 2}})
+    d = launch.create_run(cfg, root, name="probed")
+    assert worker.execute(d, handle_signals=False) == "finished"
+    plain = [json.loads(line) for line in _run(root, "export", "probed", "--format", "jsonl").output.splitlines()]
+    assert plain and all(set(p) == {"step", "wall", "name", "value"} for p in plain)  # the default is unchanged
+    r = _run(root, "export", "probed", "--format", "jsonl", "--include", "probes,samples")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.output.splitlines()]
+    vectors = [p for p in rows if "data" in p]
+    assert [p for p in rows if "value" in p] == plain
+    assert {p["name"] for p in vectors} == {"grad_flow", "gates", "hidden_norm", "layers", "output"}
+    flow = next(p for p in vectors if p["name"] == "grad_flow")
+    assert len(flow["data"]["norms"]) == 10 and flow["step"] in (1, 2)  # ‖∂L_T/∂x_t‖ for each of T=10 steps
+    assert any(p["name"] == "output" and p["data"]["type"] == "predictions" for p in vectors)
+    assert [p["step"] for p in rows] == sorted(p["step"] for p in rows)
+    only = [json.loads(line) for line in _run(root, "export", "probed", "--format", "jsonl", "--include", "samples").output.splitlines()]
+    assert {p["name"] for p in only if "data" in p} == {"output"}
+    bad = _run(root, "export", "probed", "--format", "csv", "--include", "probes")
+    assert isinstance(bad.exception, UserError) and "needs --format jsonl" in str(bad.exception)
+    bad = _run(root, "export", "probed", "--format", "jsonl", "--include", "gradients")
+    assert isinstance(bad.exception, UserError) and "use probes, samples" in str(bad.exception)
+    wrong = _run(root, "sample", "probed")
+    assert isinstance(wrong.exception, UserError) and "is an adding run;" in str(wrong.exception)
+
+
+def test_show_gives_each_metric_in_its_unit(root):
+    d = _populate(root, "units", steps=3)
+    w = store.StoreWriter(d, heartbeat=False)
+    w.scalars(3, {"tokens_per_s": 123456.7, "flops_per_s": 2.5e9, "mfu": 0.0123, "step_time": 0.0042, "clipped": 1.0,
+                  "lr": 0.002})
+    w.close()
+    r = _run(root, "show", "units")
+    latest = next(line for line in r.output.splitlines() if line.strip().startswith("latest"))
+    for shown in ("tokens_per_s 123,457", "flops_per_s 2.5 GFLOP/s", "mfu 1.2%", "step_time 4.2 ms", "clipped 1",
+                  "lr 0.002"):
+        assert shown in latest, latest

@@ -353,3 +353,35 @@ def test_a_schema_1_database_is_migrated_with_its_summary(root):
     conn = sqlite3.connect(d / DB_NAME)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
     assert conn.execute("SELECT best FROM latest WHERE name = 'loss'").fetchone()[0] == 0.0
+
+
+def test_automatic_names_are_made_unique(root):
+    cfg = _cfg()
+    cfg.name = "sun-default"
+    a, b, c = (launch.create_run(cfg, root) for _ in range(3))
+    assert [store.read_info(d).name for d in (a, b, c)] == ["sun-default", "sun-default-2", "sun-default-3"]
+    assert paths.resolve_run(root, "sun-default") == a and paths.resolve_run(root, "sun-default-2") == b
+    unnamed = launch.create_run(_cfg(), root)  # a config without a name: cell and task
+    assert store.read_info(unnamed).name == "gru-adding"
+    with pytest.raises(UserError, match="already used"):
+        launch.create_run(cfg, root, name="sun-default-3")
+
+
+def test_an_ambiguous_name_is_the_same_error_as_an_ambiguous_prefix(root):
+    from rnnlab.runs import schema
+
+    cfg = _cfg()
+    cfg.name = "sun-default"
+    older = launch.create_run(cfg, root, name="sun-default")
+    newer = launch.create_run(cfg, root)
+    conn = schema.connect(newer / DB_NAME)
+    with schema.write_tx(conn) as c:
+        schema.set_meta(c, {"name": None})  # as runs made before names were unique: only the config's name
+    conn.close()
+    assert store.read_info(newer).name == "sun-default"
+    with pytest.raises(UserError) as by_name:
+        paths.resolve_run(root, "sun-default")
+    with pytest.raises(UserError) as by_prefix:
+        paths.resolve_run(root, older.name[:4])
+    assert str(by_name.value) == f"run 'sun-default' is ambiguous in {root}: matches {newer.name}, {older.name}; give its id"
+    assert str(by_prefix.value).startswith(f"run '{older.name[:4]}' is ambiguous in {root}: matches {newer.name}, {older.name}")

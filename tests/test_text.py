@@ -327,3 +327,35 @@ def test_training_step_reduces_loss_on_tbptt(corpus_file):
         first = first if first is not None else loss.item()
     assert loss.item() < first - 0.5
     assert task.last_step_loss(out, batch).ndim == 0
+
+
+def test_temperature_zero_is_greedy(corpus_file):
+    logits = torch.tensor([[0.1, 2.0, -1.0, 1.9], [3.0, 0.0, 0.0, 4.0]])
+    assert sample_next(logits, temperature=0).tolist() == [1, 3]
+    assert next_token_probs(logits, temperature=0).tolist() == [[0, 1, 0, 0], [0, 0, 0, 1]]
+    assert TaskConfig(kind="text", temperature=0).temperature == 0
+    task = text_task(corpus_file)
+    model = TinyLSTM(task.vocab_size)
+    a = generate(model, task, "the ", 20, temperature=0, device="cpu", seed=1)
+    assert a == generate(model, task, "the ", 20, temperature=0, device="cpu", seed=2)  # no draw: seeds agree
+    # each character is the argmax after the prime and the characters before it
+    ids = task.encode("the " + a[:5]).tolist()
+    with torch.no_grad():
+        out, _ = model(torch.tensor([ids]))
+    assert task.decode([int(out[0, -1].argmax())]) == a[5]
+
+
+def test_a_folder_names_the_binary_files_it_skipped(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT)
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "c.png").write_bytes(b"\x89PNG\x00\x00")
+    corpus = load_corpus(str(tmp_path))
+    assert corpus.skipped == ["img/c.png"]
+    assert "skipped 1 binary file: img/c.png" in text_task(tmp_path).describe()  # the started: line's task part
+
+
+def test_byte_order_marks_are_not_characters(tmp_path):
+    (tmp_path / "bom.txt").write_bytes("\ufeff\ufeff".encode() + TEXT.encode())
+    task = text_task(tmp_path / "bom.txt")
+    assert "\ufeff" not in task.chars
+    assert task.unknown_chars("the é€ fox") == ["é", "€"]

@@ -10,8 +10,8 @@ import torch
 
 from rnnlab import config
 from rnnlab.tasks import make_task
-from rnnlab.train import checkpoint, probes
-from rnnlab.train.session import build, load_run, run_training
+from rnnlab.train import checkpoint, kept, probes
+from rnnlab.train.session import build, load_run, open_run, run_training
 
 
 class Recorder:
@@ -295,3 +295,79 @@ def test_no_evaluation_before_the_first_step(tmp_path, corpus):
     run_training(text_cfg(corpus, "train.steps=4", "train.eval_every=2"), tmp_path / "run", rec, Never())
     assert "val_loss" not in rec.rows.get(0, {})
     assert [s for s, r in sorted(rec.rows.items()) if "val_loss" in r] == [2, 4]
+
+
+def _vals(rec: Recorder, name: str = "val_bpc") -> dict[int, float]:
+    return {s: r[name] for s, r in sorted(rec.rows.items()) if name in r}
+
+
+def test_best_checkpoint_is_kept_beside_the_last_and_loads(tmp_path, corpus):
+    # lr 0.2: the val curve goes up after step 2 (a noisy start), so best and last differ
+    rec = Recorder()
+    cfg = text_cfg(corpus, "train.lr=0.2", "train.eval_every=2", "train.steps=4", "train.checkpoint_every=4")
+    run_training(cfg, tmp_path / "r", rec, Never())
+    (tmp_path / "r" / "config.toml").write_text(cfg.to_toml())
+    vals = _vals(rec)
+    best_step = min(vals, key=vals.get)
+    assert best_step != 4, vals  # the premise: the last step is not the best one
+    found = kept.best(tmp_path / "r" / "checkpoints")
+    assert found is not None and found[0] == best_step
+    assert [s for s, _ in kept.checkpoint_dirs(tmp_path / "r" / "checkpoints" / "best")] == [best_step]
+    _, state, meta = checkpoint.load(found[1])
+    assert "optimizer" not in state and meta["best_metric"] == "val_bpc"  # for inference: weights and meta
+
+    loaded = open_run(tmp_path / "r")  # default: best
+    assert (loaded.checkpoint.which, loaded.checkpoint.step) == ("best", best_step)
+    assert loaded.checkpoint.value == pytest.approx(vals[best_step])
+    with torch.no_grad():
+        again = loaded.task.evaluate(loaded.model, torch.device("cpu"), cfg.train.eval_batches)
+    assert again["val_bpc"] == pytest.approx(vals[best_step], rel=1e-4)
+    last = open_run(tmp_path / "r", which="last")
+    assert (last.checkpoint.which, last.checkpoint.step) == ("last", 4)
+    assert "best checkpoint (step" in loaded.checkpoint.describe()
+
+
+def test_a_run_without_a_best_checkpoint_falls_back_to_the_last(tmp_path, corpus):
+    cfg = text_cfg(corpus, "train.keep_best=false")
+    run_training(cfg, tmp_path / "old", Recorder(), Never())
+    (tmp_path / "old" / "config.toml").write_text(cfg.to_toml())
+    assert not (tmp_path / "old" / "checkpoints" / "best").exists()  # the layout of older runs
+    loaded = open_run(tmp_path / "old")
+    assert (loaded.checkpoint.which, loaded.checkpoint.asked, loaded.checkpoint.step) == ("last", "best", 20)
+    assert "no best checkpoint kept" in loaded.checkpoint.describe()
+
+
+def test_patience_stops_after_evaluations_without_a_new_best(tmp_path, corpus):
+    rec = Recorder()
+    cfg = text_cfg(corpus, "train.lr=0.2", "train.eval_every=2", "train.steps=40", "train.patience=1")
+    out = run_training(cfg, tmp_path / "p", rec, Never())
+    vals = _vals(rec)
+    steps = list(vals)
+    # the first evaluation that is no better than every one before it
+    first_worse = next(s for i, s in enumerate(steps) if i and vals[s] >= min(vals[t] for t in steps[:i]))
+    assert out.status == "finished" and out.step == first_worse < 40
+    assert "train.patience" in out.message and "best val_bpc" in out.message
+    assert kept.latest(tmp_path / "p" / "checkpoints")[0] == first_worse  # it checkpointed where it stopped
+
+
+def test_resume_keeps_the_better_best(tmp_path, corpus):
+    cfg = text_cfg(corpus, "train.lr=0.2", "train.eval_every=2", "train.steps=8", "train.checkpoint_every=4")
+    part = Recorder()
+    run_training(cfg, tmp_path / "r", part, StopAfter(6))
+    before = kept.best(tmp_path / "r" / "checkpoints")
+    resumed = Recorder()
+    run_training(cfg, tmp_path / "r", resumed, Never(), resume=True)
+    vals = {**_vals(part), **_vals(resumed)}
+    assert kept.best(tmp_path / "r" / "checkpoints")[0] == min(vals, key=vals.get)
+    assert before is not None
+
+
+def test_a_run_shorter_than_the_output_interval_ends_with_its_output(tmp_path, corpus):
+    rec = Recorder()
+    run_training(text_cfg(corpus, "probes.output_every=100"), tmp_path / "s", rec, Never())
+    outputs = [(s, d) for s, n, d in rec.vectors if n == "output"]
+    assert [s for s, _ in outputs] == [1, 20]  # step 1 (as always) and the end, never twice
+    assert outputs[-1][1]["type"] == "text" and outputs[-1][1]["sample"]
+    stopped = Recorder()
+    run_training(text_cfg(corpus, "probes.output_every=100"), tmp_path / "t", stopped, StopAfter(7))
+    assert [s for s, n, _ in stopped.vectors if n == "output"] == [1, 7]

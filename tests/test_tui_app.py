@@ -113,3 +113,110 @@ async def _whole_path(tmp_path):
 
         await pilot.press("escape")
         await _until(pilot, lambda: app.screen.query_one(DataTable).row_count == 1, 10, "run listed")
+
+
+def test_sample_now_on_a_finished_run_and_the_playground_name_the_checkpoint(tmp_path):
+    from rnnlab import config
+    from rnnlab.runs import launch, worker
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("the quick brown fox jumps over the lazy dog\n" * 100)
+    cfg = config.load("lstm-char", [f"task.source='{corpus}'", "task.seq_len=16", "model.hidden_size=8",
+                                    "train.batch_size=4", "train.steps=4", "train.eval_every=2", "train.checkpoint_every=3",
+                                    "probes.output_every=0", "task.sample_length=30", "train.device='cpu'"])
+    root = tmp_path / "runs"
+    run_dir = launch.create_run(cfg, root)
+    assert worker.execute(run_dir, handle_signals=False) == "finished"
+    asyncio.run(_sample_now(root, run_dir))
+
+
+async def _sample_now(root, run_dir):
+    from rnnlab.tui.screens.dashboard import Dashboard
+
+    app = LabApp(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_run(run_dir)
+        await _until(pilot, lambda: isinstance(app.screen, Dashboard) and app.screen.state.info is not None, 30, "dashboard")
+        dash = app.screen
+        await _until(pilot, lambda: dash.state.info.status == "finished", 30, "finished run shown")
+        assert dash.state.outputs == []  # output_every = 0: no sample was recorded during training
+        await pilot.press("n")
+        await _until(pilot, lambda: dash.state.outputs, 60, "a sample from the checkpoint")
+        step, out = dash.state.outputs[-1]
+        assert step == 4 and out["type"] == "text" and len(out["sample"]) > 0
+        assert any(e.kind == "sample" and "last checkpoint (step 4" in e.message for e in dash.state.events)
+
+        # the playground says which checkpoint it samples from, greedy at T=0, dropped prompt chars
+        await pilot.press("g")
+        await _until(pilot, lambda: type(app.screen).__name__ == "Playground", 10, "playground")
+        pg = app.screen
+        title = str(pg.query_one("#pg-title").render())
+        assert "best checkpoint (step" in title and "val_bpc" in title, title
+        pg.query_one("#prompt").value = "the é"
+        pg.query_one("#temperature").value = "0"
+        await pilot.press("ctrl+g")
+        status = lambda: str(pg.query_one("#pg-status").render())  # noqa: E731
+        await _until(pilot, lambda: status().startswith("done"), 60, "generated")
+        assert "dropped from the prompt (not in the vocabulary): 'é'" in status()
+        lines = [str(line.text) for line in pg.query_one("#pg-out").lines]
+        assert any("T=0.0 (greedy)" in ln and "checkpoint step" in ln for ln in lines), lines
+
+
+def test_the_form_flags_a_missing_path_counts_exactly_and_picks_folders(tmp_path, monkeypatch):
+    corpus = tmp_path / "texts"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("the quick brown fox jumps over the lazy dog\n" * 80)
+    monkeypatch.chdir(tmp_path)
+    asyncio.run(_form_checks(tmp_path, corpus))
+
+
+async def _form_checks(tmp_path, corpus):
+    import re
+
+    import torch
+
+    from rnnlab.train.session import build
+
+    root = tmp_path / "runs"
+    app = LabApp(root)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        screen = app.screen
+        screen.query_one("#preset").value = "lstm-char"
+        await pilot.pause(0.3)
+        status = lambda: str(screen.query_one("#form-status").render())  # noqa: E731
+        screen.query_one("#source").value = str(tmp_path / "nope.txt")
+        await pilot.pause(0.3)
+        assert "nope.txt: no such file or folder" in status() and screen.query_one("#source").has_class("-invalid")
+        await pilot.press("ctrl+l")
+        await pilot.pause(0.5)
+        assert not root.exists() or not any(root.iterdir())  # nothing launched, no failed run owns the name
+
+        for fid, value in (("hidden", "16"), ("layers", "2"), ("seq_len", "20"), ("batch", "4")):
+            screen.query_one(f"#{fid}").value = value
+        screen.query_one("#attention").value = True
+        screen.query_one("#source").value = str(corpus)
+        await _until(pilot, lambda: "✓" in status() and "≈" not in status(), 60, "the exact count")
+        shown = int(re.search(r"([\d,]+) parameters", status()).group(1).replace(",", ""))
+        _, model = build(screen.cfg, None, torch.device("cpu"))
+        assert shown == sum(p.numel() for p in model.parameters())
+
+        screen.query_one("#source").value = ""
+        await pilot.press("ctrl+o")
+        await _until(pilot, lambda: type(app.screen).__name__ == "FilePicker", 10, "picker")
+        await pilot.pause(0.3)
+        await pilot.press("f")  # the highlighted folder: the tree's root, the working directory
+        await _until(pilot, lambda: app.screen is screen, 10, "picked")
+        assert Path(screen.query_one("#source").value) == tmp_path
+
+
+def test_help_lists_each_key_once_per_screen():
+    from rnnlab.tui.screens.help import help_tables
+
+    for table in help_tables():
+        rows = [str(c) for c in table.columns[0]._cells]
+        keys = [k for row in rows for k in row.split(" / ")]
+        assert len(keys) == len(set(keys)), (table.title, rows)
+    dash = next(t for t in help_tables() if t.title == "run dashboard")
+    assert "[ / ]" in [str(c) for c in dash.columns[0]._cells]

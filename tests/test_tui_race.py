@@ -93,3 +93,28 @@ def test_param_formula_is_exact_for_adding_and_copy(cell, task, extra):
     t, model = build(cfg, None, torch.device("cpu"))
     real = sum(p.numel() for p in model.parameters())
     assert approx_params(cell, 24, 2, task, max_len=t.seq_len, attention=cfg.model.attention) == real
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh", "transformer"])
+@pytest.mark.parametrize("attention", [False, True])
+@pytest.mark.parametrize("embedding", [None, 12])
+def test_the_forms_count_is_the_built_models_for_every_task(tmp_path, cell, attention, embedding):
+    from rnnlab.train.session import build
+    from rnnlab.tui.params import config_params
+
+    if cell == "transformer" and attention:
+        pytest.skip("the transformer has no optional attention")
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the quick brown fox jumps over the lazy dog\n" * 50)
+    for task, extra in [("adding", []), ("copy", ["task.seq_len=30"]), ("text", [f"task.source='{corpus}'", "task.seq_len=20"]),
+                        ("timeseries", ["task.synthetic.length=400", "task.window=30", "task.horizon=7"])]:
+        sets = [f"model.cell={cell}", f"task.kind={task}", "model.hidden_size=24", "model.num_layers=2",
+                f"model.attention={'true' if attention else 'false'}", "train.batch_size=4", *extra]
+        if embedding:
+            sets.append(f"model.embedding_size={embedding}")
+        cfg = config.load("adding-lstm", sets)
+        t, model = build(cfg, None, torch.device("cpu"))
+        real = sum(p.numel() for p in model.parameters())
+        assert config_params(cfg, io=(t.input_size, t.output_size)) == real, task
+        if task in ("adding", "copy"):
+            assert config_params(cfg) == real, task  # no data needed to know these

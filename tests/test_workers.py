@@ -19,6 +19,7 @@ from rnnlab import config
 from rnnlab.cli.app import app
 from rnnlab.errors import UserError
 from rnnlab.runs import launch, store, worker
+from rnnlab.train import kept
 from tests.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[1]
@@ -242,13 +243,18 @@ def test_resume_with_a_lower_lr_gets_past_a_divergence(root):
     assert worker.execute(run, handle_signals=False) == "diverged"
     bad = CliRunner().invoke(app, ["resume", "boom", "--set", "model.hidden_size=4", "--runs-dir", str(root)])
     assert bad.exit_code != 0 and "only [train] and [probes]" in str(bad.exception or bad.output)
+    found = kept.latest(run / "checkpoints")
+    last_good = found[0] if found else 0
     ok = CliRunner().invoke(app, ["resume", "boom", "--set", "train.lr=0.01", "--runs-dir", str(root)])
     assert ok.exit_code == 0, ok.output
+    said = f"resumes from its checkpoint at step {last_good}" if found else "resumes from step 0 (it has no checkpoint yet)"
+    assert said in ok.output, ok.output
     info = _wait(lambda: (i := _info(run)).status == "finished" and i, timeout=120)
     assert info and info.step == 40, _log(run)
     assert "lr = 0.01" in (run / "config.toml").read_text()
     events = [e for e in store.RunReader(run).events() if e.kind == "config"]
     assert events and "train.lr 8.0 -> 0.01" in events[0].message
+    assert events[0].step == last_good  # the change applies from the checkpoint the resume loaded
 
 
 def test_two_resumes_at_once_start_one_worker(root):
@@ -260,4 +266,21 @@ def test_two_resumes_at_once_start_one_worker(root):
     with pytest.raises(UserError, match="queued|running"):
         launch.resume(run)
     assert _wait(lambda: _info(run).status == "running"), _log(run)
+    assert _finish(run).status == "stopped"
+
+
+def test_resume_before_any_checkpoint_says_step_0_and_the_resume_note_clears(root):
+    run = launch.create_run(_cfg(steps=100000, checkpoint_every=100000), root, name="early")
+    launch.spawn(run)
+    assert _wait(lambda: _info(run).step > 2), _log(run)
+    os.kill(_info(run).pid, signal.SIGKILL)
+    assert _wait(lambda: _info(run).status == "crashed"), _log(run)
+    attempt = _info(run).attempt
+    out = CliRunner().invoke(app, ["resume", "early", "--runs-dir", str(root)])
+    assert out.exit_code == 0, out.output
+    assert "resumes from step 0 (it has no checkpoint yet)" in out.output, out.output
+    info = _wait(lambda: (i := _info(run)).attempt > attempt and i.step > 2 and i, timeout=60)
+    assert info and info.status == "running", _log(run)
+    assert info.message == ""  # not "resuming from checkpoint" once training runs
+    assert "no checkpoint to resume from: starting from step 0" in _log(run)
     assert _finish(run).status == "stopped"

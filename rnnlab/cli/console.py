@@ -1,12 +1,14 @@
 """The foreground training display: a Rich progress bar with a compact live line in a terminal,
 one plain line per interval when stdout is not a terminal (cluster logs).
 
-It is a `Reporter` (rnnlab/train/events.py) fanned out beside the run store's writer.
+It is a `Reporter` (rnnlab/train/events.py) fanned out beside the run store's writer. A reader
+that goes away (`rnnlab train ... | head`) ends the printing, never the training.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 from typing import Any, Optional, TextIO
@@ -35,6 +37,7 @@ class ConsoleReporter:
         self._tps_ema: Optional[float] = None
         self._t0 = time.monotonic()
         self._start_step = 0
+        self._gone = False  # the reader closed our stream
         self.console = Console(file=self.stream, highlight=False, soft_wrap=True)
         self.progress: Optional[Progress] = None
         self._task_id = None
@@ -111,11 +114,28 @@ class ConsoleReporter:
         return f"{secs // 60}m{secs % 60:02d}s"
 
     def _print(self, text: str) -> None:
-        if self.progress is not None:
-            self.progress.console.print(text, markup=False)
-        else:
-            self.stream.write(text + "\n")
-            self.stream.flush()
+        if self._gone:
+            return
+        try:
+            if self.progress is not None:
+                self.progress.console.print(text, markup=False)
+            else:
+                self.stream.write(text + "\n")
+                self.stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        """The pipe's reader exited: stop printing and point the stream's descriptor at
+        /dev/null, so later writes (the closing summary, the interpreter's final flush) are
+        silently dropped instead of raising into the training loop (Python's documented remedy)."""
+        self._gone = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
 
     def close(self) -> None:
         if self.progress is not None:

@@ -14,6 +14,13 @@ from rnnlab.cli.common import RunsDirOpt, print_json
 from rnnlab.errors import UserError
 
 
+CheckpointOpt = Annotated[
+    str,
+    typer.Option("--checkpoint", "-c", metavar="best|last",
+                 help="Which checkpoint to load: best (by the run's primary val metric) or last."),
+]
+
+
 def _run_dir(ref: str, runs_dir: Optional[Path]) -> Path:
     from rnnlab.runs import paths
 
@@ -23,24 +30,30 @@ def _run_dir(ref: str, runs_dir: Optional[Path]) -> Path:
 def sample(
     run: Annotated[str, typer.Argument(help="Run id, unique prefix, name or directory.")],
     prime: Annotated[Optional[str], typer.Option("--prime", "-p", help="Text to start from (default: the run's [task] prime).")] = None,
-    temperature: Annotated[Optional[float], typer.Option("--temperature", "-t", min=1e-4, help="Below 1: safer, more repetitive; above 1: more diverse, less coherent.")] = None,
+    temperature: Annotated[Optional[float], typer.Option("--temperature", "-t", min=0.0, help="Below 1: safer, more repetitive; above 1: more diverse, less coherent; 0: greedy (always the likeliest).")] = None,
     top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=0, help="Sample among the k likeliest characters (0: all).")] = None,
     top_p: Annotated[Optional[float], typer.Option("--top-p", min=1e-6, max=1.0, help="Nucleus sampling: the smallest set covering probability p.")] = None,
     length: Annotated[Optional[int], typer.Option("--length", "-n", min=1, help="Characters to generate.")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for reproducible samples.")] = None,
     device: Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N, mps or auto.")] = "cpu",
     runs_dir: RunsDirOpt = None,
+    which: CheckpointOpt = "best",
 ) -> None:
-    """Generate text from a text run's newest checkpoint."""
+    """Generate text from a text run's best (or last) checkpoint."""
     from rnnlab.tasks.text import distinct_n, generate
-    from rnnlab.train.session import load_run
+    from rnnlab.train.session import open_run
 
     run_dir = _run_dir(run, runs_dir)
-    cfg, task, model = load_run(run_dir, device=device)
+    loaded = open_run(run_dir, device=device, which=which)
+    cfg, task, model = loaded.cfg, loaded.task, loaded.model
     if cfg.task.kind != "text":
-        raise UserError(f"run {run_dir.name} is a {cfg.task.kind} run; `rnnlab sample` needs a text run (try `rnnlab forecast` for time series)")
+        raise UserError(f"run {run_dir.name} is {_a(cfg.task.kind)} run; `rnnlab sample` needs a text run (try `rnnlab forecast` for time series)")
     t = cfg.task
     dev = next(model.parameters()).device
+    dropped = task.unknown_chars(prime if prime is not None else t.prime)
+    if dropped:
+        shown = ", ".join(repr(c) for c in dropped)
+        typer.echo(f"-- prime: dropped {len(dropped)} character{'s' if len(dropped) > 1 else ''} not in the run's vocabulary: {shown}", err=True)
     text = generate(
         model,
         task,
@@ -57,6 +70,7 @@ def sample(
     sys.stdout.flush()
     d = [distinct_n(text, n) for n in (1, 2, 3)]
     typer.echo(f"-- distinct-1/2/3 (word): {d[0]:.3f} / {d[1]:.3f} / {d[2]:.3f}", err=True)
+    typer.echo(f"-- from the {loaded.checkpoint.describe()}", err=True)
 
 
 def forecast(
@@ -70,6 +84,7 @@ def forecast(
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     device: Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N, mps or auto.")] = "cpu",
     runs_dir: RunsDirOpt = None,
+    which: CheckpointOpt = "best",
 ) -> None:
     """Score time-series runs on their test split beside the baselines (default), forecast the
     future with prediction intervals (--future), or backtest from rolling origins (--backtest)."""
@@ -85,13 +100,13 @@ def forecast(
     if stride is not None and backtest is None:
         raise UserError("--stride goes with --backtest K")
     levels = tuple(sorted(set(level))) if level else ti.LEVELS
-    loaded = _load_runs(runs, device, runs_dir)
+    loaded, choices = _load_runs(runs, device, runs_dir, which)
     task = loaded[0][2]
     models = [m for *_, m in loaded]
     dev = next(loaded[0][3].parameters()).device
     names = [_run_name(d) for d, *_ in loaded]
     if future is not None:
-        _future(models, task, future, levels, dev, covariates, output, json_out, [d.name for d, *_ in loaded])
+        _future(models, task, future, levels, dev, covariates, output, json_out, [d.name for d, *_ in loaded], choices)
         return
     if backtest is not None:
         from rnnlab.tasks.tsbacktest import backtest_report
@@ -99,6 +114,7 @@ def forecast(
         report = backtest_report(models, task, backtest, stride, dev, levels)
         report["runs"] = [d.name for d, *_ in loaded]
         report["names"] = names
+        report["checkpoints"] = [c.to_dict() for c in choices]
         if len(loaded) == 1:
             from rnnlab.runs.writer import append_vector
 
@@ -112,23 +128,27 @@ def forecast(
     report = forecast_report(models, task, dev, levels)
     report["runs"] = [d.name for d, *_ in loaded]
     report["names"] = names
+    report["checkpoints"] = [c.to_dict() for c in choices]
     if json_out:
         print_json(report)
         return
     _print_report(report)
 
 
-def _load_runs(runs: list[str], device: str, runs_dir: Optional[Path]) -> list:
-    """(run_dir, cfg, task, model) for each run; an ensemble needs every [task] key to match."""
-    from rnnlab.train.session import load_run
+def _load_runs(runs: list[str], device: str, runs_dir: Optional[Path], which: str) -> tuple[list, list]:
+    """(run_dir, cfg, task, model) for each run, and the checkpoint each one loaded; an ensemble
+    needs every [task] key to match."""
+    from rnnlab.train.session import open_run
 
-    loaded = []
+    loaded, choices = [], []
     for ref in runs:
         run_dir = _run_dir(ref, runs_dir)
-        cfg, task, model = load_run(run_dir, device=device)
+        run = open_run(run_dir, device=device, which=which)
+        cfg, task, model = run.cfg, run.task, run.model
         if cfg.task.kind != "timeseries":
-            raise UserError(f"run {run_dir.name} is a {cfg.task.kind} run; `rnnlab forecast` needs time-series runs")
+            raise UserError(f"run {run_dir.name} is {_a(cfg.task.kind)} run; `rnnlab forecast` needs time-series runs")
         loaded.append((run_dir, cfg, task, model))
+        choices.append(run.checkpoint)
     reference = loaded[0][1].task.model_dump()
     for run_dir, cfg, _, _ in loaded[1:]:
         # every [task] key shapes the data, the split or the features the models were trained on
@@ -138,10 +158,10 @@ def _load_runs(runs: list[str], device: str, runs_dir: Optional[Path]) -> list:
                     f"run {run_dir.name}: [task] {key} = {value!r} differs from {loaded[0][0].name}'s "
                     f"{reference[key]!r}; an ensemble needs the same data, split and features"
                 )
-    return loaded
+    return loaded, choices
 
 
-def _future(models, task, steps, levels, dev, covariates, output, json_out, run_ids) -> None:
+def _future(models, task, steps, levels, dev, covariates, output, json_out, run_ids, choices) -> None:
     import csv
 
     from rnnlab.tasks.tsfuture import future_forecast
@@ -151,6 +171,7 @@ def _future(models, task, steps, levels, dev, covariates, output, json_out, run_
         raise UserError(f"--covariates {covariates}: the run has no task.future_covariates or task.covariates to read from it")
     report = future_forecast(models, task, steps, levels, dev, future_cov)
     report["runs"] = run_ids
+    report["checkpoints"] = [c.to_dict() for c in choices]
     columns = list(report["rows"][0])
     if json_out and output is None:
         print_json(report)
@@ -182,6 +203,11 @@ def _future(models, task, steps, levels, dev, covariates, output, json_out, run_
         )
 
 
+def _a(word: str) -> str:
+    """'a copy', 'an adding': the article that goes before `word`."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
 def _run_name(run_dir: Path) -> str:
     from rnnlab.runs.store import RunReader
 
@@ -208,6 +234,9 @@ def _print_report(report: dict) -> None:
         f"test split: {report['windows']} windows, horizon {report['horizon']}, season {report['season']}; "
         "errors in the series' own units (MAPE/sMAPE in %)"
     )
+    used = ", ".join(f"{name.split(' (')[0]} {c['which']} step {c['step']}" + ("" if c["which"] == c["asked"] else f" (no {c['asked']} kept)")
+                     for name, c in zip(report["names"], report["checkpoints"]))
+    typer.echo(f"checkpoints: {used}")
     header = "  ".join(f"{c:>9}" for c in _COLUMNS) + f"  {'Ljung-Box p':>11}"
     typer.echo(f"{'':<{width}}  {header}")
     for name, entry in rows:

@@ -64,6 +64,29 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _fmt_metric(name: str, v: Any) -> str:
+    """A metric in its own unit: rates with thousands separators, FLOP/s with an SI prefix,
+    MFU in percent, step time in ms, the clip flag as 0/1; the rest as `_fmt`."""
+    if not isinstance(v, (int, float)) or not math.isfinite(v):
+        return _fmt(v)
+    if name == "tokens_per_s":
+        return f"{v:,.0f}"
+    if name == "flops_per_s":
+        for prefix, size in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
+            if abs(v) >= size:
+                return f"{v / size:.3g} {prefix}FLOP/s"
+        return f"{v:.3g} FLOP/s"
+    if name == "mfu":
+        return f"{100 * v:.2g}%"
+    if name == "step_time":
+        return f"{1000 * v:.3g} ms"
+    if name == "clipped":
+        return f"{v:.0f}"
+    if name == "lr":
+        return f"{v:.3g}"
+    return _fmt(v)
+
+
 def _age(ts: Optional[float]) -> str:
     if ts is None:
         return "-"
@@ -156,6 +179,33 @@ def _test(info) -> str:
     return "-" if value is None else f"{key} {_fmt(value)}"
 
 
+def _kept(info) -> dict:
+    from rnnlab.runs.paths import CHECKPOINTS
+    from rnnlab.train.kept import summary
+
+    return summary(Path(info.dir) / CHECKPOINTS)
+
+
+def _kept_short(kept: dict) -> str:
+    """'best@800 last@1000': the checkpoints a run keeps (sample/forecast load the best)."""
+    parts = [f"{k}@{kept[k]['step']}" for k in ("best", "last") if kept.get(k)]
+    return " ".join(parts) or "-"
+
+
+def _kept_long(kept: dict) -> str:
+    def one(entry: dict) -> str:
+        value = entry.get("value")
+        metric = f" ({entry['metric']} {_fmt(value)})" if entry.get("metric") and value is not None else ""
+        return f"step {entry['step']}{metric}"
+
+    best, last = kept.get("best"), kept.get("last")
+    if last is None:
+        return "none yet"
+    if best is None:
+        return f"last: {one(last)}; no best checkpoint kept, sample/forecast use the last"
+    return f"best: {one(best)}; last: {one(last)}; sample/forecast use the best (--checkpoint last for the other)"
+
+
 def _step(info) -> str:
     return f"{info.step}/{info.total_steps}" if info.total_steps else str(info.step)
 
@@ -171,16 +221,18 @@ def runs_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
     root = runs_root(runs_dir)
     infos = list_runs(root)
     if json_out:
-        print_json([i.to_dict() for i in infos])
+        print_json([{**i.to_dict(), "checkpoints": _kept(i)} for i in infos])
         return
     if not infos:
         print(f"no runs in {root}; start one with `rnnlab train --detach` (or open the lab: `rnnlab`)")
         return
     rows = [
-        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _best(i), _test(i), _age(i.created)]
+        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _best(i), _age(i.created),
+         _test(i), _kept_short(_kept(i))]
         for i in infos
     ]
-    _table(["id", "name", "cell", "task", "status", "step", "best", "test", "age"], rows)
+    # new columns go last: scripts that cut the plain table by position keep working
+    _table(["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints"], rows)
     for i in infos:
         if i.status == "corrupt":
             print(f"warning: {i.message}", file=sys.stderr)
@@ -193,8 +245,9 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
     run_dir = _resolve(runs_dir, run)
     with RunReader(run_dir) as r:
         info = r.info()
+        kept = _kept(info)
         if json_out:
-            print_json(info.to_dict())
+            print_json({**info.to_dict(), "checkpoints": kept})
             return
         series = {n: r.series(n) for n in ("loss", "grad_norm", info.primary_metric) if n}
         events = r.events()[-5:]
@@ -211,11 +264,12 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         ("created", f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(info.created))} ({_age(info.created)} ago)"
          if info.created else "-"),
         ("best", _best(info)),
+        ("checkpoint", _kept_long(kept)),
     ]
     if info.baselines:
         lines.append(("baselines", ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(info.baselines.items()))))
     if info.latest:
-        lines.append(("latest", ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(info.latest.items()))))
+        lines.append(("latest", ", ".join(f"{k} {_fmt_metric(k, v)}" for k, v in sorted(info.latest.items()))))
     for key, value in lines:
         print(f"{key:>10}  {value}")
     if events:
@@ -358,7 +412,8 @@ def logs_cmd(
         emit(data)
         pos = len(data)
     elif not follow:
-        print(f"(no log yet: {path})", file=sys.stderr)
+        print(f"(no log yet: {path}; a run trained in the foreground (`rnnlab train` without --detach) "
+              "printed its output in that terminal)", file=sys.stderr)
     if not follow:
         return
     while True:
@@ -424,6 +479,8 @@ def export_cmd(
     runs_dir: RunsDirOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-F", help="csv, jsonl or tensorboard.")] = "csv",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File (csv/jsonl; default stdout) or folder (tensorboard; default RUN/tensorboard).")] = None,
+    include: Annotated[Optional[str], typer.Option("--include", metavar="probes,samples",
+                                                   help="jsonl only: also the probe vectors (gradient flow, gates, hidden and layer norms) and/or the task outputs (samples, forecasts, predictions), one row each with a 'data' field.")] = None,
 ) -> None:
     """Export every metric point (one row per point, with its step)."""
     from rnnlab.runs import export
@@ -431,16 +488,22 @@ def export_cmd(
     run_dir = _resolve(runs_dir, run)
     if fmt not in export.FORMATS:
         raise UserError(f"--format {fmt!r} is not supported; expected one of {', '.join(export.FORMATS)}")
+    parts = export.parse_include(include)
+    if parts and fmt != "jsonl":
+        raise UserError(f"--include {include} needs --format jsonl (a {fmt} row holds one number)")
     if fmt == "tensorboard":
         logdir = output or run_dir / "tensorboard"
         n = export.write_tensorboard(run_dir, logdir)
         print(f"wrote {n} points to {logdir} (tensorboard --logdir {logdir})", file=sys.stderr)
         return
     if output is None:
-        (export.write_csv if fmt == "csv" else export.write_jsonl)(run_dir, sys.stdout)
+        if fmt == "csv":
+            export.write_csv(run_dir, sys.stdout)
+        else:
+            export.write_jsonl(run_dir, sys.stdout, parts)
         sys.stdout.flush()  # a write error (a full disk under `> file`) surfaces here, not at exit
         return
-    n = export.write_file(run_dir, fmt, output)
+    n = export.write_file(run_dir, fmt, output, parts)
     print(f"wrote {n} points to {output}", file=sys.stderr)
 
 

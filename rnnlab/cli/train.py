@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
+
+import time
 
 import typer
 
@@ -41,19 +45,28 @@ def train(
         if json_out:
             print_json({"run_id": run_id, "run_dir": str(run_dir), "status": "queued" if queue else "running", "pid": pid})
         else:
+            # the follow-up commands must find the run: name a root that is not the default
+            where = "" if root == paths.runs_root(None) and "RNNLAB_RUNS_DIR" not in os.environ else f" --runs-dir {shlex.quote(str(root))}"
             print(f"run {run_id} {'queued' if queue else 'started'} in the background (pid {pid})")
-            print(f"  follow it: rnnlab logs {run_id} -f   |   rnnlab show {run_id}   |   rnnlab  (the lab)")
+            print(f"  follow it: rnnlab logs {run_id} -f{where}   |   rnnlab show {run_id}{where}   |   rnnlab{where}  (the lab)")
         return
 
     from rnnlab.cli.console import ConsoleReporter
     from rnnlab.runs import worker
+    from rnnlab.runs.paths import LOG_NAME
     from rnnlab.runs.store import RunReader
+    from rnnlab.train.events import MultiReporter
 
     console = ConsoleReporter(cfg.train.steps, stream=sys.stderr if json_out else sys.stdout, log_every=cfg.train.log_every)
+    # the lifecycle lines a detached worker logs, so `rnnlab logs` has something to say here too
+    log = open(run_dir / LOG_NAME, "a", encoding="utf-8")
+    log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} foreground run in pid {os.getpid()}: its full output went to "
+              "the terminal that ran `rnnlab train`; this log has its lifecycle events\n")
     try:
-        status = worker.execute(run_dir, extra_reporter=console)
+        status = worker.execute(run_dir, extra_reporter=MultiReporter(console, worker.LogReporter(log)))
     finally:
         console.close()
+        log.close()
     reader = RunReader(run_dir)
     try:
         info = reader.info()
@@ -85,13 +98,19 @@ def train(
         own = {k: v for k, v in brief.items() if "_test_" not in k}
         shown = ", ".join(f"{k} {v:.4f}" for k, v in sorted(own.items()))
         base = ", ".join(f"{k} {v:.4f}" for k, v in sorted({**info.baselines, **{k: v for k, v in brief.items() if k not in own}}.items()))
-        redundant = not info.message or info.message.startswith(status) or status == "finished"
+        early = info.message.startswith("stopped early")
+        redundant = not info.message or info.message.startswith(status) or (status == "finished" and not early)
         note = "" if redundant else f" ({info.message})"
         print(f"run {run_id}: {status} at step {info.step}/{cfg.train.steps}{note}")
         if shown:
             print(f"  metrics:   {shown}")
         if base:
             print(f"  baselines: {base}")
+        from rnnlab.train.kept import choose
+
+        best = choose(run_dir / "checkpoints", "best")
+        if best is not None:
+            print(f"  kept:      {best.describe()}; sample/forecast load it")
         print(f"  run dir:   {run_dir}")
     if status in ("failed", "diverged"):
         raise typer.Exit(1)

@@ -1,6 +1,9 @@
 """Taking a run's metrics to the tools users already have: CSV, JSON lines, TensorBoard.
 
-CSV and JSONL have one row per metric point (step, wall, name, value). TensorBoard event files
+CSV and JSONL have one row per metric point (step, wall, name, value). JSONL can also carry the
+probe vectors (`include=("probes",)`: gradient flow through time, gates, hidden-state and
+per-layer norms) and the task outputs (`"samples"`: samples, forecasts, predictions), one row
+each as (step, wall, name, data), merged into step order. TensorBoard event files
 need the optional `tensorboard` package (`pip install 'rnnlab[tensorboard]'`); torch is only
 imported for that format. A file is written whole or not at all (a temporary file beside it,
 renamed over it when complete), and a full disk is one line with the space the export needs.
@@ -21,6 +24,17 @@ from rnnlab.errors import UserError, disk_full, is_disk_full
 from rnnlab.runs.reader import RunReader
 
 FORMATS = ("csv", "jsonl", "tensorboard")
+# what `--include` can add to JSONL, and the vector names each stands for
+INCLUDES = {"probes": ("grad_flow", "gates", "hidden_norm", "layers"), "samples": ("output",)}
+
+
+def parse_include(text: str | None) -> tuple[str, ...]:
+    """`"probes,samples"` -> ("probes", "samples"); an unknown part is one UserError line."""
+    parts = tuple(dict.fromkeys(p.strip() for p in (text or "").split(",") if p.strip()))
+    bad = [p for p in parts if p not in INCLUDES]
+    if bad:
+        raise UserError(f"--include {bad[0]!r} is not something export can include; use {', '.join(INCLUDES)} (comma-separated)")
+    return parts
 
 
 def _num(v: float) -> Optional[float]:
@@ -37,18 +51,25 @@ def write_csv(run_dir: Path, out: TextIO) -> int:
     return len(rows)
 
 
-def write_jsonl(run_dir: Path, out: TextIO) -> int:
+def write_jsonl(run_dir: Path, out: TextIO, include: tuple[str, ...] = ()) -> int:
     with RunReader(run_dir) as r:
         rows = r.all_scalars()
-    for step, wall, name, value in rows:
-        out.write(json.dumps({"step": step, "wall": round(wall, 3), "name": name, "value": _num(value)}) + "\n")
-    return len(rows)
+        vectors = r.all_vectors([n for part in include for n in INCLUDES[part]])
+    lines = [(step, 0, json.dumps({"step": step, "wall": round(wall, 3), "name": name, "value": _num(value)}))
+             for step, wall, name, value in rows]
+    lines += [(step, 1, json.dumps({"step": step, "wall": round(wall, 3), "name": name, "data": data}))
+              for step, wall, name, data in vectors]
+    lines.sort(key=lambda x: (x[0], x[1]))  # stable: each kind keeps its own order within a step
+    for _, _, line in lines:
+        out.write(line + "\n")
+    return len(lines)
 
 
-def write_file(run_dir: Path, fmt: str, output: Path) -> int:
-    """Export csv or jsonl into the file `output`; returns the number of points."""
+def write_file(run_dir: Path, fmt: str, output: Path, include: tuple[str, ...] = ()) -> int:
+    """Export csv or jsonl (with the `include`d vectors) into the file `output`, through a temporary
+    file so an earlier export survives a failed write; returns the number of points."""
     buf = io.StringIO(newline="")
-    n = (write_csv if fmt == "csv" else write_jsonl)(run_dir, buf)
+    n = write_csv(run_dir, buf) if fmt == "csv" else write_jsonl(run_dir, buf, include)
     data = buf.getvalue().encode("utf-8")
     output = Path(output)
     if output.exists() and not output.is_file():  # /dev/stdout, a FIFO: write through, never replace

@@ -25,10 +25,12 @@ from rnnlab.runs import schema
 from rnnlab.runs.control import discard_pending, send_command
 from rnnlab.runs.paths import (
     CHECKPOINTS, CONFIG_NAME, DB_NAME, LOG_NAME, check_name, checkpoint_steps, is_run_dir, list_run_dirs, new_run_id,
+    shown_name, taken_names, unique_name,
 )
 from rnnlab.runs.reader import read_info
 from rnnlab.runs.status import NEEDS_CHECKPOINT, RESUMABLE
 from rnnlab.runs.writer import StoreWriter
+from rnnlab.train.kept import latest
 
 # Popen objects of workers this process launched, kept so they are reaped (no zombies, no
 # "still running" warnings); the workers themselves do not depend on them.
@@ -57,7 +59,8 @@ def _run_lock(run_dir: Path):
 
 def create_run(cfg, root: Path | str, name: Optional[str] = None) -> Path:
     """Make `<root>/<YYYYmmdd-HHMMSS>-<4 hex>/` with config.toml, checkpoints/ and a database
-    in status "queued". `name`, if given, must be a plain unique name."""
+    in status "queued". `name`, if given, must be a plain unique name; without one the run is
+    named after its config (the preset), made unique with `-2`, `-3`, ..."""
     root = Path(root)
     if name is not None:
         check_name(name)
@@ -71,11 +74,13 @@ def create_run(cfg, root: Path | str, name: Optional[str] = None) -> Path:
 
             for d in list_run_dirs(root):
                 try:
-                    taken = read_names(d / DB_NAME)[0]
+                    taken = shown_name(*read_names(d / DB_NAME))
                 except UserError:
                     continue
                 if taken == name:
                     raise UserError(f"run name {name!r} is already used by {d.name} in {root}; pick another name or remove that run")
+        else:
+            name = unique_name(cfg.name or f"{cfg.model.cell}-{cfg.task.kind}", taken_names(root))
         for _ in range(100):
             run_dir = root / new_run_id()
             try:
@@ -236,7 +241,9 @@ def resume(run_dir: Path | str, *, queue: bool = False, overrides: tuple[str, ..
         writer = StoreWriter(run_dir, heartbeat=False)
         try:
             if changes:
-                writer.event("config", f"changed on resume: {changes}")
+                # the step the change takes effect from: the checkpoint the resume loads
+                found = latest(run_dir / CHECKPOINTS)
+                writer.event("config", f"changed on resume: {changes}", found[0] if found else 0)
             # live (this process, beating) until the worker takes over, so a second resume
             # sees "queued" instead of "crashed"
             writer.set_status("queued", "resume requested", pid=os.getpid(), host=socket.gethostname())

@@ -86,31 +86,69 @@ def resolve_run(root: Union[Path, str], ref: str) -> Path:
     if len(named) == 1:
         return named[0]
     if len(named) > 1:
-        raise UserError(f"run name {ref!r} is ambiguous in {root}: {', '.join(d.name for d in named)}; use an id")
+        raise _ambiguous(ref, root, named, "give its id")
     prefixed = [d for d in dirs if d.name.startswith(ref)]
     if len(prefixed) == 1:
         return prefixed[0]
     if len(prefixed) > 1:
-        shown = ", ".join(d.name for d in prefixed[:8]) + (" ..." if len(prefixed) > 8 else "")
-        raise UserError(f"run {ref!r} is ambiguous in {root}: matches {shown}; give more of the id")
+        raise _ambiguous(ref, root, prefixed, "give more of the id")
     raise UserError(f"no run {ref!r} in {root} (no id, id prefix or name matches); see `rnnlab runs`")
 
 
+def _ambiguous(ref: str, root: Path, matches: list[Path], fix: str) -> UserError:
+    """One error for a name or id prefix that fits several runs, newest first."""
+    shown = ", ".join(d.name for d in matches[:8]) + (" ..." if len(matches) > 8 else "")
+    return UserError(f"run {ref!r} is ambiguous in {root}: matches {shown}; {fix}")
+
+
+def shown_name(name: Optional[str], cfg_name: Optional[str]) -> Optional[str]:
+    """The name a run is listed and found by: its own, else its config's (runs made before
+    automatic names were made unique have only the latter)."""
+    return name or cfg_name
+
+
 def _by_name(dirs: list[Path], ref: str) -> list[Path]:
-    """Runs whose explicit name is `ref`; failing that, runs whose config name is `ref`."""
+    """Runs listed under the name `ref` (an explicit name, or the config name of a run without
+    one). Several is ambiguous: picking one silently would act on a run the user did not mean."""
     from rnnlab.runs.schema import read_names
 
-    explicit, label = [], []
+    out = []
     for d in dirs:
         try:
             name, cfg_name = read_names(d / DB_NAME)
         except UserError:
             continue  # a corrupt run cannot be found by name; its id still works
-        if name == ref:
-            explicit.append(d)
-        elif cfg_name == ref and not name:
-            label.append(d)
-    return explicit or label
+        if shown_name(name, cfg_name) == ref:
+            out.append(d)
+    return out
+
+
+def taken_names(root: Union[Path, str]) -> set[str]:
+    """Every name a run in `root` is listed under."""
+    from rnnlab.runs.schema import read_names
+
+    out = set()
+    for d in list_run_dirs(root):
+        try:
+            name = shown_name(*read_names(d / DB_NAME))
+        except UserError:
+            continue
+        if name:
+            out.add(name)
+    return out
+
+
+def unique_name(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`, ... : the first not in `taken`; `base` made a valid name first."""
+    base = re.sub(r"[^A-Za-z0-9._+-]+", "-", base).strip("-.")[:90] or "run"
+    if not base[0].isalnum():
+        base = "run-" + base
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
 
 
 def checkpoint_steps(run_dir: Union[Path, str]) -> list[int]:

@@ -234,6 +234,17 @@ class RunReader:
             rows = self._conn.execute("SELECT step, wall, name, value FROM scalars ORDER BY step, id").fetchall()
         return [(s, w, n, _value(v)) for s, w, n, v in rows]
 
+    def all_vectors(self, names: list[str]) -> list[tuple[int, float, str, Any]]:
+        """Every probe vector named in `names` as (step, wall, name, data), in step order."""
+        if not names:
+            return []
+        marks = ", ".join("?" for _ in names)
+        with schema.guard(self.db_path):
+            rows = self._conn.execute(
+                f"SELECT step, wall, name, data FROM vectors WHERE name IN ({marks}) ORDER BY step, id", tuple(names)
+            ).fetchall()
+        return [(s, w, n, json.loads(d)) for s, w, n, d in rows]
+
     def latest_vector(self, name: str) -> Optional[tuple[int, Any]]:
         with schema.guard(self.db_path):
             row = self._conn.execute(

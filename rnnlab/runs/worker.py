@@ -198,10 +198,14 @@ def _install_signal_handlers(writer: StoreWriter) -> dict[int, Any]:
 
 
 class LogReporter:
-    """Mirrors lifecycle events into the worker's log, so `rnnlab logs -f` tells the story."""
+    """Mirrors lifecycle events into the worker's log, so `rnnlab logs -f` tells the story.
+    `stream`: where the lines go (default stdout, which a detached worker's log is)."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self.stream = stream
 
     def start(self, step: int) -> None:
-        _say(f"training from step {step}")
+        _say(f"training from step {step}", self.stream)
 
     def scalars(self, step: int, values: dict) -> None:
         pass
@@ -210,11 +214,11 @@ class LogReporter:
         pass
 
     def event(self, kind: str, message: str, step: Optional[int] = None, data: Optional[dict] = None) -> None:
-        _say(f"[{'-' if step is None else step}] {kind}: {message}")
+        _say(f"[{'-' if step is None else step}] {kind}: {message}", self.stream)
 
 
-def _say(line: str) -> None:
-    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}", flush=True)
+def _say(line: str, stream: Any = None) -> None:
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}", file=stream or sys.stdout, flush=True)
 
 
 def main(argv: Optional[list[str]] = None) -> None:

@@ -131,6 +131,10 @@ class StoreWriter:
             )
             if kind in ("started", "resumed") and data:
                 self._meta.update({k: data[k] for k in _STARTED_KEYS if k in data})
+            if kind in ("started", "resumed") and self.status() == "running":
+                # training is under way: a "resuming from checkpoint" note is now done with
+                self.set_status("running", "")
+                return
             if kind in ("paused", "unpaused"):
                 self.flush()
                 self.set_status("paused" if kind == "paused" else "running", message)
@@ -309,3 +313,11 @@ def append_vector(run_dir: Path | str, name: str, data: Any) -> int:
     finally:
         conn.close()
     return int(step or 0)
+
+
+def append_output(run_dir: Path | str, step: int, data: Any, note: str) -> None:
+    """Add a task output (and an event saying where it came from) to a run no worker is
+    writing: "sample now" on a finished run."""
+    with StoreWriter(run_dir, heartbeat=False) as w:
+        w.vector(step, "output", data)
+        w.event("sample", note, step)

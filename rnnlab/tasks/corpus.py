@@ -17,7 +17,7 @@ import glob as globlib
 import hashlib
 import os
 import sysconfig
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -34,14 +34,19 @@ class Corpus:
     text: str
     source: str
     files: int
+    skipped: list[str] = field(default_factory=list)  # binary files left out of a folder
 
     def describe(self) -> str:
-        return _describe(len(self.text), self.files, self.source)
+        return _describe(len(self.text), self.files, self.source, self.skipped)
 
 
-def _describe(size: int, files: int, source: str) -> str:
+def _describe(size: int, files: int, source: str, skipped: list[str]) -> str:
     human = f"{size / 1e6:.1f}M" if size >= 1e6 else f"{size / 1e3:.1f}k" if size >= 1e3 else str(size)
-    return f"{human} chars from {files} file{'s' if files != 1 else ''} ({source})"
+    out = f"{human} chars from {files} file{'s' if files != 1 else ''} ({source})"
+    if skipped:
+        names = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        out += f"; skipped {len(skipped)} binary file{'s' if len(skipped) != 1 else ''}: {names}"
+    return out
 
 
 class CorpusStream:
@@ -54,6 +59,7 @@ class CorpusStream:
         self.max_chars = max_chars
         self.files = 0
         self.chars = 0
+        self.skipped: list[str] = []  # binary files a folder held, relative to it
         self._skip_bad = self._skip_binary = False
         if source == BUILTIN_STDLIB:
             self._paths: list[Path] = list(_stdlib_files())
@@ -80,11 +86,12 @@ class CorpusStream:
 
     def __iter__(self) -> Iterator[str]:
         total = used = 0
+        skipped: list[Path] = []
         for path in self._paths:
             if self.max_chars is not None and total >= self.max_chars:
                 break
             got = 0
-            for piece in _file_pieces(path, skip_bad=self._skip_bad, skip_binary=self._skip_binary):
+            for piece in _file_pieces(path, skip_bad=self._skip_bad, skip_binary=self._skip_binary, skipped=skipped):
                 if self.max_chars is not None:
                     piece = piece[: self.max_chars - total]
                 if piece:
@@ -95,13 +102,14 @@ class CorpusStream:
                     break
             used += got > 0
         self.files, self.chars = used, total
+        self.skipped = [os.path.relpath(p, self.source) for p in skipped]
         if used == 0:
             if self._skip_binary:
                 raise UserError(f"{self.source}: folder has no text files; point [task] source at a text file or a folder of them")
             raise UserError(f"{self.source}: the corpus is empty; [task] source needs some text")
 
     def describe(self) -> str:
-        return _describe(self.chars, self.files, self.source)
+        return _describe(self.chars, self.files, self.source, self.skipped)
 
 
 def load_corpus(source: str, max_chars: Optional[int] = None) -> Corpus:
@@ -109,7 +117,7 @@ def load_corpus(source: str, max_chars: Optional[int] = None) -> Corpus:
     (The text task streams the corpus instead: `CorpusStream`.)"""
     stream = CorpusStream(source, max_chars)
     text = "".join(stream)
-    return Corpus(text=text, source=stream.source, files=stream.files)
+    return Corpus(text=text, source=stream.source, files=stream.files, skipped=stream.skipped)
 
 
 def check_length(n_chars: int, *, batch_size: int, seq_len: int, source: str, split: str = "training") -> None:
@@ -135,8 +143,9 @@ def decode(data: bytes, path: Path | str) -> str:
             f"{path}: not UTF-8 (invalid byte 0x{data[err.start]:02x} at byte offset {err.start}); "
             "re-encode it as UTF-8, e.g. iconv -t UTF-8"
         ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    # a BOM is an encoding mark, not text: it must not become a character of the vocabulary
+    # (files saved twice by BOM-writing editors start with more than one)
+    text = text.lstrip("\ufeff")
     return text.replace("\r\n", "\n") if "\r" in text else text
 
 
@@ -144,7 +153,8 @@ def decode(data: bytes, path: Path | str) -> str:
 BLOCK_BYTES = 16 << 20
 
 
-def _file_pieces(path: Path, *, skip_bad: bool = False, skip_binary: bool = False) -> Iterator[str]:
+def _file_pieces(path: Path, *, skip_bad: bool = False, skip_binary: bool = False,
+                 skipped: Optional[list[Path]] = None) -> Iterator[str]:
     """The normalised text of one file (see `decode`), ending with a newline so one file's last
     line does not run into the next; nothing for a file skipped as not text."""
     try:
@@ -157,6 +167,8 @@ def _file_pieces(path: Path, *, skip_bad: bool = False, skip_binary: bool = Fals
         raise UserError(f"{path}: cannot read ({err.strerror})") from None
     if size <= BLOCK_BYTES:
         if (skip_bad or skip_binary) and b"\x00" in data:
+            if skipped is not None and skip_binary:
+                skipped.append(path)
             return
         try:
             text = decode(data, path)
@@ -168,6 +180,8 @@ def _file_pieces(path: Path, *, skip_bad: bool = False, skip_binary: bool = Fals
             yield text if text.endswith("\n") else text + "\n"
         return
     if (skip_bad or skip_binary) and not _streams_as_text(path, strict=skip_bad):
+        if skipped is not None and skip_binary:
+            skipped.append(path)
         return
     last = ""
     for text in _decode_blocks(path):
@@ -204,7 +218,7 @@ def _decode_blocks(path: Path) -> Iterator[str]:
                 ) from None
             offset += len(block)
             if first and text:
-                text, first = (text[1:] if text.startswith("\ufeff") else text), False
+                text, first = text.lstrip("\ufeff"), False
             if held_cr:
                 text, held_cr = "\r" + text, False
             if text.endswith("\r") and not final:

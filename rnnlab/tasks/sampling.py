@@ -3,8 +3,9 @@ generators that make both sampling and batches reproducible.
 
 Temperature, top-k (Fan, Lewis & Dauphin 2018) and top-p, nucleus sampling (Holtzman et al. 2020),
 trade coherence for diversity: a low temperature or a small k/p keeps the likely tokens and makes
-text repetitive, a high one makes it varied and noisy. The filters are applied in the order Hugging Face's `generate` uses: temperature, then
-top-k, then top-p. Pure torch, no model knowledge.
+text repetitive, a high one makes it varied and noisy. The filters are applied in the order
+Hugging Face's `generate` uses: temperature, then top-k, then top-p. Temperature 0 is the limit of
+that: greedy decoding, always the likeliest token. Pure torch, no model knowledge.
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
 
 
 def next_token_probs(logits: torch.Tensor, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
-    """The sampling distribution over the last dim after temperature, top-k and top-p (float32)."""
+    """The sampling distribution over the last dim after temperature, top-k and top-p (float32);
+    temperature 0 puts all the mass on the likeliest token."""
+    if temperature == 0:
+        return torch.nn.functional.one_hot(logits.argmax(dim=-1), logits.size(-1)).float()
     logits = apply_temperature(logits.float(), temperature)
     logits = top_k_filter(logits, top_k)
     logits = top_p_filter(logits, top_p)
@@ -71,7 +75,10 @@ def sample_next(
 ) -> torch.Tensor:
     """Draw one token id per row of `logits` (`(V,)` or `(B, V)`); returns int64 of shape `(...)`.
 
-    Drawn on the CPU so that a CPU `generator` gives the same sample on any device."""
+    Drawn on the CPU so that a CPU `generator` gives the same sample on any device.
+    Temperature 0 is greedy: the argmax, no draw."""
+    if temperature == 0:
+        return logits.detach().cpu().argmax(dim=-1)
     probs = next_token_probs(logits.detach().cpu(), temperature, top_k, top_p)
     flat = probs.reshape(-1, probs.size(-1))
     return torch.multinomial(flat, 1, generator=generator).reshape(probs.shape[:-1])

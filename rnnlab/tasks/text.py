@@ -111,6 +111,10 @@ class TextTask(Task):
         known = self._sorted_cps[pos] == cps
         return torch.from_numpy(self._sorted_ids[pos[known]].astype(np.int32))
 
+    def unknown_chars(self, text: str) -> list[str]:
+        """The distinct characters of `text` outside the vocabulary (what `encode` drops)."""
+        return sorted({c for c in text if c not in self.stoi})
+
     def decode(self, ids) -> str:
         return "".join(self.chars[int(i)] for i in ids)
 

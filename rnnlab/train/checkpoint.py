@@ -9,6 +9,8 @@ It is written into a temporary directory, every file fsync'd, then renamed into 
 crash mid-write leaves either the previous checkpoint or the new one, never half of one. A write
 that fails (a full disk) removes the temporary directory and leaves the earlier checkpoints as
 they were; a full disk is one `DiskFull` line with the space the checkpoint needs.
+The best checkpoint by the primary val metric has the same format under `checkpoints/best/`
+(kept.py says which checkpoints a run keeps).
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from rnnlab.errors import UserError, disk_full, is_disk_full
+from rnnlab.train.kept import checkpoint_dirs, latest  # noqa: F401  (torch-free listing, shared with the CLI)
 
 KEEP = 3  # older checkpoints are pruned; the newest few survive a divergence
 
@@ -40,22 +43,6 @@ def _fsync_dir(path: Path) -> None:
 def _fsync_file(path: Path) -> None:
     with open(path, "rb+") as fh:
         os.fsync(fh.fileno())
-
-
-def checkpoint_dirs(ckpt_root: Path) -> list[tuple[int, Path]]:
-    """(step, dir) of complete checkpoints, oldest first."""
-    if not ckpt_root.is_dir():
-        return []
-    out = []
-    for p in ckpt_root.iterdir():
-        if p.is_dir() and p.name.startswith("step-") and p.name[5:].isdigit():
-            out.append((int(p.name[5:]), p))
-    return sorted(out)
-
-
-def latest(ckpt_root: Path) -> Optional[tuple[int, Path]]:
-    dirs = checkpoint_dirs(ckpt_root)
-    return dirs[-1] if dirs else None
 
 
 def save(

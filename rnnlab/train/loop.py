@@ -9,6 +9,7 @@ the step, so a resumed run continues the very same curve.
 from __future__ import annotations
 
 import math
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ import torch
 
 from rnnlab.config import Config
 from rnnlab.tasks.base import Task
-from rnnlab.train import checkpoint, events, optim, probes
+from rnnlab.train import checkpoint, events, kept, optim, probes
 from rnnlab.train.device import autocast, matmul_peak_flops
 from rnnlab.train.events import Control, Reporter
 
@@ -57,6 +58,11 @@ class Trainer:
         self.hidden: Any = None  # carried recurrent state for stateful TBPTT batches
         self.step = 0
         self.last_eval: dict[str, float] = {}
+        # the primary val metric of the best evaluation so far (lower is better) and its step
+        self.best_value: Optional[float] = None
+        self.best_step: Optional[int] = None
+        self.evals_since_best = 0
+        self._last_output_step: Optional[int] = None
         self.param_stats = probes.ParamStats(model)
         self._probe_batch = task.probe_batch(cfg.probes.probe_batch_size)
         self._flops_per_token = float(getattr(model, "flops_per_token", lambda: 0.0)())
@@ -85,10 +91,62 @@ class Trainer:
         self.hidden = _to_device(hidden, self.device) if hidden is not None else None
 
     def save_checkpoint(self, reason: str) -> Path:
-        meta = {"config": self.cfg.to_dict(), "metrics": self.last_eval, "reason": reason}
+        meta = {"config": self.cfg.to_dict(), "metrics": self.last_eval, "reason": reason,
+                "primary_metric": self.task.primary_metric}
         path = checkpoint.save(self.ckpt_root, self.step, self.model, self.state_dict(), meta)
         self.reporter.event(events.CHECKPOINT, f"checkpoint at step {self.step} ({reason})", self.step, {"path": str(path)})
         return path
+
+    def restore_best(self) -> None:
+        """After a resume: the kept best's value, so a worse model never replaces it, and the
+        evaluations since it (for patience)."""
+        found = kept.best(self.ckpt_root)
+        if found is None:
+            return
+        value = kept.read_meta(found[1]).get("best_value")
+        if isinstance(value, (int, float)):
+            self.best_value, self.best_step = float(value), found[0]
+            every = self.tc.eval_every
+            self.evals_since_best = max(0, self.step // every - found[0] // every)
+
+    def _track_best(self) -> bool:
+        """After an evaluation: keep a new best checkpoint; True when patience has run out."""
+        name = self.task.primary_metric
+        value = self.last_eval.get(name)
+        if value is not None and math.isfinite(value) and (self.best_value is None or value < self.best_value):
+            self.best_value, self.best_step, self.evals_since_best = value, self.step, 0
+            if self.tc.keep_best:
+                self._save_best(name, value)
+            return False
+        self.evals_since_best += 1
+        return self.tc.patience > 0 and self.evals_since_best >= self.tc.patience
+
+    def _save_best(self, name: str, value: float) -> Path:
+        meta = {"config": self.cfg.to_dict(), "metrics": self.last_eval, "reason": "best",
+                "primary_metric": name, "best_metric": name, "best_value": value}
+        root = self.ckpt_root / kept.BEST_DIR
+        # weights for inference, not a resume point: no optimizer state (2x the weights under
+        # Adam), so keeping the best costs one weights-sized write per improvement
+        path = checkpoint.save(root, self.step, self.model, {"step": self.step}, meta, keep=1 << 30)
+        # only the one just written stays: after a resume from an earlier checkpoint the new
+        # best can have a lower step than the one it replaces, so pruning by step would be wrong
+        for _, old in kept.checkpoint_dirs(root):
+            if old != path:
+                shutil.rmtree(old, ignore_errors=True)
+        return path
+
+    def _best_note(self) -> str:
+        if self.best_step is None or self.best_value is None:
+            return ""
+        where = " (kept in checkpoints/best)" if self.tc.keep_best else ""
+        return f"; best {self.task.primary_metric} {self.best_value:.4g} at step {self.best_step}{where}"
+
+    def _final_output(self) -> None:
+        """The task output for the model as training left it, unless this step already has one:
+        a run shorter than `output_every` still ends with a readable sample or forecast."""
+        if self.cfg.probes.output_every > 0 and self._last_output_step != self.step:
+            self.reporter.vector(self.step, "output", probes.task_output(self.model, self.task, self.device))
+            self._last_output_step = self.step
 
     # ------------------------------------------------------------------ pieces
 
@@ -134,6 +192,7 @@ class Trainer:
                 self.reporter.vector(step, "gates", gates)
         if _every(step, pc.output_every):
             self.reporter.vector(step, "output", probes.task_output(self.model, self.task, self.device))
+            self._last_output_step = step
 
     def train_step(self, step: int) -> tuple[float, float, bool, float]:
         """One update; returns (loss, grad_norm before clipping, clipped, lr)."""
@@ -181,6 +240,7 @@ class Trainer:
             elif cmd == "sample":
                 out = probes.task_output(self.model, self.task, self.device)
                 self.reporter.vector(self.step, "output", out)
+                self._last_output_step = self.step
                 self.reporter.event(events.SAMPLE, "output probe on request", self.step)
             elif cmd == "pause":
                 self.reporter.event(events.PAUSED, f"paused at step {self.step}", self.step)
@@ -220,6 +280,7 @@ class Trainer:
         while self.step < tc.steps:
             if self._handle(self.control.poll()) == "stop":
                 self.save_checkpoint("stop")
+                self._final_output()
                 self.reporter.event(events.STOPPED, f"stopped at step {self.step}", self.step)
                 return Outcome("stopped", self.step, f"stopped at step {self.step}", self.last_eval, baselines)
             # timed from here: a pause or a requested checkpoint is not training time
@@ -240,15 +301,25 @@ class Trainer:
             row.update(self._perf(now - t_start))
             self.reporter.scalars(step, row)
             self.run_probes(step)
+            patience_out = False
             if step % tc.eval_every == 0 or step == tc.steps:
                 self.evaluate()
                 self.reporter.event(events.EVAL, _fmt_metrics(self.last_eval), step, self.last_eval)
+                patience_out = self._track_best() and step < tc.steps  # at the last step it simply ends
+            if patience_out:
+                self.save_checkpoint("early stop")
+                self._final_output()
+                msg = (f"stopped early at step {step}: {self.task.primary_metric} did not improve for "
+                       f"{tc.patience} evaluations (train.patience){self._best_note()}")
+                self.reporter.event(events.FINISHED, msg, step)
+                return Outcome("finished", step, msg, self.last_eval, baselines)
             if step % tc.checkpoint_every == 0 or step == tc.steps:
                 self.save_checkpoint("periodic" if step < tc.steps else "final")
                 last_ckpt_step = step
+        self._final_output()
         final = {**self.last_eval, **self.score_test()}
-        self.reporter.event(events.FINISHED, f"finished {self.step} steps: {_fmt_metrics(self.last_eval)}", self.step)
-        return Outcome("finished", self.step, _fmt_metrics(self.last_eval), final, baselines)
+        self.reporter.event(events.FINISHED, f"finished {self.step} steps: {_fmt_metrics(self.last_eval)}{self._best_note()}", self.step)
+        return Outcome("finished", self.step, _fmt_metrics(self.last_eval) + self._best_note(), final, baselines)
 
 
 def _headline(key: str) -> bool:

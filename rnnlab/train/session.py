@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -20,7 +21,7 @@ from rnnlab.config import Config
 from rnnlab.errors import UserError
 from rnnlab.models import build_model
 from rnnlab.tasks import Task, make_task
-from rnnlab.train import checkpoint, events
+from rnnlab.train import checkpoint, events, kept
 from rnnlab.train.device import describe, resolve_device, set_threads, uses_bf16
 from rnnlab.train.events import Control, Reporter
 from rnnlab.train.loop import Outcome, Trainer
@@ -30,7 +31,7 @@ CONFIG = "config.toml"
 # prepared data (the text task's token files), under the runs root
 CACHE_DIR = Path(".cache") / "tokens"
 
-__all__ = ["Outcome", "run_training", "load_run", "build"]
+__all__ = ["Outcome", "run_training", "load_run", "open_run", "LoadedRun", "build", "output_from_checkpoint"]
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -93,6 +94,7 @@ def run_training(
             weights, state, _meta = checkpoint.load(path, map_location=device)
             model.load_state_dict(weights)
             trainer.load_state_dict(state)
+            trainer.restore_best()
             start = step
     reporter.start(start)
     info: dict[str, Any] = {
@@ -132,19 +134,46 @@ def _check_same_data(state_file: Path, task: Task) -> None:
         )
 
 
-def load_run(run_dir: Path, device: str = "cpu", where: str = "--device") -> tuple[Config, Task, torch.nn.Module]:
-    """(config, task, model with the newest checkpoint's weights, in eval mode) for inference;
+@dataclass
+class LoadedRun:
+    """A trained run ready for inference, and which checkpoint its weights came from."""
+
+    cfg: Config
+    task: Task
+    model: torch.nn.Module
+    checkpoint: kept.Choice
+
+
+def open_run(run_dir: Path, device: str = "cpu", where: str = "--device", which: str = "best") -> LoadedRun:
+    """The run's config, task and model (eval mode) with the weights of checkpoint `which`:
+    "best" (by the primary val metric; the last one for runs that keep no best) or "last".
     `where` names the device setting in error messages."""
     from rnnlab import config as config_mod
 
     run_dir = Path(run_dir)
+    choice = kept.choose(run_dir / "checkpoints", which)
     dev = resolve_device(device, where)
     cfg = config_mod.validate(config_mod.read_toml(run_dir / CONFIG), str(run_dir / CONFIG))
     task, model = build(cfg, run_dir, dev)
-    found = checkpoint.latest(run_dir / "checkpoints")
-    if found is None:
+    if choice is None:
         raise UserError(f"{run_dir}: the run has no checkpoint yet; wait for one or press 'checkpoint now'")
-    weights, _state, _meta = checkpoint.load(found[1], map_location=dev)
+    weights, _state, _meta = checkpoint.load(choice.path, map_location=dev)
     model.load_state_dict(weights)
     model.eval()
-    return cfg, task, model
+    return LoadedRun(cfg, task, model, choice)
+
+
+def load_run(run_dir: Path, device: str = "cpu", where: str = "--device", which: str = "best") -> tuple[Config, Task, torch.nn.Module]:
+    """(config, task, model) as `open_run` loads them, for callers that need not say which
+    checkpoint it was."""
+    r = open_run(run_dir, device, where, which)
+    return r.cfg, r.task, r.model
+
+
+def output_from_checkpoint(run_dir: Path, which: str = "last") -> tuple[kept.Choice, dict[str, Any]]:
+    """The task output (sample, forecast, predictions) of checkpoint `which`, on the CPU: what
+    "sample now" shows for a run that has no worker to ask."""
+    from rnnlab.train import probes
+
+    r = open_run(run_dir, "cpu", which=which)
+    return r.checkpoint, probes.task_output(r.model, r.task, torch.device("cpu"))

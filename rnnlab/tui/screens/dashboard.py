@@ -268,7 +268,27 @@ class Dashboard(actions.RunActions, Screen):
         self.send("checkpoint")
 
     def action_sample(self) -> None:
-        self.send("sample")
+        if self._status() in LIVE:
+            self.send("sample")
+            return
+        # no worker to ask: sample here, from the run's last checkpoint
+        self.notify("sampling from the last checkpoint…")
+        self.sample_from_checkpoint()
+
+    @work(thread=True, group="sample", exclusive=True, exit_on_error=False)
+    def sample_from_checkpoint(self) -> None:
+        try:
+            from rnnlab.runs.writer import append_output
+            from rnnlab.train.session import output_from_checkpoint
+            from rnnlab.tui.screens.playground import limit_torch_threads
+
+            limit_torch_threads()  # the cores belong to the training workers
+            choice, out = output_from_checkpoint(self.run_dir, "last")
+            append_output(self.run_dir, choice.step, out, f"output from the {choice.describe()} on request")
+        except Exception as err:
+            self.app.call_from_thread(self.notify, f"sample: {err}", severity="error")
+            return
+        self._wake.set()
 
     def action_resume_run(self) -> None:
         # the status check, the run lock and the spawn are the CLI's (`rnnlab resume`)

@@ -31,19 +31,20 @@ def key_table(title: str, screen_cls: type) -> Table:
     t = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
     t.add_column("key", style="bold", no_wrap=True)
     t.add_column("action")
-    seen = set()
+    extra = getattr(screen_cls, "KEYS_HELP", {})
+    # a key a KEYS_HELP row explains (alone or in a pair like "[ / ]") gets that row only
+    explained = {k.strip() for keys in extra for k in keys.split(" / ")}
+    seen = set(explained)
     for b in getattr(screen_cls, "BINDINGS", []):
         if not isinstance(b, Binding):
             b = Binding(*b)
-        keys = " / ".join(_key_name(k.strip()) for k in b.key.split(","))
-        desc = b.description or b.action
-        if keys in seen:
+        names = [_key_name(k.strip()) for k in b.key.split(",")]
+        if all(n in seen for n in names):
             continue
-        seen.add(keys)
-        t.add_row(keys, desc)
-    for k, v in getattr(screen_cls, "KEYS_HELP", {}).items():
-        if k not in seen:
-            t.add_row(k, v)
+        seen.update(names)
+        t.add_row(" / ".join(names), b.description or b.action)
+    for k, v in extra.items():
+        t.add_row(k, v)
     return t
 
 

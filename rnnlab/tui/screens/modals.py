@@ -1,4 +1,4 @@
-"""Small modal screens: a yes/no confirmation and a file picker."""
+"""Small modal screens: a yes/no confirmation and a file (or folder) picker."""
 
 from __future__ import annotations
 
@@ -44,9 +44,10 @@ class Confirm(ModalScreen[bool]):
 
 
 class FilePicker(ModalScreen[Optional[Path]]):
-    """Pick a file from a directory tree (Enter on a file picks it; Escape cancels)."""
+    """Pick a file or a folder from a directory tree: Enter on a file picks it (on a folder it
+    opens it), `f` picks the highlighted folder (a corpus can be one); Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("f", "pick_folder", "Use folder")]
 
     def __init__(self, start: Path, title: str = "Pick a file") -> None:
         super().__init__()
@@ -55,7 +56,7 @@ class FilePicker(ModalScreen[Optional[Path]]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Label(f"{self.title_text}  (Enter picks, Esc cancels)")
+            yield Label(f"{self.title_text}  (Enter picks a file, f the highlighted folder, Esc cancels)")
             yield DirectoryTree(str(self.start), id="tree")
 
     def on_mount(self) -> None:
@@ -64,6 +65,13 @@ class FilePicker(ModalScreen[Optional[Path]]):
     @on(DirectoryTree.FileSelected)
     def _picked(self, event: DirectoryTree.FileSelected) -> None:
         self.dismiss(Path(event.path))
+
+    def action_pick_folder(self) -> None:
+        node = self.query_one(DirectoryTree).cursor_node
+        if node is None or node.data is None:
+            return
+        path = Path(node.data.path)
+        self.dismiss(path if path.is_dir() else path.parent)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,10 +1,15 @@
 """New experiment: a form over the typed config, from a preset or from scratch. Every change is
-validated with `rnnlab.config.validate`, and the field it names is flagged in place; launching
-creates the run and starts its worker process, then opens its dashboard. A race launches one
-run per chosen cell (same seed and data) and opens the compare view."""
+validated with `rnnlab.config.validate`, and the field it names is flagged in place; a corpus or
+CSV path that does not exist is flagged too, before anything is launched. The status line gives
+the model's exact parameter count: for text and time series a thread worker reads the data once
+(vocabulary, feature count; torch is imported there) and any problem it finds is shown in place.
+Launching creates the run and starts its worker process, then opens its dashboard. A race
+launches one run per chosen cell (same seed and data) and opens the compare view."""
 
 from __future__ import annotations
 
+import glob
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +25,11 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Sele
 
 from rnnlab.config import CELLS, OPTIMIZERS, SCHEDULES, TASKS, Config, read_toml, validate
 from rnnlab.errors import UserError
-from rnnlab.tui.params import approx_params, matched_hidden
+from rnnlab.tui.params import approx_params, config_params, known_io, matched_hidden
 from rnnlab.tui.widgets.toggles import TextCheckbox, TextSelectionList
 
 SCRATCH = "(scratch)"
+READ_AFTER_S = 0.6  # the form must be still this long before the data is read for the count
 
 # Form field id -> (section, key, kind). kind: int, float, str, bool, choice.
 FIELDS: dict[str, tuple[str, str, str]] = {
@@ -80,6 +86,14 @@ class NewExperiment(Screen):
     class LaunchFailed(Message):
         error: str
 
+    @dataclass
+    class DataRead(Message):
+        """What reading the task's data found: its (input, output) sizes, or the problem."""
+
+        key: str
+        io: Optional[tuple[int, int]]
+        error: Optional[str]
+
     def __init__(self, root: Path, preset: Optional[str] = None) -> None:
         super().__init__()
         self.root = root
@@ -87,6 +101,10 @@ class NewExperiment(Screen):
         self.base: dict[str, Any] = {}
         self.cfg: Optional[Config] = None
         self._filling = False
+        # data key -> (input, output) sizes, or the error reading the data gave
+        self._data: dict[str, tuple[int, int] | str] = {}
+        self.reading: Optional[str] = None  # the data key a worker is reading now
+        self._read_timer: Any = None
 
     def compose(self) -> ComposeResult:
         from rnnlab import presets
@@ -224,8 +242,18 @@ class NewExperiment(Screen):
             self._flag(field_for(str(err)))
             self._show_error(str(err).removeprefix("form: "))
             return None
+        problem = source_problem(cfg)
+        if problem:
+            self._flag("source")
+            self._show_error(problem)
+            return None
+        found = self._data.get(_data_key(cfg)) if known_io(cfg.task) is None else None
+        if isinstance(found, str):
+            self._flag("source")
+            self._show_error(found)
+            return None
         self.cfg = cfg
-        self._show_ok(cfg)
+        self._show_ok(cfg, found)
         return cfg
 
     def _flag(self, fid: Optional[str]) -> None:
@@ -238,11 +266,46 @@ class NewExperiment(Screen):
         st.update(f"✗ {text}")
         st.add_class("-error")
 
-    def _show_ok(self, cfg: Config) -> None:
-        n = approx_params(cfg.model.cell, cfg.model.hidden_size, cfg.model.num_layers, cfg.task.kind)
+    def _show_ok(self, cfg: Config, io: Optional[tuple[int, int]] = None) -> None:
+        exact = io is not None or known_io(cfg.task) is not None
+        n = config_params(cfg, io)
+        if exact:
+            size = f"{n:,} parameters"
+        else:
+            size = f"≈{n:,} parameters (reading the data for the exact count)"
+            # once the form is still: reading a corpus (and importing torch) while keys are
+            # typed would make the form lag on a small machine
+            if self._read_timer is not None:
+                self._read_timer.stop()
+            self._read_timer = self.set_timer(READ_AFTER_S, lambda: self._read_data(cfg))
         st = self.query_one("#form-status", Static)
-        st.update(f"✓ {cfg.model.cell} on {cfg.task.kind}, ≈{n:,} parameters, {cfg.train.steps} steps")
+        st.update(f"✓ {cfg.model.cell} on {cfg.task.kind}, {size}, {cfg.train.steps} steps")
         st.remove_class("-error")
+
+    def _read_data(self, cfg: Config) -> None:
+        key = _data_key(cfg)
+        if self.reading != key:
+            self.reading = key
+            self.read_data(cfg, key)
+
+    @work(thread=True, group="data", exclusive=True, exit_on_error=False)
+    def read_data(self, cfg: Config, key: str) -> None:
+        try:
+            from rnnlab.tasks import make_task
+
+            task = make_task(cfg.task, seed=cfg.train.seed, batch_size=cfg.train.batch_size)
+            self.post_message(self.DataRead(key, (task.input_size, task.output_size), None))
+        except UserError as err:
+            self.post_message(self.DataRead(key, None, str(err)))
+        except Exception as err:  # a bug is shown, not swallowed; the run would hit it too
+            self.post_message(self.DataRead(key, None, f"{type(err).__name__}: {err}"))
+
+    def on_new_experiment_data_read(self, msg: DataRead) -> None:
+        self._data[msg.key] = msg.io if msg.io is not None else str(msg.error)
+        if self.reading == msg.key:
+            self.reading = None
+        if self.cfg is None or _data_key(self.cfg) == msg.key:
+            self._validate()
 
     @on(Input.Changed)
     @on(Checkbox.Changed)
@@ -270,7 +333,7 @@ class NewExperiment(Screen):
             if path is not None:
                 self.query_one("#source", Input).value = str(path)
 
-        self.app.push_screen(FilePicker(Path.cwd(), "Corpus file or CSV"), picked)
+        self.app.push_screen(FilePicker(Path.cwd(), "Corpus file or folder, or CSV"), picked)
 
     @on(Button.Pressed, "#cancel")
     def action_back(self) -> None:
@@ -327,6 +390,28 @@ class _FieldError(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+def _data_key(cfg: Config) -> str:
+    """What the data's sizes (and problems) depend on: the [task] keys and the batch size."""
+    return json.dumps([cfg.task.model_dump(mode="json"), cfg.train.batch_size, cfg.train.seed], sort_keys=True)
+
+
+def source_problem(cfg: Config) -> Optional[str]:
+    """A corpus/CSV path that cannot be the task's data, in one line; None when it may be."""
+    src = cfg.task.source
+    if cfg.task.kind not in ("text", "timeseries") or not src or src.startswith("builtin:"):
+        return None
+    path = Path(src).expanduser()
+    if cfg.task.kind == "timeseries":
+        if path.is_dir():
+            return f"corpus / CSV: {src} is a folder; a time series is one CSV file"
+        return None if path.is_file() else f"corpus / CSV: {src}: no such file"
+    if path.exists():
+        return None
+    if any(ch in src for ch in "*?[") and glob.glob(str(path), recursive=True):
+        return None
+    return f"corpus / CSV: {src}: no such file or folder (a text file, a folder of them, or a glob)"
 
 
 def field_for(message: str) -> Optional[str]:

@@ -1,14 +1,16 @@
 """Sampling playground for text runs: prompt, temperature, top-k, top-p, length. Generation runs
-in a thread worker from the run's latest checkpoint (torch is imported there, on first use, and
-held to one thread: sampling one sequence is sequential work, and the cores belong to the
-training workers), so the UI stays responsive and the run keeps training in its own process.
+in a thread worker from the run's best checkpoint (the last one for runs that keep no best;
+torch is imported there, on first use, and held to one thread: sampling one sequence is
+sequential work, and the cores belong to the training workers), so the UI stays responsive and
+the run keeps training in its own process. The title says which checkpoint, by step, once it is
+loaded.
 
 The loaded model is cached on the UI thread only: the worker gets the cache as an argument and
 hands a fresh load back in its message, which is dropped if `reload` came meanwhile."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -34,8 +36,11 @@ class Playground(Screen):
         prompt: str
         text: str
         settings: str
-        loaded: Any = None  # (config, task, model) the text came from
+        loaded: Any = None  # the open run (config, task, model, checkpoint) the text came from
         generation: int = 0  # the cache generation it was loaded under
+        checkpoint: str = ""  # e.g. "best checkpoint (step 800, val_bpc 2.01)"
+        step: int = 0  # the checkpoint's step
+        dropped: list[str] = field(default_factory=list)  # prompt characters outside the vocabulary
 
     @dataclass
     class Failed(Message):
@@ -50,7 +55,7 @@ class Playground(Screen):
 
     def compose(self) -> ComposeResult:
         t = getattr(self.cfg, "task", None)
-        yield Static(Text(f"sampling from {self.run_dir.name} (latest checkpoint)", style="bold"), id="pg-title")
+        yield Static(Text(self._title(), style="bold"), id="pg-title")
         with Horizontal(classes="field"):
             yield Label("prompt", classes="label")
             yield Input(value=getattr(t, "prime", "\n").replace("\n", "\\n") if t else "", id="prompt")
@@ -69,6 +74,17 @@ class Playground(Screen):
         yield RichLog(id="pg-out", wrap=True, markup=False)
         yield Footer()
 
+    def _title(self) -> str:
+        """Which checkpoint a generate would load now (torch-free: the files say)."""
+        from rnnlab.train.kept import choose
+
+        try:
+            choice = choose(self.run_dir / "checkpoints", "best")
+        except Exception:
+            choice = None
+        what = choice.describe() if choice is not None else "no checkpoint yet"
+        return f"sampling from {self.run_dir.name}: {what}"
+
     def on_mount(self) -> None:
         self.query_one("#prompt", Input).focus()
 
@@ -84,8 +100,8 @@ class Playground(Screen):
             self._status(f"✗ {err}", error=True)
             return None
         problems = []
-        if not 0 < s["temperature"] <= 10:
-            problems.append("temperature must be in (0, 10]")
+        if not 0 <= s["temperature"] <= 10:
+            problems.append("temperature must be in [0, 10] (0: greedy)")
         if s["top_k"] < 0:
             problems.append("top-k must be ≥ 0 (0 turns it off)")
         if not 0 < s["top_p"] <= 1:
@@ -115,32 +131,38 @@ class Playground(Screen):
     def action_reload(self) -> None:
         self._loaded = None
         self._generation += 1
-        self.notify("will reload the latest checkpoint on the next generate")
+        self.notify("will reload the best checkpoint on the next generate")
 
     @work(thread=True, group="sample", exclusive=True, exit_on_error=False)
-    def generate(self, prompt: str, s: dict, loaded: Optional[tuple], generation: int) -> None:
+    def generate(self, prompt: str, s: dict, loaded: Any, generation: int) -> None:
         try:
-            _limit_torch_threads()
+            limit_torch_threads()
             from rnnlab.tasks.text import generate
-            from rnnlab.train.session import load_run
+            from rnnlab.train.session import open_run
 
             if loaded is None:
-                loaded = load_run(self.run_dir, device="cpu")
-            _, task, model = loaded
+                loaded = open_run(self.run_dir, device="cpu")
+            task, model = loaded.task, loaded.model
             text = generate(model, task, prompt, s["length"], s["temperature"], s["top_k"], s["top_p"], "cpu")
         except Exception as err:
             self.post_message(self.Failed(f"{type(err).__name__}: {err}"))
             return
-        settings = f"T={s['temperature']} top-k={s['top_k']} top-p={s['top_p']}"
-        self.post_message(self.Generated(prompt, text, settings, loaded, generation))
+        settings = f"T={s['temperature']}{' (greedy)' if s['temperature'] == 0 else ''} top-k={s['top_k']} top-p={s['top_p']}"
+        ckpt = loaded.checkpoint
+        self.post_message(self.Generated(prompt, text, settings, loaded, generation, ckpt.describe(), ckpt.step,
+                                         task.unknown_chars(prompt)))
 
     def on_playground_generated(self, msg: Generated) -> None:
         if msg.generation == self._generation:
             self._loaded = msg.loaded
         log = self.query_one(RichLog)
-        log.write(Text(f"── {msg.settings} ──", style="dim"))
+        self.query_one("#pg-title", Static).update(Text(f"sampling from {self.run_dir.name}: {msg.checkpoint}", style="bold"))
+        log.write(Text(f"── {msg.settings}, checkpoint step {msg.step} ──", style="dim"))
         log.write(Text(msg.prompt, style="bold") + Text(msg.text))
-        self._status("done")
+        if msg.dropped:
+            self._status("done; dropped from the prompt (not in the vocabulary): " + ", ".join(repr(c) for c in msg.dropped), error=True)
+        else:
+            self._status("done")
 
     def on_playground_failed(self, msg: Failed) -> None:
         self._status(f"✗ {msg.error}", error=True)
@@ -149,7 +171,7 @@ class Playground(Screen):
         self.app.pop_screen()
 
 
-def _limit_torch_threads() -> None:
+def limit_torch_threads() -> None:
     """One intra-op thread for the lab's torch (first use imports it)."""
     import torch
 
