@@ -350,3 +350,30 @@ def test_several_runs_forecast_the_future_as_their_mean():
     assert fc([a, b], 4) == pytest.approx((fc([a], 4) + fc([b], 4)) / 2)
     # ... beyond it the ensemble feeds back its own mean, not each member its own path
     assert fc([a, b], 8)[:4] == pytest.approx(fc([a, b], 4))
+
+
+def test_the_test_split_scores_the_best_checkpoint_not_the_last(tmp_path):
+    # lr 0.05 on a tiny LSTM: val RMSE wanders, so the kept best is not the last step's model
+    cfg = config.load(
+        "ts-lstm",
+        ["task.synthetic.length=500", "task.window=24", "task.horizon=6", "model.hidden_size=8",
+         "train.steps=12", "train.eval_every=2", "train.checkpoint_every=12", "train.lr=0.05"],
+    )
+    rec = Recorder()
+    out = run_training(cfg, tmp_path / "r", rec, Never())
+    vals = {s: r["val_rmse"] for s, r in rec.rows.items() if "val_rmse" in r}
+    best_step = min(vals, key=vals.get)
+    assert best_step != 12, vals  # the premise
+    (tmp_path / "r" / "config.toml").write_text(cfg.to_toml())
+    from rnnlab.train.session import open_run
+
+    for which, step in (("best", best_step), ("last", 12)):
+        run = open_run(tmp_path / "r", which=which)
+        assert run.checkpoint.step == step
+        with torch.no_grad():
+            score = run.task.test_metrics(run.model, torch.device("cpu"))["test_rmse"]
+        if which == "best":
+            assert out.metrics["test_rmse"] == pytest.approx(score, rel=1e-5)
+        else:
+            assert out.metrics["test_rmse"] != pytest.approx(score, rel=1e-5)
+    assert any(k == "test" and f"best checkpoint (step {best_step})" in msg for k, msg, *_ in rec.events)

@@ -164,7 +164,15 @@ class Trainer:
 
     def score_test(self) -> dict[str, float]:
         """The held-out test split, scored exactly once, when training has finished: nothing
-        during training (evaluation, probes, panels) reads it, so it stays an unbiased estimate."""
+        during training (evaluation, probes, panels) reads it, so it stays an unbiased estimate.
+        It scores the model the run keeps: the best checkpoint by the primary val metric when
+        there is one (model selection by val only), else the model as training left it."""
+        found = kept.best(self.ckpt_root) if self.tc.keep_best else None
+        source = "the model at the end of training"
+        if found is not None:
+            weights, _, _ = checkpoint.load(found[1], map_location=self.device)
+            self.model.load_state_dict(weights)  # training is over: nothing else needs the last weights
+            source = f"the best checkpoint (step {found[0]})"
         self.model.eval()
         try:
             with torch.no_grad(), autocast(self.device, self.bf16):
@@ -174,7 +182,8 @@ class Trainer:
         metrics = {k: float(v) for k, v in metrics.items()}
         if metrics:
             self.reporter.scalars(self.step, metrics)
-            self.reporter.event(events.TEST, _fmt_metrics({k: v for k, v in metrics.items() if _headline(k)}), self.step, metrics)
+            headline = _fmt_metrics({k: v for k, v in metrics.items() if _headline(k)})
+            self.reporter.event(events.TEST, f"{headline} ({source})", self.step, metrics)
         return metrics
 
     def run_probes(self, step: int) -> None:
@@ -309,10 +318,11 @@ class Trainer:
             if patience_out:
                 self.save_checkpoint("early stop")
                 self._final_output()
+                final = {**self.last_eval, **self.score_test()}
                 msg = (f"stopped early at step {step}: {self.task.primary_metric} did not improve for "
                        f"{tc.patience} evaluations (train.patience){self._best_note()}")
                 self.reporter.event(events.FINISHED, msg, step)
-                return Outcome("finished", step, msg, self.last_eval, baselines)
+                return Outcome("finished", step, msg, final, baselines)
             if step % tc.checkpoint_every == 0 or step == tc.steps:
                 self.save_checkpoint("periodic" if step < tc.steps else "final")
                 last_ckpt_step = step
