@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import sys
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -87,15 +87,23 @@ class TaskConfig(_Section):
     # --- timeseries ---
     column: Optional[str] = None
     time_column: Optional[str] = None
+    # CSV field separator; unset = detected (",", ";", tab or "|").
+    delimiter: Optional[str] = Field(None, min_length=1, max_length=1)
     window: int = Field(96, ge=2, le=100_000)
     horizon: int = Field(24, ge=1, le=10_000)
     fill: Literal["interpolate", "ffill"] = "interpolate"
-    difference: bool = False
+    # "auto": first differences when ADF or KPSS calls the training split non-stationary.
+    difference: Union[bool, Literal["auto"]] = "auto"
+    # P > 0: model x[t] - x[t-P] (before any first difference); inverted exactly for scoring.
+    seasonal_difference: int = Field(0, ge=0)
     scale: Literal["standard", "minmax", "none"] = "standard"
-    # Known periods (in steps) to encode as sin/cos features.
-    periods: list[float] = Field(default_factory=lambda: [24.0, 168.0])
+    # Known periods (in steps) to encode as sin/cos features; unset = from the time column's
+    # frequency (hourly [24, 168], daily [7, 365.25], weekly [52.18], monthly [12]) or detected.
+    periods: Optional[list[float]] = None
+    # Hour / day of week / time of year as sin/cos, those that vary at the series' frequency.
     calendar_features: bool = True
-    # Season length for the seasonal-naive baseline and MASE; 0 means the first of `periods`.
+    # Season length for the seasonal-naive baseline and MASE; 0 = the frequency's season (24
+    # hourly, 7 daily, 52 weekly, 12 monthly), else the first of `periods`, else detected.
     season: int = Field(0, ge=0)
     test_fraction: float = Field(0.2, gt=0.0, lt=0.9)
     synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig)

@@ -76,7 +76,7 @@ class TimeSeriesTask(Task):
         return self._eval[split]
 
     def _season(self) -> int:
-        season = self.cfg.season or (int(round(self.cfg.periods[0])) if self.cfg.periods else 1)
+        season = self.data.seasons.season
         n_train = self.data.train_levels().size
         if season >= n_train:
             raise UserError(
@@ -105,8 +105,11 @@ class TimeSeriesTask(Task):
             "features": list(d.feature_names),
             "rows": int(d.levels.size),
             "missing_filled": d.missing,
-            "differenced": bool(d.offset),
+            "differenced": bool(d.diff.order),
+            "seasonal_difference": d.diff.seasonal,
             "season": self.season,
+            "periods": list(d.seasons.periods),
+            "frequency": d.frequency.name,
             "source": d.origin,
             "column": d.column,
         }
@@ -114,11 +117,10 @@ class TimeSeriesTask(Task):
     def describe(self) -> str:
         d = self.data
         s = d.splits
-        diff = ", differenced" if d.offset else ""
         return (
-            f"timeseries: {d.origin} [{d.column}] {d.levels.size} rows ({d.missing} filled{diff}), "
+            f"timeseries: {d.origin} [{d.column}] {d.levels.size} rows ({d.missing} filled), "
             f"train/val/test {s.train}/{s.val}/{s.test}, window {d.window} -> horizon {d.horizon}, "
-            f"{self.input_size} features"
+            f"{self.input_size} features; {d.choices()}"
         )
 
     def _batch_at(self, starts: np.ndarray) -> Batch:
