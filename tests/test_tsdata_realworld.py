@@ -125,6 +125,16 @@ def test_series_without_timestamps_detects_its_season(tmp_path):
     assert "no time column" in task.describe() and "(detected)" in task.describe()
 
 
+def test_period_detection_finds_nothing_in_noise_or_a_random_walk():
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        assert tsfreq.detect_periods(rng.standard_normal(500)).periods == []
+        assert tsfreq.detect_periods(np.cumsum(rng.standard_normal(500))).periods == []
+    t = np.arange(2000)
+    y = np.sin(2 * np.pi * t / 24) + 0.5 * np.sin(2 * np.pi * t / 168) + 0.2 * np.random.default_rng(0).standard_normal(2000)
+    assert tsfreq.detect_periods(y).periods[0] == 24
+
+
 def test_hourly_synthetic_keeps_its_features():
     task = TimeSeriesTask(TaskConfig(kind="timeseries", window=16, horizon=4, synthetic={"length": 600}), seed=0, batch_size=4)
     assert task.data.frequency.name == "hourly" and task.season == 24
