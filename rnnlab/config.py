@@ -117,6 +117,23 @@ class TaskConfig(_Section):
         return self
 
 
+# The task kinds each [task] key applies to (keys not named here apply to every kind).
+TASK_KEY_KINDS: dict[str, tuple[str, ...]] = {
+    "source": ("text", "timeseries"),
+    "seq_len": ("text", "adding", "copy"),
+    "val_fraction": ("text", "timeseries"),
+    **{k: ("text",) for k in ("batching", "max_chars", "prime", "temperature", "top_k", "top_p", "sample_length")},
+    **{
+        k: ("timeseries",)
+        for k in (
+            "column", "time_column", "delimiter", "window", "horizon", "fill", "difference",
+            "seasonal_difference", "scale", "periods", "calendar_features", "season", "test_fraction",
+            "synthetic", "holidays", "holiday_subdivision",
+        )
+    },
+}
+
+
 class TrainConfig(_Section):
     """`[train]`: optimisation, evaluation, checkpoints, device."""
 
@@ -183,8 +200,12 @@ class Config(_Section):
     probes: ProbesConfig = Field(default_factory=ProbesConfig)
 
     def to_dict(self) -> dict[str, Any]:
-        """A TOML-ready dict (None values dropped, tuples as lists)."""
-        return _drop_none(self.model_dump(mode="json"))
+        """A TOML-ready dict (None values dropped, tuples as lists), whose [task] holds only the
+        keys of its own kind: a forecasting run's config.toml has no `prime` or `top_p`."""
+        data = _drop_none(self.model_dump(mode="json"))
+        kind = self.task.kind
+        data["task"] = {k: v for k, v in data["task"].items() if kind in TASK_KEY_KINDS.get(k, TASKS)}
+        return data
 
     def to_toml(self) -> str:
         import tomli_w

@@ -79,8 +79,11 @@ def train(
             }
         )
     else:
-        shown = ", ".join(f"{k} {v:.4f}" for k, v in sorted(metrics.items()))
-        base = ", ".join(f"{k} {v:.4f}" for k, v in sorted(info.baselines.items()))
+        def unit(k: str) -> str:
+            return "%" if k.endswith("mape") else ""  # MAPE and sMAPE are percentages
+
+        shown = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(metrics.items()))
+        base = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(info.baselines.items()))
         redundant = not info.message or info.message.startswith(status) or status == "finished"
         note = "" if redundant else f" ({info.message})"
         print(f"run {run_id}: {status} at step {info.step}/{cfg.train.steps}{note}")

@@ -16,7 +16,7 @@ import torch
 
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tsdata
+from rnnlab.tasks import tsclassical, tsdata
 from rnnlab.tasks import tsmetrics as tm
 from rnnlab.tasks.base import Batch, Task
 
@@ -164,11 +164,22 @@ class TimeSeriesTask(Task):
         }
 
     def baseline_forecasts(self, starts: np.ndarray) -> dict[str, np.ndarray]:
-        """Naive and seasonal-naive forecasts (original units) for each origin."""
+        """Naive, seasonal-naive, drift and exponential-smoothing (ETS fitted on the training
+        split) forecasts in original units for each origin; ETS is left out if it cannot fit."""
         h = self.data.horizon
         naive = np.stack([tm.naive_forecast(self.data.history(t), h) for t in starts])
         seasonal = np.stack([tm.seasonal_naive_forecast(self.data.history(t), h, self.season) for t in starts])
-        return {"naive": naive, "seasonal_naive": seasonal}
+        drift = np.stack([tsclassical.drift_forecast(self.data.history(t), h) for t in starts])
+        out = {"naive": naive, "seasonal_naive": seasonal, "drift": drift}
+        ets = self._ets()
+        if ets is not None:
+            out["ets"] = ets.forecast(self.data.levels, np.asarray(starts) + self.data.offset, h)
+        return out
+
+    def _ets(self) -> Optional[tsclassical.ETS]:
+        if not hasattr(self, "_ets_fit"):
+            self._ets_fit = tsclassical.ETS.fit(self.data.train_levels(), self.season)
+        return self._ets_fit
 
     def baseline_scores(self, starts: np.ndarray, split: str) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -227,9 +238,14 @@ class TimeSeriesTask(Task):
         def floats(a) -> list[float]:
             return [float(v) for v in np.asarray(a).ravel()]
 
+        o = t + self.data.offset
+        stamps = self.data.timestamps
+        times = [s.isoformat() for s in stamps[o - hist.size : o + self.data.horizon]] if stamps else []
         return {
             "type": "forecast",
             "origin_index": t + self.data.offset,
+            # the dates of history + horizon, for the plots' x-axis ([] without timestamps)
+            "times": times,
             "horizon": self.data.horizon,
             "season": self.season,
             "history": floats(hist),
@@ -237,6 +253,8 @@ class TimeSeriesTask(Task):
             "forecast": floats(forecast),
             "naive": floats(base["naive"][0]),
             "seasonal_naive": floats(base["seasonal_naive"][0]),
+            "drift": floats(base["drift"][0]),
+            **({"ets": floats(base["ets"][0])} if "ets" in base else {}),
             "acf": diag["acf"],
             "ljung_box_q": float(diag["q"]),
             "ljung_box_p": float(diag["p"]),

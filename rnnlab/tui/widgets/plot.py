@@ -48,13 +48,15 @@ class PlotData:
     xlabel: str = "step"
     log_y: bool = False
     empty_message: str = "waiting for data"
+    # (x, label) pairs that replace the x-axis numbers (dates under a forecast)
+    xticks: tuple[tuple[float, str], ...] = ()
 
     def signature(self) -> tuple:
         """Equal for data that plots the same. Series only grow (or are reset, which changes
         their length or ends), so length and end points stand for the whole array."""
         return (
             tuple((ln.label, ln.color, ln.smooth, ln.marker, _ends(ln.x), _ends(ln.y)) for ln in self.lines),
-            tuple(self.hlines), self.xlabel, self.log_y, self.empty_message,
+            tuple(self.hlines), self.xlabel, self.log_y, self.empty_message, self.xticks,
         )
 
 
@@ -136,6 +138,8 @@ class LinePlot(PlotextPlot):
             if d.log_y:
                 plt.yscale("log")
                 _decade_ticks(plt, y_lo, y_hi)
+            if d.xticks:
+                plt.xticks([x for x, _ in d.xticks], [label for _, label in d.xticks])
         else:
             plt.title(d.empty_message)
         plt.xlabel(d.xlabel)
