@@ -90,6 +90,8 @@ def load_csv(
     tscsv for the number, date and delimiter forms understood. Missing rows of a regular series
     (a week without a row) come back as NaN rows, like empty cells."""
     table = tscsv.read_table(path, delimiter)
+    if time_column is not None:
+        tscsv.column_index(table, time_column, "time_column")  # a misspelt name first
     if column is None:
         column = tscsv.pick_column(table, time_column)
     values = tscsv.values(table, column)

@@ -237,12 +237,15 @@ def detect_periods(values: np.ndarray, max_period: Optional[int] = None, top: in
         spec = np.abs(np.fft.rfft(z - z.mean())) ** 2
         freqs = np.fft.rfftfreq(z.size)
         order = np.argsort(spec[1:])[::-1] + 1  # skip the zero frequency
-        # white noise's periodogram ordinates are exponential: its largest of a few hundred sits
-        # near 8x the median, so a real cycle has to clear well above that
-        floor = 20.0 * float(np.median(spec[1:]))
+        # A cycle stands above the spectrum around it. Against the neighbours, not the whole
+        # spectrum: differencing tilts noise's spectrum up towards period 2, and a global floor
+        # then takes the tilt for cycles. Noise's ordinates are exponential: 15x the local median
+        # happens by chance about once in 30,000 bins.
+        w = max(8, spec.size // 40)
         for k in order[:8]:
-            if spec[k] < floor:
-                break
+            near = spec[max(1, k - w) : k + w + 1]
+            if spec[k] < 15.0 * float(np.median(near)):
+                continue
             p = 1.0 / freqs[k]
             if p < 2 or p > limit:
                 continue
@@ -254,7 +257,9 @@ def detect_periods(values: np.ndarray, max_period: Optional[int] = None, top: in
             j = lo + int(np.argmax(seg))
             if r[j] < r[j - 1] or r[j] < r[j + 1]:
                 continue
-            if r[j] > max(0.2, 2 * band):
+            # a peak, not a shoulder of the decay from lag 1: it rises 0.1 above the trough
+            # before it
+            if r[j] > max(0.2, 2 * band) and r[j] - r[1 : j + 1].min() >= 0.1:
                 best[j] = max(best.get(j, -1.0), float(r[j]))
     # A period within 20% of a stronger kept one is the same peak seen through coarse bins.
     ranked = sorted(best.items(), key=lambda kv: -kv[1])
