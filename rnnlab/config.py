@@ -106,6 +106,10 @@ class TaskConfig(_Section):
     # hourly, 7 daily, 52 weekly, 12 monthly), else the first of `periods`, else detected.
     season: int = Field(0, ge=0)
     test_fraction: float = Field(0.2, gt=0.0, lt=0.9)
+    # Public holidays of this country (a code of the `holidays` package, e.g. "US") as features:
+    # is-holiday and days to the next / since the last one; daily or finer data only.
+    holidays: Optional[str] = None
+    holiday_subdivision: Optional[str] = None
     synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig)
 
     @model_validator(mode="after")

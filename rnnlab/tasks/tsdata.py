@@ -29,7 +29,7 @@ import numpy as np
 
 from rnnlab.config import SyntheticConfig, TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tscsv, tsfreq, tsstat
+from rnnlab.tasks import tscsv, tsfreq, tsholidays, tsstat
 
 SYNTHETIC = "builtin:synthetic"
 
@@ -362,6 +362,7 @@ class Prepared:
     seasons: Seasons = field(default_factory=lambda: Seasons([], 1, "none found"))
     # ADF/KPSS on the training split, when task.difference = "auto" asked for them
     stationarity: Optional[dict[str, Any]] = None
+    holidays: Optional[str] = None  # the country whose holidays are features
 
     def starts(self, split: str) -> np.ndarray:
         """Every forecast origin t of a split (see the module docstring for the rule)."""
@@ -407,6 +408,8 @@ class Prepared:
             parts.append(("differenced" if self.diff.order else "not differenced") + f" (auto: {tsstat.verdict(self.stationarity)})")
         elif self.diff.order:
             parts.append("differenced")
+        if self.holidays:
+            parts.append(f"{self.holidays} holidays")
         return out + ("; " + ", ".join(parts) if parts else "")
 
 
@@ -448,6 +451,11 @@ def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None) ->
         cal, cal_names = calendar_features(series.timestamps[offset:], parts)
         cols.append(cal)
         names += cal_names
+    if cfg.holidays:
+        tsholidays.check_series(series.timestamps, series.frequency, series.origin)
+        hol, hol_names = tsholidays.features(series.timestamps[offset:], cfg.holidays, cfg.holiday_subdivision)
+        cols.append(hol)
+        names += hol_names
     features = np.concatenate(cols, axis=1).astype(np.float32)
     return Prepared(
         levels=levels,
@@ -468,4 +476,5 @@ def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None) ->
         frequency=series.frequency,
         seasons=seasons,
         stationarity=stationarity,
+        holidays=(cfg.holidays.upper() + (f"-{cfg.holiday_subdivision}" if cfg.holiday_subdivision else "")) if cfg.holidays else None,
     )
