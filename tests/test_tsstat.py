@@ -127,3 +127,13 @@ def test_acf_and_ljung_box_match_statsmodels():
         ref = acorr_ljungbox(y, lags=[lags])
         assert q == pytest.approx(float(ref["lb_stat"].iloc[0]), rel=1e-10)
         assert p == pytest.approx(float(ref["lb_pvalue"].iloc[0]), rel=1e-6, abs=1e-12)
+
+
+def test_statsmodels_and_holidays_load_only_when_used():
+    import subprocess
+    import sys
+
+    code = ("import sys, rnnlab.cli.app, rnnlab.tasks.timeseries, rnnlab.tasks.tscard; "
+            "print(sorted(m for m in ('statsmodels', 'holidays', 'scipy', 'pandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
