@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rnnlab.errors import UserError
 
@@ -111,6 +111,14 @@ class TaskConfig(_Section):
     holidays: Optional[str] = None
     holiday_subdivision: Optional[str] = None
     synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig)
+
+    @field_validator("difference", mode="before")
+    @classmethod
+    def _difference(cls, v: Any) -> Any:
+        # one message for the union (pydantic would report the bool branch's failure alone)
+        if isinstance(v, bool) or v == "auto":
+            return v
+        raise ValueError('expected true, false or "auto" (difference when ADF/KPSS call the series non-stationary)')
 
     @model_validator(mode="after")
     def _defaults_by_kind(self) -> "TaskConfig":

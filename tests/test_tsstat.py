@@ -137,3 +137,14 @@ def test_statsmodels_and_holidays_load_only_when_used():
             "print(sorted(m for m in ('statsmodels', 'holidays', 'scipy', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_difference_key_accepts_true_false_auto_and_says_so_otherwise():
+    from rnnlab import config
+
+    assert config.validate({"task": {"kind": "timeseries"}}).task.difference == "auto"
+    for v in (True, False, "auto"):
+        assert config.validate({"task": {"difference": v}}).task.difference == v
+    with pytest.raises(UserError) as err:
+        config.validate({"task": {"difference": "maybe"}}, "x.toml")
+    assert str(err.value).startswith("x.toml: [task] difference = 'maybe': expected true, false or \"auto\"")
