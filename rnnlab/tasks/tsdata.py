@@ -3,12 +3,17 @@ scale, add time features, cut windows.
 
 Seed ch. 5.2 in order:
 
-    raw (CSV or builtin:synthetic, NaN = missing)
+    raw (CSV via tscsv, or builtin:synthetic; NaN = missing; skipped rows of a regular series
+    │    put back as NaN; frequency inferred by tsfreq)
       └─ fill           interpolate | ffill                 levels x[0..n)
-          └─ difference  optional, z[i] = x[i+1] - x[i]      work   z[0..m), m = n - offset
+          └─ difference  tsstat.Differencing: seasonal P, then first order ("auto": ADF/KPSS on
+          │              the training split)                work   z[0..m), m = n - offset
               └─ split   chronological: train | val | test   (test = the last test_fraction)
                   └─ scale  standard | minmax | none, FITTED ON TRAIN ONLY
-                      └─ features  [scaled, sin/cos of each known period, calendar sin/cos]
+                      └─ features  [scaled, sin/cos of each period, calendar sin/cos, holidays]
+
+Periods and season come from task.periods / task.season, else the frequency, else are detected
+in the training split's values (resolve_seasons); `Prepared.choices()` says which.
 
 A window forecasts the `horizon` values at work rows t..t+horizon from the `window` rows before t.
 Training windows lie wholly inside the training split. Validation and test windows have their
