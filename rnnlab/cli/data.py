@@ -57,7 +57,7 @@ def _plain() -> bool:
 
 
 def _finish(plt) -> str:
-    from rnnlab.cli.manage import _ANSI, _width  # the same width and pipe rules as `show`
+    from rnnlab.cli.manage import _ANSI  # the same pipe rule as `show`
 
     text = plt.build()
     if _plain():

@@ -17,7 +17,7 @@ future row too. Only for daily and finer data: a weekly row has no one date.
 from __future__ import annotations
 
 import difflib
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Optional, Sequence
 
 import numpy as np
