@@ -100,7 +100,7 @@ def _acf_plot(card: dict) -> str:
     if _plain():
         plt.theme("clear")
     of = "first differences" if card["acf_of"] == "differences" else "series"
-    plt.title(f"ACF of the {of}, lags 1..{len(acf)} (lines at ±1.96/√n: the white-noise band)")
+    plt.title(f"ACF of the {of}, lags 1..{len(acf)}; lines at ±1.96/√n")
     if acf:
         plt.bar(list(range(1, len(acf) + 1)), acf, width=0.3)
         band = 1.96 / math.sqrt(max(1, card["rows"]))
