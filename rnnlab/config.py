@@ -14,9 +14,9 @@ from __future__ import annotations
 import difflib
 import sys
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rnnlab.errors import UserError
 
@@ -88,15 +88,23 @@ class TaskConfig(_Section):
     # --- timeseries ---
     column: Optional[str] = None
     time_column: Optional[str] = None
+    # CSV field separator; unset = detected (",", ";", tab or "|").
+    delimiter: Optional[str] = Field(None, min_length=1, max_length=1)
     window: int = Field(96, ge=2, le=100_000)
     horizon: int = Field(24, ge=1, le=10_000)
     fill: Literal["interpolate", "ffill"] = "interpolate"
-    difference: bool = False
+    # "auto": first differences when ADF or KPSS calls the training split non-stationary.
+    difference: Union[bool, Literal["auto"]] = "auto"
+    # P > 0: model x[t] - x[t-P] (before any first difference); inverted exactly for scoring.
+    seasonal_difference: int = Field(0, ge=0)
     scale: Literal["standard", "minmax", "none"] = "standard"
-    # Known periods (in steps) to encode as sin/cos features.
-    periods: list[float] = Field(default_factory=lambda: [24.0, 168.0])
+    # Known periods (in steps) to encode as sin/cos features; unset = from the time column's
+    # frequency (hourly [24, 168], daily [7, 365.25], weekly [52.18], monthly [12]) or detected.
+    periods: Optional[list[float]] = None
+    # Hour / day of week / time of year as sin/cos, those that vary at the series' frequency.
     calendar_features: bool = True
-    # Season length for the seasonal-naive baseline and MASE; 0 means the first of `periods`.
+    # Season length for the seasonal-naive baseline and MASE; 0 = the frequency's season (24
+    # hourly, 7 daily, 52 weekly, 12 monthly), else the first of `periods`, else detected.
     season: int = Field(0, ge=0)
     test_fraction: float = Field(0.2, gt=0.0, lt=0.9)
     # Other CSV columns as inputs: `covariates` are observed up to the forecast origin (e.g.
@@ -108,7 +116,19 @@ class TaskConfig(_Section):
     # "quantile" (one output per `quantiles` entry, pinball loss; 0.5 is the point forecast).
     likelihood: Literal["none", "gaussian", "quantile"] = "none"
     quantiles: list[float] = Field(default_factory=lambda: [0.025, 0.1, 0.5, 0.9, 0.975])
+    # Public holidays of this country (a code of the `holidays` package, e.g. "US") as features:
+    # is-holiday and days to the next / since the last one; daily or finer data only.
+    holidays: Optional[str] = None
+    holiday_subdivision: Optional[str] = None
     synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig)
+
+    @field_validator("difference", mode="before")
+    @classmethod
+    def _difference(cls, v: Any) -> Any:
+        # one message for the union (pydantic would report the bool branch's failure alone)
+        if isinstance(v, bool) or v == "auto":
+            return v
+        raise ValueError('expected true, false or "auto" (difference when ADF/KPSS call the series non-stationary)')
 
     @model_validator(mode="after")
     def _defaults_by_kind(self) -> "TaskConfig":
@@ -117,6 +137,23 @@ class TaskConfig(_Section):
                 self, "source", "builtin:python-stdlib" if self.kind == "text" else "builtin:synthetic"
             )
         return self
+
+
+# The task kinds each [task] key applies to (keys not named here apply to every kind).
+TASK_KEY_KINDS: dict[str, tuple[str, ...]] = {
+    "source": ("text", "timeseries"),
+    "seq_len": ("text", "adding", "copy"),
+    "val_fraction": ("text", "timeseries"),
+    **{k: ("text",) for k in ("batching", "max_chars", "prime", "temperature", "top_k", "top_p", "sample_length")},
+    **{
+        k: ("timeseries",)
+        for k in (
+            "column", "time_column", "delimiter", "window", "horizon", "fill", "difference",
+            "seasonal_difference", "scale", "periods", "calendar_features", "season", "test_fraction",
+            "synthetic", "holidays", "holiday_subdivision",
+        )
+    },
+}
 
 
 class TrainConfig(_Section):
@@ -191,8 +228,12 @@ class Config(_Section):
     probes: ProbesConfig = Field(default_factory=ProbesConfig)
 
     def to_dict(self) -> dict[str, Any]:
-        """A TOML-ready dict (None values dropped, tuples as lists)."""
-        return _drop_none(self.model_dump(mode="json"))
+        """A TOML-ready dict (None values dropped, tuples as lists), whose [task] holds only the
+        keys of its own kind: a forecasting run's config.toml has no `prime` or `top_p`."""
+        data = _drop_none(self.model_dump(mode="json"))
+        kind = self.task.kind
+        data["task"] = {k: v for k, v in data["task"].items() if kind in TASK_KEY_KINDS.get(k, TASKS)}
+        return data
 
     def to_toml(self) -> str:
         import tomli_w

@@ -62,7 +62,7 @@ def test_forecast_ensemble_beside_baselines(runs):
     assert text.returncode == 0, text.stderr
     scores, intervals = text.stdout.split("\n\n")
     rows = {line.split("  ")[0].strip(): line.split() for line in scores.splitlines()[3:]}
-    assert [k.split(" (")[0] for k in rows] == ["ts1", "ts2", "ensemble", "naive", "seasonal naive"]
+    assert [k.split(" (")[0] for k in rows] == ["ts1", "ts2", "ensemble", "naive", "seasonal naive", "drift", "exp. smoothing"]
     ensemble_rmse = float(rows[next(k for k in rows if k.startswith("ensemble"))][-7])
     assert ensemble_rmse == pytest.approx(report["ensemble"]["test_rmse"], rel=1e-3)
     assert "{" not in text.stdout  # a table, not a dict dump

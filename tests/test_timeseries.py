@@ -18,7 +18,7 @@ from rnnlab.tasks.timeseries import TimeSeriesTask, forecast_report
 
 
 def _cfg(**kw) -> TaskConfig:
-    base = dict(kind="timeseries", window=16, horizon=4, periods=[24.0], synthetic={"length": 400})
+    base = dict(kind="timeseries", window=16, horizon=4, periods=[24.0], difference=False, synthetic={"length": 400})
     base.update(kw)
     return TaskConfig(**base)
 

@@ -220,3 +220,29 @@ def test_help_lists_each_key_once_per_screen():
         assert len(keys) == len(set(keys)), (table.title, rows)
     dash = next(t for t in help_tables() if t.title == "run dashboard")
     assert "[ / ]" in [str(c) for c in dash.columns[0]._cells]
+
+
+def test_new_experiment_shows_the_data_card_of_a_picked_csv(tmp_path):
+    asyncio.run(_data_card(tmp_path))
+
+
+async def _data_card(tmp_path):
+    from test_tsdata_realworld import write_co2_weekly
+
+    csv = write_co2_weekly(tmp_path / "co2.csv")
+    app = LabApp(tmp_path / "runs")
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        screen = app.screen
+        card = screen.query_one("#data-card")
+        assert not card.display  # text task: no card
+        screen.query_one("#task").value = "timeseries"
+        screen.query_one("#source").value = str(csv)
+        screen.query_one("#time_column").value = "date"
+        await _until(pilot, lambda: "weekly" in str(card.render()), 60, "the card")
+        text = str(card.render())
+        assert "co2" in text and "season 52" in text and "ADF p=" in text and "suggested" in text
+        screen.query_one("#column").value = "nope"
+        await _until(pilot, lambda: "no column 'nope'" in str(card.render()), 60, "the card's error")
+        assert screen.cfg is not None and screen.cfg.task.column == "nope"  # the form itself stays valid

@@ -125,7 +125,8 @@ def _forecast(step: int) -> dict:
             "naive": [hist[-1]] * 24, "seasonal_naive": hist[-24:],
             "bands": {"80": {"lower": [a - 0.6 for a in actual], "upper": [a + 0.6 for a in actual]},
                       "95": {"lower": [a - 1.0 for a in actual], "upper": [a + 1.0 for a in actual]}},
-            "acf": [1.0, 0.12, -0.05, 0.03, 0.01, -0.02, 0.04, 0.0], "ljung_box_q": 8.41, "ljung_box_p": 0.39}
+            "acf": [1.0, 0.12, -0.05, 0.03, 0.01, -0.02, 0.04, 0.0], "ljung_box_q": 8.41, "ljung_box_p": 0.39,
+            "times": [f"2024-03-{1 + h // 24:02d}T{h % 24:02d}:00:00" for h in range(120)]}
 
 
 def make_fixture_runs(root: Path) -> list[Path]:

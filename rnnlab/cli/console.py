@@ -25,6 +25,11 @@ def _fmt(v: float) -> str:
     return f"{v:.4f}" if abs(v) < 1000 else f"{v:.4g}"
 
 
+def fmt_metric(key: str, v: float) -> str:
+    """A metric's value with its unit: MAPE and sMAPE are percentages."""
+    return _fmt(v) + ("%" if key.endswith("mape") and math.isfinite(v) else "")
+
+
 class ConsoleReporter:
     def __init__(self, total_steps: int, primary_metric: Optional[str] = None, *, stream: TextIO | None = None, log_every: int = 10) -> None:
         self.stream = stream or sys.stdout
@@ -75,7 +80,7 @@ class ConsoleReporter:
         elif "loss" in values and (step % self.log_every == 0 or step == self.total):
             self._print(f"step {step}/{self.total} {self.line()} eta {self._eta(step)}")
         elif self.progress is None and any(k.startswith("val_") for k in values) and "loss" not in values:
-            shown = " ".join(f"{k}={_fmt(v)}" for k, v in values.items())
+            shown = " ".join(f"{k}={fmt_metric(k, v)}" for k, v in values.items())
             self._print(f"eval step {step}: {shown}")
 
     def vector(self, step: int, name: str, data: Any) -> None:
@@ -98,7 +103,7 @@ class ConsoleReporter:
         if "loss" in self.latest:
             parts.append(f"loss {_fmt(self.latest['loss'])}")
         if self.primary and self.primary in self.latest:
-            parts.append(f"{self.primary} {_fmt(self.latest[self.primary])}")
+            parts.append(f"{self.primary} {fmt_metric(self.primary, self.latest[self.primary])}")
         if "grad_norm" in self.latest:
             parts.append(f"|g| {self.latest['grad_norm']:.3g}")
         if self._tps_ema:

@@ -227,7 +227,7 @@ def _print_report(report: dict) -> None:
     if len(report["models"]) > 1:
         rows.append((f"ensemble (mean of {report['ensemble']['size']})", report["ensemble"]))
     base = report["baselines"]
-    for label, prefix in (("naive", "naive_"), ("seasonal naive", "seasonal_naive_")):
+    for label, prefix in (("naive", "naive_"), ("seasonal naive", "seasonal_naive_"), ("drift", "drift_"), ("exp. smoothing", "ets_")):
         rows.append((label, {k[len(prefix):]: v for k, v in base.items() if k.startswith(prefix)}))
     width = max(len(name) for name, _ in rows)
     typer.echo(

@@ -134,7 +134,8 @@ def _downsample(xs: list, ys: list, n: int) -> tuple[list, list]:
     return [p[0] for p in pts], [p[1] for p in pts]
 
 
-def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xlabel: str = "step") -> str:
+def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xlabel: Optional[str] = None,
+          xticks: Optional[list] = None) -> str:
     """A terminal line plot; colourless outside a terminal so pipes get plain text."""
     import plotext as plt
 
@@ -157,7 +158,9 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xl
             drawn = True
     if not drawn:
         return f"{title}: no points yet"
-    plt.xlabel(xlabel)
+    if xticks:
+        plt.xticks([x for x, _ in xticks], [label for _, label in xticks])
+    plt.xlabel(xlabel or ("date" if xticks else "step"))
     text = plt.build()
     if not _tty():
         text = "\n".join(line.rstrip() for line in _ANSI.sub("", text).splitlines())
@@ -282,9 +285,28 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
             steps, _, values = series[name]
             print(_plot(name, [(name, steps, values)], height=12))
             print()
+    if output is not None and isinstance(output[1], dict) and output[1].get("type") == "forecast":
+        print(_forecast_plot(output[0], output[1]))
+        print()
     if backtest is not None and isinstance(backtest[1], dict) and backtest[1].get("origins"):
         print(_backtest_plot(backtest[1]))
         print()
+
+
+def _forecast_plot(step: int, out: dict) -> str:
+    """The latest forecast beside the actual values and the baselines; the x-axis shows the
+    series' dates when it has them."""
+    from rnnlab import timeaxis
+
+    hist = list(out.get("history") or [])
+    n = len(hist)
+    series = [("history", list(range(n)), hist)]
+    for key in ("actual", "forecast", "naive", "seasonal_naive"):
+        ys = list(out.get(key) or [])
+        if ys:
+            series.append((key, list(range(n, n + len(ys))), ys))
+    dates = timeaxis.ticks(out.get("times") or [])
+    return _plot(f"forecast @ step {step}", series, height=14, xticks=dates)
 
 
 def _backtest_plot(report: dict) -> str:

@@ -93,11 +93,14 @@ def train(
             }
         )
     else:
+        def unit(k: str) -> str:
+            return "%" if k.endswith("mape") else ""  # MAPE and sMAPE are percentages
+
         # the residual ACF lags are in the store and --json; a line of them helps nobody here
         brief = {k: v for k, v in metrics.items() if "_resid_acf_" not in k and not k.endswith("_ljung_box_lags")}
         own = {k: v for k, v in brief.items() if "_test_" not in k}
-        shown = ", ".join(f"{k} {v:.4f}" for k, v in sorted(own.items()))
-        base = ", ".join(f"{k} {v:.4f}" for k, v in sorted({**info.baselines, **{k: v for k, v in brief.items() if k not in own}}.items()))
+        shown = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(own.items()))
+        base = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted({**info.baselines, **{k: v for k, v in brief.items() if k not in own}}.items()))
         early = info.message.startswith("stopped early")
         redundant = not info.message or info.message.startswith(status) or (status == "finished" and not early)
         note = "" if redundant else f" ({info.message})"

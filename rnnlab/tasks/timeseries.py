@@ -20,8 +20,8 @@ import torch
 
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
+from rnnlab.tasks import tsclassical, tsdata
 from rnnlab.tasks import tscovariates as tscov
-from rnnlab.tasks import tsdata
 from rnnlab.tasks import tsintervals as ti
 from rnnlab.tasks import tsmetrics as tm
 from rnnlab.tasks.base import Batch, Task
@@ -121,7 +121,7 @@ class TimeSeriesTask(Task):
         return self._eval[split]
 
     def _season(self) -> int:
-        season = self.cfg.season or (int(round(self.cfg.periods[0])) if self.cfg.periods else 1)
+        season = self.data.seasons.season
         n_train = self.data.train_levels().size
         if season >= n_train:
             raise UserError(
@@ -150,8 +150,11 @@ class TimeSeriesTask(Task):
             "features": list(d.feature_names),
             "rows": int(d.levels.size),
             "missing_filled": d.missing,
-            "differenced": bool(d.offset),
+            "differenced": bool(d.diff.order),
+            "seasonal_difference": d.diff.seasonal,
             "season": self.season,
+            "periods": list(d.seasons.periods),
+            "frequency": d.frequency.name,
             "source": d.origin,
             "column": d.column,
             **({"covariate_scalers": tscov.state(self.cov_scalers)} if self.cov_scalers else {}),
@@ -160,13 +163,12 @@ class TimeSeriesTask(Task):
     def describe(self) -> str:
         d = self.data
         s = d.splits
-        diff = ", differenced" if d.offset else ""
         extra = f", covariates {', '.join(self.covariates)}" if self.covariates else ""
         extra += f", {self.head.kind} head" if self.head.kind != "none" else ""
         return (
-            f"timeseries: {d.origin} [{d.column}] {d.levels.size} rows ({d.missing} filled{diff}), "
+            f"timeseries: {d.origin} [{d.column}] {d.levels.size} rows ({d.missing} filled), "
             f"train/val/test {s.train}/{s.val}/{s.test}, window {d.window} -> horizon {d.horizon}, "
-            f"{self.input_size} features{extra}"
+            f"{self.input_size} features{extra}; {d.choices()}"
         )
 
     def _batch_at(self, starts: np.ndarray) -> Batch:
@@ -210,11 +212,22 @@ class TimeSeriesTask(Task):
         }
 
     def baseline_forecasts(self, starts: np.ndarray) -> dict[str, np.ndarray]:
-        """Naive and seasonal-naive forecasts (original units) for each origin."""
+        """Naive, seasonal-naive, drift and exponential-smoothing (ETS fitted on the training
+        split) forecasts in original units for each origin; ETS is left out if it cannot fit."""
         h = self.data.horizon
         naive = np.stack([tm.naive_forecast(self.data.history(t), h) for t in starts])
         seasonal = np.stack([tm.seasonal_naive_forecast(self.data.history(t), h, self.season) for t in starts])
-        return {"naive": naive, "seasonal_naive": seasonal}
+        drift = np.stack([tsclassical.drift_forecast(self.data.history(t), h) for t in starts])
+        out = {"naive": naive, "seasonal_naive": seasonal, "drift": drift}
+        ets = self._ets()
+        if ets is not None:
+            out["ets"] = ets.forecast(self.data.levels, np.asarray(starts) + self.data.offset, h)
+        return out
+
+    def _ets(self) -> Optional[tsclassical.ETS]:
+        if not hasattr(self, "_ets_fit"):
+            self._ets_fit = tsclassical.ETS.fit(self.data.train_levels(), self.season)
+        return self._ets_fit
 
     def baseline_scores(self, starts: np.ndarray, split: str) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -322,10 +335,15 @@ class TimeSeriesTask(Task):
         def floats(a) -> list[float]:
             return [float(v) for v in np.asarray(a).ravel()]
 
+        o = t + self.data.offset
+        stamps = self.data.timestamps
+        times = [s.isoformat() for s in stamps[o - hist.size : o + self.data.horizon]] if stamps else []
         return {
             "type": "forecast",
             "split": "val",
             "origin_index": t + self.data.offset,
+            # the dates of history + horizon, for the plots' x-axis ([] without timestamps)
+            "times": times,
             "horizon": self.data.horizon,
             "season": self.season,
             "history": floats(hist),
@@ -335,6 +353,8 @@ class TimeSeriesTask(Task):
             "seasonal_naive": floats(base["seasonal_naive"][0]),
             # conformal bands from the validation errors (the dashboard draws them)
             "bands": {ti.level_name(lv): {"lower": floats(lo), "upper": floats(hi)} for lv, (lo, hi) in bands.items()},
+            "drift": floats(base["drift"][0]),
+            **({"ets": floats(base["ets"][0])} if "ets" in base else {}),
             "acf": diag["acf"],
             "ljung_box_q": float(diag["q"]),
             "ljung_box_p": float(diag["p"]),

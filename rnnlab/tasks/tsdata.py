@@ -3,12 +3,17 @@ scale, add time features, cut windows.
 
 The steps, in order (anything fitted, only on the training split, so nothing of val/test leaks):
 
-    raw (CSV or builtin:synthetic, NaN = missing)
+    raw (CSV via tscsv, or builtin:synthetic; NaN = missing; skipped rows of a regular series
+    │    put back as NaN; frequency inferred by tsfreq)
       └─ fill           interpolate | ffill                 levels x[0..n)
-          └─ difference  optional, z[i] = x[i+1] - x[i]      work   z[0..m), m = n - offset
+          └─ difference  tsstat.Differencing: seasonal P, then first order ("auto": ADF/KPSS on
+          │              the training split)                work   z[0..m), m = n - offset
               └─ split   chronological: train | val | test   (test = the last test_fraction)
                   └─ scale  standard | minmax | none, FITTED ON TRAIN ONLY
-                      └─ features  [scaled, sin/cos of each known period, calendar sin/cos]
+                      └─ features  [scaled, sin/cos of each period, calendar sin/cos, holidays]
+
+Periods and season come from task.periods / task.season, else the frequency, else are detected
+in the training split's values (resolve_seasons); `Prepared.choices()` says which.
 
 A window forecasts the `horizon` values at work rows t..t+horizon from the `window` rows before t.
 Training windows lie wholly inside the training split. Validation and test windows have their
@@ -19,8 +24,6 @@ Work row i is original row i + offset, which is how forecasts go back to origina
 
 from __future__ import annotations
 
-import csv
-import difflib
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,9 +34,7 @@ import numpy as np
 
 from rnnlab.config import SyntheticConfig, TaskConfig
 from rnnlab.errors import UserError
-
-# Cells that count as missing besides empty ones (common spreadsheet exports).
-_MISSING = {"", "na", "n/a", "nan", "null", "none"}
+from rnnlab.tasks import tscsv, tsfreq, tsholidays, tsstat
 
 SYNTHETIC = "builtin:synthetic"
 
@@ -46,6 +47,9 @@ class Series:
     timestamps: Optional[list[datetime]]
     origin: str
     column: str
+    # "datetime" | "year" | "index" (a plain increasing number) | None (no time column)
+    time_kind: Optional[str] = None
+    frequency: tsfreq.Frequency = field(default_factory=lambda: tsfreq.NONE)
 
 
 # ---------------------------------------------------------------- sources
@@ -58,7 +62,7 @@ def load_series(cfg: TaskConfig) -> Series:
         return synthetic(cfg.synthetic)
     if source.startswith("builtin:"):
         raise UserError(f"task.source = {source!r}: unknown builtin; the time-series builtin is {SYNTHETIC!r}")
-    return load_csv(Path(source).expanduser(), column=cfg.column, time_column=cfg.time_column)
+    return load_csv(Path(source).expanduser(), column=cfg.column, time_column=cfg.time_column, delimiter=cfg.delimiter)
 
 
 def synthetic(cfg: SyntheticConfig) -> Series:
@@ -81,102 +85,28 @@ def synthetic(cfg: SyntheticConfig) -> Series:
         y[rng.choice(n, size=k, replace=False)] = np.nan
     start = datetime(2024, 1, 1)  # a Monday
     stamps = [start + timedelta(hours=i) for i in range(n)]
-    return Series(values=y, timestamps=stamps, origin=SYNTHETIC, column="value")
+    return Series(values=y, timestamps=stamps, origin=SYNTHETIC, column="value", time_kind="datetime", frequency=tsfreq.infer(stamps))
 
 
-def _parse_float(cell: str) -> Optional[float]:
-    """float, NaN for a missing cell, None when it is not a number."""
-    s = cell.strip()
-    if s.lower() in _MISSING:
-        return float("nan")
-    try:
-        return float(s)
-    except ValueError:
-        return None
-
-
-def _pick_column(path: Path, header: list[str], rows: list[tuple[int, list[str]]], time_column: Optional[str]) -> str:
-    numeric = []
-    for j, name in enumerate(header):
-        if name == time_column:
-            continue
-        cells = [r[j] for _, r in rows if j < len(r)]
-        parsed = [_parse_float(c) for c in cells]
-        if parsed and all(p is not None for p in parsed) and any(p == p for p in parsed):
-            numeric.append(name)
-    if len(numeric) == 1:
-        return numeric[0]
-    if not numeric:
-        raise UserError(f"{path}: no numeric column found (columns: {', '.join(header)}); set task.column")
-    raise UserError(f"{path}: {len(numeric)} numeric columns ({', '.join(numeric)}); set task.column to one of them")
-
-
-def _column_index(path: Path, header: list[str], name: str, key: str) -> int:
-    if name in header:
-        return header.index(name)
-    close = difflib.get_close_matches(name, header, n=1, cutoff=0.5)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    raise UserError(f"{path}: no column {name!r} (task.{key}){hint}; columns are: {', '.join(header)}")
-
-
-def load_csv(path: Path, column: Optional[str] = None, time_column: Optional[str] = None) -> Series:
-    """Read one numeric column (and optionally an ISO timestamp column) from a CSV with a header.
-
-    Empty cells (and NA/NaN/null) are missing values; anything else that is not a finite number
-    is a UserError naming the line."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            # Keep each row's line number for error messages.
-            rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file (task.source); expected a CSV file or {SYNTHETIC!r}") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a directory (task.source); expected a CSV file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text (task.source); expected a CSV file") from None
-    except csv.Error as err:
-        raise UserError(f"{path}: not a readable CSV: {err}") from None
-    if not header or not any(h.strip() for h in header):
-        raise UserError(f"{path}: empty CSV; expected a header line and one row per time step")
-    header = [h.strip() for h in header]
+def load_csv(
+    path: Path, column: Optional[str] = None, time_column: Optional[str] = None, delimiter: Optional[str] = None
+) -> Series:
+    """Read one numeric column (and optionally a time column) from a CSV with a header; see
+    tscsv for the number, date and delimiter forms understood. Missing rows of a regular series
+    (a week without a row) come back as NaN rows, like empty cells."""
+    table = tscsv.read_table(path, delimiter)
     if time_column is not None:
-        ti = _column_index(path, header, time_column, "time_column")
+        tscsv.column_index(table, time_column, "time_column")  # a misspelt name first
     if column is None:
-        column = _pick_column(path, header, rows, time_column)
-    ci = _column_index(path, header, column, "column")
-
-    values = np.empty(len(rows), dtype=np.float64)
-    stamps: Optional[list[datetime]] = [] if time_column is not None else None
-    for k, (line, row) in enumerate(rows):
-        if len(row) != len(header):
-            raise UserError(f"{path}, line {line}: {len(row)} fields but the header has {len(header)}")
-        v = _parse_float(row[ci])
-        if v is None or math.isinf(v):
-            raise UserError(
-                f"{path}, line {line}: column {column!r} has {row[ci].strip()!r}, not a number; "
-                "leave the cell empty for a missing value"
-            )
-        values[k] = v
-        if stamps is not None:
-            cell = row[ti].strip()
-            try:
-                stamp = datetime.fromisoformat(cell)
-            except ValueError:
-                raise UserError(
-                    f"{path}, line {line}: column {time_column!r} has {cell!r}, not an ISO timestamp "
-                    "(e.g. 2024-01-31T13:00)"
-                ) from None
-            if stamps and stamp <= stamps[-1]:
-                raise UserError(
-                    f"{path}, line {line}: timestamp {cell} is not after the previous row's; "
-                    "rows must be in increasing time order"
-                )
-            stamps.append(stamp)
-    if not rows:
-        raise UserError(f"{path}: no data rows after the header")
-    return Series(values=values, timestamps=stamps, origin=str(path), column=column)
+        column = tscsv.pick_column(table, time_column)
+    values = tscsv.values(table, column)
+    stamps, kind = (None, None)
+    if time_column is not None:
+        stamps, kind = tscsv.times(table, time_column)
+    freq = tsfreq.infer(stamps)
+    if stamps is not None and freq.gaps:
+        values, stamps = tsfreq.regularize(values, stamps, freq)
+    return Series(values=values, timestamps=stamps, origin=str(path), column=column, time_kind=kind, frequency=freq)
 
 
 # ---------------------------------------------------------------- preprocessing
@@ -332,14 +262,48 @@ def periodic_features(index: np.ndarray, periods: Sequence[float]) -> tuple[np.n
     return (np.stack(cols, axis=1) if cols else np.zeros((t.size, 0))), names
 
 
-def calendar_features(stamps: Sequence[datetime]) -> tuple[np.ndarray, list[str]]:
-    """Hour of day and day of week as sin/cos, so 23:00 sits next to 00:00 and Sunday to Monday."""
+CALENDAR_PARTS = ("hour", "dow", "year")
+
+
+def calendar_features(stamps: Sequence[datetime], parts: Sequence[str] = ("hour", "dow")) -> tuple[np.ndarray, list[str]]:
+    """Hour of day, day of week and position in the year as sin/cos, so 23:00 sits next to 00:00,
+    Sunday next to Monday and December next to January. `parts` picks which (tsfreq says which
+    vary at the series' frequency)."""
     hour = np.array([s.hour + s.minute / 60.0 + s.second / 3600.0 for s in stamps], dtype=np.float64)
-    dow = np.array([s.weekday() for s in stamps], dtype=np.float64) + hour / 24.0
-    h = 2.0 * math.pi * hour / 24.0
-    d = 2.0 * math.pi * dow / 7.0
-    cols = np.stack([np.sin(h), np.cos(h), np.sin(d), np.cos(d)], axis=1) if len(stamps) else np.zeros((0, 4))
-    return cols, ["hour_sin", "hour_cos", "dow_sin", "dow_cos"]
+    cols, names = [], []
+    for part in parts:
+        if part == "hour":
+            angle = 2.0 * math.pi * hour / 24.0
+        elif part == "dow":
+            dow = np.array([s.weekday() for s in stamps], dtype=np.float64) + hour / 24.0
+            angle = 2.0 * math.pi * dow / 7.0
+        elif part == "year":
+            doy = np.array([s.timetuple().tm_yday - 1 for s in stamps], dtype=np.float64) + hour / 24.0
+            length = np.array([366.0 if _leap(s.year) else 365.0 for s in stamps])
+            angle = 2.0 * math.pi * doy / length
+        else:
+            raise ValueError(f"unknown calendar part {part!r}")
+        cols += [np.sin(angle), np.cos(angle)]
+        names += [f"{part}_sin", f"{part}_cos"]
+    return (np.stack(cols, axis=1) if cols else np.zeros((len(stamps), 0))), names
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def calendar_parts(stamps: Sequence[datetime], freq: tsfreq.Frequency) -> list[str]:
+    """The calendar features that mean something here: those of the frequency (all three for an
+    irregular series), less any that is constant over the series (hour on midnight dates)."""
+    parts = list(freq.calendar) if freq.regular else list(CALENDAR_PARTS)
+    out = []
+    # a few thousand rows show whether a part varies (a day of hours, years of weeks)
+    sample = stamps[:5000]
+    for part in parts:
+        cols, _ = calendar_features(sample, [part])
+        if cols.size and np.ptp(cols, axis=0).max() > 1e-9:
+            out.append(part)
+    return out
 
 
 def make_windows(features: np.ndarray, target: np.ndarray, starts: np.ndarray, window: int, horizon: int):
@@ -354,11 +318,40 @@ def make_windows(features: np.ndarray, target: np.ndarray, starts: np.ndarray, w
 
 
 @dataclass
+class Seasons:
+    """The periods (sin/cos features) and season (seasonal naive, MASE) in use, and whence."""
+
+    periods: list[float]
+    season: int
+    source: str  # "task.periods", a frequency name ("weekly"), "detected" or "none found"
+
+
+def resolve_seasons(cfg: TaskConfig, freq: tsfreq.Frequency, train_levels: np.ndarray) -> Seasons:
+    """Explicit task.periods / task.season win; then the frequency's defaults; then periods
+    detected in the training split's values (yearly, irregular or untimed series)."""
+    if cfg.periods is not None:
+        periods, source = [float(p) for p in cfg.periods], "task.periods"
+    elif freq.periods:
+        periods, source = list(freq.periods), freq.name
+    else:
+        found = tsfreq.detect_periods(train_levels)
+        periods = [float(p) for p in found.periods]
+        source = "detected" if periods else "none found"
+    if cfg.season:
+        season = int(cfg.season)
+    elif cfg.periods is None and freq.season:
+        season = freq.season
+    else:
+        season = int(round(periods[0])) if periods else 1
+    return Seasons(periods, max(1, season), source)
+
+
+@dataclass
 class Prepared:
     """A series ready for windows. Work row i is original row i + offset."""
 
     levels: np.ndarray  # filled series in original units, length n
-    offset: int  # 1 when differenced
+    offset: int  # rows lost to differencing (seasonal P + first-order d)
     work: np.ndarray  # the modelled series before scaling, length m = n - offset
     scaled: np.ndarray
     features: np.ndarray  # (m, F) float32, column 0 = scaled
@@ -371,6 +364,12 @@ class Prepared:
     origin: str = ""
     column: str = ""
     timestamps: Optional[list[datetime]] = field(default=None, repr=False)
+    diff: tsstat.Differencing = field(default_factory=tsstat.Differencing)
+    frequency: tsfreq.Frequency = field(default_factory=lambda: tsfreq.NONE)
+    seasons: Seasons = field(default_factory=lambda: Seasons([], 1, "none found"))
+    # ADF/KPSS on the training split, when task.difference = "auto" asked for them
+    stationarity: Optional[dict[str, Any]] = None
+    holidays: Optional[str] = None  # the country whose holidays are features
 
     def starts(self, split: str) -> np.ndarray:
         """Every forecast origin t of a split (see the module docstring for the rule)."""
@@ -389,11 +388,9 @@ class Prepared:
         return self.levels[idx]
 
     def to_original(self, pred_scaled: np.ndarray, starts: np.ndarray) -> np.ndarray:
-        """Undo scaling, then differencing from the last known level before each origin."""
+        """Undo scaling, then differencing from the levels known before each origin."""
         work = self.scaler.inverse(pred_scaled)
-        if not self.offset:
-            return work
-        return undifference(work, self.levels[np.asarray(starts) + self.offset - 1])
+        return self.diff.invert(work, self.levels, np.asarray(starts) + self.offset)
 
     def history(self, t: int) -> np.ndarray:
         """All original values known at forecast origin t."""
@@ -402,26 +399,70 @@ class Prepared:
     def train_levels(self) -> np.ndarray:
         return self.levels[: self.splits.train + self.offset]
 
+    def choices(self) -> str:
+        """What was inferred, in a few words for the `started:` line."""
+        f = self.frequency
+        if f.name == "none":
+            what = "no time column"
+        else:
+            what = f.name + (f", {f.gaps} missing rows put back" if f.gaps else "")
+        per = ", ".join(f"{p:.4g}" for p in self.seasons.periods) or "none"
+        out = f"{what}; season {self.seasons.season}, periods [{per}] ({self.seasons.source})"
+        parts = []
+        if self.diff.seasonal:
+            parts.append(f"seasonal difference {self.diff.seasonal}")
+        if self.stationarity is not None:
+            parts.append(("differenced" if self.diff.order else "not differenced") + f" (auto: {tsstat.verdict(self.stationarity)})")
+        elif self.diff.order:
+            parts.append("differenced")
+        if self.holidays:
+            parts.append(f"{self.holidays} holidays")
+        return out + ("; " + ", ".join(parts) if parts else "")
+
 
 def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None) -> Prepared:
     """Run the pipeline. A given `scaler` (from a saved run) is used instead of fitting one."""
     levels = fill_missing(series.values, cfg.fill, series.origin)
     missing = int(np.isnan(series.values).sum())
-    offset = 1 if cfg.difference else 0
-    work = difference(levels) if offset else levels.copy()
+    # Decisions read the training split only: what the model is scored on must not shape the
+    # model. Differencing moves the split by a row or so, hence the margin.
+    P = int(cfg.seasonal_difference)
+    n_train = max(2, split_sizes(levels.size - P - 1, cfg.val_fraction, cfg.test_fraction).train - 1)
+    seasons = resolve_seasons(cfg, series.frequency, levels[:n_train])
+    if P and P >= n_train // 2:
+        raise UserError(
+            f"task.seasonal_difference = {P}: the training split has {n_train} rows; a seasonal "
+            f"difference needs at least two seasons in it (use a value below {n_train // 2})"
+        )
+    stationarity = None
+    if cfg.difference == "auto":
+        base = tsstat.Differencing(0, P).apply(levels[:n_train])
+        stationarity = tsstat.tests(base)
+        order = 0 if stationarity["stationary"] else 1
+    else:
+        order = int(bool(cfg.difference))
+    diff = tsstat.Differencing(order, P)
+    offset = diff.offset
+    work = diff.apply(levels)
     splits = check_length(work.size, cfg, series.origin, offset)
     if scaler is None:
         scaler = Scaler.fit(work[: splits.train], cfg.scale)
     scaled = scaler.transform(work)
     index = np.arange(work.size) + offset
     cols, names = [scaled[:, None]], ["value"]
-    per, per_names = periodic_features(index, cfg.periods)
+    per, per_names = periodic_features(index, seasons.periods)
     cols.append(per)
     names += per_names
     if cfg.calendar_features and series.timestamps is not None:
-        cal, cal_names = calendar_features(series.timestamps[offset:])
+        parts = calendar_parts(series.timestamps, series.frequency)
+        cal, cal_names = calendar_features(series.timestamps[offset:], parts)
         cols.append(cal)
         names += cal_names
+    if cfg.holidays:
+        tsholidays.check_series(series.timestamps, series.frequency, series.origin)
+        hol, hol_names = tsholidays.features(series.timestamps[offset:], cfg.holidays, cfg.holiday_subdivision)
+        cols.append(hol)
+        names += hol_names
     features = np.concatenate(cols, axis=1).astype(np.float32)
     return Prepared(
         levels=levels,
@@ -438,4 +479,9 @@ def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None) ->
         origin=series.origin,
         column=series.column,
         timestamps=series.timestamps,
+        diff=diff,
+        frequency=series.frequency,
+        seasons=seasons,
+        stationarity=stationarity,
+        holidays=(cfg.holidays.upper() + (f"-{cfg.holiday_subdivision}" if cfg.holiday_subdivision else "")) if cfg.holidays else None,
     )

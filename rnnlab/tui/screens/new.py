@@ -21,11 +21,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
+from rich.text import Text
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, SelectionList, Static
 
 from rnnlab.config import CELLS, OPTIMIZERS, SCHEDULES, TASKS, Config, read_toml, validate
 from rnnlab.errors import UserError
 from rnnlab.tui.params import approx_params, config_params, known_io, matched_hidden
+from rnnlab.tui.widgets.quiet import set_content
 from rnnlab.tui.widgets.toggles import TextCheckbox, TextSelectionList
 
 SCRATCH = "(scratch)"
@@ -39,6 +41,8 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "hidden": ("model", "hidden_size", "int"),
     "task": ("task", "kind", "choice"),
     "source": ("task", "source", "str"),
+    "column": ("task", "column", "str"),
+    "time_column": ("task", "time_column", "str"),
     "seq_len": ("task", "seq_len", "int"),
     "window": ("task", "window", "int"),
     "horizon": ("task", "horizon", "int"),
@@ -52,12 +56,17 @@ FIELDS: dict[str, tuple[str, str, str]] = {
 }
 LABELS = {
     "cell": "cell", "attention": "attention", "layers": "layers", "hidden": "hidden size", "task": "task",
-    "source": "corpus / CSV", "seq_len": "T / seq_len", "window": "window", "horizon": "horizon",
+    "source": "corpus / CSV", "column": "value column", "time_column": "time column", "seq_len": "T / seq_len", "window": "window", "horizon": "horizon",
     "optimizer": "optimizer", "lr": "learning rate", "schedule": "schedule", "clip": "clip norm (0 off)",
     "steps": "steps", "batch": "batch size", "device": "device", "name": "run name",
 }
 # Fields that only mean something for some tasks.
-TASK_ONLY = {"source": ("text", "timeseries"), "window": ("timeseries",), "horizon": ("timeseries",)}
+TASK_ONLY = {
+    "source": ("text", "timeseries"), "column": ("timeseries",), "time_column": ("timeseries",),
+    "window": ("timeseries",), "horizon": ("timeseries",),
+}
+# Text fields that may stay empty (the task picks or does without).
+OPTIONAL_TEXT = ("source", "column", "time_column")
 
 
 def cuda_devices() -> list[str]:
@@ -122,6 +131,9 @@ class NewExperiment(Screen):
                 yield Label(LABELS["source"], classes="label")
                 yield Input(placeholder="builtin default", id="source")
                 yield Button("Browse", id="browse")
+            yield self._row("column", Input(placeholder="the only numeric column", id="column"))
+            yield self._row("time_column", Input(placeholder="none (dates, years or step numbers)", id="time_column"))
+            yield Static(id="data-card")
             yield self._row("seq_len", Input(id="seq_len"))
             yield self._row("window", Input(id="window"))
             yield self._row("horizon", Input(id="horizon"))
@@ -191,6 +203,7 @@ class NewExperiment(Screen):
         finally:
             self._filling = False
         self._validate()
+        self._update_card()
 
     def raw(self) -> dict[str, Any]:
         """The raw config dict the form describes (the preset's keys plus the form's values)."""
@@ -206,7 +219,7 @@ class NewExperiment(Screen):
                 sect[key] = w.value
             else:
                 text = str(w.value).strip()
-                if fid == "source":
+                if fid in OPTIONAL_TEXT:
                     if text:
                         sect[key] = text
                     else:
@@ -255,6 +268,67 @@ class NewExperiment(Screen):
         self.cfg = cfg
         self._show_ok(cfg, found)
         return cfg
+
+    # ------------------------------------------------------------------ the data card
+
+    @dataclass
+    class CardReady(Message):
+        key: tuple
+        text: str
+        error: bool
+
+    def _card_key(self) -> Optional[tuple]:
+        """(path, column, time column, mtime) when the form names an existing CSV for a
+        time-series task, else None."""
+        if self.query_one("#task", Select).value != "timeseries":
+            return None
+        text = self.query_one("#source", Input).value.strip()
+        path = Path(text).expanduser() if text else None
+        if path is None or not path.is_file():
+            return None
+        column = self.query_one("#column", Input).value.strip() or None
+        time_column = self.query_one("#time_column", Input).value.strip() or None
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return None
+        return (str(path), column, time_column, mtime)
+
+    def _update_card(self) -> None:
+        key = self._card_key()
+        card = self.query_one("#data-card", Static)
+        card.display = key is not None
+        if key is None or key == getattr(self, "_card_shown", None):
+            return
+        self._card_wanted = key
+        set_content(card, Text("reading the data…", style="dim"))
+        # typing a column name fires on every key: build the card once typing pauses
+        self.set_timer(0.4, lambda: self._build_card(key) if self._card_wanted == key else None)
+
+    @work(thread=True, group="data-card", exclusive=True, exit_on_error=False)
+    def _build_card(self, key: tuple) -> None:
+        from rnnlab.tasks import tscard
+
+        path, column, time_column, _ = key
+        try:
+            card = tscard.build(path, column=column, time_column=time_column)
+        except UserError as err:
+            self.post_message(self.CardReady(key, str(err), True))
+            return
+        except Exception as err:  # noqa: BLE001 - the form must survive any file
+            self.post_message(self.CardReady(key, f"{path}: could not read it ({type(err).__name__}: {err})", True))
+            return
+        rec = card["recommended"]
+        hint = ", ".join(f"{k} {rec[k]}" for k in ("window", "horizon", "season", "periods") if k in rec)
+        lines = tscard.summary_lines(card) + [f"suggested     {hint}, difference auto"]
+        self.post_message(self.CardReady(key, "\n".join(lines), False))
+
+    def on_new_experiment_card_ready(self, msg: CardReady) -> None:
+        if msg.key != getattr(self, "_card_wanted", None):
+            return  # an older file or column: a newer card is on its way
+        self._card_shown = msg.key
+        card = self.query_one("#data-card", Static)
+        set_content(card, Text(msg.text, style="red" if msg.error else ""))
 
     def _flag(self, fid: Optional[str]) -> None:
         if fid:
@@ -313,6 +387,7 @@ class NewExperiment(Screen):
     def _changed(self, event: Any) -> None:
         if not self._filling:
             self._validate()
+            self._update_card()
 
     @on(Select.Changed)
     def _selected(self, event: Select.Changed) -> None:
@@ -322,6 +397,7 @@ class NewExperiment(Screen):
             self._load_base(str(event.value))
         else:
             self._validate()
+        self._update_card()
 
     # ------------------------------------------------------------------ actions
 

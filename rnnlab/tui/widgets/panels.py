@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import RichLog, Static
 
+from rnnlab import timeaxis
 from rnnlab.tui.state import RunState, fmt_num
 from rnnlab.tui.widgets.heatmap import Heatmap
 from rnnlab.tui.widgets.plot import Line, LinePlot, PlotData
@@ -376,7 +377,10 @@ class OutputPanel(Panel):
             y = np.asarray(d.get(key) or [], dtype=np.float64)
             if len(y):
                 lines.append(Line(key, np.arange(n, n + len(y), dtype=np.float64), y, color))
-        self.query_one("#forecast-plot", LinePlot).show(PlotData(lines, xlabel="t"))
+        dates = timeaxis.ticks(d.get("times") or [])
+        self.query_one("#forecast-plot", LinePlot).show(
+            PlotData(lines, xlabel="date" if dates else "t", xticks=tuple((float(x), s) for x, s in dates))
+        )
         acf = d.get("acf") or []
         bars = " ".join(f"{a:+.2f}" for a in acf[:8])
         p = d.get("ljung_box_p")

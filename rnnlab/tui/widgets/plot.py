@@ -49,13 +49,15 @@ class PlotData:
     xlabel: str = "step"
     log_y: bool = False
     empty_message: str = "waiting for data"
+    # (x, label) pairs that replace the x-axis numbers (dates under a forecast)
+    xticks: tuple[tuple[float, str], ...] = ()
 
     def signature(self) -> tuple:
         """Equal for data that plots the same. Series only grow (or are reset, which changes
         their length or ends), so length and end points stand for the whole array."""
         return (
             tuple((ln.label, ln.color, ln.smooth, ln.marker, _ends(ln.x), _ends(ln.y)) for ln in self.lines),
-            tuple(self.hlines), self.xlabel, self.log_y, self.empty_message,
+            tuple(self.hlines), self.xlabel, self.log_y, self.empty_message, self.xticks,
         )
 
 
@@ -145,7 +147,9 @@ class LinePlot(PlotextPlot):
             if d.log_y:
                 plt.yscale("log")
                 _decade_ticks(plt, y_lo, y_hi)
-            if x_lo == x_hi:
+            if d.xticks:
+                plt.xticks([x for x, _ in d.xticks], [label for _, label in d.xticks])
+            elif x_lo == x_hi:
                 # one point: plotext would spread 25.0 … 75.0 around it
                 plt.xlim(x_lo - 1, x_hi + 1)
                 plt.xticks([x_lo], [_tick_label(x_lo)])

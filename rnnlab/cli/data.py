@@ -1,0 +1,114 @@
+"""`rnnlab data FILE`: the data card of a time-series CSV (frequency, gaps, stationarity,
+seasons, the series and its ACF, recommended settings) before any training."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from rnnlab.cli.common import print_json
+
+
+def _finite(obj: Any) -> Any:
+    """NaN/inf become null: JSON has no NaN."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def data(
+    file: Annotated[Path, typer.Argument(help="A CSV file with a header line.", show_default=False)],
+    column: Annotated[Optional[str], typer.Option("--column", "-c", help="The value column (default: the only numeric one).")] = None,
+    time_column: Annotated[Optional[str], typer.Option("--time-column", "-t", help="The time column (dates, years or step numbers).")] = None,
+    delimiter: Annotated[Optional[str], typer.Option("--delimiter", help="Field separator (default: detected).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the card as one JSON object (with the values).")] = False,
+) -> None:
+    """Show a time series' data card: rows, frequency, missing values and the longest gap,
+    ADF/KPSS, seasonal periods, a plot of the series and its ACF, and recommended settings."""
+    from rnnlab.tasks import tscard
+
+    card = tscard.build(file, column=column, time_column=time_column, delimiter=delimiter)
+    if json_out:
+        print_json(_finite(card))
+        return
+    for line in tscard.summary_lines(card):
+        typer.echo(line)
+    typer.echo("")
+    typer.echo(_series_plot(card))
+    typer.echo("")
+    typer.echo(_acf_plot(card))
+    typer.echo("")
+    typer.echo("recommended settings (paste into a preset, or pass each as --set task.KEY=VALUE):")
+    typer.echo(tscard.recommended_toml(card).rstrip())
+
+
+def _plain() -> bool:
+    import sys
+
+    return not sys.stdout.isatty() or bool(os.environ.get("NO_COLOR"))
+
+
+def _finish(plt) -> str:
+    from rnnlab.cli.manage import _ANSI  # the same pipe rule as `show`
+
+    text = plt.build()
+    if _plain():
+        text = "\n".join(line.rstrip() for line in _ANSI.sub("", text).splitlines())
+    return text
+
+
+def _series_plot(card: dict) -> str:
+    import plotext as plt
+
+    from rnnlab import timeaxis
+    from rnnlab.cli.manage import _downsample, _width
+
+    ys = [v for v in card["values"]]
+    xs = [i for i, v in enumerate(ys) if v is not None]
+    ys = [v for v in ys if v is not None]
+    width = _width()
+    plt.clf()
+    plt.plotsize(width, 15)
+    if _plain():
+        plt.theme("clear")
+    plt.title(f"{card['column']} ({card['rows']} rows)")
+    xs, ys = _downsample(xs, ys, 2 * width)
+    plt.plot(xs, ys)
+    ticks = timeaxis.ticks(card["times"], most=5)
+    if ticks:
+        plt.xticks([p for p, _ in ticks], [s for _, s in ticks])
+    plt.xlabel("date" if ticks else "row")
+    return _finish(plt)
+
+
+def _acf_plot(card: dict) -> str:
+    import plotext as plt
+
+    from rnnlab.cli.manage import _width
+
+    acf = card["acf"]
+    plt.clf()
+    plt.plotsize(_width(), 12)
+    if _plain():
+        plt.theme("clear")
+    of = "first differences" if card["acf_of"] == "differences" else "series"
+    plt.title(f"ACF of the {of}, lags 1..{len(acf)}; lines at ±1.96/√n")
+    if acf:
+        plt.bar(list(range(1, len(acf) + 1)), acf, width=0.3)
+        band = 1.96 / math.sqrt(max(1, card["rows"]))
+        plt.hline(band)
+        plt.hline(-band)
+    plt.xlabel("lag")
+    return _finish(plt)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("data")(data)

@@ -1,0 +1,70 @@
+"""`rnnlab data FILE` (issue 9 item 7): the data card as a user runs it, and its JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from test_tsdata_realworld import MISSING_WEEKS, write_co2_weekly, write_sunspots_yearly
+
+
+def rnnlab(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    env.pop("NO_COLOR", None)
+    return subprocess.run([sys.executable, "-m", "rnnlab", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_card_json_of_a_weekly_series(tmp_path):
+    path = write_co2_weekly(tmp_path / "co2.csv")
+    proc = rnnlab("data", str(path), "--column", "co2", "--time-column", "date", "--json")
+    assert proc.returncode == 0, proc.stderr
+    card = json.loads(proc.stdout)
+    assert card["rows"] == 52 * 14 and card["frequency"] == "weekly"
+    assert card["rows_put_back"] == card["missing"] == len(MISSING_WEEKS)
+    assert card["longest_gap"] == 2  # weeks 100 and 101
+    st = card["stationarity"]
+    assert 0 <= st["adf_p"] <= 1 and 0 <= st["kpss_p"] <= 1 and st["stationary"] is False
+    assert card["season"] == 52 and 52 in card["detected_periods"]
+    assert card["first"].startswith("1974-05-18") and len(card["values"]) == card["rows"]
+    rec = card["recommended"]
+    assert rec["time_column"] == "date" and rec["column"] == "co2" and rec["difference"] == "auto"
+    assert rec["window"] + rec["horizon"] <= 0.7 * card["rows"]
+
+
+def test_card_json_of_a_yearly_series_recommends_the_detected_season(tmp_path):
+    path = write_sunspots_yearly(tmp_path / "sun.csv")
+    card = json.loads(rnnlab("data", str(path), "-t", "year", "--json").stdout)
+    assert card["frequency"] == "yearly" and card["column"] == "sunspots"
+    assert card["detected_periods"][0] == 11 and card["recommended"]["season"] == 11
+
+
+def test_card_text_has_the_summary_plots_and_settings(tmp_path):
+    path = write_co2_weekly(tmp_path / "co2.csv")
+    proc = rnnlab("data", str(path), "-t", "date")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    for needle in ("frequency     weekly (3 missing rows put back)", "longest gap 2 rows", "ADF p=", "KPSS p=",
+                   "season 52", "ACF of the first differences", "1974-05-18", "[task]", 'time_column = "date"'):
+        assert needle in out, needle
+    assert "\x1b[" not in out  # a pipe gets plain text
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["nope.csv"], "no such file"),
+        (["data.csv", "--column", "vlaue"], "did you mean 'value'"),
+        (["data.csv", "--time-column", "when"], "no column 'when'"),
+    ],
+)
+def test_card_errors_are_one_line(tmp_path, args, needle):
+    (tmp_path / "data.csv").write_text("t,value\n1,2\n2,3\n3,4\n")
+    args = [str(tmp_path / a) if a.endswith(".csv") else a for a in args]
+    proc = rnnlab("data", *args)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and needle in lines[0], proc.stderr
