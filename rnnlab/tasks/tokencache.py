@@ -97,6 +97,7 @@ def _read_meta(path: Path) -> Optional[dict]:
 def _write_atomic(path: Path, write) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the cache from other users of the root
         with os.fdopen(fd, "wb") as fh:
             write(fh)
         os.replace(tmp, path)
