@@ -58,8 +58,8 @@ def _codepoints(piece: str) -> np.ndarray:
 
 def _text_digest(stream: CorpusStream) -> str:
     h = hashlib.sha1()
-    for piece in stream:
-        h.update(piece.encode("utf-8", "surrogatepass"))
+    for piece in stream.utf8_pieces():  # plain ASCII goes straight from the file to the hash
+        h.update(piece)
     return h.hexdigest()
 
 
