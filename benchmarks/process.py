@@ -7,10 +7,13 @@ lstm-char preset's 5M chars of the standard library, written once), so neither p
 gathering the builtin corpus and the other not.
 
 Lengths: "short" (~20 s of bare training on a free 2-core box) and "long" (~2 minutes).
-`--quick`: the short runs only, 3 alternations each. Full: both lengths, 3 alternations.
-`--process-reps N` / `--process-lengths short,long` (environment: RNNLAB_BENCH_PROCESS_REPS,
-RNNLAB_BENCH_PROCESS_LENGTHS) narrow it on a busy day. The environment passed to both sides
-drops OMP_NUM_THREADS/MKL_NUM_THREADS: a user's shell does not set them.
+`--quick`: the short runs only, 3 rotations each. Full: both lengths. Narrow it on a busy day
+with RNNLAB_BENCH_PROCESS_REPS / _LENGTHS (short,long) / _TASKS (adding,char). The environment
+passed to both sides drops OMP_NUM_THREADS/MKL_NUM_THREADS (a user's shell does not set them);
+RNNLAB_BENCH_PROCESS_THREADS=1 pins both sides to one thread instead (the lab's own overhead,
+apart from its thread choice), `default,1` measures both. RNNLAB_BENCH_PROCESS_BEFORE=DIR adds a
+third contender in the same rotation: `rnnlab train` from the source tree DIR (e.g. a
+`git archive` of the code before a change), so before and after meet the same load.
 """
 
 from __future__ import annotations
@@ -34,9 +37,11 @@ PRESET = {"adding": "adding-lstm", "char": "lstm-char"}
 TARGET = {"short": 1.15, "long": 1.05}
 
 
-def _env() -> dict:
+def _env(src: Path = ROOT, threads: str = "") -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "RNNLAB_SLOTS")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH", "")) if p)
+    if threads:
+        env["OMP_NUM_THREADS"] = threads
     return env
 
 
@@ -52,30 +57,39 @@ def _write_config(tmp: Path, task: str, steps: int, corpus: Path) -> Path:
     return path
 
 
-def _time(cmd: list[str], cwd: Path) -> float:
+def _time(cmd: list[str], cwd: Path, env: dict) -> float:
     t = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - t
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr[-2000:]}")
     return wall
 
 
-def measure(task: str, length: str, reps: int, tmp: Path, corpus: Path) -> tuple[list[float], list[float]]:
+def measure(task: str, length: str, reps: int, tmp: Path, corpus: Path, threads: str = "",
+            before: Path | None = None) -> dict[str, list[float]]:
+    """Wall times of each contender, rotated A B C, B C A, ...: `lab` (this tree), `bare`, and
+    `before` (`rnnlab train` from another source tree, e.g. a `git archive` of the old code)."""
     steps = STEPS[task][length]
     cfg = _write_config(tmp, task, steps, corpus)
-    lab_cmd = [PY, "-m", "rnnlab", "train", str(cfg), "--runs-dir", str(tmp / "runs")]
-    bare_cmd = [PY, str(BARE), task, str(steps), str(corpus) if task == "char" else "-", str(tmp / "bare.pt")]
-    lab, bare = [], []
+    contenders = {
+        "lab": ([PY, "-m", "rnnlab", "train", str(cfg), "--runs-dir", str(tmp / "runs")], _env(ROOT, threads)),
+        "bare": ([PY, str(BARE), task, str(steps), str(corpus) if task == "char" else "-", str(tmp / "bare.pt")],
+                 _env(ROOT, threads)),
+    }
+    if before is not None:
+        contenders["before"] = ([PY, "-m", "rnnlab", "train", str(cfg), "--runs-dir", str(tmp / "runs-before")],
+                                _env(before, threads))
+    out: dict[str, list[float]] = {k: [] for k in contenders}
+    names = list(contenders)
     for r in range(reps):
-        order = [("lab", lab_cmd), ("bare", bare_cmd)]
-        if r % 2:
-            order.reverse()
-        for name, cmd in order:
-            t = _time(cmd, tmp)
-            (lab if name == "lab" else bare).append(t)
-            print(f"    {task} {length} {name}: {t:.1f} s  (load {os.getloadavg()[0]:.2f})", flush=True)
-    return lab, bare
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            cmd, env = contenders[name]
+            t = _time(cmd, tmp, env)
+            out[name].append(t)
+            print(f"    {task} {length} {name}{' threads=' + threads if threads else ''}: {t:.1f} s  "
+                  f"(load {os.getloadavg()[0]:.2f})", flush=True)
+    return out
 
 
 def run(quick: bool) -> list[Figure]:
@@ -84,23 +98,35 @@ def run(quick: bool) -> list[Figure]:
     reps = int(os.environ.get("RNNLAB_BENCH_PROCESS_REPS", "3"))
     lengths = os.environ.get("RNNLAB_BENCH_PROCESS_LENGTHS", "short" if quick else "short,long").split(",")
     tasks = os.environ.get("RNNLAB_BENCH_PROCESS_TASKS", "adding,char").split(",")
+    # "default": both sides as a user runs them; "1": both pinned to one thread (OMP_NUM_THREADS=1),
+    # which isolates the lab's own overhead from the thread choice on a loaded machine
+    modes = os.environ.get("RNNLAB_BENCH_PROCESS_THREADS", "default").split(",")
+    before = os.environ.get("RNNLAB_BENCH_PROCESS_BEFORE")
     figs = []
     with tempfile.TemporaryDirectory(prefix="rnnlab-bench-process-") as d:
         tmp = Path(d)
         corpus = tmp / "corpus.txt"
         corpus.write_text(load_corpus("builtin:python-stdlib", 5_000_000).text, encoding="utf-8")
-        for length in lengths:
-            for task in tasks:
-                load0 = os.getloadavg()
-                lab, bare = measure(task, length, reps, tmp, corpus)
-                load1 = os.getloadavg()
-                ratio = median(lab) / median(bare)
-                figs.append(Figure(
-                    "8", f"{PRESET[task]}, {length} ({STEPS[task][length]} steps): `rnnlab train` wall time / bare script",
-                    median(lab), "s", baseline=median(bare), baseline_name="bare PyTorch script", ratio=ratio,
-                    target=f"<= {TARGET[length]}", met=check("<=", ratio, TARGET[length]),
-                    note=f"median of {reps} alternated whole processes; rnnlab {sorted(round(x, 1) for x in lab)} s, "
-                         f"bare {sorted(round(x, 1) for x in bare)} s; load average {load0[0]:.2f} before, {load1[0]:.2f} after",
-                    extra={"lab": lab, "bare": bare, "load_before": load0, "load_after": load1},
-                ))
+        for mode in modes:
+            threads = "" if mode == "default" else mode
+            for length in lengths:
+                for task in tasks:
+                    load0 = os.getloadavg()
+                    res = measure(task, length, reps, tmp, corpus, threads, Path(before) if before else None)
+                    load1 = os.getloadavg()
+                    lab, bare = res["lab"], res["bare"]
+                    ratio = median(lab) / median(bare)
+                    note = (f"median of {reps} rotated whole processes; rnnlab {sorted(round(x, 1) for x in lab)} s, "
+                            f"bare {sorted(round(x, 1) for x in bare)} s")
+                    if "before" in res:
+                        note += (f", rnnlab before this change {sorted(round(x, 1) for x in res['before'])} s "
+                                 f"(ratio {median(res['before']) / median(bare):.2f})")
+                    figs.append(Figure(
+                        "8", f"{PRESET[task]}, {length} ({STEPS[task][length]} steps), threads {mode}: "
+                             "`rnnlab train` wall time / bare script",
+                        median(lab), "s", baseline=median(bare), baseline_name="bare PyTorch script", ratio=ratio,
+                        target=f"<= {TARGET[length]}", met=check("<=", ratio, TARGET[length]),
+                        note=note + f"; load average {load0[0]:.2f} before, {load1[0]:.2f} after",
+                        extra={**res, "load_before": load0, "load_after": load1},
+                    ))
     return figs

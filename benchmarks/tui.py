@@ -21,6 +21,7 @@ CPU time and RSS belong to that measurement alone; the TUI runs headless (Textua
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -238,6 +239,8 @@ def run(quick: bool) -> list[Figure]:
                            "% of a core", baseline=idle["cpu_fraction"] * 100, baseline_name="same TUI, runs finished (idle)",
                            target="<= 10", met=check("<=", streaming["cpu_fraction"] * 100, 10),
                            note=f"over {secs:.0f} s; writers at 50 steps/s, 8 scalars a step, probes every 50 steps"))
+        if os.environ.get("RNNLAB_BENCH_TUI_OUTSIDE", "1") != "0":
+            figs += run_outside(quick)
         _fixture(tmp / "huge", 4, rss_points)
         huge, _ = _py(_APP, "rss", tmp / "huge", rss_points, timeout=900)
         figs.append(Figure("6", f"TUI RSS, compare open on 4 runs x {rss_points:,} points", huge["rss_mb"], "MB",
@@ -245,3 +248,89 @@ def run(quick: bool) -> list[Figure]:
                            target="< 300", met=check("<", huge["rss_mb"], 300),
                            note=f"all points loaded: {huge.get('loaded')}; compare redraw at this size {huge['compare_redraw'] * 1e3:.0f} ms"))
     return figs
+
+
+# ---------------------------------------------------------------- measured from outside
+
+def _proc_cpu_s(pid: int) -> float:
+    """utime + stime of `pid` (and its reaped children: none for the lab), in seconds."""
+    import os
+
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def streaming_cpu_outside(secs: float = 30.0, reps: int = 2) -> dict:
+    """Issue 12 item 3, as a user sees it: the lab (`rnnlab`) in a real terminal (tmux, 160x48)
+    with the dashboard of a char run open while two `lstm-char` runs train (real workers); the
+    lab process's CPU time from /proc over `secs`, `reps` times; then the same on the home screen.
+    Returns fractions of a core."""
+    import os
+    import shutil
+    import signal
+
+    if shutil.which("tmux") is None:
+        raise RuntimeError("tmux is needed for the outside measurement")
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    session = f"rnnlab-bench-tui-{os.getpid()}"
+    out: dict = {"dashboard": [], "home": []}
+    with tempfile.TemporaryDirectory(prefix="rnnlab-bench-tui-out-") as tmp:
+        root = Path(tmp) / "runs"
+        pids = []
+        for k in range(2):
+            r = subprocess.run([PY, "-m", "rnnlab", "train", "lstm-char", "--detach", "--json", "--runs-dir", str(root),
+                                "--name", f"char{k}", "--set", "train.steps=100000", "--set", "train.device=cpu"],
+                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+            if r.returncode != 0:
+                raise RuntimeError(r.stderr[-2000:])
+            pids.append(json.loads(r.stdout)["pid"])
+        try:
+            from rnnlab.runs.store import list_runs
+
+            deadline = time.time() + 300
+            while time.time() < deadline and not all(i.step > 0 for i in list_runs(root)):
+                time.sleep(1)
+            subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "48",
+                            f"exec env PYTHONPATH={env['PYTHONPATH']} {PY} -m rnnlab --runs-dir {root}"], check=True, env=env)
+            lab_pid = int(subprocess.run(["tmux", "display-message", "-p", "-t", session, "#{pane_pid}"],
+                                         capture_output=True, text=True, check=True).stdout.strip())
+            time.sleep(6)  # first frame, run list loaded
+            subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+            time.sleep(4)  # dashboard open, history loaded
+            for where in ("dashboard", "home"):
+                if where == "home":
+                    subprocess.run(["tmux", "send-keys", "-t", session, "Escape"], check=True)
+                    time.sleep(3)
+                for _ in range(reps):
+                    c0, t0 = _proc_cpu_s(lab_pid), time.perf_counter()
+                    time.sleep(secs)
+                    out[where].append((_proc_cpu_s(lab_pid) - c0) / (time.perf_counter() - t0))
+            out["screen"] = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+        finally:
+            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+            for pid in pids:  # wait for the clean stop so the temporary folder can go
+                for _ in range(100):
+                    try:
+                        os.kill(pid, 0)
+                    except ProcessLookupError:
+                        break
+                    time.sleep(0.2)
+    return out
+
+
+def run_outside(quick: bool) -> list[Figure]:
+    r = streaming_cpu_outside(secs=15.0 if quick else 30.0, reps=2)
+    dash, home = max(r["dashboard"]) * 100, max(r["home"]) * 100
+    return [Figure("4", "lab process CPU, dashboard of a char run open at 160x48 while 2 char runs train (from /proc)",
+                   dash, "% of a core", baseline=home, baseline_name="same lab on the home screen",
+                   target="<= 10", met=check("<=", dash, 10),
+                   note=f"the worse of {len(r['dashboard'])} windows of {15 if quick else 30} s: "
+                        f"dashboard {[round(x * 100, 1) for x in r['dashboard']]} %, home {[round(x * 100, 1) for x in r['home']]} %; "
+                        "real lstm-char workers, the lab in tmux")]

@@ -53,9 +53,15 @@ def test_a_changed_corpus_gets_its_own_file_and_the_old_one_stays(corpus, tmp_pa
     assert new.decode(new.train_data[:200].tolist()) == TEXT.replace("fox", "cat")[:200]
 
 
-def test_the_digest_is_the_texts_sha1_as_before(corpus, tmp_path):
+def test_the_digest_is_the_texts_sha1_as_before(corpus, tmp_path, monkeypatch):
     # runs saved before the cache keep resuming: their task state holds this same digest
     assert _task(corpus, tmp_path / "c").state()["sha1"] == hashlib.sha1(TEXT.encode("utf-8")).hexdigest()
+    # also when the file is read in blocks (ASCII ones hashed as read) and has CRLF, a BOM, UTF-8
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_bytes("\ufeff".encode() + TEXT.replace("\n", "\r\n").encode() + "é€\n".encode() + TEXT.encode())
+    monkeypatch.setattr(corpus_mod, "BLOCK_BYTES", 1000)
+    want = hashlib.sha1((TEXT + "é€\n" + TEXT).encode("utf-8")).hexdigest()
+    assert _task(mixed, tmp_path / "c").state()["sha1"] == want
 
 
 def test_dtype_is_the_smallest_the_vocabulary_allows(tmp_path):
@@ -108,6 +114,9 @@ def test_large_files_stream_in_blocks_with_the_same_text(tmp_path, monkeypatch):
         monkeypatch.setattr(corpus_mod, "BLOCK_BYTES", block)
         assert load_corpus(str(path)).text == whole, block
         assert load_corpus(str(path), max_chars=9).text == whole[:9]
+        # the bytes the digest reads (plain ASCII blocks passed through) are the same text
+        for cap in (None, 9, 30):
+            assert b"".join(CorpusStream(str(path), cap).utf8_pieces()) == whole[:cap].encode(), (block, cap)
     monkeypatch.setattr(corpus_mod, "BLOCK_BYTES", 4)
     path.write_bytes(b"abcdefgh\xffij")
     with pytest.raises(UserError, match=r"invalid byte 0xff at byte offset 8"):

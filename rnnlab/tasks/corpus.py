@@ -85,18 +85,34 @@ class CorpusStream:
                 raise UserError(f"{path}: no such file or folder ([task] source); give a text file, a folder, a glob or {BUILTIN_STDLIB}")
 
     def __iter__(self) -> Iterator[str]:
+        return self._pieces(utf8=False)  # type: ignore[return-value]
+
+    def utf8_pieces(self) -> Iterator[bytes]:
+        """The same text as UTF-8 bytes. ASCII blocks with nothing to normalise are passed through
+        as read, without decoding and re-encoding (what hashing a corpus on a cache hit needs)."""
+        return self._pieces(utf8=True)  # type: ignore[return-value]
+
+    def _pieces(self, utf8: bool) -> Iterator[str | bytes]:
         total = used = 0
         skipped: list[Path] = []
         for path in self._paths:
             if self.max_chars is not None and total >= self.max_chars:
                 break
             got = 0
-            for piece in _file_pieces(path, skip_bad=self._skip_bad, skip_binary=self._skip_binary, skipped=skipped):
-                if self.max_chars is not None:
-                    piece = piece[: self.max_chars - total]
-                if piece:
-                    total += len(piece)
-                    got += len(piece)
+            for piece in _file_pieces(path, skip_bad=self._skip_bad, skip_binary=self._skip_binary, utf8=utf8,
+                                      skipped=skipped):
+                # an ASCII bytes piece has one byte per character; any other is text here
+                n = len(piece) if isinstance(piece, str) or piece.isascii() else None
+                if n is None:
+                    piece = piece.decode("utf-8", "surrogatepass")
+                    n = len(piece)
+                if self.max_chars is not None and n > self.max_chars - total:
+                    piece, n = piece[: self.max_chars - total], self.max_chars - total
+                if isinstance(piece, str) and utf8:
+                    piece = piece.encode("utf-8", "surrogatepass")
+                if n:
+                    total += n
+                    got += n
                     yield piece
                 if self.max_chars is not None and total >= self.max_chars:
                     break
@@ -153,10 +169,16 @@ def decode(data: bytes, path: Path | str) -> str:
 BLOCK_BYTES = 16 << 20
 
 
-def _file_pieces(path: Path, *, skip_bad: bool = False, skip_binary: bool = False,
-                 skipped: Optional[list[Path]] = None) -> Iterator[str]:
+def _plain_ascii(data: bytes) -> bool:
+    """Bytes whose decoded, normalised text is the bytes themselves (no NUL, CR or BOM)."""
+    return data.isascii() and b"\x00" not in data and b"\r" not in data
+
+
+def _file_pieces(path: Path, *, skip_bad: bool = False, skip_binary: bool = False, utf8: bool = False,
+                 skipped: Optional[list[Path]] = None) -> Iterator[str | bytes]:
     """The normalised text of one file (see `decode`), ending with a newline so one file's last
-    line does not run into the next; nothing for a file skipped as not text."""
+    line does not run into the next; nothing for a file skipped as not text. With `utf8`, pieces
+    that are plain ASCII come as the bytes read (the rest as text all the same)."""
     try:
         size = path.stat().st_size
         if size <= BLOCK_BYTES:
@@ -166,6 +188,9 @@ def _file_pieces(path: Path, *, skip_bad: bool = False, skip_binary: bool = Fals
             return
         raise UserError(f"{path}: cannot read ({err.strerror})") from None
     if size <= BLOCK_BYTES:
+        if utf8 and data and _plain_ascii(data):
+            yield data if data.endswith(b"\n") else data + b"\n"
+            return
         if (skip_bad or skip_binary) and b"\x00" in data:
             if skipped is not None and skip_binary:
                 skipped.append(path)
@@ -183,19 +208,20 @@ def _file_pieces(path: Path, *, skip_bad: bool = False, skip_binary: bool = Fals
         if skipped is not None and skip_binary:
             skipped.append(path)
         return
-    last = ""
-    for text in _decode_blocks(path):
-        if text:
-            last = text
-            yield text
-    if last and not last.endswith("\n"):
+    last: str | bytes = ""
+    for piece in _decode_blocks(path, utf8=utf8):
+        if piece:
+            last = piece
+            yield piece
+    if last and not last.endswith(b"\n" if isinstance(last, bytes) else "\n"):
         yield "\n"
 
 
-def _decode_blocks(path: Path) -> Iterator[str]:
+def _decode_blocks(path: Path, utf8: bool = False) -> Iterator[str | bytes]:
     """`decode` for a file too large to hold twice: UTF-8 decoded block by block (a character
     split across blocks is completed by the next one), the BOM dropped, CRLF made LF even when a
-    block ends between the CR and the LF. Errors name the byte offset in the file."""
+    block ends between the CR and the LF. Errors name the byte offset in the file. With `utf8`,
+    a plain ASCII block between whole characters is passed through undecoded."""
     import codecs
 
     dec = codecs.getincrementaldecoder("utf-8")()
@@ -204,6 +230,11 @@ def _decode_blocks(path: Path) -> Iterator[str]:
         while True:
             block = fh.read(BLOCK_BYTES)
             final = not block
+            if utf8 and block and not held_cr and not dec.getstate()[0] and _plain_ascii(block):
+                offset += len(block)
+                first = False
+                yield block
+                continue
             nul = block.find(b"\x00")
             if nul >= 0:
                 raise UserError(f"{path}: binary file (NUL byte at offset {offset + nul}); the text task needs UTF-8 text")

@@ -58,8 +58,8 @@ def _codepoints(piece: str) -> np.ndarray:
 
 def _text_digest(stream: CorpusStream) -> str:
     h = hashlib.sha1()
-    for piece in stream:
-        h.update(piece.encode("utf-8", "surrogatepass"))
+    for piece in stream.utf8_pieces():  # plain ASCII goes straight from the file to the hash
+        h.update(piece)
     return h.hexdigest()
 
 
@@ -97,6 +97,7 @@ def _read_meta(path: Path) -> Optional[dict]:
 def _write_atomic(path: Path, write) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the cache from other users of the root
         with os.fdopen(fd, "wb") as fh:
             write(fh)
         os.replace(tmp, path)

@@ -3,8 +3,9 @@ the keys that control the run's worker process through the store's command chann
 
 Cost model: the reading thread polls the store every `POLL_INTERVAL`; updates mark panels (and
 the header) dirty and redraw the dirty, visible ones at once unless the last redraw was less
-than `REDRAW_INTERVAL` ago (then at the end of that interval), so a poll's rows reach the
-screen without waiting for a timer and bursts cost at most five redraws a second. Panels repaint in place (no layout pass); a panel in a hidden tab stays dirty until it
+than the redraw interval ago (then at the end of that interval), so a poll's rows reach the
+screen without waiting for a timer and bursts cost at most five redraws a second; under load
+the interval grows (`redraw_interval`) to keep the lab's CPU near its budget. Panels repaint in place (no layout pass); a panel in a hidden tab stays dirty until it
 is shown.
 """
 
@@ -55,6 +56,21 @@ WIDE_MIN = (120, 36)
 # At most five redraws a second: with POLL_INTERVAL this keeps a written point on screen
 # within flush (0.2 s) + poll (0.2 s) + redraw (0.2 s) of being written, worst case.
 REDRAW_INTERVAL = 0.2
+# Under load the redraws are spread out (up to REDRAW_MAX_INTERVAL apart) so that the lab's own
+# process stays near CPU_BUDGET of a core while runs stream: three plots rebuilt five times a
+# second cost ~20% of a core on a 2-core box (BENCHMARKS.md item 4).
+REDRAW_MAX_INTERVAL = 2.0
+CPU_BUDGET = 0.05
+
+
+def redraw_interval(current: float, cpu_fraction: float) -> float:
+    """The next spacing of streaming redraws, from the process's CPU use since the last look:
+    twice as far apart while over budget, back towards REDRAW_INTERVAL when well under it."""
+    if cpu_fraction > CPU_BUDGET:
+        return min(REDRAW_MAX_INTERVAL, current * 2)
+    if cpu_fraction < CPU_BUDGET / 2:
+        return max(REDRAW_INTERVAL, current / 2)
+    return current
 
 
 class Dashboard(actions.RunActions, Screen):
@@ -99,6 +115,8 @@ class Dashboard(actions.RunActions, Screen):
         self._header_dirty = True
         self._last_flush = 0.0
         self._flush_pending = False
+        self._interval = REDRAW_INTERVAL
+        self._cpu_mark = (time.monotonic(), time.process_time())
 
     def compose(self) -> ComposeResult:
         yield RunHeader(id="run-header")
@@ -134,7 +152,7 @@ class Dashboard(actions.RunActions, Screen):
     def _schedule_flush(self) -> None:
         if self._flush_pending:
             return
-        wait = self._last_flush + REDRAW_INTERVAL - time.monotonic()
+        wait = self._last_flush + self._interval - time.monotonic()
         if wait <= 0:
             self.flush()
         else:
@@ -149,7 +167,12 @@ class Dashboard(actions.RunActions, Screen):
         """Redraw the header and the visible panels that have new data."""
         if not self.is_current:  # covered by help or the playground: catch up when back
             return
-        self._last_flush = time.monotonic()
+        self._last_flush = now = time.monotonic()
+        wall0, cpu0 = self._cpu_mark
+        if now - wall0 >= 1.0:  # the process's CPU (all threads: drawing and reading) over ~1 s
+            cpu = time.process_time()
+            self._interval = redraw_interval(self._interval, (cpu - cpu0) / (now - wall0))
+            self._cpu_mark = (now, cpu)
         if self._header_dirty:
             self._header_dirty = False
             self.query_one(RunHeader).show(self.state)
