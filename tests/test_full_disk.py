@@ -131,7 +131,8 @@ def test_a_checkpoint_on_a_full_disk_fails_the_run_in_one_line_and_resumes_later
     assert f"rnnlab resume {run}` continues from step 10" in line
     assert not any(bad in line for bad in BAD_ADVICE)
 
-    assert out["checkpoints"] == ["step-00000010"]  # no .tmp-* left, the earlier one kept
+    # no .tmp-* left, the earlier one kept (beside the kept best, train.keep_best)
+    assert [c for c in out["checkpoints"] if c != "best"] == ["step-00000010"]
     assert out["show"]["status"] == "failed" and out["show"]["message"] == line.removeprefix("error: ")
     assert out["integrity"] == "ok"
 
@@ -140,9 +141,9 @@ def test_a_checkpoint_on_a_full_disk_fails_the_run_in_one_line_and_resumes_later
     assert content == "old export\n"  # the earlier file is untouched
     assert not [n for n in listing if ".tmp-" in n]
 
-    assert out["resume"][0] == 0 and "continues from its checkpoint at step 10" in out["resume"][1], out["resume"]
+    assert out["resume"][0] == 0 and "resumes from its checkpoint at step 10" in out["resume"][1], out["resume"]
     assert out["after"]["status"] == "finished" and out["after"]["step"] == 40, out["after"]
-    assert out["after_checkpoints"] == ["step-00000020", "step-00000030", "step-00000040"]
+    assert [c for c in out["after_checkpoints"] if c != "best"] == ["step-00000020", "step-00000030", "step-00000040"]
 
 
 # ---------------------------------------------------------------------- injected / device-level

@@ -63,6 +63,6 @@ def test_cli_resumes_a_failed_run_from_its_checkpoint_and_refuses_one_without(tm
         w.set_status("failed", "disk full: ...")  # as a full disk at step 20 would leave it
     r = CliRunner().invoke(app, ["resume", "late", "--set", "train.steps=20", "--runs-dir", str(root)])
     assert r.exit_code == 0, r.output
-    assert "continues from its checkpoint at step 10" in r.output
+    assert "resumes from its checkpoint at step 10" in r.output
     info = wait_for(lambda: (i := store.read_info(late)).status not in ("queued", "running") and i, 120, 0.2)
     assert info and info.status == "finished" and info.step == 20, info

@@ -201,9 +201,9 @@ class Resumed:
         """One line for the CLI and the lab."""
         if self.pid is None:
             return f"asked run {self.run_id} to resume"
-        if self.from_step is None:
-            return f"run {self.run_id} had no checkpoint: it trains again from step 0 in the background (pid {self.pid})"
-        return f"run {self.run_id} continues from its checkpoint at step {self.from_step} in the background (pid {self.pid})"
+        # a run that had no checkpoint trains again from step 0: it must not be said to "continue"
+        where = "from step 0 (it has no checkpoint yet)" if self.from_step is None else f"from its checkpoint at step {self.from_step}"
+        return f"run {self.run_id} resumes {where} in the background (pid {self.pid})"
 
 
 def resume(run_dir: Path | str, *, queue: bool = False, overrides: tuple[str, ...] | list[str] = ()) -> Resumed:

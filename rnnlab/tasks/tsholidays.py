@@ -1,4 +1,4 @@
-"""Holiday features (seed ch. 5.2, 节假日特征) from the `holidays` package: for each row, whether
+"""Holiday features from the `holidays` package: for each row, whether
 its date is a public holiday of `task.holidays` (a country code, optional
 `task.holiday_subdivision`), and how many days to the next and since the last one.
 

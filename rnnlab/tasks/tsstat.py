@@ -1,4 +1,4 @@
-"""Stationarity (seed ch. 5.2, 平稳化处理): the ADF and KPSS tests, the `difference = "auto"`
+"""Stationarity: the ADF and KPSS tests, the `difference = "auto"`
 decision, and differencing as an exactly invertible pair of functions.
 
     ADF   H0: a unit root (non-stationary).  p < 0.05 -> stationary

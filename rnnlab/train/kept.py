@@ -106,13 +106,6 @@ def choose(ckpt_root: Path, which: str = "best") -> Optional[Choice]:
     return None if last is None else _choice("last", which, last)
 
 
-def resume_point(ckpt_root: Path) -> str:
-    """Where a resume starts, for the message that announces it: a run that crashed before its
-    first checkpoint trains again from step 0, and must not be said to "continue"."""
-    found = latest(ckpt_root)
-    return f"from its checkpoint at step {found[0]}" if found else "from step 0 (it has no checkpoint yet)"
-
-
 def summary(ckpt_root: Path) -> dict[str, Optional[dict[str, Any]]]:
     """{"best": {...} | None, "last": {...} | None}: step, path, metric, value of each."""
     b, last = best(ckpt_root), latest(ckpt_root)
