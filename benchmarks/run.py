@@ -29,7 +29,7 @@ TITLES = {
     "7": "7. GPU",
     "9": "9. Threads: why `train.threads = 0` is all the cores alone and a share when runs share them",
     "10": "10. Corpus scale: text task set-up time and memory at 10, 100, 300 MB",
-    "8": "8. Whole process: `rnnlab train` vs a bare PyTorch script (CPU, default threads)",
+    "8": "8. Whole process: `rnnlab train` vs a bare PyTorch script (CPU)",
 }
 
 
