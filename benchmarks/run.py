@@ -29,7 +29,7 @@ TITLES = {
     "7": "7. GPU",
     "9": "9. Threads: why `train.threads = 0` is all the cores alone and a share when runs share them",
     "10": "10. Corpus scale: text task set-up time and memory at 10, 100, 300 MB",
-    "8": "8. Whole process: `rnnlab train` vs a bare PyTorch script (CPU, default threads)",
+    "8": "8. Whole process: `rnnlab train` vs a bare PyTorch script (CPU)",
 }
 
 
@@ -65,8 +65,12 @@ def render(data: dict) -> str:
     for f in data["figures"]:
         by_item.setdefault(f["item"], []).append(f)
     for item in sorted(by_item, key=lambda i: int(i) if i.isdigit() else 99):
-        lines += [f"## {TITLES.get(item, item)}", "", "| figure | value | baseline (same run) | ratio | target | met |",
-                  "|---|---|---|---|---|---|"]
+        lines += [f"## {TITLES.get(item, item)}", ""]
+        where = data.get("machine_by_item", {}).get(item)
+        if where:  # items rerun later than the table above, on whatever the machine was then
+            lines += [f"Measured {where.get('date')} on {where.get('cpu')} ({where.get('cores')} cores), load average "
+                      f"{where.get('loadavg')} at the start, {where.get('loadavg_end')} at the end.", ""]
+        lines += ["| figure | value | baseline (same run) | ratio | target | met |", "|---|---|---|---|---|---|"]
         notes = []
         for f in by_item[item]:
             base = f"{_fmt(f['baseline'])} ({f['baseline_name']})" if f["baseline"] is not None else ""
@@ -102,11 +106,14 @@ def main(argv=None) -> int:
     data["machine"], data["quick"] = machine(), args.quick
     for name in wanted:
         t = time.perf_counter()
+        start = machine()
         print(f"== {name}", flush=True)
         figs = importlib.import_module(f"benchmarks.{name}").run(args.quick)
         items = {f.item for f in figs} | {ITEMS[name]}
         data["figures"] = [f for f in data["figures"] if f["item"] not in items] + [f.to_dict() for f in figs]
         data.setdefault("ran_at", {})[name] = time.strftime("%H:%M")
+        for item in items:
+            data.setdefault("machine_by_item", {})[item] = {**start, "loadavg_end": machine()["loadavg"]}
         for f in figs:
             met = {True: "met", False: "MISSED", None: ""}[f.met]
             print(f"  {f.name}: {_fmt(f.value)} {f.unit} | baseline {_fmt(f.baseline)} | ratio {_fmt(f.ratio)} "
