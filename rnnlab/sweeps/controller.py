@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any, Optional
 
@@ -49,8 +50,9 @@ class Controller:
         self.echo = echo or _say
         probe = studies.load(rec.storage, rec.sweep_id)
         self.spec = studies.spec_of(probe)
-        # joiners draw other random numbers than the creator, so two hosts do not try the same point
-        offset = 0 if not rec.joined else (abs(hash(self.owner)) % 10_000) + 1
+        # A fresh sweep is reproducible from its seed; a resumed controller or a joining host
+        # must draw other numbers, or a seeded sampler replays the points already tried.
+        offset = len(probe.get_trials(deepcopy=False)) + (zlib.crc32(self.owner.encode()) % 10_000 if rec.joined else 0)
         self.study = studies.load(rec.storage, rec.sweep_id, sampler=studies.make_sampler(self.spec, offset),
                                   pruner=studies.make_pruner(self.spec))
         self.devices = self._devices()
