@@ -24,7 +24,7 @@ def start(spec: SweepSpec, runs_root: Path, *, name: Optional[str] = None, stora
     sweep_id = new_run_id()
     if storage is not None:
         studies.open_storage(storage)  # a bad URL or path fails before any folder is made
-    rec = record.create(runs_root, sweep_id, name, storage)
+    rec = record.create(runs_root, sweep_id, name, storage, spec=spec)
     try:
         studies.create(rec.storage, sweep_id, spec, rec.name)
     except UserError:
@@ -39,11 +39,11 @@ def join(ref: str, storage: str, runs_root: Path) -> record.SweepRecord:
     """This host's record of a sweep that lives in a shared storage (its id or name)."""
     sweep_id = studies.find(storage, ref)
     study = studies.load(storage, sweep_id)
-    studies.spec_of(study)  # made by rnnlab sweep
+    spec = studies.spec_of(study)  # made by rnnlab sweep
     existing = [r for r in record.list_sweeps(runs_root) if r.sweep_id == sweep_id]
     if existing:
         return existing[0]
-    return record.create(runs_root, sweep_id, study.user_attrs.get(studies.NAME_ATTR), storage, joined=True)
+    return record.create(runs_root, sweep_id, study.user_attrs.get(studies.NAME_ATTR), storage, joined=True, spec=spec)
 
 
 def status(rec: record.SweepRecord, summary: Optional[dict[str, Any]] = None) -> str:

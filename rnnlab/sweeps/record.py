@@ -57,6 +57,10 @@ class SweepRecord:
     storage: str
     created: float
     joined: bool = False
+    # copied from the spec so that listings (the lab's home screen) need no Optuna
+    trials: Optional[int] = None
+    metric: Optional[str] = None
+    direction: Optional[str] = None
 
     @property
     def runs_root(self) -> Path:
@@ -100,10 +104,11 @@ class SweepRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return {"sweep_id": self.sweep_id, "name": self.name, "storage": self.storage, "created": self.created,
-                "joined": self.joined}
+                "joined": self.joined, "trials": self.trials, "metric": self.metric, "direction": self.direction}
 
 
-def create(runs_root: Path, sweep_id: str, name: Optional[str], storage: Optional[str], *, joined: bool = False) -> SweepRecord:
+def create(runs_root: Path, sweep_id: str, name: Optional[str], storage: Optional[str], *, joined: bool = False,
+           spec: Any = None) -> SweepRecord:
     d = sweeps_root(runs_root) / sweep_id
     try:
         d.mkdir(parents=True, exist_ok=joined)
@@ -115,7 +120,8 @@ def create(runs_root: Path, sweep_id: str, name: Optional[str], storage: Optiona
         storage = str((d / JOURNAL).resolve())
     elif "://" not in storage:
         storage = str(Path(storage).expanduser().resolve())
-    rec = SweepRecord(d, sweep_id, name or sweep_id, storage, time.time(), joined)
+    rec = SweepRecord(d, sweep_id, name or sweep_id, storage, time.time(), joined,
+                      getattr(spec, "trials", None), getattr(spec, "metric", None), getattr(spec, "direction", None))
     _write(d / SWEEP_FILE, rec.to_dict())
     return rec
 
@@ -125,7 +131,8 @@ def load(d: Path) -> SweepRecord:
     if not data:
         raise UserError(f"{d}: not a sweep folder (no {SWEEP_FILE})")
     return SweepRecord(d, data["sweep_id"], data.get("name") or data["sweep_id"], data["storage"],
-                       float(data.get("created") or 0), bool(data.get("joined")))
+                       float(data.get("created") or 0), bool(data.get("joined")), data.get("trials"), data.get("metric"),
+                       data.get("direction"))
 
 
 def list_sweeps(runs_root: Path) -> list[SweepRecord]:
