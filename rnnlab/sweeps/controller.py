@@ -33,7 +33,7 @@ from rnnlab.runs.control import prune_requested, request_prune, send_command
 from rnnlab.runs.reader import RunReader, list_runs
 from rnnlab.sweeps import record, study as studies
 
-POLL_S = 0.5
+POLL_S = 0.25  # also the gap between a trial ending and the next starting (benchmarks/sweep.py)
 ORPHAN_AFTER_S = 120.0  # a RUNNING trial with no owner this long after it started was lost at birth
 FAILED_RUN = ("failed", "diverged", "crashed", "corrupt")
 
