@@ -246,3 +246,42 @@ def test_two_controllers_on_one_journal_finish_one_sweep_without_duplicate_numbe
     out = _status(host_b, sid)
     assert sorted(t["number"] for t in out["trials"]) == list(range(6))
     assert all(t["state"] == "complete" for t in out["trials"])
+
+
+# ---------------------------------------------------------------- the store's side of pruning
+
+
+def _tiny_cfg():
+    from rnnlab import config
+
+    return config.validate({"model": {"hidden_size": 4}, "task": {"kind": "adding", "seq_len": 5},
+                            "train": {"steps": 10, "device": "cpu"}})
+
+
+def _stopping_engine(cfg, run_dir, reporter, control, resume=False):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(status="stopped", step=4, message="stopped by request", metrics={}, baselines={})
+
+
+def test_a_stop_the_pruner_asked_for_is_recorded_as_pruned_and_a_plain_stop_is_not(tmp_path):
+    from rnnlab.runs import launch, store, worker
+    from rnnlab.runs.control import prune_requested, request_prune
+
+    root = tmp_path / "runs"
+    plain = launch.create_run(_tiny_cfg(), root)
+    assert worker.execute(plain, handle_signals=False, train_fn=_stopping_engine) == "stopped"
+    weak = launch.create_run(_tiny_cfg(), root, meta={"sweep": "s1", "trial": 3})
+    request_prune(weak, "val_mse 0.9 at step 4")
+    assert worker.execute(weak, handle_signals=False, train_fn=_stopping_engine) == "pruned"
+    info = store.read_info(weak)
+    assert (info.status, info.message, info.sweep, info.trial) == ("pruned", "pruned by the sweep: val_mse 0.9 at step 4", "s1", 3)
+    assert store.read_info(plain).sweep is None
+    # resumed by hand, the run is no longer the pruner's: a later stop is a plain stop
+    from rnnlab.runs.writer import StoreWriter
+
+    with StoreWriter(weak, heartbeat=False) as w:  # a checkpointless pruned run resumes from step 0
+        w.set_status("pruned", "pruned by the sweep")
+    launch.resume(weak)
+    assert not prune_requested(weak)
+    assert wait_for(lambda: not store.read_info(weak).live, timeout=120)  # leave no worker behind
