@@ -149,3 +149,52 @@ async def _groups(tmp_path):
                 break
             await pilot.pause(0.1)
         assert isinstance(pilot.app.screen, SweepScreen)
+
+
+def test_the_new_experiment_form_launches_a_sweep_of_the_fields_written_as_ranges(tmp_path):
+    asyncio.run(_form_sweep(tmp_path))
+
+
+async def _form_sweep(tmp_path):
+    from textual.widgets import Static
+
+    from rnnlab.runs.reader import list_runs
+    from rnnlab.sweeps import manage
+    from rnnlab.tui.app import LabApp
+    from rnnlab.tui.screens.sweep import SweepScreen
+    from tests.waiting import wait_for
+
+    root = tmp_path / "runs"
+    app = LabApp(root)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        form = pilot.app.screen
+        form.query_one("#preset").value = "adding-lstm"
+        await pilot.pause(0.3)
+        form.query_one("#sweep").value = True
+        form.query_one("#race-cells").deselect_all()
+        form.query_one("#hidden").value = "0, 8"
+        await pilot.pause(0.2)
+        status = str(form.query_one("#form-status", Static).render())
+        assert form.query_one("#hidden").has_class("-invalid") and "[model] hidden_size = 0" in status
+        form.query_one("#hidden").value = "4, 8"
+        form.query_one("#lr").value = "1e-3..1e-2 log"
+        form.query_one("#steps").value = "20"
+        form.query_one("#seq_len").value = "5"
+        form.query_one("#sweep_trials").value = "2"
+        form.query_one("#sweep_parallel").value = "1"
+        form.query_one("#device").value = "cpu"
+        await pilot.pause(0.2)
+        assert "sweep of 2 trials over model.hidden_size, train.lr" in str(form.query_one("#form-status", Static).render())
+        await pilot.press("ctrl+l")
+        for _ in range(100):
+            if isinstance(pilot.app.screen, SweepScreen):
+                break
+            await pilot.pause(0.1)
+        assert isinstance(pilot.app.screen, SweepScreen)
+    (rec,) = manage.record.list_sweeps(root)
+    assert rec.trials == 2 and wait_for(lambda: manage.show(rec, with_importances=False)["done"] == 2, timeout=120, every=1)
+    runs = [i for i in list_runs(root) if i.sweep == rec.sweep_id]
+    assert sorted(i.trial for i in runs) == [0, 1] and all(i.status == "finished" for i in runs)
