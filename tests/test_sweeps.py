@@ -285,3 +285,10 @@ def test_a_stop_the_pruner_asked_for_is_recorded_as_pruned_and_a_plain_stop_is_n
     launch.resume(weak)
     assert not prune_requested(weak)
     assert wait_for(lambda: not store.read_info(weak).live, timeout=120)  # leave no worker behind
+
+
+def test_the_sweep_rooms_import_neither_torch_nor_optuna_until_a_sweep_runs():
+    code = ("import sys; import rnnlab.cli.app, rnnlab.sweeps.controller, rnnlab.sweeps.manage, rnnlab.tui.screens.sweep; "
+            "print(sorted(m for m in ('torch', 'optuna') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert out.stdout.strip() == "[]", out.stderr
