@@ -191,6 +191,21 @@ def test_the_median_pruner_stops_weak_trials_which_keep_their_checkpoint(tmp_pat
         assert checkpoint_steps(root / t["run_id"]) == [run["step"]]  # the stop's checkpoint, kept
 
 
+@pytest.mark.timeout(300)
+def test_a_grid_sweep_tries_every_point_once_and_ends_when_the_grid_is_spent(tmp_path):
+    # Optuna's grid sampler calls study.stop() when its grid is spent, which only optimize() may
+    space = '"train.lr" = [1e-3, 1e-2]\n"model.hidden_size" = [4, 8]'
+    root = tmp_path / "runs"
+    spec = _spec(tmp_path, sampler="grid", pruner="hyperband", space=space, steps=20)
+    spec.write_text(spec.read_text().replace("trials = 4\n", ""), encoding="utf-8")  # default: the grid's size
+    r = _cli("sweep", str(spec), "--runs-dir", str(root), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["total"] == 4 and out["status"] == "finished"
+    points = sorted((t["params"]["train.lr"], t["params"]["model.hidden_size"]) for t in out["trials"])
+    assert points == [(1e-3, 4), (1e-3, 8), (1e-2, 4), (1e-2, 8)]
+
+
 # ---------------------------------------------------------------- surviving kill -9, two hosts
 
 

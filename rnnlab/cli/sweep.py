@@ -84,9 +84,25 @@ def _run(rec, detach: bool, json_out: bool) -> None:
             print(f"sweep {rec.sweep_id} started in the background (controller pid {pid})")
             print(f"  follow it: rnnlab sweep show {rec.sweep_id}   |   rnnlab sweeps   |   rnnlab  (the lab)")
         return
-    # foreground: this process is the controller; Ctrl-C stops it cleanly (trials checkpoint)
-    signal.signal(signal.SIGINT, lambda *_: rec.request_stop())
-    echo = (lambda line: print(line, file=sys.stderr, flush=True)) if json_out else (lambda line: print(line, flush=True))
+    # foreground: this process is the controller; Ctrl-C stops it cleanly (trials checkpoint),
+    # a second Ctrl-C leaves at once (the trials go on; `rnnlab sweep resume` adopts them)
+    asked = {"n": 0}
+
+    def on_int(signum: int, frame: Any) -> None:
+        asked["n"] += 1
+        if asked["n"] > 1:
+            raise KeyboardInterrupt
+        rec.request_stop()
+
+    signal.signal(signal.SIGINT, on_int)
+    stream = sys.stderr if json_out else sys.stdout
+
+    def echo(line: str) -> None:
+        try:
+            print(line, file=stream, flush=True)
+        except OSError:  # a closed pipe (`| head`) must not kill the controller
+            pass
+
     ctl = controller.Controller(rec, echo=echo)
     echo(f"sweep {rec.sweep_id}: {ctl.spec.trials} trials, {ctl.parallel} at a time here, {ctl.spec.sampler} sampler, "
          f"{ctl.spec.pruner} pruner, {ctl.spec.direction} {ctl.spec.metric}")

@@ -242,7 +242,13 @@ class Controller:
                 self.study._storage.set_trial_user_attr(self._trial_id(number), "note", note)
             except (KeyError, RuntimeError, ValueError):  # finished meanwhile (another host told it)
                 pass
-        self.study.tell(number, value if st == optuna.trial.TrialState.COMPLETE else None, state=st, skip_if_finished=True)
+        try:
+            self.study.tell(number, value if st == optuna.trial.TrialState.COMPLETE else None, state=st, skip_if_finished=True)
+        except RuntimeError as err:
+            # the grid sampler calls study.stop() once its grid is spent, which only an
+            # optimize() loop may; the trial's state is stored before that (optuna's _tell)
+            if "Study.stop" not in str(err):
+                raise
         shown = f" {self.spec.metric} {value:.4g}" if value is not None else ""
         self.echo(f"trial {number}: {state.lower()}{shown}{f' ({note})' if note else ''}")
 
