@@ -81,7 +81,8 @@ def _run(rec, detach: bool, json_out: bool) -> None:
         if json_out:
             print_json({**manage.show(rec, with_importances=False), "status": "running", "pid": pid})
         else:
-            print(f"sweep {rec.sweep_id} started in the background (controller pid {pid})")
+            verb = "joined" if rec.joined else "started"
+            print(f"sweep {rec.sweep_id} {verb} in the background (controller pid {pid} on this host)")
             print(f"  follow it: rnnlab sweep show {rec.sweep_id}   |   rnnlab sweeps   |   rnnlab  (the lab)")
         return
     # foreground: this process is the controller; Ctrl-C stops it cleanly (trials checkpoint),
