@@ -307,3 +307,21 @@ def test_the_sweep_rooms_import_neither_torch_nor_optuna_until_a_sweep_runs():
             "print(sorted(m for m in ('torch', 'optuna') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_on_a_multi_gpu_box_trials_spread_over_every_gpu_one_per_slot(tmp_path, monkeypatch):
+    # no GPU here: the driver's GPU count is what slots.visible_cuda_count reads from /proc
+    from rnnlab.runs import slots
+    from rnnlab.sweeps import controller, manage, spec as spec_mod
+
+    monkeypatch.setattr(slots, "visible_cuda_count", lambda: 4)
+    spec = spec_mod.load(str(_spec(tmp_path)))
+    spec.parallel = None  # default: one trial per device slot
+    spec.base["train"]["device"] = "auto"
+    rec = manage.start(spec, tmp_path / "runs")
+    ctl = controller.Controller(rec)
+    assert ctl.devices == ["cuda:0", "cuda:1", "cuda:2", "cuda:3"] and ctl.parallel == 4
+    monkeypatch.setenv("RNNLAB_SLOTS", "2")
+    assert controller.Controller(rec).parallel == 8
+    spec.base["train"]["device"] = "cpu"  # a device the spec names is kept
+    assert controller.Controller(manage.start(spec, tmp_path / "runs")).devices == [None]
