@@ -39,9 +39,9 @@ def _root(ctx: typer.Context, runs_dir: RunsDirOpt = None) -> None:
 
 
 def _register() -> None:
-    from rnnlab.cli import data, generate, manage, presets_cmd, train
+    from rnnlab.cli import data, generate, manage, presets_cmd, sweep, train
 
-    for module in (train, presets_cmd, generate, manage, data):
+    for module in (train, presets_cmd, generate, manage, data, sweep):
         module.register(app)
 
 

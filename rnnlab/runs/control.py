@@ -6,10 +6,12 @@ that did not launch the run.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import socket
 import time
 from pathlib import Path
+from typing import Optional
 
 from rnnlab.errors import UserError
 from rnnlab.runs import schema
@@ -50,3 +52,31 @@ def discard_pending(run_dir: Path | str) -> None:
             c.execute("UPDATE commands SET consumed = ? WHERE consumed IS NULL", (-time.time(),))
     finally:
         conn.close()
+
+
+PRUNE_KEY = "prune"  # run metadata: why and when a sweep's pruner asked this run to stop
+
+
+def request_prune(run_dir: Path | str, reason: str) -> None:
+    """Ask the run to stop early because a sweep's pruner judged it weak: a normal stop
+    (checkpoint, then exit) that the worker then records as "pruned" instead of "stopped"."""
+    db = Path(run_dir) / DB_NAME
+    conn = schema.connect(db)
+    try:
+        with schema.guard(db), schema.write_tx(conn) as c:
+            schema.set_meta(c, {PRUNE_KEY: {"reason": reason, "issued": time.time(), "sender": _sender()}})
+    finally:
+        conn.close()
+    send_command(run_dir, "stop")
+
+
+def prune_requested(run_dir: Path | str) -> Optional[dict]:
+    """The prune request recorded for this run, if any."""
+    db = Path(run_dir) / DB_NAME
+    conn = schema.connect(db)
+    try:
+        with schema.guard(db):
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (PRUNE_KEY,)).fetchone()
+    finally:
+        conn.close()
+    return None if row is None else json.loads(row[0])

@@ -22,7 +22,7 @@ from typing import Iterator, Optional
 
 from rnnlab.errors import UserError
 from rnnlab.runs import schema
-from rnnlab.runs.control import discard_pending, send_command
+from rnnlab.runs.control import PRUNE_KEY, discard_pending, send_command
 from rnnlab.runs.paths import (
     CHECKPOINTS, CONFIG_NAME, DB_NAME, LOG_NAME, check_name, checkpoint_steps, is_run_dir, list_run_dirs, new_run_id,
     shown_name, taken_names, unique_name,
@@ -57,10 +57,11 @@ def _run_lock(run_dir: Path):
     return _file_lock(run_dir / ".resume.lock")
 
 
-def create_run(cfg, root: Path | str, name: Optional[str] = None) -> Path:
+def create_run(cfg, root: Path | str, name: Optional[str] = None, *, meta: Optional[dict] = None) -> Path:
     """Make `<root>/<YYYYmmdd-HHMMSS>-<4 hex>/` with config.toml, checkpoints/ and a database
     in status "queued". `name`, if given, must be a plain unique name; without one the run is
-    named after its config (the preset), made unique with `-2`, `-3`, ..."""
+    named after its config (the preset), made unique with `-2`, `-3`, ... `meta` adds run
+    metadata (a sweep's trial records `sweep` and `trial`)."""
     root = Path(root)
     if name is not None:
         check_name(name)
@@ -109,6 +110,7 @@ def create_run(cfg, root: Path | str, name: Optional[str] = None) -> Path:
                     "task_kind": cfg.task.kind,
                     "total_steps": cfg.train.steps,
                     "device": cfg.train.device,
+                    **(meta or {}),
                 })
         finally:
             conn.close()
@@ -240,6 +242,8 @@ def resume(run_dir: Path | str, *, queue: bool = False, overrides: tuple[str, ..
         changes = _apply_resume_overrides(run_dir, overrides, config_mod) if overrides else ""
         writer = StoreWriter(run_dir, heartbeat=False)
         try:
+            if info.status == "pruned":  # resumed by hand: a later stop is a plain stop
+                writer.set_meta(**{PRUNE_KEY: None})
             if changes:
                 # the step the change takes effect from: the checkpoint the resume loads
                 found = latest(run_dir / CHECKPOINTS)

@@ -76,6 +76,8 @@ class RunInfo:
     attempt: int = 0
     recorded_status: Optional[str] = None
     task_description: Optional[str] = None  # e.g. "adding: T=100, constant-1 baseline MSE 0.167"
+    sweep: Optional[str] = None  # the sweep id when this run is a sweep's trial (rnnlab/sweeps)
+    trial: Optional[int] = None  # its trial number in that sweep
 
     @property
     def live(self) -> bool:
@@ -182,6 +184,8 @@ class RunReader:
             attempt=attempt,
             recorded_status=status,
             task_description=meta.get("task_description"),
+            sweep=meta.get("sweep"),
+            trial=meta.get("trial"),
         )
 
     def meta(self) -> dict[str, Any]:

@@ -7,7 +7,8 @@ read (reader.list_runs). Anything that styles, filters or explains statuses take
 
 from __future__ import annotations
 
-RECORDED = ("queued", "running", "paused", "finished", "stopped", "failed", "diverged", "crashed")
+# "pruned": a sweep's pruner stopped the trial early (rnnlab/sweeps); its checkpoint is kept.
+RECORDED = ("queued", "running", "paused", "finished", "stopped", "pruned", "failed", "diverged", "crashed")
 LIVE = ("queued", "running", "paused")
 CORRUPT = "corrupt"  # never recorded: only a reader that could not open the database says it
 ALL = (*RECORDED, CORRUPT)
@@ -15,11 +16,11 @@ ALL = (*RECORDED, CORRUPT)
 # A run in one of these continues from its newest checkpoint on `rnnlab resume` (or `r` in the
 # lab); "failed" only with a checkpoint (a disk that was full, a bug fixed since), since a run
 # that failed before its first one has nothing to continue from.
-RESUMABLE = ("stopped", "crashed", "diverged", "failed")
+RESUMABLE = ("stopped", "pruned", "crashed", "diverged", "failed")
 NEEDS_CHECKPOINT = ("failed",)
 
 # Statuses whose message says why the run is not going (the dashboard header shows it).
-EXPLAINED = ("stopped", "failed", "diverged", "crashed", CORRUPT)
+EXPLAINED = ("stopped", "pruned", "failed", "diverged", "crashed", CORRUPT)
 
 # Rich styles for the lab's status cells and header.
 STYLE = {
@@ -28,6 +29,7 @@ STYLE = {
     "paused": "bold yellow",
     "finished": "bold",
     "stopped": "yellow",
+    "pruned": "magenta",
     "failed": "bold red",
     "diverged": "bold red",
     "crashed": "bold red",

@@ -22,6 +22,7 @@ from typing import Any, Callable, Optional
 
 from rnnlab.errors import DiskFull, UserError, disk_full, is_disk_full
 from rnnlab.runs import slots
+from rnnlab.runs.control import prune_requested
 from rnnlab.runs.paths import CONFIG_NAME, checkpoint_steps
 from rnnlab.runs.writer import STATUSES, StoreWriter
 
@@ -111,12 +112,17 @@ def execute(
             fn = train_fn or _default_train_fn()
             outcome = fn(cfg, run_dir, MultiReporter(writer, extra_reporter), writer, resume=resume)
             status = outcome.status if outcome.status in STATUSES else "failed"
+            message = outcome.message or ""
+            if status == "stopped":
+                pruned = prune_requested(run_dir)
+                if pruned is not None:  # a sweep's pruner asked for this stop
+                    status, message = "pruned", f"pruned by the sweep: {pruned.get('reason', '')}".rstrip(": ")
             fields: dict[str, Any] = {"ended": time.time(), "final_metrics": dict(outcome.metrics or {})}
             if getattr(outcome, "baselines", None):
                 fields["baselines"] = dict(outcome.baselines)
             if outcome.step is not None:
                 fields["step"] = int(outcome.step)
-            writer.set_status(status, outcome.message or "", **fields)
+            writer.set_status(status, message, **fields)
         except UserError as err:
             status = "failed"
             message = f"{err}{_after_full_disk(run_dir)}" if isinstance(err, DiskFull) else str(err)

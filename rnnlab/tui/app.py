@@ -40,6 +40,11 @@ class LabApp(App):
 
         self.push_screen(Dashboard(Path(run_dir)))
 
+    def open_sweep(self, sweep_dir: Path) -> None:
+        from rnnlab.tui.screens.sweep import SweepScreen
+
+        self.push_screen(SweepScreen(Path(sweep_dir)))
+
     def open_compare(self, run_dirs: list[Path]) -> None:
         from rnnlab.tui.screens.compare import Compare
 

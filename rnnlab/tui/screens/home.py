@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from rnnlab.runs.status import LIVE, STYLE as STATUS_STYLE
-from rnnlab.tui import actions
+from rnnlab.tui import actions, sweeprows
 from rnnlab.tui.state import fmt_num, task_kind_of
 
 LIST_INTERVAL = 1.0
@@ -81,6 +81,7 @@ class Home(actions.RunActions, Screen):
 
         infos: list
         error: str = ""
+        sweeps: list = field(default_factory=list)  # this runs dir's sweep records
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, Home.Listed)
@@ -90,6 +91,7 @@ class Home(actions.RunActions, Screen):
         self.root = root
         self.infos: dict[str, Any] = {}
         self.marked: set[str] = set()
+        self.sweeps: dict[str, Any] = {}  # header row key -> sweep record
         self._shown: Optional[list[tuple]] = None  # None: redraw the table on the next listing
 
     def compose(self) -> ComposeResult:
@@ -118,7 +120,9 @@ class Home(actions.RunActions, Screen):
             # under a dashboard or compare view the list waits; on_screen_resume catches up
             if self.is_current:
                 try:
-                    self.post_message(self.Listed(list_runs(self.root)))
+                    from rnnlab.sweeps.record import list_sweeps
+
+                    self.post_message(self.Listed(list_runs(self.root), sweeps=list_sweeps(self.root)))
                 except Exception as err:
                     self.post_message(self.Listed([], f"{type(err).__name__}: {err}"))
             time.sleep(LIST_INTERVAL)
@@ -129,7 +133,9 @@ class Home(actions.RunActions, Screen):
     def on_home_listed(self, msg: Listed) -> None:
         self.infos = {i.run_id: i for i in msg.infos}
         shown_ids = short_ids([i.run_id for i in msg.infos])
-        rows = [row_of(i, i.run_id in self.marked, shown_ids[i.run_id]) for i in msg.infos]
+        keyed = sweeprows.grouped(msg.infos, msg.sweeps, row_of, self.marked, shown_ids)
+        self.sweeps = {sweeprows.SWEEP_KEY + r.sweep_id: r for r in msg.sweeps}
+        rows = [row for _, row in keyed]
         hint = self.query_one("#home-hint", Static)
         hint.display = not rows or bool(msg.error)
         if msg.error:
@@ -140,9 +146,9 @@ class Home(actions.RunActions, Screen):
         table = self.query_one(DataTable)
         current = self.current_id()
         table.clear()
-        for info, row in zip(msg.infos, rows):
-            table.add_row(*row, key=info.run_id)
-        if current in self.infos:
+        for key, row in keyed:
+            table.add_row(*row, key=key)
+        if current in self.infos or current in self.sweeps:
             table.move_cursor(row=table.get_row_index(current))
 
     def current_id(self) -> str | None:
@@ -172,6 +178,10 @@ class Home(actions.RunActions, Screen):
         self.action_open()
 
     def action_open(self) -> None:
+        rid = self.current_id()
+        if rid in self.sweeps:
+            self.app.open_sweep(self.sweeps[rid].dir)
+            return
         info = self._current()
         if info is not None:
             self.app.open_run(Path(info.dir))

@@ -26,6 +26,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Sele
 
 from rnnlab.config import CELLS, OPTIMIZERS, SCHEDULES, TASKS, Config, read_toml, validate
 from rnnlab.errors import UserError
+from rnnlab.sweeps.spec import PRUNERS, SAMPLERS
 from rnnlab.tui.params import approx_params, config_params, known_io, matched_hidden
 from rnnlab.tui.widgets.quiet import set_content
 from rnnlab.tui.widgets.toggles import TextCheckbox, TextSelectionList
@@ -59,6 +60,7 @@ LABELS = {
     "source": "corpus / CSV", "column": "value column", "time_column": "time column", "seq_len": "T / seq_len", "window": "window", "horizon": "horizon",
     "optimizer": "optimizer", "lr": "learning rate", "schedule": "schedule", "clip": "clip norm (0 off)",
     "steps": "steps", "batch": "batch size", "device": "device", "name": "run name",
+    "sweep_trials": "sweep trials", "sweep_parallel": "in parallel", "sweep_sampler": "sampler", "sweep_pruner": "pruner",
 }
 # Fields that only mean something for some tasks.
 TASK_ONLY = {
@@ -90,6 +92,7 @@ class NewExperiment(Screen):
     class Launched(Message):
         run_dirs: list
         race: bool
+        sweep: bool = False  # run_dirs holds the sweep's folder
 
     @dataclass
     class LaunchFailed(Message):
@@ -150,6 +153,11 @@ class NewExperiment(Screen):
                 yield Label("race cells", classes="label")
                 yield TextSelectionList(*[(c, c, c in ("rnn_tanh", "lstm", "gru")) for c in CELLS], id="race-cells")
             yield self._row("match", TextCheckbox("match parameter counts (vary hidden size)", id="match"))
+            yield self._row("sweep", TextCheckbox("sweep: vary fields written as LOW..HIGH [log] or A, B, C", id="sweep"))
+            yield self._row("sweep_trials", Input(value="8", id="sweep_trials"))
+            yield self._row("sweep_parallel", Input(value="2", id="sweep_parallel"))
+            yield self._row("sweep_sampler", Select([(x, x) for x in SAMPLERS], value="tpe", allow_blank=False, id="sweep_sampler"))
+            yield self._row("sweep_pruner", Select([(x, x) for x in PRUNERS], value="median", allow_blank=False, id="sweep_pruner"))
         yield Static(id="form-status")
         with Horizontal(id="form-buttons"):
             yield Button("Launch (ctrl+l)", id="launch", variant="primary")
@@ -210,6 +218,7 @@ class NewExperiment(Screen):
         import copy
 
         data = copy.deepcopy(self.base)
+        self.space: dict[str, Any] = {}
         for fid, (section, key, kind) in FIELDS.items():
             w = self.query_one(f"#{fid}")
             sect = data.setdefault(section, {})
@@ -227,6 +236,12 @@ class NewExperiment(Screen):
                     continue
                 if not text:
                     raise _FieldError(fid, f"{LABELS[fid]}: a value is required")
+                if self._sweeping() and (".." in text or "," in text):
+                    dim = sweep_dim(fid, text, kind)
+                    self.space[f"{section}.{key}"] = dim
+                    # the base holds one of its values; the spec checks them all
+                    sect[key] = dim[0] if isinstance(dim, list) else dim["low"]
+                    continue
                 try:
                     sect[key] = int(text) if kind == "int" else float(text)
                 except ValueError:
@@ -245,8 +260,17 @@ class NewExperiment(Screen):
         race = self.query_one("#race", Checkbox).value
         self.query_one("#row-race-cells").display = race
         self.query_one("#row-match").display = race
+        sweeping = self._sweeping()
+        for fid in ("sweep_trials", "sweep_parallel", "sweep_sampler", "sweep_pruner"):
+            self.query_one(f"#row-{fid}").display = sweeping
+        self.query_one("#row-race-cells").display = race or sweeping
+        self.query_one("#row-race-cells Label", Label).update("sweep cells" if sweeping else "race cells")
+        self.spec = None
         try:
-            cfg = validate(self.raw(), "form")
+            data = self.raw()
+            cfg = validate(data, "form")
+            if sweeping:
+                self.spec = self._sweep_spec(data)
         except _FieldError as err:
             self._flag(err.field)
             self._show_error(err.message)
@@ -267,7 +291,36 @@ class NewExperiment(Screen):
             return None
         self.cfg = cfg
         self._show_ok(cfg, found)
+        if self.spec is not None:
+            st = self.query_one("#form-status", Static)
+            st.update(f"✓ sweep of {self.spec.trials} trials over {', '.join(d.key for d in self.spec.space)}, "
+                      f"{self.spec.direction} {self.spec.metric}")
         return cfg
+
+    def _sweeping(self) -> bool:
+        return bool(self.query_one("#sweep", Checkbox).value) and not self.query_one("#race", Checkbox).value
+
+    def _sweep_spec(self, data: dict[str, Any]):
+        """The form as a sweep spec: the fields written as ranges or choices, plus the cells
+        checked below when there are two or more."""
+        from rnnlab.sweeps.spec import build
+
+        space = dict(self.space)
+        cells = list(self.query_one("#race-cells", SelectionList).selected)
+        if len(cells) >= 2:
+            space["model.cell"] = cells
+        if not space:
+            raise _FieldError("sweep", "sweep: write a field as LOW..HIGH (add `log` for a log scale) or A, B, C, or check two cells")
+        settings: dict[str, Any] = {"space": space, "sampler": self.query_one("#sweep_sampler", Select).value,
+                                    "pruner": self.query_one("#sweep_pruner", Select).value}
+        for fid, key in (("sweep_trials", "trials"), ("sweep_parallel", "parallel")):
+            text = self.query_one(f"#{fid}", Input).value.strip()
+            if not text.isdigit() or int(text) < 1:
+                raise _FieldError(fid, f"{LABELS[fid]}: {text!r} is not a whole number of at least 1")
+            settings[key] = int(text)
+        if settings["sampler"] == "grid":
+            settings.pop("trials")  # a grid's size
+        return build(settings, data, "form")
 
     # ------------------------------------------------------------------ the data card
 
@@ -336,8 +389,10 @@ class NewExperiment(Screen):
 
     def _show_error(self, text: str) -> None:
         self.cfg = None
+        from rich.text import Text
+
         st = self.query_one("#form-status", Static)
-        st.update(f"✗ {text}")
+        st.update(Text(f"✗ {text}"))  # plain text: "[train] lr" is not markup
         st.add_class("-error")
 
     def _show_ok(self, cfg: Config, io: Optional[tuple[int, int]] = None) -> None:
@@ -431,7 +486,22 @@ class NewExperiment(Screen):
             configs = race_configs(cfg, cells, self.query_one("#match", Checkbox).value)
         name = self.query_one("#name", Input).value.strip() or None
         self.query_one("#launch", Button).disabled = True
+        if self.spec is not None:
+            self.launch_sweep(self.spec, name)
+            return
         self.launch(configs, name, race)
+
+    @work(thread=True, group="launch", exclusive=True, exit_on_error=False)
+    def launch_sweep(self, spec: Any, name: Optional[str]) -> None:
+        from rnnlab.sweeps import controller, manage
+
+        try:
+            rec = manage.start(spec, self.root, name=name)
+            controller.spawn(rec)
+        except Exception as err:
+            self.post_message(self.LaunchFailed(str(err)))
+            return
+        self.post_message(self.Launched([rec.dir], False, sweep=True))
 
     @work(thread=True, group="launch", exclusive=True, exit_on_error=False)
     def launch(self, configs: list[Config], name: Optional[str], race: bool) -> None:
@@ -451,7 +521,9 @@ class NewExperiment(Screen):
 
     def on_new_experiment_launched(self, msg: Launched) -> None:
         self.app.pop_screen()
-        if msg.race:
+        if msg.sweep:
+            self.app.open_sweep(msg.run_dirs[0])
+        elif msg.race:
             self.app.open_compare(msg.run_dirs)
         else:
             self.app.open_run(msg.run_dirs[0])
@@ -492,6 +564,9 @@ def source_problem(cfg: Config) -> Optional[str]:
 
 def field_for(message: str) -> Optional[str]:
     """The form field a validation message names (`[train] lr = ...`), if it is on the form."""
+    for fid, (section, key, _) in FIELDS.items():
+        if f"'{section}.{key}'" in message:  # a sweep-space key: [sweep.space] 'train.lr'
+            return fid
     m = re.search(r"\[(\w+)\] (\w+)", message)
     if not m:
         return None
@@ -520,3 +595,20 @@ def race_configs(cfg: Config, cells: list[str], match: bool) -> list[Config]:
         data["name"] = f"{cfg.name or 'race'}-{cell}"
         out.append(validate(data, "race"))
     return out
+
+
+def sweep_dim(fid: str, text: str, kind: str) -> Any:
+    """A field written for a sweep: `LOW..HIGH` (a range, `log` after it for a log scale) or
+    `A, B, C` (choices), as a [sweep.space] value."""
+    conv = int if kind == "int" else float
+    try:
+        if ".." in text:
+            low, _, rest = text.partition("..")
+            parts = rest.split()
+            if not parts or any(p != "log" for p in parts[1:]):
+                raise ValueError
+            return {"low": conv(low.strip()), "high": conv(parts[0]), **({"log": True} if "log" in parts[1:] else {})}
+        return [conv(x.strip()) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise _FieldError(fid, f"{LABELS[fid]}: {text!r} is neither LOW..HIGH [log] nor A, B, C of "
+                               f"{'whole numbers' if kind == 'int' else 'numbers'}") from None

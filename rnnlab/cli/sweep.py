@@ -1,0 +1,208 @@
+"""`rnnlab sweep SPEC | join ID | show ID | stop ID | resume ID` and `rnnlab sweeps`: thin
+commands over rnnlab/sweeps/manage.py."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from rnnlab.cli.common import RunsDirOpt, print_json
+from rnnlab.cli.train import SetOpt
+from rnnlab.errors import UserError
+
+VERBS = ("join", "show", "stop", "resume")
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def sweep_cmd(
+    target: Annotated[str, typer.Argument(metavar="SPEC | join ID | show ID | stop ID | resume ID",
+                                          help="A sweep spec (TOML) to start, or a verb and a sweep id or name.")],
+    ref: Annotated[Optional[str], typer.Argument(metavar="[ID]", show_default=False)] = None,
+    set_: SetOpt = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="A name for the sweep (unique in the runs dir).")] = None,
+    storage: Annotated[Optional[str], typer.Option("--storage", help="Shared study storage: a journal file path, or a database URL (with ://). Default: in the runs dir.")] = None,
+    detach: Annotated[bool, typer.Option("--detach", "-d", help="Run the controller in the background and return at once.")] = False,
+    json_out: JsonOpt = False,
+    runs_dir: RunsDirOpt = None,
+) -> None:
+    """Search hyperparameters with Optuna: each trial is an ordinary run in the runs dir.
+
+    \b
+    rnnlab sweep SPEC [--set k=v]... [--name N] [--storage PATH|URL] [--detach] [--json]
+    rnnlab sweep join ID --storage PATH|URL     (another host adds its devices)
+    rnnlab sweep show ID [--json]
+    rnnlab sweep stop ID | rnnlab sweep resume ID
+    """
+    from rnnlab.runs import paths
+    from rnnlab.sweeps import manage, record
+
+    root = paths.runs_root(runs_dir)
+    if target in VERBS:
+        if ref is None:
+            raise UserError(f"rnnlab sweep {target}: give the sweep's id or name (see `rnnlab sweeps`)")
+        if target == "join":
+            if storage is None:
+                raise UserError("rnnlab sweep join: --storage is required (the journal file or database URL the sweep lives in)")
+            rec = manage.join(ref, storage, root)
+            _run(rec, detach, json_out)
+            return
+        rec = record.resolve(root, ref)
+        if target == "show":
+            _show(manage.show(rec), json_out)
+        elif target == "stop":
+            print(manage.stop(rec))
+        else:
+            pid = manage.resume(rec)
+            if json_out:
+                print_json({**manage.show(rec, with_importances=False), "pid": pid})
+            else:
+                print(f"sweep {rec.sweep_id} resumed: controller pid {pid} adopts its running trials and goes on")
+        return
+    if ref is not None:
+        raise UserError(f"rnnlab sweep {target} {ref}: unexpected second argument; the verbs are {', '.join(VERBS)}")
+    from rnnlab.sweeps import spec as spec_mod
+
+    spec = spec_mod.load(target, set_ or [])
+    rec = manage.start(spec, root, name=name, storage=storage)
+    _run(rec, detach, json_out)
+
+
+def _run(rec, detach: bool, json_out: bool) -> None:
+    from rnnlab.sweeps import controller, manage
+
+    if detach:
+        pid = controller.spawn(rec)
+        if json_out:
+            print_json({**manage.show(rec, with_importances=False), "status": "running", "pid": pid})
+        else:
+            verb = "joined" if rec.joined else "started"
+            print(f"sweep {rec.sweep_id} {verb} in the background (controller pid {pid} on this host)")
+            print(f"  follow it: rnnlab sweep show {rec.sweep_id}   |   rnnlab sweeps   |   rnnlab  (the lab)")
+        return
+    # foreground: this process is the controller; Ctrl-C stops it cleanly (trials checkpoint),
+    # a second Ctrl-C leaves at once (the trials go on; `rnnlab sweep resume` adopts them)
+    asked = {"n": 0}
+
+    def on_int(signum: int, frame: Any) -> None:
+        asked["n"] += 1
+        if asked["n"] > 1:
+            raise KeyboardInterrupt
+        rec.request_stop()
+
+    signal.signal(signal.SIGINT, on_int)
+    stream = sys.stderr if json_out else sys.stdout
+
+    def echo(line: str) -> None:
+        try:
+            print(line, file=stream, flush=True)
+        except OSError:  # a closed pipe (`| head`) must not kill the controller
+            pass
+
+    ctl = controller.Controller(rec, echo=echo)
+    echo(f"sweep {rec.sweep_id}: {ctl.spec.trials} trials, {ctl.parallel} at a time here, {ctl.spec.sampler} sampler, "
+         f"{ctl.spec.pruner} pruner, {ctl.spec.direction} {ctl.spec.metric}")
+    status = ctl.run()
+    summary = manage.show(rec)
+    if json_out:
+        print_json(summary)
+    else:
+        _show(summary, False)
+    if status == "failed":
+        raise typer.Exit(1)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def _show(s: dict[str, Any], json_out: bool) -> None:
+    if json_out:
+        print_json(s)
+        return
+    from rnnlab.cli.manage import _table
+
+    print(f"sweep {s['sweep_id']} ({s['name']}): {s['status']}, {s['done']}/{s['total']} trials done, "
+          f"{s['direction']} {s['metric']}" + (f"; controller pid {s['pid']}" if s.get("pid") else ""))
+    keys = list(s["space"])
+    rows = [[str(t["number"]), t["state"], _fmt(t["value"]), t["run_id"] or "-", *(_fmt(t["params"].get(k)) for k in keys)]
+            for t in s["trials"]]
+    if rows:
+        _table(["trial", "state", s["metric"], "run", *keys], rows)
+    b = s["best"]
+    if b:
+        print(f"best: trial {b['number']} (run {b['run_id']}) {s['metric']} {_fmt(b['value'])}: "
+              + ", ".join(f"{k}={_fmt(v)}" for k, v in b["params"].items()))
+    if s.get("importances"):
+        print(f"importances ({s['importance_method']}):")
+        width = max(len(k) for k in s["importances"])
+        for k, v in sorted(s["importances"].items(), key=lambda kv: -kv[1]):
+            print(f"  {k.ljust(width)}  {'#' * max(1, round(v * 30))} {v:.2f}")
+    else:
+        print(f"importances: {s.get('importance_method')}")
+    plot = _parallel_plot(s)
+    if plot:
+        print(plot)
+
+
+def _parallel_plot(s: dict[str, Any]) -> Optional[str]:
+    """Parallel coordinates in the terminal: one x position per axis, one line per trial,
+    coloured from green (best) to red (worst) when stdout is a terminal."""
+    import plotext as plt
+
+    from rnnlab.cli.manage import _ANSI, _tty, _width
+    from rnnlab.sweeps.coords import axes, colour_rank
+
+    names, lines = axes(s)
+    if len(lines) < 1:
+        return None
+    values = [t["value"] for t, _ in lines]
+    plt.clf()
+    plt.plotsize(min(_width(), 120), 18)
+    plt.title(f"parallel coordinates (colour: {s['metric']}, green best)")
+    colour = _tty() and not os.environ.get("NO_COLOR")
+    if not colour:
+        plt.theme("clear")
+    xs = list(range(len(names)))
+    for t, ys in lines:
+        r = colour_rank(t["value"], values, s["direction"])
+        rgb = (int(255 * r), int(200 * (1 - r)), 60)
+        plt.plot(xs, ys, color=rgb if colour else None, marker="dot" if not colour else None)
+    plt.xticks(xs, [n.split(".")[-1] for n in names])
+    plt.yticks([0, 1], ["low", "high"])
+    text = plt.build()
+    if not _tty():
+        text = "\n".join(line.rstrip() for line in _ANSI.sub("", text).splitlines())
+    return text
+
+
+def sweeps_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
+    """List this runs dir's sweeps: id, name, status, controller pid, trials done of total."""
+    from rnnlab.cli.manage import _table
+    from rnnlab.runs import paths
+    from rnnlab.sweeps import manage
+
+    rows = manage.listing(paths.runs_root(runs_dir))
+    if json_out:
+        print_json(rows)
+        return
+    if not rows:
+        print("no sweeps yet; start one with `rnnlab sweep SPEC` (see README, Sweeps)")
+        return
+    _table(["id", "name", "status", "pid", "done", "best"],
+           [[r["sweep_id"], r["name"], r["status"], _fmt(r["pid"]), f"{_fmt(r['done'])}/{_fmt(r['trials'])}",
+             f"{r['metric']} {_fmt(r['best'])}" if r.get("best") is not None else "-"] for r in rows])
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sweep", context_settings={"allow_interspersed_args": True})(sweep_cmd)
+    app.command("sweeps")(sweeps_cmd)

@@ -1,0 +1,164 @@
+"""This host's record of a sweep: `<runs root>/.sweeps/<sweep id>/` holds `sweep.json` (id, name,
+storage, created), `controller.json` (this host's controller: pid, host, status, heartbeat,
+message), `controller.log`, a `stop` file while a stop is asked for, and, without --storage,
+the study itself (`study.journal`). The trials are ordinary runs in the runs root beside it.
+
+Written atomically (temp file + rename), read by the CLI and the lab without Optuna. Torch-free.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from rnnlab.errors import UserError
+from rnnlab.runs.reader import pid_alive
+
+SWEEPS_DIR = ".sweeps"
+SWEEP_FILE = "sweep.json"
+CONTROLLER_FILE = "controller.json"
+LOG_FILE = "controller.log"
+STOP_FILE = "stop"
+JOURNAL = "study.journal"
+CONTROLLER_STATUSES = ("starting", "running", "stopping", "finished", "stopped", "failed", "crashed")
+LIVE = ("starting", "running", "stopping")
+STALE_AFTER_S = 60.0  # a controller on another host is "crashed" once its beat is this old
+
+
+def sweeps_root(runs_root: Path) -> Path:
+    return Path(runs_root) / SWEEPS_DIR
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as err:
+        raise UserError(f"{path}: unreadable sweep record ({err}); remove that sweep folder or restore the file") from None
+
+
+@dataclass
+class SweepRecord:
+    dir: Path
+    sweep_id: str
+    name: str
+    storage: str
+    created: float
+    joined: bool = False
+    # copied from the spec so that listings (the lab's home screen) need no Optuna
+    trials: Optional[int] = None
+    metric: Optional[str] = None
+    direction: Optional[str] = None
+
+    @property
+    def runs_root(self) -> Path:
+        return self.dir.parent.parent
+
+    def controller(self) -> dict[str, Any]:
+        return _read(self.dir / CONTROLLER_FILE)
+
+    def set_controller(self, **fields: Any) -> None:
+        data = self.controller()
+        data.update(fields)
+        _write(self.dir / CONTROLLER_FILE, data)
+
+    def controller_status(self) -> str:
+        """The recorded status, or "crashed" for a live record whose process is gone."""
+        c = self.controller()
+        status = c.get("status") or "starting"
+        if status not in LIVE:
+            return status
+        pid, host = c.get("pid"), c.get("host")
+        if pid is not None and host == socket.gethostname():
+            return status if pid_alive(int(pid)) else "crashed"
+        return status if time.time() - float(c.get("heartbeat") or 0) < STALE_AFTER_S else "crashed"
+
+    def alive_pid(self) -> Optional[int]:
+        c = self.controller()
+        return c.get("pid") if self.controller_status() in LIVE else None
+
+    def stop_requested(self) -> bool:
+        return (self.dir / STOP_FILE).exists()
+
+    def request_stop(self) -> None:
+        (self.dir / STOP_FILE).write_text(str(time.time()), encoding="utf-8")
+
+    def clear_stop(self) -> None:
+        (self.dir / STOP_FILE).unlink(missing_ok=True)
+
+    @property
+    def log(self) -> Path:
+        return self.dir / LOG_FILE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sweep_id": self.sweep_id, "name": self.name, "storage": self.storage, "created": self.created,
+                "joined": self.joined, "trials": self.trials, "metric": self.metric, "direction": self.direction}
+
+
+def create(runs_root: Path, sweep_id: str, name: Optional[str], storage: Optional[str], *, joined: bool = False,
+           spec: Any = None) -> SweepRecord:
+    d = sweeps_root(runs_root) / sweep_id
+    try:
+        d.mkdir(parents=True, exist_ok=joined)
+    except FileExistsError:
+        raise UserError(f"sweep {sweep_id} already has a folder in {runs_root}; use `rnnlab sweep resume {sweep_id}`") from None
+    except OSError as err:
+        raise UserError(f"runs directory {runs_root}: cannot create {d} ({err.strerror}); pass --runs-dir with a writable folder") from None
+    if storage is None:
+        storage = str((d / JOURNAL).resolve())
+    elif "://" not in storage:
+        storage = str(Path(storage).expanduser().resolve())
+    rec = SweepRecord(d, sweep_id, name or sweep_id, storage, time.time(), joined,
+                      getattr(spec, "trials", None), getattr(spec, "metric", None), getattr(spec, "direction", None))
+    _write(d / SWEEP_FILE, rec.to_dict())
+    return rec
+
+
+def load(d: Path) -> SweepRecord:
+    data = _read(d / SWEEP_FILE)
+    if not data:
+        raise UserError(f"{d}: not a sweep folder (no {SWEEP_FILE})")
+    return SweepRecord(d, data["sweep_id"], data.get("name") or data["sweep_id"], data["storage"],
+                       float(data.get("created") or 0), bool(data.get("joined")), data.get("trials"), data.get("metric"),
+                       data.get("direction"))
+
+
+def list_sweeps(runs_root: Path) -> list[SweepRecord]:
+    """This host's sweeps in the runs root, newest first."""
+    root = sweeps_root(runs_root)
+    if not root.is_dir():
+        return []
+    out = []
+    for d in sorted(root.iterdir(), reverse=True):
+        if (d / SWEEP_FILE).is_file():
+            try:
+                out.append(load(d))
+            except UserError:
+                continue
+    return out
+
+
+def resolve(runs_root: Path, ref: str) -> SweepRecord:
+    """A sweep id, unique id prefix or name -> its record here, or one UserError line."""
+    sweeps = list_sweeps(runs_root)
+    for rec in sweeps:
+        if rec.sweep_id == ref:
+            return rec
+    named = [r for r in sweeps if r.name == ref] or [r for r in sweeps if r.sweep_id.startswith(ref)]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        raise UserError(f"sweep {ref!r} is ambiguous in {runs_root}: {', '.join(r.sweep_id for r in named)}; give the id")
+    raise UserError(f"no sweep {ref!r} in {runs_root} (no id, id prefix or name matches); see `rnnlab sweeps`")
