@@ -168,3 +168,33 @@ def test_bad_nproc_input_is_one_line(tmp_path, args, needle):
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], proc.stderr
     assert not (tmp_path / "runs").exists() or not list((tmp_path / "runs").glob("2*"))
+
+
+def test_each_rank_takes_its_contiguous_rows_and_checkpoints_rejoin_them(tmp_path):
+    """Without a process group: rank r's batch is rows [r·B/N, (r+1)·B/N) of the global batch,
+    and a carried state split by rows joins back to the single-process one."""
+    import torch
+
+    from rnnlab import config
+    from rnnlab.models.sequence import AttentionState
+    from rnnlab.train import distributed
+    from rnnlab.train.events import NoControl, NullReporter
+    from rnnlab.train.session import build
+
+    cfg = config.validate(config.read_toml(_adding(tmp_path)), "adding.toml")
+    device = torch.device("cpu")
+    task, model = build(cfg, None, device)
+    full = task.batch(3, 8)
+    for rank in range(2):
+        group = distributed.Group(rank, 2, rank)
+        trainer = group.trainer(cfg, task, model, device, NullReporter(), NoControl(), tmp_path)
+        part = trainer.batch(3)
+        assert torch.equal(part.x, full.x[4 * rank : 4 * rank + 4]) and torch.equal(part.y, full.y[4 * rank : 4 * rank + 4])
+
+    h = (torch.randn(2, 8, 5), torch.randn(2, 8, 5))
+    state = AttentionState(h, torch.randn(8, 3, 5))
+    parts = [distributed.slice_state(state, 0, 4), distributed.slice_state(state, 4, 8)]
+    assert parts[1].hidden[0].shape == (2, 4, 5) and parts[1].memory.shape == (4, 3, 5)
+    joined = distributed.join_states(parts)
+    assert isinstance(joined, AttentionState)
+    assert torch.equal(joined.hidden[1], h[1]) and torch.equal(joined.memory, state.memory)

@@ -142,11 +142,12 @@ def connect() -> Group:
         raise UserError("not started by torchrun for 2+ processes (RANK / WORLD_SIZE are not set)")
     rank, size, local_rank = world
     timeout = timedelta(seconds=float(os.environ.get(TIMEOUT_ENV, "") or DEFAULT_TIMEOUT_S))
+    # Every rank must name the same backend, before any of them knows the run's device: where
+    # CUDA exists, gloo carries CPU tensors (objects, commands, CPU runs) and NCCL CUDA ones
+    # (it connects lazily, at a run's first CUDA collective).
+    backend = "cpu:gloo,cuda:nccl" if torch.cuda.is_available() else "gloo"
     if torch.cuda.is_available() and local_rank < torch.cuda.device_count():
         torch.cuda.set_device(local_rank)
-        backend = "cpu:gloo,cuda:nccl"  # objects and commands on CPU, gradients over NCCL
-    else:
-        backend = "gloo"
     _call("start", dist.init_process_group, backend=backend, timeout=timeout)
     return Group(rank, size, local_rank)
 
