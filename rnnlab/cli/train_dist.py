@@ -25,8 +25,11 @@ def check(cfg, nproc: Optional[int], rank: Optional[int], *, detach: bool, queue
         if detach or queue:
             raise UserError("--detach/--queue under torchrun: torchrun keeps the processes in the foreground; run torchrun itself in the background (nohup, tmux, a batch job)")
         size = int(os.environ["WORLD_SIZE"])
-        distributed.check(cfg.train.device, size, cfg.train.batch_size, where="WORLD_SIZE")
-        return size
+        local = int(os.environ.get("LOCAL_WORLD_SIZE", size))
+        distributed.check(cfg.train.device, size, cfg.train.batch_size, where="WORLD_SIZE", local=local)
+        # what `rnnlab resume` restarts on rank 0's host: its own processes (any count that
+        # splits the batch draws the same curve)
+        return local
     assert nproc is not None
     distributed.check(cfg.train.device, nproc, cfg.train.batch_size)
     if queue and nproc > 1:

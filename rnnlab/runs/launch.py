@@ -273,6 +273,8 @@ def resume(run_dir: Path | str, *, queue: bool = False, overrides: tuple[str, ..
                 f"run {info.run_id} {info.status} before its first checkpoint{why}; there is nothing to continue "
                 "from: fix the cause and start a new run"
             )
+        if queue and run_nproc(run_dir) > 1:
+            raise UserError(f"run {info.run_id} trains on {run_nproc(run_dir)} processes: --queue is not supported for those yet; resume it without --queue")
         changes = _apply_resume_overrides(run_dir, overrides, config_mod) if overrides else ""
         writer = StoreWriter(run_dir, heartbeat=False)
         try:

@@ -60,11 +60,14 @@ def world_from_env() -> Optional[tuple[int, int, int]]:
     return rank, size, int(os.environ.get("LOCAL_RANK", "0"))
 
 
-def check(device: str, nproc: int, batch_size: int, where: str = "--nproc") -> None:
-    """Bad data-parallel input as one UserError line, before any process starts."""
+def check(device: str, nproc: int, batch_size: int, where: str = "--nproc", local: Optional[int] = None) -> None:
+    """Bad data-parallel input as one UserError line, before any process starts; `local` is
+    the processes on this host (default: all `nproc`), each wanting a GPU on CUDA."""
     if nproc < 1:
         raise UserError(f"{where} {nproc}: the number of processes must be at least 1")
-    if nproc > 1 and batch_size % nproc:
+    if nproc == 1:
+        return  # an ordinary run
+    if batch_size % nproc:
         raise UserError(
             f"[train] batch_size = {batch_size} does not split evenly over {nproc} processes ({where} {nproc}); "
             f"use a multiple of {nproc}"
@@ -74,12 +77,13 @@ def check(device: str, nproc: int, batch_size: int, where: str = "--nproc") -> N
             f"[train] device = {device!r} with {where} {nproc}: data-parallel runs use 'cpu' (gloo) or 'cuda' "
             "(NCCL, each process on its own GPU, cuda:LOCAL_RANK); set train.device=cpu or cuda"
         )
-    if device == "cuda":
+    if device == "cuda" or (device == "auto" and torch.cuda.is_available()):
         count = torch.cuda.device_count() if torch.cuda.is_available() else 0
         if count == 0:
             raise UserError(f"[train] device = 'cuda' with {where} {nproc}: NCCL needs CUDA and no CUDA device is visible here; use train.device=cpu (gloo)")
-        if nproc > count:
-            raise UserError(f"{where} {nproc} with [train] device = 'cuda': one GPU per process, and only {count} are visible; use {where} {count} or fewer")
+        here = nproc if local is None else local
+        if here > count:
+            raise UserError(f"{here} processes on this host with [train] device = {device!r} (CUDA): one GPU per process, and only {count} are visible; start {count} or fewer")
 
 
 def _call(what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
