@@ -133,8 +133,11 @@ def test_a_killed_rank_crashes_the_run_and_resume_continues_the_curve(tmp_path):
     os.kill(pid, signal.SIGKILL)
     info = wait_for(lambda: (i := store.read_info(run_dir)) and not i.live and i, 120, 0.1)
     assert info and info.status == "crashed", (info, (run_dir / "worker.log").read_text()[-3000:])
+    assert "another process of this run died" in info.message
     # nothing left behind: torchrun ended rank 0 and itself
     assert wait_for(lambda: _rank_pid(run_dir, 0) is None, 60)
+    log = (run_dir / "worker.log").read_text()
+    assert "rnnlab/runs/worker.py" not in log, log[-3000:]  # recorded as one line, no traceback of its own
 
     target = checkpoint_steps(run_dir)[-1] + 6
     proc = rnnlab("resume", run_dir.name, "--runs-dir", str(runs), "--set", f"train.steps={target}")
@@ -198,3 +201,13 @@ def test_each_rank_takes_its_contiguous_rows_and_checkpoints_rejoin_them(tmp_pat
     joined = distributed.join_states(parts)
     assert isinstance(joined, AttentionState)
     assert torch.equal(joined.hidden[1], h[1]) and torch.equal(joined.memory, state.memory)
+
+
+def test_bad_data_in_a_foreground_nproc_run_is_one_line(tmp_path):
+    """Found by rank 0 once the processes run: still one line, not torchrun's failure report."""
+    proc = rnnlab("train", str(_char_lm(tmp_path)), "--runs-dir", str(tmp_path / "runs"), "--nproc", "2",
+                  "--set", f"task.source={tmp_path / 'missing.txt'}")
+    assert proc.returncode == 2, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "missing.txt" in lines[0], proc.stderr
+    assert not list((tmp_path / "runs").glob("2*"))  # nothing trained: no run left behind

@@ -5,11 +5,13 @@ through a local torchrun (train/distributed.py does the training)."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
-from typing import Optional
+from typing import IO, Optional
 
 from rnnlab.errors import UserError
 
@@ -55,7 +57,7 @@ def follow() -> None:
     try:
         distributed.follow()
     except distributed.PeerLost as err:
-        print(f"error: rank {os.environ.get('RANK')}: {err}", file=sys.stderr, flush=True)
+        print(f"rank {os.environ.get('RANK')}: {err}", file=sys.stderr, flush=True)
         raise SystemExit(1)
 
 
@@ -67,10 +69,15 @@ def run_local(run_dir: Path, nproc: int, *, json_out: bool) -> str:
     from rnnlab.runs.control import send_command
     from rnnlab.runs.reader import read_info
 
-    cmd = launch.torchrun_cmd(run_dir, nproc, "--console", "stderr" if json_out else "stdout")
+    cmd = launch.torchrun_cmd(Path(run_dir).resolve(), nproc, "--console", "stderr" if json_out else "stdout")
     # its own session: the terminal's Ctrl-C reaches this process only, which turns it into
     # the store's stop command (torchrun would forward a bare SIGINT to every rank)
-    proc = subprocess.Popen(cmd, env=launch.worker_env(nproc), start_new_session=True, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, env=launch.worker_env(nproc), start_new_session=True, stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True, errors="replace",
+    )
+    relay = threading.Thread(target=_relay_stderr, args=(proc.stderr, sys.stderr), daemon=True)
+    relay.start()
     asked = False
     while True:
         try:
@@ -86,4 +93,39 @@ def run_local(run_dir: Path, nproc: int, *, json_out: bool) -> str:
                 send_command(run_dir, "stop")
             except UserError:
                 proc.send_signal(signal.SIGTERM)
+    relay.join(timeout=5)
     return read_info(run_dir).status
+
+
+# torchrun's own log lines (glog style: "W1127 10:33:46.67 ...") and its closing ChildFailedError
+# report repeat what the run's status and rank 0's one line already say
+_LAUNCHER_LOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d")
+
+
+def _relay_stderr(source: IO[str], sink: IO[str]) -> None:
+    """Pass the ranks' stderr through, less torchrun's own noise: its log lines, its report of a
+    failed worker (a traceback through torch/distributed/run.py, to the end), and the other
+    ranks' "lost a peer" lines (consequences of what rank 0 reports)."""
+    held: list[str] = []  # a traceback, until it shows whose it is
+    for line in source:
+        if held:
+            held.append(line)
+            if "torch/distributed/run.py" in line or "ChildFailedError" in line:
+                break  # torchrun's report: drop it and all that follows
+            if line.startswith((" ", "\t")):
+                continue
+            sink.writelines(held)
+            sink.flush()
+            held = []
+            continue
+        if line.startswith("Traceback (most recent call last):"):
+            held = [line]
+            continue
+        if _LAUNCHER_LOG.match(line) or (line.startswith("rank ") and "data-parallel" in line):
+            continue
+        sink.write(line)
+        sink.flush()
+    else:
+        sink.writelines(held)
+    for _ in source:  # drain, so torchrun never blocks on a full pipe
+        pass

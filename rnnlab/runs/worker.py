@@ -129,9 +129,8 @@ def execute(
         except Exception as err:
             status = "failed"
             if getattr(err, "status", None) == "crashed":  # a data-parallel peer died (train/distributed.py)
-                status = "crashed"
-                _error_line(str(err))
-                _record_end(writer, status, str(err))
+                status, message = "crashed", str(err)
+                _error_line(message)
             elif is_disk_full(err):  # an ENOSPC from a write that knows no better (a cache, the log)
                 message = f"{disk_full(getattr(err, 'filename', None) or run_dir, 'file')}{_after_full_disk(run_dir)}"
                 _error_line(message)
@@ -231,7 +230,9 @@ def _follow() -> None:
     try:
         distributed.follow()
     except (UserError, distributed.PeerLost) as err:
-        print(f"error: rank {os.environ.get('RANK')}: {err}", file=sys.stderr, flush=True)
+        # a lost peer is no error of its own: the consequence of what rank 0 (or the dead rank) reports
+        what = "" if isinstance(err, distributed.PeerLost) else "error: "
+        print(f"{what}rank {os.environ.get('RANK')}: {err}", file=sys.stderr, flush=True)
         sys.exit(1)
     sys.exit(0)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from datetime import timedelta
 from typing import Any, Callable, Optional
 
@@ -92,7 +93,8 @@ def _call(what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except PeerLost:
         raise
     except Exception as err:  # gloo/NCCL report a lost peer as RuntimeError/DistBackendError
-        line = " ".join(str(err).split())[:200]
+        # gloo's "[.../pair.cc:537] Read error ...: Connection reset by peer. This is typically..."
+        line = re.sub(r"^\[[^\]]*\]\s*", "", " ".join(str(err).split())).split(". ")[0][:160]
         raise PeerLost(f"data-parallel {what} failed: another process of this run died or hung ({line})") from err
 
 
