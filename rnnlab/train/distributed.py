@@ -226,6 +226,15 @@ class DataParallelTrainer(Trainer):
     def _perf(self, step_time: float) -> dict[str, float]:
         return super()._perf(step_time) if self.group.main else {}
 
+    # Keep-best checkpoints and patience (train.keep_best / train.patience, from the branch that
+    # adds them to the loop): rank 0 alone evaluates, so it alone keeps the best and decides
+    # when patience has run out, and every rank stops together on its word.
+    def _track_best(self) -> bool:
+        return bool(self.group.share(super()._track_best() if self.group.main else None))  # type: ignore[misc]
+
+    def _save_best(self, name: str, value: float):
+        return super()._save_best(name, value) if self.group.main else None  # type: ignore[misc]
+
     def state_dict(self) -> dict[str, Any]:
         st = super().state_dict()
         st["hidden"] = join_states(self.group.gather(_to_cpu(self.hidden)))
