@@ -6,10 +6,9 @@ import os
 import shlex
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
-
-import time
 
 import typer
 
@@ -31,14 +30,26 @@ def train(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object with the outcome at the end.")] = False,
     detach: Annotated[bool, typer.Option("--detach", "-d", help="Train in a background worker that outlives this terminal.")] = False,
     queue: Annotated[bool, typer.Option("--queue", help="With --detach: wait for a free slot instead of starting now.")] = False,
+    nproc: Annotated[
+        Optional[int],
+        typer.Option("--nproc", help="Data-parallel: train on N processes through torchrun (gloo on CPU, NCCL with one GPU each), the batch split across them.", show_default=False),
+    ] = None,
 ) -> None:
     """Train a model. Without PRESET, the default preset (lstm-char)."""
     from rnnlab import config, presets
     from rnnlab.runs import launch, paths
 
     cfg = config.load(preset or presets.default_name(), set_ or [])
+    rank = launch.torchrun_rank()  # torchrun started this process: one rank of a data-parallel run
+    procs = 1
+    if nproc is not None or rank is not None:
+        from rnnlab.cli import train_dist
+
+        procs = train_dist.check(cfg, nproc, rank, detach=detach, queue=queue)
+        if rank:
+            return train_dist.follow()
     root = paths.runs_root(runs_dir)
-    run_dir = launch.create_run(cfg, root, name)
+    run_dir = launch.create_run(cfg, root, name, nproc=procs)
     run_id = run_dir.name
     if detach or queue:
         pid = launch.spawn(run_dir, queue=queue)
@@ -57,16 +68,22 @@ def train(
     from rnnlab.runs.store import RunReader
     from rnnlab.train.events import MultiReporter
 
-    console = ConsoleReporter(cfg.train.steps, stream=sys.stderr if json_out else sys.stdout, log_every=cfg.train.log_every)
-    # the lifecycle lines a detached worker logs, so `rnnlab logs` has something to say here too
-    log = open(run_dir / LOG_NAME, "a", encoding="utf-8")
-    log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} foreground run in pid {os.getpid()}: its full output went to "
-              "the terminal that ran `rnnlab train`; this log has its lifecycle events\n")
-    try:
-        status = worker.execute(run_dir, extra_reporter=MultiReporter(console, worker.LogReporter(log)))
-    finally:
-        console.close()
-        log.close()
+    if procs > 1 and rank is None:
+        status = train_dist.run_local(run_dir, procs, json_out=json_out)
+    else:
+        console = ConsoleReporter(cfg.train.steps, stream=sys.stderr if json_out else sys.stdout, log_every=cfg.train.log_every)
+        train_fn = None
+        if rank == 0:
+            from rnnlab.train.distributed import train_main as train_fn
+        # the lifecycle lines a detached worker logs, so `rnnlab logs` has something to say here too
+        log = open(run_dir / LOG_NAME, "a", encoding="utf-8")
+        log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} foreground run in pid {os.getpid()}: its full output went to "
+                  "the terminal that ran `rnnlab train`; this log has its lifecycle events\n")
+        try:
+            status = worker.execute(run_dir, extra_reporter=MultiReporter(console, worker.LogReporter(log)), train_fn=train_fn)
+        finally:
+            console.close()
+            log.close()
     reader = RunReader(run_dir)
     try:
         info = reader.info()
@@ -115,7 +132,7 @@ def train(
         if best is not None:
             print(f"  kept:      {best.describe()}; sample/forecast load it")
         print(f"  run dir:   {run_dir}")
-    if status in ("failed", "diverged"):
+    if status in ("failed", "diverged", "crashed"):
         raise typer.Exit(1)
 
 

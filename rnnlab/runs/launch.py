@@ -57,11 +57,54 @@ def _run_lock(run_dir: Path):
     return _file_lock(run_dir / ".resume.lock")
 
 
-def create_run(cfg, root: Path | str, name: Optional[str] = None, *, meta: Optional[dict] = None) -> Path:
+def torchrun_rank() -> Optional[int]:
+    """This process's rank when torchrun started it as one of 2+ data-parallel processes."""
+    try:
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            return int(os.environ["RANK"])
+    except (KeyError, ValueError):
+        pass
+    return None
+
+
+def torchrun_cmd(run_dir: Path | str, nproc: int, *args: str) -> list[str]:
+    """The command that trains `run_dir` on `nproc` local processes: torch's own launcher
+    (torchrun) starting the worker once per rank; it ends every rank when one fails."""
+    return [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nnodes=1", f"--nproc-per-node={nproc}",
+        "--max-restarts=0", "-m", "rnnlab.runs.worker", str(run_dir), *args,
+    ]
+
+
+def worker_env(nproc: int = 1) -> dict[str, str]:
+    """The environment a launched worker needs (this rnnlab importable, unbuffered output)."""
+    env = dict(os.environ)
+    # The worker must import this same rnnlab even when it is not installed (a source checkout).
+    pkg_parent = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (pkg_parent, env.get("PYTHONPATH", "")) if p)
+    env["PYTHONUNBUFFERED"] = "1"
+    if nproc > 1 and not env.get("OMP_NUM_THREADS"):
+        # each rank its share of the cores (torchrun would say 1 and warn about it)
+        env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // nproc))
+    return env
+
+
+def run_nproc(run_dir: Path | str) -> int:
+    """How many data-parallel processes the run trains on (1: an ordinary worker)."""
+    conn = schema.connect(Path(run_dir) / DB_NAME)
+    try:
+        return int(schema.get_meta(conn).get("nproc") or 1)
+    finally:
+        conn.close()
+
+
+def create_run(cfg, root: Path | str, name: Optional[str] = None, *, meta: Optional[dict] = None,
+               nproc: int = 1) -> Path:
     """Make `<root>/<YYYYmmdd-HHMMSS>-<4 hex>/` with config.toml, checkpoints/ and a database
     in status "queued". `name`, if given, must be a plain unique name; without one the run is
     named after its config (the preset), made unique with `-2`, `-3`, ... `meta` adds run
-    metadata (a sweep's trial records `sweep` and `trial`)."""
+    metadata (a sweep's trial records `sweep` and `trial`); `nproc` > 1 makes it a
+    data-parallel run (its workers start through torchrun, resumes too)."""
     root = Path(root)
     if name is not None:
         check_name(name)
@@ -111,6 +154,7 @@ def create_run(cfg, root: Path | str, name: Optional[str] = None, *, meta: Optio
                     "total_steps": cfg.train.steps,
                     "device": cfg.train.device,
                     **(meta or {}),
+                    **({"nproc": nproc} if nproc > 1 else {}),
                 })
         finally:
             conn.close()
@@ -164,16 +208,14 @@ def spawn(run_dir: Path | str, *, queue: bool = False, resume: bool = False) -> 
     discard_pending(run_dir)
     _set_state(run_dir, status="queued", message="launching", pid=None, host=socket.gethostname(),
                heartbeat=time.time(), ended=None)
-    cmd = [sys.executable, "-m", "rnnlab.runs.worker", str(run_dir)]
-    if resume:
-        cmd.append("--resume")
-    if queue:
-        cmd.append("--queue")
-    env = dict(os.environ)
-    # The worker must import this same rnnlab even when it is not installed (a source checkout).
-    pkg_parent = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (pkg_parent, env.get("PYTHONPATH", "")) if p)
-    env["PYTHONUNBUFFERED"] = "1"
+    flags = (["--resume"] if resume else []) + (["--queue"] if queue else [])
+    nproc = run_nproc(run_dir)
+    if nproc > 1:
+        # the detached process is torchrun's launcher; rank 0 records its own pid as the run's
+        cmd = torchrun_cmd(run_dir, nproc, *flags)
+    else:
+        cmd = [sys.executable, "-m", "rnnlab.runs.worker", str(run_dir), *flags]
+    env = worker_env(nproc)
     _reap()
     with open(run_dir / LOG_NAME, "ab") as log:
         proc = subprocess.Popen(
@@ -239,6 +281,8 @@ def resume(run_dir: Path | str, *, queue: bool = False, overrides: tuple[str, ..
                 f"run {info.run_id} {info.status} before its first checkpoint{why}; there is nothing to continue "
                 "from: fix the cause and start a new run"
             )
+        if queue and run_nproc(run_dir) > 1:
+            raise UserError(f"run {info.run_id} trains on {run_nproc(run_dir)} processes: --queue is not supported for those yet; resume it without --queue")
         changes = _apply_resume_overrides(run_dir, overrides, config_mod) if overrides else ""
         writer = StoreWriter(run_dir, heartbeat=False)
         try:

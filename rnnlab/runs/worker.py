@@ -23,6 +23,7 @@ from typing import Any, Callable, Optional
 from rnnlab.errors import DiskFull, UserError, disk_full, is_disk_full
 from rnnlab.runs import slots
 from rnnlab.runs.control import prune_requested
+from rnnlab.runs.launch import torchrun_rank
 from rnnlab.runs.paths import CONFIG_NAME, checkpoint_steps
 from rnnlab.runs.writer import STATUSES, StoreWriter
 
@@ -133,7 +134,10 @@ def execute(
             _record_end(writer, status, "interrupted")
         except Exception as err:
             status = "failed"
-            if is_disk_full(err):  # an ENOSPC from a write that knows no better (a cache, the log)
+            if getattr(err, "status", None) == "crashed":  # a data-parallel peer died (train/distributed.py)
+                status, message = "crashed", str(err)
+                _error_line(message)
+            elif is_disk_full(err):  # an ENOSPC from a write that knows no better (a cache, the log)
                 message = f"{disk_full(getattr(err, 'filename', None) or run_dir, 'file')}{_after_full_disk(run_dir)}"
                 _error_line(message)
             else:
@@ -227,22 +231,56 @@ def _say(line: str, stream: Any = None) -> None:
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}", file=stream or sys.stdout, flush=True)
 
 
+def _follow() -> None:
+    """Ranks 1..N-1 of a data-parallel run: train beside rank 0, never touching the store."""
+    from rnnlab.train import distributed
+
+    # rank 0 decides when to stop (and tells everyone); a Ctrl-C here would only strand it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        distributed.follow()
+    except (UserError, distributed.PeerLost) as err:
+        # a lost peer is no error of its own: the consequence of what rank 0 (or the dead rank) reports
+        what = "" if isinstance(err, distributed.PeerLost) else "error: "
+        print(f"{what}rank {os.environ.get('RANK')}: {err}", file=sys.stderr, flush=True)
+        sys.exit(1)
+    sys.exit(0)
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m rnnlab.runs.worker", description="Run one rnnlab training run.")
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--queue", action="store_true", help="wait for a free device slot first")
+    parser.add_argument("--console", choices=("stdout", "stderr"), help="also show progress there (a foreground --nproc run)")
     args = parser.parse_args(argv)
     # Already in its own session; ignoring SIGHUP as well keeps a stray hangup harmless.
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    _say(f"worker pid {os.getpid()} for {args.run_dir}" + (" (resume)" if args.resume else ""))
+    rank = torchrun_rank()
+    if rank:
+        _follow()
+    say = _say if args.console is None else (lambda line: None)  # the console tells the story
+    say(f"worker pid {os.getpid()} for {args.run_dir}" + (" (resume)" if args.resume else "") + (" (data-parallel rank 0)" if rank == 0 else ""))
+    extra: Any = LogReporter()
+    train_fn = None
+    if rank == 0:
+        from rnnlab.train.distributed import train_main as train_fn
+    if args.console:
+        from rnnlab.cli.console import ConsoleReporter
+
+        cfg = _load_config(args.run_dir)
+        extra = ConsoleReporter(cfg.train.steps, stream=getattr(sys, args.console), log_every=cfg.train.log_every)
     try:
-        status = execute(args.run_dir, resume=args.resume, queue=args.queue, extra_reporter=LogReporter())
+        status = execute(args.run_dir, resume=args.resume, queue=args.queue, extra_reporter=extra, train_fn=train_fn)
+        if args.console:
+            extra.close()
     except UserError as err:  # the store itself is unusable; nothing to record it in
         print(f"error: {err}", file=sys.stderr, flush=True)
         sys.exit(2)
-    _say(f"worker exits: {status}")
-    sys.exit(0 if status in ("finished", "stopped") else 1)
+    say(f"worker exits: {status}")
+    # a diverged data-parallel run ended on every rank alike: torchrun need not report a failure
+    ok = ("finished", "stopped") + (("diverged",) if rank is not None else ())
+    sys.exit(0 if status in ok else 1)
 
 
 if __name__ == "__main__":

@@ -150,6 +150,15 @@ class Trainer:
 
     # ------------------------------------------------------------------ pieces
 
+    def batch(self, step: int):
+        """This process's training batch for `step` (data-parallel ranks take their rows)."""
+        return self.task.batch(step, self.tc.batch_size)
+
+    def reduce(self, loss: torch.Tensor) -> torch.Tensor:
+        """After backward: the loss to report, with the gradients every process steps on (one
+        process: as they are; data-parallel ranks average them, train/distributed.py)."""
+        return loss
+
     def evaluate(self) -> dict[str, float]:
         self.model.eval()
         try:
@@ -206,7 +215,7 @@ class Trainer:
     def train_step(self, step: int) -> tuple[float, float, bool, float]:
         """One update; returns (loss, grad_norm before clipping, clipped, lr)."""
         tc = self.tc
-        batch = self.task.batch(step, tc.batch_size).to(self.device)
+        batch = self.batch(step).to(self.device)
         if not batch.stateful:
             self.hidden = None
         lr = optim.lr_at(step - 1, tc)
@@ -216,6 +225,7 @@ class Trainer:
             loss = self.task.loss(out, batch)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
+        loss = self.reduce(loss)
         max_norm = tc.clip_norm if tc.clip_norm > 0 else math.inf
         # clip_grad_norm_ returns the total norm before clipping: what the probe reports
         grad_norm = torch.nn.utils.clip_grad_norm_(self.params, max_norm)

@@ -43,11 +43,12 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def build(cfg: Config, run_dir: Optional[Path], device: torch.device) -> tuple[Task, torch.nn.Module]:
-    """The task (with its saved state when the run has one) and a fresh model on `device`."""
-    state = None
+def build(
+    cfg: Config, run_dir: Optional[Path], device: torch.device, state: Optional[dict] = None
+) -> tuple[Task, torch.nn.Module]:
+    """The task (with its saved state when the run has one, or `state`) and a fresh model on `device`."""
     state_file = run_dir / TASK_STATE if run_dir is not None else None
-    if state_file is not None and state_file.is_file():
+    if state is None and state_file is not None and state_file.is_file():
         state = json.loads(state_file.read_text(encoding="utf-8"))
     # beside the runs, shared by every run under this root: resumes and ensembles reuse it
     cache_dir = run_dir.resolve().parent / CACHE_DIR if run_dir is not None else None
@@ -67,35 +68,49 @@ def build(cfg: Config, run_dir: Optional[Path], device: torch.device) -> tuple[T
 
 def run_training(
     cfg: Config,
-    run_dir: Path,
+    run_dir: Optional[Path],
     reporter: Reporter,
     control: Control,
     *,
     resume: bool = False,
+    group: Any = None,
+    task_state: Optional[dict] = None,
 ) -> Outcome:
-    run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    """`group` (train/distributed.py) makes this one rank of a data-parallel run; only rank 0
+    has a `run_dir`, and the other ranks get its config and `task_state` over the group."""
+    if run_dir is not None:
+        run_dir = Path(run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.train.seed)
     threads = set_threads(cfg.train.threads)
-    device = resolve_device(cfg.train.device)
+    device = resolve_device(cfg.train.device) if group is None else group.device(cfg.train.device)
     bf16 = uses_bf16(device, cfg.train.precision)
-    task, model = build(cfg, run_dir, device)
-    ckpt_root = run_dir / "checkpoints"
-    trainer = Trainer(cfg, task, model, device, reporter, control, ckpt_root, bf16=bf16)
+    task, model = build(cfg, run_dir, device, state=task_state)
+    if group is not None and group.main:
+        group.share((cfg.to_dict(), task.state()))
+    ckpt_root = run_dir / "checkpoints" if run_dir is not None else Path(os.devnull)
+    trainer = (Trainer if group is None else group.trainer)(cfg, task, model, device, reporter, control, ckpt_root, bf16=bf16)
 
     start = 0
+    loaded = None
     if resume:
         _check_same_data(run_dir / TASK_STATE, task)
         found = checkpoint.latest(ckpt_root)
         if found is None:
             reporter.event(events.WARNING, "no checkpoint to resume from: starting from step 0", 0)
         else:
-            step, path = found
-            weights, state, _meta = checkpoint.load(path, map_location=device)
-            model.load_state_dict(weights)
-            trainer.load_state_dict(state)
-            trainer.restore_best()
-            start = step
+            weights, state, _meta = checkpoint.load(found[1], map_location=device if group is None else "cpu")
+            loaded = (weights, state)
+    if group is not None:
+        loaded = group.share(loaded)  # rank 0's checkpoint (or None) on every rank
+    if loaded is not None:
+        weights, state = loaded
+        model.load_state_dict(weights)
+        trainer.load_state_dict(state)
+        trainer.restore_best()
+        start = int(state["step"])
+    if group is not None:
+        group.sync_params(model)
     reporter.start(start)
     info: dict[str, Any] = {
         "baselines": task.baselines(),
@@ -108,12 +123,14 @@ def run_training(
         "total_steps": cfg.train.steps,
         "start_step": start,
     }
+    if group is not None:
+        info["nproc"] = group.size
     kind = events.RESUMED_FROM if start else events.STARTED
     what = f"from checkpoint at step {start}: " if start else ""
     reporter.event(
         kind,
         f"{what}{cfg.model.cell} x{cfg.model.num_layers} h{cfg.model.hidden_size} on {task.describe()}, "
-        f"{info['params']:,} params, {info['device']}",
+        f"{info['params']:,} params, {info['device']}" + (f" x {group.size} processes" if group is not None else ""),
         start,
         info,
     )
