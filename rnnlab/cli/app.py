@@ -39,9 +39,9 @@ def _root(ctx: typer.Context, runs_dir: RunsDirOpt = None) -> None:
 
 
 def _register() -> None:
-    from rnnlab.cli import generate, manage, presets_cmd, train
+    from rnnlab.cli import generate, lessons_cmd, manage, presets_cmd, train
 
-    for module in (train, presets_cmd, generate, manage):
+    for module in (train, presets_cmd, generate, manage, lessons_cmd):
         module.register(app)
 
 
