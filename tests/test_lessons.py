@@ -98,3 +98,21 @@ def test_optimizer_lesson_adaptive_beat_sgd(tmp_path):
 def test_cell_lesson_lstm_leaves_the_baseline(tmp_path):
     run = by_label(run_quick(1, tmp_path))["lstm"]
     assert run["metrics"]["val_mse"] < run["baselines"]["constant_val_mse"]
+
+
+def test_forecasting_lesson_scaling_and_differencing_help_on_a_trend(tmp_path):
+    out = run_quick(5, tmp_path)
+    runs = by_label(out)
+    raw, scaled, diff = (runs[k]["metrics"]["val_rmse"] for k in ("raw", "scaled", "differenced"))
+    assert diff < scaled < 0.5 * raw
+    # shown beside the baselines on the same split
+    assert "seasonal_naive_val_rmse" in runs["raw"]["baselines"]
+
+
+def test_rnn_vs_transformer_lesson_both_learn_at_about_equal_parameters(tmp_path):
+    runs = by_label(run_quick(6, tmp_path))
+    lstm, tr = runs["lstm"], runs["transformer"]
+    assert 0.8 < tr["params"] / lstm["params"] < 1.25
+    for r in (lstm, tr):
+        assert r["metrics"]["val_bpc"] < r["baselines"]["unigram_val_bpc"]
+        assert r["tokens_per_s"] and r["tokens_per_s"] > 0

@@ -76,10 +76,12 @@ def _describe(lesson) -> dict:
 
 
 def _print_text(lesson) -> None:
+    from rnnlab.lessons import catalog
+
     d = _describe(lesson)
     print(f"Lesson {d['number']} (ch. {d['chapter']}): {d['title']}")
     print(f"  {d['text']}")
-    print(f"  Look: {d['look']}")
+    print(f"  {catalog.pick(catalog.LOOK)}: {d['look']}")
     for e in d["experiments"]:
         sets = "".join(f" --set {o}" for o in e["overrides"])
         print(f"  run {e['label']}: rnnlab train {e['preset']}{sets}")
@@ -91,13 +93,16 @@ def _print_result(lesson, result: dict) -> None:
 
     metric = result["metric"]
     print(f"Lesson {lesson.number}: {catalog.pick(lesson.title)}{' (quick)' if result['quick'] else ''}")
-    print(f"  Look: {result['look']}")
+    print(f"  {catalog.pick(catalog.LOOK)}: {result['look']}")
     for r in result["runs"]:
         v = r["metrics"].get(metric)
         shown = f"{metric} {v:.4f}" if isinstance(v, float) else f"{metric} -"
         spike = r["max_grad_norm"]
         g = "" if spike is None else f"  max |g| {spike:.3g}" + (" then inf/NaN" if r["grad_norm_nonfinite"] else "")
         print(f"  {r['label']:<14} {r['status']:<9} step {r['step']:<6} {shown}{g}  ({r['run_id']})")
+    base = {k[: -len(metric) - 1]: v for k, v in (result["runs"][0]["baselines"] or {}).items() if k.endswith("_" + metric)}
+    if base:
+        print("  baselines: " + ", ".join(f"{k} {metric} {v:.4f}" for k, v in sorted(base.items())))
     for c in result["checks"]:
         print(f"  {'ok  ' if c['passed'] else 'FAIL'} {c['expect']}: {c['measured']}")
 

@@ -44,6 +44,7 @@ class Lesson:
 
 
 LANGS = ("en", "zh")
+LOOK = {"en": "Look", "zh": "观察"}  # the label before a lesson's `look` text
 
 
 def lang() -> str:
@@ -192,6 +193,81 @@ LESSONS: tuple[Lesson, ...] = (
         ),
         quick=_ADD_QUICK,
         metric="val_mse",
+    ),
+    Lesson(
+        number=5,
+        chapter="5.2, 5.3",
+        title={"en": "Forecasting: raw vs scaled vs differenced", "zh": "时间序列预测: 原始、标准化与差分"},
+        text={
+            "en": "A series with a trend is not stationary: its validation and test values lie above "
+                  "anything seen in training, so a network fed raw values must extrapolate, and "
+                  "large raw inputs saturate tanh/sigmoid units. Scaling (z = (y - mean)/std over "
+                  "the training split) fixes the input range; differencing (y_t - y_{t-1}) removes "
+                  "the trend itself, so the network learns a stationary signal.",
+            "zh": "带趋势的序列是非平稳的: 验证集和测试集的取值高于训练中见过的任何值, 直接输入原始值的网络必须外推, "
+                  "而且很大的原始输入会使 tanh/sigmoid 单元饱和。标准化 (z = (y - 均值)/标准差, 在训练集上计算) "
+                  "解决了输入范围问题; 差分 (y_t - y_{t-1}) 去掉趋势本身, 让网络学习平稳的信号。",
+        },
+        look={
+            "en": "Watch the forecast panel beside the naive and seasonal-naive baselines: raw inputs "
+                  "miss by tens, scaled ones follow the shape but lag the trend, differenced ones "
+                  "follow it. Expect val RMSE raw > scaled > differenced; the residual ACF bars "
+                  "shrink as the trend is removed.",
+            "zh": "在预测面板中与 naive 和季节性 naive 基线对比: 原始输入的误差达几十, 标准化后能跟上形状但落后于趋势, "
+                  "差分后能跟上趋势。预期验证 RMSE: 原始 > 标准化 > 差分; 去掉趋势后残差自相关柱变短。",
+        },
+        minutes=1.0,
+        panel="forecast",
+        experiments=(
+            Experiment("raw", "ts-lstm", ("task.synthetic.trend=0.02", "task.difference=false", "task.scale=none")),
+            Experiment("scaled", "ts-lstm", ("task.synthetic.trend=0.02", "task.difference=false", "task.scale=standard")),
+            Experiment("differenced", "ts-lstm", ("task.synthetic.trend=0.02", "task.difference=true", "task.scale=standard")),
+        ),
+        expects=(
+            Expect("lower", "scaled", "raw", metric="val_rmse", factor=0.5),
+            Expect("lower", "differenced", "scaled", metric="val_rmse"),
+        ),
+        quick=("task.synthetic.length=1500", "model.hidden_size=32", "train.steps=200", "train.eval_every=100",
+               "train.checkpoint_every=200"),
+        metric="val_rmse",
+    ),
+    Lesson(
+        number=6,
+        chapter="6.1, 6.2",
+        title={"en": "RNN vs Transformer at equal parameters", "zh": "参数量相同时 RNN 与 Transformer 的比较"},
+        text={
+            "en": "An RNN must compute h_1, h_2, ..., h_T one after another; a Transformer computes all "
+                  "T positions of a window at once, attention = softmax(Q K^T / sqrt(d)) V under a "
+                  "causal mask, at O(T^2) cost. Here a 1x256 character LSTM (0.58 M parameters) "
+                  "and a 3x128 Transformer (0.63 M) learn the same text with the same budget.",
+            "zh": "RNN 必须依次计算 h_1, h_2, ..., h_T; Transformer 在因果掩码下一次计算窗口内全部 T 个位置, "
+                  "attention = softmax(Q K^T / sqrt(d)) V, 代价为 O(T^2)。这里 1x256 的字符级 LSTM (0.58 M 参数) "
+                  "与 3x128 的 Transformer (0.63 M) 以相同预算学习同一文本。",
+        },
+        look={
+            "en": "Watch the compare view's val bpc and the tokens/s column: both fall far below the "
+                  "unigram baseline, at similar bpc (README: LSTM 1.90, Transformer 1.96 after 3000 "
+                  "steps). On a 2-core CPU the Transformer is NOT faster: BENCHMARKS.md item 11 "
+                  "measured 0.68x the LSTM's training tokens/s at T=32 and 0.48x at T=512 (no parallel "
+                  "hardware to use, O(T^2) attention); the parallelism claim is about GPUs.",
+            "zh": "在对比视图中观察验证 bpc 和 tokens/s 列: 两者都远低于一元 (unigram) 基线, bpc 接近 "
+                  "(README: 3000 步后 LSTM 1.90, Transformer 1.96)。在 2 核 CPU 上 Transformer 并不更快: "
+                  "BENCHMARKS.md 第 11 项测得其训练 tokens/s 在 T=32 时为 LSTM 的 0.68 倍, T=512 时为 0.48 倍 "
+                  "(没有可利用的并行硬件, 注意力为 O(T^2)); 并行优势针对的是 GPU。",
+        },
+        minutes=10.0,  # lstm-char 243 s + transformer-char 259 s x 1.5 for its third layer (README table)
+        panel="loss",
+        experiments=(
+            Experiment("lstm", "lstm-char"),
+            Experiment("transformer", "transformer-char", ("model.num_layers=3",)),
+        ),
+        expects=(
+            Expect("beats_baseline", "lstm", metric="val_bpc", baseline="unigram_val_bpc"),
+            Expect("beats_baseline", "transformer", metric="val_bpc", baseline="unigram_val_bpc"),
+        ),
+        quick=("task.max_chars=200000", "train.steps=100", "train.eval_every=50", "train.checkpoint_every=100",
+               "train.warmup_steps=10", "train.eval_batches=4"),
+        metric="val_bpc",
     ),
 )
 

@@ -66,7 +66,7 @@ class Lessons(Screen):
         body.append(f"{lesson.number}. {catalog.pick(lesson.title)}", style="bold")
         body.append(f"  (ch. {lesson.chapter}, ~{lesson.minutes:g} min on 2 CPU cores, watch: {lesson.panel})\n")
         body.append(catalog.pick(lesson.text) + "\n")
-        body.append("Look: ", style="bold")
+        body.append(catalog.pick(catalog.LOOK) + ": ", style="bold")
         body.append(catalog.pick(lesson.look))
         self.query_one("#lesson-text", Static).update(body)
 
