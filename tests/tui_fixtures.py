@@ -166,7 +166,8 @@ async def _shoot(root: Path, out: Path) -> None:
     shots = [("home", (120, 30), []), ("new-experiment", (120, 40), ["n"]),
              ("dashboard", (160, 48), ["enter"]), ("dashboard-80x24", (80, 24), ["enter"]),
              ("dashboard-forecast", (160, 48), ["down", "enter"]), ("compare", (120, 36), ["space", "space", "space", "c"]),
-             ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["question_mark"])]
+             ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["question_mark"]),
+             ("lessons-80x24", (80, 24), ["L"])]
     for name, size, keys in shots:
         app = LabApp(root)
         async with app.run_test(size=size) as pilot:

@@ -72,6 +72,7 @@ class Home(actions.RunActions, Screen):
         Binding("s", "stop", "Stop"),
         Binding("r", "resume", "Resume"),
         Binding("d", "delete", "Delete"),
+        Binding("L", "lessons", "Lessons"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -176,6 +177,11 @@ class Home(actions.RunActions, Screen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
+
+    def action_lessons(self) -> None:
+        from rnnlab.tui.screens.lessons import Lessons
+
+        self.app.push_screen(Lessons(self.root))
 
     def action_open(self) -> None:
         rid = self.current_id()

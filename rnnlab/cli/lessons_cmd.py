@@ -1,0 +1,111 @@
+"""`rnnlab lessons [N] [--run] [--quick] [--json]`: the course, one lesson per chapter of the
+source document; list them, print one, or run one headless and check its expected result."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from rnnlab.cli.common import RunsDirOpt
+
+
+def lessons_command(
+    number: Annotated[Optional[int], typer.Argument(help="The lesson to show or run.", show_default=False)] = None,
+    run: Annotated[bool, typer.Option("--run", help="Train the lesson's runs here (headless), then print what they measured.")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="Reduced size (seconds, same direction of effect); also $RNNLAB_LESSONS_QUICK=1.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object (a list without N).")] = False,
+    runs_dir: RunsDirOpt = None,
+) -> None:
+    """List the lessons, show lesson N, or run it with --run."""
+    from rnnlab.cli.common import print_json
+    from rnnlab.errors import UserError
+    from rnnlab.lessons import catalog, runner
+    from rnnlab.runs import paths
+
+    root = paths.runs_root(runs_dir)
+    if number is None:
+        if run:
+            raise UserError("--run needs a lesson number, e.g. `rnnlab lessons 3 --run`; `rnnlab lessons` lists them")
+        from rich.cells import cell_len
+
+        done = runner.finished(root)
+        rows = [{"number": x.number, "chapter": x.chapter, "title": catalog.pick(x.title), "minutes": x.minutes,
+                 "runs": len(x.experiments), "finished": x.number in done} for x in catalog.LESSONS]
+        if json_out:
+            print_json(rows)
+            return
+        for r in rows:
+            mark = "✓" if r["finished"] else " "
+            kind = f"race of {r['runs']}" if r["runs"] > 1 else "1 run"
+            title = r["title"] + " " * max(0, 44 - cell_len(r["title"]))  # CJK takes two cells
+            print(f"{mark} {r['number']:>2}  {title} ch. {r['chapter']:<9} ~{r['minutes']:g} min  {kind}")
+        print("rnnlab lessons N: read one; rnnlab lessons N --run: run it (minutes are on a 2-core CPU)")
+        return
+    lesson = catalog.get(number)
+    quick = quick or runner.quick_from_env()
+    if not run:
+        if json_out:
+            print_json(_describe(lesson))
+            return
+        _print_text(lesson)
+        return
+    progress = (lambda m: print(m, file=sys.stderr, flush=True))
+    result = runner.run_lesson(lesson, root, quick=quick, progress=progress)
+    result["quick"] = quick
+    result["look"] = catalog.pick(lesson.look)
+    if json_out:
+        print_json(result)
+    else:
+        _print_result(lesson, result)
+    if not result["passed"]:
+        raise typer.Exit(1)
+
+
+def _describe(lesson) -> dict:
+    from rnnlab.lessons import catalog
+
+    return {
+        "number": lesson.number, "chapter": lesson.chapter, "title": catalog.pick(lesson.title),
+        "text": catalog.pick(lesson.text), "look": catalog.pick(lesson.look), "minutes": lesson.minutes,
+        "panel": lesson.panel,
+        "experiments": [{"label": e.label, "preset": e.preset, "overrides": list(e.overrides)} for e in lesson.experiments],
+        "expects": [e.describe() for e in lesson.expects],
+    }
+
+
+def _print_text(lesson) -> None:
+    from rnnlab.lessons import catalog
+
+    d = _describe(lesson)
+    print(f"Lesson {d['number']} (ch. {d['chapter']}): {d['title']}")
+    print(f"  {d['text']}")
+    print(f"  {catalog.pick(catalog.LOOK)}: {d['look']}")
+    for e in d["experiments"]:
+        sets = "".join(f" --set {o}" for o in e["overrides"])
+        print(f"  run {e['label']}: rnnlab train {e['preset']}{sets}")
+    print(f"  ~{d['minutes']:g} min on a 2-core CPU; expected: {'; '.join(d['expects'])}")
+
+
+def _print_result(lesson, result: dict) -> None:
+    from rnnlab.lessons import catalog
+
+    metric = result["metric"]
+    print(f"Lesson {lesson.number}: {catalog.pick(lesson.title)}{' (quick)' if result['quick'] else ''}")
+    print(f"  {catalog.pick(catalog.LOOK)}: {result['look']}")
+    for r in result["runs"]:
+        v = r["metrics"].get(metric)
+        shown = f"{metric} {v:.4f}" if isinstance(v, float) else f"{metric} -"
+        spike = r["max_grad_norm"]
+        g = "" if spike is None else f"  max |g| {spike:.3g}" + (" then inf/NaN" if r["grad_norm_nonfinite"] else "")
+        print(f"  {r['label']:<14} {r['status']:<9} step {r['step']:<6} {shown}{g}  ({r['run_id']})")
+    base = {k[: -len(metric) - 1]: v for k, v in (result["runs"][0]["baselines"] or {}).items() if k.endswith("_" + metric)}
+    if base:
+        print("  baselines: " + ", ".join(f"{k} {metric} {v:.4f}" for k, v in sorted(base.items())))
+    for c in result["checks"]:
+        print(f"  {'ok  ' if c['passed'] else 'FAIL'} {c['expect']}: {c['measured']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("lessons")(lessons_command)

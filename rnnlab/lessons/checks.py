@@ -1,0 +1,91 @@
+"""Expected results of a lesson, stated as checks on its finished runs (the direction of an
+effect, never a timing), and how to evaluate them against what the runs recorded."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Optional
+
+# Ended without a number worth comparing: counts as infinitely worse than any finite result.
+_FAILED = ("diverged", "failed", "crashed")
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One expected outcome.
+
+    kind "status": run `a` ends in one of `statuses`.
+    kind "lower":  `metric` of run `a` is below `factor` x `metric` of run `b` (a diverged `b`,
+                   or a NaN, counts as infinitely bad).
+    kind "beats_baseline": `metric` of run `a` is below the run's own baseline `baseline`.
+    """
+
+    kind: str
+    a: str
+    b: str = ""
+    metric: str = ""
+    factor: float = 1.0
+    statuses: tuple[str, ...] = ()
+    baseline: str = ""
+
+    def describe(self) -> str:
+        if self.kind == "status":
+            return f"{self.a} ends {' or '.join(self.statuses)}"
+        if self.kind == "lower":
+            times = "" if self.factor == 1.0 else f"{self.factor:g} x "
+            return f"{self.a} {self.metric} < {times}{self.b} {self.metric}"
+        return f"{self.a} {self.metric} < its {self.baseline}"
+
+
+@dataclass
+class RunResult:
+    """What a lesson needs from one finished run (read by runner.py from the store)."""
+
+    label: str
+    run_id: str
+    status: str
+    step: int
+    metrics: dict[str, float]
+    baselines: dict[str, float]
+    max_grad_norm: Optional[float] = None  # the largest finite gradient norm recorded
+    grad_norm_nonfinite: bool = False  # the norm reached inf/NaN (the NaN guard stopped it)
+    tokens_per_s: Optional[float] = None
+    params: Optional[int] = None
+
+    def value(self, metric: str) -> float:
+        if self.status in _FAILED:
+            return math.inf
+        v = self.metrics.get(metric)
+        if v is None or not math.isfinite(v):
+            return math.inf
+        return float(v)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label, "run_id": self.run_id, "status": self.status, "step": self.step,
+            "metrics": self.metrics, "baselines": self.baselines, "max_grad_norm": self.max_grad_norm,
+            "grad_norm_nonfinite": self.grad_norm_nonfinite,
+            "tokens_per_s": self.tokens_per_s, "params": self.params,
+        }
+
+
+def evaluate(expect: Expect, runs: dict[str, RunResult]) -> tuple[bool, str]:
+    """(passed, one line with the measured numbers)."""
+    a = runs[expect.a]
+    if expect.kind == "status":
+        return a.status in expect.statuses, f"{a.label}: {a.status} at step {a.step}"
+    if expect.kind == "lower":
+        b = runs[expect.b]
+        va, vb = a.value(expect.metric), b.value(expect.metric)
+        ok = va < expect.factor * vb
+        return ok, f"{a.label} {_fmt(va, a)} vs {b.label} {_fmt(vb, b)}"
+    if expect.kind == "beats_baseline":
+        va = a.value(expect.metric)
+        base = a.baselines.get(expect.baseline, math.nan)
+        return va < base, f"{a.label} {_fmt(va, a)} vs {expect.baseline} {base:.4g}"
+    raise ValueError(expect.kind)
+
+
+def _fmt(v: float, run: RunResult) -> str:
+    return run.status if math.isinf(v) else f"{v:.4g}"

@@ -1,0 +1,118 @@
+"""`rnnlab lessons` as a user runs it (a real subprocess), and each lesson at its reduced size:
+the expected DIRECTION of each effect must show in the runs it trains (never a timing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rnnlab.lessons import catalog, runner
+
+
+def rnnlab(*args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "RNNLAB_LANG"}
+    env.update({"OMP_NUM_THREADS": "1", **(env_extra or {})})
+    return subprocess.run([sys.executable, "-m", "rnnlab", *args], capture_output=True, text=True, env=env, timeout=400)
+
+
+def run_quick(n: int, root: Path) -> dict:
+    proc = rnnlab("lessons", str(n), "--run", "--quick", "--json", "--runs-dir", str(root))
+    assert "Traceback" not in proc.stderr, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["quick"] is True and out["lesson"] == n
+    # exit status says whether the lesson's expected result held
+    assert proc.returncode == (0 if out["passed"] else 1)
+    return out
+
+
+def by_label(out: dict) -> dict:
+    return {r["label"]: r for r in out["runs"]}
+
+
+def test_every_lesson_builds_valid_configs_tagged_by_lesson():
+    for lesson in catalog.LESSONS:
+        assert lesson.title["en"] and lesson.title["zh"] and lesson.text["zh"] and lesson.look["zh"]
+        for quick in (False, True):
+            for exp in lesson.experiments:
+                cfg = runner.build_config(lesson, exp, quick)
+                assert cfg.name == f"lesson{lesson.number}-{exp.label}"
+
+
+def test_list_marks_finished_lessons_and_speaks_chinese(tmp_path):
+    proc = rnnlab("lessons", "--json", "--runs-dir", str(tmp_path))
+    rows = json.loads(proc.stdout)
+    assert [r["number"] for r in rows] == [x.number for x in catalog.LESSONS]
+    assert not any(r["finished"] for r in rows)
+    assert rows[2]["title"] == "Exploding gradients and clipping"
+    run_quick(3, tmp_path)
+    rows = json.loads(rnnlab("lessons", "--json", "--runs-dir", str(tmp_path)).stdout)
+    assert [r["number"] for r in rows if r["finished"]] == [3]
+    text = rnnlab("lessons", "--runs-dir", str(tmp_path), env_extra={"RNNLAB_LANG": "zh"}).stdout
+    assert "梯度爆炸与梯度裁剪" in text and "✓  3" in text
+
+
+def test_unknown_lesson_is_one_line_user_error(tmp_path):
+    proc = rnnlab("lessons", "99", "--run", "--runs-dir", str(tmp_path))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("error: no lesson 99") and len(proc.stderr.strip().splitlines()) == 1
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())
+
+
+def test_clipping_lesson_no_clip_diverges_clipped_runs_converge(tmp_path):
+    out = run_quick(3, tmp_path)
+    runs = by_label(out)
+    assert runs["no-clip"]["status"] == "diverged" and runs["no-clip"]["grad_norm_nonfinite"]
+    assert runs["no-clip"]["step"] < 100
+    for label in ("clip-norm", "clip-value"):
+        assert runs[label]["status"] == "finished" and runs[label]["step"] == 100
+        assert runs[label]["metrics"]["val_mse"] < 0.5  # targets are in [0, 2]: a sane MSE
+    assert out["passed"], out["checks"]
+    # the runs are ordinary runs of the runs root, recognisable by their config name
+    from rnnlab.runs.paths import DB_NAME, list_run_dirs
+    from rnnlab.runs.schema import read_names
+
+    names = {read_names(d / DB_NAME)[1] for d in list_run_dirs(tmp_path)}
+    assert names == {"lesson3-no-clip", "lesson3-clip-norm", "lesson3-clip-value"}
+
+
+def test_vanishing_lesson_lstm_beats_tanh_rnn(tmp_path):
+    runs = by_label(run_quick(2, tmp_path))
+    assert runs["lstm"]["metrics"]["val_mse"] < 0.8 * runs["rnn-tanh"]["metrics"]["val_mse"]
+
+
+def test_optimizer_lesson_adaptive_beat_sgd(tmp_path):
+    out = run_quick(4, tmp_path)
+    runs = by_label(out)
+    assert set(runs) == {"sgd", "sgd-momentum", "rmsprop", "adam"}
+    sgd = min(runs["sgd"]["metrics"]["val_mse"], runs["sgd-momentum"]["metrics"]["val_mse"])
+    assert runs["adam"]["metrics"]["val_mse"] < 0.5 * sgd
+    assert runs["rmsprop"]["metrics"]["val_mse"] < 0.5 * sgd
+    assert out["passed"]
+
+
+def test_cell_lesson_lstm_leaves_the_baseline(tmp_path):
+    run = by_label(run_quick(1, tmp_path))["lstm"]
+    assert run["metrics"]["val_mse"] < run["baselines"]["constant_val_mse"]
+
+
+def test_forecasting_lesson_scaling_and_differencing_help_on_a_trend(tmp_path):
+    out = run_quick(5, tmp_path)
+    runs = by_label(out)
+    raw, scaled, diff = (runs[k]["metrics"]["val_rmse"] for k in ("raw", "scaled", "differenced"))
+    assert diff < scaled < 0.5 * raw
+    # shown beside the baselines on the same split
+    assert "seasonal_naive_val_rmse" in runs["raw"]["baselines"]
+
+
+def test_rnn_vs_transformer_lesson_both_learn_at_about_equal_parameters(tmp_path):
+    runs = by_label(run_quick(6, tmp_path))
+    lstm, tr = runs["lstm"], runs["transformer"]
+    assert 0.8 < tr["params"] / lstm["params"] < 1.25
+    for r in (lstm, tr):
+        assert r["metrics"]["val_bpc"] < r["baselines"]["unigram_val_bpc"]
+        assert r["tokens_per_s"] and r["tokens_per_s"] > 0
