@@ -60,8 +60,15 @@ def load_series(cfg: TaskConfig) -> Series:
     source = cfg.source or SYNTHETIC
     if source == SYNTHETIC:
         return synthetic(cfg.synthetic)
+    if source == "builtin:synthetic-daily":
+        from rnnlab.tasks import tsdaily
+
+        return tsdaily.daily(cfg.synthetic)
     if source.startswith("builtin:"):
-        raise UserError(f"task.source = {source!r}: unknown builtin; the time-series builtin is {SYNTHETIC!r}")
+        raise UserError(
+            f"task.source = {source!r}: unknown builtin; the time-series builtins are {SYNTHETIC!r}, "
+            "'builtin:synthetic-daily' and 'builtin:synthetic-driven'"
+        )
     return load_csv(Path(source).expanduser(), column=cfg.column, time_column=cfg.time_column, delimiter=cfg.delimiter)
 
 
