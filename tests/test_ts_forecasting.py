@@ -403,3 +403,16 @@ def test_the_test_split_scores_the_best_checkpoint_not_the_last(tmp_path):
         else:
             assert out.metrics["test_rmse"] != pytest.approx(score, rel=1e-5)
     assert any(k == "test" and f"best checkpoint (step {best_step})" in msg for k, msg, *_ in rec.events)
+
+
+def test_quantile_head_with_the_auto_default_says_what_differenced_and_the_preset_pins_it():
+    # difference = "auto" (the default) differences the trending synthetic series: the refusal
+    # names the resolved choice and its test, and what to set instead
+    with pytest.raises(UserError, match=r"task.difference = 'auto' chose to: non-stationary .*task.difference = false"):
+        TimeSeriesTask(_cfg(likelihood="quantile"), seed=0, batch_size=8)
+    with pytest.raises(UserError, match="task.seasonal_difference = 6"):
+        TimeSeriesTask(_cfg(likelihood="quantile", difference=False, seasonal_difference=6), seed=0, batch_size=8)
+    cfg = config.load("ts-intervals", ["task.synthetic.length=600"]).task
+    assert cfg.difference is False
+    task = TimeSeriesTask(cfg, seed=0, batch_size=8)
+    assert task.head.kind == "quantile" and not task.data.offset
