@@ -416,3 +416,17 @@ def test_quantile_head_with_the_auto_default_says_what_differenced_and_the_prese
     assert cfg.difference is False
     task = TimeSeriesTask(cfg, seed=0, batch_size=8)
     assert task.head.kind == "quantile" and not task.data.offset
+
+
+def test_gaussian_bands_through_a_seasonal_difference_widen_once_a_season():
+    """x[t] = z[t] + x[t-P]: step k's level sums k // P + 1 independent differenced errors, so
+    its spread is σ·√(k // P + 1), not the first difference's σ·√(k + 1)."""
+    task = TimeSeriesTask(_cfg(likelihood="gaussian", difference=False, seasonal_difference=4, horizon=8), seed=0, batch_size=8)
+    d, h = task.data, task.data.horizon
+    starts = d.starts("test")[:2]
+    raw = np.zeros((2, 2 * h))
+    raw[:, h:] = math.log(math.e - 1)  # softplus = 1
+    lo, hi = task.head.bands(raw, d, starts, (80.0,))[80.0]
+    k = np.arange(h)
+    expect = 1.2816 * 1.001 * d.scaler.scale * np.sqrt(k // 4 + 1)
+    assert (hi - lo)[0] / 2 == pytest.approx(expect, rel=1e-3)
