@@ -150,7 +150,8 @@ TASK_KEY_KINDS: dict[str, tuple[str, ...]] = {
         for k in (
             "column", "time_column", "delimiter", "window", "horizon", "fill", "difference",
             "seasonal_difference", "scale", "periods", "calendar_features", "season", "test_fraction",
-            "synthetic", "holidays", "holiday_subdivision",
+            "synthetic", "holidays", "holiday_subdivision", "covariates", "future_covariates", "likelihood",
+            "quantiles",
         )
     },
 }

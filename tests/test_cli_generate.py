@@ -67,7 +67,8 @@ def test_forecast_ensemble_beside_baselines(runs):
     assert ensemble_rmse == pytest.approx(report["ensemble"]["test_rmse"], rel=1e-3)
     assert "{" not in text.stdout  # a table, not a dict dump
     # the conformal bands of every row, on the same windows
-    assert "cover 80%" in intervals and len(intervals.splitlines()) == 2 + 5
+    # (two members, the ensemble, naive, seasonal naive, drift and exp. smoothing)
+    assert "cover 80%" in intervals and len(intervals.splitlines()) == 2 + 7
 
 
 def test_forecast_refuses_mismatched_runs(runs):

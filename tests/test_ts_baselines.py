@@ -88,7 +88,9 @@ def test_forecast_probe_carries_dates_and_ticks_format_them(tmp_path):
 
     out = task.output_probe(Zero(), torch.device("cpu"))
     assert len(out["times"]) == 24 + 6
-    assert out["times"][-1] == task.data.timestamps[-1].isoformat()
+    # the probe shows the last validation window (the test split is scored once, at the end)
+    last = int(task.data.starts("val")[-1]) + task.data.offset + task.data.horizon - 1
+    assert out["times"][-1] == task.data.timestamps[last].isoformat()
     ticks = timeaxis.ticks(out["times"])
     assert ticks[0] == (0, out["times"][0][:10]) and ticks[-1][0] == 29
     assert timeaxis.ticks([datetime(1700 + i, 1, 1).isoformat() for i in range(5)])[-1] == (4, "1704")

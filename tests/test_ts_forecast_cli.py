@@ -71,6 +71,8 @@ def test_future_beyond_the_horizon_on_hourly_data_to_stdout(runs):
     root, _ = runs
     proc = rnnlab("forecast", "hourly", "--future", "15", "--level", "90", "--runs-dir", str(root))
     assert proc.returncode == 0, proc.stderr
+    # which weights: the best checkpoint unless asked otherwise, said on stderr (stdout stays CSV)
+    assert "from the best checkpoint (step " in proc.stderr and "checkpoint" not in proc.stdout
     rows = _rows(proc.stdout)
     assert len(rows) == 15 and list(rows[0]) == ["time", "forecast", "lower_90", "upper_90"]
     # builtin:synthetic is hourly from 2024-01-01 00:00, 600 rows
@@ -89,7 +91,8 @@ def test_backtest_json_has_per_origin_metrics_and_baselines(runs):
     for row in rep["origins"]:
         for who in ("model", "naive", "seasonal_naive"):
             assert {"rmse", "mae", "mase", "coverage_80", "width_95", "pinball"} <= set(row[who])
-    assert set(rep["mean"]) == {"model", "naive", "seasonal_naive"}
+    # ts-data's drift and exponential smoothing stand beside them too
+    assert {"model", "naive", "seasonal_naive", "drift"} <= set(rep["mean"]) <= {"model", "naive", "seasonal_naive", "drift", "ets"}
     text = rnnlab("forecast", "hourly", "--backtest", "10", "--stride", "3", "--runs-dir", str(root))
     assert text.returncode == 0 and "mean over origins" in text.stdout and "seasonal naive" in text.stdout
     show = rnnlab("show", "hourly", "--runs-dir", str(root))

@@ -14,7 +14,7 @@ import torch
 from rnnlab import config
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tsdata
+from rnnlab.tasks import tsdata, tsfreq
 from rnnlab.tasks import tsfuture as tf
 from rnnlab.tasks import tsintervals as ti
 from rnnlab.tasks import tsmetrics as tm
@@ -139,23 +139,26 @@ def test_test_metrics_report_intervals_beside_the_baselines_own():
 
 
 def test_time_steps_continue_the_series_own_frequency():
+    # one implementation (tsfreq) for inferred frequencies and future stamps
     weekly = [datetime(2024, 1, 7) + timedelta(weeks=k) for k in range(10)]
-    step = tf.infer_step(weekly)
-    assert step.describe() == "weekly" and step.after(weekly[-1], 2) == [datetime(2024, 3, 17), datetime(2024, 3, 24)]
-    month_ends = [datetime(2023, m, 1) for m in range(1, 13)]
-    assert tf.infer_step(month_ends).after(datetime(2023, 12, 1), 2) == [datetime(2024, 1, 1), datetime(2024, 2, 1)]
+    f = tsfreq.infer(weekly)
+    assert f.describe() == "weekly" and tsfreq.future_stamps(weekly[-1], f, 2) == [datetime(2024, 3, 17), datetime(2024, 3, 24)]
+    firsts = [datetime(2023, m, 1) for m in range(1, 13)]
+    assert tsfreq.future_stamps(firsts[-1], tsfreq.infer(firsts), 2) == [datetime(2024, 1, 1), datetime(2024, 2, 1)]
     ends = [datetime(2023, 10, 31), datetime(2023, 11, 30), datetime(2023, 12, 31), datetime(2024, 1, 31)]
-    assert tf.infer_step(ends).describe() == "monthly"
-    assert tf.infer_step(ends).after(ends[-1], 3) == [datetime(2024, 2, 29), datetime(2024, 3, 31), datetime(2024, 4, 30)]
-    # a gap (a missing week) does not move the median step
-    assert tf.infer_step(weekly[:4] + weekly[5:]).describe() == "weekly"
+    assert tsfreq.infer(ends).describe() == "monthly"
+    assert tsfreq.future_stamps(ends[-1], tsfreq.infer(ends), 3) == [datetime(2024, 2, 29), datetime(2024, 3, 31), datetime(2024, 4, 30)]
+    # a gap (a missing week) does not move the step
+    assert tsfreq.infer(weekly[:4] + weekly[5:]).describe() == "weekly"
+    assert not hasattr(tf, "infer_step")
 
 
-@pytest.mark.parametrize("difference", [False, True])
+@pytest.mark.parametrize("difference", [False, True, "seasonal"])
 def test_recursive_paths_equal_forecasting_again_from_the_forecasts(difference):
     """Chunk 2 of a recursive path is exactly what the model says when the series is rebuilt
     with chunk 1's forecasts (in original units) as if they had been observed."""
-    task = TimeSeriesTask(_cfg(difference=difference), seed=0, batch_size=8)
+    kw = dict(difference=True, seasonal_difference=6) if difference == "seasonal" else dict(difference=difference)
+    task = TimeSeriesTask(_cfg(**kw), seed=0, batch_size=8)
     model = Linear(task.input_size, task.output_size, seed=3).eval()
     d, h = task.data, task.data.horizon
     t = int(d.starts("val")[5])
@@ -171,6 +174,29 @@ def test_recursive_paths_equal_forecasting_again_from_the_forecasts(difference):
     # ... and the whole path maps back through the same exact inverse
     whole = d.to_original(path, np.array([t]))[0]
     assert whole[:h] == pytest.approx(first)
+
+
+def test_a_future_path_longer_than_the_season_and_horizon_inverts_both_differences_exactly():
+    """seasonal_difference P = 6 and first differences, 15 steps ahead (> P, > horizon 4): the
+    forecast equals the model's path undone by hand, step by step from the known levels."""
+    task = TimeSeriesTask(_cfg(difference=True, seasonal_difference=6), seed=0, batch_size=8)
+    d, h, P, steps = task.data, task.data.horizon, 6, 15
+    assert (d.diff.order, d.diff.seasonal) == (1, P)
+    model = Linear(task.input_size, task.output_size, seed=5).eval()
+    out = tf.future_forecast([model], task, steps, (80.0,))
+    m, n = d.features.shape[0], d.levels.size
+    ext = tf._extended(task, 16, None)
+    assert np.array_equal(ext.features[:m, :], d.features)  # the run's own features, same code
+    path = tf.paths([model], ext.features, np.array([m]), steps, d.window, h, "cpu")[0]
+    first = predict(model, ext.features[None, m - d.window : m], "cpu")[0]
+    assert path[:h] == pytest.approx(first)
+    w = path * d.scaler.scale + d.scaler.center
+    levels = list(d.levels)
+    z_prev = levels[n - 1] - levels[n - 1 - P]
+    for k in range(steps):
+        z_prev = z_prev + w[k]  # undo the first difference ...
+        levels.append(z_prev + levels[n + k - P])  # ... then the seasonal one, own forecasts past P
+    assert [r["forecast"] for r in out["rows"]] == pytest.approx(levels[n:], rel=1e-9, abs=1e-9)
 
 
 def test_future_forecast_rows_times_and_bands():
@@ -301,7 +327,7 @@ def test_head_settings_that_cannot_work_are_user_errors():
 
 
 def test_gaussian_head_bands_in_original_units():
-    task = TimeSeriesTask(_cfg(likelihood="gaussian"), seed=0, batch_size=8)
+    task = TimeSeriesTask(_cfg(likelihood="gaussian", difference=False), seed=0, batch_size=8)
     d, h = task.data, task.data.horizon
     starts = d.starts("test")[:3]
     raw = np.zeros((3, 2 * h))
@@ -377,3 +403,30 @@ def test_the_test_split_scores_the_best_checkpoint_not_the_last(tmp_path):
         else:
             assert out.metrics["test_rmse"] != pytest.approx(score, rel=1e-5)
     assert any(k == "test" and f"best checkpoint (step {best_step})" in msg for k, msg, *_ in rec.events)
+
+
+def test_quantile_head_with_the_auto_default_says_what_differenced_and_the_preset_pins_it():
+    # difference = "auto" (the default) differences the trending synthetic series: the refusal
+    # names the resolved choice and its test, and what to set instead
+    with pytest.raises(UserError, match=r"task.difference = 'auto' chose to: non-stationary .*task.difference = false"):
+        TimeSeriesTask(_cfg(likelihood="quantile"), seed=0, batch_size=8)
+    with pytest.raises(UserError, match="task.seasonal_difference = 6"):
+        TimeSeriesTask(_cfg(likelihood="quantile", difference=False, seasonal_difference=6), seed=0, batch_size=8)
+    cfg = config.load("ts-intervals", ["task.synthetic.length=600"]).task
+    assert cfg.difference is False
+    task = TimeSeriesTask(cfg, seed=0, batch_size=8)
+    assert task.head.kind == "quantile" and not task.data.offset
+
+
+def test_gaussian_bands_through_a_seasonal_difference_widen_once_a_season():
+    """x[t] = z[t] + x[t-P]: step k's level sums k // P + 1 independent differenced errors, so
+    its spread is σ·√(k // P + 1), not the first difference's σ·√(k + 1)."""
+    task = TimeSeriesTask(_cfg(likelihood="gaussian", difference=False, seasonal_difference=4, horizon=8), seed=0, batch_size=8)
+    d, h = task.data, task.data.horizon
+    starts = d.starts("test")[:2]
+    raw = np.zeros((2, 2 * h))
+    raw[:, h:] = math.log(math.e - 1)  # softplus = 1
+    lo, hi = task.head.bands(raw, d, starts, (80.0,))[80.0]
+    k = np.arange(h)
+    expect = 1.2816 * 1.001 * d.scaler.scale * np.sqrt(k // 4 + 1)
+    assert (hi - lo)[0] / 2 == pytest.approx(expect, rel=1e-3)

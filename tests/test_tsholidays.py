@@ -136,3 +136,31 @@ def test_a_tiny_model_learns_the_holiday_effect_only_with_holiday_features(tmp_p
     assert without_hol > 3.0
     assert with_hol < 0.5 * without_hol
     assert with_other < 1.0
+
+
+def test_future_rows_get_the_holidays_and_calendar_of_their_own_dates(tmp_path):
+    """Holidays and calendar features are known ahead: `forecast --future` computes them for the
+    future dates through the run's own pipeline (the series ends 2018-12-20, before Christmas)."""
+    from rnnlab.tasks import tsdata
+    from rnnlab.tasks import tsfuture as tf
+
+    path, _ = _daily_csv(tmp_path, days=354)
+    task = _task(path, holidays="US", window=14, horizon=3)
+    d = task.data
+    assert d.timestamps[-1] == datetime(2018, 12, 20) and "dow_sin" in d.feature_names
+    m, n_future = d.features.shape[0], 15
+    ext = tf._extended(task, n_future, None)
+    future = [datetime(2018, 12, 21) + timedelta(days=k) for k in range(n_future)]
+    assert ext.timestamps[m + d.offset :] == future
+    hol, _ = tsholidays.features(future, "US")
+    names = d.feature_names
+    got = ext.features[m:, names.index("holiday") : names.index("days_since_holiday") + 1]
+    np.testing.assert_allclose(got, hol, atol=1e-6)
+    assert got[future.index(datetime(2018, 12, 25)), 0] == 1 and got[future.index(datetime(2019, 1, 1)), 0] == 1
+    cal, cal_names = tsdata.calendar_features(future, list(d.calendar))
+    np.testing.assert_allclose(ext.features[m:, [names.index(c) for c in cal_names]], cal, atol=1e-6)
+    model = torch.nn.Module()
+    lin = torch.nn.Linear(task.input_size, task.output_size)
+    model.forward = lambda x, state=None: (lin(x), None)
+    out = tf.future_forecast([model], task, 7, (80.0,))
+    assert [r["time"] for r in out["rows"]][:5] == ["2018-12-21", "2018-12-22", "2018-12-23", "2018-12-24", "2018-12-25"]

@@ -20,7 +20,8 @@ def test_forecast_panel_draws_the_band_and_summarises_a_backtest(tmp_path):
     make_fixture_runs(root)
     run = Path(root) / "20260101-110000-c3c3"
     scores = {"model": {"rmse": 0.31, "coverage_80": 0.83}, "naive": {"rmse": 2.1}, "seasonal_naive": {"rmse": 0.74}}
-    append_vector(run, "backtest", {"backtest": 10, "mean": scores, "origins": [{"origin": 1, **scores}]})
+    other = {"model": {"rmse": 0.29}, "naive": {"rmse": 1.9}, "seasonal_naive": {"rmse": 0.70}}
+    append_vector(run, "backtest", {"backtest": 10, "mean": scores, "origins": [{"origin": 1, **scores}, {"origin": 7, **other}]})
 
     async def go():
         app = LabApp(root)
@@ -33,5 +34,10 @@ def test_forecast_panel_draws_the_band_and_summarises_a_backtest(tmp_path):
             plot = pilot.app.screen.query_one("#forecast-plot", LinePlot)
             labels = [ln.label for ln in plot._data.lines]
             assert labels[:3] == ["history", "80% lower", "80% upper"] and "forecast" in labels
+            # ... and the backtest as a small plot: RMSE per origin beside the baselines
+            bt = pilot.app.screen.query_one("#backtest-plot", LinePlot)
+            assert bt.display and bt.size.height > 3
+            got = {ln.label: list(ln.y) for ln in bt._data.lines}
+            assert got == {"model RMSE": [0.31, 0.29], "naive": [2.1, 1.9], "s-naive": [0.74, 0.70]}
 
     asyncio.run(go())

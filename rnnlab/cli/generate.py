@@ -170,6 +170,9 @@ def _future(models, task, steps, levels, dev, covariates, output, json_out, run_
     if covariates is not None and future_cov is None:
         raise UserError(f"--covariates {covariates}: the run has no task.future_covariates or task.covariates to read from it")
     report = future_forecast(models, task, steps, levels, dev, future_cov)
+    # which weights made the numbers (best unless --checkpoint last), on stderr so pipes stay CSV
+    for run_id, c in zip(run_ids, choices):
+        typer.echo(f"-- {run_id}: from the {c.describe()}", err=True)
     report["runs"] = run_ids
     report["checkpoints"] = [c.to_dict() for c in choices]
     columns = list(report["rows"][0])

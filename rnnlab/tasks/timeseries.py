@@ -20,7 +20,7 @@ import torch
 
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tsclassical, tsdata
+from rnnlab.tasks import tsclassical, tsdata, tsstat
 from rnnlab.tasks import tscovariates as tscov
 from rnnlab.tasks import tsintervals as ti
 from rnnlab.tasks import tsmetrics as tm
@@ -77,12 +77,22 @@ class TimeSeriesTask(Task):
             self._check_state(state)
         self.season = self._season()
         self.input_size = self.data.features.shape[1]
-        self.head = Head(cfg.likelihood, cfg.quantiles, cfg.horizon, bool(self.data.offset))
+        self.head = Head(cfg.likelihood, cfg.quantiles, cfg.horizon, bool(self.data.offset), self._why_differenced())
         self.output_size = self.head.output_size
         self.seq_len = cfg.window
         self.primary_metric = "val_rmse"
         self._train_starts = self.data.starts("train")
         self._eval = {s: _spaced(self.data.starts(s), EVAL_WINDOWS) for s in ("val", "test")}
+
+    def _why_differenced(self) -> str:
+        """Which setting made the series differenced (the default "auto" decides from the data)."""
+        d, why = self.data, []
+        if d.diff.order:
+            why.append(f"task.difference = 'auto' chose to: {tsstat.verdict(d.stationarity)}" if d.stationarity is not None
+                       else "task.difference = true")
+        if d.diff.seasonal:
+            why.append(f"task.seasonal_difference = {d.diff.seasonal}")
+        return "; ".join(why)
 
     def forecast_scaled(self, model: torch.nn.Module, x: np.ndarray, device: torch.device | str) -> np.ndarray:
         """Point forecasts (N, horizon) in model space, whatever the head."""
@@ -91,10 +101,12 @@ class TimeSeriesTask(Task):
     def prepare(
         self, series: tsdata.Series, cfg: Optional[TaskConfig] = None, covariates: Optional[dict[str, np.ndarray]] = None
     ) -> tsdata.Prepared:
-        """Another series (e.g. this one extended into the future, with its covariates) through
-        this run's pipeline, with this run's fitted scaling."""
+        """Another version of this series (extended into the future with its timestamps and
+        covariates, or with forecasts written in) through this run's pipeline with every decision
+        of the run kept: its scaling, differencing, periods, calendar parts and holidays. The
+        feature columns come from the same code as the run's own (tsdata.prepare)."""
         cfg = cfg or self.cfg
-        base = tsdata.prepare(series, cfg, scaler=self.data.scaler)
+        base = tsdata.prepare(series, cfg, like=self.data)
         return tscov.add_features(base, cfg, self.covariates if covariates is None else covariates, self.cov_scalers)
 
     def read_future_covariates(self, path, steps: int) -> Optional[dict[str, np.ndarray]]:

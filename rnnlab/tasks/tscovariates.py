@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
@@ -28,7 +27,7 @@ import numpy as np
 
 from rnnlab.config import SyntheticConfig, TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tsdata
+from rnnlab.tasks import tscsv, tsdata, tsfreq
 
 # A seeded series driven by two covariates, for presets and tests: `promo` (0/1 blocks, known
 # ahead like a promotion calendar) lifts the level by PROMO_EFFECT; `temperature` (a slow AR(1)
@@ -63,36 +62,29 @@ def names(cfg: TaskConfig) -> list[str]:
     return list(cfg.covariates) + list(cfg.future_covariates)
 
 
-def _read(path: Path, wanted: list[str], key: str, what: str) -> tuple[dict[str, np.ndarray], list[int]]:
-    """The `wanted` numeric columns of a CSV (NaN where empty) and each data row's line number."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file ({what})") from None
-    except (IsADirectoryError, UnicodeDecodeError, csv.Error) as err:
-        raise UserError(f"{path}: not a readable CSV file ({what}): {err}") from None
-    header = [h.strip() for h in (header or [])]
+def _read(path: Path, wanted: list[str], key: str, what: str, delimiter: Optional[str] = None) -> tuple[dict[str, np.ndarray], list[int]]:
+    """The `wanted` numeric columns of a CSV (NaN where empty) and each data row's line number,
+    read like the target (tscsv: detected delimiter, decimal commas, thousands groups)."""
+    if not path.is_file():
+        raise UserError(f"{path}: {'is a directory' if path.is_dir() else 'no such file'} ({what})")
+    table = tscsv.read_table(path, delimiter)
     out: dict[str, np.ndarray] = {}
     for name in wanted:
-        if name not in header:
-            # the same did-you-mean message the target column gets
-            tsdata._column_index(path, header, name, key)
-        j = header.index(name)
-        col = np.empty(len(rows))
-        for k, (line, row) in enumerate(rows):
-            cell = row[j] if j < len(row) else ""
-            v = tsdata._parse_float(cell)
-            if v is None or math.isinf(v):
+        # the same did-you-mean message the target column gets
+        j = tscsv.column_index(table, name, key)
+        cells = [row[j] if j < len(row) else "" for _, row in table.rows]
+        mark = tscsv.decimal_mark(cells, table.delimiter)
+        col = np.empty(len(cells))
+        for k, ((line, _), cell) in enumerate(zip(table.rows, cells)):
+            v = tscsv.parse_number(cell, mark)
+            if v is None:
                 raise UserError(
                     f"{path}, line {line}: covariate {name!r} ({key if key.startswith('-') else 'task.' + key}) has {cell.strip()!r}, not a number; "
                     "leave the cell empty for a missing value"
                 )
             col[k] = v
         out[name] = col
-    return out, [line for line, _ in rows]
+    return out, [line for line, _ in table.rows]
 
 
 def load_series(cfg: TaskConfig) -> tuple[tsdata.Series, dict[str, np.ndarray]]:
@@ -140,10 +132,14 @@ def load(cfg: TaskConfig, series: tsdata.Series) -> dict[str, np.ndarray]:
     path = Path(source).expanduser()
     cols = {}
     for key, group in (("task.covariates", cfg.covariates), ("task.future_covariates", cfg.future_covariates)):
-        got, _ = _read(path, list(group), key.removeprefix("task."), key)
+        got, _ = _read(path, list(group), key.removeprefix("task."), key, cfg.delimiter)
         cols.update(got)
     out = {}
     for name, col in cols.items():
+        if series.frequency.gaps and cfg.time_column is not None and col.size < series.values.size:
+            # rows the series skipped were put back as NaN (tsfreq.regularize): the same here
+            stamps, _ = tscsv.times(tscsv.read_table(path, cfg.delimiter), cfg.time_column)
+            col, _ = tsfreq.regularize(col, stamps, series.frequency)
         if col.size != series.values.size:
             raise UserError(f"{path}: covariate {name!r} has {col.size} rows, the series {series.values.size}")
         out[name] = tsdata.fill_missing(col, cfg.fill, f"{path} [{name}]")

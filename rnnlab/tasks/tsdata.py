@@ -60,8 +60,15 @@ def load_series(cfg: TaskConfig) -> Series:
     source = cfg.source or SYNTHETIC
     if source == SYNTHETIC:
         return synthetic(cfg.synthetic)
+    if source == "builtin:synthetic-daily":
+        from rnnlab.tasks import tsdaily
+
+        return tsdaily.daily(cfg.synthetic)
     if source.startswith("builtin:"):
-        raise UserError(f"task.source = {source!r}: unknown builtin; the time-series builtin is {SYNTHETIC!r}")
+        raise UserError(
+            f"task.source = {source!r}: unknown builtin; the time-series builtins are {SYNTHETIC!r}, "
+            "'builtin:synthetic-daily' and 'builtin:synthetic-driven'"
+        )
     return load_csv(Path(source).expanduser(), column=cfg.column, time_column=cfg.time_column, delimiter=cfg.delimiter)
 
 
@@ -370,6 +377,7 @@ class Prepared:
     # ADF/KPSS on the training split, when task.difference = "auto" asked for them
     stationarity: Optional[dict[str, Any]] = None
     holidays: Optional[str] = None  # the country whose holidays are features
+    calendar: tuple[str, ...] = ()  # the calendar parts that are features (hour, dow, year)
 
     def starts(self, split: str) -> np.ndarray:
         """Every forecast origin t of a split (see the module docstring for the rule)."""
@@ -420,10 +428,19 @@ class Prepared:
         return out + ("; " + ", ".join(parts) if parts else "")
 
 
-def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None) -> Prepared:
-    """Run the pipeline. A given `scaler` (from a saved run) is used instead of fitting one."""
+def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None, like: Optional[Prepared] = None) -> Prepared:
+    """Run the pipeline. A given `scaler` (from a saved run) is used instead of fitting one.
+
+    `like` (the run's own Prepared) fixes every decision instead of taking it again: frequency,
+    periods and season, differencing, calendar parts, scaling. Another version of the run's series
+    (extended into the future with its timestamps, or with forecasts written in) then gets exactly
+    the run's feature columns from this same code, e.g. holidays and calendar features of future
+    dates (tsfuture)."""
     levels = fill_missing(series.values, cfg.fill, series.origin)
     missing = int(np.isnan(series.values).sum())
+    if like is not None:
+        return _features(series, cfg, levels, missing, like.diff, like.seasons, like.frequency, like.calendar,
+                         scaler or like.scaler, like.stationarity)
     # Decisions read the training split only: what the model is scored on must not shape the
     # model. Differencing moves the split by a row or so, hence the margin.
     P = int(cfg.seasonal_difference)
@@ -442,6 +459,17 @@ def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None) ->
     else:
         order = int(bool(cfg.difference))
     diff = tsstat.Differencing(order, P)
+    parts: tuple[str, ...] = ()
+    if cfg.calendar_features and series.timestamps is not None:
+        parts = tuple(calendar_parts(series.timestamps, series.frequency))
+    return _features(series, cfg, levels, missing, diff, seasons, series.frequency, parts, scaler, stationarity)
+
+
+def _features(series: Series, cfg: TaskConfig, levels: np.ndarray, missing: int, diff: tsstat.Differencing, seasons: Seasons,
+              frequency: tsfreq.Frequency, parts: tuple[str, ...], scaler: Optional[Scaler],
+              stationarity: Optional[dict[str, Any]]) -> Prepared:
+    """The pipeline after its decisions: difference, split, scale, and the feature columns (the
+    one place they are computed, for the run's series and for any version of it)."""
     offset = diff.offset
     work = diff.apply(levels)
     splits = check_length(work.size, cfg, series.origin, offset)
@@ -453,13 +481,12 @@ def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None) ->
     per, per_names = periodic_features(index, seasons.periods)
     cols.append(per)
     names += per_names
-    if cfg.calendar_features and series.timestamps is not None:
-        parts = calendar_parts(series.timestamps, series.frequency)
+    if parts:
         cal, cal_names = calendar_features(series.timestamps[offset:], parts)
         cols.append(cal)
         names += cal_names
     if cfg.holidays:
-        tsholidays.check_series(series.timestamps, series.frequency, series.origin)
+        tsholidays.check_series(series.timestamps, frequency, series.origin)
         hol, hol_names = tsholidays.features(series.timestamps[offset:], cfg.holidays, cfg.holiday_subdivision)
         cols.append(hol)
         names += hol_names
@@ -480,8 +507,9 @@ def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None) ->
         column=series.column,
         timestamps=series.timestamps,
         diff=diff,
-        frequency=series.frequency,
+        frequency=frequency,
         seasons=seasons,
+        calendar=parts,
         stationarity=stationarity,
         holidays=(cfg.holidays.upper() + (f"-{cfg.holiday_subdivision}" if cfg.holiday_subdivision else "")) if cfg.holidays else None,
     )

@@ -1,16 +1,18 @@
 """Forecasts past the end of the data: N steps after the last row of train+val+test, with bands.
 
     known rows 0..m-1 (work space)        | future rows m..m+N-1
-    features from the data                | features from prepare() on the series extended with
-                                          | future timestamps (calendar), indices (periods) and
-                                          | the user's future covariate values
+    features from the data                | features from the run's own pipeline (task.prepare,
+                                          | every decision kept) on the series extended with
+                                          | future timestamps (tsfreq: calendar, holidays),
+                                          | indices (periods) and future covariate values
     column 0 = the scaled value           | column 0 = the model's own forecast, chunk by chunk
 
 When N exceeds the trained horizon H the forecast is recursive: forecast H steps, write them into
 column 0 of the next rows (the model predicts exactly the space column 0 lives in: scaled, and
 differenced when the run differences), move the origin H steps on, repeat. Only at the end is the
-whole path mapped back to original units (Prepared.to_original: exact inverse scaling, then the
-cumulative sum from the last known level). Several runs forecast as their mean, chunk by chunk.
+whole path mapped back to original units (Prepared.to_original: exact inverse scaling, then
+tsstat.Differencing.invert: the first difference summed from the last known level, then the
+seasonal difference P undone step by step, reading its own earlier forecasts past P steps). Several runs forecast as their mean, chunk by chunk.
 
 Bands are split-conformal per step of the path: the same recursive forecaster is run from origins
 spread over the data after the training split (val and test: at forecast time the test split has
@@ -21,10 +23,8 @@ Steps further ahead than any calibration path reaches widen as √k from the las
 
 from __future__ import annotations
 
-import calendar
 import math
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -32,7 +32,7 @@ import torch
 
 from rnnlab.errors import UserError
 from rnnlab.tasks import tscovariates as tscov
-from rnnlab.tasks import tsdata
+from rnnlab.tasks import tsdata, tsfreq
 from rnnlab.tasks import tsintervals as ti
 
 # Calibration paths for future bands: at most this many origins (more when a high level needs
@@ -44,74 +44,39 @@ MIN_CALIBRATION = 20
 # ---------------------------------------------------------------- time steps
 
 
-@dataclass(frozen=True)
-class Step:
-    """The series' own time step: a fixed timedelta, or a number of calendar months."""
-
-    delta: Optional[timedelta] = None
-    months: int = 0
-
-    def describe(self) -> str:
-        if self.months:
-            return {1: "monthly", 3: "quarterly", 12: "yearly"}.get(self.months, f"every {self.months} months")
-        return _describe_delta(self.delta or timedelta(0))
-
-    def after(self, last: datetime, n: int) -> list[datetime]:
-        """The n timestamps following `last`."""
-        if self.months:
-            return [_add_months(last, self.months * k) for k in range(1, n + 1)]
-        return [last + self.delta * k for k in range(1, n + 1)]
-
-
-_NAMED = {timedelta(hours=1): "hourly", timedelta(days=1): "daily", timedelta(weeks=1): "weekly",
-          timedelta(minutes=1): "every minute"}
-
-
-def _describe_delta(d: timedelta) -> str:
-    return _NAMED.get(d, f"every {d}")
-
-
-def _add_months(t: datetime, months: int) -> datetime:
-    """Calendar months later; a month-end date stays at month end (Jan 31 -> Feb 29 -> Mar 31)."""
-    month0 = t.month - 1 + months
-    year, month = t.year + month0 // 12, month0 % 12 + 1
-    last_day = calendar.monthrange(year, month)[1]
-    at_end = t.day == calendar.monthrange(t.year, t.month)[1]
-    return t.replace(year=year, month=month, day=last_day if at_end else min(t.day, last_day))
-
-
-def infer_step(stamps: Sequence[datetime]) -> Step:
-    """The median spacing of the timestamps; spacings of 28-31 days (and multiples: quarters,
-    years) are calendar months, since months have no fixed length."""
-    if len(stamps) < 2:
-        raise UserError("the series has fewer than 2 timestamps; its time step cannot be inferred")
-    secs = np.diff(np.array([s.timestamp() if s.tzinfo else (s - datetime(1970, 1, 1)).total_seconds() for s in stamps]))
-    median = float(np.median(secs))
-    days = median / 86400.0
-    for months, lo, hi in ((1, 28, 31), (3, 89, 92), (6, 181, 184), (12, 365, 366)):
-        if lo <= days <= hi:
-            return Step(months=months)
-    return Step(delta=timedelta(seconds=round(median)))
+def future_times(d: tsdata.Prepared, n: int) -> list[datetime]:
+    """The n timestamps after the data's last, at the frequency tsfreq inferred for the run
+    (calendar months for monthly data, month ends kept as month ends)."""
+    f = d.frequency
+    if not f.months and f.seconds <= 0:
+        raise UserError(
+            f"{d.origin}: the time column has too few rows to infer a time step ({f.name}); "
+            "forecasting past the end needs a regular time column (or none: rows are then numbered)"
+        )
+    return tsfreq.future_stamps(d.timestamps[-1], f, n)
 
 
 # ---------------------------------------------------------------- recursion
 
 
 def _extended(task, n_future: int, future_covariates: Optional[dict[str, np.ndarray]]) -> tsdata.Prepared:
-    """The task's series prepared again with `n_future` placeholder rows after its end (same
-    scaler, same differencing), so every feature of a future row comes from the one pipeline."""
+    """The task's series prepared again with `n_future` placeholder rows after its end, through
+    the task's own pipeline with every decision of the run kept (task.prepare: scaling,
+    differencing, periods, calendar parts, holidays), so a future row's features (the calendar and
+    holidays of its date, its periods, covariates) come from the same code as a known row's.
+    Column 0 of the future rows is a placeholder that `paths` overwrites with forecasts."""
     d = task.data
     stamps = None
     if d.timestamps is not None:
-        stamps = list(d.timestamps) + infer_step(d.timestamps).after(d.timestamps[-1], n_future)
+        stamps = list(d.timestamps) + future_times(d, n_future)
     values = np.concatenate([d.levels, np.full(n_future, d.levels[-1])])
-    series = tsdata.Series(values=values, timestamps=stamps, origin=d.origin, column=d.column)
+    series = tsdata.Series(values=values, timestamps=stamps, origin=d.origin, column=d.column, frequency=d.frequency)
     covariates = tscov.extend(task.covariates, n_future, future_covariates)
-    # The run's own decision to difference, not a fresh one on the extended series.
-    cfg = task.cfg.model_copy(update={"difference": bool(d.offset)})
-    ext = task.prepare(series, cfg, covariates)
+    ext = task.prepare(series, covariates=covariates)
     m = d.features.shape[0]
-    if ext.features.shape[0] != m + n_future or ext.features.shape[1] != d.features.shape[1]:
+    # the same pipeline, so the known rows' features are the run's own (bar future covariates'
+    # leads, which now hold the supplied values instead of 0)
+    if ext.features.shape != (m + n_future, d.features.shape[1]) or ext.feature_names != d.feature_names:
         raise RuntimeError("the extended series has other features than the run's; cannot forecast past the end")
     return ext
 
@@ -201,12 +166,11 @@ def future_forecast(
     n = d.levels.size
     last_time: Any = n - 1
     if d.timestamps is not None:
-        step = infer_step(d.timestamps)
         # dates stay dates: a daily/weekly/monthly CSV gets 2024-03-17, not 2024-03-17T00:00:00
         dates_only = all(t.hour == t.minute == t.second == t.microsecond == 0 and t.tzinfo is None for t in d.timestamps)
         fmt = (lambda t: t.date().isoformat()) if dates_only else (lambda t: t.isoformat())
-        times: list[Any] = [fmt(t) for t in step.after(d.timestamps[-1], steps)]
-        time_key, step_text, last_time = "time", step.describe(), fmt(d.timestamps[-1])
+        times: list[Any] = [fmt(t) for t in future_times(d, steps)]
+        time_key, step_text, last_time = "time", d.frequency.describe(), fmt(d.timestamps[-1])
     else:
         times, time_key, step_text = list(range(n, n + steps)), "index", "1 row"
     rows = []
@@ -232,4 +196,4 @@ def future_forecast(
     }
 
 
-__all__ = ["Step", "future_forecast", "infer_step", "paths"]
+__all__ = ["future_forecast", "future_times", "paths"]

@@ -44,7 +44,7 @@ def _normal_ppf(p: float) -> float:
 class Head:
     """The head of one run: `width` outputs per horizon step block, and how to read them."""
 
-    def __init__(self, likelihood: str, quantiles: Sequence[float], horizon: int, differenced: bool) -> None:
+    def __init__(self, likelihood: str, quantiles: Sequence[float], horizon: int, differenced: bool, why: str = "") -> None:
         self.kind = likelihood
         self.horizon = horizon
         self.quantiles = sorted(float(q) for q in quantiles)
@@ -56,8 +56,9 @@ class Head:
                 raise UserError(f"task.quantiles = {list(quantiles)}: include 0.5, the median is the point forecast")
             if differenced:
                 raise UserError(
-                    "task.likelihood = 'quantile' with a differenced series: quantiles of differences do not add up "
-                    "to quantiles of levels; use task.likelihood = 'gaussian' or task.difference = false"
+                    f"task.likelihood = 'quantile' with a differenced series{f' ({why})' if why else ''}: quantiles of "
+                    "differences do not add up to quantiles of levels; use task.likelihood = 'gaussian', or set "
+                    "task.difference = false (and task.seasonal_difference = 0)"
                 )
         self.blocks = {"none": 1, "gaussian": 2, "quantile": len(self.quantiles)}[likelihood]
         self.output_size = self.blocks * horizon
@@ -110,8 +111,7 @@ class Head:
             sigma = np.log1p(np.exp(-np.abs(raw[:, h:]))) + np.maximum(raw[:, h:], 0.0) + MIN_SIGMA  # softplus
             center = data.to_original(mu, starts)
             spread = sigma * scaler.scale
-            if data.offset:
-                spread = np.sqrt(np.cumsum(spread**2, axis=1))
+            spread = _undifferenced_spread(spread, data)
             for lv in self.levels(levels):
                 z = _normal_ppf(0.5 + lv / 200.0)
                 out[lv] = (center - z * spread, center + z * spread)
@@ -131,12 +131,24 @@ class Head:
         h = self.horizon
         mu = data.to_original(raw[:, :h], starts)
         sigma = (np.log1p(np.exp(-np.abs(raw[:, h:]))) + np.maximum(raw[:, h:], 0.0) + MIN_SIGMA) * data.scaler.scale
-        if data.offset:
-            sigma = np.sqrt(np.cumsum(sigma**2, axis=1))
+        sigma = _undifferenced_spread(sigma, data)
         z = (data.actual(starts) - mu) / sigma
         cdf = 0.5 * (1.0 + np.vectorize(math.erf)(z / math.sqrt(2.0)))
         pdf = np.exp(-0.5 * z**2) / math.sqrt(2.0 * math.pi)
         return float(np.mean(sigma * (z * (2.0 * cdf - 1.0) + 2.0 * pdf - 1.0 / math.sqrt(math.pi))))
+
+
+def _undifferenced_spread(sigma: np.ndarray, data) -> np.ndarray:
+    """Per-step spreads of independent differenced errors carried into levels: the levels are a
+    linear map of the differenced steps (Differencing.invert with the known levels at zero), so
+    each level's variance is the sum of the squared weights times the steps' variances; for first
+    differences that is the cumulative sum, for a seasonal P every P-th step's."""
+    if not data.offset:
+        return sigma
+    h = sigma.shape[1]
+    origin = data.diff.offset + 1
+    weights = data.diff.invert(np.eye(h), np.zeros(origin + h), origin)  # row j: impulse at step j
+    return np.sqrt((sigma**2) @ (weights**2))
 
 
 __all__ = ["Head", "KINDS"]

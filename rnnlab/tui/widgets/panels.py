@@ -321,6 +321,7 @@ class OutputPanel(Panel):
     def compose(self) -> ComposeResult:
         yield RichLog(id="samples", wrap=True, markup=False, max_lines=500)
         yield LinePlot(id="forecast-plot")
+        yield LinePlot(id="backtest-plot")
         yield Static(id="output-note", classes="note")
 
     def on_mount(self) -> None:
@@ -330,6 +331,8 @@ class OutputPanel(Panel):
     def _mode(self, kind: str) -> None:
         self.query_one("#samples").display = kind == "text"
         self.query_one("#forecast-plot").display = kind == "forecast"
+        if kind != "forecast":
+            self.query_one("#backtest-plot").display = False
 
     def redraw(self, state: RunState, opts: ViewOptions) -> None:
         log = self.query_one("#samples", RichLog)
@@ -387,10 +390,28 @@ class OutputPanel(Panel):
         verdict = "" if p is None else ("  residuals look white" if p > 0.05 else "  residuals autocorrelated")
         text = f"residual ACF {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}"
         set_content(note, text + _backtest_line(backtest))
+        self._backtest_plot(backtest)
+
+    def _backtest_plot(self, backtest: Any) -> None:
+        """The latest backtest as a small plot: RMSE per origin, the model beside naive and
+        seasonal-naive from the same origins (hidden until the run has one)."""
+        plot = self.query_one("#backtest-plot", LinePlot)
+        rows = backtest[1].get("origins") if backtest and isinstance(backtest[1], dict) else None
+        plot.display = bool(rows)
+        if not rows:
+            return
+        x = np.arange(1, len(rows) + 1, dtype=np.float64)
+        lines = []
+        # labels carry the metric: the x-axis label's row goes to the curves in this small plot
+        for key, label, color in (("model", "model RMSE", "cyan"), ("naive", "naive", "gray"), ("seasonal_naive", "s-naive", "orange")):
+            y = np.array([float((r.get(key) or {}).get("rmse", np.nan)) for r in rows], dtype=np.float64)
+            if np.isfinite(y).all():
+                lines.append(Line(label, x, y, color))
+        plot.show(PlotData(lines, xlabel=""))
 
 
 def _backtest_line(backtest: Any) -> str:
-    """The latest `rnnlab forecast --backtest` of this run, in one line (the plot is in `rnnlab show`)."""
+    """The latest `rnnlab forecast --backtest` of this run, in one line (its plot is _backtest_plot)."""
     if not backtest or not isinstance(backtest[1], dict) or not backtest[1].get("mean"):
         return ""
     bt = backtest[1]
