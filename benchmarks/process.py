@@ -45,18 +45,6 @@ def _env(src: Path = ROOT, threads: str = "") -> dict:
     return env
 
 
-def _write_config(tmp: Path, task: str, steps: int, corpus: Path) -> Path:
-    from rnnlab import config as config_mod
-
-    sets = [f"train.steps={steps}", "train.device=cpu"]
-    if task == "char":
-        sets.append(f"task.source={corpus}")
-    cfg = config_mod.load(PRESET[task], sets)
-    path = tmp / f"{task}-{steps}.toml"
-    path.write_text(cfg.to_toml(), encoding="utf-8")
-    return path
-
-
 def _time(cmd: list[str], cwd: Path, env: dict) -> float:
     t = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -71,14 +59,19 @@ def measure(task: str, length: str, reps: int, tmp: Path, corpus: Path, threads:
     """Wall times of each contender, rotated A B C, B C A, ...: `lab` (this tree), `bare`, and
     `before` (`rnnlab train` from another source tree, e.g. a `git archive` of the old code)."""
     steps = STEPS[task][length]
-    cfg = _write_config(tmp, task, steps, corpus)
+    # the preset and --set on the command line, as a user types it: the same words mean the same
+    # config to the code before a change too (a config file written by this tree may carry keys
+    # the older code does not know)
+    train = [PRESET[task], "--set", f"train.steps={steps}", "--set", "train.device=cpu"]
+    if task == "char":
+        train += ["--set", f"task.source={corpus}"]
     contenders = {
-        "lab": ([PY, "-m", "rnnlab", "train", str(cfg), "--runs-dir", str(tmp / "runs")], _env(ROOT, threads)),
+        "lab": ([PY, "-m", "rnnlab", "train", *train, "--runs-dir", str(tmp / "runs")], _env(ROOT, threads)),
         "bare": ([PY, str(BARE), task, str(steps), str(corpus) if task == "char" else "-", str(tmp / "bare.pt")],
                  _env(ROOT, threads)),
     }
     if before is not None:
-        contenders["before"] = ([PY, "-m", "rnnlab", "train", str(cfg), "--runs-dir", str(tmp / "runs-before")],
+        contenders["before"] = ([PY, "-m", "rnnlab", "train", *train, "--runs-dir", str(tmp / "runs-before")],
                                 _env(before, threads))
     out: dict[str, list[float]] = {k: [] for k in contenders}
     names = list(contenders)

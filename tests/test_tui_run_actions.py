@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -109,7 +108,7 @@ def test_stop_on_a_run_removed_meanwhile_is_a_notification(tmp_path):
         app = Lab(root)
         async with app.run_test(size=(120, 40)) as pilot:
             await _until(pilot, lambda: app.screen.query_one("DataTable").row_count == 1, what="run listed")
-            shutil.rmtree(run)  # `rnnlab rm --force` from another terminal
+            launch.remove_run(run)  # `rnnlab rm --force` from another terminal (a viewer may drop its -shm meanwhile)
             app.screen.action_stop()  # the list on screen still shows it
             said = await _until(pilot, lambda: [m for m in app.said if m[0].startswith("stop")], what="stop answered")
             assert app.is_running
