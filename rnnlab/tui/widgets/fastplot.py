@@ -28,7 +28,7 @@ from rich.text import Text
 from textual.content import Content, Span
 from textual.style import Style
 
-ORIGINALS = {name: getattr(ut, name) for name in ("get_matrix_data", "get_lines", "hd_group")}
+ORIGINALS = {name: getattr(ut, name) for name in ("get_matrix_data", "get_lines", "hd_group", "no_duplicates")}
 
 _ROUND_SCALE = 10**8  # plotext rounds canvas coordinates to 8 digits (its `round(n, 8)`)
 _ROUND_BACK = 10 ** (-8)
@@ -107,9 +107,17 @@ def hd_group(x, y, xf, yf):
     return xm[firsts].tolist(), ym[firsts].tolist(), [tuple(p) for p in pattern.tolist()]
 
 
+def no_duplicates(data) -> list:
+    """plotext's `no_duplicates` keeping first-seen order. Its own `list(set(...))` orders points by
+    the string hash seed, and where two points land on one cell the later one is drawn: the same
+    data drew differently in each process (a snapshot differed between runs)."""
+    return list(dict.fromkeys(data))
+
+
 def install() -> None:
     """Point plotext's build at the fast versions (idempotent; plotext looks them up per call)."""
     ut.get_matrix_data, ut.get_lines, ut.hd_group = get_matrix_data, get_lines, hd_group
+    ut.no_duplicates = no_duplicates
 
 
 _styles: dict[int, tuple[object, dict]] = {}
