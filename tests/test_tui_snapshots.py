@@ -79,8 +79,16 @@ async def _open_dashboard(pilot, row: int, tab: str | None = None) -> None:
     # logs scroll to their end after a layout pass, later under load: wait for it
     from textual.widgets import RichLog
 
-    await _until(pilot, lambda: all(log.scroll_y >= log.max_scroll_y for log in pilot.app.screen.query(RichLog)
-                                    if log.region.area))  # shown logs only: hidden ones never scroll
+    # (the auto-scroll can lose the race with a late layout pass on a loaded machine: put the shown
+    # logs at their end, where auto-scroll means them to be, and wait until they are there)
+    def at_end() -> bool:
+        logs = [log for log in pilot.app.screen.query(RichLog) if log.region.area]  # hidden ones never scroll
+        for log in logs:
+            if log.scroll_y < log.max_scroll_y:
+                log.scroll_end(animate=False, immediate=True)
+        return all(log.scroll_y >= log.max_scroll_y for log in logs)
+
+    await _until(pilot, at_end)
     await pilot.pause(0.2)
 
 
