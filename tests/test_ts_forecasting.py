@@ -22,6 +22,7 @@ from rnnlab.tasks.timeseries import TimeSeriesTask, predict
 from rnnlab.tasks.tsbacktest import backtest_report
 from rnnlab.tasks.tsheads import Head
 from rnnlab.train.session import run_training
+from tests.test_timeseries import Linear  # the smallest model that honours the contract
 from tests.test_train import Never, Recorder
 
 
@@ -29,18 +30,6 @@ def _cfg(**kw) -> TaskConfig:
     base = dict(kind="timeseries", window=16, horizon=4, periods=[24.0], synthetic={"length": 400})
     base.update(kw)
     return TaskConfig(**base)
-
-
-class Linear(torch.nn.Module):
-    """The smallest model that honours the contract: out, state = model(x)."""
-
-    def __init__(self, features: int, horizon: int, seed: int = 0) -> None:
-        super().__init__()
-        torch.manual_seed(seed)
-        self.lin = torch.nn.Linear(features, horizon)
-
-    def forward(self, x, state=None):
-        return self.lin(x), None
 
 
 def _poison_test(task: TimeSeriesTask) -> None:

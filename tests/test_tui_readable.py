@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from tui_fixtures import make_fixture_runs  # noqa: E402
 
 from rnnlab.tui.app import LabApp  # noqa: E402
+from tests.test_tui_snapshots import _home_ready, _until  # noqa: E402  (the same waits as the snapshots)
 
 
 @pytest.fixture(scope="module")
@@ -30,23 +31,11 @@ def root(tmp_path_factory) -> Path:
     return root
 
 
-async def _until(pilot, cond, timeout: float = 20.0) -> None:
-    for _ in range(int(timeout / 0.1)):
-        if cond():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("condition not met in time")
-
-
-async def _home(pilot) -> None:
-    from textual.widgets import DataTable
-
-    await _until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count == 4)
 
 
 async def _dashboard(pilot, row: int) -> None:
     """Open the fixture run in `row` (0 running LSTM adding, 1 forecaster, 2 GRU text, 3 diverged)."""
-    await _home(pilot)
+    await _home_ready(pilot)
     for _ in range(row):
         await pilot.press("down")
     await pilot.press("enter")
@@ -56,7 +45,7 @@ async def _dashboard(pilot, row: int) -> None:
 
 
 async def _compare(pilot) -> None:
-    await _home(pilot)
+    await _home_ready(pilot)
     await pilot.press("space", "space", "space", "c")
     await _until(pilot, lambda: all(s.info is not None for s in getattr(pilot.app.screen, "states", [None])))
     await pilot.pause(0.6)
@@ -129,7 +118,7 @@ def test_checkboxes_show_their_state_as_text(root, monkeypatch):
     async def go():
         app = _lab(root, monkeypatch, no_color=True)
         async with app.run_test(size=(100, 40)) as pilot:
-            await _home(pilot)
+            await _home_ready(pilot)
             await pilot.press("n")
             await pilot.pause(0.3)
             box = app.screen.query_one("#attention")
@@ -214,7 +203,7 @@ def test_80x24_home_id_column_keeps_what_tells_runs_apart(root, monkeypatch):
 
         app = _lab(root, monkeypatch, no_color=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            await _home(pilot)
+            await _home_ready(pilot)
             table = app.screen.query_one(DataTable)
             right = 0
             for column in table.ordered_columns:
