@@ -85,6 +85,10 @@ class ModelContract(nn.Module):
     parameters, their size, and the contract's plumbing (`forward` = `forward_encoded(encode(x))`)."""
 
     _backend: str
+    # style-conditioned text: one learned vector per style, added to the input at every step
+    style_embedding: Optional[nn.Embedding] = None
+    # the style of a call that names none, so `model(x, state)` stays a valid call
+    style: int = 0
 
     @property
     def backend(self) -> str:
@@ -100,11 +104,23 @@ class ModelContract(nn.Module):
     def detach_state(self, state: Any) -> Any:
         return detach(state)
 
-    def encode(self, x: Tensor) -> Tensor:
-        return self.encoder(x)
+    def encode(self, x: Tensor, style: Union[Tensor, int, None] = None) -> Tensor:
+        """The input as vectors; with styles, plus the style's embedding. `style` is an id, one
+        id per row `(B,)` or per step `(B, T)`; None means `self.style`."""
+        e = self.encoder(x)
+        if self.style_embedding is None:
+            if style is not None:
+                raise ValueError("this model was trained without styles; call it without style=")
+            return e
+        if style is None:
+            style = self.style
+        if not isinstance(style, Tensor):
+            style = torch.full(x.shape[:2], int(style), dtype=torch.long, device=x.device)
+        s = self.style_embedding(style.to(x.device))
+        return e + (s.unsqueeze(1) if s.dim() == 2 else s)
 
-    def forward(self, x: Tensor, state: Any = None) -> tuple[Tensor, Any]:
-        return self.forward_encoded(self.encode(x), state)
+    def forward(self, x: Tensor, state: Any = None, style: Union[Tensor, int, None] = None) -> tuple[Tensor, Any]:
+        return self.forward_encoded(self.encode(x, style), state)
 
 
 class SequenceModel(ModelContract):
@@ -124,6 +140,7 @@ class SequenceModel(ModelContract):
         embedding_size: Optional[int] = None,
         backend: str = "auto",
         max_len: int = 512,
+        num_styles: int = 0,
     ) -> None:
         super().__init__()
         if cell not in RECURRENT_CELLS:
@@ -136,6 +153,8 @@ class SequenceModel(ModelContract):
         self.max_len = max_len
         width = embedding_size or hidden_size
         self.encoder = make_encoder(input_kind, input_size, width)
+        if num_styles:
+            self.style_embedding = nn.Embedding(num_styles, width)
         # torch warns about (and ignores) inter-layer dropout with one layer
         inter = dropout if num_layers > 1 else 0.0
         common = dict(num_layers=num_layers, dropout=inter, batch_first=True)

@@ -61,6 +61,7 @@ def build(
         input_size=task.input_size,
         output_size=task.output_size,
         max_len=max(task.seq_len, 1),
+        num_styles=len(getattr(task, "styles", ())),
     )
     model.backend = "reference" if cfg.model.backend == "reference" else "fused"
     return task, model.to(device)
