@@ -86,7 +86,8 @@ class ModelContract(nn.Module):
 
     _backend: str
     # style-conditioned text: one learned vector per style, added to the input at every step
-    style_embedding: Optional[nn.Embedding] = None
+    # (set in __init__: a class attribute would hide the registered module)
+    style_embedding: Optional[nn.Embedding]
     # the style of a call that names none, so `model(x, state)` stays a valid call
     style: int = 0
 
@@ -153,8 +154,7 @@ class SequenceModel(ModelContract):
         self.max_len = max_len
         width = embedding_size or hidden_size
         self.encoder = make_encoder(input_kind, input_size, width)
-        if num_styles:
-            self.style_embedding = nn.Embedding(num_styles, width)
+        self.style_embedding = nn.Embedding(num_styles, width) if num_styles else None
         # torch warns about (and ignores) inter-layer dropout with one layer
         inter = dropout if num_layers > 1 else 0.0
         common = dict(num_layers=num_layers, dropout=inter, batch_first=True)

@@ -97,8 +97,7 @@ class TransformerModel(ModelContract):
         self.max_len = max_len
         width = embedding_size or hidden_size
         self.encoder = make_encoder(input_kind, input_size, width)
-        if num_styles:
-            self.style_embedding = nn.Embedding(num_styles, width)
+        self.style_embedding = nn.Embedding(num_styles, width) if num_styles else None
         self.in_proj = nn.Linear(width, hidden_size, bias=False) if width != hidden_size else None
         self.pos = nn.Embedding(max_len, hidden_size)
         self.drop = nn.Dropout(dropout)

@@ -1,0 +1,143 @@
+"""Style-conditioned text (`[task] condition`): one style embedding per file or sub-folder, the
+model told the style at every step; samples of each style look like that style's text."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from rnnlab import config
+from rnnlab.cli.app import app
+from rnnlab.errors import UserError
+from rnnlab.runs import launch, worker
+from rnnlab.tasks import make_task
+from rnnlab.tasks.text import generate
+from rnnlab.train.session import open_run
+from tests.test_cli_train import assert_user_error, rnnlab
+
+WORDS = ("the river runs slowly under an old bridge while children watch boats and birds in the "
+         "quiet morning light of a long summer day near our small town").split()
+
+
+def _prose(n_sentences: int, rng: random.Random) -> str:
+    out = []
+    for _ in range(n_sentences):
+        s = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 14)))
+        out.append(s[0].upper() + s[1:] + ".")
+    return "\n".join(" ".join(out[i : i + 4]) for i in range(0, len(out), 4)) + "\n"
+
+
+def _code(n_funcs: int, rng: random.Random) -> str:
+    out = []
+    for i in range(n_funcs):
+        a, b = rng.choice("xyzuvw"), rng.choice("abcdk")
+        out.append(f"def f_{i}({a}, {b}=[{i}]):\n    if {a} > {b}[0]:\n        return {a} * ({b}[0] + {i % 7})\n"
+                   f"    {b}.append({a})\n    return {{'{a}': {b}}}\n")
+    return "\n".join(out)
+
+
+def _chardist(text: str, alphabet: list[str]) -> list[float]:
+    c = Counter(text)
+    total = sum(c[a] + 0.5 for a in alphabet)  # add-half smoothing: every char has some mass
+    return [(c[a] + 0.5) / total for a in alphabet]
+
+
+def kl(p_text: str, q_text: str, alphabet: list[str]) -> float:
+    """KL(P || Q) of the two texts' character distributions, in bits."""
+    p, q = _chardist(p_text, alphabet), _chardist(q_text, alphabet)
+    return sum(pi * math.log2(pi / qi) for pi, qi in zip(p, q))
+
+
+@pytest.fixture(scope="module")
+def two_styles(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("styles")
+    rng = random.Random(0)
+    (root / "prose").mkdir()
+    (root / "code").mkdir()
+    (root / "prose" / "story.txt").write_text(_prose(260, rng), encoding="utf-8")
+    (root / "code" / "funcs.py").write_text(_code(160, rng), encoding="utf-8")
+    return root
+
+
+def _cfg(source: Path, **task) -> config.Config:
+    return config.validate({
+        "model": {"cell": "lstm", "hidden_size": 48, "embedding_size": 16},
+        "task": {"kind": "text", "source": str(source), "seq_len": 32, "max_chars": 20000, **task},
+        "train": {"steps": 250, "batch_size": 16, "lr": 0.01, "eval_every": 250, "checkpoint_every": 250,
+                  "device": "cpu", "threads": 1},
+        "probes": {"grad_flow_every": 0, "gates_every": 0, "hidden_every": 0, "output_every": 0},
+    })
+
+
+@pytest.fixture(scope="module")
+def styled_run(two_styles, tmp_path_factory) -> Path:
+    run = launch.create_run(_cfg(two_styles, condition="folder"), tmp_path_factory.mktemp("runs"))
+    assert worker.execute(run, handle_signals=False) == "finished"
+    return run
+
+
+def test_each_styles_samples_are_closer_to_their_own_text(styled_run, two_styles):
+    loaded = open_run(styled_run)
+    task, model = loaded.task, loaded.model
+    assert task.styles == ["code", "prose"]
+    texts = {"prose": (two_styles / "prose" / "story.txt").read_text(),
+             "code": (two_styles / "code" / "funcs.py").read_text()}
+    alphabet = sorted(set("".join(texts.values())))
+    for name, other in (("prose", "code"), ("code", "prose")):
+        sample = generate(model, task, "\n", 600, temperature=1.0, seed=7, style=task.style_id(name))
+        own, cross = kl(sample, texts[name], alphabet), kl(sample, texts[other], alphabet)
+        assert own < cross, (name, own, cross, sample[:200])
+    # the plain call (no style) still works and means the default style, id 0
+    x = task.encode("def f(x):").unsqueeze(0).long()
+    out, state = model(x, None)
+    out0, _ = model(x, None, style=0)
+    assert torch.allclose(out, out0) and out.shape[-1] == task.vocab_size
+
+
+def test_per_style_val_bpc_is_in_the_metrics(styled_run):
+    from rnnlab.runs.reader import RunReader
+
+    latest = RunReader(styled_run).info().latest
+    assert {"val_bpc/code", "val_bpc/prose"} <= set(latest)
+    # the overall number lies between the styles' (it is their token-weighted mean)
+    lo, hi = sorted((latest["val_bpc/code"], latest["val_bpc/prose"]))
+    assert lo - 1e-6 <= latest["val_bpc"] <= hi + 1e-6
+
+
+def test_sample_cli_takes_a_style_and_refuses_an_unknown_one(styled_run):
+    runner = CliRunner()
+    ok = runner.invoke(app, ["sample", str(styled_run), "--style", "code", "-n", "40", "--seed", "1"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout.startswith("\n") and len(ok.stdout) > 20
+    # the real command: one line on stderr naming the valid styles, exit 2
+    assert_user_error(rnnlab("sample", str(styled_run), "--style", "poetry"), "'poetry'", "code, prose")
+    assert_user_error(rnnlab("sample", str(styled_run), "--style", "cod"), "did you mean 'code'")
+
+
+def test_condition_file_names_styles_by_file_and_checks_the_source(two_styles, tmp_path):
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    (flat / "a.txt").write_text((two_styles / "prose" / "story.txt").read_text())
+    (flat / "b.py").write_text((two_styles / "code" / "funcs.py").read_text())
+    cfg = _cfg(flat, condition="file")
+    task = make_task(cfg.task, seed=0, batch_size=4)
+    assert task.styles == ["a", "b"]
+    b = task.batch(3, 4)
+    assert b.style is not None and b.style.shape == b.x.shape
+    # folder conditioning needs sub-folders; one file is no set of styles
+    with pytest.raises(UserError, match="sub-folder"):
+        make_task(_cfg(flat, condition="folder").task, seed=0, batch_size=4)
+    with pytest.raises(UserError, match="condition"):
+        make_task(_cfg(flat / "a.txt", condition="file").task, seed=0, batch_size=4)
+
+
+def test_condition_key_is_validated_with_a_did_you_mean():
+    with pytest.raises(UserError, match=r"did you mean 'folder'") as err:
+        config.load(None, ["task.condition=folders"])
+    assert "\n" not in str(err.value)
