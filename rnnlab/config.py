@@ -48,6 +48,10 @@ class ModelConfig(_Section):
     embedding_size: Optional[int] = Field(None, ge=1, le=16384)
     # Transformer only.
     num_heads: int = Field(4, ge=1, le=64)
+    # With [task] condition: learn one embedding per style, added to the input at every step.
+    # false keeps the same data, splits and per-style metrics but does not tell the model the
+    # style: the unconditioned run to compare a conditioned one with.
+    style_embedding: bool = True
 
 
 class SyntheticConfig(_Section):

@@ -18,7 +18,7 @@ from rnnlab.errors import UserError
 from rnnlab.runs import launch, worker
 from rnnlab.tasks import make_task
 from rnnlab.tasks.text import generate
-from rnnlab.train.session import open_run
+from rnnlab.train.session import build, open_run
 from tests.test_cli_train import assert_user_error, rnnlab
 
 WORDS = ("the river runs slowly under an old bridge while children watch boats and birds in the "
@@ -126,10 +126,17 @@ def test_condition_file_names_styles_by_file_and_checks_the_source(two_styles, t
     (flat / "a.txt").write_text((two_styles / "prose" / "story.txt").read_text())
     (flat / "b.py").write_text((two_styles / "code" / "funcs.py").read_text())
     cfg = _cfg(flat, condition="file")
-    task = make_task(cfg.task, seed=0, batch_size=4)
-    assert task.styles == ["a", "b"]
+    task, model = build(cfg, None, torch.device("cpu"))
+    assert task.styles == ["a", "b"] and model.style_embedding.num_embeddings == 2
     b = task.batch(3, 4)
     assert b.style is not None and b.style.shape == b.x.shape
+    # the unconditioned comparison: same data and styles, the model not told them
+    plain = cfg.model_copy(update={"model": cfg.model.model_copy(update={"style_embedding": False})})
+    task0, model0 = build(plain, None, torch.device("cpu"))
+    assert task0.styles == ["a", "b"] and model0.style_embedding is None
+    assert task0.batch(3, 4).style is None and torch.equal(task0.batch(3, 4).x, b.x)
+    with pytest.raises(UserError, match="not told the style"):
+        task0.style_id("a")
     # folder conditioning needs sub-folders; one file is no set of styles
     with pytest.raises(UserError, match="sub-folder"):
         make_task(_cfg(flat, condition="folder").task, seed=0, batch_size=4)

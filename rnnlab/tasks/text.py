@@ -75,6 +75,9 @@ class TextTask(Task):
         self.unit = cfg.unit
         saved_vocab = list(state["vocab"]) if state and "vocab" in state else None
         self.styles: list[str] = []
+        # whether the model is told the style (`[model] style_embedding`, set by `build`); the
+        # data, splits and per-style metrics are the same either way
+        self.conditioned = False
         self.train_style: Optional[torch.Tensor] = None  # per-token style ids, with styles
         self.val_style: Optional[torch.Tensor] = None
         self._val_segments: list[tuple[str, int, int]] = []  # (style, start, end) in val_data
@@ -211,6 +214,9 @@ class TextTask(Task):
             return None
         if not self.styles:
             raise UserError(f"--style {name!r}: this run has no styles (it was trained without [task] condition)")
+        if not self.conditioned:
+            raise UserError(f"--style {name!r}: this run's model was not told the style ([model] style_embedding = "
+                            "false: the unconditioned comparison run); sample without --style")
         if name not in self.styles:
             import difflib
 
@@ -276,13 +282,13 @@ class TextTask(Task):
             x = streams[:, start : start + T]
             y = streams[:, start + 1 : start + T + 1]
             style = None
-            if self.train_style is not None:
+            if self.conditioned:
                 style = self._style_streams(batch_size)[:, start : start + T].long()
             return Batch(x.long(), y.long(), stateful=chunk != 0, style=style)
         check_length(len(self.train_data), batch_size=batch_size, seq_len=T, source=self.source)
         gen = seeded_generator(self.seed, step, _RANDOM_STREAM)
         starts = torch.randint(0, len(self.train_data) - T, (batch_size,), generator=gen)
-        return self._windows(self.train_data, starts, self.train_style)
+        return self._windows(self.train_data, starts, self.train_style if self.conditioned else None)
 
     def _style_streams(self, batch_size: int) -> torch.Tensor:
         """The train tokens' style ids cut like `_batchify` cuts the tokens."""
@@ -302,7 +308,7 @@ class TextTask(Task):
         return torch.linspace(0, last, count).round().long()
 
     def probe_batch(self, batch_size: int) -> Batch:
-        return self._windows(self.val_data, self._val_starts(batch_size), self.val_style)
+        return self._windows(self.val_data, self._val_starts(batch_size), self.val_style if self.conditioned else None)
 
     # ------------------------------------------------------------------ loss and metrics
 
@@ -328,7 +334,8 @@ class TextTask(Task):
         sums = [0.0, 0, 0.0]
         per: dict[str, float] = {}
         for name, a, b in self._val_segments:
-            total, count, chars = self._score(model, device, share, self.val_data[a:b], self.val_style[a:b])
+            style = self.val_style[a:b] if self.conditioned else None
+            total, count, chars = self._score(model, device, share, self.val_data[a:b], style)
             per[f"val_bpc/{name}"] = total / chars / math.log(2)
             sums = [sums[0] + total, sums[1] + count, sums[2] + chars]
         return {**self._metrics(sums[0], int(sums[1]), sums[2]), **per}
