@@ -148,3 +148,44 @@ def test_condition_key_is_validated_with_a_did_you_mean():
     with pytest.raises(UserError, match=r"did you mean 'folder'") as err:
         config.load(None, ["task.condition=folders"])
     assert "\n" not in str(err.value)
+
+
+def test_the_playground_offers_the_styles_and_samples_the_picked_one(styled_run):
+    import asyncio
+
+    from textual.app import App
+    from textual.widgets import Select
+
+    import rnnlab.tui.app
+    from rnnlab.tui.screens.playground import Playground
+
+    class Lab(App):
+        CSS_PATH = Path(rnnlab.tui.app.__file__).parent / "app.tcss"
+
+        def on_mount(self):
+            self.push_screen(Playground(styled_run))
+
+    async def go():
+        app = Lab()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause(0.1)
+            pg = app.screen
+            picker = pg.query_one("#style", Select)
+            options = [str(o[0]) for o in picker._options if o[1] is not Select.BLANK]
+            picker.value = "prose"
+            pg.query_one("#length").value = "300"
+            pg.query_one("#temperature").value = "0.7"
+            await pilot.press("ctrl+g")
+            for _ in range(1500):
+                await pilot.pause(0.02)
+                if str(pg.query_one("#pg-status").render()) == "done":
+                    break
+            texts = [str(w.render()) for w in pg.query("#pg-out Static")]
+            return options, texts
+
+    options, texts = asyncio.run(go())
+    assert options == ["code", "prose"]
+    assert "style=prose" in texts[0]
+    sample = texts[1]
+    # prose: letters and spaces, hardly any of code's brackets and colons
+    assert sum(c in "()[]{}:=_" for c in sample) < 0.05 * len(sample), sample

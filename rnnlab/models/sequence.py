@@ -71,6 +71,17 @@ def detach(state: Any) -> Any:
     raise TypeError(f"cannot detach a state of type {type(state).__name__}")
 
 
+def style_embedding(num_styles: int, width: int) -> Optional[nn.Embedding]:
+    """One vector per style (None without styles), created last and at zero: it draws nothing
+    from the random stream, so a conditioned model starts from the very weights of its
+    unconditioned twin, computing the same function, and learns from there what each style adds.
+    (Drawn N(0, 1) like the token embedding, it swamped the tokens early on: the conditioned
+    preset ended 0.13 bpc behind the unconditioned one on both styles.)"""
+    if not num_styles:
+        return None
+    return nn.Embedding(num_styles, width, _weight=torch.zeros(num_styles, width))
+
+
 def make_encoder(input_kind: str, input_size: int, width: int) -> nn.Module:
     """Tokens → nn.Embedding, real-valued features → nn.Linear."""
     if input_kind == "tokens":
@@ -154,7 +165,6 @@ class SequenceModel(ModelContract):
         self.max_len = max_len
         width = embedding_size or hidden_size
         self.encoder = make_encoder(input_kind, input_size, width)
-        self.style_embedding = nn.Embedding(num_styles, width) if num_styles else None
         # torch warns about (and ignores) inter-layer dropout with one layer
         inter = dropout if num_layers > 1 else 0.0
         common = dict(num_layers=num_layers, dropout=inter, batch_first=True)
@@ -166,6 +176,7 @@ class SequenceModel(ModelContract):
             self.rnn = nn.RNN(width, hidden_size, nonlinearity=cell[4:], **common)
         self.attention = CausalAttention(hidden_size, max_len) if attention else None
         self.head = nn.Linear(hidden_size, output_size)
+        self.style_embedding = style_embedding(num_styles, width)
         self.backend = backend
 
     # ------------------------------------------------------------------ contract

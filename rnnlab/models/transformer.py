@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rnnlab.models.sequence import ModelContract, make_encoder
+from rnnlab.models.sequence import ModelContract, make_encoder, style_embedding
 
 
 class CausalSelfAttention(nn.Module):
@@ -97,7 +97,6 @@ class TransformerModel(ModelContract):
         self.max_len = max_len
         width = embedding_size or hidden_size
         self.encoder = make_encoder(input_kind, input_size, width)
-        self.style_embedding = nn.Embedding(num_styles, width) if num_styles else None
         self.in_proj = nn.Linear(width, hidden_size, bias=False) if width != hidden_size else None
         self.pos = nn.Embedding(max_len, hidden_size)
         self.drop = nn.Dropout(dropout)
@@ -105,6 +104,7 @@ class TransformerModel(ModelContract):
         self.ln_f = nn.LayerNorm(hidden_size)
         self.head = nn.Linear(hidden_size, output_size)
         self._init_weights(num_layers)
+        self.style_embedding = style_embedding(num_styles, width)
         self.backend = backend
 
     def _init_weights(self, num_layers: int) -> None:
