@@ -135,3 +135,48 @@ def test_a_word_run_beats_the_unigram_and_samples_words(word_run):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("def zzzunknown(")
     assert "1 word not in the run's vocabulary read as <unk>: 'zzzunknown'" in proc.stderr
+
+
+def test_the_playground_samples_words_and_names_the_unknown_ones(word_run):
+    import asyncio
+    from pathlib import Path
+
+    from textual.app import App
+
+    import rnnlab.tui.app
+    from rnnlab.tui.screens.playground import Playground
+
+    class Lab(App):
+        CSS_PATH = Path(rnnlab.tui.app.__file__).parent / "app.tcss"
+
+        def on_mount(self):
+            self.push_screen(Playground(word_run))
+
+    async def go():
+        app = Lab()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause(0.1)
+            pg = app.screen
+            pg.query_one("#prompt").value = "def qqqq("
+            pg.query_one("#length").value = "12"
+            await pilot.press("ctrl+g")
+            for _ in range(1500):
+                await pilot.pause(0.02)
+                if str(pg.query_one("#pg-status").render()).startswith("done"):
+                    break
+            return str(pg.query_one("#pg-status").render()), str(pg._body.render())
+
+    status, text = asyncio.run(go())
+    assert status == "done; read as <unk> (not in the vocabulary): 'qqqq'"
+    assert text.startswith("def qqqq(") and len(text) > len("def qqqq(")
+
+
+def test_word_unit_with_styles_shares_one_vocabulary(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "b.py").write_text(CODE * 60, encoding="utf-8")
+    task = make_task(TaskConfig(kind="text", source=str(tmp_path), unit="word", condition="file", seq_len=8,
+                                vocab_size=200), seed=0, batch_size=4)
+    assert task.styles == ["a", "b"] and task.chars[0] == "<unk>"
+    assert task.decode(task.encode(CODE).tolist()) == CODE and "fox" in task.stoi
+    m = task.baselines()
+    assert m["unigram_val_ppl"] > 1
