@@ -189,3 +189,20 @@ def test_the_playground_offers_the_styles_and_samples_the_picked_one(styled_run)
     sample = texts[1]
     # prose: letters and spaces, hardly any of code's brackets and colons
     assert sum(c in "()[]{}:=_" for c in sample) < 0.05 * len(sample), sample
+
+
+def test_the_probes_read_each_rows_style(two_styles):
+    from rnnlab.tasks.base import Batch
+    from rnnlab.train import probes
+
+    task, model = build(_cfg(two_styles, condition="folder"), None, torch.device("cpu"))
+    with torch.no_grad():
+        model.style_embedding.weight.normal_()  # trained styles differ; fresh ones are all zero
+    batch = task.probe_batch(4)
+    assert set(batch.style[:, 0].tolist()) == {0, 1}  # the windows span both styles' validation text
+    told = probes.gate_stats(model, batch, torch.device("cpu"))
+    untold = probes.gate_stats(model, Batch(batch.x, batch.y), torch.device("cpu"))
+    assert told != untold
+    flow, _ = probes.grad_flow_and_hidden(model, task, batch, torch.device("cpu"))
+    flow0, _ = probes.grad_flow_and_hidden(model, task, Batch(batch.x, batch.y), torch.device("cpu"))
+    assert flow != flow0

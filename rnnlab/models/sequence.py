@@ -216,7 +216,7 @@ class SequenceModel(ModelContract):
             return out, new_state, layers
         return out, new_state
 
-    def gate_activations(self, x: Tensor, state: Any = None) -> dict[str, Tensor]:
+    def gate_activations(self, x: Tensor, state: Any = None, style: Union[Tensor, int, None] = None) -> dict[str, Tensor]:
         """Gate values after their nonlinearities, from the reference cells' equations on these
         parameters: "l{k}.input|forget|cell|output" (LSTM) or "l{k}.reset|update|new" (GRU), each
         (B, T, H). Meant for eval mode (in training mode dropout between layers is random)."""
@@ -224,7 +224,7 @@ class SequenceModel(ModelContract):
             return {}
         hidden = state.hidden if isinstance(state, AttentionState) else state
         lstm = self.cell == "lstm"
-        e = self.encode(x)
+        e = self.encode(x, style)
         if hidden is None:
             hidden = (self._zeros(e), self._zeros(e)) if lstm else self._zeros(e)
         h0 = hidden[0] if lstm else hidden

@@ -151,5 +151,5 @@ class TransformerModel(ModelContract):
             return out, None, hiddens
         return out, None
 
-    def gate_activations(self, x: Tensor, state: Any = None) -> dict[str, Tensor]:
+    def gate_activations(self, x: Tensor, state: Any = None, style: Any = None) -> dict[str, Tensor]:
         return {}

@@ -423,10 +423,14 @@ class TextTask(Task):
 
     def output_probe(self, model: torch.nn.Module, device: torch.device) -> dict[str, Any]:
         cfg = self.cfg
+        # a conditioned run's sample is in its first style, and says so
+        style = {"style": self.styles[0]} if self.conditioned else {}
         sample = generate(
-            model, self, cfg.prime, cfg.sample_length, cfg.temperature, cfg.top_k, cfg.top_p, device, seed=self.seed
+            model, self, cfg.prime, cfg.sample_length, cfg.temperature, cfg.top_k, cfg.top_p, device, seed=self.seed,
+            style=0 if self.conditioned else None,
         )
         return {
+            **style,
             "type": "text",
             "prime": cfg.prime,
             "sample": sample,

@@ -57,7 +57,7 @@ def grad_flow_and_hidden(model: torch.nn.Module, task: Task, batch: Batch, devic
 def gate_stats(model: torch.nn.Module, batch: Batch, device: torch.device) -> dict[str, dict[str, float]]:
     """{'l0.forget': {'mean', 'sat_low', 'sat_high'}, ...}; {} for cells without gates."""
     with _probe_mode(model, device):
-        gates = model.gate_activations(batch.x.to(device))
+        gates = model.gate_activations(batch.x.to(device), **batch.to(device).model_kwargs())
     out: dict[str, dict[str, float]] = {}
     for name, act in gates.items():
         act = act.float()
