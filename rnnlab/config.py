@@ -48,6 +48,10 @@ class ModelConfig(_Section):
     embedding_size: Optional[int] = Field(None, ge=1, le=16384)
     # Transformer only.
     num_heads: int = Field(4, ge=1, le=64)
+    # With [task] condition: learn one embedding per style, added to the input at every step.
+    # false keeps the same data, splits and per-style metrics but does not tell the model the
+    # style: the unconditioned run to compare a conditioned one with.
+    style_embedding: bool = True
 
 
 class SyntheticConfig(_Section):
@@ -84,6 +88,14 @@ class TaskConfig(_Section):
     top_k: int = Field(0, ge=0)
     top_p: float = Field(1.0, gt=0.0, le=1.0)
     sample_length: int = Field(200, ge=1, le=100_000)
+    # "char": one token per character; "word": words, runs of spaces, newlines and punctuation
+    # marks each one token (so decoding gives the text back), the `vocab_size` commonest kept.
+    unit: Literal["char", "word"] = "char"
+    # word unit: the vocabulary's size including `<unk>`, which stands for every rarer word.
+    vocab_size: int = Field(10_000, ge=2, le=1_000_000)
+    # A style label per source file ("file") or per sub-folder of a folder source ("folder"); the
+    # model learns one embedding per style, added to its input at every step. Unset: no styles.
+    condition: Optional[Literal["file", "folder"]] = None
 
     # --- timeseries ---
     column: Optional[str] = None
@@ -144,7 +156,8 @@ TASK_KEY_KINDS: dict[str, tuple[str, ...]] = {
     "source": ("text", "timeseries"),
     "seq_len": ("text", "adding", "copy"),
     "val_fraction": ("text", "timeseries"),
-    **{k: ("text",) for k in ("batching", "max_chars", "prime", "temperature", "top_k", "top_p", "sample_length")},
+    **{k: ("text",) for k in ("batching", "max_chars", "prime", "temperature", "top_k", "top_p", "sample_length",
+                              "unit", "vocab_size", "condition")},
     **{
         k: ("timeseries",)
         for k in (

@@ -158,7 +158,7 @@ async def _sample_now(root, run_dir):
         status = lambda: str(pg.query_one("#pg-status").render())  # noqa: E731
         await _until(pilot, lambda: status().startswith("done"), 60, "generated")
         assert "dropped from the prompt (not in the vocabulary): 'é'" in status()
-        lines = [str(line.text) for line in pg.query_one("#pg-out").lines]
+        lines = [str(w.render()) for w in pg.query("#pg-out Static")]
         assert any("T=0.0 (greedy)" in ln and "checkpoint step" in ln for ln in lines), lines
 
 

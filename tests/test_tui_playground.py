@@ -1,8 +1,10 @@
 """The sampling playground in the lab's process: torch held to one thread (the cores belong to
-the training workers), and `reload` pressed while a load is under way is not undone by it."""
+the training workers), `reload` pressed while a load is under way is not undone by it, and the
+text streams in as it is sampled and stops on a key."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -10,9 +12,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from textual.app import App
 
+import rnnlab.tui.app
 from rnnlab import config
 from rnnlab.runs import launch, worker
+from rnnlab.tui.screens.playground import Playground
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -78,3 +83,72 @@ def test_playground_samples_on_one_thread_and_keeps_a_reload(text_run):
     assert status.strip() == "done"
     assert threads == "1"  # not torch's default of one per core
     assert reloaded == "True"  # the reload pressed during the load still stands
+
+
+class _Lab(App):
+    CSS_PATH = Path(rnnlab.tui.app.__file__).parent / "app.tcss"
+
+    def __init__(self, run: Path) -> None:
+        super().__init__()
+        self.run = run
+
+    def on_mount(self) -> None:
+        self.push_screen(Playground(self.run))
+
+
+async def _until(pilot, cond, timeout: float = 60.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if cond():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("timed out")
+
+
+@pytest.mark.timeout(120)
+def test_generation_streams_in_and_stops_on_ctrl_t(text_run):
+    async def go():
+        app = _Lab(text_run)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause(0.1)
+            pg = app.screen
+            pg.query_one("#length").value = "100000"  # minutes of sampling: only a stop ends it in time
+            status = lambda: str(pg.query_one("#pg-status").render())  # noqa: E731
+            body = lambda: str(pg._body.render()) if pg._body is not None else ""  # noqa: E731
+            await pilot.press("ctrl+g")
+            await _until(pilot, lambda: len(body()) > 5)
+            first = len(body())
+            # more arrives while the worker is still at it: the text streams in
+            await _until(pilot, lambda: len(body()) > first + 20)
+            assert status().startswith("generating")
+            await pilot.press("ctrl+t")
+            await _until(pilot, lambda: status().startswith("stopped"), 10)
+            stopped_at = len(body())
+            n = int(status().split("after ")[1].split()[0])
+            await pilot.pause(0.3)
+            # the worker is gone and nothing more arrives
+            running = [w for w in app.workers if w.group == "sample" and w.is_running]
+            return n, stopped_at, len(body()), running
+
+    n, stopped_at, later, running = asyncio.run(go())
+    assert 20 < n < 100000 and later == stopped_at and running == []
+
+
+@pytest.mark.timeout(120)
+def test_a_new_generate_replaces_one_still_streaming(text_run):
+    async def go():
+        app = _Lab(text_run)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause(0.1)
+            pg = app.screen
+            pg.query_one("#length").value = "100000"
+            await pilot.press("ctrl+g")
+            await _until(pilot, lambda: pg._body is not None and len(str(pg._body.render())) > 5)
+            pg.query_one("#length").value = "15"
+            await pilot.press("ctrl+g")
+            await _until(pilot, lambda: str(pg.query_one("#pg-status").render()) == "done")
+            await pilot.pause(0.2)
+            running = [w for w in app.workers if w.group == "sample" and w.is_running]
+            return str(pg._body.render()), running
+
+    text, running = asyncio.run(go())
+    assert running == [] and len(text) - 1 <= 15  # the prompt "\n" and at most 15 characters

@@ -33,13 +33,14 @@ def sample(
     temperature: Annotated[Optional[float], typer.Option("--temperature", "-t", min=0.0, help="Below 1: safer, more repetitive; above 1: more diverse, less coherent; 0: greedy (always the likeliest).")] = None,
     top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=0, help="Sample among the k likeliest characters (0: all).")] = None,
     top_p: Annotated[Optional[float], typer.Option("--top-p", min=1e-6, max=1.0, help="Nucleus sampling: the smallest set covering probability p.")] = None,
-    length: Annotated[Optional[int], typer.Option("--length", "-n", min=1, help="Characters to generate.")] = None,
+    length: Annotated[Optional[int], typer.Option("--length", "-n", min=1, help="Tokens to generate: characters, or words for a word-level run.")] = None,
+    style: Annotated[Optional[str], typer.Option("--style", "-s", help="For a style-conditioned run ([task] condition): the style to write in.")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for reproducible samples.")] = None,
     device: Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N, mps or auto.")] = "cpu",
     runs_dir: RunsDirOpt = None,
     which: CheckpointOpt = "best",
 ) -> None:
-    """Generate text from a text run's best (or last) checkpoint."""
+    """Generate text from a text run's best (or last) checkpoint (in one style of a conditioned run)."""
     from rnnlab.tasks.text import distinct_n, generate
     from rnnlab.train.session import open_run
 
@@ -50,10 +51,15 @@ def sample(
         raise UserError(f"run {run_dir.name} is {_a(cfg.task.kind)} run; `rnnlab sample` needs a text run (try `rnnlab forecast` for time series)")
     t = cfg.task
     dev = next(model.parameters()).device
+    style_id = task.style_id(style)
     dropped = task.unknown_chars(prime if prime is not None else t.prime)
     if dropped:
         shown = ", ".join(repr(c) for c in dropped)
         typer.echo(f"-- prime: dropped {len(dropped)} character{'s' if len(dropped) > 1 else ''} not in the run's vocabulary: {shown}", err=True)
+    unknown = task.unknown_words(prime if prime is not None else t.prime)
+    if unknown:
+        shown = ", ".join(repr(w) for w in unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        typer.echo(f"-- prime: {len(unknown)} word{'s' if len(unknown) > 1 else ''} not in the run's vocabulary read as <unk>: {shown}", err=True)
     text = generate(
         model,
         task,
@@ -64,13 +70,14 @@ def sample(
         top_p if top_p is not None else t.top_p,
         dev,
         seed=seed,
+        style=style_id,
     )
     shown_prime = prime if prime is not None else t.prime
     sys.stdout.write(shown_prime + text + ("" if text.endswith("\n") else "\n"))
     sys.stdout.flush()
     d = [distinct_n(text, n) for n in (1, 2, 3)]
     typer.echo(f"-- distinct-1/2/3 (word): {d[0]:.3f} / {d[1]:.3f} / {d[2]:.3f}", err=True)
-    typer.echo(f"-- from the {loaded.checkpoint.describe()}", err=True)
+    typer.echo(f"-- from the {loaded.checkpoint.describe()}" + (f", style {style}" if style else ""), err=True)
 
 
 def forecast(

@@ -26,9 +26,11 @@ def build_model(
     input_size: int,
     output_size: int,
     max_len: int,
+    num_styles: int = 0,
 ) -> nn.Module:
     """`max_len` is the longest context the model will see at once (the task's sequence length):
-    the Transformer's positional table and the attention memory's window."""
+    the Transformer's positional table and the attention memory's window. `num_styles` > 0
+    gives the model a learned style embedding (style-conditioned text)."""
     if input_kind not in ("tokens", "real"):
         raise ValueError(f"input_kind {input_kind!r} is not 'tokens' or 'real'")
     if max_len < 1:
@@ -56,6 +58,7 @@ def build_model(
             embedding_size=cfg.embedding_size,
             backend=cfg.backend,
             max_len=max_len,
+            num_styles=num_styles,
         )
     return SequenceModel(
         cfg.cell,
@@ -69,6 +72,7 @@ def build_model(
         embedding_size=cfg.embedding_size,
         backend=cfg.backend,
         max_len=max_len,
+        num_styles=num_styles,
     )
 
 

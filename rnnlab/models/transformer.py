@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rnnlab.models.sequence import ModelContract, make_encoder
+from rnnlab.models.sequence import ModelContract, make_encoder, style_embedding
 
 
 class CausalSelfAttention(nn.Module):
@@ -85,6 +85,7 @@ class TransformerModel(ModelContract):
         embedding_size: Optional[int] = None,
         backend: str = "auto",
         max_len: int = 512,
+        num_styles: int = 0,
     ) -> None:
         super().__init__()
         if max_len < 1:
@@ -103,6 +104,7 @@ class TransformerModel(ModelContract):
         self.ln_f = nn.LayerNorm(hidden_size)
         self.head = nn.Linear(hidden_size, output_size)
         self._init_weights(num_layers)
+        self.style_embedding = style_embedding(num_styles, width)
         self.backend = backend
 
     def _init_weights(self, num_layers: int) -> None:
@@ -149,5 +151,5 @@ class TransformerModel(ModelContract):
             return out, None, hiddens
         return out, None
 
-    def gate_activations(self, x: Tensor, state: Any = None) -> dict[str, Tensor]:
+    def gate_activations(self, x: Tensor, state: Any = None, style: Any = None) -> dict[str, Tensor]:
         return {}

@@ -6,7 +6,8 @@ module. Batches are a pure function of `(seed, step)`: that is what makes runs r
 resuming a run continue the very same curve.
 
 Models seen by a task follow one contract: `out, state = model(x, state)` with `out` of shape
-`(B, T, output_size)`; `model.is_recurrent` says whether `state` carries history (RNNs) or
+`(B, T, output_size)` (a style-conditioned text model also takes `style=`, see
+`Batch.model_kwargs`); `model.is_recurrent` says whether `state` carries history (RNNs) or
 the whole context must be passed each time (the Transformer).
 """
 
@@ -30,9 +31,17 @@ class Batch:
     # text with stateful truncated BPTT: the hidden state is carried over from the previous
     # step's batch (detached), as char-rnn does. False: start from a zero state.
     stateful: bool = False
+    # style-conditioned text: the style id of each input token, (B, T) int64; None elsewhere
+    style: Optional[torch.Tensor] = None
 
     def to(self, device: torch.device | str) -> "Batch":
-        return Batch(self.x.to(device, non_blocking=True), self.y.to(device, non_blocking=True), self.stateful)
+        style = None if self.style is None else self.style.to(device, non_blocking=True)
+        return Batch(self.x.to(device, non_blocking=True), self.y.to(device, non_blocking=True), self.stateful, style)
+
+    def model_kwargs(self) -> dict[str, torch.Tensor]:
+        """What a model call takes besides `(x, state)`: the style, when there is one (so an
+        unconditioned model is called exactly as before)."""
+        return {} if self.style is None else {"style": self.style}
 
 
 class Task(ABC):

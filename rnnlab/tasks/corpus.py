@@ -5,7 +5,10 @@
   folders are skipped, and so are binary files (NUL bytes) -- they are not text files;
 - a glob (`data/*.txt`, `src/**/*.py`): the matching files, sorted; each must be text;
 - `builtin:python-stdlib`: the running Python's standard-library `.py` sources, test suites
-  skipped, in a stable hash order -- a sizeable, offline, deterministic corpus for a given Python.
+  skipped, in a stable hash order -- a sizeable, offline, deterministic corpus for a given Python;
+- `builtin:python-docs-and-code`: two sub-corpora, `docs/` (the Python reference manual's prose
+  as `pydoc` ships it, `pydoc_data.topics`) then `code/` (the stdlib sources above): prose and
+  code side by side, the built-in two-style corpus for `[task] condition = "folder"`.
 
 `max_chars` caps the total (files are read in order until the cap). Every problem is one
 `UserError` line naming the path.
@@ -19,11 +22,35 @@ import os
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional, Sequence, Union
 
 from rnnlab.errors import UserError
 
 BUILTIN_STDLIB = "builtin:python-stdlib"
+BUILTIN_DOCS_AND_CODE = "builtin:python-docs-and-code"
+BUILTINS = (BUILTIN_STDLIB, BUILTIN_DOCS_AND_CODE)
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A corpus file made in memory (a builtin's), named like a path inside its source."""
+
+    name: str
+    make: Callable[[], str]
+
+    def pieces(self) -> Iterator[str]:
+        text = self.make()
+        if text:
+            yield text if text.endswith("\n") else text + "\n"
+
+
+def _python_docs() -> str:
+    """The Python reference manual's topics, as `help()` shows them (shipped with every CPython)."""
+    try:
+        from pydoc_data.topics import topics
+    except ImportError:  # pragma: no cover - some distributions strip it
+        raise UserError(f"{BUILTIN_DOCS_AND_CODE}: this Python ships no pydoc_data; set [task] source to a folder") from None
+    return "\n\n".join(topics[k].strip("\n") for k in sorted(topics))
 
 # Test suites are huge, repetitive and sometimes deliberately not UTF-8; site-packages is not stdlib.
 _STDLIB_SKIP_DIRS = {"test", "tests", "idle_test", "site-packages", "dist-packages", "__pycache__", "turtledemo"}
@@ -55,18 +82,25 @@ class CorpusStream:
     reads the files again; `files` and `chars` count what the last complete pass used.
     Problems with the source itself (missing, empty glob, no files) are raised at construction."""
 
-    def __init__(self, source: str, max_chars: Optional[int] = None) -> None:
+    def __init__(self, source: str, max_chars: Optional[int] = None,
+                 paths: Optional[Sequence[Union[Path, Generated]]] = None) -> None:
+        """`paths`: read these (a part of `source`: one style's files) instead of all of it."""
         self.max_chars = max_chars
         self.files = 0
         self.chars = 0
         self.skipped: list[str] = []  # binary files a folder held, relative to it
         self._skip_bad = self._skip_binary = False
-        if source == BUILTIN_STDLIB:
-            self._paths: list[Path] = list(_stdlib_files())
+        if source in BUILTINS:
+            self._paths: list[Union[Path, Generated]] = [p for _, p in builtin_files(source)]
             self._skip_bad = True
-            self.source = BUILTIN_STDLIB
+            self.source = source
         elif source.startswith("builtin:"):
-            raise UserError(f"[task] source = {source!r}: unknown builtin corpus; the builtin is '{BUILTIN_STDLIB}'")
+            import difflib
+
+            close = difflib.get_close_matches(source, BUILTINS, n=1, cutoff=0.5)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UserError(f"[task] source = {source!r}: unknown builtin corpus{hint}; the builtins are "
+                            + ", ".join(f"'{b}'" for b in BUILTINS))
         else:
             path = Path(source).expanduser()
             self.source = str(path)
@@ -83,6 +117,8 @@ class CorpusStream:
                 self.source = source
             else:
                 raise UserError(f"{path}: no such file or folder ([task] source); give a text file, a folder, a glob or {BUILTIN_STDLIB}")
+        if paths is not None:
+            self._paths = list(paths)
 
     def __iter__(self) -> Iterator[str]:
         return self._pieces(utf8=False)  # type: ignore[return-value]
@@ -99,8 +135,9 @@ class CorpusStream:
             if self.max_chars is not None and total >= self.max_chars:
                 break
             got = 0
-            for piece in _file_pieces(path, skip_bad=self._skip_bad, skip_binary=self._skip_binary, utf8=utf8,
-                                      skipped=skipped):
+            pieces = path.pieces() if isinstance(path, Generated) else _file_pieces(
+                path, skip_bad=self._skip_bad, skip_binary=self._skip_binary, utf8=utf8, skipped=skipped)
+            for piece in pieces:
                 # an ASCII bytes piece has one byte per character; any other is text here
                 n = len(piece) if isinstance(piece, str) or piece.isascii() else None
                 if n is None:
@@ -293,6 +330,13 @@ def _walk(root: Path, skip_dirs: set[str], suffix: Optional[str]) -> Iterator[Pa
 
 def _folder_files(root: Path) -> Iterator[Path]:
     return _walk(root, set(), None)
+
+
+def builtin_files(source: str) -> list[tuple[str, Union[Path, Generated]]]:
+    """A builtin corpus's files, each with its sub-corpus ("" for the flat stdlib one)."""
+    if source == BUILTIN_DOCS_AND_CODE:
+        return [("docs", Generated("docs/topics.txt", _python_docs))] + [("code", p) for p in _stdlib_files()]
+    return [("", p) for p in _stdlib_files()]
 
 
 def _stdlib_files() -> Iterator[Path]:

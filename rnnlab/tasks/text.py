@@ -1,4 +1,12 @@
-"""Character-level language modelling: the char-rnn task (Karpathy 2015), in bits per character.
+"""Language modelling on text: the char-rnn task (Karpathy 2015), in bits per character.
+
+`[task] unit` picks the token: "char" (one per character) or "word" (words, whitespace runs and
+punctuation, see `words.py`, the commonest `vocab_size` kept beside `<unk>`). Both units report
+`val_bpc` in bits per *character* of the validation text, so char and word runs compare on one
+scale; a word run adds `val_ppl`, perplexity per token, beside the unigram model's
+(`unigram_val_ppl`). `[task] condition` splits the corpus into styles (`styles.py`): each style
+is split into train and validation on its own, every token carries its style's id
+(`Batch.style`) into the model's style embedding, and evaluation adds `val_bpc/<style>`.
 
 The corpus (see `corpus.py`) is split into train and the last `val_fraction` for validation.
 The vocabulary is the sorted set of characters of the whole corpus; it is saved in `state()` and,
@@ -22,9 +30,11 @@ on the same footing.
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections import Counter
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import numpy as np
 import torch
@@ -35,7 +45,9 @@ from rnnlab.errors import UserError
 from rnnlab.tasks.base import Batch, Task
 from rnnlab.tasks.corpus import CorpusStream, check_length
 from rnnlab.tasks.sampling import sample_next, seeded_generator
-from rnnlab.tasks.tokencache import load_tokens
+from rnnlab.tasks import words
+from rnnlab.tasks.styles import style_groups
+from rnnlab.tasks.tokencache import Tokens, _text_digest, _word_counts, load_tokens, load_word_tokens
 
 # Key of the random-window stream in `seeded_generator`, so other uses of the seed never collide.
 _RANDOM_STREAM = 1
@@ -60,38 +72,107 @@ class TextTask(Task):
     ) -> None:
         super().__init__(cfg, seed=seed, batch_size=batch_size, state=state)
         assert cfg.source is not None  # the config fills the default
-        stream = CorpusStream(cfg.source, cfg.max_chars)
-        # the ids come from a memory-mapped token file (tokencache.py), tokenized once per corpus
-        tokens = load_tokens(stream, list(state["vocab"]) if state and "vocab" in state else None, cache_dir)
-        self.source = stream.source
-        self._corpus_summary = stream.describe()
-        # identifies the text itself: a resumed run checks it still trains on the same corpus
-        self._digest = tokens.sha1
+        self.unit = cfg.unit
+        saved_vocab = list(state["vocab"]) if state and "vocab" in state else None
+        self.styles: list[str] = []
+        # whether the model is told the style (`[model] style_embedding`, set by `build`); the
+        # data, splits and per-style metrics are the same either way
+        self.conditioned = False
+        self.train_style: Optional[torch.Tensor] = None  # per-token style ids, with styles
+        self.val_style: Optional[torch.Tensor] = None
+        self._val_segments: list[tuple[str, int, int]] = []  # (style, start, end) in val_data
+        if cfg.condition is None:
+            stream = CorpusStream(cfg.source, cfg.max_chars)
+            # the ids come from a memory-mapped token file (tokencache.py), tokenized once per corpus
+            tokens = self._load(stream, saved_vocab, cache_dir)
+            self.source = stream.source
+            self._corpus_summary = stream.describe()
+            # identifies the text itself: a resumed run checks it still trains on the same corpus
+            self._digest = tokens.sha1
+        else:
+            tokens = self._load_styles(cfg, saved_vocab, cache_dir)
         self.token_file = tokens.path
+        self._lengths = torch.from_numpy(tokens.lengths) if tokens.lengths is not None else None
         chars = tokens.chars
         self.chars = chars
         self.stoi = {c: i for i, c in enumerate(chars)}
         if not chars:
             raise UserError(f"{self.source}: the saved vocabulary is empty; the run state is damaged")
-        cps = np.array([ord(c) for c in chars], dtype=np.uint32)
-        order = np.argsort(cps)
-        self._sorted_cps, self._sorted_ids = cps[order], order.astype(np.int64)
+        if self.unit == "char":
+            cps = np.array([ord(c) for c in chars], dtype=np.uint32)
+            order = np.argsort(cps)
+            self._sorted_cps, self._sorted_ids = cps[order], order.astype(np.int64)
         self.vocab_size = len(chars)
         self.input_size = self.output_size = self.vocab_size
         self.seq_len = cfg.seq_len
 
-        data = torch.from_numpy(tokens.ids)  # shares the map: nothing is copied
-        n_val = int(len(data) * cfg.val_fraction)
-        self.train_data = data[: len(data) - n_val]
-        self.val_data = data[len(data) - n_val :]
+        if cfg.condition is None:
+            data = torch.from_numpy(tokens.ids)  # shares the map: nothing is copied
+            n_val = int(len(data) * cfg.val_fraction)
+            self.train_data = data[: len(data) - n_val]
+            self.val_data = data[len(data) - n_val :]
         check_length(len(self.train_data), batch_size=batch_size, seq_len=self.seq_len, source=self.source)
         # One window is the least validation can measure; it has no batch_size requirement.
         check_length(len(self.val_data), batch_size=1, seq_len=self.seq_len, source=self.source, split="validation")
+        for name, a, b in self._val_segments:
+            check_length(b - a, batch_size=1, seq_len=self.seq_len, source=f"{self.source} (style '{name}')",
+                         split="validation")
         self._streams: dict[int, torch.Tensor] = {}
         self._train_counts: Optional[torch.Tensor] = None
         self._val_counts = _bincount(self.val_data, self.vocab_size)
         if tokens.counts is not None:  # the whole file's counts less validation's: no pass over train
             self._train_counts = torch.from_numpy(tokens.counts) - self._val_counts
+
+    def _load(self, stream: CorpusStream, vocab: Optional[list[str]], cache_dir: Optional[Path]) -> Tokens:
+        if self.unit == "word":
+            return load_word_tokens(stream, vocab, cache_dir, self.cfg.vocab_size)
+        return load_tokens(stream, vocab, cache_dir)
+
+    def _load_styles(self, cfg: TaskConfig, vocab: Optional[list[str]], cache_dir: Optional[Path]) -> Tokens:
+        """Each style's tokens under one shared vocabulary, split into train and validation per
+        style and joined (in memory: style corpora are small), with a style id for every token."""
+        groups = style_groups(cfg.source, cfg.condition, cfg.max_chars)
+        self.source = cfg.source
+        self.styles = [name for name, _ in groups]
+        if vocab is None:  # the union of the styles' own vocabularies
+            if self.unit == "word":
+                counts: Counter = Counter()
+                for _, stream in groups:
+                    counts.update(_word_counts(stream, _text_digest(stream), cache_dir))
+                vocab = words.vocabulary(counts, cfg.vocab_size)
+            else:
+                vocab = sorted(set().union(*(self._load(s, None, cache_dir).chars for _, s in groups)))
+        parts = [self._load(stream, vocab, cache_dir) for _, stream in groups]
+        trains, vals, train_ids, val_ids = [], [], [], []
+        for sid, tok in enumerate(parts):
+            data = torch.from_numpy(np.asarray(tok.ids).astype(np.int64))
+            n_val = int(len(data) * cfg.val_fraction)
+            trains.append(data[: len(data) - n_val])
+            vals.append(data[len(data) - n_val :])
+            train_ids.append(torch.full((len(trains[-1]),), sid, dtype=torch.int16))
+            val_ids.append(torch.full((len(vals[-1]),), sid, dtype=torch.int16))
+        self.train_data, self.val_data = torch.cat(trains), torch.cat(vals)
+        self.train_style, self.val_style = torch.cat(train_ids), torch.cat(val_ids)
+        start = 0
+        for name, v in zip(self.styles, vals):
+            self._val_segments.append((name, start, start + len(v)))
+            start += len(v)
+        chars = sum(s.chars for _, s in groups)
+        human = f"{chars / 1e6:.1f}M" if chars >= 1e6 else f"{chars / 1e3:.1f}k"
+        self._corpus_summary = f"{human} chars in {len(groups)} styles ({self.source})"
+        self._digest = hashlib.sha1("".join(t.sha1 for t in parts).encode()).hexdigest()
+        counts_all = None
+        if all(t.counts is not None for t in parts):
+            counts_all = np.sum([t.counts for t in parts], axis=0)
+        lengths = parts[0].lengths
+        if lengths is not None:  # <unk>'s length over every style's words
+            counts_w: Counter = Counter()
+            for _, stream in groups:
+                counts_w.update(_word_counts(stream, _text_digest(stream), cache_dir))
+            lengths = lengths.copy()
+            lengths[0] = words.unk_length(counts_w, vocab)
+        return Tokens(np.zeros(0, dtype=np.int64), vocab, self._digest, chars, None, False, counts_all,
+                      self.unit, lengths)
 
     @property
     def _counts(self) -> torch.Tensor:
@@ -103,7 +184,10 @@ class TextTask(Task):
     # ------------------------------------------------------------------ vocabulary
 
     def encode(self, text: str) -> torch.Tensor:
-        """Token ids (int32 to keep big corpora small) of `text`; unknown chars are dropped."""
+        """Token ids (int32 to keep big corpora small) of `text`; unknown chars are dropped, and
+        unknown words (word unit) become `<unk>`."""
+        if self.unit == "word":
+            return torch.from_numpy(words.encode_tokens(words.split(text), self.stoi, np.int32))
         # Vectorised over code points: a Python loop over a 2M-char corpus takes a noticeable while.
         cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         pos = np.searchsorted(self._sorted_cps, cps)
@@ -112,23 +196,56 @@ class TextTask(Task):
         return torch.from_numpy(self._sorted_ids[pos[known]].astype(np.int32))
 
     def unknown_chars(self, text: str) -> list[str]:
-        """The distinct characters of `text` outside the vocabulary (what `encode` drops)."""
+        """The distinct characters of `text` outside the vocabulary (what `encode` drops; nothing
+        for the word unit, where an unknown word becomes `<unk>`: see `unknown_words`)."""
+        if self.unit == "word":
+            return []
         return sorted({c for c in text if c not in self.stoi})
+
+    def unknown_words(self, text: str) -> list[str]:
+        """Word unit: the distinct tokens of `text` that `encode` turns into `<unk>`."""
+        if self.unit != "word":
+            return []
+        return sorted({t for t in words.split(text) if t not in self.stoi})
+
+    def style_id(self, name: Optional[str]) -> Optional[int]:
+        """The id of style `name` (None: no style); a UserError line listing the styles."""
+        if name is None:
+            return None
+        if not self.styles:
+            raise UserError(f"--style {name!r}: this run has no styles (it was trained without [task] condition)")
+        if not self.conditioned:
+            raise UserError(f"--style {name!r}: this run's model was not told the style ([model] style_embedding = "
+                            "false: the unconditioned comparison run); sample without --style")
+        if name not in self.styles:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.styles, n=1, cutoff=0.5)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UserError(f"--style {name!r}: no such style{hint}; the run's styles are: " + ", ".join(self.styles))
+        return self.styles.index(name)
 
     def decode(self, ids) -> str:
         return "".join(self.chars[int(i)] for i in ids)
 
     def state(self) -> dict[str, Any]:
-        return {
-            "vocab": "".join(self.chars),
+        out: dict[str, Any] = {
+            # a word vocabulary is a list of strings; a char one stays one string, as it always was
+            "vocab": list(self.chars) if self.unit == "word" else "".join(self.chars),
             "source": self.source,
             "train_chars": len(self.train_data),
             "val_chars": len(self.val_data),
             "sha1": self._digest,
         }
+        if self.unit == "word":
+            out["unit"] = "word"
+        if self.styles:
+            out["styles"] = list(self.styles)
+        return out
 
     def describe(self) -> str:
-        return f"text: {self._corpus_summary}, vocab {self.vocab_size}, {self.cfg.batching} batching"
+        unit = "words, vocab" if self.unit == "word" else "vocab"
+        return f"text: {self._corpus_summary}, {unit} {self.vocab_size}, {self.cfg.batching} batching"
 
     # ------------------------------------------------------------------ batching
 
@@ -164,24 +281,34 @@ class TextTask(Task):
             start = chunk * T
             x = streams[:, start : start + T]
             y = streams[:, start + 1 : start + T + 1]
-            return Batch(x.long(), y.long(), stateful=chunk != 0)
+            style = None
+            if self.conditioned:
+                style = self._style_streams(batch_size)[:, start : start + T].long()
+            return Batch(x.long(), y.long(), stateful=chunk != 0, style=style)
         check_length(len(self.train_data), batch_size=batch_size, seq_len=T, source=self.source)
         gen = seeded_generator(self.seed, step, _RANDOM_STREAM)
         starts = torch.randint(0, len(self.train_data) - T, (batch_size,), generator=gen)
-        return self._windows(self.train_data, starts)
+        return self._windows(self.train_data, starts, self.train_style if self.conditioned else None)
 
-    def _windows(self, data: torch.Tensor, starts: torch.Tensor) -> Batch:
+    def _style_streams(self, batch_size: int) -> torch.Tensor:
+        """The train tokens' style ids cut like `_batchify` cuts the tokens."""
+        assert self.train_style is not None
+        n = len(self.train_data) // batch_size
+        return self.train_style[: n * batch_size].view(batch_size, n)
+
+    def _windows(self, data: torch.Tensor, starts: torch.Tensor, style: Optional[torch.Tensor] = None) -> Batch:
         idx = starts[:, None] + torch.arange(self.seq_len + 1)[None, :]
         seq = data[idx].long()
-        return Batch(seq[:, :-1].contiguous(), seq[:, 1:].contiguous(), stateful=False)
+        s = None if style is None else style[idx[:, :-1]].long()
+        return Batch(seq[:, :-1].contiguous(), seq[:, 1:].contiguous(), stateful=False, style=s)
 
-    def _val_starts(self, count: int) -> torch.Tensor:
+    def _val_starts(self, count: int, data: Optional[torch.Tensor] = None) -> torch.Tensor:
         """`count` window starts spread evenly over the validation split (always the same)."""
-        last = len(self.val_data) - self.seq_len - 1
+        last = len(self.val_data if data is None else data) - self.seq_len - 1
         return torch.linspace(0, last, count).round().long()
 
     def probe_batch(self, batch_size: int) -> Batch:
-        return self._windows(self.val_data, self._val_starts(batch_size))
+        return self._windows(self.val_data, self._val_starts(batch_size), self.val_style if self.conditioned else None)
 
     # ------------------------------------------------------------------ loss and metrics
 
@@ -200,53 +327,91 @@ class TextTask(Task):
         - the Transformer scores fixed windows of seq_len from an empty context (nanoGPT's
           `estimate_loss`), the convention behind the reference figures it is compared with.
         """
-        if getattr(model, "is_recurrent", True):
-            total, count = self._evaluate_streams(model, device, num_batches)
-        else:
-            total, count = self._evaluate_windows(model, device, num_batches)
-        nats = total / count
-        return {"val_loss": nats, "val_bpc": nats / math.log(2), "val_ppl": math.exp(min(nats, 700.0))}
+        if not self.styles:
+            return self._metrics(*self._score(model, device, num_batches, self.val_data, None))
+        # each style on its own share of the batches; together they give the overall numbers
+        share = max(1, -(-num_batches // len(self.styles)))
+        sums = [0.0, 0, 0.0]
+        per: dict[str, float] = {}
+        for name, a, b in self._val_segments:
+            style = self.val_style[a:b] if self.conditioned else None
+            total, count, chars = self._score(model, device, share, self.val_data[a:b], style)
+            per[f"val_bpc/{name}"] = total / chars / math.log(2)
+            sums = [sums[0] + total, sums[1] + count, sums[2] + chars]
+        return {**self._metrics(sums[0], int(sums[1]), sums[2]), **per}
 
-    def _evaluate_windows(self, model: torch.nn.Module, device: torch.device, num_batches: int) -> tuple[float, int]:
+    def _metrics(self, total: float, count: int, chars: float) -> dict[str, float]:
+        nats = total / count
+        # bits per character: per token for the char unit; the word unit spreads a token's bits
+        # over its characters, so both units read on one scale
+        out = {"val_loss": nats, "val_bpc": total / chars / math.log(2), "val_ppl": math.exp(min(nats, 700.0))}
+        return out
+
+    def _score(self, model, device, num_batches: int, data: torch.Tensor, style: Optional[torch.Tensor]):
+        """(summed nats, tokens, characters) of the model's predictions over `data`."""
+        if getattr(model, "is_recurrent", True):
+            return self._evaluate_streams(model, device, num_batches, data, style)
+        return self._evaluate_windows(model, device, num_batches, data, style)
+
+    def _chars(self, y: torch.Tensor) -> float:
+        return float(y.numel()) if self._lengths is None else float(self._lengths[y.cpu()].sum())
+
+    def _evaluate_windows(self, model: torch.nn.Module, device: torch.device, num_batches: int,
+                          data: Optional[torch.Tensor] = None, style: Optional[torch.Tensor] = None):
+        data = self.val_data if data is None else data
         B = self.batch_size
-        starts = self._val_starts(num_batches * B)
-        total, count = 0.0, 0
+        starts = self._val_starts(num_batches * B, data)
+        total, count, chars = 0.0, 0, 0.0
         with torch.no_grad():
             for i in range(num_batches):
-                batch = self._windows(self.val_data, starts[i * B : (i + 1) * B]).to(device)
-                out, _ = model(batch.x, None)
+                batch = self._windows(data, starts[i * B : (i + 1) * B], style).to(device)
+                out, _ = model(batch.x, None, **batch.model_kwargs())
                 loss = F.cross_entropy(out.reshape(-1, out.size(-1)).float(), batch.y.reshape(-1), reduction="sum")
                 total += float(loss)
                 count += batch.y.numel()
-        return total, count
+                chars += self._chars(batch.y)
+        return total, count, chars
 
-    def _evaluate_streams(self, model: torch.nn.Module, device: torch.device, num_batches: int) -> tuple[float, int]:
-        L, n = self.seq_len, len(self.val_data) - 1
+    def _evaluate_streams(self, model: torch.nn.Module, device: torch.device, num_batches: int,
+                          data: Optional[torch.Tensor] = None, style: Optional[torch.Tensor] = None):
+        data = self.val_data if data is None else data
+        L, n = self.seq_len, len(data) - 1
         chunks = max(1, min(num_batches + 1, n // L))
         warm = 1 if chunks > 1 else 0
         streams = max(1, min(self.batch_size, n // (chunks * L)))
         gap = (n - chunks * L) // max(1, streams - 1) if streams > 1 else 0
         starts = torch.arange(streams) * gap
         offsets = torch.arange(L)
-        total, count, state = 0.0, 0, None
+        total, count, chars, state = 0.0, 0, 0.0, None
         with torch.no_grad():
             for c in range(chunks):
                 idx = (starts + c * L).unsqueeze(1) + offsets
-                x = self.val_data[idx].long().to(device)
-                y = self.val_data[idx + 1].long().to(device)
-                out, state = model(x, state)
+                x = data[idx].long().to(device)
+                y = data[idx + 1].long().to(device)
+                kw = {} if style is None else {"style": style[idx].long().to(device)}
+                out, state = model(x, state, **kw)
                 if c >= warm:
                     total += float(F.cross_entropy(out.reshape(-1, out.size(-1)).float(), y.reshape(-1), reduction="sum"))
                     count += y.numel()
-        return total, count
+                    chars += self._chars(y)
+        return total, count, chars
 
     def baselines(self) -> dict[str, float]:
         """A memoryless predictor (train unigram frequencies, add-one smoothed so a char unseen
         in train costs finite bits) scored on val, and the uniform guess over the vocabulary."""
         probs = (self._counts.double() + 1) / (self._counts.sum().double() + self.vocab_size)
         val_counts = self._val_counts.double()
-        unigram_bits = float(-(val_counts * torch.log2(probs)).sum() / val_counts.sum())
-        return {"unigram_val_bpc": unigram_bits, "uniform_val_bpc": math.log2(self.vocab_size)}
+        bits = float(-(val_counts * torch.log2(probs)).sum())
+        if self._lengths is None:
+            return {"unigram_val_bpc": bits / float(val_counts.sum()), "uniform_val_bpc": math.log2(self.vocab_size)}
+        # word unit: bits per character as `evaluate` counts them, and perplexity per token
+        tokens, chars = float(val_counts.sum()), float((val_counts * self._lengths).sum())
+        return {
+            "unigram_val_bpc": bits / chars,
+            "uniform_val_bpc": tokens * math.log2(self.vocab_size) / chars,
+            "unigram_val_ppl": 2.0 ** (bits / tokens),
+            "uniform_val_ppl": float(self.vocab_size),
+        }
 
     # ------------------------------------------------------------------ samples
 
@@ -258,10 +423,14 @@ class TextTask(Task):
 
     def output_probe(self, model: torch.nn.Module, device: torch.device) -> dict[str, Any]:
         cfg = self.cfg
+        # a conditioned run's sample is in its first style, and says so
+        style = {"style": self.styles[0]} if self.conditioned else {}
         sample = generate(
-            model, self, cfg.prime, cfg.sample_length, cfg.temperature, cfg.top_k, cfg.top_p, device, seed=self.seed
+            model, self, cfg.prime, cfg.sample_length, cfg.temperature, cfg.top_k, cfg.top_p, device, seed=self.seed,
+            style=0 if self.conditioned else None,
         )
         return {
+            **style,
             "type": "text",
             "prime": cfg.prime,
             "sample": sample,
@@ -291,41 +460,61 @@ def generate(
     top_p: float = 1.0,
     device: torch.device | str = "cpu",
     seed: Optional[int] = None,
+    style: Optional[int] = None,
 ) -> str:
-    """Sample `length` characters after `prime`; returns the continuation only (not the prime).
+    """Sample `length` tokens (characters, or words for the word unit) after `prime`; returns
+    the continuation only (not the prime). See `stream` for the arguments."""
+    return "".join(stream(model, task, prime, length, temperature, top_k, top_p, device, seed, style))
+
+
+def stream(
+    model: torch.nn.Module,
+    task: TextTask,
+    prime: str,
+    length: int,
+    temperature: float = 1.0,
+    top_k: int = 0,
+    top_p: float = 1.0,
+    device: torch.device | str = "cpu",
+    seed: Optional[int] = None,
+    style: Optional[int] = None,
+) -> Iterator[str]:
+    """The text of each sampled token as it is drawn (what the playground shows as it comes;
+    stopping the iteration stops the sampling).
 
     A recurrent model reads the prime once and then one token per step, carrying its state; a
     model without state (`is_recurrent` False, the Transformer) is given the last `seq_len`
     tokens every step, the most context it was trained on. `seed` makes the sample
-    reproducible for a given model; None draws from torch's global generator."""
+    reproducible for a given model; None draws from torch's global generator. `style` (an id,
+    `task.style_id(name)`) conditions a model trained with styles; None: the model's default."""
     if length < 0:
         raise UserError(f"sample length must be >= 0, got {length}")
     ids = task.encode(prime).tolist() or [task.fallback_token()]
     gen = seeded_generator(seed, _SAMPLE_STREAM) if seed is not None else None
     recurrent = getattr(model, "is_recurrent", True)
+    kw = {} if style is None else {"style": int(style)}
     was_training = model.training
     model.eval()
-    out_ids: list[int] = []
     try:
         with torch.no_grad():
             if recurrent:
                 x = torch.tensor([ids], dtype=torch.long, device=device)
-                out, state = model(x, None)
-                for _ in range(length):
+                out, state = model(x, None, **kw)
+                for i in range(length):
                     tok = int(sample_next(out[0, -1], temperature, top_k, top_p, gen))
-                    out_ids.append(tok)
-                    out, state = model(torch.tensor([[tok]], dtype=torch.long, device=device), state)
+                    yield task.decode([tok])
+                    if i + 1 < length:
+                        out, state = model(torch.tensor([[tok]], dtype=torch.long, device=device), state, **kw)
             else:
                 context = list(ids)
                 for _ in range(length):
                     x = torch.tensor([context[-task.seq_len :]], dtype=torch.long, device=device)
-                    out, _ = model(x, None)
+                    out, _ = model(x, None, **kw)
                     tok = int(sample_next(out[0, -1], temperature, top_k, top_p, gen))
-                    out_ids.append(tok)
                     context.append(tok)
+                    yield task.decode([tok])
     finally:
         model.train(was_training)
-    return task.decode(out_ids)
 
 
 def distinct_n(text: str, n: int, unit: str = "word") -> float:

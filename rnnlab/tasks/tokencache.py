@@ -10,7 +10,12 @@ a run keeps in its task state to refuse changed data on resume) and of the vocab
     <cache dir>/<text sha1>-<vocab sha1[:16]>.<dtype>.counts.json   how often each id occurs
 
 so every run, resume and ensemble member over the same text finds the same file, and a changed
-corpus gets a new one. The text is read in pieces (`CorpusStream`): hashing it on a cache hit
+corpus gets a new one. Word tokens (`[task] unit = "word"`, see `words.py`) have their own files,
+the unit in the key, so a char run and a word run over one text never read each other's ids:
+
+    <cache dir>/<text sha1>.words.json              how often each word token occurs in that text
+    <cache dir>/<text sha1>-word-<vocab sha1[:16]>.<dtype>.bin   its ids under that word vocabulary
+ The text is read in pieces (`CorpusStream`): hashing it on a cache hit
 is one pass; a miss adds a pass for the vocabulary (unless one is given) and one to write the
 ids. Writes go to a temporary file renamed into place, so two runs starting at once are safe.
 """
@@ -27,6 +32,7 @@ from typing import Optional
 
 import numpy as np
 
+from rnnlab.tasks import words
 from rnnlab.tasks.corpus import CorpusStream
 
 # bump when the file layout changes: old files are then simply not found
@@ -42,6 +48,9 @@ class Tokens:
     path: Optional[Path]  # the cache file, None when not cached
     hit: bool  # whether the ids came from an existing cache file
     counts: Optional[np.ndarray] = None  # occurrences of each id in the whole file, when known
+    unit: str = "char"
+    # word unit: the characters each id stands for (`<unk>`: the mean of the words it replaced)
+    lengths: Optional[np.ndarray] = None
 
 
 def dtype_for(vocab_size: int) -> np.dtype:
@@ -84,6 +93,58 @@ def _encode_pieces(stream: CorpusStream, chars: list[str], dtype: np.dtype):
             inside = cp < len(lut)
             ids[inside] = lut[cp[inside]]
             yield ids[ids >= 0].astype(dtype)
+
+
+def _encode_word_pieces(stream: CorpusStream, vocab: list[str], dtype: np.dtype):
+    """Yield the ids of the word tokens of each piece; rarer tokens are `<unk>`."""
+    index = {w: i for i, w in enumerate(vocab)}
+    for tokens in words.split_pieces(stream):
+        yield words.encode_tokens(tokens, index, dtype)
+
+
+def _word_counts(stream: CorpusStream, sha1: str, cache_dir: Optional[Path]) -> dict[str, int]:
+    """How often each word token occurs in the text (kept beside the ids: a start on a cache hit
+    neither splits the text nor counts again)."""
+    path = Path(cache_dir) / f"{sha1}.words.json" if cache_dir is not None else None
+    meta = _read_meta(path) if path is not None else None
+    if meta is not None and isinstance(meta.get("counts"), dict):
+        return meta["counts"]
+    counts = dict(words.count(stream))
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            body = json.dumps({"format": FORMAT, "counts": counts}, ensure_ascii=False)
+            _write_atomic(path, lambda fh: fh.write(body.encode("utf-8", "surrogatepass")))
+        except OSError:
+            pass  # a cache that cannot be written costs a recount next time, not the run
+    return counts
+
+
+def load_word_tokens(stream: CorpusStream, vocab: Optional[list[str]], cache_dir: Optional[Path],
+                     vocab_size: int) -> Tokens:
+    """`load_tokens` for word tokens: the ids of `stream` under `vocab` (None: `<unk>` and the
+    `vocab_size - 1` commonest tokens of the text), cached like the char ids but keyed `word`."""
+    sha1 = _text_digest(stream)
+    counts = _word_counts(stream, sha1, cache_dir)
+    n_chars = stream.chars or sum(len(w) * n for w, n in counts.items())
+    if vocab is None:
+        vocab = words.vocabulary(counts, vocab_size)
+    lengths = np.array([len(w) for w in vocab], dtype=np.float64)
+    lengths[0] = words.unk_length(counts, vocab)
+    dtype = dtype_for(max(1, len(vocab)))
+    tokens = None
+    if cache_dir is not None:
+        try:
+            tokens = _cached(stream, vocab, Path(cache_dir), sha1, n_chars, dtype, None, None, unit="word")
+        except OSError:
+            tokens = None
+    if tokens is None:
+        parts = list(_encode_word_pieces(stream, vocab, dtype))
+        ids = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+        tokens = Tokens(ids, vocab, sha1, n_chars, None, False, np.bincount(ids, minlength=len(vocab)))
+    tokens.unit = "word"
+    tokens.lengths = lengths
+    return tokens
 
 
 def _read_meta(path: Path) -> Optional[dict]:
@@ -132,9 +193,16 @@ def load_tokens(stream: CorpusStream, chars: Optional[list[str]], cache_dir: Opt
         return load_tokens(stream, chars, None)
 
 
-def _cached(stream, chars, cache_dir, sha1, n_chars, dtype, own, meta_path) -> Tokens:
-    vocab_sha = hashlib.sha1("".join(chars).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    bin_path = cache_dir / f"{sha1}-{vocab_sha}.{dtype.name}.bin"
+def _cached(stream, chars, cache_dir, sha1, n_chars, dtype, own, meta_path, unit: str = "char") -> Tokens:
+    if unit == "word":
+        # NUL-separated: the words themselves may be any text
+        vocab_sha = hashlib.sha1("\0".join(chars).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        bin_path = cache_dir / f"{sha1}-word-{vocab_sha}.{dtype.name}.bin"
+        encode = _encode_word_pieces
+    else:  # char files keep the names they always had: existing caches stay valid
+        vocab_sha = hashlib.sha1("".join(chars).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        bin_path = cache_dir / f"{sha1}-{vocab_sha}.{dtype.name}.bin"
+        encode = _encode_pieces
     counts_path = bin_path.with_suffix(".counts.json")
     hit = bin_path.is_file()
     if not hit:
@@ -143,7 +211,7 @@ def _cached(stream, chars, cache_dir, sha1, n_chars, dtype, own, meta_path) -> T
         counts = np.zeros(len(chars), dtype=np.int64)
 
         def write_ids(fh) -> None:
-            for ids in _encode_pieces(stream, chars, dtype):
+            for ids in encode(stream, chars, dtype):
                 counts[:] += np.bincount(ids, minlength=len(chars))
                 fh.write(ids.tobytes())
 

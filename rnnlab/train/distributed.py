@@ -196,7 +196,8 @@ class DataParallelTrainer(Trainer):
 
     def batch(self, step: int):
         full = super().batch(step)
-        return dataclasses.replace(full, x=full.x[self.lo : self.hi], y=full.y[self.lo : self.hi])
+        style = None if full.style is None else full.style[self.lo : self.hi]
+        return dataclasses.replace(full, x=full.x[self.lo : self.hi], y=full.y[self.lo : self.hi], style=style)
 
     def reduce(self, loss: torch.Tensor) -> torch.Tensor:
         grads = [p.grad for p in self.params if p.grad is not None]

@@ -221,7 +221,7 @@ class Trainer:
         lr = optim.lr_at(step - 1, tc)
         optim.set_lr(self.opt, lr)
         with autocast(self.device, self.bf16):
-            out, hidden = self.model(batch.x, self.hidden)
+            out, hidden = self.model(batch.x, self.hidden, **batch.model_kwargs())
             loss = self.task.loss(out, batch)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()

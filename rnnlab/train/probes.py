@@ -43,7 +43,7 @@ def _probe_mode(model: torch.nn.Module, device: torch.device):
 def grad_flow_and_hidden(model: torch.nn.Module, task: Task, batch: Batch, device: torch.device) -> tuple[list[float], list[list[float]]]:
     """(‖∂L_T/∂x_t‖ for t = 1..T averaged over the batch, mean ‖h_t‖ per layer and t)."""
     with _probe_mode(model, device), torch.enable_grad():
-        e = model.encode(batch.x.to(device)).detach().float().requires_grad_(True)
+        e = model.encode(batch.x.to(device), **batch.to(device).model_kwargs()).detach().float().requires_grad_(True)
         out, _, hiddens = model.forward_encoded(e, None, return_hidden=True)
         loss_t = task.last_step_loss(out, batch.to(device))
         (grad,) = torch.autograd.grad(loss_t, e)
@@ -57,7 +57,7 @@ def grad_flow_and_hidden(model: torch.nn.Module, task: Task, batch: Batch, devic
 def gate_stats(model: torch.nn.Module, batch: Batch, device: torch.device) -> dict[str, dict[str, float]]:
     """{'l0.forget': {'mean', 'sat_low', 'sat_high'}, ...}; {} for cells without gates."""
     with _probe_mode(model, device):
-        gates = model.gate_activations(batch.x.to(device))
+        gates = model.gate_activations(batch.x.to(device), **batch.to(device).model_kwargs())
     out: dict[str, dict[str, float]] = {}
     for name, act in gates.items():
         act = act.float()

@@ -53,6 +53,9 @@ def build(
     # beside the runs, shared by every run under this root: resumes and ensembles reuse it
     cache_dir = run_dir.resolve().parent / CACHE_DIR if run_dir is not None else None
     task = make_task(cfg.task, seed=cfg.train.seed, batch_size=cfg.train.batch_size, state=state, cache_dir=cache_dir)
+    styles = len(getattr(task, "styles", ()))
+    if styles and cfg.model.style_embedding:
+        task.conditioned = True  # type: ignore[attr-defined]  # its batches carry the style ids
     if state_file is not None and state is None:
         _write_atomic(state_file, json.dumps(task.state()))
     model = build_model(
@@ -61,6 +64,7 @@ def build(
         input_size=task.input_size,
         output_size=task.output_size,
         max_len=max(task.seq_len, 1),
+        num_styles=styles if cfg.model.style_embedding else 0,
     )
     model.backend = "reference" if cfg.model.backend == "reference" else "fused"
     return task, model.to(device)

@@ -1,15 +1,21 @@
-"""Sampling playground for text runs: prompt, temperature, top-k, top-p, length. Generation runs
-in a thread worker from the run's best checkpoint (the last one for runs that keep no best;
-torch is imported there, on first use, and held to one thread: sampling one sequence is
-sequential work, and the cores belong to the training workers), so the UI stays responsive and
-the run keeps training in its own process. The title says which checkpoint, by step, once it is
-loaded.
+"""Sampling playground for text runs: prompt, temperature, top-k, top-p, length, and the style of
+a style-conditioned run. Generation runs in a thread worker from the run's best checkpoint (the
+last one for runs that keep no best; torch is imported there, on first use, and held to one
+thread: sampling one sequence is sequential work, and the cores belong to the training workers),
+so the UI stays responsive and the run keeps training in its own process. The title says which
+checkpoint, by step, once it is loaded.
+
+The text streams in as it is sampled: the worker posts what it has drawn every few hundredths
+of a second (`Chunk`), and `ctrl+t` (or leaving the screen, or a new generate) cancels it; the
+worker checks for that between tokens, so it stops within a token.
 
 The loaded model is cached on the UI thread only: the worker gets the cache as an argument and
 hands a fresh load back in its message, which is dropped if `reload` came meanwhile."""
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -18,33 +24,55 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, RichLog, Static
+from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.worker import get_current_worker
+
+# how often the worker hands the UI what it has sampled: smooth to watch, few messages
+CHUNK_SECONDS = 0.04
 
 
 class Playground(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+g", "generate", "Generate"),
+        Binding("ctrl+t", "stop", "Stop"),
         Binding("ctrl+r", "reload", "Reload checkpoint"),
     ]
 
     @dataclass
-    class Generated(Message):
+    class Started(Message):
+        """The checkpoint is loaded and sampling begins: the header and the prompt go up."""
+
+        job: int
         prompt: str
-        text: str
         settings: str
-        loaded: Any = None  # the open run (config, task, model, checkpoint) the text came from
+        loaded: Any = None  # the open run (config, task, model, checkpoint) the text comes from
         generation: int = 0  # the cache generation it was loaded under
         checkpoint: str = ""  # e.g. "best checkpoint (step 800, val_bpc 2.01)"
         step: int = 0  # the checkpoint's step
         dropped: list[str] = field(default_factory=list)  # prompt characters outside the vocabulary
+        unknown: list[str] = field(default_factory=list)  # prompt words read as <unk> (word unit)
+
+    @dataclass
+    class Chunk(Message):
+        """Text sampled since the last chunk."""
+
+        job: int
+        text: str
+
+    @dataclass
+    class Finished(Message):
+        job: int
+        tokens: int
+        cancelled: bool
 
     @dataclass
     class Failed(Message):
         error: str
+        job: int = 0
 
     def __init__(self, run_dir: Path, cfg: Any = None) -> None:
         super().__init__()
@@ -52,6 +80,12 @@ class Playground(Screen):
         self.cfg = cfg
         self._loaded: Optional[tuple] = None
         self._generation = 0  # bumped by reload: a load begun before it is not cached
+        self._job = 0  # bumped by each generate: messages of an older one are dropped
+        self._body: Optional[Static] = None
+        self._text = Text()
+        self._dropped: list[str] = []
+        self._unknown: list[str] = []
+        self.style_names = _styles(self.run_dir)
 
     def compose(self) -> ComposeResult:
         t = getattr(self.cfg, "task", None)
@@ -59,6 +93,10 @@ class Playground(Screen):
         with Horizontal(classes="field"):
             yield Label("prompt", classes="label")
             yield Input(value=getattr(t, "prime", "\n").replace("\n", "\\n") if t else "", id="prompt")
+        if self.style_names:
+            with Horizontal(classes="field"):
+                yield Label("style", classes="label")
+                yield Select([(name, name) for name in self.style_names], value=self.style_names[0], allow_blank=False, id="style")
         with Horizontal(id="pg-knobs"):
             for fid, label, value in (
                 ("temperature", "temp", getattr(t, "temperature", 0.8)),
@@ -71,7 +109,7 @@ class Playground(Screen):
             # the key is in the footer: the long label was cut at 80 columns
             yield Button("Generate", id="generate", variant="primary")
         yield Static(id="pg-status")
-        yield RichLog(id="pg-out", wrap=True, markup=False)
+        yield VerticalScroll(id="pg-out")
         yield Footer()
 
     def _title(self) -> str:
@@ -111,6 +149,7 @@ class Playground(Screen):
         if problems:
             self._status("✗ " + "; ".join(problems), error=True)
             return None
+        s["style"] = str(self.query_one("#style", Select).value) if self.style_names else None
         return s
 
     def _status(self, text: str, error: bool = False) -> None:
@@ -125,8 +164,14 @@ class Playground(Screen):
         if s is None:
             return
         prompt = self.query_one("#prompt", Input).value.replace("\\n", "\n")
-        self._status("generating…")
-        self.generate(prompt, s, self._loaded, self._generation)
+        self._job += 1
+        self._body = None
+        self._status("generating…  (ctrl+t stops)")
+        # exclusive: a generate still streaming is cancelled and stops at its next token
+        self.generate(prompt, s, self._loaded, self._generation, self._job)
+
+    def action_stop(self) -> None:
+        self.workers.cancel_group(self, "sample")
 
     def action_reload(self) -> None:
         self._loaded = None
@@ -134,41 +179,98 @@ class Playground(Screen):
         self.notify("will reload the best checkpoint on the next generate")
 
     @work(thread=True, group="sample", exclusive=True, exit_on_error=False)
-    def generate(self, prompt: str, s: dict, loaded: Any, generation: int) -> None:
+    def generate(self, prompt: str, s: dict, loaded: Any, generation: int, job: int) -> None:
+        worker = get_current_worker()
         try:
             limit_torch_threads()
-            from rnnlab.tasks.text import generate
+            from rnnlab.tasks.text import stream
             from rnnlab.train.session import open_run
 
             if loaded is None:
                 loaded = open_run(self.run_dir, device="cpu")
-            task, model = loaded.task, loaded.model
-            text = generate(model, task, prompt, s["length"], s["temperature"], s["top_k"], s["top_p"], "cpu")
+            task = loaded.task
+            style = task.style_id(s["style"]) if s.get("style") else None
+            tokens = stream(loaded.model, task, prompt, s["length"], s["temperature"], s["top_k"], s["top_p"], "cpu",
+                            style=style)
+            settings = f"T={s['temperature']}{' (greedy)' if s['temperature'] == 0 else ''} top-k={s['top_k']} top-p={s['top_p']}"
+            if s.get("style"):
+                settings += f" style={s['style']}"
+            ckpt = loaded.checkpoint
+            self.post_message(self.Started(job, prompt, settings, loaded, generation, ckpt.describe(), ckpt.step,
+                                           task.unknown_chars(prompt), task.unknown_words(prompt)))
+            n, pending, last = 0, [], time.monotonic()
+            try:
+                for piece in tokens:
+                    if worker.is_cancelled:
+                        break
+                    n += 1
+                    pending.append(piece)
+                    if time.monotonic() - last >= CHUNK_SECONDS:
+                        self.post_message(self.Chunk(job, "".join(pending)))
+                        pending, last = [], time.monotonic()
+            finally:
+                tokens.close()  # puts the model back in the mode it was in
+            if pending:
+                self.post_message(self.Chunk(job, "".join(pending)))
+            self.post_message(self.Finished(job, n, worker.is_cancelled))
         except Exception as err:
-            self.post_message(self.Failed(f"{type(err).__name__}: {err}"))
-            return
-        settings = f"T={s['temperature']}{' (greedy)' if s['temperature'] == 0 else ''} top-k={s['top_k']} top-p={s['top_p']}"
-        ckpt = loaded.checkpoint
-        self.post_message(self.Generated(prompt, text, settings, loaded, generation, ckpt.describe(), ckpt.step,
-                                         task.unknown_chars(prompt)))
+            self.post_message(self.Failed(f"{type(err).__name__}: {err}", job))
 
-    def on_playground_generated(self, msg: Generated) -> None:
+    def on_playground_started(self, msg: Started) -> None:
         if msg.generation == self._generation:
             self._loaded = msg.loaded
-        log = self.query_one(RichLog)
+        if msg.job != self._job:
+            return
+        out = self.query_one("#pg-out", VerticalScroll)
         self.query_one("#pg-title", Static).update(Text(f"sampling from {self.run_dir.name}: {msg.checkpoint}", style="bold"))
-        log.write(Text(f"── {msg.settings}, checkpoint step {msg.step} ──", style="dim"))
-        log.write(Text(msg.prompt, style="bold") + Text(msg.text))
-        if msg.dropped:
-            self._status("done; dropped from the prompt (not in the vocabulary): " + ", ".join(repr(c) for c in msg.dropped), error=True)
+        self._text = Text(msg.prompt, style="bold")
+        self._body = Static(self._text, classes="pg-sample")
+        self._dropped, self._unknown = msg.dropped, msg.unknown
+        out.mount(Static(Text(f"── {msg.settings}, checkpoint step {msg.step} ──", style="dim"), classes="pg-head"))
+        out.mount(self._body)
+        out.scroll_end(animate=False)
+
+    def on_playground_chunk(self, msg: Chunk) -> None:
+        if msg.job != self._job or self._body is None:
+            return
+        self._text.append(msg.text)
+        self._body.update(self._text)
+        self.query_one("#pg-out", VerticalScroll).scroll_end(animate=False)
+
+    def on_playground_finished(self, msg: Finished) -> None:
+        if msg.job != self._job:
+            return
+        done = f"stopped after {msg.tokens} tokens" if msg.cancelled else "done"
+        if self._dropped:
+            self._status(f"{done}; dropped from the prompt (not in the vocabulary): " + ", ".join(repr(c) for c in self._dropped), error=True)
+        elif self._unknown:
+            self._status(f"{done}; read as <unk> (not in the vocabulary): " + ", ".join(repr(w) for w in self._unknown[:8]), error=True)
         else:
-            self._status("done")
+            self._status(done)
 
     def on_playground_failed(self, msg: Failed) -> None:
-        self._status(f"✗ {msg.error}", error=True)
+        if msg.job == self._job:
+            self._status(f"✗ {msg.error}", error=True)
 
     def action_back(self) -> None:
+        self.action_stop()  # no sampling left running for a screen nobody sees
         self.app.pop_screen()
+
+
+def _styles(run_dir: Path) -> list[str]:
+    """The styles a run's model was told (torch-free: its task state and config say); [] for
+    the rest, including the unconditioned comparison run (`[model] style_embedding = false`)."""
+    try:
+        state = json.loads((run_dir / "task_state.json").read_text(encoding="utf-8"))
+        styles = [str(s) for s in state.get("styles", [])]
+        if styles:
+            from rnnlab import config
+
+            if not config.read_toml(run_dir / "config.toml").get("model", {}).get("style_embedding", True):
+                return []
+        return styles
+    except Exception:  # no state yet, or unreadable: no picker, and sampling will say what is wrong
+        return []
 
 
 def limit_torch_threads() -> None:
