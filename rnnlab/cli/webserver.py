@@ -189,6 +189,8 @@ def serve(runs_root: Path, host: str, port: int, token: Optional[str]) -> None:
     server = LabServer(runs_root, host, port, token)
     try:
         server.serve()
+    except socket.gaierror as err:
+        raise UserError(f"--host {host}: {err.strerror}; expected an address of this machine, e.g. 127.0.0.1 or 0.0.0.0") from None
     except OSError as err:
         if err.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
             raise UserError(f"cannot listen on {host}:{port}: {err.strerror}; pick another with --port or --host") from None
