@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.waiting import wait_for
+
 aiohttp = pytest.importorskip("aiohttp")
 psutil = pytest.importorskip("psutil")
 
@@ -40,6 +42,7 @@ class Served:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "rnnlab", "serve", "--port", str(self.port), "--runs-dir", str(runs), *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT,
+            start_new_session=True,  # its own process group, as in a terminal: see ctrl_c()
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -69,9 +72,17 @@ class Served:
         except psutil.NoSuchProcess:
             return []
 
+    def ctrl_c(self) -> None:
+        """What Ctrl-C in its terminal does: SIGINT to the foreground process group (the server
+        and the labs it started)."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+
     def stop(self) -> int:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)  # what Ctrl-C in its terminal sends
+            self.ctrl_c()
         try:
             return self.proc.wait(timeout=20)
         finally:
@@ -131,27 +142,51 @@ def test_serve_sends_the_home_screen_and_ctrl_c_ends_its_labs(tmp_path):
     assert not alive, f"labs still running after the server stopped: {alive}"
 
 
-def test_ctrl_c_closes_a_lab_whose_tab_is_still_open(tmp_path):
+def test_stopping_the_server_closes_a_lab_whose_tab_is_open_and_spares_its_run(tmp_path):
     """textual-serve's websocket handler runs until the browser goes, and aiohttp waits a minute
-    for handlers on shutdown: the server must close open sessions itself, and promptly."""
+    for handlers on shutdown: the server must close open sessions itself, and promptly, also when
+    the signal reaches it alone (SIGTERM from a service manager; Ctrl-C reaches the labs too).
+    A run launched from the browser is a detached worker in its own session: it goes on."""
+    from rnnlab.runs import store
+
     runs = tmp_path / "runs"
     runs.mkdir()
     server = Served(runs)
+    worker_pid = None
     try:
-        async def open_tab_then_interrupt() -> None:
+        async def launch_then_interrupt() -> int:
             async with aiohttp.ClientSession() as http:
-                async with http.ws_connect(f"ws://127.0.0.1:{server.port}/ws?width=80&height=24") as ws:
+                async with http.ws_connect(f"ws://127.0.0.1:{server.port}/ws?width=100&height=30") as ws:
                     await _screen_text(ws, HOME_TEXT)
                     labs = server.labs()
                     assert labs
-                    server.proc.send_signal(signal.SIGINT)  # the server alone; the tab stays open
+                    # n: New experiment; ctrl+l: launch its default (a small LSTM on text)
+                    await ws.send_json(["stdin", "n"])
+                    await _screen_text(ws, "Launch")
+                    await ws.send_json(["stdin", "\x0c"])
+                    info = await asyncio.to_thread(
+                        wait_for, lambda: next((i for i in store.list_runs(runs) if i.status == "running" and i.pid), None), 60)
+                    assert info, "the lab launched no run"
+                    # the terminal's Ctrl-C could not reach the worker: another session
+                    assert os.getsid(info.pid) != os.getsid(server.proc.pid)
+                    server.proc.send_signal(signal.SIGTERM)  # the server alone; the tab stays open
                     await asyncio.to_thread(server.proc.wait, 20)
                     _, alive = psutil.wait_procs(labs, timeout=10)
                     assert not alive
+                    return info.pid
 
-        asyncio.run(open_tab_then_interrupt())
+        worker_pid = asyncio.run(launch_then_interrupt())
+        time.sleep(1.0)
+        worker = psutil.Process(worker_pid)
+        assert worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE, "Ctrl-C took the training worker"
+        assert store.list_runs(runs)[0].status == "running"
     finally:
         server.stop()
+        if worker_pid is not None:
+            try:
+                os.kill(worker_pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
     assert server.proc.returncode == 0, "".join(server.lines)
 
 
