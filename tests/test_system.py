@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -94,6 +95,7 @@ def test_worker_records_its_usage_as_metrics_show_and_compare_read(tmp_path, mon
     runner = CliRunner()
     shown = runner.invoke(app, ["show", a.name, "--runs-dir", str(root)])
     assert shown.exit_code == 0 and system.RSS_METRIC in shown.stdout
+    assert re.search(r"sys_rss_mib [\d,]+ MiB", shown.stdout) and re.search(r"sys_cpu_pct \d+%", shown.stdout), shown.stdout
     compared = runner.invoke(app, ["compare", a.name, b.name, "-m", system.RSS_METRIC, "--runs-dir", str(root)])
     assert compared.exit_code == 0, compared.stdout
     assert system.RSS_METRIC in compared.stdout
