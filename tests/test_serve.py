@@ -128,6 +128,13 @@ def test_serve_sends_the_home_screen_and_ctrl_c_ends_its_labs(tmp_path):
                     html = await page.text()
                 # the page points its websocket at the address we used
                 assert f"ws://127.0.0.1:{server.port}/ws" in html
+                # a page on another site may not drive the lab, nor a DNS-rebound name reach it
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await http.ws_connect(f"ws://127.0.0.1:{server.port}/ws", headers={"Origin": "http://evil.example"})
+                assert refused.value.status == 403
+                async with http.get(server.url, headers={"Host": f"evil.example:{server.port}"}) as r:
+                    assert r.status == 403
+                assert server.labs() == []
                 async with http.ws_connect(f"ws://127.0.0.1:{server.port}/ws?width=100&height=30") as ws:
                     text = await _screen_text(ws, HOME_TEXT, f"runs in {runs}")
                     labs.extend(server.labs())
