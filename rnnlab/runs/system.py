@@ -140,7 +140,8 @@ class Nvml:
             for getter in (nv.nvmlDeviceGetComputeRunningProcesses, nv.nvmlDeviceGetGraphicsRunningProcesses):
                 for p in _get(lambda: getter(h)) or []:
                     used = getattr(p, "usedGpuMemory", None)
-                    g.processes[int(p.pid)] = int(used) if isinstance(used, int) else None
+                    # NVML_VALUE_NOT_AVAILABLE (2**64 - 1) where the driver withholds it (WDDM, MIG)
+                    g.processes[int(p.pid)] = int(used) if isinstance(used, int) and used < 2**63 else None
             out.append(g)
         if not out:
             self.note = "no NVIDIA GPU (the driver lists none)"
