@@ -117,3 +117,51 @@ def test_usage_is_read_off_the_training_thread(tmp_path, monkeypatch):
     run = launch.create_run(_cfg(steps=800), tmp_path / "runs")
     assert worker.execute(run, handle_signals=False) == "finished"
     assert threads == {"rnnlab-heartbeat"}
+
+
+class _FakeNvml:
+    """Stands in for pynvml where no NVIDIA driver exists (here): one GPU whose driver reports no
+    power figure and withholds one process's memory, as real drivers do."""
+
+    NVML_TEMPERATURE_GPU = 0
+
+    def __init__(self, pids: dict[int, int]) -> None:
+        self.pids = pids
+
+    def nvmlInit(self): pass
+    def nvmlDeviceGetCount(self): return 1
+    def nvmlDeviceGetHandleByIndex(self, i): return ("h", i)
+    def nvmlDeviceGetName(self, h): return b"NVIDIA H200"
+    def nvmlDeviceGetUUID(self, h): return "GPU-1234"
+    def nvmlDeviceGetUtilizationRates(self, h): return type("U", (), {"gpu": 91, "memory": 40})()
+    def nvmlDeviceGetMemoryInfo(self, h): return type("M", (), {"used": 40 * 2**30, "total": 141 * 2**30})()
+    def nvmlDeviceGetTemperature(self, h, sensor): return 58
+    def nvmlDeviceGetPowerUsage(self, h): raise RuntimeError("NVML_ERROR_NOT_SUPPORTED")
+    def nvmlDeviceGetEnforcedPowerLimit(self, h): return 700_000
+    def nvmlDeviceGetComputeRunningProcesses(self, h):
+        return [type("P", (), {"pid": pid, "usedGpuMemory": mem})() for pid, mem in self.pids.items()]
+    def nvmlDeviceGetGraphicsRunningProcesses(self, h): return []
+
+
+def test_gpus_and_the_runs_on_them_from_nvml(monkeypatch):
+    """The NVML side of the sampler (no driver here, so a stand-in module): fields, units, an
+    unsupported figure as None, and a run placed on the GPU that lists its worker's pid."""
+    import socket
+
+    from rnnlab.runs.reader import RunInfo
+
+    me, other = os.getpid(), 999_999
+    monkeypatch.setitem(sys.modules, "pynvml", _FakeNvml({me: 3 * 2**30, other: 2**64 - 1}))
+    run = RunInfo(run_id="r1", name="big", dir=Path("."), cell="lstm", task="text", status="running",
+                  pid=me, host=socket.gethostname(), device="cuda")
+    s = system.Sampler().sample([run])
+    (g,) = s.gpus
+    assert s.gpu_note is None
+    assert (g.name, g.utilization, g.memory_used, g.memory_total, g.temperature) == ("NVIDIA H200", 91.0, 40 * 2**30, 141 * 2**30, 58.0)
+    assert g.power is None and g.power_limit == 700.0
+    assert g.processes == {me: 3 * 2**30, other: None} and g.runs == ["r1"]
+    (u,) = s.runs
+    assert (u.gpu, u.gpu_memory) == (0, 3 * 2**30) and u.rss > 0
+    d = s.to_dict()
+    assert d["gpus"][0]["processes"] == [{"pid": me, "memory": 3 * 2**30}, {"pid": other, "memory": None}]
+    assert system.device_rows(s)[1] == ["gpu0", "NVIDIA H200", "91%", "40.0G/141G", "58°C", "–", "big"]
