@@ -24,3 +24,13 @@ def _deterministic(monkeypatch, tmp_path):
         torch.set_num_threads(1)
         torch.manual_seed(0)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fixed_system_sample(monkeypatch):
+    """Screens showing machine figures (the System screen, the dashboard header) get a fixed
+    sample (tests/system_fixture.py); rnnlab/runs/system.py itself is tested on the real machine."""
+    from rnnlab.tui import sampling
+    from tests.system_fixture import FixedSampler
+
+    monkeypatch.setattr(sampling, "sampler", lambda: FixedSampler())

@@ -167,7 +167,7 @@ async def _shoot(root: Path, out: Path) -> None:
              ("dashboard", (160, 48), ["enter"]), ("dashboard-80x24", (80, 24), ["enter"]),
              ("dashboard-forecast", (160, 48), ["down", "enter"]), ("compare", (120, 36), ["space", "space", "space", "c"]),
              ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["question_mark"]),
-             ("lessons-80x24", (80, 24), ["L"])]
+             ("lessons-80x24", (80, 24), ["L"]), ("system", (120, 40), ["y"])]
     for name, size, keys in shots:
         app = LabApp(root)
         async with app.run_test(size=size) as pilot:
@@ -184,6 +184,10 @@ def screenshots(out: Path) -> None:
     import os
     import tempfile
 
+    from rnnlab.tui import sampling
+    from system_fixture import FixedSampler
+
+    sampling.sampler = lambda: FixedSampler()  # machine figures that do not depend on the machine
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

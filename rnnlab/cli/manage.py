@@ -66,7 +66,8 @@ def _fmt(v: Any) -> str:
 
 def _fmt_metric(name: str, v: Any) -> str:
     """A metric in its own unit: rates with thousands separators, FLOP/s with an SI prefix,
-    MFU in percent, step time in ms, the clip flag as 0/1; the rest as `_fmt`."""
+    MFU in percent, step time in ms, the worker's CPU in percent and memory in MiB, the clip
+    flag as 0/1; the rest as `_fmt`."""
     if not isinstance(v, (int, float)) or not math.isfinite(v):
         return _fmt(v)
     if name == "tokens_per_s":
@@ -80,6 +81,10 @@ def _fmt_metric(name: str, v: Any) -> str:
         return f"{100 * v:.2g}%"
     if name == "step_time":
         return f"{1000 * v:.3g} ms"
+    if name == "sys_cpu_pct":  # the worker's own usage (rnnlab/runs/system.py)
+        return f"{v:.0f}%"
+    if name in ("sys_rss_mib", "sys_gpu_mem_mib"):
+        return f"{v:,.0f} MiB"
     if name == "clipped":
         return f"{v:.0f}"
     if name == "lr":

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from rnnlab.errors import DiskFull, UserError, disk_full, is_disk_full
-from rnnlab.runs import slots
+from rnnlab.runs import slots, system
 from rnnlab.runs.control import prune_requested
 from rnnlab.runs.launch import torchrun_rank
 from rnnlab.runs.paths import CONFIG_NAME, checkpoint_steps
@@ -85,7 +85,7 @@ def execute(
     from rnnlab.train.events import MultiReporter
 
     run_dir = Path(run_dir)
-    writer = StoreWriter(run_dir)
+    writer = StoreWriter(run_dir, usage_every=system.RECORD_EVERY_S)
     slot: Optional[slots.Slot] = None
     old_handlers: dict[int, Any] = {}
     status = "failed"

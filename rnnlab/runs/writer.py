@@ -4,7 +4,9 @@
 Rows are buffered and written in one transaction every ~0.5 s (or every `max_rows`), so a
 crash loses at most about a second of metrics and a fast loop never pays an fsync per step.
 A daemon thread keeps the heartbeat fresh and flushes the buffer even while the loop is paused
-or busy inside a long step, which is how viewers tell a live run from a dead one.
+or busy inside a long step, which is how viewers tell a live run from a dead one. The worker's
+writer also records, from that thread, the process's own CPU %, RSS and GPU memory every
+`usage_every` seconds (rnnlab/runs/system.py): ordinary metrics, at no cost to the loop.
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ class StoreWriter:
     """Writes one run's database. One per worker process; safe to call from one thread plus the
     internal heartbeat thread."""
 
-    def __init__(self, run_dir: Path | str, *, max_rows: int = 2000, heartbeat: bool = True) -> None:
+    def __init__(self, run_dir: Path | str, *, max_rows: int = 2000, heartbeat: bool = True,
+                 usage_every: Optional[float] = None) -> None:
         self.run_dir = Path(run_dir)
         self.db_path = self.run_dir / DB_NAME
         self._conn = schema.connect(self.db_path)
@@ -88,6 +91,16 @@ class StoreWriter:
             self._attempt = self._conn.execute("SELECT attempt FROM state").fetchone()[0]
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
+        self._usage: Any = None
+        self._usage_every = usage_every
+        self._last_usage = time.monotonic()
+        if usage_every:
+            try:
+                from rnnlab.runs.system import OwnUsage
+
+                self._usage = OwnUsage()
+            except Exception:  # no psutil: the run trains all the same
+                self._usage = None
         if heartbeat:
             self.beat()
             self._thread = threading.Thread(target=self._heartbeat_loop, name="rnnlab-heartbeat", daemon=True)
@@ -285,6 +298,7 @@ class StoreWriter:
 
     def _heartbeat_loop(self) -> None:
         while not self._stop.wait(HEARTBEAT_INTERVAL_S):
+            self._record_usage()
             try:
                 with self._lock:
                     if self._closed:
@@ -295,6 +309,26 @@ class StoreWriter:
             except Exception:
                 # A transient error must not kill the heartbeat; the next beat retries.
                 continue
+
+    def _record_usage(self) -> None:
+        """The process's own usage as metrics at the current step, every `usage_every` s once
+        training has a step (before that, a resumed run's step is not yet known)."""
+        if self._usage is None or self._max_step is None or self._closed:
+            return
+        now = time.monotonic()
+        if now - self._last_usage < (self._usage_every or 0):
+            return
+        self._last_usage = now
+        try:
+            values = self._usage.metrics()
+            with self._lock:
+                if self._closed or self._max_step is None:
+                    return
+                wall = time.time()
+                for name, value in values.items():
+                    self._scalars.append((self._attempt, self._max_step, wall, name, float(value)))
+        except Exception:
+            return  # a failed read is a missing point, never a failed run
 
 
 def append_vector(run_dir: Path | str, name: str, data: Any) -> int:

@@ -50,6 +50,12 @@ class LabApp(App):
 
         self.push_screen(Compare(list(run_dirs)))
 
+    def action_system(self) -> None:
+        from rnnlab.tui.screens.system import SystemScreen
+
+        if not isinstance(self.screen, SystemScreen):
+            self.push_screen(SystemScreen(self.runs_root))
+
     def action_new_experiment(self, preset: Optional[str] = None) -> None:
         from rnnlab.tui.screens.new import NewExperiment
 
@@ -74,6 +80,7 @@ class LabApp(App):
         yield SystemCommand("New experiment", "Configure and launch a run or a race", self.action_new_experiment)
         yield SystemCommand("Runs", "Back to the list of runs", self.action_home)
         yield SystemCommand("Compare marked runs", "Overlay curves of the runs marked on the home screen", self.action_compare_marked)
+        yield SystemCommand("System", "CPU, RAM and GPUs of this machine, and the runs on each (y)", self.action_system)
         yield SystemCommand("Help: keys", "Every key of every screen", self.action_help)
         from rnnlab.tui.screens.dashboard import Dashboard
 

@@ -83,6 +83,7 @@ class Dashboard(actions.RunActions, Screen):
         Binding("c", "checkpoint", "Checkpoint"),
         Binding("n", "sample", "Sample"),
         Binding("g", "playground", "Playground"),
+        Binding("y", "app.system", "System", show=False),
         Binding("question_mark", "explain", "Explain"),
         # view keys stay out of the footer: with them it is cut at 80 columns (help lists them)
         Binding("l", "log_y", "Log-y", show=False),
@@ -103,6 +104,15 @@ class Dashboard(actions.RunActions, Screen):
         """New rows from the reading thread."""
 
         update: Update
+
+    @dataclass
+    class SystemSampled(Message):
+        """A system sample (rnnlab/runs/system.py) for the header."""
+
+        sample: object
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, Dashboard.SystemSampled)
 
     def __init__(self, run_dir: Path) -> None:
         super().__init__()
@@ -129,6 +139,28 @@ class Dashboard(actions.RunActions, Screen):
     def on_mount(self) -> None:
         self._layout()
         self.follow_run()
+        self.sample_system()
+
+    @work(thread=True, group="system", exclusive=True, exit_on_error=False)
+    def sample_system(self) -> None:
+        """The machine and this run's worker for the header, every SAMPLE_EVERY_S."""
+        from rnnlab.tui import sampling
+
+        worker = get_current_worker()
+        source = sampling.sampler()
+        while self.state.info is None and not worker.is_cancelled:  # the run's worker pid first
+            time.sleep(0.1)
+        while source is not None and not worker.is_cancelled:
+            self.post_message(self.SystemSampled(source.sample([self.state.info])))
+            for _ in range(int(sampling.SAMPLE_EVERY_S / 0.1)):
+                if worker.is_cancelled:
+                    return
+                time.sleep(0.1)
+
+    def on_dashboard_system_sampled(self, msg: "SystemSampled") -> None:
+        self.query_one(RunHeader).system = msg.sample
+        self._header_dirty = True
+        self._schedule_flush()
 
     def on_unmount(self) -> None:
         self._wake.set()

@@ -55,6 +55,7 @@ def help_tables() -> list[Table]:
     from rnnlab.tui.screens.new import NewExperiment
     from rnnlab.tui.screens.playground import Playground
     from rnnlab.tui.screens.sweep import SweepScreen
+    from rnnlab.tui.screens.system import SystemScreen
 
     glob = Table(title="everywhere", title_justify="left", show_header=False, box=None, padding=(0, 2))
     glob.add_column("key", style="bold", no_wrap=True)
@@ -69,6 +70,7 @@ def help_tables() -> list[Table]:
         key_table("sampling playground", Playground),
         key_table("compare", Compare),
         key_table("sweep", SweepScreen),
+        key_table("system (y)", SystemScreen),
     ]
 
 

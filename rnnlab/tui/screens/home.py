@@ -73,6 +73,7 @@ class Home(actions.RunActions, Screen):
         Binding("r", "resume", "Resume"),
         Binding("d", "delete", "Delete"),
         Binding("L", "lessons", "Lessons"),
+        Binding("y", "app.system", "System", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
 

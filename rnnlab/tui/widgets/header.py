@@ -1,4 +1,6 @@
-"""The run header: name, status, step/total with ETA, tokens/s, MFU, device, cell and task."""
+"""The run header: name, status, step/total with ETA, tokens/s, MFU, device, cell and task, and
+(where the width allows) the machine: the worker's CPU and RSS, the machine's CPU and RAM, and
+each GPU's utilisation, memory and temperature (rnnlab/runs/system.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,22 @@ def steps_per_second(state: RunState) -> Optional[float]:
     return ds / dt if dt > 0 and ds > 0 else None
 
 
-def header_text(state: RunState, width: Optional[int] = None) -> Text:
+def system_parts(sample: Any) -> list[tuple[int, str, str]]:
+    """The header's machine parts: lower priority than the run's own (they go first when narrow)."""
+    from rnnlab.runs.system import fmt_bytes, fmt_pct
+
+    parts: list[tuple[int, str, str]] = []
+    for r in sample.runs[:1]:  # this run's worker, when it is live on this host
+        gpu = "" if r.gpu_memory is None else f" gpu{r.gpu} {fmt_bytes(r.gpu_memory)}"
+        parts.append((6, f"│ worker {fmt_pct(r.cpu_percent)} {fmt_bytes(r.rss)}{gpu}", "cyan"))
+    parts.append((7, f"│ CPU {fmt_pct(sample.cpu_percent)} RAM {fmt_bytes(sample.memory_used)}/{fmt_bytes(sample.memory_total)}", "dim"))
+    for g in sample.gpus:
+        temp = "" if g.temperature is None else f" {g.temperature:.0f}°C"
+        parts.append((8 + g.index, f"│ gpu{g.index} {fmt_pct(g.utilization)} {fmt_bytes(g.memory_used)}/{fmt_bytes(g.memory_total)}{temp}", "dim"))
+    return parts
+
+
+def header_text(state: RunState, width: Optional[int] = None, system: Any = None) -> Text:
     """The header; its first line fits `width` cells (the least telling parts go first)."""
     info = state.info
     if info is None:
@@ -51,6 +68,8 @@ def header_text(state: RunState, width: Optional[int] = None) -> Text:
         parts.append((5, f"MFU {100 * float(mfu):.0f}%", ""))
     parts.append((1, f"{getattr(info, 'cell', '?')} · {state.task_kind or '?'}", ""))
     parts.append((3, f"· {getattr(info, 'device', None) or '?'}", ""))
+    if system is not None:
+        parts.extend(system_parts(system))
     gap = "  "
     if width is not None:
         while len(parts) > 3 and sum(len(p[1]) for p in parts) + len(gap) * (len(parts) - 1) > width:
@@ -70,10 +89,11 @@ def header_text(state: RunState, width: Optional[int] = None) -> Text:
 
 class RunHeader(Static):
     _state: Optional[RunState] = None
+    system: Any = None  # the latest system sample (the dashboard sets it)
 
     def show(self, state: RunState) -> None:
         self._state = state
-        set_content(self, header_text(state, self._width()))
+        set_content(self, header_text(state, self._width(), self.system))
 
     def _width(self) -> Optional[int]:
         # before the first layout the header's own size is 0: the screen's width stands in
@@ -82,4 +102,4 @@ class RunHeader(Static):
 
     def on_resize(self) -> None:
         if self._state is not None:
-            set_content(self, header_text(self._state, self._width()))
+            set_content(self, header_text(self._state, self._width(), self.system))

@@ -1,0 +1,199 @@
+"""The lab in a browser: textual-serve's server with a guard in front.
+
+textual-serve starts one process per websocket (one per browser tab) running a shell command,
+here `rnnlab --runs-dir ROOT`: the lab as in a terminal, talking to the page through Textual's
+web driver. It does not know it is served.
+
+What this module adds around textual-serve's aiohttp app (a subclass, not a fork):
+- a token: when one is set, every request (page, static files, websocket) must carry it, as
+  `?token=` (the page then keeps it in an HttpOnly, SameSite=Strict cookie for its own static
+  files and websocket) or `Authorization: Bearer`. Without it: 401; a wrong one: 403. The check
+  runs before textual-serve's handlers, so a refused websocket launches nothing.
+- a loopback bind answers only to loopback host names (a web page cannot reach it through DNS
+  rebinding), and a websocket opened from another origin is refused (a page on another site
+  must not drive the lab).
+- the page's websocket address is the one the browser used (Host header), so an SSH
+  port-forward to any local port works; textual-serve would put its bind address there.
+- Ctrl-C closes every session, even those whose browser tab is still open: each lab is told to
+  quit, any left after a grace period is terminated. Training workers live in their own
+  sessions (rnnlab/runs/launch.py) and are never signalled.
+
+Touches textual-serve internals (`_make_app`, `handle_index` reading `public_url`,
+`handle_websocket`): pinned in pyproject.toml, tested by tests/test_serve.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hmac
+import ipaddress
+import os
+import shlex
+import socket
+import sys
+from pathlib import Path
+from typing import Any, Optional
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from textual_serve.server import Server
+
+from rnnlab.errors import UserError
+
+TOKEN_ENV = "RNNLAB_TOKEN"
+# Labs still running this long after being told to quit are terminated.
+QUIT_GRACE_S = 3.0
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` keeps the server to this machine."""
+    if host.lower() in ("localhost", "localhost.", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def lab_command(runs_root: Path) -> str:
+    """The shell command textual-serve runs for each browser tab (`exec`: the lab is the
+    server's child itself, not a shell's). The terminal's Ctrl-C reaches the labs too (one
+    process group): Textual's web driver takes SIGINT as "quit", an orderly exit."""
+    argv = [sys.executable, "-m", "rnnlab", "--runs-dir", str(runs_root)]
+    return "exec " + " ".join(shlex.quote(a) for a in argv)
+
+
+class LabServer(Server):
+    """textual-serve's Server with the token, host and origin checks and an orderly shutdown."""
+
+    def __init__(self, runs_root: Path, host: str, port: int, token: Optional[str]) -> None:
+        super().__init__(lab_command(runs_root), host=host, port=port, title="rnnlab")
+        self.runs_root = runs_root
+        self.token = token
+        self.cookie = f"rnnlab_token_{port}"  # cookies ignore ports: one name per server
+        self._sessions: dict[asyncio.Task, web.Request] = {}
+
+    # ------------------------------------------------------------------ the guard
+
+    def refusal(self, request: web.Request) -> Optional[web.Response]:
+        """Why `request` may not go on (a response to send instead), or None."""
+        if is_loopback(self.host) and not is_loopback((request.url.host or "").strip("[]")):
+            return web.Response(status=403, text="this server answers to localhost only\n")
+        origin = request.headers.get("Origin")
+        if request.path == "/ws" and origin and urlsplit(origin).netloc != request.host:
+            return web.Response(status=403, text="websocket from another origin\n")
+        if self.token is None:
+            return None
+        given = self.token_of(request)
+        if given is None:
+            return web.Response(status=401, text="token required: open the URL that `rnnlab serve` printed\n")
+        if not hmac.compare_digest(given.encode(), self.token.encode()):
+            return web.Response(status=403, text="wrong token\n")
+        return None
+
+    def token_of(self, request: web.Request) -> Optional[str]:
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            return auth.removeprefix("Bearer ").strip()
+        return request.query.get("token") or request.cookies.get(self.cookie)
+
+    @web.middleware
+    async def guard(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        refused = self.refusal(request)
+        if refused is not None:
+            return refused
+        response = await handler(request)
+        if self.token is not None and request.query.get("token") and request.path == "/":
+            # the page's own requests (static files, the websocket) carry the cookie instead
+            response.set_cookie(self.cookie, self.token, httponly=True, samesite="Strict", path="/")
+        return response
+
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        app.middlewares.append(self.guard)
+        return app
+
+    # ------------------------------------------------------------------ textual-serve hooks
+
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
+        # textual-serve writes `public_url` into the page as the websocket's address; the
+        # address the browser used is the one that reaches us (an SSH forward, 0.0.0.0 binds).
+        # No await between this and textual-serve's read of it: no other request interleaves.
+        self.public_url = f"{request.scheme}://{request.host}"
+        return await super().handle_index(request)
+
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+        task = asyncio.current_task()
+        if task is not None:
+            self._sessions[task] = request
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            if task is not None:
+                self._sessions.pop(task, None)
+
+    async def on_startup(self, app: web.Application) -> None:
+        # textual-serve's banner would print its bind address without the token
+        for url in self.urls():
+            print(f"rnnlab lab at {url}", flush=True)
+        print(f"runs root: {self.runs_root}", flush=True)
+        print("Ctrl-C stops the server and its lab sessions; training runs go on.", flush=True)
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        # textual-serve's websocket handlers run until the browser goes, and aiohttp would wait
+        # a minute for them. Dropping each connection ends its handler the ordinary way: it
+        # tells its lab to quit and waits for it. (Cancelling the handler instead would make
+        # it wait up to 10 s for the browser to acknowledge a close.)
+        for request in self._sessions.values():
+            if request.transport is not None:
+                request.transport.close()
+        if self._sessions:
+            await asyncio.wait(list(self._sessions), timeout=QUIT_GRACE_S)
+        for task in self._sessions:
+            task.cancel()
+
+    def urls(self) -> list[str]:
+        query = f"/?token={self.token}" if self.token else "/"
+        if self.host in ("0.0.0.0", "::", ""):
+            hosts = [socket.gethostname(), "127.0.0.1"]
+        else:
+            hosts = [self.host]
+        return [f"http://{'[' + h + ']' if ':' in h else h}:{self.port}{query}" for h in hosts]
+
+
+def end_labs(grace_s: float = QUIT_GRACE_S) -> None:
+    """Terminate lab processes this server started that are still running (direct children
+    only: workers the labs launched are in their own sessions, never our children)."""
+    import psutil
+
+    me = psutil.Process()
+    labs = [p for p in me.children(recursive=False)]
+    for p in labs:
+        try:
+            p.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(labs, timeout=grace_s)
+    for p in alive:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
+def serve(runs_root: Path, host: str, port: int, token: Optional[str]) -> None:
+    """Serve the lab until Ctrl-C (or SIGTERM); then close its lab sessions."""
+    # the labs inherit this environment: the token is the server's alone
+    os.environ.pop(TOKEN_ENV, None)
+    server = LabServer(runs_root, host, port, token)
+    try:
+        server.serve()
+    except socket.gaierror as err:
+        raise UserError(f"--host {host}: {err.strerror}; expected an address of this machine, e.g. 127.0.0.1 or 0.0.0.0") from None
+    except OSError as err:
+        if err.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise UserError(f"cannot listen on {host}:{port}: {err.strerror}; pick another with --port or --host") from None
+        raise
+    finally:
+        end_labs()
