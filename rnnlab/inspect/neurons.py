@@ -106,11 +106,14 @@ def find_matches(acts: np.ndarray, units: Sequence[int], threshold: float, lengt
 
 
 def validation_text(run, chars: int = VALIDATION_CHARS) -> str:
-    """The start of the run's validation split, from the start of a line."""
+    """`chars` of the run's validation split, from the start of a line; where the split holds
+    code, from its first top-level `def` or `class` (a corpus of source often opens with tables
+    or licence text, which show little structure)."""
     data = run.task.val_data
-    text = run.decode(data[: chars + 200])
-    cut = text.find("\n")
-    return text[cut + 1 : cut + 1 + chars] if 0 <= cut < 200 else text[:chars]
+    head = run.decode(data[: max(50_000, 3 * chars)])
+    starts = [i + 1 for i in (head.find("\ndef "), head.find("\nclass ")) if i >= 0]
+    start = min(starts) if starts else head.find("\n") + 1
+    return head[start : start + chars]
 
 
 def report(run, text: str, *, layer: int = 0, state: str = "h", units: Sequence[int] = (), top: int = 5,

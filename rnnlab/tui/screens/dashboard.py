@@ -83,6 +83,7 @@ class Dashboard(actions.RunActions, Screen):
         Binding("c", "checkpoint", "Checkpoint"),
         Binding("n", "sample", "Sample"),
         Binding("g", "playground", "Playground"),
+        Binding("N", "neurons", "Neurons"),
         Binding("question_mark", "explain", "Explain"),
         # view keys stay out of the footer: with them it is cut at 80 columns (help lists them)
         Binding("l", "log_y", "Log-y", show=False),
@@ -324,6 +325,14 @@ class Dashboard(actions.RunActions, Screen):
         from rnnlab.tui.screens.playground import Playground
 
         self.app.push_screen(Playground(self.run_dir, self.state.config))
+
+    def action_neurons(self) -> None:
+        if self.state.task_kind not in ("text", "timeseries"):
+            self.notify("the Neurons screen is for text and time-series runs", severity="warning")
+            return
+        from rnnlab.tui.screens.neurons import Neurons
+
+        self.app.push_screen(Neurons(self.run_dir, self.state.config))
 
     def action_back(self) -> None:
         self.app.pop_screen()
