@@ -181,7 +181,7 @@ class Neurons(Screen):
 
     def _status(self, text: str, error: bool = False) -> None:
         st = self.query_one("#nx-status", Static)
-        st.update(text)
+        st.update(Text(text))
         st.set_class(error, "-error")
 
     # ------------------------------------------------------------------ the worker
@@ -275,7 +275,7 @@ class Neurons(Screen):
         w = attention_weights(loaded.model, enc.ids, layer, h, self.run_dir.name)
         more = ", h: next head" if heads[0] * heads[1] > 1 else ""
         return enc.pieces, w, (f"attention layer {layer} head {h}: a row per position, a column per earlier "
-                               f"position, ·░▒▓█ weight 0 → 1{more}; a: back to the units")
+                               f"position, ·░▒▓█ weight 0 → 1{more}")
 
     # ------------------------------------------------------------------ results
 
@@ -285,14 +285,15 @@ class Neurons(Screen):
         self._doc = msg.doc
         self.query_one("#nx-title", Static).update(Text(msg.title, style="bold"))
         table = self.query_one("#nx-units", DataTable)
+        table.display = bool(msg.doc["units"])  # a transformer has none
         table.clear()
         self._order = [u["unit"] for u in msg.doc["units"]]
         for u in msg.doc["units"]:
             table.add_row(str(u["unit"]), u["feature"], f"{u['correlation']:+.2f}", key=str(u["unit"]))
         self._selected = self._order[0] if self._order else None
-        self.query_one("#nx-matches", Static).update(msg.matches_text)
+        self.query_one("#nx-matches", Static).update(Text(msg.matches_text))  # matches show [brackets]: no markup
         self._attention = msg.attention
-        if msg.attention is not None and not msg.doc["units"]:
+        if msg.attention is not None and not msg.states:
             self.show_attention = True  # a transformer: attention is all there is to show
         n = len(msg.doc["units"])
         keys = "s: state" + (", l: layer" if self._layers > 1 else "") + (", a: attention" if msg.attention else "")
@@ -320,7 +321,8 @@ class Neurons(Screen):
             pieces, w, caption = self._attention
             # the first n rows hold all their weights (a row only reaches back): crop to the width
             n = max(8, min(len(pieces), self.query_one("#nx-scroll").size.width - 24))
-            view.update(Text(caption + "\n", style="dim") + heat_rows(pieces[:n], w[:n, :n], colour))
+            back = "; a: back to the units" if doc["units"] else ""
+            view.update(Text(caption + back + "\n", style="dim") + heat_rows(pieces[:n], w[:n, :n], colour))
             return
         if not doc["units"]:
             view.update("")
