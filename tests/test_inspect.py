@@ -82,6 +82,9 @@ def test_load_run_api(root):
     assert isinstance(h, torch.Tensor) and h.shape == (1, 1, 12)
     with pytest.raises(UserError, match="no run 'nope'"):
         rnnlab.load_run("nope", runs_dir=root)
+    with pytest.raises(UserError) as ambiguous:  # an id prefix every run shares
+        rnnlab.load_run(run.run_dir.name[:2], runs_dir=root)
+    assert "give more of the id" in str(ambiguous.value)
 
 
 def _step(model, ids):
