@@ -3,6 +3,6 @@
 
 It uses models/, tasks/ and the checkpoints through `train.session`; the CLI and the TUI call
 it (the TUI in a thread worker). This package module itself imports nothing heavy: `loader`,
-`activations` and `attention` import torch, `features` and `shade` are numpy-only and
-torch-free, so the lab can use them on its own thread without paying for torch.
+`activations`, `neurons` and `attention` import torch; `features` and `shade` are numpy (and
+Rich text) only, so the lab draws with them on its own thread without paying for torch.
 """

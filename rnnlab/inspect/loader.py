@@ -63,7 +63,9 @@ class Run:
 
     def unknown(self, text: str) -> list[str]:
         """The distinct characters of `text` that `encode` drops."""
-        return self._text_task("unknown").unknown_chars(text)
+        task = self._text_task("unknown")
+        # a tokenizer with an <unk> token drops nothing
+        return task.unknown_chars(text) if hasattr(task, "unknown_chars") else []
 
 
 def load_run(run: Union[str, Path], device: str = "cpu", runs_dir: Union[str, Path, None] = None,
