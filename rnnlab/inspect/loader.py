@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 import torch
 
@@ -80,9 +80,3 @@ def load_run(run: Union[str, Path], device: str = "cpu", runs_dir: Union[str, Pa
     loaded = open_run(run_dir, device=device, where="device", which=which)
     return Run(loaded.cfg, loaded.task, loaded.model, loaded.checkpoint, Path(run_dir))
 
-
-def resolve(run: Union[str, Path], runs_dir: Optional[Path]) -> Path:
-    """The run directory of a reference, as the CLI resolves it (torch-free)."""
-    from rnnlab.runs import paths
-
-    return paths.resolve_run(paths.runs_root(runs_dir), str(run))

@@ -25,7 +25,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
@@ -245,13 +245,12 @@ class Neurons(Screen):
 
     def _series_doc(self, loaded: Any, layer: int, state: str) -> tuple[dict, str]:
         """The probe window of a time-series run: units ranked by |r| with its first input."""
-        from rnnlab.inspect.activations import all_states, check_choice
+        from rnnlab.inspect.activations import activations
         from rnnlab.inspect.features import correlations, rank_units
         from rnnlab.inspect.shade import RAMP
 
-        check_choice(loaded.model, layer, state, self.run_dir.name)
         x = loaded.task.probe_batch(1).x[0]
-        acts = all_states(loaded.model, x, layer, self.run_dir.name)[state]
+        acts = activations(loaded.model, x, layer, state, self.run_dir.name)
         series = x[:, 0].double().numpy()
         change = np.diff(series, prepend=series[:1])
         r = correlations(acts, np.stack([series, change]))
