@@ -83,7 +83,7 @@ class Dashboard(actions.RunActions, Screen):
         Binding("c", "checkpoint", "Checkpoint"),
         Binding("n", "sample", "Sample"),
         Binding("g", "playground", "Playground"),
-        Binding("N", "neurons", "Neurons"),
+        Binding("N", "neurons", "Neurons", show=False),  # the 80-column footer is full; help lists it
         Binding("question_mark", "explain", "Explain"),
         # view keys stay out of the footer: with them it is cut at 80 columns (help lists them)
         Binding("l", "log_y", "Log-y", show=False),
