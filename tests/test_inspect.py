@@ -265,8 +265,8 @@ def test_transformer_attention_is_what_the_block_uses(root):
 @pytest.mark.parametrize("args,needle", [
     (["lstm2", "--layer", "2"], "--layer 2: run"),
     (["lstm2", "--unit", "12"], "--unit 12: the layer has 12 units; use 0..11"),
-    (["lstm2", "--state", "z"], "a lstm cell has h, c, i, f, g, o"),
-    (["gru", "--state", "c"], "a gru cell has h, r, z, n"),
+    (["lstm2", "--state", "z"], "an LSTM cell has h, c, i, f, g, o"),
+    (["gru", "--state", "c"], "a GRU cell has h, r, z, n"),
     (["rnn", "--state", "i"], "(no gates)"),
     (["gru", "--span", "5:999"], "outside the text"),
     (["gru", "--span", "5-9"], "is not A:B"),

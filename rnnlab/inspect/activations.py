@@ -29,6 +29,7 @@ STATES = {
 STATE_NAMES = {"h": "hidden state", "c": "cell state", "i": "input gate", "f": "forget gate", "g": "cell candidate",
                "o": "output gate", "r": "reset gate", "z": "update gate", "n": "new-state candidate"}
 SIGMOID = frozenset("ifo" "rz")
+CELL_NAMES = {"lstm": "an LSTM", "gru": "a GRU", "rnn_tanh": "a tanh RNN", "rnn_relu": "a ReLU RNN"}
 
 
 def default_threshold(state: str) -> float:
@@ -54,7 +55,7 @@ def check_choice(model: torch.nn.Module, layer: int, state: str, run_name: str) 
         raise UserError(f"--layer {layer}: run {run_name} has {model.num_layers} layer{'s' if model.num_layers > 1 else ''}; "
                         f"use 0..{model.num_layers - 1}")
     if state not in STATES[cell]:
-        raise UserError(f"--state {state!r}: a {cell} cell has {', '.join(STATES[cell])}"
+        raise UserError(f"--state {state!r}: {CELL_NAMES[cell]} cell has {', '.join(STATES[cell])}"
                         + (" (no gates)" if len(STATES[cell]) == 1 else ""))
 
 
