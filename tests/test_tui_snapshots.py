@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tui_fixtures import make_fixture_runs  # noqa: E402
+from tui_fixtures import make_fixture_runs, make_neurons_run  # noqa: E402
 
 SIZES = [(80, 24), (160, 48)]
 
@@ -191,3 +191,49 @@ def test_dashboard_flow_explained(snap_compare, fixture_root, size):
         await pilot.pause(0.6)
 
     assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
+
+
+@pytest.fixture
+def neurons_root(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    make_neurons_run(tmp_path / "runs")
+    return Path("runs")
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_neurons(snap_compare, neurons_root, size):
+    """Dashboard key N on a real tiny GRU-with-attention text run: units ranked by |r| with the
+    text features, the validation text shaded (NO_COLOR: a ramp row per unit), the attention map."""
+
+    async def before(pilot):
+        from textual.widgets import DataTable
+
+        await _until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count == 1)
+        await pilot.press("enter")
+        await _until(pilot, lambda: getattr(pilot.app.screen, "state", None) is not None
+                     and pilot.app.screen.state.config is not None)
+        await pilot.press("N")
+        await _until(pilot, lambda: getattr(pilot.app.screen, "_doc", None) is not None, timeout=60)
+        await pilot.pause(0.5)
+        await _steady_cursors(pilot)
+
+    assert snap_compare(lab(neurons_root), terminal_size=size, run_before=before)
+
+
+def test_neurons_attention(snap_compare, neurons_root):
+    """Key a: the attention map of the same run in place of the shading."""
+
+    async def before(pilot):
+        from textual.widgets import DataTable
+
+        await _until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count == 1)
+        await pilot.press("enter")
+        await _until(pilot, lambda: getattr(pilot.app.screen, "state", None) is not None
+                     and pilot.app.screen.state.config is not None)
+        await pilot.press("N")
+        await _until(pilot, lambda: getattr(pilot.app.screen, "_doc", None) is not None, timeout=60)
+        await pilot.press("a")
+        await pilot.pause(0.5)
+        await _steady_cursors(pilot)
+
+    assert snap_compare(lab(neurons_root), terminal_size=(120, 40), run_before=before)

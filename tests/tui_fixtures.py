@@ -152,6 +152,36 @@ def make_fixture_runs(root: Path) -> list[Path]:
 
 
 
+NEURONS_CORPUS = (
+    'class Stack:\n    """A last-in, first-out list."""\n\n    def __init__(self, items=None):\n'
+    '        self.items = list(items or [])  # a copy\n\n    def push(self, x):\n        self.items.append(x)\n'
+    '        return {"size": len(self.items), "top": (x, 1)}\n\n\ndef main(args):\n'
+    '    s = Stack([1, 2, 3])\n    print("pushed", s.push(int(args[0])))\n    return 0\n\n\n'
+)
+
+
+def make_neurons_run(root: Path) -> Path:
+    """A real (tiny) GRU-with-attention text run, trained in this process on a fixed corpus with
+    a fixed id, for the Neurons screen: its numbers come from the model, seeded and on one thread."""
+    import rnnlab.runs.launch as launch
+    from rnnlab.cli.app import main
+
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    corpus = root.parent / "neurons-corpus.py"
+    corpus.write_text(NEURONS_CORPUS * 12)
+    args = ["train", "gru-char", "--runs-dir", str(root), "--name", "gru-attn", "--set", f"task.source='{corpus}'"]
+    for kv in ("model.hidden_size=16", "model.attention=true", "task.seq_len=32", "train.batch_size=4",
+               "train.steps=40", "train.checkpoint_every=40", "train.eval_every=20", "probes.output_every=0",
+               "train.threads=1", "train.device='cpu'"):
+        args += ["--set", kv]
+    with mock.patch.object(launch, "new_run_id", lambda now=None: "20260101-130000-e5e5"):
+        try:
+            main(args)
+        except SystemExit as err:
+            assert not err.code, "training the neurons fixture run failed"
+    return root / "20260101-130000-e5e5"
+
 
 async def _shoot(root: Path, out: Path) -> None:
     """SVG screenshots of each screen on the fixture runs, for the README."""
@@ -179,6 +209,26 @@ async def _shoot(root: Path, out: Path) -> None:
             app.save_screenshot(str(out / f"{name}.svg"))
 
 
+async def _shoot_neurons(root: Path, out: Path) -> None:
+    from rnnlab.tui.app import LabApp
+
+    app = LabApp(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(300):
+            if app.screen.query("DataTable") and app.screen.query_one("DataTable").row_count == 1:
+                break
+            await pilot.pause(0.1)
+        await pilot.press("enter")
+        await pilot.pause(2.0)
+        await pilot.press("N")
+        for _ in range(300):
+            if getattr(app.screen, "_doc", None) is not None:
+                break
+            await pilot.pause(0.1)
+        await pilot.pause(1.0)
+        app.save_screenshot(str(out / "neurons.svg"))
+
+
 def screenshots(out: Path) -> None:
     import asyncio
     import os
@@ -194,6 +244,8 @@ def screenshots(out: Path) -> None:
         os.chdir(tmp)
         make_fixture_runs(Path("runs"))
         asyncio.run(_shoot(Path("runs"), out))
+        make_neurons_run(Path("neurons-runs"))
+        asyncio.run(_shoot_neurons(Path("neurons-runs"), out))
 
 
 if __name__ == "__main__":

@@ -84,6 +84,7 @@ class Dashboard(actions.RunActions, Screen):
         Binding("n", "sample", "Sample"),
         Binding("g", "playground", "Playground"),
         Binding("y", "app.system", "System", show=False),
+        Binding("N", "neurons", "Neurons", show=False),  # the 80-column footer is full; help lists it
         Binding("question_mark", "explain", "Explain"),
         # view keys stay out of the footer: with them it is cut at 80 columns (help lists them)
         Binding("l", "log_y", "Log-y", show=False),
@@ -356,6 +357,14 @@ class Dashboard(actions.RunActions, Screen):
         from rnnlab.tui.screens.playground import Playground
 
         self.app.push_screen(Playground(self.run_dir, self.state.config))
+
+    def action_neurons(self) -> None:
+        if self.state.task_kind not in ("text", "timeseries"):
+            self.notify("the Neurons screen is for text and time-series runs", severity="warning")
+            return
+        from rnnlab.tui.screens.neurons import Neurons
+
+        self.app.push_screen(Neurons(self.run_dir, self.state.config))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -52,6 +52,7 @@ def help_tables() -> list[Table]:
     from rnnlab.tui.screens.compare import Compare
     from rnnlab.tui.screens.dashboard import Dashboard
     from rnnlab.tui.screens.home import Home
+    from rnnlab.tui.screens.neurons import Neurons
     from rnnlab.tui.screens.new import NewExperiment
     from rnnlab.tui.screens.playground import Playground
     from rnnlab.tui.screens.sweep import SweepScreen
@@ -68,6 +69,7 @@ def help_tables() -> list[Table]:
         key_table("new experiment", NewExperiment),
         key_table("run dashboard", Dashboard),
         key_table("sampling playground", Playground),
+        key_table("neurons", Neurons),
         key_table("compare", Compare),
         key_table("sweep", SweepScreen),
         key_table("system (y)", SystemScreen),

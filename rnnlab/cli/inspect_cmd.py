@@ -1,0 +1,157 @@
+"""`rnnlab neurons` (which units track which feature of a text; LSTMVis span search) and
+`rnnlab attention` (attention weights over a text). The work is in `rnnlab/inspect/`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from rnnlab.cli.common import RunsDirOpt, print_json
+from rnnlab.errors import UserError
+
+RunArg = Annotated[str, typer.Argument(help="Run id, unique prefix, name or directory.")]
+CheckpointOpt = Annotated[str, typer.Option("--checkpoint", "-c", metavar="best|last", help="Which checkpoint to load: best (by the run's primary val metric) or last.")]
+
+
+def _colour() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _width() -> int:
+    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+
+
+def _print(text) -> None:
+    from rich.console import Console
+
+    Console(file=sys.stdout, highlight=False, width=max(40, _width()), no_color=not _colour(),
+            color_system="truecolor" if _colour() else None, force_terminal=_colour()).print(text, soft_wrap=True)
+
+
+def _load(run: str, runs_dir: Optional[Path], which: str):
+    from rnnlab.inspect.loader import load_run
+
+    loaded = load_run(run, "cpu", runs_dir, which)
+    if not loaded.is_text:
+        raise UserError(f"run {loaded.run_dir.name} is a {loaded.config.task.kind} run; this command reads text "
+                        "(a time-series run's units are in the lab's Neurons screen, key N on its dashboard)")
+    return loaded
+
+
+def _read_text(text: Optional[str], file: Optional[Path]) -> str:
+    if (text is None) == (file is None):
+        raise UserError("give the text to read with --text TEXT or --file F (one of them)")
+    if file is None:
+        return text.replace("\\n", "\n") if "\n" not in text and "\\n" in text else text
+    try:
+        return file.read_text(encoding="utf-8")
+    except OSError as err:
+        raise UserError(f"--file {file}: cannot read it ({err.strerror})") from None
+    except UnicodeDecodeError:
+        raise UserError(f"--file {file}: not UTF-8 text") from None
+
+
+def neurons(
+    run: RunArg,
+    text: Annotated[Optional[str], typer.Option("--text", help="The text to read (\\n for a newline).")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", "-f", help="Read the text from this file.")] = None,
+    layer: Annotated[int, typer.Option("--layer", help="Recurrent layer (0 is the lowest).")] = 0,
+    state: Annotated[str, typer.Option("--state", help="h, c (LSTM), or a gate: i f g o (LSTM), r z n (GRU).")] = "h",
+    unit: Annotated[Optional[list[int]], typer.Option("--unit", "-u", help="Show this unit (repeatable); default: the top units by |r|.")] = None,
+    top: Annotated[int, typer.Option("--top", "-k", help="How many units to show.")] = 5,
+    span: Annotated[Optional[str], typer.Option("--span", metavar="A:B", help="Find the units on throughout characters A..B-1 and off around them, and where else in the validation text they fire together.")] = None,
+    threshold: Annotated[Optional[float], typer.Option("--threshold", help="'On' means above this (default 0.5 for sigmoid gates, 0.3 otherwise).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the activations and correlations as JSON.")] = False,
+    runs_dir: RunsDirOpt = None,
+    which: CheckpointOpt = "best",
+) -> None:
+    """Which units of a text run track which feature of a text (quotes, brackets, indentation,
+    line position...), each character shaded by the unit's activation."""
+    from rnnlab.inspect import neurons as nx
+    from rnnlab.inspect.activations import STATE_NAMES, check_choice
+
+    body = _read_text(text, file)
+    loaded = _load(run, runs_dir, which)
+    check_choice(loaded.model, layer, state, loaded.run_dir.name)
+    dropped = loaded.unknown(body)
+    if dropped:
+        typer.echo(f"-- dropped {len(dropped)} character{'s' if len(dropped) > 1 else ''} not in the run's vocabulary: "
+                   + ", ".join(repr(c) for c in dropped), err=True)
+    doc = nx.report(loaded, body, layer=layer, state=state, units=unit or [], top=top, span=span, threshold=threshold)
+    if json_out:
+        print_json(doc)
+        return
+    from rich.text import Text
+
+    from rnnlab.inspect.shade import key, shaded
+
+    colour = _colour()
+    n = len(doc["text"])
+    typer.echo(f"run {loaded.run_dir.name} ({loaded.checkpoint.describe()}): layer {layer}, {state} "
+               f"({STATE_NAMES[state]}), {n} characters")
+    sp = doc.get("span")
+    if sp is not None:
+        typer.echo(f"span {sp['start']}:{sp['end']} {sp['text']!r}, threshold {sp['threshold']:g}: "
+                   + (f"{len(sp['units'])} unit{'s' if len(sp['units']) != 1 else ''} on throughout and off around it"
+                      if sp["units"] else "no unit is on throughout it and off around it; try a lower --threshold or another span"))
+    for u in doc["units"]:
+        typer.echo(f"  unit {u['unit']:>4}  r = {u['correlation']:+.2f} with {u['feature']}")
+    if not doc["units"]:
+        return
+    typer.echo("")
+    rows = [(f"u{u['unit']}", u["activations"]) for u in doc["units"]]
+    marks = range(sp["start"], sp["end"]) if sp else None
+    _print(shaded(doc["text"], rows, state, _width(), colour, marks))
+    _print(key(state, colour))
+    if sp is not None and sp["units"]:
+        typer.echo("")
+        typer.echo(f"where units {', '.join(map(str, sp['units']))} fire together in the {sp['searched']}: "
+                   + (f"{len(sp['matches'])} match{'es' if len(sp['matches']) != 1 else ''}" if sp["matches"] else "nowhere else"))
+        for m in sp["matches"]:
+            ctx, off = m["context"], m["start"] - m["context_start"]
+            line = Text(f"  @{m['start']:>6}  ", style="dim")
+            line.append(ctx[:off].replace("\n", "↵"))
+            line.append(m["text"].replace("\n", "↵"), style="reverse" if colour else None)
+            line.append(ctx[off + len(m["text"]):].replace("\n", "↵"))
+            if not colour:
+                line = Text(f"  @{m['start']:>6}  {ctx[:off]}[{m['text']}]{ctx[off + len(m['text']):]}".replace("\n", "↵"))
+            _print(line)
+
+
+def attention(
+    run: RunArg,
+    text: Annotated[str, typer.Option("--text", help="The text to read (\\n for a newline).")],
+    layer: Annotated[int, typer.Option("--layer", help="Attention layer (a transformer block; 0 for recurrent runs).")] = 0,
+    head: Annotated[int, typer.Option("--head", help="Attention head (transformer; 0 for recurrent runs).")] = 0,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the weights as JSON.")] = False,
+    runs_dir: RunsDirOpt = None,
+    which: CheckpointOpt = "best",
+) -> None:
+    """Which earlier characters each position attends to, for runs with model.attention = true
+    and the transformer. Each row is causal and sums to 1."""
+    from rnnlab.inspect.attention import attention_weights
+    from rnnlab.inspect.neurons import encode_text
+    from rnnlab.inspect.shade import heat_rows
+
+    body = _read_text(text, None)
+    loaded = _load(run, runs_dir, which)
+    enc = encode_text(loaded, body)
+    w = attention_weights(loaded.model, enc.ids, layer, head, loaded.run_dir.name)
+    if json_out:
+        print_json({"text": enc.text, "tokens": enc.pieces, "layer": layer, "head": head,
+                    "weights": [[float(v) for v in row] for row in w]})
+        return
+    typer.echo(f"run {loaded.run_dir.name} ({loaded.checkpoint.describe()}): attention layer {layer}, head {head}, "
+               f"{len(enc.pieces)} positions; row = position, column = the earlier position it attends to")
+    _print(heat_rows(enc.pieces, w, _colour()))
+    typer.echo("shades ·░▒▓█ from 0 to 1; → the position each row attends to most")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("neurons")(neurons)
+    app.command("attention")(attention)
