@@ -65,7 +65,8 @@ class Lessons(Screen):
     def _show(self, lesson: catalog.Lesson) -> None:
         body = Text()
         body.append(f"{lesson.number}. {catalog.pick(lesson.title)}", style="bold")
-        body.append(f"  (ch. {lesson.chapter}, ~{lesson.minutes:g} min on 2 CPU cores, watch: {lesson.panel})\n")
+        also = " and the cell anatomy" if lesson.view == "anatomy" else ""
+        body.append(f"  (ch. {lesson.chapter}, ~{lesson.minutes:g} min on 2 CPU cores, watch: {lesson.panel}{also})\n")
         body.append(catalog.pick(lesson.text) + "\n")
         body.append(catalog.pick(catalog.LOOK) + ": ", style="bold")
         body.append(catalog.pick(lesson.look))
