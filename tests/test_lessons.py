@@ -43,6 +43,17 @@ def test_every_lesson_builds_valid_configs_tagged_by_lesson():
                 assert cfg.name == f"lesson{lesson.number}-{exp.label}"
 
 
+def test_the_printed_commands_reproduce_each_lessons_runs():
+    from rnnlab import config
+    from rnnlab.cli.lessons_cmd import _describe
+
+    for lesson in catalog.LESSONS:
+        for exp, shown in zip(lesson.experiments, _describe(lesson)["experiments"]):
+            cfg = config.load(shown["preset"], shown["overrides"])
+            cfg.name = runner.tag(lesson, exp)
+            assert cfg == runner.build_config(lesson, exp), (lesson.number, exp.label)
+
+
 def test_list_marks_finished_lessons_and_speaks_chinese(tmp_path):
     proc = rnnlab("lessons", "--json", "--runs-dir", str(tmp_path))
     rows = json.loads(proc.stdout)

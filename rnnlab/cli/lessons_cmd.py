@@ -70,7 +70,9 @@ def _describe(lesson) -> dict:
         "number": lesson.number, "chapter": lesson.chapter, "title": catalog.pick(lesson.title),
         "text": catalog.pick(lesson.text), "look": catalog.pick(lesson.look), "minutes": lesson.minutes,
         "panel": lesson.panel,
-        "experiments": [{"label": e.label, "preset": e.preset, "overrides": list(e.overrides)} for e in lesson.experiments],
+        # every --set the run gets at full size: the lesson's shared ones, then its own
+        "experiments": [{"label": e.label, "preset": e.preset, "overrides": [*lesson.sets, *e.overrides]}
+                        for e in lesson.experiments],
         **({"samplings": [{"label": x.label, "temperature": x.temperature, "top_k": x.top_k, "top_p": x.top_p}
                           for x in lesson.samplings]} if lesson.samplings else {}),
         "expects": [e.describe() for e in lesson.expects],

@@ -263,10 +263,13 @@ LESSONS: tuple[Lesson, ...] = (
                   "share of word pairs that are not repeats), and coherence, the model's own bits per "
                   "character of its sample (at T = 1 close to its val bpc). Expect greedy decoding to "
                   "loop (lowest distinct-2), own bpc to rise with the temperature, and top-k / top-p to "
-                  "score below plain T = 1: coherence is bought with diversity.",
+                  "score below plain T = 1: coherence is bought with diversity. `rnnlab lessons 6 "
+                  "--run` prints the table; in the lab, the playground (g) samples the checkpoint at "
+                  "any setting.",
             "zh": "并排比较各个样本及其两个数字: 多样性 distinct-2 (不重复的词对所占比例) 和连贯性, "
                   "即模型对自己生成样本的每字符比特数 (T = 1 时接近其验证 bpc)。预期贪心解码会陷入循环 "
-                  "(distinct-2 最低), 自身 bpc 随温度升高, top-k / top-p 低于普通的 T = 1: 连贯性是用多样性换来的。",
+                  "(distinct-2 最低), 自身 bpc 随温度升高, top-k / top-p 低于普通的 T = 1: 连贯性是用多样性换来的。"
+                  "`rnnlab lessons 6 --run` 打印这张表; 在实验室中, 采样游乐场 (g) 可以用任意设置从该检查点采样。",
         },
         minutes=1.5,
         panel="output",
