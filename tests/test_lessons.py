@@ -164,10 +164,11 @@ def test_sampling_lesson_trades_coherence_for_diversity(tmp_path):
     assert all(len(r["sample"]) == 400 for r in rows.values())
     bpc = {k: r["own_bpc"] for k, r in rows.items()}
     # coherence (the model's own bits per char of its sample) falls as the sampler gets pickier
-    assert bpc["greedy"] < bpc["T=0.5"] < bpc["T=1"] < bpc["T=1.5"]
+    assert bpc["T=0.5"] < bpc["T=1"] < bpc["T=1.5"]
     assert bpc["top-k=5"] < bpc["T=1"] and bpc["top-p=0.8"] < bpc["T=1"]
-    # and greedy decoding repeats itself
-    assert rows["greedy"]["distinct_2"] < rows["T=1"]["distinct_2"]
+    # while diversity (distinct-4 over characters) rises with the temperature; greedy decoding loops
+    div = {k: r["char_distinct_4"] for k, r in rows.items()}
+    assert div["greedy"] < 0.1 < div["T=1"] and div["T=0.5"] < div["T=1.5"]
     assert out["passed"], out["checks"]
 
 

@@ -110,10 +110,11 @@ def _print_result(lesson, result: dict) -> None:
     samples = result.get("samples") or []
     if samples:
         print(f"  samples of {lesson.sample_length} chars from {result['runs'][0]['run_id']}'s best checkpoint:")
-        print(f"    {'sampler':<10} {'distinct-2':>10} {'own bpc':>8}  sample")
+        print(f"    {'sampler':<10} {'distinct-4 (chars)':>18} {'own bpc':>8}  sample")
         for row in samples:
-            text = " ".join(row["sample"].replace("\n", " ⏎ ").split())[:48]  # loops of blanks show as ⏎ ⏎ ⏎
-            print(f"    {row['label']:<10} {row['distinct_2']:>10.3f} {row['own_bpc']:>8.3f}  {text}")
+            # whitespace shown as one space (and a line break as ⏎), so a loop of blanks is visible
+            text = " ".join(row["sample"].replace("\n", " ⏎ ").split())[:44] or repr(row["sample"][:20])
+            print(f"    {row['label']:<10} {row['char_distinct_4']:>18.3f} {row['own_bpc']:>8.3f}  {text}")
     base = {k[: -len(metric) - 1]: v for k, v in (result["runs"][0]["baselines"] or {}).items() if k.endswith("_" + metric)}
     if base:
         print("  baselines: " + ", ".join(f"{k} {metric} {v:.4f}" for k, v in sorted(base.items())))

@@ -259,16 +259,18 @@ LESSONS: tuple[Lesson, ...] = (
                   "字符级 LSTM, 再从其最佳检查点按每种设置各采样 400 个字符。",
         },
         look={
-            "en": "Compare the samples side by side with two numbers each: diversity, distinct-2 (the "
-                  "share of word pairs that are not repeats), and coherence, the model's own bits per "
-                  "character of its sample (at T = 1 close to its val bpc). Expect greedy decoding to "
-                  "loop (lowest distinct-2), own bpc to rise with the temperature, and top-k / top-p to "
-                  "score below plain T = 1: coherence is bought with diversity. `rnnlab lessons 6 "
+            "en": "Compare the samples side by side with two numbers each: diversity, distinct-4 over "
+                  "characters (the share of 4-character sequences that are not repeats), and "
+                  "coherence, the model's own bits per character of its sample (at T = 1 close to its "
+                  "val bpc). Expect greedy decoding to loop (distinct-4 near 0), diversity and own bpc "
+                  "to rise together with the temperature, and top-k / top-p to score a lower own bpc "
+                  "than plain T = 1: coherence is bought with diversity. `rnnlab lessons 6 "
                   "--run` prints the table; in the lab, the playground (g) samples the checkpoint at "
                   "any setting.",
-            "zh": "并排比较各个样本及其两个数字: 多样性 distinct-2 (不重复的词对所占比例) 和连贯性, "
-                  "即模型对自己生成样本的每字符比特数 (T = 1 时接近其验证 bpc)。预期贪心解码会陷入循环 "
-                  "(distinct-2 最低), 自身 bpc 随温度升高, top-k / top-p 低于普通的 T = 1: 连贯性是用多样性换来的。"
+            "zh": "并排比较各个样本及其两个数字: 多样性, 即字符级 distinct-4 (不重复的 4 字符序列所占比例), "
+                  "和连贯性, 即模型对自己生成样本的每字符比特数 (T = 1 时接近其验证 bpc)。预期贪心解码会陷入循环 "
+                  "(distinct-4 接近 0), 多样性和自身 bpc 随温度一起升高, top-k / top-p 的自身 bpc 低于普通的 "
+                  "T = 1: 连贯性是用多样性换来的。"
                   "`rnnlab lessons 6 --run` 打印这张表; 在实验室中, 采样游乐场 (g) 可以用任意设置从该检查点采样。",
         },
         minutes=1.5,
@@ -276,7 +278,8 @@ LESSONS: tuple[Lesson, ...] = (
         experiments=(Experiment("lstm", "lstm-char"),),
         sets=("train.steps=1000", "train.eval_every=250"),
         expects=(
-            Expect("lower", "greedy", "T=1", metric="distinct_2"),
+            Expect("lower", "greedy", "T=1", metric="char_distinct_4"),
+            Expect("lower", "T=0.5", "T=1.5", metric="char_distinct_4"),
             Expect("lower", "T=0.5", "T=1", metric="own_bpc"),
             Expect("lower", "T=1", "T=1.5", metric="own_bpc"),
             Expect("lower", "top-k=5", "T=1", metric="own_bpc"),

@@ -101,7 +101,7 @@ def report(lesson: Lesson, dirs: list[Path]) -> dict[str, Any]:
     checked = dict(runs)
     for row in samples:
         checked[row["label"]] = RunResult(label=row["label"], run_id=run.run_id, status="finished", step=run.step,
-                                          metrics={k: row[k] for k in ("distinct_1", "distinct_2", "own_bpc")},
+                                          metrics={k: row[k] for k in ("distinct_1", "distinct_2", "char_distinct_4", "own_bpc")},
                                           baselines={})
     for s in lesson.samplings:
         checked.setdefault(s.label, RunResult(s.label, "", "failed", 0, {}, {}))  # its run failed: no sample
