@@ -194,7 +194,7 @@ LESSONS: tuple[Lesson, ...] = (
                   "那些符号。预期完整 BPTT 的验证损失远低于无记忆基线 10 ln8/30 = 0.693 nats, 召回准确率上升; "
                   "截断的运行停留在基线附近 (略低: 状态仍会偶然地把少量符号信息向前带, 但这部分没有被训练)。",
         },
-        minutes=1.5,
+        minutes=2.0,  # 132 s for both runs, measured while other jobs shared the machine
         panel="grad_flow",
         experiments=(
             Experiment("full", "copy-lstm"),
@@ -273,7 +273,7 @@ LESSONS: tuple[Lesson, ...] = (
                   "T = 1: 连贯性是用多样性换来的。"
                   "`rnnlab lessons 6 --run` 打印这张表; 在实验室中, 采样游乐场 (g) 可以用任意设置从该检查点采样。",
         },
-        minutes=1.5,
+        minutes=2.0,  # a third of lstm-char's 3000 steps (243 s alone, README table) + sampling; 276 s at load 6
         panel="output",
         experiments=(Experiment("lstm", "lstm-char"),),
         sets=("train.steps=1000", "train.eval_every=250"),
@@ -397,7 +397,7 @@ LESSONS: tuple[Lesson, ...] = (
                   "nats, 学会该看哪里之后骤降到约 0, 并能召回全部符号; 普通 LSTM 只是缓慢下降。"
                   "预期带注意力的验证损失远低于普通 LSTM。",
         },
-        minutes=4.0,
+        minutes=2.0,  # 110 s for both runs
         panel="output",
         experiments=(
             Experiment("lstm", "copy-lstm"),
