@@ -17,13 +17,14 @@ from typing import Any
 import torch
 
 
-def forward(model: torch.nn.Module, x: torch.Tensor, state: Any, k: int) -> tuple[torch.Tensor, Any]:
-    """`model(x, state)`, with the graph cut every `k` steps of x's time axis (dim 1)."""
+def forward(model: torch.nn.Module, x: torch.Tensor, state: Any, k: int, **kwargs: Any) -> tuple[torch.Tensor, Any]:
+    """`model(x, state, **kwargs)`, with the graph cut every `k` steps of x's time axis (dim 1);
+    `kwargs` are per sequence (not per step), so every chunk gets them whole."""
     if k <= 0 or x.size(1) <= k:
-        return model(x, state)
+        return model(x, state, **kwargs)
     outs = []
     for chunk in x.split(k, dim=1):
-        out, state = model(chunk, state)
+        out, state = model(chunk, state, **kwargs)
         outs.append(out)
         state = model.detach_state(state)
     return torch.cat(outs, dim=1), state
