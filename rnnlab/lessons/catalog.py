@@ -205,7 +205,8 @@ LESSONS: tuple[Lesson, ...] = (
             Expect("lower", "full", "bptt-10", metric="val_loss", factor=0.9),
             Expect("beats_baseline", "full", metric="val_loss", baseline="memoryless_val_loss"),
         ),
-        quick=("train.steps=1000", "train.eval_every=500", "train.eval_batches=8", "train.checkpoint_every=1000"),
+        quick=("train.steps=1000", "train.batch_size=32", "train.eval_every=500", "train.eval_batches=8",
+               "train.checkpoint_every=1000"),
     ),
     Lesson(
         number=5,
@@ -285,8 +286,8 @@ LESSONS: tuple[Lesson, ...] = (
             Expect("lower", "top-k=5", "T=1", metric="own_bpc"),
             Expect("lower", "top-p=0.8", "T=1", metric="own_bpc"),
         ),
-        quick=("task.max_chars=200000", "train.steps=150", "train.eval_every=75", "train.checkpoint_every=150",
-               "train.eval_batches=4"),
+        quick=("task.max_chars=200000", "model.hidden_size=128", "train.steps=150", "train.eval_every=75",
+               "train.checkpoint_every=150", "train.eval_batches=4"),
         metric="val_bpc",
         samplings=(
             Sampling("greedy", 0.0),
