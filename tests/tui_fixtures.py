@@ -132,8 +132,6 @@ def _forecast(step: int) -> dict:
 def _cell_snapshot(units: int = 32) -> dict:
     """A fixed LSTM snapshot in the `cell` vector's shape (train/probes.unit_snapshot), its
     numbers consistent with the equations; unit 3 remembers (f near 1, i near 0)."""
-    import numpy as np
-
     rng = np.random.default_rng(11)
     sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
     gates, values = {}, {}
