@@ -191,6 +191,9 @@ class TrainConfig(_Section):
     # 0 turns clipping off. Pascanu et al. 2013: c = 1 is the common default.
     clip_norm: float = Field(1.0, ge=0.0)
     clip_value: float = Field(0.0, ge=0.0)
+    # Truncated BPTT inside each training sequence: gradients flow back at most this many steps
+    # (the state still flows forward; see train/tbptt.py). 0 = through the whole sequence.
+    bptt: int = Field(0, ge=0, le=100_000)
     eval_every: int = Field(100, ge=1)
     eval_batches: int = Field(8, ge=1)
     checkpoint_every: int = Field(500, ge=1)
@@ -240,6 +243,15 @@ class Config(_Section):
     task: TaskConfig = Field(default_factory=TaskConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
     probes: ProbesConfig = Field(default_factory=ProbesConfig)
+
+    @model_validator(mode="after")
+    def _bptt_needs_recurrence(self) -> "Config":
+        if self.train.bptt and self.model.cell == "transformer":
+            raise ValueError(
+                "[train] bptt truncates a recurrence; the transformer has none (set [train] bptt = 0 "
+                "or pick cell = lstm, gru, rnn_tanh or rnn_relu)"
+            )
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         """A TOML-ready dict (None values dropped, tuples as lists), whose [task] holds only the

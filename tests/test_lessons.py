@@ -43,6 +43,17 @@ def test_every_lesson_builds_valid_configs_tagged_by_lesson():
                 assert cfg.name == f"lesson{lesson.number}-{exp.label}"
 
 
+def test_the_printed_commands_reproduce_each_lessons_runs():
+    from rnnlab import config
+    from rnnlab.cli.lessons_cmd import _describe
+
+    for lesson in catalog.LESSONS:
+        for exp, shown in zip(lesson.experiments, _describe(lesson)["experiments"]):
+            cfg = config.load(shown["preset"], shown["overrides"])
+            cfg.name = runner.tag(lesson, exp)
+            assert cfg == runner.build_config(lesson, exp), (lesson.number, exp.label)
+
+
 def test_list_marks_finished_lessons_and_speaks_chinese(tmp_path):
     proc = rnnlab("lessons", "--json", "--runs-dir", str(tmp_path))
     rows = json.loads(proc.stdout)
@@ -86,7 +97,7 @@ def test_vanishing_lesson_lstm_beats_tanh_rnn(tmp_path):
 
 
 def test_optimizer_lesson_adaptive_beat_sgd(tmp_path):
-    out = run_quick(4, tmp_path)
+    out = run_quick(5, tmp_path)
     runs = by_label(out)
     assert set(runs) == {"sgd", "sgd-momentum", "rmsprop", "adam"}
     sgd = min(runs["sgd"]["metrics"]["val_mse"], runs["sgd-momentum"]["metrics"]["val_mse"])
@@ -95,13 +106,24 @@ def test_optimizer_lesson_adaptive_beat_sgd(tmp_path):
     assert out["passed"]
 
 
-def test_cell_lesson_lstm_leaves_the_baseline(tmp_path):
+def test_cell_lesson_lstm_leaves_the_baseline_and_records_the_cell_anatomy(tmp_path):
+    from rnnlab.runs.paths import list_run_dirs
+    from rnnlab.runs.store import RunReader
+
     run = by_label(run_quick(1, tmp_path))["lstm"]
     assert run["metrics"]["val_mse"] < run["baselines"]["constant_val_mse"]
+    assert catalog.get(1).view == "anatomy"
+    # what the cell-anatomy view shows: the worker's per-unit snapshot at the probe cadence
+    (d,) = list_run_dirs(tmp_path)
+    with RunReader(d) as reader:
+        snaps = reader.vectors("cell")
+    assert [s for s, _ in snaps] == [1, 100, 200, 300]  # probes.gates_every = 100 (and step 1)
+    last = snaps[-1][1]
+    assert last["cell"] == "lstm" and last["units"] == 32 and set(last["layers"][0]["gates"]) == {"input", "forget", "cell", "output"}
 
 
 def test_forecasting_lesson_scaling_and_differencing_help_on_a_trend(tmp_path):
-    out = run_quick(5, tmp_path)
+    out = run_quick(7, tmp_path)
     runs = by_label(out)
     raw, scaled, diff = (runs[k]["metrics"]["val_rmse"] for k in ("raw", "scaled", "differenced"))
     assert diff < scaled < 0.5 * raw
@@ -110,9 +132,51 @@ def test_forecasting_lesson_scaling_and_differencing_help_on_a_trend(tmp_path):
 
 
 def test_rnn_vs_transformer_lesson_both_learn_at_about_equal_parameters(tmp_path):
-    runs = by_label(run_quick(6, tmp_path))
+    runs = by_label(run_quick(8, tmp_path))
     lstm, tr = runs["lstm"], runs["transformer"]
     assert 0.8 < tr["params"] / lstm["params"] < 1.25
     for r in (lstm, tr):
         assert r["metrics"]["val_bpc"] < r["baselines"]["unigram_val_bpc"]
         assert r["tokens_per_s"] and r["tokens_per_s"] > 0
+
+
+def test_lessons_follow_the_document_order():
+    assert [x.number for x in catalog.LESSONS] == list(range(1, 10))
+    chapters = [float(x.chapter.split(",")[0]) for x in catalog.LESSONS]
+    assert chapters == sorted(chapters)
+
+
+def test_truncated_bptt_lesson_full_bptt_learns_what_truncation_cannot(tmp_path):
+    out = run_quick(4, tmp_path)
+    runs = by_label(out)
+    full, cut = runs["full"], runs["bptt-10"]
+    base = full["baselines"]["memoryless_val_loss"]
+    assert full["metrics"]["val_loss"] < 0.9 * cut["metrics"]["val_loss"]
+    assert full["metrics"]["val_acc"] > cut["metrics"]["val_acc"]
+    assert full["metrics"]["val_loss"] < base
+    assert out["passed"], out["checks"]
+
+
+def test_sampling_lesson_trades_coherence_for_diversity(tmp_path):
+    out = run_quick(6, tmp_path)
+    rows = {r["label"]: r for r in out["samples"]}
+    assert set(rows) == {"greedy", "T=0.5", "T=1", "T=1.5", "top-k=5", "top-p=0.8"}
+    assert all(len(r["sample"]) == 400 for r in rows.values())
+    bpc = {k: r["own_bpc"] for k, r in rows.items()}
+    # coherence (the model's own bits per char of its sample) falls as the sampler gets pickier
+    assert bpc["T=0.5"] < bpc["T=1"] < bpc["T=1.5"]
+    assert bpc["top-k=5"] < bpc["T=1"] and bpc["top-p=0.8"] < bpc["T=1"]
+    # while diversity (distinct-4 over characters) rises with the temperature; greedy decoding loops
+    div = {k: r["char_distinct_4"] for k, r in rows.items()}
+    assert div["greedy"] < 0.1 < div["T=1"] and div["T=0.5"] < div["T=1.5"]
+    assert out["passed"], out["checks"]
+
+
+def test_attention_lesson_attention_recalls_what_the_plain_lstm_cannot(tmp_path):
+    out = run_quick(9, tmp_path)
+    runs = by_label(out)
+    plain, attn = runs["lstm"], runs["attention"]
+    assert attn["params"] > plain["params"]  # the same LSTM plus W_a and W_c
+    assert attn["metrics"]["val_loss"] < 0.5 * plain["metrics"]["val_loss"]
+    assert attn["metrics"]["val_acc"] > 0.5 > plain["metrics"]["val_acc"]
+    assert out["passed"], out["checks"]

@@ -244,7 +244,7 @@ def test_export_jsonl_can_include_probe_vectors_and_samples(root, tmp_path):
     rows = [json.loads(line) for line in r.output.splitlines()]
     vectors = [p for p in rows if "data" in p]
     assert [p for p in rows if "value" in p] == plain
-    assert {p["name"] for p in vectors} == {"grad_flow", "gates", "hidden_norm", "layers", "output"}
+    assert {p["name"] for p in vectors} == {"grad_flow", "gates", "hidden_norm", "layers", "cell", "output"}
     flow = next(p for p in vectors if p["name"] == "grad_flow")
     assert len(flow["data"]["norms"]) == 10 and flow["step"] in (1, 2)  # ‖∂L_T/∂x_t‖ for each of T=10 steps
     assert any(p["name"] == "output" and p["data"]["type"] == "predictions" for p in vectors)

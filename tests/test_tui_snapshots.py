@@ -237,3 +237,20 @@ def test_neurons_attention(snap_compare, neurons_root):
         await _steady_cursors(pilot)
 
     assert snap_compare(lab(neurons_root), terminal_size=(120, 40), run_before=before)
+
+
+ANATOMY_SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.mark.parametrize("size", ANATOMY_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_cell_anatomy(snap_compare, fixture_root, size):
+    """`A` on the dashboard of the running LSTM: its equations with unit 3's numbers."""
+
+    async def before(pilot):
+        await _open_dashboard(pilot, 0)
+        await pilot.press("A")
+        await _until(pilot, lambda: getattr(pilot.app.screen, "data", None) is not None)
+        await pilot.press("right", "right", "right")
+        await pilot.pause(0.3)
+
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)

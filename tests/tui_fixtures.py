@@ -129,6 +129,31 @@ def _forecast(step: int) -> dict:
             "times": [f"2024-03-{1 + h // 24:02d}T{h % 24:02d}:00:00" for h in range(120)]}
 
 
+def _cell_snapshot(units: int = 32) -> dict:
+    """A fixed LSTM snapshot in the `cell` vector's shape (train/probes.unit_snapshot), its
+    numbers consistent with the equations; unit 3 remembers (f near 1, i near 0)."""
+    rng = np.random.default_rng(11)
+    sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+    gates, values = {}, {}
+    for name in ("input", "forget", "cell", "output"):
+        x, h, b = (np.round(rng.normal(0, s, units), 3) for s in (1.0, 0.8, 0.3))
+        if name == "forget":
+            x[3], h[3], b[3] = 2.7, 2.0, 0.45
+        if name == "input":
+            x[3], h[3], b[3] = -2.9, -1.3, -0.45
+        pre = x + h + b
+        v = np.tanh(pre) if name == "cell" else sig(pre)
+        values[name] = v
+        gates[name] = {"x": x.tolist(), "h": h.tolist(), "b": b.tolist(), "value": np.round(v, 4).tolist()}
+    c_prev = np.round(rng.normal(0, 0.8, units), 4)
+    c = values["forget"] * c_prev + values["input"] * values["cell"]
+    h = values["output"] * np.tanh(c)
+    h_prev = np.round(rng.normal(0, 0.4, units), 4)
+    layer = {"gates": gates, "h_prev": h_prev.tolist(), "h": np.round(h, 4).tolist(),
+             "c_prev": c_prev.tolist(), "c": np.round(c, 4).tolist()}
+    return {"cell": "lstm", "steps": 50, "units": units, "hidden_size": units, "layers": [layer]}
+
+
 def make_fixture_runs(root: Path) -> list[Path]:
     """Four runs: a running LSTM on adding, a finished GRU on text, a stopped LSTM forecaster and
     a diverged tanh RNN. Returned newest first (the order the lab lists them)."""
@@ -148,6 +173,9 @@ def make_fixture_runs(root: Path) -> list[Path]:
                    steps_done=600, status="running", message="training", metric="val_mse",
                    baselines={"constant_val_mse": 1 / 6}, output=_predictions, gates=True),
     ]
+    from rnnlab.runs.writer import append_vector
+
+    append_vector(runs[3], "cell", _cell_snapshot())  # what the cell-anatomy view shows
     return runs[::-1]
 
 
@@ -183,8 +211,18 @@ def make_neurons_run(root: Path) -> Path:
     return root / "20260101-130000-e5e5"
 
 
-async def _shoot(root: Path, out: Path) -> None:
-    """SVG screenshots of each screen on the fixture runs, for the README."""
+# README screenshots: (file name, terminal size, keys pressed from home)
+SHOTS = [("home", (120, 30), []), ("new-experiment", (120, 40), ["n"]),
+         ("dashboard", (160, 48), ["enter"]), ("dashboard-80x24", (80, 24), ["enter"]),
+         ("dashboard-forecast", (160, 48), ["down", "enter"]), ("compare", (120, 36), ["space", "space", "space", "c"]),
+         ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["question_mark"]),
+         ("lessons", (120, 40), ["L"]), ("lessons-80x24", (80, 24), ["L"]),
+         ("anatomy", (120, 40), ["enter", "A", "right", "right", "right"]),
+         ("anatomy-80x24", (80, 24), ["enter", "A", "right", "right", "right"]), ("system", (120, 40), ["y"])]
+
+
+async def _shoot(root: Path, out: Path, names=None) -> None:
+    """SVG screenshots of each screen on the fixture runs, for the README (`names`: just those)."""
     from rnnlab.tui.app import LabApp
 
     async def until(pilot, cond):
@@ -193,11 +231,7 @@ async def _shoot(root: Path, out: Path) -> None:
                 return
             await pilot.pause(0.1)
 
-    shots = [("home", (120, 30), []), ("new-experiment", (120, 40), ["n"]),
-             ("dashboard", (160, 48), ["enter"]), ("dashboard-80x24", (80, 24), ["enter"]),
-             ("dashboard-forecast", (160, 48), ["down", "enter"]), ("compare", (120, 36), ["space", "space", "space", "c"]),
-             ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["question_mark"]),
-             ("lessons-80x24", (80, 24), ["L"]), ("system", (120, 40), ["y"])]
+    shots = [(n, size, keys) for n, size, keys in SHOTS if names is None or n in names]
     for name, size, keys in shots:
         app = LabApp(root)
         async with app.run_test(size=size) as pilot:
@@ -229,7 +263,7 @@ async def _shoot_neurons(root: Path, out: Path) -> None:
         app.save_screenshot(str(out / "neurons.svg"))
 
 
-def screenshots(out: Path) -> None:
+def screenshots(out: Path, names=None) -> None:
     import asyncio
     import os
     import tempfile
@@ -243,14 +277,15 @@ def screenshots(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
         make_fixture_runs(Path("runs"))
-        asyncio.run(_shoot(Path("runs"), out))
-        make_neurons_run(Path("neurons-runs"))
-        asyncio.run(_shoot_neurons(Path("neurons-runs"), out))
+        asyncio.run(_shoot(Path("runs"), out, names))
+        if names is None or "neurons" in names:
+            make_neurons_run(Path("neurons-runs"))
+            asyncio.run(_shoot_neurons(Path("neurons-runs"), out))
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--screenshots"]:
-        screenshots(Path(sys.argv[2]))
+        screenshots(Path(sys.argv[2]), sys.argv[3].split(",") if len(sys.argv) > 3 else None)
     else:
         for d in make_fixture_runs(Path(sys.argv[1])):
             print(d)

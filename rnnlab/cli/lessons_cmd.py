@@ -70,7 +70,11 @@ def _describe(lesson) -> dict:
         "number": lesson.number, "chapter": lesson.chapter, "title": catalog.pick(lesson.title),
         "text": catalog.pick(lesson.text), "look": catalog.pick(lesson.look), "minutes": lesson.minutes,
         "panel": lesson.panel,
-        "experiments": [{"label": e.label, "preset": e.preset, "overrides": list(e.overrides)} for e in lesson.experiments],
+        # every --set the run gets at full size: the lesson's shared ones, then its own
+        "experiments": [{"label": e.label, "preset": e.preset, "overrides": [*lesson.sets, *e.overrides]}
+                        for e in lesson.experiments],
+        **({"samplings": [{"label": x.label, "temperature": x.temperature, "top_k": x.top_k, "top_p": x.top_p}
+                          for x in lesson.samplings]} if lesson.samplings else {}),
         "expects": [e.describe() for e in lesson.expects],
     }
 
@@ -85,6 +89,9 @@ def _print_text(lesson) -> None:
     for e in d["experiments"]:
         sets = "".join(f" --set {o}" for o in e["overrides"])
         print(f"  run {e['label']}: rnnlab train {e['preset']}{sets}")
+    if lesson.samplings:
+        print(f"  then {lesson.sample_length} characters from its best checkpoint with each sampler: "
+              + ", ".join(x.describe() for x in lesson.samplings))
     print(f"  ~{d['minutes']:g} min on a 2-core CPU; expected: {'; '.join(d['expects'])}")
 
 
@@ -100,6 +107,14 @@ def _print_result(lesson, result: dict) -> None:
         spike = r["max_grad_norm"]
         g = "" if spike is None else f"  max |g| {spike:.3g}" + (" then inf/NaN" if r["grad_norm_nonfinite"] else "")
         print(f"  {r['label']:<14} {r['status']:<9} step {r['step']:<6} {shown}{g}  ({r['run_id']})")
+    samples = result.get("samples") or []
+    if samples:
+        print(f"  samples of {lesson.sample_length} chars from {result['runs'][0]['run_id']}'s best checkpoint:")
+        print(f"    {'sampler':<10} {'distinct-4 (chars)':>18} {'own bpc':>8}  sample")
+        for row in samples:
+            # whitespace shown as one space (and a line break as ⏎), so a loop of blanks is visible
+            text = " ".join(row["sample"].replace("\n", " ⏎ ").split())[:44] or repr(row["sample"][:20])
+            print(f"    {row['label']:<10} {row['char_distinct_4']:>18.3f} {row['own_bpc']:>8.3f}  {text}")
     base = {k[: -len(metric) - 1]: v for k, v in (result["runs"][0]["baselines"] or {}).items() if k.endswith("_" + metric)}
     if base:
         print("  baselines: " + ", ".join(f"{k} {metric} {v:.4f}" for k, v in sorted(base.items())))

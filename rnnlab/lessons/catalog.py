@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from rnnlab.lessons.checks import Expect
+from rnnlab.lessons.checks import Expect, Sampling
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,14 @@ class Lesson:
     experiments: tuple[Experiment, ...]
     expects: tuple[Expect, ...]
     quick: tuple[str, ...] = ()  # overrides for every run in the reduced mode
+    # overrides for every run at full size, applied first: `quick` replaces them in the reduced mode
+    sets: tuple[str, ...] = ()
     metric: str = "val_loss"  # the number shown per run
+    # after training: samples from the (one) run's best checkpoint at these settings, measured
+    # by lessons/sampling.py; their labels are checked like runs' (metrics distinct_2, own_bpc)
+    samplings: tuple[Sampling, ...] = ()
+    sample_length: int = 400
+    view: str = ""  # a screen the lab opens over the dashboard ("anatomy": the cell-anatomy view)
 
     @property
     def race(self) -> bool:
@@ -77,10 +84,12 @@ LESSONS: tuple[Lesson, ...] = (
                   "c_t = f*c_{t-1} + i*g, h_t = o*tanh(c_t)。每个时间步共享同一组权重。",
         },
         look={
-            "en": "Watch the gates panel: the forget gate f stays near 1 on the units that carry the "
-                  "marked numbers of the adding problem. Expect the LSTM's val MSE to fall far below "
-                  "the constant-1 baseline 1/6.",
-            "zh": "观察门控面板: 负责记住加法问题中被标记数字的单元, 其遗忘门 f 接近 1。"
+            "en": "The cell-anatomy view (A on the dashboard) shows these equations with the live "
+                  "numbers of one unit at the last step of a probe sequence (←/→ pick the unit): the "
+                  "forget gate f stays near 1 on the units that carry the marked numbers of the adding "
+                  "problem. Expect the LSTM's val MSE to fall far below the constant-1 baseline 1/6.",
+            "zh": "细胞解剖视图 (仪表盘上按 A) 显示这些方程, 以及某个单元在探针序列最后一步的实时数值 "
+                  "(←/→ 选择单元): 负责记住加法问题中被标记数字的单元, 其遗忘门 f 接近 1。"
                   "预期 LSTM 的验证 MSE 远低于常数 1 基线 1/6。",
         },
         minutes=0.6,
@@ -89,6 +98,7 @@ LESSONS: tuple[Lesson, ...] = (
         expects=(Expect("beats_baseline", "lstm", metric="val_mse", baseline="constant_val_mse"),),
         quick=_ADD_QUICK,
         metric="val_mse",
+        view="anatomy",
     ),
     Lesson(
         number=2,
@@ -160,6 +170,46 @@ LESSONS: tuple[Lesson, ...] = (
     ),
     Lesson(
         number=4,
+        chapter="3.1",
+        title={"en": "Truncated BPTT: how far back gradients go", "zh": "截断 BPTT: 梯度能回传多远"},
+        text={
+            "en": "Truncated BPTT runs a sequence in chunks of k steps ([train] bptt = k): the state "
+                  "h flows on from chunk to chunk, but the gradient stops at each chunk boundary, so "
+                  "dL_t/dW sums only the terms of steps t-k+1..t. Updates get cheaper, and a "
+                  "dependency longer than k is never credited. Copy memory with delay T = 10: the 10 "
+                  "symbols read at steps 1-10 must be written out at steps 21-30, 20 steps later; "
+                  "full BPTT (30 steps) against k = 10.",
+            "zh": "截断 BPTT 把序列切成每段 k 步 ([train] bptt = k): 状态 h 在段与段之间继续向前传递, "
+                  "但梯度在每个段边界处被截断, 因此 dL_t/dW 只累加第 t-k+1..t 步的项。更新更便宜, "
+                  "但长于 k 的依赖永远得不到梯度。复制记忆任务, 延迟 T = 10: 第 1-10 步读入的 10 个符号"
+                  "必须在 20 步之后的第 21-30 步输出; 比较完整 BPTT (30 步) 与 k = 10。",
+        },
+        look={
+            "en": "Watch the gradient-flow panel: with bptt = 10, |dL_T/dx_t| is exactly 0 before the "
+                  "last chunk; with full BPTT it reaches the symbols. Expect full BPTT's val loss to "
+                  "fall well below the memoryless baseline 10 ln8/30 = 0.693 nats and its recall "
+                  "accuracy to climb, while the truncated run stays near the baseline (slightly below: "
+                  "the state still carries a little of the symbols forward, untrained).",
+            "zh": "观察梯度流面板: bptt = 10 时, 最后一段之前的 |dL_T/dx_t| 恰好为 0; 完整 BPTT 时梯度能到达"
+                  "那些符号。预期完整 BPTT 的验证损失远低于无记忆基线 10 ln8/30 = 0.693 nats, 召回准确率上升; "
+                  "截断的运行停留在基线附近 (略低: 状态仍会偶然地把少量符号信息向前带, 但这部分没有被训练)。",
+        },
+        minutes=2.0,  # 132 s for both runs, measured while other jobs shared the machine
+        panel="grad_flow",
+        experiments=(
+            Experiment("full", "copy-lstm"),
+            Experiment("bptt-10", "copy-lstm", ("train.bptt=10",)),
+        ),
+        sets=("task.seq_len=10", "train.steps=3000", "train.lr=0.005", "train.eval_every=250"),
+        expects=(
+            Expect("lower", "full", "bptt-10", metric="val_loss", factor=0.9),
+            Expect("beats_baseline", "full", metric="val_loss", baseline="memoryless_val_loss"),
+        ),
+        quick=("train.steps=1000", "train.batch_size=32", "train.eval_every=500", "train.eval_batches=8",
+               "train.checkpoint_every=1000"),
+    ),
+    Lesson(
+        number=5,
         chapter="3.3",
         title={"en": "Choosing an optimizer", "zh": "优化器的选择"},
         text={
@@ -195,7 +245,61 @@ LESSONS: tuple[Lesson, ...] = (
         metric="val_mse",
     ),
     Lesson(
-        number=5,
+        number=6,
+        chapter="4.3",
+        title={"en": "Sampling: temperature, top-k, top-p", "zh": "采样: 温度、top-k 与 top-p"},
+        text={
+            "en": "A language model gives p(next char) = softmax(z); the sampler chooses what to draw "
+                  "from it. Temperature divides the logits, softmax(z / T): T < 1 sharpens (T -> 0 is "
+                  "greedy, always the likeliest), T > 1 flattens. Top-k keeps the k likeliest; top-p "
+                  "(nucleus) keeps the smallest set whose probability reaches p. One short character "
+                  "LSTM run, then one sample of 400 characters per setting from its best checkpoint.",
+            "zh": "语言模型给出 p(下一个字符) = softmax(z); 采样器决定如何从中抽取。温度除以 logits, "
+                  "softmax(z / T): T < 1 使分布更尖锐 (T -> 0 即贪心解码, 总取最可能的字符), T > 1 使其更平坦。"
+                  "top-k 只保留最可能的 k 个; top-p (核采样) 保留概率和达到 p 的最小集合。先训练一个简短的"
+                  "字符级 LSTM, 再从其最佳检查点按每种设置各采样 400 个字符。",
+        },
+        look={
+            "en": "Compare the samples side by side with two numbers each: diversity, distinct-4 over "
+                  "characters (the share of 4-character sequences that are not repeats), and "
+                  "coherence, the model's own bits per character of its sample (at T = 1 close to its "
+                  "val bpc). Expect greedy decoding to loop (distinct-4 near 0), diversity and own bpc "
+                  "to rise together with the temperature, and top-k / top-p to score a lower own bpc "
+                  "than plain T = 1: coherence is bought with diversity. `rnnlab lessons 6 "
+                  "--run` prints the table; in the lab, the playground (g) samples the checkpoint at "
+                  "any setting.",
+            "zh": "并排比较各个样本及其两个数字: 多样性, 即字符级 distinct-4 (不重复的 4 字符序列所占比例), "
+                  "和连贯性, 即模型对自己生成样本的每字符比特数 (T = 1 时接近其验证 bpc)。预期贪心解码会陷入循环 "
+                  "(distinct-4 接近 0), 多样性和自身 bpc 随温度一起升高, top-k / top-p 的自身 bpc 低于普通的 "
+                  "T = 1: 连贯性是用多样性换来的。"
+                  "`rnnlab lessons 6 --run` 打印这张表; 在实验室中, 采样游乐场 (g) 可以用任意设置从该检查点采样。",
+        },
+        minutes=2.0,  # a third of lstm-char's 3000 steps (243 s alone, README table) + sampling; 276 s at load 6
+        panel="output",
+        experiments=(Experiment("lstm", "lstm-char"),),
+        sets=("train.steps=1000", "train.eval_every=250"),
+        expects=(
+            Expect("lower", "greedy", "T=1", metric="char_distinct_4"),
+            Expect("lower", "T=0.5", "T=1.5", metric="char_distinct_4"),
+            Expect("lower", "T=0.5", "T=1", metric="own_bpc"),
+            Expect("lower", "T=1", "T=1.5", metric="own_bpc"),
+            Expect("lower", "top-k=5", "T=1", metric="own_bpc"),
+            Expect("lower", "top-p=0.8", "T=1", metric="own_bpc"),
+        ),
+        quick=("task.max_chars=200000", "model.hidden_size=128", "train.steps=150", "train.eval_every=75",
+               "train.checkpoint_every=150", "train.eval_batches=4"),
+        metric="val_bpc",
+        samplings=(
+            Sampling("greedy", 0.0),
+            Sampling("T=0.5", 0.5),
+            Sampling("T=1", 1.0),
+            Sampling("T=1.5", 1.5),
+            Sampling("top-k=5", 1.0, top_k=5),
+            Sampling("top-p=0.8", 1.0, top_p=0.8),
+        ),
+    ),
+    Lesson(
+        number=7,
         chapter="5.2, 5.3",
         title={"en": "Forecasting: raw vs scaled vs differenced", "zh": "时间序列预测: 原始、标准化与差分"},
         text={
@@ -232,7 +336,7 @@ LESSONS: tuple[Lesson, ...] = (
         metric="val_rmse",
     ),
     Lesson(
-        number=6,
+        number=8,
         chapter="6.1, 6.2",
         title={"en": "RNN vs Transformer at equal parameters", "zh": "参数量相同时 RNN 与 Transformer 的比较"},
         text={
@@ -268,6 +372,47 @@ LESSONS: tuple[Lesson, ...] = (
         quick=("task.max_chars=200000", "train.steps=100", "train.eval_every=50", "train.checkpoint_every=100",
                "train.warmup_steps=10", "train.eval_batches=4"),
         metric="val_bpc",
+    ),
+    Lesson(
+        number=9,
+        chapter="6.3",
+        title={"en": "Attention: copy memory with and without it", "zh": "注意力: 有无注意力的复制记忆"},
+        text={
+            "en": "Without attention the LSTM must squeeze all ten symbols into its state and carry "
+                  "them across the whole delay. Attention lets each step look back at the earlier "
+                  "states instead (Luong et al. 2015): score(t, s) = h_t . W_a h_s, a_t = "
+                  "softmax_s(score), context c_t = sum_s a_t,s h_s, h~_t = tanh(W_c [c_t; h_t]). "
+                  "Copy memory with delay T = 50 (70 steps), the same LSTM with and without "
+                  "[model] attention = true.",
+            "zh": "没有注意力时, LSTM 必须把十个符号都压进自己的状态, 并在整个延迟期间携带它们。注意力让每一步"
+                  "转而回看之前的状态 (Luong 等 2015): score(t, s) = h_t . W_a h_s, a_t = softmax_s(score), "
+                  "上下文 c_t = sum_s a_t,s h_s, h~_t = tanh(W_c [c_t; h_t])。复制记忆任务, 延迟 T = 50 (70 步), "
+                  "同一个 LSTM, 分别设置 [model] attention = true 与 false。",
+        },
+        look={
+            "en": "Watch the compare view's loss curves and the output panel's predictions: the "
+                  "attention run sits at the memoryless baseline 10 ln8/70 = 0.297 nats until it has "
+                  "learned where to look, then drops to ~0 and recalls every symbol; the plain LSTM "
+                  "creeps down slowly. Expect the attention run's val loss far below the plain one's. "
+                  "When it learns depends on the seed: with the preset's seed 1 near step 600; seed 3 "
+                  "near 1000; seed 2 had not within 2000 steps.",
+            "zh": "观察对比视图中的损失曲线和输出面板的预测: 带注意力的运行先停留在无记忆基线 10 ln8/70 = 0.297 "
+                  "nats, 学会该看哪里之后骤降到约 0, 并能召回全部符号; 普通 LSTM 只是缓慢下降。"
+                  "预期带注意力的验证损失远低于普通 LSTM。何时学会取决于随机种子: 预设的种子 1 约在第 600 步; "
+                  "种子 3 约在第 1000 步; 种子 2 在 2000 步内没有学会。",
+        },
+        minutes=2.0,  # 110 s for both runs
+        panel="output",
+        experiments=(
+            Experiment("lstm", "copy-lstm"),
+            Experiment("attention", "copy-lstm", ("model.attention=true",)),
+        ),
+        expects=(
+            Expect("lower", "attention", "lstm", metric="val_loss", factor=0.5),
+            Expect("beats_baseline", "attention", metric="val_loss", baseline="memoryless_val_loss"),
+        ),
+        sets=("task.seq_len=50", "train.steps=2000", "train.eval_every=250"),
+        quick=("train.steps=1000", "train.eval_every=500", "train.eval_batches=8", "train.checkpoint_every=1000"),
     ),
 )
 

@@ -38,6 +38,24 @@ class Expect:
         return f"{self.a} {self.metric} < its {self.baseline}"
 
 
+@dataclass(frozen=True)
+class Sampling:
+    """One sampler setting; `label` names it in the lesson's table and checks."""
+
+    label: str
+    temperature: float
+    top_k: int = 0
+    top_p: float = 1.0
+
+    def describe(self) -> str:
+        parts = ["greedy" if self.temperature == 0 else f"T={self.temperature:g}"]
+        if self.top_k:
+            parts.append(f"top-k {self.top_k}")
+        if self.top_p < 1:
+            parts.append(f"top-p {self.top_p:g}")
+        return ", ".join(parts)
+
+
 @dataclass
 class RunResult:
     """What a lesson needs from one finished run (read by runner.py from the store)."""

@@ -35,7 +35,7 @@ def tag(lesson: Lesson, exp: Experiment) -> str:
 def build_config(lesson: Lesson, exp: Experiment, quick: bool = False):
     from rnnlab import config
 
-    sets = list(lesson.quick if quick else ()) + list(exp.overrides)
+    sets = list(lesson.sets) + list(lesson.quick if quick else ()) + list(exp.overrides)
     cfg = config.load(exp.preset, sets)
     cfg.name = tag(lesson, exp)
     return cfg
@@ -90,15 +90,31 @@ def read_result(label: str, run_dir: Path) -> RunResult:
 def report(lesson: Lesson, dirs: list[Path]) -> dict[str, Any]:
     """The lesson's measured numbers and whether each expectation held."""
     runs = {exp.label: read_result(exp.label, d) for exp, d in zip(lesson.experiments, dirs)}
+    samples: list[dict[str, Any]] = []
+    if lesson.samplings:
+        from rnnlab.lessons import sampling
+
+        run = runs[lesson.experiments[0].label]
+        if run.status == "finished":
+            samples = sampling.measure(dirs[0], lesson.samplings, lesson.sample_length)
+    # a sample is checked like a run: its numbers under its label
+    checked = dict(runs)
+    for row in samples:
+        checked[row["label"]] = RunResult(label=row["label"], run_id=run.run_id, status="finished", step=run.step,
+                                          metrics={k: row[k] for k in ("distinct_1", "distinct_2", "char_distinct_4", "own_bpc")},
+                                          baselines={})
+    for s in lesson.samplings:
+        checked.setdefault(s.label, RunResult(s.label, "", "failed", 0, {}, {}))  # its run failed: no sample
     checks = []
     for e in lesson.expects:
-        ok, measured = evaluate(e, runs)
+        ok, measured = evaluate(e, checked)
         checks.append({"expect": e.describe(), "passed": ok, "measured": measured})
     return {
         "lesson": lesson.number,
         "metric": lesson.metric,
         "panel": lesson.panel,
         "runs": [r.to_dict() for r in runs.values()],
+        **({"samples": samples} if lesson.samplings else {}),
         "checks": checks,
         "passed": all(c["passed"] for c in checks),
     }

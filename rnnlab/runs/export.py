@@ -2,7 +2,7 @@
 
 CSV and JSONL have one row per metric point (step, wall, name, value). JSONL can also carry the
 probe vectors (`include=("probes",)`: gradient flow through time, gates, hidden-state and
-per-layer norms) and the task outputs (`"samples"`: samples, forecasts, predictions), one row
+per-layer norms, the per-unit cell snapshot) and the task outputs (`"samples"`: samples, forecasts, predictions), one row
 each as (step, wall, name, data), merged into step order. TensorBoard event files
 need the optional `tensorboard` package (`pip install 'rnnlab[tensorboard]'`); torch is only
 imported for that format. A file is written whole or not at all (a temporary file beside it,
@@ -25,7 +25,7 @@ from rnnlab.runs.reader import RunReader
 
 FORMATS = ("csv", "jsonl", "tensorboard")
 # what `--include` can add to JSONL, and the vector names each stands for
-INCLUDES = {"probes": ("grad_flow", "gates", "hidden_norm", "layers"), "samples": ("output",)}
+INCLUDES = {"probes": ("grad_flow", "gates", "hidden_norm", "layers", "cell"), "samples": ("output",)}
 
 
 def parse_include(text: str | None) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ import torch
 
 from rnnlab.config import Config
 from rnnlab.tasks.base import Task
-from rnnlab.train import checkpoint, events, kept, optim, probes
+from rnnlab.train import checkpoint, events, kept, optim, probes, tbptt
 from rnnlab.train.device import autocast, matmul_peak_flops
 from rnnlab.train.events import Control, Reporter
 
@@ -199,7 +199,8 @@ class Trainer:
         pc = self.cfg.probes
         want_flow, want_hidden = _every(step, pc.grad_flow_every), _every(step, pc.hidden_every)
         if want_flow or want_hidden:
-            flow, hidden = probes.grad_flow_and_hidden(self.model, self.task, self._probe_batch, self.device)
+            flow, hidden = probes.grad_flow_and_hidden(self.model, self.task, self._probe_batch, self.device,
+                                                        bptt=self.tc.bptt)
             if want_flow:
                 self.reporter.vector(step, "grad_flow", {"norms": flow})
             if want_hidden:
@@ -208,6 +209,9 @@ class Trainer:
             gates = probes.gate_stats(self.model, self._probe_batch, self.device)
             if gates:
                 self.reporter.vector(step, "gates", gates)
+            cell = probes.unit_snapshot(self.model, self._probe_batch, self.device)
+            if cell:
+                self.reporter.vector(step, "cell", cell)
         if _every(step, pc.output_every):
             self.reporter.vector(step, "output", probes.task_output(self.model, self.task, self.device))
             self._last_output_step = step
@@ -221,7 +225,7 @@ class Trainer:
         lr = optim.lr_at(step - 1, tc)
         optim.set_lr(self.opt, lr)
         with autocast(self.device, self.bf16):
-            out, hidden = self.model(batch.x, self.hidden, **batch.model_kwargs())
+            out, hidden = tbptt.forward(self.model, batch.x, self.hidden, tc.bptt, **batch.model_kwargs())
             loss = self.task.loss(out, batch)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()

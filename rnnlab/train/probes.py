@@ -12,6 +12,8 @@ small batch, so they are cheap enough to leave on.
   computed with the reference cells on the same parameters.
 - hidden-state norm over time, per layer.
 - per-parameter grad norm, weight norm and update-to-weight ratio (see `ParamStats`).
+- one unit's anatomy (`unit_snapshot`): every term of the cell's equations for each unit at the
+  last step of the first probe sequence, which the lab's cell-anatomy view shows.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import contextlib
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 from rnnlab.tasks.base import Batch, Task
 
@@ -40,11 +43,15 @@ def _probe_mode(model: torch.nn.Module, device: torch.device):
         model.train(was_training)
 
 
-def grad_flow_and_hidden(model: torch.nn.Module, task: Task, batch: Batch, device: torch.device) -> tuple[list[float], list[list[float]]]:
-    """(‖∂L_T/∂x_t‖ for t = 1..T averaged over the batch, mean ‖h_t‖ per layer and t)."""
+def grad_flow_and_hidden(model: torch.nn.Module, task: Task, batch: Batch, device: torch.device,
+                         bptt: int = 0) -> tuple[list[float], list[list[float]]]:
+    """(‖∂L_T/∂x_t‖ for t = 1..T averaged over the batch, mean ‖h_t‖ per layer and t). With
+    truncated BPTT (`bptt` = k) the flow is the one training sees: zero beyond the last chunk."""
+    from rnnlab.train import tbptt
+
     with _probe_mode(model, device), torch.enable_grad():
         e = model.encode(batch.x.to(device), **batch.to(device).model_kwargs()).detach().float().requires_grad_(True)
-        out, _, hiddens = model.forward_encoded(e, None, return_hidden=True)
+        out, hiddens = tbptt.forward_encoded(model, e, bptt)
         loss_t = task.last_step_loss(out, batch.to(device))
         (grad,) = torch.autograd.grad(loss_t, e)
         flow = grad.norm(dim=-1).mean(dim=0)
@@ -68,6 +75,94 @@ def gate_stats(model: torch.nn.Module, batch: Batch, device: torch.device) -> di
         mean, low, high = stats.tolist()
         out[name] = {"mean": mean, "sat_low": low, "sat_high": high}
     return out
+
+
+SNAPSHOT_UNITS = 256  # units per layer in a snapshot: ~25 numbers each, kept small in the store
+_GATE_NAMES = {"lstm": ("input", "forget", "cell", "output"), "gru": ("reset", "update", "new"),
+               "rnn_tanh": ("new",), "rnn_relu": ("new",)}
+
+
+def _rounded(t: torch.Tensor) -> list[float]:
+    return [float(f"{v:.4g}") for v in t.tolist()]
+
+
+@torch.no_grad()
+def unit_snapshot(model: torch.nn.Module, batch: Batch, device: torch.device) -> dict[str, Any]:
+    """The terms of the cell's equations for every unit (the first `SNAPSHOT_UNITS`) of every
+    layer at the last step T of the probe batch's first sequence; {} for the Transformer.
+
+    Per layer: for each gate (LSTM input/forget/cell/output, GRU reset/update/new, the vanilla
+    cell's one "new") its input term `x` = [W_i x_T], recurrent term `h` = [W_h h_{T-1}], bias
+    `b` = b_i + b_h and `value` after the nonlinearity; then `h_prev`, `h` (and `c_prev`, `c`).
+    The GRU's candidate is n = tanh(x + b + r * h) with `b` = b_in and `h` = W_hn h + b_hn.
+    The sequence is replayed here with the step functions on one row (a few ms): the fused
+    kernels do not hand back the LSTM's cell state."""
+    from rnnlab.models.cells import gru_step, lstm_step, rnn_step
+
+    cell = getattr(model, "cell", "")
+    if cell not in _GATE_NAMES or not hasattr(model, "_layer_weights"):
+        return {}
+    with _probe_mode(model, device):
+        one = batch.to(device)
+        style = None if one.style is None else one.style[:1]
+        inp = model.encode(one.x[:1], **({} if style is None else {"style": style})).float()[0]  # (T, E)
+        T, H = inp.size(0), model.hidden_size
+        n = min(H, SNAPSHOT_UNITS)
+        layers = []
+        for layer in range(model.num_layers):
+            w_ih, w_hh, b_ih, b_hh = (None if w is None else w.float() for w in model._layer_weights(layer))
+            gi = F.linear(inp, w_ih, b_ih).unsqueeze(1)  # (T, 1, G), one row
+            h = inp.new_zeros(1, H)
+            c = inp.new_zeros(1, H)
+            outs = []
+            for t in range(T - 1):
+                if cell == "lstm":
+                    h, c, _ = lstm_step(gi[t], h, c, w_hh, b_hh)
+                elif cell == "gru":
+                    h, _ = gru_step(gi[t], h, w_hh, b_hh)
+                else:
+                    h = rnn_step(gi[t], h, w_hh, b_hh, cell[4:])
+                outs.append(h)
+            h_prev, c_prev = h, c
+            # the last step in its parts
+            xs = F.linear(inp[-1:], w_ih)
+            hs = F.linear(h_prev, w_hh)
+            zero = torch.zeros_like(xs)
+            b_i = b_ih.unsqueeze(0) if b_ih is not None else zero
+            b_h = b_hh.unsqueeze(0) if b_hh is not None else zero
+            names = _GATE_NAMES[cell]
+            parts = {k: v.chunk(len(names), dim=-1) for k, v in (("x", xs), ("h", hs), ("bi", b_i), ("bh", b_h))}
+            gates: dict[str, dict[str, list[float]]] = {}
+            values = {}
+            for j, name in enumerate(names):
+                x_j, h_j, bi_j, bh_j = (parts[k][j] for k in ("x", "h", "bi", "bh"))
+                if cell == "gru" and name == "new":
+                    r = values["reset"]
+                    h_term, b_term = h_j + bh_j, bi_j
+                    value = torch.tanh(x_j + b_term + r * h_term)
+                else:
+                    h_term, b_term = h_j, bi_j + bh_j
+                    pre = x_j + h_term + b_term
+                    if name in ("cell", "new"):
+                        value = torch.relu(pre) if cell == "rnn_relu" else torch.tanh(pre)
+                    else:
+                        value = torch.sigmoid(pre)
+                values[name] = value
+                gates[name] = {"x": _rounded(x_j[0, :n]), "h": _rounded(h_term[0, :n]), "b": _rounded(b_term[0, :n]),
+                               "value": _rounded(value[0, :n])}
+            if cell == "lstm":
+                c = values["forget"] * c_prev + values["input"] * values["cell"]
+                h = values["output"] * torch.tanh(c)
+            elif cell == "gru":
+                h = (1 - values["update"]) * values["new"] + values["update"] * h_prev
+            else:
+                h = values["new"]
+            row: dict[str, Any] = {"gates": gates, "h_prev": _rounded(h_prev[0, :n]), "h": _rounded(h[0, :n])}
+            if cell == "lstm":
+                row["c_prev"], row["c"] = _rounded(c_prev[0, :n]), _rounded(c[0, :n])
+            layers.append(row)
+            inp = torch.cat(outs + [h]) if outs else h
+    return {"cell": cell, "steps": T, "units": n, "hidden_size": H, "layers": layers}
 
 
 class ParamStats:

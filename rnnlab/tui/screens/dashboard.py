@@ -85,6 +85,7 @@ class Dashboard(actions.RunActions, Screen):
         Binding("g", "playground", "Playground"),
         Binding("y", "app.system", "System", show=False),
         Binding("N", "neurons", "Neurons", show=False),  # the 80-column footer is full; help lists it
+        Binding("A", "anatomy", "Anatomy", show=False),
         Binding("question_mark", "explain", "Explain"),
         # view keys stay out of the footer: with them it is cut at 80 columns (help lists them)
         Binding("l", "log_y", "Log-y", show=False),
@@ -97,6 +98,7 @@ class Dashboard(actions.RunActions, Screen):
     KEYS_HELP = {
         "[ / ]": "previous / next panel (tabs at small sizes)",
         "r": "resume a stopped run from its last checkpoint",
+        "A": "cell anatomy: the cell's equations with one unit's live numbers",
         "tab": "focus the next panel (? explains the focused one; f1 is this help)",
     }
 
@@ -365,6 +367,11 @@ class Dashboard(actions.RunActions, Screen):
         from rnnlab.tui.screens.neurons import Neurons
 
         self.app.push_screen(Neurons(self.run_dir, self.state.config))
+
+    def action_anatomy(self) -> None:
+        from rnnlab.tui.screens.anatomy import CellAnatomy
+
+        self.app.push_screen(CellAnatomy(self.run_dir))
 
     def action_back(self) -> None:
         self.app.pop_screen()

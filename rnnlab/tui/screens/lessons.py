@@ -30,6 +30,7 @@ class Lessons(Screen):
     class Launched(Message):
         run_dirs: list
         race: bool
+        view: str = ""
 
     @dataclass
     class Failed(Message):
@@ -64,7 +65,8 @@ class Lessons(Screen):
     def _show(self, lesson: catalog.Lesson) -> None:
         body = Text()
         body.append(f"{lesson.number}. {catalog.pick(lesson.title)}", style="bold")
-        body.append(f"  (ch. {lesson.chapter}, ~{lesson.minutes:g} min on 2 CPU cores, watch: {lesson.panel})\n")
+        also = " and the cell anatomy" if lesson.view == "anatomy" else ""
+        body.append(f"  (ch. {lesson.chapter}, ~{lesson.minutes:g} min on 2 CPU cores, watch: {lesson.panel}{also})\n")
         body.append(catalog.pick(lesson.text) + "\n")
         body.append(catalog.pick(catalog.LOOK) + ": ", style="bold")
         body.append(catalog.pick(lesson.look))
@@ -88,13 +90,17 @@ class Lessons(Screen):
         except Exception as err:  # a UserError line, or a launch failure: shown, not raised
             self.post_message(self.Failed(str(err)))
             return
-        self.post_message(self.Launched(dirs, lesson.race))
+        self.post_message(self.Launched(dirs, lesson.race, lesson.view))
 
     def on_lessons_launched(self, msg: Launched) -> None:
         if msg.race:
             self.app.open_compare(msg.run_dirs)
         else:
             self.app.open_run(msg.run_dirs[0])
+        if msg.view == "anatomy":  # over the dashboard: escape goes back to it
+            from rnnlab.tui.screens.anatomy import CellAnatomy
+
+            self.app.push_screen(CellAnatomy(msg.run_dirs[0]))
 
     def on_lessons_failed(self, msg: Failed) -> None:
         self.notify(f"launch failed: {msg.error}", severity="error")

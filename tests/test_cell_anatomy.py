@@ -1,0 +1,87 @@
+"""The cell-anatomy probe (`probes.unit_snapshot`) and view: every number the view shows is a
+term of the cell's equations for one unit, as the model computes it."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from rnnlab import config
+from rnnlab.models import build_model
+from rnnlab.tasks.base import Batch
+from rnnlab.train import probes
+
+
+def _sig(v: float) -> float:
+    return 1 / (1 + math.exp(-v))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
+def test_snapshot_terms_satisfy_the_cell_equations_and_match_the_model(cell):
+    torch.manual_seed(0)
+    model = build_model(config.ModelConfig(cell=cell, hidden_size=12, num_layers=2), input_kind="tokens",
+                        input_size=10, output_size=9, max_len=20)
+    x = torch.randint(0, 10, (3, 20))
+    snap = probes.unit_snapshot(model, Batch(x, x), torch.device("cpu"))
+    assert snap["cell"] == cell and snap["steps"] == 20 and snap["units"] == 12 and len(snap["layers"]) == 2
+    model.eval()
+    with torch.no_grad():
+        _, _, layers = model.forward_encoded(model.encode(x), None, return_hidden=True)
+        gates = model.gate_activations(x)
+    for li, row in enumerate(snap["layers"]):
+        # the state the view shows is the model's own at the last step of sequence 1
+        assert row["h"] == pytest.approx(layers[li][0, -1].tolist(), abs=1e-3)
+        assert row["h_prev"] == pytest.approx(layers[li][0, -2].tolist(), abs=1e-3)
+        for name, g in row["gates"].items():
+            if f"l{li}.{name}" in gates:
+                assert g["value"] == pytest.approx(gates[f"l{li}.{name}"][0, -1].tolist(), abs=1e-3)
+        for j in range(12):
+            g = {k: {t: v[j] for t, v in d.items()} for k, d in row["gates"].items()}
+            if cell == "lstm":
+                for k in ("input", "forget", "output"):
+                    assert g[k]["value"] == pytest.approx(_sig(g[k]["x"] + g[k]["h"] + g[k]["b"]), abs=2e-3)
+                c = g["forget"]["value"] * row["c_prev"][j] + g["input"]["value"] * g["cell"]["value"]
+                assert row["c"][j] == pytest.approx(c, abs=2e-3)
+                assert row["h"][j] == pytest.approx(g["output"]["value"] * math.tanh(row["c"][j]), abs=2e-3)
+            elif cell == "gru":
+                n = math.tanh(g["new"]["x"] + g["new"]["b"] + g["reset"]["value"] * g["new"]["h"])
+                assert g["new"]["value"] == pytest.approx(n, abs=2e-3)
+                z = g["update"]["value"]
+                assert row["h"][j] == pytest.approx((1 - z) * n + z * row["h_prev"][j], abs=2e-3)
+            else:
+                assert row["h"][j] == pytest.approx(math.tanh(g["new"]["x"] + g["new"]["h"] + g["new"]["b"]), abs=2e-3)
+
+
+def test_transformer_has_no_snapshot():
+    model = build_model(config.ModelConfig(cell="transformer", hidden_size=16, num_heads=2), input_kind="tokens",
+                        input_size=10, output_size=9, max_len=20)
+    x = torch.randint(0, 10, (2, 20))
+    assert probes.unit_snapshot(model, Batch(x, x), torch.device("cpu")) == {}
+
+
+def test_render_puts_the_units_numbers_into_the_equations():
+    from rnnlab.tui.screens.anatomy import render
+
+    torch.manual_seed(0)
+    model = build_model(config.ModelConfig(cell="lstm", hidden_size=6), input_kind="tokens", input_size=10,
+                        output_size=9, max_len=8)
+    x = torch.randint(0, 10, (1, 8))
+    snap = probes.unit_snapshot(model, Batch(x, x), torch.device("cpu"))
+    row = snap["layers"][0]
+    for width in (80, 120):
+        text = render(snap, 0, 3, width).plain
+        f = row["gates"]["forget"]
+        assert f"f = σ(W_f x + U_f h₋₁ + b_f)" in text
+        assert f"σ({f['x'][3]:+.3f} {f['h'][3]:+.3f} {f['b'][3]:+.3f}) = {f['value'][3]:+.3f}" in text
+        assert f"= {row['c'][3]:+.3f}" in text and f"= {row['h'][3]:+.3f}" in text
+        assert max(len(line) for line in text.splitlines()) <= width - 2
+
+
+def test_the_anatomy_view_does_not_import_torch():
+    code = "import sys, rnnlab.tui.screens.anatomy; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
