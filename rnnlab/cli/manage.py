@@ -1,5 +1,5 @@
 """Run management commands: `runs`, `show`, `stop`, `pause`, `resume`, `rm`, `logs`, `compare`,
-`export`. Each parses, asks `rnnlab.runs` one thing and prints it: rich tables on a terminal,
+`export`, `tag`, `note`. Each parses, asks `rnnlab.runs` one thing and prints it: rich tables on a terminal,
 plain aligned text in a pipe (so `rnnlab runs | grep lstm` works), plots via plotext.
 """
 
@@ -209,6 +209,12 @@ def _kept_long(kept: dict) -> str:
     return f"best: {one(best)}; last: {one(last)}; sample/forecast use the best (--checkpoint last for the other)"
 
 
+def _short_note(note: str, width: int = 40) -> str:
+    """The note's first line, cut to `width` with an ellipsis (`rnnlab show` prints it whole)."""
+    line = (note or "").strip().splitlines()[0] if (note or "").strip() else ""
+    return "-" if not line else line if len(line) <= width else line[: width - 1] + "…"
+
+
 def _step(info) -> str:
     return f"{info.step}/{info.total_steps}" if info.total_steps else str(info.step)
 
@@ -231,11 +237,11 @@ def runs_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
         return
     rows = [
         [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _best(i), _age(i.created),
-         _test(i), _kept_short(_kept(i))]
+         _test(i), _kept_short(_kept(i)), " ".join(i.tags) or "-", _short_note(i.note)]
         for i in infos
     ]
     # new columns go last: scripts that cut the plain table by position keep working
-    _table(["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints"], rows)
+    _table(["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints", "tags", "note"], rows)
     for i in infos:
         if i.status == "corrupt":
             print(f"warning: {i.message}", file=sys.stderr)
@@ -269,6 +275,10 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         ("best", _best(info)),
         ("checkpoint", _kept_long(kept)),
     ]
+    if info.tags:
+        lines.append(("tags", " ".join(info.tags)))
+    if info.note:
+        lines.append(("note", info.note.replace("\n", f"\n{'':>12}")))
     if info.baselines:
         lines.append(("baselines", ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(info.baselines.items()))))
     if info.latest:
@@ -501,8 +511,8 @@ def export_cmd(
     runs_dir: RunsDirOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-F", help="csv, jsonl or tensorboard.")] = "csv",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File (csv/jsonl; default stdout) or folder (tensorboard; default RUN/tensorboard).")] = None,
-    include: Annotated[Optional[str], typer.Option("--include", metavar="probes,samples",
-                                                   help="jsonl only: also the probe vectors (gradient flow, gates, hidden and layer norms) and/or the task outputs (samples, forecasts, predictions), one row each with a 'data' field.")] = None,
+    include: Annotated[Optional[str], typer.Option("--include", metavar="probes,samples,meta",
+                                                   help="jsonl only: also the probe vectors (gradient flow, gates, hidden and layer norms) and/or the task outputs (samples, forecasts, predictions), one row each with a 'data' field; meta: a first row with the run's id, name, tags and note.")] = None,
 ) -> None:
     """Export every metric point (one row per point, with its step)."""
     from rnnlab.runs import export
@@ -529,6 +539,46 @@ def export_cmd(
     print(f"wrote {n} points to {output}", file=sys.stderr)
 
 
+def tag_cmd(
+    run: RunArg,
+    tags: Annotated[Optional[list[str]], typer.Argument(help="Tags to add (or remove with --remove); none: print the run's tags.",
+                                                        show_default=False)] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Remove the given tags instead of adding them.")] = False,
+    runs_dir: RunsDirOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Tag a run (`rnnlab tag RUN baseline lr=1e-3`); the lab filters by tag with `/ tag:NAME`."""
+    from rnnlab.runs import notes
+
+    run_dir = _resolve(runs_dir, run)
+    if tags:
+        new = notes.tag(run_dir, remove=tags) if remove else notes.tag(run_dir, add=tags)
+    else:
+        new = _info(run_dir).tags
+    if json_out:
+        print_json({"run_id": run_dir.name, "tags": new})
+    else:
+        print(f"{run_dir.name}: " + (" ".join(new) if new else "(no tags)"))
+
+
+def note_cmd(
+    run: RunArg,
+    text: Annotated[Optional[list[str]], typer.Argument(help="The note (words are joined by spaces); '' removes it; none: print it.",
+                                                        show_default=False)] = None,
+    runs_dir: RunsDirOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write a note on a run (`rnnlab note RUN "lr too high, see step 800"`), shown by runs/show and the lab."""
+    from rnnlab.runs import notes
+
+    run_dir = _resolve(runs_dir, run)
+    note = notes.set_note(run_dir, " ".join(text)) if text is not None else _info(run_dir).note
+    if json_out:
+        print_json({"run_id": run_dir.name, "note": note})
+    else:
+        print(f"{run_dir.name}: " + (note or "(no note)"))
+
+
 def register(app: typer.Typer) -> None:
     app.command("runs")(runs_cmd)
     app.command("show")(show_cmd)
@@ -539,3 +589,5 @@ def register(app: typer.Typer) -> None:
     app.command("logs")(logs_cmd)
     app.command("compare")(compare_cmd)
     app.command("export")(export_cmd)
+    app.command("tag")(tag_cmd)
+    app.command("note")(note_cmd)
