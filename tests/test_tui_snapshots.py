@@ -98,6 +98,24 @@ def test_home(snap_compare, fixture_root, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home_filtered_sorted(snap_compare, fixture_root, size):
+    """`/ cell:lstm` (the filter box stays open, the title says how many match) and `S` three
+    times: sorted by metric, ▲ on that column."""
+
+    async def before(pilot):
+        from textual.widgets import DataTable
+
+        await _home_ready(pilot)
+        await pilot.press("slash", "c", "e", "l", "l", "colon", "l", "s", "t", "m")
+        await _until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count == 2)
+        await pilot.press("enter", "S", "S", "S")
+        await pilot.pause(0.3)
+        await _steady_cursors(pilot)
+
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_new_experiment(snap_compare, fixture_root, size):
     async def before(pilot):
         await _home_ready(pilot)

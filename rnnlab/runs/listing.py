@@ -2,9 +2,10 @@
 
 `list_runs` opens every run's database each time; at a thousand runs that is ~0.3 s of SQLite
 per listing, every second, in the lab's process. A finished run's database does not change, and
-a live one shows that it did: every commit touches `run.db-wal` (or, after a checkpoint,
-`run.db`). So the lister keeps each run's `RunInfo` beside the (mtime, size) of those two files
-and reads a run again only when they moved. What a reader derives from the clock alone — a
+a live one shows that it did: the store is always in WAL mode, so every commit appends to
+`run.db-wal`, and a checkpoint (a writer's close, the last connection's close) writes `run.db`
+and resets or deletes that file. So the lister keeps each run's `RunInfo` beside the (mtime,
+size) of those two files, two stats per run, and reads a run again only when they moved. What a reader derives from the clock alone — a
 live record whose worker died or went silent reads "crashed" (`effective_status`) — is
 recomputed for every listed run on every call, so a cached run still turns crashed on time.
 
@@ -22,15 +23,16 @@ from typing import Callable, Optional
 from rnnlab.errors import UserError
 from rnnlab.runs.paths import CONFIG_NAME, DB_NAME
 from rnnlab.runs.reader import RunInfo, corrupt_info, effective_status, read_info
+from rnnlab.runs.status import LIVE
 
-_WAL = DB_NAME + "-wal"
+_MISSING = (0, -1)
 
 
 def _sig(path: str) -> tuple:
     try:
         st = os.stat(path)
     except OSError:
-        return ()
+        return _MISSING
     return (st.st_mtime_ns, st.st_size)
 
 
@@ -46,7 +48,7 @@ class RunLister:
 
     def _run_dirs(self) -> list[tuple[str, tuple]]:
         """(dir name, store signature) of every run directory, newest first: the order of
-        `paths.list_run_dirs` with one stat per file instead of a Path per check."""
+        `paths.list_run_dirs`, from two stats per known run."""
         try:
             entries = list(os.scandir(self.root))
         except (FileNotFoundError, NotADirectoryError):
@@ -55,13 +57,12 @@ class RunLister:
         for e in entries:
             if e.name.startswith(".") or not e.is_dir():
                 continue
-            base = os.path.join(e.path, DB_NAME)
-            db = _sig(base)
-            if not db:
+            db = _sig(f"{e.path}/{DB_NAME}")
+            if db is _MISSING:
                 continue
             if e.name not in self._created:
-                self._created[e.name] = _sig(os.path.join(e.path, CONFIG_NAME))[:1] or (0,)
-            out.append((e.name, db + _sig(base + "-wal")))
+                self._created[e.name] = _sig(f"{e.path}/{CONFIG_NAME}")[0]
+            out.append((e.name, (db, _sig(f"{e.path}/{DB_NAME}-wal"))))
         out.sort(key=lambda x: (x[0][:15], self._created[x[0]]), reverse=True)
         return out
 
@@ -77,12 +78,13 @@ class RunLister:
             seen.add(name)
             cached = self._cache.get(name)
             if cached is not None and cached[0] == sig:
-                out.append(_aged(cached[1]))
+                info = cached[1]
+                out.append(_aged(info) if info.recorded_status in LIVE else info)
             else:
                 info = _read(self.root / name)
                 self.reads += 1
                 # a corrupt run is read again next time: it may have been restored
-                self._cache[name] = (sig if info.status != "corrupt" else (), info)
+                self._cache[name] = (sig if info.status != "corrupt" else None, info)
                 out.append(info)
             if progress is not None and len(out) == first and self.reads > first // 2 and len(dirs) > first:
                 progress(list(out))
@@ -103,7 +105,5 @@ def _read(run_dir: Path) -> RunInfo:
 
 def _aged(info: RunInfo) -> RunInfo:
     """The cached info with its status as of now (a live record can have turned crashed)."""
-    if info.recorded_status is None:
-        return info
     status = effective_status(info.recorded_status, info.pid, info.host, info.heartbeat)
     return info if status == info.status else dataclasses.replace(info, status=status)

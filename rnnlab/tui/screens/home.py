@@ -120,6 +120,8 @@ class Home(actions.RunActions, Screen):
         self.filter_text = ""
         self._match = None  # the filter's predicate, None: every run
         self.sort = 0  # index into runfilter.SORTS
+        self._rows: dict[str, tuple] = {}  # run id -> (info, marked, shown id, row, row as str)
+        self._ids: tuple = ((), {})  # (run ids, their short_ids)
         self._lister = None
         self._lister_lock = threading.Lock()  # a cancelled listing thread may still be finishing
 
@@ -198,17 +200,20 @@ class Home(actions.RunActions, Screen):
         self.infos = {i.run_id: i for i in msg.infos}
         sweep_names = {r.sweep_id: r.name for r in msg.sweeps}
         infos = [i for i in msg.infos if self._match(i)] if self._match else msg.infos
-        shown_ids = short_ids([i.run_id for i in msg.infos])
+        ids = tuple(i.run_id for i in msg.infos)
+        if ids != self._ids[0]:
+            self._ids = (ids, short_ids(list(ids)))
+        shown_ids = self._ids[1]
         if self.sort:
             # a flat list: sorted trials leave their sweep's group
-            keyed = [(i.run_id, row_of(i, i.run_id in self.marked, shown_ids.get(i.run_id)))
+            keyed = [(i.run_id, self._row_of(i, i.run_id in self.marked, shown_ids.get(i.run_id)))
                      for i in runfilter.sort_infos(infos, self.sort)]
         else:
             sweeps = msg.sweeps
             if self._match:  # a sweep header only over its matching trials
                 kept = {i.sweep for i in infos}
                 sweeps = [r for r in sweeps if r.sweep_id in kept]
-            keyed = sweeprows.grouped(infos, sweeps, row_of, self.marked, shown_ids)
+            keyed = sweeprows.grouped(infos, sweeps, self._row_of, self.marked, shown_ids)
         self.sweeps = {sweeprows.SWEEP_KEY + r.sweep_id: r for r in msg.sweeps}
         self._title(len(infos), len(msg.infos))
         hint = self.query_one("#home-hint", Static)
@@ -221,10 +226,24 @@ class Home(actions.RunActions, Screen):
         self._fill(keyed)
         self._note()
 
+    def _row_of(self, info: Any, marked: bool, shown_id: str | None) -> tuple:
+        """`row_of`, made again only for a run whose info changed: the lister hands back the
+        same RunInfo object for a run whose store did not move."""
+        cached = self._rows.get(info.run_id)
+        if cached is not None and cached[0] is info and cached[1] == marked and cached[2] == shown_id:
+            return cached[3]
+        row = row_of(info, marked, shown_id)
+        self._rows[info.run_id] = (info, marked, shown_id, row, tuple(map(str, row)))
+        return row
+
+    def _strs(self, key: str, row: tuple) -> tuple:
+        cached = self._rows.get(key)
+        return cached[4] if cached is not None and cached[3] is row else tuple(map(str, row))
+
     def _fill(self, keyed: list[tuple[str, tuple]]) -> None:
         """Show `keyed` rows: changed cells only when the rows are the same ones in the same
         order (the steady state of a live listing), else the whole table."""
-        shown = [tuple(map(str, r)) for _, r in keyed]
+        shown = [self._strs(k, r) for k, r in keyed]
         if shown == self._shown:
             return
         table = self.query_one(DataTable)
