@@ -150,3 +150,38 @@ def test_sort_orders():
     assert by["name"] == ["a", "b", "c"]
     assert by["metric"] == ["c", "b", "a"]  # best (lowest) first, no value last
     assert by["step"] == ["a", "c", "b"]  # furthest first
+
+
+def test_axes_tokens_and_best():
+    from rnnlab import config
+    from rnnlab.runs.axes import best_index, tokens_per_step
+
+    cfg = config.validate({"task": {"kind": "adding", "seq_len": 10}, "train": {"batch_size": 8}})
+    assert tokens_per_step({"tokens_per_s": 32000.0, "step_time": 0.05}, cfg) == 1600  # what the run recorded
+    assert tokens_per_step({}, cfg) == 80 and tokens_per_step({}, None) is None  # else batch x seq_len
+    ts = config.validate({"task": {"kind": "timeseries", "window": 24}, "train": {"batch_size": 4}})
+    assert tokens_per_step(None, ts) == 96
+    assert best_index([3.0, float("nan"), 1.0, 2.0]) == 2 and best_index([float("nan")]) is None
+
+
+def test_cli_compare_axes_align_sort(root):
+    a = _populate(root, "alpha", steps=30)
+    b = _populate(root, "beta", cell="gru", steps=20)
+    r = _cli(root, "compare", "alpha", "beta", "-x", "tokens", "--align", "val_mse", "--sort", "best", "--desc")
+    assert r.exit_code == 0, r.output
+    assert "tokens seen from best val_mse" in r.output
+    table = r.output.splitlines()[-2:]
+    # best val_mse: alpha 0.5/30 < beta 0.5/20; --desc puts the larger first
+    assert [line.split()[1] for line in table] == ["beta", "alpha"]
+    r = _cli(root, "compare", "alpha", "beta", "--sort", "best")
+    assert [line.split()[1] for line in r.output.splitlines()[-2:]] == ["alpha", "beta"]
+    # 320 tokens a step (batch 32 x T 10): alpha's last point at 30 x 320 = 9600 on the tokens axis
+    r = _cli(root, "compare", "alpha", "beta", "-x", "tokens")
+    assert "9600" in r.output.replace(",", "") and "tokens seen" in r.output
+    r = _cli(root, "compare", "alpha", "beta", "--align", "bogus")
+    assert isinstance(r.exception, UserError) and "--align bogus" in str(r.exception)
+    for k in range(19):
+        _populate(root, f"r{k}", steps=2)
+    r = _cli(root, "compare", "alpha", "beta", *[f"r{k}" for k in range(19)])
+    assert isinstance(r.exception, UserError) and "at most 20 runs (21 given)" in str(r.exception)
+    assert a.is_dir() and b.is_dir()

@@ -153,6 +153,44 @@ def make_fixture_runs(root: Path) -> list[Path]:
 
 
 
+def make_many_runs(root: Path, n: int = 20) -> list[Path]:
+    """`n` finished adding runs of a learning-rate sweep (names `lr-01` ... ), each with its own
+    loss curve, for the compare view at scale: few steps and no probes, so it is quick."""
+    root = Path(root)
+    clock = FakeTime(T0)
+    cells = ("lstm", "gru", "rnn_tanh")
+    out = []
+    for k in range(n):
+        cfg = _cfg(f"lr-{k + 1:02d}", cells[k % 3], "adding", 100)
+        run_id = f"20260102-{9 + k // 60:02d}{k % 60:02d}00-{k:04x}"
+        out.append(_write_many(root, run_id, cfg, clock, k))
+    return out[::-1]
+
+
+def _write_many(root: Path, run_id: str, cfg, clock: FakeTime, k: int) -> Path:
+    import rnnlab.runs.launch as launch
+    import rnnlab.runs.writer as writer_mod
+    from rnnlab.runs.store import StoreWriter
+
+    with mock.patch.object(launch, "new_run_id", lambda now=None: run_id), mock.patch.object(launch, "time", clock), \
+            mock.patch.object(writer_mod, "time", clock):
+        run_dir = launch.create_run(cfg, root, cfg.name)
+        w = StoreWriter(run_dir, heartbeat=False)
+        w.event("started", "started", 0, {"primary_metric": "val_mse", "baselines": {"constant_val_mse": 1 / 6},
+                                          "params": 4513, "device": "cpu", "task": "adding", "total_steps": 100})
+        rate = 0.5 + 0.25 * k  # run k learns at its own speed, and the fast ones overshoot
+        for step in range(1, 101):
+            clock.now += 0.05 * (1 + k % 4)
+            frac = step / 100
+            loss = 0.17 * math.exp(-rate * frac) + 0.01 + (0.02 * frac * frac if k > 12 else 0.0)
+            w.scalars(step, {"loss": loss, "tokens_per_s": 32000.0, "step_time": 0.05})
+            if step % 10 == 0:
+                w.scalars(step, {"val_mse": loss + 0.002})
+        w.set_status("finished", "done", step=100)
+        w.close()
+    return run_dir
+
+
 async def _shoot(root: Path, out: Path) -> None:
     """SVG screenshots of each screen on the fixture runs, for the README."""
     from rnnlab.tui.app import LabApp

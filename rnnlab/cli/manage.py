@@ -139,7 +139,7 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xl
     """A terminal line plot; colourless outside a terminal so pipes get plain text."""
     import plotext as plt
 
-    from rnnlab.tui.markers import series_marker
+    from rnnlab.tui.markers import SERIES_COLOURS, series_marker, series_style
 
     width = _width()
     plt.clf()
@@ -152,8 +152,12 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xl
     for i, (label, xs, ys) in enumerate(series):
         xs, ys = _downsample(xs, ys, 2 * width)
         if xs:
-            # without colour only the marker tells overlaid runs apart
+            # without colour only the marker tells overlaid runs apart; with more runs than
+            # colours, the colours come round again with the next marker
             marker = {"marker": series_marker(i)} if colourless else {}
+            if not colourless and len(series) > len(SERIES_COLOURS):
+                color, mk = series_style(i, SERIES_COLOURS)
+                marker = {"color": color, "marker": mk}
             plt.plot(xs, ys, label=label if len(series) > 1 else None, **marker)
             drawn = True
     if not drawn:
@@ -464,42 +468,96 @@ def logs_cmd(
 
 
 def compare_cmd(
-    runs: Annotated[list[str], typer.Argument(help="Two or more runs.", show_default=False)],
+    runs: Annotated[list[str], typer.Argument(help="Two to 20 runs.", show_default=False)],
     runs_dir: RunsDirOpt = None,
     metric: Annotated[Optional[str], typer.Option("--metric", "-m", help="Metric to overlay (default: the first run's primary metric).")] = None,
+    x_axis: Annotated[str, typer.Option("--x-axis", "-x", help="step, wall (minutes since the run's first point) or tokens (tokens seen).")] = "step",
+    align: Annotated[Optional[str], typer.Option("--align", metavar="METRIC",
+                                                 help="Shift each run so that 0 is where it reached its best (lowest) METRIC, e.g. val_loss.")] = None,
+    sort: Annotated[Optional[str], typer.Option("--sort", metavar="COLUMN", help="Sort the table by a column (its header, e.g. best, loss, val_mse).")] = None,
+    desc: Annotated[bool, typer.Option("--desc", help="With --sort: largest first.")] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Overlaid curves and a table of final metrics."""
+    from rnnlab.runs.axes import X_AXES, X_LABELS, best_index, tokens_per_step
     from rnnlab.runs.store import RunReader
 
+    if x_axis not in X_AXES:
+        raise UserError(f"--x-axis {x_axis!r} is not an axis; use one of {', '.join(X_AXES)}")
     dirs = list(dict.fromkeys(_resolve(runs_dir, ref) for ref in runs))
+    if len(dirs) > MAX_COMPARE:
+        raise UserError(f"compare takes at most {MAX_COMPARE} runs ({len(dirs)} given): more curves than that cannot be told apart; "
+                        "pick the ones to compare (`rnnlab runs`, or / and tags in the lab)")
     data = []
     for d in dirs:
         with RunReader(d) as r:
             info = r.info()
             names = r.scalar_names()
-            want = [n for n in dict.fromkeys([metric or info.primary_metric, "loss"]) if n and n in names]
-            data.append((info, None, {n: r.series(n) for n in want}))
+            want = [n for n in dict.fromkeys([metric or info.primary_metric, "loss", align]) if n and n in names]
+            data.append((info, _config(d) if x_axis == "tokens" else None, {n: r.series(n) for n in want}))
     chosen = metric or next((i.primary_metric for i, _, _ in data if i.primary_metric), "loss")
     if metric and not any(metric in s for _, _, s in data):
         raise UserError(f"no run among {', '.join(i.run_id for i, _, _ in data)} has metric {metric!r}")
+    if align and not any(align in s for _, _, s in data):
+        raise UserError(f"--align {align}: no run among {', '.join(i.run_id for i, _, _ in data)} has metric {align!r} "
+                        "(e.g. loss, val_loss or the runs' primary metric)")
     val_keys = sorted({k for i, _, _ in data for k in i.latest if k.startswith("val_")})
+    headers = ["id", "name", "cell", "task", "status", "step", "params", "best", "loss", *val_keys, "tokens/s"]
+    if sort and sort not in headers:
+        raise UserError(f"--sort {sort!r} is not a column; use one of {', '.join(headers)}")
     if json_out:
         print_json([{**i.to_dict()} for i, _, _ in data])
         return
+
+    def xs(info, cfg, series) -> Optional[list]:
+        steps, walls, _ = series
+        if x_axis == "wall":
+            return [(w - walls[0]) / 60.0 for w in walls]
+        if x_axis == "tokens":
+            per = tokens_per_step(info.latest, cfg)
+            return None if per is None else [s * per for s in steps]
+        return list(steps)
+
+    label = X_LABELS[x_axis] + (f" from best {align}" if align else "")
     for name in dict.fromkeys([chosen, "loss"]):
-        series = [(_label(i), s[name][0], s[name][2]) for i, _, s in data if name in s]
+        series = []
+        for i, cfg, s in data:
+            x = xs(i, cfg, s[name]) if name in s else None
+            if x is None:
+                continue
+            if align:
+                at = best_index(s[align][2]) if align in s else None
+                if at is None:
+                    continue  # no best point to align at yet
+                # the best point's place on this axis, found through its step
+                steps = list(s[name][0])
+                step = s[align][0][at]
+                k = min(range(len(steps)), key=lambda j: abs(steps[j] - step))
+                x = [v - x[k] for v in x]
+            series.append((_label(i), x, s[name][2]))
         if series:
-            print(_plot(name, series))
+            print(_plot(name, series, xlabel=label))
             print()
-    headers = ["id", "name", "cell", "task", "status", "step", "params", "best", "loss", *val_keys, "tokens/s"]
     rows = [
         [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), f"{i.params:,}" if i.params else "-", _best(i),
          _fmt(i.latest.get("loss")), *(_fmt(i.latest.get(k)) for k in val_keys),
          "-" if i.tokens_per_s is None else f"{i.tokens_per_s:,.0f}"]
         for i, _, _ in data
     ]
+    if sort:
+        from rnnlab.tui.tablesort import sort_rows
+
+        rows = sort_rows(rows, headers.index(sort), desc, numeric=sort not in ("id", "name", "cell", "task", "status"))
     _table(headers, rows)
+
+
+MAX_COMPARE = 20
+
+
+def _config(run_dir: Path):
+    from rnnlab.tui.state import read_config
+
+    return read_config(run_dir)
 
 
 def _label(info) -> str:

@@ -410,10 +410,15 @@ class Home(actions.RunActions, Screen):
         self.query_one(DataTable).action_cursor_down()
 
     def action_compare(self) -> None:
-        ids = [i for i in self.infos if i in self.marked] or ([self.current_id()] if self.current_id() else [])
+        ids = [i for i in self.infos if i in self.marked] or ([self.current_id()] if self.current_id() in self.infos else [])
         if not ids:
             self.notify("mark runs with space, then press c", severity="warning")
             return
+        from rnnlab.tui.screens.compare import MAX_RUNS
+
+        if len(ids) > MAX_RUNS:
+            self.notify(f"compare shows at most {MAX_RUNS} runs: the newest {MAX_RUNS} of the {len(ids)} marked", severity="warning")
+            ids = ids[:MAX_RUNS]
         self.app.open_compare([Path(self.infos[i].dir) for i in ids])
 
     def on_action_done(self, msg: actions.ActionDone) -> None:
