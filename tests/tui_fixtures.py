@@ -3,7 +3,7 @@
 Writes real run stores (through `create_run` and `StoreWriter`) with a fake clock and fixed run
 ids, so every number, ETA and label the lab shows is the same on every machine. Usable as a
 script: `python tests/tui_fixtures.py DIR` writes the runs, `python tests/tui_fixtures.py
---screenshots docs/screenshots` the README's SVG screenshots.
+--screenshots docs/screenshots [NAME ...]` the README's SVG screenshots (all, or the named ones).
 """
 
 from __future__ import annotations
@@ -191,7 +191,17 @@ def _write_many(root: Path, run_id: str, cfg, clock: FakeTime, k: int) -> Path:
     return run_dir
 
 
-async def _shoot(root: Path, out: Path) -> None:
+FILTER_KEYS = ["slash", "c", "e", "l", "l", "colon", "l", "s", "t", "m", "enter", "S", "S", "S"]
+SHOTS = [("home", (120, 30), []), ("new-experiment", (120, 40), ["n"]),
+         ("dashboard", (160, 48), ["enter"]), ("dashboard-80x24", (80, 24), ["enter"]),
+         ("dashboard-forecast", (160, 48), ["down", "enter"]), ("compare", (120, 36), ["space", "space", "space", "c"]),
+         ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["question_mark"]),
+         ("lessons-80x24", (80, 24), ["L"]), ("home-filtered", (120, 30), FILTER_KEYS)]
+# on make_many_runs' 20 runs
+MANY_SHOTS = [("compare-20", (160, 48), ["space"] * 20 + ["c", "S", "S", "S"])]
+
+
+async def _shoot(root: Path, out: Path, shots: list, rows: int, only: set | None = None) -> None:
     """SVG screenshots of each screen on the fixture runs, for the README."""
     from rnnlab.tui.app import LabApp
 
@@ -201,23 +211,20 @@ async def _shoot(root: Path, out: Path) -> None:
                 return
             await pilot.pause(0.1)
 
-    shots = [("home", (120, 30), []), ("new-experiment", (120, 40), ["n"]),
-             ("dashboard", (160, 48), ["enter"]), ("dashboard-80x24", (80, 24), ["enter"]),
-             ("dashboard-forecast", (160, 48), ["down", "enter"]), ("compare", (120, 36), ["space", "space", "space", "c"]),
-             ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["question_mark"]),
-             ("lessons-80x24", (80, 24), ["L"])]
     for name, size, keys in shots:
+        if only and name not in only:
+            continue
         app = LabApp(root)
         async with app.run_test(size=size) as pilot:
-            await until(pilot, lambda: app.screen.query("DataTable") and app.screen.query_one("DataTable").row_count == 4)
+            await until(pilot, lambda: app.screen.query("DataTable") and app.screen.query_one("DataTable").row_count == rows)
             for k in keys:
                 await pilot.press(k)
-                await pilot.pause(0.3)
+                await pilot.pause(0.3 if len(keys) < 10 else 0.05)
             await pilot.pause(1.5)
             app.save_screenshot(str(out / f"{name}.svg"))
 
 
-def screenshots(out: Path) -> None:
+def screenshots(out: Path, only: set | None = None) -> None:
     import asyncio
     import os
     import tempfile
@@ -227,12 +234,15 @@ def screenshots(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
         make_fixture_runs(Path("runs"))
-        asyncio.run(_shoot(Path("runs"), out))
+        asyncio.run(_shoot(Path("runs"), out, SHOTS, 4, only))
+        make_many_runs(Path("many"))
+        asyncio.run(_shoot(Path("many"), out, MANY_SHOTS, 20, only))
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--screenshots"]:
-        screenshots(Path(sys.argv[2]))
+        # `--screenshots DIR [NAME ...]`: all of them, or only the named ones
+        screenshots(Path(sys.argv[2]), set(sys.argv[3:]) or None)
     else:
         for d in make_fixture_runs(Path(sys.argv[1])):
             print(d)

@@ -43,7 +43,7 @@ class RunLister:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self._cache: dict[str, tuple[tuple, RunInfo]] = {}  # dir name -> (signature, info)
-        self._created: dict[str, int] = {}  # dir name -> config.toml mtime (written once)
+        self._created: dict[str, int] = {}  # dir name -> config.toml mtime (written once; runs sharing a second)
         self.reads = 0  # databases opened by the last `list` (for tests and benchmarks)
 
     def _run_dirs(self) -> list[tuple[str, tuple]]:
@@ -60,10 +60,16 @@ class RunLister:
             db = _sig(f"{e.path}/{DB_NAME}")
             if db is _MISSING:
                 continue
-            if e.name not in self._created:
-                self._created[e.name] = _sig(f"{e.path}/{CONFIG_NAME}")[0]
             out.append((e.name, (db, _sig(f"{e.path}/{DB_NAME}-wal"))))
-        out.sort(key=lambda x: (x[0][:15], self._created[x[0]]), reverse=True)
+        # runs created in the same second are ordered by their config.toml's mtime (written once):
+        # stat it only for those
+        seconds: dict[str, int] = {}
+        for name, _ in out:
+            seconds[name[:15]] = seconds.get(name[:15], 0) + 1
+        for name, _ in out:
+            if seconds[name[:15]] > 1 and name not in self._created:
+                self._created[name] = _sig(f"{self.root}/{name}/{CONFIG_NAME}")[0]
+        out.sort(key=lambda x: (x[0][:15], self._created.get(x[0], 0)), reverse=True)
         return out
 
     def list(self, progress: Optional[Callable[[list[RunInfo]], None]] = None, first: int = 60) -> list[RunInfo]:

@@ -176,12 +176,17 @@ class Home(actions.RunActions, Screen):
                     with self._lister_lock:
                         if self._lister is None:
                             self._lister = RunLister(self.root)
-                        infos = self._lister.list(
-                            lambda page: self.post_message(self.Listed(page, sweeps=sweeps, partial=True)))
+                        infos = self._lister.list(lambda page: self._first_page(page, sweeps))
                     self.post_message(self.Listed(infos, sweeps=sweeps))
                 except Exception as err:
                     self.post_message(self.Listed([], f"{type(err).__name__}: {err}"))
             time.sleep(LIST_INTERVAL)
+
+    def _first_page(self, page: list, sweeps: list) -> None:
+        self.post_message(self.Listed(page, sweeps=sweeps, partial=True))
+        # let the UI thread show it before reading the rest takes the GIL back (reading a
+        # thousand stores is ~0.3 s of mostly Python)
+        time.sleep(0.1)
 
     def on_screen_resume(self) -> None:
         self.watch_runs()
@@ -198,6 +203,8 @@ class Home(actions.RunActions, Screen):
         if msg is None:
             return
         self.infos = {i.run_id: i for i in msg.infos}
+        if len(self._rows) > len(self.infos):  # runs were removed: forget their rows
+            self._rows = {k: v for k, v in self._rows.items() if k in self.infos}
         sweep_names = {r.sweep_id: r.name for r in msg.sweeps}
         infos = [i for i in msg.infos if self._match(i)] if self._match else msg.infos
         ids = tuple(i.run_id for i in msg.infos)
