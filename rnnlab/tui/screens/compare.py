@@ -179,7 +179,7 @@ class Compare(Screen):
             lines.append(Line(self._label(i), x, s.values, color or "cyan", 0.05 if name in ("loss", "grad_norm") else 0.0,
                               marker=marker))
         xlabel = X_LABELS[self.x_axis] + (f" from {self._align_label()}" if self.align else "")
-        self.query_one(LinePlot).show(PlotData(lines, xlabel=xlabel, log_y=self.log_y))
+        self.query_one(LinePlot).show(PlotData(lines, xlabel=xlabel, log_y=self.log_y, own_markers=True))
         set_content(self.query_one("#compare-legend", Static), self._legend(legend))
         self._table()
 

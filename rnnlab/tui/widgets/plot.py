@@ -51,13 +51,15 @@ class PlotData:
     empty_message: str = "waiting for data"
     # (x, label) pairs that replace the x-axis numbers (dates under a forecast)
     xticks: tuple[tuple[float, str], ...] = ()
+    # the lines' markers hold without colour too (compare: each run keeps its look, shown or not)
+    own_markers: bool = False
 
     def signature(self) -> tuple:
         """Equal for data that plots the same. Series only grow (or are reset, which changes
         their length or ends), so length and end points stand for the whole array."""
         return (
             tuple((ln.label, ln.color, ln.smooth, ln.marker, _ends(ln.x), _ends(ln.y)) for ln in self.lines),
-            tuple(self.hlines), self.xlabel, self.log_y, self.empty_message, self.xticks,
+            tuple(self.hlines), self.xlabel, self.log_y, self.empty_message, self.xticks, self.own_markers,
         )
 
 
@@ -125,7 +127,7 @@ class LinePlot(PlotextPlot):
             if not len(x):
                 continue
             # a caller that gave its series their own markers (compare) keeps them
-            marker = series_marker(i) if mono and line.marker == "braille" else line.marker
+            marker = series_marker(i) if mono and not d.own_markers else line.marker
             y_lo, y_hi = min(y_lo, float(y.min())), max(y_hi, float(y.max()))
             x_lo, x_hi = min(x_lo, float(x.min())), max(x_hi, float(x.max()))
             x_whole = x_whole and bool(np.all(x == np.round(x)))
