@@ -55,9 +55,9 @@ class Prompt(ModalScreen[Optional[str]]):
         self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="prompt"):
-            yield Label(self.question, id="prompt-question")
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+        with Vertical(id="prompt-box"):
+            yield Label(self.question, id="prompt-box-question")
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-box-input")
             yield Label("enter saves · esc cancels", classes="note")
 
     def on_mount(self) -> None:
