@@ -555,9 +555,14 @@ MAX_COMPARE = 20
 
 
 def _config(run_dir: Path):
-    from rnnlab.tui.state import read_config
+    """The run's resolved config (for its batch and sequence length), or None if unreadable."""
+    from rnnlab.config import read_toml, validate
+    from rnnlab.runs.paths import CONFIG_NAME
 
-    return read_config(run_dir)
+    try:
+        return validate(read_toml(run_dir / CONFIG_NAME), str(run_dir))
+    except Exception:
+        return None
 
 
 def _label(info) -> str:
