@@ -45,7 +45,7 @@ def test_filter_by_keys(fixture_root):
             await pilot.press("slash", *_keys_of(" status:run"))
             await _until(pilot, lambda: _names(app) == ["lstm-adding"])
             await pilot.press(*_keys_of(" colour:red"))  # a mistake is said in the hint line
-            await pilot.pause(0.1)
+            await pilot.pause(1.3)  # and stays said through the next listing (every second)
             assert "unknown field 'colour:'" in str(app.screen.query_one("#home-hint").render())
             for _ in " colour:red":
                 await pilot.press("backspace")

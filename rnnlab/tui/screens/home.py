@@ -119,6 +119,7 @@ class Home(actions.RunActions, Screen):
         self._keys: list[str] = []  # row keys in the table, in order
         self.filter_text = ""
         self._match = None  # the filter's predicate, None: every run
+        self._filter_error = ""  # what is wrong with the text typed (the last good filter stays)
         self.sort = 0  # index into runfilter.SORTS
         self._rows: dict[str, tuple] = {}  # run id -> (info, marked, shown id, row, row as str)
         self._ids: tuple = ((), {})  # (run ids, their short_ids)
@@ -224,9 +225,10 @@ class Home(actions.RunActions, Screen):
         self.sweeps = {sweeprows.SWEEP_KEY + r.sweep_id: r for r in msg.sweeps}
         self._title(len(infos), len(msg.infos))
         hint = self.query_one("#home-hint", Static)
-        hint.display = not keyed or bool(msg.error)
-        if msg.error:
-            hint.update(Text(msg.error, style="red"))
+        error = msg.error or self._filter_error
+        hint.display = not keyed or bool(error)
+        if error:
+            hint.update(Text(error, style="red"))
         elif not keyed:
             hint.update(Text("no run matches the filter (esc clears it)" if msg.infos else
                              "no runs yet: press n for a new experiment", style="dim"))
@@ -325,10 +327,10 @@ class Home(actions.RunActions, Screen):
         try:
             terms = runfilter.parse(text)
         except UserError as err:
-            hint = self.query_one("#home-hint", Static)
-            hint.display = True
-            hint.update(Text(str(err), style="red"))
+            self._filter_error = str(err)
+            self._show()
             return
+        self._filter_error = ""
         names = {r.sweep_id: r.name for r in (self._listed.sweeps if self._listed else [])}
         self.filter_text = text.strip()
         self._match = runfilter.matcher(terms, names) if terms else None
