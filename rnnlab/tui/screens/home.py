@@ -385,7 +385,8 @@ class Home(actions.RunActions, Screen):
 
             self.run_action("note", save, changed=True)
 
-        self.app.push_screen(Prompt(f"Note on {info.name or info.run_id} (empty removes it)", info.note,
+        # one line to edit: a note written with `rnnlab note` on several lines comes joined
+        self.app.push_screen(Prompt(f"Note on {info.name or info.run_id} (empty removes it)", " ".join(info.note.splitlines()),
                                     "what this run tried, what it showed"), done)
 
     # ------------------------------------------------------------------ actions
