@@ -66,7 +66,7 @@ def test_runs_table_and_json(root):
     r = _run(root, "runs")
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
-    assert lines[0].split() == ["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints"]
+    assert lines[0].split() == ["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints", "tags", "note"]
     row_b = lines[1].split()  # newest first
     assert row_b[:6] == [b.name, "beta", "gru", "adding", "diverged", "30/30"]
     assert "val_mse 0.0167" in lines[2] and a.name in lines[2]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tui_fixtures import make_fixture_runs, make_neurons_run  # noqa: E402
+from tui_fixtures import make_fixture_runs, make_many_runs, make_neurons_run  # noqa: E402
 
 SIZES = [(80, 24), (160, 48)]
 
@@ -98,6 +98,24 @@ def test_home(snap_compare, fixture_root, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home_filtered_sorted(snap_compare, fixture_root, size):
+    """`/ cell:lstm` (the filter box stays open, the title says how many match) and `S` three
+    times: sorted by metric, ▲ on that column."""
+
+    async def before(pilot):
+        from textual.widgets import DataTable
+
+        await _home_ready(pilot)
+        await pilot.press("slash", "c", "e", "l", "l", "colon", "l", "s", "t", "m")
+        await _until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count == 2)
+        await pilot.press("enter", "S", "S", "S")
+        await pilot.pause(0.3)
+        await _steady_cursors(pilot)
+
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_new_experiment(snap_compare, fixture_root, size):
     async def before(pilot):
         await _home_ready(pilot)
@@ -151,6 +169,27 @@ def test_compare(snap_compare, fixture_root, size):
         await pilot.pause(0.8)
 
     assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
+
+
+def test_compare_twenty_runs(snap_compare, tmp_path, monkeypatch):
+    """20 runs of an lr sweep: each its own marker (NO_COLOR), the legend a grid of names, the
+    table sorted by its metric column (▲)."""
+    monkeypatch.chdir(tmp_path)
+    make_many_runs(Path("runs"))
+
+    async def before(pilot):
+        from textual.widgets import DataTable
+
+        await _until(pilot, lambda: pilot.app.screen.query(DataTable) and pilot.app.screen.query_one(DataTable).row_count == 20)
+        for _ in range(20):
+            await pilot.press("space")
+        await pilot.press("c")
+        await _until(pilot, lambda: all(s.info is not None and s.series.get("loss") is not None
+                                        for s in getattr(pilot.app.screen, "states", [None])))
+        await pilot.press("S", "S", "S")
+        await pilot.pause(0.8)
+
+    assert snap_compare(lab(Path("runs")), terminal_size=(160, 48), run_before=before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

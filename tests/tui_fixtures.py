@@ -3,7 +3,7 @@
 Writes real run stores (through `create_run` and `StoreWriter`) with a fake clock and fixed run
 ids, so every number, ETA and label the lab shows is the same on every machine. Usable as a
 script: `python tests/tui_fixtures.py DIR` writes the runs, `python tests/tui_fixtures.py
---screenshots docs/screenshots` the README's SVG screenshots.
+--screenshots docs/screenshots [NAME ...]` the README's SVG screenshots (all, or the named ones).
 """
 
 from __future__ import annotations
@@ -212,17 +212,61 @@ def make_neurons_run(root: Path) -> Path:
 
 
 # README screenshots: (file name, terminal size, keys pressed from home)
+
+
+def make_many_runs(root: Path, n: int = 20) -> list[Path]:
+    """`n` finished adding runs of a learning-rate sweep (names `lr-01` ... ), each with its own
+    loss curve, for the compare view at scale: few steps and no probes, so it is quick."""
+    root = Path(root)
+    clock = FakeTime(T0)
+    cells = ("lstm", "gru", "rnn_tanh")
+    out = []
+    for k in range(n):
+        cfg = _cfg(f"lr-{k + 1:02d}", cells[k % 3], "adding", 100)
+        run_id = f"20260102-{9 + k // 60:02d}{k % 60:02d}00-{k:04x}"
+        out.append(_write_many(root, run_id, cfg, clock, k))
+    return out[::-1]
+
+
+def _write_many(root: Path, run_id: str, cfg, clock: FakeTime, k: int) -> Path:
+    import rnnlab.runs.launch as launch
+    import rnnlab.runs.writer as writer_mod
+    from rnnlab.runs.store import StoreWriter
+
+    with mock.patch.object(launch, "new_run_id", lambda now=None: run_id), mock.patch.object(launch, "time", clock), \
+            mock.patch.object(writer_mod, "time", clock):
+        run_dir = launch.create_run(cfg, root, cfg.name)
+        w = StoreWriter(run_dir, heartbeat=False)
+        w.event("started", "started", 0, {"primary_metric": "val_mse", "baselines": {"constant_val_mse": 1 / 6},
+                                          "params": 4513, "device": "cpu", "task": "adding", "total_steps": 100})
+        rate = 0.5 + 0.25 * k  # run k learns at its own speed, and the fast ones overshoot
+        for step in range(1, 101):
+            clock.now += 0.05 * (1 + k % 4)
+            frac = step / 100
+            loss = 0.17 * math.exp(-rate * frac) + 0.01 + (0.02 * frac * frac if k > 12 else 0.0)
+            w.scalars(step, {"loss": loss, "tokens_per_s": 32000.0, "step_time": 0.05})
+            if step % 10 == 0:
+                w.scalars(step, {"val_mse": loss + 0.002})
+        w.set_status("finished", "done", step=100)
+        w.close()
+    return run_dir
+
+
+FILTER_KEYS = ["slash", "c", "e", "l", "l", "colon", "l", "s", "t", "m", "enter", "S", "S", "S"]
 SHOTS = [("home", (120, 30), []), ("new-experiment", (120, 40), ["n"]),
          ("dashboard", (160, 48), ["enter"]), ("dashboard-80x24", (80, 24), ["enter"]),
          ("dashboard-forecast", (160, 48), ["down", "enter"]), ("compare", (120, 36), ["space", "space", "space", "c"]),
          ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["question_mark"]),
          ("lessons", (120, 40), ["L"]), ("lessons-80x24", (80, 24), ["L"]),
          ("anatomy", (120, 40), ["enter", "A", "right", "right", "right"]),
-         ("anatomy-80x24", (80, 24), ["enter", "A", "right", "right", "right"]), ("system", (120, 40), ["y"])]
+         ("anatomy-80x24", (80, 24), ["enter", "A", "right", "right", "right"]), ("system", (120, 40), ["y"]),
+         ("home-filtered", (120, 30), FILTER_KEYS)]
+# on make_many_runs' 20 runs
+MANY_SHOTS = [("compare-20", (160, 48), ["space"] * 20 + ["c", "S", "S", "S"])]
 
 
-async def _shoot(root: Path, out: Path, names=None) -> None:
-    """SVG screenshots of each screen on the fixture runs, for the README (`names`: just those)."""
+async def _shoot(root: Path, out: Path, shots: list, rows: int, only: set | None = None) -> None:
+    """SVG screenshots of each screen on the fixture runs, for the README (`only`: just those)."""
     from rnnlab.tui.app import LabApp
 
     async def until(pilot, cond):
@@ -231,14 +275,15 @@ async def _shoot(root: Path, out: Path, names=None) -> None:
                 return
             await pilot.pause(0.1)
 
-    shots = [(n, size, keys) for n, size, keys in SHOTS if names is None or n in names]
     for name, size, keys in shots:
+        if only and name not in only:
+            continue
         app = LabApp(root)
         async with app.run_test(size=size) as pilot:
-            await until(pilot, lambda: app.screen.query("DataTable") and app.screen.query_one("DataTable").row_count == 4)
+            await until(pilot, lambda: app.screen.query("DataTable") and app.screen.query_one("DataTable").row_count == rows)
             for k in keys:
                 await pilot.press(k)
-                await pilot.pause(0.3)
+                await pilot.pause(0.3 if len(keys) < 10 else 0.05)
             await pilot.pause(1.5)
             app.save_screenshot(str(out / f"{name}.svg"))
 
@@ -263,7 +308,7 @@ async def _shoot_neurons(root: Path, out: Path) -> None:
         app.save_screenshot(str(out / "neurons.svg"))
 
 
-def screenshots(out: Path, names=None) -> None:
+def screenshots(out: Path, only: set | None = None) -> None:
     import asyncio
     import os
     import tempfile
@@ -277,15 +322,18 @@ def screenshots(out: Path, names=None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
         make_fixture_runs(Path("runs"))
-        asyncio.run(_shoot(Path("runs"), out, names))
-        if names is None or "neurons" in names:
+        asyncio.run(_shoot(Path("runs"), out, SHOTS, 4, only))
+        make_many_runs(Path("many"))
+        asyncio.run(_shoot(Path("many"), out, MANY_SHOTS, 20, only))
+        if only is None or "neurons" in only:
             make_neurons_run(Path("neurons-runs"))
             asyncio.run(_shoot_neurons(Path("neurons-runs"), out))
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--screenshots"]:
-        screenshots(Path(sys.argv[2]), sys.argv[3].split(",") if len(sys.argv) > 3 else None)
+        # `--screenshots DIR [NAME ...]`: all of them, or only the named ones
+        screenshots(Path(sys.argv[2]), set(sys.argv[3:]) or None)
     else:
         for d in make_fixture_runs(Path(sys.argv[1])):
             print(d)

@@ -1,5 +1,5 @@
 """Run management commands: `runs`, `show`, `stop`, `pause`, `resume`, `rm`, `logs`, `compare`,
-`export`. Each parses, asks `rnnlab.runs` one thing and prints it: rich tables on a terminal,
+`export`, `tag`, `note`. Each parses, asks `rnnlab.runs` one thing and prints it: rich tables on a terminal,
 plain aligned text in a pipe (so `rnnlab runs | grep lstm` works), plots via plotext.
 """
 
@@ -144,7 +144,7 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xl
     """A terminal line plot; colourless outside a terminal so pipes get plain text."""
     import plotext as plt
 
-    from rnnlab.tui.markers import series_marker
+    from rnnlab.tui.markers import SERIES_COLOURS, series_marker, series_style
 
     width = _width()
     plt.clf()
@@ -157,8 +157,12 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xl
     for i, (label, xs, ys) in enumerate(series):
         xs, ys = _downsample(xs, ys, 2 * width)
         if xs:
-            # without colour only the marker tells overlaid runs apart
+            # without colour only the marker tells overlaid runs apart; with more runs than
+            # colours, the colours come round again with the next marker
             marker = {"marker": series_marker(i)} if colourless else {}
+            if not colourless and len(series) > len(SERIES_COLOURS):
+                color, mk = series_style(i, SERIES_COLOURS)
+                marker = {"color": color, "marker": mk}
             plt.plot(xs, ys, label=label if len(series) > 1 else None, **marker)
             drawn = True
     if not drawn:
@@ -214,6 +218,12 @@ def _kept_long(kept: dict) -> str:
     return f"best: {one(best)}; last: {one(last)}; sample/forecast use the best (--checkpoint last for the other)"
 
 
+def _short_note(note: str, width: int = 40) -> str:
+    """The note's first line, cut to `width` with an ellipsis (`rnnlab show` prints it whole)."""
+    line = (note or "").strip().splitlines()[0] if (note or "").strip() else ""
+    return "-" if not line else line if len(line) <= width else line[: width - 1] + "…"
+
+
 def _step(info) -> str:
     return f"{info.step}/{info.total_steps}" if info.total_steps else str(info.step)
 
@@ -236,11 +246,11 @@ def runs_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
         return
     rows = [
         [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _best(i), _age(i.created),
-         _test(i), _kept_short(_kept(i))]
+         _test(i), _kept_short(_kept(i)), " ".join(i.tags) or "-", _short_note(i.note)]
         for i in infos
     ]
     # new columns go last: scripts that cut the plain table by position keep working
-    _table(["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints"], rows)
+    _table(["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints", "tags", "note"], rows)
     for i in infos:
         if i.status == "corrupt":
             print(f"warning: {i.message}", file=sys.stderr)
@@ -274,6 +284,10 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         ("best", _best(info)),
         ("checkpoint", _kept_long(kept)),
     ]
+    if info.tags:
+        lines.append(("tags", " ".join(info.tags)))
+    if info.note:
+        lines.append(("note", info.note.replace("\n", f"\n{'':>12}")))
     if info.baselines:
         lines.append(("baselines", ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(info.baselines.items()))))
     if info.latest:
@@ -459,42 +473,101 @@ def logs_cmd(
 
 
 def compare_cmd(
-    runs: Annotated[list[str], typer.Argument(help="Two or more runs.", show_default=False)],
+    runs: Annotated[list[str], typer.Argument(help="Two to 20 runs.", show_default=False)],
     runs_dir: RunsDirOpt = None,
     metric: Annotated[Optional[str], typer.Option("--metric", "-m", help="Metric to overlay (default: the first run's primary metric).")] = None,
+    x_axis: Annotated[str, typer.Option("--x-axis", "-x", help="step, wall (minutes since the run's first point) or tokens (tokens seen).")] = "step",
+    align: Annotated[Optional[str], typer.Option("--align", metavar="METRIC",
+                                                 help="Shift each run so that 0 is where it reached its best (lowest) METRIC, e.g. val_loss.")] = None,
+    sort: Annotated[Optional[str], typer.Option("--sort", metavar="COLUMN", help="Sort the table by a column (its header, e.g. best, loss, val_mse).")] = None,
+    desc: Annotated[bool, typer.Option("--desc", help="With --sort: largest first.")] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Overlaid curves and a table of final metrics."""
+    from rnnlab.runs.axes import X_AXES, X_LABELS, best_index, tokens_per_step
     from rnnlab.runs.store import RunReader
 
+    if x_axis not in X_AXES:
+        raise UserError(f"--x-axis {x_axis!r} is not an axis; use one of {', '.join(X_AXES)}")
     dirs = list(dict.fromkeys(_resolve(runs_dir, ref) for ref in runs))
+    if len(dirs) > MAX_COMPARE:
+        raise UserError(f"compare takes at most {MAX_COMPARE} runs ({len(dirs)} given): more curves than that cannot be told apart; "
+                        "pick the ones to compare (`rnnlab runs`, or / and tags in the lab)")
     data = []
     for d in dirs:
         with RunReader(d) as r:
             info = r.info()
             names = r.scalar_names()
-            want = [n for n in dict.fromkeys([metric or info.primary_metric, "loss"]) if n and n in names]
-            data.append((info, None, {n: r.series(n) for n in want}))
+            want = [n for n in dict.fromkeys([metric or info.primary_metric, "loss", align]) if n and n in names]
+            data.append((info, _config(d) if x_axis == "tokens" else None, {n: r.series(n) for n in want}))
     chosen = metric or next((i.primary_metric for i, _, _ in data if i.primary_metric), "loss")
     if metric and not any(metric in s for _, _, s in data):
         raise UserError(f"no run among {', '.join(i.run_id for i, _, _ in data)} has metric {metric!r}")
+    if align and not any(align in s for _, _, s in data):
+        raise UserError(f"--align {align}: no run among {', '.join(i.run_id for i, _, _ in data)} has metric {align!r} "
+                        "(e.g. loss, val_loss or the runs' primary metric)")
     val_keys = sorted({k for i, _, _ in data for k in i.latest if k.startswith("val_")})
+    headers = ["id", "name", "cell", "task", "status", "step", "params", "best", "loss", *val_keys, "tokens/s"]
+    if sort and sort not in headers:
+        raise UserError(f"--sort {sort!r} is not a column; use one of {', '.join(headers)}")
     if json_out:
         print_json([{**i.to_dict()} for i, _, _ in data])
         return
+
+    def xs(info, cfg, series) -> Optional[list]:
+        steps, walls, _ = series
+        if x_axis == "wall":
+            return [(w - walls[0]) / 60.0 for w in walls]
+        if x_axis == "tokens":
+            per = tokens_per_step(info.latest, cfg)
+            return None if per is None else [s * per for s in steps]
+        return list(steps)
+
+    label = X_LABELS[x_axis] + (f" from best {align}" if align else "")
     for name in dict.fromkeys([chosen, "loss"]):
-        series = [(_label(i), s[name][0], s[name][2]) for i, _, s in data if name in s]
+        series = []
+        for i, cfg, s in data:
+            x = xs(i, cfg, s[name]) if name in s else None
+            if x is None:
+                continue
+            if align:
+                at = best_index(s[align][2]) if align in s else None
+                if at is None:
+                    continue  # no best point to align at yet
+                # the best point's place on this axis, found through its step
+                steps = list(s[name][0])
+                step = s[align][0][at]
+                k = min(range(len(steps)), key=lambda j: abs(steps[j] - step))
+                x = [v - x[k] for v in x]
+            series.append((_label(i), x, s[name][2]))
         if series:
-            print(_plot(name, series))
+            print(_plot(name, series, xlabel=label))
             print()
-    headers = ["id", "name", "cell", "task", "status", "step", "params", "best", "loss", *val_keys, "tokens/s"]
     rows = [
         [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), f"{i.params:,}" if i.params else "-", _best(i),
          _fmt(i.latest.get("loss")), *(_fmt(i.latest.get(k)) for k in val_keys),
          "-" if i.tokens_per_s is None else f"{i.tokens_per_s:,.0f}"]
         for i, _, _ in data
     ]
+    if sort:
+        from rnnlab.tui.tablesort import sort_rows
+
+        rows = sort_rows(rows, headers.index(sort), desc, numeric=sort not in ("id", "name", "cell", "task", "status"))
     _table(headers, rows)
+
+
+MAX_COMPARE = 20
+
+
+def _config(run_dir: Path):
+    """The run's resolved config (for its batch and sequence length), or None if unreadable."""
+    from rnnlab.config import read_toml, validate
+    from rnnlab.runs.paths import CONFIG_NAME
+
+    try:
+        return validate(read_toml(run_dir / CONFIG_NAME), str(run_dir))
+    except Exception:
+        return None
 
 
 def _label(info) -> str:
@@ -506,8 +579,8 @@ def export_cmd(
     runs_dir: RunsDirOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-F", help="csv, jsonl or tensorboard.")] = "csv",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File (csv/jsonl; default stdout) or folder (tensorboard; default RUN/tensorboard).")] = None,
-    include: Annotated[Optional[str], typer.Option("--include", metavar="probes,samples",
-                                                   help="jsonl only: also the probe vectors (gradient flow, gates, hidden and layer norms) and/or the task outputs (samples, forecasts, predictions), one row each with a 'data' field.")] = None,
+    include: Annotated[Optional[str], typer.Option("--include", metavar="probes,samples,meta",
+                                                   help="jsonl only: also the probe vectors (gradient flow, gates, hidden and layer norms) and/or the task outputs (samples, forecasts, predictions), one row each with a 'data' field; meta: a first row with the run's id, name, tags and note.")] = None,
 ) -> None:
     """Export every metric point (one row per point, with its step)."""
     from rnnlab.runs import export
@@ -534,6 +607,46 @@ def export_cmd(
     print(f"wrote {n} points to {output}", file=sys.stderr)
 
 
+def tag_cmd(
+    run: RunArg,
+    tags: Annotated[Optional[list[str]], typer.Argument(help="Tags to add (or remove with --remove); none: print the run's tags.",
+                                                        show_default=False)] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Remove the given tags instead of adding them.")] = False,
+    runs_dir: RunsDirOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Tag a run (`rnnlab tag RUN baseline lr=1e-3`); the lab filters by tag with `/ tag:NAME`."""
+    from rnnlab.runs import notes
+
+    run_dir = _resolve(runs_dir, run)
+    if tags:
+        new = notes.tag(run_dir, remove=tags) if remove else notes.tag(run_dir, add=tags)
+    else:
+        new = _info(run_dir).tags
+    if json_out:
+        print_json({"run_id": run_dir.name, "tags": new})
+    else:
+        print(f"{run_dir.name}: " + (" ".join(new) if new else "(no tags)"))
+
+
+def note_cmd(
+    run: RunArg,
+    text: Annotated[Optional[list[str]], typer.Argument(help="The note (words are joined by spaces); '' removes it; none: print it.",
+                                                        show_default=False)] = None,
+    runs_dir: RunsDirOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write a note on a run (`rnnlab note RUN "lr too high, see step 800"`), shown by runs/show and the lab."""
+    from rnnlab.runs import notes
+
+    run_dir = _resolve(runs_dir, run)
+    note = notes.set_note(run_dir, " ".join(text)) if text is not None else _info(run_dir).note
+    if json_out:
+        print_json({"run_id": run_dir.name, "note": note})
+    else:
+        print(f"{run_dir.name}: " + (note or "(no note)"))
+
+
 def register(app: typer.Typer) -> None:
     app.command("runs")(runs_cmd)
     app.command("show")(show_cmd)
@@ -544,3 +657,5 @@ def register(app: typer.Typer) -> None:
     app.command("logs")(logs_cmd)
     app.command("compare")(compare_cmd)
     app.command("export")(export_cmd)
+    app.command("tag")(tag_cmd)
+    app.command("note")(note_cmd)

@@ -3,7 +3,8 @@
 CSV and JSONL have one row per metric point (step, wall, name, value). JSONL can also carry the
 probe vectors (`include=("probes",)`: gradient flow through time, gates, hidden-state and
 per-layer norms, the per-unit cell snapshot) and the task outputs (`"samples"`: samples, forecasts, predictions), one row
-each as (step, wall, name, data), merged into step order. TensorBoard event files
+each as (step, wall, name, data), merged into step order; `"meta"` puts one row first with
+`"name": "run"` and the run's id, name, cell, task, status, tags and note as its data. TensorBoard event files
 need the optional `tensorboard` package (`pip install 'rnnlab[tensorboard]'`); torch is only
 imported for that format. A file is written whole or not at all (a temporary file beside it,
 renamed over it when complete), and a full disk is one line with the space the export needs.
@@ -25,7 +26,7 @@ from rnnlab.runs.reader import RunReader
 
 FORMATS = ("csv", "jsonl", "tensorboard")
 # what `--include` can add to JSONL, and the vector names each stands for
-INCLUDES = {"probes": ("grad_flow", "gates", "hidden_norm", "layers", "cell"), "samples": ("output",)}
+INCLUDES = {"probes": ("grad_flow", "gates", "hidden_norm", "layers", "cell"), "samples": ("output",), "meta": ()}
 
 
 def parse_include(text: str | None) -> tuple[str, ...]:
@@ -55,6 +56,10 @@ def write_jsonl(run_dir: Path, out: TextIO, include: tuple[str, ...] = ()) -> in
     with RunReader(run_dir) as r:
         rows = r.all_scalars()
         vectors = r.all_vectors([n for part in include for n in INCLUDES[part]])
+        info = r.info() if "meta" in include else None
+    if info is not None:
+        data = {k: getattr(info, k) for k in ("run_id", "name", "cell", "task", "status", "tags", "note")}
+        out.write(json.dumps({"step": None, "wall": info.created, "name": "run", "data": data}) + "\n")
     lines = [(step, 0, json.dumps({"step": step, "wall": round(wall, 3), "name": name, "value": _num(value)}))
              for step, wall, name, value in rows]
     lines += [(step, 1, json.dumps({"step": step, "wall": round(wall, 3), "name": name, "data": data}))
@@ -62,7 +67,7 @@ def write_jsonl(run_dir: Path, out: TextIO, include: tuple[str, ...] = ()) -> in
     lines.sort(key=lambda x: (x[0], x[1]))  # stable: each kind keeps its own order within a step
     for _, _, line in lines:
         out.write(line + "\n")
-    return len(lines)
+    return len(lines) + (info is not None)
 
 
 def write_file(run_dir: Path, fmt: str, output: Path, include: tuple[str, ...] = ()) -> int:

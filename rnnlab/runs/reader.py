@@ -78,6 +78,8 @@ class RunInfo:
     task_description: Optional[str] = None  # e.g. "adding: T=100, constant-1 baseline MSE 0.167"
     sweep: Optional[str] = None  # the sweep id when this run is a sweep's trial (rnnlab/sweeps)
     trial: Optional[int] = None  # its trial number in that sweep
+    tags: list[str] = field(default_factory=list)  # the user's labels (`rnnlab tag`, rnnlab/runs/notes.py)
+    note: str = ""  # the user's note (`rnnlab note`)
 
     @property
     def live(self) -> bool:
@@ -186,6 +188,8 @@ class RunReader:
             task_description=meta.get("task_description"),
             sweep=meta.get("sweep"),
             trial=meta.get("trial"),
+            tags=list(meta.get("tags") or []),
+            note=meta.get("note") or "",
         )
 
     def meta(self) -> dict[str, Any]:

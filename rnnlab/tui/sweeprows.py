@@ -27,7 +27,7 @@ def _header(rec: Any, trials: list, shown_id: str) -> tuple:
     return (
         " ", f"▾ {rec.name}", shown_id, Text(status, style=STATUS_STYLE.get(status, "bold")),
         f"{metric.removeprefix('val_')} {fmt_num(best)}" if metric else "–", f"{done}/{total} trials", "sweep",
-        task_kind_of(trials[0].task) if trials else "–", "–",
+        task_kind_of(trials[0].task) if trials else "–", "–", "",
     )
 
 

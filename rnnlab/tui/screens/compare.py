@@ -1,7 +1,15 @@
-"""Compare: chosen runs' curves overlaid (by step or wall time) and a final-metrics table, live.
+"""Compare: chosen runs' curves overlaid and a final-metrics table, live.
 
-One reading thread per run tails it with the dashboard's loop (`state.follow`: posts only polls
-that brought something, and the info once a second; a reader that fails is closed and reopened);
+Up to `MAX_RUNS` runs: each gets a colour, then (colours used up) the next marker with the
+colours again; without colour each has its own marker (rnnlab/tui/markers.py). The legend is a
+grid of equal cells, so 20 names stay readable. `x` cycles the x-axis (step, wall time, tokens
+seen: steps x the tokens one step trains on, as the run recorded them), `a` aligns the runs at
+the point where each reached its best (lowest) value of a metric, `S` (or a click on a column
+header) sorts the table by the next column.
+
+One reading thread tails every run with the dashboard's loop (`state.follow_many`: posts only
+polls that brought something, and the info once a second; a reader that fails is closed and
+reopened);
 the plot, legend and table each redraw only when what they show changed, at most every
 `REDRAW_INTERVAL`."""
 
@@ -10,6 +18,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+from rich.text import Text
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,24 +34,39 @@ from textual.worker import get_current_worker
 
 from rnnlab.tui.screens.dashboard import REDRAW_INTERVAL
 from rnnlab.tui.screens.home import short_ids
-from rnnlab.tui.markers import marker_glyph, series_marker
-from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, fmt_num, follow
+from rnnlab.runs.axes import X_AXES, X_LABELS, best_index, tokens_per_step
+from rnnlab.tui.markers import marker_glyph, series_style
+from rnnlab.tui.tablesort import sort_rows
+from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, fmt_num, follow_many
 from rnnlab.tui.widgets.quiet import set_content
 from rnnlab.tui.widgets.plot import PALETTE, Line, LinePlot, PlotData
 
 METRICS = ("loss", "val_loss", "primary", "grad_norm")
 # the metric right after the run: at 80 columns the table cuts from the right
 COLUMNS = ("run", "status", "metric", "best", "step", "loss", "val_loss", "baseline", "cell", "params")
+MAX_RUNS = 20
+# align each run at its best point of: nothing, its primary (val) metric, val_loss, loss
+ALIGNS = (None, "primary", "val_loss", "loss")
+
+
+TEXT_COLUMNS = ("run", "status", "cell")
 
 
 class Compare(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("m", "next_metric", "Metric"),
-        Binding("x", "x_axis", "Step/time"),
+        Binding("x", "x_axis", "X-axis"),
+        Binding("a", "align", "Align"),
         Binding("l", "log_y", "Log-y"),
+        Binding("S", "sort", "Sort"),
         Binding("enter", "open", "Open run"),
     ]
+    KEYS_HELP = {
+        "x": "x-axis: step, wall time (minutes), tokens seen",
+        "a": "align the runs at their best point of: the primary val metric, val_loss, loss, or not",
+        "S": "sort the table by the next column (a click on a header sorts by it; again reverses)",
+    }
 
     @dataclass
     class Updated(Message):
@@ -51,10 +78,13 @@ class Compare(Screen):
         self.run_dirs = [Path(d) for d in run_dirs]
         self.states = [RunState() for _ in self.run_dirs]
         self.metric = "loss"
-        self.x_wall = False
+        self.x_axis = "step"
+        self.align: Optional[str] = None
+        self.sort_col: Optional[str] = None
+        self.sort_desc = False
         self.log_y = False
         self.dirty = True
-        self._wakes = [threading.Event() for _ in self.run_dirs]
+        self._wake = threading.Event()
         self._rows: list[tuple] = []
         self._ids = short_ids([d.name for d in self.run_dirs])
 
@@ -68,23 +98,19 @@ class Compare(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#final", DataTable)
-        for label in COLUMNS:
-            table.add_column(label, key=label)
-        for i in range(len(self.run_dirs)):
-            self.follow_run(i)
+        self._columns()
+        self.follow_runs()
         self.set_interval(REDRAW_INTERVAL, self.flush)
 
     def on_unmount(self) -> None:
-        for wake in self._wakes:
-            wake.set()
+        self._wake.set()
 
-    @work(thread=True, group="follow", exclusive=False, exit_on_error=False)
-    def follow_run(self, i: int) -> None:
+    @work(thread=True, group="follow", exclusive=True, exit_on_error=False)
+    def follow_runs(self) -> None:
         worker = get_current_worker()
-        follow(
-            self.run_dirs[i], lambda up: self.post_message(self.Updated(i, up)), lambda: worker.is_cancelled,
-            self._wakes[i], POLL_INTERVAL,
+        follow_many(
+            self.run_dirs, lambda i, up: self.post_message(self.Updated(i, up)), lambda: worker.is_cancelled,
+            self._wake, POLL_INTERVAL,
         )
 
     def on_compare_updated(self, msg: Updated) -> None:
@@ -102,28 +128,76 @@ class Compare(Screen):
             return getattr(state.info, "primary_metric", None) or "val_loss"
         return self.metric
 
+    def _x(self, i: int, s: Any) -> np.ndarray:
+        if self.x_axis == "wall":
+            return (s.walls - s.walls[0]) / 60.0
+        if self.x_axis == "tokens":
+            per = tokens_per_step(getattr(self.states[i].info, "latest", None), self.states[i].config)
+            return s.steps * per if per else s.steps * np.nan
+        return s.steps
+
+    def _offset(self, i: int) -> Optional[float]:
+        """Where (on the x-axis) run i reached its best value of the align metric; None when it
+        has no finite point of it yet."""
+        st = self.states[i]
+        name = (getattr(st.info, "primary_metric", None) or "val_loss") if self.align == "primary" else self.align
+        s = st.series.get(name) if name else None
+        at = best_index(s.values) if s is not None else None
+        return None if at is None else float(self._x(i, s)[at])
+
+    def _align_label(self) -> str:
+        if self.align is None:
+            return ""
+        return "best " + ("val metric" if self.align == "primary" else self.align)
+
     def flush(self) -> None:
         if not self.dirty or not self.is_current:
             return
         self.dirty = False
         lines, legend = [], []
+        palette = None if self.app.no_color else PALETTE
+        # one metric for all (the selector above says which): the legend names the runs only
+        same = len({self._metric_of(st) for st in self.states}) == 1
         for i, st in enumerate(self.states):
             name = self._metric_of(st)
             s = st.series.get(name)
-            color = PALETTE[i % len(PALETTE)]
+            # a run's look follows its place among the runs, shown or not, so it keeps it
+            color, marker = series_style(i, palette)
+            glyph = marker_glyph(marker) if marker != "braille" or palette is None else "━━"
+            colour = color or "default"
             if s is None:
-                legend.append(f"[{color}]━━[/] {self._label(i)} ({name}: no points)")
+                legend.append((f"[{colour}]{glyph}[/]", f"{self._label(i)} ({name}: no points)"))
                 continue
-            # the plot numbers the series it draws: the legend shows the marker it got
-            glyph = marker_glyph(series_marker(len(lines))) if self.app.no_color else "━━"
-            legend.append(f"[{color}]{glyph}[/] {self._label(i)} ({name})")
-            x = (s.walls - s.walls[0]) / 60.0 if self.x_wall else s.steps
-            lines.append(Line(self._label(i), x, s.values, color, 0.05 if name in ("loss", "grad_norm") else 0.0))
-        self.query_one(LinePlot).show(
-            PlotData(lines, xlabel="minutes" if self.x_wall else "step", log_y=self.log_y)
-        )
-        set_content(self.query_one("#compare-legend", Static), "   ".join(legend))
+            x = self._x(i, s)
+            if self.align is not None:
+                off = self._offset(i)
+                if off is None:
+                    legend.append((f"[{colour}]{glyph}[/]", f"{self._label(i)} (no {self._align_label()} yet)"))
+                    continue
+                x = x - off
+            legend.append((f"[{colour}]{glyph}[/]", self._label(i) if same else f"{self._label(i)} ({name})"))
+            lines.append(Line(self._label(i), x, s.values, color or "cyan", 0.05 if name in ("loss", "grad_norm") else 0.0,
+                              marker=marker))
+        xlabel = X_LABELS[self.x_axis] + (f" from {self._align_label()}" if self.align else "")
+        self.query_one(LinePlot).show(PlotData(lines, xlabel=xlabel, log_y=self.log_y, own_markers=True))
+        set_content(self.query_one("#compare-legend", Static), self._legend(legend))
         self._table()
+
+    def _legend(self, entries: list[tuple[str, str]]) -> str:
+        """Entries (glyph markup, label) in a grid of equal cells, as many to a line as fit, so
+        that twenty runs read as a table rather than a paragraph."""
+        from rich.markup import escape
+
+        if not entries:
+            return ""
+        width = max(20, (self.query_one("#compare-legend", Static).size.width or self.size.width) - 1)
+        cell = min(width, max(len(text) for _, text in entries) + 5)  # glyph, space, text, gap
+        per_line = max(1, width // cell)
+        rows = []
+        for k in range(0, len(entries), per_line):
+            chunk = entries[k:k + per_line]
+            rows.append("".join(f"{glyph} {escape(text)}" + " " * (cell - 3 - len(text)) for glyph, text in chunk).rstrip())
+        return "\n".join(rows)
 
     def redraw_all(self) -> None:
         """Rebuild the plot, legend and table from scratch."""
@@ -135,18 +209,46 @@ class Compare(Screen):
     def on_screen_resume(self) -> None:
         self.flush()
 
+    def _columns(self) -> None:
+        table = self.query_one("#final", DataTable)
+        if table.columns:
+            table.clear(columns=True)
+        for label in COLUMNS:
+            mark = (" ▼" if self.sort_desc else " ▲") if label == self.sort_col else ""
+            table.add_column(label + mark, key=label)
+        self._rows = []
+
     def _table(self) -> None:
-        rows = [self._row(i) for i in range(len(self.states))]
+        rows = [(str(i), self._row(i)) for i in range(len(self.states))]
+        if self.sort_col is not None:
+            col = COLUMNS.index(self.sort_col)
+            order = sort_rows([(*row, key) for key, row in rows], col, self.sort_desc, numeric=self.sort_col not in TEXT_COLUMNS)
+            rows = [(r[-1], tuple(r[:-1])) for r in order]
         if rows == self._rows:
             return
         self._rows = rows
         table = self.query_one("#final", DataTable)
         cursor = table.cursor_row
         table.clear()
-        for row in rows:
-            table.add_row(*row)
+        for key, row in rows:
+            table.add_row(*row, key=key)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def action_sort(self) -> None:
+        """Sort by the next column (after the last one: the runs' own order again)."""
+        order = [None, *COLUMNS]
+        self.sort_col = order[(order.index(self.sort_col) + 1) % len(order)]
+        self.sort_desc = False
+        self._columns()
+        self._table()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        col = str(event.column_key.value)
+        self.sort_desc = (not self.sort_desc) if col == self.sort_col else False
+        self.sort_col = col
+        self._columns()
+        self._table()
 
     def _row(self, i: int) -> tuple:
         st = self.states[i]
@@ -181,7 +283,14 @@ class Compare(Screen):
         sel.value = METRICS[(METRICS.index(self.metric) + 1) % len(METRICS)]
 
     def action_x_axis(self) -> None:
-        self.x_wall = not self.x_wall
+        self.x_axis = X_AXES[(X_AXES.index(self.x_axis) + 1) % len(X_AXES)]
+        self.notify(f"x-axis: {X_LABELS[self.x_axis]}")
+        self.dirty = True
+        self.flush()
+
+    def action_align(self) -> None:
+        self.align = ALIGNS[(ALIGNS.index(self.align) + 1) % len(ALIGNS)]
+        self.notify(f"aligned at each run's {self._align_label()}" if self.align else "not aligned")
         self.dirty = True
         self.flush()
 
@@ -190,10 +299,16 @@ class Compare(Screen):
         self.dirty = True
         self.flush()
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # enter on the focused table is the table's own key: it selects the row
+        self.action_open()
+
     def action_open(self) -> None:
-        row = self.query_one("#final", DataTable).cursor_row
-        if 0 <= row < len(self.run_dirs):
-            self.app.open_run(self.run_dirs[row])
+        table = self.query_one("#final", DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        self.app.open_run(self.run_dirs[int(key)])
 
     def action_back(self) -> None:
         self.app.pop_screen()

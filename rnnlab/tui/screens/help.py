@@ -23,6 +23,7 @@ def _key_name(key: str) -> str:
         "left_square_bracket": "[",
         "right_square_bracket": "]",
         "question_mark": "?",
+        "slash": "/",
         "space": "space",
     }.get(key, key)
 

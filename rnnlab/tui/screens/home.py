@@ -1,29 +1,38 @@
-"""Home: every run under the runs root, live, with the actions on them."""
+"""Home: every run under the runs root, live, with the actions on them.
+
+At a thousand runs: the listing thread reads only the runs whose store changed (`RunLister`)
+and shows the newest page before the rest is read; the table is updated cell by cell when the
+rows stay the same and in the same order, and rebuilt only when they do not. `/` filters
+(rnnlab/tui/runfilter.py), `S` cycles the sort column, `t`/`T` edit the tags and note.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
 from rnnlab.runs.status import LIVE, STYLE as STATUS_STYLE
-from rnnlab.tui import actions, sweeprows
+from rnnlab.errors import UserError
+from rnnlab.tui import actions, runfilter, sweeprows
 from rnnlab.tui.state import fmt_num, task_kind_of
+from rnnlab.tui.widgets.quiet import set_content as set_text
 
 LIST_INTERVAL = 1.0
 
 
-COLUMNS = (" ", "name", "id", "status", "metric", "step", "cell", "task", "tok/s")
+COLUMNS = (" ", "name", "id", "status", "metric", "step", "cell", "task", "tok/s", "tags")
 
 
 def short_ids(run_ids: list[str]) -> dict[str, str]:
@@ -58,6 +67,7 @@ def row_of(info: Any, marked: bool, shown_id: str | None = None) -> tuple:
         info.cell or "?",
         task_kind_of(info.task) or "?",
         tps,
+        " ".join(getattr(info, "tags", None) or []),
     )
 
 
@@ -74,8 +84,18 @@ class Home(actions.RunActions, Screen):
         Binding("d", "delete", "Delete"),
         Binding("L", "lessons", "Lessons"),
         Binding("y", "app.system", "System", show=False),
+        Binding("slash", "filter", "Filter"),
+        Binding("S", "sort", "Sort"),
+        Binding("t", "tags", "Tags"),
+        Binding("T", "note", "Note"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
+    KEYS_HELP = {
+        "/": "filter: " + runfilter.SYNTAX + "; enter keeps it, esc clears it",
+        "S": "sort by the next column (newest, name, status, metric, step, cell, task, tok/s); ▲/▼ marks it",
+        "t / T": "edit the highlighted run's tags / note (also `rnnlab tag`, `rnnlab note`)",
+    }
 
     @dataclass
     class Listed(Message):
@@ -84,6 +104,7 @@ class Home(actions.RunActions, Screen):
         infos: list
         error: str = ""
         sweeps: list = field(default_factory=list)  # this runs dir's sweep records
+        partial: bool = False  # the newest page only; the rest is being read
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, Home.Listed)
@@ -94,28 +115,57 @@ class Home(actions.RunActions, Screen):
         self.infos: dict[str, Any] = {}
         self.marked: set[str] = set()
         self.sweeps: dict[str, Any] = {}  # header row key -> sweep record
+        self._listed: Optional[Home.Listed] = None  # the latest listing, re-shown on filter/sort changes
         self._shown: Optional[list[tuple]] = None  # None: redraw the table on the next listing
+        self._keys: list[str] = []  # row keys in the table, in order
+        self.filter_text = ""
+        self._match = None  # the filter's predicate, None: every run
+        self._filter_error = ""  # what is wrong with the text typed (the last good filter stays)
+        self.sort = 0  # index into runfilter.SORTS
+        self._rows: dict[str, tuple] = {}  # run id -> (info, marked, shown id, row, row as str)
+        self._ids: tuple = ((), {})  # (run ids, their short_ids)
+        self._lister = None
+        self._lister_lock = threading.Lock()  # a cancelled listing thread may still be finishing
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        yield Static(id="home-note")
         yield Static(id="home-hint")
+        yield Input(placeholder="filter: " + runfilter.SYNTAX, id="home-filter")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label in COLUMNS:
-            table.add_column(label, key=label)
-        self.query_one("#home-title", Static).update(Text(f"runs in {self.root if self.root.is_absolute() else './' + str(self.root)}", style="bold"))
-        self.query_one("#home-hint", Static).update(
-            Text("no runs yet: press n for a new experiment", style="dim")
-        )
-        table.focus()
+        self._columns()
+        self._title(0, 0)
+        self.query_one("#home-hint", Static).update(Text("reading runs…", style="dim"))
+        self.query_one(DataTable).focus()
         self.watch_runs()
+
+    def _columns(self) -> None:
+        """(Re)make the columns, the sorted one marked ▲ (ascending) or ▼ (descending)."""
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        col, _, _, desc = runfilter.SORTS[self.sort]
+        for label in COLUMNS:
+            shown = f"{label} {'▼' if desc else '▲'}" if label == col else label
+            table.add_column(shown, key=label)
+        self._shown, self._keys = None, []
+
+    def _title(self, shown: int, total: int) -> None:
+        root = self.root if self.root.is_absolute() else "./" + str(self.root)
+        title = Text(f"runs in {root}", style="bold")
+        if self.filter_text:
+            title.append(f"  {shown} of {total} match ", style="")
+            title.append(self.filter_text, style="italic")
+        if self.sort:
+            col, label, _, desc = runfilter.SORTS[self.sort]
+            title.append(f"  sorted by {label} {'▼' if desc else '▲'}", style="dim")
+        set_text(self.query_one("#home-title", Static), title)
 
     @work(thread=True, group="list", exclusive=True, exit_on_error=False)
     def watch_runs(self) -> None:
-        from rnnlab.runs.store import list_runs
+        from rnnlab.runs.listing import RunLister
 
         worker = get_current_worker()
         while not worker.is_cancelled:
@@ -124,34 +174,117 @@ class Home(actions.RunActions, Screen):
                 try:
                     from rnnlab.sweeps.record import list_sweeps
 
-                    self.post_message(self.Listed(list_runs(self.root), sweeps=list_sweeps(self.root)))
+                    sweeps = list_sweeps(self.root)
+                    with self._lister_lock:
+                        if self._lister is None:
+                            self._lister = RunLister(self.root)
+                        infos = self._lister.list(lambda page: self._first_page(page, sweeps))
+                    self.post_message(self.Listed(infos, sweeps=sweeps))
                 except Exception as err:
                     self.post_message(self.Listed([], f"{type(err).__name__}: {err}"))
             time.sleep(LIST_INTERVAL)
+
+    def _first_page(self, page: list, sweeps: list) -> None:
+        self.post_message(self.Listed(page, sweeps=sweeps, partial=True))
+        # let the UI thread show it before reading the rest takes the GIL back (reading a
+        # thousand stores is ~0.3 s of mostly Python)
+        time.sleep(0.1)
 
     def on_screen_resume(self) -> None:
         self.watch_runs()
 
     def on_home_listed(self, msg: Listed) -> None:
-        self.infos = {i.run_id: i for i in msg.infos}
-        shown_ids = short_ids([i.run_id for i in msg.infos])
-        keyed = sweeprows.grouped(msg.infos, msg.sweeps, row_of, self.marked, shown_ids)
-        self.sweeps = {sweeprows.SWEEP_KEY + r.sweep_id: r for r in msg.sweeps}
-        rows = [row for _, row in keyed]
-        hint = self.query_one("#home-hint", Static)
-        hint.display = not rows or bool(msg.error)
-        if msg.error:
-            hint.update(Text(msg.error, style="red"))
-        if [tuple(map(str, r)) for r in rows] == self._shown:
+        if msg.partial and self._listed is not None and not self._listed.partial:
+            return  # a full listing is already shown
+        self._listed = msg
+        self._show()
+
+    def _show(self) -> None:
+        """Fill the table from the latest listing, through the filter and the sort."""
+        msg = self._listed
+        if msg is None:
             return
-        self._shown = [tuple(map(str, r)) for r in rows]
+        self.infos = {i.run_id: i for i in msg.infos}
+        if len(self._rows) > len(self.infos):  # runs were removed: forget their rows
+            self._rows = {k: v for k, v in self._rows.items() if k in self.infos}
+        sweep_names = {r.sweep_id: r.name for r in msg.sweeps}
+        infos = [i for i in msg.infos if self._match(i)] if self._match else msg.infos
+        ids = tuple(i.run_id for i in msg.infos)
+        if ids != self._ids[0]:
+            self._ids = (ids, short_ids(list(ids)))
+        shown_ids = self._ids[1]
+        if self.sort:
+            # a flat list: sorted trials leave their sweep's group
+            keyed = [(i.run_id, self._row_of(i, i.run_id in self.marked, shown_ids.get(i.run_id)))
+                     for i in runfilter.sort_infos(infos, self.sort)]
+        else:
+            sweeps = msg.sweeps
+            if self._match:  # a sweep header only over its matching trials
+                kept = {i.sweep for i in infos}
+                sweeps = [r for r in sweeps if r.sweep_id in kept]
+            keyed = sweeprows.grouped(infos, sweeps, self._row_of, self.marked, shown_ids)
+        self.sweeps = {sweeprows.SWEEP_KEY + r.sweep_id: r for r in msg.sweeps}
+        self._title(len(infos), len(msg.infos))
+        hint = self.query_one("#home-hint", Static)
+        error = msg.error or self._filter_error
+        hint.display = not keyed or bool(error)
+        if error:
+            hint.update(Text(error, style="red"))
+        elif not keyed:
+            hint.update(Text("no run matches the filter (esc clears it)" if msg.infos else
+                             "no runs yet: press n for a new experiment", style="dim"))
+        self._fill(keyed)
+        self._note()
+
+    def _row_of(self, info: Any, marked: bool, shown_id: str | None) -> tuple:
+        """`row_of`, made again only for a run whose info changed: the lister hands back the
+        same RunInfo object for a run whose store did not move."""
+        cached = self._rows.get(info.run_id)
+        if cached is not None and cached[0] is info and cached[1] == marked and cached[2] == shown_id:
+            return cached[3]
+        row = row_of(info, marked, shown_id)
+        self._rows[info.run_id] = (info, marked, shown_id, row, tuple(map(str, row)))
+        return row
+
+    def _strs(self, key: str, row: tuple) -> tuple:
+        cached = self._rows.get(key)
+        return cached[4] if cached is not None and cached[3] is row else tuple(map(str, row))
+
+    def _fill(self, keyed: list[tuple[str, tuple]]) -> None:
+        """Show `keyed` rows: changed cells only when the rows are the same ones in the same
+        order (the steady state of a live listing), else the whole table."""
+        shown = [self._strs(k, r) for k, r in keyed]
+        if shown == self._shown:
+            return
         table = self.query_one(DataTable)
+        keys = [k for k, _ in keyed]
+        if keys == self._keys and self._shown is not None:
+            for (key, row), new, old in zip(keyed, shown, self._shown):
+                if new != old:
+                    for col, value, a, b in zip(COLUMNS, row, new, old):
+                        if a != b:
+                            table.update_cell(key, col, value)
+            self._shown = shown
+            return
+        self._shown, self._keys = shown, keys
         current = self.current_id()
         table.clear()
         for key, row in keyed:
             table.add_row(*row, key=key)
-        if current in self.infos or current in self.sweeps:
-            table.move_cursor(row=table.get_row_index(current))
+        if current in keys:
+            table.move_cursor(row=keys.index(current), scroll=False)
+
+    def _note(self) -> None:
+        """The highlighted run's note under the table (its first line)."""
+        info = self._current()
+        note = getattr(info, "note", "") if info is not None else ""
+        widget = self.query_one("#home-note", Static)
+        widget.display = bool(note)
+        if note:
+            set_text(widget, Text("note: " + note.splitlines()[0], style="italic"))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._note()
 
     def current_id(self) -> str | None:
         table = self.query_one(DataTable)
@@ -170,6 +303,92 @@ class Home(actions.RunActions, Screen):
     def _refresh(self) -> None:
         self._shown = None
         self.watch_runs()
+
+    # ------------------------------------------------------------------ filter, sort, tags
+
+    def action_filter(self) -> None:
+        box = self.query_one("#home-filter", Input)
+        box.add_class("-shown")
+        box.value = self.filter_text
+        box.focus()
+
+    @on(Input.Changed, "#home-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.apply_filter(event.value)
+
+    @on(Input.Submitted, "#home-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.query_one("#home-filter", Input).remove_class("-shown")
+        self.query_one(DataTable).focus()
+
+    def apply_filter(self, text: str) -> None:
+        """Show only the runs `text` matches (runfilter syntax); a mistake is said in the hint
+        line and the last good filter stays."""
+        try:
+            terms = runfilter.parse(text)
+        except UserError as err:
+            self._filter_error = str(err)
+            self._show()
+            return
+        self._filter_error = ""
+        names = {r.sweep_id: r.name for r in (self._listed.sweeps if self._listed else [])}
+        self.filter_text = text.strip()
+        self._match = runfilter.matcher(terms, names) if terms else None
+        self._show()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#home-filter", Input)
+        box.value = ""
+        box.remove_class("-shown")
+        self.apply_filter("")
+        self.query_one(DataTable).focus()
+
+    def action_sort(self) -> None:
+        self.sort = (self.sort + 1) % len(runfilter.SORTS)
+        self._columns()
+        self._show()
+
+    def action_tags(self) -> None:
+        info = self._current()
+        if info is None:
+            return
+        from rnnlab.tui.screens.modals import Prompt
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            from rnnlab.runs import notes
+
+            def save() -> str:
+                tags = notes.set_tags(Path(info.dir), notes.split_tags(text))
+                return f"{info.name or info.run_id}: tags " + (" ".join(tags) or "removed")
+
+            self.run_action("tags", save, changed=True)
+
+        self.app.push_screen(Prompt(f"Tags of {info.name or info.run_id} (space-separated; filter with tag:NAME)",
+                                    " ".join(info.tags), "baseline lr=1e-3"), done)
+
+    def action_note(self) -> None:
+        info = self._current()
+        if info is None:
+            return
+        from rnnlab.tui.screens.modals import Prompt
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            from rnnlab.runs import notes
+
+            def save() -> str:
+                note = notes.set_note(Path(info.dir), text)
+                return f"{info.name or info.run_id}: " + ("note saved" if note else "note removed")
+
+            self.run_action("note", save, changed=True)
+
+        # one line to edit: a note written with `rnnlab note` on several lines comes joined
+        self.app.push_screen(Prompt(f"Note on {info.name or info.run_id} (empty removes it)", " ".join(info.note.splitlines()),
+                                    "what this run tried, what it showed"), done)
 
     # ------------------------------------------------------------------ actions
 
@@ -195,19 +414,22 @@ class Home(actions.RunActions, Screen):
 
     def action_mark(self) -> None:
         rid = self.current_id()
-        if rid is None:
+        if rid is None or rid not in self.infos:
             return
         self.marked.symmetric_difference_update({rid})
-        table = self.query_one(DataTable)
-        table.update_cell(rid, " ", "●" if rid in self.marked else " ")
-        self._shown = None
-        table.action_cursor_down()
+        self._show()
+        self.query_one(DataTable).action_cursor_down()
 
     def action_compare(self) -> None:
-        ids = [i for i in self.infos if i in self.marked] or ([self.current_id()] if self.current_id() else [])
+        ids = [i for i in self.infos if i in self.marked] or ([self.current_id()] if self.current_id() in self.infos else [])
         if not ids:
             self.notify("mark runs with space, then press c", severity="warning")
             return
+        from rnnlab.tui.screens.compare import MAX_RUNS
+
+        if len(ids) > MAX_RUNS:
+            self.notify(f"compare shows at most {MAX_RUNS} runs: the newest {MAX_RUNS} of the {len(ids)} marked", severity="warning")
+            ids = ids[:MAX_RUNS]
         self.app.open_compare([Path(self.infos[i].dir) for i in ids])
 
     def on_action_done(self, msg: actions.ActionDone) -> None:

@@ -1,4 +1,4 @@
-"""Small modal screens: a yes/no confirmation and a file (or folder) picker."""
+"""Small modal screens: a yes/no confirmation, a one-line text prompt and a file (or folder) picker."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DirectoryTree, Label
+from textual.widgets import Button, DirectoryTree, Input, Label
 
 
 class Confirm(ModalScreen[bool]):
@@ -41,6 +41,34 @@ class Confirm(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class Prompt(ModalScreen[Optional[str]]):
+    """Ask for one line of text, starting from `value`: Enter gives the text, Escape None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt-box"):
+            yield Label(self.question, id="prompt-box-question")
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-box-input")
+            yield Label("enter saves · esc cancels", classes="note")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class FilePicker(ModalScreen[Optional[Path]]):

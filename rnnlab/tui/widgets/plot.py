@@ -22,14 +22,14 @@ import numpy as np
 from textual.content import Content
 from textual_plotext import PlotextPlot
 
-from rnnlab.tui.markers import series_marker
+from rnnlab.tui.markers import SERIES_COLOURS, series_marker
 from rnnlab.tui.series import downsample, ema
 from rnnlab.tui.widgets import fastplot
 
 fastplot.install()
 
 # Distinct plotext colours for overlaid runs; monochrome terminals still get distinct markers.
-PALETTE = ("cyan", "orange", "green", "magenta", "yellow", "blue", "red", "white")
+PALETTE = SERIES_COLOURS
 
 
 @dataclass
@@ -51,13 +51,15 @@ class PlotData:
     empty_message: str = "waiting for data"
     # (x, label) pairs that replace the x-axis numbers (dates under a forecast)
     xticks: tuple[tuple[float, str], ...] = ()
+    # the lines' markers hold without colour too (compare: each run keeps its look, shown or not)
+    own_markers: bool = False
 
     def signature(self) -> tuple:
         """Equal for data that plots the same. Series only grow (or are reset, which changes
         their length or ends), so length and end points stand for the whole array."""
         return (
             tuple((ln.label, ln.color, ln.smooth, ln.marker, _ends(ln.x), _ends(ln.y)) for ln in self.lines),
-            tuple(self.hlines), self.xlabel, self.log_y, self.empty_message, self.xticks,
+            tuple(self.hlines), self.xlabel, self.log_y, self.empty_message, self.xticks, self.own_markers,
         )
 
 
@@ -124,7 +126,8 @@ class LinePlot(PlotextPlot):
             x, y = _finite(line.x, line.y, d.log_y)
             if not len(x):
                 continue
-            marker = series_marker(i) if mono else line.marker
+            # a caller that gave its series their own markers (compare) keeps them
+            marker = series_marker(i) if mono and not d.own_markers else line.marker
             y_lo, y_hi = min(y_lo, float(y.min())), max(y_hi, float(y.max()))
             x_lo, x_hi = min(x_lo, float(x.min())), max(x_hi, float(x.max()))
             x_whole = x_whole and bool(np.all(x == np.round(x)))

@@ -1,0 +1,120 @@
+"""The home screen's filter (`/`), sort (`S`), tags (`t`) and note (`T`), driven by keys through
+Pilot on the fixture runs (tests/tui_fixtures.py: a running LSTM on adding, a stopped LSTM
+forecaster, a finished GRU on text, a diverged tanh RNN)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_tui_snapshots import _home_ready, _until, fixture_root  # noqa: E402,F401
+
+
+def _keys_of(text: str) -> list[str]:
+    names = {":": "colon", " ": "space", "-": "minus", "=": "equals_sign"}
+    return [names.get(c, c) for c in text]
+
+
+def _names(app) -> list[str]:
+    from textual.widgets import DataTable
+
+    table = app.screen.query_one(DataTable)
+    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+
+
+def _title(app) -> str:
+    return str(app.screen.query_one("#home-title").render())
+
+
+def test_filter_by_keys(fixture_root):
+    from rnnlab.tui.app import LabApp
+
+    async def go():
+        app = LabApp(fixture_root)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await _home_ready(pilot)
+            await pilot.press("slash", *_keys_of("cell:lstm"))
+            await _until(pilot, lambda: len(_names(app)) == 2)
+            assert _names(app) == ["lstm-adding", "ts-lstm"] and "2 of 4 match cell:lstm" in _title(app)
+            await pilot.press("enter")  # keeps the filter, back to the table
+            assert app.screen.focused.id == "runs" and len(_names(app)) == 2
+            await pilot.press("slash", *_keys_of(" status:run"))
+            await _until(pilot, lambda: _names(app) == ["lstm-adding"])
+            await pilot.press(*_keys_of(" colour:red"))  # a mistake is said in the hint line
+            await pilot.pause(1.3)  # and stays said through the next listing (every second)
+            assert "unknown field 'colour:'" in str(app.screen.query_one("#home-hint").render())
+            for _ in " colour:red":
+                await pilot.press("backspace")
+            await _until(pilot, lambda: _names(app) == ["lstm-adding"])
+            await pilot.press("escape")
+            await _until(pilot, lambda: len(_names(app)) == 4)
+            assert "match" not in _title(app) and not app.screen.query_one("#home-filter").has_class("-shown")
+
+    asyncio.run(go())
+
+
+def test_sort_cycles_with_indicator(fixture_root):
+    from textual.widgets import DataTable
+
+    from rnnlab.tui import runfilter
+    from rnnlab.tui.app import LabApp
+
+    async def go():
+        app = LabApp(fixture_root)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await _home_ready(pilot)
+            newest = _names(app)
+            labels = lambda: [str(c.label) for c in app.screen.query_one(DataTable).columns.values()]  # noqa: E731
+            await pilot.press("S")
+            await _until(pilot, lambda: _names(app) == sorted(newest))
+            assert "name ▲" in labels() and "sorted by name ▲" in _title(app)
+            await pilot.press("S", "S")  # status, then metric: best (lowest) value first
+            await pilot.pause(0.1)
+            assert "metric ▲" in labels() and "name ▲" not in labels()
+            infos = {i.name: i for i in app.screen.infos.values()}
+            values = [infos[n].latest.get(infos[n].primary_metric) for n in _names(app)]
+            finite = [v for v in values if v == v]
+            assert finite == sorted(finite) and all(v != v for v in values[len(finite):])
+            for _ in range(len(runfilter.SORTS) - 3):
+                await pilot.press("S")
+            await pilot.pause(0.1)
+            assert _names(app) == newest and not any("▲" in x or "▼" in x for x in labels())
+
+    asyncio.run(go())
+
+
+def test_tags_and_note_keys(fixture_root):
+    from rnnlab.runs.store import read_info
+    from rnnlab.tui.app import LabApp
+    from rnnlab.tui.screens.modals import Prompt
+
+    async def go():
+        app = LabApp(fixture_root)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await _home_ready(pilot)
+            await pilot.press("down")  # ts-lstm
+            run_dir = Path(app.screen._current().dir)
+            await pilot.press("t")
+            await _until(pilot, lambda: isinstance(app.screen, Prompt))
+            await pilot.press(*_keys_of("baseline lr=1e-3"), "enter")
+            await _until(pilot, lambda: read_info(run_dir).tags == ["baseline", "lr=1e-3"])
+            # shown in its row once the listing saw the change
+            await _until(pilot, lambda: "baseline lr=1e-3" in [str(c) for c in app.screen.query_one("#runs").get_row(run_dir.name)])
+            await pilot.press("T")
+            await _until(pilot, lambda: isinstance(app.screen, Prompt))
+            await pilot.press(*_keys_of("window too short"), "enter")
+            await _until(pilot, lambda: read_info(run_dir).note == "window too short")
+            await _until(pilot, lambda: "note: window too short" in str(app.screen.query_one("#home-note").render()))
+            await pilot.press("T")  # escape leaves the note as it was
+            await _until(pilot, lambda: isinstance(app.screen, Prompt))
+            await pilot.press("x", "escape")
+            await pilot.pause(0.3)
+            assert read_info(run_dir).note == "window too short"
+            await pilot.press("slash", *_keys_of("tag:baseline"), "enter")
+            await _until(pilot, lambda: _names(app) == ["ts-lstm"])
+
+    asyncio.run(go())
