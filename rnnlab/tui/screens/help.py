@@ -50,9 +50,11 @@ def key_table(title: str, screen_cls: type) -> Table:
 
 
 def help_tables() -> list[Table]:
+    from rnnlab.tui.screens.anatomy import CellAnatomy
     from rnnlab.tui.screens.compare import Compare
     from rnnlab.tui.screens.dashboard import Dashboard
     from rnnlab.tui.screens.home import Home
+    from rnnlab.tui.screens.lessons import Lessons
     from rnnlab.tui.screens.neurons import Neurons
     from rnnlab.tui.screens.new import NewExperiment
     from rnnlab.tui.screens.playground import Playground
@@ -70,7 +72,9 @@ def help_tables() -> list[Table]:
         key_table("new experiment", NewExperiment),
         key_table("run dashboard", Dashboard),
         key_table("sampling playground", Playground),
-        key_table("neurons", Neurons),
+        key_table("neurons (N)", Neurons),
+        key_table("cell anatomy (A)", CellAnatomy),
+        key_table("lessons (L)", Lessons),
         key_table("compare", Compare),
         key_table("sweep", SweepScreen),
         key_table("system (y)", SystemScreen),
