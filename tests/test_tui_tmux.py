@@ -51,6 +51,11 @@ class Tmux:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 
 
+def _with_header(screen: str):
+    """The screen once the dashboard header's "step N/100000" is on it, else None."""
+    return screen if any("step " in ln and "/100000" in ln for ln in screen.splitlines()) else None
+
+
 @pytest.mark.timeout(300)
 def test_run_outlives_the_lab_and_reopens_live(tmp_path):
     from rnnlab.runs.paths import list_run_dirs
@@ -69,9 +74,10 @@ def test_run_outlives_the_lab_and_reopens_live(tmp_path):
         t.keys("Tab", "Tab", "Tab", "Tab", "Tab")
         t.keys("8", literal=True)
         t.keys("Tab", "Enter", "Down", "Down", "Enter", wait=0.5)  # task: adding
-        t.keys("Tab")  # T / seq_len (no corpus field for adding)
-        t.keys("10", literal=True)
-        t.keys("Tab", "Tab", "Tab", "Tab", "Tab")  # optimizer, lr, schedule, clip, steps
+        t.keys("Tab", wait=1.0)  # T / seq_len (no corpus field for adding); the form re-lays out for the task
+        t.keys("10", literal=True, wait=1.0)
+        # optimizer, lr, schedule, clip, steps: slowly, a Tab lost under load typed into clip norm
+        t.keys("Tab", "Tab", "Tab", "Tab", "Tab", wait=0.8)
         t.keys("100000", literal=True)
         t.wait_for("100000 steps", 10)
         assert "lstm on adding" in t.screen()
@@ -93,7 +99,9 @@ def test_run_outlives_the_lab_and_reopens_live(tmp_path):
         t.wait_for("running", 30)
         t.keys("Enter", wait=1.0)
         # the header, once the run is read (under load the panels' empty subtitles come first)
-        s = t.wait_for("/100000", 60)
+        # (the home table shows "/100000" too: wait for the dashboard header's "step N/100000")
+        s = wait_for(lambda: _with_header(t.screen()), 60, every=0.3)
+        assert s, f"the dashboard header never appeared; screen:\n{t.screen()}"
         assert "running" in s and "lstm" in s
         header = next(line for line in s.splitlines() if "step " in line and "/100000" in line)
         shown = int(header.split("step ", 1)[1].split("/", 1)[0])

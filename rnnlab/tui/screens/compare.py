@@ -229,7 +229,12 @@ class Compare(Screen):
         self._rows = rows
         table = self.query_one("#final", DataTable)
         cursor = table.cursor_row
-        table.clear()
+        # explicit widths: the table's own auto-width lags a clear() made before its idle
+        # update (under load a column stayed as narrow as its header: "runnin", "600/")
+        table.clear(columns=True)
+        for j, label in enumerate(COLUMNS):
+            head = label + ((" ▼" if self.sort_desc else " ▲") if label == self.sort_col else "")
+            table.add_column(head, key=label, width=max([len(head)] + [len(str(row[j])) for _, row in rows]))
         for key, row in rows:
             table.add_row(*row, key=key)
         if table.row_count:
