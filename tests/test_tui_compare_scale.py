@@ -116,3 +116,22 @@ def test_header_click_sorts_and_reverses(many):
 
     up, down, label = asyncio.run(go())
     assert up == [f"lr-{k:02d}" for k in range(1, 21)] and down == up[::-1] and label == "run ▼"
+
+
+def test_cli_compare_of_twenty_runs_names_every_marker_in_a_pipe(many):
+    """plotext drops a legend taller than its plot: past 10 runs `rnnlab compare` in a pipe
+    drew 20 markers with no key to them. The legend now goes under the plot as a grid."""
+    import os
+    import re
+    import subprocess
+
+    from rnnlab.tui.markers import marker_glyph, series_marker
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "COLUMNS": "120"}
+    ids = sorted(d.name for d in many.iterdir() if (d / "run.db").exists())  # oldest first: lr-01 ... lr-20
+    r = subprocess.run([sys.executable, "-m", "rnnlab", "compare", *ids, "--runs-dir", str(many)],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    plot = r.stdout.split("\n\n")[0]  # the first metric's plot and its legend
+    entries = re.findall(r"(\S\S) (lr-\d\d)", plot)
+    assert entries == [(marker_glyph(series_marker(k)), f"lr-{k + 1:02d}") for k in range(20)], plot

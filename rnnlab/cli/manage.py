@@ -144,7 +144,7 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xl
     """A terminal line plot; colourless outside a terminal so pipes get plain text."""
     import plotext as plt
 
-    from rnnlab.tui.markers import SERIES_COLOURS, series_marker, series_style
+    from rnnlab.tui.markers import SERIES_COLOURS, marker_glyph, series_marker, series_style
 
     width = _width()
     plt.clf()
@@ -153,7 +153,10 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xl
     colourless = not _tty() or bool(os.environ.get("NO_COLOR"))
     if colourless:
         plt.theme("clear")
-    drawn = False
+    # plotext silently drops a legend taller than its canvas (title, frame, ticks and label
+    # take 5 rows): more runs than that get the legend as a grid under the plot instead
+    outside = len(series) > max(1, height - 5)
+    drawn, legend = False, []
     for i, (label, xs, ys) in enumerate(series):
         xs, ys = _downsample(xs, ys, 2 * width)
         if xs:
@@ -163,7 +166,8 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xl
             if not colourless and len(series) > len(SERIES_COLOURS):
                 color, mk = series_style(i, SERIES_COLOURS)
                 marker = {"color": color, "marker": mk}
-            plt.plot(xs, ys, label=label if len(series) > 1 else None, **marker)
+            plt.plot(xs, ys, label=label if len(series) > 1 and not outside else None, **marker)
+            legend.append((marker_glyph(marker.get("marker", "braille")), marker.get("color"), label))
             drawn = True
     if not drawn:
         return f"{title}: no points yet"
@@ -171,9 +175,22 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xl
         plt.xticks([x for x, _ in xticks], [label for _, label in xticks])
     plt.xlabel(xlabel or ("date" if xticks else "step"))
     text = plt.build()
+    if outside:
+        text = text.rstrip("\n") + "\n" + _legend_grid(legend, width, plt.colorize)
     if not _tty():
         text = "\n".join(line.rstrip() for line in _ANSI.sub("", text).splitlines())
     return text
+
+
+def _legend_grid(entries: list[tuple[str, Optional[str], str]], width: int, colorize) -> str:
+    """(glyph, plotext colour or None, label) as a grid of equal cells under a plot."""
+    cell = min(width, max(len(label) for _, _, label in entries) + 5)  # glyph, space, label, gap
+    per_line = max(1, width // cell)
+    rows = []
+    for k in range(0, len(entries), per_line):
+        rows.append("".join((colorize(glyph, color) if color else glyph) + " " + label.ljust(cell - 3)
+                            for glyph, color, label in entries[k:k + per_line]).rstrip())
+    return "\n".join(rows)
 
 
 def _best(info) -> str:
