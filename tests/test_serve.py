@@ -250,6 +250,8 @@ def test_serve_refuses_a_short_token_and_a_busy_port(tmp_path):
     assert r.returncode == 2, r.stdout + r.stderr
     assert f"error: cannot listen on 127.0.0.1:{port}" in r.stderr
     assert "Traceback" not in r.stderr
+    assert "rnnlab lab at" not in r.stdout, r.stdout  # no URL that leads to the other server
     r = subprocess.run([sys.executable, "-m", "rnnlab", "serve", "--host", "no-such-host.invalid", "--runs-dir", str(tmp_path)],
                        capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 2 and "error: --host no-such-host.invalid: " in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert "rnnlab lab at" not in r.stdout and "token=" not in r.stdout, r.stdout
