@@ -143,6 +143,23 @@ def test_filter_syntax():
         runfilter.parse("colour:red")
 
 
+def test_filter_quotes_keep_a_phrase():
+    """`"lr too high"` finds the note with that phrase (it was two words, each with a quote
+    glued on, so it matched nothing); a quote still open while typing runs to the end; an
+    apostrophe is an ordinary character."""
+    runs = [_info("a", note="lr too high, see step 800"), _info("b", note="too high lr"),
+            _info("c", note="it's fine", tags=["x"])]
+
+    def names(text):
+        return [i.name for i in runs if runfilter.matcher(runfilter.parse(text))(i)]
+
+    assert names('"lr too high"') == ["a"]
+    assert names('"lr too') == ["a"]  # mid-typing
+    assert names('-"lr too high"') == ["b", "c"]
+    assert names("it's") == ["c"]
+    assert names('"too high" lr') == ["a", "b"]
+
+
 def test_sort_orders():
     runs = [_info("b", metric=0.5, step=10), _info("a", metric=None, step=30), _info("c", metric=0.1, step=20)]
     by = {label: [i.name for i in runfilter.sort_infos(runs, k)] for k, (_, label, _, _) in enumerate(runfilter.SORTS)}
