@@ -366,8 +366,10 @@ class Home(actions.RunActions, Screen):
 
             self.run_action("tags", save, changed=True)
 
+        from rnnlab.runs.notes import split_tags
+
         self.app.push_screen(Prompt(f"Tags of {info.name or info.run_id} (space-separated; filter with tag:NAME)",
-                                    " ".join(info.tags), "baseline lr=1e-3"), done)
+                                    " ".join(info.tags), "baseline lr=1e-3", check=split_tags), done)
 
     def action_note(self) -> None:
         info = self._current()
@@ -387,8 +389,10 @@ class Home(actions.RunActions, Screen):
             self.run_action("note", save, changed=True)
 
         # one line to edit: a note written with `rnnlab note` on several lines comes joined
+        from rnnlab.runs.notes import check_note
+
         self.app.push_screen(Prompt(f"Note on {info.name or info.run_id} (empty removes it)", " ".join(info.note.splitlines()),
-                                    "what this run tried, what it showed"), done)
+                                    "what this run tried, what it showed", check=check_note), done)
 
     # ------------------------------------------------------------------ actions
 
