@@ -637,6 +637,8 @@ def tag_cmd(
 
     run_dir = _resolve(runs_dir, run)
     if tags:
+        # `a,b` is two tags, as typed in the lab's `t` prompt; '' is still an error
+        tags = [t for arg in tags for t in (notes.split_tags(arg) or [notes.check_tag(arg)])]
         new = notes.tag(run_dir, remove=tags) if remove else notes.tag(run_dir, add=tags)
     else:
         new = _info(run_dir).tags
