@@ -135,3 +135,28 @@ def test_cli_compare_of_twenty_runs_names_every_marker_in_a_pipe(many):
     plot = r.stdout.split("\n\n")[0]  # the first metric's plot and its legend
     entries = re.findall(r"(\S\S) (lr-\d\d)", plot)
     assert entries == [(marker_glyph(series_marker(k)), f"lr-{k + 1:02d}") for k in range(20)], plot
+
+
+def test_cli_compare_json_follows_sort_and_desc_needs_sort(many):
+    """`compare --sort best --json` listed the runs in the order given, not the table's; and
+    `--desc` without `--sort` was silently ignored."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from rnnlab.cli.app import app
+    from rnnlab.errors import UserError
+
+    ids = sorted(d.name for d in many.iterdir() if (d / "run.db").exists())[:5]  # lr-01 (worst) ... lr-05
+
+    def run(*args):
+        return CliRunner().invoke(app, ["compare", *ids, "--runs-dir", str(many), *args])
+
+    names = lambda r: [x["name"] for x in json.loads(r.output)]  # noqa: E731
+    assert names(run("--json")) == ["lr-01", "lr-02", "lr-03", "lr-04", "lr-05"]
+    assert names(run("--sort", "best", "--json")) == ["lr-05", "lr-04", "lr-03", "lr-02", "lr-01"]
+    assert names(run("--sort", "best", "--desc", "--json")) == ["lr-01", "lr-02", "lr-03", "lr-04", "lr-05"]
+    r = run("--desc")
+    assert isinstance(r.exception, UserError) and "--sort" in str(r.exception)
+    r = run("--align", "val_loss")  # the error names what the runs do record
+    assert isinstance(r.exception, UserError) and "they record: loss, step_time, tokens_per_s, val_mse" in str(r.exception)

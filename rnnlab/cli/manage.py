@@ -510,25 +510,40 @@ def compare_cmd(
     if len(dirs) > MAX_COMPARE:
         raise UserError(f"compare takes at most {MAX_COMPARE} runs ({len(dirs)} given): more curves than that cannot be told apart; "
                         "pick the ones to compare (`rnnlab runs`, or / and tags in the lab)")
-    data = []
+    if desc and not sort:
+        raise UserError("--desc orders the table by --sort COLUMN; give the column too, e.g. --sort best --desc")
+    data, recorded = [], set()
     for d in dirs:
         with RunReader(d) as r:
             info = r.info()
             names = r.scalar_names()
+            recorded.update(names)
             want = [n for n in dict.fromkeys([metric or info.primary_metric, "loss", align]) if n and n in names]
             data.append((info, _config(d) if x_axis == "tokens" else None, {n: r.series(n) for n in want}))
     chosen = metric or next((i.primary_metric for i, _, _ in data if i.primary_metric), "loss")
+    have = ", ".join(sorted(recorded)) or "none yet"
     if metric and not any(metric in s for _, _, s in data):
-        raise UserError(f"no run among {', '.join(i.run_id for i, _, _ in data)} has metric {metric!r}")
+        raise UserError(f"no run among {', '.join(i.run_id for i, _, _ in data)} has metric {metric!r}; they record: {have}")
     if align and not any(align in s for _, _, s in data):
-        raise UserError(f"--align {align}: no run among {', '.join(i.run_id for i, _, _ in data)} has metric {align!r} "
-                        "(e.g. loss, val_loss or the runs' primary metric)")
+        raise UserError(f"--align {align}: no run among {', '.join(i.run_id for i, _, _ in data)} has metric {align!r}; "
+                        f"they record: {have}")
     val_keys = sorted({k for i, _, _ in data for k in i.latest if k.startswith("val_")})
     headers = ["id", "name", "cell", "task", "status", "step", "params", "best", "loss", *val_keys, "tokens/s"]
     if sort and sort not in headers:
         raise UserError(f"--sort {sort!r} is not a column; use one of {', '.join(headers)}")
-    if json_out:
-        print_json([{**i.to_dict()} for i, _, _ in data])
+    rows = [
+        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), f"{i.params:,}" if i.params else "-", _best(i),
+         _fmt(i.latest.get("loss")), *(_fmt(i.latest.get(k)) for k in val_keys),
+         "-" if i.tokens_per_s is None else f"{i.tokens_per_s:,.0f}"]
+        for i, _, _ in data
+    ]
+    if sort:
+        from rnnlab.tui.tablesort import sort_rows
+
+        rows = sort_rows(rows, headers.index(sort), desc, numeric=sort not in ("id", "name", "cell", "task", "status"))
+    if json_out:  # in the table's order (--sort)
+        by_id = {i.run_id: i for i, _, _ in data}
+        print_json([by_id[row[0]].to_dict() for row in rows])
         return
 
     def xs(info, cfg, series) -> Optional[list]:
@@ -560,16 +575,6 @@ def compare_cmd(
         if series:
             print(_plot(name, series, xlabel=label))
             print()
-    rows = [
-        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), f"{i.params:,}" if i.params else "-", _best(i),
-         _fmt(i.latest.get("loss")), *(_fmt(i.latest.get(k)) for k in val_keys),
-         "-" if i.tokens_per_s is None else f"{i.tokens_per_s:,.0f}"]
-        for i, _, _ in data
-    ]
-    if sort:
-        from rnnlab.tui.tablesort import sort_rows
-
-        rows = sort_rows(rows, headers.index(sort), desc, numeric=sort not in ("id", "name", "cell", "task", "status"))
     _table(headers, rows)
 
 
