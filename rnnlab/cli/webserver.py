@@ -34,7 +34,7 @@ import socket
 import sys
 from pathlib import Path
 from typing import Any, Optional
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 from textual_serve.server import Server
@@ -154,7 +154,8 @@ class LabServer(Server):
             task.cancel()
 
     def urls(self) -> list[str]:
-        query = f"/?token={self.token}" if self.token else "/"
+        # quoted: a token given by hand may hold '#', '&' or '+', which would cut the URL short
+        query = f"/?token={quote(self.token, safe='')}" if self.token else "/"
         if self.host in ("0.0.0.0", "::", ""):
             hosts = [socket.gethostname(), "127.0.0.1"]
         else:
