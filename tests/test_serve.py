@@ -283,3 +283,31 @@ def test_a_hand_made_token_is_quoted_in_the_url_and_blank_space_refused(tmp_path
         asyncio.run(probe())
     finally:
         assert server.stop() == 0, "".join(server.lines)
+
+
+def test_the_urls_printed_for_every_ipv6_address_work(tmp_path):
+    """`--host ::` printed http://127.0.0.1:PORT/ beside the host name, but asyncio binds
+    `::` to IPv6 only, so that URL was refused; it now prints http://[::1]:PORT/."""
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 here")
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    server = Served(runs, "--host", "::")
+    try:
+        server._wait_for(r"(runs root: )")  # the banner's last line: every URL is in
+        urls = [re.search(r"rnnlab lab at (\S+)", line).group(1) for line in server.lines if "rnnlab lab at" in line]
+        loopback = [u for u in urls if f"//{socket.gethostname()}:" not in u]
+        assert loopback, urls
+
+        async def probe() -> None:
+            async with aiohttp.ClientSession() as http:
+                for url in loopback:
+                    async with http.get(url) as r:
+                        assert r.status == 200, url
+
+        asyncio.run(probe())
+    finally:
+        assert server.stop() == 0, "".join(server.lines)

@@ -156,8 +156,10 @@ class LabServer(Server):
     def urls(self) -> list[str]:
         # quoted: a token given by hand may hold '#', '&' or '+', which would cut the URL short
         query = f"/?token={quote(self.token, safe='')}" if self.token else "/"
-        if self.host in ("0.0.0.0", "::", ""):
+        if self.host in ("0.0.0.0", ""):
             hosts = [socket.gethostname(), "127.0.0.1"]
+        elif self.host == "::":  # asyncio binds IPv6 only (IPV6_V6ONLY): 127.0.0.1 is not served
+            hosts = [socket.gethostname(), "::1"]
         else:
             hosts = [self.host]
         return [f"http://{'[' + h + ']' if ':' in h else h}:{self.port}{query}" for h in hosts]
