@@ -149,3 +149,32 @@ def test_a_bad_tag_keeps_the_prompt_and_what_was_typed(fixture_root):
             assert not isinstance(app.screen, Prompt)
 
     asyncio.run(go())
+
+
+def test_enter_on_an_unchanged_note_keeps_its_lines(fixture_root):
+    """A note written with `rnnlab note` on several lines is offered on one line by `T`;
+    enter without an edit rewrote it joined, losing its line breaks."""
+    from rnnlab.runs import notes
+    from rnnlab.runs.store import read_info
+    from rnnlab.tui.app import LabApp
+    from rnnlab.tui.screens.modals import Prompt
+
+    async def go():
+        app = LabApp(fixture_root)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _home_ready(pilot)
+            run_dir = Path(app.screen._current().dir)
+            notes.set_note(run_dir, "first line\nsecond line")
+            await _until(pilot, lambda: app.screen._current().note == "first line\nsecond line")
+            await pilot.press("T")
+            await _until(pilot, lambda: isinstance(app.screen, Prompt))
+            await pilot.press("enter")
+            await _until(pilot, lambda: not isinstance(app.screen, Prompt))
+            await pilot.pause(0.5)
+            assert read_info(run_dir).note == "first line\nsecond line"
+            await pilot.press("T")  # an edit is saved, on one line
+            await _until(pilot, lambda: isinstance(app.screen, Prompt))
+            await pilot.press("end", "exclamation_mark", "enter")
+            await _until(pilot, lambda: read_info(run_dir).note == "first line second line!")
+
+    asyncio.run(go())

@@ -377,9 +377,11 @@ class Home(actions.RunActions, Screen):
             return
         from rnnlab.tui.screens.modals import Prompt
 
+        offered = " ".join(info.note.splitlines())
+
         def done(text: str | None) -> None:
-            if text is None:
-                return
+            if text is None or text == offered:
+                return  # unchanged: nothing to write (a note on several lines keeps its lines)
             from rnnlab.runs import notes
 
             def save() -> str:
@@ -391,7 +393,7 @@ class Home(actions.RunActions, Screen):
         # one line to edit: a note written with `rnnlab note` on several lines comes joined
         from rnnlab.runs.notes import check_note
 
-        self.app.push_screen(Prompt(f"Note on {info.name or info.run_id} (empty removes it)", " ".join(info.note.splitlines()),
+        self.app.push_screen(Prompt(f"Note on {info.name or info.run_id} (empty removes it)", offered,
                                     "what this run tried, what it showed", check=check_note), done)
 
     # ------------------------------------------------------------------ actions
