@@ -557,15 +557,20 @@ def compare_cmd(
 
     label = X_LABELS[x_axis] + (f" from best {align}" if align else "")
     for name in dict.fromkeys([chosen, "loss"]):
-        series = []
+        series, left = [], []  # left: the runs this plot cannot show, and why (said under it)
         for i, cfg, s in data:
-            x = xs(i, cfg, s[name]) if name in s else None
+            if name not in s:
+                left.append(f"{_label(i)} (no {name})")
+                continue
+            x = xs(i, cfg, s[name])
             if x is None:
+                left.append(f"{_label(i)} (tokens per step unknown)")
                 continue
             if align:
                 at = best_index(s[align][2]) if align in s else None
                 if at is None:
-                    continue  # no best point to align at yet
+                    left.append(f"{_label(i)} (no {align} to align at yet)")
+                    continue
                 # the best point's place on this axis, found through its step
                 steps = list(s[name][0])
                 step = s[align][0][at]
@@ -574,6 +579,9 @@ def compare_cmd(
             series.append((_label(i), x, s[name][2]))
         if series:
             print(_plot(name, series, xlabel=label))
+        if left:
+            print(f"{name}: not plotted: " + ", ".join(left))
+        if series or left:
             print()
     _table(headers, rows)
 
