@@ -202,6 +202,19 @@ def test_compare_overlays_and_tabulates(root):
     assert isinstance(r.exception, UserError) and "bogus" in str(r.exception)
 
 
+def test_compare_says_which_runs_a_plot_leaves_out(root):
+    """A run without the plotted metric (or, with --align, without a best point) was left
+    out of the plot without a word; each plot now names the runs it leaves out and why."""
+    _populate(root, "alpha", "lstm")
+    _populate(root, "gamma", "gru", steps=5)  # no val_mse yet (first eval at step 10)
+    r = _run(root, "compare", "alpha", "gamma")
+    assert r.exit_code == 0, r.output
+    assert "val_mse: not plotted: gamma (no val_mse)" in r.output
+    assert "loss: not plotted" not in r.output
+    r = _run(root, "compare", "alpha", "gamma", "--align", "val_mse")
+    assert "loss: not plotted: gamma (no val_mse to align at yet)" in r.output
+
+
 def test_export_csv_jsonl_and_tensorboard(root, tmp_path):
     d = _populate(root, "alpha", steps=5)
     r = _run(root, "export", "alpha", "--format", "csv")

@@ -118,6 +118,16 @@ def test_tag_and_note_cli(root):
     assert _cli(root, "note", "a", "").output.strip() == f"{d.name}: (no note)"
 
 
+def test_tag_cli_takes_commas_as_the_lab_does(root):
+    """`rnnlab tag RUN a,b` was refused ("tag 'a,b' is not allowed") while the lab's `t`
+    prompt takes `a, b`: both split at commas now; '' is still one error line."""
+    d = _populate(root, "a")
+    assert _cli(root, "tag", "a", "seed1,lr=1e-3", "x, y").output.strip() == f"{d.name}: lr=1e-3 seed1 x y"
+    assert _cli(root, "tag", "a", "--remove", "x,y").output.strip() == f"{d.name}: lr=1e-3 seed1"
+    r = _cli(root, "tag", "a", "")  # (the CLI's entry point prints a UserError as one line, exit 2)
+    assert isinstance(r.exception, UserError) and "tag '' is not allowed" in str(r.exception)
+
+
 def _info(name, cell="lstm", task="adding", status="finished", tags=(), sweep=None, metric=None, step=0, note=""):
     return SimpleNamespace(run_id=f"id-{name}", name=name, cell=cell, task=task, status=status, tags=list(tags),
                            sweep=sweep, note=note, latest={"val_loss": metric} if metric is not None else {},
@@ -141,6 +151,23 @@ def test_filter_syntax():
     assert names("") == ["lstm-a", "gru-b", "rnn-c"]
     with pytest.raises(UserError, match="unknown field 'colour:'"):
         runfilter.parse("colour:red")
+
+
+def test_filter_quotes_keep_a_phrase():
+    """`"lr too high"` finds the note with that phrase (it was two words, each with a quote
+    glued on, so it matched nothing); a quote still open while typing runs to the end; an
+    apostrophe is an ordinary character."""
+    runs = [_info("a", note="lr too high, see step 800"), _info("b", note="too high lr"),
+            _info("c", note="it's fine", tags=["x"])]
+
+    def names(text):
+        return [i.name for i in runs if runfilter.matcher(runfilter.parse(text))(i)]
+
+    assert names('"lr too high"') == ["a"]
+    assert names('"lr too') == ["a"]  # mid-typing
+    assert names('-"lr too high"') == ["b", "c"]
+    assert names("it's") == ["c"]
+    assert names('"too high" lr') == ["a", "b"]
 
 
 def test_sort_orders():

@@ -250,6 +250,64 @@ def test_serve_refuses_a_short_token_and_a_busy_port(tmp_path):
     assert r.returncode == 2, r.stdout + r.stderr
     assert f"error: cannot listen on 127.0.0.1:{port}" in r.stderr
     assert "Traceback" not in r.stderr
+    assert "rnnlab lab at" not in r.stdout, r.stdout  # no URL that leads to the other server
     r = subprocess.run([sys.executable, "-m", "rnnlab", "serve", "--host", "no-such-host.invalid", "--runs-dir", str(tmp_path)],
                        capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 2 and "error: --host no-such-host.invalid: " in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert "rnnlab lab at" not in r.stdout and "token=" not in r.stdout, r.stdout
+
+
+def test_a_hand_made_token_is_quoted_in_the_url_and_blank_space_refused(tmp_path):
+    """`--token 'ab#c&d+e%...'` printed a URL cut short at '#' (the browser keeps it as a
+    fragment, so the printed URL got 401); a token of spaces was accepted and printed as
+    `?token=    `. The URL now quotes the token and blank space is one error line."""
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        r = subprocess.run([sys.executable, "-m", "rnnlab", "serve", "--port", str(free_port()), "--token", " " * 20,
+                            "--runs-dir", str(runs)], capture_output=True, text=True, env=env, timeout=20)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("a token of spaces was accepted: the server started") from None
+    assert r.returncode == 2 and r.stderr.startswith("error: --token has spaces"), r.stderr
+    token = "ab#c&d+e%ghijklmnop"
+    server = Served(runs, "--host", "0.0.0.0", "--token", token)
+    try:
+        url = server.url.replace(f"//{server.url.split('//')[1].split(':')[0]}:", "//127.0.0.1:")
+
+        async def probe() -> None:
+            async with aiohttp.ClientSession() as http:
+                async with http.get(aiohttp.client.URL(url, encoded=True)) as r:  # as a browser opens it
+                    assert r.status == 200, url
+
+        asyncio.run(probe())
+    finally:
+        assert server.stop() == 0, "".join(server.lines)
+
+
+def test_the_urls_printed_for_every_ipv6_address_work(tmp_path):
+    """`--host ::` printed http://127.0.0.1:PORT/ beside the host name, but asyncio binds
+    `::` to IPv6 only, so that URL was refused; it now prints http://[::1]:PORT/."""
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 here")
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    server = Served(runs, "--host", "::")
+    try:
+        server._wait_for(r"(runs root: )")  # the banner's last line: every URL is in
+        urls = [re.search(r"rnnlab lab at (\S+)", line).group(1) for line in server.lines if "rnnlab lab at" in line]
+        loopback = [u for u in urls if f"//{socket.gethostname()}:" not in u]
+        assert loopback, urls
+
+        async def probe() -> None:
+            async with aiohttp.ClientSession() as http:
+                for url in loopback:
+                    async with http.get(url) as r:
+                        assert r.status == 200, url
+
+        asyncio.run(probe())
+    finally:
+        assert server.stop() == 0, "".join(server.lines)

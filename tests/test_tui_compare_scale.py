@@ -116,3 +116,47 @@ def test_header_click_sorts_and_reverses(many):
 
     up, down, label = asyncio.run(go())
     assert up == [f"lr-{k:02d}" for k in range(1, 21)] and down == up[::-1] and label == "run ▼"
+
+
+def test_cli_compare_of_twenty_runs_names_every_marker_in_a_pipe(many):
+    """plotext drops a legend taller than its plot: past 10 runs `rnnlab compare` in a pipe
+    drew 20 markers with no key to them. The legend now goes under the plot as a grid."""
+    import os
+    import re
+    import subprocess
+
+    from rnnlab.tui.markers import marker_glyph, series_marker
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "COLUMNS": "120"}
+    ids = sorted(d.name for d in many.iterdir() if (d / "run.db").exists())  # oldest first: lr-01 ... lr-20
+    r = subprocess.run([sys.executable, "-m", "rnnlab", "compare", *ids, "--runs-dir", str(many)],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    plot = r.stdout.split("\n\n")[0]  # the first metric's plot and its legend
+    entries = re.findall(r"(\S\S) (lr-\d\d)", plot)
+    assert entries == [(marker_glyph(series_marker(k)), f"lr-{k + 1:02d}") for k in range(20)], plot
+
+
+def test_cli_compare_json_follows_sort_and_desc_needs_sort(many):
+    """`compare --sort best --json` listed the runs in the order given, not the table's; and
+    `--desc` without `--sort` was silently ignored."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from rnnlab.cli.app import app
+    from rnnlab.errors import UserError
+
+    ids = sorted(d.name for d in many.iterdir() if (d / "run.db").exists())[:5]  # lr-01 (worst) ... lr-05
+
+    def run(*args):
+        return CliRunner().invoke(app, ["compare", *ids, "--runs-dir", str(many), *args])
+
+    names = lambda r: [x["name"] for x in json.loads(r.output)]  # noqa: E731
+    assert names(run("--json")) == ["lr-01", "lr-02", "lr-03", "lr-04", "lr-05"]
+    assert names(run("--sort", "best", "--json")) == ["lr-05", "lr-04", "lr-03", "lr-02", "lr-01"]
+    assert names(run("--sort", "best", "--desc", "--json")) == ["lr-01", "lr-02", "lr-03", "lr-04", "lr-05"]
+    r = run("--desc")
+    assert isinstance(r.exception, UserError) and "--sort" in str(r.exception)
+    r = run("--align", "val_loss")  # the error names what the runs do record
+    assert isinstance(r.exception, UserError) and "they record: loss, step_time, tokens_per_s, val_mse" in str(r.exception)

@@ -118,3 +118,63 @@ def test_tags_and_note_keys(fixture_root):
             await _until(pilot, lambda: _names(app) == ["ts-lstm"])
 
     asyncio.run(go())
+
+
+def test_a_bad_tag_keeps_the_prompt_and_what_was_typed(fixture_root):
+    """A tag with a ':' or a too-long note used to close the prompt with an error toast,
+    dropping the typed text; now the prompt stays with the text and says what is wrong."""
+    from textual.widgets import Input
+
+    from rnnlab.runs.store import read_info
+    from rnnlab.tui.app import LabApp
+    from rnnlab.tui.screens.modals import Prompt
+
+    async def go():
+        app = LabApp(fixture_root)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _home_ready(pilot)
+            run_dir = Path(app.screen._current().dir)
+            await pilot.press("t")
+            await _until(pilot, lambda: isinstance(app.screen, Prompt))
+            await pilot.press(*_keys_of("good bad:tag"), "enter")
+            await pilot.pause(0.3)
+            assert isinstance(app.screen, Prompt)
+            assert app.screen.query_one(Input).value == "good bad:tag"
+            assert "tag 'bad:tag' is not allowed" in str(app.screen.query_one("#prompt-box-note").render())
+            assert read_info(run_dir).tags == []
+            for _ in range(4):
+                await pilot.press("backspace")
+            await pilot.press("enter")  # "good bad"
+            await _until(pilot, lambda: read_info(run_dir).tags == ["bad", "good"])
+            assert not isinstance(app.screen, Prompt)
+
+    asyncio.run(go())
+
+
+def test_enter_on_an_unchanged_note_keeps_its_lines(fixture_root):
+    """A note written with `rnnlab note` on several lines is offered on one line by `T`;
+    enter without an edit rewrote it joined, losing its line breaks."""
+    from rnnlab.runs import notes
+    from rnnlab.runs.store import read_info
+    from rnnlab.tui.app import LabApp
+    from rnnlab.tui.screens.modals import Prompt
+
+    async def go():
+        app = LabApp(fixture_root)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _home_ready(pilot)
+            run_dir = Path(app.screen._current().dir)
+            notes.set_note(run_dir, "first line\nsecond line")
+            await _until(pilot, lambda: app.screen._current().note == "first line\nsecond line")
+            await pilot.press("T")
+            await _until(pilot, lambda: isinstance(app.screen, Prompt))
+            await pilot.press("enter")
+            await _until(pilot, lambda: not isinstance(app.screen, Prompt))
+            await pilot.pause(0.5)
+            assert read_info(run_dir).note == "first line\nsecond line"
+            await pilot.press("T")  # an edit is saved, on one line
+            await _until(pilot, lambda: isinstance(app.screen, Prompt))
+            await pilot.press("end", "exclamation_mark", "enter")
+            await _until(pilot, lambda: read_info(run_dir).note == "first line second line!")
+
+    asyncio.run(go())

@@ -144,7 +144,7 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xl
     """A terminal line plot; colourless outside a terminal so pipes get plain text."""
     import plotext as plt
 
-    from rnnlab.tui.markers import SERIES_COLOURS, series_marker, series_style
+    from rnnlab.tui.markers import SERIES_COLOURS, marker_glyph, series_marker, series_style
 
     width = _width()
     plt.clf()
@@ -153,7 +153,10 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xl
     colourless = not _tty() or bool(os.environ.get("NO_COLOR"))
     if colourless:
         plt.theme("clear")
-    drawn = False
+    # plotext silently drops a legend taller than its canvas (title, frame, ticks and label
+    # take 5 rows): more runs than that get the legend as a grid under the plot instead
+    outside = len(series) > max(1, height - 5)
+    drawn, legend = False, []
     for i, (label, xs, ys) in enumerate(series):
         xs, ys = _downsample(xs, ys, 2 * width)
         if xs:
@@ -163,7 +166,8 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xl
             if not colourless and len(series) > len(SERIES_COLOURS):
                 color, mk = series_style(i, SERIES_COLOURS)
                 marker = {"color": color, "marker": mk}
-            plt.plot(xs, ys, label=label if len(series) > 1 else None, **marker)
+            plt.plot(xs, ys, label=label if len(series) > 1 and not outside else None, **marker)
+            legend.append((marker_glyph(marker.get("marker", "braille")), marker.get("color"), label))
             drawn = True
     if not drawn:
         return f"{title}: no points yet"
@@ -171,9 +175,22 @@ def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xl
         plt.xticks([x for x, _ in xticks], [label for _, label in xticks])
     plt.xlabel(xlabel or ("date" if xticks else "step"))
     text = plt.build()
+    if outside:
+        text = text.rstrip("\n") + "\n" + _legend_grid(legend, width, plt.colorize)
     if not _tty():
         text = "\n".join(line.rstrip() for line in _ANSI.sub("", text).splitlines())
     return text
+
+
+def _legend_grid(entries: list[tuple[str, Optional[str], str]], width: int, colorize) -> str:
+    """(glyph, plotext colour or None, label) as a grid of equal cells under a plot."""
+    cell = min(width, max(len(label) for _, _, label in entries) + 5)  # glyph, space, label, gap
+    per_line = max(1, width // cell)
+    rows = []
+    for k in range(0, len(entries), per_line):
+        rows.append("".join((colorize(glyph, color) if color else glyph) + " " + label.ljust(cell - 3)
+                            for glyph, color, label in entries[k:k + per_line]).rstrip())
+    return "\n".join(rows)
 
 
 def _best(info) -> str:
@@ -493,25 +510,40 @@ def compare_cmd(
     if len(dirs) > MAX_COMPARE:
         raise UserError(f"compare takes at most {MAX_COMPARE} runs ({len(dirs)} given): more curves than that cannot be told apart; "
                         "pick the ones to compare (`rnnlab runs`, or / and tags in the lab)")
-    data = []
+    if desc and not sort:
+        raise UserError("--desc orders the table by --sort COLUMN; give the column too, e.g. --sort best --desc")
+    data, recorded = [], set()
     for d in dirs:
         with RunReader(d) as r:
             info = r.info()
             names = r.scalar_names()
+            recorded.update(names)
             want = [n for n in dict.fromkeys([metric or info.primary_metric, "loss", align]) if n and n in names]
             data.append((info, _config(d) if x_axis == "tokens" else None, {n: r.series(n) for n in want}))
     chosen = metric or next((i.primary_metric for i, _, _ in data if i.primary_metric), "loss")
+    have = ", ".join(sorted(recorded)) or "none yet"
     if metric and not any(metric in s for _, _, s in data):
-        raise UserError(f"no run among {', '.join(i.run_id for i, _, _ in data)} has metric {metric!r}")
+        raise UserError(f"no run among {', '.join(i.run_id for i, _, _ in data)} has metric {metric!r}; they record: {have}")
     if align and not any(align in s for _, _, s in data):
-        raise UserError(f"--align {align}: no run among {', '.join(i.run_id for i, _, _ in data)} has metric {align!r} "
-                        "(e.g. loss, val_loss or the runs' primary metric)")
+        raise UserError(f"--align {align}: no run among {', '.join(i.run_id for i, _, _ in data)} has metric {align!r}; "
+                        f"they record: {have}")
     val_keys = sorted({k for i, _, _ in data for k in i.latest if k.startswith("val_")})
     headers = ["id", "name", "cell", "task", "status", "step", "params", "best", "loss", *val_keys, "tokens/s"]
     if sort and sort not in headers:
         raise UserError(f"--sort {sort!r} is not a column; use one of {', '.join(headers)}")
-    if json_out:
-        print_json([{**i.to_dict()} for i, _, _ in data])
+    rows = [
+        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), f"{i.params:,}" if i.params else "-", _best(i),
+         _fmt(i.latest.get("loss")), *(_fmt(i.latest.get(k)) for k in val_keys),
+         "-" if i.tokens_per_s is None else f"{i.tokens_per_s:,.0f}"]
+        for i, _, _ in data
+    ]
+    if sort:
+        from rnnlab.tui.tablesort import sort_rows
+
+        rows = sort_rows(rows, headers.index(sort), desc, numeric=sort not in ("id", "name", "cell", "task", "status"))
+    if json_out:  # in the table's order (--sort)
+        by_id = {i.run_id: i for i, _, _ in data}
+        print_json([by_id[row[0]].to_dict() for row in rows])
         return
 
     def xs(info, cfg, series) -> Optional[list]:
@@ -525,15 +557,20 @@ def compare_cmd(
 
     label = X_LABELS[x_axis] + (f" from best {align}" if align else "")
     for name in dict.fromkeys([chosen, "loss"]):
-        series = []
+        series, left = [], []  # left: the runs this plot cannot show, and why (said under it)
         for i, cfg, s in data:
-            x = xs(i, cfg, s[name]) if name in s else None
+            if name not in s:
+                left.append(f"{_label(i)} (no {name})")
+                continue
+            x = xs(i, cfg, s[name])
             if x is None:
+                left.append(f"{_label(i)} (tokens per step unknown)")
                 continue
             if align:
                 at = best_index(s[align][2]) if align in s else None
                 if at is None:
-                    continue  # no best point to align at yet
+                    left.append(f"{_label(i)} (no {align} to align at yet)")
+                    continue
                 # the best point's place on this axis, found through its step
                 steps = list(s[name][0])
                 step = s[align][0][at]
@@ -542,17 +579,10 @@ def compare_cmd(
             series.append((_label(i), x, s[name][2]))
         if series:
             print(_plot(name, series, xlabel=label))
+        if left:
+            print(f"{name}: not plotted: " + ", ".join(left))
+        if series or left:
             print()
-    rows = [
-        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), f"{i.params:,}" if i.params else "-", _best(i),
-         _fmt(i.latest.get("loss")), *(_fmt(i.latest.get(k)) for k in val_keys),
-         "-" if i.tokens_per_s is None else f"{i.tokens_per_s:,.0f}"]
-        for i, _, _ in data
-    ]
-    if sort:
-        from rnnlab.tui.tablesort import sort_rows
-
-        rows = sort_rows(rows, headers.index(sort), desc, numeric=sort not in ("id", "name", "cell", "task", "status"))
     _table(headers, rows)
 
 
@@ -620,6 +650,8 @@ def tag_cmd(
 
     run_dir = _resolve(runs_dir, run)
     if tags:
+        # `a,b` is two tags, as typed in the lab's `t` prompt; '' is still an error
+        tags = [t for arg in tags for t in (notes.split_tags(arg) or [notes.check_tag(arg)])]
         new = notes.tag(run_dir, remove=tags) if remove else notes.tag(run_dir, add=tags)
     else:
         new = _info(run_dir).tags

@@ -37,6 +37,9 @@ def serve_cmd(
     where = "--token"
     if token is None and os.environ.get(TOKEN_ENV):
         token, where = os.environ[TOKEN_ENV], f"${TOKEN_ENV}"
+    if token is not None and any(c.isspace() or not c.isprintable() for c in token):
+        raise UserError(f"{where} has spaces or control characters; use letters, digits and punctuation "
+                        f"(at least {MIN_TOKEN_LEN}), or leave it out on a non-loopback --host and one is generated")
     if token is not None and len(token) < MIN_TOKEN_LEN:
         raise UserError(f"{where} is {len(token)} characters; a token needs at least {MIN_TOKEN_LEN} "
                         f"(leave it out on a non-loopback --host and one is generated)")

@@ -34,7 +34,7 @@ import socket
 import sys
 from pathlib import Path
 from typing import Any, Optional
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 from textual_serve.server import Server
@@ -154,9 +154,12 @@ class LabServer(Server):
             task.cancel()
 
     def urls(self) -> list[str]:
-        query = f"/?token={self.token}" if self.token else "/"
-        if self.host in ("0.0.0.0", "::", ""):
+        # quoted: a token given by hand may hold '#', '&' or '+', which would cut the URL short
+        query = f"/?token={quote(self.token, safe='')}" if self.token else "/"
+        if self.host in ("0.0.0.0", ""):
             hosts = [socket.gethostname(), "127.0.0.1"]
+        elif self.host == "::":  # asyncio binds IPv6 only (IPV6_V6ONLY): 127.0.0.1 is not served
+            hosts = [socket.gethostname(), "::1"]
         else:
             hosts = [self.host]
         return [f"http://{'[' + h + ']' if ':' in h else h}:{self.port}{query}" for h in hosts]
@@ -186,14 +189,47 @@ def serve(runs_root: Path, host: str, port: int, token: Optional[str]) -> None:
     """Serve the lab until Ctrl-C (or SIGTERM); then close its lab sessions."""
     # the labs inherit this environment: the token is the server's alone
     os.environ.pop(TOKEN_ENV, None)
+    # aiohttp runs the startup hook (our banner) before it binds: try the address first, so a
+    # busy port or a wrong host is one error line, not a URL that leads to someone else's server
+    try:
+        check_bind(host, port)
+    except socket.gaierror as err:
+        raise UserError(_host_error(host, err)) from None
+    except OSError as err:
+        raise UserError(_bind_error(host, port, err)) from None
     server = LabServer(runs_root, host, port, token)
     try:
         server.serve()
     except socket.gaierror as err:
-        raise UserError(f"--host {host}: {err.strerror}; expected an address of this machine, e.g. 127.0.0.1 or 0.0.0.0") from None
+        raise UserError(_host_error(host, err)) from None
     except OSError as err:
         if err.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
-            raise UserError(f"cannot listen on {host}:{port}: {err.strerror}; pick another with --port or --host") from None
+            raise UserError(_bind_error(host, port, err)) from None
         raise
     finally:
         end_labs()
+
+
+def check_bind(host: str, port: int) -> None:
+    """Bind (and release) every address `host` resolves to, as asyncio's server will: an
+    OSError (or socket.gaierror) now rather than after the banner."""
+    for family, kind, proto, _, addr in socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                                           flags=socket.AI_PASSIVE):
+        with socket.socket(family, kind, proto) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp: TIME_WAIT is no conflict
+            if family == socket.AF_INET6:
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                s.bind(addr)
+            except OSError as err:
+                if family == socket.AF_INET6 and err.errno == errno.EADDRNOTAVAIL:
+                    continue  # IPv6 switched off: asyncio skips that family too
+                raise
+
+
+def _host_error(host: str, err: OSError) -> str:
+    return f"--host {host}: {err.strerror}; expected an address of this machine, e.g. 127.0.0.1 or 0.0.0.0"
+
+
+def _bind_error(host: str, port: int, err: OSError) -> str:
+    return f"cannot listen on {host}:{port}: {(err.strerror or str(err)).lower()}; pick another with --port or --host"

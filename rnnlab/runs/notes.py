@@ -69,9 +69,15 @@ def set_tags(run_dir: Path | str, tags: list[str]) -> list[str]:
     return _update(Path(run_dir), lambda meta: {"tags": tags})["tags"]
 
 
-def set_note(run_dir: Path | str, text: str) -> str:
-    """Set the run's note ("" removes it). Surrounding blank space is dropped."""
+def check_note(text: str) -> str:
+    """The note as it will be stored (surrounding blank space dropped), or a UserError."""
     text = text.strip()
     if len(text) > MAX_NOTE:
         raise UserError(f"note is {len(text)} characters; keep it under {MAX_NOTE} (a longer text belongs in a file)")
+    return text
+
+
+def set_note(run_dir: Path | str, text: str) -> str:
+    """Set the run's note ("" removes it). Surrounding blank space is dropped."""
+    text = check_note(text)
     return _update(Path(run_dir), lambda meta: {"note": text})["note"]

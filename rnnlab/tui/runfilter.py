@@ -5,6 +5,7 @@ substring):
     foo              in the name, id, cell, task, status, tags, note or sweep
     name:foo  cell:lstm  task:text  status:running  tag:baseline  sweep:lr-search
     -status:finished a leading `-` keeps the runs that do NOT match
+    "lr too high"    double quotes keep words together (tag:"..." and -"..." too)
 Several words with the same field are alternatives (`cell:lstm cell:gru`: either cell). A
 sweep matches by its id or its name.
 """
@@ -12,6 +13,7 @@ sweep matches by its id or its name.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -31,7 +33,7 @@ class Term:
 def parse(text: str) -> list[Term]:
     """`status:running cell:lstm foo` -> terms; an unknown `field:` is a UserError line."""
     terms = []
-    for word in text.split():
+    for word in _words(text):
         negate = word.startswith("-") and len(word) > 1
         if negate:
             word = word[1:]
@@ -47,6 +49,16 @@ def parse(text: str) -> list[Term]:
         if word:
             terms.append(Term(field, word.lower(), negate))
     return terms
+
+
+def _words(text: str) -> list[str]:
+    """Words split at spaces, double quotes keeping a phrase together (`"lr too high"`,
+    `tag:"..."`); a quote still open (mid-typing) runs to the end. Nothing else is special:
+    `it's` and backslashes are searched as typed."""
+    return [w.replace('"', "") for w in _WORD.findall(text) if w.replace('"', "")]
+
+
+_WORD = re.compile(r'(?:[^\s"]+|"[^"]*"?)+')
 
 
 def _values(info: Any, field: Optional[str], sweep_names: dict[str, str]) -> list[str]:

@@ -366,8 +366,10 @@ class Home(actions.RunActions, Screen):
 
             self.run_action("tags", save, changed=True)
 
+        from rnnlab.runs.notes import split_tags
+
         self.app.push_screen(Prompt(f"Tags of {info.name or info.run_id} (space-separated; filter with tag:NAME)",
-                                    " ".join(info.tags), "baseline lr=1e-3"), done)
+                                    " ".join(info.tags), "baseline lr=1e-3", check=split_tags), done)
 
     def action_note(self) -> None:
         info = self._current()
@@ -375,9 +377,11 @@ class Home(actions.RunActions, Screen):
             return
         from rnnlab.tui.screens.modals import Prompt
 
+        offered = " ".join(info.note.splitlines())
+
         def done(text: str | None) -> None:
-            if text is None:
-                return
+            if text is None or text == offered:
+                return  # unchanged: nothing to write (a note on several lines keeps its lines)
             from rnnlab.runs import notes
 
             def save() -> str:
@@ -387,8 +391,10 @@ class Home(actions.RunActions, Screen):
             self.run_action("note", save, changed=True)
 
         # one line to edit: a note written with `rnnlab note` on several lines comes joined
-        self.app.push_screen(Prompt(f"Note on {info.name or info.run_id} (empty removes it)", " ".join(info.note.splitlines()),
-                                    "what this run tried, what it showed"), done)
+        from rnnlab.runs.notes import check_note
+
+        self.app.push_screen(Prompt(f"Note on {info.name or info.run_id} (empty removes it)", offered,
+                                    "what this run tried, what it showed", check=check_note), done)
 
     # ------------------------------------------------------------------ actions
 

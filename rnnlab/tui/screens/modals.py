@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,6 +11,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Label
+
+from rnnlab.errors import UserError
 
 
 class Confirm(ModalScreen[bool]):
@@ -44,27 +46,39 @@ class Confirm(ModalScreen[bool]):
 
 
 class Prompt(ModalScreen[Optional[str]]):
-    """Ask for one line of text, starting from `value`: Enter gives the text, Escape None."""
+    """Ask for one line of text, starting from `value`: Enter gives the text, Escape None.
+    With `check` (raises UserError on a bad text), a bad text is said under the box and the
+    prompt stays, so what was typed is not lost to a typo."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
+    def __init__(self, question: str, value: str = "", placeholder: str = "",
+                 check: Optional[Callable[[str], object]] = None) -> None:
         super().__init__()
         self.question = question
         self.value = value
         self.placeholder = placeholder
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box"):
             yield Label(self.question, id="prompt-box-question")
             yield Input(self.value, placeholder=self.placeholder, id="prompt-box-input")
-            yield Label("enter saves · esc cancels", classes="note")
+            yield Label("enter saves · esc cancels", classes="note", id="prompt-box-note")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
+        if self.check is not None:
+            try:
+                self.check(event.value)
+            except UserError as err:
+                note = self.query_one("#prompt-box-note", Label)
+                note.update(f"{err} · esc cancels")
+                note.add_class("-error")
+                return
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:
