@@ -232,6 +232,9 @@ class Neurons(Screen):
         if sp is None:
             return doc, ""
         if not sp["units"]:
+            # no unit fits the span: keep every unit ranked and the text shaded (the span marked),
+            # not an empty table and a blank panel
+            doc = {**nx.report(loaded, text, layer=layer, state=state, top=loaded.model.hidden_size), "span": sp}
             return doc, (f"span {sp['start']}:{sp['end']} {sp['text']!r}: no unit is on throughout it and off around it "
                          f"at threshold {sp['threshold']:g}; try a lower threshold")
         lines = [f"span {sp['start']}:{sp['end']} {sp['text']!r}, threshold {sp['threshold']:g}: units "
