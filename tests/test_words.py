@@ -171,6 +171,24 @@ def test_the_playground_samples_words_and_names_the_unknown_ones(word_run):
     assert text.startswith("def qqqq(") and len(text) > len("def qqqq(")
 
 
+def test_neurons_names_the_words_read_as_unk(word_run, capsys):
+    """A word run reads an unknown word as <unk>: the text the report shows is not the text typed,
+    and stderr says which words, as `rnnlab sample` does for a prime."""
+    import json
+
+    from rnnlab.cli.app import main
+
+    try:
+        main(["neurons", str(word_run), "--text", "return qqqq self zzzz.", "--json"])
+    except SystemExit as err:
+        assert not err.code
+    out = capsys.readouterr()
+    doc = json.loads(out.out)
+    assert doc["text"] == "return <unk> self <unk>."
+    assert all(len(u["activations"]) == len(doc["text"]) for u in doc["units"])
+    assert "2 words not in the run's vocabulary read as <unk>: 'qqqq', 'zzzz'" in out.err
+
+
 def test_word_unit_with_styles_shares_one_vocabulary(tmp_path):
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "b.py").write_text(CODE * 60, encoding="utf-8")

@@ -56,6 +56,20 @@ def _read_text(text: Optional[str], file: Optional[Path]) -> str:
         raise UserError(f"--file {file}: not UTF-8 text") from None
 
 
+def _say_unknown(loaded, body: str) -> None:
+    """On stderr, what of the text the run cannot read as given: characters a char run drops,
+    words a word run reads as `<unk>` (the text shown is then not the text typed)."""
+    dropped = loaded.unknown(body)
+    if dropped:
+        typer.echo(f"-- dropped {len(dropped)} character{'s' if len(dropped) > 1 else ''} not in the run's vocabulary: "
+                   + ", ".join(repr(c) for c in dropped), err=True)
+    unknown = loaded.task.unknown_words(body) if hasattr(loaded.task, "unknown_words") else []
+    if unknown:
+        shown = ", ".join(repr(w) for w in unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        typer.echo(f"-- {len(unknown)} word{'s' if len(unknown) > 1 else ''} not in the run's vocabulary "
+                   f"read as <unk>: {shown}", err=True)
+
+
 def neurons(
     run: RunArg,
     text: Annotated[Optional[str], typer.Option("--text", help="The text to read (\\n for a newline).")] = None,
@@ -78,10 +92,7 @@ def neurons(
     body = _read_text(text, file)
     loaded = _load(run, runs_dir, which)
     check_choice(loaded.model, layer, state, loaded.run_dir.name)
-    dropped = loaded.unknown(body)
-    if dropped:
-        typer.echo(f"-- dropped {len(dropped)} character{'s' if len(dropped) > 1 else ''} not in the run's vocabulary: "
-                   + ", ".join(repr(c) for c in dropped), err=True)
+    _say_unknown(loaded, body)
     doc = nx.report(loaded, body, layer=layer, state=state, units=unit or [], top=top, span=span, threshold=threshold)
     if json_out:
         print_json(doc)
@@ -140,6 +151,7 @@ def attention(
 
     body = _read_text(text, None)
     loaded = _load(run, runs_dir, which)
+    _say_unknown(loaded, body)
     enc = encode_text(loaded, body)
     w = attention_weights(loaded.model, enc.ids, layer, head, loaded.run_dir.name)
     if json_out:
