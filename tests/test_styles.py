@@ -115,6 +115,10 @@ def test_sample_cli_takes_a_style_and_refuses_an_unknown_one(styled_run):
     ok = runner.invoke(app, ["sample", str(styled_run), "--style", "code", "-n", "40", "--seed", "1"])
     assert ok.exit_code == 0, ok.output
     assert ok.stdout.startswith("\n") and len(ok.stdout) > 20
+    # without --style the run still writes in one style: the last line says which, and the others
+    plain = runner.invoke(app, ["sample", str(styled_run), "-n", "10", "--seed", "1"])
+    assert plain.exit_code == 0, plain.output
+    assert plain.stderr.splitlines()[-1].endswith(", style code (the default; --style prose for the other)")
     # the real command: one line on stderr naming the valid styles, exit 2
     assert_user_error(rnnlab("sample", str(styled_run), "--style", "poetry"), "'poetry'", "code, prose")
     assert_user_error(rnnlab("sample", str(styled_run), "--style", "cod"), "did you mean 'code'")
