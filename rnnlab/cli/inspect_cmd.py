@@ -33,13 +33,15 @@ def _print(text) -> None:
             color_system="truecolor" if _colour() else None, force_terminal=_colour()).print(text, soft_wrap=True)
 
 
-def _load(run: str, runs_dir: Optional[Path], which: str):
-    from rnnlab.inspect.loader import load_run
+def _load(run: str, runs_dir: Optional[Path], which: str, command: str):
+    from rnnlab.inspect.loader import a_kind, load_run
 
     loaded = load_run(run, "cpu", runs_dir, which)
     if not loaded.is_text:
-        raise UserError(f"run {loaded.run_dir.name} is a {loaded.config.task.kind} run; this command reads text "
-                        "(a time-series run's units are in the lab's Neurons screen, key N on its dashboard)")
+        kind = loaded.config.task.kind
+        hint = (" (a time-series run's units are in the lab's Neurons screen, key N on its dashboard)"
+                if kind == "timeseries" else "")
+        raise UserError(f"run {loaded.run_dir.name} is {a_kind(kind)} run; `rnnlab {command}` needs a text run{hint}")
     return loaded
 
 
@@ -90,7 +92,7 @@ def neurons(
     from rnnlab.inspect.activations import STATE_NAMES, check_choice
 
     body = _read_text(text, file)
-    loaded = _load(run, runs_dir, which)
+    loaded = _load(run, runs_dir, which, "neurons")
     check_choice(loaded.model, layer, state, loaded.run_dir.name)
     _say_unknown(loaded, body)
     doc = nx.report(loaded, body, layer=layer, state=state, units=unit or [], top=top, span=span, threshold=threshold)
@@ -150,7 +152,7 @@ def attention(
     from rnnlab.inspect.shade import heat_rows
 
     body = _read_text(text, None)
-    loaded = _load(run, runs_dir, which)
+    loaded = _load(run, runs_dir, which, "attention")
     _say_unknown(loaded, body)
     enc = encode_text(loaded, body)
     w = attention_weights(loaded.model, enc.ids, layer, head, loaded.run_dir.name)
