@@ -319,6 +319,16 @@ def test_no_attention_names_the_cell_with_its_article(root, capsys):
     assert code == 2 and "has no attention (an LSTM run with model.attention = false)" in err, err
 
 
+def test_empty_text_or_file_is_named_as_given(root, capsys, tmp_path):
+    """`attention` has no --file: its empty --text is not told to use one; an empty --file is
+    called a file, not an empty --text."""
+    code, _, err = cli(capsys, "attention", "tf", "--text", "", "--runs-dir", str(root))
+    assert code == 2 and err.strip() == "error: --text is empty; give some text to read"
+    (tmp_path / "empty.py").write_text("")
+    code, _, err = cli(capsys, "neurons", "gru", "--file", str(tmp_path / "empty.py"), "--runs-dir", str(root))
+    assert code == 2 and err.strip() == f"error: --file {tmp_path / 'empty.py'} is empty; give a file with some text"
+
+
 def test_transformer_text_longer_than_its_context(root, capsys):
     code, _, err = cli(capsys, "attention", "tf", "--text", TEXT, "--runs-dir", str(root))
     assert code == 2 and "sees at most 16" in err

@@ -49,9 +49,14 @@ def _read_text(text: Optional[str], file: Optional[Path]) -> str:
     if (text is None) == (file is None):
         raise UserError("give the text to read with --text TEXT or --file F (one of them)")
     if file is None:
+        if not text:
+            raise UserError("--text is empty; give some text to read")
         return text.replace("\\n", "\n") if "\n" not in text and "\\n" in text else text
     try:
-        return file.read_text(encoding="utf-8")
+        body = file.read_text(encoding="utf-8")
+        if not body:
+            raise UserError(f"--file {file} is empty; give a file with some text")
+        return body
     except OSError as err:
         raise UserError(f"--file {file}: cannot read it ({err.strerror})") from None
     except UnicodeDecodeError:
