@@ -189,6 +189,19 @@ def test_neurons_names_the_words_read_as_unk(word_run, capsys):
     assert "2 words not in the run's vocabulary read as <unk>: 'qqqq', 'zzzz'" in out.err
 
 
+def test_a_word_level_attention_map_labels_rows_with_their_words():
+    """Row labels and the attended-to token are whole words (a blank run as ␣), so `→ return`
+    is not `→ r`; a char-level map keeps its one-character labels."""
+    from rnnlab.inspect.shade import heat_rows
+
+    w = np.array([[1.0, 0, 0, 0], [0.2, 0.8, 0, 0], [0.1, 0.1, 0.8, 0], [0.9, 0.05, 0.03, 0.02]])
+    rows = heat_rows(["def", "    ", "return", "x"], w, colour=False).plain.splitlines()
+    assert [r[:6].strip() for r in rows[1:]] == ["def", "␣␣␣", "return", "x"]
+    assert rows[3].endswith("→ return @2 0.80") and rows[4].endswith("→ def @0 0.90")
+    chars = heat_rows(list("ab c"), w, colour=False).plain.splitlines()
+    assert chars[0] == "    ab c" and chars[3].startswith("    ") and chars[4].endswith("→ a @0 0.90")
+
+
 def test_word_unit_with_styles_shares_one_vocabulary(tmp_path):
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "b.py").write_text(CODE * 60, encoding="utf-8")

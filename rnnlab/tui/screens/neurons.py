@@ -315,14 +315,14 @@ class Neurons(Screen):
         doc = self._doc
         if doc is None:
             return
-        from rnnlab.inspect.shade import heat_rows, shaded
+        from rnnlab.inspect.shade import heat_rows, label_width, shaded
 
         colour = not os.environ.get("NO_COLOR")
         view = self.query_one("#nx-shaded", Static)
         if self.show_attention and self._attention is not None:
             pieces, w, caption = self._attention
             # the first n rows hold all their weights (a row only reaches back): crop to the width
-            n = max(8, min(len(pieces), self.query_one("#nx-scroll").size.width - 24))
+            n = max(8, min(len(pieces), self.query_one("#nx-scroll").size.width - 22 - 2 * label_width(pieces)))
             back = "; a: back to the units" if doc["units"] else ""
             view.update(Text(caption + back + "\n", style="dim") + heat_rows(pieces[:n], w[:n, :n], colour))
             return
