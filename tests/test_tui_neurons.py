@@ -128,3 +128,5 @@ async def _time_series(app):
         assert doc["features"] == ["series", "series_change"] and len(doc["units"]) == 8
         assert len(doc["text"]) == 24 and all(len(u["activations"]) == 24 for u in doc["units"])
         assert "probe window" in str(nx.query_one("#nx-matches").render())
+        status = str(nx.query_one("#nx-status").render())
+        assert "ranked by |r| with the series and its change" in status and "text" not in status

@@ -299,7 +299,8 @@ class Neurons(Screen):
             self.show_attention = True  # a transformer: attention is all there is to show
         n = len(msg.doc["units"])
         keys = "s: state" + (", l: layer" if self._layers > 1 else "") + (", a: attention" if msg.attention else "")
-        self._status(f"{n} units ranked by |r| with the text features; ↑↓ picks one; {keys}" if n else "")
+        against = "the text features" if self.is_text else "the series and its change"
+        self._status(f"{n} units ranked by |r| with {against}; ↑↓ picks one; {keys}" if n else "")
         self._render_shaded()
 
     def on_neurons_failed(self, msg: Failed) -> None:
