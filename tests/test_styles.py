@@ -124,6 +124,59 @@ def test_sample_cli_takes_a_style_and_refuses_an_unknown_one(styled_run):
     assert_user_error(rnnlab("sample", str(styled_run), "--style", "cod"), "did you mean 'code'")
 
 
+def test_neurons_reads_the_text_in_a_style_and_says_which(styled_run, capsys):
+    """`rnnlab neurons` on a conditioned run: the model's default style unless --style names
+    another, the style in the header and the JSON; an unknown one is refused with the list."""
+    import json
+
+    from rnnlab.cli.app import main
+
+    def run(*args):
+        try:
+            main(["neurons", str(styled_run), "--text", "def f(x):\n    return x\n", "--unit", "0", *args])
+        except SystemExit as err:
+            return err.code, capsys.readouterr()
+        return 0, capsys.readouterr()
+
+    code, out = run("--json")
+    plain = json.loads(out.out)
+    assert code == 0 and plain["style"] == "code"
+    code, out = run("--json", "--style", "prose")
+    prose = json.loads(out.out)
+    assert code == 0 and prose["style"] == "prose"
+    assert prose["units"][0]["activations"] != plain["units"][0]["activations"]  # the style changes the input
+    code, out = run()
+    assert code == 0 and "layer 0, h (hidden state), style code, " in out.out.splitlines()[0]
+    code, out = run("--style", "poetry")
+    assert code == 2 and out.err.strip().endswith("the run's styles are: code, prose")
+
+
+def test_the_neurons_screen_names_the_style_it_reads_in(styled_run):
+    import asyncio
+
+    from textual.app import App
+
+    import rnnlab.tui.app
+    from rnnlab.tui.screens.neurons import Neurons
+
+    class Lab(App):
+        CSS_PATH = Path(rnnlab.tui.app.__file__).parent / "app.tcss"
+
+        def on_mount(self):
+            self.push_screen(Neurons(styled_run))
+
+    async def go():
+        app = Lab()
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(600):
+                await pilot.pause(0.05)
+                if app.screen._doc is not None:
+                    break
+            return str(app.screen.query_one("#nx-title").render())
+
+    assert asyncio.run(go()).endswith("· layer 0 · h · style code")
+
+
 def test_condition_file_names_styles_by_file_and_checks_the_source(two_styles, tmp_path):
     flat = tmp_path / "flat"
     flat.mkdir()

@@ -15,6 +15,7 @@ from rnnlab.cli.common import RunsDirOpt, print_json
 from rnnlab.errors import UserError
 
 RunArg = Annotated[str, typer.Argument(help="Run id, unique prefix, name or directory.")]
+StyleOpt = Annotated[Optional[str], typer.Option("--style", help="For a style-conditioned run: the style to read the text in (default: its first, named in the output).")]
 CheckpointOpt = Annotated[str, typer.Option("--checkpoint", "-c", metavar="best|last", help="Which checkpoint to load: best (by the run's primary val metric) or last.")]
 
 
@@ -63,6 +64,17 @@ def _read_text(text: Optional[str], file: Optional[Path]) -> str:
         raise UserError(f"--file {file}: not UTF-8 text") from None
 
 
+def _pick_style(loaded, style: Optional[str]) -> Optional[str]:
+    """The style a conditioned run reads the text in (`--style`, else its default, the first),
+    set as the model's default; None for a run without styles. A bad name: one UserError line."""
+    sid = loaded.task.style_id(style) if hasattr(loaded.task, "style_id") else None
+    if not getattr(loaded.task, "conditioned", False):
+        return None
+    if sid is not None:
+        loaded.model.style = sid
+    return loaded.task.styles[loaded.model.style]
+
+
 def _say_unknown(loaded, body: str) -> None:
     """On stderr, what of the text the run cannot read as given: characters a char run drops,
     words a word run reads as `<unk>` (the text shown is then not the text typed)."""
@@ -87,6 +99,7 @@ def neurons(
     top: Annotated[int, typer.Option("--top", "-k", help="How many units to show.")] = 5,
     span: Annotated[Optional[str], typer.Option("--span", metavar="A:B", help="Find the units on throughout characters A..B-1 and off around them, and where else in the validation text they fire together.")] = None,
     threshold: Annotated[Optional[float], typer.Option("--threshold", help="'On' means above this (default 0.5 for sigmoid gates, 0.3 otherwise).")] = None,
+    style: StyleOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the activations and correlations as JSON.")] = False,
     runs_dir: RunsDirOpt = None,
     which: CheckpointOpt = "best",
@@ -99,8 +112,11 @@ def neurons(
     body = _read_text(text, file)
     loaded = _load(run, runs_dir, which, "neurons")
     check_choice(loaded.model, layer, state, loaded.run_dir.name)
+    style_name = _pick_style(loaded, style)
     _say_unknown(loaded, body)
     doc = nx.report(loaded, body, layer=layer, state=state, units=unit or [], top=top, span=span, threshold=threshold)
+    if style_name is not None:
+        doc["style"] = style_name
     if json_out:
         print_json(doc)
         return
@@ -111,7 +127,7 @@ def neurons(
     colour = _colour()
     n = len(doc["text"])
     typer.echo(f"run {loaded.run_dir.name} ({loaded.checkpoint.describe()}): layer {layer}, {state} "
-               f"({STATE_NAMES[state]}), {n} characters")
+               f"({STATE_NAMES[state]}), " + (f"style {style_name}, " if style_name else "") + f"{n} characters")
     sp = doc.get("span")
     if sp is not None:
         typer.echo(f"span {sp['start']}:{sp['end']} {sp['text']!r}, threshold {sp['threshold']:g}: "
@@ -146,6 +162,7 @@ def attention(
     text: Annotated[str, typer.Option("--text", help="The text to read (\\n for a newline).")],
     layer: Annotated[int, typer.Option("--layer", help="Attention layer (a transformer block; 0 for recurrent runs).")] = 0,
     head: Annotated[int, typer.Option("--head", help="Attention head (transformer; 0 for recurrent runs).")] = 0,
+    style: StyleOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the weights as JSON.")] = False,
     runs_dir: RunsDirOpt = None,
     which: CheckpointOpt = "best",
@@ -158,15 +175,17 @@ def attention(
 
     body = _read_text(text, None)
     loaded = _load(run, runs_dir, which, "attention")
+    style_name = _pick_style(loaded, style)
     _say_unknown(loaded, body)
     enc = encode_text(loaded, body)
     w = attention_weights(loaded.model, enc.ids, layer, head, loaded.run_dir.name)
     if json_out:
         print_json({"text": enc.text, "tokens": enc.pieces, "layer": layer, "head": head,
-                    "weights": [[float(v) for v in row] for row in w]})
+                    "weights": [[float(v) for v in row] for row in w], **({"style": style_name} if style_name else {})})
         return
     typer.echo(f"run {loaded.run_dir.name} ({loaded.checkpoint.describe()}): attention layer {layer}, head {head}, "
-               f"{len(enc.pieces)} positions; row = position, column = the earlier position it attends to")
+               + (f"style {style_name}, " if style_name else "")
+               + f"{len(enc.pieces)} positions; row = position, column = the earlier position it attends to")
     _print(heat_rows(enc.pieces, w, _colour()))
     typer.echo("shades ·░▒▓█ from 0 to 1; → the position each row attends to most")
 

@@ -214,6 +214,8 @@ class Neurons(Screen):
             if heads[0] and loaded.is_text:
                 attention = self._attention_map(loaded, args, head, heads)
             title += f" · layer {layer} · {state}" if states else ""
+            if getattr(loaded.task, "conditioned", False):  # read in the model's default style: say which
+                title += f" · style {loaded.task.styles[model.style]}"
         except Exception as err:
             from rnnlab.errors import UserError
 
