@@ -90,6 +90,10 @@ async def _span_search_and_keys(root):
         assert "push" in str(nx.query_one("#nx-shaded").render())
         assert "no unit is on throughout it" in str(nx.query_one("#nx-matches").render())
         nx.query_one("#nx-threshold", Input).value = ""
+        # l on a one-layer run does nothing, and says so
+        nx.query_one("#nx-units", DataTable).focus()
+        await pilot.press("l")
+        await _until(pilot, lambda: any("one recurrent layer" in str(n.message) for n in app._notifications), 5)
         # s: the next state letter of a GRU (h → r), recomputed
         nx.query_one("#nx-units", DataTable).focus()
         nx.query_one("#nx-span", Input).value = ""

@@ -153,11 +153,16 @@ class Neurons(Screen):
         if len(self._states) > 1:
             self.unit_state = self._states[(self._states.index(self.unit_state) + 1) % len(self._states)]
             self._compute()
+        elif self._doc is not None:  # a key that does nothing says why
+            self.notify("this cell has only its hidden state h (no gates)" if self._doc["units"] else
+                        "a transformer has no recurrent units", severity="warning")
 
     def action_next_layer(self) -> None:
         if self._layers > 1:
             self.unit_layer = (self.unit_layer + 1) % self._layers
             self._compute()
+        elif self._doc is not None:
+            self.notify("this run has one recurrent layer", severity="warning")
 
     def action_attention(self) -> None:
         if self._attention is None:
