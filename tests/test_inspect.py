@@ -329,6 +329,12 @@ def test_empty_text_or_file_is_named_as_given(root, capsys, tmp_path):
     assert code == 2 and err.strip() == f"error: --file {tmp_path / 'empty.py'} is empty; give a file with some text"
 
 
+def test_a_unit_given_twice_is_shown_once(root, capsys):
+    code, out, _ = cli(capsys, "neurons", "gru", "--text", TEXT, "--unit", "3", "--unit", "1", "--unit", "3",
+                       "--json", "--runs-dir", str(root))
+    assert code == 0 and [u["unit"] for u in json.loads(out)["units"]] == [3, 1]
+
+
 def test_transformer_text_longer_than_its_context(root, capsys):
     code, _, err = cli(capsys, "attention", "tf", "--text", TEXT, "--runs-dir", str(root))
     assert code == 2 and "sees at most 16" in err
