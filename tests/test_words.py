@@ -202,6 +202,28 @@ def test_a_word_level_attention_map_labels_rows_with_their_words():
     assert chars[0] == "    ab c" and chars[3].startswith("    ") and chars[4].endswith("→ a @0 0.90")
 
 
+def test_the_neurons_screen_maps_attention_over_the_first_tokens_not_characters(tmp_path):
+    """A word-level attention run's map in the Neurons screen covers its first tokens up to the
+    screen's limit, not the handful of words in as many characters."""
+    from rnnlab.inspect.loader import load_run
+    from rnnlab.tui.screens.neurons import ATTENTION_CHARS, Neurons
+
+    cfg = config.validate({
+        "model": {"cell": "gru", "hidden_size": 8, "attention": True},
+        "task": {"kind": "text", "unit": "word", "vocab_size": 300, "seq_len": 16, "max_chars": 20000},
+        "train": {"steps": 2, "batch_size": 2, "eval_every": 2, "checkpoint_every": 2, "device": "cpu", "threads": 1},
+        "probes": {"grad_flow_every": 0, "gates_every": 0, "hidden_every": 0, "output_every": 0},
+    })
+    run = launch.create_run(cfg, tmp_path)
+    assert worker.execute(run, handle_signals=False) == "finished"
+    loaded = load_run(run)
+    text = "alpha beta, gamma delta; " * 20
+    pieces, w, _ = Neurons(run)._attention_map(loaded, {"text": text}, 0, (1, 1))
+    limit = min(ATTENTION_CHARS, loaded.model.max_len)  # the attention memory's window: task.seq_len
+    assert limit == 16 and len(pieces) == limit and w.shape == (limit, limit)
+    assert "".join(pieces) == loaded.decode(loaded.encode(text)[:limit])
+
+
 def test_word_unit_with_styles_shares_one_vocabulary(tmp_path):
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "b.py").write_text(CODE * 60, encoding="utf-8")

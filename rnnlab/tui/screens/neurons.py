@@ -279,11 +279,12 @@ class Neurons(Screen):
 
         text = (args["text"] or nx.validation_text(loaded, TEXT_CHARS))
         limit = min(ATTENTION_CHARS, getattr(loaded.model, "max_len", ATTENTION_CHARS))
-        enc = nx.encode_text(loaded, text[:limit])
+        # the first `limit` tokens (not characters: a word-level run's would be a handful of words)
+        enc = nx.encode_text(loaded, text[: limit * 32])
         layer, h = divmod(head, heads[1])
-        w = attention_weights(loaded.model, enc.ids, layer, h, self.run_dir.name)
+        w = attention_weights(loaded.model, enc.ids[:limit], layer, h, self.run_dir.name)
         more = ", h: next head" if heads[0] * heads[1] > 1 else ""
-        return enc.pieces, w, (f"attention layer {layer} head {h}: a row per position, a column per earlier "
+        return enc.pieces[:limit], w, (f"attention layer {layer} head {h}: a row per position, a column per earlier "
                                f"position, ·░▒▓█ weight 0 → 1{more}")
 
     # ------------------------------------------------------------------ results
