@@ -174,7 +174,8 @@ def test_the_neurons_screen_names_the_style_it_reads_in(styled_run):
                     break
             return str(app.screen.query_one("#nx-title").render())
 
-    assert asyncio.run(go()).endswith("· layer 0 · h · style code")
+    title = asyncio.run(go())
+    assert title.endswith(": step 250 (best) · layer 0 · h · style code") and len(title) <= 80, title  # fits 80 columns
 
 
 def test_condition_file_names_styles_by_file_and_checks_the_source(two_styles, tmp_path):

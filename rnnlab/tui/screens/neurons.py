@@ -206,7 +206,7 @@ class Neurons(Screen):
             model = loaded.model
             states = STATES.get(getattr(model, "cell", ""), ())
             c = loaded.checkpoint
-            title = f"neurons of {self.run_dir.name}: {c.which} checkpoint, step {c.step}"
+            title = f"neurons of {self.run_dir.name}: step {c.step} ({c.which})"  # 80 columns hold it with a style
             heads = attn_layers(model)
             if not states:
                 doc: dict = {"units": [], "text": "", "state": state, "layer": layer}
