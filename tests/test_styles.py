@@ -178,6 +178,23 @@ def test_the_neurons_screen_names_the_style_it_reads_in(styled_run):
     assert title.endswith(": step 250 (best) · layer 0 · h · style code") and len(title) <= 80, title  # fits 80 columns
 
 
+def test_style_on_the_unconditioned_twin_is_refused_for_any_command(two_styles, tmp_path, capsys):
+    """`[model] style_embedding = false`: --style is refused in words that fit `neurons` as well
+    as `sample` (it said "sample without --style" to both)."""
+    from rnnlab.cli.app import main
+
+    cfg = _cfg(two_styles, condition="folder")
+    cfg = config.validate({**cfg.to_dict(), "model": {**cfg.to_dict()["model"], "style_embedding": False},
+                           "train": {**cfg.to_dict()["train"], "steps": 2, "eval_every": 2, "checkpoint_every": 2}})
+    run = launch.create_run(cfg, tmp_path)
+    assert worker.execute(run, handle_signals=False) == "finished"
+    for command in (["neurons", str(run), "--text", "def"], ["sample", str(run), "-n", "3"]):
+        with pytest.raises(SystemExit) as done:
+            main([*command, "--style", "code"])
+        err = capsys.readouterr().err.strip()
+        assert done.value.code == 2 and err.endswith("the unconditioned comparison run); leave out --style"), err
+
+
 def test_condition_file_names_styles_by_file_and_checks_the_source(two_styles, tmp_path):
     flat = tmp_path / "flat"
     flat.mkdir()
