@@ -292,6 +292,49 @@ def test_attention_bad_input_is_one_line_exit_2(root, capsys, args, needle):
     assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], err
 
 
+@pytest.fixture(scope="module")
+def adding_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("adding")
+    try:
+        main(["train", "adding-lstm", "--set", "model.hidden_size=8", "--set", "train.steps=2",
+              "--set", "train.eval_every=2", "--set", "train.checkpoint_every=2", "--name", "add",
+              "--runs-dir", str(root)])
+    except SystemExit as err:
+        assert not err.code
+    return root
+
+
+@pytest.mark.parametrize("command", ["neurons", "attention"])
+def test_a_non_text_run_is_refused_in_plain_words(adding_root, capsys, command):
+    """One line naming the command and the kind with its article ('an adding run'), and no hint
+    about time series for a run that is not one."""
+    code, out, err = cli(capsys, command, "add", "--text", "abc", "--runs-dir", str(adding_root))
+    assert code == 2 and out == ""
+    line = err.strip()
+    assert "\n" not in line and line.endswith(f"is an adding run; `rnnlab {command}` needs a text run"), line
+
+
+def test_no_attention_names_the_cell_with_its_article(root, capsys):
+    code, out, err = cli(capsys, "attention", "lstm2", "--text", "abc", "--runs-dir", str(root))
+    assert code == 2 and "has no attention (an LSTM run with model.attention = false)" in err, err
+
+
+def test_empty_text_or_file_is_named_as_given(root, capsys, tmp_path):
+    """`attention` has no --file: its empty --text is not told to use one; an empty --file is
+    called a file, not an empty --text."""
+    code, _, err = cli(capsys, "attention", "tf", "--text", "", "--runs-dir", str(root))
+    assert code == 2 and err.strip() == "error: --text is empty; give some text to read"
+    (tmp_path / "empty.py").write_text("")
+    code, _, err = cli(capsys, "neurons", "gru", "--file", str(tmp_path / "empty.py"), "--runs-dir", str(root))
+    assert code == 2 and err.strip() == f"error: --file {tmp_path / 'empty.py'} is empty; give a file with some text"
+
+
+def test_a_unit_given_twice_is_shown_once(root, capsys):
+    code, out, _ = cli(capsys, "neurons", "gru", "--text", TEXT, "--unit", "3", "--unit", "1", "--unit", "3",
+                       "--json", "--runs-dir", str(root))
+    assert code == 0 and [u["unit"] for u in json.loads(out)["units"]] == [3, 1]
+
+
 def test_transformer_text_longer_than_its_context(root, capsys):
     code, _, err = cli(capsys, "attention", "tf", "--text", TEXT, "--runs-dir", str(root))
     assert code == 2 and "sees at most 16" in err

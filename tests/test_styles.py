@@ -115,9 +115,84 @@ def test_sample_cli_takes_a_style_and_refuses_an_unknown_one(styled_run):
     ok = runner.invoke(app, ["sample", str(styled_run), "--style", "code", "-n", "40", "--seed", "1"])
     assert ok.exit_code == 0, ok.output
     assert ok.stdout.startswith("\n") and len(ok.stdout) > 20
+    # without --style the run still writes in one style: the last line says which, and the others
+    plain = runner.invoke(app, ["sample", str(styled_run), "-n", "10", "--seed", "1"])
+    assert plain.exit_code == 0, plain.output
+    assert plain.stderr.splitlines()[-1].endswith(", style code (the default; --style prose for the other)")
     # the real command: one line on stderr naming the valid styles, exit 2
     assert_user_error(rnnlab("sample", str(styled_run), "--style", "poetry"), "'poetry'", "code, prose")
     assert_user_error(rnnlab("sample", str(styled_run), "--style", "cod"), "did you mean 'code'")
+
+
+def test_neurons_reads_the_text_in_a_style_and_says_which(styled_run, capsys):
+    """`rnnlab neurons` on a conditioned run: the model's default style unless --style names
+    another, the style in the header and the JSON; an unknown one is refused with the list."""
+    import json
+
+    from rnnlab.cli.app import main
+
+    def run(*args):
+        try:
+            main(["neurons", str(styled_run), "--text", "def f(x):\n    return x\n", "--unit", "0", *args])
+        except SystemExit as err:
+            return err.code, capsys.readouterr()
+        return 0, capsys.readouterr()
+
+    code, out = run("--json")
+    plain = json.loads(out.out)
+    assert code == 0 and plain["style"] == "code"
+    code, out = run("--json", "--style", "prose")
+    prose = json.loads(out.out)
+    assert code == 0 and prose["style"] == "prose"
+    assert prose["units"][0]["activations"] != plain["units"][0]["activations"]  # the style changes the input
+    code, out = run()
+    assert code == 0 and "layer 0, h (hidden state), style code, " in out.out.splitlines()[0]
+    code, out = run("--style", "poetry")
+    assert code == 2 and out.err.strip().endswith("the run's styles are: code, prose")
+
+
+def test_the_neurons_screen_names_the_style_it_reads_in(styled_run):
+    import asyncio
+
+    from textual.app import App
+
+    import rnnlab.tui.app
+    from rnnlab.tui.screens.neurons import Neurons
+
+    class Lab(App):
+        CSS_PATH = Path(rnnlab.tui.app.__file__).parent / "app.tcss"
+
+        def on_mount(self):
+            self.push_screen(Neurons(styled_run))
+
+    async def go():
+        app = Lab()
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(600):
+                await pilot.pause(0.05)
+                if app.screen._doc is not None:
+                    break
+            return str(app.screen.query_one("#nx-title").render())
+
+    title = asyncio.run(go())
+    assert title.endswith(": step 250 (best) · layer 0 · h · style code") and len(title) <= 80, title  # fits 80 columns
+
+
+def test_style_on_the_unconditioned_twin_is_refused_for_any_command(two_styles, tmp_path, capsys):
+    """`[model] style_embedding = false`: --style is refused in words that fit `neurons` as well
+    as `sample` (it said "sample without --style" to both)."""
+    from rnnlab.cli.app import main
+
+    cfg = _cfg(two_styles, condition="folder")
+    cfg = config.validate({**cfg.to_dict(), "model": {**cfg.to_dict()["model"], "style_embedding": False},
+                           "train": {**cfg.to_dict()["train"], "steps": 2, "eval_every": 2, "checkpoint_every": 2}})
+    run = launch.create_run(cfg, tmp_path)
+    assert worker.execute(run, handle_signals=False) == "finished"
+    for command in (["neurons", str(run), "--text", "def"], ["sample", str(run), "-n", "3"]):
+        with pytest.raises(SystemExit) as done:
+            main([*command, "--style", "code"])
+        err = capsys.readouterr().err.strip()
+        assert done.value.code == 2 and err.endswith("the unconditioned comparison run); leave out --style"), err
 
 
 def test_condition_file_names_styles_by_file_and_checks_the_source(two_styles, tmp_path):

@@ -78,6 +78,22 @@ async def _span_search_and_keys(root):
         assert shown.startswith(f"span {a}:{b} {sp['text']!r}")
         for m in sp["matches"][:4]:
             assert f"[{m['text']}]".replace("\n", "↵") in shown  # brackets survive (no markup)
+        # a span no unit fits (threshold above any tanh value): the ranked units and the shaded
+        # text stay, the span marked, and the line below says so
+        nx.query_one("#nx-threshold", Input).value = "2"
+        nx.query_one("#nx-span", Input).focus()
+        before = nx._doc
+        await pilot.press("enter")
+        await _until(pilot, lambda: nx._doc is not before)
+        assert nx._doc["span"]["units"] == [] and len(nx._doc["units"]) == 16
+        assert nx.query_one("#nx-units", DataTable).display and nx.query_one("#nx-units", DataTable).row_count == 16
+        assert "push" in str(nx.query_one("#nx-shaded").render())
+        assert "no unit is on throughout it" in str(nx.query_one("#nx-matches").render())
+        nx.query_one("#nx-threshold", Input).value = ""
+        # l on a one-layer run does nothing, and says so
+        nx.query_one("#nx-units", DataTable).focus()
+        await pilot.press("l")
+        await _until(pilot, lambda: any("one recurrent layer" in str(n.message) for n in app._notifications), 5)
         # s: the next state letter of a GRU (h → r), recomputed
         nx.query_one("#nx-units", DataTable).focus()
         nx.query_one("#nx-span", Input).value = ""
@@ -116,3 +132,5 @@ async def _time_series(app):
         assert doc["features"] == ["series", "series_change"] and len(doc["units"]) == 8
         assert len(doc["text"]) == 24 and all(len(u["activations"]) == 24 for u in doc["units"])
         assert "probe window" in str(nx.query_one("#nx-matches").render())
+        status = str(nx.query_one("#nx-status").render())
+        assert "ranked by |r| with the series and its change" in status and "text" not in status

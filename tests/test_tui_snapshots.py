@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tui_fixtures import make_fixture_runs, make_many_runs, make_neurons_run  # noqa: E402
+from tui_fixtures import make_fixture_runs, make_many_runs, make_neurons_run, make_style_run  # noqa: E402
 
 SIZES = [(80, 24), (160, 48)]
 
@@ -203,6 +203,29 @@ def test_playground(snap_compare, fixture_root, size):
         await _steady_cursors(pilot)
 
     assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_playground_style_picker(snap_compare, tmp_path, monkeypatch, size):
+    """`g` on a style-conditioned run: the style picker under the prompt, opened on its styles."""
+    monkeypatch.chdir(tmp_path)
+    make_style_run(tmp_path / "runs")
+
+    async def before(pilot):
+        from textual.widgets import DataTable, Select
+
+        await _until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count == 1)
+        await pilot.press("enter")
+        await _until(pilot, lambda: getattr(pilot.app.screen, "state", None) is not None
+                     and pilot.app.screen.state.config is not None)
+        await pilot.press("g")
+        await _until(pilot, lambda: type(pilot.app.screen).__name__ == "Playground")
+        await _steady_cursors(pilot)
+        pilot.app.screen.query_one("#style", Select).focus()
+        await pilot.press("enter")  # open the picker: both styles listed
+        await pilot.pause(0.5)
+
+    assert snap_compare(lab(Path("runs")), terminal_size=size, run_before=before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -171,6 +171,59 @@ def test_the_playground_samples_words_and_names_the_unknown_ones(word_run):
     assert text.startswith("def qqqq(") and len(text) > len("def qqqq(")
 
 
+def test_neurons_names_the_words_read_as_unk(word_run, capsys):
+    """A word run reads an unknown word as <unk>: the text the report shows is not the text typed,
+    and stderr says which words, as `rnnlab sample` does for a prime."""
+    import json
+
+    from rnnlab.cli.app import main
+
+    try:
+        main(["neurons", str(word_run), "--text", "return qqqq self zzzz.", "--json"])
+    except SystemExit as err:
+        assert not err.code
+    out = capsys.readouterr()
+    doc = json.loads(out.out)
+    assert doc["text"] == "return <unk> self <unk>."
+    assert all(len(u["activations"]) == len(doc["text"]) for u in doc["units"])
+    assert "2 words not in the run's vocabulary read as <unk>: 'qqqq', 'zzzz'" in out.err
+
+
+def test_a_word_level_attention_map_labels_rows_with_their_words():
+    """Row labels and the attended-to token are whole words (a blank run as ␣), so `→ return`
+    is not `→ r`; a char-level map keeps its one-character labels."""
+    from rnnlab.inspect.shade import heat_rows
+
+    w = np.array([[1.0, 0, 0, 0], [0.2, 0.8, 0, 0], [0.1, 0.1, 0.8, 0], [0.9, 0.05, 0.03, 0.02]])
+    rows = heat_rows(["def", "    ", "return", "x"], w, colour=False).plain.splitlines()
+    assert [r[:6].strip() for r in rows[1:]] == ["def", "␣␣␣", "return", "x"]
+    assert rows[3].endswith("→ return @2 0.80") and rows[4].endswith("→ def @0 0.90")
+    chars = heat_rows(list("ab c"), w, colour=False).plain.splitlines()
+    assert chars[0] == "    ab c" and chars[3].startswith("    ") and chars[4].endswith("→ a @0 0.90")
+
+
+def test_the_neurons_screen_maps_attention_over_the_first_tokens_not_characters(tmp_path):
+    """A word-level attention run's map in the Neurons screen covers its first tokens up to the
+    screen's limit, not the handful of words in as many characters."""
+    from rnnlab.inspect.loader import load_run
+    from rnnlab.tui.screens.neurons import ATTENTION_CHARS, Neurons
+
+    cfg = config.validate({
+        "model": {"cell": "gru", "hidden_size": 8, "attention": True},
+        "task": {"kind": "text", "unit": "word", "vocab_size": 300, "seq_len": 16, "max_chars": 20000},
+        "train": {"steps": 2, "batch_size": 2, "eval_every": 2, "checkpoint_every": 2, "device": "cpu", "threads": 1},
+        "probes": {"grad_flow_every": 0, "gates_every": 0, "hidden_every": 0, "output_every": 0},
+    })
+    run = launch.create_run(cfg, tmp_path)
+    assert worker.execute(run, handle_signals=False) == "finished"
+    loaded = load_run(run)
+    text = "alpha beta, gamma delta; " * 20
+    pieces, w, _ = Neurons(run)._attention_map(loaded, {"text": text}, 0, (1, 1))
+    limit = min(ATTENTION_CHARS, loaded.model.max_len)  # the attention memory's window: task.seq_len
+    assert limit == 16 and len(pieces) == limit and w.shape == (limit, limit)
+    assert "".join(pieces) == loaded.decode(loaded.encode(text)[:limit])
+
+
 def test_word_unit_with_styles_shares_one_vocabulary(tmp_path):
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "b.py").write_text(CODE * 60, encoding="utf-8")

@@ -180,6 +180,27 @@ def make_fixture_runs(root: Path) -> list[Path]:
 
 
 
+def make_style_run(root: Path) -> Path:
+    """A finished style-conditioned text run (`task.condition = "folder"` on the docs-and-code
+    corpus) for the playground's style picker. The picker reads the styles from the run's
+    task_state.json and config.toml (torch-free), so the task state is written, not trained."""
+    import json
+
+    root = Path(root)
+    from rnnlab.config import validate
+
+    cfg = validate({"name": "lstm-style", "model": {"cell": "lstm", "hidden_size": 32},
+                    "task": {"kind": "text", "seq_len": 50, "source": "builtin:python-docs-and-code",
+                             "condition": "folder", "prime": "\n"},
+                    "train": {"steps": 300, "clip_norm": 1.0, "device": "cpu"}}, "fixture")
+    run_dir = _write_run(root, "20260101-140000-f6f6", "lstm-style", cfg, FakeTime(T0), steps_done=300,
+                         status="finished", message="done", metric="val_bpc", baselines={"unigram_val_bpc": 4.69},
+                         output=_text, gates=True)
+    (run_dir / "task_state.json").write_text(json.dumps({"source": "builtin:python-docs-and-code",
+                                                        "styles": ["docs", "code"]}), encoding="utf-8")
+    return run_dir
+
+
 NEURONS_CORPUS = (
     'class Stack:\n    """A last-in, first-out list."""\n\n    def __init__(self, items=None):\n'
     '        self.items = list(items or [])  # a copy\n\n    def push(self, x):\n        self.items.append(x)\n'

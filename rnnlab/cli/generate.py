@@ -77,7 +77,15 @@ def sample(
     sys.stdout.flush()
     d = [distinct_n(text, n) for n in (1, 2, 3)]
     typer.echo(f"-- distinct-1/2/3 (word): {d[0]:.3f} / {d[1]:.3f} / {d[2]:.3f}", err=True)
-    typer.echo(f"-- from the {loaded.checkpoint.describe()}" + (f", style {style}" if style else ""), err=True)
+    if style is None and getattr(task, "conditioned", False):
+        # no --style on a conditioned run: the model writes in its default style; say which
+        styles = list(task.styles)
+        default = styles[getattr(model, "style", 0)]
+        others = ", ".join(s for s in styles if s != default)
+        style_note = f", style {default} (the default; --style {others} for the other{'s' if len(styles) > 2 else ''})"
+    else:
+        style_note = f", style {style}" if style else ""
+    typer.echo(f"-- from the {loaded.checkpoint.describe()}{style_note}", err=True)
 
 
 def forecast(

@@ -15,6 +15,7 @@ from rnnlab.cli.common import RunsDirOpt, print_json
 from rnnlab.errors import UserError
 
 RunArg = Annotated[str, typer.Argument(help="Run id, unique prefix, name or directory.")]
+StyleOpt = Annotated[Optional[str], typer.Option("--style", help="For a style-conditioned run: the style to read the text in (default: its first, named in the output).")]
 CheckpointOpt = Annotated[str, typer.Option("--checkpoint", "-c", metavar="best|last", help="Which checkpoint to load: best (by the run's primary val metric) or last.")]
 
 
@@ -33,13 +34,15 @@ def _print(text) -> None:
             color_system="truecolor" if _colour() else None, force_terminal=_colour()).print(text, soft_wrap=True)
 
 
-def _load(run: str, runs_dir: Optional[Path], which: str):
-    from rnnlab.inspect.loader import load_run
+def _load(run: str, runs_dir: Optional[Path], which: str, command: str):
+    from rnnlab.inspect.loader import a_kind, load_run
 
     loaded = load_run(run, "cpu", runs_dir, which)
     if not loaded.is_text:
-        raise UserError(f"run {loaded.run_dir.name} is a {loaded.config.task.kind} run; this command reads text "
-                        "(a time-series run's units are in the lab's Neurons screen, key N on its dashboard)")
+        kind = loaded.config.task.kind
+        hint = (" (a time-series run's units are in the lab's Neurons screen, key N on its dashboard)"
+                if kind == "timeseries" else "")
+        raise UserError(f"run {loaded.run_dir.name} is {a_kind(kind)} run; `rnnlab {command}` needs a text run{hint}")
     return loaded
 
 
@@ -47,13 +50,43 @@ def _read_text(text: Optional[str], file: Optional[Path]) -> str:
     if (text is None) == (file is None):
         raise UserError("give the text to read with --text TEXT or --file F (one of them)")
     if file is None:
+        if not text:
+            raise UserError("--text is empty; give some text to read")
         return text.replace("\\n", "\n") if "\n" not in text and "\\n" in text else text
     try:
-        return file.read_text(encoding="utf-8")
+        body = file.read_text(encoding="utf-8")
+        if not body:
+            raise UserError(f"--file {file} is empty; give a file with some text")
+        return body
     except OSError as err:
         raise UserError(f"--file {file}: cannot read it ({err.strerror})") from None
     except UnicodeDecodeError:
         raise UserError(f"--file {file}: not UTF-8 text") from None
+
+
+def _pick_style(loaded, style: Optional[str]) -> Optional[str]:
+    """The style a conditioned run reads the text in (`--style`, else its default, the first),
+    set as the model's default; None for a run without styles. A bad name: one UserError line."""
+    sid = loaded.task.style_id(style) if hasattr(loaded.task, "style_id") else None
+    if not getattr(loaded.task, "conditioned", False):
+        return None
+    if sid is not None:
+        loaded.model.style = sid
+    return loaded.task.styles[loaded.model.style]
+
+
+def _say_unknown(loaded, body: str) -> None:
+    """On stderr, what of the text the run cannot read as given: characters a char run drops,
+    words a word run reads as `<unk>` (the text shown is then not the text typed)."""
+    dropped = loaded.unknown(body)
+    if dropped:
+        typer.echo(f"-- dropped {len(dropped)} character{'s' if len(dropped) > 1 else ''} not in the run's vocabulary: "
+                   + ", ".join(repr(c) for c in dropped), err=True)
+    unknown = loaded.task.unknown_words(body) if hasattr(loaded.task, "unknown_words") else []
+    if unknown:
+        shown = ", ".join(repr(w) for w in unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        typer.echo(f"-- {len(unknown)} word{'s' if len(unknown) > 1 else ''} not in the run's vocabulary "
+                   f"read as <unk>: {shown}", err=True)
 
 
 def neurons(
@@ -66,6 +99,7 @@ def neurons(
     top: Annotated[int, typer.Option("--top", "-k", help="How many units to show.")] = 5,
     span: Annotated[Optional[str], typer.Option("--span", metavar="A:B", help="Find the units on throughout characters A..B-1 and off around them, and where else in the validation text they fire together.")] = None,
     threshold: Annotated[Optional[float], typer.Option("--threshold", help="'On' means above this (default 0.5 for sigmoid gates, 0.3 otherwise).")] = None,
+    style: StyleOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the activations and correlations as JSON.")] = False,
     runs_dir: RunsDirOpt = None,
     which: CheckpointOpt = "best",
@@ -76,13 +110,13 @@ def neurons(
     from rnnlab.inspect.activations import STATE_NAMES, check_choice
 
     body = _read_text(text, file)
-    loaded = _load(run, runs_dir, which)
+    loaded = _load(run, runs_dir, which, "neurons")
     check_choice(loaded.model, layer, state, loaded.run_dir.name)
-    dropped = loaded.unknown(body)
-    if dropped:
-        typer.echo(f"-- dropped {len(dropped)} character{'s' if len(dropped) > 1 else ''} not in the run's vocabulary: "
-                   + ", ".join(repr(c) for c in dropped), err=True)
+    style_name = _pick_style(loaded, style)
+    _say_unknown(loaded, body)
     doc = nx.report(loaded, body, layer=layer, state=state, units=unit or [], top=top, span=span, threshold=threshold)
+    if style_name is not None:
+        doc["style"] = style_name
     if json_out:
         print_json(doc)
         return
@@ -93,7 +127,7 @@ def neurons(
     colour = _colour()
     n = len(doc["text"])
     typer.echo(f"run {loaded.run_dir.name} ({loaded.checkpoint.describe()}): layer {layer}, {state} "
-               f"({STATE_NAMES[state]}), {n} characters")
+               f"({STATE_NAMES[state]}), " + (f"style {style_name}, " if style_name else "") + f"{n} characters")
     sp = doc.get("span")
     if sp is not None:
         typer.echo(f"span {sp['start']}:{sp['end']} {sp['text']!r}, threshold {sp['threshold']:g}: "
@@ -128,6 +162,7 @@ def attention(
     text: Annotated[str, typer.Option("--text", help="The text to read (\\n for a newline).")],
     layer: Annotated[int, typer.Option("--layer", help="Attention layer (a transformer block; 0 for recurrent runs).")] = 0,
     head: Annotated[int, typer.Option("--head", help="Attention head (transformer; 0 for recurrent runs).")] = 0,
+    style: StyleOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the weights as JSON.")] = False,
     runs_dir: RunsDirOpt = None,
     which: CheckpointOpt = "best",
@@ -139,15 +174,18 @@ def attention(
     from rnnlab.inspect.shade import heat_rows
 
     body = _read_text(text, None)
-    loaded = _load(run, runs_dir, which)
+    loaded = _load(run, runs_dir, which, "attention")
+    style_name = _pick_style(loaded, style)
+    _say_unknown(loaded, body)
     enc = encode_text(loaded, body)
     w = attention_weights(loaded.model, enc.ids, layer, head, loaded.run_dir.name)
     if json_out:
         print_json({"text": enc.text, "tokens": enc.pieces, "layer": layer, "head": head,
-                    "weights": [[float(v) for v in row] for row in w]})
+                    "weights": [[float(v) for v in row] for row in w], **({"style": style_name} if style_name else {})})
         return
     typer.echo(f"run {loaded.run_dir.name} ({loaded.checkpoint.describe()}): attention layer {layer}, head {head}, "
-               f"{len(enc.pieces)} positions; row = position, column = the earlier position it attends to")
+               + (f"style {style_name}, " if style_name else "")
+               + f"{len(enc.pieces)} positions; row = position, column = the earlier position it attends to")
     _print(heat_rows(enc.pieces, w, _colour()))
     typer.echo("shades ·░▒▓█ from 0 to 1; → the position each row attends to most")
 

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from rnnlab.errors import UserError
+from rnnlab.inspect.activations import CELL_NAMES
 
 
 def describe(model: torch.nn.Module) -> tuple[int, int]:
@@ -34,7 +35,8 @@ def attention_weights(model: torch.nn.Module, x: torch.Tensor, layer: int = 0, h
     """(T, T) float64 weights of `layer`/`head` for one sequence `x` (T,) from a zero state."""
     layers, heads = describe(model)
     if not layers:
-        raise UserError(f"run {run_name} has no attention (a {getattr(model, 'cell', '?')} run with "
+        cell = getattr(model, "cell", "?")
+        raise UserError(f"run {run_name} has no attention ({CELL_NAMES.get(cell, 'a ' + cell)} run with "
                         "model.attention = false); `rnnlab attention` needs model.attention = true or a transformer")
     if not 0 <= layer < layers:
         raise UserError(f"--layer {layer}: run {run_name} has {layers} attention layer{'s' if layers > 1 else ''}; use 0..{layers - 1}")

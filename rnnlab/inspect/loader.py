@@ -46,7 +46,7 @@ class Run:
 
     def _text_task(self, what: str) -> Any:
         if not self.is_text:
-            raise UserError(f"run {self.run_dir.name} is a {self.config.task.kind} run; {what} needs a text run")
+            raise UserError(f"run {self.run_dir.name} is {a_kind(self.config.task.kind)} run; {what} needs a text run")
         return self.task
 
     def encode(self, text: str) -> torch.Tensor:
@@ -66,6 +66,11 @@ class Run:
         task = self._text_task("unknown")
         # a tokenizer with an <unk> token drops nothing
         return task.unknown_chars(text) if hasattr(task, "unknown_chars") else []
+
+
+def a_kind(kind: str) -> str:
+    """'an adding', 'a copy': a task kind with its article, for messages."""
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
 
 
 def load_run(run: Union[str, Path], device: str = "cpu", runs_dir: Union[str, Path, None] = None,

@@ -123,6 +123,7 @@ def report(run, text: str, *, layer: int = 0, state: str = "h", units: Sequence[
     number; otherwise the `top` units by |r|. With `span`, the units are those on throughout it
     and the report gains the matches in the validation text (or in `search_text`)."""
     name = run.run_dir.name
+    units = list(dict.fromkeys(units))  # `--unit 3 --unit 3` shows unit 3 once
     check_choice(run.model, layer, state, name)
     check_units(units, run.model.hidden_size)
     if top < 1:

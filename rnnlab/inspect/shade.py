@@ -118,17 +118,41 @@ def key(state: str, colour: bool) -> Text:
 HEAT = "·░▒▓█"  # the lab's heatmap glyphs (tui/widgets/heatmap.py)
 
 
+WORD_LABEL = 8  # widest row label of a word-level map
+
+
+def token_label(piece: str, words: bool = False) -> str:
+    """A position's label in an attention map: its character, or for a word-level run
+    (`words`) the token itself, cut at WORD_LABEL, a run of blanks as ␣ so it stays visible."""
+    if not words:
+        return glyph(piece[:1]) if piece else " "
+    if piece and piece.strip(" ") == "":
+        return "␣" * min(len(piece), 3)
+    return "".join(glyph(c) for c in piece)[:WORD_LABEL]
+
+
+def _words(pieces: Sequence[str]) -> bool:
+    return any(len(p) > 1 for p in pieces)
+
+
+def label_width(pieces: Sequence[str]) -> int:
+    """Columns of a map's row labels: 2 for characters, up to WORD_LABEL for words."""
+    words = _words(pieces)
+    return max([2] + [len(token_label(p, words)) for p in pieces])
+
+
 def heat_rows(pieces: Sequence[str], weights: np.ndarray, colour: bool) -> Text:
-    """An attention map as text: one row per query position (labelled with its character), one
-    column per key position, shaded by weight from 0 (·) to 1 (█); blank above the diagonal,
-    where a causal model cannot look. `pieces`: each position's text (a word shows its first
-    character)."""
+    """An attention map as text: one row per query position (labelled with its character, or
+    its word for a word-level run), one column per key position (its first character), shaded
+    by weight from 0 (·) to 1 (█); blank above the diagonal, where a causal model cannot look."""
     text = [glyph(p[:1]) if p else " " for p in pieces]
+    labels = [token_label(p, _words(pieces)) for p in pieces]
+    lw = label_width(pieces)
     out = Text(no_wrap=True, overflow="crop")
     T = weights.shape[0]
-    out.append("    " + "".join(text[:T]) + "\n", style="dim")
+    out.append(" " * (lw + 2) + "".join(text[:T]) + "\n", style="dim")
     for t in range(T):
-        out.append(f"{text[t]:>2}  ", style="dim")
+        out.append(f"{labels[t]:>{lw}}  ", style="dim")
         for s in range(T):
             if s > t:
                 out.append(" ")
@@ -137,7 +161,7 @@ def heat_rows(pieces: Sequence[str], weights: np.ndarray, colour: bool) -> Text:
             ch = HEAT[min(len(HEAT) - 1, int(round(w * (len(HEAT) - 1))))] if w > 0 else " "
             out.append(ch, Style(color=diverging(0.5 + w / 2)) if colour else None)
         top = int(np.argmax(weights[t, : t + 1]))
-        out.append(f"  → {text[top]} @{top} {weights[t, top]:.2f}", style="dim")
+        out.append(f"  → {labels[top]} @{top} {weights[t, top]:.2f}", style="dim")
         if t + 1 < T:
             out.append("\n")
     return out

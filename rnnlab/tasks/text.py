@@ -216,7 +216,7 @@ class TextTask(Task):
             raise UserError(f"--style {name!r}: this run has no styles (it was trained without [task] condition)")
         if not self.conditioned:
             raise UserError(f"--style {name!r}: this run's model was not told the style ([model] style_embedding = "
-                            "false: the unconditioned comparison run); sample without --style")
+                            "false: the unconditioned comparison run); leave out --style")
         if name not in self.styles:
             import difflib
 

@@ -153,11 +153,16 @@ class Neurons(Screen):
         if len(self._states) > 1:
             self.unit_state = self._states[(self._states.index(self.unit_state) + 1) % len(self._states)]
             self._compute()
+        elif self._doc is not None:  # a key that does nothing says why
+            self.notify("this cell has only its hidden state h (no gates)" if self._doc["units"] else
+                        "a transformer has no recurrent units", severity="warning")
 
     def action_next_layer(self) -> None:
         if self._layers > 1:
             self.unit_layer = (self.unit_layer + 1) % self._layers
             self._compute()
+        elif self._doc is not None:
+            self.notify("this run has one recurrent layer", severity="warning")
 
     def action_attention(self) -> None:
         if self._attention is None:
@@ -201,7 +206,7 @@ class Neurons(Screen):
             model = loaded.model
             states = STATES.get(getattr(model, "cell", ""), ())
             c = loaded.checkpoint
-            title = f"neurons of {self.run_dir.name}: {c.which} checkpoint, step {c.step}"
+            title = f"neurons of {self.run_dir.name}: step {c.step} ({c.which})"  # 80 columns hold it with a style
             heads = attn_layers(model)
             if not states:
                 doc: dict = {"units": [], "text": "", "state": state, "layer": layer}
@@ -214,6 +219,8 @@ class Neurons(Screen):
             if heads[0] and loaded.is_text:
                 attention = self._attention_map(loaded, args, head, heads)
             title += f" · layer {layer} · {state}" if states else ""
+            if getattr(loaded.task, "conditioned", False):  # read in the model's default style: say which
+                title += f" · style {loaded.task.styles[model.style]}"
         except Exception as err:
             from rnnlab.errors import UserError
 
@@ -232,6 +239,9 @@ class Neurons(Screen):
         if sp is None:
             return doc, ""
         if not sp["units"]:
+            # no unit fits the span: keep every unit ranked and the text shaded (the span marked),
+            # not an empty table and a blank panel
+            doc = {**nx.report(loaded, text, layer=layer, state=state, top=loaded.model.hidden_size), "span": sp}
             return doc, (f"span {sp['start']}:{sp['end']} {sp['text']!r}: no unit is on throughout it and off around it "
                          f"at threshold {sp['threshold']:g}; try a lower threshold")
         lines = [f"span {sp['start']}:{sp['end']} {sp['text']!r}, threshold {sp['threshold']:g}: units "
@@ -269,11 +279,12 @@ class Neurons(Screen):
 
         text = (args["text"] or nx.validation_text(loaded, TEXT_CHARS))
         limit = min(ATTENTION_CHARS, getattr(loaded.model, "max_len", ATTENTION_CHARS))
-        enc = nx.encode_text(loaded, text[:limit])
+        # the first `limit` tokens (not characters: a word-level run's would be a handful of words)
+        enc = nx.encode_text(loaded, text[: limit * 32])
         layer, h = divmod(head, heads[1])
-        w = attention_weights(loaded.model, enc.ids, layer, h, self.run_dir.name)
+        w = attention_weights(loaded.model, enc.ids[:limit], layer, h, self.run_dir.name)
         more = ", h: next head" if heads[0] * heads[1] > 1 else ""
-        return enc.pieces, w, (f"attention layer {layer} head {h}: a row per position, a column per earlier "
+        return enc.pieces[:limit], w, (f"attention layer {layer} head {h}: a row per position, a column per earlier "
                                f"position, ·░▒▓█ weight 0 → 1{more}")
 
     # ------------------------------------------------------------------ results
@@ -296,7 +307,8 @@ class Neurons(Screen):
             self.show_attention = True  # a transformer: attention is all there is to show
         n = len(msg.doc["units"])
         keys = "s: state" + (", l: layer" if self._layers > 1 else "") + (", a: attention" if msg.attention else "")
-        self._status(f"{n} units ranked by |r| with the text features; ↑↓ picks one; {keys}" if n else "")
+        against = "the text features" if self.is_text else "the series and its change"
+        self._status(f"{n} units ranked by |r| with {against}; ↑↓ picks one; {keys}" if n else "")
         self._render_shaded()
 
     def on_neurons_failed(self, msg: Failed) -> None:
@@ -312,14 +324,14 @@ class Neurons(Screen):
         doc = self._doc
         if doc is None:
             return
-        from rnnlab.inspect.shade import heat_rows, shaded
+        from rnnlab.inspect.shade import heat_rows, label_width, shaded
 
         colour = not os.environ.get("NO_COLOR")
         view = self.query_one("#nx-shaded", Static)
         if self.show_attention and self._attention is not None:
             pieces, w, caption = self._attention
             # the first n rows hold all their weights (a row only reaches back): crop to the width
-            n = max(8, min(len(pieces), self.query_one("#nx-scroll").size.width - 24))
+            n = max(8, min(len(pieces), self.query_one("#nx-scroll").size.width - 22 - 2 * label_width(pieces)))
             back = "; a: back to the units" if doc["units"] else ""
             view.update(Text(caption + back + "\n", style="dim") + heat_rows(pieces[:n], w[:n, :n], colour))
             return
