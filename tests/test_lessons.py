@@ -180,3 +180,49 @@ def test_attention_lesson_attention_recalls_what_the_plain_lstm_cannot(tmp_path)
     assert attn["metrics"]["val_loss"] < 0.5 * plain["metrics"]["val_loss"]
     assert attn["metrics"]["val_acc"] > 0.5 > plain["metrics"]["val_acc"]
     assert out["passed"], out["checks"]
+
+
+def test_a_lesson_number_that_is_not_a_number_is_one_line_user_error(tmp_path):
+    proc = rnnlab("lessons", "abc", "--runs-dir", str(tmp_path))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().startswith("error: lesson 'abc' is not a number; lessons are 1, 2")
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_the_list_keeps_its_columns_aligned(tmp_path):
+    lines = rnnlab("lessons", "--runs-dir", str(tmp_path)).stdout.splitlines()[: len(catalog.LESSONS)]
+    # "~2 min" and "~0.6 min" alike: every row's last column starts at the same place
+    starts = {line.index("race of") if "race of" in line else line.index("1 run") for line in lines}
+    assert len(starts) == 1, lines
+
+
+def _readme_lesson_refs():
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    presets = {p.stem for p in (root / "presets").glob("*.toml")}
+    return root, presets, re
+
+
+def test_readme_and_benchmarks_cite_lessons_by_their_current_numbers():
+    """The lessons were renumbered into the document's order: what README's lesson table, its
+    preset table and the benchmark that a lesson cites say about lesson N must be lesson N."""
+    root, presets, re = _readme_lesson_refs()
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    rows = [ln for ln in readme.splitlines() if re.match(r"^\| \d \| ", ln)]
+    assert [int(ln.split("|")[1]) for ln in rows] == [x.number for x in catalog.LESSONS]
+    for ln in rows:
+        cells = ln.split("|")
+        lesson = catalog.get(int(cells[1]))
+        assert f"({lesson.chapter})" in cells[2], ln  # the chapter it teaches
+        named = set(re.findall(r"`([\w-]+)`", cells[3])) & presets
+        assert named and named <= {e.preset for e in lesson.experiments}, ln
+    for ln in readme.splitlines():  # the preset table: "| `preset` | ... (lesson N) |"
+        m = re.match(r"^\| `([\w-]+)` \|", ln)
+        for n in re.findall(r"\(lesson (\d+)\)", ln) if m else ():
+            assert m.group(1) in {e.preset for e in catalog.get(int(n)).experiments}, ln
+    seqlen = (root / "benchmarks" / "seqlen.py").read_text(encoding="utf-8")
+    item = re.match(r'"""Item (\d+):', seqlen).group(1)
+    assert f"## {item}. RNN vs Transformer" in (root / "BENCHMARKS.md").read_text(encoding="utf-8")
+    cited = catalog.get(int(re.search(r"Lesson (\d+) \(`rnnlab lessons \1`\) points here", seqlen).group(1)))
+    assert f"BENCHMARKS.md item {item}" in catalog.pick(cited.look, "en")

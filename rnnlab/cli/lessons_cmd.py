@@ -12,7 +12,8 @@ from rnnlab.cli.common import RunsDirOpt
 
 
 def lessons_command(
-    number: Annotated[Optional[int], typer.Argument(help="The lesson to show or run.", show_default=False)] = None,
+    # a string, parsed here: `rnnlab lessons abc` is then one error line like `rnnlab lessons 99`
+    number: Annotated[Optional[str], typer.Argument(help="The lesson to show or run.", show_default=False)] = None,
     run: Annotated[bool, typer.Option("--run", help="Train the lesson's runs here (headless), then print what they measured.")] = False,
     quick: Annotated[bool, typer.Option("--quick", help="Reduced size (seconds, same direction of effect); also $RNNLAB_LESSONS_QUICK=1.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object (a list without N).")] = False,
@@ -40,10 +41,11 @@ def lessons_command(
             mark = "✓" if r["finished"] else " "
             kind = f"race of {r['runs']}" if r["runs"] > 1 else "1 run"
             title = r["title"] + " " * max(0, 44 - cell_len(r["title"]))  # CJK takes two cells
-            print(f"{mark} {r['number']:>2}  {title} ch. {r['chapter']:<9} ~{r['minutes']:g} min  {kind}")
+            minutes = f"~{r['minutes']:g} min"
+            print(f"{mark} {r['number']:>2}  {title} ch. {r['chapter']:<9} {minutes:<9} {kind}")
         print("rnnlab lessons N: read one; rnnlab lessons N --run: run it (minutes are on a 2-core CPU)")
         return
-    lesson = catalog.get(number)
+    lesson = catalog.get(_number(number))
     quick = quick or runner.quick_from_env()
     if not run:
         if json_out:
@@ -61,6 +63,17 @@ def lessons_command(
         _print_result(lesson, result)
     if not result["passed"]:
         raise typer.Exit(1)
+
+
+def _number(text: str) -> int:
+    from rnnlab.errors import UserError
+    from rnnlab.lessons import catalog
+
+    try:
+        return int(text)
+    except ValueError:
+        raise UserError(f"lesson {text!r} is not a number; lessons are "
+                        f"{', '.join(str(x.number) for x in catalog.LESSONS)} (see `rnnlab lessons`)") from None
 
 
 def _describe(lesson) -> dict:
@@ -106,7 +119,8 @@ def _print_result(lesson, result: dict) -> None:
         shown = f"{metric} {v:.4f}" if isinstance(v, float) else f"{metric} -"
         spike = r["max_grad_norm"]
         g = "" if spike is None else f"  max |g| {spike:.3g}" + (" then inf/NaN" if r["grad_norm_nonfinite"] else "")
-        print(f"  {r['label']:<14} {r['status']:<9} step {r['step']:<6} {shown}{g}  ({r['run_id']})")
+        tps = f"  {r['tokens_per_s']:,.0f} tok/s" if r.get("tokens_per_s") else ""  # lesson 8's other half
+        print(f"  {r['label']:<14} {r['status']:<9} step {r['step']:<6} {shown}{g}{tps}  ({r['run_id']})")
     samples = result.get("samples") or []
     if samples:
         print(f"  samples of {lesson.sample_length} chars from {result['runs'][0]['run_id']}'s best checkpoint:")
