@@ -189,11 +189,22 @@ def test_a_lesson_number_that_is_not_a_number_is_one_line_user_error(tmp_path):
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_the_list_keeps_its_columns_aligned(tmp_path):
-    lines = rnnlab("lessons", "--runs-dir", str(tmp_path)).stdout.splitlines()[: len(catalog.LESSONS)]
-    # "~2 min" and "~0.6 min" alike: every row's last column starts at the same place
-    starts = {line.index("race of") if "race of" in line else line.index("1 run") for line in lines}
-    assert len(starts) == 1, lines
+def test_the_list_keeps_its_columns_aligned_in_both_languages(tmp_path):
+    from rich.cells import cell_len
+
+    for lang in ("en", "zh"):
+        out = rnnlab("lessons", "--runs-dir", str(tmp_path), env_extra={"RNNLAB_LANG": lang}).stdout
+        lines = out.splitlines()[: len(catalog.LESSONS)]
+        # "~2 min" and "~0.6 min", "第 2.3 章" and "第 2.3, 3.2 章" alike: the last column starts
+        # at the same cell on every row (a CJK character takes two)
+        starts = {cell_len(ln.rsplit("  ", 1)[0]) for ln in lines}
+        assert len(starts) == 1, out
+
+
+def test_a_lesson_printed_in_chinese_says_its_own_words_in_chinese(tmp_path):
+    out = rnnlab("lessons", "4", env_extra={"RNNLAB_LANG": "zh"}).stdout
+    assert out.startswith("第 4 课 (第 3.1 章): 截断 BPTT") and "2 核 CPU 约 2 分钟; 预期: " in out
+    assert "min on a 2-core CPU" not in out and "rnnlab train copy-lstm" in out  # commands stay typed
 
 
 def _readme_lesson_refs():
