@@ -356,12 +356,13 @@ LESSONS: tuple[Lesson, ...] = (
         look={
             "en": "Watch the compare table's metric column (val bpc) and the tok/s column of the run "
                   "list (esc twice; each run's header shows it too): both fall far below the "
-                  "unigram baseline, at similar bpc (README: LSTM 1.90, Transformer 1.96 after 3000 "
-                  "steps). On a 2-core CPU the Transformer is NOT faster: BENCHMARKS.md item 12 "
+                  "unigram baseline, at similar bpc (README's preset table, 3000 steps each: LSTM 1.90, "
+                  "the preset's 2-layer Transformer 1.96; this lesson adds a third layer). On a 2-core "
+                  "CPU the Transformer is NOT faster: BENCHMARKS.md item 12 "
                   "measured 0.68x the LSTM's training tokens/s at T=32 and 0.48x at T=512 (no parallel "
                   "hardware to use, O(T^2) attention); the parallelism claim is about GPUs.",
             "zh": "观察对比表格的 metric 列 (验证 bpc) 和运行列表的 tok/s 列 (按两次 esc; 每个运行的标题栏也显示): 两者都远低于一元 (unigram) 基线, bpc 接近 "
-                  "(README: 3000 步后 LSTM 1.90, Transformer 1.96)。在 2 核 CPU 上 Transformer 并不更快: "
+                  "(README 预设表, 各 3000 步: LSTM 1.90, 预设的两层 Transformer 1.96; 本课再加一层)。在 2 核 CPU 上 Transformer 并不更快: "
                   "BENCHMARKS.md 第 12 项测得其训练 tokens/s 在 T=32 时为 LSTM 的 0.68 倍, T=512 时为 0.48 倍 "
                   "(没有可利用的并行硬件, 注意力为 O(T^2)); 并行优势针对的是 GPU。",
         },
