@@ -93,9 +93,9 @@ def test_enter_launches_race_opens_compare_and_marks_lesson_finished(empty_root,
             # the panel the lesson's text names: the race plots the gradient norm, and Enter on a
             # run (the table has the focus) opens its dashboard on the Grads tab
             compare = pilot.app.screen
+            await _until(pilot, lambda: compare.query("#final") and compare.query_one("#final", DataTable).row_count == 3)
             assert compare.metric == "grad_norm" and str(compare.query_one("#metric").value) == "grad_norm"
-            assert isinstance(pilot.app.focused, DataTable)
-            await _until(pilot, lambda: compare.query_one("#final", DataTable).row_count == 3)
+            assert pilot.app.focused is compare.query_one("#final", DataTable)
             await pilot.press("enter")
             await _until(pilot, lambda: isinstance(pilot.app.screen, Dashboard))
             assert pilot.app.screen.active == "grads"

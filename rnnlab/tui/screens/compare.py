@@ -79,6 +79,8 @@ class Compare(Screen):
         self.states = [RunState() for _ in self.run_dirs]
         self.metric = metric if metric in METRICS else "loss"
         self.panel = panel  # the dashboard tab a run opened from here starts on (a lesson's)
+        if panel:  # opened by a lesson, whose text says: Enter on a run opens it on that panel
+            self.AUTO_FOCUS = "#final"
         self.x_axis = "step"
         self.align: Optional[str] = None
         self.sort_col: Optional[str] = None
@@ -100,8 +102,6 @@ class Compare(Screen):
 
     def on_mount(self) -> None:
         self._columns()
-        if self.panel:  # opened by a lesson, whose text says: Enter on a run opens it on that panel
-            self.query_one("#final", DataTable).focus()
         self.follow_runs()
         self.set_interval(REDRAW_INTERVAL, self.flush)
 
