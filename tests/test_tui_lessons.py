@@ -128,11 +128,12 @@ def test_every_lessons_panel_is_a_dashboard_tab():
         assert tab_label(lesson)
 
 
-def test_cell_lesson_opens_the_anatomy_over_the_dashboard_on_the_gates_tab(empty_root, monkeypatch):
-    from textual.widgets import Tabs
+def test_cell_lesson_opens_the_anatomy_over_the_dashboard_on_the_gates_tab_then_is_marked_done(empty_root, monkeypatch):
+    from textual.widgets import DataTable, Tabs
 
     from rnnlab.tui.screens.anatomy import CellAnatomy
     from rnnlab.tui.screens.dashboard import Dashboard
+    from rnnlab.tui.screens.lessons import Lessons
 
     monkeypatch.setenv(runner.QUICK_ENV, "1")
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
@@ -151,9 +152,14 @@ def test_cell_lesson_opens_the_anatomy_over_the_dashboard_on_the_gates_tab(empty
             # at 80x24 one panel shows at a time: the one the lesson says to watch
             assert dash.active == "gates" and dash.query_one("#panel-tabs", Tabs).active == "tab-gates"
             assert dash.query_one("#gates").display and not dash.query_one("#loss").display
+            # once the run has ended, going back to the Lessons screen shows the lesson as done
+            await asyncio.to_thread(_wait_ended, launched)
+            await pilot.press("escape")
+            await _until(pilot, lambda: isinstance(pilot.app.screen, Lessons))
+            table = pilot.app.screen.query_one(DataTable)
+            await _until(pilot, lambda: str(table.get_cell_at((0, 0))) == "✓")
 
     asyncio.run(go())
-    _wait_ended([Path(d) for d in launched])
 
 
 def test_a_lesson_text_longer_than_80x24_scrolls_with_page_keys(empty_root):

@@ -89,6 +89,21 @@ class Lessons(Screen):
         table.focus()
         self._show(catalog.LESSONS[0])
 
+    def on_screen_resume(self) -> None:
+        # back from a lesson's dashboard or compare view: its runs may have ended since the mount
+        if self.query("#lessons"):
+            self._refresh_marks()
+
+    @work(thread=True, group="marks", exclusive=True, exit_on_error=False)
+    def _refresh_marks(self) -> None:
+        done = runner.finished(self.root)  # reads every run's store: off the event loop
+        self.app.call_from_thread(self._set_marks, done)
+
+    def _set_marks(self, done: set) -> None:
+        table = self.query_one(DataTable)
+        for x in catalog.LESSONS:
+            table.update_cell(str(x.number), " ", Text("✓", style="green") if x.number in done else " ")
+
     def _selected(self) -> catalog.Lesson:
         table = self.query_one(DataTable)
         return catalog.LESSONS[max(0, min(table.cursor_row, len(catalog.LESSONS) - 1))]
