@@ -182,11 +182,13 @@ def test_attention_lesson_attention_recalls_what_the_plain_lstm_cannot(tmp_path)
     assert out["passed"], out["checks"]
 
 
-def test_a_lesson_number_that_is_not_a_number_is_one_line_user_error(tmp_path):
-    proc = rnnlab("lessons", "abc", "--runs-dir", str(tmp_path))
+@pytest.mark.parametrize("arg,says", [("abc", "error: lesson 'abc' is not a number; lessons are 1, 2"),
+                                      ("-1", "error: no lesson -1; lessons are 1, 2"),
+                                      ("--jsn", "error: no such option --jsn; `rnnlab lessons` takes N, --run")])
+def test_a_bad_lesson_number_is_one_line_user_error(tmp_path, arg, says):
+    proc = rnnlab("lessons", arg, "--runs-dir", str(tmp_path))
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.strip().startswith("error: lesson 'abc' is not a number; lessons are 1, 2")
-    assert len(proc.stderr.strip().splitlines()) == 1
+    assert proc.stderr.strip().startswith(says) and len(proc.stderr.strip().splitlines()) == 1
 
 
 def test_the_list_keeps_its_columns_aligned_in_both_languages(tmp_path):

@@ -96,6 +96,8 @@ def _number(text: str) -> int:
     from rnnlab.errors import UserError
     from rnnlab.lessons import catalog
 
+    if text.startswith("--"):  # an option click did not know, let through by ignore_unknown_options
+        raise UserError(f"no such option {text.split('=')[0]}; `rnnlab lessons` takes N, --run, --quick, --json, --runs-dir")
     try:
         return int(text)
     except ValueError:
@@ -165,4 +167,5 @@ def _print_result(lesson, result: dict) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("lessons")(lessons_command)
+    # `rnnlab lessons -1` reaches _number as a number (one error line) instead of click's usage block
+    app.command("lessons", context_settings={"ignore_unknown_options": True})(lessons_command)
