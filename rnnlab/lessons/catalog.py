@@ -145,11 +145,12 @@ LESSONS: tuple[Lesson, ...] = (
                   "保持方向不变; 按值裁剪把每个分量限制在 [-v, v], 会改变方向, 但同样限制了步长。",
         },
         look={
-            "en": "Watch the gradient-norm panel: without clipping the norm spikes and the NaN guard "
+            "en": "Watch the gradient norm (the race's compare view plots it; l for a log scale shows "
+                  "the clipped runs' norms under the spike): without clipping the norm spikes and the NaN guard "
                   "stops the run as diverged within a few steps; with clip_norm=1 or clip_value=0.1 "
                   "the same ReLU RNN, learning rate and seed train to the end and get below the "
                   "constant-1 baseline MSE 1/6.",
-            "zh": "观察梯度范数面板: 不裁剪时范数陡增, NaN 保护在几步之内将运行标记为 diverged 并停止; "
+            "zh": "观察梯度范数 (竞赛的对比视图绘制它; 按 l 切换对数坐标, 可看到尖峰之下裁剪后运行的范数): 不裁剪时范数陡增, NaN 保护在几步之内将运行标记为 diverged 并停止; "
                   "使用 clip_norm=1 或 clip_value=0.1 时, 同样的 ReLU RNN、学习率和随机种子能训练到底, "
                   "并低于常数 1 基线 MSE 1/6。",
         },
