@@ -1,10 +1,10 @@
-"""Item 11: the parallelism claim of the source document (ch. 6.1-6.2), measured: training
+"""Item 12: the parallelism claim of the source document (ch. 6.1-6.2), measured: training
 tokens/s (forward + backward of the cross-entropy) of a character LSTM and a causal Transformer
 of about the same parameter count, as the sequence length grows, on this machine's CPU.
 
 The LSTM must walk its T steps one after another; the Transformer processes all T positions of
 a window at once (at O(T^2) attention cost). Each length is timed interleaved (A B A B ...), the
-LSTM being the baseline of the same length. Lesson 6 (`rnnlab lessons 6`) points here.
+LSTM being the baseline of the same length. Lesson 8 (`rnnlab lessons 8`) points here.
 """
 
 from __future__ import annotations

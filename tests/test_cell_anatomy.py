@@ -85,3 +85,47 @@ def test_the_anatomy_view_does_not_import_torch():
     code = "import sys, rnnlab.tui.screens.anatomy; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_at_80x24_the_anatomy_title_keeps_the_step_and_its_messages_wrap(tmp_path):
+    """A vanilla RNN's longer name cut the step off the title at 80 columns; the Transformer's
+    "no cell" sentence was cut mid-word (the body does not wrap, for the equations' sake)."""
+    import asyncio
+    import os
+
+    from textual.widgets import Static
+
+    from rnnlab.runs.paths import list_run_dirs
+    from rnnlab.tui.app import LabApp
+    from rnnlab.tui.screens.anatomy import CellAnatomy
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    for name, extra in (("rnn", []), ("tf", ["--set", "model.cell=transformer"])):
+        subprocess.run([sys.executable, "-m", "rnnlab", "train", "adding-rnn", "--name", name, "--runs-dir", str(tmp_path),
+                        "--set", "model.hidden_size=8", "--set", "task.seq_len=10", "--set", "train.steps=10",
+                        "--set", "train.eval_every=10", "--set", "probes.gates_every=10", *extra],
+                       check=True, capture_output=True, env=env, timeout=120)
+    dirs = sorted(list_run_dirs(tmp_path), key=lambda d: d.name)
+
+    async def go(run_dir) -> tuple[str, str]:
+        app = LabApp(tmp_path, open_run=run_dir)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.5)
+            await pilot.press("A")
+            for _ in range(100):
+                screen = pilot.app.screen
+                if isinstance(screen, CellAnatomy) and (screen.data or screen.cell == "transformer"):
+                    break
+                await pilot.pause(0.1)
+            await pilot.pause(0.3)
+            title = pilot.app.screen.query_one("#anatomy-title", Static)
+            body = pilot.app.screen.query_one("#anatomy-body", Static)
+            # what is on screen: the title's one line as wide as the widget shows it
+            shown = str(title.render())[: title.content_region.width]
+            return shown, str(body.render())
+
+    title, _ = asyncio.run(go(dirs[0]))  # rnn (created first)
+    assert "vanilla RNN (tanh)" in title and "step 10" in title
+    _, body = asyncio.run(go(dirs[1]))  # transformer
+    assert "open an LSTM, GRU or RNN run." in body.replace("\n", " ")
+    assert max(len(line) for line in body.splitlines()) <= 78

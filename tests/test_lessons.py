@@ -180,3 +180,62 @@ def test_attention_lesson_attention_recalls_what_the_plain_lstm_cannot(tmp_path)
     assert attn["metrics"]["val_loss"] < 0.5 * plain["metrics"]["val_loss"]
     assert attn["metrics"]["val_acc"] > 0.5 > plain["metrics"]["val_acc"]
     assert out["passed"], out["checks"]
+
+
+@pytest.mark.parametrize("arg,says", [("abc", "error: lesson 'abc' is not a number; lessons are 1, 2"),
+                                      ("-1", "error: no lesson -1; lessons are 1, 2"),
+                                      ("--jsn", "error: no such option --jsn; `rnnlab lessons` takes N, --run")])
+def test_a_bad_lesson_number_is_one_line_user_error(tmp_path, arg, says):
+    proc = rnnlab("lessons", arg, "--runs-dir", str(tmp_path))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().startswith(says) and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_the_list_keeps_its_columns_aligned_in_both_languages(tmp_path):
+    from rich.cells import cell_len
+
+    for lang in ("en", "zh"):
+        out = rnnlab("lessons", "--runs-dir", str(tmp_path), env_extra={"RNNLAB_LANG": lang}).stdout
+        lines = out.splitlines()[: len(catalog.LESSONS)]
+        # "~2 min" and "~0.6 min", "第 2.3 章" and "第 2.3, 3.2 章" alike: the last column starts
+        # at the same cell on every row (a CJK character takes two)
+        starts = {cell_len(ln.rsplit("  ", 1)[0]) for ln in lines}
+        assert len(starts) == 1, out
+
+
+def test_a_lesson_printed_in_chinese_says_its_own_words_in_chinese(tmp_path):
+    out = rnnlab("lessons", "4", env_extra={"RNNLAB_LANG": "zh"}).stdout
+    assert out.startswith("第 4 课 (第 3.1 章): 截断 BPTT") and "2 核 CPU 约 2 分钟; 预期: " in out
+    assert "min on a 2-core CPU" not in out and "rnnlab train copy-lstm" in out  # commands stay typed
+
+
+def _readme_lesson_refs():
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    presets = {p.stem for p in (root / "presets").glob("*.toml")}
+    return root, presets, re
+
+
+def test_readme_and_benchmarks_cite_lessons_by_their_current_numbers():
+    """The lessons were renumbered into the document's order: what README's lesson table, its
+    preset table and the benchmark that a lesson cites say about lesson N must be lesson N."""
+    root, presets, re = _readme_lesson_refs()
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    rows = [ln for ln in readme.splitlines() if re.match(r"^\| \d \| ", ln)]
+    assert [int(ln.split("|")[1]) for ln in rows] == [x.number for x in catalog.LESSONS]
+    for ln in rows:
+        cells = ln.split("|")
+        lesson = catalog.get(int(cells[1]))
+        assert f"({lesson.chapter})" in cells[2], ln  # the chapter it teaches
+        named = set(re.findall(r"`([\w-]+)`", cells[3])) & presets
+        assert named and named <= {e.preset for e in lesson.experiments}, ln
+    for ln in readme.splitlines():  # the preset table: "| `preset` | ... (lesson N) |"
+        m = re.match(r"^\| `([\w-]+)` \|", ln)
+        for n in re.findall(r"\(lesson (\d+)\)", ln) if m else ():
+            assert m.group(1) in {e.preset for e in catalog.get(int(n)).experiments}, ln
+    seqlen = (root / "benchmarks" / "seqlen.py").read_text(encoding="utf-8")
+    item = re.match(r'"""Item (\d+):', seqlen).group(1)
+    assert f"## {item}. RNN vs Transformer" in (root / "BENCHMARKS.md").read_text(encoding="utf-8")
+    cited = catalog.get(int(re.search(r"Lesson (\d+) \(`rnnlab lessons \1`\) points here", seqlen).group(1)))
+    assert f"BENCHMARKS.md item {item}" in catalog.pick(cited.look, "en")

@@ -72,6 +72,7 @@ def test_enter_launches_race_opens_compare_and_marks_lesson_finished(empty_root,
     from textual.widgets import DataTable
 
     from rnnlab.tui.screens.compare import Compare
+    from rnnlab.tui.screens.dashboard import Dashboard
     from rnnlab.tui.screens.lessons import Lessons
 
     monkeypatch.setenv(runner.QUICK_ENV, "1")
@@ -89,6 +90,15 @@ def test_enter_launches_race_opens_compare_and_marks_lesson_finished(empty_root,
             await pilot.press("enter")
             await _until(pilot, lambda: isinstance(pilot.app.screen, Compare), timeout=60)
             launched.extend(pilot.app.screen.run_dirs)
+            # the panel the lesson's text names: the race plots the gradient norm, and Enter on a
+            # run (the table has the focus) opens its dashboard on the Grads tab
+            compare = pilot.app.screen
+            await _until(pilot, lambda: compare.query("#final") and compare.query_one("#final", DataTable).row_count == 3)
+            assert compare.metric == "grad_norm" and str(compare.query_one("#metric").value) == "grad_norm"
+            assert pilot.app.focused is compare.query_one("#final", DataTable)
+            await pilot.press("enter")
+            await _until(pilot, lambda: isinstance(pilot.app.screen, Dashboard))
+            assert pilot.app.screen.active == "grads"
 
     asyncio.run(go())
     assert len(launched) == 3
@@ -106,3 +116,87 @@ def test_enter_launches_race_opens_compare_and_marks_lesson_finished(empty_root,
             assert str(table.get_cell_at((2, 0))) == "✓" and str(table.get_cell_at((0, 0))).strip() == ""
 
     asyncio.run(again())
+
+
+def test_every_lessons_panel_is_a_dashboard_tab():
+    from rnnlab.tui.screens.dashboard import PANELS
+    from rnnlab.tui.screens.lessons import TABS, tab_label
+
+    ids = {pid for pid, _, _ in PANELS}
+    for lesson in catalog.LESSONS:
+        assert TABS[lesson.panel] in ids, lesson.number  # no lesson silently falls back to Loss
+        assert tab_label(lesson)
+
+
+def test_cell_lesson_opens_the_anatomy_over_the_dashboard_on_the_gates_tab_then_is_marked_done(empty_root, monkeypatch):
+    from textual.widgets import DataTable, Tabs
+
+    from rnnlab.tui.screens.anatomy import CellAnatomy
+    from rnnlab.tui.screens.dashboard import Dashboard
+    from rnnlab.tui.screens.lessons import Lessons
+
+    monkeypatch.setenv(runner.QUICK_ENV, "1")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    launched: list[Path] = []
+
+    async def go() -> None:
+        app = _lab(empty_root)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _open_lessons(pilot)
+            await pilot.press("enter")  # lesson 1
+            await _until(pilot, lambda: isinstance(pilot.app.screen, CellAnatomy), timeout=60)
+            launched.append(pilot.app.screen.run_dir)
+            await pilot.press("escape")
+            await _until(pilot, lambda: isinstance(pilot.app.screen, Dashboard))
+            dash = pilot.app.screen
+            # at 80x24 one panel shows at a time: the one the lesson says to watch
+            assert dash.active == "gates" and dash.query_one("#panel-tabs", Tabs).active == "tab-gates"
+            assert dash.query_one("#gates").display and not dash.query_one("#loss").display
+            # once the run has ended, going back to the Lessons screen shows the lesson as done
+            await asyncio.to_thread(_wait_ended, launched)
+            await pilot.press("escape")
+            await _until(pilot, lambda: isinstance(pilot.app.screen, Lessons))
+            table = pilot.app.screen.query_one(DataTable)
+            await _until(pilot, lambda: str(table.get_cell_at((0, 0))) == "✓")
+
+    asyncio.run(go())
+
+
+def test_a_lesson_text_longer_than_80x24_scrolls_with_page_keys(empty_root):
+    async def go() -> None:
+        app = _lab(empty_root)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _open_lessons(pilot)
+            for _ in range(5):
+                await pilot.press("down")  # lesson 6, the longest text
+            await pilot.pause(0.3)
+            scroll = pilot.app.screen.query_one("#lesson-scroll")
+            assert scroll.max_scroll_y > 0 and scroll.scroll_y == 0  # the end is below the screen
+            await pilot.press("pagedown")
+            await _until(pilot, lambda: scroll.scroll_y == scroll.max_scroll_y)
+            await pilot.press("pageup")
+            await _until(pilot, lambda: scroll.scroll_y == 0)
+            await pilot.press("pagedown", "down")  # another lesson starts at its top
+            await _until(pilot, lambda: scroll.scroll_y == 0)
+
+    asyncio.run(go())
+
+
+def test_the_lessons_screen_speaks_chinese_around_the_texts_too(empty_root, monkeypatch):
+    from textual.widgets import DataTable, Static
+
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+
+    async def go() -> None:
+        app = _lab(empty_root)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _open_lessons(pilot)
+            screen = pilot.app.screen
+            title = str(screen.query_one("#lessons-title", Static).render())
+            body = str(screen.query_one("#lesson-text", Static).render())
+            labels = [str(c.label) for c in screen.query_one(DataTable).columns.values()]
+            assert "课程" in title and "Enter" in title
+            assert "观察: Gates 标签页" in body and "watch:" not in body and "min on" not in body
+            assert "课程" in labels and "lesson" not in labels
+
+    asyncio.run(go())

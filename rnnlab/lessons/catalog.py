@@ -85,11 +85,11 @@ LESSONS: tuple[Lesson, ...] = (
         },
         look={
             "en": "The cell-anatomy view (A on the dashboard) shows these equations with the live "
-                  "numbers of one unit at the last step of a probe sequence (←/→ pick the unit): the "
-                  "forget gate f stays near 1 on the units that carry the marked numbers of the adding "
+                  "numbers of one unit at the last step of a probe sequence (←/→ pick the unit, m jumps "
+                  "to the one with the longest memory): the forget gate f stays near 1 on the units that carry the marked numbers of the adding "
                   "problem. Expect the LSTM's val MSE to fall far below the constant-1 baseline 1/6.",
             "zh": "细胞解剖视图 (仪表盘上按 A) 显示这些方程, 以及某个单元在探针序列最后一步的实时数值 "
-                  "(←/→ 选择单元): 负责记住加法问题中被标记数字的单元, 其遗忘门 f 接近 1。"
+                  "(←/→ 选择单元, m 跳到记忆最长的单元): 负责记住加法问题中被标记数字的单元, 其遗忘门 f 接近 1。"
                   "预期 LSTM 的验证 MSE 远低于常数 1 基线 1/6。",
         },
         minutes=0.6,
@@ -114,10 +114,12 @@ LESSONS: tuple[Lesson, ...] = (
                   "在 f 接近 1 时让梯度几乎无损地传回。",
         },
         look={
-            "en": "Watch gradient flow through time side by side: the tanh RNN's |dL/dh_t| falls off "
+            "en": "Watch gradient flow through time: Enter on a run in the compare view opens it on its "
+                  "Flow tab, Esc goes back for the other. The tanh RNN's |dL_T/dx_t| falls off "
                   "towards early steps, the LSTM's stays flat. Expect the tanh RNN to stay near the "
                   "constant-1 baseline MSE 1/6 while the LSTM drops far below it.",
-            "zh": "并排观察梯度随时间的流动: tanh RNN 的 |dL/dh_t| 向早期时间步迅速衰减, LSTM 的则保持平坦。"
+            "zh": "观察梯度随时间的流动: 在对比视图中对某个运行按 Enter, 会打开它的 Flow 标签页, 按 Esc 返回再看另一个。"
+                  "tanh RNN 的 |dL_T/dx_t| 向早期时间步迅速衰减, LSTM 的则保持平坦。"
                   "预期 tanh RNN 停留在常数 1 基线 MSE 1/6 附近, 而 LSTM 远低于它。",
         },
         minutes=1.1,
@@ -143,11 +145,12 @@ LESSONS: tuple[Lesson, ...] = (
                   "保持方向不变; 按值裁剪把每个分量限制在 [-v, v], 会改变方向, 但同样限制了步长。",
         },
         look={
-            "en": "Watch the gradient-norm panel: without clipping the norm spikes and the NaN guard "
+            "en": "Watch the gradient norm (the race's compare view plots it; l for a log scale shows "
+                  "the clipped runs' norms under the spike): without clipping the norm spikes and the NaN guard "
                   "stops the run as diverged within a few steps; with clip_norm=1 or clip_value=0.1 "
                   "the same ReLU RNN, learning rate and seed train to the end and get below the "
                   "constant-1 baseline MSE 1/6.",
-            "zh": "观察梯度范数面板: 不裁剪时范数陡增, NaN 保护在几步之内将运行标记为 diverged 并停止; "
+            "zh": "观察梯度范数 (竞赛的对比视图绘制它; 按 l 切换对数坐标, 可看到尖峰之下裁剪后运行的范数): 不裁剪时范数陡增, NaN 保护在几步之内将运行标记为 diverged 并停止; "
                   "使用 clip_norm=1 或 clip_value=0.1 时, 同样的 ReLU RNN、学习率和随机种子能训练到底, "
                   "并低于常数 1 基线 MSE 1/6。",
         },
@@ -185,12 +188,14 @@ LESSONS: tuple[Lesson, ...] = (
                   "必须在 20 步之后的第 21-30 步输出; 比较完整 BPTT (30 步) 与 k = 10。",
         },
         look={
-            "en": "Watch the gradient-flow panel: with bptt = 10, |dL_T/dx_t| is exactly 0 before the "
+            "en": "Watch the Flow tab of each run (Enter on it in the compare view): with bptt = 10, "
+                  "|dL_T/dx_t| is exactly 0 before the "
                   "last chunk; with full BPTT it reaches the symbols. Expect full BPTT's val loss to "
                   "fall well below the memoryless baseline 10 ln8/30 = 0.693 nats and its recall "
                   "accuracy to climb, while the truncated run stays near the baseline (slightly below: "
                   "the state still carries a little of the symbols forward, untrained).",
-            "zh": "观察梯度流面板: bptt = 10 时, 最后一段之前的 |dL_T/dx_t| 恰好为 0; 完整 BPTT 时梯度能到达"
+            "zh": "观察每个运行的 Flow 标签页 (在对比视图中对它按 Enter): bptt = 10 时, "
+                  "最后一段之前的 |dL_T/dx_t| 恰好为 0; 完整 BPTT 时梯度能到达"
                   "那些符号。预期完整 BPTT 的验证损失远低于无记忆基线 10 ln8/30 = 0.693 nats, 召回准确率上升; "
                   "截断的运行停留在基线附近 (略低: 状态仍会偶然地把少量符号信息向前带, 但这部分没有被训练)。",
         },
@@ -222,10 +227,11 @@ LESSONS: tuple[Lesson, ...] = (
                   "自适应方法因此快得多。",
         },
         look={
-            "en": "Watch the loss curves of the race and the layers panel's update/weight ratios: "
+            "en": "Watch the loss curves of the race and, on each run's Grads tab, the per-layer "
+                  "update/weight ratios: "
                   "Adam and RMSprop leave the constant-1 baseline 1/6 within a few hundred steps, "
                   "SGD with and without momentum stay near it at the same budget.",
-            "zh": "观察竞赛中的损失曲线和各层面板中的 更新/权重 比: Adam 和 RMSprop 在几百步内就离开"
+            "zh": "观察竞赛中的损失曲线, 以及每个运行 Grads 标签页中各层的 更新/权重 比: Adam 和 RMSprop 在几百步内就离开"
                   "常数 1 基线 1/6, 同样步数下 SGD (无论是否带动量) 仍停留在基线附近。",
         },
         minutes=1.5,
@@ -349,13 +355,15 @@ LESSONS: tuple[Lesson, ...] = (
                   "与 3x128 的 Transformer (0.63 M) 以相同预算学习同一文本。",
         },
         look={
-            "en": "Watch the compare view's val bpc and the tokens/s column: both fall far below the "
-                  "unigram baseline, at similar bpc (README: LSTM 1.90, Transformer 1.96 after 3000 "
-                  "steps). On a 2-core CPU the Transformer is NOT faster: BENCHMARKS.md item 12 "
+            "en": "Watch the compare table's metric column (val bpc) and the tok/s column of the run "
+                  "list (esc twice; each run's header shows it too): both fall far below the "
+                  "unigram baseline, at similar bpc (README's preset table, 3000 steps each: LSTM 1.90, "
+                  "the preset's 2-layer Transformer 1.96; this lesson adds a third layer). On a 2-core "
+                  "CPU the Transformer is NOT faster: BENCHMARKS.md item 12 "
                   "measured 0.68x the LSTM's training tokens/s at T=32 and 0.48x at T=512 (no parallel "
                   "hardware to use, O(T^2) attention); the parallelism claim is about GPUs.",
-            "zh": "在对比视图中观察验证 bpc 和 tokens/s 列: 两者都远低于一元 (unigram) 基线, bpc 接近 "
-                  "(README: 3000 步后 LSTM 1.90, Transformer 1.96)。在 2 核 CPU 上 Transformer 并不更快: "
+            "zh": "观察对比表格的 metric 列 (验证 bpc) 和运行列表的 tok/s 列 (按两次 esc; 每个运行的标题栏也显示): 两者都远低于一元 (unigram) 基线, bpc 接近 "
+                  "(README 预设表, 各 3000 步: LSTM 1.90, 预设的两层 Transformer 1.96; 本课再加一层)。在 2 核 CPU 上 Transformer 并不更快: "
                   "BENCHMARKS.md 第 12 项测得其训练 tokens/s 在 T=32 时为 LSTM 的 0.68 倍, T=512 时为 0.48 倍 "
                   "(没有可利用的并行硬件, 注意力为 O(T^2)); 并行优势针对的是 GPU。",
         },
@@ -390,13 +398,14 @@ LESSONS: tuple[Lesson, ...] = (
                   "同一个 LSTM, 分别设置 [model] attention = true 与 false。",
         },
         look={
-            "en": "Watch the compare view's loss curves and the output panel's predictions: the "
+            "en": "Watch the compare view's loss curves and each run's Output tab (Enter on it), its "
+                  "predictions: the "
                   "attention run sits at the memoryless baseline 10 ln8/70 = 0.297 nats until it has "
                   "learned where to look, then drops to ~0 and recalls every symbol; the plain LSTM "
                   "creeps down slowly. Expect the attention run's val loss far below the plain one's. "
                   "When it learns depends on the seed: with the preset's seed 1 near step 600; seed 3 "
                   "near 1000; seed 2 had not within 2000 steps.",
-            "zh": "观察对比视图中的损失曲线和输出面板的预测: 带注意力的运行先停留在无记忆基线 10 ln8/70 = 0.297 "
+            "zh": "观察对比视图中的损失曲线, 以及每个运行 Output 标签页中的预测 (对它按 Enter): 带注意力的运行先停留在无记忆基线 10 ln8/70 = 0.297 "
                   "nats, 学会该看哪里之后骤降到约 0, 并能召回全部符号; 普通 LSTM 只是缓慢下降。"
                   "预期带注意力的验证损失远低于普通 LSTM。何时学会取决于随机种子: 预设的种子 1 约在第 600 步; "
                   "种子 3 约在第 1000 步; 种子 2 在 2000 步内没有学会。",

@@ -35,20 +35,22 @@ class LabApp(App):
 
     # ------------------------------------------------------------------ navigation
 
-    def open_run(self, run_dir: Path) -> None:
+    def open_run(self, run_dir: Path, panel: Optional[str] = None) -> None:
+        """The run's dashboard; `panel` is the tab it opens on (a lesson's panel to watch)."""
         from rnnlab.tui.screens.dashboard import Dashboard
 
-        self.push_screen(Dashboard(Path(run_dir)))
+        self.push_screen(Dashboard(Path(run_dir), panel=panel))
 
     def open_sweep(self, sweep_dir: Path) -> None:
         from rnnlab.tui.screens.sweep import SweepScreen
 
         self.push_screen(SweepScreen(Path(sweep_dir)))
 
-    def open_compare(self, run_dirs: list[Path]) -> None:
+    def open_compare(self, run_dirs: list[Path], metric: str = "loss", panel: Optional[str] = None) -> None:
+        """Runs side by side plotting `metric`; a run opened from there starts on `panel`."""
         from rnnlab.tui.screens.compare import Compare
 
-        self.push_screen(Compare(list(run_dirs)))
+        self.push_screen(Compare(list(run_dirs), metric=metric, panel=panel))
 
     def action_system(self) -> None:
         from rnnlab.tui.screens.system import SystemScreen

@@ -250,14 +250,18 @@ class CellAnatomy(Screen):
             else:
                 why = (f"No snapshot yet: the worker records one every {self.every or '?'} steps "
                        "(probes.gates_every), at the first step too.")
-            body.update(Text(why))
+            import textwrap
+
+            # the body does not wrap (equations stay whole): a sentence is wrapped to the screen here
+            body.update(Text("\n".join(textwrap.wrap(why, max(20, (self.size.width or 80) - 2)))))
             return
         d = self.data
         layers = len(d["layers"])
         head = Text()
         head.append(f"Cell anatomy · {name}", style="bold")
-        head.append(f" · layer {self.at_layer + 1}/{layers} · unit {self.at_unit}/{d['units'] - 1} · ")
-        head.append(f"probe seq 1, t=T={d['steps']} · step {self.step}", style="dim")
+        # the step before the probe's description: at 80 columns a long cell name cuts the tail
+        head.append(f" · layer {self.at_layer + 1}/{layers} · unit {self.at_unit}/{d['units'] - 1} · step {self.step} · ")
+        head.append(f"probe seq 1, t=T={d['steps']}", style="dim")
         title.update(head)
         body.update(render(d, self.at_layer, self.at_unit, self.size.width or 80))
 

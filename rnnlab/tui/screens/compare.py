@@ -73,11 +73,14 @@ class Compare(Screen):
         index: int
         update: Update
 
-    def __init__(self, run_dirs: list[Path]) -> None:
+    def __init__(self, run_dirs: list[Path], metric: str = "loss", panel: Optional[str] = None) -> None:
         super().__init__()
         self.run_dirs = [Path(d) for d in run_dirs]
         self.states = [RunState() for _ in self.run_dirs]
-        self.metric = "loss"
+        self.metric = metric if metric in METRICS else "loss"
+        self.panel = panel  # the dashboard tab a run opened from here starts on (a lesson's)
+        if panel:  # opened by a lesson, whose text says: Enter on a run opens it on that panel
+            self.AUTO_FOCUS = "#final"
         self.x_axis = "step"
         self.align: Optional[str] = None
         self.sort_col: Optional[str] = None
@@ -91,7 +94,7 @@ class Compare(Screen):
     def compose(self) -> ComposeResult:
         with Vertical(id="compare-top", classes="panel") as v:
             v.border_title = "compare"
-            yield Select([(m, m) for m in METRICS], value="loss", allow_blank=False, id="metric")
+            yield Select([(m, m) for m in METRICS], value=self.metric, allow_blank=False, id="metric")
             yield LinePlot(id="compare-plot")
             yield Static(id="compare-legend", classes="note")
         yield DataTable(id="final", cursor_type="row", zebra_stripes=True)
@@ -313,7 +316,7 @@ class Compare(Screen):
         if not table.row_count:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        self.app.open_run(self.run_dirs[int(key)])
+        self.app.open_run(self.run_dirs[int(key)], panel=self.panel)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -117,13 +118,14 @@ class Dashboard(actions.RunActions, Screen):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, Dashboard.SystemSampled)
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, panel: Optional[str] = None) -> None:
         super().__init__()
         self.run_dir = Path(run_dir)
         self.state = RunState()
         self.opts = ViewOptions()
         self.narrow = False
-        self.active = "loss"
+        # the tab shown first (a lesson opens on the panel its text names)
+        self.active = panel if panel in {pid for pid, _, _ in PANELS} else "loss"
         self._wake = threading.Event()
         self._header_dirty = True
         self._last_flush = 0.0
@@ -140,6 +142,7 @@ class Dashboard(actions.RunActions, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#panel-tabs", Tabs).active = f"tab-{self.active}"
         self._layout()
         self.follow_run()
         self.sample_system()

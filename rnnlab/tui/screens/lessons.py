@@ -11,11 +11,37 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from rnnlab.lessons import catalog, runner
+
+# a lesson's panel (the catalog's name, also in `rnnlab lessons --json`) -> the dashboard tab that
+# shows it; a race's compare view plots grad_norm for the gradient-norm lesson, loss otherwise
+TABS = {"gates": "gates", "grad_flow": "flow", "grad_norm": "grads", "loss": "loss", "output": "output",
+        "forecast": "output"}
+COMPARE_METRIC = {"grad_norm": "grad_norm"}
+
+# the screen's own words, in the lesson texts' language
+TITLE = {"en": "Lessons — Enter or r runs the selected one (RNNLAB_LANG=zh for 中文)",
+         "zh": "课程 — 按 Enter 或 r 运行所选课程 (RNNLAB_LANG=en for English)"}
+COLUMNS = {"en": (" ", "#", "lesson", "ch.", "min", "runs"), "zh": (" ", "#", "课程", "章节", "分钟", "运行")}
+META = {"en": "  (ch. {chapter}, ~{minutes} min on 2 CPU cores; watch: the {tab} tab{also})",
+        "zh": "  (第 {chapter} 章, 2 核 CPU 约 {minutes} 分钟; 观察: {tab} 标签页{also})"}
+ALSO = {"en": " and the cell anatomy (A)", "zh": "和细胞解剖视图 (A)"}
+
+
+def tab_of(lesson: catalog.Lesson) -> str:
+    """The dashboard tab (panel id) a lesson's text tells the student to watch."""
+    return TABS.get(lesson.panel, "loss")
+
+
+def tab_label(lesson: catalog.Lesson) -> str:
+    from rnnlab.tui.screens.dashboard import PANELS
+
+    return next(label for pid, label, _ in PANELS if pid == tab_of(lesson))
 
 
 class Lessons(Screen):
@@ -24,6 +50,9 @@ class Lessons(Screen):
     BINDINGS = [
         Binding("r", "launch", "Run lesson"),
         Binding("escape,q", "app.pop_screen", "Back"),
+        # the table keeps the focus (up/down pick a lesson); these scroll a text longer than 80x24 shows
+        Binding("pagedown", "scroll_text(1)", "Text ↓", priority=True),
+        Binding("pageup", "scroll_text(-1)", "Text ↑", priority=True, show=False),
     ]
 
     @dataclass
@@ -31,6 +60,7 @@ class Lessons(Screen):
         run_dirs: list
         race: bool
         view: str = ""
+        number: int = 0
 
     @dataclass
     class Failed(Message):
@@ -41,15 +71,16 @@ class Lessons(Screen):
         self.root = root
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Lessons — Enter or r runs the selected one (RNNLAB_LANG=zh for 中文)", style="bold"), id="lessons-title")
+        yield Static(Text(catalog.pick(TITLE), style="bold"), id="lessons-title")
         yield DataTable(id="lessons", cursor_type="row", zebra_stripes=True)
-        yield Static(id="lesson-text")
+        with VerticalScroll(id="lesson-scroll", can_focus=False):
+            yield Static(id="lesson-text")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in (" ", "#", "lesson", "ch.", "min", "runs"):
-            table.add_column(label, key=label)
+        for key, label in zip(COLUMNS["en"], catalog.pick(COLUMNS)):
+            table.add_column(label, key=key)
         done = runner.finished(self.root)
         for x in catalog.LESSONS:
             mark = Text("✓", style="green") if x.number in done else " "
@@ -58,6 +89,21 @@ class Lessons(Screen):
         table.focus()
         self._show(catalog.LESSONS[0])
 
+    def on_screen_resume(self) -> None:
+        # back from a lesson's dashboard or compare view: its runs may have ended since the mount
+        if self.query("#lessons"):
+            self._refresh_marks()
+
+    @work(thread=True, group="marks", exclusive=True, exit_on_error=False)
+    def _refresh_marks(self) -> None:
+        done = runner.finished(self.root)  # reads every run's store: off the event loop
+        self.app.call_from_thread(self._set_marks, done)
+
+    def _set_marks(self, done: set) -> None:
+        table = self.query_one(DataTable)
+        for x in catalog.LESSONS:
+            table.update_cell(str(x.number), " ", Text("✓", style="green") if x.number in done else " ")
+
     def _selected(self) -> catalog.Lesson:
         table = self.query_one(DataTable)
         return catalog.LESSONS[max(0, min(table.cursor_row, len(catalog.LESSONS) - 1))]
@@ -65,12 +111,18 @@ class Lessons(Screen):
     def _show(self, lesson: catalog.Lesson) -> None:
         body = Text()
         body.append(f"{lesson.number}. {catalog.pick(lesson.title)}", style="bold")
-        also = " and the cell anatomy" if lesson.view == "anatomy" else ""
-        body.append(f"  (ch. {lesson.chapter}, ~{lesson.minutes:g} min on 2 CPU cores, watch: {lesson.panel}{also})\n")
+        also = catalog.pick(ALSO) if lesson.view == "anatomy" else ""
+        body.append(catalog.pick(META).format(chapter=lesson.chapter, minutes=f"{lesson.minutes:g}",
+                                              tab=tab_label(lesson), also=also) + "\n")
         body.append(catalog.pick(lesson.text) + "\n")
         body.append(catalog.pick(catalog.LOOK) + ": ", style="bold")
         body.append(catalog.pick(lesson.look))
         self.query_one("#lesson-text", Static).update(body)
+        self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def action_scroll_text(self, direction: int) -> None:
+        scroll = self.query_one("#lesson-scroll", VerticalScroll)
+        (scroll.scroll_page_down if direction > 0 else scroll.scroll_page_up)(animate=False)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show(self._selected())
@@ -90,13 +142,14 @@ class Lessons(Screen):
         except Exception as err:  # a UserError line, or a launch failure: shown, not raised
             self.post_message(self.Failed(str(err)))
             return
-        self.post_message(self.Launched(dirs, lesson.race, lesson.view))
+        self.post_message(self.Launched(dirs, lesson.race, lesson.view, lesson.number))
 
     def on_lessons_launched(self, msg: Launched) -> None:
+        lesson = catalog.get(msg.number)
         if msg.race:
-            self.app.open_compare(msg.run_dirs)
+            self.app.open_compare(msg.run_dirs, metric=COMPARE_METRIC.get(lesson.panel, "loss"), panel=tab_of(lesson))
         else:
-            self.app.open_run(msg.run_dirs[0])
+            self.app.open_run(msg.run_dirs[0], panel=tab_of(lesson))
         if msg.view == "anatomy":  # over the dashboard: escape goes back to it
             from rnnlab.tui.screens.anatomy import CellAnatomy
 
