@@ -262,20 +262,25 @@ def neurons_root(tmp_path, monkeypatch):
     return Path("runs")
 
 
+async def _open_neurons(pilot) -> None:
+    """From home with the one neurons run: its dashboard, then N, until the report is drawn."""
+    from textual.widgets import DataTable
+
+    await _until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count == 1)
+    await pilot.press("enter")
+    await _until(pilot, lambda: getattr(pilot.app.screen, "state", None) is not None
+                 and pilot.app.screen.state.config is not None)
+    await pilot.press("N")
+    await _until(pilot, lambda: getattr(pilot.app.screen, "_doc", None) is not None, timeout=60)
+
+
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_neurons(snap_compare, neurons_root, size):
     """Dashboard key N on a real tiny GRU-with-attention text run: units ranked by |r| with the
     text features, the validation text shaded (NO_COLOR: a ramp row per unit), the attention map."""
 
     async def before(pilot):
-        from textual.widgets import DataTable
-
-        await _until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count == 1)
-        await pilot.press("enter")
-        await _until(pilot, lambda: getattr(pilot.app.screen, "state", None) is not None
-                     and pilot.app.screen.state.config is not None)
-        await pilot.press("N")
-        await _until(pilot, lambda: getattr(pilot.app.screen, "_doc", None) is not None, timeout=60)
+        await _open_neurons(pilot)
         await pilot.pause(0.5)
         await _steady_cursors(pilot)
 
@@ -286,14 +291,7 @@ def test_neurons_attention(snap_compare, neurons_root):
     """Key a: the attention map of the same run in place of the shading."""
 
     async def before(pilot):
-        from textual.widgets import DataTable
-
-        await _until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count == 1)
-        await pilot.press("enter")
-        await _until(pilot, lambda: getattr(pilot.app.screen, "state", None) is not None
-                     and pilot.app.screen.state.config is not None)
-        await pilot.press("N")
-        await _until(pilot, lambda: getattr(pilot.app.screen, "_doc", None) is not None, timeout=60)
+        await _open_neurons(pilot)
         await pilot.press("a")
         await pilot.pause(0.5)
         await _steady_cursors(pilot)
