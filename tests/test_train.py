@@ -11,7 +11,7 @@ import torch
 from rnnlab import config
 from rnnlab.tasks import make_task
 from rnnlab.train import checkpoint, kept, probes
-from rnnlab.train.session import build, load_run, open_run, run_training
+from rnnlab.train.session import build, open_run, run_training
 
 
 class Recorder:
@@ -215,7 +215,8 @@ def test_checkpoint_loads_into_the_other_backend(tmp_path):
                                       "probes.output_every=0"])
     run_training(cfg, tmp_path, Recorder(), Never())
     (tmp_path / "config.toml").write_text(cfg.to_toml())
-    _, task, model = load_run(tmp_path)
+    loaded = open_run(tmp_path)
+    task, model = loaded.task, loaded.model
     batch = task.probe_batch(3)
     with torch.no_grad():
         fused, _ = model(batch.x)

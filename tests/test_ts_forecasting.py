@@ -275,9 +275,10 @@ def test_a_known_ahead_covariate_makes_the_forecast_far_better(tmp_path):
     assert cov.metrics["test_rmse"] < 0.4 * plain.metrics["test_rmse"]
     assert cov.metrics["test_rmse"] < 0.4 * cov.metrics["naive_test_rmse"]
     # forecasting the future follows the supplied future x
-    from rnnlab.train.session import load_run
+    import rnnlab
 
-    _, task, model = load_run(tmp_path / "cov")
+    run = rnnlab.load_run(tmp_path / "cov")
+    task, model = run.task, run.model
     future_x = np.array([2.0, -2.0, 1.0, 0.0, -1.0, 2.0])
     out = tf.future_forecast([model], task, 6, future_covariates={"x": future_x})
     fc = np.array([r["forecast"] for r in out["rows"]])

@@ -3,6 +3,7 @@ one plain line per interval when stdout is not a terminal (cluster logs).
 
 It is a `Reporter` (rnnlab/train/events.py) fanned out beside the run store's writer. A reader
 that goes away (`rnnlab train ... | head`) ends the printing, never the training.
+`python -m rnnlab.cli.console` is the worker of a foreground data-parallel run with this display.
 """
 
 from __future__ import annotations
@@ -146,3 +147,16 @@ class ConsoleReporter:
         if self.progress is not None:
             self.progress.stop()
             self.progress = None
+
+
+def worker_main() -> None:
+    """`python -m rnnlab.cli.console RUN_DIR --console stdout`: the worker of a foreground
+    `rnnlab train --nproc N` (torchrun starts it once per rank), with rank 0's progress shown
+    here. The worker itself (rnnlab/runs/worker.py) knows no terminal; this hands it the display."""
+    from rnnlab.runs import worker
+
+    worker.main(console=lambda cfg, stream: ConsoleReporter(cfg.train.steps, stream=stream, log_every=cfg.train.log_every))
+
+
+if __name__ == "__main__":
+    worker_main()

@@ -42,11 +42,11 @@ def sample(
 ) -> None:
     """Generate text from a text run's best (or last) checkpoint (in one style of a conditioned run)."""
     from rnnlab.tasks.text import distinct_n, generate
-    from rnnlab.train.session import open_run
+    from rnnlab.inspect.loader import open_dir
 
     run_dir = _run_dir(run, runs_dir)
-    loaded = open_run(run_dir, device=device, which=which)
-    cfg, task, model = loaded.cfg, loaded.task, loaded.model
+    loaded = open_dir(run_dir, device=device, which=which)
+    cfg, task, model = loaded.config, loaded.task, loaded.model
     if cfg.task.kind != "text":
         raise UserError(f"run {run_dir.name} is {_a(cfg.task.kind)} run; `rnnlab sample` needs a text run (try `rnnlab forecast` for time series)")
     t = cfg.task
@@ -153,13 +153,13 @@ def forecast(
 def _load_runs(runs: list[str], device: str, runs_dir: Optional[Path], which: str) -> tuple[list, list]:
     """(run_dir, cfg, task, model) for each run, and the checkpoint each one loaded; an ensemble
     needs every [task] key to match."""
-    from rnnlab.train.session import open_run
+    from rnnlab.inspect.loader import open_dir
 
     loaded, choices = [], []
     for ref in runs:
         run_dir = _run_dir(ref, runs_dir)
-        run = open_run(run_dir, device=device, which=which)
-        cfg, task, model = run.cfg, run.task, run.model
+        run = open_dir(run_dir, device=device, which=which)
+        cfg, task, model = run.config, run.task, run.model
         if cfg.task.kind != "timeseries":
             raise UserError(f"run {run_dir.name} is {_a(cfg.task.kind)} run; `rnnlab forecast` needs time-series runs")
         loaded.append((run_dir, cfg, task, model))

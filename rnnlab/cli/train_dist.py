@@ -69,7 +69,9 @@ def run_local(run_dir: Path, nproc: int, *, json_out: bool) -> str:
     from rnnlab.runs.control import send_command
     from rnnlab.runs.reader import read_info
 
-    cmd = launch.torchrun_cmd(Path(run_dir).resolve(), nproc, "--console", "stderr" if json_out else "stdout")
+    cmd = launch.torchrun_cmd(
+        Path(run_dir).resolve(), nproc, "--console", "stderr" if json_out else "stdout", module="rnnlab.cli.console"
+    )
     # its own session: the terminal's Ctrl-C reaches this process only, which turns it into
     # the store's stop command (torchrun would forward a bare SIGINT to every rank)
     proc = subprocess.Popen(

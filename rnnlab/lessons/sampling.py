@@ -50,10 +50,10 @@ def own_bpc(model: torch.nn.Module, task: Any, prime: str, text: str, device: to
 def measure(run_dir: Path, settings: tuple[Sampling, ...], length: int, seed: int = 0) -> list[dict[str, Any]]:
     """For each setting: the sample from the run's best checkpoint and its numbers."""
     from rnnlab.tasks.text import distinct_n, generate
-    from rnnlab.train.session import open_run
+    from rnnlab.inspect.loader import open_dir
 
-    loaded = open_run(run_dir, "cpu")
-    task, model, prime = loaded.task, loaded.model, loaded.cfg.task.prime
+    loaded = open_dir(run_dir, "cpu")
+    task, model, prime = loaded.task, loaded.model, loaded.config.task.prime
     dev = torch.device("cpu")
     rows = []
     for s in settings:

@@ -8,6 +8,7 @@ each as (step, wall, name, data), merged into step order; `"meta"` puts one row 
 need the optional `tensorboard` package (`pip install 'rnnlab[tensorboard]'`); torch is only
 imported for that format. A file is written whole or not at all (a temporary file beside it,
 renamed over it when complete), and a full disk is one line with the space the export needs.
+`history` gives the same points to Python as one record per step (`rnnlab.load_run(...).history()`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Optional, TextIO
+from typing import Any, Optional, Sequence, TextIO
 
 from rnnlab.errors import UserError, disk_full, is_disk_full
 from rnnlab.runs.reader import RunReader
@@ -122,3 +123,24 @@ def write_tensorboard(run_dir: Path, logdir: Path) -> int:
             raise disk_full(logdir, "TensorBoard events", 100 * len(rows)) from None
         raise
     return len(rows)
+
+
+def history(run_dir: Path, keys: Optional[Sequence[str]] = None) -> list[dict[str, Any]]:
+    """The run's metrics as one record per step, `{"step", "wall", name: value, ...}` in step
+    order (`wall`: the step's last point); `keys` keeps only those names. A name logged twice at
+    one step (a resumed run) keeps its last value. Unknown `keys` are one UserError line."""
+    with RunReader(run_dir) as r:
+        rows = r.all_scalars()
+    if keys is not None:
+        known = {name for _, _, name, _ in rows}
+        missing = [k for k in keys if k not in known]
+        if missing:
+            raise UserError(f"{run_dir.name}: no metric {missing[0]!r} in its history; it has {', '.join(sorted(known)) or 'none yet'}")
+        wanted = set(keys)
+        rows = [row for row in rows if row[2] in wanted]
+    records: dict[int, dict[str, Any]] = {}
+    for step, wall, name, value in rows:
+        rec = records.setdefault(step, {"step": step})
+        rec["wall"] = wall
+        rec[name] = value  # NaN stays NaN (a diverged loss is a number to see)
+    return list(records.values())

@@ -67,12 +67,13 @@ def torchrun_rank() -> Optional[int]:
     return None
 
 
-def torchrun_cmd(run_dir: Path | str, nproc: int, *args: str) -> list[str]:
+def torchrun_cmd(run_dir: Path | str, nproc: int, *args: str, module: str = "rnnlab.runs.worker") -> list[str]:
     """The command that trains `run_dir` on `nproc` local processes: torch's own launcher
-    (torchrun) starting the worker once per rank; it ends every rank when one fails."""
+    (torchrun) starting the worker once per rank; it ends every rank when one fails. `module`
+    runs the worker (the CLI's foreground display passes its own, rnnlab.cli.console)."""
     return [
         sys.executable, "-m", "torch.distributed.run", "--standalone", "--nnodes=1", f"--nproc-per-node={nproc}",
-        "--max-restarts=0", "-m", "rnnlab.runs.worker", str(run_dir), *args,
+        "--max-restarts=0", "-m", module, str(run_dir), *args,
     ]
 
 

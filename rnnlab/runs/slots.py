@@ -14,10 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 from rnnlab.errors import UserError
-
-# The number of runs sharing this machine's cores, for the training process's thread default
-# (rnnlab/train/device.py `default_threads`): the worker sets it from `cpu_share`.
-SHARE_ENV = "RNNLAB_CPU_SHARE"
+from rnnlab.train.cpushare import SHARE_ENV  # noqa: F401  (the worker sets it from `cpu_share`)
 
 
 def slot_count() -> int:

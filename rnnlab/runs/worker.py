@@ -247,7 +247,9 @@ def _follow() -> None:
     sys.exit(0)
 
 
-def main(argv: Optional[list[str]] = None) -> None:
+def main(argv: Optional[list[str]] = None, console: Optional[Callable[[Any, Any], Any]] = None) -> None:
+    """`console(cfg, stream)` makes the reporter that `--console` shows progress with; the CLI
+    owns it (rnnlab/cli/console.py runs this with its `ConsoleReporter`), the store knows no terminal."""
     parser = argparse.ArgumentParser(prog="python -m rnnlab.runs.worker", description="Run one rnnlab training run.")
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
@@ -266,10 +268,9 @@ def main(argv: Optional[list[str]] = None) -> None:
     if rank == 0:
         from rnnlab.train.distributed import train_main as train_fn
     if args.console:
-        from rnnlab.cli.console import ConsoleReporter
-
-        cfg = _load_config(args.run_dir)
-        extra = ConsoleReporter(cfg.train.steps, stream=getattr(sys, args.console), log_every=cfg.train.log_every)
+        if console is None:
+            parser.error("--console needs a display: run `python -m rnnlab.cli.console RUN_DIR --console stdout`")
+        extra = console(_load_config(args.run_dir), getattr(sys, args.console))
     try:
         status = execute(args.run_dir, resume=args.resume, queue=args.queue, extra_reporter=extra, train_fn=train_fn)
         if args.console:

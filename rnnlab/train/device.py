@@ -10,7 +10,7 @@ import time
 import torch
 
 from rnnlab.errors import UserError
-from rnnlab.runs.slots import SHARE_ENV  # torch-free; the worker sets it, `default_threads` reads it
+from rnnlab.train.cpushare import cpu_share_from_env
 
 
 def resolve_device(name: str, where: str = "[train] device") -> torch.device:
@@ -89,8 +89,7 @@ def default_threads(
         return int(omp)
     cores = usable_cores() if cores is None else cores
     if share is None:
-        raw = os.environ.get(SHARE_ENV, "1").strip()
-        share = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+        share = cpu_share_from_env()
     n = max(1, cores // max(1, share))
     if n > 1:
         n = min(n, free_cores(cores) if free is None else max(1, free))

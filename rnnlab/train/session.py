@@ -31,7 +31,7 @@ CONFIG = "config.toml"
 # prepared data (the text task's token files), under the runs root
 CACHE_DIR = Path(".cache") / "tokens"
 
-__all__ = ["Outcome", "run_training", "load_run", "open_run", "LoadedRun", "build", "output_from_checkpoint"]
+__all__ = ["Outcome", "run_training", "open_run", "LoadedRun", "build"]
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -168,33 +168,18 @@ class LoadedRun:
 def open_run(run_dir: Path, device: str = "cpu", where: str = "--device", which: str = "best") -> LoadedRun:
     """The run's config, task and model (eval mode) with the weights of checkpoint `which`:
     "best" (by the primary val metric; the last one for runs that keep no best) or "last".
-    `where` names the device setting in error messages."""
+    `where` names the device setting in error messages. The builder behind the one public
+    loader, `rnnlab.load_run` (rnnlab/inspect/loader.py); everything above `train/` calls that."""
     from rnnlab import config as config_mod
 
     run_dir = Path(run_dir)
     choice = kept.choose(run_dir / "checkpoints", which)
+    if choice is None:  # before building the task, which may read a whole corpus
+        raise UserError(f"{run_dir}: the run has no checkpoint yet; wait for one or press 'checkpoint now'")
     dev = resolve_device(device, where)
     cfg = config_mod.validate(config_mod.read_toml(run_dir / CONFIG), str(run_dir / CONFIG))
     task, model = build(cfg, run_dir, dev)
-    if choice is None:
-        raise UserError(f"{run_dir}: the run has no checkpoint yet; wait for one or press 'checkpoint now'")
     weights, _state, _meta = checkpoint.load(choice.path, map_location=dev)
     model.load_state_dict(weights)
     model.eval()
     return LoadedRun(cfg, task, model, choice)
-
-
-def load_run(run_dir: Path, device: str = "cpu", where: str = "--device", which: str = "best") -> tuple[Config, Task, torch.nn.Module]:
-    """(config, task, model) as `open_run` loads them, for callers that need not say which
-    checkpoint it was."""
-    r = open_run(run_dir, device, where, which)
-    return r.cfg, r.task, r.model
-
-
-def output_from_checkpoint(run_dir: Path, which: str = "last") -> tuple[kept.Choice, dict[str, Any]]:
-    """The task output (sample, forecast, predictions) of checkpoint `which`, on the CPU: what
-    "sample now" shows for a run that has no worker to ask."""
-    from rnnlab.train import probes
-
-    r = open_run(run_dir, "cpu", which=which)
-    return r.checkpoint, probes.task_output(r.model, r.task, torch.device("cpu"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 # that stay apart from it and from each other in any font: 20 of them, as many runs as the
 # compare view shows.
 MONO_MARKERS = ("braille", "x", "o", "+", "*", "#", "=", "%", "@", "&", "$", "~", "^", "s", "v", "z", "k", "w", "m", "e")
+# the most runs compare overlays (and the home screen lets you mark for it): one marker each
+MAX_RUNS = len(MONO_MARKERS)
 
 
 # Distinct plotext colours for overlaid runs (the lab's plots and `rnnlab compare`).

@@ -35,7 +35,7 @@ from textual.worker import get_current_worker
 from rnnlab.tui.screens.dashboard import REDRAW_INTERVAL
 from rnnlab.tui.screens.home import short_ids
 from rnnlab.runs.axes import X_AXES, X_LABELS, best_index, tokens_per_step
-from rnnlab.tui.markers import marker_glyph, series_style
+from rnnlab.tui.markers import MAX_RUNS, marker_glyph, series_style
 from rnnlab.tui.tablesort import sort_rows
 from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, fmt_num, follow_many
 from rnnlab.tui.widgets.quiet import set_content
@@ -44,7 +44,6 @@ from rnnlab.tui.widgets.plot import PALETTE, Line, LinePlot, PlotData
 METRICS = ("loss", "val_loss", "primary", "grad_norm")
 # the metric right after the run: at 80 columns the table cuts from the right
 COLUMNS = ("run", "status", "metric", "best", "step", "loss", "val_loss", "baseline", "cell", "params")
-MAX_RUNS = 20
 # align each run at its best point of: nothing, its primary (val) metric, val_loss, loss
 ALIGNS = (None, "primary", "val_loss", "loss")
 

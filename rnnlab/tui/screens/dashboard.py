@@ -340,7 +340,7 @@ class Dashboard(actions.RunActions, Screen):
     def sample_from_checkpoint(self) -> None:
         try:
             from rnnlab.runs.writer import append_output
-            from rnnlab.train.session import output_from_checkpoint
+            from rnnlab.inspect.loader import output_from_checkpoint
             from rnnlab.tui.screens.playground import limit_torch_threads
 
             limit_torch_threads()  # the cores belong to the training workers

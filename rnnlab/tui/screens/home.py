@@ -431,7 +431,7 @@ class Home(actions.RunActions, Screen):
         if not ids:
             self.notify("mark runs with space, then press c", severity="warning")
             return
-        from rnnlab.tui.screens.compare import MAX_RUNS
+        from rnnlab.tui.markers import MAX_RUNS
 
         if len(ids) > MAX_RUNS:
             self.notify(f"compare shows at most {MAX_RUNS} runs: the newest {MAX_RUNS} of the {len(ids)} marked", severity="warning")

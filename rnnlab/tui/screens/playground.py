@@ -114,10 +114,10 @@ class Playground(Screen):
 
     def _title(self) -> str:
         """Which checkpoint a generate would load now (torch-free: the files say)."""
-        from rnnlab.train.kept import choose
+        from rnnlab.inspect.run import checkpoint_choice
 
         try:
-            choice = choose(self.run_dir / "checkpoints", "best")
+            choice = checkpoint_choice(self.run_dir, "best")
         except Exception:
             choice = None
         what = choice.describe() if choice is not None else "no checkpoint yet"
@@ -184,10 +184,10 @@ class Playground(Screen):
         try:
             limit_torch_threads()
             from rnnlab.tasks.text import stream
-            from rnnlab.train.session import open_run
+            from rnnlab.inspect.loader import open_dir
 
             if loaded is None:
-                loaded = open_run(self.run_dir, device="cpu")
+                loaded = open_dir(self.run_dir, device="cpu")
             task = loaded.task
             style = task.style_id(s["style"]) if s.get("style") else None
             tokens = stream(loaded.model, task, prompt, s["length"], s["temperature"], s["top_k"], s["top_p"], "cpu",
