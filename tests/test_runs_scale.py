@@ -9,7 +9,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -20,6 +19,7 @@ from rnnlab.errors import UserError
 from rnnlab.runs import notes, store
 from rnnlab.runs.listing import RunLister
 from rnnlab.tui import runfilter
+from tests.waiting import wait_for
 
 sys.path.insert(0, os.path.dirname(__file__))
 from test_manage_cli import _populate  # noqa: E402
@@ -46,8 +46,9 @@ def test_lister_reads_only_changed_runs(root):
     lister = RunLister(root)
     first = lister.list()
     assert _same(first, store.list_runs(root)) and lister.reads == 5
-    # the live writer beats every 0.2 s: only its store is read again
-    time.sleep(0.5)
+    # the live writer beats every 0.2 s: once it has, only its store is read again
+    beat = next(i for i in first if i.name == "live").heartbeat
+    assert wait_for(lambda: store.read_info(d_live).heartbeat > beat)
     again = lister.list()
     assert lister.reads == 1 and _same(again, store.list_runs(root))
     # a tag on a finished run is a change to its store: read again, seen

@@ -208,6 +208,15 @@ def test_token_is_required_off_loopback(tmp_path):
         assert len(token) >= 16
         base = f"127.0.0.1:{server.port}"
 
+        def accepts() -> bool:  # the banner prints before the bind: wait for the bind itself
+            try:
+                with socket.create_connection(("127.0.0.1", server.port), timeout=1):
+                    return True
+            except OSError:
+                return False
+
+        assert wait_for(accepts, timeout=30), "".join(server.lines)
+
         async def probe() -> None:
             # unsafe=True: keep cookies from an IP address, as a browser does
             async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:

@@ -43,6 +43,42 @@ def test_second_load_hits_the_same_file_without_rewriting_it(corpus, tmp_path):
     assert task_a.token_file == task_b.token_file == first.path
 
 
+@pytest.mark.parametrize("damage", ["truncate", "extend", "no counts"])
+def test_a_truncated_or_unverifiable_token_file_is_a_miss_written_again(corpus, tmp_path, damage):
+    """A cut-short ids file (a crash, a full disk, a copy) must not be a silent cache hit: its size
+    is checked against the counts written after it, and it is tokenized again."""
+    cache = tmp_path / "cache"
+    first = load_tokens(CorpusStream(str(corpus)), None, cache)
+    whole = first.path.read_bytes()
+    expected = np.array(first.ids)
+    if damage == "truncate":
+        first.path.write_bytes(whole[: len(whole) // 2])
+    elif damage == "extend":
+        first.path.write_bytes(whole + whole[:7])
+    else:  # the ids were renamed into place, then the run died before their counts
+        first.path.with_suffix(".counts.json").unlink()
+    again = load_tokens(CorpusStream(str(corpus)), None, cache)
+    assert not again.hit and again.path == first.path
+    assert first.path.read_bytes() == whole and np.array_equal(again.ids, expected)
+    assert again.counts is not None and int(again.counts.sum()) == len(expected)
+    assert load_tokens(CorpusStream(str(corpus)), None, cache).hit  # and whole again, a hit
+
+
+def test_the_token_file_is_fsynced_before_it_is_renamed_into_place(corpus, tmp_path, monkeypatch):
+    """Durability: the data reaches the disk before the name points at it."""
+    import os
+
+    from rnnlab.tasks import tokencache
+
+    order: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(tokencache.os, "fsync", lambda fd: (order.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(tokencache.os, "replace", lambda a, b: (order.append("replace"), real_replace(a, b))[1])
+    load_tokens(CorpusStream(str(corpus)), None, tmp_path / "cache")
+    # the ids, then their counts: each file synced, renamed, then its folder synced
+    assert order[:3] == ["fsync", "replace", "fsync"] and order.count("replace") == 3
+
+
 def test_a_changed_corpus_gets_its_own_file_and_the_old_one_stays(corpus, tmp_path):
     cache = tmp_path / "cache"
     old = _task(corpus, cache)

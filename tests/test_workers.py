@@ -48,6 +48,17 @@ def _log(run_dir):
     return p.read_text() if p.exists() else ""
 
 
+def _consumed(run_dir) -> list[str]:
+    """Commands a worker has taken from the run's store (a discarded one is marked negative)."""
+    import sqlite3
+
+    conn = sqlite3.connect(run_dir / "run.db")
+    try:
+        return [r[0] for r in conn.execute("SELECT command FROM commands WHERE consumed > 0 ORDER BY id")]
+    finally:
+        conn.close()
+
+
 def _finish(run_dir, timeout=120):
     """Stop a live run and wait for its worker to record the end."""
     if _info(run_dir).live:
@@ -224,7 +235,9 @@ def test_a_pause_sent_while_queued_applies_once_training_starts(root, monkeypatc
         assert _wait(lambda: _info(run).message.startswith("waiting")), _log(run)
         assert "1 of 1 held" in _info(run).message
         store.send_command(run, "pause")
-        time.sleep(0.5)  # the queued worker has read it by now
+        # the queued worker itself takes the command (the store marks it consumed) while it waits
+        assert _wait(lambda: _consumed(run) == ["pause"]), _log(run)
+        assert _info(run).status == "queued"
     finally:
         holder.release()
     assert _wait(lambda: _info(run).status == "paused", timeout=90), _log(run)

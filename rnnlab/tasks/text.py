@@ -47,7 +47,7 @@ from rnnlab.tasks.corpus import CorpusStream, check_length
 from rnnlab.tasks.sampling import sample_next, seeded_generator
 from rnnlab.tasks import words
 from rnnlab.tasks.styles import style_groups
-from rnnlab.tasks.tokencache import Tokens, _text_digest, _word_counts, load_tokens, load_word_tokens
+from rnnlab.tasks.tokencache import Tokens, load_tokens, load_word_tokens, word_counts
 
 # Key of the random-window stream in `seeded_generator`, so other uses of the seed never collide.
 _RANDOM_STREAM = 1
@@ -138,7 +138,7 @@ class TextTask(Task):
             if self.unit == "word":
                 counts: Counter = Counter()
                 for _, stream in groups:
-                    counts.update(_word_counts(stream, _text_digest(stream), cache_dir))
+                    counts.update(word_counts(stream, cache_dir))
                 vocab = words.vocabulary(counts, cfg.vocab_size)
             else:
                 vocab = sorted(set().union(*(self._load(s, None, cache_dir).chars for _, s in groups)))
@@ -168,7 +168,7 @@ class TextTask(Task):
         if lengths is not None:  # <unk>'s length over every style's words
             counts_w: Counter = Counter()
             for _, stream in groups:
-                counts_w.update(_word_counts(stream, _text_digest(stream), cache_dir))
+                counts_w.update(word_counts(stream, cache_dir))
             lengths = lengths.copy()
             lengths[0] = words.unk_length(counts_w, vocab)
         return Tokens(np.zeros(0, dtype=np.int64), vocab, self._digest, chars, None, False, counts_all,

@@ -15,9 +15,11 @@ the unit in the key, so a char run and a word run over one text never read each 
 
     <cache dir>/<text sha1>.words.json              how often each word token occurs in that text
     <cache dir>/<text sha1>-word-<vocab sha1[:16]>.<dtype>.bin   its ids under that word vocabulary
- The text is read in pieces (`CorpusStream`): hashing it on a cache hit
+The text is read in pieces (`CorpusStream`): hashing it on a cache hit
 is one pass; a miss adds a pass for the vocabulary (unless one is given) and one to write the
-ids. Writes go to a temporary file renamed into place, so two runs starting at once are safe.
+ids. Writes go to a temporary file, fsynced, then renamed into place, so two runs starting at
+once are safe and a crash leaves the whole file or none; an ids file whose size disagrees with
+its counts (truncated, damaged) is a miss, written again.
 """
 
 from __future__ import annotations
@@ -102,9 +104,10 @@ def _encode_word_pieces(stream: CorpusStream, vocab: list[str], dtype: np.dtype)
         yield words.encode_tokens(tokens, index, dtype)
 
 
-def _word_counts(stream: CorpusStream, sha1: str, cache_dir: Optional[Path]) -> dict[str, int]:
+def word_counts(stream: CorpusStream, cache_dir: Optional[Path], sha1: Optional[str] = None) -> dict[str, int]:
     """How often each word token occurs in the text (kept beside the ids: a start on a cache hit
-    neither splits the text nor counts again)."""
+    neither splits the text nor counts again). `sha1`: the text's digest, when known."""
+    sha1 = sha1 or _text_digest(stream)
     path = Path(cache_dir) / f"{sha1}.words.json" if cache_dir is not None else None
     meta = _read_meta(path) if path is not None else None
     if meta is not None and isinstance(meta.get("counts"), dict):
@@ -125,7 +128,7 @@ def load_word_tokens(stream: CorpusStream, vocab: Optional[list[str]], cache_dir
     """`load_tokens` for word tokens: the ids of `stream` under `vocab` (None: `<unk>` and the
     `vocab_size - 1` commonest tokens of the text), cached like the char ids but keyed `word`."""
     sha1 = _text_digest(stream)
-    counts = _word_counts(stream, sha1, cache_dir)
+    counts = word_counts(stream, cache_dir, sha1)
     n_chars = stream.chars or sum(len(w) * n for w, n in counts.items())
     if vocab is None:
         vocab = words.vocabulary(counts, vocab_size)
@@ -161,13 +164,44 @@ def _write_atomic(path: Path, write) -> None:
         os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the cache from other users of the root
         with os.fdopen(fd, "wb") as fh:
             write(fh)
+            fh.flush()
+            # on disk before the rename: after a crash the name holds the whole file or nothing,
+            # never a renamed file whose blocks were not written yet
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
+        _fsync_dir(path.parent)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable (where the platform lets a directory be synced)."""
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+def _whole(bin_path: Path, saved: Optional[dict], dtype: np.dtype, vocab_size: int) -> bool:
+    """Whether a cached ids file is complete: its counts (written after it) name as many ids as
+    it holds. A truncated or damaged file is a miss and is written again, never a silent hit."""
+    if not saved or not isinstance(saved.get("counts"), list) or len(saved["counts"]) != vocab_size:
+        return False
+    try:
+        size = bin_path.stat().st_size
+    except OSError:
+        return False
+    return size == sum(saved["counts"]) * dtype.itemsize
 
 
 def load_tokens(stream: CorpusStream, chars: Optional[list[str]], cache_dir: Optional[Path]) -> Tokens:
@@ -204,7 +238,8 @@ def _cached(stream, chars, cache_dir, sha1, n_chars, dtype, own, meta_path, unit
         bin_path = cache_dir / f"{sha1}-{vocab_sha}.{dtype.name}.bin"
         encode = _encode_pieces
     counts_path = bin_path.with_suffix(".counts.json")
-    hit = bin_path.is_file()
+    saved = _read_meta(counts_path) if bin_path.is_file() else None
+    hit = _whole(bin_path, saved, dtype, len(chars))
     if not hit:
         cache_dir.mkdir(parents=True, exist_ok=True)
 
@@ -217,7 +252,8 @@ def _cached(stream, chars, cache_dir, sha1, n_chars, dtype, own, meta_path, unit
 
         _write_atomic(bin_path, write_ids)
         # the unigram counts, so a start need not read the whole file for its baselines
-        body = json.dumps({"format": FORMAT, "counts": counts.tolist()}).encode()
+        saved = {"format": FORMAT, "counts": counts.tolist()}
+        body = json.dumps(saved).encode()
         _write_atomic(counts_path, lambda fh: fh.write(body))
     if own is not None:
         body = json.dumps({"format": FORMAT, "vocab": "".join(own), "chars": n_chars, "source": stream.source})
@@ -225,7 +261,5 @@ def _cached(stream, chars, cache_dir, sha1, n_chars, dtype, own, meta_path, unit
     size = bin_path.stat().st_size // dtype.itemsize
     # copy-on-write: pages are shared with the file and read on demand; never written back
     ids = np.memmap(bin_path, dtype=dtype, mode="c", shape=(size,)) if size else np.zeros(0, dtype=dtype)
-    saved = _read_meta(counts_path)
-    counts = np.array(saved["counts"], dtype=np.int64) if saved and len(saved["counts"]) == len(chars) else None
-    return Tokens(ids, chars, sha1, n_chars, bin_path, hit, counts)
+    return Tokens(ids, chars, sha1, n_chars, bin_path, hit, np.array(saved["counts"], dtype=np.int64))
 
