@@ -57,30 +57,28 @@ def _plain() -> bool:
 
 
 def _finish(plt) -> str:
-    from rnnlab.cli.manage import _ANSI  # the same pipe rule as `show`
+    from rnnlab.cli.render import unstyled  # the same pipe rule as `show`
 
     text = plt.build()
-    if _plain():
-        text = "\n".join(line.rstrip() for line in _ANSI.sub("", text).splitlines())
-    return text
+    return unstyled(text) if _plain() else text
 
 
 def _series_plot(card: dict) -> str:
     import plotext as plt
 
     from rnnlab import timeaxis
-    from rnnlab.cli.manage import _downsample, _width
+    from rnnlab.cli.render import downsample, width as term_width
 
     ys = [v for v in card["values"]]
     xs = [i for i, v in enumerate(ys) if v is not None]
     ys = [v for v in ys if v is not None]
-    width = _width()
+    width = term_width()
     plt.clf()
     plt.plotsize(width, 15)
     if _plain():
         plt.theme("clear")
     plt.title(f"{card['column']} ({card['rows']} rows)")
-    xs, ys = _downsample(xs, ys, 2 * width)
+    xs, ys = downsample(xs, ys, 2 * width)
     plt.plot(xs, ys)
     ticks = timeaxis.ticks(card["times"], most=5)
     if ticks:
@@ -92,11 +90,11 @@ def _series_plot(card: dict) -> str:
 def _acf_plot(card: dict) -> str:
     import plotext as plt
 
-    from rnnlab.cli.manage import _width
+    from rnnlab.cli.render import width
 
     acf = card["acf"]
     plt.clf()
-    plt.plotsize(_width(), 12)
+    plt.plotsize(width(), 12)
     if _plain():
         plt.theme("clear")
     of = "first differences" if card["acf_of"] == "differences" else "series"

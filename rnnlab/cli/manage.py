@@ -1,27 +1,27 @@
 """Run management commands: `runs`, `show`, `stop`, `pause`, `resume`, `rm`, `logs`, `compare`,
-`export`, `tag`, `note`. Each parses, asks `rnnlab.runs` one thing and prints it: rich tables on a terminal,
-plain aligned text in a pipe (so `rnnlab runs | grep lstm` works), plots via plotext.
+`export`, `tag`, `note`. Each parses, asks `rnnlab.runs` one thing and prints it through
+render.py: rich tables on a terminal, plain aligned text in a pipe (so `rnnlab runs | grep lstm`
+works), plots via plotext.
 """
 
 from __future__ import annotations
 
-import math
-import re
 import os
-import shutil
 import signal
 import socket
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from rnnlab.cli.common import RunsDirOpt, print_json
+from rnnlab.cli.render import (
+    age, backtest_plot, best_text, fmt, fmt_metric, forecast_plot, checkpoints_kept, kept_long, kept_short, output_text, plot,
+    short_note, short_task, step_text, table, test_text,
+)
 from rnnlab.errors import UserError
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 RunArg = Annotated[str, typer.Argument(help="Run id, unique id prefix, name, or path.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -42,209 +42,6 @@ def _info(run_dir: Path):
     return read_info(run_dir)
 
 
-def _tty() -> bool:
-    return sys.stdout.isatty()
-
-
-def _width() -> int:
-    return max(40, min(shutil.get_terminal_size((100, 24)).columns, 160))
-
-
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
-            return f"{v:.3g}"
-        return f"{v:.4f}"
-    if isinstance(v, int) and abs(v) >= 10_000:
-        return f"{v:,}"
-    return str(v)
-
-
-def _fmt_metric(name: str, v: Any) -> str:
-    """A metric in its own unit: rates with thousands separators, FLOP/s with an SI prefix,
-    MFU in percent, step time in ms, the worker's CPU in percent and memory in MiB, the clip
-    flag as 0/1; the rest as `_fmt`."""
-    if not isinstance(v, (int, float)) or not math.isfinite(v):
-        return _fmt(v)
-    if name == "tokens_per_s":
-        return f"{v:,.0f}"
-    if name == "flops_per_s":
-        for prefix, size in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
-            if abs(v) >= size:
-                return f"{v / size:.3g} {prefix}FLOP/s"
-        return f"{v:.3g} FLOP/s"
-    if name == "mfu":
-        return f"{100 * v:.2g}%"
-    if name == "step_time":
-        return f"{1000 * v:.3g} ms"
-    if name == "sys_cpu_pct":  # the worker's own usage (rnnlab/runs/system.py)
-        return f"{v:.0f}%"
-    if name in ("sys_rss_mib", "sys_gpu_mem_mib"):
-        return f"{v:,.0f} MiB"
-    if name == "clipped":
-        return f"{v:.0f}"
-    if name == "lr":
-        return f"{v:.3g}"
-    return _fmt(v)
-
-
-def _age(ts: Optional[float]) -> str:
-    if ts is None:
-        return "-"
-    s = max(0.0, time.time() - ts)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if s >= size:
-            return f"{int(s // size)}{unit}"
-    return f"{int(s)}s"
-
-
-def _short_task(task: Optional[str]) -> str:
-    return (task or "-").split(":")[0]
-
-
-def _table(headers: list[str], rows: list[list[str]], title: Optional[str] = None) -> None:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    if _tty():
-        from rich import box
-        from rich.console import Console
-        from rich.table import Table
-
-        console = Console()
-        # a rich table only when every cell fits whole: squeezed, it folds ids and names
-        # into unreadable slivers; the plain table below wraps as whole lines instead
-        if sum(widths) + 2 * (len(widths) - 1) <= console.width:
-            t = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
-                      padding=(0, 1))
-            for h in headers:
-                t.add_column(h, no_wrap=True)
-            for row in rows:
-                t.add_row(*row)
-            console.print(t)
-            return
-    if title:
-        print(title)
-    for row in [headers, *rows]:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-
-
-def _downsample(xs: list, ys: list, n: int) -> tuple[list, list]:
-    pts = [(x, y) for x, y in zip(xs, ys) if y is not None and math.isfinite(y)]
-    if len(pts) > n:
-        stride = len(pts) / n
-        pts = [pts[int(i * stride)] for i in range(n)] + [pts[-1]]
-    return [p[0] for p in pts], [p[1] for p in pts]
-
-
-def _plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xlabel: Optional[str] = None,
-          xticks: Optional[list] = None) -> str:
-    """A terminal line plot; colourless outside a terminal so pipes get plain text."""
-    import plotext as plt
-
-    from rnnlab.tui.markers import SERIES_COLOURS, marker_glyph, series_marker, series_style
-
-    width = _width()
-    plt.clf()
-    plt.plotsize(width, height)
-    plt.title(title)
-    colourless = not _tty() or bool(os.environ.get("NO_COLOR"))
-    if colourless:
-        plt.theme("clear")
-    # plotext silently drops a legend taller than its canvas (title, frame, ticks and label
-    # take 5 rows): more runs than that get the legend as a grid under the plot instead
-    outside = len(series) > max(1, height - 5)
-    drawn, legend = False, []
-    for i, (label, xs, ys) in enumerate(series):
-        xs, ys = _downsample(xs, ys, 2 * width)
-        if xs:
-            # without colour only the marker tells overlaid runs apart; with more runs than
-            # colours, the colours come round again with the next marker
-            marker = {"marker": series_marker(i)} if colourless else {}
-            if not colourless and len(series) > len(SERIES_COLOURS):
-                color, mk = series_style(i, SERIES_COLOURS)
-                marker = {"color": color, "marker": mk}
-            plt.plot(xs, ys, label=label if len(series) > 1 and not outside else None, **marker)
-            legend.append((marker_glyph(marker.get("marker", "braille")), marker.get("color"), label))
-            drawn = True
-    if not drawn:
-        return f"{title}: no points yet"
-    if xticks:
-        plt.xticks([x for x, _ in xticks], [label for _, label in xticks])
-    plt.xlabel(xlabel or ("date" if xticks else "step"))
-    text = plt.build()
-    if outside:
-        text = text.rstrip("\n") + "\n" + _legend_grid(legend, width, plt.colorize)
-    if not _tty():
-        text = "\n".join(line.rstrip() for line in _ANSI.sub("", text).splitlines())
-    return text
-
-
-def _legend_grid(entries: list[tuple[str, Optional[str], str]], width: int, colorize) -> str:
-    """(glyph, plotext colour or None, label) as a grid of equal cells under a plot."""
-    cell = min(width, max(len(label) for _, _, label in entries) + 5)  # glyph, space, label, gap
-    per_line = max(1, width // cell)
-    rows = []
-    for k in range(0, len(entries), per_line):
-        rows.append("".join((colorize(glyph, color) if color else glyph) + " " + label.ljust(cell - 3)
-                            for glyph, color, label in entries[k:k + per_line]).rstrip())
-    return "\n".join(rows)
-
-
-def _best(info) -> str:
-    if info.best_metric is None or info.primary_metric is None:
-        return "-"
-    return f"{info.primary_metric} {_fmt(info.best_metric)}"
-
-
-def _test(info) -> str:
-    """The primary metric on the test split, scored once when the run finished ("-" before)."""
-    if not info.primary_metric or not info.primary_metric.startswith("val_"):
-        return "-"
-    key = "test_" + info.primary_metric[len("val_"):]
-    value = (info.latest or {}).get(key)
-    return "-" if value is None else f"{key} {_fmt(value)}"
-
-
-def _kept(info) -> dict:
-    from rnnlab.runs.paths import CHECKPOINTS
-    from rnnlab.train.kept import summary
-
-    return summary(Path(info.dir) / CHECKPOINTS)
-
-
-def _kept_short(kept: dict) -> str:
-    """'best@800 last@1000': the checkpoints a run keeps (sample/forecast load the best)."""
-    parts = [f"{k}@{kept[k]['step']}" for k in ("best", "last") if kept.get(k)]
-    return " ".join(parts) or "-"
-
-
-def _kept_long(kept: dict) -> str:
-    def one(entry: dict) -> str:
-        value = entry.get("value")
-        metric = f" ({entry['metric']} {_fmt(value)})" if entry.get("metric") and value is not None else ""
-        return f"step {entry['step']}{metric}"
-
-    best, last = kept.get("best"), kept.get("last")
-    if last is None:
-        return "none yet"
-    if best is None:
-        return f"last: {one(last)}; no best checkpoint kept, sample/forecast use the last"
-    return f"best: {one(best)}; last: {one(last)}; sample/forecast use the best (--checkpoint last for the other)"
-
-
-def _short_note(note: str, width: int = 40) -> str:
-    """The note's first line, cut to `width` with an ellipsis (`rnnlab show` prints it whole)."""
-    line = (note or "").strip().splitlines()[0] if (note or "").strip() else ""
-    return "-" if not line else line if len(line) <= width else line[: width - 1] + "…"
-
-
-def _step(info) -> str:
-    return f"{info.step}/{info.total_steps}" if info.total_steps else str(info.step)
-
-
 # ---------------------------------------------------------------------- commands
 
 
@@ -256,18 +53,18 @@ def runs_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
     root = runs_root(runs_dir)
     infos = list_runs(root)
     if json_out:
-        print_json([{**i.to_dict(), "checkpoints": _kept(i)} for i in infos])
+        print_json([{**i.to_dict(), "checkpoints": checkpoints_kept(i)} for i in infos])
         return
     if not infos:
         print(f"no runs in {root}; start one with `rnnlab train --detach` (or open the lab: `rnnlab`)")
         return
     rows = [
-        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), _best(i), _age(i.created),
-         _test(i), _kept_short(_kept(i)), " ".join(i.tags) or "-", _short_note(i.note)]
+        [i.run_id, i.name or "-", i.cell or "-", short_task(i.task), i.status, step_text(i), best_text(i), age(i.created),
+         test_text(i), kept_short(checkpoints_kept(i)), " ".join(i.tags) or "-", short_note(i.note)]
         for i in infos
     ]
     # new columns go last: scripts that cut the plain table by position keep working
-    _table(["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints", "tags", "note"], rows)
+    table(["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints", "tags", "note"], rows)
     for i in infos:
         if i.status == "corrupt":
             print(f"warning: {i.message}", file=sys.stderr)
@@ -280,7 +77,7 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
     run_dir = _resolve(runs_dir, run)
     with RunReader(run_dir) as r:
         info = r.info()
-        kept = _kept(info)
+        kept = checkpoints_kept(info)
         if json_out:
             print_json({**info.to_dict(), "checkpoints": kept})
             return
@@ -294,83 +91,39 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         ("status", info.status + (f": {info.message}" if info.message else "")),
         ("model", f"{info.cell or '-'}" + (f", {info.params:,} params" if info.params else "")),
         ("task", info.task_description or info.task or "-"),
-        ("step", _step(info) + (f"  ({info.tokens_per_s:,.0f} tokens/s)" if info.tokens_per_s else "")),
+        ("step", step_text(info) + (f"  ({info.tokens_per_s:,.0f} tokens/s)" if info.tokens_per_s else "")),
         ("device", f"{info.device or '-'}" + (f"  pid {info.pid} on {info.host}" if info.pid else "")),
-        ("created", f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(info.created))} ({_age(info.created)} ago)"
+        ("created", f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(info.created))} ({age(info.created)} ago)"
          if info.created else "-"),
-        ("best", _best(info)),
-        ("checkpoint", _kept_long(kept)),
+        ("best", best_text(info)),
+        ("checkpoint", kept_long(kept)),
     ]
     if info.tags:
         lines.append(("tags", " ".join(info.tags)))
     if info.note:
         lines.append(("note", info.note.replace("\n", f"\n{'':>12}")))
     if info.baselines:
-        lines.append(("baselines", ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(info.baselines.items()))))
+        lines.append(("baselines", ", ".join(f"{k} {fmt(v)}" for k, v in sorted(info.baselines.items()))))
     if info.latest:
-        lines.append(("latest", ", ".join(f"{k} {_fmt_metric(k, v)}" for k, v in sorted(info.latest.items()))))
+        lines.append(("latest", ", ".join(f"{k} {fmt_metric(k, v)}" for k, v in sorted(info.latest.items()))))
     for key, value in lines:
         print(f"{key:>10}  {value}")
     if events:
         print(f"{'events':>10}  " + f"\n{'':>12}".join(f"[{e.step if e.step is not None else '-'}] {e.kind}: {e.message}" for e in events))
     if output is not None and isinstance(output[1], dict):
-        print(f"{'output':>10}  @ step {output[0]}: " + _output_text(output[1]).replace("\n", f"\n{'':>12}"))
+        print(f"{'output':>10}  @ step {output[0]}: " + output_text(output[1]).replace("\n", f"\n{'':>12}"))
     print()
     for name in dict.fromkeys(["loss", info.primary_metric, "grad_norm"]):
         if name and name in series and series[name][0]:
             steps, _, values = series[name]
-            print(_plot(name, [(name, steps, values)], height=12))
+            print(plot(name, [(name, steps, values)], height=12))
             print()
     if output is not None and isinstance(output[1], dict) and output[1].get("type") == "forecast":
-        print(_forecast_plot(output[0], output[1]))
+        print(forecast_plot(output[0], output[1]))
         print()
     if backtest is not None and isinstance(backtest[1], dict) and backtest[1].get("origins"):
-        print(_backtest_plot(backtest[1]))
+        print(backtest_plot(backtest[1]))
         print()
-
-
-def _forecast_plot(step: int, out: dict) -> str:
-    """The latest forecast beside the actual values and the baselines; the x-axis shows the
-    series' dates when it has them."""
-    from rnnlab import timeaxis
-
-    hist = list(out.get("history") or [])
-    n = len(hist)
-    series = [("history", list(range(n)), hist)]
-    for key in ("actual", "forecast", "naive", "seasonal_naive"):
-        ys = list(out.get(key) or [])
-        if ys:
-            series.append((key, list(range(n, n + len(ys))), ys))
-    dates = timeaxis.ticks(out.get("times") or [])
-    return _plot(f"forecast @ step {step}", series, height=14, xticks=dates)
-
-
-def _backtest_plot(report: dict) -> str:
-    """RMSE per backtest origin: the model beside naive and seasonal-naive from the same origins."""
-    rows = report["origins"]
-    xs = [r["origin"] for r in rows]
-    lines = [(label, xs, [r[key]["rmse"] for r in rows]) for key, label in
-             (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))]
-    mean = report.get("mean", {})
-    summary = (f"{'backtest':>10}  {len(rows)} origins, stride {report.get('stride')}, mean RMSE "
-               + ", ".join(f"{label} {_fmt(mean.get(k, {}).get('rmse'))}" for k, label in
-                           (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))))
-    return summary + "\n" + _plot("backtest RMSE per origin", lines, height=12, xlabel="origin (row)")
-
-
-def _output_text(out: dict) -> str:
-    """The latest task output in a few lines: a sample, a forecast's scores, predictions."""
-    kind = out.get("type")
-    if kind == "text":
-        sample = str(out.get("sample", ""))[:240].replace("\n", "⏎")
-        return f"sample at T={out.get('temperature')}: {sample}"
-    if kind == "forecast":
-        q, p = out.get("ljung_box_q"), out.get("ljung_box_p")
-        return f"forecast of {len(out.get('forecast') or [])} steps; residual Ljung-Box Q={_fmt(q)} p={_fmt(p)}"
-    if kind == "predictions":
-        rows = out.get("rows") or []
-        return "\n".join("  ".join(f"{k}={_fmt(v) if isinstance(v, float) else v}" for k, v in row.items()) for row in rows[:5])
-    return str(out)[:200]
 
 
 def _send(runs_dir: Optional[Path], run: str, command: str, verb: str) -> None:
@@ -532,8 +285,8 @@ def compare_cmd(
     if sort and sort not in headers:
         raise UserError(f"--sort {sort!r} is not a column; use one of {', '.join(headers)}")
     rows = [
-        [i.run_id, i.name or "-", i.cell or "-", _short_task(i.task), i.status, _step(i), f"{i.params:,}" if i.params else "-", _best(i),
-         _fmt(i.latest.get("loss")), *(_fmt(i.latest.get(k)) for k in val_keys),
+        [i.run_id, i.name or "-", i.cell or "-", short_task(i.task), i.status, step_text(i), f"{i.params:,}" if i.params else "-", best_text(i),
+         fmt(i.latest.get("loss")), *(fmt(i.latest.get(k)) for k in val_keys),
          "-" if i.tokens_per_s is None else f"{i.tokens_per_s:,.0f}"]
         for i, _, _ in data
     ]
@@ -578,12 +331,12 @@ def compare_cmd(
                 x = [v - x[k] for v in x]
             series.append((_label(i), x, s[name][2]))
         if series:
-            print(_plot(name, series, xlabel=label))
+            print(plot(name, series, xlabel=label))
         if left:
             print(f"{name}: not plotted: " + ", ".join(left))
         if series or left:
             print()
-    _table(headers, rows)
+    table(headers, rows)
 
 
 MAX_COMPARE = 20

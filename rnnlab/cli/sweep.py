@@ -129,7 +129,7 @@ def _show(s: dict[str, Any], json_out: bool) -> None:
     if json_out:
         print_json(s)
         return
-    from rnnlab.cli.manage import _table
+    from rnnlab.cli.render import table
 
     print(f"sweep {s['sweep_id']} ({s['name']}): {s['status']}, {s['done']}/{s['total']} trials done, "
           f"{s['direction']} {s['metric']}" + (f"; controller pid {s['pid']}" if s.get("pid") else ""))
@@ -137,7 +137,7 @@ def _show(s: dict[str, Any], json_out: bool) -> None:
     rows = [[str(t["number"]), t["state"], _fmt(t["value"]), t["run_id"] or "-", *(_fmt(t["params"].get(k)) for k in keys)]
             for t in s["trials"]]
     if rows:
-        _table(["trial", "state", s["metric"], "run", *keys], rows)
+        table(["trial", "state", s["metric"], "run", *keys], rows)
     b = s["best"]
     if b:
         print(f"best: trial {b['number']} (run {b['run_id']}) {s['metric']} {_fmt(b['value'])}: "
@@ -159,7 +159,7 @@ def _parallel_plot(s: dict[str, Any]) -> Optional[str]:
     coloured from green (best) to red (worst) when stdout is a terminal."""
     import plotext as plt
 
-    from rnnlab.cli.manage import _ANSI, _tty, _width
+    from rnnlab.cli.render import is_tty, unstyled, width
     from rnnlab.sweeps.coords import axes, colour_rank
 
     names, lines = axes(s)
@@ -167,9 +167,9 @@ def _parallel_plot(s: dict[str, Any]) -> Optional[str]:
         return None
     values = [t["value"] for t, _ in lines]
     plt.clf()
-    plt.plotsize(min(_width(), 120), 18)
+    plt.plotsize(min(width(), 120), 18)
     plt.title(f"parallel coordinates (colour: {s['metric']}, green best)")
-    colour = _tty() and not os.environ.get("NO_COLOR")
+    colour = is_tty() and not os.environ.get("NO_COLOR")
     if not colour:
         plt.theme("clear")
     xs = list(range(len(names)))
@@ -180,14 +180,12 @@ def _parallel_plot(s: dict[str, Any]) -> Optional[str]:
     plt.xticks(xs, [n.split(".")[-1] for n in names])
     plt.yticks([0, 1], ["low", "high"])
     text = plt.build()
-    if not _tty():
-        text = "\n".join(line.rstrip() for line in _ANSI.sub("", text).splitlines())
-    return text
+    return text if is_tty() else unstyled(text)
 
 
 def sweeps_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
     """List this runs dir's sweeps: id, name, status, controller pid, trials done of total."""
-    from rnnlab.cli.manage import _table
+    from rnnlab.cli.render import table
     from rnnlab.runs import paths
     from rnnlab.sweeps import manage
 
@@ -198,7 +196,7 @@ def sweeps_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
     if not rows:
         print("no sweeps yet; start one with `rnnlab sweep SPEC` (see README, Sweeps)")
         return
-    _table(["id", "name", "status", "pid", "done", "best"],
+    table(["id", "name", "status", "pid", "done", "best"],
            [[r["sweep_id"], r["name"], r["status"], _fmt(r["pid"]), f"{_fmt(r['done'])}/{_fmt(r['trials'])}",
              f"{r['metric']} {_fmt(r['best'])}" if r.get("best") is not None else "-"] for r in rows])
 

@@ -18,7 +18,7 @@ def system_cmd(
     interval: Annotated[float, typer.Option("--interval", help="Seconds over which CPU percentages are measured.")] = 0.5,
 ) -> None:
     """This machine's CPU, RAM and NVIDIA GPUs, and what each live run's worker uses."""
-    from rnnlab.cli.manage import _table
+    from rnnlab.cli.render import table
     from rnnlab.runs.paths import runs_root
     from rnnlab.runs.store import list_runs
     from rnnlab.runs.system import DEVICE_COLUMNS, RUN_COLUMNS, Sampler, device_rows, run_rows
@@ -39,10 +39,10 @@ def system_cmd(
     if sample.gpu_note:
         print(sample.gpu_note)
     print()
-    _table(list(DEVICE_COLUMNS), device_rows(sample))
+    table(list(DEVICE_COLUMNS), device_rows(sample))
     if sample.runs:
         print()
-        _table(list(RUN_COLUMNS), run_rows(sample))
+        table(list(RUN_COLUMNS), run_rows(sample))
 
 
 def register(app: typer.Typer) -> None:

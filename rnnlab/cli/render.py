@@ -1,0 +1,268 @@
+"""How the CLI draws: numbers in their units, ages, tables (rich on a terminal, plain aligned text
+in a pipe, so `rnnlab runs | grep lstm` works), plotext line plots (colourless in a pipe), and a
+run's pieces (best, test score, kept checkpoints, its latest task output and forecast). The
+commands (manage.py, sweep.py, data.py, system_cmd.py) decide what to show; this draws it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def unstyled(text: str) -> str:
+    """`text` without colour codes or trailing blanks: what a pipe gets."""
+    return "\n".join(line.rstrip() for line in ANSI.sub("", text).splitlines())
+
+
+def is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def width() -> int:
+    return max(40, min(shutil.get_terminal_size((100, 24)).columns, 160))
+
+
+def fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "nan"
+        if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
+            return f"{v:.3g}"
+        return f"{v:.4f}"
+    if isinstance(v, int) and abs(v) >= 10_000:
+        return f"{v:,}"
+    return str(v)
+
+
+def fmt_metric(name: str, v: Any) -> str:
+    """A metric in its own unit: rates with thousands separators, FLOP/s with an SI prefix,
+    MFU in percent, step time in ms, the worker's CPU in percent and memory in MiB, the clip
+    flag as 0/1; the rest as `fmt`."""
+    if not isinstance(v, (int, float)) or not math.isfinite(v):
+        return fmt(v)
+    if name == "tokens_per_s":
+        return f"{v:,.0f}"
+    if name == "flops_per_s":
+        for prefix, size in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
+            if abs(v) >= size:
+                return f"{v / size:.3g} {prefix}FLOP/s"
+        return f"{v:.3g} FLOP/s"
+    if name == "mfu":
+        return f"{100 * v:.2g}%"
+    if name == "step_time":
+        return f"{1000 * v:.3g} ms"
+    if name == "sys_cpu_pct":  # the worker's own usage (rnnlab/runs/system.py)
+        return f"{v:.0f}%"
+    if name in ("sys_rss_mib", "sys_gpu_mem_mib"):
+        return f"{v:,.0f} MiB"
+    if name == "clipped":
+        return f"{v:.0f}"
+    if name == "lr":
+        return f"{v:.3g}"
+    return fmt(v)
+
+
+def age(ts: Optional[float]) -> str:
+    if ts is None:
+        return "-"
+    s = max(0.0, time.time() - ts)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if s >= size:
+            return f"{int(s // size)}{unit}"
+    return f"{int(s)}s"
+
+
+def short_task(task: Optional[str]) -> str:
+    return (task or "-").split(":")[0]
+
+
+def table(headers: list[str], rows: list[list[str]], title: Optional[str] = None) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    if is_tty():
+        from rich import box
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console()
+        # a rich table only when every cell fits whole: squeezed, it folds ids and names
+        # into unreadable slivers; the plain table below wraps as whole lines instead
+        if sum(widths) + 2 * (len(widths) - 1) <= console.width:
+            t = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                      padding=(0, 1))
+            for h in headers:
+                t.add_column(h, no_wrap=True)
+            for row in rows:
+                t.add_row(*row)
+            console.print(t)
+            return
+    if title:
+        print(title)
+    for row in [headers, *rows]:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def downsample(xs: list, ys: list, n: int) -> tuple[list, list]:
+    pts = [(x, y) for x, y in zip(xs, ys) if y is not None and math.isfinite(y)]
+    if len(pts) > n:
+        stride = len(pts) / n
+        pts = [pts[int(i * stride)] for i in range(n)] + [pts[-1]]
+    return [p[0] for p in pts], [p[1] for p in pts]
+
+
+def plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xlabel: Optional[str] = None,
+          xticks: Optional[list] = None) -> str:
+    """A terminal line plot; colourless outside a terminal so pipes get plain text."""
+    import plotext as plt
+
+    from rnnlab.tui.markers import SERIES_COLOURS, marker_glyph, series_marker, series_style
+
+    cols = width()
+    plt.clf()
+    plt.plotsize(cols, height)
+    plt.title(title)
+    colourless = not is_tty() or bool(os.environ.get("NO_COLOR"))
+    if colourless:
+        plt.theme("clear")
+    # plotext silently drops a legend taller than its canvas (title, frame, ticks and label
+    # take 5 rows): more runs than that get the legend as a grid under the plot instead
+    outside = len(series) > max(1, height - 5)
+    drawn, legend = False, []
+    for i, (label, xs, ys) in enumerate(series):
+        xs, ys = downsample(xs, ys, 2 * cols)
+        if xs:
+            # without colour only the marker tells overlaid runs apart; with more runs than
+            # colours, the colours come round again with the next marker
+            marker = {"marker": series_marker(i)} if colourless else {}
+            if not colourless and len(series) > len(SERIES_COLOURS):
+                color, mk = series_style(i, SERIES_COLOURS)
+                marker = {"color": color, "marker": mk}
+            plt.plot(xs, ys, label=label if len(series) > 1 and not outside else None, **marker)
+            legend.append((marker_glyph(marker.get("marker", "braille")), marker.get("color"), label))
+            drawn = True
+    if not drawn:
+        return f"{title}: no points yet"
+    if xticks:
+        plt.xticks([x for x, _ in xticks], [label for _, label in xticks])
+    plt.xlabel(xlabel or ("date" if xticks else "step"))
+    text = plt.build()
+    if outside:
+        text = text.rstrip("\n") + "\n" + legend_grid(legend, cols, plt.colorize)
+    return text if is_tty() else unstyled(text)
+
+
+def legend_grid(entries: list[tuple[str, Optional[str], str]], width: int, colorize) -> str:
+    """(glyph, plotext colour or None, label) as a grid of equal cells under a plot."""
+    cell = min(width, max(len(label) for _, _, label in entries) + 5)  # glyph, space, label, gap
+    per_line = max(1, width // cell)
+    rows = []
+    for k in range(0, len(entries), per_line):
+        rows.append("".join((colorize(glyph, color) if color else glyph) + " " + label.ljust(cell - 3)
+                            for glyph, color, label in entries[k:k + per_line]).rstrip())
+    return "\n".join(rows)
+
+
+def best_text(info) -> str:
+    if info.best_metric is None or info.primary_metric is None:
+        return "-"
+    return f"{info.primary_metric} {fmt(info.best_metric)}"
+
+
+def test_text(info) -> str:
+    """The primary metric on the test split, scored once when the run finished ("-" before)."""
+    if not info.primary_metric or not info.primary_metric.startswith("val_"):
+        return "-"
+    key = "test_" + info.primary_metric[len("val_"):]
+    value = (info.latest or {}).get(key)
+    return "-" if value is None else f"{key} {fmt(value)}"
+
+
+def checkpoints_kept(info) -> dict:
+    from rnnlab.runs.paths import CHECKPOINTS
+    from rnnlab.train.kept import summary
+
+    return summary(Path(info.dir) / CHECKPOINTS)
+
+
+def kept_short(kept: dict) -> str:
+    """'best@800 last@1000': the checkpoints a run keeps (sample/forecast load the best)."""
+    parts = [f"{k}@{kept[k]['step']}" for k in ("best", "last") if kept.get(k)]
+    return " ".join(parts) or "-"
+
+
+def kept_long(kept: dict) -> str:
+    def one(entry: dict) -> str:
+        value = entry.get("value")
+        metric = f" ({entry['metric']} {fmt(value)})" if entry.get("metric") and value is not None else ""
+        return f"step {entry['step']}{metric}"
+
+    best, last = kept.get("best"), kept.get("last")
+    if last is None:
+        return "none yet"
+    if best is None:
+        return f"last: {one(last)}; no best checkpoint kept, sample/forecast use the last"
+    return f"best: {one(best)}; last: {one(last)}; sample/forecast use the best (--checkpoint last for the other)"
+
+
+def short_note(note: str, width: int = 40) -> str:
+    """The note's first line, cut to `width` with an ellipsis (`rnnlab show` prints it whole)."""
+    line = (note or "").strip().splitlines()[0] if (note or "").strip() else ""
+    return "-" if not line else line if len(line) <= width else line[: width - 1] + "…"
+
+
+def step_text(info) -> str:
+    return f"{info.step}/{info.total_steps}" if info.total_steps else str(info.step)
+
+
+def forecast_plot(step: int, out: dict) -> str:
+    """The latest forecast beside the actual values and the baselines; the x-axis shows the
+    series' dates when it has them."""
+    from rnnlab import timeaxis
+
+    hist = list(out.get("history") or [])
+    n = len(hist)
+    series = [("history", list(range(n)), hist)]
+    for key in ("actual", "forecast", "naive", "seasonal_naive"):
+        ys = list(out.get(key) or [])
+        if ys:
+            series.append((key, list(range(n, n + len(ys))), ys))
+    dates = timeaxis.ticks(out.get("times") or [])
+    return plot(f"forecast @ step {step}", series, height=14, xticks=dates)
+
+
+def backtest_plot(report: dict) -> str:
+    """RMSE per backtest origin: the model beside naive and seasonal-naive from the same origins."""
+    rows = report["origins"]
+    xs = [r["origin"] for r in rows]
+    lines = [(label, xs, [r[key]["rmse"] for r in rows]) for key, label in
+             (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))]
+    mean = report.get("mean", {})
+    summary = (f"{'backtest':>10}  {len(rows)} origins, stride {report.get('stride')}, mean RMSE "
+               + ", ".join(f"{label} {fmt(mean.get(k, {}).get('rmse'))}" for k, label in
+                           (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))))
+    return summary + "\n" + plot("backtest RMSE per origin", lines, height=12, xlabel="origin (row)")
+
+
+def output_text(out: dict) -> str:
+    """The latest task output in a few lines: a sample, a forecast's scores, predictions."""
+    kind = out.get("type")
+    if kind == "text":
+        sample = str(out.get("sample", ""))[:240].replace("\n", "⏎")
+        return f"sample at T={out.get('temperature')}: {sample}"
+    if kind == "forecast":
+        q, p = out.get("ljung_box_q"), out.get("ljung_box_p")
+        return f"forecast of {len(out.get('forecast') or [])} steps; residual Ljung-Box Q={fmt(q)} p={fmt(p)}"
+    if kind == "predictions":
+        rows = out.get("rows") or []
+        return "\n".join("  ".join(f"{k}={fmt(v) if isinstance(v, float) else v}" for k, v in row.items()) for row in rows[:5])
+    return str(out)[:200]
