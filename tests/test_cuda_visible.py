@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rnnlab.runs import slots
-from rnnlab.tui.screens.new import cuda_devices
+from rnnlab.tui.newform import cuda_devices
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import torch
 
 from rnnlab import config
 from rnnlab.tui.app import LabApp
-from rnnlab.tui.screens.new import race_configs
+from rnnlab.tui.newform import race_configs
 
 
 @pytest.mark.parametrize("task", ["adding", "text", "copy"])

@@ -115,8 +115,10 @@ def test_home_filtered_sorted(snap_compare, fixture_root, size):
     assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", [*SIZES, (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_new_experiment(snap_compare, fixture_root, size):
+    """Two columns of one-row fields: every field of the form shows at 120x40 (and 80x24)."""
+
     async def before(pilot):
         await _home_ready(pilot)
         await pilot.press("n")

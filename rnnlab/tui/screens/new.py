@@ -8,9 +8,6 @@ launches one run per chosen cell (same seed and data) and opens the compare view
 
 from __future__ import annotations
 
-import glob
-import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -18,7 +15,8 @@ from typing import Any, Optional
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from rich.text import Text
@@ -27,56 +25,15 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Sele
 from rnnlab.config import CELLS, OPTIMIZERS, SCHEDULES, TASKS, Config, read_toml, validate
 from rnnlab.errors import UserError
 from rnnlab.sweeps.spec import PRUNERS, SAMPLERS
-from rnnlab.tui.params import approx_params, config_params, known_io, matched_hidden
-from rnnlab.tui.widgets.quiet import set_content
+from rnnlab.tui.newform import (
+    FIELDS, LABELS, TASK_ONLY, FieldError, cuda_devices, data_key, field_for, form_config, race_configs, source_problem,
+)
+from rnnlab.tui.params import config_params, known_io
+from rnnlab.tui.widgets.datacard import DataCard
 from rnnlab.tui.widgets.toggles import TextCheckbox, TextSelectionList
 
 SCRATCH = "(scratch)"
 READ_AFTER_S = 0.6  # the form must be still this long before the data is read for the count
-
-# Form field id -> (section, key, kind). kind: int, float, str, bool, choice.
-FIELDS: dict[str, tuple[str, str, str]] = {
-    "cell": ("model", "cell", "choice"),
-    "attention": ("model", "attention", "bool"),
-    "layers": ("model", "num_layers", "int"),
-    "hidden": ("model", "hidden_size", "int"),
-    "task": ("task", "kind", "choice"),
-    "source": ("task", "source", "str"),
-    "column": ("task", "column", "str"),
-    "time_column": ("task", "time_column", "str"),
-    "seq_len": ("task", "seq_len", "int"),
-    "window": ("task", "window", "int"),
-    "horizon": ("task", "horizon", "int"),
-    "optimizer": ("train", "optimizer", "choice"),
-    "lr": ("train", "lr", "float"),
-    "schedule": ("train", "schedule", "choice"),
-    "clip": ("train", "clip_norm", "float"),
-    "steps": ("train", "steps", "int"),
-    "batch": ("train", "batch_size", "int"),
-    "device": ("train", "device", "choice"),
-}
-LABELS = {
-    "cell": "cell", "attention": "attention", "layers": "layers", "hidden": "hidden size", "task": "task",
-    "source": "corpus / CSV", "column": "value column", "time_column": "time column", "seq_len": "T / seq_len", "window": "window", "horizon": "horizon",
-    "optimizer": "optimizer", "lr": "learning rate", "schedule": "schedule", "clip": "clip norm (0 off)",
-    "steps": "steps", "batch": "batch size", "device": "device", "name": "run name",
-    "sweep_trials": "sweep trials", "sweep_parallel": "in parallel", "sweep_sampler": "sampler", "sweep_pruner": "pruner",
-}
-# Fields that only mean something for some tasks.
-TASK_ONLY = {
-    "source": ("text", "timeseries"), "column": ("timeseries",), "time_column": ("timeseries",),
-    "window": ("timeseries",), "horizon": ("timeseries",),
-}
-# Text fields that may stay empty (the task picks or does without).
-OPTIONAL_TEXT = ("source", "column", "time_column")
-
-
-def cuda_devices() -> list[str]:
-    """The CUDA devices a run launched from here would see (the slots count the same way)."""
-    from rnnlab.runs.slots import visible_cuda_count
-
-    n = visible_cuda_count()
-    return ["cuda"] + [f"cuda:{i}" for i in range(n)] if n else []
 
 
 class NewExperiment(Screen):
@@ -119,45 +76,48 @@ class NewExperiment(Screen):
         self._read_timer: Any = None
 
     def compose(self) -> ComposeResult:
+        """Two columns of one-row fields (compact inputs, selects and checkboxes), so that every
+        field shows at 120x40; the path, the data card and the cell list span both columns."""
         from rnnlab import presets
 
         names = list(presets.available())
-        with VerticalScroll(id="form"):
-            yield self._row("preset", Select([(SCRATCH, SCRATCH)] + [(n, n) for n in names], value=SCRATCH, allow_blank=False, id="preset"))
-            yield self._row("name", Input(placeholder="optional, e.g. lstm-adding-1", id="name"))
-            yield self._row("cell", Select([(c, c) for c in CELLS], value="lstm", allow_blank=False, id="cell"))
-            yield self._row("attention", TextCheckbox("causal attention over past states", id="attention"))
-            yield self._row("layers", Input(id="layers"))
-            yield self._row("hidden", Input(id="hidden"))
-            yield self._row("task", Select([(t, t) for t in TASKS], value="text", allow_blank=False, id="task"))
-            with Horizontal(classes="field", id="row-source"):
+        row, one = self._row, {"compact": True}
+        with VerticalScroll(id="form"), Grid(id="form-grid"):
+            yield row("preset", Select([(SCRATCH, SCRATCH)] + [(n, n) for n in names], value=SCRATCH, allow_blank=False, id="preset", **one))
+            yield row("name", Input(placeholder="optional, e.g. lstm-adding-1", id="name", **one))
+            yield row("cell", Select([(c, c) for c in CELLS], value="lstm", allow_blank=False, id="cell", **one))
+            yield row("attention", TextCheckbox("causal attention over past states", id="attention", **one))
+            yield row("layers", Input(id="layers", **one))
+            yield row("hidden", Input(id="hidden", **one))
+            yield row("task", Select([(t, t) for t in TASKS], value="text", allow_blank=False, id="task", **one))
+            yield row("seq_len", Input(id="seq_len", **one))
+            with Horizontal(classes="field wide", id="row-source"):
                 yield Label(LABELS["source"], classes="label")
-                yield Input(placeholder="builtin default", id="source")
-                yield Button("Browse", id="browse")
-            yield self._row("column", Input(placeholder="the only numeric column", id="column"))
-            yield self._row("time_column", Input(placeholder="none (dates, years or step numbers)", id="time_column"))
-            yield Static(id="data-card")
-            yield self._row("seq_len", Input(id="seq_len"))
-            yield self._row("window", Input(id="window"))
-            yield self._row("horizon", Input(id="horizon"))
-            yield self._row("optimizer", Select([(o, o) for o in OPTIMIZERS], value="adam", allow_blank=False, id="optimizer"))
-            yield self._row("lr", Input(id="lr"))
-            yield self._row("schedule", Select([(s, s) for s in SCHEDULES], value="constant", allow_blank=False, id="schedule"))
-            yield self._row("clip", Input(id="clip"))
-            yield self._row("steps", Input(id="steps"))
-            yield self._row("batch", Input(id="batch"))
+                yield Input(placeholder="builtin default", id="source", **one)
+                yield Button("Browse", id="browse", **one)
+            yield row("column", Input(placeholder="the only numeric column", id="column", **one))
+            yield row("time_column", Input(placeholder="none (dates, years or steps)", id="time_column", **one))
+            yield DataCard(id="data-card", classes="wide")
+            yield row("window", Input(id="window", **one))
+            yield row("horizon", Input(id="horizon", **one))
+            yield row("optimizer", Select([(o, o) for o in OPTIMIZERS], value="adam", allow_blank=False, id="optimizer", **one))
+            yield row("lr", Input(id="lr", **one))
+            yield row("schedule", Select([(s, s) for s in SCHEDULES], value="constant", allow_blank=False, id="schedule", **one))
+            yield row("clip", Input(id="clip", **one))
+            yield row("steps", Input(id="steps", **one))
+            yield row("batch", Input(id="batch", **one))
             self.devices = ["auto", "cpu"] + cuda_devices()
-            yield self._row("device", Select([(d, d) for d in self.devices], value="auto", allow_blank=False, id="device"))
-            yield self._row("race", TextCheckbox("race: launch one run per cell below", id="race"))
-            with Horizontal(classes="field", id="row-race-cells"):
+            yield row("device", Select([(d, d) for d in self.devices], value="auto", allow_blank=False, id="device", **one))
+            yield row("race", TextCheckbox("race: one run per cell below", id="race", **one))
+            with Horizontal(classes="field wide", id="row-race-cells"):
                 yield Label("race cells", classes="label")
-                yield TextSelectionList(*[(c, c, c in ("rnn_tanh", "lstm", "gru")) for c in CELLS], id="race-cells")
-            yield self._row("match", TextCheckbox("match parameter counts (vary hidden size)", id="match"))
-            yield self._row("sweep", TextCheckbox("sweep: vary fields written as LOW..HIGH [log] or A, B, C", id="sweep"))
-            yield self._row("sweep_trials", Input(value="8", id="sweep_trials"))
-            yield self._row("sweep_parallel", Input(value="2", id="sweep_parallel"))
-            yield self._row("sweep_sampler", Select([(x, x) for x in SAMPLERS], value="tpe", allow_blank=False, id="sweep_sampler"))
-            yield self._row("sweep_pruner", Select([(x, x) for x in PRUNERS], value="median", allow_blank=False, id="sweep_pruner"))
+                yield TextSelectionList(*[(c, c, c in ("rnn_tanh", "lstm", "gru")) for c in CELLS], id="race-cells", **one)
+            yield row("match", TextCheckbox("match parameter counts (vary hidden size)", id="match", **one))
+            yield row("sweep", TextCheckbox(Content("sweep: LOW..HIGH [log] or A, B, C"), id="sweep", **one))
+            yield row("sweep_trials", Input(value="8", id="sweep_trials", **one))
+            yield row("sweep_parallel", Input(value="2", id="sweep_parallel", **one))
+            yield row("sweep_sampler", Select([(x, x) for x in SAMPLERS], value="tpe", allow_blank=False, id="sweep_sampler", **one))
+            yield row("sweep_pruner", Select([(x, x) for x in PRUNERS], value="median", allow_blank=False, id="sweep_pruner", **one))
         yield Static(id="form-status")
         with Horizontal(id="form-buttons"):
             yield Button("Launch (ctrl+l)", id="launch", variant="primary")
@@ -214,38 +174,10 @@ class NewExperiment(Screen):
         self._update_card()
 
     def raw(self) -> dict[str, Any]:
-        """The raw config dict the form describes (the preset's keys plus the form's values)."""
-        import copy
-
-        data = copy.deepcopy(self.base)
-        self.space: dict[str, Any] = {}
-        for fid, (section, key, kind) in FIELDS.items():
-            w = self.query_one(f"#{fid}")
-            sect = data.setdefault(section, {})
-            if kind == "bool":
-                sect[key] = bool(w.value)
-            elif kind == "choice":
-                sect[key] = w.value
-            else:
-                text = str(w.value).strip()
-                if fid in OPTIONAL_TEXT:
-                    if text:
-                        sect[key] = text
-                    else:
-                        sect.pop(key, None)
-                    continue
-                if not text:
-                    raise _FieldError(fid, f"{LABELS[fid]}: a value is required")
-                if self._sweeping() and (".." in text or "," in text):
-                    dim = sweep_dim(fid, text, kind)
-                    self.space[f"{section}.{key}"] = dim
-                    # the base holds one of its values; the spec checks them all
-                    sect[key] = dim[0] if isinstance(dim, list) else dim["low"]
-                    continue
-                try:
-                    sect[key] = int(text) if kind == "int" else float(text)
-                except ValueError:
-                    raise _FieldError(fid, f"{LABELS[fid]}: {text!r} is not {'a whole number' if kind == 'int' else 'a number'}") from None
+        """The raw config dict the form describes (the preset's keys plus the form's values);
+        `self.space` gets the fields written as sweep ranges or choices."""
+        values = {fid: self.query_one(f"#{fid}").value for fid in FIELDS}
+        data, self.space = form_config(self.base, values, self._sweeping())
         name = self.query_one("#name", Input).value.strip()
         if name:
             data["name"] = name
@@ -271,7 +203,7 @@ class NewExperiment(Screen):
             cfg = validate(data, "form")
             if sweeping:
                 self.spec = self._sweep_spec(data)
-        except _FieldError as err:
+        except FieldError as err:
             self._flag(err.field)
             self._show_error(err.message)
             return None
@@ -284,7 +216,7 @@ class NewExperiment(Screen):
             self._flag("source")
             self._show_error(problem)
             return None
-        found = self._data.get(_data_key(cfg)) if known_io(cfg.task) is None else None
+        found = self._data.get(data_key(cfg)) if known_io(cfg.task) is None else None
         if isinstance(found, str):
             self._flag("source")
             self._show_error(found)
@@ -310,25 +242,19 @@ class NewExperiment(Screen):
         if len(cells) >= 2:
             space["model.cell"] = cells
         if not space:
-            raise _FieldError("sweep", "sweep: write a field as LOW..HIGH (add `log` for a log scale) or A, B, C, or check two cells")
+            raise FieldError("sweep", "sweep: write a field as LOW..HIGH (add `log` for a log scale) or A, B, C, or check two cells")
         settings: dict[str, Any] = {"space": space, "sampler": self.query_one("#sweep_sampler", Select).value,
                                     "pruner": self.query_one("#sweep_pruner", Select).value}
         for fid, key in (("sweep_trials", "trials"), ("sweep_parallel", "parallel")):
             text = self.query_one(f"#{fid}", Input).value.strip()
             if not text.isdigit() or int(text) < 1:
-                raise _FieldError(fid, f"{LABELS[fid]}: {text!r} is not a whole number of at least 1")
+                raise FieldError(fid, f"{LABELS[fid]}: {text!r} is not a whole number of at least 1")
             settings[key] = int(text)
         if settings["sampler"] == "grid":
             settings.pop("trials")  # a grid's size
         return build(settings, data, "form")
 
     # ------------------------------------------------------------------ the data card
-
-    @dataclass
-    class CardReady(Message):
-        key: tuple
-        text: str
-        error: bool
 
     def _card_key(self) -> Optional[tuple]:
         """(path, column, time column, mtime) when the form names an existing CSV for a
@@ -348,40 +274,7 @@ class NewExperiment(Screen):
         return (str(path), column, time_column, mtime)
 
     def _update_card(self) -> None:
-        key = self._card_key()
-        card = self.query_one("#data-card", Static)
-        card.display = key is not None
-        if key is None or key == getattr(self, "_card_shown", None):
-            return
-        self._card_wanted = key
-        set_content(card, Text("reading the data…", style="dim"))
-        # typing a column name fires on every key: build the card once typing pauses
-        self.set_timer(0.4, lambda: self._build_card(key) if self._card_wanted == key else None)
-
-    @work(thread=True, group="data-card", exclusive=True, exit_on_error=False)
-    def _build_card(self, key: tuple) -> None:
-        from rnnlab.tasks import tscard
-
-        path, column, time_column, _ = key
-        try:
-            card = tscard.build(path, column=column, time_column=time_column)
-        except UserError as err:
-            self.post_message(self.CardReady(key, str(err), True))
-            return
-        except Exception as err:  # noqa: BLE001 - the form must survive any file
-            self.post_message(self.CardReady(key, f"{path}: could not read it ({type(err).__name__}: {err})", True))
-            return
-        rec = card["recommended"]
-        hint = ", ".join(f"{k} {rec[k]}" for k in ("window", "horizon", "season", "periods") if k in rec)
-        lines = tscard.summary_lines(card) + [f"suggested     {hint}, difference auto"]
-        self.post_message(self.CardReady(key, "\n".join(lines), False))
-
-    def on_new_experiment_card_ready(self, msg: CardReady) -> None:
-        if msg.key != getattr(self, "_card_wanted", None):
-            return  # an older file or column: a newer card is on its way
-        self._card_shown = msg.key
-        card = self.query_one("#data-card", Static)
-        set_content(card, Text(msg.text, style="red" if msg.error else ""))
+        self.query_one("#data-card", DataCard).show_for(self._card_key())
 
     def _flag(self, fid: Optional[str]) -> None:
         if fid:
@@ -412,7 +305,7 @@ class NewExperiment(Screen):
         st.remove_class("-error")
 
     def _read_data(self, cfg: Config) -> None:
-        key = _data_key(cfg)
+        key = data_key(cfg)
         if self.reading != key:
             self.reading = key
             self.read_data(cfg, key)
@@ -433,7 +326,7 @@ class NewExperiment(Screen):
         self._data[msg.key] = msg.io if msg.io is not None else str(msg.error)
         if self.reading == msg.key:
             self.reading = None
-        if self.cfg is None or _data_key(self.cfg) == msg.key:
+        if self.cfg is None or data_key(self.cfg) == msg.key:
             self._validate()
 
     @on(Input.Changed)
@@ -531,84 +424,3 @@ class NewExperiment(Screen):
     def on_new_experiment_launch_failed(self, msg: LaunchFailed) -> None:
         self.query_one("#launch", Button).disabled = False
         self._show_error(f"launch failed: {msg.error}")
-
-
-class _FieldError(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-def _data_key(cfg: Config) -> str:
-    """What the data's sizes (and problems) depend on: the [task] keys and the batch size."""
-    return json.dumps([cfg.task.model_dump(mode="json"), cfg.train.batch_size, cfg.train.seed], sort_keys=True)
-
-
-def source_problem(cfg: Config) -> Optional[str]:
-    """A corpus/CSV path that cannot be the task's data, in one line; None when it may be."""
-    src = cfg.task.source
-    if cfg.task.kind not in ("text", "timeseries") or not src or src.startswith("builtin:"):
-        return None
-    path = Path(src).expanduser()
-    if cfg.task.kind == "timeseries":
-        if path.is_dir():
-            return f"corpus / CSV: {src} is a folder; a time series is one CSV file"
-        return None if path.is_file() else f"corpus / CSV: {src}: no such file"
-    if path.exists():
-        return None
-    if any(ch in src for ch in "*?[") and glob.glob(str(path), recursive=True):
-        return None
-    return f"corpus / CSV: {src}: no such file or folder (a text file, a folder of them, or a glob)"
-
-
-def field_for(message: str) -> Optional[str]:
-    """The form field a validation message names (`[train] lr = ...`), if it is on the form."""
-    for fid, (section, key, _) in FIELDS.items():
-        if f"'{section}.{key}'" in message:  # a sweep-space key: [sweep.space] 'train.lr'
-            return fid
-    m = re.search(r"\[(\w+)\] (\w+)", message)
-    if not m:
-        return None
-    for fid, (section, key, _) in FIELDS.items():
-        if (section, key) == (m.group(1), m.group(2)):
-            return fid
-    return None
-
-
-def race_configs(cfg: Config, cells: list[str], match: bool) -> list[Config]:
-    """One config per cell, same seed and data; with `match`, hidden sizes chosen so each has
-    about as many parameters as the first cell at the form's hidden size."""
-    m = cfg.model
-    target = approx_params(cells[0], m.hidden_size, m.num_layers, cfg.task.kind)
-    out = []
-    for cell in cells:
-        hidden = matched_hidden(cell, target, m.num_layers, cfg.task.kind) if match else m.hidden_size
-        data = cfg.to_dict()
-        data["model"]["cell"] = cell
-        data["model"]["hidden_size"] = hidden
-        if cell == "transformer":
-            heads = m.num_heads
-            while heads > 1 and hidden % heads:
-                heads -= 1
-            data["model"]["num_heads"] = heads
-        data["name"] = f"{cfg.name or 'race'}-{cell}"
-        out.append(validate(data, "race"))
-    return out
-
-
-def sweep_dim(fid: str, text: str, kind: str) -> Any:
-    """A field written for a sweep: `LOW..HIGH` (a range, `log` after it for a log scale) or
-    `A, B, C` (choices), as a [sweep.space] value."""
-    conv = int if kind == "int" else float
-    try:
-        if ".." in text:
-            low, _, rest = text.partition("..")
-            parts = rest.split()
-            if not parts or any(p != "log" for p in parts[1:]):
-                raise ValueError
-            return {"low": conv(low.strip()), "high": conv(parts[0]), **({"log": True} if "log" in parts[1:] else {})}
-        return [conv(x.strip()) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise _FieldError(fid, f"{LABELS[fid]}: {text!r} is neither LOW..HIGH [log] nor A, B, C of "
-                               f"{'whole numbers' if kind == 'int' else 'numbers'}") from None

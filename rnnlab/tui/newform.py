@@ -1,0 +1,184 @@
+"""The New experiment form's model, apart from its screen (rnnlab/tui/screens/new.py): the fields
+and the config keys they set, how their text becomes config values (or a sweep's space), which
+data a config reads, a corpus/CSV path that cannot be read, the field a validation message names,
+the configs of a race, and the CUDA devices to offer. No Textual and no torch here.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+from rnnlab.config import Config, validate
+from rnnlab.tui.params import approx_params, matched_hidden
+
+# Form field id -> (section, key, kind). kind: int, float, str, bool, choice.
+FIELDS: dict[str, tuple[str, str, str]] = {
+    "cell": ("model", "cell", "choice"),
+    "attention": ("model", "attention", "bool"),
+    "layers": ("model", "num_layers", "int"),
+    "hidden": ("model", "hidden_size", "int"),
+    "task": ("task", "kind", "choice"),
+    "source": ("task", "source", "str"),
+    "column": ("task", "column", "str"),
+    "time_column": ("task", "time_column", "str"),
+    "seq_len": ("task", "seq_len", "int"),
+    "window": ("task", "window", "int"),
+    "horizon": ("task", "horizon", "int"),
+    "optimizer": ("train", "optimizer", "choice"),
+    "lr": ("train", "lr", "float"),
+    "schedule": ("train", "schedule", "choice"),
+    "clip": ("train", "clip_norm", "float"),
+    "steps": ("train", "steps", "int"),
+    "batch": ("train", "batch_size", "int"),
+    "device": ("train", "device", "choice"),
+}
+LABELS = {
+    "cell": "cell", "attention": "attention", "layers": "layers", "hidden": "hidden size", "task": "task",
+    "source": "corpus / CSV", "column": "value column", "time_column": "time column", "seq_len": "T / seq_len", "window": "window", "horizon": "horizon",
+    "optimizer": "optimizer", "lr": "learning rate", "schedule": "schedule", "clip": "clip norm (0 off)",
+    "steps": "steps", "batch": "batch size", "device": "device", "name": "run name",
+    "sweep_trials": "sweep trials", "sweep_parallel": "in parallel", "sweep_sampler": "sampler", "sweep_pruner": "pruner",
+}
+# Fields that only mean something for some tasks.
+TASK_ONLY = {
+    "source": ("text", "timeseries"), "column": ("timeseries",), "time_column": ("timeseries",),
+    "window": ("timeseries",), "horizon": ("timeseries",),
+}
+# Text fields that may stay empty (the task picks or does without).
+OPTIONAL_TEXT = ("source", "column", "time_column")
+
+
+
+
+
+class FieldError(Exception):
+    """A form field's text that is no value for its key: the field to flag and one line."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def data_key(cfg: Config) -> str:
+    """What the data's sizes (and problems) depend on: the [task] keys and the batch size."""
+    return json.dumps([cfg.task.model_dump(mode="json"), cfg.train.batch_size, cfg.train.seed], sort_keys=True)
+
+
+def source_problem(cfg: Config) -> Optional[str]:
+    """A corpus/CSV path that cannot be the task's data, in one line; None when it may be."""
+    src = cfg.task.source
+    if cfg.task.kind not in ("text", "timeseries") or not src or src.startswith("builtin:"):
+        return None
+    path = Path(src).expanduser()
+    if cfg.task.kind == "timeseries":
+        if path.is_dir():
+            return f"corpus / CSV: {src} is a folder; a time series is one CSV file"
+        return None if path.is_file() else f"corpus / CSV: {src}: no such file"
+    if path.exists():
+        return None
+    if any(ch in src for ch in "*?[") and glob.glob(str(path), recursive=True):
+        return None
+    return f"corpus / CSV: {src}: no such file or folder (a text file, a folder of them, or a glob)"
+
+
+def field_for(message: str) -> Optional[str]:
+    """The form field a validation message names (`[train] lr = ...`), if it is on the form."""
+    for fid, (section, key, _) in FIELDS.items():
+        if f"'{section}.{key}'" in message:  # a sweep-space key: [sweep.space] 'train.lr'
+            return fid
+    m = re.search(r"\[(\w+)\] (\w+)", message)
+    if not m:
+        return None
+    for fid, (section, key, _) in FIELDS.items():
+        if (section, key) == (m.group(1), m.group(2)):
+            return fid
+    return None
+
+
+def race_configs(cfg: Config, cells: list[str], match: bool) -> list[Config]:
+    """One config per cell, same seed and data; with `match`, hidden sizes chosen so each has
+    about as many parameters as the first cell at the form's hidden size."""
+    m = cfg.model
+    target = approx_params(cells[0], m.hidden_size, m.num_layers, cfg.task.kind)
+    out = []
+    for cell in cells:
+        hidden = matched_hidden(cell, target, m.num_layers, cfg.task.kind) if match else m.hidden_size
+        data = cfg.to_dict()
+        data["model"]["cell"] = cell
+        data["model"]["hidden_size"] = hidden
+        if cell == "transformer":
+            heads = m.num_heads
+            while heads > 1 and hidden % heads:
+                heads -= 1
+            data["model"]["num_heads"] = heads
+        data["name"] = f"{cfg.name or 'race'}-{cell}"
+        out.append(validate(data, "race"))
+    return out
+
+
+def sweep_dim(fid: str, text: str, kind: str) -> Any:
+    """A field written for a sweep: `LOW..HIGH` (a range, `log` after it for a log scale) or
+    `A, B, C` (choices), as a [sweep.space] value."""
+    conv = int if kind == "int" else float
+    try:
+        if ".." in text:
+            low, _, rest = text.partition("..")
+            parts = rest.split()
+            if not parts or any(p != "log" for p in parts[1:]):
+                raise ValueError
+            return {"low": conv(low.strip()), "high": conv(parts[0]), **({"log": True} if "log" in parts[1:] else {})}
+        return [conv(x.strip()) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise FieldError(fid, f"{LABELS[fid]}: {text!r} is neither LOW..HIGH [log] nor A, B, C of "
+                               f"{'whole numbers' if kind == 'int' else 'numbers'}") from None
+
+
+def form_config(base: dict[str, Any], values: dict[str, Any], sweeping: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(raw config dict, sweep space) from the form's field values (`FIELDS` id -> widget value)
+    over the `base` (a preset's keys). With `sweeping`, a number field written `LOW..HIGH [log]`
+    or `A, B, C` goes to the space and the config holds its first value. Raises `FieldError`."""
+    import copy
+
+    data = copy.deepcopy(base)
+    space: dict[str, Any] = {}
+    for fid, (section, key, kind) in FIELDS.items():
+        value = values[fid]
+        sect = data.setdefault(section, {})
+        if kind == "bool":
+            sect[key] = bool(value)
+        elif kind == "choice":
+            sect[key] = value
+        else:
+            text = str(value).strip()
+            if fid in OPTIONAL_TEXT:
+                if text:
+                    sect[key] = text
+                else:
+                    sect.pop(key, None)
+                continue
+            if not text:
+                raise FieldError(fid, f"{LABELS[fid]}: a value is required")
+            if sweeping and (".." in text or "," in text):
+                dim = sweep_dim(fid, text, kind)
+                space[f"{section}.{key}"] = dim
+                # the base holds one of its values; the spec checks them all
+                sect[key] = dim[0] if isinstance(dim, list) else dim["low"]
+                continue
+            try:
+                sect[key] = int(text) if kind == "int" else float(text)
+            except ValueError:
+                raise FieldError(fid, f"{LABELS[fid]}: {text!r} is not {'a whole number' if kind == 'int' else 'a number'}") from None
+    return data, space
+
+
+def cuda_devices() -> list[str]:
+    """The CUDA devices a run launched from here would see (the slots count the same way)."""
+    from rnnlab.runs.slots import visible_cuda_count
+
+    n = visible_cuda_count()
+    return ["cuda"] + [f"cuda:{i}" for i in range(n)] if n else []
