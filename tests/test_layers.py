@@ -15,8 +15,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytest.importorskip("importlinter", reason="import-linter is in the `test` extra (Python 3.11+)")
-
 
 def _lint(where: Path) -> subprocess.CompletedProcess:
     """`lint-imports` on the rnnlab package under `where`, with its pyproject.toml's contracts."""

@@ -79,7 +79,7 @@ def all_states(model: torch.nn.Module, x: torch.Tensor, layer: int, run_name: st
         inputs = e
         out: dict[str, np.ndarray] = {}
         for k in range(layer + 1):
-            w_ih, w_hh, b_ih, b_hh = model._layer_weights(k)
+            w_ih, w_hh, b_ih, b_hh = model.layer_weights(k)
             gis = input_projection(inputs, w_ih, b_ih)[0]  # (T, G)
             h = gis.new_zeros(1, model.hidden_size)
             c = gis.new_zeros(1, model.hidden_size)

@@ -49,7 +49,8 @@ def attention_weights(model: torch.nn.Module, x: torch.Tensor, layer: int = 0, h
         if model.cell == "transformer":
             w = _transformer(model, e, layer, head, run_name)
         else:
-            top, _, _ = model._run_fused(e, None, per_layer=False)
+            _, _, layers = model.forward_encoded(e, None, return_hidden=True)
+            top = layers[-1]  # the recurrent stack's top layer: what the attention reads
             _, _, w = model.attention(top, None, return_weights=True)
             w = w[0]
         return w.double().cpu().numpy()

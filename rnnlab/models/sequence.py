@@ -191,7 +191,7 @@ class SequenceModel(ModelContract):
         if isinstance(self.encoder, nn.Linear):
             n += self.encoder.weight.numel()
         for layer in range(self.num_layers):
-            w_ih, w_hh, _, _ = self._layer_weights(layer)
+            w_ih, w_hh, _, _ = self.layer_weights(layer)
             n += w_ih.numel() + w_hh.numel()
         flops = 6.0 * n
         if self.attention is not None:
@@ -235,7 +235,7 @@ class SequenceModel(ModelContract):
         gates: dict[str, Tensor] = {}
         inputs = e
         for layer, out in enumerate(layers):
-            w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer)
+            w_ih, w_hh, b_ih, b_hh = self.layer_weights(layer)
             prev = torch.cat([h0[layer].unsqueeze(1), out[:, :-1]], dim=1)
             gi = input_projection(inputs, w_ih, b_ih)
             if lstm:
@@ -249,7 +249,9 @@ class SequenceModel(ModelContract):
 
     # ------------------------------------------------------------------ backends
 
-    def _layer_weights(self, layer: int) -> tuple[Tensor, Tensor, Optional[Tensor], Optional[Tensor]]:
+    def layer_weights(self, layer: int) -> tuple[Tensor, Tensor, Optional[Tensor], Optional[Tensor]]:
+        """(weight_ih, weight_hh, bias_ih, bias_hh) of layer `layer`, torch's parameters (the
+        probes and the neuron explorer read them too)."""
         r = self.rnn
         return (
             getattr(r, f"weight_ih_l{layer}"),
@@ -277,7 +279,7 @@ class SequenceModel(ModelContract):
         if scan is None:
             scan = not torch.is_autocast_enabled(e.device.type)
         for layer in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer)
+            w_ih, w_hh, b_ih, b_hh = self.layer_weights(layer)
             if layer > 0:
                 x = F.dropout(x, self.rnn.dropout, self.training)
             if scan:
@@ -360,7 +362,7 @@ class SequenceModel(ModelContract):
             if layer > 0:
                 x = F.dropout(x, self.rnn.dropout, self.training)
             hx = (hidden[0][layer : layer + 1], hidden[1][layer : layer + 1]) if lstm else hidden[layer : layer + 1]
-            weights = [w for w in self._layer_weights(layer) if w is not None]
+            weights = [w for w in self.layer_weights(layer) if w is not None]
             x, fin = self._vf(x, hx, weights, 1, 0.0, train)
             layers.append(x)
             if lstm:

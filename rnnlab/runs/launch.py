@@ -216,16 +216,22 @@ def spawn(run_dir: Path | str, *, queue: bool = False, resume: bool = False) -> 
         cmd = torchrun_cmd(run_dir, nproc, *flags)
     else:
         cmd = [sys.executable, "-m", "rnnlab.runs.worker", str(run_dir), *flags]
-    env = worker_env(nproc)
+    proc = start_detached(cmd, run_dir / LOG_NAME, worker_env(nproc))
+    _set_state(run_dir, pid=proc.pid)
+    return proc.pid
+
+
+def start_detached(cmd: list[str], log_path: Path, env: dict[str, str]) -> subprocess.Popen:
+    """Start `cmd` in its own session (it outlives this terminal), its output appended to
+    `log_path`; kept, so this process reaps it. Workers and sweep controllers start this way."""
     _reap()
-    with open(run_dir / LOG_NAME, "ab") as log:
+    with open(log_path, "ab") as log:
         proc = subprocess.Popen(
             cmd, start_new_session=True, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             close_fds=True, env=env,
         )
     _children.append(proc)
-    _set_state(run_dir, pid=proc.pid)
-    return proc.pid
+    return proc
 
 
 # On resume only what does not change the checkpoint's meaning may change: how to train on, not

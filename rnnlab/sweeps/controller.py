@@ -20,7 +20,6 @@ import math
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 import zlib
@@ -288,15 +287,8 @@ def _fmt(v: Any) -> str:
 
 def spawn(rec: record.SweepRecord) -> int:
     """Launch this host's controller detached (its own session, output in controller.log)."""
-    env = dict(os.environ)
-    pkg_parent = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (pkg_parent, env.get("PYTHONPATH", "")) if p)
-    env["PYTHONUNBUFFERED"] = "1"
     rec.set_controller(status="starting", pid=None, host=socket.gethostname(), heartbeat=time.time(), message="launching")
-    with open(rec.log, "ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "rnnlab.sweeps.controller", str(rec.dir)], start_new_session=True,
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, close_fds=True, env=env)
-    launch._children.append(proc)  # reaped with the workers this process launched
+    proc = launch.start_detached([sys.executable, "-m", "rnnlab.sweeps.controller", str(rec.dir)], rec.log, launch.worker_env())
     rec.set_controller(pid=proc.pid)
     return proc.pid
 

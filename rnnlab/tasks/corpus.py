@@ -107,9 +107,9 @@ class CorpusStream:
             if path.is_file():
                 self._paths = [path]
             elif path.is_dir():
-                self._paths = list(_folder_files(path))
+                self._paths = list(folder_files(path))
                 self._skip_binary = True
-            elif _is_glob(source):
+            elif is_glob(source):
                 matches = sorted(p for p in globlib.glob(os.path.expanduser(source), recursive=True) if os.path.isfile(p))
                 if not matches:
                     raise UserError(f"[task] source = {source!r}: the glob matches no files")
@@ -312,7 +312,7 @@ def _streams_as_text(path: Path, *, strict: bool) -> bool:
     return True
 
 
-def _is_glob(source: str) -> bool:
+def is_glob(source: str) -> bool:
     return any(c in source for c in "*?[")
 
 
@@ -328,7 +328,7 @@ def _walk(root: Path, skip_dirs: set[str], suffix: Optional[str]) -> Iterator[Pa
             yield Path(dirpath) / name
 
 
-def _folder_files(root: Path) -> Iterator[Path]:
+def folder_files(root: Path) -> Iterator[Path]:
     return _walk(root, set(), None)
 
 

@@ -41,7 +41,7 @@ def style_groups(source: str, condition: str, max_chars: Optional[int]) -> list[
     else:
         root = Path(source).expanduser()
         if root.is_dir():
-            files = list(corpus_mod._folder_files(root))
+            files = list(corpus_mod.folder_files(root))
             if condition == "file":
                 parts = [(p.relative_to(root).as_posix(), [p]) for p in files]
             else:
@@ -54,10 +54,10 @@ def style_groups(source: str, condition: str, max_chars: Optional[int]) -> list[
                 for p in files:
                     by_dir.setdefault(p.relative_to(root).parts[0], []).append(p)
                 parts = sorted(by_dir.items())
-        elif corpus_mod._is_glob(source) and condition == "file":
+        elif corpus_mod.is_glob(source) and condition == "file":
             matches = sorted(p for p in globlib.glob(os.path.expanduser(source), recursive=True) if os.path.isfile(p))
             parts = [(p, [Path(p)]) for p in matches]
-        elif corpus_mod._is_glob(source) or root.is_file():
+        elif corpus_mod.is_glob(source) or root.is_file():
             raise UserError(f"{source}: {where} needs "
                             + ("a folder whose sub-folders are the styles" if condition == "folder"
                                else "a folder or a glob of several files, one per style"))

@@ -100,7 +100,7 @@ def unit_snapshot(model: torch.nn.Module, batch: Batch, device: torch.device) ->
     from rnnlab.models.cells import gru_step, lstm_step, rnn_step
 
     cell = getattr(model, "cell", "")
-    if cell not in _GATE_NAMES or not hasattr(model, "_layer_weights"):
+    if cell not in _GATE_NAMES or not hasattr(model, "layer_weights"):
         return {}
     with _probe_mode(model, device):
         one = batch.to(device)
@@ -110,7 +110,7 @@ def unit_snapshot(model: torch.nn.Module, batch: Batch, device: torch.device) ->
         n = min(H, SNAPSHOT_UNITS)
         layers = []
         for layer in range(model.num_layers):
-            w_ih, w_hh, b_ih, b_hh = (None if w is None else w.float() for w in model._layer_weights(layer))
+            w_ih, w_hh, b_ih, b_hh = (None if w is None else w.float() for w in model.layer_weights(layer))
             gi = F.linear(inp, w_ih, b_ih).unsqueeze(1)  # (T, 1, G), one row
             h = inp.new_zeros(1, H)
             c = inp.new_zeros(1, H)
