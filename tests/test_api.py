@@ -21,6 +21,7 @@ import rnnlab
 from rnnlab.cli.app import main
 from rnnlab.errors import UserError
 from rnnlab.runs.reader import RunReader
+from tests.test_sweeps import SPEC
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = "def f(x, y):\n    return [x, (y + 1)]\n\nclass A:\n    pass\n" * 60
@@ -100,36 +101,9 @@ def test_a_run_without_a_checkpoint_says_so_before_reading_its_data(home, tmp_pa
         rnnlab.load_run(copy)
 
 
-SWEEP = """
-[sweep]
-trials = 2
-parallel = 2
-sampler = "random"
-pruner = "none"
-seed = 0
-[sweep.space]
-"train.lr" = { low = 1e-3, high = 3e-2, log = true }
-[model]
-cell = "gru"
-hidden_size = 4
-[task]
-kind = "adding"
-seq_len = 8
-[train]
-steps = 10
-batch_size = 8
-eval_every = 5
-eval_batches = 1
-checkpoint_every = 100000
-log_every = 5
-device = "cpu"
-[probes]
-grad_flow_every = 0
-gates_every = 0
-output_every = 0
-hidden_every = 0
-layers_every = 0
-"""
+# the sweep tests' spec (tests/test_sweeps.py), at its smallest: two trials over the learning rate
+SWEEP = SPEC.format(trials=2, parallel=2, sampler="random", pruner="none", space='"train.lr" = { low = 1e-3, high = 3e-2, log = true }',
+                    steps=10, eval_every=5, extra="")
 
 
 def test_load_sweep_gives_the_trials_and_the_best(tmp_path):
