@@ -14,7 +14,8 @@ from rnnlab.errors import UserError
 from rnnlab.tasks import make_task
 from rnnlab.tasks.corpus import load_corpus
 from rnnlab.tasks.sampling import next_token_probs, sample_next, top_k_filter, top_p_filter
-from rnnlab.tasks.text import TextTask, distinct_n, generate
+from rnnlab.tasks.generation import distinct_n, generate
+from rnnlab.tasks.text import TextTask
 
 TEXT = "".join(f"line {i}: the quick brown fox jumps over the lazy dog\n" for i in range(200))
 

@@ -41,7 +41,7 @@ def sample(
     which: CheckpointOpt = "best",
 ) -> None:
     """Generate text from a text run's best (or last) checkpoint (in one style of a conditioned run)."""
-    from rnnlab.tasks.text import distinct_n, generate
+    from rnnlab.tasks.generation import distinct_n, generate
     from rnnlab.inspect.loader import open_dir
 
     run_dir = _run_dir(run, runs_dir)

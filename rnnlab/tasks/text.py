@@ -25,7 +25,7 @@ Batching (`[task] batching`):
 
 Validation uses fixed windows spread evenly over the validation split, each from a zero state,
 so a recurrent model and the Transformer (which only ever sees `seq_len` tokens) are measured
-on the same footing.
+on the same footing. Sampling text from a model is `generation.py`'s.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import hashlib
 import math
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 import numpy as np
 import torch
@@ -44,14 +44,14 @@ from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
 from rnnlab.tasks.base import Batch, Task
 from rnnlab.tasks.corpus import CorpusStream, check_length
-from rnnlab.tasks.sampling import sample_next, seeded_generator
+from rnnlab.tasks.generation import distinct_n, generate, stream  # noqa: F401  (stream: callers import it here too)
+from rnnlab.tasks.sampling import seeded_generator
 from rnnlab.tasks import words
 from rnnlab.tasks.styles import style_groups
 from rnnlab.tasks.tokencache import Tokens, load_tokens, load_word_tokens, word_counts
 
 # Key of the random-window stream in `seeded_generator`, so other uses of the seed never collide.
-_RANDOM_STREAM = 1
-_SAMPLE_STREAM = 2
+_RANDOM_STREAM = 1  # (tasks/generation.py's samples use stream 2)
 
 
 class TextTask(Task):
@@ -448,87 +448,3 @@ def _bincount(ids: torch.Tensor, size: int) -> torch.Tensor:
     for i in range(0, len(ids), step):
         counts += torch.bincount(ids[i : i + step].long(), minlength=size)
     return counts
-
-
-def generate(
-    model: torch.nn.Module,
-    task: TextTask,
-    prime: str,
-    length: int,
-    temperature: float = 1.0,
-    top_k: int = 0,
-    top_p: float = 1.0,
-    device: torch.device | str = "cpu",
-    seed: Optional[int] = None,
-    style: Optional[int] = None,
-) -> str:
-    """Sample `length` tokens (characters, or words for the word unit) after `prime`; returns
-    the continuation only (not the prime). See `stream` for the arguments."""
-    return "".join(stream(model, task, prime, length, temperature, top_k, top_p, device, seed, style))
-
-
-def stream(
-    model: torch.nn.Module,
-    task: TextTask,
-    prime: str,
-    length: int,
-    temperature: float = 1.0,
-    top_k: int = 0,
-    top_p: float = 1.0,
-    device: torch.device | str = "cpu",
-    seed: Optional[int] = None,
-    style: Optional[int] = None,
-) -> Iterator[str]:
-    """The text of each sampled token as it is drawn (what the playground shows as it comes;
-    stopping the iteration stops the sampling).
-
-    A recurrent model reads the prime once and then one token per step, carrying its state; a
-    model without state (`is_recurrent` False, the Transformer) is given the last `seq_len`
-    tokens every step, the most context it was trained on. `seed` makes the sample
-    reproducible for a given model; None draws from torch's global generator. `style` (an id,
-    `task.style_id(name)`) conditions a model trained with styles; None: the model's default."""
-    if length < 0:
-        raise UserError(f"sample length must be >= 0, got {length}")
-    ids = task.encode(prime).tolist() or [task.fallback_token()]
-    gen = seeded_generator(seed, _SAMPLE_STREAM) if seed is not None else None
-    recurrent = getattr(model, "is_recurrent", True)
-    kw = {} if style is None else {"style": int(style)}
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            if recurrent:
-                x = torch.tensor([ids], dtype=torch.long, device=device)
-                out, state = model(x, None, **kw)
-                for i in range(length):
-                    tok = int(sample_next(out[0, -1], temperature, top_k, top_p, gen))
-                    yield task.decode([tok])
-                    if i + 1 < length:
-                        out, state = model(torch.tensor([[tok]], dtype=torch.long, device=device), state, **kw)
-            else:
-                context = list(ids)
-                for _ in range(length):
-                    x = torch.tensor([context[-task.seq_len :]], dtype=torch.long, device=device)
-                    out, _ = model(x, None, **kw)
-                    tok = int(sample_next(out[0, -1], temperature, top_k, top_p, gen))
-                    context.append(tok)
-                    yield task.decode([tok])
-    finally:
-        model.train(was_training)
-
-
-def distinct_n(text: str, n: int, unit: str = "word") -> float:
-    """Distinct-n (Li et al. 2016): distinct n-grams / all n-grams, 0 when there are none.
-
-    1.0 means no n-gram repeats; a sample stuck in a loop scores low. `unit` is "word"
-    (whitespace-separated, the usual definition) or "char"."""
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
-    if unit == "word":
-        tokens: list[str] | str = text.split()
-    elif unit == "char":
-        tokens = text
-    else:
-        raise ValueError(f"unit must be 'word' or 'char', got {unit!r}")
-    grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-    return len(set(grams)) / len(grams) if grams else 0.0
