@@ -125,3 +125,13 @@ def test_load_sweep_gives_the_trials_and_the_best(tmp_path):
     assert best.config.train.lr == pytest.approx(sweep.best.params["train.lr"])
     with pytest.raises(UserError, match="no sweep 'nope'"):
         rnnlab.load_sweep("nope", runs_dir=root)
+
+
+def test_the_labs_sample_now_without_a_worker_goes_through_the_loader(home):
+    """The dashboard's "sample now" for a run with no worker (rnnlab/tui/screens/dashboard.py)."""
+    from rnnlab.inspect.loader import output_from_checkpoint
+
+    run_dir = rnnlab.load_run("lstm-char", runs_dir=home / "runs").run_dir
+    choice, out = output_from_checkpoint(run_dir, "last")
+    assert (choice.which, choice.step) == ("last", 6)
+    assert out["type"] == "text" and isinstance(out["sample"], str) and out["sample"]
