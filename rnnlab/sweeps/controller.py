@@ -266,7 +266,7 @@ class Controller:
         st = getattr(optuna.trial.TrialState, state)
         if note:
             try:
-                self.storage.set_trial_user_attr(self._trial_id(number), "note", note)
+                self.storage.set_trial_user_attr(self._id_of(number), "note", note)
             except (KeyError, RuntimeError, ValueError):  # finished meanwhile (another host told it)
                 pass
         try:
@@ -279,7 +279,7 @@ class Controller:
         shown = f" {self.spec.metric} {value:.4g}" if value is not None else ""
         self.echo(f"trial {number}: {state.lower()}{shown}{f' ({note})' if note else ''}")
 
-    def _trial_id(self, number: int) -> int:
+    def _id_of(self, number: int) -> int:
         return self.storage.get_trial_id_from_study_id_trial_number(self.study_id, number)
 
     def _trial(self, number: int):
@@ -288,7 +288,7 @@ class Controller:
         docs advise against): tests/test_sweep_lock.py checks it."""
         import optuna
 
-        return optuna.trial.Trial(self.study, self._trial_id(number))
+        return optuna.trial.Trial(self.study, self._id_of(number))
 
     def _stop_all(self) -> None:
         """Stop this host's running trials (each checkpoints); they stay RUNNING in the study,
