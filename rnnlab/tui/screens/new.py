@@ -24,6 +24,7 @@ from textual.screen import Screen
 from rich.text import Text
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, SelectionList, Static
 
+from rnnlab import confine
 from rnnlab.config import CELLS, OPTIMIZERS, SCHEDULES, TASKS, Config, read_toml, validate
 from rnnlab.errors import UserError
 from rnnlab.sweeps.spec import PRUNERS, SAMPLERS
@@ -337,7 +338,7 @@ class NewExperiment(Screen):
             return None
         text = self.query_one("#source", Input).value.strip()
         path = Path(text).expanduser() if text else None
-        if path is None or not path.is_file():
+        if path is None or not path.is_file() or not confine.inside(path):
             return None
         column = self.query_one("#column", Input).value.strip() or None
         time_column = self.query_one("#time_column", Input).value.strip() or None
@@ -551,6 +552,9 @@ def source_problem(cfg: Config) -> Optional[str]:
     if cfg.task.kind not in ("text", "timeseries") or not src or src.startswith("builtin:"):
         return None
     path = Path(src).expanduser()
+    refused = confine.refusal(src, "corpus / CSV")  # a served lab opens files only where its owner said
+    if refused:
+        return refused
     if cfg.task.kind == "timeseries":
         if path.is_dir():
             return f"corpus / CSV: {src} is a folder; a time series is one CSV file"
