@@ -68,6 +68,7 @@ HEADERS = {
 # the page's own inline style and script (textual-serve's template) and its websocket; no other host
 CSP = ("frame-ancestors 'none'; default-src 'self'; script-src 'self' 'unsafe-inline'; "
        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self' {ws}")
+FRAMES = ("iframe", "frame", "embed", "object", "fencedframe")
 _QUERY = re.compile(r"\?[^\s\"]*")
 
 
@@ -122,6 +123,10 @@ class LabServer(Server):
         origin = request.headers.get("Origin")
         if request.path == "/ws" and origin and urlsplit(origin).netloc != request.host:
             return web.Response(status=403, text="websocket from another origin\n")
+        if request.headers.get("Sec-Fetch-Dest", "").lower() in FRAMES:
+            # a browser loading the lab into another page's frame; the headers forbid showing it
+            # anyway (older browsers send no Sec-Fetch-Dest), this refuses it outright
+            return web.Response(status=403, text="the lab may not be shown in a frame\n")
         if self.token is None:
             return None
         session = request.cookies.get(self.cookie)
