@@ -51,11 +51,25 @@ def refusal(path: Union[str, Path], what: str) -> Optional[str]:
     text = str(path)
     if any(c in text for c in _MAGIC):
         prefix = Path(text.split("*")[0].split("?")[0].split("[")[0] or ".")
-        paths = [prefix] + [Path(m) for m in glob.glob(os.path.expanduser(text), recursive=True)]
+        paths = [Path(m) for m in glob.glob(os.path.expanduser(text), recursive=True)]
+        ok = inside(prefix, allowed)
     else:
-        paths = [Path(text)]
-    if all(inside(p, allowed) for p in paths):
+        paths, ok = [Path(text)], True
+    if ok and all(inside(p, allowed) and not _links_out(p, allowed) for p in paths):
         return None
     where = ", ".join(str(r) for r in allowed)
     return (f"{what}: {text} is outside the folders this lab may open ({where}); "
             "pick a file there, or restart `rnnlab serve` with --data-root FOLDER")
+
+
+def _links_out(path: Path, allowed: list[Path]) -> bool:
+    """Whether a folder (a corpus can be one) holds a link that leads out of the allowed
+    folders: only links can, everything else under an allowed folder is in it."""
+    if not path.is_dir():
+        return False
+    for top, dirs, files in os.walk(path):
+        for name in dirs + files:
+            entry = Path(top) / name
+            if entry.is_symlink() and not inside(entry, allowed):
+                return True
+    return False

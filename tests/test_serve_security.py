@@ -167,6 +167,9 @@ def test_confine_refuses_paths_outside_the_roots_links_and_dots_included(confine
     assert confine.refusal(data / "link", "corpus")  # a link out of a root
     assert confine.refusal(f"{data}/../../secret/id_rsa", "corpus")  # dots out of a root
     assert confine.refusal(str(data / "*"), "corpus")  # a glob that matches the link
+    assert confine.refusal(data, "corpus")  # a folder corpus with the link in it
+    (data / "link").unlink()
+    assert confine.refusal(data, "corpus") is None
     os.environ.pop(confine.ENV)
     assert confine.refusal(outside / "id_rsa", "corpus") is None  # a lab in a terminal: not confined
 
