@@ -364,6 +364,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
     _say(f"controller pid {os.getpid()} for sweep {rec.sweep_id}")
+    if args.lock_fd is not None:
+        os.set_inheritable(args.lock_fd, False)  # the trials' workers must not hold our lock
     try:
         status = Controller(rec).run(lock_fd=args.lock_fd)
     except record.LiveController as err:  # lost a race to another controller: its record stays
