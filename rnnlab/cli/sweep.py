@@ -124,14 +124,14 @@ def _run(rec, detach: bool, json_out: bool) -> None:
         except OSError:  # a closed pipe (`| head`) must not kill the controller
             pass
 
+    lock = rec.take_lock()  # before a word is printed: a join that lost the race says one line
+    if lock is None:
+        _attached(rec, json_out)
+        return
     ctl = controller.Controller(rec, echo=echo)
     echo(f"sweep {rec.sweep_id}: {ctl.spec.trials} trials, {ctl.parallel} at a time here, {ctl.spec.sampler} sampler, "
          f"{ctl.spec.pruner} pruner, {ctl.spec.direction} {ctl.spec.metric}")
-    try:
-        status = ctl.run()
-    except record.LiveController:
-        _attached(rec, json_out)
-        return
+    status = ctl.run(lock_fd=lock)
     summary = manage.show(rec)
     if json_out:
         print_json(summary)
