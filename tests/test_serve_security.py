@@ -56,6 +56,8 @@ def test_loopback_needs_a_token_the_visit_becomes_a_session_and_nothing_leaks(tm
                     assert r.status == 200
                     _secure_headers(r)
                     page = await r.text()
+                async with http.get(f"{base}/?token={'x' * 32}", allow_redirects=False) as r:
+                    assert r.status == 403  # a wrong token mints no session, even beside a good one
                 async with http.get(f"{base}/static/fonts/RobotoMono-VariableFont_wght.ttf") as r:
                     assert r.status == 200
                     _secure_headers(r)

@@ -130,9 +130,10 @@ class LabServer(Server):
         if self.token is None:
             return None
         session = request.cookies.get(self.cookie)
-        if session is not None and any(hmac.compare_digest(session.encode(), s.encode()) for s in self.session_ids):
+        if "token" not in request.query and session is not None and any(
+                hmac.compare_digest(session.encode(), s.encode()) for s in self.session_ids):
             return None
-        given = self.token_of(request)
+        given = self.token_of(request)  # a ?token= is checked even beside a session: it mints one
         if given is None:
             return web.Response(status=401, text="token required: open the URL that `rnnlab serve` printed\n")
         if not hmac.compare_digest(given.encode(), self.token.encode()):
