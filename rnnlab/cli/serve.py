@@ -25,7 +25,7 @@ def serve_cmd(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     token: Annotated[Optional[str], typer.Option("--token", help="Secret every request must carry (default: $RNNLAB_TOKEN, else one is generated and printed in the URL).", show_default=False)] = None,
     no_token: Annotated[bool, typer.Option("--no-token", help="Serve without a token: anyone who reaches the port (every account on this machine) drives the lab as you.")] = False,
-    data_root: Annotated[Optional[list[Path]], typer.Option("--data-root", help="A folder the lab may open corpora and CSVs in (repeatable; the runs root always).", show_default=False)] = None,
+    data_root: Annotated[Optional[list[Path]], typer.Option("--data-root", metavar="DIR", help="A folder the lab may open corpora and CSVs in (repeatable; the runs root always).", show_default=False)] = None,
     runs_dir: RunsDirOpt = None,
 ) -> None:
     """Serve the lab to a browser: each tab gets its own lab on the runs root.
