@@ -325,7 +325,7 @@ def spawn(rec: record.SweepRecord) -> int:
     """Launch this host's controller detached (its own session, output in controller.log).
     The lock is taken here and handed to the child (pass_fds): two spawns at once (two `sweep
     join`s) start one controller; the other raises record.LiveController and writes nothing."""
-    fd = rec.take_lock()
+    fd = rec.take_lock(pid=0)  # the child's pid once it has one
     if fd is None:
         raise record.LiveController(f"{rec.live_here() or f'sweep {rec.sweep_id} already has a controller on this host'}; "
                                     f"follow it with `rnnlab sweep show {rec.sweep_id}`")
@@ -346,6 +346,7 @@ def _spawn_locked(rec: record.SweepRecord, lock_fd: int) -> int:
                                 start_new_session=True, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                 close_fds=True, pass_fds=(lock_fd,), env=env)
     launch._children.append(proc)  # reaped with the workers this process launched
+    rec.mark_lock(lock_fd, proc.pid)
     rec.set_controller(pid=proc.pid)
     return proc.pid
 

@@ -114,20 +114,36 @@ class SweepRecord:
     def lock_path(self) -> Path:
         return self.dir / LOCK_FILE
 
-    def take_lock(self) -> Optional[int]:
+    def take_lock(self, pid: Optional[int] = None) -> Optional[int]:
         """This host's controller lock: an fd that holds it (keep it open while the controller
-        lives), or None when a live controller holds it."""
+        lives), or None when a live controller holds it. The file names the holder's pid
+        (`pid`, this process by default; 0: not known yet, see mark_lock)."""
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + LOCK_RETRY_S
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.mark_lock(fd, os.getpid() if pid is None else pid)
                 return fd
             except OSError:
                 if time.monotonic() > deadline:
                     os.close(fd)
                     return None
                 time.sleep(0.02)
+
+    @staticmethod
+    def mark_lock(fd: int, pid: int) -> None:
+        """Write the pid of the controller that holds the lock into the lock file."""
+        os.ftruncate(fd, 0)
+        if pid:
+            os.pwrite(fd, f"{pid}\n".encode(), 0)
+
+    def lock_pid(self) -> Optional[int]:
+        try:
+            text = self.lock_path.read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        return int(text) if text.isdigit() else None
 
     def lock_held(self) -> bool:
         """Whether a controller on this host holds the lock now (a process, not a record)."""
@@ -147,8 +163,11 @@ class SweepRecord:
         """One line naming this host's live controller of the sweep, or None when it has none."""
         if not self.lock_held():
             return None
-        c = self.controller()
-        pid = c.get("pid") if c.get("host") == socket.gethostname() else None
+        pid = self.lock_pid()
+        deadline = time.monotonic() + 1.0
+        while pid is None and time.monotonic() < deadline:  # a spawner names its child just after
+            time.sleep(0.05)
+            pid = self.lock_pid()
         return f"sweep {self.sweep_id} already has a controller on this host{f' (pid {pid})' if pid else ''}"
 
     def stop_requested(self) -> bool:
