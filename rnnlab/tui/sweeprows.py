@@ -26,7 +26,6 @@ def read_studies(sweeps: list, *, read: bool = True) -> bool:
     host's runs."""
     if not sweeps:
         return False  # no Optuna import for a runs dir without sweeps
-    from rnnlab.errors import UserError
     from rnnlab.sweeps.manage import digest
 
     changed = False
@@ -34,7 +33,7 @@ def read_studies(sweeps: list, *, read: bool = True) -> bool:
         before = rec.digest
         try:
             rec.digest = digest(rec, read=read) or before
-        except (UserError, OSError, ValueError, KeyError):
+        except Exception:  # noqa: BLE001 - a study that cannot be read must not hide the runs
             rec.digest = None
         changed = changed or rec.digest != before
     return changed
