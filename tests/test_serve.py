@@ -119,10 +119,11 @@ def test_serve_sends_the_home_screen_and_ctrl_c_ends_its_labs(tmp_path):
     server = Served(runs)
     labs: list = []
     try:
-        assert server.url == f"http://127.0.0.1:{server.port}/"  # loopback: no token needed
+        assert server.url.startswith(f"http://127.0.0.1:{server.port}/?token=")  # loopback too: a token
 
         async def session() -> str:
-            async with aiohttp.ClientSession() as http:
+            # unsafe=True: keep cookies from an IP address, as a browser does
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
                 async with http.get(server.url) as page:
                     assert page.status == 200
                     html = await page.text()
@@ -162,7 +163,9 @@ def test_stopping_the_server_closes_a_lab_whose_tab_is_open_and_spares_its_run(t
     worker_pid = None
     try:
         async def launch_then_interrupt() -> int:
-            async with aiohttp.ClientSession() as http:
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+                async with http.get(server.url) as page:  # the printed URL: a session cookie
+                    assert page.status == 200
                 async with http.ws_connect(f"ws://127.0.0.1:{server.port}/ws?width=100&height=30") as ws:
                     await _screen_text(ws, HOME_TEXT)
                     labs = server.labs()
@@ -285,7 +288,7 @@ def test_a_hand_made_token_is_quoted_in_the_url_and_blank_space_refused(tmp_path
         url = server.url.replace(f"//{server.url.split('//')[1].split(':')[0]}:", "//127.0.0.1:")
 
         async def probe() -> None:
-            async with aiohttp.ClientSession() as http:
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
                 async with http.get(aiohttp.client.URL(url, encoded=True)) as r:  # as a browser opens it
                     assert r.status == 200, url
 
@@ -312,7 +315,7 @@ def test_the_urls_printed_for_every_ipv6_address_work(tmp_path):
         assert loopback, urls
 
         async def probe() -> None:
-            async with aiohttp.ClientSession() as http:
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
                 for url in loopback:
                     async with http.get(url) as r:
                         assert r.status == 200, url

@@ -140,9 +140,35 @@ async def _groups(tmp_path):
         table = pilot.app.screen.query_one(DataTable)
         keys = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
         assert keys == [later.name, "sweep:" + SWEEP_ID, t0.name, t1.name, lone.name]
-        header = table.get_row_at(1)
-        assert header[1] == "▾ lr-cell" and str(header[5]) == "0/8 trials" and header[6] == "sweep"
+        # the header counts from the study (5 of 8 trials ended there, best 0.024), not from
+        # this host's two queued trial runs; the study is read off the UI thread, so wait for it
+        for _ in range(100):
+            header = table.get_row_at(1)
+            if str(header[5]) == "5/8 trials":
+                break
+            await pilot.pause(0.1)
+        assert header[1] == "▾ lr-cell" and str(header[5]) == "5/8 trials" and header[6] == "sweep"
+        assert (str(header[3]), header[4]) == ("running", "mse 0.024")
         assert str(table.get_row_at(2)[1]).startswith(" └ t0")
+        # a filter that hides trial 1 leaves the study's counts alone
+        from textual.widgets import Input
+
+        await pilot.press("slash")
+        pilot.app.screen.query_one("#home-filter", Input).value = f"name:{t0.name}"
+        await pilot.press("enter")
+        for _ in range(50):
+            if table.row_count == 2:
+                break
+            await pilot.pause(0.1)
+        assert [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)] == ["sweep:" + SWEEP_ID, t0.name]
+        header = table.get_row_at(0)
+        assert (str(header[3]), header[4], str(header[5])) == ("running", "mse 0.024", "5/8 trials")
+        await pilot.press("escape")
+        for _ in range(50):
+            if table.row_count == 5:
+                break
+            await pilot.pause(0.1)
+        table.move_cursor(row=0)
         await pilot.press("down", "enter")
         for _ in range(50):
             if isinstance(pilot.app.screen, SweepScreen):

@@ -1,10 +1,14 @@
-"""`rnnlab serve`: the lab in a browser (rnnlab/cli/webserver.py), safe by default: loopback
-unless told otherwise, and a secret token whenever it listens beyond this machine."""
+"""`rnnlab serve`: the lab in a browser (rnnlab/cli/webserver.py), safe by default on a shared
+box: loopback unless told otherwise, a secret token always (other accounts reach loopback too;
+`--no-token` says otherwise, with a warning), and files opened only in the runs root and the
+`--data-root` folders."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -17,17 +21,20 @@ MIN_TOKEN_LEN = 16
 
 
 def serve_cmd(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but loopback needs a token (one is generated and printed).")] = "127.0.0.1",
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    token: Annotated[Optional[str], typer.Option("--token", help="Secret every request must carry (default: $RNNLAB_TOKEN; generated on a non-loopback --host).", show_default=False)] = None,
+    token: Annotated[Optional[str], typer.Option("--token", help="Secret every request must carry (default: $RNNLAB_TOKEN, else one is generated and printed in the URL).", show_default=False)] = None,
+    no_token: Annotated[bool, typer.Option("--no-token", help="Serve without a token: anyone who reaches the port (every account on this machine) drives the lab as you.")] = False,
+    data_root: Annotated[Optional[list[Path]], typer.Option("--data-root", metavar="DIR", help="A folder the lab may open corpora and CSVs in (repeatable; the runs root always).", show_default=False)] = None,
     runs_dir: RunsDirOpt = None,
 ) -> None:
     """Serve the lab to a browser: each tab gets its own lab on the runs root.
 
     \b
-    rnnlab serve                         http://127.0.0.1:8000/ on this machine only
-    ssh -L 8000:127.0.0.1:8000 gpubox    then open http://localhost:8000/ on the laptop
+    rnnlab serve                         prints http://127.0.0.1:8000/?token=... (this machine only)
+    ssh -L 8000:127.0.0.1:8000 gpubox    then open http://localhost:8000/?token=... on the laptop
     rnnlab serve --host 0.0.0.0          every address; prints http://HOST:8000/?token=...
+    rnnlab serve --data-root ~/corpora   the lab may open files there too (not only the runs root)
     """
     from rnnlab.cli.webserver import TOKEN_ENV, is_loopback, serve
     from rnnlab.runs.paths import runs_root
@@ -43,9 +50,20 @@ def serve_cmd(
     if token is not None and len(token) < MIN_TOKEN_LEN:
         raise UserError(f"{where} is {len(token)} characters; a token needs at least {MIN_TOKEN_LEN} "
                         f"(leave it out on a non-loopback --host and one is generated)")
-    if token is None and not is_loopback(host):
+    if no_token and token is not None:
+        raise UserError(f"--no-token and {where} contradict each other; give one")
+    roots = []
+    for d in data_root or []:
+        if not d.expanduser().is_dir():
+            raise UserError(f"--data-root {d}: no such folder; give a folder the lab may open corpora and CSVs in")
+        roots.append(d.expanduser().resolve())
+    if no_token:
+        print(f"warning: --no-token: anyone who can reach {host}:{port} drives this lab as you "
+              f"(launch, stop, delete runs, read files under its roots){'; on loopback that is every account on this machine' if is_loopback(host) else ''}",
+              file=sys.stderr, flush=True)
+    elif token is None:
         token = secrets.token_urlsafe(24)
-    serve(runs_root(runs_dir).resolve(), host, port, token)
+    serve(runs_root(runs_dir).resolve(), host, port, token, roots)
 
 
 def register(app: typer.Typer) -> None:

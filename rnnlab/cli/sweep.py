@@ -50,6 +50,10 @@ def sweep_cmd(
             if storage is None:
                 raise UserError("rnnlab sweep join: --storage is required (the journal file or database URL the sweep lives in)")
             rec = manage.join(ref, storage, root)
+            live = rec.live_here()
+            if live:  # this host already runs its share: attach (say so), never a second controller
+                _attached(rec, json_out)
+                return
             _run(rec, detach, json_out)
             return
         rec = record.resolve(root, ref)
@@ -73,11 +77,27 @@ def sweep_cmd(
     _run(rec, detach, json_out)
 
 
+def _attached(rec, json_out: bool) -> None:
+    """One line (or the --json object with the live controller's pid): the sweep already has
+    its controller on this host, and this command started none."""
+    from rnnlab.sweeps import manage
+
+    if json_out:
+        print_json({**manage.show(rec, with_importances=False), "attached": True})
+    else:
+        line = rec.live_here() or f"sweep {rec.sweep_id} already has a controller on this host"
+        print(f"{line}: joined already, no second controller started; follow it with `rnnlab sweep show {rec.sweep_id}`")
+
+
 def _run(rec, detach: bool, json_out: bool) -> None:
-    from rnnlab.sweeps import controller, manage
+    from rnnlab.sweeps import controller, manage, record
 
     if detach:
-        pid = controller.spawn(rec)
+        try:
+            pid = controller.spawn(rec)
+        except record.LiveController:  # another join took the lock first
+            _attached(rec, json_out)
+            return
         if json_out:
             print_json({**manage.show(rec, with_importances=False), "status": "running", "pid": pid})
         else:
@@ -104,10 +124,14 @@ def _run(rec, detach: bool, json_out: bool) -> None:
         except OSError:  # a closed pipe (`| head`) must not kill the controller
             pass
 
+    lock = rec.take_lock()  # before a word is printed: a join that lost the race says one line
+    if lock is None:
+        _attached(rec, json_out)
+        return
     ctl = controller.Controller(rec, echo=echo)
     echo(f"sweep {rec.sweep_id}: {ctl.spec.trials} trials, {ctl.parallel} at a time here, {ctl.spec.sampler} sampler, "
          f"{ctl.spec.pruner} pruner, {ctl.spec.direction} {ctl.spec.metric}")
-    status = ctl.run()
+    status = ctl.run(lock_fd=lock)
     summary = manage.show(rec)
     if json_out:
         print_json(summary)
@@ -134,10 +158,10 @@ def _show(s: dict[str, Any], json_out: bool) -> None:
     print(f"sweep {s['sweep_id']} ({s['name']}): {s['status']}, {s['done']}/{s['total']} trials done, "
           f"{s['direction']} {s['metric']}" + (f"; controller pid {s['pid']}" if s.get("pid") else ""))
     keys = list(s["space"])
-    rows = [[str(t["number"]), t["state"], _fmt(t["value"]), t["run_id"] or "-", *(_fmt(t["params"].get(k)) for k in keys)]
-            for t in s["trials"]]
+    rows = [[str(t["number"]), t["state"], _fmt(t["value"]), t["run_id"] or "-", t.get("host") or "-",
+             *(_fmt(t["params"].get(k)) for k in keys)] for t in s["trials"]]
     if rows:
-        table(["trial", "state", s["metric"], "run", *keys], rows)
+        table(["trial", "state", s["metric"], "run", "host", *keys], rows)
     b = s["best"]
     if b:
         print(f"best: trial {b['number']} (run {b['run_id']}) {s['metric']} {_fmt(b['value'])}: "

@@ -221,14 +221,16 @@ def spawn(run_dir: Path | str, *, queue: bool = False, resume: bool = False) -> 
     return proc.pid
 
 
-def start_detached(cmd: list[str], log_path: Path, env: dict[str, str]) -> subprocess.Popen:
+def start_detached(cmd: list[str], log_path: Path, env: dict[str, str],
+                   pass_fds: tuple[int, ...] = ()) -> subprocess.Popen:
     """Start `cmd` in its own session (it outlives this terminal), its output appended to
-    `log_path`; kept, so this process reaps it. Workers and sweep controllers start this way."""
+    `log_path`; kept, so this process reaps it. Workers and sweep controllers start this way
+    (a controller inherits its sweep's lock through `pass_fds`)."""
     _reap()
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
             cmd, start_new_session=True, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            close_fds=True, env=env,
+            close_fds=True, pass_fds=pass_fds, env=env,
         )
     _children.append(proc)
     return proc

@@ -11,6 +11,16 @@ link between them is the run's metadata, written before its worker starts. So af
 new controller (`rnnlab sweep resume`) adopts the runs still going, starts a run that was made
 but never launched, marks dead ones failed, and asks for new numbers only while the study has
 fewer than `trials`: no number ever gets two runs.
+
+One controller per sweep per host: it holds the sweep folder's `controller.lock` (flock) for its
+whole life, so a second `sweep join` or `resume` on this host finds it and attaches or refuses.
+
+A trial's value is its best evaluation in the study's direction (what its kept checkpoint holds),
+not its last: a run stopped by `train.patience` ends a few evaluations past its best.
+
+Optuna through its public API (the storage object we open, `BaseStorage` methods, `Study.tell`),
+except `optuna.trial.Trial(study, trial_id)` for trials another controller asked for:
+tests/test_sweep_lock.py fails loudly if that moves.
 """
 
 from __future__ import annotations
@@ -47,16 +57,20 @@ class Controller:
         self.root = rec.runs_root
         self.owner = f"{socket.gethostname()}:{self.root.resolve()}"
         self.echo = echo or _say
-        probe = studies.load(rec.storage, rec.sweep_id)
+        self.storage = studies.open_storage(rec.storage)
+        probe = studies.load(rec.storage, rec.sweep_id, opened=self.storage)
         self.spec = studies.spec_of(probe)
         # A fresh sweep is reproducible from its seed; a resumed controller or a joining host
         # must draw other numbers, or a seeded sampler replays the points already tried.
         offset = len(probe.get_trials(deepcopy=False)) + (zlib.crc32(self.owner.encode()) % 10_000 if rec.joined else 0)
         self.study = studies.load(rec.storage, rec.sweep_id, sampler=studies.make_sampler(self.spec, offset),
-                                  pruner=studies.make_pruner(self.spec))
+                                  pruner=studies.make_pruner(self.spec), opened=self.storage)
+        self.study_id = self.storage.get_study_id_from_name(rec.sweep_id)
+        self.sign = 1 if self.spec.direction == "minimize" else -1
         self.devices = self._devices()
         self.parallel = self.spec.parallel or slots.slot_count() * max(1, len(self.devices))
-        self.active: dict[int, dict[str, Any]] = {}  # trial number -> {"id", "run_dir", "device", "reported"}
+        self.active: dict[int, dict[str, Any]] = {}  # trial number -> {"trial", "run_dir", "device", "reported"}
+        self.lock_fd: Optional[int] = None
 
     # ------------------------------------------------------------------ set-up
 
@@ -94,7 +108,7 @@ class Controller:
             if info is None:
                 self._tell(t.number, "FAIL", note="its controller died before creating its run")
                 continue
-            entry = {"id": t._trial_id, "run_dir": info.dir, "device": None, "reported": set(t.intermediate_values)}
+            entry = {"trial": self._trial(t.number), "run_dir": info.dir, "device": None, "reported": set(t.intermediate_values)}
             if info.recorded_status == "queued" and info.pid is None:
                 launch.spawn(info.dir)  # made, never launched
                 self.echo(f"trial {t.number}: run {info.run_id} launched (its controller died first)")
@@ -124,7 +138,21 @@ class Controller:
 
     # ------------------------------------------------------------------ the loop
 
-    def run(self) -> str:
+    def run(self, lock_fd: Optional[int] = None) -> str:
+        """Run this host's share until the study has its trials, or a stop. `lock_fd`: the
+        controller lock, already taken by the process that spawned us; without it we take it,
+        and raise record.LiveController (touching no record) when another controller holds it."""
+        self.lock_fd = lock_fd if lock_fd is not None else self.rec.take_lock()
+        if self.lock_fd is None:
+            raise record.LiveController(f"{self.rec.live_here() or f'sweep {self.rec.sweep_id} already has a controller on this host'}; "
+                                        f"follow it with `rnnlab sweep show {self.rec.sweep_id}`")
+        try:
+            return self._run()
+        finally:
+            os.close(self.lock_fd)  # the record says how we ended before the next may start
+            self.lock_fd = None
+
+    def _run(self) -> str:
         self.rec.set_controller(status="running", pid=os.getpid(), host=socket.gethostname(), started=time.time(),
                                 heartbeat=time.time(), message="", ended=None, parallel=self.parallel)
         os.environ["RNNLAB_SLOTS"] = str(max(slots.slot_count(), math.ceil(self.parallel / max(1, len(self.devices)))))
@@ -177,30 +205,29 @@ class Controller:
         run_dir = launch.create_run(cfg, self.root, meta={"sweep": self.rec.sweep_id, "trial": trial.number})
         trial.set_user_attr(studies.RUN_ATTR, run_dir.name)
         pid = launch.spawn(run_dir)
-        self.active[trial.number] = {"id": trial._trial_id, "run_dir": run_dir, "device": device, "reported": set()}
+        self.active[trial.number] = {"trial": trial, "run_dir": run_dir, "device": device, "reported": set()}
         shown = ", ".join(f"{k}={_fmt(v)}" for k, v in params.items())
         self.echo(f"trial {trial.number}: run {run_dir.name} (pid {pid}{', ' + device if device else ''}) {shown}")
 
-    def _report(self, number: int, entry: dict[str, Any]) -> Optional[tuple[int, float]]:
-        """Copy new eval points of the metric into the study; the newest (step, value)."""
-        import optuna
-
+    def _report(self, number: int, entry: dict[str, Any]) -> tuple[Optional[tuple[int, float]], Optional[tuple[int, float]]]:
+        """Copy new eval points of the metric into the study; the newest and the best (step,
+        value), best in the study's direction (the kept checkpoint's, for the primary metric)."""
         with RunReader(entry["run_dir"]) as r:
             steps, _, values = r.series(self.spec.metric)
-        trial = optuna.trial.Trial(self.study, entry["id"])
-        last = None
+        trial = entry["trial"]
+        last = best = None
         for step, value in zip(steps, values):
             if value != value:  # NaN: a diverged eval is no evidence for the pruner
                 continue
             last = (step, value)
+            if best is None or self.sign * value < self.sign * best[1]:
+                best = last
             if step not in entry["reported"]:
                 trial.report(value, step)
                 entry["reported"].add(step)
-        return last
+        return last, best
 
     def _poll(self, number: int) -> None:
-        import optuna
-
         entry = self.active[number]
         try:
             with RunReader(entry["run_dir"]) as r:
@@ -209,10 +236,10 @@ class Controller:
             self.active.pop(number)
             self._tell(number, "FAIL", note=str(err))
             return
-        last = self._report(number, entry)
+        last, best = self._report(number, entry)
         if info.live:
             if info.status == "running" and last is not None and not entry.get("pruning"):
-                if optuna.trial.Trial(self.study, entry["id"]).should_prune():
+                if entry["trial"].should_prune():
                     reason = f"{self.spec.metric} {last[1]:.4g} at step {last[0]}"
                     request_prune(entry["run_dir"], reason)
                     entry["pruning"] = True
@@ -223,7 +250,7 @@ class Controller:
             if last is None:
                 self._tell(number, "FAIL", note=f"run {info.run_id} recorded no {self.spec.metric}; it records {', '.join(sorted(info.latest)) or 'nothing'}")
                 return
-            self._tell(number, "COMPLETE", value=last[1])
+            self._tell(number, "COMPLETE", value=best[1] if best else None)
         elif info.status == "pruned":
             self._tell(number, "PRUNED")
         elif info.status == "stopped":
@@ -238,7 +265,7 @@ class Controller:
         st = getattr(optuna.trial.TrialState, state)
         if note:
             try:
-                self.study._storage.set_trial_user_attr(self._trial_id(number), "note", note)
+                self.storage.set_trial_user_attr(self._id_of(number), "note", note)
             except (KeyError, RuntimeError, ValueError):  # finished meanwhile (another host told it)
                 pass
         try:
@@ -251,8 +278,16 @@ class Controller:
         shown = f" {self.spec.metric} {value:.4g}" if value is not None else ""
         self.echo(f"trial {number}: {state.lower()}{shown}{f' ({note})' if note else ''}")
 
-    def _trial_id(self, number: int) -> int:
-        return self.study._storage.get_trial_id_from_study_id_trial_number(self.study._study_id, number)
+    def _id_of(self, number: int) -> int:
+        return self.storage.get_trial_id_from_study_id_trial_number(self.study_id, number)
+
+    def _trial(self, number: int):
+        """A live handle on trial `number` (report, should_prune) that another controller asked
+        for. Optuna's only way there is the Trial constructor (public class, a constructor its
+        docs advise against): tests/test_sweep_lock.py checks it."""
+        import optuna
+
+        return optuna.trial.Trial(self.study, self._id_of(number))
 
     def _stop_all(self) -> None:
         """Stop this host's running trials (each checkpoints); they stay RUNNING in the study,
@@ -286,9 +321,24 @@ def _fmt(v: Any) -> str:
 
 
 def spawn(rec: record.SweepRecord) -> int:
-    """Launch this host's controller detached (its own session, output in controller.log)."""
+    """Launch this host's controller detached (its own session, output in controller.log).
+    The lock is taken here and handed to the child (pass_fds): two spawns at once (two `sweep
+    join`s) start one controller; the other raises record.LiveController and writes nothing."""
+    fd = rec.take_lock(pid=0)  # the child's pid once it has one
+    if fd is None:
+        raise record.LiveController(f"{rec.live_here() or f'sweep {rec.sweep_id} already has a controller on this host'}; "
+                                    f"follow it with `rnnlab sweep show {rec.sweep_id}`")
+    try:
+        return _spawn_locked(rec, fd)
+    finally:
+        os.close(fd)  # the child holds the lock from here on
+
+
+def _spawn_locked(rec: record.SweepRecord, lock_fd: int) -> int:
     rec.set_controller(status="starting", pid=None, host=socket.gethostname(), heartbeat=time.time(), message="launching")
-    proc = launch.start_detached([sys.executable, "-m", "rnnlab.sweeps.controller", str(rec.dir)], rec.log, launch.worker_env())
+    proc = launch.start_detached([sys.executable, "-m", "rnnlab.sweeps.controller", str(rec.dir), "--lock-fd", str(lock_fd)],
+                                 rec.log, launch.worker_env(), pass_fds=(lock_fd,))
+    rec.mark_lock(lock_fd, proc.pid)
     rec.set_controller(pid=proc.pid)
     return proc.pid
 
@@ -296,6 +346,7 @@ def spawn(rec: record.SweepRecord) -> int:
 def main(argv: Optional[list[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m rnnlab.sweeps.controller", description="Run one host's share of a sweep.")
     parser.add_argument("sweep_dir", type=Path)
+    parser.add_argument("--lock-fd", type=int, default=None, help="the controller lock, taken by the spawning process")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     rec = record.load(args.sweep_dir)
@@ -306,8 +357,13 @@ def main(argv: Optional[list[str]] = None) -> None:
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
     _say(f"controller pid {os.getpid()} for sweep {rec.sweep_id}")
+    if args.lock_fd is not None:
+        os.set_inheritable(args.lock_fd, False)  # the trials' workers must not hold our lock
     try:
-        status = Controller(rec).run()
+        status = Controller(rec).run(lock_fd=args.lock_fd)
+    except record.LiveController as err:  # lost a race to another controller: its record stays
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        sys.exit(2)
     except UserError as err:
         print(f"error: {err}", file=sys.stderr, flush=True)
         rec.set_controller(status="failed", message=str(err), ended=time.time())

@@ -4,6 +4,8 @@ stop and resume them. Each function is one verb; the printing is the caller's. T
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from pathlib import Path
 from typing import Any, Optional
@@ -37,7 +39,7 @@ def start(spec: SweepSpec, runs_root: Path, *, name: Optional[str] = None, stora
 
 def join(ref: str, storage: str, runs_root: Path) -> record.SweepRecord:
     """This host's record of a sweep that lives in a shared storage (its id or name)."""
-    sweep_id = studies.find(storage, ref)
+    sweep_id = record.check_sweep_id(studies.find(storage, ref), storage)
     study = studies.load(storage, sweep_id)
     spec = studies.spec_of(study)  # made by rnnlab sweep
     existing = [r for r in record.list_sweeps(runs_root) if r.sweep_id == sweep_id]
@@ -69,6 +71,41 @@ def show(rec: record.SweepRecord, *, with_importances: bool = True) -> dict[str,
     ctl = rec.controller()
     return {"sweep_id": rec.sweep_id, "name": rec.name, "status": status(rec, s), **{k: v for k, v in s.items() if k not in ("sweep_id", "name")},
             "pid": rec.alive_pid(), "storage": rec.storage, "message": ctl.get("message", "")}
+
+
+# digest(): the study's counts per (storage, sweep id), with what they were read at
+_DIGESTS: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
+_DIGESTS_LOCK = threading.Lock()
+URL_DIGEST_S = 5.0  # a database has no cheap "changed?": read it at most this often
+
+
+def digest(rec: record.SweepRecord, *, read: bool = True) -> Optional[dict[str, Any]]:
+    """The sweep as the study tells it, whatever this host runs: status, done, total, metric,
+    direction, best value. For the lab's home row, read on every listing, so the study is read
+    again only when its journal file changed (a database: every URL_DIGEST_S). With `read`
+    False: what was read before (None if nothing), never waiting for Optuna."""
+    key = (rec.storage, rec.sweep_id)
+    if studies.is_url(rec.storage):
+        mark: Any = int(time.time() // URL_DIGEST_S)
+    else:
+        try:
+            st = os.stat(rec.storage)
+            mark = (st.st_size, st.st_mtime_ns)
+        except OSError as err:
+            raise UserError(f"sweep {rec.sweep_id}: cannot read its study {rec.storage} ({err.strerror})") from None
+    with _DIGESTS_LOCK:
+        cached = _DIGESTS.get(key)
+    if cached is None and not read:
+        return None
+    if cached is None or (cached[0] != mark and read):
+        study = studies.load(rec.storage, rec.sweep_id)
+        s = studies.summary(study, studies.spec_of(study), with_importances=False)
+        counts = {k: s[k] for k in ("done", "total", "metric", "direction")}
+        counts["best"] = s["best"]["value"] if s["best"] else None
+        with _DIGESTS_LOCK:
+            _DIGESTS[key] = cached = (mark, counts)
+    counts = cached[1]
+    return {**counts, "status": status(rec, counts)}
 
 
 def listing(runs_root: Path) -> list[dict[str, Any]]:
@@ -110,9 +147,12 @@ def stop(rec: record.SweepRecord, *, wait_s: float = 150.0) -> str:
 
 def resume(rec: record.SweepRecord) -> int:
     """Start a new controller for this host: it adopts live trials, resumes stopped ones and
-    goes on. Refused while a controller is alive."""
-    pid = rec.alive_pid()
-    if pid is not None:
-        raise UserError(f"sweep {rec.sweep_id} already has a running controller (pid {pid}); `rnnlab sweep stop {rec.sweep_id}` first")
+    goes on. Refused, in one line, while a controller lives on this host (it holds the lock)."""
+    live = rec.live_here()
+    if live:
+        raise record.LiveController(f"{live}; `rnnlab sweep stop {rec.sweep_id}` first, or follow it with `rnnlab sweep show {rec.sweep_id}`")
     rec.clear_stop()
-    return controller.spawn(rec)
+    try:
+        return controller.spawn(rec)
+    except record.LiveController as err:
+        raise record.LiveController(f"{err}; `rnnlab sweep stop {rec.sweep_id}` first to restart it") from None

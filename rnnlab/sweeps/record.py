@@ -1,13 +1,15 @@
 """This host's record of a sweep: `<runs root>/.sweeps/<sweep id>/` holds `sweep.json` (id, name,
 storage, created), `controller.json` (this host's controller: pid, host, status, heartbeat,
-message), `controller.log`, a `stop` file while a stop is asked for, and, without --storage,
-the study itself (`study.journal`). The trials are ordinary runs in the runs root beside it.
+message), `controller.log`, `controller.lock` (held by this host's controller for its whole
+life: one controller per sweep per host), a `stop` file while a stop is asked for, and, without
+--storage, the study itself (`study.journal`). The trials are ordinary runs in the runs root beside it.
 
 Written atomically (temp file + rename), read by the CLI and the lab without Optuna. Torch-free.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
@@ -17,17 +19,21 @@ from pathlib import Path
 from typing import Any, Optional
 
 from rnnlab.errors import UserError
+from rnnlab.runs.paths import check_name
 from rnnlab.runs.reader import pid_alive
 
 SWEEPS_DIR = ".sweeps"
 SWEEP_FILE = "sweep.json"
 CONTROLLER_FILE = "controller.json"
 LOG_FILE = "controller.log"
+LOCK_FILE = "controller.lock"
 STOP_FILE = "stop"
 JOURNAL = "study.journal"
 CONTROLLER_STATUSES = ("starting", "running", "stopping", "finished", "stopped", "failed", "crashed")
 LIVE = ("starting", "running", "stopping")
 STALE_AFTER_S = 60.0  # a controller on another host is "crashed" once its beat is this old
+# A probe (lock_held) holds the lock for microseconds: a controller taking it retries this long.
+LOCK_RETRY_S = 0.5
 
 
 def sweeps_root(runs_root: Path) -> Path:
@@ -49,6 +55,10 @@ def _read(path: Path) -> dict[str, Any]:
         raise UserError(f"{path}: unreadable sweep record ({err}); remove that sweep folder or restore the file") from None
 
 
+class LiveController(UserError):
+    """A controller of this sweep already lives on this host (it holds the lock)."""
+
+
 @dataclass
 class SweepRecord:
     dir: Path
@@ -61,6 +71,9 @@ class SweepRecord:
     trials: Optional[int] = None
     metric: Optional[str] = None
     direction: Optional[str] = None
+    # the study's own counts (sweeps/manage.digest), when a reader attached them: the lab's home
+    # row shows these, not what this host's runs alone say
+    digest: Optional[dict[str, Any]] = None
 
     @property
     def runs_root(self) -> Path:
@@ -81,13 +94,81 @@ class SweepRecord:
         if status not in LIVE:
             return status
         pid, host = c.get("pid"), c.get("host")
-        if pid is not None and host == socket.gethostname():
-            return status if pid_alive(int(pid)) else "crashed"
+        if host == socket.gethostname():
+            if self.lock_held():
+                return status
+            # a controller from before the lock file existed: only its pid tells
+            old = pid is not None and not self.lock_path.exists() and pid_alive(int(pid))
+            return status if old else "crashed"
         return status if time.time() - float(c.get("heartbeat") or 0) < STALE_AFTER_S else "crashed"
 
     def alive_pid(self) -> Optional[int]:
         c = self.controller()
         return c.get("pid") if self.controller_status() in LIVE else None
+
+    # ------------------------------------------------------------------ the controller's lock
+    # flock (not lockf): the lock belongs to the open file, so a parent that takes it can hand
+    # it to the controller it spawns (pass_fds) and no other controller slips in between.
+
+    @property
+    def lock_path(self) -> Path:
+        return self.dir / LOCK_FILE
+
+    def take_lock(self, pid: Optional[int] = None) -> Optional[int]:
+        """This host's controller lock: an fd that holds it (keep it open while the controller
+        lives), or None when a live controller holds it. The file names the holder's pid
+        (`pid`, this process by default; 0: not known yet, see mark_lock)."""
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + LOCK_RETRY_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.mark_lock(fd, os.getpid() if pid is None else pid)
+                return fd
+            except OSError:
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    return None
+                time.sleep(0.02)
+
+    @staticmethod
+    def mark_lock(fd: int, pid: int) -> None:
+        """Write the pid of the controller that holds the lock into the lock file."""
+        os.ftruncate(fd, 0)
+        if pid:
+            os.pwrite(fd, f"{pid}\n".encode(), 0)
+
+    def lock_pid(self) -> Optional[int]:
+        try:
+            text = self.lock_path.read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        return int(text) if text.isdigit() else None
+
+    def lock_held(self) -> bool:
+        """Whether a controller on this host holds the lock now (a process, not a record)."""
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+        except OSError:
+            return True
+        finally:
+            os.close(fd)
+
+    def live_here(self) -> Optional[str]:
+        """One line naming this host's live controller of the sweep, or None when it has none."""
+        if not self.lock_held():
+            return None
+        pid = self.lock_pid()
+        deadline = time.monotonic() + 1.0
+        while pid is None and time.monotonic() < deadline:  # a spawner names its child just after
+            time.sleep(0.05)
+            pid = self.lock_pid()
+        return f"sweep {self.sweep_id} already has a controller on this host{f' (pid {pid})' if pid else ''}"
 
     def stop_requested(self) -> bool:
         return (self.dir / STOP_FILE).exists()
@@ -109,6 +190,7 @@ class SweepRecord:
 
 def create(runs_root: Path, sweep_id: str, name: Optional[str], storage: Optional[str], *, joined: bool = False,
            spec: Any = None) -> SweepRecord:
+    check_sweep_id(sweep_id, storage)
     d = sweeps_root(runs_root) / sweep_id
     try:
         d.mkdir(parents=True, exist_ok=joined)
@@ -124,6 +206,18 @@ def create(runs_root: Path, sweep_id: str, name: Optional[str], storage: Optiona
                       getattr(spec, "trials", None), getattr(spec, "metric", None), getattr(spec, "direction", None))
     _write(d / SWEEP_FILE, rec.to_dict())
     return rec
+
+
+def check_sweep_id(sweep_id: str, storage: Optional[str] = None) -> str:
+    """A sweep id becomes a folder name: one plain path component, as a run name must be (a
+    shared study named `../../x` must not write outside the runs root)."""
+    try:
+        return check_name(sweep_id)
+    except UserError:
+        where = f" (a study in {storage})" if storage else ""
+        raise UserError(f"sweep id {sweep_id!r}{where} cannot be a folder name here: a sweep id must be 1-100 letters, "
+                        "digits, '.', '_', '+' or '-', starting with a letter or digit, no path separators and no '..'; "
+                        "join a sweep that `rnnlab sweep` made") from None
 
 
 def load(d: Path) -> SweepRecord:

@@ -104,10 +104,11 @@ def find(storage: str, ref: str) -> str:
     raise UserError(f"sweep {ref!r} is ambiguous in storage {storage}: {', '.join(ids)}; give the id")
 
 
-def load(storage: str, sweep_id: str, *, sampler: Any = None, pruner: Any = None):
+def load(storage: str, sweep_id: str, *, sampler: Any = None, pruner: Any = None, opened: Any = None):
+    """The study; `opened`: the storage object for `storage`, when the caller keeps one."""
     optuna = _optuna()
     try:
-        return optuna.load_study(study_name=sweep_id, storage=open_storage(storage), sampler=sampler, pruner=pruner)
+        return optuna.load_study(study_name=sweep_id, storage=opened or open_storage(storage), sampler=sampler, pruner=pruner)
     except KeyError:
         raise UserError(f"no sweep {sweep_id} in storage {storage}; check --storage (see `rnnlab sweeps`)") from None
 
@@ -200,6 +201,15 @@ def _quiet():
         yield
 
 
+def best_intermediate(trial, sign: int) -> Optional[float]:
+    """A trial's best evaluation so far in the study's direction (sign 1: minimize), what its
+    kept checkpoint holds; None before its first. The controller tells a finished trial this
+    value. (A pruned trial's value in Optuna's storage is its last evaluation, Optuna's rule:
+    `tell` takes no value with PRUNED; summaries show its best, like every other trial.)"""
+    values = [v for v in trial.intermediate_values.values() if isinstance(v, (int, float)) and math.isfinite(v)]
+    return min(values, key=lambda v: sign * v) if values else None
+
+
 def _clean(v: Any) -> Any:
     return None if isinstance(v, float) and not math.isfinite(v) else v
 
@@ -209,19 +219,19 @@ def summary(study, spec: SweepSpec, *, run_status: Optional[dict[int, str]] = No
     unscored ones after, by number), the best trial, importances. `run_status` maps trial
     numbers to the status of their run on this host (a queued run reads "waiting")."""
     trials = counted(study.get_trials(deepcopy=False))
+    sign = 1 if spec.direction == "minimize" else -1
     rows = []
     for t in trials:
         state = state_name(t)
         if state == "running" and (run_status or {}).get(t.number) == "queued":
             state = "waiting"
-        value = t.value if t.state.name == "COMPLETE" else (t.intermediate_values[t.last_step] if t.last_step is not None else None)
+        value = t.value if t.state.name == "COMPLETE" else best_intermediate(t, sign)
         rows.append({
             "number": t.number, "run_id": t.user_attrs.get(RUN_ATTR), "state": state, "value": _clean(value),
             "params": dict(t.params), "host": (t.user_attrs.get(OWNER_ATTR) or "").split(":", 1)[0] or None,
             "started": t.datetime_start.timestamp() if t.datetime_start else None,
             "ended": t.datetime_complete.timestamp() if t.datetime_complete else None,
         })
-    sign = 1 if spec.direction == "minimize" else -1
     scored = sorted((r for r in rows if r["state"] == "complete" and r["value"] is not None), key=lambda r: (sign * r["value"], r["number"]))
     rest = sorted((r for r in rows if r not in scored), key=lambda r: r["number"])
     best = None

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, Optional
 
+from rnnlab import confine
 from rnnlab.config import Config, validate
 from rnnlab.tui.params import approx_params, matched_hidden
 
@@ -75,6 +76,9 @@ def source_problem(cfg: Config) -> Optional[str]:
     if cfg.task.kind not in ("text", "timeseries") or not src or src.startswith("builtin:"):
         return None
     path = Path(src).expanduser()
+    refused = confine.refusal(src, "corpus / CSV")  # a served lab opens files only where its owner said
+    if refused:
+        return refused
     if cfg.task.kind == "timeseries":
         if path.is_dir():
             return f"corpus / CSV: {src} is a folder; a time series is one CSV file"

@@ -175,11 +175,14 @@ class Home(actions.RunActions, Screen):
                     from rnnlab.sweeps.record import list_sweeps
 
                     sweeps = list_sweeps(self.root)
+                    sweeprows.read_studies(sweeps, read=False)  # sweep rows count from their study
                     with self._lister_lock:
                         if self._lister is None:
                             self._lister = RunLister(self.root)
                         infos = self._lister.list(lambda page: self._first_page(page, sweeps))
                     self.post_message(self.Listed(infos, sweeps=sweeps))
+                    if sweeprows.read_studies(sweeps):  # a study read anew (Optuna): show it now
+                        self.post_message(self.Listed(infos, sweeps=sweeps))
                 except Exception as err:
                     self.post_message(self.Listed([], f"{type(err).__name__}: {err}"))
             time.sleep(LIST_INTERVAL)

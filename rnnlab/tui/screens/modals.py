@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -12,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Label
 
+from rnnlab import confine
 from rnnlab.errors import UserError
 
 
@@ -85,35 +87,68 @@ class Prompt(ModalScreen[Optional[str]]):
         self.dismiss(None)
 
 
+class ConfinedTree(DirectoryTree):
+    """A directory tree that lists only what lies in the allowed folders (rnnlab/confine.py)
+    and the folders on the way down to them; icons in plain glyphs (a browser without an emoji
+    font drew the default ones as boxes)."""
+
+    ICON_NODE = "▸ "
+    ICON_NODE_EXPANDED = "▾ "
+    ICON_FILE = "  "
+
+    def __init__(self, path: Path, allowed: Optional[list[Path]], **kwargs) -> None:
+        super().__init__(str(path), **kwargs)
+        self.allowed = allowed
+
+    def filter_paths(self, paths):
+        if self.allowed is None:
+            return paths
+        return [p for p in paths if confine.inside(p, self.allowed)
+                or (p.is_dir() and not p.is_symlink() and any(r.is_relative_to(p.resolve()) for r in self.allowed))]
+
+
 class FilePicker(ModalScreen[Optional[Path]]):
     """Pick a file or a folder from a directory tree: Enter on a file picks it (on a folder it
-    opens it), `f` picks the highlighted folder (a corpus can be one); Escape cancels."""
+    opens it), `f` picks the highlighted folder (a corpus can be one); Escape cancels. In a
+    confined lab (rnnlab/confine.py) the tree starts where the allowed folders meet, shows only
+    them, and a pick outside them is refused with a note."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("f", "pick_folder", "Use folder")]
 
     def __init__(self, start: Path, title: str = "Pick a file") -> None:
         super().__init__()
+        self.allowed = confine.roots()
         self.start = start if start.is_dir() else Path.cwd()
+        if self.allowed is not None and not confine.inside(self.start, self.allowed):
+            self.start = Path(os.path.commonpath([str(r) for r in self.allowed])) if self.allowed else Path("/nonexistent")
         self.title_text = title
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Label(f"{self.title_text}  (Enter picks a file, f the highlighted folder, Esc cancels)")
-            yield DirectoryTree(str(self.start), id="tree")
+            yield ConfinedTree(self.start, self.allowed, id="tree")
+            yield Label("", id="picker-note")
 
     def on_mount(self) -> None:
         self.query_one(DirectoryTree).focus()
 
+    def _pick(self, path: Path) -> None:
+        refused = confine.refusal(path, "file picker")
+        if refused:
+            self.query_one("#picker-note", Label).update(refused)
+            return
+        self.dismiss(path)
+
     @on(DirectoryTree.FileSelected)
     def _picked(self, event: DirectoryTree.FileSelected) -> None:
-        self.dismiss(Path(event.path))
+        self._pick(Path(event.path))
 
     def action_pick_folder(self) -> None:
         node = self.query_one(DirectoryTree).cursor_node
         if node is None or node.data is None:
             return
         path = Path(node.data.path)
-        self.dismiss(path if path.is_dir() else path.parent)
+        self._pick(path if path.is_dir() else path.parent)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from rich.text import Text
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, SelectionList, Static
 
+from rnnlab import confine
 from rnnlab.config import CELLS, OPTIMIZERS, SCHEDULES, TASKS, Config, read_toml, validate
 from rnnlab.errors import UserError
 from rnnlab.sweeps.spec import PRUNERS, SAMPLERS
@@ -263,7 +264,7 @@ class NewExperiment(Screen):
             return None
         text = self.query_one("#source", Input).value.strip()
         path = Path(text).expanduser() if text else None
-        if path is None or not path.is_file():
+        if path is None or not path.is_file() or not confine.inside(path):
             return None
         column = self.query_one("#column", Input).value.strip() or None
         time_column = self.query_one("#time_column", Input).value.strip() or None

@@ -158,14 +158,14 @@ class SweepScreen(Screen):
         keys = list(s["space"])
         rows = [(str(t["number"]), Text(t["state"], style=TRIAL_STYLE.get(t["state"], "")), fmt_num(t["value"]),
                  *(fmt_num(t["params"].get(k)) if isinstance(t["params"].get(k), float) else str(t["params"].get(k, "–")) for k in keys),
-                 t["run_id"] or "–") for t in s["trials"]]
+                 t["run_id"] or "–", t.get("host") or "–") for t in s["trials"]]
         if [tuple(map(str, r)) for r in rows] == self._rows:
             return
         self._rows = [tuple(map(str, r)) for r in rows]
         table = self.query_one(DataTable)
         current = self.current_trial()
         # widths from the cells themselves: the table's auto widths lagged the first rows
-        labels = ("#", "state", s["metric"].removeprefix("val_"), *map(_short, keys), "run")
+        labels = ("#", "state", s["metric"].removeprefix("val_"), *map(_short, keys), "run", "host")
         table.clear(columns=True)
         for i, label in enumerate(labels):
             table.add_column(label, width=max([len(label)] + [len(r[i]) for r in self._rows]))
