@@ -173,10 +173,6 @@ def open_run(run_dir: Path, device: str = "cpu", where: str = "--device", which:
     from rnnlab import config as config_mod
 
     run_dir = Path(run_dir)
-    choice = kept.choose(run_dir / "checkpoints", which)
-    if choice is None:  # before building the task, which may read a whole corpus
-        raise UserError(f"{run_dir}: the run has no checkpoint yet; wait for one or press 'checkpoint now'")
-    dev = resolve_device(device, where)
     cfg = config_mod.validate(config_mod.read_toml(run_dir / CONFIG), str(run_dir / CONFIG))
     source = getattr(cfg.task, "source", None)
     if source and not str(source).startswith("builtin:"):
@@ -185,6 +181,10 @@ def open_run(run_dir: Path, device: str = "cpu", where: str = "--device", which:
         refused = refusal(source, f"run {run_dir.name}: its corpus / CSV")  # a served lab's limits
         if refused:
             raise UserError(refused)
+    choice = kept.choose(run_dir / "checkpoints", which)
+    if choice is None:  # before building the task, which may read a whole corpus
+        raise UserError(f"{run_dir}: the run has no checkpoint yet; wait for one or press 'checkpoint now'")
+    dev = resolve_device(device, where)
     task, model = build(cfg, run_dir, dev)
     weights, _state, _meta = checkpoint.load(choice.path, map_location=dev)
     model.load_state_dict(weights)
