@@ -3,7 +3,9 @@
 At a thousand runs: the listing thread reads only the runs whose store changed (`RunLister`)
 and shows the newest page before the rest is read; the table is updated cell by cell when the
 rows stay the same and in the same order, and rebuilt only when they do not. `/` filters
-(rnnlab/tui/runfilter.py), `S` cycles the sort column, `t`/`T` edit the tags and note.
+(rnnlab/tui/runfilter.py: words, fields, `lr>1e-3 val_bpc<2`), `S` cycles the sort column,
+`t`/`T` edit the tags and note, `H` picks hyperparameter columns (remembered per runs root in
+rnnlab/tui/labsettings.py; values from rnnlab/runs/hparams.py, read in the listing thread).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from textual.worker import get_current_worker
 
 from rnnlab.runs.status import LIVE, STYLE as STATUS_STYLE
 from rnnlab.errors import UserError
-from rnnlab.tui import actions, runfilter, sweeprows
+from rnnlab.tui import actions, labsettings, runfilter, sweeprows
 from rnnlab.tui.state import fmt_num, task_kind_of
 from rnnlab.tui.widgets.quiet import set_content as set_text
 
@@ -51,7 +53,8 @@ def short_ids(run_ids: list[str]) -> dict[str, str]:
     return {rid: ("…" if drop else "") + "-".join(p[drop:]) for rid, p in zip(run_ids, parts)}
 
 
-def row_of(info: Any, marked: bool, shown_id: str | None = None) -> tuple:
+def row_of(info: Any, marked: bool, shown_id: str | None = None, hp: tuple = ()) -> tuple:
+    """The run's cells; `hp` (its chosen hyperparameters, shown) go right after the metric."""
     metric = info.primary_metric or ""
     value = (info.latest or {}).get(metric)
     total = info.total_steps or "?"
@@ -63,6 +66,7 @@ def row_of(info: Any, marked: bool, shown_id: str | None = None) -> tuple:
         shown_id or info.run_id,
         Text(info.status, style=STATUS_STYLE.get(info.status, "")),
         f"{metric.removeprefix('val_')} {fmt_num(value)}" if metric else "–",
+        *hp,
         f"{info.step}/{total}",
         info.cell or "?",
         task_kind_of(info.task) or "?",
@@ -88,6 +92,7 @@ class Home(actions.RunActions, Screen):
         Binding("S", "sort", "Sort"),
         Binding("t", "tags", "Tags"),
         Binding("T", "note", "Note"),
+        Binding("H", "columns", "Columns", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -95,6 +100,7 @@ class Home(actions.RunActions, Screen):
         "/": "filter: " + runfilter.SYNTAX + "; enter keeps it, esc clears it",
         "S": "sort by the next column (newest, name, status, metric, step, cell, task, tok/s); ▲/▼ marks it",
         "t / T": "edit the highlighted run's tags / note (also `rnnlab tag`, `rnnlab note`)",
+        "H": "hyperparameter columns: tick config keys (those that differ first); remembered for this runs root",
     }
 
     @dataclass
@@ -105,6 +111,7 @@ class Home(actions.RunActions, Screen):
         error: str = ""
         sweeps: list = field(default_factory=list)  # this runs dir's sweep records
         partial: bool = False  # the newest page only; the rest is being read
+        hparams: dict = field(default_factory=dict)  # run id -> flat config (rnnlab/runs/hparams.py)
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, Home.Listed)
@@ -126,6 +133,13 @@ class Home(actions.RunActions, Screen):
         self._ids: tuple = ((), {})  # (run ids, their short_ids)
         self._lister = None
         self._lister_lock = threading.Lock()  # a cancelled listing thread may still be finishing
+        self._hparams = None  # the listing thread's HParams cache
+        self.hp_columns: list[str] = labsettings.columns(root)  # chosen config keys, shown after the metric
+        self.flats: dict[str, dict] = {}  # run id -> flat config, from the latest listing
+
+    @property
+    def columns(self) -> tuple:
+        return COLUMNS[:5] + tuple("hp:" + k for k in self.hp_columns) + COLUMNS[5:]
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
@@ -147,8 +161,11 @@ class Home(actions.RunActions, Screen):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         col, _, _, desc = runfilter.SORTS[self.sort]
-        for label in COLUMNS:
-            shown = f"{label} {'▼' if desc else '▲'}" if label == col else label
+        from rnnlab.runs.hparams import short_names
+
+        short = short_names(self.hp_columns)
+        for label in self.columns:
+            shown = f"{label} {'▼' if desc else '▲'}" if label == col else short.get(label[3:], label) if label.startswith("hp:") else label
             table.add_column(shown, key=label)
         self._shown, self._keys = None, []
 
@@ -177,15 +194,19 @@ class Home(actions.RunActions, Screen):
                     sweeps = list_sweeps(self.root)
                     with self._lister_lock:
                         if self._lister is None:
-                            self._lister = RunLister(self.root)
+                            from rnnlab.runs.hparams import HParams
+
+                            self._lister, self._hparams = RunLister(self.root), HParams()
                         infos = self._lister.list(lambda page: self._first_page(page, sweeps))
-                    self.post_message(self.Listed(infos, sweeps=sweeps))
+                        flats = {i.run_id: self._hparams.of(i.dir) for i in infos}
+                    self.post_message(self.Listed(infos, sweeps=sweeps, hparams=flats))
                 except Exception as err:
                     self.post_message(self.Listed([], f"{type(err).__name__}: {err}"))
             time.sleep(LIST_INTERVAL)
 
     def _first_page(self, page: list, sweeps: list) -> None:
-        self.post_message(self.Listed(page, sweeps=sweeps, partial=True))
+        flats = {i.run_id: self._hparams.of(i.dir) for i in page}
+        self.post_message(self.Listed(page, sweeps=sweeps, partial=True, hparams=flats))
         # let the UI thread show it before reading the rest takes the GIL back (reading a
         # thousand stores is ~0.3 s of mostly Python)
         time.sleep(0.1)
@@ -205,6 +226,7 @@ class Home(actions.RunActions, Screen):
         if msg is None:
             return
         self.infos = {i.run_id: i for i in msg.infos}
+        self.flats = msg.hparams
         if len(self._rows) > len(self.infos):  # runs were removed: forget their rows
             self._rows = {k: v for k, v in self._rows.items() if k in self.infos}
         sweep_names = {r.sweep_id: r.name for r in msg.sweeps}
@@ -240,10 +262,15 @@ class Home(actions.RunActions, Screen):
         """`row_of`, made again only for a run whose info changed: the lister hands back the
         same RunInfo object for a run whose store did not move."""
         cached = self._rows.get(info.run_id)
-        if cached is not None and cached[0] is info and cached[1] == marked and cached[2] == shown_id:
+        flat = self.flats.get(info.run_id, {})
+        from rnnlab.runs.hparams import fmt
+
+        hp = tuple(fmt(flat.get(k)) for k in self.hp_columns)
+        cached = self._rows.get(info.run_id)
+        if cached is not None and cached[0] is info and cached[1] == marked and cached[2] == shown_id and cached[5] == hp:
             return cached[3]
-        row = row_of(info, marked, shown_id)
-        self._rows[info.run_id] = (info, marked, shown_id, row, tuple(map(str, row)))
+        row = row_of(info, marked, shown_id, hp)
+        self._rows[info.run_id] = (info, marked, shown_id, row, tuple(map(str, row)), hp)
         return row
 
     def _strs(self, key: str, row: tuple) -> tuple:
@@ -261,7 +288,7 @@ class Home(actions.RunActions, Screen):
         if keys == self._keys and self._shown is not None:
             for (key, row), new, old in zip(keyed, shown, self._shown):
                 if new != old:
-                    for col, value, a, b in zip(COLUMNS, row, new, old):
+                    for col, value, a, b in zip(self.columns, row, new, old):
                         if a != b:
                             table.update_cell(key, col, value)
             self._shown = shown
@@ -326,7 +353,7 @@ class Home(actions.RunActions, Screen):
         """Show only the runs `text` matches (runfilter syntax); a mistake is said in the hint
         line and the last good filter stays."""
         try:
-            terms = runfilter.parse(text)
+            terms = runfilter.parse(text, self.filter_keys())
         except UserError as err:
             self._filter_error = str(err)
             self._show()
@@ -334,8 +361,34 @@ class Home(actions.RunActions, Screen):
         self._filter_error = ""
         names = {r.sweep_id: r.name for r in (self._listed.sweeps if self._listed else [])}
         self.filter_text = text.strip()
-        self._match = runfilter.matcher(terms, names) if terms else None
+        self._match = runfilter.matcher(terms, names, lambda i: self.flats.get(i.run_id, {})) if terms else None
         self._show()
+
+    def filter_keys(self) -> set[str]:
+        """The metric and config keys of the listed runs (what a filter may compare)."""
+        keys = {k for flat in self.flats.values() for k in flat}
+        return keys | {k for i in self.infos.values() for k in (i.latest or {})}
+
+    def action_columns(self) -> None:
+        from rnnlab.runs.hparams import varying
+        from rnnlab.tui.screens.columns import ColumnPicker
+
+        flats = list(self.flats.values())
+        every = sorted({k for f in flats for k in f})
+
+        def done(keys: list[str] | None) -> None:
+            if keys is None or keys == self.hp_columns:
+                return
+            self.hp_columns = keys
+            self._rows = {}
+            self._columns()
+            self._show()
+            try:
+                labsettings.save(self.root, columns=keys)
+            except UserError as err:
+                self.notify(str(err), severity="warning")
+
+        self.app.push_screen(ColumnPicker(varying(flats) if len(flats) > 1 else [], every, self.hp_columns), done)
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#home-filter", Input)

@@ -1,0 +1,63 @@
+"""Snapshots of the research views at 120×40 and 80×24 (issue 18): the runs table with
+hyperparameter columns and a metric filter, compare with seed-group bands and a config diff.
+On tests/research_fixtures.py's runs (fixed ids, fake clock).
+Update with `pytest tests/test_tui_research_snapshots.py --snapshot-update`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from research_fixtures import make_research_runs  # noqa: E402
+
+SIZES = [(120, 40), (80, 24)]
+
+
+@pytest.fixture
+def research_root(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a relative root keeps the tmp path out of the screens
+    make_research_runs(Path("runs"))
+    from rnnlab.tui import labsettings
+
+    labsettings.save(Path("runs"), columns=["train.lr", "model.hidden_size", "train.seed"])
+    return Path("runs")
+
+
+async def _until(pilot, cond, timeout: float = 20.0) -> None:
+    for _ in range(int(timeout / 0.1)):
+        if cond():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError("condition not met in time")
+
+
+async def _listed(pilot, n: int = 7) -> None:
+    from textual.widgets import DataTable
+
+    await _until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count == n)
+
+
+def lab(root: Path):
+    from rnnlab.tui.app import LabApp
+
+    return LabApp(root)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home_columns_metric_filter(snap_compare, research_root, size):
+    """Columns lr, hidden_size, seed (from the settings file) and `/ lr>=1e-3 val_mse<0.08`."""
+
+    async def before(pilot):
+        from textual.widgets import Input
+
+        await _listed(pilot)
+        await pilot.press("slash", *"lr>=1e-3 val_mse<0.08", "enter")
+        await _listed(pilot, 5)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause(0.2)
+
+    assert snap_compare(lab(research_root), terminal_size=size, run_before=before)
