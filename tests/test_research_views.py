@@ -129,3 +129,83 @@ def test_home_columns_picked_remembered_and_filtered(root):
     asyncio.run(first())
     assert labsettings.columns(root) == ["model.hidden_size", "train.lr"]
     asyncio.run(second())
+
+
+def _cli(*args):
+    import json  # noqa: F401
+
+    from typer.testing import CliRunner
+
+    from rnnlab.cli.app import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def test_diff_cli_table_json_and_errors(root):
+    import json
+
+    r = _cli("diff", "lstm-lr1e-3-s1", "lstm-lr3e-3-s2", "--runs-dir", str(root))
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].split() == ["key", "lstm-lr1e-3-s1", "lstm-lr3e-3-s2"]
+    assert [ln.split() for ln in lines[1:4]] == [["model.hidden_size", "32", "64"], ["train.lr", "1e-03", "3e-03"],
+                                                 ["train.seed", "1", "2"]]
+    assert "other keys are the same" in lines[-1]
+    r = _cli("diff", "lstm-lr1e-3-s1", "lstm-lr3e-3-s2", "gru-lr1e-2", "--json", "--runs-dir", str(root))
+    out = json.loads(r.output)
+    assert [d["name"] for d in out["runs"]] == ["lstm-lr1e-3-s1", "lstm-lr3e-3-s2", "gru-lr1e-2"]
+    assert {d["key"]: d["values"] for d in out["differ"]}["train.lr"] == [0.001, 0.003, 0.01]
+    assert {d["key"] for d in out["differ"]} == {"model.cell", "model.hidden_size", "train.lr", "train.seed"}
+    assert out["same"] > 20
+    r = _cli("diff", "lstm-lr1e-3-s1", "lstm-lr1e-3-s1", "--runs-dir", str(root))
+    assert r.exit_code == 0 and r.output.startswith("the 2 runs have the same config")
+    r = _cli("diff", "lstm-lr1e-3-s1", "--runs-dir", str(root))
+    assert isinstance(r.exception, UserError) and "two or more runs" in str(r.exception)
+
+
+def test_seed_band_and_mean_sd():
+    import numpy as np
+
+    from rnnlab.tui import seedgroups
+
+    x = np.arange(0, 50, 10.0)
+    b = seedgroups.band([(x, x * 1.0), (x[:3], x[:3] * 3.0), (x + 5, x + 5)])  # the second stops at 20
+    assert b.n == 3 and b.x.tolist() == [5.0, 10.0, 15.0, 20.0]
+    assert b.lo.tolist() == [5.0, 10.0, 15.0, 20.0] and b.hi.tolist() == [15.0, 30.0, 45.0, 60.0]
+    assert np.allclose(b.mean, [25 / 3, 50 / 3, 25.0, 100 / 3]) and np.allclose(b.sd[0], np.std([5, 15, 5], ddof=1))
+    assert seedgroups.band([(x, x)]) is None and seedgroups.band([(x, x), (x + 100, x)]) is None
+    assert seedgroups.fmt_mean_sd([1.0, 3.0, None], lambda v: f"{v:g}") == "2 ± 1.41421 (2 of 3)"
+    assert seedgroups.label(["lstm-lr-s1", "lstm-lr-s2"]) == "lstm-lr"
+    infos = [SimpleNamespace(group="a"), SimpleNamespace(group=None), SimpleNamespace(group="a"), SimpleNamespace(group="b")]
+    assert seedgroups.groups_of(infos) == {"a": [0, 2]}
+
+
+def test_compare_groups_seeds_and_diffs_config(root):
+    """Compare of the seven runs: each seed group is one row of mean ± sd (its seeds `1,2,3`),
+    the differing config keys are columns, `g` shows the runs one by one."""
+    from textual.widgets import DataTable
+
+    from rnnlab.tui.app import LabApp
+
+    async def go():
+        app = LabApp(root)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await _until(pilot, lambda: app.screen.query_one(DataTable).row_count == 7)
+            await pilot.press(*["space"] * 7, "c")
+            await _until(pilot, lambda: type(app.screen).__name__ == "Compare"
+                         and all(s.info is not None for s in app.screen.states))
+            table = app.screen.query_one("#final", DataTable)
+            await _until(pilot, lambda: table.row_count == 3)
+            heads = [str(c.label) for c in table.columns.values()]
+            assert heads[4:7] == ["hidden_size", "lr", "seed"]  # (the cell is a column already)
+            rows = {table.get_row_at(i)[0]: table.get_row_at(i) for i in range(3)}
+            g = rows["lstm-lr3e-3 ×3"]
+            vals = [0.17 * np.exp(-s) + 0.012 for s in (2.4, 2.0, 2.8)]
+            assert g[2] == f"mse {np.mean(vals):.3g} ± {np.std(vals, ddof=1):.3g}" and list(g[4:7]) == ["64", "3e-03", "1,2,3"]
+            assert rows["gru-lr1e-2"][2].startswith("mse 0.115") and "±" not in rows["gru-lr1e-2"][2]
+            await pilot.press("g")
+            await _until(pilot, lambda: table.row_count == 7)
+
+    import numpy as np
+
+    asyncio.run(go())

@@ -61,3 +61,19 @@ def test_home_columns_metric_filter(snap_compare, research_root, size):
         await pilot.pause(0.2)
 
     assert snap_compare(lab(research_root), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_compare_seed_groups_config_diff(snap_compare, research_root, size):
+    """All seven runs compared on their primary metric: two seed groups as mean + min–max band
+    and mean ± sd rows, the differing config keys (hidden_size, lr, seed) as columns."""
+
+    async def before(pilot):
+        await _listed(pilot)
+        await pilot.press(*["space"] * 7, "c")
+        await _until(pilot, lambda: type(pilot.app.screen).__name__ == "Compare"
+                     and all(s.info is not None and s.series.get("val_mse") is not None for s in pilot.app.screen.states))
+        await pilot.press("m", "m")  # loss -> val_loss -> primary
+        await pilot.pause(0.8)
+
+    assert snap_compare(lab(research_root), terminal_size=size, run_before=before)
