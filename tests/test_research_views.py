@@ -209,3 +209,37 @@ def test_compare_groups_seeds_and_diffs_config(root):
     import numpy as np
 
     asyncio.run(go())
+
+
+def test_train_seeds_makes_a_group(tmp_path):
+    """`rnnlab train --seeds 2` (a real subprocess): two runs named -s3/-s4 from train.seed=3,
+    one group id in their meta, the seeds in their configs, mean ± sd in the JSON; bad counts
+    and --nproc with it are one line, exit 2."""
+    import json
+    import os
+    import subprocess
+
+    from rnnlab.runs.store import read_info
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+
+    def rnnlab(*args):
+        return subprocess.run([sys.executable, "-m", "rnnlab", *args], capture_output=True, text=True, env=env, timeout=180)
+
+    tiny = ["--set", "model.hidden_size=8", "--set", "train.steps=6", "--set", "train.eval_every=3",
+            "--set", "task.seq_len=8", "--set", "train.seed=3", "--runs-dir", str(tmp_path)]
+    proc = rnnlab("train", "adding-lstm", *tiny, "--seeds", "2", "--name", "tiny", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [r["name"] for r in out["runs"]] == ["tiny-s3", "tiny-s4"] and [r["seed"] for r in out["runs"]] == [3, 4]
+    infos = [read_info(Path(r["run_dir"])) for r in out["runs"]]
+    assert {i.group for i in infos} == {out["group"]} and all(i.status == "finished" for i in infos)
+    assert [hparams.read_flat(i.dir)["train.seed"] for i in infos] == [3, 4]
+    vals = [r["metrics"]["val_mse"] for r in out["runs"]]
+    assert out["mean"]["val_mse"] == pytest.approx(sum(vals) / 2)
+    assert out["sd"]["val_mse"] == pytest.approx(abs(vals[0] - vals[1]) / 2 ** 0.5)
+    for args, needle in ((["--seeds", "0"], "--seeds 0"), (["--seeds", "2", "--nproc", "2"], "--seeds with --nproc"),
+                         (["--seeds", "2", "--name", "tiny"], "'tiny-s3' (from --name tiny and seed 3) is already used")):
+        proc = rnnlab("train", "adding-lstm", *tiny, *args)
+        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+        assert proc.returncode == 2 and len(lines) == 1 and needle in lines[0], proc.stderr
