@@ -51,3 +51,48 @@ def make_research_runs(root: Path) -> list[Path]:
             w.close()
         out.append(run_dir)
     return out[::-1]
+
+
+SWEEP_ID = "20260104-100000-f6f6"
+SWEEP_SPACE = {"train.lr": {"low": 1e-4, "high": 1e-1, "log": True}, "model.hidden_size": [16, 32, 64, 128],
+               "model.cell": ["lstm", "gru", "rnn_tanh"]}
+SWEEP_BASE = {"name": "lr-size-cell", "model": {"cell": "lstm", "hidden_size": 32}, "task": {"kind": "adding", "seq_len": 20},
+              "train": {"steps": 400, "batch_size": 16, "eval_every": 50, "device": "cpu"}}
+
+
+def make_big_sweep(root: Path, n: int = 30, sweep_id: str = SWEEP_ID):
+    """A study of `n` trials written straight into Optuna (no training): the metric is best near
+    lr 3e-3, better with a bigger hidden size and worse for the tanh RNN, plus fixed noise; every
+    trial has intermediate values every 50 steps; one in five is pruned half-way (where the
+    median pruner would stop it), the last one is running. Deterministic (a fixed generator)."""
+    import numpy as np
+    import optuna
+    from optuna.distributions import CategoricalDistribution, FloatDistribution
+
+    from rnnlab.sweeps import record, spec as spec_mod, study as studies
+
+    spec = spec_mod.build({"trials": n, "parallel": 2, "space": SWEEP_SPACE}, SWEEP_BASE, "fixture")
+    rec = record.create(Path(root), sweep_id, "lr-size-cell", None, spec=spec)
+    study = studies.create(rec.storage, sweep_id, spec, rec.name)
+    dists = {"train.lr": FloatDistribution(1e-4, 1e-1, log=True),
+             "model.hidden_size": CategoricalDistribution(SWEEP_SPACE["model.hidden_size"]),
+             "model.cell": CategoricalDistribution(SWEEP_SPACE["model.cell"])}
+    rng = np.random.default_rng(11)
+    trials = []
+    for k in range(n):
+        lr = float(10 ** rng.uniform(-4, -1))
+        hidden = int(rng.choice(SWEEP_SPACE["model.hidden_size"]))
+        cell = str(rng.choice(SWEEP_SPACE["model.cell"]))
+        final = (0.02 + 0.03 * (math.log10(lr) + 2.5) ** 2 + 0.4 / hidden + (0.05 if cell == "rnn_tanh" else 0.0)
+                 + 0.004 * float(rng.standard_normal()) ** 2)
+        curve = {s: final + (0.17 - final) * math.exp(-s / 120) for s in range(50, 401, 50)}
+        state = "RUNNING" if k == n - 1 else "PRUNED" if k % 5 == 3 else "COMPLETE"
+        if state != "COMPLETE":
+            curve = {s: v for s, v in curve.items() if s <= 200}
+        trials.append(optuna.trial.create_trial(
+            params={"train.lr": lr, "model.hidden_size": hidden, "model.cell": cell}, distributions=dists,
+            value=curve[400] if state == "COMPLETE" else None, state=getattr(optuna.trial.TrialState, state),
+            intermediate_values=curve, user_attrs={"run_id": f"20260104-1001{k // 60:02d}-{k:04x}", "owner": "lab-host:/runs"}))
+    study.add_trials(trials)
+    rec.set_controller(status="finished", pid=None, host="lab-host", started=0, heartbeat=0, message="")
+    return rec
