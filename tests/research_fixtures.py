@@ -96,3 +96,62 @@ def make_big_sweep(root: Path, n: int = 30, sweep_id: str = SWEEP_ID):
     study.add_trials(trials)
     rec.set_controller(status="finished", pid=None, host="lab-host", started=0, heartbeat=0, message="")
     return rec
+
+
+# README screenshots of the research views: (name, size, keys), on the runs above (columns set
+# in the settings file) or on make_big_sweep's 30 trials (the sweep shots open it first)
+SHOTS = [("home-columns", (120, 30), ["slash", *"lr>=1e-3 val_mse<0.08", "enter"]),
+         ("compare-seeds", (120, 40), ["space"] * 7 + ["c", "m", "m"])]
+SWEEP_SHOTS = [("sweep", (120, 40), []), ("sweep-slice", (120, 40), ["v"]), ("sweep-curves", (120, 40), ["v", "v"])]
+
+
+async def _shoot(root: Path, out: Path, only) -> None:
+    from rnnlab.tui import labsettings
+    from rnnlab.tui.app import LabApp
+
+    labsettings.save(root, columns=["train.lr", "model.hidden_size", "train.seed"])
+    for name, size, keys in SHOTS:
+        if only and name not in only:
+            continue
+        app = LabApp(root)
+        async with app.run_test(size=size) as pilot:
+            for _ in range(200):
+                if app.screen.query("DataTable") and app.screen.query_one("DataTable").row_count == len(RUNS):
+                    break
+                await pilot.pause(0.1)
+            for k in keys:
+                await pilot.press(k)
+                await pilot.pause(0.05)
+            await pilot.pause(2.0)
+            app.save_screenshot(str(out / f"{name}.svg"))
+
+
+async def _shoot_sweep(root: Path, out: Path, only) -> None:
+    from rnnlab.tui.app import LabApp
+
+    for name, size, keys in SWEEP_SHOTS:
+        if only and name not in only:
+            continue
+        app = LabApp(root)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause(0.5)
+            app.open_sweep(root / ".sweeps" / SWEEP_ID)
+            for _ in range(200):
+                if getattr(app.screen, "summary", None) is not None:
+                    break
+                await pilot.pause(0.1)
+            for k in keys:
+                await pilot.press(k)
+            await pilot.pause(1.5)
+            app.save_screenshot(str(out / f"{name}.svg"))
+
+
+def screenshots(out: Path, only=None) -> None:
+    """The research views' README screenshots into `out` (called by tests/tui_fixtures.py
+    --screenshots, in its temporary directory)."""
+    import asyncio
+
+    make_research_runs(Path("research-runs"))
+    asyncio.run(_shoot(Path("research-runs"), out, only))
+    make_big_sweep(Path("sweep-runs"), 30)
+    asyncio.run(_shoot_sweep(Path("sweep-runs"), out, only))

@@ -77,3 +77,37 @@ def test_compare_seed_groups_config_diff(snap_compare, research_root, size):
         await pilot.pause(0.8)
 
     assert snap_compare(lab(research_root), terminal_size=size, run_before=before)
+
+
+@pytest.fixture
+def sweep_root(tmp_path, monkeypatch):
+    from research_fixtures import make_big_sweep
+
+    monkeypatch.chdir(tmp_path)
+    make_big_sweep(Path("runs"), 30)
+    return Path("runs")
+
+
+def _sweep_view(views: int):
+    async def before(pilot):
+        from research_fixtures import SWEEP_ID
+
+        pilot.app.open_sweep(pilot.app.runs_root / ".sweeps" / SWEEP_ID)
+        await _until(pilot, lambda: getattr(pilot.app.screen, "summary", None) is not None)
+        for _ in range(views):
+            await pilot.press("v")
+        await pilot.pause(0.8)
+
+    return before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_sweep_screen_30_trials(snap_compare, sweep_root, size):
+    """History (points, best-so-far step), parallel coordinates with each axis's values and
+    the colour key, importances on 23 complete trials."""
+    assert snap_compare(lab(sweep_root), terminal_size=size, run_before=_sweep_view(0))
+
+
+@pytest.mark.parametrize("views", [1, 2], ids=["slice", "curves"])
+def test_sweep_screen_slice_and_curves(snap_compare, sweep_root, views):
+    assert snap_compare(lab(sweep_root), terminal_size=(120, 40), run_before=_sweep_view(views))

@@ -23,12 +23,13 @@ import numpy as np
 from rich.text import Text
 
 from rnnlab.runs.hparams import fmt as fmt_value
+from rnnlab.tui.markers import marker_glyph
 from rnnlab.tui.state import fmt_num
 from rnnlab.tui.widgets.plot import Line, PlotData
 
 # good -> bad: the metric's five colour bins (and their markers, which hold without colour)
 RANKS = ("green", "cyan", "yellow", "orange", "red")
-RANK_MARKERS = ("braille", "o", "+", "*", "x")
+RANK_MARKERS = ("braille", "o", "+", "*", "#")  # `x` is a pruned trial's
 PRUNED = "magenta"
 RICH = {"orange": "dark_orange"}  # plotext colour names rich does not know
 
@@ -98,7 +99,7 @@ def colour_key(s: dict, mono: bool = False) -> Text:
         a, z = lo + (hi - lo) * b / len(RANKS), lo + (hi - lo) * (b + 1) / len(RANKS)
         if s["direction"] != "minimize":
             a, z = hi - (hi - lo) * (b + 1) / len(RANKS), hi - (hi - lo) * b / len(RANKS)
-        glyph = "━━" if _marker(b, mono) == "braille" else RANK_MARKERS[b] * 2
+        glyph = "━━" if not mono else marker_glyph(RANK_MARKERS[b])
         t.append(glyph, style=RICH.get(RANKS[b], RANKS[b]))
         t.append(f" {fmt_num(a, 3)}–{fmt_num(z, 3)}  " if n > 1 else f" {fmt_num(lo, 3)}  ")
     t.append("(best first)", style="dim")
