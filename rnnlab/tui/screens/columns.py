@@ -1,12 +1,14 @@
-"""The runs table's column picker: which config keys (hyperparameters) show as columns.
+"""The runs table's hyperparameter columns: which config keys show as columns (`H` on Home).
 
-Keys that differ between the listed runs come first (those are the ones worth a column), the
-rest below; the chosen ones stay ticked. Enter applies, Esc leaves the columns as they were.
+`ColumnPicker` offers the keys that differ between the listed runs first (those are the ones
+worth a column), the rest below; the chosen ones stay ticked. Enter applies, Esc leaves the
+columns as they were. `HParamColumns` is Home's side: the columns, the picker's action, the keys
+a `/` filter may compare.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,7 +16,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
+from rnnlab.errors import UserError
+from rnnlab.tui import labsettings
 from rnnlab.tui.widgets.toggles import TextSelectionList
+
+# Home's own columns (the chosen config keys go after the metric, the fifth)
+BASE_COLUMNS = (" ", "name", "id", "status", "metric", "step", "cell", "task", "tok/s", "tags")
 
 
 class ColumnPicker(ModalScreen[Optional[list[str]]]):
@@ -44,3 +51,42 @@ class ColumnPicker(ModalScreen[Optional[list[str]]]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class HParamColumns:
+    """Home's hyperparameter columns; the screen has `root`, `flats` (run id -> flat config),
+    `infos`, `hp_columns`, `_rows`, `_columns()` and `_show()`."""
+
+    root: Any
+    flats: dict
+    infos: dict
+    hp_columns: list
+
+    @property
+    def columns(self) -> tuple:
+        return BASE_COLUMNS[:5] + tuple("hp:" + k for k in self.hp_columns) + BASE_COLUMNS[5:]
+
+    def filter_keys(self) -> set[str]:
+        """The metric and config keys of the listed runs (what a filter may compare)."""
+        keys = {k for flat in self.flats.values() for k in flat}
+        return keys | {k for i in self.infos.values() for k in (i.latest or {})}
+
+    def action_columns(self) -> None:
+        from rnnlab.runs.hparams import varying
+
+        flats = list(self.flats.values())
+        every = sorted({k for f in flats for k in f})
+
+        def done(keys: list[str] | None) -> None:
+            if keys is None or keys == self.hp_columns:
+                return
+            self.hp_columns = keys
+            self._rows = {}
+            self._columns()
+            self._show()
+            try:
+                labsettings.save(self.root, columns=keys)
+            except UserError as err:
+                self.notify(str(err), severity="warning")
+
+        self.app.push_screen(ColumnPicker(varying(flats) if len(flats) > 1 else [], every, self.hp_columns), done)

@@ -29,12 +29,13 @@ from rnnlab.runs.status import LIVE, STYLE as STATUS_STYLE
 from rnnlab.errors import UserError
 from rnnlab.tui import actions, labsettings, runfilter, sweeprows
 from rnnlab.tui.state import fmt_num, task_kind_of
+from rnnlab.tui.screens.columns import BASE_COLUMNS, HParamColumns
 from rnnlab.tui.widgets.quiet import set_content as set_text
 
 LIST_INTERVAL = 1.0
 
 
-COLUMNS = (" ", "name", "id", "status", "metric", "step", "cell", "task", "tok/s", "tags")
+COLUMNS = BASE_COLUMNS  # (defined beside the hyperparameter columns, which go after the metric)
 
 
 def short_ids(run_ids: list[str]) -> dict[str, str]:
@@ -75,7 +76,7 @@ def row_of(info: Any, marked: bool, shown_id: str | None = None, hp: tuple = ())
     )
 
 
-class Home(actions.RunActions, Screen):
+class Home(HParamColumns, actions.RunActions, Screen):
     """The runs in the runs root."""
 
     BINDINGS = [
@@ -136,10 +137,6 @@ class Home(actions.RunActions, Screen):
         self._hparams = None  # the listing thread's HParams cache
         self.hp_columns: list[str] = labsettings.columns(root)  # chosen config keys, shown after the metric
         self.flats: dict[str, dict] = {}  # run id -> flat config, from the latest listing
-
-    @property
-    def columns(self) -> tuple:
-        return COLUMNS[:5] + tuple("hp:" + k for k in self.hp_columns) + COLUMNS[5:]
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
@@ -363,32 +360,6 @@ class Home(actions.RunActions, Screen):
         self.filter_text = text.strip()
         self._match = runfilter.matcher(terms, names, lambda i: self.flats.get(i.run_id, {})) if terms else None
         self._show()
-
-    def filter_keys(self) -> set[str]:
-        """The metric and config keys of the listed runs (what a filter may compare)."""
-        keys = {k for flat in self.flats.values() for k in flat}
-        return keys | {k for i in self.infos.values() for k in (i.latest or {})}
-
-    def action_columns(self) -> None:
-        from rnnlab.runs.hparams import varying
-        from rnnlab.tui.screens.columns import ColumnPicker
-
-        flats = list(self.flats.values())
-        every = sorted({k for f in flats for k in f})
-
-        def done(keys: list[str] | None) -> None:
-            if keys is None or keys == self.hp_columns:
-                return
-            self.hp_columns = keys
-            self._rows = {}
-            self._columns()
-            self._show()
-            try:
-                labsettings.save(self.root, columns=keys)
-            except UserError as err:
-                self.notify(str(err), severity="warning")
-
-        self.app.push_screen(ColumnPicker(varying(flats) if len(flats) > 1 else [], every, self.hp_columns), done)
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#home-filter", Input)
