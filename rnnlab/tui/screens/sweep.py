@@ -85,7 +85,7 @@ class SweepScreen(Screen):
         with Horizontal(id="sweep-plots"):
             with Vertical(classes="panel", id="sweep-best-panel"):
                 yield LinePlot(id="sweep-best")
-            with TabbedContent(id="sweep-views", initial="view-parallel"):
+            with TabbedContent(id="sweep-views"):  # the first tab (parallel) shows first
                 with TabPane("parallel", id="view-parallel"):
                     yield LinePlot(id="sweep-par")
                     yield Static(id="sweep-par-key")
