@@ -215,6 +215,12 @@ class Home(HParamColumns, actions.RunActions, Screen):
         if msg.partial and self._listed is not None and not self._listed.partial:
             return  # a full listing is already shown
         self._listed = msg
+        if self._filter_error and not msg.partial:
+            self.flats = msg.hparams
+            self.infos = {i.run_id: i for i in msg.infos}
+            # a key typed before the runs were read (`lr>1e-3`) is known now
+            self.apply_filter(self.query_one("#home-filter", Input).value)
+            return
         self._show()
 
     def _show(self) -> None:
