@@ -118,6 +118,14 @@ def test_home_columns_picked_remembered_and_filtered(root):
             rows = [table.get_row_at(i) for i in range(table.row_count)]
             assert {r[1] for r in rows} == {"lstm-lr3e-3-s1", "lstm-lr3e-3-s3"}
             assert {(r[5], r[6]) for r in rows} == {("64", "3e-03")}
+            await pilot.press("escape")  # the filter cleared; S past the fixed sorts reaches the lr column
+            await _until(pilot, lambda: table.row_count == 7)
+            for _ in range(len(runfilter.SORTS) + 1):
+                await pilot.press("S")
+            await pilot.pause(0.3)
+            assert str(list(table.columns.values())[6].label) == "lr ▲"
+            lrs = [table.get_row_at(i)[6] for i in range(7)]
+            assert lrs == ["1e-03"] * 3 + ["3e-03"] * 3 + ["0.01"]
 
     async def second():
         app = LabApp(root)

@@ -62,9 +62,44 @@ class HParamColumns:
     infos: dict
     hp_columns: list
 
+    sort: int
+
+    def sort_spec(self) -> tuple[Optional[str], str, bool]:
+        """(column key, label, descending?) of the sort: runfilter.SORTS's, then each chosen
+        hyperparameter column, ascending."""
+        from rnnlab.runs.hparams import short_names
+        from rnnlab.tui.runfilter import SORTS
+
+        if self.sort < len(SORTS):
+            col, label, _, desc = SORTS[self.sort]
+            return col, label, desc
+        key = self.hp_columns[self.sort - len(SORTS)]
+        return "hp:" + key, short_names(self.hp_columns)[key], False
+
+    def sorted_infos(self, infos: list) -> list:
+        """`infos` in the sort's order; by a hyperparameter: numbers, then text, then runs without it."""
+        from rnnlab.tui.runfilter import SORTS, sort_infos
+
+        if self.sort < len(SORTS):
+            return sort_infos(infos, self.sort)
+        key = self.hp_columns[self.sort - len(SORTS)]
+
+        def rank(info: Any) -> tuple:
+            v = self.flats.get(info.run_id, {}).get(key)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                return (0, float(v), "")
+            return (1, 0.0, str(v)) if v is not None else (2, 0.0, "")
+
+        return sorted(infos, key=rank)
+
     @property
     def columns(self) -> tuple:
         return BASE_COLUMNS[:5] + tuple("hp:" + k for k in self.hp_columns) + BASE_COLUMNS[5:]
+
+    def _sorts(self) -> int:
+        from rnnlab.tui.runfilter import SORTS
+
+        return len(SORTS) + len(self.hp_columns)
 
     def filter_keys(self) -> set[str]:
         """The metric and config keys of the listed runs (what a filter may compare)."""
@@ -81,6 +116,7 @@ class HParamColumns:
             if keys is None or keys == self.hp_columns:
                 return
             self.hp_columns = keys
+            self.sort = 0 if self.sort >= self._sorts() else self.sort
             self._rows = {}
             self._columns()
             self._show()

@@ -99,7 +99,7 @@ class Home(HParamColumns, actions.RunActions, Screen):
     ]
     KEYS_HELP = {
         "/": "filter: " + runfilter.SYNTAX + "; enter keeps it, esc clears it",
-        "S": "sort by the next column (newest, name, status, metric, step, cell, task, tok/s); ▲/▼ marks it",
+        "S": "sort by the next column (newest, name, status, metric, step, cell, task, tok/s, then the hyperparameter columns); ▲/▼ marks it",
         "t / T": "edit the highlighted run's tags / note (also `rnnlab tag`, `rnnlab note`)",
         "H": "hyperparameter columns: tick config keys (those that differ first); remembered for this runs root",
     }
@@ -129,7 +129,7 @@ class Home(HParamColumns, actions.RunActions, Screen):
         self.filter_text = ""
         self._match = None  # the filter's predicate, None: every run
         self._filter_error = ""  # what is wrong with the text typed (the last good filter stays)
-        self.sort = 0  # index into runfilter.SORTS
+        self.sort = 0  # index into runfilter.SORTS, then into the hyperparameter columns
         self._rows: dict[str, tuple] = {}  # run id -> (info, marked, shown id, row, row as str)
         self._ids: tuple = ((), {})  # (run ids, their short_ids)
         self._lister = None
@@ -157,13 +157,13 @@ class Home(HParamColumns, actions.RunActions, Screen):
         """(Re)make the columns, the sorted one marked ▲ (ascending) or ▼ (descending)."""
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        col, _, _, desc = runfilter.SORTS[self.sort]
+        col, _, desc = self.sort_spec()
         from rnnlab.runs.hparams import short_names
 
         short = short_names(self.hp_columns)
         for label in self.columns:
-            shown = f"{label} {'▼' if desc else '▲'}" if label == col else short.get(label[3:], label) if label.startswith("hp:") else label
-            table.add_column(shown, key=label)
+            shown = short.get(label[3:], label) if label.startswith("hp:") else label
+            table.add_column(f"{shown} {'▼' if desc else '▲'}" if label == col else shown, key=label)
         self._shown, self._keys = None, []
 
     def _title(self, shown: int, total: int) -> None:
@@ -173,7 +173,7 @@ class Home(HParamColumns, actions.RunActions, Screen):
             title.append(f"  {shown} of {total} match ", style="")
             title.append(self.filter_text, style="italic")
         if self.sort:
-            col, label, _, desc = runfilter.SORTS[self.sort]
+            col, label, desc = self.sort_spec()
             title.append(f"  sorted by {label} {'▼' if desc else '▲'}", style="dim")
         set_text(self.query_one("#home-title", Static), title)
 
@@ -241,7 +241,7 @@ class Home(HParamColumns, actions.RunActions, Screen):
         if self.sort:
             # a flat list: sorted trials leave their sweep's group
             keyed = [(i.run_id, self._row_of(i, i.run_id in self.marked, shown_ids.get(i.run_id)))
-                     for i in runfilter.sort_infos(infos, self.sort)]
+                     for i in self.sorted_infos(infos)]
         else:
             sweeps = msg.sweeps
             if self._match:  # a sweep header only over its matching trials
@@ -375,7 +375,7 @@ class Home(HParamColumns, actions.RunActions, Screen):
         self.query_one(DataTable).focus()
 
     def action_sort(self) -> None:
-        self.sort = (self.sort + 1) % len(runfilter.SORTS)
+        self.sort = (self.sort + 1) % (len(runfilter.SORTS) + len(self.hp_columns))
         self._columns()
         self._show()
 
