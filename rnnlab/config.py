@@ -234,6 +234,13 @@ class ProbesConfig(_Section):
     probe_batch_size: int = Field(8, ge=1, le=1024)
 
 
+class LogConfig(_Section):
+    """`[log]`: where else a run's numbers go while it trains (the store always has them)."""
+
+    # event files in <run>/tensorboard/ as the run trains (needs `pip install 'rnnlab[tensorboard]'`)
+    tensorboard: bool = False
+
+
 class Config(_Section):
     """A whole experiment."""
 
@@ -243,6 +250,7 @@ class Config(_Section):
     task: TaskConfig = Field(default_factory=TaskConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
     probes: ProbesConfig = Field(default_factory=ProbesConfig)
+    log: LogConfig = Field(default_factory=LogConfig)
 
     @model_validator(mode="after")
     def _bptt_needs_recurrence(self) -> "Config":

@@ -349,6 +349,9 @@ def screenshots(out: Path, only: set | None = None) -> None:
         if only is None or "neurons" in only:
             make_neurons_run(Path("neurons-runs"))
             asyncio.run(_shoot_neurons(Path("neurons-runs"), out))
+        import research_fixtures  # the research views (issue 18): columns, seed groups, the sweep screen
+
+        research_fixtures.screenshots(out, only)
 
 
 if __name__ == "__main__":

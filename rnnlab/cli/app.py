@@ -39,9 +39,9 @@ def _root(ctx: typer.Context, runs_dir: RunsDirOpt = None) -> None:
 
 
 def _register() -> None:
-    from rnnlab.cli import data, generate, inspect_cmd, lessons_cmd, manage, presets_cmd, serve, sweep, system_cmd, train
+    from rnnlab.cli import data, diff_cmd, generate, inspect_cmd, lessons_cmd, manage, presets_cmd, serve, sweep, system_cmd, train
 
-    for module in (train, presets_cmd, generate, manage, data, sweep, lessons_cmd, inspect_cmd, serve, system_cmd):
+    for module in (train, presets_cmd, generate, manage, diff_cmd, data, sweep, lessons_cmd, inspect_cmd, serve, system_cmd):
         module.register(app)
 
 

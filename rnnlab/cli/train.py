@@ -34,12 +34,22 @@ def train(
         Optional[int],
         typer.Option("--nproc", help="Data-parallel: train on N processes through torchrun (gloo on CPU, NCCL with one GPU each), the batch split across them.", show_default=False),
     ] = None,
+    seeds: Annotated[
+        Optional[int],
+        typer.Option("--seeds", help="A seed group: N runs of this config with seeds train.seed, +1, ... (compare shows their mean and band).", show_default=False),
+    ] = None,
 ) -> None:
     """Train a model. Without PRESET, the default preset (lstm-char)."""
     from rnnlab import config, presets
     from rnnlab.runs import launch, paths
 
     cfg = config.load(preset or presets.default_name(), set_ or [])
+    if seeds is not None:
+        from rnnlab.cli import seeds as seed_group
+
+        seed_group.check(seeds, nproc)
+        if seeds > 1:
+            return seed_group.train_group(cfg, seeds, paths.runs_root(runs_dir), name, detach=detach, queue=queue, json_out=json_out)
     rank = launch.torchrun_rank()  # torchrun started this process: one rank of a data-parallel run
     procs = 1
     if nproc is not None or rank is not None:

@@ -5,6 +5,8 @@ probe vectors (`include=("probes",)`: gradient flow through time, gates, hidden-
 per-layer norms, the per-unit cell snapshot) and the task outputs (`"samples"`: samples, forecasts, predictions), one row
 each as (step, wall, name, data), merged into step order; `"meta"` puts one row first with
 `"name": "run"` and the run's id, name, cell, task, status, tags and note as its data. TensorBoard event files
+hold every metric point, a text run's samples (text tab, "samples") and the run's config with its
+final metrics (HParams tab; rnnlab/train/tblog.py, which live logging shares); they
 need the optional `tensorboard` package (`pip install 'rnnlab[tensorboard]'`); torch is only
 imported for that format. A file is written whole or not at all (a temporary file beside it,
 renamed over it when complete), and a full disk is one line with the space the export needs.
@@ -104,8 +106,17 @@ def write_tensorboard(run_dir: Path, logdir: Path) -> int:
         )
     from torch.utils.tensorboard import SummaryWriter
 
+    from rnnlab.runs.hparams import read_flat
+    from rnnlab.train.tblog import sample_markdown, write_hparams
+
     with RunReader(run_dir) as r:
         rows = r.all_scalars()
+        outputs = r.all_vectors(["output"])
+        latest = r.info().latest
+    try:
+        flat = read_flat(run_dir)
+    except UserError:
+        flat = {}
     logdir = Path(logdir)
     before = set(logdir.iterdir()) if logdir.is_dir() else set()
     try:
@@ -113,6 +124,12 @@ def write_tensorboard(run_dir: Path, logdir: Path) -> int:
         try:
             for step, wall, name, value in rows:
                 writer.add_scalar(name, value, global_step=step, walltime=wall)
+            for step, wall, _, data in outputs:
+                md = sample_markdown(data)
+                if md is not None:
+                    writer.add_text("samples", md, global_step=step, walltime=wall)
+            if flat:
+                write_hparams(writer, flat, latest)
         finally:
             writer.close()
     except (OSError, RuntimeError) as err:

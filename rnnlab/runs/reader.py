@@ -80,6 +80,7 @@ class RunInfo:
     trial: Optional[int] = None  # its trial number in that sweep
     tags: list[str] = field(default_factory=list)  # the user's labels (`rnnlab tag`, rnnlab/runs/notes.py)
     note: str = ""  # the user's note (`rnnlab note`)
+    group: Optional[str] = None  # the seed group (`rnnlab train --seeds N`): runs differing only by seed
 
     @property
     def live(self) -> bool:
@@ -190,6 +191,7 @@ class RunReader:
             trial=meta.get("trial"),
             tags=list(meta.get("tags") or []),
             note=meta.get("note") or "",
+            group=meta.get("group"),
         )
 
     def meta(self) -> dict[str, Any]:

@@ -89,6 +89,7 @@ def execute(
     slot: Optional[slots.Slot] = None
     old_handlers: dict[int, Any] = {}
     status = "failed"
+    tb: Any = None  # the live TensorBoard reporter ([log] tensorboard = true)
     old_share: Optional[str] = os.environ.get(slots.SHARE_ENV)
     try:
         writer.record_process()
@@ -111,7 +112,12 @@ def execute(
                 old_handlers = _install_signal_handlers(writer)
             writer.set_status("running", "resuming from checkpoint" if resume else "", ended=None)
             fn = train_fn or _default_train_fn()
-            outcome = fn(cfg, run_dir, MultiReporter(writer, extra_reporter), writer, resume=resume)
+            if getattr(getattr(cfg, "log", None), "tensorboard", False):
+                from rnnlab.runs.hparams import read_flat
+                from rnnlab.train.tblog import TensorBoardReporter
+
+                tb = TensorBoardReporter(run_dir, read_flat(run_dir))
+            outcome = fn(cfg, run_dir, MultiReporter(writer, extra_reporter, tb), writer, resume=resume)
             status = outcome.status if outcome.status in STATUSES else "failed"
             message = outcome.message or ""
             if status == "stopped":
@@ -155,6 +161,11 @@ def execute(
             signal.signal(sig, handler)
         if slot is not None:
             slot.release()
+        if tb is not None:
+            try:
+                tb.close()  # the hparams and the last points; a failure here must not hide the run's
+            except Exception as err:
+                _error_line(f"tensorboard: {type(err).__name__}: {err}")
         writer.close()
     return status
 

@@ -8,19 +8,35 @@ substring):
     "lr too high"    double quotes keep words together (tag:"..." and -"..." too)
 Several words with the same field are alternatives (`cell:lstm cell:gru`: either cell). A
 sweep matches by its id or its name.
+
+Metrics and hyperparameters (the run's config.toml, rnnlab/runs/hparams.py):
+    lr>1e-3  val_bpc<2  hidden_size>=128  steps=1000    >, <, >=, <=, = on numbers; every
+                                                        comparison must hold (a range: two)
+    metric<0.1           the run's primary metric (whatever its name)
+    optimizer:adam       a config key's value (substring); same key twice: alternatives
+A key is a metric name or a config key, short (`lr`) where its last part is unique, else
+dotted (`train.lr`). A run without the key fails the comparison.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Collection, Optional
 
 from rnnlab.errors import UserError
 
 FIELDS = ("name", "cell", "task", "status", "tag", "sweep")
-SYNTAX = "words, or name: cell: task: status: tag: sweep: (e.g. status:running cell:lstm foo); -word excludes"
+SYNTAX = ("words, or name: cell: task: status: tag: sweep: (e.g. status:running cell:lstm foo); -word excludes; "
+          "lr>1e-3 val_bpc<2 optimizer:adam compare metrics and config keys")
+
+_COMPARE = re.compile(r"^([A-Za-z_][\w./-]*?)(>=|<=|>|<|=)(.*)$")
+OPS: dict[str, Callable[[float, float], bool]] = {
+    ">": lambda a, b: a > b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b, "=": lambda a, b: a == b,
+}
 
 
 @dataclass(frozen=True)
@@ -28,27 +44,74 @@ class Term:
     field: Optional[str]  # None: any field
     value: str
     negate: bool = False
+    key: Optional[str] = None  # a metric or config key (field is None): `key:value` or `key OP number`
+    op: Optional[str] = None  # ">", "<", ">=", "<=", "=" (value is then a number, or a text for "=")
 
 
-def parse(text: str) -> list[Term]:
-    """`status:running cell:lstm foo` -> terms; an unknown `field:` is a UserError line."""
+def parse(text: str, keys: Optional[Collection[str]] = None) -> list[Term]:
+    """`status:running cell:lstm lr>1e-3 foo` -> terms. An unknown `field:` (neither a field
+    nor one of `keys`, the listed runs' metric and config keys) is a UserError line, and so is
+    a comparison on a key not in `keys` (when given) or with a bad number."""
     terms = []
     for word in _words(text):
         negate = word.startswith("-") and len(word) > 1
         if negate:
             word = word[1:]
         field = None
+        m = _COMPARE.match(word)
+        if m and (":" not in m.group(1)):
+            key, op, rest = m.groups()
+            if op == "=" and keys is not None and key != "metric" and not _resolve(key, keys):
+                terms.append(Term(None, word.lower(), negate))  # a tag such as `lr=1e-3`
+                continue
+            _known(key, keys, word)
+            try:
+                float(rest)
+            except ValueError:
+                if op != "=" or not rest:
+                    raise UserError(f"filter: {word!r}: {op} needs a number after it, e.g. {key}{op}1e-3") from None
+            terms.append(Term(None, rest.lower(), negate, key=key, op=op))
+            continue
         if ":" in word:
             head, rest = word.split(":", 1)
             if head.lower() in FIELDS:
                 field, word = head.lower(), rest
             elif head.lower() == "tags":
                 field, word = "tag", rest
+            elif keys is not None and head and _resolve(head, keys):
+                if rest:
+                    terms.append(Term(None, rest.lower(), negate, key=head))
+                continue
             else:
-                raise UserError(f"filter: unknown field {head + ':'!r}; use {', '.join(f + ':' for f in FIELDS)} or a plain word")
+                hint = _did_you_mean(head, keys)
+                raise UserError(f"filter: unknown field {head + ':'!r}; use {', '.join(f + ':' for f in FIELDS)}, "
+                                f"a config key (optimizer:adam) or a plain word{hint}")
         if word:
             terms.append(Term(field, word.lower(), negate))
     return terms
+
+
+def _resolve(key: str, keys: Collection[str]) -> Optional[str]:
+    from rnnlab.runs.hparams import resolve
+
+    return resolve(key, keys)
+
+
+def _did_you_mean(key: str, keys: Optional[Collection[str]]) -> str:
+    if not keys:
+        return ""
+    last = {k.rsplit(".", 1)[-1]: k for k in keys}
+    near = difflib.get_close_matches(key, list(last) + list(keys), n=1)
+    return f" (did you mean {near[0]}?)" if near else ""
+
+
+def _known(key: str, keys: Optional[Collection[str]], word: str) -> None:
+    if keys is None or key == "metric" or _resolve(key, keys):
+        return
+    many = [k for k in keys if k.endswith("." + key)]
+    if len(many) > 1:
+        raise UserError(f"filter: {word!r}: {key} is ambiguous ({', '.join(sorted(many))}); write the dotted key")
+    raise UserError(f"filter: {word!r}: no run has a metric or config key {key!r}{_did_you_mean(key, keys)}")
 
 
 def _words(text: str) -> list[str]:
@@ -76,24 +139,63 @@ def _values(info: Any, field: Optional[str], sweep_names: dict[str, str]) -> lis
     return [v for vs in by_field.values() for v in vs] + [getattr(info, "note", "") or ""]
 
 
-def matcher(terms: list[Term], sweep_names: Optional[dict[str, str]] = None) -> Callable[[Any], bool]:
-    """A predicate on RunInfo: every field's terms (alternatives) match, every negated term misses."""
+def _lookup(info: Any, key: str, hparams: Optional[Callable[[Any], dict]]) -> Any:
+    """The run's value for a metric or config key (short or dotted), None when it has none."""
+    latest = getattr(info, "latest", None) or {}
+    if key == "metric":
+        return latest.get(getattr(info, "primary_metric", None) or "")
+    if key in latest:
+        return latest[key]
+    flat = hparams(info) if hparams is not None else {}
+    full = _resolve(key, flat) if flat else None
+    return flat.get(full) if full else None
+
+
+def _compare(value: Any, t: Term) -> bool:
+    if value is None or isinstance(value, (list, dict)):
+        return False
+    try:
+        wanted = float(t.value)
+    except ValueError:  # `optimizer=adam`: the whole value, not a part of it
+        return str(value).lower() == t.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return math.isfinite(value) and OPS[t.op or "="](float(value), wanted)
+
+
+def matcher(terms: list[Term], sweep_names: Optional[dict[str, str]] = None,
+            hparams: Optional[Callable[[Any], dict]] = None) -> Callable[[Any], bool]:
+    """A predicate on RunInfo: every field's terms (alternatives) match, every comparison holds,
+    every negated term misses. `hparams(info)` gives the run's flat config (rnnlab/runs/hparams.py)."""
     names = sweep_names or {}
     negated = [t for t in terms if t.negate]
-    plain = [t for t in terms if not t.negate]
+    plain = [t for t in terms if not t.negate and t.op is None]
+    compared = [t for t in terms if not t.negate and t.op is not None]
 
     def hit(info: Any, t: Term) -> bool:
+        if t.op is not None:
+            if _compare(_lookup(info, t.key or "", hparams), t):
+                return True
+            # `lr=1e-3` also finds the tag (or name, note) written that way
+            return t.op == "=" and any(f"{t.key}={t.value}".lower() in v.lower() for v in _values(info, None, names))
+        if t.key is not None:
+            v = _lookup(info, t.key, hparams)
+            from rnnlab.runs.hparams import fmt
+
+            return v is not None and (t.value in str(v).lower() or t.value in fmt(v).lower())
         return any(t.value in v.lower() for v in _values(info, t.field, names))
 
     def ok(info: Any) -> bool:
         if any(hit(info, t) for t in negated):
             return False
-        # plain words (field None) each must match; same-field words are alternatives
+        if not all(hit(info, t) for t in compared):
+            return False
+        # plain words (field None) each must match; same-field (same-key) words are alternatives
         for t in plain:
-            if t.field is None and not hit(info, t):
+            if t.field is None and t.key is None and not hit(info, t):
                 return False
-        for field in {t.field for t in plain if t.field is not None}:
-            if not any(hit(info, t) for t in plain if t.field == field):
+        for group in {t.field or t.key for t in plain if t.field is not None or t.key is not None}:
+            if not any(hit(info, t) for t in plain if (t.field or t.key) == group):
                 return False
         return True
 

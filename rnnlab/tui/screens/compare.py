@@ -7,6 +7,11 @@ seen: steps x the tokens one step trains on, as the run recorded them), `a` alig
 the point where each reached its best (lowest) value of a metric, `S` (or a click on a column
 header) sorts the table by the next column.
 
+The config keys where the runs differ (rnnlab/runs/hparams.py) are columns of the table, after
+the metric; the panel's subtitle counts them. Runs of one seed group (`rnnlab train --seeds N`)
+show as one curve, their mean, between two dotted edges (min and max at each x), and as one row
+of mean ± sd (rnnlab/tui/seedgroups.py); `g` shows them run by run instead.
+
 One reading thread tails every run with the dashboard's loop (`state.follow_many`: posts only
 polls that brought something, and the info once a second; a reader that fails is closed and
 reopened);
@@ -35,6 +40,7 @@ from textual.worker import get_current_worker
 from rnnlab.tui.screens.dashboard import REDRAW_INTERVAL
 from rnnlab.tui.screens.home import short_ids
 from rnnlab.runs.axes import X_AXES, X_LABELS, best_index, tokens_per_step
+from rnnlab.tui import seedgroups
 from rnnlab.tui.markers import MAX_RUNS, marker_glyph, series_style
 from rnnlab.tui.tablesort import sort_rows
 from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, fmt_num, follow_many
@@ -49,6 +55,8 @@ ALIGNS = (None, "primary", "val_loss", "loss")
 
 
 TEXT_COLUMNS = ("run", "status", "cell")
+SHOWN_KEYS = ("model.cell",)  # config keys the table shows anyway
+MAX_DIFF_COLUMNS = 6
 
 
 class Compare(Screen):
@@ -59,12 +67,14 @@ class Compare(Screen):
         Binding("a", "align", "Align"),
         Binding("l", "log_y", "Log-y"),
         Binding("S", "sort", "Sort"),
+        Binding("g", "groups", "Groups"),
         Binding("enter", "open", "Open run"),
     ]
     KEYS_HELP = {
         "x": "x-axis: step, wall time (minutes), tokens seen",
         "a": "align the runs at their best point of: the primary val metric, val_loss, loss, or not",
         "S": "sort the table by the next column (a click on a header sorts by it; again reverses)",
+        "g": "seed groups: each as its mean with a min–max band and mean ± sd in the table, or run by run",
     }
 
     @dataclass
@@ -89,6 +99,16 @@ class Compare(Screen):
         self._wake = threading.Event()
         self._rows: list[tuple] = []
         self._ids = short_ids([d.name for d in self.run_dirs])
+        self.grouped = True  # seed groups as mean + band (when there are any)
+        self.diff_keys: list[str] = []  # config keys where the runs differ: table columns
+        self.flats: list[dict] = [{} for _ in self.run_dirs]
+
+    @property
+    def columns(self) -> tuple:
+        return COLUMNS[:4] + tuple("hp:" + k for k in self.diff_keys) + COLUMNS[4:]
+
+    def _groups(self) -> dict[str, list[int]]:
+        return seedgroups.groups_of([st.info for st in self.states]) if self.grouped else {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="compare-top", classes="panel") as v:
@@ -100,6 +120,21 @@ class Compare(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        from rnnlab.runs.hparams import HParams, varying
+
+        cache = HParams()  # a few small TOML files: read here, once
+        self.flats = [cache.of(d) for d in self.run_dirs]
+        differ = varying(self.flats) if len(self.flats) > 1 else []
+        same = len({k for f in self.flats for k in f}) - len(differ)
+        # as columns: keys every run has (runs of other tasks differ in every task key), not the
+        # cell (a column already), at most MAX_DIFF_COLUMNS; `rnnlab diff` lists them all
+        self.diff_keys = [k for k in differ if k not in SHOWN_KEYS and all(k in f for f in self.flats)][:MAX_DIFF_COLUMNS]
+        if len(self.run_dirs) > 1:
+            top = self.query_one("#compare-top")
+            shown = set(self.diff_keys) | set(SHOWN_KEYS)
+            cols = "in the table" if shown >= set(differ) else f"{len(self.diff_keys)} in the table; all: rnnlab diff"
+            top.border_subtitle = f"config differs in {len(differ)} of {len(differ) + same} keys ({cols})" if differ \
+                else f"config: the same ({same} keys)"
         self._columns()
         self.follow_runs()
         self.set_interval(REDRAW_INTERVAL, self.flush)
@@ -160,6 +195,8 @@ class Compare(Screen):
         palette = None if self.app.no_color else PALETTE
         # one metric for all (the selector above says which): the legend names the runs only
         same = len({self._metric_of(st) for st in self.states}) == 1
+        groups = self._groups()
+        member = {i: g for g, ix in groups.items() for i in ix}
         for i, st in enumerate(self.states):
             name = self._metric_of(st)
             s = st.series.get(name)
@@ -167,6 +204,10 @@ class Compare(Screen):
             color, marker = series_style(i, palette)
             glyph = marker_glyph(marker) if marker != "braille" or palette is None else "━━"
             colour = color or "default"
+            if i in member:  # drawn with its group, where the group's first run comes
+                if groups[member[i]][0] == i:
+                    legend.append(self._group_lines(groups[member[i]], name, same, lines, palette))
+                continue
             if s is None:
                 legend.append((f"[{colour}]{glyph}[/]", f"{self._label(i)} ({name}: no points)"))
                 continue
@@ -184,6 +225,33 @@ class Compare(Screen):
         self.query_one(LinePlot).show(PlotData(lines, xlabel=xlabel, log_y=self.log_y, own_markers=True))
         set_content(self.query_one("#compare-legend", Static), self._legend(legend))
         self._table()
+
+    def _group_lines(self, ix: list[int], name: str, same: bool, lines: list, palette) -> tuple[str, str]:
+        """Add a seed group's band edges and mean to `lines`; return its legend entry. The
+        group keeps its first run's look."""
+        curves = []
+        for j in ix:
+            st = self.states[j]
+            s = st.series.get(self._metric_of(st))
+            off = self._offset(j) if self.align else 0.0
+            if s is not None and off is not None:
+                curves.append((self._x(j, s) - off, s.values))
+        color, marker = series_style(ix[0], palette)
+        glyph = marker_glyph(marker) if marker != "braille" or palette is None else "━━"
+        colour = color or "default"
+        label = self._group_label(ix)
+        b = seedgroups.band(curves)
+        if b is None:
+            return (f"[{colour}]{glyph}[/]", f"{label} ({name}: too few points)")
+        for y in (b.hi, b.lo):
+            lines.append(Line("", b.x, y, color or "cyan", 0.0, marker="·"))  # no label: not in the plot's legend
+        smooth = 0.05 if name in ("loss", "grad_norm") else 0.0
+        lines.append(Line(label, b.x, b.mean, color or "cyan", smooth, marker=marker))
+        text = f"{label}: mean of {b.n} seeds, ·· min–max"
+        return (f"[{colour}]{glyph}[/]", text if same else f"{text} ({name})")
+
+    def _group_label(self, ix: list[int]) -> str:
+        return seedgroups.label([self._label(i) for i in ix]) + f" ×{len(ix)}"
 
     def _legend(self, entries: list[tuple[str, str]]) -> str:
         """Entries (glyph markup, label) in a grid of equal cells, as many to a line as fit, so
@@ -215,16 +283,32 @@ class Compare(Screen):
         table = self.query_one("#final", DataTable)
         if table.columns:
             table.clear(columns=True)
-        for label in COLUMNS:
+        for label in self.columns:
             mark = (" ▼" if self.sort_desc else " ▲") if label == self.sort_col else ""
-            table.add_column(label + mark, key=label)
+            table.add_column(self._head(label) + mark, key=label)
         self._rows = []
 
+    def _head(self, label: str) -> str:
+        if not label.startswith("hp:"):
+            return label
+        from rnnlab.runs.hparams import short_names
+
+        return short_names(self.diff_keys).get(label[3:], label[3:])
+
     def _table(self) -> None:
-        rows = [(str(i), self._row(i)) for i in range(len(self.states))]
+        groups = self._groups()
+        member = {i: ix for ix in groups.values() for i in ix}
+        rows = []
+        for i in range(len(self.states)):
+            if i not in member:
+                rows.append((str(i), self._row(i)))
+            elif member[i][0] == i:  # a group: one row, where its first member would be
+                rows.append((f"g{i}", self._group_row(member[i])))
+        columns = self.columns
         if self.sort_col is not None:
-            col = COLUMNS.index(self.sort_col)
-            order = sort_rows([(*row, key) for key, row in rows], col, self.sort_desc, numeric=self.sort_col not in TEXT_COLUMNS)
+            col = columns.index(self.sort_col)
+            order = sort_rows([(*row, key) for key, row in rows], col, self.sort_desc,
+                              numeric=self.sort_col not in TEXT_COLUMNS)
             rows = [(r[-1], tuple(r[:-1])) for r in order]
         if rows == self._rows:
             return
@@ -234,8 +318,8 @@ class Compare(Screen):
         # explicit widths: the table's own auto-width lags a clear() made before its idle
         # update (under load a column stayed as narrow as its header: "runnin", "600/")
         table.clear(columns=True)
-        for j, label in enumerate(COLUMNS):
-            head = label + ((" ▼" if self.sort_desc else " ▲") if label == self.sort_col else "")
+        for j, label in enumerate(columns):
+            head = self._head(label) + ((" ▼" if self.sort_desc else " ▲") if label == self.sort_col else "")
             table.add_column(head, key=label, width=max([len(head)] + [len(str(row[j])) for _, row in rows]))
         for key, row in rows:
             table.add_row(*row, key=key)
@@ -244,7 +328,7 @@ class Compare(Screen):
 
     def action_sort(self) -> None:
         """Sort by the next column (after the last one: the runs' own order again)."""
-        order = [None, *COLUMNS]
+        order = [None, *self.columns]
         self.sort_col = order[(order.index(self.sort_col) + 1) % len(order)]
         self.sort_desc = False
         self._columns()
@@ -261,7 +345,7 @@ class Compare(Screen):
         st = self.states[i]
         info = st.info
         if info is None:
-            return (self._label(i), st.error or "…", *[""] * (len(COLUMNS) - 2))
+            return (self._label(i), st.error or "…", *[""] * (len(self.columns) - 2))
         latest = info.latest or {}
         primary = info.primary_metric or "val_loss"
         base = {k: v for k, v in (info.baselines or {}).items() if k.endswith(primary)}
@@ -277,7 +361,54 @@ class Compare(Screen):
             "cell": info.cell or "?",
             "params": f"{info.params:,}" if info.params else "–",
         }
-        return tuple(cells[c] for c in COLUMNS)
+        from rnnlab.runs.hparams import fmt
+
+        cells.update({"hp:" + k: fmt(self.flats[i].get(k)) for k in self.diff_keys})
+        return tuple(cells[c] for c in self.columns)
+
+    def _group_row(self, ix: list[int]) -> tuple:
+        """One row for a seed group: mean ± sd of each metric over its runs; a config value
+        shared by the members once, else theirs joined (the seeds: `1,2,3`)."""
+        from rnnlab.runs.hparams import fmt
+
+        infos = [self.states[i].info for i in ix]
+        if any(info is None for info in infos):
+            return (self._group_label(ix), "…", *[""] * (len(self.columns) - 2))
+        primary = infos[0].primary_metric or "val_loss"
+        statuses = list(dict.fromkeys(info.status for info in infos))
+        base = {k: v for k, v in (infos[0].baselines or {}).items() if k.endswith(primary)}
+        steps = sorted({info.step for info in infos})
+
+        def ms(get) -> str:
+            return seedgroups.fmt_mean_sd([get(info) for info in infos], lambda v: fmt_num(v, 3))
+
+        cells = {
+            "run": self._group_label(ix),
+            "status": "/".join(statuses),
+            "metric": f"{primary.removeprefix('val_')} " + ms(lambda info: (info.latest or {}).get(primary)),
+            "best": ms(lambda info: info.best_metric),
+            "step": ("–".join(map(str, (steps[0], steps[-1]))) if len(steps) > 1 else str(steps[0]))
+            + f"/{infos[0].total_steps or '?'}",
+            "loss": ms(lambda info: (info.latest or {}).get("loss")),
+            "val_loss": ms(lambda info: (info.latest or {}).get("val_loss")),
+            "baseline": " ".join(f"{k.removesuffix('_' + primary)} {fmt_num(v)}" for k, v in base.items()) or "–",
+            "cell": "/".join(dict.fromkeys(info.cell or "?" for info in infos)),
+            "params": f"{infos[0].params:,}" if infos[0].params else "–",
+        }
+        for k in self.diff_keys:
+            values = [self.flats[i].get(k) for i in ix]
+            if all(isinstance(v, (int, float)) for v in values):
+                values = sorted(values)
+            cells["hp:" + k] = ",".join(dict.fromkeys(fmt(v) for v in values))
+        return tuple(cells[c] for c in self.columns)
+
+    def action_groups(self) -> None:
+        if not seedgroups.groups_of([st.info for st in self.states]):
+            self.notify("no seed groups among these runs (rnnlab train --seeds N makes one)", severity="warning")
+            return
+        self.grouped = not self.grouped
+        self.notify("seed groups: mean with a min–max band" if self.grouped else "seed groups: run by run")
+        self.redraw_all()
 
     @on(Select.Changed, "#metric")
     def _metric(self, event: Select.Changed) -> None:
@@ -315,7 +446,8 @@ class Compare(Screen):
         if not table.row_count:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        self.app.open_run(self.run_dirs[int(key)], panel=self.panel)
+        # a seed group's row opens its first run
+        self.app.open_run(self.run_dirs[int(key.removeprefix("g"))], panel=self.panel)
 
     def action_back(self) -> None:
         self.app.pop_screen()

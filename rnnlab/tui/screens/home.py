@@ -3,7 +3,9 @@
 At a thousand runs: the listing thread reads only the runs whose store changed (`RunLister`)
 and shows the newest page before the rest is read; the table is updated cell by cell when the
 rows stay the same and in the same order, and rebuilt only when they do not. `/` filters
-(rnnlab/tui/runfilter.py), `S` cycles the sort column, `t`/`T` edit the tags and note.
+(rnnlab/tui/runfilter.py: words, fields, `lr>1e-3 val_bpc<2`), `S` cycles the sort column,
+`t`/`T` edit the tags and note, `H` picks hyperparameter columns (remembered per runs root in
+rnnlab/tui/labsettings.py; values from rnnlab/runs/hparams.py, read in the listing thread).
 """
 
 from __future__ import annotations
@@ -25,14 +27,15 @@ from textual.worker import get_current_worker
 
 from rnnlab.runs.status import LIVE, STYLE as STATUS_STYLE
 from rnnlab.errors import UserError
-from rnnlab.tui import actions, runfilter, sweeprows
+from rnnlab.tui import actions, labsettings, runfilter, sweeprows
 from rnnlab.tui.state import fmt_num, task_kind_of
+from rnnlab.tui.screens.columns import BASE_COLUMNS, HParamColumns
 from rnnlab.tui.widgets.quiet import set_content as set_text
 
 LIST_INTERVAL = 1.0
 
 
-COLUMNS = (" ", "name", "id", "status", "metric", "step", "cell", "task", "tok/s", "tags")
+COLUMNS = BASE_COLUMNS  # (defined beside the hyperparameter columns, which go after the metric)
 
 
 def short_ids(run_ids: list[str]) -> dict[str, str]:
@@ -51,7 +54,8 @@ def short_ids(run_ids: list[str]) -> dict[str, str]:
     return {rid: ("…" if drop else "") + "-".join(p[drop:]) for rid, p in zip(run_ids, parts)}
 
 
-def row_of(info: Any, marked: bool, shown_id: str | None = None) -> tuple:
+def row_of(info: Any, marked: bool, shown_id: str | None = None, hp: tuple = ()) -> tuple:
+    """The run's cells; `hp` (its chosen hyperparameters, shown) go right after the metric."""
     metric = info.primary_metric or ""
     value = (info.latest or {}).get(metric)
     total = info.total_steps or "?"
@@ -63,6 +67,7 @@ def row_of(info: Any, marked: bool, shown_id: str | None = None) -> tuple:
         shown_id or info.run_id,
         Text(info.status, style=STATUS_STYLE.get(info.status, "")),
         f"{metric.removeprefix('val_')} {fmt_num(value)}" if metric else "–",
+        *hp,
         f"{info.step}/{total}",
         info.cell or "?",
         task_kind_of(info.task) or "?",
@@ -71,7 +76,7 @@ def row_of(info: Any, marked: bool, shown_id: str | None = None) -> tuple:
     )
 
 
-class Home(actions.RunActions, Screen):
+class Home(HParamColumns, actions.RunActions, Screen):
     """The runs in the runs root."""
 
     BINDINGS = [
@@ -88,13 +93,15 @@ class Home(actions.RunActions, Screen):
         Binding("S", "sort", "Sort"),
         Binding("t", "tags", "Tags"),
         Binding("T", "note", "Note"),
+        Binding("H", "columns", "Columns", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
     KEYS_HELP = {
         "/": "filter: " + runfilter.SYNTAX + "; enter keeps it, esc clears it",
-        "S": "sort by the next column (newest, name, status, metric, step, cell, task, tok/s); ▲/▼ marks it",
+        "S": "sort by the next column (newest, name, status, metric, step, cell, task, tok/s, then the hyperparameter columns); ▲/▼ marks it",
         "t / T": "edit the highlighted run's tags / note (also `rnnlab tag`, `rnnlab note`)",
+        "H": "hyperparameter columns: tick config keys (those that differ first); remembered for this runs root",
     }
 
     @dataclass
@@ -105,6 +112,7 @@ class Home(actions.RunActions, Screen):
         error: str = ""
         sweeps: list = field(default_factory=list)  # this runs dir's sweep records
         partial: bool = False  # the newest page only; the rest is being read
+        hparams: dict = field(default_factory=dict)  # run id -> flat config (rnnlab/runs/hparams.py)
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, Home.Listed)
@@ -121,11 +129,14 @@ class Home(actions.RunActions, Screen):
         self.filter_text = ""
         self._match = None  # the filter's predicate, None: every run
         self._filter_error = ""  # what is wrong with the text typed (the last good filter stays)
-        self.sort = 0  # index into runfilter.SORTS
+        self.sort = 0  # index into runfilter.SORTS, then into the hyperparameter columns
         self._rows: dict[str, tuple] = {}  # run id -> (info, marked, shown id, row, row as str)
         self._ids: tuple = ((), {})  # (run ids, their short_ids)
         self._lister = None
         self._lister_lock = threading.Lock()  # a cancelled listing thread may still be finishing
+        self._hparams = None  # the listing thread's HParams cache
+        self.hp_columns: list[str] = labsettings.columns(root)  # chosen config keys, shown after the metric
+        self.flats: dict[str, dict] = {}  # run id -> flat config, from the latest listing
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
@@ -146,10 +157,13 @@ class Home(actions.RunActions, Screen):
         """(Re)make the columns, the sorted one marked ▲ (ascending) or ▼ (descending)."""
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        col, _, _, desc = runfilter.SORTS[self.sort]
-        for label in COLUMNS:
-            shown = f"{label} {'▼' if desc else '▲'}" if label == col else label
-            table.add_column(shown, key=label)
+        col, _, desc = self.sort_spec()
+        from rnnlab.runs.hparams import short_names
+
+        short = short_names(self.hp_columns)
+        for label in self.columns:
+            shown = short.get(label[3:], label) if label.startswith("hp:") else label
+            table.add_column(f"{shown} {'▼' if desc else '▲'}" if label == col else shown, key=label)
         self._shown, self._keys = None, []
 
     def _title(self, shown: int, total: int) -> None:
@@ -159,7 +173,7 @@ class Home(actions.RunActions, Screen):
             title.append(f"  {shown} of {total} match ", style="")
             title.append(self.filter_text, style="italic")
         if self.sort:
-            col, label, _, desc = runfilter.SORTS[self.sort]
+            col, label, desc = self.sort_spec()
             title.append(f"  sorted by {label} {'▼' if desc else '▲'}", style="dim")
         set_text(self.query_one("#home-title", Static), title)
 
@@ -178,17 +192,21 @@ class Home(actions.RunActions, Screen):
                     sweeprows.read_studies(sweeps, read=False)  # sweep rows count from their study
                     with self._lister_lock:
                         if self._lister is None:
-                            self._lister = RunLister(self.root)
+                            from rnnlab.runs.hparams import HParams
+
+                            self._lister, self._hparams = RunLister(self.root), HParams()
                         infos = self._lister.list(lambda page: self._first_page(page, sweeps))
-                    self.post_message(self.Listed(infos, sweeps=sweeps))
+                        flats = {i.run_id: self._hparams.of(i.dir) for i in infos}
+                    self.post_message(self.Listed(infos, sweeps=sweeps, hparams=flats))
                     if sweeprows.read_studies(sweeps):  # a study read anew (Optuna): show it now
-                        self.post_message(self.Listed(infos, sweeps=sweeps))
+                        self.post_message(self.Listed(infos, sweeps=sweeps, hparams=flats))
                 except Exception as err:
                     self.post_message(self.Listed([], f"{type(err).__name__}: {err}"))
             time.sleep(LIST_INTERVAL)
 
     def _first_page(self, page: list, sweeps: list) -> None:
-        self.post_message(self.Listed(page, sweeps=sweeps, partial=True))
+        flats = {i.run_id: self._hparams.of(i.dir) for i in page}
+        self.post_message(self.Listed(page, sweeps=sweeps, partial=True, hparams=flats))
         # let the UI thread show it before reading the rest takes the GIL back (reading a
         # thousand stores is ~0.3 s of mostly Python)
         time.sleep(0.1)
@@ -200,6 +218,12 @@ class Home(actions.RunActions, Screen):
         if msg.partial and self._listed is not None and not self._listed.partial:
             return  # a full listing is already shown
         self._listed = msg
+        if self._filter_error and not msg.partial:
+            self.flats = msg.hparams
+            self.infos = {i.run_id: i for i in msg.infos}
+            # a key typed before the runs were read (`lr>1e-3`) is known now
+            self.apply_filter(self.query_one("#home-filter", Input).value)
+            return
         self._show()
 
     def _show(self) -> None:
@@ -208,6 +232,7 @@ class Home(actions.RunActions, Screen):
         if msg is None:
             return
         self.infos = {i.run_id: i for i in msg.infos}
+        self.flats = msg.hparams
         if len(self._rows) > len(self.infos):  # runs were removed: forget their rows
             self._rows = {k: v for k, v in self._rows.items() if k in self.infos}
         sweep_names = {r.sweep_id: r.name for r in msg.sweeps}
@@ -219,7 +244,7 @@ class Home(actions.RunActions, Screen):
         if self.sort:
             # a flat list: sorted trials leave their sweep's group
             keyed = [(i.run_id, self._row_of(i, i.run_id in self.marked, shown_ids.get(i.run_id)))
-                     for i in runfilter.sort_infos(infos, self.sort)]
+                     for i in self.sorted_infos(infos)]
         else:
             sweeps = msg.sweeps
             if self._match:  # a sweep header only over its matching trials
@@ -243,10 +268,15 @@ class Home(actions.RunActions, Screen):
         """`row_of`, made again only for a run whose info changed: the lister hands back the
         same RunInfo object for a run whose store did not move."""
         cached = self._rows.get(info.run_id)
-        if cached is not None and cached[0] is info and cached[1] == marked and cached[2] == shown_id:
+        flat = self.flats.get(info.run_id, {})
+        from rnnlab.runs.hparams import fmt
+
+        hp = tuple(fmt(flat.get(k)) for k in self.hp_columns)
+        cached = self._rows.get(info.run_id)
+        if cached is not None and cached[0] is info and cached[1] == marked and cached[2] == shown_id and cached[5] == hp:
             return cached[3]
-        row = row_of(info, marked, shown_id)
-        self._rows[info.run_id] = (info, marked, shown_id, row, tuple(map(str, row)))
+        row = row_of(info, marked, shown_id, hp)
+        self._rows[info.run_id] = (info, marked, shown_id, row, tuple(map(str, row)), hp)
         return row
 
     def _strs(self, key: str, row: tuple) -> tuple:
@@ -264,7 +294,7 @@ class Home(actions.RunActions, Screen):
         if keys == self._keys and self._shown is not None:
             for (key, row), new, old in zip(keyed, shown, self._shown):
                 if new != old:
-                    for col, value, a, b in zip(COLUMNS, row, new, old):
+                    for col, value, a, b in zip(self.columns, row, new, old):
                         if a != b:
                             table.update_cell(key, col, value)
             self._shown = shown
@@ -329,7 +359,7 @@ class Home(actions.RunActions, Screen):
         """Show only the runs `text` matches (runfilter syntax); a mistake is said in the hint
         line and the last good filter stays."""
         try:
-            terms = runfilter.parse(text)
+            terms = runfilter.parse(text, self.filter_keys())
         except UserError as err:
             self._filter_error = str(err)
             self._show()
@@ -337,7 +367,7 @@ class Home(actions.RunActions, Screen):
         self._filter_error = ""
         names = {r.sweep_id: r.name for r in (self._listed.sweeps if self._listed else [])}
         self.filter_text = text.strip()
-        self._match = runfilter.matcher(terms, names) if terms else None
+        self._match = runfilter.matcher(terms, names, lambda i: self.flats.get(i.run_id, {})) if terms else None
         self._show()
 
     def action_clear_filter(self) -> None:
@@ -348,7 +378,7 @@ class Home(actions.RunActions, Screen):
         self.query_one(DataTable).focus()
 
     def action_sort(self) -> None:
-        self.sort = (self.sort + 1) % len(runfilter.SORTS)
+        self.sort = (self.sort + 1) % (len(runfilter.SORTS) + len(self.hp_columns))
         self._columns()
         self._show()
 

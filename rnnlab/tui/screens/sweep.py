@@ -1,9 +1,14 @@
-"""Sweep: one sweep's trials, live. The trials table (sorted by the metric, best first), the
-best value so far against the trial number, parallel coordinates of the parameters coloured by
-the metric, and the parameters' importances; `enter` opens a trial's dashboard.
+"""Sweep: one sweep's trials, live, drawn as Optuna's dashboard draws them. The trials table
+(sorted by the metric, best first) beside the importances (with the number of complete trials
+they rest on; none below rnnlab/tui/sweepreader.MIN_IMPORTANCE_TRIALS); under them the history
+(trials as points, the best so far as a step line) and one of: parallel coordinates (each axis
+with its own values, coloured by the metric, with a key), slice plots (the metric against each
+parameter), learning curves (intermediate values; pruned trials marked where they stopped).
+`v` (or a click on the tab) switches between those; `enter` opens a trial's dashboard.
 
-A thread worker reads the study (rnnlab/sweeps/manage.show: Optuna, never torch) every
-REFRESH_S and posts the summary; the screen redraws only what changed."""
+A thread worker reads the study through a `SweepReader` kept open (new journal lines only,
+importances again only when a trial completes) every REFRESH_S and posts the summary; each
+plot redraws only when what it shows changed (rnnlab/tui/sweepviews.py builds them)."""
 
 from __future__ import annotations
 
@@ -12,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-import numpy as np
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -20,61 +24,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from rnnlab.tui import sweepviews
 from rnnlab.tui.state import fmt_num
-from rnnlab.tui.widgets.plot import Line, LinePlot, PlotData
+from rnnlab.tui.widgets.plot import LinePlot
 
 REFRESH_S = 2.0
 TRIAL_STYLE = {"complete": "", "pruned": "magenta", "failed": "bold red", "running": "bold green", "waiting": "yellow"}
-# good -> bad, for lines coloured by the metric (the markers tell them apart without colour)
-RANKS = ("green", "cyan", "yellow", "orange", "red")
+VIEWS = ("parallel", "slice", "curves")
+MAX_SLICES = 4  # slice plots side by side; a bigger space shows its first four
 
 
 def _short(key: str) -> str:
     return key.split(".", 1)[-1]
-
-
-def best_so_far(s: dict[str, Any]) -> PlotData:
-    done = sorted((t["number"], t["value"]) for t in s["trials"] if t["state"] == "complete" and t["value"] is not None)
-    if not done:
-        return PlotData(xlabel="trial", empty_message="no complete trial yet")
-    xs = np.array([n for n, _ in done], dtype=float)
-    ys = np.array([v for _, v in done], dtype=float)
-    best = np.minimum.accumulate(ys) if s["direction"] == "minimize" else np.maximum.accumulate(ys)
-    return PlotData(lines=[Line("trial", xs, ys, color="gray", marker="dot"), Line("best so far", xs, best, color="green")],
-                    xlabel="trial number")
-
-
-def parallel(s: dict[str, Any]) -> PlotData:
-    from rnnlab.sweeps.coords import axes, colour_rank
-
-    names, lines = axes(s)
-    label = "  ".join(f"{i}:{_short(n)}" for i, n in enumerate(names))
-    if not lines:
-        return PlotData(xlabel=label, empty_message="no scored trial yet")
-    values = [t["value"] for t, _ in lines]
-    xs = np.arange(len(names), dtype=float)
-    out = []
-    for t, ys in sorted(lines, key=lambda ty: -colour_rank(ty[0]["value"], values, s["direction"])):  # best drawn last, on top
-        rank = colour_rank(t["value"], values, s["direction"])
-        out.append(Line("", xs, np.array(ys, dtype=float), color=RANKS[min(len(RANKS) - 1, int(rank * len(RANKS)))]))
-    return PlotData(lines=out, xlabel=label)
-
-
-def importance_text(s: dict[str, Any], width: int = 8) -> Text:
-    t = Text()
-    imp = s.get("importances")
-    if not imp:
-        t.append(s.get("importance_method") or "", style="dim")
-        return t
-    for k, v in sorted(imp.items(), key=lambda kv: -kv[1]):
-        t.append(f"{_short(k)[:12]:<12} ", style="bold")
-        t.append("█" * max(1, round(v * width)), style="cyan")
-        t.append(f" {v:.2f}\n")
-    t.append(s.get("importance_method", "").split(" (")[0], style="dim")
-    return t
 
 
 def title_text(s: dict[str, Any]) -> Text:
@@ -93,7 +57,9 @@ class SweepScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("enter,o", "open", "Open trial"),
+        Binding("v", "next_view", "View"),
     ]
+    KEYS_HELP = {"v": "the lower-right view: parallel coordinates, slice plots (metric vs each parameter), learning curves"}
 
     @dataclass
     class Loaded(Message):
@@ -108,6 +74,7 @@ class SweepScreen(Screen):
         self.sweep_dir = Path(sweep_dir)
         self.summary: Optional[dict] = None
         self._rows: Optional[list] = None
+        self._slices: list[str] = []  # the space keys with a slice plot mounted
 
     def compose(self) -> ComposeResult:
         yield Static(id="sweep-title")
@@ -118,28 +85,36 @@ class SweepScreen(Screen):
         with Horizontal(id="sweep-plots"):
             with Vertical(classes="panel", id="sweep-best-panel"):
                 yield LinePlot(id="sweep-best")
-            with Vertical(classes="panel", id="sweep-par-panel"):
-                yield LinePlot(id="sweep-par")
+            with TabbedContent(id="sweep-views"):  # the first tab (parallel) shows first
+                with TabPane("parallel", id="view-parallel"):
+                    yield LinePlot(id="sweep-par")
+                    yield Static(id="sweep-par-key")
+                with TabPane("slice", id="view-slice"):
+                    yield Horizontal(id="sweep-slices")
+                with TabPane("curves", id="view-curves"):
+                    yield LinePlot(id="sweep-curves")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#sweep-imp").border_title = "importance"
-        self.query_one("#sweep-best-panel").border_title = "best so far"
-        self.query_one("#sweep-par-panel").border_title = "parallel coordinates (colour: metric)"
+        self.query_one("#sweep-best-panel").border_title = "history: trials, best so far"
         self.query_one("#sweep-title", Static).update(Text("reading the study…", style="dim"))
         self.query_one(DataTable).focus()
         self.watch_sweep()
 
     @work(thread=True, group="sweep", exclusive=True, exit_on_error=False)
     def watch_sweep(self) -> None:
-        from rnnlab.sweeps import manage, record
+        from rnnlab.tui.sweepreader import SweepReader
 
         worker = get_current_worker()
+        reader = None
         while not worker.is_cancelled:
             if self.is_current:
                 try:
-                    self.post_message(self.Loaded(manage.show(record.load(self.sweep_dir))))
+                    reader = reader or SweepReader(self.sweep_dir)
+                    self.post_message(self.Loaded(reader.read()))
                 except Exception as err:
+                    reader = None  # opened again next time (a storage being written or moved)
                     self.post_message(self.Loaded(None, f"{type(err).__name__}: {err}"))
             time.sleep(REFRESH_S)
 
@@ -152,9 +127,7 @@ class SweepScreen(Screen):
             return
         s = self.summary = msg.summary
         self.query_one("#sweep-title", Static).update(title_text(s))
-        self.query_one("#sweep-imp-text", Static).update(importance_text(s))
-        self.query_one("#sweep-best", LinePlot).show(best_so_far(s))
-        self.query_one("#sweep-par", LinePlot).show(parallel(s))
+        self.show_views(s)
         keys = list(s["space"])
         rows = [(str(t["number"]), Text(t["state"], style=TRIAL_STYLE.get(t["state"], "")), fmt_num(t["value"]),
                  *(fmt_num(t["params"].get(k)) if isinstance(t["params"].get(k), float) else str(t["params"].get(k, "–")) for k in keys),
@@ -176,6 +149,35 @@ class SweepScreen(Screen):
                 table.move_cursor(row=table.get_row_index(str(current["number"])))
             except Exception:
                 pass
+
+    def show_views(self, s: dict[str, Any]) -> None:
+        """The importances and every plot (each LinePlot rebuilds only if its data changed)."""
+        self.query_one("#sweep-imp-text", Static).update(sweepviews.importance_text(s))
+        self.query_one("#sweep-best", LinePlot).show(sweepviews.history(s))
+        mono = bool(self.app.no_color)  # without colour the metric's bins get markers
+        self.query_one("#sweep-par", LinePlot).show(sweepviews.parallel(s, mono))
+        self.query_one("#sweep-par-key", Static).update(sweepviews.colour_key(s, mono))
+        self.query_one("#sweep-curves", LinePlot).show(sweepviews.curves(s, mono))
+        keys = list(s["space"])[:MAX_SLICES]
+        if keys != self._slices:
+            box = self.query_one("#sweep-slices", Horizontal)
+            box.remove_children()
+            box.mount_all([LinePlot(classes="sweep-slice") for _ in keys])
+            self._slices = keys
+            self.call_after_refresh(self._show_slices)
+        else:
+            self._show_slices()
+
+    def _show_slices(self) -> None:
+        if self.summary is None:
+            return
+        for plot, key in zip(self.query(".sweep-slice").results(LinePlot), self._slices):
+            plot.show(sweepviews.slice_plot(self.summary, key))
+
+    def action_next_view(self) -> None:
+        tabs = self.query_one("#sweep-views", TabbedContent)
+        now = (tabs.active or "view-parallel").removeprefix("view-")
+        tabs.active = "view-" + VIEWS[(VIEWS.index(now) + 1) % len(VIEWS)]
 
     def current_trial(self) -> Optional[dict]:
         table = self.query_one(DataTable)

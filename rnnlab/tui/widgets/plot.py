@@ -40,6 +40,7 @@ class Line:
     color: str = "cyan"
     smooth: float = 0.0  # EMA alpha per raw point; 0 draws the raw curve only
     marker: str = "braille"
+    scatter: bool = False  # points only, not joined (trials of a sweep)
 
 
 @dataclass
@@ -53,13 +54,21 @@ class PlotData:
     xticks: tuple[tuple[float, str], ...] = ()
     # the lines' markers hold without colour too (compare: each run keeps its look, shown or not)
     own_markers: bool = False
+    # (y, label) pairs that replace the y-axis numbers; `()` with hide_y: no y labels at all
+    yticks: tuple[tuple[float, str], ...] = ()
+    hide_y: bool = False
+    xlim: Optional[tuple[float, float]] = None
+    ylim: Optional[tuple[float, float]] = None
+    # (x, y, text, colour) written on the plot (parallel coordinates' per-axis ticks)
+    texts: tuple[tuple[float, float, str, str], ...] = ()
 
     def signature(self) -> tuple:
         """Equal for data that plots the same. Series only grow (or are reset, which changes
         their length or ends), so length and end points stand for the whole array."""
         return (
-            tuple((ln.label, ln.color, ln.smooth, ln.marker, _ends(ln.x), _ends(ln.y)) for ln in self.lines),
+            tuple((ln.label, ln.color, ln.smooth, ln.marker, ln.scatter, _ends(ln.x), _ends(ln.y)) for ln in self.lines),
             tuple(self.hlines), self.xlabel, self.log_y, self.empty_message, self.xticks, self.own_markers,
+            self.yticks, self.hide_y, self.xlim, self.ylim, self.texts,
         )
 
 
@@ -139,6 +148,8 @@ class LinePlot(PlotextPlot):
                     plt.plot(xs.tolist(), ys.tolist(), color="gray", marker=marker)
                 sm = ema(ys, line.smooth, per)
                 plt.plot(xs.tolist(), sm.tolist(), color=line.color, marker=marker, label=line.label)
+            elif line.scatter:
+                plt.scatter(x.tolist(), y.tolist(), color=line.color, marker=marker, label=line.label or None)
             else:
                 plt.plot(xs.tolist(), ys.tolist(), color=line.color, marker=marker, label=line.label)
             plotted = True
@@ -150,6 +161,14 @@ class LinePlot(PlotextPlot):
             if d.log_y:
                 plt.yscale("log")
                 _decade_ticks(plt, y_lo, y_hi)
+            if d.xlim is not None:
+                plt.xlim(*d.xlim)
+            if d.ylim is not None:
+                plt.ylim(*d.ylim)
+            if d.yticks or d.hide_y:
+                plt.yticks([y for y, _ in d.yticks], [label for _, label in d.yticks])
+            for x, y, text, color in d.texts:
+                plt.text(text, x, y, color=color or "default", alignment="left")
             if d.xticks:
                 plt.xticks([x for x, _ in d.xticks], [label for _, label in d.xticks])
             elif x_lo == x_hi:

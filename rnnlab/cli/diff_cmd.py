@@ -1,0 +1,58 @@
+"""`rnnlab diff A B [C ...]`: the config keys where runs differ (flat keys such as `train.lr`),
+as a table or `--json`. The values come from each run's config.toml (rnnlab/runs/hparams.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from rnnlab.cli.common import RunsDirOpt, print_json
+
+
+def diff_cmd(
+    runs: Annotated[list[str], typer.Argument(help="Two or more runs: id, unique id prefix, name, or path.", show_default=False)],
+    runs_dir: RunsDirOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Show the config keys whose values differ between runs (the same keys are counted, not listed)."""
+    from rnnlab.errors import UserError
+    from rnnlab.runs import hparams
+    from rnnlab.runs.paths import resolve_run, runs_root
+    from rnnlab.runs.schema import read_names
+
+    if len(runs) < 2:
+        raise UserError(f"diff needs two or more runs, got {len(runs)}: rnnlab diff RUN_A RUN_B")
+    root = runs_root(runs_dir)
+    dirs = [resolve_run(root, r) for r in runs]
+    flats = [hparams.read_flat(d) for d in dirs]
+    labels = []
+    for d in dirs:
+        try:
+            name, config_name = read_names(d / "run.db")
+        except UserError:
+            name = config_name = None
+        labels.append(name or config_name or d.name)
+    changed = hparams.diff(flats)
+    same = len({k for f in flats for k in f}) - len(changed)
+    if json_out:
+        print_json({
+            "runs": [{"run_id": d.name, "name": n, "dir": str(d)} for d, n in zip(dirs, labels)],
+            "differ": [{"key": k, "values": vals} for k, vals in changed],  # TOML values are JSON values
+            "same": same,
+        })
+        return
+    if not changed:
+        typer.echo(f"the {len(dirs)} runs have the same config ({same} keys)")
+        return
+    head = ["key", *labels]
+    rows = [[k, *[hparams.fmt(v) for v in vals]] for k, vals in changed]
+    widths = [max(len(str(r[j])) for r in [head, *rows]) for j in range(len(head))]
+    for r in [head, *rows]:
+        typer.echo("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+    missing = "; – : the run has no such key" if any(v is None for _, vals in changed for v in vals) else ""
+    typer.echo(f"({same} other keys are the same{missing})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("diff")(diff_cmd)
