@@ -1,0 +1,135 @@
+"""The course, chapters 5-6 of the source document: forecasting (5.2, 5.3), the RNN beside the
+Transformer (6.1, 6.2) and attention (6.3).
+
+Every number in a text was measured (README's lesson table says where and how long).
+"""
+
+from __future__ import annotations
+
+from rnnlab.lessons.checks import Expect
+from rnnlab.lessons.lesson import Experiment, Lesson, Variation
+
+SERIES = (
+    Lesson(
+        number=7,
+        chapter="5.2, 5.3",
+        title={"en": "Forecasting: raw vs scaled vs differenced", "zh": "时间序列预测: 原始、标准化与差分"},
+        text={
+            "en": "A series with a trend is not stationary: its validation and test values lie above "
+                  "anything seen in training, so a network fed raw values must extrapolate, and "
+                  "large raw inputs saturate tanh/sigmoid units. Scaling (z = (y - mean)/std over "
+                  "the training split) fixes the input range; differencing (y_t - y_{t-1}) removes "
+                  "the trend itself, so the network learns a stationary signal.",
+            "zh": "带趋势的序列是非平稳的: 验证集和测试集的取值高于训练中见过的任何值, 直接输入原始值的网络必须外推, "
+                  "而且很大的原始输入会使 tanh/sigmoid 单元饱和。标准化 (z = (y - 均值)/标准差, 在训练集上计算) "
+                  "解决了输入范围问题; 差分 (y_t - y_{t-1}) 去掉趋势本身, 让网络学习平稳的信号。",
+        },
+        look={
+            "en": "Watch the forecast panel beside the naive and seasonal-naive baselines: raw inputs "
+                  "miss by tens, scaled ones follow the shape but lag the trend, differenced ones "
+                  "follow it. Expect val RMSE raw > scaled > differenced; the residual ACF bars "
+                  "shrink as the trend is removed.",
+            "zh": "在预测面板中与 naive 和季节性 naive 基线对比: 原始输入的误差达几十, 标准化后能跟上形状但落后于趋势, "
+                  "差分后能跟上趋势。预期验证 RMSE: 原始 > 标准化 > 差分; 去掉趋势后残差自相关柱变短。",
+        },
+        minutes=1.0,
+        panel="forecast",
+        experiments=(
+            Experiment("raw", "ts-lstm", ("task.synthetic.trend=0.02", "task.difference=false", "task.scale=none")),
+            Experiment("scaled", "ts-lstm", ("task.synthetic.trend=0.02", "task.difference=false", "task.scale=standard")),
+            Experiment("differenced", "ts-lstm", ("task.synthetic.trend=0.02", "task.difference=true", "task.scale=standard")),
+        ),
+        expects=(
+            Expect("lower", "scaled", "raw", metric="val_rmse", factor=0.5),
+            Expect("lower", "differenced", "scaled", metric="val_rmse"),
+        ),
+        quick=("task.synthetic.length=1500", "model.hidden_size=32", "train.steps=200", "train.eval_every=100",
+               "train.checkpoint_every=200"),
+        metric="val_rmse",
+    ),
+)
+
+BEYOND = (
+    Lesson(
+        number=8,
+        chapter="6.1, 6.2",
+        title={"en": "RNN vs Transformer at equal parameters", "zh": "参数量相同时 RNN 与 Transformer 的比较"},
+        text={
+            "en": "An RNN must compute h_1, h_2, ..., h_T one after another; a Transformer computes all "
+                  "T positions of a window at once, attention = softmax(Q K^T / sqrt(d)) V under a "
+                  "causal mask, at O(T^2) cost. Here a 1x256 character LSTM (0.58 M parameters) "
+                  "and a 3x128 Transformer (0.63 M) learn the same text with the same budget.",
+            "zh": "RNN 必须依次计算 h_1, h_2, ..., h_T; Transformer 在因果掩码下一次计算窗口内全部 T 个位置, "
+                  "attention = softmax(Q K^T / sqrt(d)) V, 代价为 O(T^2)。这里 1x256 的字符级 LSTM (0.58 M 参数) "
+                  "与 3x128 的 Transformer (0.63 M) 以相同预算学习同一文本。",
+        },
+        look={
+            "en": "Watch the compare table's metric column (val bpc) and the tok/s column of the run "
+                  "list (esc twice; each run's header shows it too): both fall far below the "
+                  "unigram baseline, at similar bpc (README's preset table, 3000 steps each: LSTM 1.90, "
+                  "the preset's 2-layer Transformer 1.96; this lesson adds a third layer). On a 2-core "
+                  "CPU the Transformer is NOT faster: BENCHMARKS.md item 12 "
+                  "measured 0.68x the LSTM's training tokens/s at T=32 and 0.48x at T=512 (no parallel "
+                  "hardware to use, O(T^2) attention); the parallelism claim is about GPUs.",
+            "zh": "观察对比表格的 metric 列 (验证 bpc) 和运行列表的 tok/s 列 (按两次 esc; 每个运行的标题栏也显示): 两者都远低于一元 (unigram) 基线, bpc 接近 "
+                  "(README 预设表, 各 3000 步: LSTM 1.90, 预设的两层 Transformer 1.96; 本课再加一层)。在 2 核 CPU 上 Transformer 并不更快: "
+                  "BENCHMARKS.md 第 12 项测得其训练 tokens/s 在 T=32 时为 LSTM 的 0.68 倍, T=512 时为 0.48 倍 "
+                  "(没有可利用的并行硬件, 注意力为 O(T^2)); 并行优势针对的是 GPU。",
+        },
+        minutes=10.0,  # lstm-char 243 s + transformer-char 259 s x 1.5 for its third layer (README table)
+        panel="loss",
+        experiments=(
+            Experiment("lstm", "lstm-char"),
+            Experiment("transformer", "transformer-char", ("model.num_layers=3",)),
+        ),
+        expects=(
+            Expect("beats_baseline", "lstm", metric="val_bpc", baseline="unigram_val_bpc"),
+            Expect("beats_baseline", "transformer", metric="val_bpc", baseline="unigram_val_bpc"),
+        ),
+        quick=("task.max_chars=200000", "train.steps=100", "train.eval_every=50", "train.checkpoint_every=100",
+               "train.warmup_steps=10", "train.eval_batches=4"),
+        metric="val_bpc",
+    ),
+    Lesson(
+        number=9,
+        chapter="6.3",
+        title={"en": "Attention: copy memory with and without it", "zh": "注意力: 有无注意力的复制记忆"},
+        text={
+            "en": "Without attention the LSTM must squeeze all ten symbols into its state and carry "
+                  "them across the whole delay. Attention lets each step look back at the earlier "
+                  "states instead (Luong et al. 2015): score(t, s) = h_t . W_a h_s, a_t = "
+                  "softmax_s(score), context c_t = sum_s a_t,s h_s, h~_t = tanh(W_c [c_t; h_t]). "
+                  "Copy memory with delay T = 50 (70 steps), the same LSTM with and without "
+                  "[model] attention = true.",
+            "zh": "没有注意力时, LSTM 必须把十个符号都压进自己的状态, 并在整个延迟期间携带它们。注意力让每一步"
+                  "转而回看之前的状态 (Luong 等 2015): score(t, s) = h_t . W_a h_s, a_t = softmax_s(score), "
+                  "上下文 c_t = sum_s a_t,s h_s, h~_t = tanh(W_c [c_t; h_t])。复制记忆任务, 延迟 T = 50 (70 步), "
+                  "同一个 LSTM, 分别设置 [model] attention = true 与 false。",
+        },
+        look={
+            "en": "Watch the compare view's loss curves and each run's Output tab (Enter on it), its "
+                  "predictions: the "
+                  "attention run sits at the memoryless baseline 10 ln8/70 = 0.297 nats until it has "
+                  "learned where to look, then drops to ~0 and recalls every symbol; the plain LSTM "
+                  "creeps down slowly. Expect the attention run's val loss far below the plain one's. "
+                  "When it learns depends on the seed: with the preset's seed 1 near step 600; seed 3 "
+                  "near 1000; seed 2 had not within 2000 steps.",
+            "zh": "观察对比视图中的损失曲线, 以及每个运行 Output 标签页中的预测 (对它按 Enter): 带注意力的运行先停留在无记忆基线 10 ln8/70 = 0.297 "
+                  "nats, 学会该看哪里之后骤降到约 0, 并能召回全部符号; 普通 LSTM 只是缓慢下降。"
+                  "预期带注意力的验证损失远低于普通 LSTM。何时学会取决于随机种子: 预设的种子 1 约在第 600 步; "
+                  "种子 3 约在第 1000 步; 种子 2 在 2000 步内没有学会。",
+        },
+        minutes=2.0,  # 110 s for both runs
+        panel="output",
+        experiments=(
+            Experiment("lstm", "copy-lstm"),
+            Experiment("attention", "copy-lstm", ("model.attention=true",)),
+        ),
+        expects=(
+            Expect("lower", "attention", "lstm", metric="val_loss", factor=0.5),
+            Expect("beats_baseline", "attention", metric="val_loss", baseline="memoryless_val_loss"),
+        ),
+        sets=("task.seq_len=50", "train.steps=2000", "train.eval_every=250"),
+        quick=("train.steps=1000", "train.eval_every=500", "train.eval_batches=8", "train.checkpoint_every=1000"),
+    ),
+)
