@@ -256,3 +256,56 @@ def test_readme_and_benchmarks_cite_lessons_by_their_current_numbers():
     assert f"## {item}. RNN vs Transformer" in (root / "BENCHMARKS.md").read_text(encoding="utf-8")
     cited = catalog.get(int(re.search(r"Lesson (\d+) \(`rnnlab lessons \1`\) points here", seqlen).group(1)))
     assert f"BENCHMARKS.md item {item}" in catalog.pick(cited.look, "en")
+
+
+def test_gru_lesson_both_gated_cells_learn_the_gru_with_three_quarters_of_the_parameters(tmp_path):
+    out = run_quick(10, tmp_path)
+    runs = by_label(out)
+    gru, lstm = runs["gru"], runs["lstm"]
+    for r in (gru, lstm):
+        assert r["metrics"]["val_mse"] < 0.5 * r["baselines"]["constant_val_mse"]
+    assert abs(gru["params"] / lstm["params"] - 0.75) < 0.05  # three weight blocks against four
+    assert out["passed"], out["checks"]
+
+
+def test_gates_lesson_relu_rnn_explodes_where_lstm_and_tanh_rnn_do_not(tmp_path):
+    out = run_quick(11, tmp_path)
+    runs = by_label(out)
+    assert runs["rnn-relu"]["status"] == "diverged" and runs["rnn-relu"]["grad_norm_nonfinite"]
+    for label in ("lstm", "rnn-tanh"):  # bounded activations, gated or not, both survive
+        assert runs[label]["status"] == "finished" and not runs[label]["grad_norm_nonfinite"]
+    assert runs["lstm"]["max_grad_norm"] < 0.1 * runs["rnn-relu"]["max_grad_norm"]
+    assert out["passed"], out["checks"]
+
+
+def test_schedule_lesson_decayed_learning_rates_end_lower(tmp_path):
+    out = run_quick(12, tmp_path)
+    runs = by_label(out)
+    const = runs["constant"]["metrics"]["val_mse"]
+    assert runs["cosine"]["metrics"]["val_mse"] < const and runs["warmup-cosine"]["metrics"]["val_mse"] < const
+    assert out["passed"], out["checks"]
+
+
+def test_char_rnn_lesson_shows_a_sharp_softmax_at_a_position(tmp_path):
+    out = run_quick(13, tmp_path)
+    run = by_label(out)["rnn"]
+    assert run["metrics"]["val_bpc"] < run["baselines"]["unigram_val_bpc"]
+    probe = out["next_token"]
+    probs = [p for _, p in probe["top"]]
+    assert len(probs) == 10 and probs == sorted(probs, reverse=True) and sum(probs) <= 1.0 + 1e-6
+    assert probe["entropy_bits"] < 0.75 * probe["unigram_entropy_bits"] < probe["uniform_bits"]
+    assert out["passed"], out["checks"]
+    # the plain print shows the distribution as bars and ends with the verdict and its size
+    from rnnlab.lessons.runner import report
+    from rnnlab.runs.paths import list_run_dirs
+
+    (d,) = list_run_dirs(tmp_path)
+    assert report(catalog.get(13), [d])["next_token"] == probe  # kept beside the run, read back
+
+
+def test_a_variation_needs_run_and_an_existing_number(tmp_path):
+    proc = rnnlab("lessons", "3", "--run", "--try", "9", "--runs-dir", str(tmp_path))
+    assert proc.returncode == 2 and proc.stderr.startswith("error: lesson 3 has no variation 9; it has 1, 2")
+    proc = rnnlab("lessons", "3", "--try", "1", "--runs-dir", str(tmp_path))
+    assert proc.returncode == 2 and "--try 1 needs --run" in proc.stderr
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())

@@ -42,10 +42,10 @@ CELLS = (
                   "numbers of one unit at the last step of a probe sequence (←/→ pick the unit, m jumps "
                   "to the one with the longest memory): the forget gate f stays near 1 on the units that "
                   "carry the marked numbers of the adding problem. Expect the LSTM's val MSE to fall far "
-                  "below the constant-1 baseline 1/6 (measured: 0.0019 at full size, 0.036 quick).",
+                  "below the constant-1 baseline 1/6 (measured: 0.0010 after its 1000 steps).",
             "zh": "细胞解剖视图 (仪表盘上按 A) 显示这些方程, 以及某个单元在探针序列最后一步的实时数值 "
                   "(←/→ 选择单元, m 跳到记忆最长的单元): 负责记住加法问题中被标记数字的单元, 其遗忘门 f 接近 1。"
-                  "预期 LSTM 的验证 MSE 远低于常数 1 基线 1/6 (实测: 完整规模 0.0019, 快速模式 0.036)。",
+                  "预期 LSTM 的验证 MSE 远低于常数 1 基线 1/6 (实测: 1000 步后为 0.0010)。",
         },
         minutes=0.6,
         panel="gates",
