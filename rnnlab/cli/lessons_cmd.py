@@ -22,7 +22,7 @@ WORDS = {
            "foot": "~{m} min on a 2-core CPU; expected: {e}",
            "try": "try {k}: {what}  (rnnlab lessons {n} --run --try {k})",
            "verdict": {True: "PASSED", False: "FAILED"}, "size": {True: "quick", False: "full"},
-           "variation": "variation {k}: {what}"},
+           "variation": "variation {k}: {what}", "unchecked": "checked at full size only"},
     "zh": {"ch": "第 {} 节", "min": "约 {} 分钟", "race": "{} 个运行竞赛", "one": "1 个运行",
            "hint": "rnnlab lessons N: 阅读第 N 课; rnnlab lessons N --run [--quick]: 运行它 (分钟数按 2 核 CPU 计)",
            "head": "第 {n} 课 (第 {ch} 节): {title}", "run": "运行", "result": "第 {n} 课: {title}",
@@ -31,7 +31,7 @@ WORDS = {
            "foot": "2 核 CPU 约 {m} 分钟; 预期: {e}",
            "try": "试试 {k}: {what}  (rnnlab lessons {n} --run --try {k})",
            "verdict": {True: "通过", False: "未通过"}, "size": {True: "快速", False: "完整"},
-           "variation": "变体 {k}: {what}"},
+           "variation": "变体 {k}: {what}", "unchecked": "只在完整规模下检查"},
 }
 
 
@@ -205,6 +205,8 @@ def _print_result(lesson, result: dict) -> None:
         print("  baselines: " + ", ".join(f"{k} {metric} {v:.4f}" for k, v in sorted(base.items())))
     for c in result["checks"]:
         print(f"  {'ok  ' if c['passed'] else 'FAIL'} {c['expect']}: {c['measured']}")
+    for e in result.get("full_size_only", ()):
+        print(f"  --   {e}: {w['unchecked']}")
     if result["checks"]:
         print(f"  => {w['verdict'][result['passed']]} ({w['size'][result['quick']]})")
 

@@ -39,7 +39,7 @@ def _course() -> tuple[Lesson, ...]:
 
     every = (*course_cells.CELLS, *course_text.TEXT, *course_cells.GRADIENTS, course_cells.GATES,
              *course_cells.TRAINING, course_cells.SCHEDULES,
-             *course_series.SERIES, *course_series.BEYOND)
+             *course_series.SERIES, course_series.METRICS, *course_series.BEYOND)
     # the document's order by first section; a tie keeps the order above
     return tuple(sorted(every, key=lambda x: x.position))
 

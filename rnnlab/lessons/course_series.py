@@ -133,3 +133,55 @@ BEYOND = (
         quick=("train.steps=1000", "train.eval_every=500", "train.eval_batches=8", "train.checkpoint_every=1000"),
     ),
 )
+
+
+METRICS = Lesson(
+    number=15,
+    chapter="5.3",
+    title={"en": "Error metrics and residual autocorrelation", "zh": "误差指标与残差自相关"},
+    text={
+        "en": "Four ways to score the same forecast errors e = y - y_hat: MAE = mean |e| (in the "
+              "series' units, robust to a few big misses), MSE = mean e^2 (punishes big misses), "
+              "RMSE = sqrt(MSE) (back in the series' units; RMSE >= MAE, equal only when every miss "
+              "is the same size), MASE = MAE / the in-sample MAE of the seasonal-naive forecast "
+              "(below 1: better than repeating last season). Then the errors themselves: if they "
+              "are autocorrelated, the model left predictable structure behind. The Ljung-Box test "
+              "sums the squared autocorrelations of the one-step residuals over many lags; a small "
+              "p-value (< 0.05) says they are not white noise.",
+        "zh": "同一组预测误差 e = y - y_hat 的四种打分: MAE = mean |e| (与序列同单位, 对少数大误差稳健), "
+              "MSE = mean e^2 (重罚大误差), RMSE = sqrt(MSE) (回到序列的单位; RMSE >= MAE, 只有每个误差"
+              "大小相同时才相等), MASE = MAE / 季节性 naive 预测在样本内的 MAE (小于 1: 比重复上一季更好)。"
+              "然后看误差本身: 如果误差自相关, 说明模型留下了可预测的结构。Ljung-Box 检验把一步残差在多个滞后上的"
+              "自相关平方加总; p 值很小 (< 0.05) 说明它们不是白噪声。",
+    },
+    look={
+        "en": "The forecast panel and its residual ACF bars beside the naive and seasonal-naive "
+              "baselines. Expect the LSTM below the seasonal-naive baseline on val MAE and val RMSE "
+              "alike; the lesson's result prints MASE and the Ljung-Box p-value of the test "
+              "residuals (measured in the README's table): beating every baseline does not mean "
+              "nothing is left to model.",
+        "zh": "预测面板及其残差自相关柱, 与 naive 和季节性 naive 基线并列。预期 LSTM 的验证 MAE 和验证 RMSE "
+              "都低于季节性 naive 基线; 本课的结果打印 MASE 和测试残差的 Ljung-Box p 值 (实测见 README 的表): "
+              "胜过所有基线并不代表已经没有可建模的东西。",
+    },
+    minutes=1.0,
+    panel="forecast",
+    experiments=(Experiment("lstm", "ts-lstm"),),
+    expects=(
+        Expect("beats_baseline", "lstm", metric="val_mae", baseline="seasonal_naive_val_mae"),
+        Expect("beats_baseline", "lstm", metric="val_rmse", baseline="seasonal_naive_val_rmse"),
+    ),
+    quick=("task.synthetic.length=1500", "model.hidden_size=32", "train.steps=200", "train.eval_every=100",
+           "train.checkpoint_every=200"),
+    metric="val_rmse",
+    also=("val_mae", "val_mase", "test_ljung_box_p"),
+    tries=(
+        Variation({"en": "a 12-step window without calendar features: the day is out of sight",
+                   "zh": "12 步窗口且不用日历特征: 看不到一整天"},
+                  ("task.window=12", "task.calendar_features=false")),
+        Variation({"en": "noise x 3", "zh": "噪声乘以 3"}, ("task.synthetic.noise=0.9",)),
+    ),
+    question={"en": "With a window shorter than the daily season, which metric moves most, and do "
+                    "the residuals' autocorrelations at lag 24 grow?",
+              "zh": "窗口短于日季节时, 哪个指标变化最大? 滞后 24 处的残差自相关是否变大?"},
+)

@@ -175,10 +175,14 @@ def report(lesson: Lesson, dirs: list[Path], try_: int = 0) -> dict[str, Any]:
                                          baselines={"unigram_entropy_bits": probe["unigram_entropy_bits"]})
     for name in [s.label for s in lesson.samplings] + (["next-char"] if lesson.probe else []):
         checked.setdefault(name, RunResult(name, "", "failed", 0, {}, {}))  # its run failed: not measured
-    checks = []
+    quick = is_quick(lesson, list(runs.values()), try_)
+    checks, unchecked = [], []
     for e in lesson.expects:
         if e.a not in checked or (e.b and e.b not in checked):
             continue  # a variation without that run
+        if e.full_only and quick:
+            unchecked.append(e.describe())
+            continue
         ok, line = evaluate(e, checked)
         checks.append({"expect": e.describe(), "passed": ok, "measured": line})
     return {
@@ -187,11 +191,12 @@ def report(lesson: Lesson, dirs: list[Path], try_: int = 0) -> dict[str, Any]:
         "metric": lesson.metric,
         "also": list(lesson.also),
         "panel": lesson.panel,
-        "quick": is_quick(lesson, list(runs.values()), try_),
+        "quick": quick,
         "runs": [r.to_dict() for r in runs.values()],
         **({"samples": samples} if lesson.samplings else {}),
         **({"next_token": probe} if lesson.probe else {}),
         "checks": checks,
+        **({"full_size_only": unchecked} if unchecked else {}),
         "passed": bool(checks) and all(c["passed"] for c in checks),
     }
 

@@ -26,11 +26,13 @@ WORDS = {
     "en": {"expect": "Expected", "wait": "Result: when the runs end ({n} of {m} ended)",
            "result": "Result", "passed": "PASSED", "failed": "FAILED", "quick": "quick", "full": "full",
            "measured": "measured", "ended": "a run stopped before its end: no verdict",
-           "variation": "variation {k}: {what}", "toggle": "t hides this text"},
+           "variation": "variation {k}: {what}", "toggle": "t hides this text",
+           "unchecked": "checked at full size only"},
     "zh": {"expect": "预期", "wait": "结果: 运行结束后显示 (已结束 {n}/{m})",
            "result": "结果", "passed": "通过", "failed": "未通过", "quick": "快速", "full": "完整",
            "measured": "实测", "ended": "有运行提前停止: 没有结论",
-           "variation": "变体 {k}: {what}", "toggle": "按 t 隐藏本文"},
+           "variation": "变体 {k}: {what}", "toggle": "按 t 隐藏本文",
+           "unchecked": "只在完整规模下检查"},
 }
 
 
@@ -60,6 +62,8 @@ def verdict_text(lesson: catalog.Lesson, report: dict[str, Any]) -> Text:
         out.append("  ✓ " if c["passed"] else "  ✗ ", style="green" if c["passed"] else "red")
         out.append(f"{c['expect']}\n")
         out.append(f"      {w['measured']}: {c['measured']}\n", style="dim")
+    for e in report.get("full_size_only", ()):
+        out.append(f"  – {e} ({w['unchecked']})\n", style="dim")
     metric = report["metric"]
     for r in report["runs"]:
         shown = "  ".join(f"{m} {r['metrics'][m]:.4g}" for m in (metric, *report.get("also", ()))
