@@ -174,7 +174,7 @@ def _print_result(lesson, result: dict) -> None:
 
     w = _words()
     metric = result["metric"]
-    print(w["result"].format(n=lesson.number, title=catalog.pick(lesson.title)) + (" (quick)" if result["quick"] else ""))
+    print(w["result"].format(n=lesson.number, title=catalog.pick(lesson.title)) + f" ({w['size'][result['quick']]})")
     if result.get("try"):
         print("  " + w["variation"].format(k=result["try"], what=catalog.pick(lesson.tries[result["try"] - 1].what)))
     print(f"  {catalog.pick(catalog.LOOK)}: {result['look']}")

@@ -46,6 +46,18 @@ SERIES = (
         quick=("task.synthetic.length=1500", "model.hidden_size=32", "train.steps=200", "train.eval_every=100",
                "train.checkpoint_every=200"),
         metric="val_rmse",
+        tries=(
+            Variation({"en": "30 % of the values missing, filled by interpolation (section 5.2)",
+                       "zh": "30% 的值缺失, 用插值填补 (第 5.2 节)"},
+                      ("task.synthetic.missing_fraction=0.3",), only=("differenced",)),
+            Variation({"en": "30 % missing, filled forward instead", "zh": "30% 缺失, 改用前向填充"},
+                      ("task.synthetic.missing_fraction=0.3", "task.fill=ffill"), only=("differenced",)),
+            Variation({"en": "no calendar (hour, weekday) features", "zh": "不用日历 (小时、星期) 特征"},
+                      ("task.calendar_features=false",), only=("differenced",)),
+        ),
+        question={"en": "Which costs the differenced run more RMSE: a third of its values missing, "
+                        "forward filling them, or losing the calendar features?",
+                  "zh": "对差分后的运行, 哪个让 RMSE 损失更多: 缺失三分之一的值、用前向填充它们, 还是去掉日历特征?"},
     ),
 )
 
@@ -89,6 +101,13 @@ BEYOND = (
         quick=("task.max_chars=200000", "train.steps=100", "train.eval_every=50", "train.checkpoint_every=100",
                "train.warmup_steps=10", "train.eval_batches=4"),
         metric="val_bpc",
+        tries=(
+            Variation({"en": "T = 256 for both: four times the window", "zh": "两者都用 T = 256: 窗口加到四倍"},
+                      ("task.seq_len=256",)),
+            Variation({"en": "T = 16 for both", "zh": "两者都用 T = 16"}, ("task.seq_len=16",)),
+        ),
+        question={"en": "How does the Transformer's tok/s against the LSTM's change from T = 16 to T = 256?",
+                  "zh": "从 T = 16 到 T = 256, Transformer 的 tok/s 相对 LSTM 如何变化?"},
     ),
     Lesson(
         number=9,
@@ -131,12 +150,20 @@ BEYOND = (
         ),
         sets=("task.seq_len=50", "train.steps=2000", "train.eval_every=250"),
         quick=("train.steps=1000", "train.eval_every=500", "train.eval_batches=8", "train.checkpoint_every=1000"),
+        also=("val_acc",),
+        tries=(
+            Variation({"en": "seed 2", "zh": "随机种子 2"}, ("train.seed=2",)),
+            Variation({"en": "delay T = 100 (120 steps)", "zh": "延迟 T = 100 (120 步)"}, ("task.seq_len=100",)),
+        ),
+        question={"en": "Does attention learn where to look with another seed, and how does the plain "
+                        "LSTM fare at twice the delay?",
+                  "zh": "换一个随机种子, 注意力还能学会该看哪里吗? 延迟加倍时普通 LSTM 表现如何?"},
     ),
 )
 
 
 METRICS = Lesson(
-    number=15,
+    number=14,
     chapter="5.3",
     title={"en": "Error metrics and residual autocorrelation", "zh": "误差指标与残差自相关"},
     text={
