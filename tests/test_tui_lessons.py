@@ -118,6 +118,7 @@ def test_enter_launches_race_opens_compare_pins_the_lesson_and_its_verdict(empty
             # run (the table has the focus) opens its dashboard on the Grads tab
             await _until(pilot, lambda: compare.query("#final") and compare.query_one("#final", DataTable).row_count == 3)
             assert compare.metric == "grad_norm" and str(compare.query_one("#metric").value) == "grad_norm"
+            assert compare.log_y  # the clipped runs' norms visible under the no-clip spike
             assert pilot.app.focused is compare.query_one("#final", DataTable)
             await pilot.press("enter")
             await _until(pilot, lambda: isinstance(pilot.app.screen, Dashboard))

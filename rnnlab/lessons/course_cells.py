@@ -166,14 +166,14 @@ GRADIENTS = (
                   "ReLU RNN 做加法问题 (T = 20), SGD + 动量, 学习率 0.2, 三个运行使用同一个随机种子。",
         },
         look={
-            "en": "The gradient norm (the race's compare view plots it; l for a log scale shows the "
-                  "clipped runs' norms under the spike): without clipping the norm spikes and the NaN "
+            "en": "The gradient norm (the race's compare view plots it on a log scale, which shows the "
+                  "clipped runs' norms under the spike; l toggles it): without clipping the norm spikes and the NaN "
                   "guard stops the run as diverged within a few steps; with clip_norm = 0.05 or "
                   "clip_value = 0.005 the same net, lr and seed train to the end and learn, far below "
                   "the constant-1 baseline MSE 1/6 (measured in the README's table). A threshold "
                   "this small makes every step lr * 0.05 at most: at lr 0.2, clip_norm = 1 (the "
                   "usual default) only survived, at val MSE 0.180 (try 1).",
-            "zh": "梯度范数 (竞赛的对比视图绘制它; 按 l 切换对数坐标, 可看到尖峰之下裁剪后运行的范数): 不裁剪时范数陡增, "
+            "zh": "梯度范数 (竞赛的对比视图以对数坐标绘制它, 可看到尖峰之下裁剪后运行的范数; 按 l 切换): 不裁剪时范数陡增, "
                   "NaN 保护在几步之内将运行标记为 diverged 并停止; 使用 clip_norm = 0.05 或 clip_value = 0.005 时, "
                   "同样的网络、学习率和随机种子能训练到底并且学会, 远低于常数 1 基线 MSE 1/6 (实测见 README 的表)。"
                   "这么小的阈值让每一步至多为 lr * 0.05: 在学习率 0.2 下, clip_norm = 1 (常用的默认值) 只是没有发散, "
@@ -326,14 +326,14 @@ GATES = Lesson(
               "diag(1-h^2) W_hh 仍会随 W_hh 增大。LSTM 的细胞状态以加法更新, c_t = f*c_{t-1} + i*g, 门的取值在 (0, 1)。",
     },
     look={
-        "en": "The gradient norm in the compare view (l for a log scale). Measured at full size: "
+        "en": "The gradient norm in the compare view (on a log scale; l toggles it). Measured at full size: "
               "the ReLU RNN diverged at once and the tanh RNN at step 17 (its largest finite "
               "gradient norm 4.2e18), while the LSTM finished with a largest norm of 3.9. So here "
               "the gates did keep the gradient in check, and the bounded activation alone did not. "
               "But surviving is not learning: the LSTM ended at val MSE 0.160, at the constant-1 "
               "baseline 1/6; at this lr it needs clipping (lesson 3) or another optimizer "
               "(lesson 5) to learn.",
-        "zh": "对比视图中的梯度范数 (按 l 切换对数坐标)。完整规模实测: ReLU RNN 立刻发散, tanh RNN 在第 17 步也发散了 "
+        "zh": "对比视图中的梯度范数 (对数坐标; 按 l 切换)。完整规模实测: ReLU RNN 立刻发散, tanh RNN 在第 17 步也发散了 "
               "(最大有限梯度范数 4.2e18), 而 LSTM 训练到底, 最大范数为 3.9。所以这里确实是门控压住了梯度, "
               "单靠有界的激活函数做不到。但训练到底不等于学会: LSTM 最终验证 MSE 为 0.160, 就在常数 1 基线 1/6 上; "
               "在这个学习率下它需要梯度裁剪 (第 3 课) 或换一个优化器 (第 5 课) 才能学会。",

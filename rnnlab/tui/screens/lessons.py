@@ -194,7 +194,9 @@ class Lessons(Screen):
         lesson = catalog.get(msg.number)
         if msg.race:
             self.app.open_compare(msg.run_dirs, metric=COMPARE_METRIC.get(lesson.panel, "loss"), panel=tab_of(lesson))
-        else:
+            if lesson.panel == "grad_norm":
+                # a diverging run's spike (~1e17) flattens the others' norms to 0 on a linear scale
+                self.app.screen.log_y = True
             self.app.open_run(msg.run_dirs[0], panel=tab_of(lesson))
         lessonpin.pin(self.app.screen, msg.number, msg.run_dirs, msg.try_)
         if msg.view == "anatomy":  # over the dashboard: escape goes back to it
