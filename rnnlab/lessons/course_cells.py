@@ -370,43 +370,48 @@ SCHEDULES = Lesson(
     text={
         "en": "A schedule changes the learning rate with the step (train/optim.py): constant; "
               "step decay, lr * gamma every step_size steps; cosine, from lr down to lr * "
-              "min_lr_ratio along half a cosine; any of them after a linear warmup. A large lr "
-              "moves fast early but keeps jumping around the minimum late; decaying it lets the "
-              "last steps settle. The same LSTM, Adam at a deliberately large lr = 0.01, on the "
-              "adding problem (T = 50), with three schedules.",
+              "min_lr_ratio (0.1) along half a cosine; any of them after a linear warmup. The usual "
+              "advice: decay so that the last steps settle. The same LSTM, Adam at lr = 0.01 (ten "
+              "times the preset's), on the adding problem (T = 50), with three schedules.",
         "zh": "调度让学习率随步数变化 (train/optim.py): 常数; 阶梯衰减, 每 step_size 步乘以 gamma; "
-              "余弦, 沿半个余弦从 lr 降到 lr * min_lr_ratio; 以上任一种之前都可以加线性预热。大学习率前期走得快, "
-              "后期却在极小值附近来回跳动; 把它降下来, 最后的步骤才能稳定下来。同一个 LSTM, Adam, 故意用较大的 "
-              "lr = 0.01, 在加法问题 (T = 50) 上比较三种调度。",
+              "余弦, 沿半个余弦从 lr 降到 lr * min_lr_ratio (0.1); 以上任一种之前都可以加线性预热。"
+              "通常的建议是: 衰减学习率, 让最后的步骤稳定下来。同一个 LSTM, Adam, lr = 0.01 (预设的十倍), "
+              "在加法问题 (T = 50) 上比较三种调度。",
     },
     look={
-        "en": "The loss curves of the race (e for smoothing) and each run's lr on its Grads tab. "
-              "Expect the decayed runs (cosine, and warmup + cosine) to end below the constant one: "
-              "the constant lr's curve stays ragged to the end.",
-        "zh": "竞赛中的损失曲线 (按 e 平滑), 以及每个运行 Grads 标签页上的学习率。预期衰减的运行 (余弦, "
-              "以及预热 + 余弦) 最终低于常数学习率的运行: 常数学习率的曲线直到最后仍然参差不齐。",
+        "en": "The loss curves of the race (e for smoothing). Measured, against the advice: the "
+              "constant lr ended lowest, val MSE 0.00015 after 1000 steps against 0.0002 for cosine "
+              "and for warmup + cosine (0.00049 against 0.0015 and 0.0011 at quick size). Here the "
+              "constant lr was not too large to settle, and decaying it only slowed the learning "
+              "down; expect constant < cosine, and all three far below the constant-1 baseline 1/6. "
+              "A schedule pays where the constant lr is too large (try 1).",
+        "zh": "竞赛中的损失曲线 (按 e 平滑)。实测结果与通常的建议相反: 常数学习率最终最低, 1000 步后验证 MSE 为 "
+              "0.00015, 余弦和预热 + 余弦都是 0.0002 (快速模式: 0.00049, 对比 0.0015 和 0.0011)。这里常数学习率"
+              "并没有大到无法稳定, 衰减它只是让学习变慢; 预期常数 < 余弦, 三者都远低于常数 1 基线 1/6。"
+              "只有当常数学习率过大时, 调度才有回报 (变体 1)。",
     },
     minutes=1.5,
     panel="loss",
     experiments=(
         Experiment("constant", "optim-adding", ("train.schedule=constant",)),
-        Experiment("cosine", "optim-adding", ("train.schedule=cosine", "train.min_lr_ratio=0.01")),
-        Experiment("warmup-cosine", "optim-adding", ("train.schedule=cosine", "train.min_lr_ratio=0.01",
-                                                     "train.warmup_steps=100")),
+        Experiment("cosine", "optim-adding", ("train.schedule=cosine",)),
+        Experiment("warmup-cosine", "optim-adding", ("train.schedule=cosine", "train.warmup_steps=100")),
     ),
     sets=("train.lr=0.01",),
     expects=(
-        Expect("lower", "cosine", "constant", metric="val_mse"),
-        Expect("lower", "warmup-cosine", "constant", metric="val_mse"),
+        Expect("lower", "constant", "cosine", metric="val_mse"),
+        Expect("beats_baseline", "constant", metric="val_mse", baseline="constant_val_mse", factor=0.5),
+        Expect("beats_baseline", "cosine", metric="val_mse", baseline="constant_val_mse", factor=0.5),
+        Expect("beats_baseline", "warmup-cosine", metric="val_mse", baseline="constant_val_mse", factor=0.5),
     ),
     quick=ADD_QUICK + ("train.lr=0.01",),
     metric="val_mse",
     tries=(
+        Variation({"en": "lr = 0.05 for all three: too large to settle?", "zh": "三者都用 lr = 0.05: 大到无法稳定?"},
+                  ("train.lr=0.05",)),
         Variation({"en": "step decay: lr x 0.3 every 300 steps", "zh": "阶梯衰减: 每 300 步乘以 0.3"},
-                  ("train.schedule=step", "train.step_size=300", "train.gamma=0.3", "train.warmup_steps=0"),
-                  only=("cosine",)),
-        Variation({"en": "a gentle lr = 0.001 for all three", "zh": "三者都用温和的 lr = 0.001"}, ("train.lr=0.001",)),
+                  ("train.schedule=step", "train.step_size=300", "train.gamma=0.3"), only=("cosine",)),
     ),
-    question={"en": "At lr = 0.001, does the schedule still matter?",
-              "zh": "学习率为 0.001 时, 调度还重要吗?"},
+    question={"en": "At lr = 0.05, does the order of constant and cosine turn around?",
+              "zh": "学习率为 0.05 时, 常数与余弦的先后顺序会反过来吗?"},
 )

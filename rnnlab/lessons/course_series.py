@@ -84,16 +84,16 @@ BEYOND = (
                   "(one torch thread, batch 16, the two timed in turns) measured the Transformer at "
                   "0.68x the LSTM's training tokens/s at T=32, 0.8x at T=64 and 0.48x at T=512; with "
                   "two threads and batch 32, as this lesson's runs train, it measured 1.37x at "
-                  "T=32, under load. Its attention costs O(T^2), so its share falls as T grows "
-                  "(try 1 and 2); the tok/s of your own runs is this machine's answer today. The "
+                  "T=32 and 1.71x at T=64, under load. Its attention costs O(T^2), so at long windows its "
+                  "share falls (item 12: from 0.8x at T=64 to 0.48x at T=512; try 1 and 2); the tok/s of your own runs is this machine's answer today. The "
                   "parallelism claim of section 6.2 is about wide hardware (GPUs), not measured here.",
             "zh": "对比表格的 metric 列 (验证 bpc) 和运行列表的 tok/s 列 (按两次 esc; 每个运行的标题栏也显示): "
                   "两者都远低于一元 (unigram) 基线, bpc 接近 (README 预设表, 各 3000 步: LSTM 1.90, 预设的两层 "
                   "Transformer 1.96; 本课再加一层)。在这台 2 核 CPU 上谁训练得更快, 取决于运行方式和 T: "
                   "BENCHMARKS.md 第 12 项 (单个 torch 线程, batch 16, 两者轮流计时) 测得 Transformer 的训练 tokens/s "
                   "在 T=32 时为 LSTM 的 0.68 倍, T=64 时 0.8 倍, T=512 时 0.48 倍; 用两个线程和 batch 32 (与本课的运行相同) "
-                  "在有负载时测得 T=32 为 1.37 倍。注意力的代价是 O(T^2), 所以 T 越大它的份额越低 "
-                  "(变体 1 和 2); 你自己运行的 tok/s 就是这台机器今天的答案。第 6.2 节关于并行的说法针对的是宽并行硬件 "
+                  "在有负载时测得 T=32 为 1.37 倍, T=64 为 1.71 倍。注意力的代价是 O(T^2), 所以窗口很长时它的份额下降 "
+                  "(第 12 项: 从 T=64 的 0.8 倍降到 T=512 的 0.48 倍; 变体 1 和 2); 你自己运行的 tok/s 就是这台机器今天的答案。第 6.2 节关于并行的说法针对的是宽并行硬件 "
                   "(GPU), 这里没有测量。",
         },
         minutes=10.0,  # lstm-char 243 s + transformer-char 259 s x 1.5 for its third layer (README table)
@@ -137,14 +137,15 @@ BEYOND = (
             "en": "The compare view's loss curves and each run's Output tab (Enter on it), its "
                   "predictions. The memoryless baseline is 10 ln8/70 = 0.297 nats. Measured with the "
                   "preset's seed 1: the attention run had already halved it by the first evaluation "
-                  "(val loss 0.156 and 58 % of the symbols recalled at step 250), and went on to ~0 "
-                  "and every symbol (0.0001, 100 % after 2000 steps); the plain LSTM creeps down "
+                  "(val loss 0.156 and 58 % of the symbols recalled at step 250; 0.077 and 74 % at 500; "
+                  "0.0004 and 100 % at 1000) and stays at ~0 (0.0001 after 2000 steps); the plain LSTM creeps down "
                   "(0.182, 49 %). Expect the attention run's val loss far below the plain one's and "
                   "its recall (val_acc) above it. How soon attention learns depends on the seed: "
                   "seed 3 got there by step 1250, seed 2 had not by step 2000 (try 1).",
             "zh": "对比视图中的损失曲线, 以及每个运行 Output 标签页中的预测 (对它按 Enter)。无记忆基线为 "
                   "10 ln8/70 = 0.297 nats。用预设的种子 1 实测: 带注意力的运行在第一次评估时就已把它减半 "
-                  "(第 250 步验证损失 0.156, 召回 58% 的符号), 随后降到约 0 并召回全部符号 (2000 步后 0.0001, 100%); "
+                  "(第 250 步验证损失 0.156, 召回 58% 的符号; 第 500 步 0.077, 74%; 第 1000 步 0.0004, 100%), "
+                  "之后保持在约 0 (2000 步后 0.0001); "
                   "普通 LSTM 只是缓慢下降 (0.182, 49%)。预期带注意力的验证损失远低于普通 LSTM, 召回率 (val_acc) 高于它。"
                   "注意力多快学会取决于随机种子: 种子 3 在第 1250 步前学会, 种子 2 在 2000 步内没有学会 (变体 1)。",
         },
