@@ -197,6 +197,7 @@ class Lessons(Screen):
             if lesson.panel == "grad_norm":
                 # a diverging run's spike (~1e17) flattens the others' norms to 0 on a linear scale
                 self.app.screen.log_y = True
+        else:
             self.app.open_run(msg.run_dirs[0], panel=tab_of(lesson))
         lessonpin.pin(self.app.screen, msg.number, msg.run_dirs, msg.try_)
         if msg.view == "anatomy":  # over the dashboard: escape goes back to it
