@@ -197,10 +197,13 @@ METRICS = Lesson(
         "en": "The forecast panel and its residual ACF bars beside the naive and seasonal-naive "
               "baselines. Expect the LSTM below the seasonal-naive baseline on val MAE and val RMSE "
               "alike; the lesson's result prints MASE and the Ljung-Box p-value of the test "
-              "residuals (measured in the README's table): beating every baseline does not mean "
-              "nothing is left to model.",
+              "residuals. Measured after 1000 steps: val MAE 0.280 and RMSE 0.348 against the "
+              "seasonal-naive 0.595 and 0.726, MASE 0.44; yet the Ljung-Box p-value of the test "
+              "residuals is 0.0006 (Q = 86): beating every baseline does not mean nothing is left "
+              "to model.",
         "zh": "预测面板及其残差自相关柱, 与 naive 和季节性 naive 基线并列。预期 LSTM 的验证 MAE 和验证 RMSE "
-              "都低于季节性 naive 基线; 本课的结果打印 MASE 和测试残差的 Ljung-Box p 值 (实测见 README 的表): "
+              "都低于季节性 naive 基线; 本课的结果打印 MASE 和测试残差的 Ljung-Box p 值。1000 步后实测: 验证 MAE 0.280、"
+              "RMSE 0.348, 季节性 naive 为 0.595 和 0.726, MASE 0.44; 但测试残差的 Ljung-Box p 值为 0.0006 (Q = 86): "
               "胜过所有基线并不代表已经没有可建模的东西。",
     },
     minutes=1.0,
