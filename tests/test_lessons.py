@@ -66,7 +66,7 @@ def test_list_marks_finished_lessons_and_speaks_chinese(tmp_path):
     # ✓ means the checks passed on the newest runs, and says at which size
     assert [(r["number"], r["verdict"], r["quick"]) for r in rows if r["verdict"]] == [(3, "passed", True)]
     text = rnnlab("lessons", "--runs-dir", str(tmp_path), env_extra={"RNNLAB_LANG": "zh"}).stdout
-    assert "梯度爆炸与梯度裁剪" in text and "✓ quick  3" in text and "第 2.3, 3.2 节" in text and "章" not in text
+    assert "梯度爆炸与梯度裁剪" in text and "✓ 快速  3" in text and "第 2.3, 3.2 节" in text and "章" not in text
 
 
 def test_unknown_lesson_is_one_line_user_error(tmp_path):

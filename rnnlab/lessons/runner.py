@@ -246,7 +246,9 @@ class Verdict:
 
     @property
     def mark(self) -> str:
-        size = "quick" if self.quick else "full"
+        from rnnlab.lessons.catalog import lang
+
+        size = {"en": ("full", "quick"), "zh": ("完整", "快速")}[lang()][self.quick]
         return {"passed": f"✓ {size}", "failed": f"✗ {size}", "running": "…"}.get(self.state, "")
 
 
