@@ -41,13 +41,15 @@ TEXT = (
                   "unigram's (the state carries the context). Measured at quick size (150 steps): "
                   "3.23 bpc against the unigram's 4.57; after '(self' it put 52 % on '.' (self. is "
                   "the commonest continuation in the corpus; the ',' or ')' that a def needs got 5 "
-                  "and 6 %), entropy 3.19 bits against the unigram's 4.72.",
+                  "and 6 %), entropy 3.19 bits against the unigram's 4.72. After the full 1000 steps: "
+                  "2.40 bpc against 4.70, and after '(self' ',' 48 %, ')' 29 %, '.' 18 %: 1.82 bits.",
             "zh": "Output 标签页: 样本从噪声逐渐变成像代码的文本。运行结束后, `rnnlab lessons 13 --run` "
                   "(以及实验室中本课的结果) 打印某一位置的 softmax: 在 '    def __init__(self' 之后最可能的十个字符"
                   "及其概率。预期验证 bpc 低于一元 (unigram) 基线, 该位置的分布远比一元分布尖锐: "
                   "其以比特计的熵低于一元分布的熵 (状态携带了上下文)。快速模式 (150 步) 实测: 3.23 bpc, 一元基线 4.57; "
                   "在 '(self' 之后它把 52% 的概率给了 '.' (self. 是语料中最常见的后续; def 需要的 ',' 或 ')' 只得到 5% 和 6%), "
-                  "熵 3.19 比特, 一元分布为 4.72。",
+                  "熵 3.19 比特, 一元分布为 4.72。完整的 1000 步之后: 2.40 bpc, 一元基线 4.70; 在 '(self' 之后 "
+                  "',' 48%, ')' 29%, '.' 18%: 熵 1.82 比特。",
         },
         minutes=1.5,
         panel="output",
