@@ -104,8 +104,9 @@ class LessonPin(VerticalScroll, can_focus=False):
         self.report: Optional[dict[str, Any]] = None
 
     def compose(self):
-        yield Static(id="lesson-pin-text")
+        # the result first: at 80x24 the text runs below the fold, the verdict should not
         yield Static(id="lesson-pin-result")
+        yield Static(id="lesson-pin-text")
 
     def on_mount(self) -> None:
         text = lesson_text(self.lesson, self.try_)
