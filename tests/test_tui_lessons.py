@@ -1,5 +1,6 @@
 """The Lessons screen: opened from home with `L`, readable at 80x24 and 120x40 (snapshots),
-finished lessons marked, Enter launches the lesson's runs and opens the compare view."""
+passed lessons marked with their size, Enter launches the lesson's runs and opens the compare
+view with the lesson's text pinned beside it and its verdict there when the runs end."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ def _lab(root: Path):
     from rnnlab.tui.app import LabApp
 
     return LabApp(root)
+
+
+def _row(number: int) -> int:
+    return [x.number for x in catalog.LESSONS].index(number)
 
 
 async def _open_lessons(pilot) -> None:
@@ -68,33 +73,52 @@ def _wait_ended(dirs: list[Path], timeout: float = 240) -> None:
     raise AssertionError("lesson runs did not end")
 
 
-def test_enter_launches_race_opens_compare_and_marks_lesson_finished(empty_root, monkeypatch):
-    from textual.widgets import DataTable
+def test_enter_launches_race_opens_compare_pins_the_lesson_and_its_verdict(empty_root, monkeypatch):
+    from textual.widgets import DataTable, Static
 
     from rnnlab.tui.screens.compare import Compare
     from rnnlab.tui.screens.dashboard import Dashboard
     from rnnlab.tui.screens.lessons import Lessons
 
-    monkeypatch.setenv(runner.QUICK_ENV, "1")
+    monkeypatch.delenv(runner.QUICK_ENV, raising=False)
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     launched: list[Path] = []
 
     async def go() -> None:
         app = _lab(empty_root)
-        async with app.run_test(size=(80, 24)) as pilot:
+        async with app.run_test(size=(120, 40)) as pilot:
             await _open_lessons(pilot)
             table = pilot.app.screen.query_one(DataTable)
-            assert table.get_cell_at((0, 0)) == " "  # nothing finished yet
-            for _ in range(2):
+            assert str(table.get_cell_at((0, 0))).strip() == ""  # nothing run yet
+            title = pilot.app.screen.query_one("#lessons-title", Static)
+            assert "at full size (f: quick)" in str(title.render())
+            await pilot.press("f")  # the quick/full toggle: quick
+            assert "at quick size (f: full)" in str(title.render())
+            for _ in range(_row(3)):
                 await pilot.press("down")  # lesson 3: the clipping race
             await pilot.press("enter")
             await _until(pilot, lambda: isinstance(pilot.app.screen, Compare), timeout=60)
             launched.extend(pilot.app.screen.run_dirs)
+            compare = pilot.app.screen
+            # the lesson's text pinned beside the compare view; t hides and shows it
+            await _until(pilot, lambda: bool(compare.query("#lesson-pin")))
+            pin = compare.query_one("#lesson-pin")
+            assert "Exploding gradients" in str(compare.query_one("#lesson-pin-text", Static).render())
+            assert "no-clip ends diverged" in str(compare.query_one("#lesson-pin-text", Static).render())
+            await pilot.press("t")
+            assert not pin.display
+            await pilot.press("t")
+            assert pin.display
+            # when the runs end: measured against expected, and the verdict with its size
+            await _until(pilot, lambda: "PASSED" in str(compare.query_one("#lesson-pin-result", Static).render()),
+                         timeout=240)
+            result = str(compare.query_one("#lesson-pin-result", Static).render())
+            assert "Result (quick): PASSED" in result and "measured: no-clip: diverged at step" in result
             # the panel the lesson's text names: the race plots the gradient norm, and Enter on a
             # run (the table has the focus) opens its dashboard on the Grads tab
-            compare = pilot.app.screen
             await _until(pilot, lambda: compare.query("#final") and compare.query_one("#final", DataTable).row_count == 3)
             assert compare.metric == "grad_norm" and str(compare.query_one("#metric").value) == "grad_norm"
+            assert compare.log_y  # the clipped runs' norms visible under the no-clip spike
             assert pilot.app.focused is compare.query_one("#final", DataTable)
             await pilot.press("enter")
             await _until(pilot, lambda: isinstance(pilot.app.screen, Dashboard))
@@ -105,7 +129,7 @@ def test_enter_launches_race_opens_compare_and_marks_lesson_finished(empty_root,
     _wait_ended([Path(d) for d in launched])
     assert runner.finished(empty_root) == {3}
     report = runner.report(catalog.get(3), [Path(d) for d in launched])
-    assert report["passed"], report["checks"]
+    assert report["passed"] and report["quick"], report["checks"]
 
     async def again() -> None:
         app = _lab(empty_root)
@@ -113,7 +137,8 @@ def test_enter_launches_race_opens_compare_and_marks_lesson_finished(empty_root,
             await _open_lessons(pilot)
             assert isinstance(pilot.app.screen, Lessons)
             table = pilot.app.screen.query_one(DataTable)
-            assert str(table.get_cell_at((2, 0))) == "✓" and str(table.get_cell_at((0, 0))).strip() == ""
+            await _until(pilot, lambda: str(table.get_cell_at((_row(3), 0))) == "✓ quick")
+            assert str(table.get_cell_at((0, 0))).strip() == ""
 
     asyncio.run(again())
 
@@ -157,7 +182,7 @@ def test_cell_lesson_opens_the_anatomy_over_the_dashboard_on_the_gates_tab_then_
             await pilot.press("escape")
             await _until(pilot, lambda: isinstance(pilot.app.screen, Lessons))
             table = pilot.app.screen.query_one(DataTable)
-            await _until(pilot, lambda: str(table.get_cell_at((0, 0))) == "✓")
+            await _until(pilot, lambda: str(table.get_cell_at((0, 0))) == "✓ quick")
 
     asyncio.run(go())
 
@@ -167,14 +192,18 @@ def test_a_lesson_text_longer_than_80x24_scrolls_with_page_keys(empty_root):
         app = _lab(empty_root)
         async with app.run_test(size=(80, 24)) as pilot:
             await _open_lessons(pilot)
-            for _ in range(5):
-                await pilot.press("down")  # lesson 6, the longest text
+            for _ in range(_row(6)):
+                await pilot.press("down")  # lesson 6, a long text
             await pilot.pause(0.3)
             scroll = pilot.app.screen.query_one("#lesson-scroll")
             assert scroll.max_scroll_y > 0 and scroll.scroll_y == 0  # the end is below the screen
-            await pilot.press("pagedown")
+            for _ in range(10):  # page by page to the end
+                await pilot.press("pagedown")
+                await pilot.pause(0.1)
             await _until(pilot, lambda: scroll.scroll_y == scroll.max_scroll_y)
-            await pilot.press("pageup")
+            for _ in range(10):
+                await pilot.press("pageup")
+                await pilot.pause(0.1)
             await _until(pilot, lambda: scroll.scroll_y == 0)
             await pilot.press("pagedown", "down")  # another lesson starts at its top
             await _until(pilot, lambda: scroll.scroll_y == 0)

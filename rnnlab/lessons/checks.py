@@ -18,7 +18,11 @@ class Expect:
     kind "status": run `a` ends in one of `statuses`.
     kind "lower":  `metric` of run `a` is below `factor` x `metric` of run `b` (a diverged `b`,
                    or a NaN, counts as infinitely bad).
-    kind "beats_baseline": `metric` of run `a` is below the run's own baseline `baseline`.
+    kind "higher": `metric` of run `a` is above `factor` x `metric` of run `b` (accuracies; a
+                   failed run's counts as -inf).
+    kind "beats_baseline": `metric` of run `a` is below `factor` x the run's own baseline `baseline`.
+    Besides the recorded metrics, `metric` may be one of RunResult.ATTRIBUTES (params,
+    tokens_per_s, max_grad_norm).
     """
 
     kind: str
@@ -28,6 +32,9 @@ class Expect:
     factor: float = 1.0
     statuses: tuple[str, ...] = ()
     baseline: str = ""
+    # checked at full size only: an effect the reduced size is too short to show (the report
+    # lists it as not checked rather than passing or failing it)
+    full_only: bool = False
 
     def describe(self) -> str:
         if self.kind == "status":
@@ -35,7 +42,11 @@ class Expect:
         if self.kind == "lower":
             times = "" if self.factor == 1.0 else f"{self.factor:g} x "
             return f"{self.a} {self.metric} < {times}{self.b} {self.metric}"
-        return f"{self.a} {self.metric} < its {self.baseline}"
+        if self.kind == "higher":
+            times = "" if self.factor == 1.0 else f"{self.factor:g} x "
+            return f"{self.a} {self.metric} > {times}{self.b} {self.metric}"
+        times = "" if self.factor == 1.0 else f"{self.factor:g} x "
+        return f"{self.a} {self.metric} < {times}its {self.baseline}"
 
 
 @dataclass(frozen=True)
@@ -70,8 +81,14 @@ class RunResult:
     grad_norm_nonfinite: bool = False  # the norm reached inf/NaN (the NaN guard stopped it)
     tokens_per_s: Optional[float] = None
     params: Optional[int] = None
+    total_steps: Optional[int] = None  # the steps it was planned for (quick or full size)
+
+    ATTRIBUTES = ("params", "tokens_per_s", "max_grad_norm")
 
     def value(self, metric: str) -> float:
+        if metric in self.ATTRIBUTES:  # recorded whatever the run's end (a diverged run's spike too)
+            v = getattr(self, metric)
+            return math.inf if v is None else float(v)
         if self.status in _FAILED:
             return math.inf
         v = self.metrics.get(metric)
@@ -84,7 +101,7 @@ class RunResult:
             "label": self.label, "run_id": self.run_id, "status": self.status, "step": self.step,
             "metrics": self.metrics, "baselines": self.baselines, "max_grad_norm": self.max_grad_norm,
             "grad_norm_nonfinite": self.grad_norm_nonfinite,
-            "tokens_per_s": self.tokens_per_s, "params": self.params,
+            "tokens_per_s": self.tokens_per_s, "params": self.params, "total_steps": self.total_steps,
         }
 
 
@@ -98,12 +115,19 @@ def evaluate(expect: Expect, runs: dict[str, RunResult]) -> tuple[bool, str]:
         va, vb = a.value(expect.metric), b.value(expect.metric)
         ok = va < expect.factor * vb
         return ok, f"{a.label} {_fmt(va, a)} vs {b.label} {_fmt(vb, b)}"
+    if expect.kind == "higher":
+        b = runs[expect.b]
+        # a failed run has no accuracy worth the name: -inf, below anything
+        va, vb = (-x if math.isinf(x) else x for x in (a.value(expect.metric), b.value(expect.metric)))
+        return va > expect.factor * vb, f"{a.label} {_fmt(va, a)} vs {b.label} {_fmt(vb, b)}"
     if expect.kind == "beats_baseline":
         va = a.value(expect.metric)
         base = a.baselines.get(expect.baseline, math.nan)
-        return va < base, f"{a.label} {_fmt(va, a)} vs {expect.baseline} {base:.4g}"
+        return va < expect.factor * base, f"{a.label} {_fmt(va, a)} vs {expect.baseline} {base:.4g}"
     raise ValueError(expect.kind)
 
 
 def _fmt(v: float, run: RunResult) -> str:
-    return run.status if math.isinf(v) else f"{v:.4g}"
+    if math.isinf(v):
+        return run.status if run.status in _FAILED else "-"
+    return f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.4g}"

@@ -21,6 +21,9 @@ class LabApp(App):
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        # a lesson's text pinned beside the dashboard or compare view it opened (tui/lessonpin.py);
+        # the key shows in the footer only where a pin is
+        Binding("t", "toggle_lesson", "Lesson text"),
     ]
 
     def __init__(self, runs_root: Path, *, open_run: Optional[Path] = None) -> None:
@@ -51,6 +54,16 @@ class LabApp(App):
         from rnnlab.tui.screens.compare import Compare
 
         self.push_screen(Compare(list(run_dirs), metric=metric, panel=panel))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_lesson":
+            return bool(self.screen.query("#lesson-pin"))
+        return True
+
+    def action_toggle_lesson(self) -> None:
+        from rnnlab.tui import lessonpin
+
+        lessonpin.toggle(self.screen)
 
     def action_system(self) -> None:
         from rnnlab.tui.screens.system import SystemScreen

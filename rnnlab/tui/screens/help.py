@@ -15,6 +15,7 @@ GLOBAL = {
     "ctrl+p": "command palette (new experiment, compare, help, quit, …)",
     "tab / shift+tab": "move between widgets",
     "ctrl+q": "quit (runs keep going in the background)",
+    "t": "hide / show the lesson text pinned beside a screen a lesson opened",
 }
 
 

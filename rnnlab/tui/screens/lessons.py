@@ -1,6 +1,7 @@
-"""Lessons: the course (one lesson per chapter of the source document), finished ones marked;
-Enter launches the selected lesson's runs and opens what to watch (its dashboard, or the compare
-view for a race)."""
+"""Lessons: the course in the order of the source document, each lesson's verdict marked (✓
+passed or ✗ failed on its newest runs, at quick or full size); Enter launches the selected
+lesson's runs at the size `f` chose and opens what to watch (its dashboard, or the compare view for
+a race) with the lesson's text pinned beside it; 1-3 launch its variations to try next."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from rnnlab.lessons import catalog, runner
+from rnnlab.tui import lessonpin
 
 # a lesson's panel (the catalog's name, also in `rnnlab lessons --json`) -> the dashboard tab that
 # shows it; a race's compare view plots grad_norm for the gradient-norm lesson, loss otherwise
@@ -25,12 +27,14 @@ TABS = {"gates": "gates", "grad_flow": "flow", "grad_norm": "grads", "loss": "lo
 COMPARE_METRIC = {"grad_norm": "grad_norm"}
 
 # the screen's own words, in the lesson texts' language
-TITLE = {"en": "Lessons — Enter or r runs the selected one (RNNLAB_LANG=zh for 中文)",
-         "zh": "课程 — 按 Enter 或 r 运行所选课程 (RNNLAB_LANG=en for English)"}
-COLUMNS = {"en": (" ", "#", "lesson", "ch.", "min", "runs"), "zh": (" ", "#", "课程", "章节", "分钟", "运行")}
-META = {"en": "  (ch. {chapter}, ~{minutes} min on 2 CPU cores; watch: the {tab} tab{also})",
-        "zh": "  (第 {chapter} 章, 2 核 CPU 约 {minutes} 分钟; 观察: {tab} 标签页{also})"}
+TITLE = {"en": "Lessons — Enter runs the selected one at {size} size (f: {other}); 1-3 its tries",
+         "zh": "课程 — Enter 以{size}规模运行所选课程 (f: 改为{other}); 1-3 运行其变体"}
+SIZES = {"en": ("full", "quick"), "zh": ("完整", "快速")}
+COLUMNS = {"en": (" ", "#", "lesson", "§", "min", "runs"), "zh": (" ", "#", "课程", "节", "分钟", "运行")}
+META = {"en": "  (§ {chapter}, ~{minutes} min on 2 CPU cores; watch: the {tab} tab{also})",
+        "zh": "  (第 {chapter} 节, 2 核 CPU 约 {minutes} 分钟; 观察: {tab} 标签页{also})"}
 ALSO = {"en": " and the cell anatomy (A)", "zh": "和细胞解剖视图 (A)"}
+LAST = {"en": "Last run", "zh": "上次运行"}
 
 
 def tab_of(lesson: catalog.Lesson) -> str:
@@ -49,6 +53,10 @@ class Lessons(Screen):
 
     BINDINGS = [
         Binding("r", "launch", "Run lesson"),
+        Binding("f", "toggle_size", "Quick/full"),
+        Binding("1", "try(1)", "Try 1", show=False),
+        Binding("2", "try(2)", "Try 2", show=False),
+        Binding("3", "try(3)", "Try 3", show=False),
         Binding("escape,q", "app.pop_screen", "Back"),
         # the table keeps the focus (up/down pick a lesson); these scroll a text longer than 80x24 shows
         Binding("pagedown", "scroll_text(1)", "Text ↓", priority=True),
@@ -61,6 +69,7 @@ class Lessons(Screen):
         race: bool
         view: str = ""
         number: int = 0
+        try_: int = 0
 
     @dataclass
     class Failed(Message):
@@ -69,9 +78,15 @@ class Lessons(Screen):
     def __init__(self, root: Path) -> None:
         super().__init__()
         self.root = root
+        self.quick = runner.quick_from_env()  # the size Enter launches; f toggles it
+        self.verdicts: dict = {}
+
+    def _title(self) -> Text:
+        size, other = catalog.pick(SIZES)[::-1] if self.quick else catalog.pick(SIZES)
+        return Text(catalog.pick(TITLE).format(size=size, other=other), style="bold")
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(catalog.pick(TITLE), style="bold"), id="lessons-title")
+        yield Static(self._title(), id="lessons-title")
         yield DataTable(id="lessons", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="lesson-scroll", can_focus=False):
             yield Static(id="lesson-text")
@@ -81,13 +96,12 @@ class Lessons(Screen):
         table = self.query_one(DataTable)
         for key, label in zip(COLUMNS["en"], catalog.pick(COLUMNS)):
             table.add_column(label, key=key)
-        done = runner.finished(self.root)
         for x in catalog.LESSONS:
-            mark = Text("✓", style="green") if x.number in done else " "
-            table.add_row(mark, str(x.number), catalog.pick(x.title), x.chapter, f"{x.minutes:g}",
+            table.add_row(" " * 7, str(x.number), catalog.pick(x.title), x.chapter, f"{x.minutes:g}",
                           str(len(x.experiments)), key=str(x.number))
         table.focus()
         self._show(catalog.LESSONS[0])
+        self._refresh_marks()
 
     def on_screen_resume(self) -> None:
         # back from a lesson's dashboard or compare view: its runs may have ended since the mount
@@ -96,13 +110,23 @@ class Lessons(Screen):
 
     @work(thread=True, group="marks", exclusive=True, exit_on_error=False)
     def _refresh_marks(self) -> None:
-        done = runner.finished(self.root)  # reads every run's store: off the event loop
-        self.app.call_from_thread(self._set_marks, done)
+        # reads every lesson run's store, and may take a lesson's after-training measurements
+        # once (torch): off the event loop
+        verdicts = runner.verdicts(self.root)
+        self.app.call_from_thread(self._set_marks, verdicts)
 
-    def _set_marks(self, done: set) -> None:
+    def _set_marks(self, verdicts: dict) -> None:
+        self.verdicts = verdicts
         table = self.query_one(DataTable)
         for x in catalog.LESSONS:
-            table.update_cell(str(x.number), " ", Text("✓", style="green") if x.number in done else " ")
+            v = verdicts.get(x.number)
+            style = {"passed": "green", "failed": "red"}.get(v.state, "yellow") if v else ""
+            table.update_cell(str(x.number), " ", Text(v.mark, style=style) if v and v.mark else " ")
+        self._show(self._selected())
+
+    def action_toggle_size(self) -> None:
+        self.quick = not self.quick
+        self.query_one("#lessons-title", Static).update(self._title())
 
     def _selected(self) -> catalog.Lesson:
         table = self.query_one(DataTable)
@@ -116,7 +140,20 @@ class Lessons(Screen):
                                               tab=tab_label(lesson), also=also) + "\n")
         body.append(catalog.pick(lesson.text) + "\n")
         body.append(catalog.pick(catalog.LOOK) + ": ", style="bold")
-        body.append(catalog.pick(lesson.look))
+        body.append(catalog.pick(lesson.look) + "\n")
+        body.append_text(lessonpin.expected_text(lesson))
+        v = self.verdicts.get(lesson.number)
+        if v is not None and v.report is not None:
+            body.append(f"{catalog.pick(LAST)}: ", style="bold")
+            body.append_text(lessonpin.verdict_text(lesson, v.report))
+        if lesson.tries:
+            body.append(catalog.pick(catalog.TRY) + ":\n", style="bold")
+            for i, t in enumerate(lesson.tries, 1):
+                body.append(f"  {i}", style="bold")
+                body.append(f"  {catalog.pick(t.what)}\n")
+        if lesson.question:
+            body.append(catalog.pick(catalog.ASK) + ": ", style="bold")
+            body.append(catalog.pick(lesson.question))
         self.query_one("#lesson-text", Static).update(body)
         self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
 
@@ -132,24 +169,37 @@ class Lessons(Screen):
 
     def action_launch(self) -> None:
         lesson = self._selected()
-        self.notify(f"launching lesson {lesson.number}: {len(lesson.experiments)} run(s)")
-        self._launch(lesson)
+        size = catalog.pick(SIZES)[self.quick]
+        self.notify(f"launching lesson {lesson.number} ({size}): {len(lesson.experiments)} run(s)")
+        self._launch(lesson, 0)
+
+    def action_try(self, k: int) -> None:
+        lesson = self._selected()
+        if k > len(lesson.tries):
+            self.notify(f"lesson {lesson.number} has {len(lesson.tries)} variations to try", severity="warning")
+            return
+        self.notify(f"launching lesson {lesson.number}, try {k}: {catalog.pick(lesson.tries[k - 1].what)}")
+        self._launch(lesson, k)
 
     @work(thread=True, group="launch", exclusive=True, exit_on_error=False)
-    def _launch(self, lesson: catalog.Lesson) -> None:
+    def _launch(self, lesson: catalog.Lesson, try_: int) -> None:
         try:
-            dirs = runner.launch_lesson(lesson, self.root, quick=runner.quick_from_env())
+            dirs = runner.launch_lesson(lesson, self.root, quick=self.quick, try_=try_)
         except Exception as err:  # a UserError line, or a launch failure: shown, not raised
             self.post_message(self.Failed(str(err)))
             return
-        self.post_message(self.Launched(dirs, lesson.race, lesson.view, lesson.number))
+        self.post_message(self.Launched(dirs, len(dirs) > 1, lesson.view, lesson.number, try_))
 
     def on_lessons_launched(self, msg: Launched) -> None:
         lesson = catalog.get(msg.number)
         if msg.race:
             self.app.open_compare(msg.run_dirs, metric=COMPARE_METRIC.get(lesson.panel, "loss"), panel=tab_of(lesson))
+            if lesson.panel == "grad_norm":
+                # a diverging run's spike (~1e17) flattens the others' norms to 0 on a linear scale
+                self.app.screen.log_y = True
         else:
             self.app.open_run(msg.run_dirs[0], panel=tab_of(lesson))
+        lessonpin.pin(self.app.screen, msg.number, msg.run_dirs, msg.try_)
         if msg.view == "anatomy":  # over the dashboard: escape goes back to it
             from rnnlab.tui.screens.anatomy import CellAnatomy
 

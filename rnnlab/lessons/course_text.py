@@ -1,0 +1,132 @@
+"""The course, chapter 4 of the source document and the plain cell it starts from: a plain
+char-RNN generating text with its softmax made visible (2.1, 4.1), and sampling (4.3).
+
+Every number in a text was measured (README's lesson table says where and how long).
+"""
+
+from __future__ import annotations
+
+from rnnlab.lessons.checks import Expect, Sampling
+from rnnlab.lessons.lesson import Experiment, Lesson, Variation
+
+# a small slice of the corpus and a short run: enough to leave the unigram baseline
+TEXT_QUICK = ("task.max_chars=200000", "model.hidden_size=128", "train.steps=150", "train.eval_every=75",
+              "train.checkpoint_every=150", "train.eval_batches=4")
+
+PROBE_PREFIX = "    def __init__(self"
+
+TEXT = (
+    Lesson(
+        number=13,
+        chapter="2.1, 4.1",
+        title={"en": "A plain char-RNN writes text: its softmax", "zh": "普通字符级 RNN 生成文本: 它的 softmax"},
+        text={
+            "en": "The plain cell of section 2.1 with its output layer: each character is a row of an "
+                  "embedding table (x_t = E[c_t]), h_t = tanh(W_ih x_t + W_hh h_{t-1} + b), and the "
+                  "output layer turns h_t into one score per character of the vocabulary, "
+                  "p(next char) = softmax(W_hy h_t + b_y). Training lowers -log2 p(the true next "
+                  "char): the val loss in bits per character (bpc). Generating draws a character from "
+                  "p, feeds it back as x_{t+1}, and repeats (section 4.1).",
+            "zh": "第 2.1 节的普通单元加上输出层: 每个字符是嵌入表中的一行 (x_t = E[c_t]), "
+                  "h_t = tanh(W_ih x_t + W_hh h_{t-1} + b), 输出层把 h_t 变成词表中每个字符的一个分数, "
+                  "p(下一个字符) = softmax(W_hy h_t + b_y)。训练降低 -log2 p(真实的下一个字符): 即以每字符比特数 "
+                  "(bpc) 计的验证损失。生成时从 p 中抽取一个字符, 作为 x_{t+1} 输入, 如此反复 (第 4.1 节)。",
+        },
+        look={
+            "en": "The Output tab: its samples grow from noise into code-shaped text. After the run, "
+                  "`rnnlab lessons 13 --run` (and the lesson's result in the lab) prints the softmax at "
+                  "one position, the ten likeliest characters after '    def __init__(self' with their "
+                  "probabilities. Expect val bpc below the unigram baseline, and the distribution at "
+                  "that position much sharper than the unigram one: its entropy in bits below the "
+                  "unigram's (the state carries the context). Measured at quick size (150 steps): "
+                  "3.23 bpc against the unigram's 4.57; after '(self' it put 52 % on '.' (self. is "
+                  "the commonest continuation in the corpus; the ',' or ')' that a def needs got 5 "
+                  "and 6 %), entropy 3.19 bits against the unigram's 4.72. After the full 1000 steps: "
+                  "2.40 bpc against 4.70, and after '(self' ',' 48 %, ')' 29 %, '.' 18 %: 1.82 bits.",
+            "zh": "Output 标签页: 样本从噪声逐渐变成像代码的文本。运行结束后, `rnnlab lessons 13 --run` "
+                  "(以及实验室中本课的结果) 打印某一位置的 softmax: 在 '    def __init__(self' 之后最可能的十个字符"
+                  "及其概率。预期验证 bpc 低于一元 (unigram) 基线, 该位置的分布远比一元分布尖锐: "
+                  "其以比特计的熵低于一元分布的熵 (状态携带了上下文)。快速模式 (150 步) 实测: 3.23 bpc, 一元基线 4.57; "
+                  "在 '(self' 之后它把 52% 的概率给了 '.' (self. 是语料中最常见的后续; def 需要的 ',' 或 ')' 只得到 5% 和 6%), "
+                  "熵 3.19 比特, 一元分布为 4.72。完整的 1000 步之后: 2.40 bpc, 一元基线 4.70; 在 '(self' 之后 "
+                  "',' 48%, ')' 29%, '.' 18%: 熵 1.82 比特。",
+        },
+        minutes=1.5,
+        panel="output",
+        experiments=(Experiment("rnn", "rnn-char"),),
+        sets=("train.steps=1000", "train.eval_every=250"),
+        expects=(
+            Expect("beats_baseline", "rnn", metric="val_bpc", baseline="unigram_val_bpc"),
+            Expect("beats_baseline", "next-char", metric="entropy_bits", baseline="unigram_entropy_bits", factor=0.75),
+        ),
+        quick=TEXT_QUICK,
+        metric="val_bpc",
+        probe=PROBE_PREFIX,
+        tries=(
+            Variation({"en": "an LSTM in its place", "zh": "换成 LSTM"}, ("model.cell=lstm",)),
+            Variation({"en": "a 64-unit RNN", "zh": "64 个单元的 RNN"}, ("model.hidden_size=64",)),
+        ),
+        question={"en": "How much sharper is the LSTM's softmax after '(self' than the plain RNN's, and "
+                        "how many bpc lower?",
+                  "zh": "在 '(self' 之后, LSTM 的 softmax 比普通 RNN 尖锐多少, bpc 低多少?"},
+    ),
+    Lesson(
+        number=6,
+        chapter="4.3",
+        title={"en": "Sampling: temperature, top-k, top-p", "zh": "采样: 温度、top-k 与 top-p"},
+        text={
+            "en": "A language model gives p(next char) = softmax(z); the sampler chooses what to draw "
+                  "from it. Temperature divides the logits, softmax(z / T): T < 1 sharpens (T -> 0 is "
+                  "greedy, always the likeliest), T > 1 flattens. Top-k keeps the k likeliest; top-p "
+                  "(nucleus) keeps the smallest set whose probability reaches p. One short character "
+                  "LSTM run, then one sample of 400 characters per setting from its best checkpoint.",
+            "zh": "语言模型给出 p(下一个字符) = softmax(z); 采样器决定如何从中抽取。温度除以 logits, "
+                  "softmax(z / T): T < 1 使分布更尖锐 (T -> 0 即贪心解码, 总取最可能的字符), T > 1 使其更平坦。"
+                  "top-k 只保留最可能的 k 个; top-p (核采样) 保留概率和达到 p 的最小集合。先训练一个简短的"
+                  "字符级 LSTM, 再从其最佳检查点按每种设置各采样 400 个字符。",
+        },
+        look={
+            "en": "Compare the samples side by side with two numbers each: diversity, distinct-4 over "
+                  "characters (the share of 4-character sequences that are not repeats), and "
+                  "coherence, the model's own bits per character of its sample (at T = 1 close to its "
+                  "val bpc). Expect greedy decoding to loop (distinct-4 near 0), diversity and own bpc "
+                  "to rise together with the temperature, and top-k / top-p to score a lower own bpc "
+                  "than plain T = 1: coherence is bought with diversity. The lesson's result (pinned in "
+                  "the lab when the run ends, and `rnnlab lessons 6 --run`) shows the table; the "
+                  "playground (g) samples the checkpoint at any setting.",
+            "zh": "并排比较各个样本及其两个数字: 多样性, 即字符级 distinct-4 (不重复的 4 字符序列所占比例), "
+                  "和连贯性, 即模型对自己生成样本的每字符比特数 (T = 1 时接近其验证 bpc)。预期贪心解码会陷入循环 "
+                  "(distinct-4 接近 0), 多样性和自身 bpc 随温度一起升高, top-k / top-p 的自身 bpc 低于普通的 "
+                  "T = 1: 连贯性是用多样性换来的。本课的结果 (运行结束后固定显示在实验室中, 以及 "
+                  "`rnnlab lessons 6 --run`) 给出这张表; 采样游乐场 (g) 可以用任意设置从该检查点采样。",
+        },
+        minutes=2.0,
+        panel="output",
+        experiments=(Experiment("lstm", "lstm-char"),),
+        sets=("train.steps=1000", "train.eval_every=250"),
+        expects=(
+            Expect("lower", "greedy", "T=1", metric="char_distinct_4"),
+            Expect("lower", "T=0.5", "T=1.5", metric="char_distinct_4"),
+            Expect("lower", "T=0.5", "T=1", metric="own_bpc"),
+            Expect("lower", "T=1", "T=1.5", metric="own_bpc"),
+            Expect("lower", "top-k=5", "T=1", metric="own_bpc"),
+            Expect("lower", "top-p=0.8", "T=1", metric="own_bpc"),
+        ),
+        quick=TEXT_QUICK,
+        metric="val_bpc",
+        samplings=(
+            Sampling("greedy", 0.0),
+            Sampling("T=0.5", 0.5),
+            Sampling("T=1", 1.0),
+            Sampling("T=1.5", 1.5),
+            Sampling("top-k=5", 1.0, top_k=5),
+            Sampling("top-p=0.8", 1.0, top_p=0.8),
+        ),
+        tries=(
+            Variation({"en": "a model trained 3x longer (3000 steps)", "zh": "训练三倍长 (3000 步)"}, ("train.steps=3000",)),
+            Variation({"en": "a 64-unit LSTM", "zh": "64 个单元的 LSTM"}, ("model.hidden_size=64",)),
+        ),
+        question={"en": "Does a better model (lower val bpc) still loop under greedy decoding?",
+                  "zh": "更好的模型 (更低的验证 bpc) 在贪心解码下还会陷入循环吗?"},
+    ),
+)
