@@ -277,7 +277,7 @@ FILTER_KEYS = ["slash", "c", "e", "l", "l", "colon", "l", "s", "t", "m", "enter"
 SHOTS = [("home", (120, 30), []), ("new-experiment", (120, 40), ["n"]),
          ("dashboard", (160, 48), ["enter"]), ("dashboard-80x24", (80, 24), ["enter"]),
          ("dashboard-forecast", (160, 48), ["down", "enter"]), ("compare", (120, 36), ["space", "space", "space", "c"]),
-         ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["question_mark"]),
+         ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["f1"]),
          ("lessons", (120, 40), ["L"]), ("lessons-80x24", (80, 24), ["L"]),
          ("anatomy", (120, 40), ["enter", "A", "right", "right", "right"]),
          ("anatomy-80x24", (80, 24), ["enter", "A", "right", "right", "right"]), ("system", (120, 40), ["y"]),

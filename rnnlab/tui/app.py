@@ -9,7 +9,7 @@ from typing import Iterable, Optional
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from rnnlab.tui.screens.home import Home
 
@@ -19,7 +19,9 @@ class LabApp(App):
     SUB_TITLE = "a terminal lab for recurrent networks"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("question_mark,f1", "help", "Help"),
+        # ? explains the screen in front (and its focused panel); f1 lists every key of every screen
+        Binding("question_mark", "explain", "Help"),
+        Binding("f1", "help", "Help", show=False),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
@@ -68,6 +70,12 @@ class LabApp(App):
 
         if not isinstance(self.screen, Help):
             self.push_screen(Help())
+
+    def action_explain(self) -> None:
+        from rnnlab.tui.screens.explain import Explain
+
+        if not isinstance(self.screen, ModalScreen):
+            self.push_screen(Explain(self.screen))
 
     def action_compare_marked(self) -> None:
         home = next((s for s in self.screen_stack if isinstance(s, Home)), None)
