@@ -37,3 +37,21 @@ def test_playground_next_token_bars(snap_compare, neurons_root, size):
         await _steady_cursors(pilot)
 
     assert snap_compare(lab(neurons_root), terminal_size=size, run_before=before)
+
+
+def test_neurons_typed_text_outside_the_vocabulary(snap_compare, neurons_root):
+    """Typed text with characters the run never saw: they are named in the status line; the
+    text box has the focus (its label reversed), the unit's feature said in words."""
+
+    async def before(pilot):
+        await _open_neurons(pilot)
+        nx = pilot.app.screen
+        box = nx.query_one("#nx-text")
+        box.value = "def 中文(x): return x"
+        box.focus()
+        await pilot.press("enter")
+        await _until(pilot, lambda: nx._doc is not None and nx._doc["text"].startswith("def ("))
+        await pilot.pause(0.4)
+        await _steady_cursors(pilot)
+
+    assert snap_compare(lab(neurons_root), terminal_size=(120, 40), run_before=before)
