@@ -120,3 +120,31 @@ def test_snapshot_neurons_explained(snap_compare, neurons_root):
         await pilot.pause(0.4)
 
     assert snap_compare(lab(neurons_root), terminal_size=(120, 40), run_before=before)
+
+
+def test_anatomy_steps_back_through_t_with_x_t_and_the_numbers_of_that_step(fixture_root):
+    async def go():
+        app = lab(fixture_root)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _open_dashboard(pilot, 0)
+            await pilot.press("A")
+            await _until(pilot, lambda: getattr(app.screen, "data", None) is not None)
+            an = app.screen
+            seen = []
+            for keys in ([], ["left_square_bracket"] * 3, ["right_square_bracket"] * 5):
+                await pilot.press(*keys)
+                await pilot.pause(0.1)
+                seen.append((str(an.query_one("#anatomy-title").render()), str(an.query_one("#anatomy-body").render())))
+            return an.data, seen
+
+    data, [(t_title, t_body), (back_title, back_body), (again_title, _)] = asyncio.run(go())
+    trace = data["trace"]
+    assert "t=50/50" in t_title
+    assert "t=47/50" in back_title
+    row = trace["layers"][0][-4]  # three steps before T
+    f = row["gates"]["forget"]
+    assert f"σ({f['x'][0]:+.3f} {f['h'][0]:+.3f} {f['b'][0]:+.3f}) = {f['value'][0]:+.3f}" in back_body
+    x = trace["inputs"][-4]
+    assert f"x_t ({x[0]:.3g}, {x[1]:.3g})" in back_body
+    assert "▁0 █1" in back_body and "▁-1 █1" in back_body  # each strip's scale
+    assert "t=50/50" in again_title  # ] stops at T

@@ -55,3 +55,17 @@ def test_neurons_typed_text_outside_the_vocabulary(snap_compare, neurons_root):
         await _steady_cursors(pilot)
 
     assert snap_compare(lab(neurons_root), terminal_size=(120, 40), run_before=before)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_anatomy_two_steps_back(snap_compare, fixture_root, size):
+    """[ [ on the cell anatomy: step T-2 of the probe sequence, its x_t, the strips' scales."""
+
+    async def before(pilot):
+        await _open_dashboard(pilot, 0)
+        await pilot.press("A")
+        await _until(pilot, lambda: getattr(pilot.app.screen, "data", None) is not None)
+        await pilot.press("right", "right", "right", "left_square_bracket", "left_square_bracket")
+        await pilot.pause(0.3)
+
+    assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)
