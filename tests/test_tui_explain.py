@@ -148,3 +148,37 @@ def test_anatomy_steps_back_through_t_with_x_t_and_the_numbers_of_that_step(fixt
     assert f"x_t ({x[0]:.3g}, {x[1]:.3g})" in back_body
     assert "▁0 █1" in back_body and "▁-1 █1" in back_body  # each strip's scale
     assert "t=50/50" in again_title  # ] stops at T
+
+
+# ---------------------------------------------------------------------------- 80x24 fits
+
+
+def test_80x24_home_footer_shows_lessons_and_compare_shows_params_at_80_and_120(fixture_root):
+    async def go():
+        from textual.widgets import DataTable, Footer
+        from textual.widgets._footer import FooterKey
+
+        app = lab(fixture_root)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _home_ready(pilot)
+            await pilot.pause(0.2)
+            keys = {k.description: k.region for k in app.screen.query_one(Footer).query(FooterKey)}
+            await pilot.press("space", "down", "space", "down", "space", "c")
+            await _until(pilot, lambda: type(app.screen).__name__ == "Compare")
+            out = {"L": keys.get("Lessons")}
+            for width in (80, 120):
+                await pilot.resize_terminal(width, 24) if hasattr(pilot, "resize_terminal") else None
+                await pilot.pause(0.5)
+                table = app.screen.query_one("#final", DataTable)
+                await _until(pilot, lambda: table.row_count == 3)
+                x = 0
+                for col in table.ordered_columns:
+                    if str(col.key.value) == "params":
+                        out[width] = x + col.get_render_width(table)
+                        break
+                    x += col.get_render_width(table)
+            return out
+
+    out = asyncio.run(go())
+    assert out["L"] is not None and 0 < out["L"].width and out["L"].right <= 80
+    assert out[80] <= 80 and out[120] <= 120  # the params column ends inside the screen

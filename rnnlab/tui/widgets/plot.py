@@ -53,13 +53,15 @@ class PlotData:
     xticks: tuple[tuple[float, str], ...] = ()
     # the lines' markers hold without colour too (compare: each run keeps its look, shown or not)
     own_markers: bool = False
+    # the lines' labels in a legend inside the plot (off where the screen has its own legend)
+    legend: bool = True
 
     def signature(self) -> tuple:
         """Equal for data that plots the same. Series only grow (or are reset, which changes
         their length or ends), so length and end points stand for the whole array."""
         return (
             tuple((ln.label, ln.color, ln.smooth, ln.marker, _ends(ln.x), _ends(ln.y)) for ln in self.lines),
-            tuple(self.hlines), self.xlabel, self.log_y, self.empty_message, self.xticks, self.own_markers,
+            tuple(self.hlines), self.xlabel, self.log_y, self.empty_message, self.xticks, self.own_markers, self.legend,
         )
 
 
@@ -138,9 +140,9 @@ class LinePlot(PlotextPlot):
                 if not mono:
                     plt.plot(xs.tolist(), ys.tolist(), color="gray", marker=marker)
                 sm = ema(ys, line.smooth, per)
-                plt.plot(xs.tolist(), sm.tolist(), color=line.color, marker=marker, label=line.label)
+                plt.plot(xs.tolist(), sm.tolist(), color=line.color, marker=marker, label=line.label if d.legend else None)
             else:
-                plt.plot(xs.tolist(), ys.tolist(), color=line.color, marker=marker, label=line.label)
+                plt.plot(xs.tolist(), ys.tolist(), color=line.color, marker=marker, label=line.label if d.legend else None)
             plotted = True
         if plotted:
             for label, value in d.hlines:
