@@ -120,14 +120,15 @@ class Explain(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         from rnnlab.tui import i18n
         from rnnlab.tui.screens.help import key_table
+        from rnnlab.tui.wrap import CellWrap
 
         title, text = screen_text(self.of)
         with VerticalScroll(id="help") as v:
             v.border_title = i18n.t("? {screen}  (esc closes · f1: every key of every screen)").format(screen=title)
-            yield Static(Text(text), classes="help-table", id="explain-screen")
+            yield Static(CellWrap(Text(text)), classes="help-table", id="explain-screen")
             focus = focus_text(self.of)
             if focus is not None:
-                yield Static(Text.assemble((i18n.t("focused: ") + focus[0] + "\n", "bold"), focus[1]),
+                yield Static(CellWrap(Text.assemble((i18n.t("focused: ") + focus[0] + "\n", "bold"), focus[1])),
                              classes="help-table", id="explain-focus")
             panels = getattr(self.of, "panel_explanations", None)
             if focus is None and panels is not None:
@@ -135,7 +136,7 @@ class Explain(ModalScreen[None]):
                 for name, line in panels():
                     body.append(f"{name}: ", style="bold")
                     body.append(i18n.t(line) + "\n")
-                yield Static(body, classes="help-table", id="explain-panels")
+                yield Static(CellWrap(body), classes="help-table", id="explain-panels")
             yield Static(key_table(i18n.t("keys"), type(self.of)), classes="help-table")
 
     def action_dismiss(self) -> None:

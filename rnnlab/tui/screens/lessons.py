@@ -117,7 +117,9 @@ class Lessons(Screen):
         body.append(catalog.pick(lesson.text) + "\n")
         body.append(catalog.pick(catalog.LOOK) + ": ", style="bold")
         body.append(catalog.pick(lesson.look))
-        self.query_one("#lesson-text", Static).update(body)
+        from rnnlab.tui.wrap import CellWrap
+
+        self.query_one("#lesson-text", Static).update(CellWrap(body))  # Chinese wraps at any character
         self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
 
     def action_scroll_text(self, direction: int) -> None:

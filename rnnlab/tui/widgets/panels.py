@@ -61,7 +61,10 @@ class Panel(Vertical):
         if shown:
             shown.remove()
             return False
-        self.mount(Static(Text("? " + self.EXPLAIN), classes="explain"), before=0)
+        from rnnlab.tui import i18n
+        from rnnlab.tui.wrap import CellWrap
+
+        self.mount(Static(CellWrap(Text("? " + i18n.t(self.EXPLAIN))), classes="explain"), before=0)
         return True
 
     def wants(self, changed: set[str]) -> bool:
