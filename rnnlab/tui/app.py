@@ -26,6 +26,9 @@ class LabApp(App):
     ]
 
     def __init__(self, runs_root: Path, *, open_run: Optional[Path] = None) -> None:
+        from rnnlab.tui import i18n
+
+        i18n.install_footer_translation()  # footers in $RNNLAB_LANG (English unless zh)
         super().__init__()
         self.runs_root = Path(runs_root)
         self._open_first = open_run

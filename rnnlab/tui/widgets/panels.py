@@ -52,7 +52,9 @@ class Panel(Vertical):
 
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id, classes="panel")
-        self.border_title = self.TITLE
+        from rnnlab.tui import i18n
+
+        self.border_title = i18n.t(self.TITLE)
         self.dirty = True
 
     def toggle_explain(self) -> bool:
