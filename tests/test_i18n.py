@@ -89,3 +89,17 @@ def test_snapshot_dashboard_panel_explained_in_chinese(snap_compare, fixture_roo
         await pilot.pause(0.6)
 
     assert snap_compare(lab(fixture_root), terminal_size=(80, 24), run_before=before)
+
+
+def test_every_screen_explains_itself_in_chinese(monkeypatch):
+    from rnnlab.tui.screens.explain import SCREENS, screen_text
+
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    for name in SCREENS:
+        fake = type(name, (), {})()
+        title, text = screen_text(fake)
+        assert text and sum(ord(c) > 0x3000 for c in text) > len(text) // 4, name  # mostly Chinese
+        assert any(ord(c) > 0x3000 for c in title), name
+    from rnnlab.tui.screens.explain import FOCUS, FOCUS_ZH
+
+    assert set(FOCUS_ZH) == set(FOCUS)

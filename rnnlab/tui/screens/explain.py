@@ -63,6 +63,25 @@ SCREENS = {
                      "This machine's CPU, memory and NVIDIA GPUs, and what each live run's worker uses of them."),
 }
 
+# the same in Chinese (RNNLAB_LANG=zh); a screen missing here reads its English
+SCREENS_ZH = {
+    "NewExperiment": "把运行的配置写成表单: 选一个预设, 修改字段, 然后作为后台进程启动。取值有误的字段会说明正确的取值; 所有字段都有效之前不会启动任何运行。",
+    "Playground": ("用你的提示和采样参数从运行的检查点生成文本。温度在 softmax 之前除以 logits (小于 1: 更稳妥、更重复; 大于 1: "
+                   "更出人意料、更不连贯); top-k 与 top-p 截掉分布的尾部。柱状图显示提示末尾以及生成之后最后一个词元处的下一词元概率。"),
+    "Neurons": ("训练好的运行中, 循环单元对什么有反应。每个单元沿文本的激活值与内置文本特征求相关 (Pearson r), 单元按最大的 |r| 排序; "
+                "选中的单元为文本着色 (暗: 低, 亮: 高), 其下是接下来的两个单元。区间 A:B 找出在区间内始终激活、在区间外不激活的单元 "
+                "(LSTMVis), 以及它们在别处一起激活的位置。特征: in_string (在引号字符串内), bracket_depth (未闭合的 ( [ { 数), "
+                "indent (行首空格数), line_pos (行内列号), line_start (行首字符), in_comment (# 之后), after_space (前一个字符是空白), "
+                "is_digit (数字), is_upper (大写字母)。"),
+    "CellAnatomy": ("运行所用细胞的方程, 代入一个单元在最近一次细胞探针中的数值 (第一条探针序列)。每个门是输入项、上一状态项与偏置之和经过激活函数 "
+                    "(σ 在 0..1, tanh 在 -1..1); LSTM 中 c = f·c₋₁ + i·g 承载记忆。下方的条带显示该层的每个单元 (所选单元有标记), "
+                    "便于找到与众不同的单元; 每条的刻度写在它的右边。[ 与 ] 在序列的最后几步之间移动, x_t 是模型在该步读到的输入。"),
+    "Compare": ("多个运行画在同一张图上 (m: 指标, x: 步数或时间, a: 对齐), 下方是它们的数值表。图例给出每条曲线对应的运行; "
+                "表中的 params 列是模型大小, 只有参数量相近时比赛才公平。"),
+    "SweepScreen": "一次超参数搜索: 按指标排序的试验、各参数的重要性及其平行坐标图。每个试验都是普通的运行; 按 enter 打开。",
+    "SystemScreen": "本机的 CPU、内存与 NVIDIA GPU, 以及每个正在进行的运行的训练进程占用了多少。",
+}
+
 # (screen class, widget id) -> what the focused widget shows
 FOCUS = {
     ("Home", "runs"): ("the runs table", "↑↓ picks a run; S sorts, / filters (cell:lstm status:run …)"),
@@ -80,6 +99,16 @@ FOCUS = {
                                    "S sorts"),
 }
 
+FOCUS_ZH = {
+    ("Home", "runs"): "↑↓ 选择运行; S 排序, / 筛选 (cell:lstm status:run …)",
+    ("Neurons", "nx-units"): "按 |r| 从大到小: 单元编号、它最贴近的文本特征与 r (+1: 特征高时它也高; -1: 相反)。↑↓ 用所选单元为文本着色。",
+    ("Neurons", "nx-text"): "你自己的文本 (enter 计算): 不在运行词表中的字符会被报告并略去; 留空: 验证文本的开头",
+    ("Neurons", "nx-span"): "A:B, 文本中的字符位置: 找出在区间内始终激活、区间外不激活的单元",
+    ("Neurons", "nx-threshold"): "单元被视为激活的阈值 (auto: 0.3, sigmoid 门为 0.5)",
+    ("Playground", "prompt"): "模型要接着写的文本; 每个字符都必须在运行的词表中",
+    ("Compare", "compare-table"): "每个运行一行: 状态、指标、速度与参数量; S 排序",
+}
+
 
 def screen_text(screen: Screen) -> tuple[str, str]:
     """(name, explanation) of a screen; a screen not in the table says only its name."""
@@ -87,6 +116,8 @@ def screen_text(screen: Screen) -> tuple[str, str]:
     from rnnlab.tui import i18n
 
     title, text = SCREENS.get(name, (name, ""))
+    if i18n.lang() == "zh" and name in SCREENS_ZH:
+        return i18n.t(title), SCREENS_ZH[name]
     return i18n.t(title), i18n.t(text)
 
 
@@ -102,7 +133,8 @@ def focus_text(screen: Screen) -> Optional[tuple[str, str]]:
             return i18n.t(str(node.border_title or node.id or "")), i18n.t(own)
         if node.id and (name, node.id) in FOCUS:
             label, text = FOCUS[(name, node.id)]
-            return i18n.t(label), i18n.t(text)
+            zh = FOCUS_ZH.get((name, node.id)) if i18n.lang() == "zh" else None
+            return i18n.t(label), zh or text
         node = node.parent
     return None
 
