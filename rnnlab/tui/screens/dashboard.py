@@ -88,6 +88,7 @@ class Dashboard(actions.RunActions, Screen):
         Binding("N", "neurons", "Neurons", show=False),  # the 80-column footer is full; help lists it
         Binding("A", "anatomy", "Anatomy", show=False),
         Binding("question_mark", "explain", "Explain"),
+        Binding("f1", "app.help", "Help"),  # the app's f1 is hidden elsewhere (? is Help there)
         # view keys stay out of the footer: with them it is cut at 80 columns (help lists them)
         Binding("l", "log_y", "Log-y", show=False),
         Binding("x", "x_axis", "Step/time", show=False),
