@@ -129,3 +129,31 @@ def test_at_80x24_the_anatomy_title_keeps_the_step_and_its_messages_wrap(tmp_pat
     _, body = asyncio.run(go(dirs[1]))  # transformer
     assert "open an LSTM, GRU or RNN run." in body.replace("\n", " ")
     assert max(len(line) for line in body.splitlines()) <= 78
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_the_trace_holds_each_of_the_last_steps_as_the_model_computes_them(cell):
+    torch.manual_seed(0)
+    model = build_model(config.ModelConfig(cell=cell, hidden_size=40, num_layers=2), input_kind="tokens",
+                        input_size=10, output_size=9, max_len=20)
+    x = torch.randint(0, 10, (3, 20))
+    snap = probes.unit_snapshot(model, Batch(x, x), torch.device("cpu"))
+    tr = snap["trace"]
+    k = probes.TRACE_UNITS
+    assert tr["start"] == 20 - probes.TRACE_STEPS and tr["units"] == k
+    assert tr["inputs"] == x[0, tr["start"]:].tolist()  # x_t: the token read at each traced step
+    model.eval()
+    with torch.no_grad():
+        _, _, layers = model.forward_encoded(model.encode(x), None, return_hidden=True)
+        gates = model.gate_activations(x)
+    for li, steps in enumerate(tr["layers"]):
+        assert len(steps) == probes.TRACE_STEPS
+        for i, row in enumerate(steps):
+            t = tr["start"] + i
+            assert len(row["h"]) == k
+            assert row["h"] == pytest.approx(layers[li][0, t, :k].tolist(), abs=1e-3)
+            for name, g in row["gates"].items():
+                if f"l{li}.{name}" in gates:
+                    assert g["value"] == pytest.approx(gates[f"l{li}.{name}"][0, t, :k].tolist(), abs=1e-3)
+        # the last traced step is the snapshot's own last step
+        assert steps[-1]["h"] == snap["layers"][li]["h"][:k]

@@ -66,3 +66,64 @@ def test_cli_resumes_a_failed_run_from_its_checkpoint_and_refuses_one_without(tm
     assert "resumes from its checkpoint at step 10" in r.output
     info = wait_for(lambda: (i := store.read_info(late)).status not in ("queued", "running") and i, 120, 0.2)
     assert info and info.status == "finished" and info.step == 20, info
+
+
+@pytest.mark.timeout(120)
+def test_a_lessons_queued_runs_read_queued_everywhere_until_its_process_dies(tmp_path):
+    """`rnnlab lessons N --run` trains its runs one after another; the later ones wait, queued,
+    with no worker of their own. The lab once listed them as crashed after 5 s (no pid, an old
+    heartbeat) while `rnnlab runs` said queued."""
+    import asyncio
+    import json
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    from rnnlab.tui.app import LabApp
+    from tests.waiting import wait_for
+
+    root = tmp_path / "runs"
+    env = {k: v for k, v in os.environ.items() if k != "RNNLAB_LANG"}
+    proc = subprocess.Popen([sys.executable, "-m", "rnnlab", "lessons", "2", "--run", "--quick", "--runs-dir", str(root)],
+                            env={**env, "OMP_NUM_THREADS": "1"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        def held():
+            infos = store.list_runs(root) if root.is_dir() else []
+            waiting = [i for i in infos if i.recorded_status == "queued" and i.pid == proc.pid]
+            return len(infos) >= 2 and waiting
+
+        waiting = wait_for(held, timeout=60, every=0.02)
+        proc.send_signal(signal.SIGSTOP)  # frozen while its later runs wait: as during a long first run
+        assert waiting, proc.stderr.read1().decode() if proc.poll() is not None else "no run was held"
+        for i in waiting:  # the wait lasts minutes in a full-size lesson
+            with sqlite3.connect(i.dir / "run.db") as c:
+                c.execute("UPDATE state SET heartbeat = heartbeat - 600")
+        ids = {i.run_id for i in waiting}
+        assert {i.run_id: i.status for i in store.list_runs(root) if i.run_id in ids} == dict.fromkeys(ids, "queued")
+        listed = json.loads(CliRunner().invoke(app, ["runs", "--json", "--runs-dir", str(root)]).stdout)
+        assert {r["run_id"]: r["status"] for r in listed if r["run_id"] in ids} == dict.fromkeys(ids, "queued")
+
+        async def lab_statuses():
+            from textual.widgets import DataTable
+
+            lab = LabApp(root)
+            async with lab.run_test(size=(160, 48)) as pilot:
+                for _ in range(100):
+                    await pilot.pause(0.05)
+                    table = lab.screen.query(DataTable)
+                    if table and table.first().row_count >= 2:
+                        break
+                table = lab.screen.query_one(DataTable)
+                rows = [table.get_row_at(n) for n in range(table.row_count)]
+                return {str(r[1]): str(r[3]) for r in rows}  # name -> status
+
+        names = {i.name for i in waiting}
+        shown = asyncio.run(lab_statuses())
+        assert {k: v for k, v in shown.items() if k in names} == dict.fromkeys(names, "queued"), shown
+    finally:
+        proc.kill()
+        proc.wait()
+    # the process that would have started them is gone: now they did crash
+    assert {i.run_id: i.status for i in store.list_runs(root) if i.run_id in ids} == dict.fromkeys(ids, "crashed")

@@ -134,3 +134,57 @@ async def _time_series(app):
         assert "probe window" in str(nx.query_one("#nx-matches").render())
         status = str(nx.query_one("#nx-status").render())
         assert "ranked by |r| with the series and its change" in status and "text" not in status
+
+
+def test_typed_characters_outside_the_vocabulary_are_reported_and_features_said_in_words(root):
+    async def go():
+        from textual.widgets import Input
+
+        from rnnlab.tui.app import LabApp
+
+        app = LabApp(root)
+        async with app.run_test(size=(120, 40)) as pilot:
+            nx = await _open(pilot)
+            feature = str(nx.query_one("#nx-feature").render())
+            box = nx.query_one("#nx-text", Input)
+            box.value = "def 中文(x): return x"
+            box.focus()
+            await pilot.press("enter")
+            await _until(pilot, lambda: nx._doc is not None and "中" not in nx._doc["text"] and nx._doc["text"].startswith("def ("))
+            await pilot.pause(0.2)
+            status = str(nx.query_one("#nx-status").render())
+            box.value = "中文"
+            await pilot.press("enter")
+            await _until(pilot, lambda: "✗" in str(nx.query_one("#nx-status").render()))
+            return feature, status, str(nx.query_one("#nx-status").render())
+
+    feature, status, none = asyncio.run(go())
+    from rnnlab.inspect.features import WORDS
+
+    assert feature.startswith("unit ") and " follows " in feature
+    assert any(f"{name} ({words})" in feature for name, words in WORDS.items()), feature
+    assert "left out, not in the run's vocabulary: '中', '文'" in status
+    assert "vocabulary" in none
+
+
+def test_attention_asked_for_while_loading_shows_when_ready(root):
+    """`a` pressed before the first report (the run still loading: 26 s on a cold start) used to
+    say "no attention" and leave the map empty until pressed again."""
+
+    async def go():
+        from rnnlab.tui.app import LabApp
+
+        app = LabApp(root)
+        async with app.run_test(size=(120, 40)) as pilot:
+            nx = await _open(pilot)
+            nx._doc, nx._attention, nx.show_attention = None, None, False  # as before the first load
+            await pilot.press("a")
+            waiting = str(nx.query_one("#nx-status").render())
+            nx._compute()
+            await _until(pilot, lambda: nx._doc is not None)
+            await pilot.pause(0.2)
+            return waiting, nx.show_attention, str(nx.query_one("#nx-shaded").render())
+
+    waiting, shown, view = asyncio.run(go())
+    assert "the attention map shows when it is ready" in waiting
+    assert shown and "attention layer 0 head 0" in view

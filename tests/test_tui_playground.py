@@ -152,3 +152,52 @@ def test_a_new_generate_replaces_one_still_streaming(text_run):
 
     text, running = asyncio.run(go())
     assert running == [] and len(text) - 1 <= 15  # the prompt "\n" and at most 15 characters
+
+
+@pytest.mark.parametrize("field, value, said", [
+    ("temperature", "", "temperature is empty: give a number in [0, 10] (0: greedy)"),
+    ("top_k", "lots", "top-k 'lots' is not a whole number: give one ≥ 0 (0 turns it off)"),
+    ("top_p", "1.5", "top-p 1.5 is out of range: give a value in (0, 1] (1 turns it off)"),
+])
+def test_a_bad_field_is_said_in_words(text_run, field, value, said):
+    async def go():
+        app = _Lab(text_run)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause(0.1)
+            pg = app.screen
+            pg.query_one(f"#{field}").value = value
+            await pilot.press("ctrl+g")
+            await pilot.pause(0.1)
+            return str(pg.query_one("#pg-status").render()), [w for w in app.workers if w.group == "sample"]
+
+    status, started = asyncio.run(go())
+    assert said in status and "could not convert" not in status and "invalid literal" not in status
+    assert started == []
+
+
+@pytest.mark.timeout(120)
+def test_next_token_bars_after_the_prompt_and_after_the_last_token(text_run):
+    from rnnlab.inspect.nexttoken import next_token
+    from rnnlab.train.session import open_run
+
+    async def go():
+        app = _Lab(text_run)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause(0.1)
+            pg = app.screen
+            pg.query_one("#length").value = "5"
+            pg.query_one("#temperature").value = "0.5"
+            await pilot.press("ctrl+g")
+            await _until(pilot, lambda: str(pg.query_one("#pg-status").render()) == "done")
+            await pilot.pause(0.1)
+            return pg._before, pg._after, str(pg.query_one("#pg-probs").render()), str(pg._body.render())
+
+    before, after, chart, body = asyncio.run(go())
+    assert "after the prompt" in chart and "after the last token" in chart and "█" in chart
+    assert len(before) == len(after) == 10
+    # the bars are the distribution sampling draws from: temperature 0.5 sharpens the model's
+    assert sum(c.p_sampled for c in before) <= 1 + 1e-6 and before[0].p_sampled >= before[0].p_model
+    assert [c.p_sampled for c in before] == sorted((c.p_sampled for c in before), reverse=True)
+    run = open_run(text_run, device="cpu")
+    again = next_token(run.model, run.task, body, temperature=0.5)  # the prompt and the 5 sampled tokens
+    assert [c.token for c in again] == [c.token for c in after]

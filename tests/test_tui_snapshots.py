@@ -234,7 +234,7 @@ def test_playground_style_picker(snap_compare, tmp_path, monkeypatch, size):
 def test_help(snap_compare, fixture_root, size):
     async def before(pilot):
         await _home_ready(pilot)
-        await pilot.press("question_mark")
+        await pilot.press("f1")
         await pilot.pause(0.3)
 
     assert snap_compare(lab(fixture_root), terminal_size=size, run_before=before)

@@ -129,29 +129,34 @@ def _forecast(step: int) -> dict:
             "times": [f"2024-03-{1 + h // 24:02d}T{h % 24:02d}:00:00" for h in range(120)]}
 
 
-def _cell_snapshot(units: int = 32) -> dict:
+def _cell_snapshot(units: int = 32, steps: int = 12) -> dict:
     """A fixed LSTM snapshot in the `cell` vector's shape (train/probes.unit_snapshot), its
-    numbers consistent with the equations; unit 3 remembers (f near 1, i near 0)."""
+    numbers consistent with the equations, the last `steps` steps chained in its trace (each
+    step's c₋₁, h₋₁ the one before's c, h); unit 3 remembers at T (f near 1, i near 0)."""
     rng = np.random.default_rng(11)
     sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
-    gates, values = {}, {}
-    for name in ("input", "forget", "cell", "output"):
-        x, h, b = (np.round(rng.normal(0, s, units), 3) for s in (1.0, 0.8, 0.3))
-        if name == "forget":
-            x[3], h[3], b[3] = 2.7, 2.0, 0.45
-        if name == "input":
-            x[3], h[3], b[3] = -2.9, -1.3, -0.45
-        pre = x + h + b
-        v = np.tanh(pre) if name == "cell" else sig(pre)
-        values[name] = v
-        gates[name] = {"x": x.tolist(), "h": h.tolist(), "b": b.tolist(), "value": np.round(v, 4).tolist()}
     c_prev = np.round(rng.normal(0, 0.8, units), 4)
-    c = values["forget"] * c_prev + values["input"] * values["cell"]
-    h = values["output"] * np.tanh(c)
     h_prev = np.round(rng.normal(0, 0.4, units), 4)
-    layer = {"gates": gates, "h_prev": h_prev.tolist(), "h": np.round(h, 4).tolist(),
-             "c_prev": c_prev.tolist(), "c": np.round(c, 4).tolist()}
-    return {"cell": "lstm", "steps": 50, "units": units, "hidden_size": units, "layers": [layer]}
+    rows, inputs = [], []
+    for t in range(steps):
+        gates, values = {}, {}
+        for name in ("input", "forget", "cell", "output"):
+            x, h, b = (np.round(rng.normal(0, s, units), 3) for s in (1.0, 0.8, 0.3))
+            if name == "forget":
+                x[3], h[3], b[3] = 2.7, 2.0, 0.45
+            if name == "input":
+                x[3], h[3], b[3] = -2.9, -1.3, -0.45
+            pre = x + h + b
+            v = np.tanh(pre) if name == "cell" else sig(pre)
+            values[name] = v
+            gates[name] = {"x": x.tolist(), "h": h.tolist(), "b": b.tolist(), "value": np.round(v, 4).tolist()}
+        c = np.round(values["forget"] * c_prev + values["input"] * values["cell"], 4)
+        h = np.round(values["output"] * np.tanh(c), 4)
+        rows.append({"gates": gates, "h_prev": h_prev.tolist(), "h": h.tolist(), "c_prev": c_prev.tolist(), "c": c.tolist()})
+        inputs.append([round(float(rng.uniform()), 3), 1.0 if t in (2, 9) else 0.0])  # the adding problem's (value, marker)
+        c_prev, h_prev = c, h
+    return {"cell": "lstm", "steps": 50, "units": units, "hidden_size": units, "layers": [rows[-1]],
+            "trace": {"start": 50 - steps, "units": units, "inputs": inputs, "layers": [rows]}}
 
 
 def make_fixture_runs(root: Path) -> list[Path]:
@@ -277,7 +282,7 @@ FILTER_KEYS = ["slash", "c", "e", "l", "l", "colon", "l", "s", "t", "m", "enter"
 SHOTS = [("home", (120, 30), []), ("new-experiment", (120, 40), ["n"]),
          ("dashboard", (160, 48), ["enter"]), ("dashboard-80x24", (80, 24), ["enter"]),
          ("dashboard-forecast", (160, 48), ["down", "enter"]), ("compare", (120, 36), ["space", "space", "space", "c"]),
-         ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["question_mark"]),
+         ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["f1"]),
          ("lessons", (120, 40), ["L"]), ("lessons-80x24", (80, 24), ["L"]),
          ("anatomy", (120, 40), ["enter", "A", "right", "right", "right"]),
          ("anatomy-80x24", (80, 24), ["enter", "A", "right", "right", "right"]), ("system", (120, 40), ["y"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -15,8 +16,45 @@ RunsDirOpt = Annotated[
 ]
 
 
+NOTES_KEY = "notes"
+
+
+def strict_json(obj: Any) -> Any:
+    """`obj` with every NaN and infinity replaced by null, which JSON has (NaN is not JSON: a
+    strict parser such as JavaScript's or jq's rejects the whole document). What was replaced is
+    said in a `"notes"` list of the top-level object, or of each top-level list item that had
+    one (e.g. `"runs[0].metrics.val_loss was NaN; written as null"`), so no key changes meaning."""
+    if isinstance(obj, list):
+        return [_with_notes(x) if isinstance(x, dict) else _clean(x, "", []) for x in obj]
+    if isinstance(obj, dict):
+        return _with_notes(obj)
+    return _clean(obj, "", [])
+
+
+def _with_notes(obj: dict) -> dict:
+    notes: list[str] = []
+    out = _clean(obj, "", notes)
+    if notes:
+        out[NOTES_KEY] = [*(out.get(NOTES_KEY) or []), *notes] if isinstance(out.get(NOTES_KEY), list) else notes
+    return out
+
+
+def _clean(x: Any, path: str, notes: list[str]) -> Any:
+    if type(x).__module__ == "numpy" and hasattr(x, "item"):
+        x = x.item()  # a numpy scalar: its Python number (a float32 is no float subclass)
+    if isinstance(x, float) and not math.isfinite(x):
+        notes.append(f"{path or 'value'} was {'NaN' if math.isnan(x) else repr(x)}; written as null")
+        return None
+    if isinstance(x, dict):
+        return {k: _clean(v, f"{path}.{k}" if path else str(k), notes) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v, f"{path}[{i}]", notes) for i, v in enumerate(x)]
+    return x
+
+
 def print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, indent=None, default=str) + "\n")
+    """Print `obj` as one line of strict JSON (see `strict_json`)."""
+    sys.stdout.write(json.dumps(strict_json(obj), indent=None, default=str, allow_nan=False) + "\n")
     sys.stdout.flush()
 
 

@@ -10,7 +10,7 @@ import typer
 
 def presets_command(
     name: Annotated[Optional[str], typer.Argument(help="Print this preset's TOML.", show_default=False)] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable list.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable list (with NAME: the preset and its resolved config).")] = False,
 ) -> None:
     """List the presets, or show one."""
     from rnnlab import config, presets
@@ -18,7 +18,12 @@ def presets_command(
 
     if name is not None:
         path = presets.resolve(name)
-        sys.stdout.write(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if json_out:  # the file as written, and the full config it resolves to (defaults filled in)
+            cfg = config.validate(config.read_toml(path), str(path))
+            print_json({"name": path.stem, "path": str(path), "toml": text, "config": cfg.to_dict()})
+            return
+        sys.stdout.write(text)
         return
     rows = []
     for stem, path in presets.available().items():

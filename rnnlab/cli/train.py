@@ -142,7 +142,9 @@ def train(
         if best is not None:
             print(f"  kept:      {best.describe()}; sample/forecast load it")
         print(f"  run dir:   {run_dir}")
-    if status in ("failed", "diverged", "crashed"):
+    from rnnlab.runs.status import FAILED
+
+    if status in FAILED:
         raise typer.Exit(1)
 
 

@@ -25,6 +25,20 @@ import numpy as np
 FEATURES = ("in_string", "bracket_depth", "indent", "line_pos", "line_start", "in_comment",
             "after_space", "is_digit", "is_upper")
 OPEN, CLOSE = "([{", ")]}"
+# each feature in words, for a reader who meets its name in a table (the lab's Neurons screen)
+WORDS = {
+    "in_string": "inside a quoted string",
+    "bracket_depth": "how many ( [ { are open",
+    "indent": "the line's leading spaces",
+    "line_pos": "the column: characters since the last newline",
+    "line_start": "the first character of a line",
+    "in_comment": "inside a # comment",
+    "after_space": "the previous character is whitespace",
+    "is_digit": "a digit",
+    "is_upper": "an upper-case letter",
+    "series": "the series' value",
+    "series_change": "the change since the previous step",
+}
 
 
 def text_features(text: str) -> np.ndarray:

@@ -89,9 +89,10 @@ def launch_lesson(lesson: Lesson, root: Path, quick: bool = False, try_: int = 0
 def run_lesson(lesson: Lesson, root: Path, quick: bool = False,
                progress: Optional[Callable[[str], None]] = None, try_: int = 0) -> dict[str, Any]:
     """Train every run of the lesson here, one after another, then check the expected result."""
-    from rnnlab.runs import worker
+    from rnnlab.runs import launch, worker
 
     dirs = create_runs(lesson, root, quick, try_)
+    launch.hold(dirs, f"waiting for lesson {lesson.number}'s earlier runs")
     for exp, d in zip(experiments(lesson, try_), dirs):
         if progress:
             progress(f"lesson {lesson.number}: training {exp.label} ({d.name})")

@@ -197,6 +197,15 @@ def _set_state(run_dir: Path, **cols) -> None:
         conn.close()
 
 
+def hold(run_dirs: list[Path], message: str) -> None:
+    """Mark created runs as held by this process, which will train them itself one after
+    another (`rnnlab lessons N --run`): they read "queued" while it lives, without a heartbeat
+    of their own, and "crashed" if it dies before starting them (reader.effective_status)."""
+    for d in run_dirs:
+        _set_state(Path(d), status="queued", message=message, pid=os.getpid(), host=socket.gethostname(),
+                   heartbeat=time.time())
+
+
 def _reap() -> None:
     _children[:] = [p for p in _children if p.poll() is None]
 

@@ -4,7 +4,12 @@ returns only rows newer than those already held), `list_runs` summarises a runs 
 Readers never write. A run whose recorded state is live (queued/running/paused) but whose worker
 is gone is reported as "crashed": on this host, as soon as its pid is dead; elsewhere, once its
 heartbeat is older than STALE_AFTER_S. A live pid on this host is trusted until its heartbeat is
-older than HUNG_AFTER_S, so a loaded machine does not flicker runs to crashed.
+older than HUNG_AFTER_S, so a loaded machine does not flicker runs to crashed. Two queued records
+are not a worker at all, so their heartbeat says nothing: one with no pid was created and not yet
+started (a lesson's or a sweep's later runs, `create_run` before `spawn`), and one whose pid is a
+live process on this host is held by that process (`launch.hold`: `rnnlab lessons N --run` trains
+its runs one after another). `effective_status` is the one place this is decided; the lister,
+`rnnlab runs` and the lab all read it.
 """
 
 from __future__ import annotations
@@ -118,14 +123,19 @@ def pid_alive(pid: int) -> bool:
 
 def effective_status(status: str, pid: Optional[int], host: Optional[str], heartbeat: Optional[float],
                      now: Optional[float] = None) -> str:
+    """What a run's recorded status means now (see the module docstring): "crashed" for a live
+    record whose process is gone or silent, otherwise the recorded status."""
     if status not in LIVE_STATUSES:
         return status
+    if status == "queued" and pid is None:
+        return status  # created, never started: nothing ran, so nothing can have crashed
     now = time.time() if now is None else now
     age = math.inf if heartbeat is None else now - heartbeat
     if pid is not None and host == socket.gethostname():
         if not pid_alive(pid):
             return "crashed"
-        return "crashed" if age > HUNG_AFTER_S else status
+        # a queued run's holder need not beat for it (it is busy training the one before)
+        return "crashed" if age > HUNG_AFTER_S and status != "queued" else status
     return "crashed" if age > STALE_AFTER_S else status
 
 

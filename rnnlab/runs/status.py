@@ -10,6 +10,8 @@ from __future__ import annotations
 # "pruned": a sweep's pruner stopped the trial early (rnnlab/sweeps); its checkpoint is kept.
 RECORDED = ("queued", "running", "paused", "finished", "stopped", "pruned", "failed", "diverged", "crashed")
 LIVE = ("queued", "running", "paused")
+# Ended without a result worth reading (a lesson's check, `rnnlab train`'s exit status).
+FAILED = ("failed", "diverged", "crashed")
 CORRUPT = "corrupt"  # never recorded: only a reader that could not open the database says it
 ALL = (*RECORDED, CORRUPT)
 

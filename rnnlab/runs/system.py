@@ -23,6 +23,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Optional
 
+from rnnlab.runs.status import LIVE
+
 # The worker's own usage, recorded every this many seconds (a psutil read, ~0.1 ms).
 RECORD_EVERY_S = 15.0
 # Metric names the worker records (ordinary scalars: `rnnlab show`, `compare -m`, export).
@@ -214,7 +216,7 @@ class Sampler:
             on_gpu = {pid: g for g in s.gpus for pid in g.processes}
             alive: set[int] = set()
             for info in runs:
-                if info.status not in ("running", "paused", "queued") or info.pid is None or info.host != s.host:
+                if info.status not in LIVE or info.pid is None or info.host != s.host:
                     continue
                 u = RunUsage(info.run_id, info.name, info.status, info.pid, info.device)
                 proc = self._proc(info.pid)

@@ -86,6 +86,66 @@ def _rounded(t: torch.Tensor) -> list[float]:
     return [float(f"{v:.4g}") for v in t.tolist()]
 
 
+TRACE_STEPS = 12  # the last steps a snapshot also keeps, for stepping through t in the lab
+TRACE_UNITS = 32  # of the first this many units: ~20 numbers each, 12 steps, ~8k numbers a probe
+
+
+def _step_in_parts(cell: str, x_row: torch.Tensor, h_prev: torch.Tensor, c_prev: torch.Tensor,
+                   w_ih, w_hh, b_ih, b_hh, n: int) -> tuple[dict[str, Any], torch.Tensor, torch.Tensor]:
+    """One step of the cell from its parts: (the snapshot row of its first `n` units, h, c)."""
+    xs = F.linear(x_row, w_ih)
+    hs = F.linear(h_prev, w_hh)
+    zero = torch.zeros_like(xs)
+    b_i = b_ih.unsqueeze(0) if b_ih is not None else zero
+    b_h = b_hh.unsqueeze(0) if b_hh is not None else zero
+    names = _GATE_NAMES[cell]
+    parts = {k: v.chunk(len(names), dim=-1) for k, v in (("x", xs), ("h", hs), ("bi", b_i), ("bh", b_h))}
+    gates: dict[str, dict[str, list[float]]] = {}
+    values = {}
+    for j, name in enumerate(names):
+        x_j, h_j, bi_j, bh_j = (parts[k][j] for k in ("x", "h", "bi", "bh"))
+        if cell == "gru" and name == "new":
+            r = values["reset"]
+            h_term, b_term = h_j + bh_j, bi_j
+            value = torch.tanh(x_j + b_term + r * h_term)
+        else:
+            h_term, b_term = h_j, bi_j + bh_j
+            pre = x_j + h_term + b_term
+            if name in ("cell", "new"):
+                value = torch.relu(pre) if cell == "rnn_relu" else torch.tanh(pre)
+            else:
+                value = torch.sigmoid(pre)
+        values[name] = value
+        gates[name] = {"x": _rounded(x_j[0, :n]), "h": _rounded(h_term[0, :n]), "b": _rounded(b_term[0, :n]),
+                       "value": _rounded(value[0, :n])}
+    c = c_prev
+    if cell == "lstm":
+        c = values["forget"] * c_prev + values["input"] * values["cell"]
+        h = values["output"] * torch.tanh(c)
+    elif cell == "gru":
+        h = (1 - values["update"]) * values["new"] + values["update"] * h_prev
+    else:
+        h = values["new"]
+    row: dict[str, Any] = {"gates": gates, "h_prev": _rounded(h_prev[0, :n]), "h": _rounded(h[0, :n])}
+    if cell == "lstm":
+        row["c_prev"], row["c"] = _rounded(c_prev[0, :n]), _rounded(c[0, :n])
+    return row, h, c
+
+
+def _first_units(row: dict[str, Any], k: int) -> dict[str, Any]:
+    """A snapshot row cut to its first `k` units."""
+    return {key: {g: {p: v[:k] for p, v in parts.items()} for g, parts in val.items()} if key == "gates" else val[:k]
+            for key, val in row.items()}
+
+
+def _input_at(x: torch.Tensor) -> Any:
+    """What the model read at one step, for the lab to show as x_t: a token id, or the first
+    few input features rounded."""
+    if x.dim() == 0 or x.numel() == 1 and not x.is_floating_point():
+        return int(x.reshape(-1)[0])
+    return _rounded(x.reshape(-1)[:4].float())
+
+
 @torch.no_grad()
 def unit_snapshot(model: torch.nn.Module, batch: Batch, device: torch.device) -> dict[str, Any]:
     """The terms of the cell's equations for every unit (the first `SNAPSHOT_UNITS`) of every
@@ -96,7 +156,11 @@ def unit_snapshot(model: torch.nn.Module, batch: Batch, device: torch.device) ->
     `b` = b_i + b_h and `value` after the nonlinearity; then `h_prev`, `h` (and `c_prev`, `c`).
     The GRU's candidate is n = tanh(x + b + r * h) with `b` = b_in and `h` = W_hn h + b_hn.
     The sequence is replayed here with the step functions on one row (a few ms): the fused
-    kernels do not hand back the LSTM's cell state."""
+    kernels do not hand back the LSTM's cell state.
+
+    `trace` holds the same rows for the last `TRACE_STEPS` steps (the first `TRACE_UNITS`
+    units), from step `start` (0-based), with `inputs`, what the model read at each (a token id
+    or the first input features), so the lab can step through t."""
     from rnnlab.models.cells import gru_step, lstm_step, rnn_step
 
     cell = getattr(model, "cell", "")
@@ -108,61 +172,36 @@ def unit_snapshot(model: torch.nn.Module, batch: Batch, device: torch.device) ->
         inp = model.encode(one.x[:1], **({} if style is None else {"style": style})).float()[0]  # (T, E)
         T, H = inp.size(0), model.hidden_size
         n = min(H, SNAPSHOT_UNITS)
-        layers = []
+        k = min(H, TRACE_UNITS)
+        start = max(0, T - TRACE_STEPS)
+        layers, traced = [], []
         for layer in range(model.num_layers):
             w_ih, w_hh, b_ih, b_hh = (None if w is None else w.float() for w in model.layer_weights(layer))
             gi = F.linear(inp, w_ih, b_ih).unsqueeze(1)  # (T, 1, G), one row
             h = inp.new_zeros(1, H)
             c = inp.new_zeros(1, H)
-            outs = []
+            outs, steps = [], []
             for t in range(T - 1):
-                if cell == "lstm":
+                if t >= start:  # traced: the step in its parts (the same numbers, kept)
+                    row, h, c = _step_in_parts(cell, inp[t:t + 1], h, c, w_ih, w_hh, b_ih, b_hh, k)
+                    steps.append(row)
+                elif cell == "lstm":
                     h, c, _ = lstm_step(gi[t], h, c, w_hh, b_hh)
                 elif cell == "gru":
                     h, _ = gru_step(gi[t], h, w_hh, b_hh)
                 else:
                     h = rnn_step(gi[t], h, w_hh, b_hh, cell[4:])
                 outs.append(h)
-            h_prev, c_prev = h, c
-            # the last step in its parts
-            xs = F.linear(inp[-1:], w_ih)
-            hs = F.linear(h_prev, w_hh)
-            zero = torch.zeros_like(xs)
-            b_i = b_ih.unsqueeze(0) if b_ih is not None else zero
-            b_h = b_hh.unsqueeze(0) if b_hh is not None else zero
-            names = _GATE_NAMES[cell]
-            parts = {k: v.chunk(len(names), dim=-1) for k, v in (("x", xs), ("h", hs), ("bi", b_i), ("bh", b_h))}
-            gates: dict[str, dict[str, list[float]]] = {}
-            values = {}
-            for j, name in enumerate(names):
-                x_j, h_j, bi_j, bh_j = (parts[k][j] for k in ("x", "h", "bi", "bh"))
-                if cell == "gru" and name == "new":
-                    r = values["reset"]
-                    h_term, b_term = h_j + bh_j, bi_j
-                    value = torch.tanh(x_j + b_term + r * h_term)
-                else:
-                    h_term, b_term = h_j, bi_j + bh_j
-                    pre = x_j + h_term + b_term
-                    if name in ("cell", "new"):
-                        value = torch.relu(pre) if cell == "rnn_relu" else torch.tanh(pre)
-                    else:
-                        value = torch.sigmoid(pre)
-                values[name] = value
-                gates[name] = {"x": _rounded(x_j[0, :n]), "h": _rounded(h_term[0, :n]), "b": _rounded(b_term[0, :n]),
-                               "value": _rounded(value[0, :n])}
-            if cell == "lstm":
-                c = values["forget"] * c_prev + values["input"] * values["cell"]
-                h = values["output"] * torch.tanh(c)
-            elif cell == "gru":
-                h = (1 - values["update"]) * values["new"] + values["update"] * h_prev
-            else:
-                h = values["new"]
-            row: dict[str, Any] = {"gates": gates, "h_prev": _rounded(h_prev[0, :n]), "h": _rounded(h[0, :n])}
-            if cell == "lstm":
-                row["c_prev"], row["c"] = _rounded(c_prev[0, :n]), _rounded(c[0, :n])
+            # the last step in its parts, every unit
+            row, h, c = _step_in_parts(cell, inp[-1:], h, c, w_ih, w_hh, b_ih, b_hh, n)
             layers.append(row)
+            steps.append(_first_units(row, k))
+            traced.append(steps)
             inp = torch.cat(outs + [h]) if outs else h
-    return {"cell": cell, "steps": T, "units": n, "hidden_size": H, "layers": layers}
+        xs = one.x[0]
+        inputs = [_input_at(xs[t]) for t in range(start, T)]
+    return {"cell": cell, "steps": T, "units": n, "hidden_size": H, "layers": layers,
+            "trace": {"start": start, "units": k, "inputs": inputs, "layers": traced}}
 
 
 class ParamStats:

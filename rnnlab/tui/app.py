@@ -9,7 +9,7 @@ from typing import Iterable, Optional
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from rnnlab.tui.screens.home import Home
 
@@ -19,7 +19,9 @@ class LabApp(App):
     SUB_TITLE = "a terminal lab for recurrent networks"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("question_mark,f1", "help", "Help"),
+        # ? explains the screen in front (and its focused panel); f1 lists every key of every screen
+        Binding("question_mark", "explain", "Help"),
+        Binding("f1", "help", "Help", show=False),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         # a lesson's text pinned beside the dashboard or compare view it opened (tui/lessonpin.py);
         # the key shows in the footer only where a pin is
@@ -27,6 +29,9 @@ class LabApp(App):
     ]
 
     def __init__(self, runs_root: Path, *, open_run: Optional[Path] = None) -> None:
+        from rnnlab.tui import i18n
+
+        i18n.install_footer_translation()  # footers in $RNNLAB_LANG (English unless zh)
         super().__init__()
         self.runs_root = Path(runs_root)
         self._open_first = open_run
@@ -81,6 +86,12 @@ class LabApp(App):
 
         if not isinstance(self.screen, Help):
             self.push_screen(Help())
+
+    def action_explain(self) -> None:
+        from rnnlab.tui.screens.explain import Explain
+
+        if not isinstance(self.screen, ModalScreen):
+            self.push_screen(Explain(self.screen))
 
     def action_compare_marked(self) -> None:
         home = next((s for s in self.screen_stack if isinstance(s, Home)), None)

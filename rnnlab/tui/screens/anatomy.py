@@ -1,6 +1,7 @@
 """Cell anatomy: the equations of the run's cell (LSTM, GRU or vanilla RNN) with the live numbers
 of one unit, at the last step of the first probe sequence (the worker's `cell` probe,
-`train/probes.unit_snapshot`, recorded every `probes.gates_every` steps).
+`train/probes.unit_snapshot`, recorded every `probes.gates_every` steps), or, with [ and ], at
+one of the steps before it that the probe keeps (its `trace`), with what the model read there.
 
     forget  f = σ(W_f x + U_f h₋₁ + b_f) = σ(+0.310 +1.204 +0.551) = 0.887  ████████▊
 
@@ -64,6 +65,10 @@ def _spark(values: list[float], lo: float, hi: float) -> str:
     return "".join(out)
 
 
+def _num(v: float) -> str:
+    return f"{v:g}" if v in (0.0, 1.0, -1.0) else f"{v:+.2g}"
+
+
 def _range(act: str, values: list[float]) -> tuple[float, float]:
     if act == "σ":
         return 0.0, 1.0
@@ -110,9 +115,10 @@ def _equations(cell: str, row: dict[str, Any], j: int) -> list[tuple[str, str, s
     return lines
 
 
-def render(snapshot: dict[str, Any], layer: int, unit: int, width: int = 80) -> Text:
+def render(snapshot: dict[str, Any], layer: int, unit: int, width: int = 80, read: str = "") -> Text:
     """The equations with unit `unit` of layer `layer` filled in, and the strips over units.
-    Below 100 columns each equation takes two lines (the symbols, then the numbers)."""
+    Below 100 columns each equation takes two lines (the symbols, then the numbers). `read`: what
+    the model read at this step (x_t), said first."""
     cell = snapshot.get("cell", "")
     layers = snapshot.get("layers") or []
     if cell not in _GATES or not layers:
@@ -121,8 +127,11 @@ def render(snapshot: dict[str, Any], layer: int, unit: int, width: int = 80) -> 
     j = unit
     wide = width >= 100
     body = Text()
+    if read:
+        body.append("x_t ", style="bold")
+        body.append(read + "\n")
     if wide:
-        body.append("x: the layer's input at step T · h₋₁, c₋₁: its state after T-1 · "
+        body.append("x: the layer's input at step t · h₋₁, c₋₁: its state after t-1 · "
                     "W, U, b: the gate's rows of W_ih, W_hh, b_ih + b_hh\n", style="dim")
     for label, eq, nums, v, act in _equations(cell, row, j):
         body.append(f"{label:<10}", style="bold")
@@ -141,7 +150,7 @@ def render(snapshot: dict[str, Any], layer: int, unit: int, width: int = 80) -> 
                     style="dim")
     # strips over the units around the chosen one
     n = int(snapshot.get("units", len(row["h"])))
-    span = max(8, width - 16)
+    span = max(8, width - 30)  # room at the right for each strip's scale
     start = max(0, min(j - span // 2, n - span))
     end = min(n, start + span)
     body.append(f"units {start}-{end - 1} of {n}, unit {j} marked\n", style="dim")
@@ -157,7 +166,8 @@ def render(snapshot: dict[str, Any], layer: int, unit: int, width: int = 80) -> 
         k = j - start
         body.append(line[:k])
         body.append(line[k:k + 1] or " ", style="reverse")
-        body.append(line[k + 1:] + "\n")
+        body.append(line[k + 1:])
+        body.append(f"  ▁{_num(lo)} █{_num(hi)}\n", style="dim")
     body.append(f"{'':12}{' ' * (j - start)}▲", style="bold")
     return body
 
@@ -173,12 +183,15 @@ class CellAnatomy(Screen):
         Binding("up", "layer(-1)", "Layer -1", show=False),
         Binding("down", "layer(1)", "Layer +1", show=False),
         Binding("m", "most", "Longest memory"),
+        Binding("left_square_bracket", "step(-1)", "t-1"),
+        Binding("right_square_bracket", "step(1)", "t+1"),
         Binding("escape,q", "app.pop_screen", "Back"),
     ]
     KEYS_HELP = {
         "← / →": "previous / next unit (PgUp / PgDn: 10 units)",
         "↑ / ↓": "previous / next layer",
         "m": "jump to the unit whose forget (LSTM) / update (GRU) gate is nearest 1",
+        "[ / ]": "the step before / after (the probe keeps the last steps of the sequence; ] at T stays)",
     }
 
     @dataclass
@@ -193,6 +206,8 @@ class CellAnatomy(Screen):
         self.run_dir = Path(run_dir)
         self.at_unit = 0
         self.at_layer = 0
+        self.at_t: Optional[int] = None  # an index into the snapshot's trace; None: the last step T
+        self.vocab: Any = None  # the run's token texts, to show x_t as the text it read
         self.data: Optional[dict] = None
         self.step: Optional[int] = None
         self.cell = ""
@@ -201,7 +216,7 @@ class CellAnatomy(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="anatomy-title")
         yield Static(id="anatomy-body")
-        yield Footer()
+        yield Footer(compact=True)  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self._show()
@@ -236,6 +251,11 @@ class CellAnatomy(Screen):
             return
         self.at_layer = max(0, min(self.at_layer, len(self.data["layers"]) - 1))
         self.at_unit = max(0, min(self.at_unit, int(self.data.get("units", 1)) - 1))
+        trace = self.data.get("trace")
+        if self.at_t is not None and (not trace or self.at_t >= len(trace["layers"][0]) - 1 or self.at_unit >= trace["units"]):
+            self.at_t = None  # back at T (or a unit the trace does not keep)
+        elif self.at_t is not None:
+            self.at_t = max(0, self.at_t)
 
     def _show(self) -> None:
         title = self.query_one("#anatomy-title", Static)
@@ -261,9 +281,48 @@ class CellAnatomy(Screen):
         head.append(f"Cell anatomy · {name}", style="bold")
         # the step before the probe's description: at 80 columns a long cell name cuts the tail
         head.append(f" · layer {self.at_layer + 1}/{layers} · unit {self.at_unit}/{d['units'] - 1} · step {self.step} · ")
-        head.append(f"probe seq 1, t=T={d['steps']}", style="dim")
+        shown, t, read = self._at_step(d)
+        head.append(f"seq 1 t={t}/{d['steps']}", style="dim")  # T, the sequence's length
         title.update(head)
-        body.update(render(d, self.at_layer, self.at_unit, self.size.width or 80))
+        body.update(render(shown, self.at_layer, self.at_unit, self.size.width or 80, read))
+
+    def _at_step(self, d: dict) -> tuple[dict, int, str]:
+        """(the snapshot to render, its step t counted from 1, what the model read there)."""
+        trace = d.get("trace")
+        if not trace:
+            return d, d["steps"], ""
+        i = len(trace["layers"][0]) - 1 if self.at_t is None else self.at_t
+        read = self._read(trace["inputs"][i]) if i < len(trace["inputs"]) else ""
+        if self.at_t is None:
+            return d, d["steps"], read
+        shown = {**d, "units": trace["units"], "layers": [steps[i] for steps in trace["layers"]]}
+        return shown, trace["start"] + i + 1, read
+
+    def _read(self, x: Any) -> str:
+        """x_t in words: the character or word (a token id read through the run's vocabulary),
+        or the input's numbers."""
+        if isinstance(x, int):
+            if self.vocab is None:
+                self.vocab = _vocab(self.run_dir)
+            if self.vocab and 0 <= x < len(self.vocab):
+                return f"{self.vocab[x]!r} (token {x})"
+            return f"token {x}"
+        return "(" + ", ".join(f"{v:.3g}" for v in x) + ")"
+
+    def action_step(self, delta: int) -> None:
+        trace = (self.data or {}).get("trace")
+        if not trace:
+            self.notify("this snapshot keeps only the last step (recorded before stepping through t was added)",
+                        severity="warning")
+            return
+        if self.at_unit >= trace["units"]:
+            self.notify(f"the probe keeps the steps of the first {trace['units']} units; unit {self.at_unit} only at T",
+                        severity="warning")
+            return
+        last = len(trace["layers"][0]) - 1
+        i = (last if self.at_t is None else self.at_t) + delta
+        self.at_t = None if i >= last else max(0, i)
+        self._show()
 
     def on_resize(self) -> None:
         self._show()
@@ -287,3 +346,14 @@ class CellAnatomy(Screen):
         values = gates[key]["value"] if key else [abs(v) for v in self.data["layers"][self.at_layer]["h"]]
         self.at_unit = max(range(len(values)), key=lambda k: values[k] if math.isfinite(values[k]) else -1)
         self._show()
+
+
+def _vocab(run_dir: Path) -> list[str]:
+    """The run's token texts from its task_state.json (torch-free), [] when it has none."""
+    import json
+
+    try:
+        vocab = json.loads((run_dir / "task_state.json").read_text(encoding="utf-8")).get("vocab") or []
+    except (OSError, ValueError):
+        return []
+    return list(vocab)

@@ -49,7 +49,9 @@ from rnnlab.tui.widgets.plot import PALETTE, Line, LinePlot, PlotData
 
 METRICS = ("loss", "val_loss", "primary", "grad_norm")
 # the metric right after the run: at 80 columns the table cuts from the right
-COLUMNS = ("run", "status", "metric", "best", "step", "loss", "val_loss", "baseline", "cell", "params")
+# params early: a race is fair only at about equal size, and at 80-120 columns the table cuts
+# from the right
+COLUMNS = ("run", "status", "metric", "best", "step", "params", "loss", "val_loss", "baseline", "cell")
 # align each run at its best point of: nothing, its primary (val) metric, val_loss, loss
 ALIGNS = (None, "primary", "val_loss", "loss")
 
@@ -222,7 +224,8 @@ class Compare(Screen):
             lines.append(Line(self._label(i), x, s.values, color or "cyan", 0.05 if name in ("loss", "grad_norm") else 0.0,
                               marker=marker))
         xlabel = X_LABELS[self.x_axis] + (f" from {self._align_label()}" if self.align else "")
-        self.query_one(LinePlot).show(PlotData(lines, xlabel=xlabel, log_y=self.log_y, own_markers=True))
+        # the legend line under the plot names the runs: a legend inside it would cover curves
+        self.query_one(LinePlot).show(PlotData(lines, xlabel=xlabel, log_y=self.log_y, own_markers=True, legend=False))
         set_content(self.query_one("#compare-legend", Static), self._legend(legend))
         self._table()
 

@@ -88,6 +88,7 @@ class Dashboard(actions.RunActions, Screen):
         Binding("N", "neurons", "Neurons", show=False),  # the 80-column footer is full; help lists it
         Binding("A", "anatomy", "Anatomy", show=False),
         Binding("question_mark", "explain", "Explain"),
+        Binding("f1", "app.help", "Help"),  # the app's f1 is hidden elsewhere (? is Help there)
         # view keys stay out of the footer: with them it is cut at 80 columns (help lists them)
         Binding("l", "log_y", "Log-y", show=False),
         Binding("x", "x_axis", "Step/time", show=False),
@@ -100,7 +101,7 @@ class Dashboard(actions.RunActions, Screen):
         "[ / ]": "previous / next panel (tabs at small sizes)",
         "r": "resume a stopped run from its last checkpoint",
         "A": "cell anatomy: the cell's equations with one unit's live numbers",
-        "tab": "focus the next panel (? explains the focused one; f1 is this help)",
+        "tab": "focus the next panel (? explains the focused one, or the screen and every panel)",
     }
 
     @dataclass
@@ -273,10 +274,14 @@ class Dashboard(actions.RunActions, Screen):
 
     def action_explain(self) -> None:
         panel = self.focused_panel()
-        if panel is None:  # nothing to explain: the keys are what `?` means everywhere else
-            self.app.action_help()
+        if panel is None:  # no panel focused: the screen, every panel's line and the keys
+            self.app.action_explain()
             return
         panel.toggle_explain()
+
+    def panel_explanations(self) -> list[tuple[str, str]]:
+        """(title, explanation) of every panel shown, for `?` with none focused."""
+        return [(str(p.border_title or p.id), p.EXPLAIN) for p in self.query(Panel) if p.EXPLAIN]
 
     def action_next_panel(self) -> None:
         self.query_one(Tabs).action_next_tab()

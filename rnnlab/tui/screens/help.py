@@ -11,7 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 GLOBAL = {
-    "f1 / ?": "this help (on a dashboard ? explains the focused panel)",
+    "?": "explain this screen and its focused panel, with its keys",
+    "f1": "this help: every key of every screen",
     "ctrl+p": "command palette (new experiment, compare, help, quit, …)",
     "tab / shift+tab": "move between widgets",
     "ctrl+q": "quit (runs keep going in the background)",

@@ -82,12 +82,12 @@ class Home(HParamColumns, actions.RunActions, Screen):
     BINDINGS = [
         Binding("n", "new", "New"),
         Binding("enter,o", "open", "Open"),
+        Binding("L", "lessons", "Lessons"),  # early: the footer cuts from the right at 80 columns
         Binding("space", "mark", "Mark"),
         Binding("c", "compare", "Compare"),
         Binding("s", "stop", "Stop"),
         Binding("r", "resume", "Resume"),
         Binding("d", "delete", "Delete"),
-        Binding("L", "lessons", "Lessons"),
         Binding("y", "app.system", "System", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("S", "sort", "Sort"),
@@ -146,7 +146,19 @@ class Home(HParamColumns, actions.RunActions, Screen):
         yield Input(placeholder="filter: " + runfilter.SYNTAX, id="home-filter")
         yield Footer()
 
+    def on_resize(self) -> None:
+        self._fit_footer()
+
+    def _fit_footer(self) -> None:
+        """Below 100 columns the footer is compact and leaves ctrl+p to the help, as the
+        dashboard's: the keys that fit stay whole."""
+        narrow = self.app.size.width < 100
+        footer = self.query_one(Footer)
+        footer.compact = narrow
+        footer.show_command_palette = not narrow
+
     def on_mount(self) -> None:
+        self._fit_footer()
         self._columns()
         self._title(0, 0)
         self.query_one("#home-hint", Static).update(Text("reading runs…", style="dim"))

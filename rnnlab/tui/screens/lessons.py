@@ -154,7 +154,9 @@ class Lessons(Screen):
         if lesson.question:
             body.append(catalog.pick(catalog.ASK) + ": ", style="bold")
             body.append(catalog.pick(lesson.question))
-        self.query_one("#lesson-text", Static).update(body)
+        from rnnlab.tui.wrap import CellWrap
+
+        self.query_one("#lesson-text", Static).update(CellWrap(body))  # Chinese wraps at any character
         self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
 
     def action_scroll_text(self, direction: int) -> None:

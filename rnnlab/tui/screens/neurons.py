@@ -49,6 +49,10 @@ class Neurons(Screen):
     Neurons.-narrow #nx-units { width: 31; }
     Neurons #nx-scroll { width: 1fr; height: 1fr; border: round $primary 50%; }
     Neurons #nx-matches { height: auto; max-height: 6; padding: 0 1; }
+    Neurons #nx-units { border: round $primary 30%; }
+    Neurons #nx-units:focus { border: heavy $accent; }
+    Neurons .nx-row:focus-within Label { text-style: bold reverse; color: $accent; }
+    Neurons #nx-feature { height: 1; padding: 0 1; color: $text-muted; }
     """
 
     BINDINGS = [
@@ -113,9 +117,11 @@ class Neurons(Screen):
             yield Static(id="nx-status")
         with Horizontal(id="nx-body"):
             table = DataTable(id="nx-units", cursor_type="row", zebra_stripes=False)
+            table.border_title = "units"
             yield table
             with VerticalScroll(id="nx-scroll"):
                 yield Static(id="nx-shaded")
+        yield Static(id="nx-feature")
         yield Static(id="nx-matches")
         yield Footer()
 
@@ -165,6 +171,10 @@ class Neurons(Screen):
             self.notify("this run has one recurrent layer", severity="warning")
 
     def action_attention(self) -> None:
+        if self._doc is None:  # still loading: show the map as soon as it is computed
+            self.show_attention = not self.show_attention
+            self._status("computing… the attention map shows when it is ready" if self.show_attention else "computing…")
+            return
         if self._attention is None:
             self.notify("this run has no attention (model.attention = false)", severity="warning")
             return
@@ -233,15 +243,19 @@ class Neurons(Screen):
         from rnnlab.inspect import neurons as nx
 
         text = args["text"] or nx.validation_text(loaded, TEXT_CHARS)
+        # (a text with no character in the vocabulary is one error line from encode_text)
+        dropped = nx.encode_text(loaded, text).dropped if args["text"] else []
         doc = nx.report(loaded, text, layer=layer, state=state, top=loaded.model.hidden_size,
                         span=args["span"], threshold=args["threshold"])
+        doc["dropped"] = list(dropped)
         sp = doc.get("span")
         if sp is None:
             return doc, ""
         if not sp["units"]:
             # no unit fits the span: keep every unit ranked and the text shaded (the span marked),
             # not an empty table and a blank panel
-            doc = {**nx.report(loaded, text, layer=layer, state=state, top=loaded.model.hidden_size), "span": sp}
+            doc = {**nx.report(loaded, text, layer=layer, state=state, top=loaded.model.hidden_size), "span": sp,
+                   "dropped": doc["dropped"]}
             return doc, (f"span {sp['start']}:{sp['end']} {sp['text']!r}: no unit is on throughout it and off around it "
                          f"at threshold {sp['threshold']:g}; try a lower threshold")
         lines = [f"span {sp['start']}:{sp['end']} {sp['text']!r}, threshold {sp['threshold']:g}: units "
@@ -305,10 +319,18 @@ class Neurons(Screen):
         self._attention = msg.attention
         if msg.attention is not None and not msg.states:
             self.show_attention = True  # a transformer: attention is all there is to show
+        elif msg.attention is None and self.show_attention:
+            self.show_attention = False  # asked for while loading: this run has none
+            self.notify("this run has no attention (model.attention = false)", severity="warning")
         n = len(msg.doc["units"])
         keys = "s: state" + (", l: layer" if self._layers > 1 else "") + (", a: attention" if msg.attention else "")
         against = "the text features" if self.is_text else "the series and its change"
-        self._status(f"{n} units ranked by |r| with {against}; ↑↓ picks one; {keys}" if n else "")
+        said = f"{n} units ranked by |r| with {against}; ↑↓ picks one; {keys}" if n else ""
+        dropped = msg.doc.get("dropped") or []
+        if dropped:  # typed characters the run never saw: said, not silently skipped
+            shown = ", ".join(repr(c) for c in dropped[:8]) + (" …" if len(dropped) > 8 else "")
+            said = f"left out, not in the run's vocabulary: {shown}; " + said
+        self._status(said, error=bool(dropped))
         self._render_shaded()
 
     def on_neurons_failed(self, msg: Failed) -> None:
@@ -338,6 +360,7 @@ class Neurons(Screen):
         if not doc["units"]:
             view.update("")
             return
+        self._show_feature()
 
         by_unit = {u["unit"]: u for u in doc["units"]}
         first = self._selected if self._selected in by_unit else self._order[0]
@@ -348,6 +371,20 @@ class Neurons(Screen):
         width = self.query_one("#nx-scroll").size.width - 2 or 80
         # (Textual drops colours under NO_COLOR: the symbol ramp carries the shading then)
         view.update(shaded(doc["text"], rows, doc["state"], max(20, width), colour, marks))
+
+    def _show_feature(self) -> None:
+        """The selected unit's best feature in words (the names alone say little)."""
+        from rnnlab.inspect.features import WORDS
+
+        doc = self._doc
+        unit = next((u for u in doc["units"] if u["unit"] == self._selected), None) if doc else None
+        line = Text()
+        if unit is not None:
+            line.append(f"unit {unit['unit']} follows ")
+            line.append(unit["feature"], style="bold")
+            line.append(f" ({WORDS.get(unit['feature'], '?')}), r = {unit['correlation']:+.2f}"
+                        + ("; ? explains every feature" if self.is_text else ""))
+        self.query_one("#nx-feature", Static).update(line)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -35,6 +35,12 @@ CHUNK_SECONDS = 0.04
 
 
 class Playground(Screen):
+    DEFAULT_CSS = """
+    Playground #pg-body { height: 1fr; }
+    Playground #pg-out { width: 1fr; }
+    Playground #pg-probs { width: 40; height: 1fr; border: round $primary 50%; padding: 0 1; }
+    Playground.-narrow #pg-probs { width: 30; }
+    """
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+g", "generate", "Generate"),
@@ -55,6 +61,7 @@ class Playground(Screen):
         step: int = 0  # the checkpoint's step
         dropped: list[str] = field(default_factory=list)  # prompt characters outside the vocabulary
         unknown: list[str] = field(default_factory=list)  # prompt words read as <unk> (word unit)
+        before: list = field(default_factory=list)  # next-token choices after the prompt (inspect.nexttoken)
 
     @dataclass
     class Chunk(Message):
@@ -68,6 +75,7 @@ class Playground(Screen):
         job: int
         tokens: int
         cancelled: bool
+        after: list = field(default_factory=list)  # next-token choices after the last sampled token
 
     @dataclass
     class Failed(Message):
@@ -85,6 +93,9 @@ class Playground(Screen):
         self._text = Text()
         self._dropped: list[str] = []
         self._unknown: list[str] = []
+        self._before: list = []
+        self._after: list = []
+        self._knobs = ""
         self.style_names = _styles(self.run_dir)
 
     def compose(self) -> ComposeResult:
@@ -109,7 +120,11 @@ class Playground(Screen):
             # the key is in the footer: the long label was cut at 80 columns
             yield Button("Generate", id="generate", variant="primary")
         yield Static(id="pg-status")
-        yield VerticalScroll(id="pg-out")
+        with Horizontal(id="pg-body"):
+            yield VerticalScroll(id="pg-out")
+            probs = Static(Text("next-token probabilities appear here after a generate", style="dim"), id="pg-probs")
+            probs.border_title = "next token"
+            yield probs
         yield Footer()
 
     def _title(self) -> str:
@@ -124,28 +139,26 @@ class Playground(Screen):
         return f"sampling from {self.run_dir.name}: {what}"
 
     def on_mount(self) -> None:
+        self.set_class(self.app.size.width < 100, "-narrow")
         self.query_one("#prompt", Input).focus()
 
     def _settings(self) -> Optional[dict]:
-        try:
-            s = {
-                "temperature": float(self.query_one("#temperature", Input).value),
-                "top_k": int(self.query_one("#top_k", Input).value),
-                "top_p": float(self.query_one("#top_p", Input).value),
-                "length": int(self.query_one("#length", Input).value),
-            }
-        except ValueError as err:
-            self._status(f"✗ {err}", error=True)
-            return None
+        """The knobs, or None after saying in words what is wrong with each bad one."""
+        s: dict = {}
         problems = []
-        if not 0 <= s["temperature"] <= 10:
-            problems.append("temperature must be in [0, 10] (0: greedy)")
-        if s["top_k"] < 0:
-            problems.append("top-k must be ≥ 0 (0 turns it off)")
-        if not 0 < s["top_p"] <= 1:
-            problems.append("top-p must be in (0, 1]")
-        if not 1 <= s["length"] <= 100_000:
-            problems.append("length must be 1..100000")
+        for fid, name, kind, rule, ok in KNOBS:
+            raw = self.query_one(f"#{fid}", Input).value.strip()
+            try:
+                value = kind(raw)
+            except ValueError:
+                what = "a whole number" if kind is int else "a number"
+                problems.append(f"{name} is empty: give {what} {rule}" if not raw else
+                                f"{name} {raw!r} is not {what}: give one {rule}")
+                continue
+            if not ok(value):
+                problems.append(f"{name} {raw} is out of range: give a value {rule}")
+                continue
+            s[fid] = value
         if problems:
             self._status("✗ " + "; ".join(problems), error=True)
             return None
@@ -183,6 +196,7 @@ class Playground(Screen):
         worker = get_current_worker()
         try:
             limit_torch_threads()
+            from rnnlab.inspect.nexttoken import next_token
             from rnnlab.tasks.text import stream
             from rnnlab.inspect.loader import open_dir
 
@@ -192,19 +206,22 @@ class Playground(Screen):
             style = task.style_id(s["style"]) if s.get("style") else None
             tokens = stream(loaded.model, task, prompt, s["length"], s["temperature"], s["top_k"], s["top_p"], "cpu",
                             style=style)
+            knobs = {"temperature": s["temperature"], "top_k": s["top_k"], "top_p": s["top_p"], "style": style}
+            before = next_token(loaded.model, task, prompt, **knobs)
             settings = f"T={s['temperature']}{' (greedy)' if s['temperature'] == 0 else ''} top-k={s['top_k']} top-p={s['top_p']}"
             if s.get("style"):
                 settings += f" style={s['style']}"
             ckpt = loaded.checkpoint
             self.post_message(self.Started(job, prompt, settings, loaded, generation, ckpt.describe(), ckpt.step,
-                                           task.unknown_chars(prompt), task.unknown_words(prompt)))
-            n, pending, last = 0, [], time.monotonic()
+                                           task.unknown_chars(prompt), task.unknown_words(prompt), before))
+            n, pending, last, drawn = 0, [], time.monotonic(), []
             try:
                 for piece in tokens:
                     if worker.is_cancelled:
                         break
                     n += 1
                     pending.append(piece)
+                    drawn.append(piece)
                     if time.monotonic() - last >= CHUNK_SECONDS:
                         self.post_message(self.Chunk(job, "".join(pending)))
                         pending, last = [], time.monotonic()
@@ -212,7 +229,8 @@ class Playground(Screen):
                 tokens.close()  # puts the model back in the mode it was in
             if pending:
                 self.post_message(self.Chunk(job, "".join(pending)))
-            self.post_message(self.Finished(job, n, worker.is_cancelled))
+            after = next_token(loaded.model, task, prompt + "".join(drawn), **knobs) if drawn else []
+            self.post_message(self.Finished(job, n, worker.is_cancelled, after))
         except Exception as err:
             self.post_message(self.Failed(f"{type(err).__name__}: {err}", job))
 
@@ -226,6 +244,8 @@ class Playground(Screen):
         self._text = Text(msg.prompt, style="bold")
         self._body = Static(self._text, classes="pg-sample")
         self._dropped, self._unknown = msg.dropped, msg.unknown
+        self._before, self._after, self._knobs = msg.before, [], msg.settings
+        self._show_probs()
         out.mount(Static(Text(f"── {msg.settings}, checkpoint step {msg.step} ──", style="dim"), classes="pg-head"))
         out.mount(self._body)
         out.scroll_end(animate=False)
@@ -240,6 +260,8 @@ class Playground(Screen):
     def on_playground_finished(self, msg: Finished) -> None:
         if msg.job != self._job:
             return
+        self._after = msg.after
+        self._show_probs()
         done = f"stopped after {msg.tokens} tokens" if msg.cancelled else "done"
         if self._dropped:
             self._status(f"{done}; dropped from the prompt (not in the vocabulary): " + ", ".join(repr(c) for c in self._dropped), error=True)
@@ -252,9 +274,61 @@ class Playground(Screen):
         if msg.job == self._job:
             self._status(f"✗ {msg.error}", error=True)
 
+    def _show_probs(self) -> None:
+        view = self.query_one("#pg-probs", Static)
+        rows = max(2, (view.content_size.height or 20) // 2 - 2)  # both charts fit the panel's height
+        width = max(4, (view.content_size.width or 36) - 20)  # the label, the percentages beside the bar
+        view.update(probability_bars(self._before, self._after, self._knobs, rows, width))
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.width < 100, "-narrow")
+        if self._before:
+            self._show_probs()
+
     def action_back(self) -> None:
         self.action_stop()  # no sampling left running for a screen nobody sees
         self.app.pop_screen()
+
+
+# (input id, name said in errors, type, the rule in words, the check)
+KNOBS = (
+    ("temperature", "temperature", float, "in [0, 10] (0: greedy)", lambda v: 0 <= v <= 10),
+    ("top_k", "top-k", int, "≥ 0 (0 turns it off)", lambda v: v >= 0),
+    ("top_p", "top-p", float, "in (0, 1] (1 turns it off)", lambda v: 0 < v <= 1),
+    ("length", "length", int, "from 1 to 100000 (tokens to sample)", lambda v: 1 <= v <= 100_000),
+)
+
+
+def _shown(token: str) -> str:
+    """A token as a chart label: whitespace made visible, cut to 6 cells."""
+    text = token.replace("\n", "↵").replace("\t", "⇥").replace(" ", "␣")
+    return text if len(text) <= 6 else text[:5] + "…"
+
+
+def probability_bars(before: list, after: list, knobs: str, rows: int = 8, width: int = 12) -> Text:
+    """The next-token bar charts: after the prompt, and after the last sampled token. A bar is
+    the probability sampling draws with (the knobs applied), on one scale for both charts (the
+    likeliest token's bar is full); the model's own (T = 1) beside it when the knobs changed it."""
+    out = Text()
+    top = max([c.p_sampled for c in (*before, *after)] or [1.0]) or 1.0
+    for title, choices in (("after the prompt", before), ("after the last token", after)):
+        if not choices:
+            continue
+        if out:
+            out.append("\n")
+        out.append(title + "\n", style="bold")
+        for c in choices[:rows]:
+            full = c.p_sampled / top * width
+            bar = "█" * int(full) + ("▌" if full - int(full) >= 0.5 else "") or ("▏" if c.p_sampled > 0 else "")
+            out.append(f"{_shown(c.token):<6} ")
+            out.append(f"{bar:<{width}}", style="cyan")
+            out.append(f" {c.p_sampled:4.0%}")
+            if abs(c.p_model - c.p_sampled) >= 0.005:
+                out.append(f" ({c.p_model:.0%})", style="dim")
+            out.append("\n")
+    if out:
+        out.append(f"bars: p with {knobs}; (…): the model's p at T=1", style="dim")
+    return out
 
 
 def _styles(run_dir: Path) -> list[str]:

@@ -52,7 +52,9 @@ class Panel(Vertical):
 
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id, classes="panel")
-        self.border_title = self.TITLE
+        from rnnlab.tui import i18n
+
+        self.border_title = i18n.t(self.TITLE)
         self.dirty = True
 
     def toggle_explain(self) -> bool:
@@ -61,7 +63,10 @@ class Panel(Vertical):
         if shown:
             shown.remove()
             return False
-        self.mount(Static(Text("? " + self.EXPLAIN), classes="explain"), before=0)
+        from rnnlab.tui import i18n
+        from rnnlab.tui.wrap import CellWrap
+
+        self.mount(Static(CellWrap(Text("? " + i18n.t(self.EXPLAIN))), classes="explain"), before=0)
         return True
 
     def wants(self, changed: set[str]) -> bool:

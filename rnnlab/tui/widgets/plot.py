@@ -61,6 +61,8 @@ class PlotData:
     ylim: Optional[tuple[float, float]] = None
     # (x, y, text, colour) written on the plot (parallel coordinates' per-axis ticks)
     texts: tuple[tuple[float, float, str, str], ...] = ()
+    # the lines' labels in a legend inside the plot (off where the screen has its own legend)
+    legend: bool = True
 
     def signature(self) -> tuple:
         """Equal for data that plots the same. Series only grow (or are reset, which changes
@@ -68,7 +70,7 @@ class PlotData:
         return (
             tuple((ln.label, ln.color, ln.smooth, ln.marker, ln.scatter, _ends(ln.x), _ends(ln.y)) for ln in self.lines),
             tuple(self.hlines), self.xlabel, self.log_y, self.empty_message, self.xticks, self.own_markers,
-            self.yticks, self.hide_y, self.xlim, self.ylim, self.texts,
+            self.yticks, self.hide_y, self.xlim, self.ylim, self.texts, self.legend,
         )
 
 
@@ -147,11 +149,11 @@ class LinePlot(PlotextPlot):
                 if not mono:
                     plt.plot(xs.tolist(), ys.tolist(), color="gray", marker=marker)
                 sm = ema(ys, line.smooth, per)
-                plt.plot(xs.tolist(), sm.tolist(), color=line.color, marker=marker, label=line.label)
+                plt.plot(xs.tolist(), sm.tolist(), color=line.color, marker=marker, label=line.label if d.legend else None)
             elif line.scatter:
-                plt.scatter(x.tolist(), y.tolist(), color=line.color, marker=marker, label=line.label or None)
+                plt.scatter(x.tolist(), y.tolist(), color=line.color, marker=marker, label=(line.label or None) if d.legend else None)
             else:
-                plt.plot(xs.tolist(), ys.tolist(), color=line.color, marker=marker, label=line.label)
+                plt.plot(xs.tolist(), ys.tolist(), color=line.color, marker=marker, label=line.label if d.legend else None)
             plotted = True
         if plotted:
             for label, value in d.hlines:
