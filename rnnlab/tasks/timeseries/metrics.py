@@ -28,7 +28,7 @@ def _pair(actual, forecast) -> tuple[np.ndarray, np.ndarray]:
 
 def mse(actual, forecast) -> float:
     a, f = _pair(actual, forecast)
-    return float(np.mean((a - f) ** 2))
+    return float(np.mean((a - f) ** 2)) if a.size else float("nan")
 
 
 def rmse(actual, forecast) -> float:
@@ -37,7 +37,7 @@ def rmse(actual, forecast) -> float:
 
 def mae(actual, forecast) -> float:
     a, f = _pair(actual, forecast)
-    return float(np.mean(np.abs(a - f)))
+    return float(np.mean(np.abs(a - f))) if a.size else float("nan")
 
 
 def mape(actual, forecast) -> float:
@@ -52,6 +52,8 @@ def mape(actual, forecast) -> float:
 def smape(actual, forecast) -> float:
     """Symmetric MAPE in percent (0..200); a pair that is 0 and 0 counts as a perfect forecast."""
     a, f = _pair(actual, forecast)
+    if not a.size:
+        return float("nan")
     denom = np.abs(a) + np.abs(f)
     terms = np.zeros_like(a)
     nz = denom != 0

@@ -59,6 +59,13 @@ class Table:
     frame: Any  # pandas.DataFrame, one row per non-blank data line
     delimiter: str
     _text: Optional[str] = field(default=None, repr=False)
+    _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
+
+    def dates(self, j: int) -> Any:
+        """Column j parsed as dates (a DatetimeIndex) or None; parsed once per table."""
+        if j not in self._dates:
+            self._dates[j] = _dates(self.cells(j))
+        return self._dates[j]
 
     @property
     def text(self) -> str:
@@ -364,7 +371,7 @@ def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
             if not np.isnan(v).any() and (_years(v) or _looks_like_time(table, name)):
                 return name
             continue
-        if _dates(cells.head(200)) is not None and _dates(cells) is not None:
+        if _dates(cells.head(200)) is not None and table.dates(j) is not None:
             return name
     return None
 
@@ -466,7 +473,7 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
                 return pd.DatetimeIndex([_month_of(v) for v in nums]), "year"
             return pd.DatetimeIndex([_from_year(v) for v in nums]), "year"
         return None, "index"
-    idx = _dates(cells)
+    idx = table.dates(j)
     if idx is None:
         k = next((k for k, c in enumerate(table.text_cells(j).tolist()) if _dates(_series([c])) is None), 0)
         raise UserError(
