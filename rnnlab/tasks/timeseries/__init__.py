@@ -1,8 +1,9 @@
-"""Forecasting one series (or many) with a recurrent model: the `timeseries` task's package.
+"""Forecasting a series with a recurrent model: the `timeseries` task's package.
 
 Its rooms, from the bottom floor up (no import runs back up):
 
-    frequency, stationarity, metrics, intervals, heads   no other room of the package
+    metrics, numbers, sizes, stationarity, intervals,   no other room of the package (frequency:
+    heads, frequency                                      metrics' ACF)
     read, series, features, holidays                     reading a CSV; a raw Series; time features
     synthetic                                            the builtin generated series
     data                                                 the pipeline: fill, difference, split, scale, windows
