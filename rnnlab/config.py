@@ -102,8 +102,10 @@ class TaskConfig(_Section):
     time_column: Optional[str] = None
     # CSV field separator; unset = detected (",", ";", tab or "|").
     delimiter: Optional[str] = Field(None, min_length=1, max_length=1)
-    window: int = Field(96, ge=2, le=100_000)
-    horizon: int = Field(24, ge=1, le=10_000)
+    # Unset: from the data, as `rnnlab data` recommends (a window of two seasons, a horizon of
+    # one, within what the splits hold; tasks/timeseries/data.py default_window_horizon).
+    window: Optional[int] = Field(None, ge=2, le=100_000)
+    horizon: Optional[int] = Field(None, ge=1, le=10_000)
     fill: Literal["interpolate", "ffill"] = "interpolate"
     # "auto": first differences when ADF or KPSS calls the training split non-stationary.
     difference: Union[bool, Literal["auto"]] = "auto"
@@ -392,6 +394,21 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise UserError(f"{path}: invalid TOML: {err}") from None
 
 
+def _data_sizes(data: dict[str, Any], preset_source: Any, overrides: list[str] | tuple[str, ...]) -> None:
+    """A preset's forecasting window and horizon belong to its builtin series: with another
+    source named on the command line and no window / horizon of the user's own, they are left
+    unset, so the run takes them from the data (what `rnnlab data` recommends)."""
+    task = data.get("task") or {}
+    if task.get("kind") != "timeseries" or not str(preset_source or "").startswith("builtin:"):
+        return
+    if task.get("source") == preset_source:
+        return
+    given = {item.split("=", 1)[0].strip() for item in overrides}
+    for key in ("window", "horizon"):
+        if f"task.{key}" not in given:
+            task.pop(key, None)
+
+
 def load(preset_or_file: str | None = None, overrides: list[str] | tuple[str, ...] = ()) -> Config:
     """Load a preset name or TOML path (None: the built-in defaults) and apply `--set` overrides."""
     from rnnlab import presets
@@ -404,8 +421,10 @@ def load(preset_or_file: str | None = None, overrides: list[str] | tuple[str, ..
         data = read_toml(path)
         origin = str(path)
         data.setdefault("name", path.stem)
+    preset_source = (data.get("task") or {}).get("source")
     for item in overrides:
         apply_override(data, item)
+    _data_sizes(data, preset_source, overrides)
     if overrides:
         origin = f"{origin} (with --set)"
     cfg = validate(data, origin)

@@ -121,8 +121,12 @@ def test_csv_with_a_non_numeric_value(tmp_path):
 
 def test_csv_shorter_than_window_plus_horizon(tmp_path):
     path = _csv(tmp_path, ["value"] + [str(i) for i in range(60)])
-    proc = rnnlab("train", "ts-lstm", "--set", f"task.source='{path}'", "--runs-dir", str(tmp_path / "r"))
+    proc = rnnlab("train", "ts-lstm", "--set", f"task.source='{path}'", "--set", "task.window=96", "--runs-dir", str(tmp_path / "r"))
     assert_user_error(proc, "series.csv", "window", "horizon")
+    # with the sizes left to the data, the one line says the minimum (issue 17)
+    short = _csv(tmp_path, ["value"] + [str(i % 7) for i in range(11)])
+    proc = rnnlab("train", "ts-lstm", "--set", f"task.source='{short}'", "--runs-dir", str(tmp_path / "r"))
+    assert_user_error(proc, "series.csv", "11 rows is too short", "at least 30")
 
 
 def test_unusable_runs_directory(tmp_path):

@@ -42,7 +42,7 @@ class DataCard(Static):
 
     @work(thread=True, group="data-card", exclusive=True, exit_on_error=False)
     def _build(self, key: tuple) -> None:
-        from rnnlab.tasks import tscard
+        from rnnlab.tasks.timeseries import card as tscard
 
         path, column, time_column, _ = key
         try:

@@ -3,14 +3,15 @@ scale, add time features, cut windows.
 
 The steps, in order (anything fitted, only on the training split, so nothing of val/test leaks):
 
-    raw (CSV via tscsv, or builtin:synthetic; NaN = missing; skipped rows of a regular series
+    raw (CSV via read, or builtin:synthetic in synthetic; NaN = missing; skipped rows of a regular series
     │    put back as NaN; frequency inferred by tsfreq)
-      └─ fill           interpolate | ffill                 levels x[0..n)
+      └─ fill           causal: the last observed value     levels x[0..n), observed mask
           └─ difference  tsstat.Differencing: seasonal P, then first order ("auto": ADF/KPSS on
           │              the training split)                work   z[0..m), m = n - offset
               └─ split   chronological: train | val | test   (test = the last test_fraction)
                   └─ scale  standard | minmax | none, FITTED ON TRAIN ONLY
                       └─ features  [scaled, sin/cos of each period, calendar sin/cos, holidays]
+                                   (features, holidays)
 
 Periods and season come from task.periods / task.season, else the frequency, else are detected
 in the training split's values (resolve_seasons); `Prepared.choices()` says which.
@@ -20,37 +21,41 @@ Training windows lie wholly inside the training split. Validation and test windo
 targets inside their split and read their inputs from the rows just before (the past is known at
 forecast time), so the training split needs window + horizon rows and val/test need horizon each.
 Work row i is original row i + offset, which is how forecasts go back to original units.
+
+No leakage by construction: a missing value is filled from the past only (the last observed value;
+rows before the first observation take that first value), so no input at or before row t-1 reads
+x[t] or later, whatever `task.fill` says (interpolation would put (x[t-2] + x[t]) / 2 at t-1, the
+first target inside the input). The observed mask is kept beside the values: a target that was
+never observed is NaN, and drops out of the loss, every metric, the baselines' scores and the
+conformal residuals.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 import numpy as np
 
-from rnnlab.config import SyntheticConfig, TaskConfig
+from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tscsv, tsfreq, tsholidays, tsstat
-
-SYNTHETIC = "builtin:synthetic"
-
-
-@dataclass
-class Series:
-    """A raw series: values with NaN where missing, optional timestamps, where it came from."""
-
-    values: np.ndarray
-    timestamps: Optional[list[datetime]]
-    origin: str
-    column: str
-    # "datetime" | "year" | "index" (a plain increasing number) | None (no time column)
-    time_kind: Optional[str] = None
-    frequency: tsfreq.Frequency = field(default_factory=lambda: tsfreq.NONE)
-
+from rnnlab.tasks.timeseries import read as tscsv
+from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries import holidays as tsholidays
+from rnnlab.tasks.timeseries import stationarity as tsstat
+from rnnlab.tasks.timeseries.features import CALENDAR_PARTS, calendar_features, calendar_parts, periodic_features  # noqa: F401 (re-exported)
+from rnnlab.tasks.timeseries.series import Series, Stamps
+from rnnlab.tasks.timeseries.sizes import (  # noqa: F401 (tsdata.split_sizes etc. as before)
+    Splits,
+    check_length,
+    default_window_horizon,
+    min_rows,
+    resolve_window,
+    split_sizes,
+)
+from rnnlab.tasks.timeseries.synthetic import DAILY, SYNTHETIC, daily, synthetic
 
 # ---------------------------------------------------------------- sources
 
@@ -60,10 +65,8 @@ def load_series(cfg: TaskConfig) -> Series:
     source = cfg.source or SYNTHETIC
     if source == SYNTHETIC:
         return synthetic(cfg.synthetic)
-    if source == "builtin:synthetic-daily":
-        from rnnlab.tasks import tsdaily
-
-        return tsdaily.daily(cfg.synthetic)
+    if source == DAILY:
+        return daily(cfg.synthetic)
     if source.startswith("builtin:"):
         raise UserError(
             f"task.source = {source!r}: unknown builtin; the time-series builtins are {SYNTHETIC!r}, "
@@ -72,48 +75,34 @@ def load_series(cfg: TaskConfig) -> Series:
     return load_csv(Path(source).expanduser(), column=cfg.column, time_column=cfg.time_column, delimiter=cfg.delimiter)
 
 
-def synthetic(cfg: SyntheticConfig) -> Series:
-    """Level + trend + seasonalities + Gaussian noise + abrupt level shifts, then NaN holes;
-    hourly timestamps from a Monday midnight. A pure function of `cfg` (its own seed)."""
-    rng = np.random.default_rng(cfg.seed)
-    n = cfg.length
-    t = np.arange(n, dtype=np.float64)
-    y = cfg.level + cfg.trend * t
-    for period, amplitude in cfg.seasonalities:
-        y = y + amplitude * np.sin(2.0 * math.pi * t / period)
-    y = y + cfg.noise * rng.standard_normal(n)
-    if cfg.level_shifts:
-        at = rng.integers(1, n, size=cfg.level_shifts)
-        signs = rng.choice([-1.0, 1.0], size=cfg.level_shifts)
-        for pos, sign in zip(at, signs):
-            y[pos:] += sign * cfg.level_shift_size
-    k = int(round(cfg.missing_fraction * n))
-    if k:
-        y[rng.choice(n, size=k, replace=False)] = np.nan
-    start = datetime(2024, 1, 1)  # a Monday
-    stamps = [start + timedelta(hours=i) for i in range(n)]
-    return Series(values=y, timestamps=stamps, origin=SYNTHETIC, column="value", time_kind="datetime", frequency=tsfreq.infer(stamps))
-
-
 def load_csv(
     path: Path, column: Optional[str] = None, time_column: Optional[str] = None, delimiter: Optional[str] = None
 ) -> Series:
-    """Read one numeric column (and optionally a time column) from a CSV with a header; see
-    tscsv for the number, date and delimiter forms understood. Missing rows of a regular series
-    (a week without a row) come back as NaN rows, like empty cells."""
+    """Read one numeric column and its time column from a CSV with a header; see read for the
+    number, date and delimiter forms understood. Without `time_column`, the first column that
+    parses as dates or years is the time column. Missing rows of a regular series (a week
+    without a row) come back as NaN rows, like empty cells."""
     table = tscsv.read_table(path, delimiter)
     if time_column is not None:
         tscsv.column_index(table, time_column, "time_column")  # a misspelt name first
+    elif column is None or column in table.header:
+        time_column = tscsv.find_time_column(table, skip=column)
     if column is None:
         column = tscsv.pick_column(table, time_column)
     values = tscsv.values(table, column)
     stamps, kind = (None, None)
+    index = None
     if time_column is not None:
-        stamps, kind = tscsv.times(table, time_column)
-    freq = tsfreq.infer(stamps)
-    if stamps is not None and freq.gaps:
-        values, stamps = tsfreq.regularize(values, stamps, freq)
-    return Series(values=values, timestamps=stamps, origin=str(path), column=column, time_kind=kind, frequency=freq)
+        index, kind = tscsv.times(table, time_column)
+        if index is None:
+            time_column = time_column if kind == "index" else None
+    freq = tsfreq.infer(index)
+    if index is not None:
+        stamps = Stamps(index)
+        if freq.gaps:
+            values, stamps = tsfreq.regularize(values, stamps, freq)
+    return Series(values=values, timestamps=stamps, origin=str(path), column=column, time_kind=kind, frequency=freq,
+                  time_column=time_column)
 
 
 # ---------------------------------------------------------------- preprocessing
@@ -140,6 +129,12 @@ def fill_missing(values: np.ndarray, method: str = "interpolate", origin: str = 
     else:
         raise UserError(f"task.fill = {method!r}: expected 'interpolate' or 'ffill'")
     return y
+
+
+def fill_causal(values: np.ndarray, origin: str = "series") -> np.ndarray:
+    """Fill NaN with the last observed value (never a later one); rows before the first
+    observation take that first value, as nothing earlier exists."""
+    return fill_missing(values, "ffill", origin)
 
 
 def difference(levels: np.ndarray) -> np.ndarray:
@@ -192,125 +187,7 @@ class Scaler:
         return cls(str(d["kind"]), float(d["center"]), float(d["scale"]))
 
 
-@dataclass(frozen=True)
-class Splits:
-    """Row counts of the chronological split of the work series."""
-
-    train: int
-    val: int
-    test: int
-
-    @property
-    def total(self) -> int:
-        return self.train + self.val + self.test
-
-    def bounds(self, name: str) -> tuple[int, int]:
-        lo = {"train": 0, "val": self.train, "test": self.train + self.val}[name]
-        return lo, lo + getattr(self, name)
-
-
-def split_sizes(m: int, val_fraction: float, test_fraction: float) -> Splits:
-    """test = the last round(m * test_fraction) rows, val = round(m * val_fraction) before it."""
-    n_test = int(round(m * test_fraction))
-    n_val = int(round(m * val_fraction))
-    return Splits(max(0, m - n_val - n_test), n_val, n_test)
-
-
-def _short(s: Splits, window: int, horizon: int) -> list[str]:
-    out = []
-    if s.train < window + horizon:
-        out.append(f"the training split has {s.train} rows, needs window + horizon = {window + horizon}")
-    for name in ("val", "test"):
-        if getattr(s, name) < horizon:
-            out.append(f"the {name} split has {getattr(s, name)} rows, needs horizon = {horizon}")
-    return out
-
-
-def check_length(m: int, cfg: TaskConfig, origin: str, offset: int) -> Splits:
-    """The splits for `m` work rows, or a UserError saying which split is short and what would do."""
-    s = split_sizes(m, cfg.val_fraction, cfg.test_fraction)
-    problems = _short(s, cfg.window, cfg.horizon)
-    if not problems:
-        return s
-    train_frac = 1.0 - cfg.val_fraction - cfg.test_fraction
-    if train_frac <= 0:
-        raise UserError(
-            f"{origin}: task.val_fraction + task.test_fraction = {cfg.val_fraction + cfg.test_fraction:g} "
-            "leaves no training split; keep their sum below 1"
-        )
-    # Rounding makes each split at most half a row longer than its fraction, so no length below
-    # this bound can work; scanning up from it finds the shortest one that does.
-    need = max(
-        1,
-        math.floor((cfg.window + cfg.horizon - 1) / train_frac),
-        math.floor((cfg.horizon - 0.5) / cfg.val_fraction),
-        math.floor((cfg.horizon - 0.5) / cfg.test_fraction),
-    )
-    while _short(split_sizes(need, cfg.val_fraction, cfg.test_fraction), cfg.window, cfg.horizon):
-        need += 1
-    raise UserError(
-        f"{origin}: series too short for window {cfg.window} and horizon {cfg.horizon}: "
-        f"{'; '.join(problems)}; it has {m + offset} rows, needs at least {need + offset} "
-        "(or a smaller task.window / task.horizon)"
-    )
-
-
 # ---------------------------------------------------------------- features
-
-
-def periodic_features(index: np.ndarray, periods: Sequence[float]) -> tuple[np.ndarray, list[str]]:
-    """sin/cos of 2π·t/p for each known period p, by time index t (a position on the cycle)."""
-    t = np.asarray(index, dtype=np.float64)
-    cols, names = [], []
-    for p in periods:
-        angle = 2.0 * math.pi * t / float(p)
-        cols += [np.sin(angle), np.cos(angle)]
-        names += [f"sin_{p:g}", f"cos_{p:g}"]
-    return (np.stack(cols, axis=1) if cols else np.zeros((t.size, 0))), names
-
-
-CALENDAR_PARTS = ("hour", "dow", "year")
-
-
-def calendar_features(stamps: Sequence[datetime], parts: Sequence[str] = ("hour", "dow")) -> tuple[np.ndarray, list[str]]:
-    """Hour of day, day of week and position in the year as sin/cos, so 23:00 sits next to 00:00,
-    Sunday next to Monday and December next to January. `parts` picks which (tsfreq says which
-    vary at the series' frequency)."""
-    hour = np.array([s.hour + s.minute / 60.0 + s.second / 3600.0 for s in stamps], dtype=np.float64)
-    cols, names = [], []
-    for part in parts:
-        if part == "hour":
-            angle = 2.0 * math.pi * hour / 24.0
-        elif part == "dow":
-            dow = np.array([s.weekday() for s in stamps], dtype=np.float64) + hour / 24.0
-            angle = 2.0 * math.pi * dow / 7.0
-        elif part == "year":
-            doy = np.array([s.timetuple().tm_yday - 1 for s in stamps], dtype=np.float64) + hour / 24.0
-            length = np.array([366.0 if _leap(s.year) else 365.0 for s in stamps])
-            angle = 2.0 * math.pi * doy / length
-        else:
-            raise ValueError(f"unknown calendar part {part!r}")
-        cols += [np.sin(angle), np.cos(angle)]
-        names += [f"{part}_sin", f"{part}_cos"]
-    return (np.stack(cols, axis=1) if cols else np.zeros((len(stamps), 0))), names
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def calendar_parts(stamps: Sequence[datetime], freq: tsfreq.Frequency) -> list[str]:
-    """The calendar features that mean something here: those of the frequency (all three for an
-    irregular series), less any that is constant over the series (hour on midnight dates)."""
-    parts = list(freq.calendar) if freq.regular else list(CALENDAR_PARTS)
-    out = []
-    # a few thousand rows show whether a part varies (a day of hours, years of weeks)
-    sample = stamps[:5000]
-    for part in parts:
-        cols, _ = calendar_features(sample, [part])
-        if cols.size and np.ptp(cols, axis=0).max() > 1e-9:
-            out.append(part)
-    return out
 
 
 def make_windows(features: np.ndarray, target: np.ndarray, starts: np.ndarray, window: int, horizon: int):
@@ -378,6 +255,7 @@ class Prepared:
     stationarity: Optional[dict[str, Any]] = None
     holidays: Optional[str] = None  # the country whose holidays are features
     calendar: tuple[str, ...] = ()  # the calendar parts that are features (hour, dow, year)
+    observed: Optional[np.ndarray] = field(default=None, repr=False)  # (n,) bool: the value was in the data
 
     def starts(self, split: str) -> np.ndarray:
         """Every forecast origin t of a split (see the module docstring for the rule)."""
@@ -388,12 +266,21 @@ class Prepared:
 
     def windows(self, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(inputs (N, window, F) float32, scaled targets (N, horizon))."""
-        return make_windows(self.features, self.scaled, starts, self.window, self.horizon)
+        return make_windows(self.features, self.target, starts, self.window, self.horizon)
+
+    @property
+    def target(self) -> np.ndarray:
+        """The scaled series with NaN where the value was never observed (what the loss reads)."""
+        if self.observed is None or self.observed.all():
+            return self.scaled
+        return np.where(self.observed[self.offset :], self.scaled, np.nan)
 
     def actual(self, starts: np.ndarray) -> np.ndarray:
-        """The true future in original units, (N, horizon)."""
+        """The true future in original units, (N, horizon); NaN where never observed."""
         idx = np.asarray(starts)[:, None] + np.arange(self.horizon)[None, :] + self.offset
-        return self.levels[idx]
+        if self.observed is None:
+            return self.levels[idx]
+        return np.where(self.observed[idx], self.levels[idx], np.nan)
 
     def to_original(self, pred_scaled: np.ndarray, starts: np.ndarray) -> np.ndarray:
         """Undo scaling, then differencing from the levels known before each origin."""
@@ -406,6 +293,13 @@ class Prepared:
 
     def train_levels(self) -> np.ndarray:
         return self.levels[: self.splits.train + self.offset]
+
+    def train_observed(self) -> np.ndarray:
+        """The training split's values as observed (NaN where missing): the MASE scale's data."""
+        n = self.splits.train + self.offset
+        if self.observed is None:
+            return self.levels[:n]
+        return np.where(self.observed[:n], self.levels[:n], np.nan)
 
     def choices(self) -> str:
         """What was inferred, in a few words for the `started:` line."""
@@ -436,11 +330,13 @@ def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None, li
     (extended into the future with its timestamps, or with forecasts written in) then gets exactly
     the run's feature columns from this same code, e.g. holidays and calendar features of future
     dates (tsfuture)."""
-    levels = fill_missing(series.values, cfg.fill, series.origin)
+    if cfg.fill not in ("interpolate", "ffill"):
+        raise UserError(f"task.fill = {cfg.fill!r}: expected 'interpolate' or 'ffill'")
+    levels = fill_causal(series.values, series.origin)
     missing = int(np.isnan(series.values).sum())
     if like is not None:
         return _features(series, cfg, levels, missing, like.diff, like.seasons, like.frequency, like.calendar,
-                         scaler or like.scaler, like.stationarity)
+                         scaler or like.scaler, like.stationarity, (like.window, like.horizon))
     # Decisions read the training split only: what the model is scored on must not shape the
     # model. Differencing moves the split by a row or so, hence the margin.
     P = int(cfg.seasonal_difference)
@@ -467,12 +363,13 @@ def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None, li
 
 def _features(series: Series, cfg: TaskConfig, levels: np.ndarray, missing: int, diff: tsstat.Differencing, seasons: Seasons,
               frequency: tsfreq.Frequency, parts: tuple[str, ...], scaler: Optional[Scaler],
-              stationarity: Optional[dict[str, Any]]) -> Prepared:
+              stationarity: Optional[dict[str, Any]], sizes: Optional[tuple[int, int]] = None) -> Prepared:
     """The pipeline after its decisions: difference, split, scale, and the feature columns (the
     one place they are computed, for the run's series and for any version of it)."""
     offset = diff.offset
     work = diff.apply(levels)
-    splits = check_length(work.size, cfg, series.origin, offset)
+    window, horizon = sizes or resolve_window(cfg, work.size, offset, seasons.season, series.origin)
+    splits = check_length(work.size, cfg, series.origin, offset, window, horizon)
     if scaler is None:
         scaler = Scaler.fit(work[: splits.train], cfg.scale)
     scaled = scaler.transform(work)
@@ -500,9 +397,10 @@ def _features(series: Series, cfg: TaskConfig, levels: np.ndarray, missing: int,
         feature_names=names,
         scaler=scaler,
         splits=splits,
-        window=cfg.window,
-        horizon=cfg.horizon,
+        window=window,
+        horizon=horizon,
         missing=missing,
+        observed=~np.isnan(np.asarray(series.values, dtype=np.float64)),
         origin=series.origin,
         column=series.column,
         timestamps=series.timestamps,

@@ -20,12 +20,16 @@ import torch
 
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tsclassical, tsdata, tsstat
-from rnnlab.tasks import tscovariates as tscov
-from rnnlab.tasks import tsintervals as ti
-from rnnlab.tasks import tsmetrics as tm
+from rnnlab.tasks.timeseries import classical as tsclassical
+from rnnlab.tasks.timeseries import data as tsdata
+from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries import stationarity as tsstat
+from rnnlab.tasks.timeseries import covariates as tscov
+from rnnlab.tasks.timeseries import intervals as ti
+from rnnlab.tasks.timeseries import metrics as tm
 from rnnlab.tasks.base import Batch, Task
-from rnnlab.tasks.tsheads import Head
+from rnnlab.tasks.timeseries.heads import Head
+from rnnlab.tasks.timeseries.series import Series
 
 # Validation and test are scored on at most this many forecast origins, evenly spaced across the
 # split, so an evaluation costs the same on a 10M-row series; the baselines use the same origins.
@@ -77,9 +81,9 @@ class TimeSeriesTask(Task):
             self._check_state(state)
         self.season = self._season()
         self.input_size = self.data.features.shape[1]
-        self.head = Head(cfg.likelihood, cfg.quantiles, cfg.horizon, bool(self.data.offset), self._why_differenced())
+        self.head = Head(cfg.likelihood, cfg.quantiles, self.data.horizon, bool(self.data.offset), self._why_differenced())
         self.output_size = self.head.output_size
-        self.seq_len = cfg.window
+        self.seq_len = self.data.window
         self.primary_metric = "val_rmse"
         self._train_starts = self.data.starts("train")
         self._eval = {s: _spaced(self.data.starts(s), EVAL_WINDOWS) for s in ("val", "test")}
@@ -99,7 +103,7 @@ class TimeSeriesTask(Task):
         return self.head.point(predict(model, x, device))
 
     def prepare(
-        self, series: tsdata.Series, cfg: Optional[TaskConfig] = None, covariates: Optional[dict[str, np.ndarray]] = None
+        self, series: Series, cfg: Optional[TaskConfig] = None, covariates: Optional[dict[str, np.ndarray]] = None
     ) -> tsdata.Prepared:
         """Another version of this series (extended into the future with its timestamps and
         covariates, or with forecasts written in) through this run's pipeline with every decision
@@ -126,7 +130,11 @@ class TimeSeriesTask(Task):
             return None
         if not tscov.names(cfg):
             return None
-        return tscov.read_future(path, cfg, steps, self.data.horizon)
+        d = self.data
+        times = None
+        if d.timestamps is not None and (d.frequency.months or d.frequency.seconds > 0):
+            times = tsfreq.future_stamps(d.timestamps[-1], d.frequency, steps)
+        return tscov.read_future(path, cfg, steps, d.horizon, times, cfg.time_column)
 
     def eval_origins(self, split: str) -> np.ndarray:
         """The forecast origins scored on `split` ("val" or "test"), baselines included."""
@@ -212,8 +220,8 @@ class TimeSeriesTask(Task):
         return out
 
     def _metrics(self, forecast: np.ndarray, starts: np.ndarray, prefix: str) -> dict[str, float]:
-        actual = self.data.actual(starts)
-        train = self.data.train_levels()
+        actual = self.data.actual(starts)  # NaN where never observed: not scored
+        train = self.data.train_observed()
         return {
             f"{prefix}_mse": tm.mse(actual, forecast),
             f"{prefix}_rmse": tm.rmse(actual, forecast),
@@ -225,7 +233,16 @@ class TimeSeriesTask(Task):
 
     def baseline_forecasts(self, starts: np.ndarray) -> dict[str, np.ndarray]:
         """Naive, seasonal-naive, drift and exponential-smoothing (ETS fitted on the training
-        split) forecasts in original units for each origin; ETS is left out if it cannot fit."""
+        split) forecasts in original units for each origin; ETS is left out if it cannot fit.
+        Computed once per set of origins (the probes ask for the same origins every time, and
+        ETS filters the whole history for each)."""
+        key = np.asarray(starts, dtype=np.int64).tobytes()
+        cache = self.__dict__.setdefault("_baseline_cache", {})
+        if key not in cache:
+            cache[key] = self._baseline_forecasts(np.asarray(starts, dtype=np.int64))
+        return {k: v.copy() for k, v in cache[key].items()}
+
+    def _baseline_forecasts(self, starts: np.ndarray) -> dict[str, np.ndarray]:
         h = self.data.horizon
         naive = np.stack([tm.naive_forecast(self.data.history(t), h) for t in starts])
         seasonal = np.stack([tm.seasonal_naive_forecast(self.data.history(t), h, self.season) for t in starts])

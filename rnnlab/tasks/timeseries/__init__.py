@@ -1,0 +1,29 @@
+"""Forecasting a series with a recurrent model: the `timeseries` task's package.
+
+Its rooms, from the bottom floor up (no import runs back up):
+
+    metrics, numbers, sizes, stationarity, intervals,   no other room of the package (frequency:
+    heads, frequency                                      metrics' ACF)
+    read, series, features, holidays                     reading a CSV; a raw Series; time features
+    synthetic                                            the builtin generated series
+    data                                                 the pipeline: fill, difference, split, scale, windows
+    covariates, classical, card, backtest                extra inputs; classical baselines; `rnnlab data`'s card
+    task, future                                         the task class (`[task] kind = "timeseries"`); --future
+
+`TimeSeriesTask`, `predict` and `forecast_report` are also reachable here (loaded on first use,
+so that importing the package does not import torch).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_FRONT = {"TimeSeriesTask", "predict", "forecast_report"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FRONT:
+        from rnnlab.tasks.timeseries import task
+
+        return getattr(task, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
