@@ -97,7 +97,7 @@ def test_every_json_command_prints_strict_json(tmp_path, capsys):
          "--set", "task.synthetic.length=400", "--name", "ts", "--json"],
         ["presets", "--json"], ["presets", "lstm-char", "--json"],
         ["runs", "--json"], ["show", "boom", "--json"], ["show", "txt", "--json"],
-        ["compare", "txt", "boom", "--json"],
+        ["compare", "txt", "boom", "--json"], ["diff", "txt", "boom", "--json"],
         ["tag", "boom", "loud", "--json"], ["note", "boom", "it blew up", "--json"],
         ["forecast", "ts", "--json"],
         ["data", str(csv), "--json"],
