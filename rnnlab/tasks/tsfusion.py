@@ -201,4 +201,5 @@ def evaluate(task, model, device, method: str = METHOD, levels: Sequence[float] 
     for name, w in weights.items():
         out[f"fusion_weight_{name}"] = float(w)
     out["fusion_calibration_origins"] = float(fused.calibrated.origins)
+    out["fusion_test_origins"] = float(test.size)
     return out, {"fused": fused, "test": test_fc, "val": val_fc, "members": members}

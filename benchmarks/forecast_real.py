@@ -1,0 +1,191 @@
+"""Item 14: forecasting on real series that ship offline with statsmodels, beside classical peers.
+
+Per series, one `rnnlab train ts-lstm --set task.source=SERIES.csv --json` with nothing else set
+(the defaults the data implies), then on that run's own test windows: the recurrent model alone,
+the fused default (tsfusion.METHOD), the classical peers (statsmodels-based, tsmembers: ETS with
+the trend by AICc, ARIMA(p,d,0)(0,D,0) by AIC, the Theta method) and seasonal-naive, as test MASE,
+the fused forecast's 80 % band coverage, and the run's wall time. The peers are fitted on
+everything before the test split (train + val) and forecast each test origin with their
+parameters fixed, exactly as the fused forecast's members are. Every fusion rule of
+tsfusion.METHODS is scored on the same run too, which is how the default was chosen.
+
+statsforecast's AutoETS/AutoARIMA/AutoTheta are not the peers here: statsforecast 2.1 requires
+pandas < 3 and cannot be installed beside this project (tsmembers' docstring has the measurement).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Sequence
+
+from benchmarks.common import Figure
+
+ROOT = Path(__file__).resolve().parents[1]
+ITEM = "14"
+PEERS = ("ets", "arima", "theta", "seasonal_naive")
+
+
+def _data(name: str):
+    return importlib.import_module(f"statsmodels.datasets.{name}").load_pandas().data
+
+
+def series() -> dict:
+    """name -> (DataFrame with a time column and `value`, what it is)."""
+    import pandas as pd
+
+    out = {}
+    e = _data("elec_equip")
+    out["elec_equip"] = (pd.DataFrame({"date": e.index.strftime("%Y-%m-%d"), "value": e.iloc[:, 0].to_numpy()}),
+                         "monthly, euro-area electrical equipment orders")
+    m = _data("macrodata")
+    q = pd.PeriodIndex.from_fields(year=m.year.astype(int), quarter=m.quarter.astype(int), freq="Q").to_timestamp().strftime("%Y-%m-%d")
+    for c, what in (("realgdp", "US real GDP"), ("realcons", "US real consumption"), ("cpi", "US CPI"),
+                    ("unemp", "US unemployment rate"), ("tbilrate", "US 3-month T-bill rate")):
+        out[f"macro_{c}"] = (pd.DataFrame({"date": q, "value": m[c].to_numpy()}), f"quarterly, {what}")
+    ii = _data("interest_inflation")
+    q2 = pd.PeriodIndex.from_fields(year=ii.year.astype(int), quarter=ii.quarter.astype(int), freq="Q").to_timestamp().strftime("%Y-%m-%d")
+    out["interest_R"] = (pd.DataFrame({"date": q2, "value": ii.R.to_numpy()}), "quarterly, German interest rate")
+    c = _data("co2")
+    out["co2"] = (pd.DataFrame({"date": c.index.strftime("%Y-%m-%d"), "value": c.co2.to_numpy()}), "weekly, Mauna Loa CO2 (59 missing)")
+    s = _data("sunspots")
+    out["sunspots"] = (pd.DataFrame({"year": s.YEAR.astype(int), "value": s.SUNACTIVITY.to_numpy()}), "yearly, sunspot activity")
+    n = _data("nile")
+    out["nile"] = (pd.DataFrame({"year": n.year.astype(int), "value": n.volume.to_numpy()}), "yearly, Nile flow")
+    el = _data("elnino")
+    months = list(el.columns[1:])
+    dates = [f"{int(y)}-{i + 1:02d}-01" for y in el.YEAR for i in range(12)]
+    out["elnino"] = (pd.DataFrame({"date": dates, "value": el[months].to_numpy().ravel()}), "monthly, El Nino sea temperature")
+    return out
+
+
+def train(csv: Path, runs: Path, extra: Sequence[str] = ()) -> tuple[dict, float, str]:
+    """`rnnlab train ts-lstm` with only the CSV named (plus `extra` --set pairs): its JSON, wall, stderr tail."""
+    cmd = [sys.executable, "-m", "rnnlab", "train", "ts-lstm", "--set", f"task.source={csv}", "--runs-dir", str(runs), "--json"]
+    for kv in extra:
+        cmd += ["--set", kv]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(ROOT))
+    wall = time.perf_counter() - t
+    try:
+        return json.loads(p.stdout), wall, p.stderr[-400:]
+    except json.JSONDecodeError:
+        return {}, wall, (p.stderr or p.stdout)[-400:]
+
+
+def methods(run_dir: str) -> dict[str, float]:
+    """Every fusion rule's test MASE on the run's own model and windows."""
+    from rnnlab.inspect.loader import load_run
+    from rnnlab.tasks import tsfusion
+
+    run = load_run(run_dir)
+    run.model.eval()
+    return {m: tsfusion.evaluate(run.task, run.model, "cpu", method=m)[0]["fused_test_mase"] for m in tsfusion.METHODS}
+
+
+def one(name: str, csv: Path, runs: Path, extra: Sequence[str] = ()) -> dict:
+    out, wall, err = train(csv, runs, extra)
+    rec: dict = {"series": name, "wall_s": wall}
+    if out.get("status") != "finished":
+        rec["error"] = err.strip().splitlines()[-1] if err.strip() else f"status {out.get('status')}"
+        return rec
+    m = out["metrics"]
+    rec["rows"] = None
+    rec["rnn"] = m.get("test_mase")
+    rec["fused"] = m.get("fused_test_mase")
+    for peer in PEERS:
+        rec[peer] = m.get(f"member_{peer}_test_mase")
+    rec["coverage_80"] = m.get("fused_test_coverage_80")
+    rec["rnn_coverage_80"] = m.get("test_coverage_80")
+    rec["test_origins"] = m.get("fusion_test_origins")
+    rec["weights"] = {k[len("fusion_weight_"):]: v for k, v in m.items() if k.startswith("fusion_weight_")}
+    try:
+        rec["methods"] = methods(out["run_dir"])
+    except Exception as e:  # the table still stands without the rule comparison
+        rec["methods_error"] = f"{type(e).__name__}: {e}"
+    return rec
+
+
+def _gmean(xs: list[float]) -> float:
+    xs = [x for x in xs if x and math.isfinite(x) and x > 0]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
+
+
+def measure(quick: bool = False, extra: Sequence[str] = ()) -> list[dict]:
+    names = list(series())
+    if quick:
+        names = names[:4]
+    with tempfile.TemporaryDirectory(prefix="rnnlab-real-") as tmp:
+        data = series()
+        records = []
+        for name in names:
+            df, what = data[name]
+            csv = Path(tmp) / f"{name}.csv"
+            df.to_csv(csv, index=False)
+            rec = one(name, csv, Path(tmp) / "runs", extra)
+            rec["what"], rec["rows"] = what, len(df)
+            print(f"  {name}: {json.dumps(rec, default=str)}", flush=True)
+            records.append(rec)
+    return records
+
+
+def figures(records: list[dict]) -> list[Figure]:
+    figs = []
+    ok = [r for r in records if "error" not in r]
+    for r in records:
+        if "error" in r:
+            figs.append(Figure(ITEM, f"{r['series']} ({r['rows']} rows): refused", float("nan"), "", note=r["error"]))
+            continue
+        peers = {p: r[p] for p in PEERS if r.get(p) is not None}
+        best = min(peers, key=peers.get) if peers else None
+        base = peers.get(best) if best else None
+        ratio = r["fused"] / base if base else None
+        note = (f"{r['what']}; RNN alone {r['rnn']:.3f}, " + ", ".join(f"{p} {v:.3f}" for p, v in peers.items())
+                + f"; fused 80% band covers {r['coverage_80']:.0%} over {r.get('test_origins')} origins; weights "
+                + ", ".join(f"{k} {v:.2f}" for k, v in r["weights"].items()) + f"; {r['wall_s']:.0f} s")
+        figs.append(Figure(ITEM, f"{r['series']} ({r['rows']} rows) fused test MASE", r["fused"], "", base, f"best peer: {best}",
+                           ratio, "<= 1", None if ratio is None else ratio <= 1.0, note, extra=r))
+    ratios = [r["fused"] / min(r[p] for p in PEERS if r.get(p) is not None) for r in ok]
+    n = len(records)
+    wins = sum(x <= 1.0 for x in ratios)
+    figs.append(Figure(ITEM, "series where fused <= best classical peer", wins / n if n else float("nan"), f"of {n}",
+                       target=">= 0.8", met=(wins / n >= 0.8) if n else None, note="a refused series counts as a loss"))
+    g = _gmean(ratios)
+    figs.append(Figure(ITEM, "geometric mean of fused / best peer MASE", g, "", target="<= 0.95", met=g <= 0.95 if ratios else None))
+    g_rnn = _gmean([r["rnn"] / min(r[p] for p in PEERS if r.get(p) is not None) for r in ok])
+    figs.append(Figure(ITEM, "geometric mean of RNN alone / best peer MASE", g_rnn, ""))
+    from rnnlab.tasks import tsfusion
+
+    for m in tsfusion.METHODS:
+        rs = [r["methods"][m] / min(r[p] for p in PEERS if r.get(p) is not None) for r in ok if "methods" in r]
+        figs.append(Figure(ITEM, f"fusion rule {m}: geometric mean / best peer", _gmean(rs), "",
+                           note=f"<= best peer on {sum(x <= 1 for x in rs)} of {len(rs)}" + (" (the default)" if m == tsfusion.METHOD else "")))
+    cov = [r for r in ok if (r.get("test_origins") or 0) >= 20 and r.get("coverage_80") is not None]
+    inside = sum(0.7 <= r["coverage_80"] <= 0.9 for r in cov)
+    figs.append(Figure(ITEM, "fused 80% band coverage within 0.7-0.9 (series with >= 20 test origins)", inside, f"of {len(cov)}",
+                       target=f"= {len(cov)}", met=inside == len(cov) if cov else None,
+                       note=", ".join(f"{r['series']} {r['coverage_80']:.2f}" for r in cov)))
+    short = [r for r in records if (r.get("rows") or 0) <= 1000]
+    worst = max((r["wall_s"] for r in short), default=float("nan"))
+    figs.append(Figure(ITEM, "slowest default run on a <= 1000-row series (whole process)", worst, "s", target="<= 30",
+                       met=worst <= 30 if short else None))
+    return figs
+
+
+def run(quick: bool = False) -> list[Figure]:
+    return figures(measure(quick))
+
+
+if __name__ == "__main__":
+    extra = sys.argv[1:]
+    recs = measure(False, extra)
+    for f in figures(recs):
+        print(f.name, f.value, f.baseline, f.ratio, f.note)
