@@ -84,7 +84,7 @@ def train(csv: Path, runs: Path, extra: Sequence[str] = ()) -> tuple[dict, float
 def methods(run_dir: str) -> dict[str, float]:
     """Every fusion rule's test MASE on the run's own model and windows."""
     from rnnlab.inspect.loader import load_run
-    from rnnlab.tasks import tsfusion
+    from rnnlab.tasks.timeseries import fusion as tsfusion
 
     run = load_run(run_dir)
     run.model.eval()
@@ -162,7 +162,7 @@ def figures(records: list[dict]) -> list[Figure]:
     figs.append(Figure(ITEM, "geometric mean of fused / best peer MASE", g, "", target="<= 0.95", met=g <= 0.95 if ratios else None))
     g_rnn = _gmean([r["rnn"] / min(r[p] for p in PEERS if r.get(p) is not None) for r in ok])
     figs.append(Figure(ITEM, "geometric mean of RNN alone / best peer MASE", g_rnn, ""))
-    from rnnlab.tasks import tsfusion
+    from rnnlab.tasks.timeseries import fusion as tsfusion
 
     for m in tsfusion.METHODS:
         rs = [r["methods"][m] / min(r[p] for p in PEERS if r.get(p) is not None) for r in ok if "methods" in r]

@@ -9,7 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from rnnlab.tasks import tsfusion, tsmembers, tsverdict
+from rnnlab.tasks.timeseries import fusion as tsfusion
+from rnnlab.tasks.timeseries import members as tsmembers
+from rnnlab.tasks.timeseries import verdict as tsverdict
 
 
 def _seasonal(n: int = 240, m: int = 12, noise: float = 0.0, seed: int = 0) -> np.ndarray:

@@ -12,9 +12,9 @@ import torch
 
 from rnnlab.config import SyntheticConfig, TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tsdata
-from rnnlab.tasks import tsmetrics as tm
-from rnnlab.tasks.timeseries import TimeSeriesTask, forecast_report
+from rnnlab.tasks.timeseries import data as tsdata
+from rnnlab.tasks.timeseries import metrics as tm
+from rnnlab.tasks.timeseries.task import TimeSeriesTask, forecast_report
 
 
 def _cfg(**kw) -> TaskConfig:

@@ -15,8 +15,8 @@ import pytest
 
 from rnnlab import config, timeaxis
 from rnnlab.config import TaskConfig
-from rnnlab.tasks import tsclassical
-from rnnlab.tasks.timeseries import TimeSeriesTask
+from rnnlab.tasks.timeseries import classical as tsclassical
+from rnnlab.tasks.timeseries.task import TimeSeriesTask
 
 
 def _seasonal(n=400, seed=0):

@@ -14,13 +14,14 @@ import torch
 from rnnlab import config
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tsdata, tsfreq
-from rnnlab.tasks import tsfuture as tf
-from rnnlab.tasks import tsintervals as ti
-from rnnlab.tasks import tsmetrics as tm
-from rnnlab.tasks.timeseries import TimeSeriesTask, predict
-from rnnlab.tasks.tsbacktest import backtest_report
-from rnnlab.tasks.tsheads import Head
+from rnnlab.tasks.timeseries import data as tsdata
+from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries import future as tf
+from rnnlab.tasks.timeseries import intervals as ti
+from rnnlab.tasks.timeseries import metrics as tm
+from rnnlab.tasks.timeseries.task import TimeSeriesTask, predict
+from rnnlab.tasks.timeseries.backtest import backtest_report
+from rnnlab.tasks.timeseries.heads import Head
 from rnnlab.train.session import run_training
 from tests.test_timeseries import Linear  # the smallest model that honours the contract
 from tests.test_train import Never, Recorder

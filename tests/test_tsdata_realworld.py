@@ -15,8 +15,10 @@ import pytest
 
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tscsv, tsdata, tsfreq
-from rnnlab.tasks.timeseries import TimeSeriesTask
+from rnnlab.tasks.timeseries import read as tscsv
+from rnnlab.tasks.timeseries import data as tsdata
+from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries.task import TimeSeriesTask
 
 MISSING_WEEKS = (100, 101, 300)
 

@@ -14,8 +14,8 @@ import torch
 
 from rnnlab import config
 from rnnlab.errors import UserError
-from rnnlab.tasks import tsholidays
-from rnnlab.tasks.timeseries import TimeSeriesTask, predict
+from rnnlab.tasks.timeseries import holidays as tsholidays
+from rnnlab.tasks.timeseries.task import TimeSeriesTask, predict
 from rnnlab.train.session import build
 
 
@@ -141,8 +141,8 @@ def test_a_tiny_model_learns_the_holiday_effect_only_with_holiday_features(tmp_p
 def test_future_rows_get_the_holidays_and_calendar_of_their_own_dates(tmp_path):
     """Holidays and calendar features are known ahead: `forecast --future` computes them for the
     future dates through the run's own pipeline (the series ends 2018-12-20, before Christmas)."""
-    from rnnlab.tasks import tsdata
-    from rnnlab.tasks import tsfuture as tf
+    from rnnlab.tasks.timeseries import data as tsdata
+    from rnnlab.tasks.timeseries import future as tf
 
     path, _ = _daily_csv(tmp_path, days=354)
     task = _task(path, holidays="US", window=14, horizon=3)

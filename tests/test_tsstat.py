@@ -8,8 +8,9 @@ import pytest
 
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tsdata, tsstat
-from rnnlab.tasks import tsmetrics as tm
+from rnnlab.tasks.timeseries import data as tsdata
+from rnnlab.tasks.timeseries import stationarity as tsstat
+from rnnlab.tasks.timeseries import metrics as tm
 
 
 def _series(values) -> tsdata.Series:
@@ -133,7 +134,7 @@ def test_statsmodels_and_holidays_load_only_when_used():
     import subprocess
     import sys
 
-    code = ("import sys, rnnlab.cli.app, rnnlab.tasks.timeseries, rnnlab.tasks.tscard; "
+    code = ("import sys, rnnlab.cli.app, rnnlab.tasks.timeseries.task, rnnlab.tasks.timeseries.card; "
             "print(sorted(m for m in ('statsmodels', 'holidays', 'scipy', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -33,7 +33,7 @@ def data(
 ) -> None:
     """Show a time series' data card: rows, frequency, missing values and the longest gap,
     ADF/KPSS, seasonal periods, a plot of the series and its ACF, and recommended settings."""
-    from rnnlab.tasks import tscard
+    from rnnlab.tasks.timeseries import card as tscard
 
     card = tscard.build(file, column=column, time_column=time_column, delimiter=delimiter)
     if json_out:

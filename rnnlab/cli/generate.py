@@ -103,8 +103,8 @@ def forecast(
 ) -> None:
     """Score time-series runs on their test split beside the baselines (default), forecast the
     future with prediction intervals (--future), or backtest from rolling origins (--backtest)."""
-    from rnnlab.tasks import tsintervals as ti
-    from rnnlab.tasks.timeseries import forecast_report
+    from rnnlab.tasks.timeseries import intervals as ti
+    from rnnlab.tasks.timeseries.task import forecast_report
 
     if future is not None and backtest is not None:
         raise UserError("--future and --backtest are separate jobs; give one of them")
@@ -124,7 +124,7 @@ def forecast(
         _future(models, task, future, levels, dev, covariates, output, json_out, [d.name for d, *_ in loaded], choices)
         return
     if backtest is not None:
-        from rnnlab.tasks.tsbacktest import backtest_report
+        from rnnlab.tasks.timeseries.backtest import backtest_report
 
         report = backtest_report(models, task, backtest, stride, dev, levels)
         report["runs"] = [d.name for d, *_ in loaded]
@@ -179,7 +179,7 @@ def _load_runs(runs: list[str], device: str, runs_dir: Optional[Path], which: st
 def _future(models, task, steps, levels, dev, covariates, output, json_out, run_ids, choices) -> None:
     import csv
 
-    from rnnlab.tasks.tsfuture import future_forecast
+    from rnnlab.tasks.timeseries.future import future_forecast
 
     future_cov = task.read_future_covariates(covariates, steps)
     if covariates is not None and future_cov is None:
@@ -268,7 +268,7 @@ def _print_intervals(levels: list[float], rows: list[tuple[str, dict]], width: i
     """Coverage and mean width of each conformal band, and the pinball loss, on the same windows."""
     if not levels:
         return
-    from rnnlab.tasks.tsintervals import level_name
+    from rnnlab.tasks.timeseries.intervals import level_name
 
     names = [level_name(v) for v in levels]
     typer.echo("")
@@ -286,7 +286,7 @@ _BT_FORECASTERS = (("model", "model"), ("naive", "naive"), ("seasonal_naive", "s
 def _print_backtest(report: dict) -> None:
     """One row per origin (model / naive / seasonal-naive RMSE and the model's coverage), then
     the mean over origins for each forecaster."""
-    from rnnlab.tasks.tsintervals import level_name
+    from rnnlab.tasks.timeseries.intervals import level_name
 
     lv = [level_name(v) for v in report["levels"]]
     who = report["names"][0] if len(report["names"]) == 1 else f"ensemble of {len(report['names'])}"

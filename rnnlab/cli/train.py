@@ -100,7 +100,7 @@ def train(
         metrics["loss"] = info.latest["loss"]
     verdict = None
     if cfg.task.kind == "timeseries":
-        from rnnlab.tasks import tsverdict as verdict
+        from rnnlab.tasks.timeseries import verdict
     if json_out:
         extra: dict = {}
         if verdict is not None:

@@ -12,7 +12,7 @@ from rnnlab.tasks.base import Batch, Task
 
 TASKS = {
     "text": "rnnlab.tasks.text:TextTask",
-    "timeseries": "rnnlab.tasks.timeseries:TimeSeriesTask",
+    "timeseries": "rnnlab.tasks.timeseries.task:TimeSeriesTask",
     "adding": "rnnlab.tasks.adding:AddingTask",
     "copy": "rnnlab.tasks.copymem:CopyTask",
 }

@@ -360,7 +360,7 @@ class NewExperiment(Screen):
 
     @work(thread=True, group="data-card", exclusive=True, exit_on_error=False)
     def _build_card(self, key: tuple) -> None:
-        from rnnlab.tasks import tscard
+        from rnnlab.tasks.timeseries import card as tscard
 
         path, column, time_column, _ = key
         try:

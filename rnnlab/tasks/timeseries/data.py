@@ -3,7 +3,7 @@ scale, add time features, cut windows.
 
 The steps, in order (anything fitted, only on the training split, so nothing of val/test leaks):
 
-    raw (CSV via tscsv, or builtin:synthetic; NaN = missing; skipped rows of a regular series
+    raw (CSV via read, or builtin:synthetic in synthetic; NaN = missing; skipped rows of a regular series
     │    put back as NaN; frequency inferred by tsfreq)
       └─ fill           interpolate | ffill                 levels x[0..n)
           └─ difference  tsstat.Differencing: seasonal P, then first order ("auto": ADF/KPSS on
@@ -11,6 +11,7 @@ The steps, in order (anything fitted, only on the training split, so nothing of 
               └─ split   chronological: train | val | test   (test = the last test_fraction)
                   └─ scale  standard | minmax | none, FITTED ON TRAIN ONLY
                       └─ features  [scaled, sin/cos of each period, calendar sin/cos, holidays]
+                                   (features, holidays)
 
 Periods and season come from task.periods / task.season, else the frequency, else are detected
 in the training split's values (resolve_seasons); `Prepared.choices()` says which.
@@ -26,31 +27,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 import numpy as np
 
-from rnnlab.config import SyntheticConfig, TaskConfig
+from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tscsv, tsfreq, tsholidays, tsstat
-
-SYNTHETIC = "builtin:synthetic"
-
-
-@dataclass
-class Series:
-    """A raw series: values with NaN where missing, optional timestamps, where it came from."""
-
-    values: np.ndarray
-    timestamps: Optional[list[datetime]]
-    origin: str
-    column: str
-    # "datetime" | "year" | "index" (a plain increasing number) | None (no time column)
-    time_kind: Optional[str] = None
-    frequency: tsfreq.Frequency = field(default_factory=lambda: tsfreq.NONE)
-
+from rnnlab.tasks.timeseries import read as tscsv
+from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries import holidays as tsholidays
+from rnnlab.tasks.timeseries import stationarity as tsstat
+from rnnlab.tasks.timeseries.features import CALENDAR_PARTS, calendar_features, calendar_parts, periodic_features  # noqa: F401 (re-exported)
+from rnnlab.tasks.timeseries.series import Series
+from rnnlab.tasks.timeseries.synthetic import DAILY, SYNTHETIC, daily, synthetic
 
 # ---------------------------------------------------------------- sources
 
@@ -60,39 +51,14 @@ def load_series(cfg: TaskConfig) -> Series:
     source = cfg.source or SYNTHETIC
     if source == SYNTHETIC:
         return synthetic(cfg.synthetic)
-    if source == "builtin:synthetic-daily":
-        from rnnlab.tasks import tsdaily
-
-        return tsdaily.daily(cfg.synthetic)
+    if source == DAILY:
+        return daily(cfg.synthetic)
     if source.startswith("builtin:"):
         raise UserError(
             f"task.source = {source!r}: unknown builtin; the time-series builtins are {SYNTHETIC!r}, "
             "'builtin:synthetic-daily' and 'builtin:synthetic-driven'"
         )
     return load_csv(Path(source).expanduser(), column=cfg.column, time_column=cfg.time_column, delimiter=cfg.delimiter)
-
-
-def synthetic(cfg: SyntheticConfig) -> Series:
-    """Level + trend + seasonalities + Gaussian noise + abrupt level shifts, then NaN holes;
-    hourly timestamps from a Monday midnight. A pure function of `cfg` (its own seed)."""
-    rng = np.random.default_rng(cfg.seed)
-    n = cfg.length
-    t = np.arange(n, dtype=np.float64)
-    y = cfg.level + cfg.trend * t
-    for period, amplitude in cfg.seasonalities:
-        y = y + amplitude * np.sin(2.0 * math.pi * t / period)
-    y = y + cfg.noise * rng.standard_normal(n)
-    if cfg.level_shifts:
-        at = rng.integers(1, n, size=cfg.level_shifts)
-        signs = rng.choice([-1.0, 1.0], size=cfg.level_shifts)
-        for pos, sign in zip(at, signs):
-            y[pos:] += sign * cfg.level_shift_size
-    k = int(round(cfg.missing_fraction * n))
-    if k:
-        y[rng.choice(n, size=k, replace=False)] = np.nan
-    start = datetime(2024, 1, 1)  # a Monday
-    stamps = [start + timedelta(hours=i) for i in range(n)]
-    return Series(values=y, timestamps=stamps, origin=SYNTHETIC, column="value", time_kind="datetime", frequency=tsfreq.infer(stamps))
 
 
 def load_csv(
@@ -256,61 +222,6 @@ def check_length(m: int, cfg: TaskConfig, origin: str, offset: int) -> Splits:
 
 
 # ---------------------------------------------------------------- features
-
-
-def periodic_features(index: np.ndarray, periods: Sequence[float]) -> tuple[np.ndarray, list[str]]:
-    """sin/cos of 2π·t/p for each known period p, by time index t (a position on the cycle)."""
-    t = np.asarray(index, dtype=np.float64)
-    cols, names = [], []
-    for p in periods:
-        angle = 2.0 * math.pi * t / float(p)
-        cols += [np.sin(angle), np.cos(angle)]
-        names += [f"sin_{p:g}", f"cos_{p:g}"]
-    return (np.stack(cols, axis=1) if cols else np.zeros((t.size, 0))), names
-
-
-CALENDAR_PARTS = ("hour", "dow", "year")
-
-
-def calendar_features(stamps: Sequence[datetime], parts: Sequence[str] = ("hour", "dow")) -> tuple[np.ndarray, list[str]]:
-    """Hour of day, day of week and position in the year as sin/cos, so 23:00 sits next to 00:00,
-    Sunday next to Monday and December next to January. `parts` picks which (tsfreq says which
-    vary at the series' frequency)."""
-    hour = np.array([s.hour + s.minute / 60.0 + s.second / 3600.0 for s in stamps], dtype=np.float64)
-    cols, names = [], []
-    for part in parts:
-        if part == "hour":
-            angle = 2.0 * math.pi * hour / 24.0
-        elif part == "dow":
-            dow = np.array([s.weekday() for s in stamps], dtype=np.float64) + hour / 24.0
-            angle = 2.0 * math.pi * dow / 7.0
-        elif part == "year":
-            doy = np.array([s.timetuple().tm_yday - 1 for s in stamps], dtype=np.float64) + hour / 24.0
-            length = np.array([366.0 if _leap(s.year) else 365.0 for s in stamps])
-            angle = 2.0 * math.pi * doy / length
-        else:
-            raise ValueError(f"unknown calendar part {part!r}")
-        cols += [np.sin(angle), np.cos(angle)]
-        names += [f"{part}_sin", f"{part}_cos"]
-    return (np.stack(cols, axis=1) if cols else np.zeros((len(stamps), 0))), names
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def calendar_parts(stamps: Sequence[datetime], freq: tsfreq.Frequency) -> list[str]:
-    """The calendar features that mean something here: those of the frequency (all three for an
-    irregular series), less any that is constant over the series (hour on midnight dates)."""
-    parts = list(freq.calendar) if freq.regular else list(CALENDAR_PARTS)
-    out = []
-    # a few thousand rows show whether a part varies (a day of hours, years of weeks)
-    sample = stamps[:5000]
-    for part in parts:
-        cols, _ = calendar_features(sample, [part])
-        if cols.size and np.ptp(cols, axis=0).max() > 1e-9:
-            out.append(part)
-    return out
 
 
 def make_windows(features: np.ndarray, target: np.ndarray, starts: np.ndarray, window: int, horizon: int):

@@ -28,8 +28,8 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from rnnlab.tasks import tsintervals as ti
-from rnnlab.tasks import tsmembers
+from rnnlab.tasks.timeseries import intervals as ti
+from rnnlab.tasks.timeseries import members as tsmembers
 
 RNN = "rnn"
 # How the fused forecast combines its members (see combine_weights); "top2" measured best.

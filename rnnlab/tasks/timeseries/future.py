@@ -31,9 +31,11 @@ import numpy as np
 import torch
 
 from rnnlab.errors import UserError
-from rnnlab.tasks import tscovariates as tscov
-from rnnlab.tasks import tsdata, tsfreq
-from rnnlab.tasks import tsintervals as ti
+from rnnlab.tasks.timeseries import covariates as tscov
+from rnnlab.tasks.timeseries import data as tsdata
+from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries import intervals as ti
+from rnnlab.tasks.timeseries.series import Series
 
 # Calibration paths for future bands: at most this many origins (more when a high level needs
 # them), and a step needs at least MIN_CALIBRATION errors before its band counts as calibrated.
@@ -70,7 +72,7 @@ def _extended(task, n_future: int, future_covariates: Optional[dict[str, np.ndar
     if d.timestamps is not None:
         stamps = list(d.timestamps) + future_times(d, n_future)
     values = np.concatenate([d.levels, np.full(n_future, d.levels[-1])])
-    series = tsdata.Series(values=values, timestamps=stamps, origin=d.origin, column=d.column, frequency=d.frequency)
+    series = Series(values=values, timestamps=stamps, origin=d.origin, column=d.column, frequency=d.frequency)
     covariates = tscov.extend(task.covariates, n_future, future_covariates)
     ext = task.prepare(series, covariates=covariates)
     m = d.features.shape[0]

@@ -4,7 +4,7 @@ Each member is fitted ONCE on a prefix of the series (its parameters chosen on t
 then run forward over the whole series with those parameters fixed, so that every forecast
 origin o gets the forecast it would have had from y[:o] alone (as a deployed model forecasts):
 
-    ets    Holt-Winters exponential smoothing (tsclassical.ETS), additive season, the trend chosen
+    ets    Holt-Winters exponential smoothing (classical.ETS), additive season, the trend chosen
            by AICc among none and additive damped (statsmodels' maximum likelihood)
     theta  the Theta method (Assimakopoulos & Nikolopoulos 2000; Hyndman & Billah 2003): simple
            exponential smoothing of the deseasonalised series plus half its linear trend,
@@ -30,7 +30,8 @@ from typing import Optional, Protocol
 
 import numpy as np
 
-from rnnlab.tasks import tsclassical, tsmetrics
+from rnnlab.tasks.timeseries import classical as tsclassical
+from rnnlab.tasks.timeseries import metrics as tsmetrics
 
 # The most recent rows of the fitting prefix that a member looks at (fit time stays bounded).
 MAX_FIT_ROWS = 5000
@@ -202,7 +203,7 @@ class ARIMA:
 
     @classmethod
     def fit(cls, train: np.ndarray, season: int) -> Optional["ARIMA"]:
-        from rnnlab.tasks import tsstat
+        from rnnlab.tasks.timeseries import stationarity as tsstat
 
         y = np.asarray(train, dtype=np.float64)[-MAX_FIT_ROWS:]
         m = season if season > 1 else 1

@@ -27,7 +27,11 @@ import numpy as np
 
 from rnnlab.config import SyntheticConfig, TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tscsv, tsdata, tsfreq
+from rnnlab.tasks.timeseries import read as tscsv
+from rnnlab.tasks.timeseries import data as tsdata
+from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries.series import Series
+from rnnlab.tasks.timeseries.synthetic import SYNTHETIC, synthetic
 
 # A seeded series driven by two covariates, for presets and tests: `promo` (0/1 blocks, known
 # ahead like a promotion calendar) lifts the level by PROMO_EFFECT; `temperature` (a slow AR(1)
@@ -36,10 +40,10 @@ DRIVEN = "builtin:synthetic-driven"
 PROMO_EFFECT, TEMP_EFFECT = 3.0, 0.8
 
 
-def driven(cfg: SyntheticConfig) -> tuple[tsdata.Series, dict[str, np.ndarray]]:
+def driven(cfg: SyntheticConfig) -> tuple[Series, dict[str, np.ndarray]]:
     """builtin:synthetic (same [task.synthetic] keys) plus the covariates' effects, and the
     covariates themselves."""
-    base = tsdata.synthetic(cfg)
+    base = synthetic(cfg)
     n = cfg.length
     rng = np.random.default_rng([cfg.seed, 1])
     promo = np.zeros(n)
@@ -53,7 +57,7 @@ def driven(cfg: SyntheticConfig) -> tuple[tsdata.Series, dict[str, np.ndarray]]:
     for i in range(1, n):
         temperature[i] = 0.97 * temperature[i - 1] + shocks[i]
     values = base.values + PROMO_EFFECT * promo + TEMP_EFFECT * temperature
-    series = tsdata.Series(values=values, timestamps=base.timestamps, origin=DRIVEN, column="value")
+    series = Series(values=values, timestamps=base.timestamps, origin=DRIVEN, column="value")
     return series, {"promo": promo, "temperature": temperature}
 
 
@@ -87,7 +91,7 @@ def _read(path: Path, wanted: list[str], key: str, what: str, delimiter: Optiona
     return out, [line for line, _ in table.rows]
 
 
-def load_series(cfg: TaskConfig) -> tuple[tsdata.Series, dict[str, np.ndarray]]:
+def load_series(cfg: TaskConfig) -> tuple[Series, dict[str, np.ndarray]]:
     """The task's series and its configured covariates (filled, one value per row)."""
     if cfg.source == DRIVEN:
         series, available = driven(cfg.synthetic)
@@ -113,13 +117,13 @@ def _check_kinds(cfg: TaskConfig) -> None:
         raise UserError(f"task.covariates and task.future_covariates both name {both[0]!r}; a column is one or the other")
 
 
-def load(cfg: TaskConfig, series: tsdata.Series) -> dict[str, np.ndarray]:
+def load(cfg: TaskConfig, series: Series) -> dict[str, np.ndarray]:
     """The configured covariates of the task's CSV, filled, one value per row of `series`."""
     wanted = names(cfg)
     if not wanted:
         return {}
     _check_kinds(cfg)
-    source = cfg.source or tsdata.SYNTHETIC
+    source = cfg.source or SYNTHETIC
     if source.startswith("builtin:"):
         raise UserError(
             f"task.covariates / task.future_covariates need a CSV task.source with those columns (or {DRIVEN}); "

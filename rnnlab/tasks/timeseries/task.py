@@ -20,12 +20,16 @@ import torch
 
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks import tsclassical, tsdata, tsfusion, tsstat
-from rnnlab.tasks import tscovariates as tscov
-from rnnlab.tasks import tsintervals as ti
-from rnnlab.tasks import tsmetrics as tm
+from rnnlab.tasks.timeseries import classical as tsclassical
+from rnnlab.tasks.timeseries import data as tsdata
+from rnnlab.tasks.timeseries import fusion as tsfusion
+from rnnlab.tasks.timeseries import stationarity as tsstat
+from rnnlab.tasks.timeseries import covariates as tscov
+from rnnlab.tasks.timeseries import intervals as ti
+from rnnlab.tasks.timeseries import metrics as tm
 from rnnlab.tasks.base import Batch, Task
-from rnnlab.tasks.tsheads import Head
+from rnnlab.tasks.timeseries.heads import Head
+from rnnlab.tasks.timeseries.series import Series
 
 # Validation and test are scored on at most this many forecast origins, evenly spaced across the
 # split, so an evaluation costs the same on a 10M-row series; the baselines use the same origins.
@@ -99,7 +103,7 @@ class TimeSeriesTask(Task):
         return self.head.point(predict(model, x, device))
 
     def prepare(
-        self, series: tsdata.Series, cfg: Optional[TaskConfig] = None, covariates: Optional[dict[str, np.ndarray]] = None
+        self, series: Series, cfg: Optional[TaskConfig] = None, covariates: Optional[dict[str, np.ndarray]] = None
     ) -> tsdata.Prepared:
         """Another version of this series (extended into the future with its timestamps and
         covariates, or with forecasts written in) through this run's pipeline with every decision

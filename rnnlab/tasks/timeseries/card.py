@@ -18,8 +18,10 @@ from typing import Any, Optional
 
 import numpy as np
 
-from rnnlab.tasks import tsdata, tsfreq, tsstat
-from rnnlab.tasks import tsmetrics as tm
+from rnnlab.tasks.timeseries import data as tsdata
+from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries import stationarity as tsstat
+from rnnlab.tasks.timeseries import metrics as tm
 
 
 def _longest_nan_run(v: np.ndarray) -> int:

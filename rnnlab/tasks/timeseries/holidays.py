@@ -23,7 +23,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from rnnlab.errors import UserError
-from rnnlab.tasks import tsfreq
+from rnnlab.tasks.timeseries import frequency as tsfreq
 
 # beyond the calendar's years (never within the series): as far as a month away
 CAP_DAYS = 30.0

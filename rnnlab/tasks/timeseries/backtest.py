@@ -21,9 +21,9 @@ import numpy as np
 import torch
 
 from rnnlab.errors import UserError
-from rnnlab.tasks import tsfusion
-from rnnlab.tasks import tsintervals as ti
-from rnnlab.tasks import tsmetrics as tm
+from rnnlab.tasks.timeseries import fusion as tsfusion
+from rnnlab.tasks.timeseries import intervals as ti
+from rnnlab.tasks.timeseries import metrics as tm
 
 SCORES = ("rmse", "mae", "mase", "smape")
 

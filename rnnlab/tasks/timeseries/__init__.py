@@ -1,0 +1,30 @@
+"""Forecasting one series (or many) with a recurrent model: the `timeseries` task's package.
+
+Its rooms, from the bottom floor up (no import runs back up):
+
+    frequency, stationarity, metrics, intervals, heads   no other room of the package
+    read, series, features, holidays                     reading a CSV; a raw Series; time features
+    synthetic                                            the builtin generated series
+    data                                                 the pipeline: fill, difference, split, scale, windows
+    covariates, classical, card, backtest                extra inputs; classical baselines; `rnnlab data`'s card
+    members, fusion, verdict                             classical members, the fused forecast and its bands,
+                                                         and the lines that say when a forecast loses
+    task, future                                         the task class (`[task] kind = "timeseries"`); --future
+
+`TimeSeriesTask`, `predict` and `forecast_report` are also reachable here (loaded on first use,
+so that importing the package does not import torch).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_FRONT = {"TimeSeriesTask", "predict", "forecast_report"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FRONT:
+        from rnnlab.tasks.timeseries import task
+
+        return getattr(task, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
