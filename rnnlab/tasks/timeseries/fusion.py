@@ -34,7 +34,7 @@ from rnnlab.tasks.timeseries import members as tsmembers
 RNN = "rnn"
 # How the fused forecast combines its members (see combine_weights); "top2" measured best.
 METHOD = "top2"
-METHODS = ("select", "top2", "top3", "inverse", "mean")
+METHODS = ("select", "top2", "top3", "top4", "inverse", "mean")
 
 
 def combine_weights(errors: dict[str, float], method: str = METHOD) -> dict[str, float]:
@@ -203,3 +203,53 @@ def evaluate(task, model, device, method: str = METHOD, levels: Sequence[float] 
     out["fusion_calibration_origins"] = float(fused.calibrated.origins)
     out["fusion_test_origins"] = float(test.size)
     return out, {"fused": fused, "test": test_fc, "val": val_fc, "members": members}
+
+
+# ---------------------------------------------------------------- past the end of the data
+
+
+def _rnn_mean(task, models, device, starts: np.ndarray) -> np.ndarray:
+    """The models' mean forecast in original units (scaling and differencing are linear)."""
+    x, _ = task.data.windows(starts)
+    return task.data.to_original(np.mean([task.forecast_scaled(m, x, device) for m in models], axis=0), starts)
+
+
+def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Sequence[float] = ti.LEVELS,
+           name: str = "fused") -> dict:
+    """The forecast `name` ("fused", "rnn" or a classical member) `steps` rows past the end, the
+    members' paths, the weights, and half-widths (len(levels), steps).
+
+    The weights are decided as in training (even validation origins). The band's residuals are
+    the odd validation origins' and every test origin's (with the members refitted on train + val:
+    at forecast time the test split is the most recent past, and nothing was chosen on it); steps
+    past the horizon widen as √k from the last one. The members are refitted on all the data."""
+    from rnnlab.errors import UserError
+
+    d = task.data
+    h, off, y, season = d.horizon, d.offset, d.levels, task.season
+    val, test = task.eval_origins("val"), task.eval_origins("test")
+    train_rows = d.splits.train + off
+    sigma = fallback_sigma(y, train_rows, season, h)
+    val_fc = members_forecasts(tsmembers.fit_members(y[:train_rows], season), y, val + off, h)
+    val_fc[RNN] = _rnn_mean(task, models, device, val)
+    fused = fit(val_fc, d.actual(val), sigma, levels)
+    test_fc = members_forecasts(tsmembers.fit_members(y[: train_rows + d.splits.val], season), y, test + off, h)
+    test_fc[RNN] = _rnn_mean(task, models, device, test)
+    paths = {k: v[0] for k, v in members_forecasts(tsmembers.fit_members(y, season), y, np.array([y.size]), steps).items()}
+    paths[RNN] = np.asarray(rnn_path, dtype=np.float64)
+    weights = {k: w for k, w in fused.weights.items() if k in test_fc and k in paths}
+    total = sum(weights.values())
+    weights = {k: w / total for k, w in weights.items()} if total > 0 else {RNN: 1.0}
+    for fc in (val_fc, test_fc, paths):
+        fc["fused"] = combine(fc, weights)
+    if name not in paths:
+        raise UserError(f"--model {name}: this run's members are {', '.join(sorted(paths))}")
+    resid = np.concatenate([(d.actual(val) - val_fc[name])[1::2], d.actual(test) - test_fc[name]])
+    cal = calibrate(resid, sigma, levels)
+    radius = np.empty((len(cal.conformal.levels), steps))
+    k = np.arange(1, steps + 1, dtype=np.float64)
+    near = min(steps, h)
+    radius[:, :near] = cal.conformal.radius[:, :near]
+    if steps > h:
+        radius[:, h:] = cal.conformal.radius[:, [h - 1]] * np.sqrt(k[h:] / h)
+    return {"path": paths[name], "radius": radius, "members": paths, "weights": weights, "calibration": cal}

@@ -51,12 +51,13 @@ def _ok(v: Any) -> bool:
 
 
 def losses(metrics: dict[str, float], baselines: dict[str, float]) -> list[str]:
-    """One line per (forecast, split) that is worse, by MASE, than seasonal-naive or a classical
-    member on that split: the model's own and the fused forecast's."""
+    """One line per forecast (the model's own, the fused one) that is worse, by MASE, than
+    seasonal-naive or a classical member on validation or test, naming the best rival on each."""
     lines = []
     mem = members(metrics)
     classical = [k for k in mem if k not in ("fused", RNN)]
     for who, label in ((RNN, "the model"), ("fused", "the fused forecast")):
+        said = []
         for split in ("val", "test"):
             if who == RNN:
                 mine = metrics.get(f"{split}_mase", baselines.get(f"{split}_mase"))
@@ -76,9 +77,11 @@ def losses(metrics: dict[str, float], baselines: dict[str, float]) -> list[str]:
             if worse:
                 best = min(worse, key=worse.get)
                 others = len(worse) - 1
-                more = f" (and {others} other{'s' if others > 1 else ''})" if others else ""
+                more = f", and {others} other{'s' if others > 1 else ''}" if others else ""
                 what = "validation" if split == "val" else "test"
-                lines.append(f"{label} is worse than {best} on {what}: MASE {mine:.3f} vs {worse[best]:.3f}{more}")
+                said.append(f"{best} on {what} (MASE {mine:.3f} vs {worse[best]:.3f}{more})")
+        if said:
+            lines.append(f"{label} is worse than " + "; than ".join(said))
     return lines
 
 
