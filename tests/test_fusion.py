@@ -101,7 +101,7 @@ def test_the_verdict_says_when_the_model_and_the_fused_forecast_lose():
     assert lines == ["the model is worse than seasonal-naive on test (MASE 1.720 vs 1.330, and 1 other)",
                      "the fused forecast is worse than seasonal-naive on test (MASE 1.400 vs 1.330)"]
     both = tsverdict.losses(metrics, {"seasonal_naive_val_mase": 0.5, "val_mase": 0.9})
-    assert both[0] == ("the model is worse than seasonal-naive on validation (MASE 0.900 vs 0.500, and 1 other); "
+    assert both[0] == ("the model is worse than seasonal-naive on validation (MASE 0.900 vs 0.500); "
                        "than seasonal-naive on test (MASE 1.720 vs 1.330, and 1 other)")
     assert tsverdict.calibration_notes(metrics)[0].startswith("not enough history to calibrate 95%: 7 origins")
     assert tsverdict.members(metrics)["ets"] == {"test_mase": 1.5, "val_mase": 1.0, "weight": 0.5}

@@ -253,3 +253,24 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     if steps > h:
         radius[:, h:] = cal.conformal.radius[:, [h - 1]] * np.sqrt(k[h:] / h)
     return {"path": paths[name], "radius": radius, "members": paths, "weights": weights, "calibration": cal}
+
+
+def probe(task, model, device, t: int) -> dict:
+    """For the dashboard's forecast panel during training (validation only): each member's and
+    the fused forecast at work origin `t`, the weights decided with the current model on the
+    even validation origins. The members are fitted on the training split once per task."""
+    d = task.data
+    h, off, y = d.horizon, d.offset, d.levels
+    if not hasattr(task, "_probe_members"):
+        task._probe_members = tsmembers.fit_members(y[: d.splits.train + off], task.season)
+    val = task.eval_origins("val")[0::2]
+    at = np.array([t])
+    val_fc = members_forecasts(task._probe_members, y, val + off, h)
+    val_fc[RNN] = rnn_forecasts(task, model, device, val)
+    actual = d.actual(val)
+    weights = combine_weights({k: float(np.nanmean(np.abs(actual - f))) for k, f in val_fc.items()})
+    now = members_forecasts(task._probe_members, y, at + off, h)
+    now[RNN] = rnn_forecasts(task, model, device, at)
+    fused = combine(now, weights)[0]
+    return {"members": {k: [float(v) for v in f[0]] for k, f in now.items() if k != RNN},
+            "fused": [float(v) for v in fused], "weights": {k: float(w) for k, w in weights.items()}}

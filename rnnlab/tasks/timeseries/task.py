@@ -382,6 +382,8 @@ class TimeSeriesTask(Task):
             "bands": {ti.level_name(lv): {"lower": floats(lo), "upper": floats(hi)} for lv, (lo, hi) in bands.items()},
             "drift": floats(base["drift"][0]),
             **({"ets": floats(base["ets"][0])} if "ets" in base else {}),
+            # the fusion's members and the fused forecast at the same origin (fusion.probe)
+            **tsfusion.probe(self, model, device, t),
             "acf": diag["acf"],
             "ljung_box_q": float(diag["q"]),
             "ljung_box_p": float(diag["p"]),
