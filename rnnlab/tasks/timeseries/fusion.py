@@ -147,16 +147,16 @@ def members_forecasts(members: Sequence[tsmembers.Member], y: np.ndarray, origin
     return out
 
 
-def refit(train_rows_before: np.ndarray, season: int) -> list[tsmembers.Member]:
-    """The classical members fitted on everything before the scored origins."""
-    return tsmembers.fit_members(train_rows_before, season)
-
-
-__all__ = ["METHOD", "METHODS", "RNN", "Calibrated", "Fused", "calibrate", "combine", "combine_weights", "fallback_note",
-           "fallback_sigma", "fit", "members_forecasts", "needed_origins", "refit"]
-
-
 # ---------------------------------------------------------------- on a run's task
+
+
+def train_members(task) -> list[tsmembers.Member]:
+    """The members fitted on the task's training split, once per task (the probe and the test
+    event share them: an ETS fit costs a second or so)."""
+    if not hasattr(task, "_fusion_members"):
+        d = task.data
+        task._fusion_members = tsmembers.fit_members(d.levels[: d.splits.train + d.offset], task.season)
+    return task._fusion_members
 
 
 def rnn_forecasts(task, model, device, starts: np.ndarray) -> np.ndarray:
@@ -175,7 +175,7 @@ def evaluate(task, model, device, method: str = METHOD, levels: Sequence[float] 
     val, test = task.eval_origins("val"), task.eval_origins("test")
     y = d.levels
     train_rows = d.splits.train + off
-    members = tsmembers.fit_members(y[:train_rows], season)
+    members = train_members(task)
     val_fc = members_forecasts(members, y, val + off, h)
     val_fc[RNN] = rnn_forecasts(task, model, device, val)
     val_actual = d.actual(val)
@@ -230,7 +230,7 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     val, test = task.eval_origins("val"), task.eval_origins("test")
     train_rows = d.splits.train + off
     sigma = fallback_sigma(y, train_rows, season, h)
-    val_fc = members_forecasts(tsmembers.fit_members(y[:train_rows], season), y, val + off, h)
+    val_fc = members_forecasts(train_members(task), y, val + off, h)
     val_fc[RNN] = _rnn_mean(task, models, device, val)
     fused = fit(val_fc, d.actual(val), sigma, levels)
     test_fc = members_forecasts(tsmembers.fit_members(y[: train_rows + d.splits.val], season), y, test + off, h)
@@ -261,16 +261,18 @@ def probe(task, model, device, t: int) -> dict:
     even validation origins. The members are fitted on the training split once per task."""
     d = task.data
     h, off, y = d.horizon, d.offset, d.levels
-    if not hasattr(task, "_probe_members"):
-        task._probe_members = tsmembers.fit_members(y[: d.splits.train + off], task.season)
     val = task.eval_origins("val")[0::2]
     at = np.array([t])
-    val_fc = members_forecasts(task._probe_members, y, val + off, h)
+    val_fc = members_forecasts(train_members(task), y, val + off, h)
     val_fc[RNN] = rnn_forecasts(task, model, device, val)
     actual = d.actual(val)
     weights = combine_weights({k: float(np.nanmean(np.abs(actual - f))) for k, f in val_fc.items()})
-    now = members_forecasts(task._probe_members, y, at + off, h)
+    now = members_forecasts(train_members(task), y, at + off, h)
     now[RNN] = rnn_forecasts(task, model, device, at)
     fused = combine(now, weights)[0]
     return {"members": {k: [float(v) for v in f[0]] for k, f in now.items() if k != RNN},
             "fused": [float(v) for v in fused], "weights": {k: float(w) for k, w in weights.items()}}
+
+
+__all__ = ["METHOD", "METHODS", "RNN", "Calibrated", "Fused", "calibrate", "combine", "combine_weights", "evaluate", "fallback_note",
+           "fallback_sigma", "fit", "future", "members_forecasts", "needed_origins", "probe", "train_members"]
