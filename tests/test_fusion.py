@@ -109,18 +109,24 @@ def test_the_verdict_says_when_the_model_and_the_fused_forecast_lose():
     assert tsverdict.summary_line(metrics).startswith("test MASE: fused 1.400 (ets 0.50, rnn 0.50) | ets 1.500 | rnn 1.720")
 
 
-def test_train_json_carries_members_test_baselines_and_finite_coverage(tmp_path):
+@pytest.fixture(scope="module")
+def monthly_run(tmp_path_factory):
     from tests.test_cli_train import rnnlab
 
+    root = tmp_path_factory.mktemp("fusion")
     y = _seasonal(n=180, noise=1.0)
-    csv = tmp_path / "monthly.csv"
+    csv = root / "monthly.csv"
     csv.write_text("date,value\n" + "".join(f"{2000 + k // 12}-{k % 12 + 1:02d}-01,{v:.3f}\n" for k, v in enumerate(y)))
     proc = rnnlab("train", "ts-lstm", "--set", f"task.source='{csv}'", "--set", "task.time_column='date'",
                   "--set", "task.window=24", "--set", "task.horizon=6", "--set", "model.hidden_size=8",
                   "--set", "train.steps=4", "--set", "train.eval_every=4", "--set", "train.checkpoint_every=4",
-                  "--set", "probes.output_every=0", "--runs-dir", str(tmp_path / "runs"), "--json")
+                  "--set", "probes.output_every=0", "--runs-dir", str(root / "runs"), "--name", "m", "--json")
     assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
+    return root / "runs", json.loads(proc.stdout)
+
+
+def test_train_json_carries_members_test_baselines_and_finite_coverage(monthly_run):
+    _, out = monthly_run
     assert {"ets", "theta", "arima", "seasonal_naive", "rnn", "fused"} <= set(out["members"])
     assert math.isclose(sum(v.get("weight", 0.0) for v in out["members"].values()), 1.0)
     assert "test_mase" in out["test_baselines"]["seasonal_naive"]
@@ -132,3 +138,19 @@ def test_train_json_carries_members_test_baselines_and_finite_coverage(tmp_path)
     # a 4-step model loses to the classical members, and says so
     assert any(w.startswith("the model is worse than") for w in out["warnings"])
     assert not any(isinstance(v, float) and math.isinf(v) for v in out["metrics"].values())
+
+
+def test_future_is_the_fused_forecast_unless_a_member_is_named(monthly_run):
+    from tests.test_cli_train import rnnlab
+
+    runs, _ = monthly_run
+    fused = json.loads(rnnlab("forecast", "m", "--runs-dir", str(runs), "--future", "9", "--json").stdout)
+    assert fused["model"] == "fused" and math.isclose(sum(fused["weights"].values()), 1.0)
+    paths = fused["members"]
+    combined = sum(w * np.asarray(paths[k]) for k, w in fused["weights"].items())
+    np.testing.assert_allclose([r["forecast"] for r in fused["rows"]], combined, rtol=1e-9)
+    assert all(r["lower_95"] < r["lower_80"] < r["forecast"] < r["upper_80"] < r["upper_95"] for r in fused["rows"])
+    ets = json.loads(rnnlab("forecast", "m", "--runs-dir", str(runs), "--future", "9", "--model", "ets", "--json").stdout)
+    np.testing.assert_allclose([r["forecast"] for r in ets["rows"]], paths["ets"], rtol=1e-9)
+    bad = rnnlab("forecast", "m", "--runs-dir", str(runs), "--future", "9", "--model", "prophet")
+    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "arima" in bad.stderr

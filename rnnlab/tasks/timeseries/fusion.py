@@ -220,7 +220,7 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     members' paths, the weights, and half-widths (len(levels), steps).
 
     The weights are decided as in training (even validation origins). The band's residuals are
-    the odd validation origins' and every test origin's (with the members refitted on train + val:
+    the odd validation origins' and every test origin's (the members fitted on the training split:
     at forecast time the test split is the most recent past, and nothing was chosen on it); steps
     past the horizon widen as √k from the last one. The members are refitted on all the data."""
     from rnnlab.errors import UserError
@@ -233,7 +233,8 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     val_fc = members_forecasts(train_members(task), y, val + off, h)
     val_fc[RNN] = _rnn_mean(task, models, device, val)
     fused = fit(val_fc, d.actual(val), sigma, levels)
-    test_fc = members_forecasts(tsmembers.fit_members(y[: train_rows + d.splits.val], season), y, test + off, h)
+    # the training-split members on the test origins too (out of sample all the same; one fit fewer)
+    test_fc = members_forecasts(train_members(task), y, test + off, h)
     test_fc[RNN] = _rnn_mean(task, models, device, test)
     paths = {k: v[0] for k, v in members_forecasts(tsmembers.fit_members(y, season), y, np.array([y.size]), steps).items()}
     paths[RNN] = np.asarray(rnn_path, dtype=np.float64)
