@@ -81,14 +81,31 @@ def train(csv: Path, runs: Path, extra: Sequence[str] = ()) -> tuple[dict, float
         return {}, wall, (p.stderr or p.stdout)[-400:]
 
 
-def methods(run_dir: str) -> dict[str, float]:
-    """Every fusion rule's test MASE on the run's own model and windows."""
+def methods(run_dir: str) -> dict:
+    """The default fusion's test MASE, coverage and weights, and every rule's test MASE, on the
+    run's own model and windows (the members' forecasts computed once)."""
+    import numpy as np
+
     from rnnlab.inspect.loader import load_run
     from rnnlab.tasks.timeseries import fusion as tsfusion
 
     run = load_run(run_dir)
     run.model.eval()
-    return {m: tsfusion.evaluate(run.task, run.model, "cpu", method=m)[0]["fused_test_mase"] for m in tsfusion.METHODS}
+    task = run.task
+    metrics, details = tsfusion.evaluate(task, run.model, "cpu")
+    val, test = task.eval_origins("val"), task.eval_origins("test")
+    actual = task.data.actual(val)[0::2]
+    vf = {k: v for k, v in details["val"].items() if k != "fused"}
+    tf = {k: v for k, v in details["test"].items() if k != "fused"}
+    errors = {k: float(np.nanmean(np.abs(actual - f[0::2]))) for k, f in vf.items()}
+    rules = {}
+    for m in tsfusion.METHODS:
+        w = {k: x for k, x in tsfusion.combine_weights(errors, m).items() if k in tf}
+        w = {k: x / sum(w.values()) for k, x in w.items()}
+        rules[m] = task._metrics(tsfusion.combine(tf, w), test, "test")["test_mase"]
+    return {"fused": metrics["fused_test_mase"], "coverage_80": metrics["fused_test_coverage_80"],
+            "weights": {k[len("fusion_weight_"):]: v for k, v in metrics.items() if k.startswith("fusion_weight_")},
+            "rules": rules}
 
 
 def card_settings(csv: Path, time_column: str) -> list[str]:
@@ -124,7 +141,7 @@ def one(name: str, csv: Path, runs: Path, extra: Sequence[str] = (), time_column
     rec["test_origins"] = m.get("fusion_test_origins")
     rec["weights"] = {k[len("fusion_weight_"):]: v for k, v in m.items() if k.startswith("fusion_weight_")}
     try:
-        rec["methods"] = methods(out["run_dir"])
+        rec["methods"] = methods(out["run_dir"])["rules"]
     except Exception as e:  # the table still stands without the rule comparison
         rec["methods_error"] = f"{type(e).__name__}: {e}"
     return rec
@@ -172,6 +189,9 @@ def figures(records: list[dict]) -> list[Figure]:
                            ratio, "<= 1", None if ratio is None else ratio <= 1.0, note, extra=r))
     ratios = [r["fused"] / min(r[p] for p in PEERS if r.get(p) is not None) for r in ok]
     n = len(records)
+    for r in records:  # a measurement made with the card's keys given up front (see main)
+        if r.get("extra") and "plain_refused" not in r:
+            r["plain_refused"], r["settings"] = "not tried in this measurement", r["extra"]
     plain = sum("plain_refused" not in r and "error" not in r for r in records)
     figs.append(Figure(ITEM, "series trained with only the CSV named", plain, f"of {n}", target=f"= {n}", met=plain == n,
                        note="; ".join(f"{r['series']}: {r['plain_refused']} (then run with the data card's "
@@ -205,8 +225,35 @@ def run(quick: bool = False) -> list[Figure]:
     return figures(measure(quick))
 
 
+def main(argv=None) -> int:
+    """`python -m benchmarks.forecast_real [--records FILE] [--set K=V ...]`: measure (or take the
+    records of an earlier measurement, one JSON object a line) and merge item 14 into
+    benchmarks/results.json and BENCHMARKS.md, as `python -m benchmarks --only forecast_real` does."""
+    import argparse
+
+    from benchmarks import run as suite
+    from benchmarks.common import machine
+
+    p = argparse.ArgumentParser(prog="python -m benchmarks.forecast_real")
+    p.add_argument("--records", help="a file of records (one JSON object a line) from an earlier measurement")
+    p.add_argument("--set", dest="extra", action="append", default=[], help="extra --set pairs for every run")
+    args = p.parse_args(argv)
+    if args.records:
+        records = [json.loads(ln) for ln in Path(args.records).read_text().splitlines() if ln.startswith("{")]
+    else:
+        records = measure(False, args.extra)
+    figs = figures(records)
+    data = json.loads(suite.RESULTS.read_text()) if suite.RESULTS.is_file() else {"figures": [], "ran_at": {}}
+    data["figures"] = [f for f in data["figures"] if f["item"] != ITEM] + [f.to_dict() for f in figs]
+    data.setdefault("machine_by_item", {})[ITEM] = {**machine(), "loadavg_end": machine()["loadavg"]}
+    data.setdefault("ran_at", {})["forecast_real"] = time.strftime("%H:%M")
+    data["figures"].sort(key=lambda f: f["item"])
+    suite.RESULTS.write_text(json.dumps(data, indent=1, default=str))
+    (ROOT / "BENCHMARKS.md").write_text(suite.render(data), encoding="utf-8")
+    for f in figs:
+        print(f"  {f.name}: {f.value} {f.unit} | baseline {f.baseline} | ratio {f.ratio} | {f.note}")
+    return 0
+
+
 if __name__ == "__main__":
-    extra = sys.argv[1:]
-    recs = measure(False, extra)
-    for f in figures(recs):
-        print(f.name, f.value, f.baseline, f.ratio, f.note)
+    sys.exit(main())

@@ -56,6 +56,8 @@ def test_combination_rules():
     errors = {"rnn": 3.0, "ets": 1.0, "arima": 2.0, "theta": float("nan")}
     assert tsfusion.combine_weights(errors, "select") == {"ets": 1.0}
     assert tsfusion.combine_weights(errors, "top2") == {"ets": 0.5, "arima": 0.5}
+    assert tsfusion.combine_weights(errors, "within2") == {"ets": 0.5, "arima": 0.5}  # rnn's 3.0 > 2 x 1.0
+    assert tsfusion.combine_weights(errors, "within3") == {"ets": 1 / 3, "arima": 1 / 3, "rnn": 1 / 3}
     inv = tsfusion.combine_weights(errors, "inverse")
     assert set(inv) == {"rnn", "ets", "arima"} and math.isclose(sum(inv.values()), 1.0) and inv["ets"] > inv["arima"] > inv["rnn"]
     fc = {"ets": np.array([1.0, 2.0]), "arima": np.array([3.0, 4.0])}
