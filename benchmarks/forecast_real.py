@@ -197,7 +197,7 @@ def figures(records: list[dict]) -> list[Figure]:
                        note="; ".join(f"{r['series']}: {r['plain_refused']} (then run with the data card's "
                                       f"{' '.join(r.get('settings', []))})" for r in records if "plain_refused" in r)))
     wins = sum(x <= 1.0 for x in ratios)
-    figs.append(Figure(ITEM, "series where fused <= best classical peer", wins / n if n else float("nan"), f"of {n}",
+    figs.append(Figure(ITEM, "share of series where fused <= best classical peer", wins / n if n else float("nan"), f"({wins} of {n})",
                        target=">= 0.8", met=(wins / n >= 0.8) if n else None, note="a refused series counts as a loss"))
     g = _gmean(ratios)
     figs.append(Figure(ITEM, "geometric mean of fused / best peer MASE", g, "", target="<= 0.95", met=g <= 0.95 if ratios else None))
