@@ -102,8 +102,10 @@ class TaskConfig(_Section):
     time_column: Optional[str] = None
     # CSV field separator; unset = detected (",", ";", tab or "|").
     delimiter: Optional[str] = Field(None, min_length=1, max_length=1)
-    window: int = Field(96, ge=2, le=100_000)
-    horizon: int = Field(24, ge=1, le=10_000)
+    # Unset: from the data, as `rnnlab data` recommends (a window of two seasons, a horizon of
+    # one, within what the splits hold; tasks/timeseries/data.py default_window_horizon).
+    window: Optional[int] = Field(None, ge=2, le=100_000)
+    horizon: Optional[int] = Field(None, ge=1, le=10_000)
     fill: Literal["interpolate", "ffill"] = "interpolate"
     # "auto": first differences when ADF or KPSS calls the training split non-stationary.
     difference: Union[bool, Literal["auto"]] = "auto"

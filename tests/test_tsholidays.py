@@ -75,6 +75,10 @@ def test_task_adds_holiday_features_and_says_so(tmp_path):
 )
 def test_bad_holiday_settings_are_user_errors(tmp_path, kw, needle):
     path, _ = _daily_csv(tmp_path, days=400)
+    if kw.get("time_column", "date") is None:
+        # the date column is found without being named (issue 17): a file without one has no dates
+        lines = path.read_text().splitlines()
+        path.write_text("\n".join(line.split(",", 1)[1] for line in lines) + "\n")
     with pytest.raises(UserError) as err:
         _task(path, **kw)
     assert needle in str(err.value)

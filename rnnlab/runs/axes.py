@@ -25,7 +25,7 @@ def tokens_per_step(latest: Optional[dict], config: Any = None) -> Optional[floa
     if isinstance(tps, (int, float)) and isinstance(st, (int, float)) and math.isfinite(tps * st) and tps * st > 0:
         return float(round(tps * st))
     if config is not None:
-        length = config.task.window if config.task.kind == "timeseries" else config.task.seq_len
+        length = (config.task.window or 96) if config.task.kind == "timeseries" else config.task.seq_len
         return float(config.train.batch_size * length)
     return None
 

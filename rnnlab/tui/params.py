@@ -65,7 +65,7 @@ def model_len(task_cfg) -> int:
     if task_cfg.kind == "copy":
         return task_cfg.seq_len + 20  # T blanks around 10 symbols to recall and their echo
     if task_cfg.kind == "timeseries":
-        return task_cfg.window
+        return task_cfg.window or 96  # unset: from the data; an estimate here
     return task_cfg.seq_len
 
 
@@ -74,7 +74,7 @@ def config_params(cfg, io: tuple[int, int] | None = None) -> int:
     m = cfg.model
     io = io or known_io(cfg.task)
     if io is None and cfg.task.kind == "timeseries":
-        io = (IO["timeseries"][0], cfg.task.horizon)
+        io = (IO["timeseries"][0], cfg.task.horizon or 24)
     return approx_params(m.cell, m.hidden_size, m.num_layers, cfg.task.kind, max_len=model_len(cfg.task),
                          attention=m.attention, embedding_size=m.embedding_size, io=io)
 

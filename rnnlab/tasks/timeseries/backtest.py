@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from rnnlab.errors import UserError
+from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import fusion as tsfusion
 from rnnlab.tasks.timeseries import intervals as ti
 from rnnlab.tasks.timeseries import metrics as tm
@@ -115,7 +116,9 @@ def _time(d, t: int) -> Optional[str]:
     """The timestamp of the first forecast row of origin t (work row), if the series has times."""
     if d.timestamps is None:
         return None
-    return d.timestamps[t + d.offset].isoformat()
+    stamp = d.timestamps[t + d.offset]
+    # daily and coarser data: dates without T00:00:00; quarters as 2009Q4 (tsfreq.label)
+    return tsfreq.label(stamp, d.frequency, dates_only=d.frequency.months > 0 or d.frequency.seconds >= tsfreq.DAY)
 
 
 __all__ = ["backtest_origins", "backtest_report"]

@@ -5,9 +5,9 @@ a forecaster looks at before training anything, and the `[task]` settings it sug
     ADF / KPSS p-values and the verdict, seasonal periods (frequency defaults and detected)
     the ACF of the series as it would be modelled (differenced when non-stationary)
 
-It reads the CSV with the same loader as training (tsdata.load_csv), so what the card says is
-what a run would see. The card looks at the whole series (training has not split it yet); a run
-with `difference = "auto"` decides on its training split and can differ on a borderline series.
+It reads the CSV with the same loader as training (tsdata.load_csv) and takes the run's decisions
+(season, periods, differencing, window and horizon) with the run's code on the run's training
+split, so what the card says is what `rnnlab train` with only the CSV named does.
 """
 
 from __future__ import annotations
@@ -18,18 +18,39 @@ from typing import Any, Optional
 
 import numpy as np
 
+from rnnlab.config import TaskConfig
 from rnnlab.tasks.timeseries import data as tsdata
 from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import stationarity as tsstat
 from rnnlab.tasks.timeseries import metrics as tm
+from rnnlab.tasks.timeseries.series import Stamps
+
+
+DETECT_ROWS = 20_000
 
 
 def _longest_nan_run(v: np.ndarray) -> int:
-    best = cur = 0
-    for bad in np.isnan(v):
-        cur = cur + 1 if bad else 0
-        best = max(best, cur)
-    return best
+    bad = np.concatenate([[0], np.isnan(v).astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(bad))  # starts and ends of the NaN runs, alternating
+    return int((edges[1::2] - edges[::2]).max()) if edges.size else 0
+
+
+def _iso(stamps) -> list[str]:
+    """ISO 8601 of each timestamp, vectorised where they are a DatetimeIndex of whole seconds
+    (what datetime.isoformat writes then)."""
+    if isinstance(stamps, Stamps):
+        arr = stamps.index.values
+        if np.all(arr.astype("datetime64[s]") == arr):
+            return np.datetime_as_string(arr, unit="s").tolist()
+    return [s.isoformat() for s in stamps]
+
+
+def _values(v: np.ndarray) -> list:
+    """The values as JSON-able floats, None where missing."""
+    out = v.tolist()
+    for i in np.flatnonzero(~np.isfinite(v)):
+        out[i] = None
+    return out
 
 
 def build(path: Path | str, column: Optional[str] = None, time_column: Optional[str] = None, delimiter: Optional[str] = None) -> dict[str, Any]:
@@ -39,15 +60,18 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
     n = int(v.size)
     freq = series.frequency
     missing = int(np.isnan(v).sum())
-    filled = tsdata.fill_missing(v, "interpolate", series.origin)
-    stat = tsstat.tests(filled)
-    detected = tsfreq.detect_periods(filled)
-    if freq.periods:
-        periods, source = [float(p) for p in freq.periods], freq.name
-        season = freq.season
-    else:
-        periods, source = [float(p) for p in detected.periods], "detected" if detected.periods else "none found"
-        season = detected.periods[0] if detected.periods else 1
+    # the decisions a run takes, taken the same way on the same rows (its training split, filled
+    # from the past), so the card and `train` agree on season, periods, differencing and sizes
+    cfg = TaskConfig(kind="timeseries")
+    filled = tsdata.fill_causal(v, series.origin)
+    n_train = max(2, tsdata.split_sizes(n - 1, cfg.val_fraction, cfg.test_fraction).train - 1)
+    seasons = tsdata.resolve_seasons(cfg, freq, filled[:n_train])
+    periods, source, season = seasons.periods, seasons.source, seasons.season
+    stat = tsstat.tests(filled[:n_train])
+    # the last DETECT_ROWS rows show any season a card can plot (20,000 hours: 2 years)
+    detected = tsfreq.detect_periods(filled[-DETECT_ROWS:])
+    offset = 0 if stat["stationary"] else 1
+    window, horizon = tsdata.default_window_horizon(n - offset, season, cfg.val_fraction, cfg.test_fraction)
     modelled = np.diff(filled) if not stat["stationary"] else filled
     lags = int(max(1, min(max(2 * season, 24), modelled.size // 2)))
     acf = tm.acf(modelled, lags)[1:] if modelled.size > 2 else np.zeros(0)
@@ -55,7 +79,7 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
     card: dict[str, Any] = {
         "file": str(series.origin),
         "column": series.column,
-        "time_column": time_column,
+        "time_column": series.time_column,
         "rows": n,
         "first": stamps[0].isoformat() if stamps else None,
         "last": stamps[-1].isoformat() if stamps else None,
@@ -71,8 +95,11 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
         "detected_strength": [round(s, 4) for s in detected.strength],
         "acf_of": "differences" if not stat["stationary"] else "series",
         "acf": [float(a) for a in acf],
-        "values": [float(x) if math.isfinite(x) else None for x in v],
-        "times": [s.isoformat() for s in stamps] if stamps else [],
+        "window": window,
+        "horizon": horizon,
+        "min_rows": tsdata.min_rows(season),
+        "values": _values(v),
+        "times": _iso(stamps) if stamps else [],
     }
     card["recommended"] = recommend(card)
     return card
@@ -81,15 +108,12 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
 def recommend(card: dict[str, Any]) -> dict[str, Any]:
     """`[task]` keys for this series: a window that sees two seasons, a horizon of one season
     (both within what the splits can hold), the detected periods when the frequency gives none."""
-    n, season = card["rows"], card["season"]
+    season = card["season"]
     rec: dict[str, Any] = {"kind": "timeseries", "source": card["file"], "column": card["column"]}
     if card["time_column"]:
         rec["time_column"] = card["time_column"]
-    room = max(4, int(n * 0.7) // 3)  # the training split must hold window + horizon windows
-    horizon = season if 1 < season <= max(1, n // 10) else max(1, min(12, n // 10))
-    window = max(2 * season, 16, 2 * horizon)
-    rec["window"] = int(min(window, room))
-    rec["horizon"] = int(min(horizon, max(1, rec["window"] // 2)))
+    # what `train` takes when task.window / task.horizon are left unset (data.default_window_horizon)
+    rec["window"], rec["horizon"] = card["window"], card["horizon"]
     rec["difference"] = "auto"  # the run decides on its training split, as the card did here
     if card["periods_source"] == "detected":
         rec["periods"] = card["periods"]
@@ -111,7 +135,9 @@ def summary_lines(card: dict[str, Any]) -> list[str]:
     det = ", ".join(f"{p} (ACF {s:.2f})" for p, s in zip(card["detected_periods"], card["detected_strength"])) or "none"
     verdict = tsstat.verdict(st)
     advice = "difference it (auto does)" if not st["stationary"] else "no differencing needed"
-    return [
+    short = ([f"too short     {card['rows']} rows; training with the defaults needs at least {card['min_rows']}"]
+             if card["rows"] < card["min_rows"] else [])
+    return short + [
         f"{Path(card['file']).name} [{card['column']}]: {card['rows']} rows{span}",
         f"frequency     {card['frequency']}{back}",
         f"missing       {card['missing']} values ({pct:.1f}%), longest gap {card['longest_gap']} rows",

@@ -17,7 +17,6 @@ describe conditions, the target's differencing is about its own level.
 
 from __future__ import annotations
 
-import csv
 import difflib
 from dataclasses import replace
 from pathlib import Path
@@ -66,29 +65,27 @@ def names(cfg: TaskConfig) -> list[str]:
     return list(cfg.covariates) + list(cfg.future_covariates)
 
 
-def _read(path: Path, wanted: list[str], key: str, what: str, delimiter: Optional[str] = None) -> tuple[dict[str, np.ndarray], list[int]]:
-    """The `wanted` numeric columns of a CSV (NaN where empty) and each data row's line number,
-    read like the target (tscsv: detected delimiter, decimal commas, thousands groups)."""
-    if not path.is_file():
-        raise UserError(f"{path}: {'is a directory' if path.is_dir() else 'no such file'} ({what})")
-    table = tscsv.read_table(path, delimiter)
+def _read(path: Path, wanted: list[str], key: str, what: str, delimiter: Optional[str] = None,
+          table: Optional[tscsv.Table] = None) -> tuple[dict[str, np.ndarray], tscsv.Table]:
+    """The `wanted` numeric columns of a CSV (NaN where empty) and its table, read like the
+    target (tscsv: detected delimiter, decimal commas, thousands groups)."""
+    if table is None:
+        if not path.is_file():
+            raise UserError(f"{path}: {'is a directory' if path.is_dir() else 'no such file'} ({what})")
+        table = tscsv.read_table(path, delimiter)
     out: dict[str, np.ndarray] = {}
     for name in wanted:
         # the same did-you-mean message the target column gets
         j = tscsv.column_index(table, name, key)
-        cells = [row[j] if j < len(row) else "" for _, row in table.rows]
-        mark = tscsv.decimal_mark(cells, table.delimiter)
-        col = np.empty(len(cells))
-        for k, ((line, _), cell) in enumerate(zip(table.rows, cells)):
-            v = tscsv.parse_number(cell, mark)
-            if v is None:
-                raise UserError(
-                    f"{path}, line {line}: covariate {name!r} ({key if key.startswith('-') else 'task.' + key}) has {cell.strip()!r}, not a number; "
-                    "leave the cell empty for a missing value"
-                )
-            col[k] = v
+        col, bad = tscsv.parse_column(table.cells(j), table.delimiter)
+        if bad is not None:
+            cell = str(table.frame.iloc[bad, j]).strip()
+            raise UserError(
+                f"{path}, line {table.line(bad)}: covariate {name!r} ({key if key.startswith('-') else 'task.' + key}) has {cell!r}, not a number; "
+                "leave the cell empty for a missing value"
+            )
         out[name] = col
-    return out, [line for line, _ in table.rows]
+    return out, table
 
 
 def load_series(cfg: TaskConfig) -> tuple[Series, dict[str, np.ndarray]]:
@@ -130,23 +127,24 @@ def load(cfg: TaskConfig, series: Series) -> dict[str, np.ndarray]:
             f"{source} has only one series"
         )
     for name in wanted:
-        if name in (series.column, cfg.time_column):
+        if name in (series.column, series.time_column):
             key = "covariates" if name in cfg.covariates else "future_covariates"
             raise UserError(f"task.{key}: {name!r} is the {'target' if name == series.column else 'time'} column, not a covariate")
     path = Path(source).expanduser()
-    cols = {}
+    cols: dict[str, np.ndarray] = {}
+    table = None
     for key, group in (("task.covariates", cfg.covariates), ("task.future_covariates", cfg.future_covariates)):
-        got, _ = _read(path, list(group), key.removeprefix("task."), key, cfg.delimiter)
+        got, table = _read(path, list(group), key.removeprefix("task."), key, cfg.delimiter, table)
         cols.update(got)
     out = {}
     for name, col in cols.items():
-        if series.frequency.gaps and cfg.time_column is not None and col.size < series.values.size:
+        if series.frequency.gaps and series.time_column is not None and col.size < series.values.size:
             # rows the series skipped were put back as NaN (tsfreq.regularize): the same here
-            stamps, _ = tscsv.times(tscsv.read_table(path, cfg.delimiter), cfg.time_column)
-            col, _ = tsfreq.regularize(col, stamps, series.frequency)
+            stamps, _ = tscsv.times(table, series.time_column)
+            col, _ = tsfreq.regularize(col, list(stamps.to_pydatetime()), series.frequency)
         if col.size != series.values.size:
             raise UserError(f"{path}: covariate {name!r} has {col.size} rows, the series {series.values.size}")
-        out[name] = tsdata.fill_missing(col, cfg.fill, f"{path} [{name}]")
+        out[name] = tsdata.fill_causal(col, f"{path} [{name}]")  # from the past only, like the target
     return out
 
 
@@ -179,18 +177,22 @@ def add_features(
     return replace(prep, features=features, feature_names=list(prep.feature_names) + feature_names)
 
 
-def read_future(path: Path, cfg: TaskConfig, steps: int, horizon: int) -> dict[str, np.ndarray]:
-    """Future covariate values for `forecast --future steps` from a CSV, one row per future step.
+def read_future(path: Path, cfg: TaskConfig, steps: int, horizon: int, times: Optional[list] = None,
+                time_column: Optional[str] = None) -> dict[str, np.ndarray]:
+    """Future covariate values for `forecast --future steps` from a CSV. With a time column in the
+    file (the run's, or the first column of dates) and `times` (the future steps' timestamps), the
+    rows are joined by date: each future step takes the row with its time, in any order, and a step
+    without one is an error. Without, one row per future step, in order.
     Known-ahead covariates are required; observed ones only when the forecast runs past the
     horizon (its later chunks read rows after the origin)."""
     need = list(cfg.future_covariates) + (list(cfg.covariates) if steps > horizon else [])
+    if not path.is_file():
+        raise UserError(f"--covariates {path}: {'is a directory' if path.is_dir() else 'no such file'}")
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            header = [h.strip() for h in (next(csv.reader(fh), None) or [])]
-    except FileNotFoundError:
-        raise UserError(f"--covariates {path}: no such file") from None
-    except (IsADirectoryError, UnicodeDecodeError, csv.Error) as err:
+        table = tscsv.read_table(path, cfg.delimiter)
+    except UserError as err:
         raise UserError(f"--covariates {path}: not a readable CSV file: {err}") from None
+    header = table.header
     missing = [n for n in need if n not in header]
     if missing:
         why = (f"task.covariates are observed only up to the origin, so --future {steps} beyond the horizon {horizon} needs them too"
@@ -200,17 +202,37 @@ def read_future(path: Path, cfg: TaskConfig, steps: int, horizon: int) -> dict[s
             f"columns are: {', '.join(header) or '(none)'}"
         )
     present = [n for n in names(cfg) if n in header]
-    cols, lines = _read(path, present, "--covariates", "--covariates")
-    if len(lines) < steps:
+    cols, table = _read(path, present, "--covariates", "--covariates", table=table)
+    rows = np.arange(table.n_rows)
+    when = time_column if time_column in header else None
+    if times is not None and when is None:
+        when = tscsv.find_time_column(table)
+    if times is not None and when is not None:
+        stamps, _ = tscsv.times(table, when, ordered=False)  # joined by date: any row order
+        if stamps is not None:
+            import pandas as pd
+
+            pos = {int(t): k for k, t in enumerate(stamps.as_unit("s").asi8)}
+            wanted = pd.DatetimeIndex(times[:steps]).as_unit("s").asi8
+            absent = [k for k, t in enumerate(wanted) if int(t) not in pos]
+            if absent:
+                first = pd.Timestamp(int(wanted[absent[0]]), unit="s")
+                raise UserError(
+                    f"--covariates {path}: no row for {first.isoformat()} (future step {absent[0] + 1} of {steps}; "
+                    f"{len(absent)} missing); column {when!r} must hold each future time"
+                )
+            rows = np.array([pos[int(t)] for t in wanted], dtype=np.int64)
+    if rows.size < steps:
         raise UserError(
-            f"--covariates {path}: {len(lines)} rows, but --future {steps} needs {steps} (one per future step, in order)"
+            f"--covariates {path}: {rows.size} rows, but --future {steps} needs {steps} (one per future step, in order)"
         )
+    rows = rows[:steps]
     for name in present:
-        bad = np.isnan(cols[name][:steps])
+        bad = np.isnan(cols[name][rows])
         if bad.any():
-            line = lines[int(np.argmax(bad))]
+            line = table.line(int(rows[int(np.argmax(bad))]))
             raise UserError(f"--covariates {path}, line {line}: {name!r} is empty; future covariate values cannot be missing")
-    return {n: cols[n][:steps] for n in present}
+    return {n: cols[n][rows] for n in present}
 
 
 def extend(covariates: dict[str, np.ndarray], n_future: int, future: Optional[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

@@ -5,7 +5,7 @@ The steps, in order (anything fitted, only on the training split, so nothing of 
 
     raw (CSV via read, or builtin:synthetic in synthetic; NaN = missing; skipped rows of a regular series
     │    put back as NaN; frequency inferred by tsfreq)
-      └─ fill           interpolate | ffill                 levels x[0..n)
+      └─ fill           causal: the last observed value     levels x[0..n), observed mask
           └─ difference  tsstat.Differencing: seasonal P, then first order ("auto": ADF/KPSS on
           │              the training split)                work   z[0..m), m = n - offset
               └─ split   chronological: train | val | test   (test = the last test_fraction)
@@ -21,6 +21,13 @@ Training windows lie wholly inside the training split. Validation and test windo
 targets inside their split and read their inputs from the rows just before (the past is known at
 forecast time), so the training split needs window + horizon rows and val/test need horizon each.
 Work row i is original row i + offset, which is how forecasts go back to original units.
+
+No leakage by construction: a missing value is filled from the past only (the last observed value;
+rows before the first observation take that first value), so no input at or before row t-1 reads
+x[t] or later, whatever `task.fill` says (interpolation would put (x[t-2] + x[t]) / 2 at t-1, the
+first target inside the input). The observed mask is kept beside the values: a target that was
+never observed is NaN, and drops out of the loss, every metric, the baselines' scores and the
+conformal residuals.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import holidays as tsholidays
 from rnnlab.tasks.timeseries import stationarity as tsstat
 from rnnlab.tasks.timeseries.features import CALENDAR_PARTS, calendar_features, calendar_parts, periodic_features  # noqa: F401 (re-exported)
-from rnnlab.tasks.timeseries.series import Series
+from rnnlab.tasks.timeseries.series import Series, Stamps
 from rnnlab.tasks.timeseries.synthetic import DAILY, SYNTHETIC, daily, synthetic
 
 # ---------------------------------------------------------------- sources
@@ -64,22 +71,31 @@ def load_series(cfg: TaskConfig) -> Series:
 def load_csv(
     path: Path, column: Optional[str] = None, time_column: Optional[str] = None, delimiter: Optional[str] = None
 ) -> Series:
-    """Read one numeric column (and optionally a time column) from a CSV with a header; see
-    tscsv for the number, date and delimiter forms understood. Missing rows of a regular series
-    (a week without a row) come back as NaN rows, like empty cells."""
+    """Read one numeric column and its time column from a CSV with a header; see read for the
+    number, date and delimiter forms understood. Without `time_column`, the first column that
+    parses as dates or years is the time column. Missing rows of a regular series (a week
+    without a row) come back as NaN rows, like empty cells."""
     table = tscsv.read_table(path, delimiter)
     if time_column is not None:
         tscsv.column_index(table, time_column, "time_column")  # a misspelt name first
+    elif column is None or column in table.header:
+        time_column = tscsv.find_time_column(table, skip=column)
     if column is None:
         column = tscsv.pick_column(table, time_column)
     values = tscsv.values(table, column)
     stamps, kind = (None, None)
+    index = None
     if time_column is not None:
-        stamps, kind = tscsv.times(table, time_column)
-    freq = tsfreq.infer(stamps)
-    if stamps is not None and freq.gaps:
-        values, stamps = tsfreq.regularize(values, stamps, freq)
-    return Series(values=values, timestamps=stamps, origin=str(path), column=column, time_kind=kind, frequency=freq)
+        index, kind = tscsv.times(table, time_column)
+        if index is None:
+            time_column = time_column if kind == "index" else None
+    freq = tsfreq.infer(index)
+    if index is not None:
+        stamps = Stamps(index)
+        if freq.gaps:
+            values, stamps = tsfreq.regularize(values, stamps, freq)
+    return Series(values=values, timestamps=stamps, origin=str(path), column=column, time_kind=kind, frequency=freq,
+                  time_column=time_column)
 
 
 # ---------------------------------------------------------------- preprocessing
@@ -106,6 +122,12 @@ def fill_missing(values: np.ndarray, method: str = "interpolate", origin: str = 
     else:
         raise UserError(f"task.fill = {method!r}: expected 'interpolate' or 'ffill'")
     return y
+
+
+def fill_causal(values: np.ndarray, origin: str = "series") -> np.ndarray:
+    """Fill NaN with the last observed value (never a later one); rows before the first
+    observation take that first value, as nothing earlier exists."""
+    return fill_missing(values, "ffill", origin)
 
 
 def difference(levels: np.ndarray) -> np.ndarray:
@@ -192,10 +214,53 @@ def _short(s: Splits, window: int, horizon: int) -> list[str]:
     return out
 
 
-def check_length(m: int, cfg: TaskConfig, origin: str, offset: int) -> Splits:
+def default_window_horizon(m: int, season: int, val_fraction: float, test_fraction: float) -> tuple[int, int]:
+    """The window and horizon a forecaster would start from for `m` rows with this season: a
+    horizon of one season (else a tenth of the rows, at most 12), a window of two seasons (at
+    least 16 and twice the horizon), both cut to what the splits hold (the training split keeps
+    at least half its rows as forecast origins). `rnnlab data` recommends exactly these."""
+    s = split_sizes(m, val_fraction, test_fraction)
+    horizon = season if 1 < season <= max(1, m // 10) else max(1, min(12, m // 10))
+    horizon = max(1, min(horizon, s.val, s.test))
+    window = max(2 * season, 16, 2 * horizon)
+    window = max(2, min(window, (s.train - horizon) // 2))
+    horizon = max(1, min(horizon, window // 2))
+    return int(window), int(horizon)
+
+
+def min_rows(season: int) -> int:
+    """The shortest series the defaults train on: three seasons, or 30 rows without one."""
+    return 3 * season if season > 1 else 30
+
+
+def resolve_window(cfg: TaskConfig, m: int, offset: int, season: int, origin: str) -> tuple[int, int]:
+    """task.window / task.horizon where set, the data's defaults where not; a series too short for
+    the defaults is one line saying the minimum."""
+    if cfg.window is not None and cfg.horizon is not None:
+        return int(cfg.window), int(cfg.horizon)
+    need = min_rows(season)
+    if m + offset < need:
+        what = f"three seasons of {season}" if season > 1 else "30 rows for a series without a season"
+        raise UserError(
+            f"{origin}: {m + offset} rows is too short to forecast: at least {need} are needed ({what}); "
+            "or set task.window and task.horizon yourself"
+        )
+    window, horizon = default_window_horizon(m, season, cfg.val_fraction, cfg.test_fraction)
+    if cfg.horizon is not None:
+        horizon = int(cfg.horizon)
+        window = max(window, 2 * horizon) if cfg.window is None else window
+    if cfg.window is not None:
+        window = int(cfg.window)
+    return window, horizon
+
+
+def check_length(m: int, cfg: TaskConfig, origin: str, offset: int, window: Optional[int] = None,
+                 horizon: Optional[int] = None) -> Splits:
     """The splits for `m` work rows, or a UserError saying which split is short and what would do."""
+    window = int(cfg.window if window is None else window)
+    horizon = int(cfg.horizon if horizon is None else horizon)
     s = split_sizes(m, cfg.val_fraction, cfg.test_fraction)
-    problems = _short(s, cfg.window, cfg.horizon)
+    problems = _short(s, window, horizon)
     if not problems:
         return s
     train_frac = 1.0 - cfg.val_fraction - cfg.test_fraction
@@ -208,14 +273,14 @@ def check_length(m: int, cfg: TaskConfig, origin: str, offset: int) -> Splits:
     # this bound can work; scanning up from it finds the shortest one that does.
     need = max(
         1,
-        math.floor((cfg.window + cfg.horizon - 1) / train_frac),
-        math.floor((cfg.horizon - 0.5) / cfg.val_fraction),
-        math.floor((cfg.horizon - 0.5) / cfg.test_fraction),
+        math.floor((window + horizon - 1) / train_frac),
+        math.floor((horizon - 0.5) / cfg.val_fraction),
+        math.floor((horizon - 0.5) / cfg.test_fraction),
     )
-    while _short(split_sizes(need, cfg.val_fraction, cfg.test_fraction), cfg.window, cfg.horizon):
+    while _short(split_sizes(need, cfg.val_fraction, cfg.test_fraction), window, horizon):
         need += 1
     raise UserError(
-        f"{origin}: series too short for window {cfg.window} and horizon {cfg.horizon}: "
+        f"{origin}: series too short for window {window} and horizon {horizon}: "
         f"{'; '.join(problems)}; it has {m + offset} rows, needs at least {need + offset} "
         "(or a smaller task.window / task.horizon)"
     )
@@ -289,6 +354,7 @@ class Prepared:
     stationarity: Optional[dict[str, Any]] = None
     holidays: Optional[str] = None  # the country whose holidays are features
     calendar: tuple[str, ...] = ()  # the calendar parts that are features (hour, dow, year)
+    observed: Optional[np.ndarray] = field(default=None, repr=False)  # (n,) bool: the value was in the data
 
     def starts(self, split: str) -> np.ndarray:
         """Every forecast origin t of a split (see the module docstring for the rule)."""
@@ -299,12 +365,21 @@ class Prepared:
 
     def windows(self, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(inputs (N, window, F) float32, scaled targets (N, horizon))."""
-        return make_windows(self.features, self.scaled, starts, self.window, self.horizon)
+        return make_windows(self.features, self.target, starts, self.window, self.horizon)
+
+    @property
+    def target(self) -> np.ndarray:
+        """The scaled series with NaN where the value was never observed (what the loss reads)."""
+        if self.observed is None or self.observed.all():
+            return self.scaled
+        return np.where(self.observed[self.offset :], self.scaled, np.nan)
 
     def actual(self, starts: np.ndarray) -> np.ndarray:
-        """The true future in original units, (N, horizon)."""
+        """The true future in original units, (N, horizon); NaN where never observed."""
         idx = np.asarray(starts)[:, None] + np.arange(self.horizon)[None, :] + self.offset
-        return self.levels[idx]
+        if self.observed is None:
+            return self.levels[idx]
+        return np.where(self.observed[idx], self.levels[idx], np.nan)
 
     def to_original(self, pred_scaled: np.ndarray, starts: np.ndarray) -> np.ndarray:
         """Undo scaling, then differencing from the levels known before each origin."""
@@ -317,6 +392,13 @@ class Prepared:
 
     def train_levels(self) -> np.ndarray:
         return self.levels[: self.splits.train + self.offset]
+
+    def train_observed(self) -> np.ndarray:
+        """The training split's values as observed (NaN where missing): the MASE scale's data."""
+        n = self.splits.train + self.offset
+        if self.observed is None:
+            return self.levels[:n]
+        return np.where(self.observed[:n], self.levels[:n], np.nan)
 
     def choices(self) -> str:
         """What was inferred, in a few words for the `started:` line."""
@@ -347,11 +429,13 @@ def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None, li
     (extended into the future with its timestamps, or with forecasts written in) then gets exactly
     the run's feature columns from this same code, e.g. holidays and calendar features of future
     dates (tsfuture)."""
-    levels = fill_missing(series.values, cfg.fill, series.origin)
+    if cfg.fill not in ("interpolate", "ffill"):
+        raise UserError(f"task.fill = {cfg.fill!r}: expected 'interpolate' or 'ffill'")
+    levels = fill_causal(series.values, series.origin)
     missing = int(np.isnan(series.values).sum())
     if like is not None:
         return _features(series, cfg, levels, missing, like.diff, like.seasons, like.frequency, like.calendar,
-                         scaler or like.scaler, like.stationarity)
+                         scaler or like.scaler, like.stationarity, (like.window, like.horizon))
     # Decisions read the training split only: what the model is scored on must not shape the
     # model. Differencing moves the split by a row or so, hence the margin.
     P = int(cfg.seasonal_difference)
@@ -378,12 +462,13 @@ def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None, li
 
 def _features(series: Series, cfg: TaskConfig, levels: np.ndarray, missing: int, diff: tsstat.Differencing, seasons: Seasons,
               frequency: tsfreq.Frequency, parts: tuple[str, ...], scaler: Optional[Scaler],
-              stationarity: Optional[dict[str, Any]]) -> Prepared:
+              stationarity: Optional[dict[str, Any]], sizes: Optional[tuple[int, int]] = None) -> Prepared:
     """The pipeline after its decisions: difference, split, scale, and the feature columns (the
     one place they are computed, for the run's series and for any version of it)."""
     offset = diff.offset
     work = diff.apply(levels)
-    splits = check_length(work.size, cfg, series.origin, offset)
+    window, horizon = sizes or resolve_window(cfg, work.size, offset, seasons.season, series.origin)
+    splits = check_length(work.size, cfg, series.origin, offset, window, horizon)
     if scaler is None:
         scaler = Scaler.fit(work[: splits.train], cfg.scale)
     scaled = scaler.transform(work)
@@ -411,9 +496,10 @@ def _features(series: Series, cfg: TaskConfig, levels: np.ndarray, missing: int,
         feature_names=names,
         scaler=scaler,
         splits=splits,
-        window=cfg.window,
-        horizon=cfg.horizon,
+        window=window,
+        horizon=horizon,
         missing=missing,
+        observed=~np.isnan(np.asarray(series.values, dtype=np.float64)),
         origin=series.origin,
         column=series.column,
         timestamps=series.timestamps,

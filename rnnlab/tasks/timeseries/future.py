@@ -189,7 +189,8 @@ def future_forecast(
     if d.timestamps is not None:
         # dates stay dates: a daily/weekly/monthly CSV gets 2024-03-17, not 2024-03-17T00:00:00
         dates_only = all(t.hour == t.minute == t.second == t.microsecond == 0 and t.tzinfo is None for t in d.timestamps)
-        fmt = (lambda t: t.date().isoformat()) if dates_only else (lambda t: t.isoformat())
+        # quarters stay quarters: 2009Q3 continues as 2009Q4 (tsfreq.label)
+        fmt = lambda t: tsfreq.label(t, d.frequency, dates_only)  # noqa: E731
         times: list[Any] = [fmt(t) for t in future_times(d, steps)]
         time_key, step_text, last_time = "time", d.frequency.describe(), fmt(d.timestamps[-1])
     else:

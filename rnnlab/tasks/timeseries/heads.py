@@ -18,6 +18,7 @@ sum of σ² (stated, not exact). Quantiles of differences do not add up to quant
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Sequence
 
 import numpy as np
@@ -30,15 +31,8 @@ MIN_SIGMA = 1e-3
 
 
 def _normal_ppf(p: float) -> float:
-    """Inverse standard normal CDF by bisection on erf (a handful of levels, no scipy)."""
-    lo, hi = -12.0, 12.0
-    for _ in range(200):
-        mid = (lo + hi) / 2.0
-        if 0.5 * (1.0 + math.erf(mid / math.sqrt(2.0))) < p:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2.0
+    """Inverse standard normal CDF (the z of a central interval's edge)."""
+    return NormalDist().inv_cdf(p)
 
 
 class Head:
@@ -68,14 +62,20 @@ class Head:
     def loss(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """`out` (B, output_size) at the last step, `y` (B, horizon) scaled targets."""
         h = self.horizon
+        # a NaN target was never observed: it drops out of the loss (mean over the observed ones)
+        seen = ~torch.isnan(y)
+        y = torch.where(seen, y, torch.zeros_like(y))
+        w = seen.to(out.dtype)
+        n = w.sum().clamp_min(1.0)
         if self.kind == "none":
-            return torch.nn.functional.mse_loss(out, y)
+            return ((out - y) ** 2 * w).sum() / n
         if self.kind == "gaussian":
             mu, sigma = out[:, :h], torch.nn.functional.softplus(out[:, h:]) + MIN_SIGMA
-            return torch.nn.functional.gaussian_nll_loss(mu, y, sigma**2, full=True)
+            nll = torch.nn.functional.gaussian_nll_loss(mu, y, sigma**2, full=True, reduction="none")
+            return (nll * w).sum() / n
         q = torch.tensor(self.quantiles, dtype=out.dtype, device=out.device)[None, :, None]
         e = y[:, None, :] - out.view(-1, self.blocks, h)
-        return torch.maximum(q * e, (q - 1.0) * e).mean()
+        return (torch.maximum(q * e, (q - 1.0) * e) * w[:, None, :]).sum() / (n * self.blocks)
 
     # ---------------------------------------------------------------- reading
 
@@ -133,7 +133,7 @@ class Head:
         sigma = (np.log1p(np.exp(-np.abs(raw[:, h:]))) + np.maximum(raw[:, h:], 0.0) + MIN_SIGMA) * data.scaler.scale
         sigma = _undifferenced_spread(sigma, data)
         z = (data.actual(starts) - mu) / sigma
-        cdf = 0.5 * (1.0 + np.vectorize(math.erf)(z / math.sqrt(2.0)))
+        cdf = 0.5 * (1.0 + np.vectorize(math.erf)(z / math.sqrt(2.0)))  # vectorised NormalDist().cdf
         pdf = np.exp(-0.5 * z**2) / math.sqrt(2.0 * math.pi)
         return float(np.mean(sigma * (z * (2.0 * cdf - 1.0) + 2.0 * pdf - 1.0 / math.sqrt(math.pi))))
 

@@ -68,8 +68,13 @@ class Conformal:
 
 
 def coverage(actual, lower, upper) -> float:
+    """The fraction of observed actual values inside their band (NaN actuals are not scored)."""
     a = np.asarray(actual, dtype=np.float64)
-    return float(np.mean((a >= lower) & (a <= upper)))
+    seen = ~np.isnan(a)
+    if not seen.any():
+        return float("nan")
+    inside = (a >= lower) & (a <= upper)
+    return float(np.mean(inside[seen]))
 
 
 def mean_width(lower, upper) -> float:
@@ -79,6 +84,9 @@ def mean_width(lower, upper) -> float:
 def pinball(actual, quantile_forecast, tau: float) -> float:
     """Mean pinball loss of a forecast of the tau-quantile: tau·e if e ≥ 0 else (tau-1)·e, e = y - q."""
     e = np.asarray(actual, dtype=np.float64) - np.asarray(quantile_forecast, dtype=np.float64)
+    e = e[~np.isnan(e)]  # a NaN actual was never observed
+    if not e.size:
+        return float("nan")
     return float(np.mean(np.maximum(tau * e, (tau - 1.0) * e)))
 
 

@@ -1,11 +1,12 @@
 """Forecast metrics, baseline forecasts and residual diagnostics for time series (numpy only).
 
-MSE/RMSE/MAE plus the Ljung-Box test (Ljung & Box 1978) of whether the forecast errors are still
+MSE/RMSE/MAE (NaN actuals, values that were never observed, are left out of every
+score) plus the Ljung-Box test (Ljung & Box 1978) of whether the forecast errors are still
 autocorrelated (if they are, the model left predictable structure on the table). MAPE and sMAPE are in percent.
 MASE divides the MAE by the in-sample seasonal-naive MAE on the training split (Hyndman & Koehler
 2006), so MASE < 1 means "better than repeating last season". The chi-square survival function for
-the Ljung-Box p-value is the regularized upper incomplete gamma Q(df/2, x/2), written here so the
-project needs no scipy.
+the Ljung-Box p-value comes from scipy, the ACF from statsmodels (imported on first use: the CLI
+and the TUI never pay for them). This is the one ACF of the package.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ def _pair(actual, forecast) -> tuple[np.ndarray, np.ndarray]:
     f = np.asarray(forecast, dtype=np.float64).ravel()
     if a.shape != f.shape:
         raise ValueError(f"actual has {a.size} values, forecast {f.size}")
-    return a, f
+    # a NaN actual was never observed: there is nothing to score the forecast against
+    keep = ~np.isnan(a)
+    return (a, f) if keep.all() else (a[keep], f[keep])
 
 
 def mse(actual, forecast) -> float:
     a, f = _pair(actual, forecast)
-    return float(np.mean((a - f) ** 2))
+    return float(np.mean((a - f) ** 2)) if a.size else float("nan")
 
 
 def rmse(actual, forecast) -> float:
@@ -34,7 +37,7 @@ def rmse(actual, forecast) -> float:
 
 def mae(actual, forecast) -> float:
     a, f = _pair(actual, forecast)
-    return float(np.mean(np.abs(a - f)))
+    return float(np.mean(np.abs(a - f))) if a.size else float("nan")
 
 
 def mape(actual, forecast) -> float:
@@ -49,6 +52,8 @@ def mape(actual, forecast) -> float:
 def smape(actual, forecast) -> float:
     """Symmetric MAPE in percent (0..200); a pair that is 0 and 0 counts as a perfect forecast."""
     a, f = _pair(actual, forecast)
+    if not a.size:
+        return float("nan")
     denom = np.abs(a) + np.abs(f)
     terms = np.zeros_like(a)
     nz = denom != 0
@@ -62,13 +67,15 @@ def seasonal_naive_mae(train, season: int) -> float:
     m = max(1, int(season))
     if y.size <= m:
         raise ValueError(f"training series has {y.size} values; MASE with season {m} needs more than {m}")
-    return float(np.mean(np.abs(y[m:] - y[:-m])))
+    d = np.abs(y[m:] - y[:-m])
+    d = d[~np.isnan(d)]  # pairs with a value never observed say nothing
+    return float(np.mean(d)) if d.size else float("nan")
 
 
 def mase(actual, forecast, train, season: int) -> float:
     """MAE scaled by the training split's seasonal-naive MAE; nan when that scale is zero."""
     scale = seasonal_naive_mae(train, season)
-    if scale == 0:
+    if not scale > 0:
         return float("nan")
     return mae(actual, forecast) / scale
 
@@ -92,20 +99,23 @@ def seasonal_naive_forecast(history, horizon: int, season: int) -> np.ndarray:
 
 
 def acf(x, nlags: int) -> np.ndarray:
-    """Sample autocorrelation r_0..r_nlags (r_0 = 1), the biased estimator used by Ljung-Box."""
+    """Sample autocorrelation r_0..r_nlags (r_0 = 1), the biased estimator used by Ljung-Box
+    (statsmodels.tsa.stattools.acf); NaN values are left out (statsmodels' "conservative")."""
     y = np.asarray(x, dtype=np.float64).ravel()
     n = y.size
     nlags = int(min(nlags, n - 1))
-    d = y - y.mean()
-    denom = float(np.dot(d, d))
     if n == 0 or nlags < 0:
         return np.zeros(0)
-    if denom == 0:
+    ok = y[~np.isnan(y)]
+    if ok.size == 0 or float(np.ptp(ok)) == 0.0:
         # A constant series has no defined correlation; report none rather than divide by zero.
         out = np.zeros(nlags + 1)
         out[0] = 1.0
         return out
-    return np.array([1.0] + [float(np.dot(d[: n - k], d[k:])) / denom for k in range(1, nlags + 1)])
+    from statsmodels.tsa.stattools import acf as _acf
+
+    missing = "conservative" if ok.size < n else "none"
+    return np.asarray(_acf(y, nlags=nlags, fft=n > 1000, missing=missing), dtype=np.float64)
 
 
 def ljung_box(residuals, lags: int, fitted_params: int = 0) -> tuple[float, float]:
@@ -133,48 +143,9 @@ def default_lags(n: int, season: int) -> int:
 
 
 def chi2_sf(x: float, df: float) -> float:
-    """P(X > x) for X ~ χ²(df): the regularized upper incomplete gamma Q(df/2, x/2)."""
+    """P(X > x) for X ~ χ²(df) (scipy.stats.chi2)."""
     if x <= 0:
         return 1.0
-    return gammaincc(df / 2.0, x / 2.0)
+    from scipy.stats import chi2
 
-
-def gammaincc(a: float, x: float) -> float:
-    """Regularized upper incomplete gamma Q(a, x) = Γ(a, x)/Γ(a) (Numerical Recipes §6.2):
-    the power series converges fast for x < a + 1, the continued fraction otherwise."""
-    if a <= 0:
-        raise ValueError("gammaincc needs a > 0")
-    if x <= 0:
-        return 1.0
-    log_prefactor = -x + a * math.log(x) - math.lgamma(a)
-    if x < a + 1.0:
-        term = total = 1.0 / a
-        ap = a
-        for _ in range(10_000):
-            ap += 1.0
-            term *= x / ap
-            total += term
-            if abs(term) < abs(total) * 1e-16:
-                break
-        return max(0.0, 1.0 - total * math.exp(log_prefactor))
-    # Modified Lentz evaluation of the continued fraction for Γ(a, x).
-    tiny = 1e-300
-    b = x + 1.0 - a
-    c = 1.0 / tiny
-    d = 1.0 / b
-    h = d
-    for i in range(1, 10_000):
-        an = -i * (i - a)
-        b += 2.0
-        d = an * d + b
-        if abs(d) < tiny:
-            d = tiny
-        c = b + an / c
-        if abs(c) < tiny:
-            c = tiny
-        d = 1.0 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1.0) < 1e-16:
-            break
-    return min(1.0, math.exp(log_prefactor) * h)
+    return float(chi2.sf(x, df))

@@ -1,20 +1,23 @@
-"""Reading a real-world CSV into one numeric column and its time column (stdlib csv + numpy).
+"""Reading a real-world CSV into one numeric column and its time column (pandas.read_csv).
 
 What spreadsheets and national statistics offices actually export:
 
-    delimiter    , ; tab |  (detected, or `task.delimiter`)
+    delimiter    , ; tab |  (sniffed, or `task.delimiter`)
     numbers      1234.5   1,234.5   1.234,5   1234,5   12%   1 234   (-3)  NA  n/a  (empty)
     time column  ISO dates and times, 2024-01, 2024/01/31, 31.01.2024, 1959Q1,
-                 years (1700, 1700.0, decimal years 1749.042), or any increasing integers
+                 years (1700, 1700.0, decimal years 1749.042), or any increasing integers;
+                 found without being named: the first column that parses as dates or years
 
 The decimal mark is decided per column (a comma is a decimal comma in ;-separated files and when
 no cell of the column reads as thousands groups), so `1,100` is eleven hundred in a comma file
 whose cells are quoted, and 1.1 in a semicolon file. Every cell that still is not a number is a
 UserError naming the file, line and column.
 
+The cells are read as text by pandas' C parser and converted a column at a time (vectorised);
 csv.Sniffer is not used for the delimiter: it guesses from character frequencies and picks the
 comma in `date;value` files with decimal commas. Parsing the first lines with each candidate and
 keeping the one that gives the same number (>= 2) of fields on every line is what it should do.
+pandas is imported on first use (the CLI and the TUI never pay for it otherwise).
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ import difflib
 import io
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -41,17 +44,67 @@ _GROUPS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
 _DEC_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
 _TIME_FORMATS = ("%Y-%m", "%Y/%m/%d", "%Y/%m", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%Y%m%d")
+_TIME_NAMES = ("year", "yr", "time", "t", "index", "date", "period")
 NUMBER_FORMS = "a number (1234.5, 1,234.5, 1.234,5, 1234,5 or 12%)"
+DATE_FORMS = "(e.g. 2024-01-31, 2024-01-31T13:00, 2024-01, 1959Q1) nor a year or step number"
 
 
 @dataclass
 class Table:
-    """The cells of a CSV: header, rows with their line numbers, and the delimiter used."""
+    """The cells of a CSV as text: header, one column of strings per header name, the delimiter,
+    and the text (for line numbers in errors)."""
 
     path: Path
     header: list[str]
-    rows: list[tuple[int, list[str]]]
+    frame: Any  # pandas.DataFrame, one row per non-blank data line
     delimiter: str
+    _text: Optional[str] = field(default=None, repr=False)
+    _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
+
+    def dates(self, j: int) -> Any:
+        """Column j parsed as dates (a DatetimeIndex) or None; parsed once per table."""
+        if j not in self._dates:
+            self._dates[j] = _dates(self.cells(j))
+        return self._dates[j]
+
+    @property
+    def text(self) -> str:
+        """The file's text (read again only to name a line in an error)."""
+        if self._text is None:
+            self._text = self.path.read_text(encoding="utf-8-sig")
+        return self._text
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.frame.shape[0])
+
+    def cells(self, j: int) -> Any:
+        """Column j as a pandas Series: floats where pandas read numbers, else strings (NaN for
+        the missing-value words), spaces after a delimiter already skipped."""
+        return self.frame.iloc[:, j]
+
+    def text_cells(self, j: int) -> Any:
+        """Column j as strings ("" for a missing cell)."""
+        col = self.frame.iloc[:, j]
+        if _numeric(col):
+            return col.map(lambda v: "" if v != v else repr(v) if isinstance(v, float) else str(v))
+        return col.fillna("").astype(str)
+
+    def line(self, k: int) -> int:
+        """The file line of data row k (1-based, the header is line 1 after blank lines)."""
+        seen = -1
+        for n, text in enumerate(self.text.splitlines(), 1):
+            if text.strip(" \t,;|"):
+                seen += 1
+                if seen == k + 1:
+                    return n
+        return k + 2
+
+    @property
+    def rows(self) -> list[tuple[int, list[str]]]:
+        """(line, cells) per row: for error paths and small tables only."""
+        values = self.frame.to_numpy().tolist()
+        return [(self.line(k), list(r)) for k, r in enumerate(values)]
 
 
 def _parse(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
@@ -62,7 +115,7 @@ def _parse(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
 def detect_delimiter(text: str) -> str:
     """The candidate that splits the first lines into the same number (>= 2) of fields, most
     fields first; a comma when none does (a one-column file)."""
-    head = "\n".join(text.splitlines()[:50])
+    head = "\n".join(text[:200_000].splitlines()[:50])
     best, best_n = ",", 1
     for d in _DELIMITERS:
         try:
@@ -78,8 +131,12 @@ def detect_delimiter(text: str) -> str:
 
 def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
     """The header and non-blank rows of `path`, or a UserError saying what is wrong with it."""
+    import pandas as pd
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            text = fh.read(1_000_000)  # the head: enough to sniff the dialect
+            whole = not fh.read(1)
     except FileNotFoundError:
         raise UserError(f"{path}: no such file (task.source); expected a CSV file or 'builtin:synthetic'") from None
     except IsADirectoryError:
@@ -89,18 +146,57 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
     if delimiter is not None and (len(delimiter) != 1 or delimiter in "\"\r\n"):
         raise UserError(f"task.delimiter = {delimiter!r}: expected one character such as ',', ';' or '\\t'")
     delim = delimiter or detect_delimiter(text)
-    try:
-        lines = _parse(text, delim)
-    except csv.Error as err:
-        raise UserError(f"{path}: not a readable CSV: {err}") from None
-    lines = [(n, r) for n, r in lines if any(c.strip() for c in r)]
-    if not lines:
+    if not text.strip():
         raise UserError(f"{path}: empty CSV; expected a header line and one row per time step")
-    header = [h.strip() for h in lines[0][1]]
-    rows = lines[1:]
-    if not rows:
+    try:
+        # numbers pandas can read itself come back as floats (in C); the rest stays text for the
+        # rules above; missing-value words are NaN either way
+        frame = pd.read_csv(io.StringIO(text) if whole else path, encoding="utf-8-sig", sep=delim, keep_default_na=False, na_values=_NA_VALUES,
+                            skip_blank_lines=True, skipinitialspace=True, engine="c", dtype=_dtype_for(text, delim))
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text (task.source); expected a CSV file") from None
+    except pd.errors.EmptyDataError:
+        raise UserError(f"{path}: empty CSV; expected a header line and one row per time step") from None
+    except pd.errors.ParserError as err:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        if m:
+            raise UserError(f"{path}, line {m.group(2)}: {m.group(3)} fields but the header has {m.group(1)}") from None
+        raise UserError(f"{path}: not a readable CSV: {err}") from None
+    header = [str(h).strip() for h in frame.columns]
+    # pandas names repeated or empty headers itself ("a.1", "Unnamed: 2"); the text says what they were
+    first = next((ln for ln in text[:100_000].splitlines() if ln.strip()), "")
+    try:
+        raw = next(csv.reader([first], delimiter=delim))
+        if len(raw) == len(header):
+            header = [h.strip() for h in raw]
+    except csv.Error:
+        pass
+    blank = frame.isna().all(axis=1) if frame.shape[0] and frame.shape[1] > 1 else None
+    if blank is not None and bool(blank.any()):
+        frame = frame.loc[~blank].reset_index(drop=True)
+    if frame.shape[0] == 0:
         raise UserError(f"{path}: no data rows after the header ({', '.join(header)}); expected one row per time step")
-    return Table(path, header, rows, delim)
+    return Table(path, header, frame, delim, text if whole else None)
+
+
+_NA_VALUES = sorted({v for w in _MISSING for v in (w, w.upper(), w.title())} - {""}) + [""]
+
+
+def _dtype_for(text: str, delim: str) -> Any:
+    """str for every column whose first cells pandas would misread as numbers: decimal commas
+    (1,5 in a ;-file), thousands groups, percent signs, brackets. Other columns are left to
+    pandas (plain numbers in C)."""
+    head = _parse("\n".join(text[:100_000].splitlines()[:200]), delim)
+    if len(head) < 2:
+        return str
+    width = len(head[0][1])
+    text_cols = set()
+    for _, row in head[1:]:
+        for j, cell in enumerate(row[:width]):
+            c = cell.strip()
+            if any(ch in c for ch in (",", "%", "(", "'", "\u00a0", "\u202f")) or c.count(".") > 1 or (" " in c and c[:1].isdigit()):
+                text_cols.add(j)
+    return {j: str for j in text_cols} if text_cols else None
 
 
 # ---------------------------------------------------------------- numbers
@@ -120,7 +216,7 @@ def _clean(cell: str) -> tuple[str, bool]:
     return s, neg
 
 
-def decimal_mark(cells: list[str], delimiter: str) -> str:
+def decimal_mark(cells, delimiter: str) -> str:
     """"," when the column writes decimals with a comma, "." otherwise."""
     comma_groups = dot_groups = dec_comma = 0
     for cell in cells:
@@ -162,15 +258,67 @@ def parse_number(cell: str, mark: str = ".") -> Optional[float]:
     return -v if neg else v
 
 
+def _mark_of(cells, delimiter: str) -> str:
+    """decimal_mark over the cells that could tell (a comma, or two dots), a few thousand at most."""
+    telling = cells[cells.str.contains(",", regex=False) | (cells.str.count(r"\.") > 1)]
+    return decimal_mark(telling.head(5000).tolist(), delimiter) if len(telling) else "."
+
+
+def _numeric(col) -> bool:
+    import pandas as pd
+
+    return bool(pd.api.types.is_numeric_dtype(col.dtype)) and not pd.api.types.is_bool_dtype(col.dtype)
+
+
+def parse_column(cells, delimiter: str = ",") -> tuple[np.ndarray, Optional[int]]:
+    """(floats with NaN for missing cells, index of the first cell that is no number or None),
+    vectorised: plain numbers go through pandas.to_numeric, the rest through the cleaning rules."""
+    import pandas as pd
+
+    if _numeric(cells):
+        out = np.array(cells, dtype=np.float64)
+        bad = np.isinf(out)
+        return out, (int(np.argmax(bad)) if bad.any() else None)
+    cells = cells.fillna("").astype(str)
+    # a column of words or dates fails on its first cells: say so before converting them all
+    for k, cell in enumerate(cells.head(20).tolist()):
+        if parse_number(cell, ".") is None and parse_number(cell, ",") is None:
+            return np.full(len(cells), np.nan), k
+    # plain numbers in C; only the cells that are not (missing, 1.234,5, 12%) go the slow way
+    out = np.array(pd.to_numeric(cells, errors="coerce"), dtype=np.float64)
+    missing = np.zeros(out.size, dtype=bool)
+    odd = np.isnan(out)
+    if odd.any():
+        low = cells[odd].str.strip().str.lower()
+        missing[odd] = low.isin(_MISSING).to_numpy()
+        out[missing] = np.nan
+    todo = np.isnan(out) & ~missing
+    if todo.any():
+        mark = _mark_of(cells.str.strip(), delimiter)
+        rest = cells[todo].str.strip()
+        for ch in _SPACES:
+            rest = rest.str.replace(ch, "", regex=False)
+        rest = rest.str.removesuffix("%")
+        neg = rest.str.startswith("(") & rest.str.endswith(")")
+        rest = rest.where(~neg, rest.str.slice(1, -1))
+        if mark == ",":
+            rest = rest.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        else:
+            rest = rest.str.replace(",", "", regex=False)
+        got = pd.to_numeric(rest, errors="coerce").to_numpy(dtype=np.float64)
+        got = np.where(neg.to_numpy(), -got, got)
+        out[todo] = got
+    bad = (np.isnan(out) & ~missing) | np.isinf(out)
+    return out, (int(np.argmax(bad)) if bad.any() else None)
+
+
 def numeric_columns(table: Table, skip: Optional[str]) -> list[str]:
     out = []
     for j, name in enumerate(table.header):
         if name == skip:
             continue
-        cells = [r[j] for _, r in table.rows if j < len(r)]
-        mark = decimal_mark(cells, table.delimiter)
-        parsed = [parse_number(c, mark) for c in cells]
-        if parsed and all(p is not None for p in parsed) and any(p == p for p in parsed):
+        parsed, bad = parse_column(table.cells(j), table.delimiter)
+        if parsed.size and bad is None and not np.isnan(parsed).all():
             out.append(name)
     return out
 
@@ -199,29 +347,44 @@ def pick_column(table: Table, time_column: Optional[str]) -> str:
 
 
 def _looks_like_time(table: Table, name: str) -> bool:
-    j = table.header.index(name)
-    try:
-        v = np.array([float(r[j]) for _, r in table.rows], dtype=np.float64)
-    except ValueError:
+    v, bad = parse_column(table.cells(table.header.index(name)))
+    if bad is not None or np.isnan(v).any():
         return False
-    return v.size > 2 and bool(np.all(np.diff(v) > 0)) and name.strip().lower() in ("year", "yr", "time", "t", "index", "date", "period")
+    return v.size > 2 and bool(np.all(np.diff(v) > 0)) and name.strip().lower() in _TIME_NAMES
+
+
+def _years(v: np.ndarray) -> bool:
+    """Whole years 1000..2999, strictly increasing: a year column, not a measurement."""
+    return (v.size > 2 and bool(np.all(v == np.round(v))) and v.min() >= 1000 and v.max() < 3000
+            and bool(np.all(np.diff(v) > 0)) and float(np.median(np.diff(v))) <= 1.0 + 1e-9)
+
+
+def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
+    """The first column that parses as dates or as years (a column named like time, with
+    increasing numbers, too), or None: what a forecaster means by the time column."""
+    for j, name in enumerate(table.header):
+        if name == skip:
+            continue
+        cells = table.cells(j)
+        v, bad = parse_column(cells)
+        if bad is None:
+            if not np.isnan(v).any() and (_years(v) or _looks_like_time(table, name)):
+                return name
+            continue
+        if _dates(cells.head(200)) is not None and table.dates(j) is not None:
+            return name
+    return None
 
 
 def values(table: Table, column: str) -> np.ndarray:
     j = column_index(table, column, "column")
-    cells = [r[j] if j < len(r) else "" for _, r in table.rows]
-    mark = decimal_mark(cells, table.delimiter)
-    out = np.empty(len(cells), dtype=np.float64)
-    for k, ((line, row), cell) in enumerate(zip(table.rows, cells)):
-        if len(row) != len(table.header):
-            raise UserError(f"{table.path}, line {line}: {len(row)} fields but the header has {len(table.header)}")
-        v = parse_number(cell, mark)
-        if v is None:
-            raise UserError(
-                f"{table.path}, line {line}: column {column!r} has {cell.strip()!r}, not {NUMBER_FORMS}; "
-                "a missing value is an empty cell or NA"
-            )
-        out[k] = v
+    out, bad = parse_column(table.cells(j), table.delimiter)
+    if bad is not None:
+        cell = str(table.frame.iloc[bad, j]).strip()
+        raise UserError(
+            f"{table.path}, line {table.line(bad)}: column {column!r} has {cell!r}, not {NUMBER_FORMS}; "
+            "a missing value is an empty cell or NA"
+        )
     return out
 
 
@@ -245,60 +408,88 @@ def _month_of(y: float) -> datetime:
 
 
 def parse_stamp(cell: str) -> Optional[datetime]:
-    s = cell.strip()
-    try:
-        return datetime.fromisoformat(s.replace("Z", "+00:00") if s.endswith("Z") else s)
-    except ValueError:
-        pass
-    m = _QUARTER.match(s)
-    if m:
-        return datetime(int(m.group(1)), 3 * int(m.group(2)) - 2, 1)
-    for fmt in _TIME_FORMATS:
-        try:
-            return datetime.strptime(s, fmt)
-        except ValueError:
+    """One cell as a timestamp (UTC, naive, for zoned times), or None."""
+    got = _dates(_series([cell]))
+    return None if got is None else got[0].to_pydatetime()
+
+
+def _series(cells: list[str]):
+    import pandas as pd
+
+    return pd.Series(cells, dtype=object)
+
+
+def _dates(cells) -> Any:
+    """A pandas DatetimeIndex (naive, UTC for zoned times) when every cell parses in one of the
+    forms understood, else None."""
+    import pandas as pd
+
+    if not len(cells) or _numeric(cells):
+        return None
+    cells = cells.fillna("").astype(str)
+    head = cells.head(50).str.strip()
+    if head.str.match(_QUARTER).all() and cells.str.strip().str.match(_QUARTER).all():
+        q = cells.str.strip().str.extract(_QUARTER)
+        # 1959Q1 is the quarter's first day; the frequency keeps it a quarter when printed
+        return pd.DatetimeIndex(pd.to_datetime({"year": q[0].astype(int), "month": 3 * q[1].astype(int) - 2, "day": 1}))
+    for fmt in ("ISO8601", *_TIME_FORMATS):
+        if fmt == "ISO8601" and not head.str.match(r"^\d{4}-\d{2}(-\d{2})?([T ]|$)").all():
             continue
+        try:
+            got = pd.to_datetime(cells, format=fmt, errors="coerce")
+        except (ValueError, TypeError):
+            try:  # mixed UTC offsets
+                got = pd.to_datetime(cells, format=fmt, errors="coerce", utc=True)
+            except (ValueError, TypeError):
+                continue
+        if got.isna().any() and got.notna().any():  # trailing spaces: the slow way, once
+            got = pd.to_datetime(cells.str.strip(), format=fmt, errors="coerce", utc=getattr(got.dt, "tz", None) is not None)
+        if got.notna().all():
+            idx = pd.DatetimeIndex(got)
+            if idx.tz is not None:
+                idx = idx.tz_convert("UTC").tz_localize(None)
+            return idx
     return None
 
 
-def times(table: Table, time_column: str) -> tuple[Optional[list[datetime]], str]:
-    """The timestamps of `time_column` (kind "datetime" or "year"), or (None, "index") for a column
-    of increasing plain numbers; a UserError naming the line for anything else."""
+def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optional[Any], str]:
+    """The timestamps of `time_column` as a pandas DatetimeIndex (kind "datetime" or "year"), or
+    (None, "index") for a column of increasing plain numbers; a UserError naming the line for
+    anything else."""
+    import pandas as pd
+
     j = column_index(table, time_column, "time_column")
-    cells = [r[j].strip() if j < len(r) else "" for _, r in table.rows]
-    nums = [parse_number(c) for c in cells]
-    if all(v is not None and v == v for v in nums):
-        arr = np.asarray(nums, dtype=np.float64)
-        _increasing(table, time_column, arr.tolist(), cells)
+    cells = table.cells(j)
+    nums, bad = parse_column(cells)
+    if bad is None and not np.isnan(nums).any():
+        if ordered:
+            _increasing(table, time_column, nums, cells)
         # years: 1000..2999, yearly steps or finer fractions of a year (1749.042 = Jan 1749)
-        if arr.min() >= 1000 and arr.max() < 3000 and np.median(np.diff(arr)) <= 1.0 + 1e-9:
-            step = float(np.median(np.diff(arr)))
+        if nums.min() >= 1000 and nums.max() < 3000 and np.median(np.diff(nums)) <= 1.0 + 1e-9:
+            step = float(np.median(np.diff(nums)))
             if abs(step * 12 - round(step * 12)) < 0.02 and round(step * 12) in (1, 3):
                 # decimal years of monthly or quarterly data (1749.042 = mid-January 1749): snap
                 # to each month's first day, so the calendar sees whole months
-                return [_month_of(v) for v in arr], "year"
-            return [_from_year(v) for v in arr], "year"
+                return pd.DatetimeIndex([_month_of(v) for v in nums]), "year"
+            return pd.DatetimeIndex([_from_year(v) for v in nums]), "year"
         return None, "index"
-    stamps: list[datetime] = []
-    for (line, _), cell in zip(table.rows, cells):
-        stamp = parse_stamp(cell)
-        if stamp is None:
-            raise UserError(
-                f"{table.path}, line {line}: column {time_column!r} has {cell!r}, not a date or time "
-                "(e.g. 2024-01-31, 2024-01-31T13:00, 2024-01, 1959Q1) nor a year or step number"
-            )
-        if stamp.tzinfo is not None:
-            stamp = stamp.replace(tzinfo=None) - (stamp.utcoffset() or timedelta(0))
-        stamps.append(stamp)
-    _increasing(table, time_column, stamps, cells)
-    return stamps, "datetime"
+    idx = table.dates(j)
+    if idx is None:
+        k = next((k for k, c in enumerate(table.text_cells(j).tolist()) if _dates(_series([c])) is None), 0)
+        raise UserError(
+            f"{table.path}, line {table.line(k)}: column {time_column!r} has {table.text_cells(j).iloc[k].strip()!r}, not a date or time "
+            f"{DATE_FORMS}"
+        )
+    if ordered:
+        _increasing(table, time_column, idx.as_unit("ns").asi8, cells)
+    return idx, "datetime"
 
 
-def _increasing(table: Table, name: str, seq: list, cells: list[str]) -> None:
-    for k in range(1, len(seq)):
-        if not seq[k] > seq[k - 1]:
-            line = table.rows[k][0]
-            raise UserError(
-                f"{table.path}, line {line}: time {cells[k]} in column {name!r} is not after the previous "
-                "row's; rows must be in increasing time order"
-            )
+def _increasing(table: Table, name: str, seq, cells) -> None:
+    d = np.diff(np.asarray(seq))
+    if (d <= 0).any():
+        k = int(np.argmax(d <= 0)) + 1
+        raise UserError(
+            f"{table.path}, line {table.line(k)}: time {table.text_cells(table.header.index(name)).iloc[k].strip()} in column {name!r} is not after the previous "
+            "row's; rows must be in increasing time order"
+        )

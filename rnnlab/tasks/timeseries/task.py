@@ -22,6 +22,7 @@ from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import classical as tsclassical
 from rnnlab.tasks.timeseries import data as tsdata
+from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import fusion as tsfusion
 from rnnlab.tasks.timeseries import stationarity as tsstat
 from rnnlab.tasks.timeseries import covariates as tscov
@@ -81,9 +82,9 @@ class TimeSeriesTask(Task):
             self._check_state(state)
         self.season = self._season()
         self.input_size = self.data.features.shape[1]
-        self.head = Head(cfg.likelihood, cfg.quantiles, cfg.horizon, bool(self.data.offset), self._why_differenced())
+        self.head = Head(cfg.likelihood, cfg.quantiles, self.data.horizon, bool(self.data.offset), self._why_differenced())
         self.output_size = self.head.output_size
-        self.seq_len = cfg.window
+        self.seq_len = self.data.window
         self.primary_metric = "val_rmse"
         self._train_starts = self.data.starts("train")
         self._eval = {s: _spaced(self.data.starts(s), EVAL_WINDOWS) for s in ("val", "test")}
@@ -130,7 +131,11 @@ class TimeSeriesTask(Task):
             return None
         if not tscov.names(cfg):
             return None
-        return tscov.read_future(path, cfg, steps, self.data.horizon)
+        d = self.data
+        times = None
+        if d.timestamps is not None and (d.frequency.months or d.frequency.seconds > 0):
+            times = tsfreq.future_stamps(d.timestamps[-1], d.frequency, steps)
+        return tscov.read_future(path, cfg, steps, d.horizon, times, cfg.time_column)
 
     def eval_origins(self, split: str) -> np.ndarray:
         """The forecast origins scored on `split` ("val" or "test"), baselines included."""
@@ -216,8 +221,8 @@ class TimeSeriesTask(Task):
         return out
 
     def _metrics(self, forecast: np.ndarray, starts: np.ndarray, prefix: str) -> dict[str, float]:
-        actual = self.data.actual(starts)
-        train = self.data.train_levels()
+        actual = self.data.actual(starts)  # NaN where never observed: not scored
+        train = self.data.train_observed()
         return {
             f"{prefix}_mse": tm.mse(actual, forecast),
             f"{prefix}_rmse": tm.rmse(actual, forecast),
@@ -229,7 +234,16 @@ class TimeSeriesTask(Task):
 
     def baseline_forecasts(self, starts: np.ndarray) -> dict[str, np.ndarray]:
         """Naive, seasonal-naive, drift and exponential-smoothing (ETS fitted on the training
-        split) forecasts in original units for each origin; ETS is left out if it cannot fit."""
+        split) forecasts in original units for each origin; ETS is left out if it cannot fit.
+        Computed once per set of origins (the probes ask for the same origins every time, and
+        ETS filters the whole history for each)."""
+        key = np.asarray(starts, dtype=np.int64).tobytes()
+        cache = self.__dict__.setdefault("_baseline_cache", {})
+        if key not in cache:
+            cache[key] = self._baseline_forecasts(np.asarray(starts, dtype=np.int64))
+        return {k: v.copy() for k, v in cache[key].items()}
+
+    def _baseline_forecasts(self, starts: np.ndarray) -> dict[str, np.ndarray]:
         h = self.data.horizon
         naive = np.stack([tm.naive_forecast(self.data.history(t), h) for t in starts])
         seasonal = np.stack([tm.seasonal_naive_forecast(self.data.history(t), h, self.season) for t in starts])
