@@ -1,7 +1,7 @@
 """Item 14: forecasting on real series that ship offline with statsmodels, beside classical peers.
 
-Per series, one `rnnlab train ts-lstm --set task.source=SERIES.csv --json` with nothing else set
-(the defaults the data implies), then on that run's own test windows: the recurrent model alone,
+Per series, one `rnnlab train SERIES.toml --json` on a config naming only the CSV (`[task] kind =
+"timeseries"`, `source`; window, horizon, season and time column are the defaults the data implies), then on that run's own test windows: the recurrent model alone,
 the fused default (tsfusion.METHOD), the classical peers (statsmodels-based, tsmembers: ETS with
 the trend by AICc, ARIMA(p,d,0)(0,D,0) by AIC, the Theta method) and seasonal-naive, as test MASE,
 the fused forecast's 80 % band coverage, and the run's wall time. The peers are fitted on
@@ -67,8 +67,11 @@ def series() -> dict:
 
 
 def train(csv: Path, runs: Path, extra: Sequence[str] = ()) -> tuple[dict, float, str]:
-    """`rnnlab train ts-lstm` with only the CSV named (plus `extra` --set pairs): its JSON, wall, stderr tail."""
-    cmd = [sys.executable, "-m", "rnnlab", "train", "ts-lstm", "--set", f"task.source={csv}", "--runs-dir", str(runs), "--json"]
+    """`rnnlab train` on a config that names only the CSV (`[task] kind = "timeseries"`, `source`;
+    everything else the defaults, from the data), plus `extra` --set pairs: its JSON, wall, stderr tail."""
+    config = csv.with_suffix(".toml")
+    config.write_text(f'[task]\nkind = "timeseries"\nsource = "{csv}"\n', encoding="utf-8")
+    cmd = [sys.executable, "-m", "rnnlab", "train", str(config), "--runs-dir", str(runs), "--json"]
     for kv in extra:
         cmd += ["--set", kv]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
