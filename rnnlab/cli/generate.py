@@ -96,6 +96,7 @@ def forecast(
     covariates: Annotated[Optional[Path], typer.Option("--covariates", help="With --future: a CSV with the future values of task.future_covariates (one row per future step).")] = None,
     backtest: Annotated[Optional[int], typer.Option("--backtest", "-b", min=1, help="Rolling-origin backtest: forecast from K origins over the test split, beside the baselines.")] = None,
     stride: Annotated[Optional[int], typer.Option("--stride", min=1, help="With --backtest: steps between origins (default: the horizon, so forecasts do not overlap).")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="With --future: which forecast, fused (the default: the RNN and the classical members combined), rnn, ets, theta, arima or seasonal_naive.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     device: Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N, mps or auto.")] = "cpu",
     runs_dir: RunsDirOpt = None,
@@ -109,7 +110,7 @@ def forecast(
     if future is not None and backtest is not None:
         raise UserError("--future and --backtest are separate jobs; give one of them")
     if future is None:
-        for flag, value in (("--output", output), ("--covariates", covariates)):
+        for flag, value in (("--output", output), ("--covariates", covariates), ("--model", model)):
             if value is not None:
                 raise UserError(f"{flag} goes with --future N (it is about the forecast past the end of the data)")
     if stride is not None and backtest is None:
@@ -121,7 +122,7 @@ def forecast(
     dev = next(loaded[0][3].parameters()).device
     names = [_run_name(d) for d, *_ in loaded]
     if future is not None:
-        _future(models, task, future, levels, dev, covariates, output, json_out, [d.name for d, *_ in loaded], choices)
+        _future(models, task, future, levels, dev, covariates, output, json_out, [d.name for d, *_ in loaded], choices, model or "fused")
         return
     if backtest is not None:
         from rnnlab.tasks.timeseries.backtest import backtest_report
@@ -176,7 +177,7 @@ def _load_runs(runs: list[str], device: str, runs_dir: Optional[Path], which: st
     return loaded, choices
 
 
-def _future(models, task, steps, levels, dev, covariates, output, json_out, run_ids, choices) -> None:
+def _future(models, task, steps, levels, dev, covariates, output, json_out, run_ids, choices, model="fused") -> None:
     import csv
 
     from rnnlab.tasks.timeseries.future import future_forecast
@@ -184,10 +185,15 @@ def _future(models, task, steps, levels, dev, covariates, output, json_out, run_
     future_cov = task.read_future_covariates(covariates, steps)
     if covariates is not None and future_cov is None:
         raise UserError(f"--covariates {covariates}: the run has no task.future_covariates or task.covariates to read from it")
-    report = future_forecast(models, task, steps, levels, dev, future_cov)
+    report = future_forecast(models, task, steps, levels, dev, future_cov, model)
     # which weights made the numbers (best unless --checkpoint last), on stderr so pipes stay CSV
     for run_id, c in zip(run_ids, choices):
         typer.echo(f"-- {run_id}: from the {c.describe()}", err=True)
+    if report.get("weights"):
+        weights = ", ".join(f"{k} {v:.2f}" for k, v in report["weights"].items())
+        typer.echo(f"-- forecast: {report['model']} (fused weights: {weights}; --model rnn|NAME for one member)", err=True)
+    for note in report.get("notes", []):
+        typer.echo(f"-- {note}", err=True)
     report["runs"] = run_ids
     report["checkpoints"] = [c.to_dict() for c in choices]
     columns = list(report["rows"][0])

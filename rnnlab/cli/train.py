@@ -105,10 +105,18 @@ def train(
             shutil.rmtree(run_dir, ignore_errors=True)  # nothing was trained: leave no clutter
         raise typer.Exit(2)
     # test_* (and the baselines' scores on the same test origins) are written once, at the end
-    metrics = {k: v for k, v in info.latest.items() if k.startswith(("val_", "test_")) or "_test_" in k}
+    metrics = {k: v for k, v in info.latest.items() if k.startswith(("val_", "test_", "fusion_", "fused_", "member_")) or "_test_" in k}
     if "loss" in info.latest:
         metrics["loss"] = info.latest["loss"]
+    verdict = None
+    if cfg.task.kind == "timeseries":
+        from rnnlab.tasks.timeseries import verdict
     if json_out:
+        extra: dict = {}
+        if verdict is not None:
+            # the test split's baselines and the fusion's members beside the test metrics (issue 17)
+            extra = {"test_baselines": verdict.test_baselines(metrics), "members": verdict.members(metrics),
+                     "warnings": verdict.losses(metrics, info.baselines) + verdict.calibration_notes(metrics)}
         print_json(
             {
                 "run_id": run_id,
@@ -117,6 +125,7 @@ def train(
                 "steps": info.step,
                 "metrics": metrics,
                 "baselines": info.baselines,
+                **extra,
             }
         )
     else:
@@ -125,6 +134,8 @@ def train(
 
         # the residual ACF lags are in the store and --json; a line of them helps nobody here
         brief = {k: v for k, v in metrics.items() if "_resid_acf_" not in k and not k.endswith("_ljung_box_lags")}
+        # the fusion's members get their own line (summary_line), not the baselines'
+        brief = {k: v for k, v in brief.items() if not k.startswith(("member_", "fused_", "fusion_"))}
         own = {k: v for k, v in brief.items() if "_test_" not in k}
         shown = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(own.items()))
         base = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted({**info.baselines, **{k: v for k, v in brief.items() if k not in own}}.items()))
@@ -136,6 +147,11 @@ def train(
             print(f"  metrics:   {shown}")
         if base:
             print(f"  baselines: {base}")
+        if verdict is not None:
+            if verdict.summary_line(metrics):
+                print(f"  fusion:    {verdict.summary_line(metrics)}; `forecast --future` uses the fused forecast")
+            for line in verdict.losses(metrics, info.baselines) + verdict.calibration_notes(metrics):
+                print(f"  note:      {line}")
         from rnnlab.train.kept import choose
 
         best = choose(run_dir / "checkpoints", "best")

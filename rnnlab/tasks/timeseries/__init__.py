@@ -8,6 +8,8 @@ Its rooms, from the bottom floor up (no import runs back up):
     synthetic                                            the builtin generated series
     data                                                 the pipeline: fill, difference, split, scale, windows
     covariates, classical, card, backtest                extra inputs; classical baselines; `rnnlab data`'s card
+    members, fusion, verdict                             classical members, the fused forecast and its bands,
+                                                         and the lines that say when a forecast loses
     task, future                                         the task class (`[task] kind = "timeseries"`); --future
 
 `TimeSeriesTask`, `predict` and `forecast_report` are also reachable here (loaded on first use,

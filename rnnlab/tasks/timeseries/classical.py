@@ -49,14 +49,16 @@ class ETS:
     trend0: float
     seasons0: np.ndarray  # s_{start-m} .. s_{start-1}; empty when there is no season
     start: int = 0
+    aicc: float = math.nan  # statsmodels' AICc of the fit (tsmembers picks the trend by it)
 
     @property
     def m(self) -> int:
         return int(self.seasons0.size)
 
     @classmethod
-    def fit(cls, train: np.ndarray, season: int) -> Optional["ETS"]:
-        """statsmodels' maximum-likelihood fit on `train` (None when it cannot fit)."""
+    def fit(cls, train: np.ndarray, season: int, trend: bool = True) -> Optional["ETS"]:
+        """statsmodels' maximum-likelihood fit on `train` (None when it cannot fit); `trend`
+        False fits no trend (level and season only)."""
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
         y = np.asarray(train, dtype=np.float64)
@@ -71,8 +73,8 @@ class ETS:
                 warnings.simplefilter("ignore")  # convergence chatter on short or flat series
                 model = ExponentialSmoothing(
                     y,
-                    trend="add",
-                    damped_trend=True,
+                    trend="add" if trend else None,
+                    damped_trend=trend,
                     seasonal="add" if seasonal else None,
                     seasonal_periods=seasonal,
                     initialization_method="estimated",
@@ -91,6 +93,7 @@ class ETS:
             trend0=float(p.get("initial_trend") or 0.0),
             seasons0=seasons,
             start=start,
+            aicc=float(getattr(res, "aicc", math.nan)),
         )
         if not all(math.isfinite(v) for v in (out.alpha, out.beta, out.gamma, out.phi, out.level0, out.trend0)):
             return None

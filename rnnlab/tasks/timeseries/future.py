@@ -151,19 +151,38 @@ def future_forecast(
     levels: Sequence[float] = ti.LEVELS,
     device: torch.device | str = "cpu",
     future_covariates: Optional[dict[str, np.ndarray]] = None,
+    model: str = "fused",
 ) -> dict[str, Any]:
-    """{"time_column", "step", "rows": [{"time"|"index", "forecast", "lower_L", "upper_L"...}], ...}."""
+    """{"time_column", "step", "rows": [{"time"|"index", "forecast", "lower_L", "upper_L"...}], ...}.
+
+    `model`: "fused" (the default: fusion.future's combination of the RNN and the classical
+    members), "rnn" (the recurrent model alone, with its own recursive-path bands below) or a
+    member's name; the report also carries every member's path ("members") and the weights."""
     d = task.data
     h = d.horizon
     n_rows = math.ceil(steps / h) * h
     ext = _extended(task, n_rows, future_covariates)
     m = d.features.shape[0]
-    for model in models:
-        model.eval()
+    for net in models:
+        net.eval()
     origin = np.array([m], dtype=np.int64)
     pred = paths(models, ext.features, origin, steps, d.window, h, device, task.head.point)
     forecast = d.to_original(pred, origin)[0]
-    conf, calibrated = _calibration(models, task, ext.features, steps, levels, device)
+    fused: dict[str, Any] = {}
+    if model == "rnn":
+        conf, calibrated = _calibration(models, task, ext.features, steps, levels, device)
+        intervals = "split-conformal per step, from recursive forecasts at origins in the val and test splits"
+    else:
+        from rnnlab.tasks.timeseries import fusion
+
+        fz = fusion.future(task, models, device, forecast, steps, levels, model)
+        forecast = fz["path"]
+        conf = ti.Conformal(tuple(float(v) for v in levels), fz["radius"], fz["calibration"].origins)
+        calibrated = min(steps, h)
+        intervals = ("split-conformal per step from the odd validation origins and the test origins (not those that "
+                     "chose the weights); beyond the horizon widened as sqrt(k)")
+        fused = {"model": model, "weights": fz["weights"], "notes": fz["calibration"].notes(),
+                 "members": {k: [float(v) for v in p] for k, p in fz["members"].items()}}
     bands = conf.bands(forecast)
     n = d.levels.size
     last_time: Any = n - 1
@@ -192,10 +211,11 @@ def future_forecast(
         "step": step_text,
         "last_time": last_time,
         "levels": [float(v) for v in conf.levels],
-        "intervals": "split-conformal per step, from recursive forecasts at origins in the val and test splits",
+        "intervals": intervals,
         "calibrated_steps": calibrated,
         "calibration_errors": conf.n,
         "rows": rows,
+        **({"model": "rnn"} if not fused else fused),
     }
 
 

@@ -23,6 +23,7 @@ from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import classical as tsclassical
 from rnnlab.tasks.timeseries import data as tsdata
 from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries import fusion as tsfusion
 from rnnlab.tasks.timeseries import stationarity as tsstat
 from rnnlab.tasks.timeseries import covariates as tscov
 from rnnlab.tasks.timeseries import intervals as ti
@@ -272,9 +273,18 @@ class TimeSeriesTask(Task):
         return self.data.actual(starts) - forecast
 
     def calibrate(self, pred_val_scaled: np.ndarray, levels=ti.LEVELS) -> ti.Conformal:
-        """Split-conformal half-widths per horizon step from the validation origins' errors."""
+        """Split-conformal half-widths per horizon step from the errors on the odd validation
+        origins (the even ones pick the fusion, tsfusion); a level with too few origins gets
+        tsfusion's finite normal fallback, never an infinite band."""
         starts = self._eval["val"]
-        return ti.Conformal.fit(self.residuals(self.data.to_original(pred_val_scaled, starts), starts), levels)
+        resid = self.residuals(self.data.to_original(pred_val_scaled, starts), starts)[1::2]
+        return tsfusion.calibrate(resid, self.fallback_sigma(), levels).conformal
+
+    def fallback_sigma(self) -> np.ndarray:
+        if not hasattr(self, "_sigma"):
+            d = self.data
+            self._sigma = tsfusion.fallback_sigma(d.levels, d.splits.train + d.offset, self.season, d.horizon)
+        return self._sigma
 
     def interval_metrics(self, forecast: np.ndarray, starts: np.ndarray, conformal: ti.Conformal, prefix: str) -> dict[str, float]:
         return ti.interval_scores(self.data.actual(starts), forecast, conformal.bands(forecast), prefix)
@@ -285,7 +295,7 @@ class TimeSeriesTask(Task):
         calib = self.baseline_forecasts(val)
         out: dict[str, float] = {}
         for name, fc in self.baseline_forecasts(starts).items():
-            conf = ti.Conformal.fit(self.residuals(calib[name], val), levels)
+            conf = tsfusion.calibrate(self.residuals(calib[name], val), self.fallback_sigma(), levels).conformal
             for key, value in self.interval_metrics(fc, starts, conf, split).items():
                 out[f"{name}_{key}"] = value
         return out
@@ -339,6 +349,8 @@ class TimeSeriesTask(Task):
         out.update(self.interval_metrics(self.data.to_original(pred, starts), starts, conformal, "test"))
         out.update(self.baseline_interval_scores(starts, "test"))
         out.update(self.head_metrics(raw, starts, "test"))
+        # the fused forecast and each member beside the model, on the same origins
+        out.update(tsfusion.evaluate(self, model, device)[0])
         diag = self.residual_diagnostics(model, device)
         out["test_ljung_box_q"] = diag["q"]
         out["test_ljung_box_p"] = diag["p"]
@@ -384,6 +396,8 @@ class TimeSeriesTask(Task):
             "bands": {ti.level_name(lv): {"lower": floats(lo), "upper": floats(hi)} for lv, (lo, hi) in bands.items()},
             "drift": floats(base["drift"][0]),
             **({"ets": floats(base["ets"][0])} if "ets" in base else {}),
+            # the fusion's members and the fused forecast at the same origin (fusion.probe)
+            **tsfusion.probe(self, model, device, t),
             "acf": diag["acf"],
             "ljung_box_q": float(diag["q"]),
             "ljung_box_p": float(diag["p"]),

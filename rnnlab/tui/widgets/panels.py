@@ -381,8 +381,13 @@ class OutputPanel(Panel):
             y = np.asarray(bands[level].get(edge) or [], dtype=np.float64)
             if len(y) and np.isfinite(y).all():
                 lines.append(Line(f"{level}% {edge}", np.arange(n, n + len(y), dtype=np.float64), y, "blue"))
-        for key, color in (("actual", "white"), ("forecast", "cyan"), ("naive", "gray"), ("seasonal_naive", "orange")):
-            y = np.asarray(d.get(key) or [], dtype=np.float64)
+        members = d.get("members") or {}
+        # the classical members (thin colours) under the model and the fused forecast it joins
+        series = [(f"{k}", members[k], c) for k, c in (("ets", "yellow"), ("theta", "magenta"), ("arima", "red")) if k in members]
+        series += [(key, d.get(key), color) for key, color in (("actual", "white"), ("forecast", "cyan"), ("naive", "gray"),
+                                                              ("seasonal_naive", "orange"), ("fused", "green"))]
+        for key, values, color in series:
+            y = np.asarray(values or [], dtype=np.float64)
             if len(y):
                 lines.append(Line(key, np.arange(n, n + len(y), dtype=np.float64), y, color))
         dates = timeaxis.ticks(d.get("times") or [])
@@ -394,6 +399,8 @@ class OutputPanel(Panel):
         p = d.get("ljung_box_p")
         verdict = "" if p is None else ("  residuals look white" if p > 0.05 else "  residuals autocorrelated")
         text = f"residual ACF {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}"
+        if d.get("weights"):
+            text += "\nfused: " + ", ".join(f"{k} {fmt_num(w, 2)}" for k, w in d["weights"].items())
         set_content(note, text + _backtest_line(backtest))
         self._backtest_plot(backtest)
 

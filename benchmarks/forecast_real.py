@@ -1,0 +1,262 @@
+"""Item 14: forecasting on real series that ship offline with statsmodels, beside classical peers.
+
+Per series, one `rnnlab train SERIES.toml --json` on a config naming only the CSV (`[task] kind =
+"timeseries"`, `source`; window, horizon, season and time column are the defaults the data implies), then on that run's own test windows: the recurrent model alone,
+the fused default (tsfusion.METHOD), the classical peers (statsmodels-based, tsmembers: ETS with
+the trend by AICc, ARIMA(p,d,0)(0,D,0) by AIC, the Theta method) and seasonal-naive, as test MASE,
+the fused forecast's 80 % band coverage, and the run's wall time. The peers are fitted on
+everything before the test split (train + val) and forecast each test origin with their
+parameters fixed, exactly as the fused forecast's members are. Every fusion rule of
+tsfusion.METHODS is scored on the same run too, which is how the default was chosen.
+
+statsforecast's AutoETS/AutoARIMA/AutoTheta are not the peers here: statsforecast 2.1 requires
+pandas < 3 and cannot be installed beside this project (tsmembers' docstring has the measurement).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Sequence
+
+from benchmarks.common import Figure
+
+ROOT = Path(__file__).resolve().parents[1]
+ITEM = "15"
+PEERS = ("ets", "arima", "theta", "seasonal_naive")
+
+
+def _data(name: str):
+    return importlib.import_module(f"statsmodels.datasets.{name}").load_pandas().data
+
+
+def series() -> dict:
+    """name -> (DataFrame with a time column and `value`, what it is)."""
+    import pandas as pd
+
+    out = {}
+    e = _data("elec_equip")
+    out["elec_equip"] = (pd.DataFrame({"date": e.index.strftime("%Y-%m-%d"), "value": e.iloc[:, 0].to_numpy()}),
+                         "monthly, euro-area electrical equipment orders")
+    m = _data("macrodata")
+    q = pd.PeriodIndex.from_fields(year=m.year.astype(int), quarter=m.quarter.astype(int), freq="Q").to_timestamp().strftime("%Y-%m-%d")
+    for c, what in (("realgdp", "US real GDP"), ("realcons", "US real consumption"), ("cpi", "US CPI"),
+                    ("unemp", "US unemployment rate"), ("tbilrate", "US 3-month T-bill rate")):
+        out[f"macro_{c}"] = (pd.DataFrame({"date": q, "value": m[c].to_numpy()}), f"quarterly, {what}")
+    ii = _data("interest_inflation")
+    q2 = pd.PeriodIndex.from_fields(year=ii.year.astype(int), quarter=ii.quarter.astype(int), freq="Q").to_timestamp().strftime("%Y-%m-%d")
+    out["interest_R"] = (pd.DataFrame({"date": q2, "value": ii.R.to_numpy()}), "quarterly, German interest rate")
+    c = _data("co2")
+    out["co2"] = (pd.DataFrame({"date": c.index.strftime("%Y-%m-%d"), "value": c.co2.to_numpy()}), "weekly, Mauna Loa CO2 (59 missing)")
+    s = _data("sunspots")
+    out["sunspots"] = (pd.DataFrame({"year": s.YEAR.astype(int), "value": s.SUNACTIVITY.to_numpy()}), "yearly, sunspot activity")
+    n = _data("nile")
+    out["nile"] = (pd.DataFrame({"year": n.year.astype(int), "value": n.volume.to_numpy()}), "yearly, Nile flow")
+    el = _data("elnino")
+    months = list(el.columns[1:])
+    dates = [f"{int(y)}-{i + 1:02d}-01" for y in el.YEAR for i in range(12)]
+    out["elnino"] = (pd.DataFrame({"date": dates, "value": el[months].to_numpy().ravel()}), "monthly, El Nino sea temperature")
+    return out
+
+
+def train(csv: Path, runs: Path, extra: Sequence[str] = ()) -> tuple[dict, float, str]:
+    """`rnnlab train` on a config that names only the CSV (`[task] kind = "timeseries"`, `source`;
+    everything else the defaults, from the data), plus `extra` --set pairs: its JSON, wall, stderr tail."""
+    config = csv.with_suffix(".toml")
+    config.write_text(f'[task]\nkind = "timeseries"\nsource = "{csv}"\n', encoding="utf-8")
+    cmd = [sys.executable, "-m", "rnnlab", "train", str(config), "--runs-dir", str(runs), "--json"]
+    for kv in extra:
+        cmd += ["--set", kv]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(ROOT))
+    wall = time.perf_counter() - t
+    try:
+        return json.loads(p.stdout), wall, p.stderr[-400:]
+    except json.JSONDecodeError:
+        return {}, wall, (p.stderr or p.stdout)[-400:]
+
+
+def methods(run_dir: str) -> dict:
+    """The default fusion's test MASE, coverage and weights, and every rule's test MASE, on the
+    run's own model and windows (the members' forecasts computed once)."""
+    import numpy as np
+
+    from rnnlab.inspect.loader import load_run
+    from rnnlab.tasks.timeseries import fusion as tsfusion
+
+    run = load_run(run_dir)
+    run.model.eval()
+    task = run.task
+    metrics, details = tsfusion.evaluate(task, run.model, "cpu")
+    val, test = task.eval_origins("val"), task.eval_origins("test")
+    actual = task.data.actual(val)[0::2]
+    vf = {k: v for k, v in details["val"].items() if k != "fused"}
+    tf = {k: v for k, v in details["test"].items() if k != "fused"}
+    errors = {k: float(np.nanmean(np.abs(actual - f[0::2]))) for k, f in vf.items()}
+    rules = {}
+    for m in tsfusion.METHODS:
+        w = {k: x for k, x in tsfusion.combine_weights(errors, m).items() if k in tf}
+        w = {k: x / sum(w.values()) for k, x in w.items()}
+        rules[m] = task._metrics(tsfusion.combine(tf, w), test, "test")["test_mase"]
+    return {"fused": metrics["fused_test_mase"], "coverage_80": metrics["fused_test_coverage_80"],
+            "weights": {k[len("fusion_weight_"):]: v for k, v in metrics.items() if k.startswith("fusion_weight_")},
+            "rules": rules}
+
+
+def card_settings(csv: Path, time_column: str) -> list[str]:
+    """The `[task]` keys `rnnlab data` recommends for the CSV (time column named), as --set pairs."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    p = subprocess.run([sys.executable, "-m", "rnnlab", "data", str(csv), "-t", time_column, "--json"],
+                       capture_output=True, text=True, env=env, cwd=str(ROOT))
+    rec = json.loads(p.stdout)["recommended"]
+    return [f"task.time_column={time_column}", f"task.window={rec['window']}", f"task.horizon={rec['horizon']}"]
+
+
+def one(name: str, csv: Path, runs: Path, extra: Sequence[str] = (), time_column: str = "date") -> dict:
+    """One series: trained with only the CSV named; if that is refused, the refusal is recorded
+    and the run is repeated with the data card's recommended keys (so the fusion is still measured)."""
+    out, wall, err = train(csv, runs, extra)
+    rec: dict = {"series": name, "wall_s": wall}
+    if out.get("status") != "finished" and not extra:
+        rec["plain_refused"] = err.strip().splitlines()[-1] if err.strip() else f"status {out.get('status')}"
+        rec["settings"] = card_settings(csv, time_column)
+        out, wall, err = train(csv, runs, rec["settings"])
+        rec["wall_s"] = wall
+    if out.get("status") != "finished":
+        rec["error"] = err.strip().splitlines()[-1] if err.strip() else f"status {out.get('status')}"
+        return rec
+    m = out["metrics"]
+    rec["rows"] = None
+    rec["rnn"] = m.get("test_mase")
+    rec["fused"] = m.get("fused_test_mase")
+    for peer in PEERS:
+        rec[peer] = m.get(f"member_{peer}_test_mase")
+    rec["coverage_80"] = m.get("fused_test_coverage_80")
+    rec["rnn_coverage_80"] = m.get("test_coverage_80")
+    rec["test_origins"] = m.get("fusion_test_origins")
+    rec["weights"] = {k[len("fusion_weight_"):]: v for k, v in m.items() if k.startswith("fusion_weight_")}
+    try:
+        rec["methods"] = methods(out["run_dir"])["rules"]
+    except Exception as e:  # the table still stands without the rule comparison
+        rec["methods_error"] = f"{type(e).__name__}: {e}"
+    return rec
+
+
+def _gmean(xs: list[float]) -> float:
+    xs = [x for x in xs if x and math.isfinite(x) and x > 0]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
+
+
+def measure(quick: bool = False, extra: Sequence[str] = ()) -> list[dict]:
+    names = list(series())
+    if quick:
+        names = names[:4]
+    with tempfile.TemporaryDirectory(prefix="rnnlab-real-") as tmp:
+        data = series()
+        records = []
+        for name in names:
+            df, what = data[name]
+            csv = Path(tmp) / f"{name}.csv"
+            df.to_csv(csv, index=False)
+            rec = one(name, csv, Path(tmp) / "runs", extra, time_column=str(df.columns[0]))
+            rec["what"], rec["rows"] = what, len(df)
+            print(f"  {name}: {json.dumps(rec, default=str)}", flush=True)
+            records.append(rec)
+    return records
+
+
+def figures(records: list[dict]) -> list[Figure]:
+    figs = []
+    ok = [r for r in records if "error" not in r]
+    for r in records:
+        if "error" in r:
+            figs.append(Figure(ITEM, f"{r['series']} ({r['rows']} rows): refused", float("nan"), "", note=r["error"]))
+            continue
+        peers = {p: r[p] for p in PEERS if r.get(p) is not None}
+        best = min(peers, key=peers.get) if peers else None
+        base = peers.get(best) if best else None
+        ratio = r["fused"] / base if base else None
+        note = (f"{r['what']}; RNN alone {r['rnn']:.3f}, " + ", ".join(f"{p} {v:.3f}" for p, v in peers.items())
+                + f"; fused 80% band covers {r['coverage_80']:.0%} over {r.get('test_origins')} origins; weights "
+                + ", ".join(f"{k} {v:.2f}" for k, v in r["weights"].items()) + f"; {r['wall_s']:.0f} s"
+                + ("; with the data card's settings (refused with only the CSV)" if "plain_refused" in r else ""))
+        figs.append(Figure(ITEM, f"{r['series']} ({r['rows']} rows) fused test MASE", r["fused"], "", base, f"best peer: {best}",
+                           ratio, "<= 1", None if ratio is None else ratio <= 1.0, note, extra=r))
+    ratios = [r["fused"] / min(r[p] for p in PEERS if r.get(p) is not None) for r in ok]
+    n = len(records)
+    for r in records:  # a measurement made with the card's keys given up front (see main)
+        if r.get("extra") and "plain_refused" not in r:
+            r["plain_refused"], r["settings"] = "not tried in this measurement", r["extra"]
+    plain = sum("plain_refused" not in r and "error" not in r for r in records)
+    figs.append(Figure(ITEM, "series trained with only the CSV named", plain, f"of {n}", target=f"= {n}", met=plain == n,
+                       note="; ".join(f"{r['series']}: {r['plain_refused']} (then run with the data card's "
+                                      f"{' '.join(r.get('settings', []))})" for r in records if "plain_refused" in r)))
+    wins = sum(x <= 1.0 for x in ratios)
+    figs.append(Figure(ITEM, "share of series where fused <= best classical peer", wins / n if n else float("nan"), f"({wins} of {n})",
+                       target=">= 0.8", met=(wins / n >= 0.8) if n else None, note="a refused series counts as a loss"))
+    g = _gmean(ratios)
+    figs.append(Figure(ITEM, "geometric mean of fused / best peer MASE", g, "", target="<= 0.95", met=g <= 0.95 if ratios else None))
+    g_rnn = _gmean([r["rnn"] / min(r[p] for p in PEERS if r.get(p) is not None) for r in ok])
+    figs.append(Figure(ITEM, "geometric mean of RNN alone / best peer MASE", g_rnn, ""))
+    from rnnlab.tasks.timeseries import fusion as tsfusion
+
+    for m in tsfusion.METHODS:
+        rs = [r["methods"][m] / min(r[p] for p in PEERS if r.get(p) is not None) for r in ok if "methods" in r]
+        figs.append(Figure(ITEM, f"fusion rule {m}: geometric mean / best peer", _gmean(rs), "",
+                           note=f"<= best peer on {sum(x <= 1 for x in rs)} of {len(rs)}" + (" (the default)" if m == tsfusion.METHOD else "")))
+    cov = [r for r in ok if (r.get("test_origins") or 0) >= 20 and r.get("coverage_80") is not None]
+    inside = sum(0.7 <= r["coverage_80"] <= 0.9 for r in cov)
+    figs.append(Figure(ITEM, "fused 80% band coverage within 0.7-0.9 (series with >= 20 test origins)", inside, f"of {len(cov)}",
+                       target=f"= {len(cov)}", met=inside == len(cov) if cov else None,
+                       note=", ".join(f"{r['series']} {r['coverage_80']:.2f}" for r in cov)))
+    short = [r for r in records if (r.get("rows") or 0) <= 1000]
+    worst = max((r["wall_s"] for r in short), default=float("nan"))
+    figs.append(Figure(ITEM, "slowest default run on a <= 1000-row series (whole process)", worst, "s", target="<= 30",
+                       met=worst <= 30 if short else None))
+    return figs
+
+
+def run(quick: bool = False) -> list[Figure]:
+    return figures(measure(quick))
+
+
+def main(argv=None) -> int:
+    """`python -m benchmarks.forecast_real [--records FILE] [--set K=V ...]`: measure (or take the
+    records of an earlier measurement, one JSON object a line) and merge item 15 into
+    benchmarks/results.json and BENCHMARKS.md, as `python -m benchmarks --only forecast_real` does."""
+    import argparse
+
+    from benchmarks import run as suite
+    from benchmarks.common import machine
+
+    p = argparse.ArgumentParser(prog="python -m benchmarks.forecast_real")
+    p.add_argument("--records", help="a file of records (one JSON object a line) from an earlier measurement")
+    p.add_argument("--set", dest="extra", action="append", default=[], help="extra --set pairs for every run")
+    args = p.parse_args(argv)
+    if args.records:
+        records = [json.loads(ln) for ln in Path(args.records).read_text().splitlines() if ln.startswith("{")]
+    else:
+        records = measure(False, args.extra)
+    figs = figures(records)
+    data = json.loads(suite.RESULTS.read_text()) if suite.RESULTS.is_file() else {"figures": [], "ran_at": {}}
+    data["figures"] = [f for f in data["figures"] if f["item"] != ITEM] + [f.to_dict() for f in figs]
+    data.setdefault("machine_by_item", {})[ITEM] = {**machine(), "loadavg_end": machine()["loadavg"]}
+    data.setdefault("ran_at", {})["forecast_real"] = time.strftime("%H:%M")
+    data["figures"].sort(key=lambda f: f["item"])
+    suite.RESULTS.write_text(json.dumps(data, indent=1, default=str))
+    (ROOT / "BENCHMARKS.md").write_text(suite.render(data), encoding="utf-8")
+    for f in figs:
+        print(f"  {f.name}: {f.value} {f.unit} | baseline {f.baseline} | ratio {f.ratio} | {f.note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

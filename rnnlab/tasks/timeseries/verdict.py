@@ -1,0 +1,114 @@
+"""Saying where a forecast stands, from a run's flat metrics (no numpy, no torch): the members'
+and the fused forecast's scores side by side, one line when the model or the fused forecast is
+worse than seasonal-naive or a classical member (on validation or test), and the intervals'
+calibration notes. `train` prints these lines and puts the same facts into `--json`.
+
+The store keeps metrics flat (tsfusion.evaluate names them): `member_<name>_test_mase`,
+`member_<name>_val_mase`, `fused_test_*`, `fusion_weight_<name>`, `fusion_calibration_origins`;
+the baselines' test scores are `<baseline>_test_<metric>`, their validation ones `<baseline>_val_<metric>`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+BASELINES = ("naive", "seasonal_naive", "drift", "ets")
+LEVELS = (80.0, 95.0)
+RNN = "rnn"
+
+
+def members(metrics: dict[str, float]) -> dict[str, dict[str, float]]:
+    """{member: {metric: value, "weight": w}} for the fusion's members and "fused"."""
+    out: dict[str, dict[str, float]] = {}
+    for key, value in metrics.items():
+        if key.startswith("member_"):
+            rest = key[len("member_"):]
+            for split in ("_test_", "_val_"):
+                name, sep, metric = rest.partition(split)
+                if sep:
+                    out.setdefault(name, {})[split.strip("_") + "_" + metric] = value
+                    break
+        elif key.startswith("fused_"):
+            out.setdefault("fused", {})[key[len("fused_"):]] = value
+        elif key.startswith("fusion_weight_"):
+            out.setdefault(key[len("fusion_weight_"):], {})["weight"] = value
+    return out
+
+
+def test_baselines(metrics: dict[str, float]) -> dict[str, dict[str, float]]:
+    """{baseline: {metric: value}} from `<baseline>_test_<metric>` keys."""
+    out: dict[str, dict[str, float]] = {}
+    for name in BASELINES:
+        for key, value in metrics.items():
+            if key.startswith(f"{name}_test_"):  # "seasonal_naive_test_x" does not start with "naive_test_"
+                out.setdefault(name, {})[key[len(name) + 1:]] = value
+    return out
+
+
+def _ok(v: Any) -> bool:
+    return isinstance(v, (int, float)) and math.isfinite(v)
+
+
+def losses(metrics: dict[str, float], baselines: dict[str, float]) -> list[str]:
+    """One line per forecast (the model's own, the fused one) that is worse, by MASE, than
+    seasonal-naive or a classical member on validation or test, naming the best rival on each."""
+    lines = []
+    mem = members(metrics)
+    classical = [k for k in mem if k not in ("fused", RNN)]
+    for who, label in ((RNN, "the model"), ("fused", "the fused forecast")):
+        said = []
+        for split in ("val", "test"):
+            if who == RNN:
+                mine = metrics.get(f"{split}_mase", baselines.get(f"{split}_mase"))
+            else:
+                mine = mem.get("fused", {}).get(f"{split}_mase")
+            if not _ok(mine):
+                continue
+            rivals: dict[str, float] = {}
+            snaive = (metrics.get(f"seasonal_naive_{split}_mase") if split == "test" else baselines.get("seasonal_naive_val_mase"))
+            if _ok(snaive):
+                rivals["seasonal-naive"] = snaive
+            for k in classical:
+                v = mem[k].get(f"{split}_mase")
+                if _ok(v):
+                    rivals[k.replace("_", "-")] = v
+            worse = {k: v for k, v in rivals.items() if v < mine}
+            if worse:
+                best = min(worse, key=worse.get)
+                others = len(worse) - 1
+                more = f", and {others} other{'s' if others > 1 else ''}" if others else ""
+                what = "validation" if split == "val" else "test"
+                said.append(f"{best} on {what} (MASE {mine:.3f} vs {worse[best]:.3f}{more})")
+        if said:
+            lines.append(f"{label} is worse than " + "; than ".join(said))
+    return lines
+
+
+def needed_origins(level: float) -> int:
+    return math.ceil(level / (100.0 - level) - 1e-9)
+
+
+def calibration_notes(metrics: dict[str, float], levels=LEVELS) -> list[str]:
+    """'not enough history to calibrate 95%: N origins' for each level the bands fell back on."""
+    n = metrics.get("fusion_calibration_origins")
+    if not _ok(n):
+        return []
+    return [f"not enough history to calibrate {lv:g}%: {int(n)} origins (needs {needed_origins(lv)}); "
+            "that band is the normal fallback ±z·σ of seasonal-naive's errors on the training split"
+            for lv in levels if n < needed_origins(lv)]
+
+
+def summary_line(metrics: dict[str, float]) -> str:
+    """'fused 0.345 (arima 0.50, ets 0.50) | rnn 0.494 | arima 0.326 | ...' by test MASE."""
+    mem = members(metrics)
+    if "fused" not in mem:
+        return ""
+    weights = ", ".join(f"{k} {v['weight']:.2f}" for k, v in mem.items() if "weight" in v)
+    parts = [f"fused {mem['fused'].get('test_mase', math.nan):.3f} ({weights})"]
+    parts += [f"{k} {v['test_mase']:.3f}" for k, v in sorted(mem.items(), key=lambda kv: kv[1].get("test_mase", math.inf))
+              if k != "fused" and _ok(v.get("test_mase"))]
+    return "test MASE: " + " | ".join(parts)
+
+
+__all__ = ["calibration_notes", "losses", "members", "summary_line", "test_baselines"]

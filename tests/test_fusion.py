@@ -1,0 +1,158 @@
+"""The fusion's classical members, its combination rule, its honest intervals and the lines that
+say when a forecast loses (issue 17 items 4-6)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from rnnlab.tasks.timeseries import fusion as tsfusion
+from rnnlab.tasks.timeseries import members as tsmembers
+from rnnlab.tasks.timeseries import verdict as tsverdict
+
+
+def _seasonal(n: int = 240, m: int = 12, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return 100 + 0.5 * t + 10 * np.sin(2 * np.pi * t / m) + noise * rng.standard_normal(n)
+
+
+@pytest.mark.parametrize("make", [tsmembers.ETSMember.fit, tsmembers.Theta.fit, tsmembers.ARIMA.fit])
+def test_a_member_forecast_reads_only_the_past_of_its_origin(make):
+    y = _seasonal(noise=1.0)
+    member = make(y[:150], 12)
+    assert member is not None
+    origins = np.array([160, 170, 200])
+    before = member.forecast(y, origins, 12)
+    later = y.copy()
+    later[origins[0]:] += 1000.0  # the future of the first origin, and everything after
+    after = member.forecast(later, origins, 12)
+    np.testing.assert_allclose(after[0], before[0])
+    assert not np.allclose(after[1], before[1])  # the later origins do see it: their past changed
+    assert np.all(np.isfinite(before))
+
+
+def test_arima_follows_a_trending_seasonal_series_it_can_represent():
+    y = _seasonal(noise=0.0)
+    member = tsmembers.ARIMA.fit(y[:180], 12)
+    assert member.D == 1  # a strong season: a seasonal difference, as auto.arima would take
+    fc = member.forecast(y, np.array([200]), 12)
+    np.testing.assert_allclose(fc[0], y[200:212], rtol=1e-3)
+
+
+def test_theta_and_ets_beat_seasonal_naive_on_a_trending_seasonal_series():
+    y = _seasonal(noise=0.5, seed=3)
+    origins = np.arange(200, 229)
+    actual = y[origins[:, None] + np.arange(12)]
+    snaive = np.abs(actual - tsmembers.SeasonalNaive(12).forecast(y, origins, 12)).mean()
+    for member in (tsmembers.Theta.fit(y[:200], 12), tsmembers.ETSMember.fit(y[:200], 12)):
+        assert np.abs(actual - member.forecast(y, origins, 12)).mean() < snaive
+
+
+def test_combination_rules():
+    errors = {"rnn": 3.0, "ets": 1.0, "arima": 2.0, "theta": float("nan")}
+    assert tsfusion.combine_weights(errors, "select") == {"ets": 1.0}
+    assert tsfusion.combine_weights(errors, "top2") == {"ets": 0.5, "arima": 0.5}
+    assert tsfusion.combine_weights(errors, "within2") == {"ets": 0.5, "arima": 0.5}  # rnn's 3.0 > 2 x 1.0
+    assert tsfusion.combine_weights(errors, "within3") == {"ets": 1 / 3, "arima": 1 / 3, "rnn": 1 / 3}
+    inv = tsfusion.combine_weights(errors, "inverse")
+    assert set(inv) == {"rnn", "ets", "arima"} and math.isclose(sum(inv.values()), 1.0) and inv["ets"] > inv["arima"] > inv["rnn"]
+    fc = {"ets": np.array([1.0, 2.0]), "arima": np.array([3.0, 4.0])}
+    np.testing.assert_allclose(tsfusion.combine(fc, {"ets": 0.5, "arima": 0.5}), [2.0, 3.0])
+
+
+def test_weights_and_bands_come_from_different_validation_origins():
+    """The residuals that size the band are never the ones that chose the weights: a member that
+    is perfect on the even origins only gets the weight, and the odd origins' errors set the band."""
+    actual = np.zeros((40, 3))
+    good_even = np.where((np.arange(40) % 2 == 0)[:, None], 0.0, 5.0) * np.ones((1, 3))
+    fcs = {"a": good_even, "b": np.full((40, 3), 1.0)}
+    fused = tsfusion.fit(fcs, actual, np.ones(3), method="select")
+    assert fused.weights == {"a": 1.0}
+    assert fused.calibrated.origins == 20 and not fused.calibrated.fell_back
+    np.testing.assert_allclose(fused.calibrated.conformal.radius, 5.0)  # every odd-origin error is 5
+
+
+def test_too_few_origins_fall_back_to_finite_bands_with_a_line():
+    sigma = np.array([1.0, 2.0])
+    few = tsfusion.calibrate(np.ones((5, 2)), sigma)
+    assert few.fell_back == [95.0] and np.all(np.isfinite(few.conformal.radius))
+    np.testing.assert_allclose(few.conformal.radius[1], 1.959964 * sigma, rtol=1e-5)
+    assert few.notes() == [tsfusion.fallback_note(95.0, 5)]
+    assert "not enough history to calibrate 95%: 5 origins" in few.notes()[0]
+    none = tsfusion.calibrate(np.zeros((0, 2)), sigma)
+    assert none.fell_back == [80.0, 95.0] and np.all(np.isfinite(none.conformal.radius))
+    assert [tsfusion.needed_origins(v) for v in (80, 95)] == [4, 19]
+
+
+def test_fallback_sigma_is_positive_even_on_a_flat_series():
+    assert np.all(tsfusion.fallback_sigma(np.full(50, 3.0), 40, 4, 3) > 0)
+    s = tsfusion.fallback_sigma(_seasonal(noise=1.0), 200, 12, 6)
+    assert s.shape == (6,) and np.all(s > 0)
+
+
+def test_the_verdict_says_when_the_model_and_the_fused_forecast_lose():
+    metrics = {"test_mase": 1.72, "val_mase": 0.9, "seasonal_naive_test_mase": 1.33, "naive_test_mase": 2.0,
+               "member_ets_test_mase": 1.5, "member_ets_val_mase": 1.0, "member_rnn_test_mase": 1.72,
+               "fused_test_mase": 1.4, "fused_val_mase": 0.8, "fusion_weight_ets": 0.5, "fusion_weight_rnn": 0.5,
+               "fusion_calibration_origins": 7.0}
+    lines = tsverdict.losses(metrics, {"seasonal_naive_val_mase": 1.1, "val_mase": 0.9})
+    assert lines == ["the model is worse than seasonal-naive on test (MASE 1.720 vs 1.330, and 1 other)",
+                     "the fused forecast is worse than seasonal-naive on test (MASE 1.400 vs 1.330)"]
+    both = tsverdict.losses(metrics, {"seasonal_naive_val_mase": 0.5, "val_mase": 0.9})
+    assert both[0] == ("the model is worse than seasonal-naive on validation (MASE 0.900 vs 0.500); "
+                       "than seasonal-naive on test (MASE 1.720 vs 1.330, and 1 other)")
+    assert tsverdict.calibration_notes(metrics)[0].startswith("not enough history to calibrate 95%: 7 origins")
+    assert tsverdict.members(metrics)["ets"] == {"test_mase": 1.5, "val_mase": 1.0, "weight": 0.5}
+    assert tsverdict.test_baselines(metrics) == {"seasonal_naive": {"test_mase": 1.33}, "naive": {"test_mase": 2.0}}
+    assert tsverdict.summary_line(metrics).startswith("test MASE: fused 1.400 (ets 0.50, rnn 0.50) | ets 1.500 | rnn 1.720")
+
+
+@pytest.fixture(scope="module")
+def monthly_run(tmp_path_factory):
+    from tests.test_cli_train import rnnlab
+
+    root = tmp_path_factory.mktemp("fusion")
+    y = _seasonal(n=180, noise=1.0)
+    csv = root / "monthly.csv"
+    csv.write_text("date,value\n" + "".join(f"{2000 + k // 12}-{k % 12 + 1:02d}-01,{v:.3f}\n" for k, v in enumerate(y)))
+    proc = rnnlab("train", "ts-lstm", "--set", f"task.source='{csv}'", "--set", "task.time_column='date'",
+                  "--set", "task.window=24", "--set", "task.horizon=6", "--set", "model.hidden_size=8",
+                  "--set", "train.steps=4", "--set", "train.eval_every=4", "--set", "train.checkpoint_every=4",
+                  "--set", "probes.output_every=0", "--runs-dir", str(root / "runs"), "--name", "m", "--json")
+    assert proc.returncode == 0, proc.stderr
+    return root / "runs", json.loads(proc.stdout)
+
+
+def test_train_json_carries_members_test_baselines_and_finite_coverage(monthly_run):
+    _, out = monthly_run
+    assert {"ets", "theta", "arima", "seasonal_naive", "rnn", "fused"} <= set(out["members"])
+    assert math.isclose(sum(v.get("weight", 0.0) for v in out["members"].values()), 1.0)
+    assert "test_mase" in out["test_baselines"]["seasonal_naive"]
+    assert out["metrics"]["fused_test_mase"] == out["members"]["fused"]["test_mase"]
+    assert "baselines" in out and "metrics" in out  # the existing keys stay
+    for key, v in out["metrics"].items():
+        if "coverage" in key:
+            assert 0.0 <= v <= 1.0
+    # a 4-step model loses to the classical members, and says so
+    assert any(w.startswith("the model is worse than") for w in out["warnings"])
+    assert not any(isinstance(v, float) and math.isinf(v) for v in out["metrics"].values())
+
+
+def test_future_is_the_fused_forecast_unless_a_member_is_named(monthly_run):
+    from tests.test_cli_train import rnnlab
+
+    runs, _ = monthly_run
+    fused = json.loads(rnnlab("forecast", "m", "--runs-dir", str(runs), "--future", "9", "--json").stdout)
+    assert fused["model"] == "fused" and math.isclose(sum(fused["weights"].values()), 1.0)
+    paths = fused["members"]
+    combined = sum(w * np.asarray(paths[k]) for k, w in fused["weights"].items())
+    np.testing.assert_allclose([r["forecast"] for r in fused["rows"]], combined, rtol=1e-9)
+    assert all(r["lower_95"] < r["lower_80"] < r["forecast"] < r["upper_80"] < r["upper_95"] for r in fused["rows"])
+    ets = json.loads(rnnlab("forecast", "m", "--runs-dir", str(runs), "--future", "9", "--model", "ets", "--json").stdout)
+    np.testing.assert_allclose([r["forecast"] for r in ets["rows"]], paths["ets"], rtol=1e-9)
+    bad = rnnlab("forecast", "m", "--runs-dir", str(runs), "--future", "9", "--model", "prophet")
+    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "arima" in bad.stderr
