@@ -19,7 +19,7 @@ import torch
 
 from rnnlab.config import Config
 from rnnlab.tasks.base import Task
-from rnnlab.train import checkpoint, events, kept, optim, probes, tbptt
+from rnnlab.train import checkpoint, eager, events, kept, optim, probes, tbptt
 from rnnlab.train.device import autocast, matmul_peak_flops
 from rnnlab.train.events import Control, Reporter
 
@@ -242,7 +242,7 @@ class Trainer:
         want_layers = _every(step, self.cfg.probes.layers_every)
         if want_layers:
             self.param_stats.before_step()
-        self.opt.step()
+        eager.step(self.opt)
         if want_layers:
             self.reporter.vector(step, "layers", self.param_stats.after_step())
         if hidden is not None:
