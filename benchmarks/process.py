@@ -8,7 +8,8 @@ gathering the builtin corpus and the other not.
 
 Lengths: "short" (~20 s of bare training on a free 2-core box) and "long" (~2 minutes).
 `--quick`: the short runs only, 3 rotations each. Full: both lengths. Narrow it on a busy day
-with RNNLAB_BENCH_PROCESS_REPS / _LENGTHS (short,long) / _TASKS (adding,char). The environment
+with RNNLAB_BENCH_PROCESS_REPS / _LENGTHS (short,long) / _TASKS (adding,char), and shorten both
+lengths with RNNLAB_BENCH_PROCESS_SCALE (e.g. 0.25: a quarter of the steps, said in the figure). The environment
 passed to both sides drops OMP_NUM_THREADS/MKL_NUM_THREADS (a user's shell does not set them);
 RNNLAB_BENCH_PROCESS_THREADS=1 pins both sides to one thread instead (the lab's own overhead,
 apart from its thread choice), `default,1` measures both. RNNLAB_BENCH_PROCESS_BEFORE=DIR adds a
@@ -54,11 +55,16 @@ def _time(cmd: list[str], cwd: Path, env: dict) -> float:
     return wall
 
 
+def _steps(task: str, length: str) -> int:
+    scale = float(os.environ.get("RNNLAB_BENCH_PROCESS_SCALE", "1") or 1)
+    return max(10, int(STEPS[task][length] * scale))
+
+
 def measure(task: str, length: str, reps: int, tmp: Path, corpus: Path, threads: str = "",
             before: Path | None = None) -> dict[str, list[float]]:
     """Wall times of each contender, rotated A B C, B C A, ...: `lab` (this tree), `bare`, and
     `before` (`rnnlab train` from another source tree, e.g. a `git archive` of the old code)."""
-    steps = STEPS[task][length]
+    steps = _steps(task, length)
     # the preset and --set on the command line, as a user types it: the same words mean the same
     # config to the code before a change too (a config file written by this tree may carry keys
     # the older code does not know)
@@ -115,7 +121,7 @@ def run(quick: bool) -> list[Figure]:
                         note += (f", rnnlab before this change {sorted(round(x, 1) for x in res['before'])} s "
                                  f"(ratio {median(res['before']) / median(bare):.2f})")
                     figs.append(Figure(
-                        "8", f"{PRESET[task]}, {length} ({STEPS[task][length]} steps), threads {mode}: "
+                        "8", f"{PRESET[task]}, {length} ({_steps(task, length)} steps), threads {mode}: "
                              "`rnnlab train` wall time / bare script",
                         median(lab), "s", baseline=median(bare), baseline_name="bare PyTorch script", ratio=ratio,
                         target=f"<= {TARGET[length]}", met=check("<=", ratio, TARGET[length]),
