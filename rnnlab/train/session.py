@@ -109,10 +109,10 @@ def run_training(
     if loaded is not None:
         # the weights first: a state saved with another input layout rebuilds the model's first
         # layer (models/sequence.py), and the optimizer must hold the parameters it ends with
-        model.load_state_dict(weights)
+        model.load_state_dict(loaded[0])
     trainer = (Trainer if group is None else group.trainer)(cfg, task, model, device, reporter, control, ckpt_root, bf16=bf16)
     if loaded is not None:
-        weights, state = loaded
+        state = loaded[1]
         trainer.load_state_dict(state)
         trainer.restore_best()
         start = int(state["step"])
