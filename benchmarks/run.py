@@ -1,7 +1,7 @@
 """One command for the whole suite: `.venv/bin/python -m benchmarks [--only ITEMS] [--quick]`.
 
 Items: overhead (1), backends (2), mfu (3), tui (4 and 6), store (5), process (8), threads (9), corpus (10), sweep (11),
-seqlen (12), home (13). Results are merged into
+seqlen (12), home (13), startup (14). Results are merged into
 benchmarks/results.json by item (so a subset can be rerun) and BENCHMARKS.md is rendered from it.
 The GPU comparison (item 7) is its own script: benchmarks/gpu.py.
 """
@@ -20,7 +20,7 @@ from benchmarks.common import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.json"
-ITEMS = {"overhead": "1", "backends": "2", "mfu": "3", "tui": "4", "store": "5", "process": "8", "threads": "9", "corpus": "10", "sweep": "11", "seqlen": "12", "home": "13"}
+ITEMS = {"overhead": "1", "backends": "2", "mfu": "3", "tui": "4", "store": "5", "process": "8", "threads": "9", "corpus": "10", "sweep": "11", "seqlen": "12", "home": "13", "startup": "14"}
 TITLES = {
     "1": "1. Probe and store overhead (lab loop vs bare PyTorch, CPU)",
     "2": "2. Backends: reference vs fused, forward+backward tokens/s (CPU)",
@@ -34,6 +34,7 @@ TITLES = {
     "11": "11. Sweeps: controller overhead (sweep wall time vs the trials' own time / parallel)",
     "12": "12. RNN vs Transformer: training tokens/s as the sequence length grows (CPU, ~equal parameters)",
     "13": "13. Home screen at a thousand runs: first rows, one refresh, CPU, beside 10 runs",
+    "14": "14. Start-up: `rnnlab train` CPU before its first step, a config error, `--nproc 2`",
 }
 
 
