@@ -24,6 +24,9 @@ class Experiment:
     overrides: tuple[str, ...] = ()
 
 
+_PROJ = "model.input_projection=true"
+
+
 @dataclass(frozen=True)
 class Lesson:
     number: int
@@ -124,7 +127,9 @@ LESSONS: tuple[Lesson, ...] = (
         },
         minutes=1.1,
         panel="grad_flow",
-        experiments=(Experiment("rnn-tanh", "adding-rnn"), Experiment("lstm", "adding-lstm")),
+        # the input projection the lesson's numbers were measured with (issue 20 made it an
+        # option, off by default; without it these checks have not been re-measured yet)
+        experiments=(Experiment("rnn-tanh", "adding-rnn", (_PROJ,)), Experiment("lstm", "adding-lstm", (_PROJ,))),
         expects=(Expect("lower", "lstm", "rnn-tanh", metric="val_mse", factor=0.8),),
         quick=("task.seq_len=30", "model.hidden_size=32", "train.steps=300", "train.eval_every=100",
                "train.eval_batches=8", "train.checkpoint_every=300", "train.lr=0.003"),
@@ -237,10 +242,11 @@ LESSONS: tuple[Lesson, ...] = (
         minutes=1.5,
         panel="loss",
         experiments=(
-            Experiment("sgd", "optim-adding", ("train.optimizer=sgd", "train.momentum=0.0", "train.lr=0.1")),
-            Experiment("sgd-momentum", "optim-adding", ("train.optimizer=sgd", "train.momentum=0.9", "train.lr=0.1")),
-            Experiment("rmsprop", "optim-adding", ("train.optimizer=rmsprop",)),
-            Experiment("adam", "optim-adding"),
+            # _PROJ: as for lesson 2, the projection its numbers were measured with
+            Experiment("sgd", "optim-adding", ("train.optimizer=sgd", "train.momentum=0.0", "train.lr=0.1", _PROJ)),
+            Experiment("sgd-momentum", "optim-adding", ("train.optimizer=sgd", "train.momentum=0.9", "train.lr=0.1", _PROJ)),
+            Experiment("rmsprop", "optim-adding", ("train.optimizer=rmsprop", _PROJ)),
+            Experiment("adam", "optim-adding", (_PROJ,)),
         ),
         expects=(
             Expect("lower", "adam", "sgd", metric="val_mse", factor=0.5),
