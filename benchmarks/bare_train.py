@@ -50,7 +50,7 @@ if task == "char":  # lstm-char: H 256, batch 32, T 64, Adam 3e-3, 8 val batches
             total += F.cross_entropy(model(x[:, :-1])[0].reshape(-1, V), x[:, 1:].reshape(-1)).item()
         return total / 8
 
-else:  # adding-lstm: H 64, batch 64, T 100, RMSprop 1e-3, a fresh batch each step, 32 val batches
+else:  # adding-lstm: H 64, batch 64, T 100, RMSprop 1e-2, a fresh batch each step, 32 val batches
     B, T, H = 64, 100, 64
 
     def adding_batch(seed):
@@ -70,7 +70,7 @@ else:  # adding-lstm: H 64, batch 64, T 100, RMSprop 1e-3, a fresh batch each st
             return self.head(out[:, -1]).squeeze(-1)
 
     model = AddingLSTM()
-    opt = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+    opt = torch.optim.RMSprop(model.parameters(), lr=1e-2)
 
     def train_loss(step, h):
         x, y = adding_batch(step)
