@@ -44,7 +44,12 @@ class ModelConfig(_Section):
     dropout: float = Field(0.0, ge=0.0, lt=1.0)
     backend: Literal["auto", "fused", "reference"] = "auto"
     attention: bool = False
-    # Token embedding width for text; defaults to hidden_size.
+    # Real-valued inputs (adding, time series) feed the first layer as they are (its input size is
+    # their feature count, as `nn.LSTM(2, H)`); true puts a Linear(features -> embedding_size or
+    # hidden_size) in front, which only adds parameters and an input matmul (benchmarks/process.py).
+    # Tokens always have an embedding; the Transformer always projects.
+    input_projection: bool = False
+    # Token embedding width for text (and the projection's width with input_projection); defaults to hidden_size.
     embedding_size: Optional[int] = Field(None, ge=1, le=16384)
     # Transformer only.
     num_heads: int = Field(4, ge=1, le=64)

@@ -211,3 +211,69 @@ def test_bad_data_in_a_foreground_nproc_run_is_one_line(tmp_path):
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and "missing.txt" in lines[0], proc.stderr
     assert not list((tmp_path / "runs").glob("2*"))  # nothing trained: no run left behind
+
+
+def test_text_ranks_build_only_their_rows(tmp_path):
+    """`Task.batch_rows` (what a rank builds) is the rows of the global batch, in both text batchings."""
+    import torch
+
+    from rnnlab import config
+    from rnnlab.train.session import build
+
+    for batching in ("tbptt", "random"):
+        data = config.read_toml(_char_lm(tmp_path))
+        data["task"]["batching"] = batching
+        cfg = config.validate(data, "char.toml")
+        task, _ = build(cfg, None, torch.device("cpu"))
+        for step in (0, 3, 7):
+            full = task.batch(step, 4)
+            for lo, hi in ((0, 2), (2, 4)):
+                part = task.batch_rows(step, 4, lo, hi)
+                assert torch.equal(part.x, full.x[lo:hi]) and torch.equal(part.y, full.y[lo:hi]), (batching, step)
+                assert part.stateful == full.stateful
+
+
+_UNUSED = """
+import json, os, sys, torch
+from pathlib import Path
+from rnnlab import config
+from rnnlab.train import distributed
+from rnnlab.train.events import NoControl, NullReporter
+from rnnlab.train.session import build
+
+group = distributed.connect()
+cfg = config.validate(config.read_toml(Path(sys.argv[1])), "adding.toml")
+task, model = build(cfg, None, torch.device("cpu"))
+trainer = group.trainer(cfg, task, model, torch.device("cpu"), NullReporter(), NoControl(), Path(os.devnull))
+for p in trainer.params:
+    p.grad = torch.full_like(p, float(group.rank + 1))
+if group.rank == 1:
+    trainer.params[0].grad = None  # this rank's graph did not reach it
+trainer.params[1].grad = None  # no rank's did
+loss = trainer.reduce(torch.tensor(float(group.rank)))
+g = trainer.params
+print(json.dumps({"loss": loss.item(), "p0": g[0].grad.mean().item(), "p1": g[1].grad is None, "p2": g[2].grad.mean().item()}))
+distributed.close()
+"""
+
+
+def test_a_parameter_unused_on_one_rank_does_not_hang_the_all_reduce(tmp_path):
+    import socket
+
+    script = tmp_path / "unused.py"
+    script.write_text(_UNUSED)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = _adding(tmp_path)
+    procs = []
+    for rank in range(2):
+        env = {**_env(), "RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1",
+               "MASTER_PORT": str(port), "RNNLAB_DIST_TIMEOUT_S": "60", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        procs.append(subprocess.Popen([sys.executable, str(script), str(cfg)], env=env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True))
+    outs = [p.communicate(timeout=180) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err[-2000:]
+        # the mean over ranks: rank 0 had 1s, rank 1 had 2s (or nothing: zeros)
+        assert json.loads(out) == {"loss": 0.5, "p0": 0.5, "p1": True, "p2": 1.5}

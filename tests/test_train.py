@@ -372,3 +372,33 @@ def test_a_run_shorter_than_the_output_interval_ends_with_its_output(tmp_path, c
     stopped = Recorder()
     run_training(text_cfg(corpus, "probes.output_every=100"), tmp_path / "t", stopped, StopAfter(7))
     assert [s for s, n, _ in stopped.vectors if n == "output"] == [1, 7]
+
+
+def test_steps_are_read_at_the_log_interval_and_divergence_at_its_step(tmp_path, monkeypatch):
+    """No step waits for the device: numbers are read once per `log_every` window (one transfer),
+    and a non-finite step found in a window ends the run at that very step."""
+    from rnnlab.train.loop import Trainer
+
+    reads: list[int] = []
+    real = Trainer._read
+
+    def counting(self):
+        reads.append(self.step)
+        return real(self)
+
+    monkeypatch.setattr(Trainer, "_read", counting)
+    quiet = ["task.seq_len=8", "model.hidden_size=8", "train.eval_every=1000", "train.checkpoint_every=1000",
+             "probes.output_every=0", "probes.layers_every=0", "probes.grad_flow_every=0", "probes.gates_every=0",
+             "probes.hidden_every=0"]
+    rec = Recorder()
+    run_training(config.load("adding-lstm", [*quiet, "train.steps=20", "train.log_every=10"]), tmp_path / "a", rec, Never())
+    assert reads == [10, 20] and sorted(rec.losses()) == list(range(1, 21))
+
+    explode = [*quiet, "train.steps=200", "train.optimizer=sgd", "train.lr=80", "train.momentum=0", "train.clip_norm=0",
+               "model.cell=rnn_relu"]
+    every = run_training(config.load("adding-lstm", [*explode, "train.log_every=1"]), tmp_path / "b", Recorder(), Never())
+    late = Recorder()
+    out = run_training(config.load("adding-lstm", [*explode, "train.log_every=50"]), tmp_path / "c", late, Never())
+    assert every.status == out.status == "diverged" and out.step == every.step
+    assert max(late.rows) == out.step  # nothing reported after the diverged step
+    assert all(math.isfinite(v) for s, v in late.losses().items() if s < out.step)

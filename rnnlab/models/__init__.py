@@ -73,6 +73,7 @@ def build_model(
         backend=cfg.backend,
         max_len=max_len,
         num_styles=num_styles,
+        input_projection=cfg.input_projection,
     )
 
 

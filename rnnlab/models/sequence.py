@@ -1,7 +1,15 @@
 """The stacked recurrent sequence model: encoder, N recurrent layers, optional attention, head.
 
-    x (B,T) tokens ─ Embedding ─┐                                  ┌─ attention (optional) ─┐
-    x (B,T,F) reals ─ Linear ───┴─ e (B,T,E) ─ layer 0 … layer N-1 ─┴────────────────────────┴─ head ─ out (B,T,O)
+    x (B,T) tokens ─ Embedding ───────────┐                                  ┌─ attention (optional) ─┐
+    x (B,T,F) reals ─ (Linear, optional) ─┴─ e (B,T,E) ─ layer 0 … layer N-1 ─┴────────────────────────┴─ head ─ out (B,T,O)
+
+Real-valued features go straight into the first layer (E = F), as `nn.LSTM(2, 256)` on the adding
+problem: the cell's own input weights already are a linear map of them, so a `Linear(F→E)` in
+front only adds E×F + E parameters and an (E×4H) input matmul instead of (F×4H) (it doubled the
+parameters of the adding preset and cost the lab its whole-process race against the loop a user
+writes, benchmarks/process.py). `input_projection=True` (`[model] input_projection`) puts it back;
+a state saved with it (every run before the option existed) loads into a model built without it
+(`_load_from_state_dict` rebuilds the projection at the width the weights say).
 
 The recurrent parameters are stored once, in a single `torch.nn.RNN`/`LSTM`/`GRU` (`self.rnn`,
 names `weight_ih_l0`, …), and two backends run them:
@@ -82,12 +90,13 @@ def style_embedding(num_styles: int, width: int) -> Optional[nn.Embedding]:
     return nn.Embedding(num_styles, width, _weight=torch.zeros(num_styles, width))
 
 
-def make_encoder(input_kind: str, input_size: int, width: int) -> nn.Module:
-    """Tokens → nn.Embedding, real-valued features → nn.Linear."""
+def make_encoder(input_kind: str, input_size: int, width: int, projection: bool = True) -> nn.Module:
+    """Tokens → nn.Embedding, real-valued features → nn.Linear (`projection`) or as they are
+    (nn.Identity: then `width` must be `input_size`)."""
     if input_kind == "tokens":
         return nn.Embedding(input_size, width)
     if input_kind == "real":
-        return nn.Linear(input_size, width)
+        return nn.Linear(input_size, width) if projection else nn.Identity()
     raise ValueError(f"input_kind {input_kind!r} is not 'tokens' or 'real'")
 
 
@@ -153,6 +162,7 @@ class SequenceModel(ModelContract):
         backend: str = "auto",
         max_len: int = 512,
         num_styles: int = 0,
+        input_projection: bool = False,
     ) -> None:
         super().__init__()
         if cell not in RECURRENT_CELLS:
@@ -163,21 +173,52 @@ class SequenceModel(ModelContract):
         self.num_layers = num_layers
         self.dropout = dropout
         self.max_len = max_len
-        width = embedding_size or hidden_size
-        self.encoder = make_encoder(input_kind, input_size, width)
-        # torch warns about (and ignores) inter-layer dropout with one layer
-        inter = dropout if num_layers > 1 else 0.0
-        common = dict(num_layers=num_layers, dropout=inter, batch_first=True)
-        if cell == "lstm":
-            self.rnn: nn.RNNBase = nn.LSTM(width, hidden_size, **common)
-        elif cell == "gru":
-            self.rnn = nn.GRU(width, hidden_size, **common)
-        else:
-            self.rnn = nn.RNN(width, hidden_size, nonlinearity=cell[4:], **common)
+        self.input_size = input_size
+        projection = input_kind != "real" or input_projection
+        # real features without the projection: the cell reads them as they are
+        width = (embedding_size or hidden_size) if projection else input_size
+        self.encoder = make_encoder(input_kind, input_size, width, projection)
+        self.rnn: nn.RNNBase = self._make_rnn(width)
         self.attention = CausalAttention(hidden_size, max_len) if attention else None
         self.head = nn.Linear(hidden_size, output_size)
         self.style_embedding = style_embedding(num_styles, width)
         self.backend = backend
+
+    def _make_rnn(self, width: int) -> nn.RNNBase:
+        # torch warns about (and ignores) inter-layer dropout with one layer
+        inter = self.dropout if self.num_layers > 1 else 0.0
+        common = dict(num_layers=self.num_layers, dropout=inter, batch_first=True)
+        if self.cell == "lstm":
+            return nn.LSTM(width, self.hidden_size, **common)
+        if self.cell == "gru":
+            return nn.GRU(width, self.hidden_size, **common)
+        return nn.RNN(width, self.hidden_size, nonlinearity=self.cell[4:], **common)
+
+    @property
+    def input_projection(self) -> bool:
+        """Whether real-valued inputs pass through a Linear before the first layer."""
+        return isinstance(self.encoder, nn.Linear)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # Runs before the children load (torch loads a module, then its children): a state
+        # with the input projection (`encoder.weight`, every run saved before the option) or
+        # without it rebuilds this model's encoder and first layer to match, so old runs sample
+        # and forecast exactly as they did. Build the trainer's optimizer after loading.
+        if self.input_kind == "real":
+            key = prefix + "encoder.weight"
+            if key in state_dict and not self.input_projection:
+                width = state_dict[key].shape[0]
+                self._rebuild(nn.Linear(self.input_size, width), width)
+            elif key not in state_dict and self.input_projection and prefix + "rnn.weight_ih_l0" in state_dict:
+                self._rebuild(nn.Identity(), self.input_size)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    def _rebuild(self, encoder: nn.Module, width: int) -> None:
+        like = self.head.weight
+        self.encoder = encoder.to(like.device, like.dtype).train(self.training)  # same slot: parameters() keep their order
+        self.rnn = self._make_rnn(width).to(like.device, like.dtype).train(self.training)
+        if self.style_embedding is not None:
+            self.style_embedding = style_embedding(self.style_embedding.num_embeddings, width).to(like.device, like.dtype)
 
     # ------------------------------------------------------------------ contract
 

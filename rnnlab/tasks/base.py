@@ -38,6 +38,11 @@ class Batch:
         style = None if self.style is None else self.style.to(device, non_blocking=True)
         return Batch(self.x.to(device, non_blocking=True), self.y.to(device, non_blocking=True), self.stateful, style)
 
+    def rows(self, lo: int, hi: int) -> "Batch":
+        """Rows `lo:hi` (a data-parallel rank's share)."""
+        style = None if self.style is None else self.style[lo:hi]
+        return Batch(self.x[lo:hi], self.y[lo:hi], self.stateful, style)
+
     def model_kwargs(self) -> dict[str, torch.Tensor]:
         """What a model call takes besides `(x, state)`: the style, when there is one (so an
         unconditioned model is called exactly as before)."""
@@ -73,6 +78,12 @@ class Task(ABC):
     @abstractmethod
     def batch(self, step: int, batch_size: int) -> Batch:
         """The training batch for `step` (CPU tensors), a pure function of (seed, step)."""
+
+    def batch_rows(self, step: int, batch_size: int, lo: int, hi: int) -> Batch:
+        """Rows `lo:hi` of `batch(step, batch_size)`: a data-parallel rank's share. By default
+        the whole batch is built and cut; a task whose rows can be built apart overrides it
+        (text), so each rank builds only its own."""
+        return self.batch(step, batch_size).rows(lo, hi)
 
     @abstractmethod
     def loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:

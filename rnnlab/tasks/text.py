@@ -274,20 +274,23 @@ class TextTask(Task):
         return (self._batchify(batch_size).size(1) - 1) // self.seq_len
 
     def batch(self, step: int, batch_size: int) -> Batch:
+        return self.batch_rows(step, batch_size, 0, batch_size)
+
+    def batch_rows(self, step: int, batch_size: int, lo: int, hi: int) -> Batch:
         T = self.seq_len
         if self.cfg.batching == "tbptt":
-            streams = self._batchify(batch_size)
+            streams = self._batchify(batch_size)[lo:hi]
             chunk = step % self.n_chunks(batch_size)
             start = chunk * T
             x = streams[:, start : start + T]
             y = streams[:, start + 1 : start + T + 1]
             style = None
             if self.conditioned:
-                style = self._style_streams(batch_size)[:, start : start + T].long()
+                style = self._style_streams(batch_size)[lo:hi, start : start + T].long()
             return Batch(x.long(), y.long(), stateful=chunk != 0, style=style)
         check_length(len(self.train_data), batch_size=batch_size, seq_len=T, source=self.source)
         gen = seeded_generator(self.seed, step, _RANDOM_STREAM)
-        starts = torch.randint(0, len(self.train_data) - T, (batch_size,), generator=gen)
+        starts = torch.randint(0, len(self.train_data) - T, (batch_size,), generator=gen)[lo:hi]
         return self._windows(self.train_data, starts, self.train_style if self.conditioned else None)
 
     def _style_streams(self, batch_size: int) -> torch.Tensor:

@@ -1,8 +1,10 @@
 """Data-parallel training over processes started by torchrun (`torch.distributed.run`).
 
-Each process (rank) holds the whole model. At every step rank r takes its contiguous 1/N of the
-very same global batch (`train.batch_size` rows, a pure function of (seed, step)), and one
-all-reduce averages the gradients (and the loss) over the ranks before clipping. With equal
+Each process (rank) holds the whole model. At every step rank r builds only its contiguous 1/N
+of the very same global batch (`train.batch_size` rows, a pure function of (seed, step);
+`Task.batch_rows`), and one all-reduce averages the gradients (and the loss) over the ranks
+before clipping. Every parameter that has a gradient on any rank takes part (zeros where this
+rank's graph did not reach it), so the ranks always reduce tensors of one size. With equal
 slices the mean of the ranks' mean losses is the global batch's mean loss, so N processes step
 on exactly the gradient one process would: the same curve, to float rounding. (Dropout draws
 its masks per slice, so with `model.dropout > 0` the curves agree in distribution only.)
@@ -11,7 +13,8 @@ Rank 0 is the run: it alone has the real reporter (store, console), polls viewer
 evaluates, runs probes and writes checkpoints. The other ranks get a null reporter and never
 touch the run directory: the config, the task's state (vocabulary, scaler) and a checkpoint to
 resume from reach them over the process group, so they may sit on other hosts. Rank 0's
-commands are broadcast every step, so a stop, a pause or a checkpoint is agreed by every rank;
+commands are broadcast about every `POLL_S` seconds (each broadcast carries how many steps to
+the next one, from rank 0's step time), so a stop, a pause or a checkpoint is agreed by every rank;
 a diverged step is agreed without a message (the all-reduced loss and gradient norm are the
 same number everywhere). A checkpoint gathers every rank's slice of the carried TBPTT state,
 so it has the single-process format and resumes with any number of processes.
@@ -23,9 +26,9 @@ from the last checkpoint) instead of waiting forever.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
+import time
 from datetime import timedelta
 from typing import Any, Callable, Optional
 
@@ -40,7 +43,10 @@ TIMEOUT_ENV = "RNNLAB_DIST_TIMEOUT_S"
 # Long enough for rank 0's evaluation or checkpoint while the others wait at the next
 # collective; a peer that died is noticed at once (its sockets close), not after this.
 DEFAULT_TIMEOUT_S = 600.0
-_MAX_COMMANDS = 15  # per broadcast; more wait for the next step's
+_MAX_COMMANDS = 15  # per broadcast; more wait for the next one
+# seconds between command broadcasts: a stop or pause is seen this late at most (plus a step)
+POLL_S = 0.25
+_MAX_EVERY = 10_000  # steps between broadcasts, whatever the step time
 
 
 class PeerLost(RuntimeError):
@@ -167,22 +173,44 @@ def close() -> None:
 
 
 class SyncedControl:
-    """Rank 0's viewer commands, the same list on every rank at every poll."""
+    """Rank 0's viewer commands, the same list on every rank at every poll. The ranks exchange
+    them only every few polls (one poll per step), as many as take about `POLL_S` seconds on
+    rank 0: each broadcast carries that count, so every rank knows when the next one is; while
+    paused, every poll is an exchange."""
 
     def __init__(self, group: Group, control: Optional[Control]) -> None:
         self.group, self.control = group, control
         self._pending: list[str] = []
+        self._calls = 0
+        self._next = 1  # the first poll exchanges
+        self._since = (time.monotonic(), 0)
+        self._paused = False
 
     def poll(self) -> list[str]:
-        codes = torch.full((_MAX_COMMANDS + 1,), -1, dtype=torch.int64)
-        if self.group.main and self.control is not None:
-            self._pending += [c for c in self.control.poll() if c in COMMANDS]
-            now, self._pending = self._pending[:_MAX_COMMANDS], self._pending[_MAX_COMMANDS:]
-            codes[0] = len(now)
-            for i, c in enumerate(now):
+        self._calls += 1
+        if self._calls < self._next and not self._paused:
+            return []
+        codes = torch.full((_MAX_COMMANDS + 2,), -1, dtype=torch.int64)
+        now = time.monotonic()
+        if self.group.main:
+            if self.control is not None:
+                self._pending += [c for c in self.control.poll() if c in COMMANDS]
+            batch, self._pending = self._pending[:_MAX_COMMANDS], self._pending[_MAX_COMMANDS:]
+            codes[0] = len(batch)
+            for i, c in enumerate(batch):
                 codes[i + 1] = COMMANDS.index(c)
+            t0, c0 = self._since
+            per_poll = (now - t0) / max(1, self._calls - c0)
+            codes[-1] = max(1, min(_MAX_EVERY, int(POLL_S / per_poll))) if per_poll > 0 else 1
         _call("command broadcast", dist.broadcast, codes, 0)
-        return [COMMANDS[int(c)] for c in codes[1 : 1 + int(codes[0])]]
+        self._next = self._calls + int(codes[-1])
+        self._since = (now, self._calls)
+        commands = [COMMANDS[int(c)] for c in codes[1 : 1 + int(codes[0])]]
+        if "pause" in commands:
+            self._paused = True
+        if "resume" in commands or "stop" in commands:
+            self._paused = False
+        return commands
 
 
 class DataParallelTrainer(Trainer):
@@ -195,21 +223,28 @@ class DataParallelTrainer(Trainer):
         self.lo, self.hi = group.rank * rows, (group.rank + 1) * rows
 
     def batch(self, step: int):
-        full = super().batch(step)
-        style = None if full.style is None else full.style[self.lo : self.hi]
-        return dataclasses.replace(full, x=full.x[self.lo : self.hi], y=full.y[self.lo : self.hi], style=style)
+        return self.task.batch_rows(step, self.tc.batch_size, self.lo, self.hi)
 
     def reduce(self, loss: torch.Tensor) -> torch.Tensor:
-        grads = [p.grad for p in self.params if p.grad is not None]
+        # Which parameters have a gradient on some rank: a small CPU all-reduce (gloo), known
+        # on the host without waiting for the device. A parameter this rank's graph did not
+        # reach (a style its rows lack) joins with zeros, so every rank reduces the same
+        # tensors; one that no rank reached stays None, as in one process (the optimizer skips it).
+        had = torch.tensor([p.grad is not None for p in self.params], dtype=torch.int32)
+        _call("gradient all-reduce", dist.all_reduce, had)
+        used = [p for p, n in zip(self.params, had.tolist()) if n > 0]
+        for p in used:
+            if p.grad is None:
+                p.grad = torch.zeros_like(p)
         # one all-reduce for the loss and every gradient; the sum over equal slices / N is the
         # global mean's gradient (each rank's loss is already the mean over its rows)
-        flat = torch.cat([loss.detach().float().reshape(1), *(g.reshape(-1).float() for g in grads)])
+        flat = torch.cat([loss.detach().float().reshape(1), *(p.grad.reshape(-1).float() for p in used)])
         _call("gradient all-reduce", dist.all_reduce, flat)
         flat /= self.group.size
         offset = 1
-        for g in grads:
-            n = g.numel()
-            g.copy_(flat[offset : offset + n].view_as(g))
+        for p in used:
+            n = p.grad.numel()
+            p.grad.copy_(flat[offset : offset + n].view_as(p.grad))
             offset += n
         return flat[0]
 

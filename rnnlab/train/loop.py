@@ -4,6 +4,13 @@ It knows nothing about the task's domain (the `Task` does) nor about where numbe
 `Reporter` does), as minGPT's trainer. Step numbers count completed optimizer steps: the first
 update is step 1, a checkpoint at step s resumes with step s+1, and batches are a function of
 the step, so a resumed run continues the very same curve.
+
+No step waits for the device: each step's loss and gradient norm stay device tensors until the
+next read, at the log interval (`train.log_every`) or before anything that looks at the model
+(a probe, an evaluation, a checkpoint, a viewer's command). A read is one device-to-host transfer
+for the whole window (a CPU-GPU sync point); it writes each step's row and checks that every
+loss and norm is finite. A non-finite step ends the run as diverged at that step; the steps
+after it in the window were spent on NaN weights that nothing saves.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import torch
 
 from rnnlab.config import Config
 from rnnlab.tasks.base import Task
-from rnnlab.train import checkpoint, events, kept, optim, probes, tbptt
+from rnnlab.train import checkpoint, eager, events, kept, optim, probes, tbptt
 from rnnlab.train.device import autocast, matmul_peak_flops
 from rnnlab.train.events import Control, Reporter
 
@@ -35,6 +42,14 @@ class Outcome:
 
 def _every(step: int, interval: int) -> bool:
     return interval > 0 and (step % interval == 0 or step == 1)
+
+
+@dataclass
+class _Pending:
+    """Steps trained since the last read: their numbers on the device, and the host time they took."""
+
+    steps: list[tuple[int, float, torch.Tensor]] = field(default_factory=list)  # (step, lr, [loss, norm])
+    busy: float = 0.0  # seconds in train_step and in the read's wait (not pauses, probes, evals)
 
 
 class Trainer:
@@ -67,6 +82,7 @@ class Trainer:
         self._probe_batch = task.probe_batch(cfg.probes.probe_batch_size)
         self._flops_per_token = float(getattr(model, "flops_per_token", lambda: 0.0)())
         self._peak: Optional[float] = None
+        self._pending = _Pending()
 
     # ------------------------------------------------------------------ state
 
@@ -216,8 +232,14 @@ class Trainer:
             self.reporter.vector(step, "output", probes.task_output(self.model, self.task, self.device))
             self._last_output_step = step
 
-    def train_step(self, step: int) -> tuple[float, float, bool, float]:
-        """One update; returns (loss, grad_norm before clipping, clipped, lr)."""
+    def probes_due(self, step: int) -> bool:
+        pc = self.cfg.probes
+        return any(_every(step, n) for n in (pc.grad_flow_every, pc.hidden_every, pc.gates_every, pc.output_every))
+
+    def train_step(self, step: int) -> tuple[torch.Tensor, float]:
+        """One update, without waiting for the device; returns ([loss, grad_norm before
+        clipping] as a device tensor, lr). The update is taken even when they are not finite:
+        the next read (`_read`) ends the run there."""
         tc = self.tc
         batch = self.batch(step).to(self.device)
         if not batch.stateful:
@@ -235,21 +257,37 @@ class Trainer:
         grad_norm = torch.nn.utils.clip_grad_norm_(self.params, max_norm)
         if tc.clip_value > 0:
             torch.nn.utils.clip_grad_value_(self.params, tc.clip_value)
-        # one device->host transfer for both numbers (a CPU-GPU sync point)
-        loss_v, norm_v = torch.stack([loss.detach().float(), grad_norm.float()]).tolist()
-        if not (math.isfinite(loss_v) and math.isfinite(norm_v)):
-            return loss_v, norm_v, False, lr
+        numbers = torch.stack([loss.detach().float(), grad_norm.detach().float()])
         want_layers = _every(step, self.cfg.probes.layers_every)
         if want_layers:
             self.param_stats.before_step()
-        self.opt.step()
+        eager.step(self.opt)
         if want_layers:
             self.reporter.vector(step, "layers", self.param_stats.after_step())
         if hidden is not None:
             # kept even after an epoch's first chunk (which started from zeros): the next chunk
             # continues its text; a batch that is not stateful resets it before use
             self.hidden = self.model.detach_state(hidden)
-        return loss_v, norm_v, tc.clip_norm > 0 and norm_v > tc.clip_norm, lr
+        return numbers, lr
+
+    def _read(self) -> Optional[tuple[int, float, float]]:
+        """Bring the pending steps' numbers to the host (one transfer) and report their rows;
+        (step, loss, grad_norm) of the first non-finite one, if any (nothing after it is reported)."""
+        pending, self._pending = self._pending, _Pending()
+        if not pending.steps:
+            return None
+        t = time.perf_counter()
+        values = torch.stack([n for _, _, n in pending.steps]).tolist()  # the CPU-GPU sync point
+        # the window's device time over its steps: on a GPU a step's own host time is only its launch
+        step_time = (pending.busy + time.perf_counter() - t) / len(values)
+        clip = self.tc.clip_norm
+        for (step, lr, _), (loss, norm) in zip(pending.steps, values):
+            if not (math.isfinite(loss) and math.isfinite(norm)):
+                return step, loss, norm
+            row = {"loss": loss, "lr": lr, "grad_norm": norm, "clipped": float(clip > 0 and norm > clip)}
+            row.update(self._perf(step_time))
+            self.reporter.scalars(step, row)
+        return None
 
     # ------------------------------------------------------------------ main loop
 
@@ -299,33 +337,35 @@ class Trainer:
         # No evaluation at step 0: an untrained model's val loss is what the baselines already
         # say (uniform / constant predictor), and it cost every run ~eval_batches forward passes
         # before its first step (benchmarks/process.py). The first val point is at eval_every.
-        last_ckpt_step = self.step
+        self._last_ckpt_step = self.step
         while self.step < tc.steps:
-            if self._handle(self.control.poll()) == "stop":
-                self.save_checkpoint("stop")
-                self._final_output()
-                self.reporter.event(events.STOPPED, f"stopped at step {self.step}", self.step)
-                return Outcome("stopped", self.step, f"stopped at step {self.step}", self.last_eval, baselines)
+            commands = self.control.poll()
+            if commands:
+                # a command looks at the model (checkpoint, sample) or ends the run: the pending
+                # steps are read (and checked) first
+                if (bad := self._read()) is not None:
+                    return self._diverged(*bad, baselines)
+                if self._handle(commands) == "stop":
+                    self.save_checkpoint("stop")
+                    self._final_output()
+                    self.reporter.event(events.STOPPED, f"stopped at step {self.step}", self.step)
+                    return Outcome("stopped", self.step, f"stopped at step {self.step}", self.last_eval, baselines)
             # timed from here: a pause or a requested checkpoint is not training time
             t_start = time.perf_counter()
             step = self.step + 1
-            loss, norm, clipped, lr = self.train_step(step)
-            if not (math.isfinite(loss) and math.isfinite(norm)):
-                what = "loss" if not math.isfinite(loss) else "gradient norm"
-                msg = f"diverged at step {step}: {what} is {loss if what == 'loss' else norm}"
-                if last_ckpt_step:
-                    msg += f"; last good checkpoint: step {last_ckpt_step}"
-                self.reporter.scalars(step, {"loss": loss, "grad_norm": norm})
-                self.reporter.event(events.DIVERGED, msg, step)
-                return Outcome("diverged", step, msg, self.last_eval, baselines)
+            numbers, lr = self.train_step(step)
             self.step = step
-            now = time.perf_counter()
-            row = {"loss": loss, "lr": lr, "grad_norm": norm, "clipped": float(clipped)}
-            row.update(self._perf(now - t_start))
-            self.reporter.scalars(step, row)
+            self._pending.steps.append((step, lr, numbers))
+            self._pending.busy += time.perf_counter() - t_start
+            evaluate = step % tc.eval_every == 0 or step == tc.steps
+            save = step % tc.checkpoint_every == 0 or step == tc.steps
+            if not (step % tc.log_every == 0 or evaluate or save or self.probes_due(step)):
+                continue
+            if (bad := self._read()) is not None:
+                return self._diverged(*bad, baselines)
             self.run_probes(step)
             patience_out = False
-            if step % tc.eval_every == 0 or step == tc.steps:
+            if evaluate:
                 self.evaluate()
                 self.reporter.event(events.EVAL, _fmt_metrics(self.last_eval), step, self.last_eval)
                 patience_out = self._track_best() and step < tc.steps  # at the last step it simply ends
@@ -337,13 +377,22 @@ class Trainer:
                        f"{tc.patience} evaluations (train.patience){self._best_note()}")
                 self.reporter.event(events.FINISHED, msg, step)
                 return Outcome("finished", step, msg, final, baselines)
-            if step % tc.checkpoint_every == 0 or step == tc.steps:
+            if save:
                 self.save_checkpoint("periodic" if step < tc.steps else "final")
-                last_ckpt_step = step
+                self._last_ckpt_step = step
         self._final_output()
         final = {**self.last_eval, **self.score_test()}
         self.reporter.event(events.FINISHED, f"finished {self.step} steps: {_fmt_metrics(self.last_eval)}{self._best_note()}", self.step)
         return Outcome("finished", self.step, _fmt_metrics(self.last_eval) + self._best_note(), final, baselines)
+
+    def _diverged(self, step: int, loss: float, norm: float, baselines: dict[str, float]) -> Outcome:
+        what = "loss" if not math.isfinite(loss) else "gradient norm"
+        msg = f"diverged at step {step}: {what} is {loss if what == 'loss' else norm}"
+        if self._last_ckpt_step:
+            msg += f"; last good checkpoint: step {self._last_ckpt_step}"
+        self.reporter.scalars(step, {"loss": loss, "grad_norm": norm})
+        self.reporter.event(events.DIVERGED, msg, step)
+        return Outcome("diverged", step, msg, self.last_eval, baselines)
 
 
 def _headline(key: str) -> bool:

@@ -15,9 +15,12 @@ import math
 import torch
 
 from rnnlab.config import TrainConfig
+from rnnlab.train import eager
 
 
 def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
+    """torch's optimizer for `[train] optimizer`; step it with `eager.step` (no dynamo import)."""
+    eager.prepare()
     params = list(params)
     wd = cfg.weight_decay
     if cfg.optimizer == "sgd":

@@ -93,7 +93,6 @@ def run_training(
     if group is not None and group.main:
         group.share((cfg.to_dict(), task.state()))
     ckpt_root = run_dir / "checkpoints" if run_dir is not None else Path(os.devnull)
-    trainer = (Trainer if group is None else group.trainer)(cfg, task, model, device, reporter, control, ckpt_root, bf16=bf16)
 
     start = 0
     loaded = None
@@ -108,8 +107,12 @@ def run_training(
     if group is not None:
         loaded = group.share(loaded)  # rank 0's checkpoint (or None) on every rank
     if loaded is not None:
-        weights, state = loaded
-        model.load_state_dict(weights)
+        # the weights first: a state saved with another input layout rebuilds the model's first
+        # layer (models/sequence.py), and the optimizer must hold the parameters it ends with
+        model.load_state_dict(loaded[0])
+    trainer = (Trainer if group is None else group.trainer)(cfg, task, model, device, reporter, control, ckpt_root, bf16=bf16)
+    if loaded is not None:
+        state = loaded[1]
         trainer.load_state_dict(state)
         trainer.restore_best()
         start = int(state["step"])

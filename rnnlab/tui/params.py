@@ -2,8 +2,9 @@
 size of a model on the new-experiment form.
 
 Mirrors the layout `rnnlab.models.build_model` creates (tests check it against real models):
-an input encoder (embedding for tokens, a linear layer with bias for real values) of width
-`embedding_size` (default: hidden size), the recurrent stack in torch's layout (two bias vectors
+an input encoder of width `embedding_size` (default: hidden size): an embedding for tokens; for
+real values a linear layer with bias only with `input_projection` (else the features feed the
+first layer as they are; the Transformer always projects them), the recurrent stack in torch's layout (two bias vectors
 per gate block) or the Transformer's projection to its width and pre-LN blocks with a learned
 positional table, optional attention, and the output head. Given the task's input and output
 sizes (`io`) the count is exact; without them the text vocabulary and the time-series feature
@@ -33,11 +34,15 @@ def approx_params(
     attention: bool = False,
     embedding_size: int | None = None,
     io: tuple[int, int] | None = None,
+    input_projection: bool = False,
 ) -> int:
     n_in, n_out = io or IO.get(task, (8, 8))
     tokens = task in TOKENS
-    width = embedding_size or hidden
-    encoder = n_in * width if tokens else n_in * width + width
+    if tokens or input_projection or cell == "transformer":
+        width = embedding_size or hidden
+        encoder = n_in * width if tokens else n_in * width + width
+    else:
+        width, encoder = n_in, 0
     if cell == "transformer":
         in_proj = width * hidden if width != hidden else 0  # no bias
         pos = (max_len or DEFAULT_LEN.get(task, 100)) * hidden
@@ -76,7 +81,8 @@ def config_params(cfg, io: tuple[int, int] | None = None) -> int:
     if io is None and cfg.task.kind == "timeseries":
         io = (IO["timeseries"][0], cfg.task.horizon or 24)
     return approx_params(m.cell, m.hidden_size, m.num_layers, cfg.task.kind, max_len=model_len(cfg.task),
-                         attention=m.attention, embedding_size=m.embedding_size, io=io)
+                         attention=m.attention, embedding_size=m.embedding_size, io=io,
+                         input_projection=m.input_projection)
 
 
 def matched_hidden(cell: str, target: int, layers: int, task: str, **kw) -> int:
