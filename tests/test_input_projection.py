@@ -17,7 +17,8 @@ import rnnlab
 from rnnlab.config import validate
 from rnnlab.models import build_model
 from rnnlab.train.events import NullReporter
-from rnnlab.train.session import output_from_checkpoint, run_training
+from rnnlab.inspect.loader import output_from_checkpoint
+from rnnlab.train.session import run_training
 from rnnlab.tui.params import config_params
 
 DATA = Path(__file__).parent / "data" / "encoder_runs"
