@@ -38,7 +38,7 @@ from textual.widgets import DataTable, Footer, Select, Static
 from textual.worker import get_current_worker
 
 from rnnlab.tui.screens.dashboard import REDRAW_INTERVAL
-from rnnlab.tui.screens.home import short_ids
+from rnnlab.tui.screens.homerows import short_ids
 from rnnlab.runs.axes import X_AXES, X_LABELS, best_index, tokens_per_step
 from rnnlab.tui import seedgroups
 from rnnlab.tui.markers import MAX_RUNS, marker_glyph, series_style
