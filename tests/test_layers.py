@@ -63,3 +63,22 @@ def test_runs_tui_and_cli_import_without_torch():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "torch-free", f"importing {out.stdout.strip()} imports torch"
+
+
+# One concept per module: a module that grows past this is split by what it does (issue 20).
+MAX_MODULE_LINES = 450
+
+
+def _oversized(package: Path) -> dict[str, int]:
+    """Modules under `package` longer than MAX_MODULE_LINES, with their line counts (as `wc -l`)."""
+    sizes = {str(p.relative_to(package.parent)): p.read_bytes().count(b"\n") for p in sorted(package.rglob("*.py"))}
+    return {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES}
+
+
+def test_no_module_is_over_450_lines(tmp_path):
+    assert _oversized(ROOT / "rnnlab") == {}, f"split these by what they do (one concept per module): {_oversized(ROOT / 'rnnlab')}"
+    # the check sees a module one line over (and nothing at the limit)
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "ok.py").write_text("x = 1\n" * MAX_MODULE_LINES)
+    (tmp_path / "pkg" / "sub" / "big.py").write_text("x = 1\n" * (MAX_MODULE_LINES + 1))
+    assert _oversized(tmp_path / "pkg") == {"pkg/sub/big.py": MAX_MODULE_LINES + 1}

@@ -10,6 +10,7 @@ Its rooms, from the bottom floor up (no import runs back up):
     covariates, classical, card, backtest                extra inputs; classical baselines; `rnnlab data`'s card
     members, fusion, verdict                             classical members, the fused forecast and its bands,
                                                          and the lines that say when a forecast loses
+    report                                               `forecast_report`: trained models scored on test
     task, future                                         the task class (`[task] kind = "timeseries"`); --future
 
 `TimeSeriesTask`, `predict` and `forecast_report` are also reachable here (loaded on first use,

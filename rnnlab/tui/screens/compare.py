@@ -16,7 +16,7 @@ One reading thread tails every run with the dashboard's loop (`state.follow_many
 polls that brought something, and the info once a second; a reader that fails is closed and
 reopened);
 the plot, legend and table each redraw only when what they show changed, at most every
-`REDRAW_INTERVAL`."""
+`REDRAW_INTERVAL`. The table's rows and its sort: rnnlab/tui/screens/comparetable.py."""
 
 from __future__ import annotations
 
@@ -37,31 +37,22 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Select, Static
 from textual.worker import get_current_worker
 
+from rnnlab.tui.screens.comparetable import MAX_DIFF_COLUMNS, SHOWN_KEYS, CompareTable
 from rnnlab.tui.screens.dashboard import REDRAW_INTERVAL
-from rnnlab.tui.screens.home import short_ids
+from rnnlab.tui.screens.homerows import short_ids
 from rnnlab.runs.axes import X_AXES, X_LABELS, best_index, tokens_per_step
 from rnnlab.tui import seedgroups
 from rnnlab.tui.markers import MAX_RUNS, marker_glyph, series_style
-from rnnlab.tui.tablesort import sort_rows
-from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, fmt_num, follow_many
+from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, follow_many
 from rnnlab.tui.widgets.quiet import set_content
 from rnnlab.tui.widgets.plot import PALETTE, Line, LinePlot, PlotData
 
 METRICS = ("loss", "val_loss", "primary", "grad_norm")
-# the metric right after the run: at 80 columns the table cuts from the right
-# params early: a race is fair only at about equal size, and at 80-120 columns the table cuts
-# from the right
-COLUMNS = ("run", "status", "metric", "best", "step", "params", "loss", "val_loss", "baseline", "cell")
 # align each run at its best point of: nothing, its primary (val) metric, val_loss, loss
 ALIGNS = (None, "primary", "val_loss", "loss")
 
 
-TEXT_COLUMNS = ("run", "status", "cell")
-SHOWN_KEYS = ("model.cell",)  # config keys the table shows anyway
-MAX_DIFF_COLUMNS = 6
-
-
-class Compare(Screen):
+class Compare(CompareTable, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("m", "next_metric", "Metric"),
@@ -104,10 +95,6 @@ class Compare(Screen):
         self.grouped = True  # seed groups as mean + band (when there are any)
         self.diff_keys: list[str] = []  # config keys where the runs differ: table columns
         self.flats: list[dict] = [{} for _ in self.run_dirs]
-
-    @property
-    def columns(self) -> tuple:
-        return COLUMNS[:4] + tuple("hp:" + k for k in self.diff_keys) + COLUMNS[4:]
 
     def _groups(self) -> dict[str, list[int]]:
         return seedgroups.groups_of([st.info for st in self.states]) if self.grouped else {}
@@ -282,128 +269,12 @@ class Compare(Screen):
     def on_screen_resume(self) -> None:
         self.flush()
 
-    def _columns(self) -> None:
-        table = self.query_one("#final", DataTable)
-        if table.columns:
-            table.clear(columns=True)
-        for label in self.columns:
-            mark = (" ▼" if self.sort_desc else " ▲") if label == self.sort_col else ""
-            table.add_column(self._head(label) + mark, key=label)
-        self._rows = []
-
-    def _head(self, label: str) -> str:
-        if not label.startswith("hp:"):
-            return label
-        from rnnlab.runs.hparams import short_names
-
-        return short_names(self.diff_keys).get(label[3:], label[3:])
-
-    def _table(self) -> None:
-        groups = self._groups()
-        member = {i: ix for ix in groups.values() for i in ix}
-        rows = []
-        for i in range(len(self.states)):
-            if i not in member:
-                rows.append((str(i), self._row(i)))
-            elif member[i][0] == i:  # a group: one row, where its first member would be
-                rows.append((f"g{i}", self._group_row(member[i])))
-        columns = self.columns
-        if self.sort_col is not None:
-            col = columns.index(self.sort_col)
-            order = sort_rows([(*row, key) for key, row in rows], col, self.sort_desc,
-                              numeric=self.sort_col not in TEXT_COLUMNS)
-            rows = [(r[-1], tuple(r[:-1])) for r in order]
-        if rows == self._rows:
-            return
-        self._rows = rows
-        table = self.query_one("#final", DataTable)
-        cursor = table.cursor_row
-        # explicit widths: the table's own auto-width lags a clear() made before its idle
-        # update (under load a column stayed as narrow as its header: "runnin", "600/")
-        table.clear(columns=True)
-        for j, label in enumerate(columns):
-            head = self._head(label) + ((" ▼" if self.sort_desc else " ▲") if label == self.sort_col else "")
-            table.add_column(head, key=label, width=max([len(head)] + [len(str(row[j])) for _, row in rows]))
-        for key, row in rows:
-            table.add_row(*row, key=key)
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1))
-
-    def action_sort(self) -> None:
-        """Sort by the next column (after the last one: the runs' own order again)."""
-        order = [None, *self.columns]
-        self.sort_col = order[(order.index(self.sort_col) + 1) % len(order)]
-        self.sort_desc = False
-        self._columns()
-        self._table()
-
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         col = str(event.column_key.value)
         self.sort_desc = (not self.sort_desc) if col == self.sort_col else False
         self.sort_col = col
         self._columns()
         self._table()
-
-    def _row(self, i: int) -> tuple:
-        st = self.states[i]
-        info = st.info
-        if info is None:
-            return (self._label(i), st.error or "…", *[""] * (len(self.columns) - 2))
-        latest = info.latest or {}
-        primary = info.primary_metric or "val_loss"
-        base = {k: v for k, v in (info.baselines or {}).items() if k.endswith(primary)}
-        cells = {
-            "run": self._label(i),
-            "status": info.status,
-            "metric": f"{primary.removeprefix('val_')} {fmt_num(latest.get(primary))}",
-            "best": fmt_num(info.best_metric),
-            "step": f"{info.step}/{info.total_steps or '?'}",
-            "loss": fmt_num(latest.get("loss")),
-            "val_loss": fmt_num(latest.get("val_loss")),
-            "baseline": " ".join(f"{k.removesuffix('_' + primary)} {fmt_num(v)}" for k, v in base.items()) or "–",
-            "cell": info.cell or "?",
-            "params": f"{info.params:,}" if info.params else "–",
-        }
-        from rnnlab.runs.hparams import fmt
-
-        cells.update({"hp:" + k: fmt(self.flats[i].get(k)) for k in self.diff_keys})
-        return tuple(cells[c] for c in self.columns)
-
-    def _group_row(self, ix: list[int]) -> tuple:
-        """One row for a seed group: mean ± sd of each metric over its runs; a config value
-        shared by the members once, else theirs joined (the seeds: `1,2,3`)."""
-        from rnnlab.runs.hparams import fmt
-
-        infos = [self.states[i].info for i in ix]
-        if any(info is None for info in infos):
-            return (self._group_label(ix), "…", *[""] * (len(self.columns) - 2))
-        primary = infos[0].primary_metric or "val_loss"
-        statuses = list(dict.fromkeys(info.status for info in infos))
-        base = {k: v for k, v in (infos[0].baselines or {}).items() if k.endswith(primary)}
-        steps = sorted({info.step for info in infos})
-
-        def ms(get) -> str:
-            return seedgroups.fmt_mean_sd([get(info) for info in infos], lambda v: fmt_num(v, 3))
-
-        cells = {
-            "run": self._group_label(ix),
-            "status": "/".join(statuses),
-            "metric": f"{primary.removeprefix('val_')} " + ms(lambda info: (info.latest or {}).get(primary)),
-            "best": ms(lambda info: info.best_metric),
-            "step": ("–".join(map(str, (steps[0], steps[-1]))) if len(steps) > 1 else str(steps[0]))
-            + f"/{infos[0].total_steps or '?'}",
-            "loss": ms(lambda info: (info.latest or {}).get("loss")),
-            "val_loss": ms(lambda info: (info.latest or {}).get("val_loss")),
-            "baseline": " ".join(f"{k.removesuffix('_' + primary)} {fmt_num(v)}" for k, v in base.items()) or "–",
-            "cell": "/".join(dict.fromkeys(info.cell or "?" for info in infos)),
-            "params": f"{infos[0].params:,}" if infos[0].params else "–",
-        }
-        for k in self.diff_keys:
-            values = [self.flats[i].get(k) for i in ix]
-            if all(isinstance(v, (int, float)) for v in values):
-                values = sorted(values)
-            cells["hp:" + k] = ",".join(dict.fromkeys(fmt(v) for v in values))
-        return tuple(cells[c] for c in self.columns)
 
     def action_groups(self) -> None:
         if not seedgroups.groups_of([st.info for st in self.states]):

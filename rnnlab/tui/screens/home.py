@@ -6,6 +6,8 @@ rows stay the same and in the same order, and rebuilt only when they do not. `/`
 (rnnlab/tui/runfilter.py: words, fields, `lr>1e-3 val_bpc<2`), `S` cycles the sort column,
 `t`/`T` edit the tags and note, `H` picks hyperparameter columns (remembered per runs root in
 rnnlab/tui/labsettings.py; values from rnnlab/runs/hparams.py, read in the listing thread).
+A row's cells are made in rnnlab/tui/screens/homerows.py, the key actions on the runs live in
+rnnlab/tui/screens/homekeys.py.
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
-from rnnlab.runs.status import LIVE, STYLE as STATUS_STYLE
 from rnnlab.errors import UserError
 from rnnlab.tui import actions, labsettings, runfilter, sweeprows
-from rnnlab.tui.state import fmt_num, task_kind_of
 from rnnlab.tui.screens.columns import BASE_COLUMNS, HParamColumns
+from rnnlab.tui.screens.homekeys import HomeKeys
+from rnnlab.tui.screens.homerows import row_of, short_ids  # (short_ids: imported from here too)
 from rnnlab.tui.widgets.quiet import set_content as set_text
 
 LIST_INTERVAL = 1.0
@@ -38,45 +40,7 @@ LIST_INTERVAL = 1.0
 COLUMNS = BASE_COLUMNS  # (defined beside the hyperparameter columns, which go after the metric)
 
 
-def short_ids(run_ids: list[str]) -> dict[str, str]:
-    """Each id without the leading parts every listed id shares (`YYYYMMDD-HHMMSS-xxxx` ids:
-    the date, and the second too for runs launched together), so that at 80 columns the column
-    shows what tells the runs apart; the random tail is always kept."""
-    parts = [rid.split("-") for rid in run_ids]
-    keep = {rid: rid for rid in run_ids}
-    if not parts or any(len(p) != 3 for p in parts):
-        return keep
-    drop = 1
-    if len({p[0] for p in parts}) == 1 and len({p[1] for p in parts}) == 1 and len(parts) > 1:
-        drop = 2
-    elif len({p[0] for p in parts}) > 1:
-        drop = 0
-    return {rid: ("…" if drop else "") + "-".join(p[drop:]) for rid, p in zip(run_ids, parts)}
-
-
-def row_of(info: Any, marked: bool, shown_id: str | None = None, hp: tuple = ()) -> tuple:
-    """The run's cells; `hp` (its chosen hyperparameters, shown) go right after the metric."""
-    metric = info.primary_metric or ""
-    value = (info.latest or {}).get(metric)
-    total = info.total_steps or "?"
-    tps = f"{info.tokens_per_s:,.0f}" if info.tokens_per_s else "–"
-    # most telling first: at 80 columns the table cuts from the right
-    return (
-        "●" if marked else " ",
-        info.name or "",
-        shown_id or info.run_id,
-        Text(info.status, style=STATUS_STYLE.get(info.status, "")),
-        f"{metric.removeprefix('val_')} {fmt_num(value)}" if metric else "–",
-        *hp,
-        f"{info.step}/{total}",
-        info.cell or "?",
-        task_kind_of(info.task) or "?",
-        tps,
-        " ".join(getattr(info, "tags", None) or []),
-    )
-
-
-class Home(HParamColumns, actions.RunActions, Screen):
+class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
     """The runs in the runs root."""
 
     BINDINGS = [
@@ -349,7 +313,7 @@ class Home(HParamColumns, actions.RunActions, Screen):
         self._shown = None
         self.watch_runs()
 
-    # ------------------------------------------------------------------ filter, sort, tags
+    # ------------------------------------------------------------------ filter, sort
 
     def action_filter(self) -> None:
         box = self.query_one("#home-filter", Input)
@@ -394,129 +358,12 @@ class Home(HParamColumns, actions.RunActions, Screen):
         self._columns()
         self._show()
 
-    def action_tags(self) -> None:
-        info = self._current()
-        if info is None:
-            return
-        from rnnlab.tui.screens.modals import Prompt
-
-        def done(text: str | None) -> None:
-            if text is None:
-                return
-            from rnnlab.runs import notes
-
-            def save() -> str:
-                tags = notes.set_tags(Path(info.dir), notes.split_tags(text))
-                return f"{info.name or info.run_id}: tags " + (" ".join(tags) or "removed")
-
-            self.run_action("tags", save, changed=True)
-
-        from rnnlab.runs.notes import split_tags
-
-        self.app.push_screen(Prompt(f"Tags of {info.name or info.run_id} (space-separated; filter with tag:NAME)",
-                                    " ".join(info.tags), "baseline lr=1e-3", check=split_tags), done)
-
-    def action_note(self) -> None:
-        info = self._current()
-        if info is None:
-            return
-        from rnnlab.tui.screens.modals import Prompt
-
-        offered = " ".join(info.note.splitlines())
-
-        def done(text: str | None) -> None:
-            if text is None or text == offered:
-                return  # unchanged: nothing to write (a note on several lines keeps its lines)
-            from rnnlab.runs import notes
-
-            def save() -> str:
-                note = notes.set_note(Path(info.dir), text)
-                return f"{info.name or info.run_id}: " + ("note saved" if note else "note removed")
-
-            self.run_action("note", save, changed=True)
-
-        # one line to edit: a note written with `rnnlab note` on several lines comes joined
-        from rnnlab.runs.notes import check_note
-
-        self.app.push_screen(Prompt(f"Note on {info.name or info.run_id} (empty removes it)", offered,
-                                    "what this run tried, what it showed", check=check_note), done)
-
-    # ------------------------------------------------------------------ actions
-
-    def action_new(self) -> None:
-        self.app.action_new_experiment()
+    # ------------------------------------------------------------------ actions (the rest: homekeys.py)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
-
-    def action_lessons(self) -> None:
-        from rnnlab.tui.screens.lessons import Lessons
-
-        self.app.push_screen(Lessons(self.root))
-
-    def action_open(self) -> None:
-        rid = self.current_id()
-        if rid in self.sweeps:
-            self.app.open_sweep(self.sweeps[rid].dir)
-            return
-        info = self._current()
-        if info is not None:
-            self.app.open_run(Path(info.dir))
-
-    def action_mark(self) -> None:
-        rid = self.current_id()
-        if rid is None or rid not in self.infos:
-            return
-        self.marked.symmetric_difference_update({rid})
-        self._show()
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_compare(self) -> None:
-        ids = [i for i in self.infos if i in self.marked] or ([self.current_id()] if self.current_id() in self.infos else [])
-        if not ids:
-            self.notify("mark runs with space, then press c", severity="warning")
-            return
-        from rnnlab.tui.markers import MAX_RUNS
-
-        if len(ids) > MAX_RUNS:
-            self.notify(f"compare shows at most {MAX_RUNS} runs: the newest {MAX_RUNS} of the {len(ids)} marked", severity="warning")
-            ids = ids[:MAX_RUNS]
-        self.app.open_compare([Path(self.infos[i].dir) for i in ids])
 
     def on_action_done(self, msg: actions.ActionDone) -> None:
         # (Textual also calls RunActions.on_action_done, which notifies)
         if msg.changed:
             self._refresh()
-
-    def action_stop(self) -> None:
-        info = self._current()
-        if info is None:
-            return
-        label = info.name or info.run_id
-        if info.status not in LIVE:
-            self.notify(f"{label} is not running", severity="warning")
-            return
-        self.run_action("stop", lambda: actions.send(Path(info.dir), "stop", label))
-
-    def action_resume(self) -> None:
-        info = self._current()
-        if info is None:
-            return
-        # the status check, the run lock and the spawn are the CLI's (`rnnlab resume`)
-        self.run_action("resume", lambda: actions.resume(Path(info.dir)), changed=True)
-
-    def action_delete(self) -> None:
-        info = self._current()
-        if info is None:
-            return
-        if info.status in LIVE:
-            self.notify("stop the run before deleting it", severity="warning")
-            return
-        from rnnlab.tui.screens.modals import Confirm
-
-        def done(yes: bool | None) -> None:
-            if yes:
-                self.marked.discard(info.run_id)
-                self.run_action("delete", lambda: actions.delete(Path(info.dir), info.name or info.run_id), changed=True)
-
-        self.app.push_screen(Confirm(f"Delete run {info.name or ''} {info.run_id} and its checkpoints?"), done)

@@ -1,21 +1,23 @@
-"""The dashboard's panels. Each shows a few topics of a `RunState` and redraws only when one of
-them changed (the dashboard decides when, at most a few times a second)."""
+"""The dashboard's panels of training curves and probes: loss, metric, gradient norm, gradient
+flow, gate saturation, events. Each shows a few topics of a `RunState` and redraws only when one
+of them changed (the dashboard decides when, at most a few times a second). Their base and view
+options are in rnnlab/tui/widgets/panel.py, the output panel in rnnlab/tui/widgets/outputpanel.py
+(both re-exported here, where the dashboard takes them)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any, Optional
 
 import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import RichLog, Static
 
-from rnnlab import timeaxis
 from rnnlab.tui.state import RunState, fmt_num
 from rnnlab.tui.widgets.heatmap import Heatmap
+from rnnlab.tui.widgets.outputpanel import OutputPanel  # noqa: F401 (re-exported)
+from rnnlab.tui.widgets.panel import Panel, ViewOptions
 from rnnlab.tui.widgets.plot import Line, LinePlot, PlotData
 from rnnlab.tui.widgets.quiet import set_content
 
@@ -30,57 +32,8 @@ FACTS = {
 }
 
 
-@dataclass
-class ViewOptions:
-    log_y: bool = False
-    x_wall: bool = False
-    smoothing: float = 0.05
-
-
 # The unit of the training loss per task: cross-entropy in nats, or the mean squared error.
 LOSS_UNIT = {"text": "nats", "copy": "nats", "adding": "MSE", "timeseries": "MSE (scaled)"}
-
-
-class Panel(Vertical):
-    """A titled dashboard panel; subclasses set TOPICS, EXPLAIN and implement `redraw`."""
-
-    TOPICS: frozenset[str] = frozenset()
-    TITLE = ""
-    # What the panel shows and what healthy looks like, one line, shown on `?`.
-    EXPLAIN = ""
-    can_focus = True  # focus (tab, click) picks the panel `?` explains
-
-    def __init__(self, *, id: str) -> None:
-        super().__init__(id=id, classes="panel")
-        from rnnlab.tui import i18n
-
-        self.border_title = i18n.t(self.TITLE)
-        self.dirty = True
-
-    def toggle_explain(self) -> bool:
-        """Show or hide the panel's explanation line at its top; True when now shown."""
-        shown = self.query(".explain")
-        if shown:
-            shown.remove()
-            return False
-        from rnnlab.tui import i18n
-        from rnnlab.tui.wrap import CellWrap
-
-        self.mount(Static(CellWrap(Text("? " + i18n.t(self.EXPLAIN))), classes="explain"), before=0)
-        return True
-
-    def wants(self, changed: set[str]) -> bool:
-        return bool(self.TOPICS & changed)
-
-    def set_titles(self, title: Optional[str] = None, subtitle: Optional[str] = None) -> None:
-        # setting a border title repaints the panel even when it is the same text
-        if title is not None and title != self.border_title:
-            self.border_title = title
-        if subtitle is not None and subtitle != self.border_subtitle:
-            self.border_subtitle = subtitle
-
-    def redraw(self, state: RunState, opts: ViewOptions) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
 
 
 def _x(state: RunState, series: Any, opts: ViewOptions) -> np.ndarray:
@@ -314,131 +267,6 @@ def gate_text(state: RunState) -> Text:
 def _bar(frac: float, width: int = 10) -> str:
     n = int(round(min(max(frac, 0.0), 1.0) * width))
     return "█" * n + "·" * (width - n)
-
-
-class OutputPanel(Panel):
-    TITLE = "output"
-    TOPICS = frozenset({"output", "backtest", "reset"})
-    EXPLAIN = ("what the model produces now: samples (text), the forecast against the actual series and "
-               "the naive baselines, or predictions vs targets. Healthy forecast residuals look like noise "
-               "(Ljung-Box p > 0.05).")
-
-    def compose(self) -> ComposeResult:
-        yield RichLog(id="samples", wrap=True, markup=False, max_lines=500)
-        yield LinePlot(id="forecast-plot")
-        yield LinePlot(id="backtest-plot")
-        yield Static(id="output-note", classes="note")
-
-    def on_mount(self) -> None:
-        self._shown = 0
-        self._mode("text")
-
-    def _mode(self, kind: str) -> None:
-        self.query_one("#samples").display = kind == "text"
-        self.query_one("#forecast-plot").display = kind == "forecast"
-        if kind != "forecast":
-            self.query_one("#backtest-plot").display = False
-
-    def redraw(self, state: RunState, opts: ViewOptions) -> None:
-        log = self.query_one("#samples", RichLog)
-        note = self.query_one("#output-note", Static)
-        if self._shown > len(state.outputs):  # reset
-            self._shown = 0
-            log.clear()
-        if not state.outputs:
-            set_content(note, Text("waiting for the first output probe", style="dim"))
-            return
-        step, last = state.outputs[-1]
-        kind = last.get("type")
-        self._mode(kind)
-        if kind == "text":
-            self.set_titles(title="samples")
-            for s, d in state.outputs[self._shown :]:
-                if d.get("type") == "text":
-                    log.write(Text(f"── step {s}  T={d.get('temperature', '?')} ──", style="dim"))
-                    log.write(Text(str(d.get("prime", "")), style="bold") + Text(str(d.get("sample", ""))))
-            set_content(
-                note, f"distinct-1 {fmt_num(last.get('distinct_1'), 3)}  distinct-2 {fmt_num(last.get('distinct_2'), 3)}"
-            )
-        elif kind == "forecast":
-            where = f" ({last['split']})" if last.get("split") else ""
-            self.set_titles(title=f"forecast vs actual{where} @ {step}")
-            self._forecast(last, note, state.vectors.get("backtest"))
-        else:
-            self.set_titles(title=f"predictions @ {step}")
-            rows = last.get("rows") or []
-            set_content(note, Text("\n".join(_row_text(r) for r in rows[:12]) or "no rows"))
-        self._shown = len(state.outputs)
-
-    def _forecast(self, d: dict, note: Static, backtest: Any = None) -> None:
-        hist = np.asarray(d.get("history") or [], dtype=np.float64)
-        n = len(hist)
-        lines = [Line("history", np.arange(n, dtype=np.float64), hist, "white")] if n else []
-        # the narrowest conformal band (calibrated on val errors): its edges, drawn first, under the forecast
-        bands = d.get("bands") or {}
-        level = min(bands, key=float, default=None)
-        for edge in ("lower", "upper") if level is not None else ():
-            y = np.asarray(bands[level].get(edge) or [], dtype=np.float64)
-            if len(y) and np.isfinite(y).all():
-                lines.append(Line(f"{level}% {edge}", np.arange(n, n + len(y), dtype=np.float64), y, "blue"))
-        members = d.get("members") or {}
-        # the classical members (thin colours) under the model and the fused forecast it joins
-        series = [(f"{k}", members[k], c) for k, c in (("ets", "yellow"), ("theta", "magenta"), ("arima", "red")) if k in members]
-        series += [(key, d.get(key), color) for key, color in (("actual", "white"), ("forecast", "cyan"), ("naive", "gray"),
-                                                              ("seasonal_naive", "orange"), ("fused", "green"))]
-        for key, values, color in series:
-            y = np.asarray(values or [], dtype=np.float64)
-            if len(y):
-                lines.append(Line(key, np.arange(n, n + len(y), dtype=np.float64), y, color))
-        dates = timeaxis.ticks(d.get("times") or [])
-        self.query_one("#forecast-plot", LinePlot).show(
-            PlotData(lines, xlabel="date" if dates else "t", xticks=tuple((float(x), s) for x, s in dates))
-        )
-        acf = d.get("acf") or []
-        bars = " ".join(f"{a:+.2f}" for a in acf[:8])
-        p = d.get("ljung_box_p")
-        verdict = "" if p is None else ("  residuals look white" if p > 0.05 else "  residuals autocorrelated")
-        text = f"residual ACF {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}"
-        if d.get("weights"):
-            text += "\nfused: " + ", ".join(f"{k} {fmt_num(w, 2)}" for k, w in d["weights"].items())
-        set_content(note, text + _backtest_line(backtest))
-        self._backtest_plot(backtest)
-
-    def _backtest_plot(self, backtest: Any) -> None:
-        """The latest backtest as a small plot: RMSE per origin, the model beside naive and
-        seasonal-naive from the same origins (hidden until the run has one)."""
-        plot = self.query_one("#backtest-plot", LinePlot)
-        rows = backtest[1].get("origins") if backtest and isinstance(backtest[1], dict) else None
-        plot.display = bool(rows)
-        if not rows:
-            return
-        x = np.arange(1, len(rows) + 1, dtype=np.float64)
-        lines = []
-        # labels carry the metric: the x-axis label's row goes to the curves in this small plot
-        for key, label, color in (("model", "model RMSE", "cyan"), ("naive", "naive", "gray"), ("seasonal_naive", "s-naive", "orange")):
-            y = np.array([float((r.get(key) or {}).get("rmse", np.nan)) for r in rows], dtype=np.float64)
-            if np.isfinite(y).all():
-                lines.append(Line(label, x, y, color))
-        plot.show(PlotData(lines, xlabel=""))
-
-
-def _backtest_line(backtest: Any) -> str:
-    """The latest `rnnlab forecast --backtest` of this run, in one line (its plot is _backtest_plot)."""
-    if not backtest or not isinstance(backtest[1], dict) or not backtest[1].get("mean"):
-        return ""
-    bt = backtest[1]
-    mean = bt["mean"]
-    cover = mean.get("model", {}).get("coverage_80")
-    rmse = "  ".join(f"{label} {fmt_num(mean.get(key, {}).get('rmse'), 3)}" for key, label in
-                     (("model", "model"), ("naive", "naive"), ("seasonal_naive", "s-naive")))
-    return f"\nbacktest {bt.get('backtest')} origins, mean RMSE: {rmse}" + (
-        f"  80% cover {fmt_num(cover, 2)}" if cover is not None else "")
-
-
-def _row_text(row: Any) -> str:
-    if isinstance(row, dict):
-        return "  ".join(f"{k}={fmt_num(v, 3) if isinstance(v, float) else v}" for k, v in row.items())
-    return str(row)
 
 
 EVENT_STYLE = {"warning": "yellow", "diverged": "bold red", "error": "bold red", "finished": "green", "stopped": "yellow"}
