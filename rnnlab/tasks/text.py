@@ -48,7 +48,7 @@ from rnnlab.tasks.generation import distinct_n, generate, stream  # noqa: F401  
 from rnnlab.tasks.sampling import seeded_generator
 from rnnlab.tasks import words
 from rnnlab.tasks.styles import style_groups
-from rnnlab.tasks.tokencache import Tokens, load_tokens, load_word_tokens, word_counts
+from rnnlab.tasks.tokencache import Tokens, bincount, load_tokens, load_word_tokens, word_counts
 
 # Key of the random-window stream in `seeded_generator`, so other uses of the seed never collide.
 _RANDOM_STREAM = 1  # (tasks/generation.py's samples use stream 2)
@@ -119,7 +119,7 @@ class TextTask(Task):
                          split="validation")
         self._streams: dict[int, torch.Tensor] = {}
         self._train_counts: Optional[torch.Tensor] = None
-        self._val_counts = _bincount(self.val_data, self.vocab_size)
+        self._val_counts = bincount(self.val_data, self.vocab_size)
         if tokens.counts is not None:  # the whole file's counts less validation's: no pass over train
             self._train_counts = torch.from_numpy(tokens.counts) - self._val_counts
 
@@ -178,7 +178,7 @@ class TextTask(Task):
     def _counts(self) -> torch.Tensor:
         """Train-split unigram counts (read on first use: a pass over the whole token file)."""
         if self._train_counts is None:
-            self._train_counts = _bincount(self.train_data, self.vocab_size)
+            self._train_counts = bincount(self.train_data, self.vocab_size)
         return self._train_counts
 
     # ------------------------------------------------------------------ vocabulary
@@ -443,11 +443,3 @@ class TextTask(Task):
             **{f"distinct_{n}": distinct_n(sample, n) for n in (1, 2, 3)},
         }
 
-
-def _bincount(ids: torch.Tensor, size: int) -> torch.Tensor:
-    """Counts of each id, in slices: widening a whole 100M-token map to int64 would take 800 MB."""
-    counts = torch.zeros(size, dtype=torch.int64)
-    step = 1 << 22
-    for i in range(0, len(ids), step):
-        counts += torch.bincount(ids[i : i + step].long(), minlength=size)
-    return counts

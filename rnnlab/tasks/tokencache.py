@@ -263,3 +263,13 @@ def _cached(stream, chars, cache_dir, sha1, n_chars, dtype, own, meta_path, unit
     ids = np.memmap(bin_path, dtype=dtype, mode="c", shape=(size,)) if size else np.zeros(0, dtype=dtype)
     return Tokens(ids, chars, sha1, n_chars, bin_path, hit, np.array(saved["counts"], dtype=np.int64))
 
+
+def bincount(ids: "torch.Tensor", size: int) -> "torch.Tensor":
+    """Counts of each id, in slices: widening a whole 100M-token map to int64 would take 800 MB."""
+    import torch  # here, not at the top: the cache itself is numpy and torch-free
+
+    counts = torch.zeros(size, dtype=torch.int64)
+    step = 1 << 22
+    for i in range(0, len(ids), step):
+        counts += torch.bincount(ids[i : i + step].long(), minlength=size)
+    return counts
