@@ -51,6 +51,8 @@ TASK_ONLY = {
 }
 # Text fields that may stay empty (the task picks or does without).
 OPTIONAL_TEXT = ("source", "column", "time_column")
+# left empty: sized from the data, as `rnnlab data`'s card recommends (issue 17)
+FROM_DATA = ("window", "horizon")
 
 
 
@@ -164,6 +166,9 @@ def form_config(base: dict[str, Any], values: dict[str, Any], sweeping: bool) ->
                     sect[key] = text
                 else:
                     sect.pop(key, None)
+                continue
+            if not text and fid in FROM_DATA:
+                sect.pop(key, None)
                 continue
             if not text:
                 raise FieldError(fid, f"{LABELS[fid]}: a value is required")
