@@ -126,13 +126,14 @@ def _number(text: str) -> int:
 
 def _describe(lesson) -> dict:
     from rnnlab.lessons import catalog
+    from rnnlab.lessons.runner import COURSE_SETS
 
     return {
         "number": lesson.number, "chapter": lesson.chapter, "title": catalog.pick(lesson.title),
         "text": catalog.pick(lesson.text), "look": catalog.pick(lesson.look), "minutes": lesson.minutes,
         "panel": lesson.panel,
-        # every --set the run gets at full size: the lesson's shared ones, then its own
-        "experiments": [{"label": e.label, "preset": e.preset, "overrides": [*lesson.sets, *e.overrides]}
+        # every --set the run gets at full size: the course's, the lesson's shared ones, then its own
+        "experiments": [{"label": e.label, "preset": e.preset, "overrides": [*COURSE_SETS, *lesson.sets, *e.overrides]}
                         for e in lesson.experiments],
         **({"samplings": [{"label": x.label, "temperature": x.temperature, "top_k": x.top_k, "top_p": x.top_p}
                           for x in lesson.samplings]} if lesson.samplings else {}),

@@ -43,6 +43,8 @@ def install_footer_translation() -> None:
 
 
 ZH: dict[str, str] = {
+    # keys added by the research views and the course (issues 18, 19)
+    "Groups": "分组", "Lesson text": "课程文本", "Quick/full": "快速/完整", "View": "视图",
     # footer keys (binding descriptions)
     "Align": "对齐", "Attention": "注意力", "Back": "返回", "Browse file": "选择文件", "Cancel": "取消",
     "Checkpoint": "检查点", "Close": "关闭", "Compare": "比较", "Delete": "删除", "Every key": "全部按键",
