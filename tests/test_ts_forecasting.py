@@ -173,7 +173,7 @@ def test_a_future_path_longer_than_the_season_and_horizon_inverts_both_differenc
     d, h, P, steps = task.data, task.data.horizon, 6, 15
     assert (d.diff.order, d.diff.seasonal) == (1, P)
     model = Linear(task.input_size, task.output_size, seed=5).eval()
-    out = tf.future_forecast([model], task, steps, (80.0,))
+    out = tf.future_forecast([model], task, steps, (80.0,), model="rnn")  # the recurrent path alone
     m, n = d.features.shape[0], d.levels.size
     ext = tf._extended(task, 16, None)
     assert np.array_equal(ext.features[:m, :], d.features)  # the run's own features, same code
@@ -276,9 +276,9 @@ def test_a_known_ahead_covariate_makes_the_forecast_far_better(tmp_path):
     assert cov.metrics["test_rmse"] < 0.4 * plain.metrics["test_rmse"]
     assert cov.metrics["test_rmse"] < 0.4 * cov.metrics["naive_test_rmse"]
     # forecasting the future follows the supplied future x
-    import rnnlab
+    from rnnlab.inspect.loader import open_dir
 
-    run = rnnlab.load_run(tmp_path / "cov")
+    run = open_dir(tmp_path / "cov")  # a bare training dir (no run store): the loader's internals
     task, model = run.task, run.model
     future_x = np.array([2.0, -2.0, 1.0, 0.0, -1.0, 2.0])
     out = tf.future_forecast([model], task, 6, future_covariates={"x": future_x})

@@ -124,6 +124,11 @@ def calibrate(residuals: np.ndarray, sigma: np.ndarray, levels: Sequence[float] 
             z = NormalDist().inv_cdf(0.5 + float(lv) / 200.0)
             radius[j] = z * np.asarray(sigma, dtype=np.float64)
             fell.append(float(lv))
+    # nested bands: a level that fell back (normal, from seasonal-naive's errors) may come out
+    # narrower than a lower level calibrated on the model's own errors; a 95% band never is
+    order = np.argsort(np.asarray(levels, dtype=np.float64))
+    for a, b in zip(order, order[1:]):
+        radius[b] = np.maximum(radius[b], radius[a])
     return Calibrated(ti.Conformal(conf.levels, radius, int(r.shape[0])), int(r.shape[0]), fell)
 
 

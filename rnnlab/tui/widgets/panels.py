@@ -165,12 +165,16 @@ def layer_table(entry: Optional[tuple[int, Any]], limit: int = 8) -> Text:
     if not entry or not isinstance(entry[1], dict) or not entry[1]:
         return Text("per-layer norms: waiting for probe", style="dim")
     step, data = entry
-    rows = sorted(data.items(), key=lambda kv: -float(kv[1].get("grad_norm", 0) or 0))[:limit]
-    top = max(float(v.get("grad_norm", 0) or 0) for _, v in rows) or 1.0
+    def norm(v: dict) -> float:  # a diverged run records NaN/inf norms: no bar, the number says it
+        x = float(v.get("grad_norm", 0) or 0)
+        return x if math.isfinite(x) else 0.0
+
+    rows = sorted(data.items(), key=lambda kv: -norm(kv[1]))[:limit]
+    top = max(norm(v) for _, v in rows) or 1.0
     out = Text(f"per layer @ {step}: grad ‖·‖, update/weight\n", style="dim")
     for name, v in rows:
         gn = float(v.get("grad_norm", 0) or 0)
-        bar = "█" * max(0, int(10 * gn / top))
+        bar = "█" * max(0, int(10 * norm(v) / top))
         out.append(f"{name[-18:]:>18} {bar:<10} {fmt_num(gn, 3):>7} {fmt_num(v.get('update_ratio'), 2):>7}\n")
     return out
 
