@@ -110,7 +110,7 @@ def test_a_lessons_queued_runs_read_queued_everywhere_until_its_process_dies(tmp
 
             lab = LabApp(root)
             async with lab.run_test(size=(160, 48)) as pilot:
-                for _ in range(100):
+                for _ in range(600):  # the first listing (stores, configs, sweeps) on a loaded box
                     await pilot.pause(0.05)
                     table = lab.screen.query(DataTable)
                     if table and table.first().row_count >= 2:
