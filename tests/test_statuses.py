@@ -15,14 +15,14 @@ from rnnlab.runs.reader import RunInfo
 from rnnlab.tui.state import RunState
 from rnnlab.tui.widgets.header import STATUS_STYLE, header_text
 
-REPORTED = (*store.STATUSES, "corrupt")  # recorded ones, plus what list_runs says of a damaged file
+REPORTED = (*store.STATUSES, "corrupt", "busy")  # recorded ones, plus what list_runs says of a damaged or locked file
 
 
 def test_the_lab_styles_exactly_the_statuses_a_run_can_have():
     assert set(STATUS_STYLE) == set(REPORTED)
 
 
-@pytest.mark.parametrize("status", ["crashed", "corrupt", "failed", "diverged", "stopped"])
+@pytest.mark.parametrize("status", ["crashed", "corrupt", "busy", "failed", "diverged", "stopped"])
 def test_the_header_says_why_a_run_is_not_going(status):
     state = RunState()
     state.info = RunInfo(run_id="r1", name="r1", dir=Path("."), cell="lstm", task="adding", status=status,
@@ -31,6 +31,54 @@ def test_the_header_says_why_a_run_is_not_going(status):
     assert "worker pid 4242 is gone" in text.plain
     styles = {str(s.style) for s in text.spans if "worker pid" in text.plain[s.start:s.end]}
     assert styles == {STATUS_STYLE[status]}
+
+
+_HOLD_LOCK = """
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA locking_mode = EXCLUSIVE")  # as a writer stopped mid-checkpoint holds it
+c.execute("BEGIN IMMEDIATE"); c.execute("UPDATE state SET message = message"); c.execute("COMMIT")
+print("held", flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.timeout(60)
+def test_a_run_locked_by_a_stopped_writer_is_listed_busy_and_holds_up_no_listing(tmp_path):
+    """A writer frozen while it holds its database's lock (Ctrl-Z, SIGSTOP during the checkpoint
+    on close) once held every listing 30 s per run, the lab's included, on every refresh."""
+    import json
+    import subprocess
+    import sys
+
+    from rnnlab.runs import launch
+    from rnnlab.runs.listing import RunLister
+
+    root = tmp_path / "runs"
+    free = launch.create_run(_tiny(10), root, name="free")
+    locked = launch.create_run(_tiny(10), root, name="locked")
+    lister = RunLister(root)
+    assert {i.name: i.status for i in lister.list()} == {"free": "queued", "locked": "queued"}
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(locked / "run.db")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        by_id = {i.run_id: i for i in store.list_runs(root)}
+        assert by_id[free.name].status == "queued"
+        assert by_id[locked.name].status == "busy" and "locked by another process" in by_id[locked.name].message
+        r = CliRunner().invoke(app, ["runs", "--json", "--runs-dir", str(root)])
+        assert r.exit_code == 0, r.output
+        assert {row["run_id"]: row["status"] for row in json.loads(r.stdout)} == {free.name: "queued", locked.name: "busy"}
+        # the lab's lister keeps the last reading of a run it read before, and tries again next time
+        (free / "config.toml").touch()
+        with open(locked / "run.db-wal", "ab"):
+            pass
+        listed = {i.name: i.status for i in lister.list()}
+        assert listed == {"free": "queued", "locked": "queued"} and lister.reads >= 1
+        assert {i.status for i in RunLister(root).list()} == {"queued", "busy"}  # a new viewer: a busy row
+    finally:
+        holder.kill()
+        holder.wait()
+    assert {i.status for i in store.list_runs(root)} == {"queued"}  # freed: read as usual
 
 
 def _tiny(steps):

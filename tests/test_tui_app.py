@@ -90,9 +90,10 @@ async def _whole_path(tmp_path):
         status = lambda: getattr(dash.state.info, "status", None)  # noqa: E731
         loss_points = lambda: len(dash.state.series.get("loss") or [])  # noqa: E731
         await _until(pilot, lambda: loss_points() > 0, 180, "loss points from the worker")
-        await pilot.pause(0.5)
         plot = dash.query_one("#loss-plot", LinePlot)
-        assert plot._data.lines and len(plot._data.lines[0].y) > 0, "loss panel drew the worker's points"
+        # the panel redraws on its own timer, later than the points arrive on a loaded box
+        await _until(pilot, lambda: bool(plot._data.lines and len(plot._data.lines[0].y) > 0), 30,
+                     "loss panel drew the worker's points")
         assert dash.state.info.cell == "lstm" and dash.state.task_kind == "adding"
 
         await pilot.press("p")

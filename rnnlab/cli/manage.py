@@ -66,7 +66,7 @@ def runs_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
     # new columns go last: scripts that cut the plain table by position keep working
     table(["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints", "tags", "note"], rows)
     for i in infos:
-        if i.status == "corrupt":
+        if i.status in ("corrupt", "busy"):
             print(f"warning: {i.message}", file=sys.stderr)
 
 

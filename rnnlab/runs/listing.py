@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sqlite3
 from pathlib import Path
 from typing import Callable, Optional
 
-from rnnlab.errors import UserError
 from rnnlab.runs.paths import CONFIG_NAME, DB_NAME
-from rnnlab.runs.reader import RunInfo, corrupt_info, effective_status, read_info
-from rnnlab.runs.status import LIVE
+from rnnlab.runs.reader import RunInfo, effective_status, listed_info
+from rnnlab.runs.status import BUSY, CORRUPT, LIVE
 
 _MISSING = (0, -1)
 
@@ -87,10 +85,12 @@ class RunLister:
                 info = cached[1]
                 out.append(_aged(info) if info.recorded_status in LIVE else info)
             else:
-                info = _read(self.root / name)
+                info = listed_info(self.root / name)
                 self.reads += 1
-                # a corrupt run is read again next time: it may have been restored
-                self._cache[name] = (sig if info.status != "corrupt" else None, info)
+                unread = info.status in (CORRUPT, BUSY)  # read again next time: restored, or freed
+                if info.status == BUSY and cached is not None:
+                    info = _aged(cached[1])  # locked now: the last reading stands until it frees
+                self._cache[name] = (None if unread else sig, info)
                 out.append(info)
             if progress is not None and len(out) == first and self.reads > first // 2 and len(dirs) > first:
                 progress(list(out))
@@ -98,15 +98,6 @@ class RunLister:
             del self._cache[gone]
             self._created.pop(gone, None)
         return out
-
-
-def _read(run_dir: Path) -> RunInfo:
-    try:
-        return read_info(run_dir)
-    except UserError as err:
-        return corrupt_info(run_dir, err)
-    except sqlite3.OperationalError as err:  # pragma: no cover - contention beyond busy_timeout
-        return corrupt_info(run_dir, UserError(f"{run_dir / DB_NAME}: {err}"))
 
 
 def _aged(info: RunInfo) -> RunInfo:

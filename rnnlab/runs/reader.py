@@ -27,6 +27,7 @@ from typing import Any, Optional
 from rnnlab.errors import UserError
 from rnnlab.runs import schema
 from rnnlab.runs.paths import DB_NAME, list_run_dirs
+from rnnlab.runs.status import BUSY
 from rnnlab.runs.status import LIVE as LIVE_STATUSES
 
 STALE_AFTER_S = 5.0
@@ -142,10 +143,10 @@ def effective_status(status: str, pid: Optional[int], host: Optional[str], heart
 class RunReader:
     """Reads one run. Keep it open to tail; `close()` when done."""
 
-    def __init__(self, run_dir: Path | str) -> None:
+    def __init__(self, run_dir: Path | str, *, busy_ms: int = schema.BUSY_TIMEOUT_MS) -> None:
         self.run_dir = Path(run_dir)
         self.db_path = self.run_dir / DB_NAME
-        self._conn = schema.connect(self.db_path)
+        self._conn = schema.connect(self.db_path, busy_ms=busy_ms)
         self._attempt: Optional[int] = None
         self._last = {"scalars": 0, "vectors": 0, "events": 0}
 
@@ -291,8 +292,8 @@ def _event(row: tuple) -> Event:
     return Event(id_, step, wall, kind, message, None if data is None else json.loads(data))
 
 
-def read_info(run_dir: Path) -> RunInfo:
-    with RunReader(run_dir) as r:
+def read_info(run_dir: Path, *, busy_ms: int = schema.BUSY_TIMEOUT_MS) -> RunInfo:
+    with RunReader(run_dir, busy_ms=busy_ms) as r:
         return r.info()
 
 
@@ -301,15 +302,29 @@ def corrupt_info(run_dir: Path, err: UserError) -> RunInfo:
     return RunInfo(run_id=run_dir.name, name=None, dir=run_dir, cell=None, task=None, status="corrupt", message=str(err))
 
 
+def busy_info(run_dir: Path) -> RunInfo:
+    """A placeholder row for a run whose database another process keeps locked."""
+    return RunInfo(
+        run_id=run_dir.name, name=None, dir=run_dir, cell=None, task=None, status=BUSY,
+        message=f"{run_dir / DB_NAME}: locked by another process for over {schema.LIST_BUSY_MS / 1000:g} s "
+                "(a stopped or hung writer? `kill -CONT` it); read again on the next listing",
+    )
+
+
+def listed_info(run_dir: Path) -> RunInfo:
+    """One run as a listing shows it: its info, or a placeholder row when its database is
+    damaged ("corrupt", the error as its message) or locked ("busy"), so the others stay usable
+    and no listing waits long on one run."""
+    try:
+        return read_info(run_dir, busy_ms=schema.LIST_BUSY_MS)
+    except UserError as err:
+        return corrupt_info(run_dir, err)
+    except sqlite3.OperationalError as err:
+        if schema.is_contention(err):
+            return busy_info(run_dir)
+        return corrupt_info(run_dir, UserError(f"{run_dir / DB_NAME}: {err}"))
+
+
 def list_runs(root: Path | str) -> list[RunInfo]:
-    """Every run under `root`, newest first. A run whose database is damaged is listed with
-    status "corrupt" and the error as its message, so the others stay usable."""
-    out = []
-    for d in list_run_dirs(root):
-        try:
-            out.append(read_info(d))
-        except UserError as err:
-            out.append(corrupt_info(d, err))
-        except sqlite3.OperationalError as err:  # pragma: no cover - contention beyond busy_timeout
-            out.append(corrupt_info(d, UserError(f"{d / DB_NAME}: {err}")))
-    return out
+    """Every run under `root`, newest first (see `listed_info` for the unreadable ones)."""
+    return [listed_info(d) for d in list_run_dirs(root)]

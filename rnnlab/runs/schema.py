@@ -65,9 +65,13 @@ MIGRATIONS: list[list[str]] = [
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 30_000
+# A listing waits at most this long for one run's database: a writer stopped (Ctrl-Z, SIGSTOP)
+# while it holds the file's lock (a WAL checkpoint on close takes it exclusively) would
+# otherwise freeze every viewer 30 s per run, on every refresh.
+LIST_BUSY_MS = 1_000
 
 
-def _is_contention(err: sqlite3.Error) -> bool:
+def is_contention(err: sqlite3.Error) -> bool:
     msg = str(err).lower()
     return isinstance(err, sqlite3.OperationalError) and ("locked" in msg or "busy" in msg)
 
@@ -85,7 +89,7 @@ def guard(path: Path, needed: int | None = None) -> Iterator[None]:
     try:
         yield
     except sqlite3.DatabaseError as err:
-        if _is_contention(err):
+        if is_contention(err):
             raise
         if _is_full(err):
             raise disk_full(path, "run database", needed) from None
@@ -95,8 +99,9 @@ def guard(path: Path, needed: int | None = None) -> Iterator[None]:
         ) from None
 
 
-def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
-    """Open (and if `create`, initialise) a run database; migrate an older schema."""
+def connect(path: Path, *, create: bool = False, busy_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+    """Open (and if `create`, initialise) a run database; migrate an older schema. `busy_ms`:
+    how long a statement waits on another process's lock before "database is locked"."""
     path = Path(path)
     if not create and not path.is_file():
         raise UserError(f"{path}: no run database here; is this a run directory? (see `rnnlab runs`)")
@@ -104,12 +109,12 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(
             f"file:{path}?mode={'rwc' if create else 'rw'}",
             uri=True,
-            timeout=BUSY_TIMEOUT_MS / 1000,
+            timeout=busy_ms / 1000,
             isolation_level=None,  # explicit BEGIN/COMMIT only
             check_same_thread=False,  # the writer's heartbeat thread shares it under a lock
         )
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version == 0 and not create:
                 raise UserError(f"{path}: empty or truncated run database (no schema); remove this run or restore the file")

@@ -1,8 +1,9 @@
 """Run statuses: the one list the store, the CLI and the lab read (torch-free).
 
-A worker records one of `RECORDED`. Readers may report two more: "crashed" for a live record
-whose worker is gone (see reader.effective_status), and "corrupt" for a database that cannot be
-read (reader.list_runs). Anything that styles, filters or explains statuses takes them from here.
+A worker records one of `RECORDED`. Readers may report three more: "crashed" for a live record
+whose worker is gone (see reader.effective_status), "corrupt" for a database that cannot be
+read (reader.list_runs), and "busy" for one another process keeps locked longer than a listing
+waits (read again on the next listing). Anything that styles, filters or explains statuses takes them from here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ LIVE = ("queued", "running", "paused")
 # Ended without a result worth reading (a lesson's check, `rnnlab train`'s exit status).
 FAILED = ("failed", "diverged", "crashed")
 CORRUPT = "corrupt"  # never recorded: only a reader that could not open the database says it
-ALL = (*RECORDED, CORRUPT)
+BUSY = "busy"  # never recorded: a listing found the database locked (a stopped or hung writer)
+ALL = (*RECORDED, CORRUPT, BUSY)
 
 # A run in one of these continues from its newest checkpoint on `rnnlab resume` (or `r` in the
 # lab); "failed" only with a checkpoint (a disk that was full, a bug fixed since), since a run
@@ -22,7 +24,7 @@ RESUMABLE = ("stopped", "pruned", "crashed", "diverged", "failed")
 NEEDS_CHECKPOINT = ("failed",)
 
 # Statuses whose message says why the run is not going (the dashboard header shows it).
-EXPLAINED = ("stopped", "pruned", "failed", "diverged", "crashed", CORRUPT)
+EXPLAINED = ("stopped", "pruned", "failed", "diverged", "crashed", CORRUPT, BUSY)
 
 # Rich styles for the lab's status cells and header.
 STYLE = {
@@ -36,5 +38,6 @@ STYLE = {
     "diverged": "bold red",
     "crashed": "bold red",
     CORRUPT: "bold magenta",
+    BUSY: "dim",
 }
 assert set(STYLE) == set(ALL), "every status has one style"
