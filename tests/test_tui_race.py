@@ -48,19 +48,25 @@ async def _until(pilot, cond, timeout: float = 120.0) -> None:
     raise AssertionError("condition not met in time")
 
 
+async def _tiny_adding_form(app, pilot, **fields: str):
+    """The New experiment form on the adding-lstm preset with a tiny model (and `fields`)."""
+    await pilot.press("n")
+    await pilot.pause(0.3)
+    screen = app.screen
+    screen.query_one("#preset").value = "adding-lstm"
+    await pilot.pause(0.3)
+    for fid, value in {"hidden": "8", "seq_len": "10", "batch": "8", **fields}.items():
+        screen.query_one(f"#{fid}").value = value
+    return screen
+
+
 async def _race(tmp_path):
     from rnnlab.runs.store import RunReader, list_runs, send_command
 
     root = tmp_path / "runs"
     app = LabApp(root)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("n")
-        await pilot.pause(0.3)
-        screen = app.screen
-        screen.query_one("#preset").value = "adding-lstm"
-        await pilot.pause(0.3)
-        for fid, value in (("hidden", "8"), ("seq_len", "10"), ("steps", "40"), ("batch", "8")):
-            screen.query_one(f"#{fid}").value = value
+        screen = await _tiny_adding_form(app, pilot, steps="40")
         screen.query_one("#race").value = True
         races = screen.query_one("#race-cells")
         races.deselect_all()
@@ -132,13 +138,7 @@ async def _seeds(tmp_path):
     root = tmp_path / "runs"
     app = LabApp(root)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("n")
-        await pilot.pause(0.3)
-        screen = app.screen
-        screen.query_one("#preset").value = "adding-lstm"
-        await pilot.pause(0.3)
-        for fid, value in (("hidden", "8"), ("seq_len", "10"), ("steps", "100000"), ("batch", "8"), ("name", "grp")):
-            screen.query_one(f"#{fid}").value = value
+        screen = await _tiny_adding_form(app, pilot, steps="100000", name="grp")
         status = screen.query_one("#form-status")
         # a bad count, and seeds with a race, are flagged in place
         for text, race, needle in (("0", False, "seeds: '0' is not a whole number"), ("3", True, "seeds: 3 with a race")):
