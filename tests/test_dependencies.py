@@ -1,6 +1,6 @@
 """Dependency bounds that mean something: every package whose private internals rnnlab touches
-has an upper bound (and the installed one is inside it), the lower bounds of the packages
-constraints.txt pins are the versions it pins (what CI installs and tests), and the internals
+has an upper bound (and the installed one is inside it), every dependency is pinned in
+constraints.txt and its lower bound is the version pinned (what CI installs and tests), and the internals
 outside the plot widget's (tests/test_tui_plot_internals.py) fail here, loudly, when they move."""
 
 from __future__ import annotations
@@ -52,19 +52,32 @@ def test_packages_whose_internals_are_used_have_an_upper_bound(name):
     assert installed in req.specifier, f"installed {name} {installed} is outside pyproject's tested range {req}"
 
 
-def test_the_lower_bound_of_every_pinned_package_is_the_pinned_version():
-    """CI installs with -c constraints.txt: for what it pins, the lower bound is what CI tests."""
-    reqs = _requirements()
-    pins = {k: v for k, v in _pins().items() if k != "torch"}  # torch: a range on purpose (CUDA builds)
-    assert {"textual", "numpy", "pandas"} <= set(pins)
-    for name, pinned in pins.items():
-        req = reqs[name]
+def _all_requirements() -> list[Requirement]:
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    reqs = [Requirement(d) for d in project["dependencies"]]
+    for extra in project.get("optional-dependencies", {}).values():
+        reqs += [Requirement(d) for d in extra]
+    # markers that never hold under requires-python (tomli below 3.11) install nothing
+    return [r for r in reqs if r.marker is None or r.marker.evaluate({"python_version": "3.11"})]
+
+
+def test_every_dependency_is_pinned_and_its_lower_bound_is_the_pin():
+    """No lower bound below anything CI runs: each dependency and extra is pinned in
+    constraints.txt, and its lower bound is the pinned version (torch: its major.minor, so a
+    CUDA build of the same minor installs)."""
+    pins = _pins()
+    for req in _all_requirements():
+        name = req.name.lower()
+        assert name in pins, f"pyproject.toml needs {req} but constraints.txt does not pin {name}: CI tests whatever is newest"
         floors = [Version(s.version) for s in req.specifier if s.operator == ">="]
-        assert floors and pinned in req.specifier, f"constraints.txt pins {name}=={pinned}, outside {req}"
-        floor = floors[0]
+        assert floors, f"{req}: no lower bound"
+        floor, pinned = floors[0], pins[name]
+        assert pinned in req.specifier, f"constraints.txt pins {name}=={pinned}, outside {req}"
         assert pinned.release[: len(floor.release)] == floor.release, (
-            f"{name}: CI tests {pinned} (constraints.txt) but pyproject.toml promises {req}; raise the lower bound "
-            "to what is tested, or test the lower bound")
+            f"{name}: CI tests {pinned} (constraints.txt) but pyproject.toml promises {req}; raise the lower bound")
+    assert pins["torch"].release[:2] == (2, 13)
 
 
 def test_torch_foreach_norm_and_sub_the_probes_use_are_there():

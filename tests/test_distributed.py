@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from rnnlab.runs import store
 from rnnlab.runs.paths import checkpoint_steps
@@ -277,3 +278,38 @@ def test_a_parameter_unused_on_one_rank_does_not_hang_the_all_reduce(tmp_path):
         assert p.returncode == 0, err[-2000:]
         # the mean over ranks: rank 0 had 1s, rank 1 had 2s (or nothing: zeros)
         assert json.loads(out) == {"loss": 0.5, "p0": 0.5, "p1": True, "p2": 1.5}
+
+
+# ---------------------------------------------------------------- each rank's rows
+
+
+def _tasks(tmp_path: Path):
+    from rnnlab.config import TaskConfig
+    from rnnlab.tasks import make_task
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(TEXT, encoding="utf-8")
+    cfgs = [
+        TaskConfig(kind="adding", seq_len=12),
+        TaskConfig(kind="copy", seq_len=6),
+        TaskConfig(kind="timeseries", window=16, horizon=4, periods=[24.0], synthetic={"length": 400}),
+        TaskConfig(kind="text", source=str(corpus), seq_len=16, batching="random"),
+    ]
+    return [make_task(cfg, seed=3, batch_size=8, cache_dir=tmp_path / "cache") for cfg in cfgs]
+
+
+def test_each_rank_builds_only_its_rows_of_the_single_process_batch(tmp_path):
+    """`Task.batch_rows` is what a rank calls: its rows of the very batch one process draws,
+    built on their own (tensors the size of the slice, not views of a whole batch)."""
+    for task in _tasks(tmp_path):
+        for step in (0, 7):
+            whole = task.batch(step, 8)
+            parts = [task.batch_rows(step, 8, lo, lo + 2) for lo in range(0, 8, 2)]  # 4 ranks
+            for name in ("x", "y"):
+                full = getattr(whole, name)
+                assert torch.equal(torch.cat([getattr(p, name) for p in parts]), full), (task.kind, name)
+                for p in parts:
+                    t = getattr(p, name)
+                    assert t.shape[0] == 2
+                    # storage of 2 rows: built for the slice, not cut from a batch of 8
+                    assert t.untyped_storage().nbytes() == t.numel() * t.element_size(), (task.kind, name)

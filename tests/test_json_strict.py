@@ -96,7 +96,7 @@ def test_every_json_command_prints_strict_json(tmp_path, capsys):
         ["train", "ts-lstm", *TINY, "--set", "task.window=24", "--set", "task.horizon=4",
          "--set", "task.synthetic.length=400", "--name", "ts", "--json"],
         ["presets", "--json"], ["presets", "lstm-char", "--json"],
-        ["runs", "--json"], ["show", "boom", "--json"], ["show", "txt", "--json"],
+        ["runs", "--json"], ["runs", "--filter", "cell:rnn_tanh loss>0", "--json"], ["show", "boom", "--json"], ["show", "txt", "--json"],
         ["compare", "txt", "boom", "--json"], ["diff", "txt", "boom", "--json"],
         ["tag", "boom", "loud", "--json"], ["note", "boom", "it blew up", "--json"],
         ["forecast", "ts", "--json"],

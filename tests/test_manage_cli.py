@@ -26,19 +26,19 @@ from rnnlab.runs import launch, store
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _cfg(cell="lstm"):
+def _cfg(cell="lstm", lr=0.01):
     return config.validate({"model": {"cell": cell, "hidden_size": 8}, "task": {"kind": "adding", "seq_len": 10},
-                            "train": {"steps": 30, "device": "cpu"}})
+                            "train": {"steps": 30, "device": "cpu", "lr": lr}})
 
 
-def _populate(root, name, cell="lstm", status="finished", steps=30, live=False):
-    d = launch.create_run(_cfg(cell), root, name=name)
+def _populate(root, name, cell="lstm", status="finished", steps=30, live=False, lr=0.01):
+    d = launch.create_run(_cfg(cell, lr), root, name=name)
     w = store.StoreWriter(d, heartbeat=live)
     w.start(0)
     w.event("started", "started", 0, {"primary_metric": "val_mse", "baselines": {"constant_val_mse": 1 / 6},
                                       "params": 609, "device": "cpu", "task": "adding: T=10", "total_steps": 30})
     for s in range(1, steps + 1):
-        w.scalars(s, {"loss": 1.0 / s, "grad_norm": 0.5 + 0.01 * s, "lr": 0.01, "tokens_per_s": 1000.0})
+        w.scalars(s, {"loss": 1.0 / s, "grad_norm": 0.5 + 0.01 * s, "lr": lr, "tokens_per_s": 1000.0})
         if s % 10 == 0:
             w.scalars(s, {"val_mse": 0.5 / s})
     (d / "worker.log").write_text(f"log of {name}\n")
@@ -73,6 +73,32 @@ def test_runs_table_and_json(root):
     assert "\x1b[" not in r.output  # plain text in a pipe
     data = json.loads(_run(root, "runs", "--json").output)
     assert [d["name"] for d in data] == ["beta", "alpha"] and data[1]["best_metric"] == pytest.approx(0.5 / 30)
+
+
+def test_runs_filter_takes_the_labs_grammar_and_keeps_the_json_shape(root):
+    _populate(root, "alpha", "lstm")
+    _populate(root, "beta", "gru", steps=10)  # val_mse 0.05 at step 10
+    _populate(root, "gamma", "gru", lr=1e-4)
+    every = {d["name"]: d for d in json.loads(_run(root, "runs", "--json").output)}
+    for text, names in (("lr>1e-3 cell:gru", ["beta"]), ("val_mse<0.02", ["gamma", "alpha"]), ("-cell:gru", ["alpha"]),
+                        ("cell:lstm cell:gru train.lr<1e-3", ["gamma"]), ("", ["gamma", "beta", "alpha"])):
+        r = _run(root, "runs", "--filter", text, "--json")
+        assert r.exit_code == 0, r.output
+        data = json.loads(r.output)
+        assert [d["name"] for d in data] == names, text
+        assert all(d == every[d["name"]] for d in data)  # the same records, only fewer
+    r = _run(root, "runs", "--filter", "optimizer:adam val_mse<0.02")
+    assert r.exit_code == 0 and r.output.splitlines()[0].split()[:2] == ["id", "name"] and len(r.output.splitlines()) == 3
+    r = _run(root, "runs", "--filter", "cell:transformer")
+    assert r.exit_code == 0 and "no runs match --filter 'cell:transformer' (3 in" in r.output
+    # a bad filter: one line, exit 2, as in the lab's hint line
+    for text, needle in (("val_mse<abc", "filter: 'val_mse<abc': < needs a number"),
+                         ("val_mes<2", "no run has a metric or config key 'val_mes' (did you mean val_mse?)"),
+                         ("colour:red", "filter: unknown field 'colour:'")):
+        out = subprocess.run([sys.executable, "-m", "rnnlab", "runs", "--filter", text, "--runs-dir", str(root)],
+                             capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+        assert out.returncode == 2 and out.stderr.startswith("error: ") and needle in out.stderr, out.stderr
+        assert len(out.stderr.splitlines()) == 1 and not out.stdout
 
 
 def test_runs_on_an_empty_root_says_how_to_start(root):

@@ -48,19 +48,25 @@ async def _until(pilot, cond, timeout: float = 120.0) -> None:
     raise AssertionError("condition not met in time")
 
 
+async def _tiny_adding_form(app, pilot, **fields: str):
+    """The New experiment form on the adding-lstm preset with a tiny model (and `fields`)."""
+    await pilot.press("n")
+    await pilot.pause(0.3)
+    screen = app.screen
+    screen.query_one("#preset").value = "adding-lstm"
+    await pilot.pause(0.3)
+    for fid, value in {"hidden": "8", "seq_len": "10", "batch": "8", **fields}.items():
+        screen.query_one(f"#{fid}").value = value
+    return screen
+
+
 async def _race(tmp_path):
     from rnnlab.runs.store import RunReader, list_runs, send_command
 
     root = tmp_path / "runs"
     app = LabApp(root)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("n")
-        await pilot.pause(0.3)
-        screen = app.screen
-        screen.query_one("#preset").value = "adding-lstm"
-        await pilot.pause(0.3)
-        for fid, value in (("hidden", "8"), ("seq_len", "10"), ("steps", "40"), ("batch", "8")):
-            screen.query_one(f"#{fid}").value = value
+        screen = await _tiny_adding_form(app, pilot, steps="40")
         screen.query_one("#race").value = True
         races = screen.query_one("#race-cells")
         races.deselect_all()
@@ -118,3 +124,42 @@ def test_the_forms_count_is_the_built_models_for_every_task(tmp_path, cell, atte
         assert config_params(cfg, io=(t.input_size, t.output_size)) == real, task
         if task in ("adding", "copy"):
             assert config_params(cfg) == real, task  # no data needed to know these
+
+
+@pytest.mark.timeout(300)
+def test_seeds_in_the_form_launch_a_seed_group_as_train_seeds_does(tmp_path):
+    asyncio.run(_seeds(tmp_path))
+
+
+async def _seeds(tmp_path):
+    from rnnlab.runs.hparams import read_flat
+    from rnnlab.runs.store import list_runs, read_info, send_command
+
+    root = tmp_path / "runs"
+    app = LabApp(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _tiny_adding_form(app, pilot, steps="100000", name="grp")
+        status = screen.query_one("#form-status")
+        # a bad count, and seeds with a race, are flagged in place
+        for text, race, needle in (("0", False, "seeds: '0' is not a whole number"), ("3", True, "seeds: 3 with a race")):
+            screen.query_one("#race").value = race
+            screen.query_one("#seeds").value = text
+            await pilot.pause(0.2)
+            assert needle in str(status.content) and screen.query_one("#seeds").has_class("-invalid"), status.content
+        screen.query_one("#race").value = False
+        screen.query_one("#seeds").value = "3"
+        await pilot.pause(0.2)
+        assert "a seed group of 3 (seeds 1..3)" in str(status.content), status.content
+        await pilot.press("ctrl+l")
+        await _until(pilot, lambda: type(app.screen).__name__ == "Compare")
+        runs = sorted(list_runs(root), key=lambda r: r.name)
+        try:
+            # what `rnnlab train --seeds 3 --name grp` makes: three runs, one group, seeds 1..3
+            assert [r.name for r in runs] == ["grp-s1", "grp-s2", "grp-s3"]
+            assert len({r.group for r in runs}) == 1 and runs[0].group.startswith("g-")
+            assert [read_flat(r.dir)["train.seed"] for r in runs] == [1, 2, 3]
+            assert len(app.screen.run_dirs) == 3
+        finally:
+            for info in runs:
+                send_command(info.dir, "stop")
+            await _until(pilot, lambda: all(not read_info(r.dir).live for r in runs))

@@ -1,4 +1,4 @@
-"""Run management commands: `runs`, `show`, `stop`, `pause`, `resume`, `rm`, `logs`, `compare`,
+"""Run management commands: `runs` (rnnlab/cli/runs_cmd.py), `show`, `stop`, `pause`, `resume`, `rm`, `logs`, `compare`,
 `export`, `tag`, `note`. Each parses, asks `rnnlab.runs` one thing and prints it through
 render.py: rich tables on a terminal, plain aligned text in a pipe (so `rnnlab runs | grep lstm`
 works), plots via plotext.
@@ -18,8 +18,8 @@ import typer
 
 from rnnlab.cli.common import RunsDirOpt, print_json
 from rnnlab.cli.render import (
-    age, backtest_plot, best_text, fmt, fmt_metric, forecast_plot, checkpoints_kept, kept_long, kept_short, output_text, plot,
-    short_note, short_task, step_text, table, test_text,
+    age, backtest_plot, best_text, fmt, fmt_metric, forecast_plot, checkpoints_kept, kept_long, output_text, plot,
+    short_task, step_text, table,
 )
 from rnnlab.errors import UserError
 
@@ -43,31 +43,6 @@ def _info(run_dir: Path):
 
 
 # ---------------------------------------------------------------------- commands
-
-
-def runs_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
-    """List runs, newest first."""
-    from rnnlab.runs.paths import runs_root
-    from rnnlab.runs.store import list_runs
-
-    root = runs_root(runs_dir)
-    infos = list_runs(root)
-    if json_out:
-        print_json([{**i.to_dict(), "checkpoints": checkpoints_kept(i)} for i in infos])
-        return
-    if not infos:
-        print(f"no runs in {root}; start one with `rnnlab train --detach` (or open the lab: `rnnlab`)")
-        return
-    rows = [
-        [i.run_id, i.name or "-", i.cell or "-", short_task(i.task), i.status, step_text(i), best_text(i), age(i.created),
-         test_text(i), kept_short(checkpoints_kept(i)), " ".join(i.tags) or "-", short_note(i.note)]
-        for i in infos
-    ]
-    # new columns go last: scripts that cut the plain table by position keep working
-    table(["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints", "tags", "note"], rows)
-    for i in infos:
-        if i.status in ("corrupt", "busy"):
-            print(f"warning: {i.message}", file=sys.stderr)
 
 
 def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
@@ -433,6 +408,8 @@ def note_cmd(
 
 
 def register(app: typer.Typer) -> None:
+    from rnnlab.cli.runs_cmd import runs_cmd
+
     app.command("runs")(runs_cmd)
     app.command("show")(show_cmd)
     app.command("stop")(stop_cmd)

@@ -3,6 +3,8 @@ config's `train.seed`) as a seed group: N ordinary runs named `<name>-s<seed>`, 
 same `group` id in its meta, so compare draws them as one mean with a band and reports mean ±
 sd (rnnlab/tui/seedgroups.py). In the background (`--detach`/`--queue`) all N start (or queue)
 at once; in the foreground they train one after another and the group's summary ends the output.
+The group itself is made in rnnlab/runs/seedgroup.py (the lab's New experiment form makes its
+groups there too).
 """
 
 from __future__ import annotations
@@ -18,46 +20,20 @@ from rnnlab.errors import UserError
 
 
 def check(seeds: int, nproc: Optional[int]) -> None:
-    if seeds < 1:
-        raise UserError(f"--seeds {seeds}: give the number of seeds, 1 or more (e.g. --seeds 3)")
+    from rnnlab.runs.seedgroup import check as check_seeds
+
+    check_seeds(seeds)
     if nproc is not None and seeds > 1:
         raise UserError("--seeds with --nproc: a seed group trains its runs one process each; leave out one of them")
 
 
-def _names(cfg: Any, root: Path, name: Optional[str], seeds: list[int]) -> list[str]:
-    from rnnlab.runs.paths import check_name, taken_names, unique_name
-
-    taken = taken_names(root)
-    if name is not None:
-        names = [f"{name}-s{s}" for s in seeds]
-        for n in names:
-            check_name(n)
-            if n in taken:
-                raise UserError(f"run name {n!r} (from --name {name} and seed {n.rsplit('-s', 1)[1]}) is already used in {root}; pick another --name")
-        return names
-    base = cfg.name or f"{cfg.model.cell}-{cfg.task.kind}"
-    out = []
-    for s in seeds:
-        n = unique_name(f"{base}-s{s}", taken)
-        taken.add(n)
-        out.append(n)
-    return out
-
-
 def train_group(cfg: Any, n: int, root: Path, name: Optional[str], *, detach: bool, queue: bool, json_out: bool) -> None:
-    """Create the group's runs and train them (see the module docstring)."""
+    """Create the group's runs (rnnlab/runs/seedgroup.py) and train them (see the module docstring)."""
     from rnnlab.runs import launch
-    from rnnlab.runs.paths import new_run_id
+    from rnnlab.runs.seedgroup import create_group
 
-    first = cfg.train.seed
-    seeds = [first + k for k in range(n)]
-    names = _names(cfg, root, name, seeds)
-    group = "g-" + new_run_id()
-    dirs = []
-    for seed, run_name in zip(seeds, names):
-        c = cfg.model_copy(deep=True)
-        c.train.seed = seed
-        dirs.append(launch.create_run(c, root, run_name, meta={"group": group, "seed": seed}))
+    made = create_group(cfg, n, root, name)
+    group, dirs, names, seeds = made.group, made.dirs, made.names, made.seeds
     if detach or queue:
         pids = [launch.spawn(d, queue=queue) for d in dirs]
         state = "queued" if queue else "running"

@@ -28,14 +28,21 @@ _VAL_SEED = 0
 _PROBE_ROWS = 5
 
 
-def adding_batch(gen: torch.Generator, batch_size: int, T: int) -> Batch:
-    """A batch of adding-problem examples: x `(B, T, 2)` float32 (value, marker), y `(B,)`."""
-    values = torch.rand(batch_size, T, generator=gen)
+def adding_batch(gen: torch.Generator, batch_size: int, T: int, lo: int = 0, hi: Optional[int] = None) -> Batch:
+    """Rows `lo:hi` (default all) of a batch of adding-problem examples: x `(B, T, 2)` float32
+    (value, marker), y `(B,)`.
+
+    The random numbers are drawn for the whole batch, in one order, so every slice is the very
+    slice of the batch one process would draw (a generator has no cheap skip-ahead: skipping
+    costs a draw); the tensors, markers and targets are built for rows `lo:hi` only."""
+    hi = batch_size if hi is None else hi
+    values = torch.rand(batch_size, T, generator=gen)[lo:hi]
     half = T // 2
-    first = torch.randint(0, half, (batch_size,), generator=gen)
-    second = torch.randint(half, T, (batch_size,), generator=gen)
-    markers = torch.zeros(batch_size, T)
-    rows = torch.arange(batch_size)
+    first = torch.randint(0, half, (batch_size,), generator=gen)[lo:hi]
+    second = torch.randint(half, T, (batch_size,), generator=gen)[lo:hi]
+    n = hi - lo
+    markers = torch.zeros(n, T)
+    rows = torch.arange(n)
     markers[rows, first] = 1.0
     markers[rows, second] = 1.0
     y = values[rows, first] + values[rows, second]
@@ -64,7 +71,10 @@ class AddingTask(Task):
         return f"adding: T={self.seq_len}, constant-1 baseline MSE {CONSTANT_MSE:.3f}"
 
     def batch(self, step: int, batch_size: int) -> Batch:
-        return adding_batch(seeded_generator(self.seed, step, _TRAIN_STREAM), batch_size, self.seq_len)
+        return self.batch_rows(step, batch_size, 0, batch_size)
+
+    def batch_rows(self, step: int, batch_size: int, lo: int, hi: int) -> Batch:
+        return adding_batch(seeded_generator(self.seed, step, _TRAIN_STREAM), batch_size, self.seq_len, lo, hi)
 
     def _val_batch(self, index: int, batch_size: int) -> Batch:
         return adding_batch(seeded_generator(_VAL_SEED, index, _VAL_STREAM), batch_size, self.seq_len)

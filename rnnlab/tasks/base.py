@@ -80,9 +80,11 @@ class Task(ABC):
         """The training batch for `step` (CPU tensors), a pure function of (seed, step)."""
 
     def batch_rows(self, step: int, batch_size: int, lo: int, hi: int) -> Batch:
-        """Rows `lo:hi` of `batch(step, batch_size)`: a data-parallel rank's share. By default
-        the whole batch is built and cut; a task whose rows can be built apart overrides it
-        (text), so each rank builds only its own."""
+        """Rows `lo:hi` of `batch(step, batch_size)`: a data-parallel rank's share, equal to
+        `batch(step, batch_size).rows(lo, hi)`. Every built-in task overrides it to build only
+        those rows (drawing the batch's few random numbers whole, so the slices of N ranks join
+        into the one batch a single process sees); this fallback, for a task that does not,
+        builds the whole batch and cuts it."""
         return self.batch(step, batch_size).rows(lo, hi)
 
     @abstractmethod

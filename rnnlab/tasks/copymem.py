@@ -37,14 +37,17 @@ _VAL_SEED = 0
 _PROBE_ROWS = 4
 
 
-def copy_batch(gen: torch.Generator, batch_size: int, delay: int) -> Batch:
-    """A batch of copy-memory sequences: x and y `(B, delay + 20)` int64."""
+def copy_batch(gen: torch.Generator, batch_size: int, delay: int, lo: int = 0, hi: Optional[int] = None) -> Batch:
+    """Rows `lo:hi` (default all) of a batch of copy-memory sequences: x and y `(B, delay + 20)`
+    int64. The symbols are drawn for the whole batch (10 per row, so every slice is the one a
+    single process draws); the sequences are built for rows `lo:hi` only."""
+    hi = batch_size if hi is None else hi
     length = delay + 2 * N_RECALL
-    symbols = torch.randint(1, N_SYMBOLS + 1, (batch_size, N_RECALL), generator=gen)
-    x = torch.full((batch_size, length), BLANK, dtype=torch.long)
+    symbols = torch.randint(1, N_SYMBOLS + 1, (batch_size, N_RECALL), generator=gen)[lo:hi]
+    x = torch.full((hi - lo, length), BLANK, dtype=torch.long)
     x[:, :N_RECALL] = symbols
     x[:, N_RECALL + delay - 1] = DELIMITER
-    y = torch.full((batch_size, length), BLANK, dtype=torch.long)
+    y = torch.full((hi - lo, length), BLANK, dtype=torch.long)
     y[:, -N_RECALL:] = symbols
     return Batch(x, y, stateful=False)
 
@@ -75,7 +78,10 @@ class CopyTask(Task):
         return f"copy: delay T={self.delay} ({self.seq_len} steps), memoryless baseline {memoryless_loss(self.delay):.4f} nats"
 
     def batch(self, step: int, batch_size: int) -> Batch:
-        return copy_batch(seeded_generator(self.seed, step, _TRAIN_STREAM), batch_size, self.delay)
+        return self.batch_rows(step, batch_size, 0, batch_size)
+
+    def batch_rows(self, step: int, batch_size: int, lo: int, hi: int) -> Batch:
+        return copy_batch(seeded_generator(self.seed, step, _TRAIN_STREAM), batch_size, self.delay, lo, hi)
 
     def _val_batch(self, index: int, batch_size: int) -> Batch:
         return copy_batch(seeded_generator(_VAL_SEED, index, _VAL_STREAM), batch_size, self.delay)

@@ -6,7 +6,8 @@ its `encode`, `decode`, `fallback_token` and `seq_len`; the sampling filters are
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+import inspect
+from typing import Any, Callable, Iterator, Optional, ParamSpec
 
 import torch
 
@@ -15,23 +16,7 @@ from rnnlab.tasks.sampling import sample_next, seeded_generator
 
 # Key of the sampling stream in `seeded_generator` (the text task's random windows use 1).
 SAMPLE_STREAM = 2
-
-
-def generate(
-    model: torch.nn.Module,
-    task: Any,
-    prime: str,
-    length: int,
-    temperature: float = 1.0,
-    top_k: int = 0,
-    top_p: float = 1.0,
-    device: torch.device | str = "cpu",
-    seed: Optional[int] = None,
-    style: Optional[int] = None,
-) -> str:
-    """Sample `length` tokens (characters, or words for the word unit) after `prime`; returns
-    the continuation only (not the prime). See `stream` for the arguments."""
-    return "".join(stream(model, task, prime, length, temperature, top_k, top_p, device, seed, style))
+P = ParamSpec("P")
 
 
 def stream(
@@ -82,6 +67,23 @@ def stream(
                     yield task.decode([tok])
     finally:
         model.train(was_training)
+
+
+def _joined(pieces: Callable[P, Iterator[str]], name: str, doc: str) -> Callable[P, str]:
+    """`pieces` with its pieces joined into one string: the same parameters (one list of them,
+    which type checkers, `inspect.signature` and `help` all see), a `str` back."""
+
+    def joined(*args: P.args, **kwargs: P.kwargs) -> str:
+        return "".join(pieces(*args, **kwargs))
+
+    joined.__name__ = joined.__qualname__ = name
+    joined.__doc__ = doc
+    joined.__signature__ = inspect.signature(pieces).replace(return_annotation=str)  # type: ignore[attr-defined]
+    return joined
+
+
+generate = _joined(stream, "generate", """Sample `length` tokens (characters, or words for the word
+    unit) after `prime`; returns the continuation only (not the prime). `stream`'s arguments.""")
 
 
 def distinct_n(text: str, n: int, unit: str = "word") -> float:

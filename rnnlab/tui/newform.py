@@ -1,7 +1,7 @@
 """The New experiment form's model, apart from its screen (rnnlab/tui/screens/new.py): the fields
 and the config keys they set, how their text becomes config values (or a sweep's space), which
 data a config reads, a corpus/CSV path that cannot be read, the field a validation message names,
-the configs of a race, and the CUDA devices to offer. No Textual and no torch here.
+the configs of a race, the seeds of a seed group, and the CUDA devices to offer. No Textual and no torch here.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ LABELS = {
     "cell": "cell", "attention": "attention", "layers": "layers", "hidden": "hidden size", "task": "task",
     "source": "corpus / CSV", "column": "value column", "time_column": "time column", "seq_len": "T / seq_len", "window": "window", "horizon": "horizon",
     "optimizer": "optimizer", "lr": "learning rate", "schedule": "schedule", "clip": "clip norm (0 off)",
-    "steps": "steps", "batch": "batch size", "device": "device", "name": "run name",
+    "steps": "steps", "batch": "batch size", "device": "device", "name": "run name", "seeds": "seeds",
     "sweep_trials": "sweep trials", "sweep_parallel": "in parallel", "sweep_sampler": "sampler", "sweep_pruner": "pruner",
 }
 # Fields that only mean something for some tasks.
@@ -65,6 +65,19 @@ class FieldError(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+def seed_count(text: str, race: bool, sweeping: bool) -> int:
+    """The seeds field: how many runs of the config, with seeds train.seed, +1, ... (a seed
+    group, as `rnnlab train --seeds N` makes). Raises `FieldError`."""
+    text = text.strip() or "1"
+    if not text.isdigit() or int(text) < 1:
+        raise FieldError("seeds", f"seeds: {text!r} is not a whole number of at least 1 (1 = one run; 3 = a group of 3 seeds)")
+    n = int(text)
+    if n > 1 and (race or sweeping):
+        what = "a race launches one run per cell" if race else "a sweep launches its own trials"
+        raise FieldError("seeds", f"seeds: {n} with a {'race' if race else 'sweep'}: {what}; set seeds to 1")
+    return n
 
 
 def data_key(cfg: Config) -> str:

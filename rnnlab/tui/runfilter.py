@@ -1,4 +1,5 @@
-"""The home screen's `/` filter and `S` sort over run infos (plain Python: no textual).
+"""The home screen's `/` filter and `S` sort over run infos (plain Python: no textual), and
+`rnnlab runs --filter`, which takes the same grammar (`select`).
 
 Filter syntax: words separated by spaces, all of which a run must match (case-insensitive,
 substring):
@@ -200,6 +201,20 @@ def matcher(terms: list[Term], sweep_names: Optional[dict[str, str]] = None,
         return True
 
     return ok
+
+
+def select(infos: list, text: str, hparams: Callable[[Any], dict], sweep_names: Optional[dict[str, str]] = None) -> list:
+    """The runs of `infos` that `text` matches, in their order (all of them for an empty text):
+    `rnnlab runs --filter TEXT`. A comparison may name the metric and config keys these runs
+    have (`hparams(info)`: a run's flat config); with no runs at all any key parses (there is
+    nothing to match). A bad filter is a UserError line."""
+    flats = {id(i): hparams(i) for i in infos}
+    keys = {k for f in flats.values() for k in f} | {k for i in infos for k in (i.latest or {})}
+    terms = parse(text, keys if infos else None)
+    if not terms:
+        return list(infos)
+    ok = matcher(terms, sweep_names, lambda i: flats.get(id(i), {}))
+    return [i for i in infos if ok(i)]
 
 
 # ------------------------------------------------------------------ sort

@@ -4,7 +4,9 @@ CSV path that does not exist is flagged too, before anything is launched. The st
 the model's exact parameter count: for text and time series a thread worker reads the data once
 (vocabulary, feature count; torch is imported there) and any problem it finds is shown in place.
 Launching creates the run and starts its worker process, then opens its dashboard. A race
-launches one run per chosen cell (same seed and data) and opens the compare view."""
+launches one run per chosen cell (same seed and data) and opens the compare view; seeds N > 1
+launch a seed group (rnnlab/runs/seedgroup.py, as `rnnlab train --seeds N`) and open compare,
+which draws the group's mean and band."""
 
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ from rnnlab.config import CELLS, OPTIMIZERS, SCHEDULES, TASKS, Config, read_toml
 from rnnlab.errors import UserError
 from rnnlab.sweeps.spec import PRUNERS, SAMPLERS
 from rnnlab.tui.newform import (
-    FIELDS, LABELS, TASK_ONLY, FieldError, cuda_devices, data_key, field_for, form_config, race_configs, source_problem,
+    FIELDS, LABELS, TASK_ONLY, FieldError, cuda_devices, data_key, field_for, form_config, race_configs, seed_count,
+    source_problem,
 )
 from rnnlab.tui.params import config_params, known_io
 from rnnlab.tui.widgets.datacard import DataCard
@@ -75,6 +78,7 @@ class NewExperiment(Screen):
         self._data: dict[str, tuple[int, int] | str] = {}
         self.reading: Optional[str] = None  # the data key a worker is reading now
         self._read_timer: Any = None
+        self.seeds = 1  # the seeds field, once valid
 
     def compose(self) -> ComposeResult:
         """Two columns of one-row fields (compact inputs, selects and checkboxes), so that every
@@ -109,6 +113,7 @@ class NewExperiment(Screen):
             yield row("batch", Input(id="batch", **one))
             self.devices = ["auto", "cpu"] + cuda_devices()
             yield row("device", Select([(d, d) for d in self.devices], value="auto", allow_blank=False, id="device", **one))
+            yield row("seeds", Input(value="1", id="seeds", **one))
             yield row("race", TextCheckbox("race: one run per cell below", id="race", **one))
             with Horizontal(classes="field wide", id="row-race-cells"):
                 yield Label("race cells", classes="label")
@@ -200,6 +205,7 @@ class NewExperiment(Screen):
         self.query_one("#row-race-cells Label", Label).update("sweep cells" if sweeping else "race cells")
         self.spec = None
         try:
+            self.seeds = seed_count(self.query_one("#seeds", Input).value, race, sweeping)
             data = self.raw()
             cfg = validate(data, "form")
             if sweeping:
@@ -302,7 +308,8 @@ class NewExperiment(Screen):
                 self._read_timer.stop()
             self._read_timer = self.set_timer(READ_AFTER_S, lambda: self._read_data(cfg))
         st = self.query_one("#form-status", Static)
-        st.update(f"✓ {cfg.model.cell} on {cfg.task.kind}, {size}, {cfg.train.steps} steps")
+        group = f", a seed group of {self.seeds} (seeds {cfg.train.seed}..{cfg.train.seed + self.seeds - 1})" if self.seeds > 1 else ""
+        st.update(f"✓ {cfg.model.cell} on {cfg.task.kind}, {size}, {cfg.train.steps} steps{group}")
         st.remove_class("-error")
 
     def _read_data(self, cfg: Config) -> None:
@@ -383,7 +390,7 @@ class NewExperiment(Screen):
         if self.spec is not None:
             self.launch_sweep(self.spec, name)
             return
-        self.launch(configs, name, race)
+        self.launch(configs, name, race, self.seeds)
 
     @work(thread=True, group="launch", exclusive=True, exit_on_error=False)
     def launch_sweep(self, spec: Any, name: Optional[str]) -> None:
@@ -398,20 +405,21 @@ class NewExperiment(Screen):
         self.post_message(self.Launched([rec.dir], False, sweep=True))
 
     @work(thread=True, group="launch", exclusive=True, exit_on_error=False)
-    def launch(self, configs: list[Config], name: Optional[str], race: bool) -> None:
+    def launch(self, configs: list[Config], name: Optional[str], race: bool, seeds: int = 1) -> None:
         from rnnlab.runs.launch import create_run, spawn
+        from rnnlab.runs.seedgroup import create_group
 
-        dirs = []
         try:
-            for cfg in configs:
-                run_name = f"{name}-{cfg.model.cell}" if name and race else name
-                run_dir = create_run(cfg, self.root, run_name)
+            if seeds > 1:  # a seed group, exactly as `rnnlab train --seeds N` makes it
+                dirs = create_group(configs[0], seeds, self.root, name, where="run name").dirs
+            else:
+                dirs = [create_run(cfg, self.root, f"{name}-{cfg.model.cell}" if name and race else name) for cfg in configs]
+            for run_dir in dirs:
                 spawn(run_dir)
-                dirs.append(run_dir)
         except Exception as err:
             self.post_message(self.LaunchFailed(str(err)))
             return
-        self.post_message(self.Launched(dirs, race))
+        self.post_message(self.Launched(dirs, race or seeds > 1))  # compare: the race, or the group's band
 
     def on_new_experiment_launched(self, msg: Launched) -> None:
         self.app.pop_screen()
