@@ -189,10 +189,9 @@ class GlobalTimeSeriesTask(Task):
             raise UserError(f"--future {steps}: a global run forecasts each series up to its horizon {d.horizon} "
                             "(recursive forecasts past it are for single-series runs); use --future "
                             f"{d.horizon} or less")
-        ends = d.begins[1:].astype(np.int64)
-        x = np.stack([d.features[e - d.window : e] for e in ends])
-        pred = self.head.point(predict(model, x, device))[:, :steps]
-        fc = d.to_original(pred, ends - 1)
+        ends = d.begins[1:].astype(np.int64)  # each series' end is its next origin
+        pred = self.head.point(predict(model, d.inputs(ends), device))[:, :steps]
+        fc = d.to_original(pred, ends)
         rows = []
         for k, sid in enumerate(d.ids):
             stamps = d.stamps[k]
