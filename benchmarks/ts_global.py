@@ -79,8 +79,15 @@ def run(quick: bool) -> list[Figure]:
     for name, v in sorted(agg["peer_mase_mean"].items()):
         figs.append(Figure("ts-global", f"{name} fitted per country, mean test MASE", v, "", agg["rnn_mase_mean"],
                            "global LSTM", v / agg["rnn_mase_mean"], "", None))
+    scored = sorted((r for r in out["series"] if r["ratio"] is not None), key=lambda r: r["ratio"])
+
+    def say(r: dict) -> str:
+        return f"{r['id']} {r['rnn_mase']:.2f} vs {r['best_peer']} {r['best_peer_mase']:.2f}"
+
     figs.append(Figure("ts-global", "wall time: read, train, score every country and its peers", wall, "s", None, "", None, "", None,
-                       note="per-country table (best and worst by ratio): " + " / ".join(ln.strip() for ln in lines[1:-1])))
+                       note=f"test MASE, best countries for the LSTM: {', '.join(say(r) for r in scored[:3])}; worst: "
+                            f"{', '.join(say(r) for r in scored[-3:])}; {len(out['series']) - len(scored)} not scorable "
+                            "(no two consecutive observed training years, so no MASE scale)"))
     return figs
 
 

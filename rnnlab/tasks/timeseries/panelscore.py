@@ -144,12 +144,17 @@ def table(result: dict[str, Any], most: int = 12) -> list[str]:
 
     width = max(6, min(24, max(len(str(r["id"])) for r in rows)))
     head = f"{'series':<{width}} {'rows':>5} {'rnn':>7} " + " ".join(f"{_short_name(n):>7}" for n in names) + f" {'best':<14} {'ratio':>6}"
-    ranked = sorted(rows, key=lambda r: r["ratio"] if _finite(r["ratio"]) else math.inf)
-    shown = ranked if len(ranked) <= most else ranked[: most // 2] + [None] + ranked[-(most // 2):]
+    ranked = sorted((r for r in rows if _finite(r["ratio"])), key=lambda r: r["ratio"])
+    ranked += [r for r in rows if not _finite(r["ratio"])]  # unscored (no observed test value or MASE scale) last
+    if len(ranked) > most:  # the best and the worst few, the unscored ones not among them
+        scored = [r for r in ranked if _finite(r["ratio"])]
+        shown = scored[: most // 2] + [None] + scored[-(most // 2):]
+    else:
+        shown = ranked
     out = [head]
     for r in shown:
         if r is None:
-            out.append(f"{'...':<{width}} ({len(rows) - 2 * (most // 2)} more series)")
+            out.append(f"{'...':<{width}} ({len(rows) - 2 * (most // 2)} more series: --json has every one)")
             continue
         out.append(f"{str(r['id'])[:width]:<{width}} {r['rows']:>5} {num(r['rnn_mase']):>7} "
                    + " ".join(f"{num(r['peers'].get(n)):>7}" for n in names) + f" {str(r['best_peer'] or '-'):<14} {num(r['ratio']):>6}")
