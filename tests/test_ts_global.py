@@ -133,3 +133,13 @@ def test_named_columns_with_id_column(tmp_path):
     p = tspanel.build(_cfg(path, "task.id_column='region'"))
     assert p.ids == ["small", "mid", "big"] and p.columns == {"id_column": "region", "time_column": "date", "column": "sales"}
     assert p.frequency.name == "monthly" and p.season == 12
+
+
+def test_data_card_of_a_panel(csv_path):
+    got = CliRunner().invoke(app, ["data", str(csv_path), "--json"])
+    assert got.exit_code == 0, got.output
+    s = json.loads(got.stdout)["panel"]
+    assert s["series"] == 3 and s["left_out"] == [["tiny", 5]] and (s["rows_min"], s["rows_max"]) == (80, 120)
+    # the window and horizon the card announces are the ones training uses
+    p = tspanel.build(_cfg(csv_path))
+    assert (s["window"], s["horizon"], s["season"]) == (p.window, p.horizon, p.season)

@@ -162,9 +162,8 @@ def train(
             print("  per series (test MASE; ratio = rnn / best peer):")
             for line in table(panel):
                 print(f"    {line}")
-            if panel.get("left_out"):
-                print(f"  note:      left out {len(panel['left_out'])} series too short for one window: "
-                      + ", ".join(f"{i} ({n} rows)" for i, n in panel["left_out"][:5]) + (" ..." if len(panel["left_out"]) > 5 else ""))
+            if panel.get("left_out_line"):
+                print(f"  note:      {panel['left_out_line']}")
         from rnnlab.train.kept import choose
 
         best = choose(run_dir / "checkpoints", "best")

@@ -80,10 +80,6 @@ class GlobalTimeSeriesTask(Task):
                 f"{d.levels.size} rows, window {d.window} -> horizon {d.horizon}, {self.input_size} features, "
                 f"each series scaled by its own training split ({self.cfg.scale}); {d.frequency.name}, season {d.season}{left}")
 
-    def notes(self) -> list[str]:
-        """Lines a user should see once (the series left out)."""
-        return [line for line in (self.data.left_out_line(),) if line]
-
     def _batch_at(self, starts: np.ndarray) -> Batch:
         x, y = self.data.windows(starts)
         return Batch(torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y.astype(np.float32)))
@@ -140,6 +136,7 @@ class GlobalTimeSeriesTask(Task):
         starts = self._eval["test"]
         result = panelscore.score(self.data, self.forecast(model, starts, device), starts)
         result["left_out"] = [[i, n] for i, n in self.data.left_out]
+        result["left_out_line"] = self.data.left_out_line()
         result.update(window=self.data.window, horizon=self.data.horizon, season=self.data.season,
                       id_column=self.data.columns.get("id_column"))
         return result

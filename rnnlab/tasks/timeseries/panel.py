@@ -108,6 +108,10 @@ def read_long(cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]
             raise UserError(f"{path}: {len(numeric)} value columns besides the id {id_col!r} ({', '.join(numeric) or 'none'}); "
                             "set task.column to the one to forecast")
         column = numeric[0]
+    for key, name in (("column", column), ("time_column", time_col)):
+        if name == id_col:
+            raise UserError(f"task.{key} = {name!r} is also task.id_column: the id column names the series; "
+                            f"pick another column for task.{key} (columns: {', '.join(head)})")
     values = tscsv.values(table, column)
     idx, sort_key = None, np.arange(table.n_rows, dtype=np.float64)
     if time_col is not None:
@@ -295,6 +299,15 @@ class Panel:
                 f"in train and a horizon in val and test: {names}{more}")
 
 
+def summary(p: Panel) -> dict[str, Any]:
+    """What `rnnlab data` says about a panel: the series, their lengths, and the settings
+    `train` will use for all of them."""
+    n = np.diff(p.begins)
+    return {"series": p.size, "rows": int(p.levels.size), "rows_min": int(n.min()), "rows_median": float(np.median(n)),
+            "rows_max": int(n.max()), "frequency": p.frequency.name, "season": p.season, "window": p.window,
+            "horizon": p.horizon, "left_out": [[i, k] for i, k in p.left_out], **p.columns}
+
+
 def build(cfg: TaskConfig, saved: Optional[dict[str, Any]] = None) -> Panel:
     """Read and prepare the panel; `saved` (a run's task state) fixes the window, horizon,
     season and every series' scaler as they were when the run started."""
@@ -356,4 +369,4 @@ def build(cfg: TaskConfig, saved: Optional[dict[str, Any]] = None) -> Panel:
     )
 
 
-__all__ = ["LONG_FORMAT", "Panel", "RawSeries", "build", "check_config", "fit_scaler", "read_long", "wanted"]
+__all__ = ["LONG_FORMAT", "Panel", "RawSeries", "build", "summary", "check_config", "fit_scaler", "read_long", "wanted"]
