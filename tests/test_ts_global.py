@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+import rnnlab as rnnlab_api
 from rnnlab import config
 from rnnlab.cli.app import app
 from rnnlab.errors import UserError
@@ -100,6 +101,8 @@ def test_train_json_per_series_and_forecast_again(csv_path, tmp_path):
     assert out["panel"]["left_out"] == [["tiny", 5]]
     assert "member_ets_test_mase" in out["metrics"]
     # the saved run rebuilds with its per-series scalers and forecasts each series again
+    run = rnnlab_api.load_run(out["run_dir"])
+    assert run.task.data.ids == ["small", "mid", "big"] and run.task.data.scalers == tspanel.build(_cfg(csv_path)).scalers
     # (in this process: the training above already paid for a subprocess)
     again = CliRunner().invoke(app, ["forecast", "g", "--json", "--runs-dir", str(root)])
     assert again.exit_code == 0, again.output

@@ -78,7 +78,7 @@ class GlobalTimeSeriesTask(Task):
         left = f"; {len(d.left_out)} series left out (too short)" if d.left_out else ""
         return (f"timeseries (global): {d.origin} [{c.get('column')}] by {c.get('id_column')}: {d.size} series, "
                 f"{d.levels.size} rows, window {d.window} -> horizon {d.horizon}, {self.input_size} features, "
-                f"each series scaled by its own training split ({self.cfg.scale}); {d.frequency.name}, season {d.season}{left}")
+                f"each series scaled by its own training split ({'its mean and mean absolute step' if self.cfg.scale == 'standard' else self.cfg.scale}); {d.frequency.name}, season {d.season}{left}")
 
     def _batch_at(self, starts: np.ndarray) -> Batch:
         x, y = self.data.windows(starts)
