@@ -115,6 +115,11 @@ def test_train_json_per_series_and_forecast_again(csv_path, tmp_path):
     small = [float(ln.split(",")[3]) for ln in lines[1:] if ln.startswith("small,")]
     assert min(big) > 100 > 5 > max(small)  # each series back in its own units
     assert lines[1].startswith("small,2006-09-01,1,")  # the month after small's last (80 months from 2000-01)
+    # a series that grew since: the saved scalers and splits no longer describe it, one line says so
+    with open(csv_path, "a") as fh:
+        fh.write("small,2006-09-01,0.5\n")
+    with pytest.raises(UserError, match="series changed since this run started"):
+        rnnlab_api.load_run(out["run_dir"])
 
 
 def test_missing_id_column_is_one_line(tmp_path):

@@ -61,6 +61,7 @@ class GlobalTimeSeriesTask(Task):
         d = self.data
         return {
             "panel": {"ids": list(d.ids), "scalers": [s.to_dict() for s in d.scalers], "window": d.window,
+                      "lengths": [d.rows(k) for k in range(d.size)],
                       "horizon": d.horizon, "season": d.season},
             "series": d.size,
             "left_out": [[i, n] for i, n in d.left_out],

@@ -339,9 +339,11 @@ def build(cfg: TaskConfig, saved: Optional[dict[str, Any]] = None) -> Panel:
         raise UserError(f"{origin}: no series is long enough for window {window} and horizon {horizon} (the longest has "
                         f"{int(lengths.max())} rows); set a smaller task.window / task.horizon")
     saved_scalers = {i: Scaler.from_dict(d) for i, d in zip(saved["ids"], saved["scalers"])} if saved else {}
-    if saved is not None and [s.id for s, _ in kept] != list(saved["ids"]):
-        raise UserError(f"{origin}: the series changed since this run started ({len(saved['ids'])} series then, "
-                        f"{len(kept)} now); restore the original data or start a new run")
+    lengths_now = [s.values.size for s, _ in kept]
+    if saved is not None and ([s.id for s, _ in kept] != list(saved["ids"]) or lengths_now != saved.get("lengths", lengths_now)):
+        raise UserError(f"{origin}: the series changed since this run started ({len(saved['ids'])} series of "
+                        f"{sum(saved.get('lengths', []))} rows then, {len(kept)} of {sum(lengths_now)} now); restore the "
+                        "original data or start a new run")
     parts = tuple(calendar_parts(list(longest.stamps.to_pydatetime()), freq)) if cfg.calendar_features and longest.stamps is not None else ()
     cols, levels, observed, scaled, scalers = [], [], [], [], []
     names = ["value"]
