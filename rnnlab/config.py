@@ -105,6 +105,10 @@ class TaskConfig(_Section):
     # --- timeseries ---
     column: Optional[str] = None
     time_column: Optional[str] = None
+    # Long format (one row per series and time): the column naming each series; one global model
+    # then trains on all of them, each scaled by its own training split. Columns `unique_id, ds, y`
+    # (statsforecast / Darts) need no key. Unset: one series.
+    id_column: Optional[str] = Field(None, min_length=1)
     # CSV field separator; unset = detected (",", ";", tab or "|").
     delimiter: Optional[str] = Field(None, min_length=1, max_length=1)
     # Unset: from the data, as `rnnlab data` recommends (a window of two seasons, a horizon of
@@ -168,7 +172,7 @@ TASK_KEY_KINDS: dict[str, tuple[str, ...]] = {
     **{
         k: ("timeseries",)
         for k in (
-            "column", "time_column", "delimiter", "window", "horizon", "fill", "difference",
+            "column", "time_column", "id_column", "delimiter", "window", "horizon", "fill", "difference",
             "seasonal_difference", "scale", "periods", "calendar_features", "season", "test_fraction",
             "synthetic", "holidays", "holiday_subdivision", "covariates", "future_covariates", "likelihood",
             "quantiles",

@@ -30,11 +30,14 @@ def data(
     time_column: Annotated[Optional[str], typer.Option("--time-column", "-t", help="The time column (dates, years or step numbers).")] = None,
     delimiter: Annotated[Optional[str], typer.Option("--delimiter", help="Field separator (default: detected).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the card as one JSON object (with the values).")] = False,
+    id_column: Annotated[Optional[str], typer.Option("--id-column", help="Long format: the column naming each series (default: unique_id when the columns are unique_id, ds, y).")] = None,
 ) -> None:
     """Show a time series' data card: rows, frequency, missing values and the longest gap,
     ADF/KPSS, seasonal periods, a plot of the series and its ACF, and recommended settings."""
     from rnnlab.tasks.timeseries import card as tscard
 
+    if _panel(file, column, time_column, delimiter, id_column, json_out):
+        return
     card = tscard.build(file, column=column, time_column=time_column, delimiter=delimiter)
     if json_out:
         print_json(_finite(card))
@@ -48,6 +51,32 @@ def data(
     typer.echo("")
     typer.echo("recommended settings (paste into a preset, or pass each as --set task.KEY=VALUE):")
     typer.echo(tscard.recommended_toml(card).rstrip())
+
+
+def _panel(file: Path, column, time_column, delimiter, id_column, json_out: bool) -> bool:
+    """A long-format panel (many series, one global model): what `train` will make of it."""
+    from rnnlab.config import TaskConfig
+    from rnnlab.tasks.timeseries import panel as tspanel
+
+    cfg = TaskConfig(kind="timeseries", source=str(file), column=column, time_column=time_column, delimiter=delimiter,
+                     id_column=id_column)
+    if not tspanel.wanted(cfg):
+        return False
+    s = tspanel.summary(tspanel.build(cfg))
+    if json_out:
+        print_json(_finite({"panel": s}))
+        return True
+    typer.echo(f"{file}: a long-format panel of {s['series']} series by {s['id_column']!r} ({s['column']!r} over "
+               f"{s['time_column']!r}), {s['rows']} rows; per series {s['rows_min']} to {s['rows_max']} rows "
+               f"(median {s['rows_median']:g}); {s['frequency']}, season {s['season']}")
+    typer.echo(f"train fits ONE model on every series: window {s['window']}, horizon {s['horizon']}, each series "
+               "split in time and scaled by its own training split")
+    if s["left_out"]:
+        typer.echo(f"left out (too short for one window): {', '.join(f'{i} ({n} rows)' for i, n in s['left_out'][:8])}"
+                   + (f" and {len(s['left_out']) - 8} more" if len(s["left_out"]) > 8 else ""))
+    extra = "" if not id_column else f" --set task.id_column={id_column}"
+    typer.echo(f"try: rnnlab train ts-lstm --set task.source={file}{extra}")
+    return True
 
 
 def _plain() -> bool:

@@ -118,6 +118,10 @@ def forecast(
     levels = tuple(sorted(set(level))) if level else ti.LEVELS
     loaded, choices = _load_runs(runs, device, runs_dir, which)
     task = loaded[0][2]
+    if getattr(task, "is_panel", False):  # one global model over many series
+        from rnnlab.cli import panel_cmd
+
+        return panel_cmd.forecast(loaded, choices, future, backtest, model, output, json_out)
     models = [m for *_, m in loaded]
     dev = next(loaded[0][3].parameters()).device
     names = [_run_name(d) for d, *_ in loaded]

@@ -97,6 +97,8 @@ def train(
     reader = RunReader(run_dir)
     try:
         info = reader.info()
+        found = reader.latest_vector("panel")  # a global model's per-series table (tasks/timeseries/globaltask.py)
+        panel = found[1] if found else None
     finally:
         reader.close()
     if status == "failed" and not info.message.endswith("(traceback in worker.log)"):
@@ -117,6 +119,8 @@ def train(
             # the test split's baselines and the fusion's members beside the test metrics (issue 17)
             extra = {"test_baselines": verdict.test_baselines(metrics), "members": verdict.members(metrics),
                      "warnings": verdict.losses(metrics, info.baselines) + verdict.calibration_notes(metrics)}
+            if panel is not None:
+                extra.update(series=panel["series"], panel={k: v for k, v in panel.items() if k != "series"})
         print_json(
             {
                 "run_id": run_id,
@@ -152,6 +156,14 @@ def train(
                 print(f"  fusion:    {verdict.summary_line(metrics)}; `forecast --future` uses the fused forecast")
             for line in verdict.losses(metrics, info.baselines) + verdict.calibration_notes(metrics):
                 print(f"  note:      {line}")
+        if panel is not None:
+            from rnnlab.tasks.timeseries.panelscore import table
+
+            print("  per series (test MASE; ratio = rnn / best peer):")
+            for line in table(panel):
+                print(f"    {line}")
+            if panel.get("left_out_line"):
+                print(f"  note:      {panel['left_out_line']}")
         from rnnlab.train.kept import choose
 
         best = choose(run_dir / "checkpoints", "best")

@@ -28,6 +28,11 @@ def make_task(
 ) -> Task:
     """`cache_dir`: where a task that prepares its data once (the text task's token file) keeps it."""
     cls = task_class(cfg.kind)
+    if cfg.kind == "timeseries":
+        from rnnlab.tasks.timeseries import panel
+
+        if panel.wanted(cfg):  # a long-format CSV: one global model over every series
+            from rnnlab.tasks.timeseries.globaltask import GlobalTimeSeriesTask as cls  # type: ignore[assignment]
     extra = {"cache_dir": cache_dir} if getattr(cls, "caches_data", False) else {}
     return cls(cfg, seed=seed, batch_size=batch_size, state=state, **extra)
 

@@ -205,6 +205,9 @@ class Trainer:
         finally:
             self.model.train()
         metrics = {k: float(v) for k, v in metrics.items()}
+        # what the test split gave that is not a number (a global model's per-series table)
+        for name, data in getattr(self.task, "test_vectors", dict)().items():
+            self.reporter.vector(self.step, name, data)
         if metrics:
             self.reporter.scalars(self.step, metrics)
             headline = _fmt_metrics({k: v for k, v in metrics.items() if _headline(k)})

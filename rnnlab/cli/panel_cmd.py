@@ -1,0 +1,60 @@
+"""`rnnlab forecast` on a global run (one model over many series, tasks/timeseries/globaltask.py):
+the per-series test table beside each series' classical peers, or `--future N` for every series
+(up to the trained horizon) as a long-format CSV: unique_id, ds, step, forecast."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from rnnlab.cli.common import print_json
+from rnnlab.errors import UserError
+
+
+def forecast(loaded: list, choices: list, future: Optional[int], backtest: Optional[int], model: Optional[str],
+             output: Optional[Path], json_out: bool) -> None:
+    run_dir, _, task, net = loaded[0]
+    if len(loaded) > 1:
+        raise UserError(f"run {run_dir.name} is a global model over many series; forecast one such run at a time")
+    if backtest is not None:
+        raise UserError("--backtest is for single-series runs; a global run's test split is scored per series by "
+                        f"`rnnlab forecast {run_dir.name}`")
+    if model not in (None, "rnn"):
+        raise UserError(f"--model {model}: a global run has one forecast, the recurrent model's (--model rnn)")
+    dev = next(net.parameters()).device
+    typer.echo(f"-- {run_dir.name}: from the {choices[0].describe()}", err=True)
+    if future is None:
+        report: dict[str, Any] = task.panel_result(net, dev)
+        report.update(split="test", runs=[run_dir.name], checkpoints=[c.to_dict() for c in choices])
+        if json_out:
+            print_json(report)
+            return
+        from rnnlab.tasks.timeseries.panelscore import table
+
+        for line in table(report):
+            typer.echo(line)
+        return
+    rows = task.future_rows(net, dev, future)
+    if json_out and output is None:
+        print_json({"runs": [run_dir.name], "steps": future, "rows": rows})
+        return
+
+    def write(fh) -> None:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(list(rows[0]))
+        for r in rows:
+            w.writerow([f"{v:.6g}" if isinstance(v, float) else v for v in r.values()])
+
+    if output is None:
+        write(sys.stdout)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            write(fh)
+    except OSError as err:
+        raise UserError(f"-o {output}: cannot write ({err.strerror})") from None
+    typer.echo(f"wrote {future} forecasts for each of {task.data.size} series to {output}", err=True)

@@ -1,0 +1,204 @@
+"""One recurrent model over many series (a global model, as in DeepAR, N-BEATS and the M4/M5
+winners): the `timeseries` task when the CSV is in long format (`task.id_column`, or columns
+`unique_id, ds, y`); tasks.make_task picks it (panel.wanted).
+
+Training draws windows from every series at once (uniformly over all training origins; never
+across two series, panel.Panel), each series standardised by its own training split, so one
+set of weights learns the shape shared by series of any level. Validation and test are scored
+per series in that series' units and averaged: `val_mase` (the primary metric) is the mean
+MASE over series. At the end, each series' test MASE stands beside its own classical peers
+(panelscore: naive, seasonal-naive, ETS, Theta, ARIMA fitted on that series alone); the table
+goes to the store as the `panel` vector (`test_vectors`), where `train --json` and `rnnlab
+forecast` read it. The task state keeps every series' scaler, window, horizon and season, so a
+saved run rebuilds exactly (`rnnlab.load_run`, `rnnlab forecast`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+import torch
+
+from rnnlab.config import TaskConfig
+from rnnlab.errors import UserError
+from rnnlab.tasks.base import Batch, Task
+from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries import metrics as tm
+from rnnlab.tasks.timeseries import panel as tspanel
+from rnnlab.tasks.timeseries import panelscore
+from rnnlab.tasks.timeseries.heads import Head
+from rnnlab.tasks.timeseries.task import EVAL_WINDOWS, _mix, _spaced, predict
+
+# Test origins scored per series at most (evenly spaced), so a long panel's final scoring and
+# its peers' forward passes stay bounded.
+TEST_PER_SERIES = 64
+
+
+class GlobalTimeSeriesTask(Task):
+    kind = "timeseries"
+    input_kind = "real"
+    is_panel = True
+
+    def __init__(self, cfg: TaskConfig, *, seed: int, batch_size: int, state: Optional[dict[str, Any]] = None) -> None:
+        super().__init__(cfg, seed=seed, batch_size=batch_size, state=state)
+        self.data = tspanel.build(cfg, state.get("panel") if state else None)
+        d = self.data
+        self.season = d.season
+        self.input_size = d.features.shape[1]
+        self.head = Head("none", cfg.quantiles, d.horizon, False)
+        self.output_size = self.head.output_size
+        self.seq_len = d.window
+        self.primary_metric = "val_mase"
+        self._train_starts = d.starts("train")
+        test = [_spaced(d.starts("test", k), TEST_PER_SERIES) for k in range(d.size)]
+        self._eval = {"val": _spaced(d.starts("val"), EVAL_WINDOWS), "test": np.concatenate(test)}
+        self._result: Optional[dict[str, Any]] = None
+
+    # ------------------------------------------------------------ Task interface
+
+    def state(self) -> dict[str, Any]:
+        d = self.data
+        return {
+            "panel": {"ids": list(d.ids), "scalers": [s.to_dict() for s in d.scalers], "window": d.window,
+                      "lengths": [d.rows(k) for k in range(d.size)],
+                      "horizon": d.horizon, "season": d.season},
+            "series": d.size,
+            "left_out": [[i, n] for i, n in d.left_out],
+            "rows": int(d.levels.size),
+            "features": list(d.feature_names),
+            "season": d.season,
+            "frequency": d.frequency.name,
+            "source": d.origin,
+            **{k: v for k, v in d.columns.items()},
+        }
+
+    def describe(self) -> str:
+        d = self.data
+        c = d.columns
+        left = f"; {len(d.left_out)} series left out (too short)" if d.left_out else ""
+        return (f"timeseries (global): {d.origin} [{c.get('column')}] by {c.get('id_column')}: {d.size} series, "
+                f"{d.levels.size} rows, window {d.window} -> horizon {d.horizon}, {self.input_size} features, "
+                f"each series scaled by its own training split ({'its mean and mean absolute step' if self.cfg.scale == 'standard' else self.cfg.scale}); {d.frequency.name}, season {d.season}{left}")
+
+    def _batch_at(self, starts: np.ndarray) -> Batch:
+        x, y = self.data.windows(starts)
+        return Batch(torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y.astype(np.float32)))
+
+    def batch(self, step: int, batch_size: int) -> Batch:
+        if not self._train_starts.size:
+            raise UserError(f"{self.data.origin}: no training windows in any series")
+        g = torch.Generator().manual_seed(_mix(self.seed, step))
+        pick = torch.randint(0, self._train_starts.size, (batch_size,), generator=g).numpy()
+        return self._batch_at(self._train_starts[pick])
+
+    def loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
+        return self.head.loss(out[:, -1, :].float(), batch.y.float())
+
+    def last_step_loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
+        return self.loss(out, batch)
+
+    def probe_batch(self, batch_size: int) -> Batch:
+        return self._batch_at(_spaced(self.data.starts("val"), batch_size))
+
+    def eval_origins(self, split: str) -> np.ndarray:
+        return self._eval[split]
+
+    # ------------------------------------------------------------ scoring
+
+    def forecast(self, model: torch.nn.Module, starts: np.ndarray, device: torch.device | str) -> np.ndarray:
+        """Forecasts in original units (N, horizon), each through its own series' scaler."""
+        x, _ = self.data.windows(starts)
+        return self.data.to_original(self.head.point(predict(model, x, device)), starts)
+
+    def _scores(self, pred_scaled: np.ndarray, starts: np.ndarray, prefix: str) -> dict[str, float]:
+        _, y = self.data.windows(starts)
+        fc = self.data.to_original(pred_scaled, starts)
+        per = panelscore.mase_by_series(self.data, fc, starts)
+        ok = per[np.isfinite(per)]
+        return {f"{prefix}_loss": tm.mse(y, pred_scaled), f"{prefix}_mase": float(ok.mean()) if ok.size else float("nan"),
+                f"{prefix}_mase_median": float(np.median(ok)) if ok.size else float("nan"),
+                f"{prefix}_smape": tm.smape(self.data.actual(starts), fc)}
+
+    def evaluate(self, model: torch.nn.Module, device: torch.device, num_batches: int) -> dict[str, float]:
+        starts = self._eval["val"]
+        x, _ = self.data.windows(starts)
+        return self._scores(self.head.point(predict(model, x, device)), starts, "val")
+
+    def baselines(self) -> dict[str, float]:
+        starts = self._eval["val"]
+        out = {}
+        for name, fc in panelscore.naive_forecasts(self.data, starts).items():
+            out[f"{name}_val_mase"] = panelscore.mean(panelscore.mase_by_series(self.data, fc, starts))
+        return out
+
+    def panel_result(self, model: torch.nn.Module, device: torch.device | str) -> dict[str, Any]:
+        """Per-series test MASE beside each series' peers, and the aggregate (panelscore.score)."""
+        starts = self._eval["test"]
+        result = panelscore.score(self.data, self.forecast(model, starts, device), starts)
+        result["left_out"] = [[i, n] for i, n in self.data.left_out]
+        result["left_out_line"] = self.data.left_out_line()
+        result.update(window=self.data.window, horizon=self.data.horizon, season=self.data.season,
+                      id_column=self.data.columns.get("id_column"))
+        return result
+
+    def test_metrics(self, model: torch.nn.Module, device: torch.device) -> dict[str, float]:
+        starts = self._eval["test"]
+        x, _ = self.data.windows(starts)
+        out = self._scores(self.head.point(predict(model, x, device)), starts, "test")
+        self._result = self.panel_result(model, device)
+        out.update(panelscore.flat(self._result["aggregate"]))
+        return out
+
+    def test_vectors(self) -> dict[str, Any]:
+        """What test_metrics found that is not a number: the per-series table (the `panel` vector)."""
+        return {"panel": self._result} if self._result is not None else {}
+
+    def output_probe(self, model: torch.nn.Module, device: torch.device) -> dict[str, Any]:
+        """The last validation window of the longest series (what the dashboard's forecast panel
+        draws), with its naive baselines; val only, like the single-series task."""
+        d = self.data
+        k = int(np.argmax(np.diff(d.begins)))
+        t = int(d.starts("val", k)[-1])
+        starts = np.array([t])
+        base = panelscore.naive_forecasts(d, starts)
+        lo = max(int(d.begins[k]), t - d.window)
+        stamps = d.stamps[k]
+        local = t - int(d.begins[k])
+        times = [s.isoformat() for s in stamps[local - (t - lo) : local + d.horizon].to_pydatetime()] if stamps is not None else []
+
+        def floats(a) -> list[float]:
+            return [float(v) for v in np.asarray(a).ravel()]
+
+        return {
+            "type": "forecast", "split": "val", "series": d.ids[k], "origin_index": local, "times": times,
+            "horizon": d.horizon, "season": d.season, "history": floats(d.levels[lo:t]),
+            "actual": floats(d.actual(starts)[0]), "forecast": floats(self.forecast(model, starts, device)[0]),
+            "naive": floats(base["naive"][0]), "seasonal_naive": floats(base.get("seasonal_naive", base["naive"])[0]),
+            "bands": {}, "acf": [], "ljung_box_q": float("nan"), "ljung_box_p": float("nan"),
+        }
+
+    # ------------------------------------------------------------ forecasting past the data
+
+    def future_rows(self, model: torch.nn.Module, device: torch.device | str, steps: int) -> list[dict[str, Any]]:
+        """The next `steps` (at most the horizon) values of every series, from its last window."""
+        d = self.data
+        if steps > d.horizon:
+            raise UserError(f"--future {steps}: a global run forecasts each series up to its horizon {d.horizon} "
+                            "(recursive forecasts past it are for single-series runs); use --future "
+                            f"{d.horizon} or less")
+        ends = d.begins[1:].astype(np.int64)  # each series' end is its next origin
+        pred = self.head.point(predict(model, d.inputs(ends), device))[:, :steps]
+        fc = d.to_original(pred, ends)
+        rows = []
+        for k, sid in enumerate(d.ids):
+            stamps = d.stamps[k]
+            future = (tsfreq.future_stamps(stamps[-1].to_pydatetime(), d.frequency, steps)
+                      if stamps is not None and d.frequency.regular else None)
+            for j in range(steps):
+                when = tsfreq.label(future[j], d.frequency) if future else str(d.rows(k) + j)
+                rows.append({"unique_id": sid, "ds": when, "step": j + 1, "forecast": float(fc[k, j])})
+        return rows
+
+
+__all__ = ["GlobalTimeSeriesTask"]

@@ -1,0 +1,374 @@
+"""Many series in one long-format CSV, ready for ONE global model: read, group, split, scale, cut.
+
+A long-format CSV has one row per (series, time): an id column, a time column and a value column,
+as statsforecast and Darts read it. Columns named `unique_id, ds, y` need no key; otherwise
+`task.id_column` names the id column (and `task.time_column` / `task.column` the others, or they
+are found as for one series).
+
+    unique_id,ds,y              each series:  sorted by time, leading/trailing empty rows cut,
+    ABW,1960-01-01,4.82           skipped steps put back as NaN (tsfreq.regularize), filled
+    ABW,1961-01-01,4.66           causally (the last observed value, data.fill_causal), split in
+    AFG,1960-01-01,7.45           time (train | val | test by its own rows, sizes.split_sizes),
+    ...                           standardised by ITS OWN training split (fit_scaler)
+
+The series are laid end to end in one array (row r of series k is global row begins[k] + r), so
+a window is the same slice as for one series (data.make_windows); every forecast origin is drawn
+inside one series' own rows, so no window reads two series. Inputs and targets are measured
+from the last value before the origin (in the series' scaled units), as global forecasters
+normalise windows: the network learns where a series goes from where it stands. `to_original` maps each origin's
+forecast back with its own series' scaler. One window and horizon serve every series: set, or
+the single-series defaults (sizes.default_window_horizon) for the lower quartile of the
+series' lengths; a
+series too short for one train window and a horizon in val and test is left out, and named in
+one line (`Panel.left_out_line`).
+
+Not (yet) for a panel: differencing (per-series scaling takes the level instead), covariates,
+holidays and a probabilistic head; each is refused in one line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+
+from rnnlab.config import TaskConfig
+from rnnlab.errors import UserError
+from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries import read as tscsv
+from rnnlab.tasks.timeseries.data import Scaler, fill_causal, make_windows
+from rnnlab.tasks.timeseries.features import calendar_features, calendar_parts
+from rnnlab.tasks.timeseries.sizes import Splits, _short, default_window_horizon, min_rows, split_sizes
+
+LONG_FORMAT = ("unique_id", "ds", "y")  # statsforecast / Darts' column names: no key needed
+_TIME_NAMES = set(tscsv._TIME_NAMES) | {"ds", "year", "month"}
+
+
+def _header(path: Path, delimiter: Optional[str]) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        head = fh.read(20_000)
+    line = next((ln for ln in head.splitlines() if ln.strip()), "")
+    return [c.strip() for c in next(csv.reader(io.StringIO(line), delimiter=delimiter or tscsv.detect_delimiter(head)), [])]
+
+
+def wanted(cfg: TaskConfig) -> bool:
+    """A global model is asked for: `task.id_column` is set, or the CSV's columns include
+    `unique_id, ds, y` (statsforecast's long format)."""
+    if cfg.id_column:
+        return True
+    src = cfg.source or ""
+    if not src or src.startswith("builtin:"):
+        return False
+    try:
+        return set(LONG_FORMAT) <= set(_header(Path(src).expanduser(), cfg.delimiter))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False  # the single-series reader says what is wrong with the file
+
+
+def check_config(cfg: TaskConfig) -> None:
+    """The [task] keys a global model does not take, each refused in one line."""
+    src = cfg.source or ""
+    if src.startswith("builtin:"):
+        raise UserError(f"task.id_column = {cfg.id_column!r}: a global model reads a long-format CSV (task.source = "
+                        f"'panel.csv' with columns such as unique_id, ds, y), not {src!r}")
+    refused = [("covariates", bool(cfg.covariates)), ("future_covariates", bool(cfg.future_covariates)),
+               ("holidays", bool(cfg.holidays)), ("likelihood", cfg.likelihood != "none"),
+               ("difference", cfg.difference is True), ("seasonal_difference", bool(cfg.seasonal_difference))]
+    for key, bad in refused:
+        if bad:
+            raise UserError(f"task.{key} is not supported with a global model over many series (task.id_column); "
+                            f"leave it unset, or train one series at a time")
+
+
+@dataclass
+class RawSeries:
+    id: str
+    values: np.ndarray  # NaN where missing
+    stamps: Any  # pandas DatetimeIndex, or None for an index time column
+
+
+def read_long(cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]]]:
+    """The series of a long-format CSV (in order of first appearance) and the columns used."""
+    import pandas as pd
+
+    path = Path(cfg.source or "").expanduser()
+    table = tscsv.read_table(path, cfg.delimiter)
+    head = table.header
+    id_col = cfg.id_column or LONG_FORMAT[0]
+    j = tscsv.column_index(table, id_col, "id_column")
+    time_col = cfg.time_column or _time_column(table, id_col, cfg.column)
+    column = cfg.column or ("y" if "y" in head and "y" not in (id_col, time_col) else None)
+    if column is None:
+        numeric = [c for c in tscsv.numeric_columns(table, time_col) if c != id_col]
+        if len(numeric) != 1:
+            raise UserError(f"{path}: {len(numeric)} value columns besides the id {id_col!r} ({', '.join(numeric) or 'none'}); "
+                            "set task.column to the one to forecast")
+        column = numeric[0]
+    for key, name in (("column", column), ("time_column", time_col)):
+        if name == id_col:
+            raise UserError(f"task.{key} = {name!r} is also task.id_column: the id column names the series; "
+                            f"pick another column for task.{key} (columns: {', '.join(head)})")
+    values = tscsv.values(table, column)
+    idx, sort_key = None, np.arange(table.n_rows, dtype=np.float64)
+    if time_col is not None:
+        idx, kind = tscsv.times(table, time_col, ordered=False)
+        if idx is None:
+            sort_key, _ = tscsv.parse_column(table.cells(tscsv.column_index(table, time_col, "time_column")))
+        else:
+            sort_key = idx.as_unit("ns").asi8.astype(np.float64)
+    ids = _ids(table, j, id_col)
+    frame = pd.DataFrame({"id": ids, "key": sort_key, "v": values, "row": np.arange(len(ids))})
+    out = []
+    for sid, group in frame.groupby("id", sort=False):
+        group = group.sort_values("key", kind="stable")
+        key = group["key"].to_numpy()
+        if (np.diff(key) == 0).any():
+            r = int(group["row"].to_numpy()[1:][np.diff(key) == 0][0])
+            raise UserError(f"{path}, line {table.line(r)}: series {sid!r} has two rows at the same time in column {time_col!r}; "
+                            "one row per series and time step")
+        stamps = None if idx is None else idx[group["row"].to_numpy()]
+        out.append(RawSeries(str(sid), group["v"].to_numpy(dtype=np.float64), stamps))
+    return out, {"id_column": id_col, "time_column": time_col, "column": column}
+
+
+def _ids(table: tscsv.Table, j: int, name: str) -> np.ndarray:
+    cells = table.cells(j)
+    if tscsv._numeric(cells):
+        v = cells.to_numpy(dtype=np.float64)
+        ids = np.array([("" if x != x else str(int(x)) if x == int(x) else repr(x)) for x in v], dtype=object)
+    else:
+        ids = cells.fillna("").astype(str).str.strip().to_numpy(dtype=object)
+    empty = np.flatnonzero(ids == "")
+    if empty.size:
+        raise UserError(f"{table.path}, line {table.line(int(empty[0]))}: the id column {name!r} is empty; every row names its series")
+    return ids
+
+
+def _time_column(table: tscsv.Table, id_col: str, column: Optional[str]) -> Optional[str]:
+    """`ds`, else the first column (not the id's or the value's) that parses as dates, or that is
+    named like time (year, date, period) and holds numbers."""
+    if "ds" in table.header and id_col != "ds":
+        return "ds"
+    for j, name in enumerate(table.header):
+        if name in (id_col, column):
+            continue
+        nums, bad = tscsv.parse_column(table.cells(j))
+        if bad is None:
+            if name.strip().lower() in _TIME_NAMES and not np.isnan(nums).any():
+                return name
+        elif table.dates(j) is not None:
+            return name
+    return None
+
+
+def _trim(s: RawSeries) -> RawSeries:
+    """Cut the empty rows before a series' first and after its last observation, and put back
+    the steps a regular series skips."""
+    ok = np.flatnonzero(~np.isnan(s.values))
+    if not ok.size:
+        return RawSeries(s.id, s.values[:0], None if s.stamps is None else s.stamps[:0])
+    lo, hi = int(ok[0]), int(ok[-1]) + 1
+    values, stamps = s.values[lo:hi], None if s.stamps is None else s.stamps[lo:hi]
+    if stamps is not None and len(stamps) > 2:
+        freq = tsfreq.infer(stamps)
+        if freq.gaps:
+            import pandas as pd
+
+            values, filled = tsfreq.regularize(values, list(stamps.to_pydatetime()), freq)
+            stamps = pd.DatetimeIndex(filled)
+    return RawSeries(s.id, values, stamps)
+
+
+def fit_scaler(train: np.ndarray, kind: str, season: int) -> Scaler:
+    """A series' own scaler from its training split's observed values. "standard" on a panel:
+    the mean, and the mean absolute seasonal step (the in-sample seasonal-naive MAE, MASE's own
+    denominator) instead of the spread of the levels: windows are measured from their last value,
+    so what the network sees are steps, and the MSE it minimises is then in MASE's units, equal
+    for every series. Measured on the fertility panel (benchmarks/ts_global.py, default ts-lstm):
+    geometric-mean ratio to the best per-country peer 1.98 (1.87 when the steps were taken on the
+    filled series) against 2.40 with the levels' std; the levels' z-score as a second input: 2.86.
+    Falls back to the levels' std for a series that never moves."""
+    seen = np.asarray(train, dtype=np.float64)
+    fitted = Scaler.fit(seen[~np.isnan(seen)], kind)
+    if kind != "standard":
+        return fitted
+    m = max(1, int(season))
+    step = np.abs(seen[m:] - seen[:-m])
+    step = step[~np.isnan(step)]
+    mae = float(step.mean()) if step.size else 0.0
+    return Scaler(kind, fitted.center, mae if mae > 0 else fitted.scale)
+
+
+@dataclass
+class Panel:
+    """Every kept series laid end to end; the per-series facts in arrays indexed by series."""
+
+    ids: list[str]
+    begins: np.ndarray  # (k + 1,) global row where each series starts; begins[-1] = total rows
+    levels: np.ndarray  # filled values, original units
+    observed: np.ndarray  # bool: the value was in the data
+    scaled: np.ndarray
+    features: np.ndarray  # (rows, F) float32, column 0 = the scaled value
+    feature_names: list[str]
+    scalers: list[Scaler]
+    splits: list[Splits]
+    stamps: list[Any]  # per series: DatetimeIndex or None
+    window: int
+    horizon: int
+    season: int
+    frequency: tsfreq.Frequency
+    origin: str = ""
+    columns: dict[str, Optional[str]] = field(default_factory=dict)
+    left_out: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def rows(self, k: int) -> int:
+        return int(self.begins[k + 1] - self.begins[k])
+
+    def series_of(self, starts: np.ndarray) -> np.ndarray:
+        """The series index of each global row."""
+        return np.searchsorted(self.begins, np.asarray(starts), side="right") - 1
+
+    def starts(self, split: str, k: Optional[int] = None) -> np.ndarray:
+        """Forecast origins (global rows) of `split` in series k, or in every series."""
+        ks = range(self.size) if k is None else [k]
+        out = []
+        for i in ks:
+            lo, hi = self.splits[i].bounds(split)
+            lo += self.window if split == "train" else 0
+            out.append(np.arange(lo, hi - self.horizon + 1, dtype=np.int64) + self.begins[i])
+        return np.concatenate(out) if out else np.zeros(0, np.int64)
+
+    @property
+    def target(self) -> np.ndarray:
+        return np.where(self.observed, self.scaled, np.nan)
+
+    def last(self, starts: np.ndarray) -> np.ndarray:
+        """The scaled value just before each origin: what a window is measured from."""
+        return self.scaled[np.asarray(starts, dtype=np.int64) - 1]
+
+    def inputs(self, starts: np.ndarray) -> np.ndarray:
+        """(N, window, F) inputs of origins t (t may be a series' end, for --future)."""
+        idx = np.asarray(starts, dtype=np.int64)[:, None] + np.arange(-self.window, 0)[None, :]
+        x = self.features[idx].copy()
+        x[:, :, 0] -= self.last(starts)[:, None].astype(np.float32)
+        return x
+
+    def windows(self, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Inputs and targets, both relative to the value before the origin (scaled): the model
+        learns the path from where a series stands, not its level, so a series that leaves its
+        training range (a decline, a trend) stays in familiar inputs."""
+        _, y = make_windows(self.features, self.target, starts, self.window, self.horizon)
+        return self.inputs(starts), y - self.last(starts)[:, None]
+
+    def _idx(self, starts: np.ndarray) -> np.ndarray:
+        return np.asarray(starts, dtype=np.int64)[:, None] + np.arange(self.horizon)[None, :]
+
+    def actual(self, starts: np.ndarray) -> np.ndarray:
+        idx = self._idx(starts)
+        return np.where(self.observed[idx], self.levels[idx], np.nan)
+
+    def to_original(self, pred: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """Each origin's forecast (relative, scaled: what `windows` gives as targets) back in its
+        own series' units: the value before the origin added back, then that series' scaler."""
+        k = self.series_of(np.asarray(starts) - 1)  # the origin's series (an origin may be its end)
+        center = np.array([s.center for s in self.scalers])[k][:, None]
+        scale = np.array([s.scale for s in self.scalers])[k][:, None]
+        return (np.asarray(pred, dtype=np.float64) + self.last(starts)[:, None]) * scale + center
+
+    def series_levels(self, k: int) -> np.ndarray:
+        return self.levels[self.begins[k] : self.begins[k + 1]]
+
+    def train_observed(self, k: int) -> np.ndarray:
+        lo, n = int(self.begins[k]), self.splits[k].train
+        return np.where(self.observed[lo : lo + n], self.levels[lo : lo + n], np.nan)
+
+    def left_out_line(self) -> str:
+        if not self.left_out:
+            return ""
+        names = ", ".join(f"{i} ({n} rows)" for i, n in self.left_out[:5])
+        more = f" and {len(self.left_out) - 5} more" if len(self.left_out) > 5 else ""
+        return (f"left out {len(self.left_out)} series too short for window {self.window} + horizon {self.horizon} "
+                f"in train and a horizon in val and test: {names}{more}")
+
+
+def summary(p: Panel) -> dict[str, Any]:
+    """What `rnnlab data` says about a panel: the series, their lengths, and the settings
+    `train` will use for all of them."""
+    n = np.diff(p.begins)
+    return {"series": p.size, "rows": int(p.levels.size), "rows_min": int(n.min()), "rows_median": float(np.median(n)),
+            "rows_max": int(n.max()), "frequency": p.frequency.name, "season": p.season, "window": p.window,
+            "horizon": p.horizon, "left_out": [[i, k] for i, k in p.left_out], **p.columns}
+
+
+def build(cfg: TaskConfig, saved: Optional[dict[str, Any]] = None) -> Panel:
+    """Read and prepare the panel; `saved` (a run's task state) fixes the window, horizon,
+    season and every series' scaler as they were when the run started."""
+    check_config(cfg)
+    raw, columns = read_long(cfg)
+    origin = str(Path(cfg.source or "").expanduser())
+    series = [_trim(s) for s in raw]
+    longest = max(series, key=lambda s: s.values.size)
+    freq = tsfreq.infer(longest.stamps) if longest.stamps is not None else tsfreq.NONE
+    lengths = np.array([s.values.size for s in series])
+    if saved is not None:
+        window, horizon, season = int(saved["window"]), int(saved["horizon"]), int(saved["season"])
+    else:
+        season = max(1, int(cfg.season or freq.season or 1))
+        # the defaults of a series at the panel's lower quartile of length: most series keep
+        # a window, and one very short series does not shrink the horizon of all
+        typical = lengths[lengths >= min_rows(season)]
+        m = int(np.percentile(typical, 25)) if typical.size else int(lengths.max())
+        window, horizon = default_window_horizon(m, season, cfg.val_fraction, cfg.test_fraction)
+        if cfg.horizon is not None:
+            horizon = int(cfg.horizon)
+            window = max(window, 2 * horizon)
+        window = int(cfg.window) if cfg.window is not None else window
+    kept, left_out = [], []
+    for s in series:
+        sp = split_sizes(s.values.size, cfg.val_fraction, cfg.test_fraction)
+        (left_out if s.values.size == 0 or _short(sp, window, horizon) else kept).append((s, sp))
+    if not kept:
+        raise UserError(f"{origin}: no series is long enough for window {window} and horizon {horizon} (the longest has "
+                        f"{int(lengths.max())} rows); set a smaller task.window / task.horizon")
+    saved_scalers = {i: Scaler.from_dict(d) for i, d in zip(saved["ids"], saved["scalers"])} if saved else {}
+    lengths_now = [s.values.size for s, _ in kept]
+    if saved is not None and ([s.id for s, _ in kept] != list(saved["ids"]) or lengths_now != saved.get("lengths", lengths_now)):
+        raise UserError(f"{origin}: the series changed since this run started ({len(saved['ids'])} series of "
+                        f"{sum(saved.get('lengths', []))} rows then, {len(kept)} of {sum(lengths_now)} now); restore the "
+                        "original data or start a new run")
+    parts = tuple(calendar_parts(list(longest.stamps.to_pydatetime()), freq)) if cfg.calendar_features and longest.stamps is not None else ()
+    cols, levels, observed, scaled, scalers = [], [], [], [], []
+    names = ["value"]
+    for s, sp in kept:
+        lv = fill_causal(s.values, f"{origin} [{s.id}]")
+        sc = saved_scalers.get(s.id) or fit_scaler(s.values[: sp.train], cfg.scale, season)
+        z = sc.transform(lv)
+        feats = [z[:, None]]
+        if parts:
+            cal, cal_names = calendar_features(list(s.stamps.to_pydatetime()), parts)
+            feats.append(cal)
+            names = ["value", *cal_names]
+        cols.append(np.concatenate(feats, axis=1))
+        levels.append(lv)
+        observed.append(~np.isnan(s.values))
+        scaled.append(z)
+        scalers.append(sc)
+    begins = np.concatenate([[0], np.cumsum([s.values.size for s, _ in kept])]).astype(np.int64)
+    return Panel(
+        ids=[s.id for s, _ in kept], begins=begins, levels=np.concatenate(levels), observed=np.concatenate(observed),
+        scaled=np.concatenate(scaled), features=np.concatenate(cols).astype(np.float32), feature_names=names,
+        scalers=scalers, splits=[sp for _, sp in kept], stamps=[s.stamps for s, _ in kept], window=window,
+        horizon=horizon, season=season, frequency=freq, origin=origin, columns=columns,
+        left_out=[(s.id, s.values.size) for s, _ in left_out],
+    )
+
+
+__all__ = ["LONG_FORMAT", "Panel", "RawSeries", "build", "summary", "check_config", "fit_scaler", "read_long", "wanted"]

@@ -1,0 +1,153 @@
+"""One global model over a long-format panel (issue 17 item 7): windows stay inside one series,
+each series is scaled by its own training split and scaled back exactly, `train --json` carries
+the per-series table beside per-series peers, and a saved run forecasts again."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import rnnlab as rnnlab_api
+from rnnlab import config
+from rnnlab.cli.app import app
+from rnnlab.errors import UserError
+from rnnlab.tasks.timeseries import panel as tspanel
+from tests.test_cli_train import assert_user_error, rnnlab
+
+# three monthly series on scales 1e-1, 1e1 and 1e3, of different lengths, and one too short
+SERIES = (("small", 80, 0.5, 0.1), ("mid", 120, 10.0, 2.0), ("big", 96, 1000.0, 200.0), ("tiny", 5, 3.0, 1.0))
+TINY = ["--set", "model.hidden_size=8", "--set", "train.steps=12", "--set", "train.eval_every=6",
+        "--set", "train.checkpoint_every=12", "--set", "probes.output_every=0"]
+
+
+def _write(path, id_name="unique_id", ds="ds", y="y"):
+    rng = np.random.default_rng(0)
+    lines = [f"{id_name},{ds},{y}"]
+    for sid, n, level, amp in SERIES:
+        for i in range(n):
+            v = level + amp * math.sin(2 * math.pi * i / 12) + 0.1 * amp * rng.normal()
+            when = date(2000 + i // 12, i % 12 + 1, 1).isoformat()
+            lines.append(f"{sid},{when},{'' if (sid, i) == ('mid', 50) else f'{v:.5f}'}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def csv_path(tmp_path):
+    return _write(tmp_path / "panel.csv")
+
+
+def _cfg(path, *sets):
+    return config.load("ts-lstm", [f"task.source='{path}'", *sets]).task
+
+
+def test_windows_never_cross_series_and_scaling_inverts(csv_path):
+    cfg = _cfg(csv_path)
+    assert tspanel.wanted(cfg)  # unique_id, ds, y: no key needed
+    p = tspanel.build(cfg)
+    assert p.ids == ["small", "mid", "big"] and p.left_out == [("tiny", 5)]
+    assert "tiny (5 rows)" in p.left_out_line()
+    for split in ("train", "val", "test"):
+        starts = p.starts(split)
+        assert starts.size
+        first, last = p.series_of(starts - p.window), p.series_of(starts + p.horizon - 1)
+        assert np.array_equal(first, p.series_of(starts)) and np.array_equal(last, first)
+        x, y = p.windows(starts)
+        # the inputs are that series' own scaled values; the targets scale back to its actuals
+        k = p.series_of(starts)
+        sc = np.array([p.scalers[i].scale for i in k])[:, None]
+        ce = np.array([p.scalers[i].center for i in k])[:, None]
+        # (measured from the value before the origin)
+        assert np.allclose((x[:, :, 0] + p.last(starts)[:, None]) * sc + ce, p.levels[starts[:, None] + np.arange(-p.window, 0)], atol=1e-3 * sc)
+        back, actual = p.to_original(y, starts), p.actual(starts)
+        seen = ~np.isnan(actual)
+        assert np.allclose(back[seen], actual[seen]) and np.isnan(y[~seen]).all()
+    # each series standardised by its own training split only
+    for i, sid in enumerate(p.ids):
+        n = dict((s, m) for s, m, *_ in SERIES)[sid]
+        train = p.series_levels(i)[: p.splits[i].train][p.observed[p.begins[i] : p.begins[i] + p.splits[i].train]]
+        assert p.splits[i].total == n and math.isclose(p.scalers[i].center, train.mean())
+        seen = p.train_observed(i)  # NaN where missing: pairs with a gap say nothing
+        steps = np.abs(seen[12:] - seen[:-12])  # its in-sample seasonal-naive MAE (MASE's scale)
+        assert math.isclose(p.scalers[i].scale, np.nanmean(steps))
+    centers = sorted(s.center for s in p.scalers)
+    assert centers[0] < 1 < centers[1] < 100 < centers[2]
+
+
+def test_single_series_csv_is_not_a_panel(tmp_path):
+    one = tmp_path / "one.csv"
+    one.write_text("date,y\n" + "".join(f"2000-{m:02d}-01,{m}\n" for m in range(1, 13)))
+    assert not tspanel.wanted(_cfg(one))
+
+
+def test_train_json_per_series_and_forecast_again(csv_path, tmp_path):
+    root = tmp_path / "runs"
+    proc = rnnlab("train", "ts-lstm", *TINY, "--set", f"task.source='{csv_path}'", "--runs-dir", str(root), "--json", "--name", "g")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    rows = {r["id"]: r for r in out["series"]}
+    assert set(rows) == {"small", "mid", "big"}
+    for r in rows.values():
+        assert r["rows"] in (80, 120, 96) and math.isfinite(r["rnn_mase"])
+        assert {"naive", "seasonal_naive", "ets"} <= set(r["peers"]) and r["best_peer"] in r["peers"]
+        assert math.isclose(r["ratio"], r["rnn_mase"] / r["peers"][r["best_peer"]])
+    agg = out["panel"]["aggregate"]
+    assert agg["series"] == 3 and math.isclose(agg["rnn_mase_mean"], out["metrics"]["test_mase"])
+    assert out["panel"]["left_out"] == [["tiny", 5]]
+    assert "member_ets_test_mase" in out["metrics"]
+    # the saved run rebuilds with its per-series scalers and forecasts each series again
+    run = rnnlab_api.load_run(out["run_dir"])
+    assert run.task.data.ids == ["small", "mid", "big"] and run.task.data.scalers == tspanel.build(_cfg(csv_path)).scalers
+    # (in this process: the training above already paid for a subprocess)
+    again = CliRunner().invoke(app, ["forecast", "g", "--json", "--runs-dir", str(root)])
+    assert again.exit_code == 0, again.output
+    assert [r["id"] for r in json.loads(again.stdout)["series"]] == ["small", "mid", "big"]
+    fut = CliRunner().invoke(app, ["forecast", "g", "--future", "2", "--runs-dir", str(root)])
+    assert fut.exit_code == 0, fut.output
+    lines = fut.stdout.strip().splitlines()
+    assert lines[0] == "unique_id,ds,step,forecast" and len(lines) == 1 + 3 * 2
+    big = [float(ln.split(",")[3]) for ln in lines[1:] if ln.startswith("big,")]
+    small = [float(ln.split(",")[3]) for ln in lines[1:] if ln.startswith("small,")]
+    assert min(big) > 100 > 5 > max(small)  # each series back in its own units
+    assert lines[1].startswith("small,2006-09-01,1,")  # the month after small's last (80 months from 2000-01)
+    # a series that grew since: the saved scalers and splits no longer describe it, one line says so
+    with open(csv_path, "a") as fh:
+        fh.write("small,2006-09-01,0.5\n")
+    with pytest.raises(UserError, match="series changed since this run started"):
+        rnnlab_api.load_run(out["run_dir"])
+
+
+def test_missing_id_column_is_one_line(tmp_path):
+    path = _write(tmp_path / "p.csv", id_name="region", ds="date", y="sales")
+    proc = rnnlab("train", "ts-lstm", *TINY, "--set", f"task.source='{path}'", "--set", "task.id_column=regoin",
+                  "--runs-dir", str(tmp_path / "runs"))
+    assert_user_error(proc, "regoin", "task.id_column", "did you mean 'region'")
+
+
+def test_id_column_validation():
+    with pytest.raises(UserError, match="id_column"):
+        config.load("ts-lstm", ["task.id_column=''"])
+    with pytest.raises(UserError, match="long-format CSV"):
+        tspanel.check_config(config.load("ts-lstm", ["task.id_column='id'"]).task)
+
+
+def test_named_columns_with_id_column(tmp_path):
+    path = _write(tmp_path / "p.csv", id_name="region", ds="date", y="sales")
+    p = tspanel.build(_cfg(path, "task.id_column='region'"))
+    assert p.ids == ["small", "mid", "big"] and p.columns == {"id_column": "region", "time_column": "date", "column": "sales"}
+    assert p.frequency.name == "monthly" and p.season == 12
+
+
+def test_data_card_of_a_panel(csv_path):
+    got = CliRunner().invoke(app, ["data", str(csv_path), "--json"])
+    assert got.exit_code == 0, got.output
+    s = json.loads(got.stdout)["panel"]
+    assert s["series"] == 3 and s["left_out"] == [["tiny", 5]] and (s["rows_min"], s["rows_max"]) == (80, 120)
+    # the window and horizon the card announces are the ones training uses
+    p = tspanel.build(_cfg(csv_path))
+    assert (s["window"], s["horizon"], s["season"]) == (p.window, p.horizon, p.season)
