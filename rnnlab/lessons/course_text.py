@@ -130,3 +130,113 @@ TEXT = (
                   "zh": "更好的模型 (更低的验证 bpc) 在贪心解码下还会陷入循环吗?"},
     ),
 )
+
+
+# the architecture lessons of section 4.2: a short run of each, small enough for a 2-core CPU
+DEPTH_QUICK = ("task.max_chars=100000", "model.hidden_size=32", "train.steps=60", "train.eval_every=60",
+               "train.checkpoint_every=60", "train.eval_batches=2", "train.warmup_steps=10")
+STYLE_QUICK = ("task.max_chars=20000", "model.hidden_size=64", "train.steps=80", "train.eval_every=80",
+               "train.checkpoint_every=80", "train.eval_batches=2", "train.warmup_steps=10")
+
+DEPTH_EXPECTS = (
+    Expect("lower", "depth-1", "depth-2", metric="params"),
+    Expect("lower", "depth-2", "depth-3", metric="params"),
+    Expect("beats_baseline", "depth-1", metric="val_bpc", baseline="unigram_val_bpc"),
+    Expect("beats_baseline", "depth-3", metric="val_bpc", baseline="unigram_val_bpc"),
+    # a timing: checked on the full run only, never asserted in the suite
+    Expect("higher", "depth-1", "depth-3", metric="tokens_per_s", full_only=True),
+)
+DEPTH_LOOK = {"en": "TODO", "zh": "TODO"}
+DEPTH_MINUTES = 5.0
+
+STYLE_EXPECTS = (
+    Expect("higher", "code", "docs", metric="style_bits/code"),
+    Expect("higher", "docs", "code", metric="style_bits/docs"),
+)
+STYLE_LOOK = {"en": "TODO", "zh": "TODO"}
+STYLE_MINUTES = 5.0
+
+ARCHITECTURE = (
+    Lesson(
+        number=15,
+        chapter="4.2",
+        title={"en": "Depth: 1, 2 and 3 stacked LSTM layers", "zh": "深度: 堆叠 1、2、3 层 LSTM"},
+        text={
+            "en": "Section 4.2 suggests a deeper RNN for longer text. Stacking feeds each layer's "
+                  "hidden states to the next as its input: h^1_t = LSTM_1(x_t, h^1_{t-1}), "
+                  "h^2_t = LSTM_2(h^1_t, h^2_{t-1}), ..., and the output layer reads the top one. "
+                  "Each layer adds 4·H·(H + H) + 8·H weights and one more cell to compute per "
+                  "character, one after another. Three character LSTMs of 128 units, 1, 2 and 3 "
+                  "layers deep, learn the same text for the same 1000 steps.",
+            "zh": "第 4.2 节建议用更深的 RNN 生成长文本。堆叠时每一层的隐藏状态作为下一层的输入: "
+                  "h^1_t = LSTM_1(x_t, h^1_{t-1}), h^2_t = LSTM_2(h^1_t, h^2_{t-1}), ..., 输出层读取最上面一层。"
+                  "每加一层就多 4·H·(H + H) + 8·H 个权重, 每个字符也要多依次计算一个单元。三个 128 单元的字符级 "
+                  "LSTM, 分别为 1、2、3 层, 以相同的 1000 步学习同一文本。",
+        },
+        look=DEPTH_LOOK,
+        minutes=DEPTH_MINUTES,
+        panel="loss",
+        experiments=(
+            Experiment("depth-1", "lstm-char", ("model.num_layers=1",)),
+            Experiment("depth-2", "lstm-char", ("model.num_layers=2",)),
+            Experiment("depth-3", "lstm-char", ("model.num_layers=3",)),
+        ),
+        sets=("task.max_chars=1000000", "model.hidden_size=128", "train.steps=1000", "train.eval_every=250",
+              "train.checkpoint_every=500"),
+        expects=DEPTH_EXPECTS,
+        quick=DEPTH_QUICK,
+        metric="val_bpc",
+        tries=(
+            Variation({"en": "3000 steps: does depth pay with a longer budget?", "zh": "3000 步: 预算更长时深度是否划算?"},
+                      ("train.steps=3000",), only=("depth-1", "depth-3")),
+            Variation({"en": "dropout 0.2 between layers", "zh": "层间 dropout 0.2"},
+                      ("model.dropout=0.2",), only=("depth-2", "depth-3")),
+            Variation({"en": "GRU cells instead", "zh": "改用 GRU 单元"}, ("model.cell=gru",)),
+        ),
+        question={"en": "With three times the steps, does the 3-layer stack overtake the single layer, "
+                        "and at what cost in tokens/s?",
+                  "zh": "训练步数加到三倍时, 3 层堆叠能否超过单层? 以多少 tokens/s 为代价?"},
+    ),
+    Lesson(
+        number=16,
+        chapter="4.2",
+        title={"en": "Style-conditioned generation", "zh": "按风格条件生成"},
+        text={
+            "en": "Section 4.2's other suggestion: to write in a given style, condition the model on "
+                  "it. The corpus is the Python manual's prose (style docs) and the standard "
+                  "library's code (style code); the conditioned LSTM adds a learned vector per style "
+                  "to its input at every step, x_t = E[c_t] + S[style], so the same weights serve "
+                  "both and the style vector tells them which to write. The comparison run sees the "
+                  "same data with no style vector and must guess the style from the text so far.",
+            "zh": "第 4.2 节的另一个建议: 要写出特定风格, 就以风格为条件。语料是 Python 手册的文字 (风格 docs) "
+                  "和标准库的代码 (风格 code); 带条件的 LSTM 每一步在输入上加一个学到的风格向量, "
+                  "x_t = E[c_t] + S[风格], 同一组权重服务两种风格, 由风格向量告诉它写哪一种。对照运行看到相同的数据, "
+                  "但没有风格向量, 只能从已有的文本猜测风格。",
+        },
+        look=STYLE_LOOK,
+        minutes=STYLE_MINUTES,
+        panel="output",
+        experiments=(
+            Experiment("style", "lstm-style"),
+            Experiment("no-style", "lstm-nostyle"),
+        ),
+        sets=("train.steps=1000", "train.eval_every=250"),
+        expects=STYLE_EXPECTS,
+        quick=STYLE_QUICK,
+        metric="val_bpc",
+        also=("val_bpc/docs", "val_bpc/code"),
+        samplings=(
+            Sampling("docs", 0.8, style="docs"),
+            Sampling("code", 0.8, style="code"),
+        ),
+        sample_length=300,
+        tries=(
+            Variation({"en": "300 steps: how soon do the styles part?", "zh": "300 步: 两种风格多快分开?"},
+                      ("train.steps=300", "train.eval_every=100")),
+            Variation({"en": "a 64-unit model", "zh": "64 个单元的模型"}, ("model.hidden_size=64",)),
+        ),
+        question={"en": "Does a smaller model still keep the two styles apart in its samples, and by how "
+                        "many bits per character?",
+                  "zh": "更小的模型的样本还能把两种风格区分开吗? 每字符差多少比特?"},
+    ),
+)
