@@ -133,10 +133,12 @@ TEXT = (
 
 
 # the architecture lessons of section 4.2: a short run of each, small enough for a 2-core CPU
-DEPTH_QUICK = ("task.max_chars=100000", "model.hidden_size=32", "train.steps=60", "train.eval_every=60",
-               "train.checkpoint_every=60", "train.eval_batches=2", "train.warmup_steps=10")
-STYLE_QUICK = ("task.max_chars=20000", "model.hidden_size=64", "train.steps=80", "train.eval_every=80",
-               "train.checkpoint_every=80", "train.eval_batches=2", "train.warmup_steps=10")
+DEPTH_QUICK = ("task.max_chars=100000", "model.hidden_size=32", "train.steps=100", "train.eval_every=100",
+               "train.checkpoint_every=100", "train.eval_batches=2", "train.warmup_steps=10", "train.lr=0.01",
+               "probes.output_every=0")
+STYLE_QUICK = ("task.max_chars=20000", "model.hidden_size=64", "train.steps=150", "train.eval_every=150",
+               "train.checkpoint_every=150", "train.eval_batches=2", "train.warmup_steps=10", "train.lr=0.01",
+               "probes.output_every=0")
 
 DEPTH_EXPECTS = (
     Expect("lower", "depth-1", "depth-2", metric="params"),
