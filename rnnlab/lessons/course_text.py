@@ -144,12 +144,34 @@ DEPTH_EXPECTS = (
     Expect("lower", "depth-1", "depth-2", metric="params"),
     Expect("lower", "depth-2", "depth-3", metric="params"),
     Expect("beats_baseline", "depth-1", metric="val_bpc", baseline="unigram_val_bpc"),
-    Expect("beats_baseline", "depth-3", metric="val_bpc", baseline="unigram_val_bpc"),
+    # a stack of three needs more steps to leave the unigram plateau; at this budget it ends
+    # behind the single layer (quick and full alike)
+    Expect("lower", "depth-1", "depth-3", metric="val_bpc"),
+    Expect("beats_baseline", "depth-3", metric="val_bpc", baseline="unigram_val_bpc", full_only=True),
+    Expect("lower", "depth-2", "depth-1", metric="val_bpc", full_only=True),
     # a timing: checked on the full run only, never asserted in the suite
     Expect("higher", "depth-1", "depth-3", metric="tokens_per_s", full_only=True),
 )
-DEPTH_LOOK = {"en": "TODO", "zh": "TODO"}
-DEPTH_MINUTES = 5.0
+DEPTH_LOOK = {
+    "en": "The compare view's loss curves, its table's params and val bpc, and each run's tok/s. "
+          "Measured after 1000 steps (load average ~8): 1 layer 157 k parameters, 19,196 tokens/s, "
+          "val 2.511 bpc; 2 layers 289 k, 10,539 tokens/s, 2.437 bpc; 3 layers 421 k, 7,601 "
+          "tokens/s, 2.551 bpc (unigram 4.755). The second layer bought 0.07 bpc for 1.8x the "
+          "parameters at 0.55x the speed; the third cost more again and ended behind the single "
+          "layer: a deeper stack starts slower (at quick size, 100 steps, 3 layers had not left "
+          "the unigram plateau while 1 layer was at 3.77 bpc). Expect each layer to add the same "
+          "4H(H + H) + 8H weights, 1 layer below 3 in val bpc at this budget, 2 below 1 and 3 "
+          "slower than 1 in tokens/s at full size. Section 4.2's advice holds for long texts and "
+          "long training, not for a short run on a CPU.",
+    "zh": "对比视图中的损失曲线、表格中的参数量和验证 bpc, 以及每个运行的 tok/s。1000 步后实测 (负载约 8): "
+          "1 层 157 k 参数, 19,196 tokens/s, 验证 2.511 bpc; 2 层 289 k, 10,539 tokens/s, 2.437 bpc; 3 层 421 k, "
+          "7,601 tokens/s, 2.551 bpc (一元基线 4.755)。第二层用 1.8 倍的参数和 0.55 倍的速度换来 0.07 bpc; "
+          "第三层代价更大, 结果反而落后于单层: 更深的堆叠起步更慢 (快速模式 100 步时, 3 层还没有离开一元基线的平台, "
+          "而 1 层已到 3.77 bpc)。预期每层增加同样的 4H(H + H) + 8H 个权重; 在这个预算下 1 层的验证 bpc 低于 3 层; "
+          "完整规模下 2 层低于 1 层, 3 层的 tokens/s 低于 1 层。第 4.2 节的建议适用于长文本和长时间训练, "
+          "而不是 CPU 上的一次短训练。",
+}
+DEPTH_MINUTES = 9.0  # 549 s for the three runs at load average ~8
 
 STYLE_EXPECTS = (
     Expect("higher", "code", "docs", metric="style_bits/code"),
