@@ -70,3 +70,33 @@ def test_prepare_lesson_gaps_and_missing_time_features_cost_accuracy(tmp_path):
     rmse = {k: r["metrics"]["val_rmse"] for k, r in runs.items()}
     assert rmse["clean"] < rmse["gaps"]
     assert out["passed"], out["checks"]
+
+
+def test_members_and_style_bits_are_read_from_a_run_and_shown(capsys):
+    """Without training: a forecasting run's member_*/fused_* metrics become checkable results,
+    and the printed result and the lab's pinned verdict list them (and the samples' style bits)."""
+    from rnnlab.cli.lessons_cmd import _print_result
+    from rnnlab.lessons.checks import Expect, RunResult, evaluate
+    from rnnlab.tui.lessonpin import verdict_text
+
+    metrics = {"test_mase": 0.4, "member_seasonal_naive_test_mase": 1.0, "member_ets_test_mase": 0.5,
+               "member_rnn_test_mase": 0.4, "member_seasonal_naive_val_mase": 0.9, "fused_test_mase": 0.45}
+    got = runner.forecast_members(RunResult("forecast", "r1", "finished", 10, metrics, {}))
+    assert set(got) == {"seasonal_naive", "ets", "rnn", "fused", "member-mean"}
+    assert abs(got["member-mean"].metrics["test_mase"] - (1.0 + 0.5 + 0.4) / 3) < 1e-12
+    assert evaluate(Expect("lower", "rnn", "fused", metric="test_mase"), got) == (True, "rnn 0.4 vs fused 0.45")
+    assert runner.forecast_members(RunResult("forecast", "r1", "failed", 0, {}, {})) == {}
+
+    lesson = catalog.get(17)
+    report = {"lesson": 17, "metric": "test_mase", "also": [], "quick": True, "look": "", "passed": True,
+              "runs": [{"label": "forecast", "run_id": "r1", "status": "finished", "step": 10, "metrics": metrics,
+                        "baselines": {}, "max_grad_norm": None, "grad_norm_nonfinite": False}],
+              "members": [{"label": k, **r.metrics} for k, r in got.items()],
+              "samples": [{"label": "code", "char_distinct_4": 0.8, "own_bpc": 2.0, "sample": "def f():",
+                           "style_bits/code": 0.12, "style_bits/docs": -0.2}],
+              "checks": [{"expect": "fused test_mase < member-mean test_mase", "passed": True, "measured": "-"}]}
+    _print_result(lesson, report)
+    out = capsys.readouterr().out
+    assert "    fused" in out and "0.450" in out and "bits code" in out and "0.120" in out
+    pinned = verdict_text(lesson, report).plain
+    assert "fused           test MASE 0.450" in pinned and "code +0.12" in pinned
