@@ -27,14 +27,14 @@ PREPARE_LOOK = {
           "values as if they were real and is not told which were; the observed mask only keeps "
           "them out of the scores), a 12-step window 0.355 (no worse: the period and calendar "
           "features say where in the day and week a step lies, so half a day of history is "
-          "enough), no calendar or period features 0.541 (half as bad again: the daily and "
+          "enough), no calendar or period features 0.541 (about 50 % higher: the daily and "
           "weekly shape must now be read from the window's values). Expect clean below gaps, "
           "clean below 0.9 x no-calendar, and the 12-step window within 10 % of clean "
           "(quick size, 100 steps: 0.479, 0.965, 0.468, 0.60).",
     "zh": "对比表格中的验证 RMSE, 以及每个运行的预测面板与 naive 和季节性 naive 基线的对比。1000 步后实测验证 "
           "RMSE: 干净 0.353; 缺失 30% 为 1.114 (比它自己的季节性 naive 0.811 还差: 网络把填补的值当作真实值读取, "
           "也没有被告知哪些是填补的; 观测掩码只是把它们排除在评分之外); 12 步窗口 0.355 (并不更差: 周期和日历特征"
-          "告诉网络每一步处于一天和一周中的哪个位置, 所以半天的历史就够了); 不用日历和周期特征 0.541 (差了一半: "
+          "告诉网络每一步处于一天和一周中的哪个位置, 所以半天的历史就够了); 不用日历和周期特征 0.541 (误差高出约 50%: "
           "日和周的形状现在只能从窗口中的数值读出)。预期干净低于缺失, 干净低于 0.9 x 无日历, 12 步窗口与干净相差不超过 "
           "10% (快速模式 100 步: 0.479、0.965、0.468、0.60)。",
 }

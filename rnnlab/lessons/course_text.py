@@ -188,7 +188,7 @@ STYLE_LOOK = {
           "frequencies (above 0: typical of that style). Measured after 1000 steps: the code "
           "sample scored -0.160 code bits against the docs sample's -0.201, the docs sample 0.063 "
           "docs bits against 0.050; both begin alike and then part, the code one into "
-          "'def __refa__(self._numary)', the docs one into sentences. The effect is real but "
+          "'def __refa__(self._numary)', the docs one into sentences. The shift is in the asked direction but "
           "small: both samples are mostly letters. Told the style, the model predicted val text "
           "a little better, 2.166 bpc against the unconditioned 2.179 (docs 1.887 vs 1.903, code "
           "2.444 vs 2.456). At quick size (150 steps) the samples parted more: code bits 0.119 "
@@ -198,7 +198,7 @@ STYLE_LOOK = {
           "(相同的起始文本、随机种子和温度 0.8, 只有风格向量不同), 每个样本按风格比特评分, 即其字符上 "
           "log2 p_风格(c) / p_全部(c) 的平均值, 由两种风格的字符频率算出 (大于 0: 是该风格典型的字符)。1000 步后实测: "
           "code 样本的 code 比特为 -0.160, docs 样本为 -0.201; docs 样本的 docs 比特为 0.063, code 样本为 0.050; "
-          "两个样本开头相同, 随后分开, code 样本写出 'def __refa__(self._numary)', docs 样本写出句子。效果真实但很小: "
+          "两个样本开头相同, 随后分开, code 样本写出 'def __refa__(self._numary)', docs 样本写出句子。方向正确但幅度很小: "
           "两个样本大部分都是字母。知道风格后, 模型对验证文本的预测略好: 2.166 bpc, 无条件的为 2.179 (docs 1.887 对 1.903, "
           "code 2.444 对 2.456)。快速模式 (150 步) 下样本分得更开: code 比特 0.119 对 -0.073。预期每个样本在自己风格上的"
           "比特高于另一个样本, 带条件运行的验证 bpc 低于无条件运行。",
