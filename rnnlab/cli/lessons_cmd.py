@@ -22,7 +22,8 @@ WORDS = {
            "foot": "~{m} min on a 2-core CPU; expected: {e}",
            "try": "try {k}: {what}  (rnnlab lessons {n} --run --try {k})",
            "verdict": {True: "PASSED", False: "FAILED"}, "size": {True: "quick", False: "full"},
-           "variation": "variation {k}: {what}", "unchecked": "checked at full size only"},
+           "variation": "variation {k}: {what}", "unchecked": "checked at full size only",
+           "members": "the forecast's members and their fusion ({r}):"},
     "zh": {"ch": "第 {} 节", "min": "约 {} 分钟", "race": "{} 个运行竞赛", "one": "1 个运行",
            "hint": "rnnlab lessons N: 阅读第 N 课; rnnlab lessons N --run [--quick]: 运行它 (分钟数按 2 核 CPU 计)",
            "head": "第 {n} 课 (第 {ch} 节): {title}", "run": "运行", "result": "第 {n} 课: {title}",
@@ -31,7 +32,8 @@ WORDS = {
            "foot": "2 核 CPU 约 {m} 分钟; 预期: {e}",
            "try": "试试 {k}: {what}  (rnnlab lessons {n} --run --try {k})",
            "verdict": {True: "通过", False: "未通过"}, "size": {True: "快速", False: "完整"},
-           "variation": "变体 {k}: {what}", "unchecked": "只在完整规模下检查"},
+           "variation": "变体 {k}: {what}", "unchecked": "只在完整规模下检查",
+           "members": "预测的各个成员及其融合 ({r}):"},
 }
 
 
@@ -189,11 +191,23 @@ def _print_result(lesson, result: dict) -> None:
     samples = result.get("samples") or []
     if samples:
         print(f"  samples of {lesson.sample_length} chars from {result['runs'][0]['run_id']}'s best checkpoint:")
-        print(f"    {'sampler':<10} {'distinct-4 (chars)':>18} {'own bpc':>8}  sample")
+        # a style-conditioned lesson's samples: how typical of each style their characters are
+        styles = sorted({k for row in samples for k in row if k.startswith("style_bits/")})
+        extra = "".join(f" {'bits ' + k.split('/', 1)[1]:>10}" for k in styles)
+        print(f"    {'sampler':<10} {'distinct-4 (chars)':>18} {'own bpc':>8}{extra}  sample")
         for row in samples:
             # whitespace shown as one space (and a line break as ⏎), so a loop of blanks is visible
             text = " ".join(row["sample"].replace("\n", " ⏎ ").split())[:44] or repr(row["sample"][:20])
-            print(f"    {row['label']:<10} {row['char_distinct_4']:>18.3f} {row['own_bpc']:>8.3f}  {text}")
+            bits = "".join(f" {row[k]:>10.3f}" for k in styles)
+            print(f"    {row['label']:<10} {row['char_distinct_4']:>18.3f} {row['own_bpc']:>8.3f}{bits}  {text}")
+    members = result.get("members") or []
+    if members:
+        print("  " + w["members"].format(r=result["runs"][0]["run_id"]))
+        print(f"    {'member':<15} {'val MASE':>9} {'test MASE':>10}")
+        for row in members:
+            cells = "".join(f" {row[m]:>{w}.3f}" if isinstance(row.get(m), float) else f" {'-':>{w}}"
+                            for m, w in (("val_mase", 9), ("test_mase", 10)))
+            print(f"    {row['label']:<15}{cells}")
     probe = result.get("next_token")
     if probe:
         print(f"  p(next char | {probe['prefix']!r}) from {result['runs'][0]['run_id']}'s best checkpoint: "

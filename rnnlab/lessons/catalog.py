@@ -5,8 +5,8 @@ Each lesson (`lesson.Lesson`): its sections and title and texts in English and C
 experiments (preset + overrides; more than one is a race), the panel to watch, the checks that
 state the expected result, and two or three variations to try next. `quick` overrides shrink a
 lesson for the test suite: the direction of each effect must hold there too. The lessons
-themselves live in `course_cells.py` (ch. 1-3), `course_text.py` (ch. 4) and `course_series.py`
-(ch. 5-6); their numbers are stable ids (run tags carry them), the course is listed in the
+themselves live in `course_cells.py` (ch. 1-3), `course_text.py` (ch. 4), `course_series.py`
+(ch. 5-6) and `course_forecast.py` (the forecaster's practice, 5.2, 5.3); their numbers are stable ids (run tags carry them), the course is listed in the
 document's order.
 """
 
@@ -35,11 +35,12 @@ def pick(texts: dict[str, str], language: str | None = None) -> str:
 
 
 def _course() -> tuple[Lesson, ...]:
-    from rnnlab.lessons import course_cells, course_series, course_text
+    from rnnlab.lessons import course_cells, course_forecast, course_series, course_text
 
-    every = (*course_cells.CELLS, *course_text.TEXT, *course_cells.GRADIENTS, course_cells.GATES,
-             *course_cells.TRAINING, course_cells.SCHEDULES,
-             *course_series.SERIES, course_series.METRICS, *course_series.BEYOND)
+    every = (*course_cells.CELLS, *course_text.TEXT, *course_text.ARCHITECTURE, *course_cells.GRADIENTS,
+             course_cells.GATES, *course_cells.TRAINING, course_cells.SCHEDULES,
+             *course_series.SERIES, course_forecast.PREPARE, course_series.METRICS, course_forecast.COMBINE,
+             *course_series.BEYOND)
     # the document's order by first section; a tie keeps the order above
     return tuple(sorted(every, key=lambda x: x.position))
 

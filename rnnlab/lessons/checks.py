@@ -57,9 +57,11 @@ class Sampling:
     temperature: float
     top_k: int = 0
     top_p: float = 1.0
+    style: str = ""  # a style-conditioned run's style to sample in ("": the model's default)
 
     def describe(self) -> str:
-        parts = ["greedy" if self.temperature == 0 else f"T={self.temperature:g}"]
+        parts = [f"style {self.style}"] if self.style else []
+        parts.append("greedy" if self.temperature == 0 else f"T={self.temperature:g}")
         if self.top_k:
             parts.append(f"top-k {self.top_k}")
         if self.top_p < 1:

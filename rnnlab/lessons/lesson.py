@@ -51,6 +51,10 @@ class Lesson:
     sample_length: int = 400
     # after training, the next-token distribution of the first run at `probe` (lessons/probe.py)
     probe: str = ""
+    # after training, the (one) forecasting run's members and fused forecast (its metrics
+    # member_<name>_<metric> and fused_<metric>) checked like runs under their names, beside
+    # "member-mean" (the members' mean of each metric: what picking one blindly scores)
+    members: bool = False
     view: str = ""  # a screen the lab opens over the dashboard ("anatomy": the cell-anatomy view)
     tries: tuple[Variation, ...] = ()  # "try next", keys 1..3 on the Lessons screen
     question: dict[str, str] = None  # type: ignore[assignment]  # what the tries answer

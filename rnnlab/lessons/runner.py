@@ -114,10 +114,33 @@ def read_result(label: str, run_dir: Path) -> RunResult:
     finite = [n for n in norms if n is not None and math.isfinite(n)]
     # a diverged run's last norm is inf/NaN; the largest finite one is the spike before it
     spike = max(finite) if finite else None
-    metrics = {k: v for k, v in info.latest.items() if k.startswith(("val_", "test_")) or k == "loss"}
+    # a forecasting run's members and fused forecast too (the combining lesson reads them)
+    metrics = {k: v for k, v in info.latest.items() if k.startswith(("val_", "test_", "member_", "fused_")) or k == "loss"}
     return RunResult(label=label, run_id=info.run_id, status=info.status, step=info.step, metrics=metrics,
                      baselines=dict(info.baselines), max_grad_norm=spike, grad_norm_nonfinite=len(finite) < len(norms),
                      tokens_per_s=info.tokens_per_s, params=info.params, total_steps=info.total_steps)
+
+
+SAMPLE_METRICS = ("distinct_1", "distinct_2", "char_distinct_4", "own_bpc")
+MEMBER_METRICS = ("test_mase", "test_mae", "val_mase")
+
+
+def forecast_members(run: RunResult) -> dict[str, RunResult]:
+    """A forecasting run's members (seasonal_naive, ets, theta, arima, rnn), its fused forecast
+    and "member-mean" (each metric's mean over the members: what picking one blindly scores), as
+    results to check like runs; empty when the run reported none (it failed, or has no members)."""
+    found: dict[str, dict[str, float]] = {}
+    for key, v in run.metrics.items():
+        for m in MEMBER_METRICS:
+            if key == f"fused_{m}":
+                found.setdefault("fused", {})[m] = v
+            elif key.startswith("member_") and key.endswith("_" + m):
+                found.setdefault(key[len("member_"): -len(m) - 1], {})[m] = v
+    names = [k for k in found if k != "fused"]
+    if names:
+        found["member-mean"] = {m: sum(found[k].get(m, math.nan) for k in names) / len(names) for m in MEMBER_METRICS}
+    return {k: RunResult(label=k, run_id=run.run_id, status=run.status, step=run.step, metrics=v, baselines={})
+            for k, v in found.items()}
 
 
 def is_quick(lesson: Lesson, results: list[RunResult], try_: int = 0) -> bool:
@@ -172,13 +195,18 @@ def report(lesson: Lesson, dirs: list[Path], try_: int = 0) -> dict[str, Any]:
     checked = dict(runs)
     for row in samples:
         checked[row["label"]] = RunResult(label=row["label"], run_id=first.run_id, status="finished", step=first.step,
-                                          metrics={k: row[k] for k in ("distinct_1", "distinct_2", "char_distinct_4", "own_bpc")},
+                                          metrics={k: v for k, v in row.items() if k in SAMPLE_METRICS or k.startswith("style_bits/")},
                                           baselines={})
     probe = measured.get("next_token")
     if probe:
         checked["next-char"] = RunResult(label="next-char", run_id=first.run_id, status="finished", step=first.step,
                                          metrics={"entropy_bits": probe["entropy_bits"]},
                                          baselines={"unigram_entropy_bits": probe["unigram_entropy_bits"]})
+    members = forecast_members(first) if lesson.members else {}
+    checked.update(members)
+    if lesson.members:  # a member the run did not report fails its checks rather than skipping them
+        for name in {x for e in lesson.expects for x in (e.a, e.b) if x} - set(checked):
+            checked[name] = RunResult(name, "", "failed", 0, {}, {})
     for name in [s.label for s in lesson.samplings] + (["next-char"] if lesson.probe else []):
         checked.setdefault(name, RunResult(name, "", "failed", 0, {}, {}))  # its run failed: not measured
     quick = is_quick(lesson, list(runs.values()), try_)
@@ -201,6 +229,7 @@ def report(lesson: Lesson, dirs: list[Path], try_: int = 0) -> dict[str, Any]:
         "runs": [r.to_dict() for r in runs.values()],
         **({"samples": samples} if lesson.samplings else {}),
         **({"next_token": probe} if lesson.probe else {}),
+        **({"members": [{"label": k, **r.metrics} for k, r in members.items()]} if lesson.members else {}),
         "checks": checks,
         **({"full_size_only": unchecked} if unchecked else {}),
         "passed": bool(checks) and all(c["passed"] for c in checks),

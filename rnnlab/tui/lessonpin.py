@@ -77,7 +77,11 @@ def verdict_text(lesson: catalog.Lesson, report: dict[str, Any]) -> Text:
         for ch, p in probe["top"][:6]:
             out.append(f"    {ch!r:>6} {p:5.2f} {'█' * round(p * 20)}\n")
     for row in report.get("samples", ()):
-        out.append(f"  {row['label']:<10} d4 {row['char_distinct_4']:.2f}  bpc {row['own_bpc']:.2f}\n", style="dim")
+        bits = "".join(f"  {k.split('/', 1)[1]} {v:+.2f}" for k, v in row.items() if k.startswith("style_bits/"))
+        out.append(f"  {row['label']:<10} d4 {row['char_distinct_4']:.2f}  bpc {row['own_bpc']:.2f}{bits}\n", style="dim")
+    for row in report.get("members", ()):  # the forecast's members and their fusion (test MASE)
+        if isinstance(row.get("test_mase"), float):
+            out.append(f"  {row['label']:<15} test MASE {row['test_mase']:.3f}\n", style="bold" if row["label"] == "fused" else "dim")
     return out
 
 
