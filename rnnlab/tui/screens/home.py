@@ -57,6 +57,7 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
         Binding("S", "sort", "Sort"),
         Binding("t", "tags", "Tags"),
         Binding("T", "note", "Note"),
+        Binding("f2", "app.toggle_language", "EN/中文"),  # the interface language, live
         Binding("H", "columns", "Columns", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("q", "app.quit", "Quit"),

@@ -45,7 +45,9 @@ def tab_of(lesson: catalog.Lesson) -> str:
 def tab_label(lesson: catalog.Lesson) -> str:
     from rnnlab.tui.screens.dashboard import PANELS
 
-    return next(label for pid, label, _ in PANELS if pid == tab_of(lesson))
+    from rnnlab.tui.i18n import t
+
+    return t(next(label for pid, label, _ in PANELS if pid == tab_of(lesson)))
 
 
 class Lessons(Screen):
@@ -123,6 +125,17 @@ class Lessons(Screen):
             style = {"passed": "green", "failed": "red"}.get(v.state, "yellow") if v else ""
             table.update_cell(str(x.number), " ", Text(v.mark, style=style) if v and v.mark else " ")
         self._show(self._selected())
+
+    def relabel(self) -> None:
+        """Say everything again in the interface language (the lab's language switch)."""
+        self.query_one("#lessons-title", Static).update(self._title())
+        table = self.query_one(DataTable)
+        for key, label in zip(COLUMNS["en"], catalog.pick(COLUMNS)):
+            table.columns[key].label = Text(label)
+        for x in catalog.LESSONS:
+            table.update_cell(str(x.number), "lesson", catalog.pick(x.title), update_width=True)
+        self._show(self._selected())
+        self._refresh_marks()  # the verdicts' lines are made in the language
 
     def action_toggle_size(self) -> None:
         self.quick = not self.quick

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.widgets import RichLog, Static
 
 from rnnlab import timeaxis
+from rnnlab.tui.i18n import t, tf
 from rnnlab.tui.state import RunState, fmt_num
 from rnnlab.tui.widgets.panel import Panel, ViewOptions
 from rnnlab.tui.widgets.plot import Line, LinePlot, PlotData
@@ -55,7 +56,7 @@ class OutputPanel(Panel):
         kind = last.get("type")
         self._mode(kind)
         if kind == "text":
-            self.set_titles(title="samples")
+            self.set_titles(title=t("samples"))
             for s, d in state.outputs[self._shown :]:
                 if d.get("type") == "text":
                     log.write(Text(f"── step {s}  T={d.get('temperature', '?')} ──", style="dim"))
@@ -65,10 +66,10 @@ class OutputPanel(Panel):
             )
         elif kind == "forecast":
             where = f" ({last['split']})" if last.get("split") else ""
-            self.set_titles(title=f"forecast vs actual{where} @ {step}")
+            self.set_titles(title=tf("forecast vs actual{where} @ {step}", where=where, step=step))
             self._forecast(last, note, state.vectors.get("backtest"))
         else:
-            self.set_titles(title=f"predictions @ {step}")
+            self.set_titles(title=tf("predictions @ {step}", step=step))
             rows = last.get("rows") or []
             set_content(note, Text("\n".join(_row_text(r) for r in rows[:12]) or "no rows"))
         self._shown = len(state.outputs)
