@@ -226,7 +226,7 @@ def test_the_lessons_screen_speaks_chinese_around_the_texts_too(empty_root, monk
             body = str(getattr(shown, "text", shown))  # the text a CellWrap (rnnlab/tui/wrap.py) wraps
             labels = [str(c.label) for c in screen.query_one(DataTable).columns.values()]
             assert "课程" in title and "Enter" in title
-            assert "观察: Gates 标签页" in body and "watch:" not in body and "min on" not in body
+            assert "观察: 门控 标签页" in body and "watch:" not in body and "min on" not in body
             assert "课程" in labels and "lesson" not in labels
 
     asyncio.run(go())
