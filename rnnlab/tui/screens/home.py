@@ -47,6 +47,7 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
         Binding("n", "new", "New"),
         Binding("enter,o", "open", "Open"),
         Binding("L", "lessons", "Lessons"),  # early: the footer cuts from the right at 80 columns
+        Binding("f2", "app.toggle_language", "EN/中文"),  # the interface language, live; early too
         Binding("space", "mark", "Mark"),
         Binding("c", "compare", "Compare"),
         Binding("s", "stop", "Stop"),
@@ -57,7 +58,6 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
         Binding("S", "sort", "Sort"),
         Binding("t", "tags", "Tags"),
         Binding("T", "note", "Note"),
-        Binding("f2", "app.toggle_language", "EN/中文"),  # the interface language, live
         Binding("H", "columns", "Columns", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("q", "app.quit", "Quit"),
