@@ -65,10 +65,10 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def words(language: Optional[str] = None) -> dict[str, str]:
-    if language is None:
-        from rnnlab.lessons.catalog import lang  # below catalog in the imports: read when called
+    if language is None:  # $RNNLAB_LANG as catalog.lang reads it (catalog imports this module)
+        import os
 
-        language = lang()
+        language = "zh" if os.environ.get("RNNLAB_LANG", "en").strip().lower().startswith("zh") else "en"
     return WORDS.get(language, WORDS["en"])
 
 
