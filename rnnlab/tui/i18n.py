@@ -141,6 +141,11 @@ ZH.update({
     # run statuses as the header and compare's table say them (the store and --json keep the words)
     "queued": "排队中", "running": "运行中", "paused": "已暂停", "finished": "已完成", "stopped": "已停止",
     "pruned": "已剪枝", "failed": "失败", "diverged": "已发散", "crashed": "已崩溃", "corrupt": "已损坏",
+    # the Runs screen: its title, columns (status, metric, step, cell, task, name as compare's), hints
+    "runs in {root}": "运行目录 {root}", "  {shown} of {total} match ": "  {total} 个中 {shown} 个匹配 ",
+    "  sorted by {label} {arrow}": "  按{label}排序 {arrow}", "newest": "最新", "id": "编号", "tags": "标签",
+    "reading runs…": "正在读取运行…", "no run matches the filter (esc clears it)": "没有匹配筛选的运行 (esc 清除筛选)",
+    "no runs yet: press n for a new experiment": "还没有运行: 按 n 新建实验", "note: ": "备注: ",
     # the dashboard's tabs (80x24) and its run header
     "Loss": "损失", "Grads": "梯度", "Flow": "梯度流", "Gates": "门控", "Output": "输出", "Events": "事件",
     "reading run…": "正在读取运行…", "step {step}/{total}": "步数 {step}/{total}", "ETA {eta}": "剩余 {eta}",

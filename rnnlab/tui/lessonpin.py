@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from rnnlab.lessons import catalog
+from rnnlab.tui.wrap import CellWrap
 
 # the pin's own words, in the lesson texts' language
 WORDS = {
@@ -120,7 +121,7 @@ class LessonPin(VerticalScroll, can_focus=False):
         text = lesson_text(self.lesson, self.try_)
         text.append_text(expected_text(self.lesson))
         text.append(words()["toggle"], style="dim italic")
-        self.query_one("#lesson-pin-text", Static).update(text)
+        self.query_one("#lesson-pin-text", Static).update(CellWrap(text))  # Chinese wraps at any character
 
     def relabel(self) -> None:
         """The text and the verdict in the interface language (the lab's language switch):
@@ -158,7 +159,7 @@ class LessonPin(VerticalScroll, can_focus=False):
     def _show(self, report: dict[str, Any]) -> None:
         self.report = report
         self._timer.stop()
-        self.query_one("#lesson-pin-result", Static).update(verdict_text(self.lesson, report))
+        self.query_one("#lesson-pin-result", Static).update(CellWrap(verdict_text(self.lesson, report)))
 
 
 def pin(screen: Screen, number: int, run_dirs: list[Path], try_: int = 0, tries: int = 50) -> None:
