@@ -297,3 +297,26 @@ def test_language_switch_flips_the_lab_live(fixture_root, monkeypatch):
 def test_snapshot_screen_in_chinese(snap_compare, fixture_root, monkeypatch, screen):
     monkeypatch.setenv("RNNLAB_LANG", "zh")
     assert snap_compare(lab(fixture_root), terminal_size=(120, 40), run_before=OPENERS[screen])
+
+
+def test_new_form_field_error_in_chinese(fixture_root, monkeypatch):
+    """A field's bad value is flagged with one Chinese line naming the field by its label."""
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+
+    async def go():
+        from textual.widgets import Input
+
+        app = lab(fixture_root)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _open_new(pilot)
+            app.screen.query_one("#lr", Input).value = "abc"
+            await pilot.pause(0.3)
+            flagged = app.screen.query_one("#lr").has_class("-invalid")
+            status = str(app.screen.query_one("#form-status").render())
+            app.screen.query_one("#lr", Input).value = ""
+            await pilot.pause(0.3)
+            return flagged, status, str(app.screen.query_one("#form-status").render())
+
+    flagged, bad, empty = asyncio.run(go())
+    assert flagged and "学习率: 'abc' 不是数字" in bad, bad
+    assert "学习率: 必须填写" in empty, empty

@@ -2,9 +2,12 @@
 
 `t(s)` returns the translation of the English string `s`, or `s` itself when there is none, so a
 string not yet translated still reads (in English) and a key can be translated later without
-touching the screen that shows it. The language is read from the environment on every call (a
-test or a switch in the lab can change it). Lesson texts carry their own languages
-(rnnlab/lessons/catalog.py); this table is for the words around them.
+touching the screen that shows it; `tf(s, **values)` translates a sentence with `{names}` whole
+and fills them in after (word order differs), `pad` aligns by terminal cells. The language is
+read from the environment on every call, so `switch()` (the lab's `f2`, rnnlab/tui/language.py)
+changes it for everything drawn afterwards. Lesson texts carry their own languages
+(rnnlab/lessons/catalog.py), and the checks' words theirs (rnnlab/lessons/checks.py WORDS); this
+table is for the words around them. Metric names, config keys, cells and commands stay as typed.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ def t(text: str) -> str:
     return ZH.get(text, text)
 
 
-def tf(text: str, **values: object) -> str:
+def tf(text: str, /, **values: object) -> str:
     """`t(text).format(**values)`: a sentence with numbers or names in it, translated whole
     (word order differs between the languages), its `{names}` filled in after."""
     return t(text).format(**values)
