@@ -25,6 +25,12 @@ async def _until(pilot, cond, timeout: float = 30.0) -> None:
     raise AssertionError("condition not met in time")
 
 
+
+def _said(static) -> str:
+    """What a Static says: its text, also when a CellWrap (rnnlab/tui/wrap.py) wraps it."""
+    shown = static.content
+    return str(getattr(shown, "text", shown))
+
 def _lab(root: Path):
     from rnnlab.tui.app import LabApp
 
@@ -103,16 +109,16 @@ def test_enter_launches_race_opens_compare_pins_the_lesson_and_its_verdict(empty
             # the lesson's text pinned beside the compare view; t hides and shows it
             await _until(pilot, lambda: bool(compare.query("#lesson-pin")))
             pin = compare.query_one("#lesson-pin")
-            assert "Exploding gradients" in str(compare.query_one("#lesson-pin-text", Static).render())
-            assert "no-clip ends diverged" in str(compare.query_one("#lesson-pin-text", Static).render())
+            assert "Exploding gradients" in _said(compare.query_one("#lesson-pin-text", Static))
+            assert "no-clip ends diverged" in _said(compare.query_one("#lesson-pin-text", Static))
             await pilot.press("t")
             assert not pin.display
             await pilot.press("t")
             assert pin.display
             # when the runs end: measured against expected, and the verdict with its size
-            await _until(pilot, lambda: "PASSED" in str(compare.query_one("#lesson-pin-result", Static).render()),
+            await _until(pilot, lambda: "PASSED" in _said(compare.query_one("#lesson-pin-result", Static)),
                          timeout=240)
-            result = str(compare.query_one("#lesson-pin-result", Static).render())
+            result = _said(compare.query_one("#lesson-pin-result", Static))
             assert "Result (quick): PASSED" in result and "measured: no-clip: diverged at step" in result
             # the panel the lesson's text names: the race plots the gradient norm, and Enter on a
             # run (the table has the focus) opens its dashboard on the Grads tab
@@ -226,7 +232,7 @@ def test_the_lessons_screen_speaks_chinese_around_the_texts_too(empty_root, monk
             body = str(getattr(shown, "text", shown))  # the text a CellWrap (rnnlab/tui/wrap.py) wraps
             labels = [str(c.label) for c in screen.query_one(DataTable).columns.values()]
             assert "课程" in title and "Enter" in title
-            assert "观察: Gates 标签页" in body and "watch:" not in body and "min on" not in body
+            assert "观察: 门控 标签页" in body and "watch:" not in body and "min on" not in body
             assert "课程" in labels and "lesson" not in labels
 
     asyncio.run(go())

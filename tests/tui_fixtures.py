@@ -282,7 +282,7 @@ FILTER_KEYS = ["slash", "c", "e", "l", "l", "colon", "l", "s", "t", "m", "enter"
 SHOTS = [("home", (120, 30), []), ("new-experiment", (120, 40), ["n"]),
          ("dashboard", (160, 48), ["enter"]), ("dashboard-80x24", (80, 24), ["enter"]),
          ("dashboard-forecast", (160, 48), ["down", "enter"]), ("compare", (120, 36), ["space", "space", "space", "c"]),
-         ("playground", (120, 30), ["down", "down", "enter", "g"]), ("help", (120, 40), ["f1"]),
+         ("help", (120, 40), ["f1"]),
          ("lessons", (120, 40), ["L"]), ("lessons-80x24", (80, 24), ["L"]),
          ("anatomy", (120, 40), ["enter", "A", "right", "right", "right"]),
          ("anatomy-80x24", (80, 24), ["enter", "A", "right", "right", "right"]), ("system", (120, 40), ["y"]),
@@ -334,6 +334,34 @@ async def _shoot_neurons(root: Path, out: Path) -> None:
         app.save_screenshot(str(out / "neurons.svg"))
 
 
+async def _shoot_playground(root: Path, out: Path) -> None:
+    """The Playground on the trained tiny run (the fixture runs have no checkpoint): one
+    generation from its prompt, with the next-token bar charts after the prompt and after it."""
+    from rnnlab.tui.app import LabApp
+
+    app = LabApp(root)
+    async with app.run_test(size=(120, 30)) as pilot:
+        for _ in range(300):
+            if app.screen.query("DataTable") and app.screen.query_one("DataTable").row_count == 1:
+                break
+            await pilot.pause(0.1)
+        await pilot.press("enter")
+        await pilot.pause(2.0)
+        await pilot.press("g")
+        for _ in range(300):
+            if type(app.screen).__name__ == "Playground":
+                break
+            await pilot.pause(0.1)
+        await pilot.pause(1.0)
+        await pilot.press("ctrl+g")
+        for _ in range(600):
+            if getattr(app.screen, "_after", None):  # finished: the chart after the last token is there
+                break
+            await pilot.pause(0.1)
+        await pilot.pause(1.0)
+        app.save_screenshot(str(out / "playground.svg"))
+
+
 def screenshots(out: Path, only: set | None = None) -> None:
     import asyncio
     import os
@@ -351,9 +379,12 @@ def screenshots(out: Path, only: set | None = None) -> None:
         asyncio.run(_shoot(Path("runs"), out, SHOTS, 4, only))
         make_many_runs(Path("many"))
         asyncio.run(_shoot(Path("many"), out, MANY_SHOTS, 20, only))
-        if only is None or "neurons" in only:
+        if only is None or only & {"neurons", "playground"}:
             make_neurons_run(Path("neurons-runs"))
-            asyncio.run(_shoot_neurons(Path("neurons-runs"), out))
+            if only is None or "neurons" in only:
+                asyncio.run(_shoot_neurons(Path("neurons-runs"), out))
+            if only is None or "playground" in only:
+                asyncio.run(_shoot_playground(Path("neurons-runs"), out))
         import research_fixtures  # the research views (issue 18): columns, seed groups, the sweep screen
 
         research_fixtures.screenshots(out, only)

@@ -23,7 +23,19 @@ WORDS = {
            "try": "try {k}: {what}  (rnnlab lessons {n} --run --try {k})",
            "verdict": {True: "PASSED", False: "FAILED"}, "size": {True: "quick", False: "full"},
            "variation": "variation {k}: {what}", "unchecked": "checked at full size only",
-           "members": "the forecast's members and their fusion ({r}):"},
+           "step": "step", "then_inf": " then inf/NaN", "ok": "ok  ", "fail": "FAIL", "baselines": "baselines",
+           "samples": "samples of {n} chars from {run}'s best checkpoint:",
+           "sample_head": ("sampler", "distinct-4 (chars)", "own bpc", "sample"),
+           "probe_head": "p(next char | {p!r}) from {run}'s best checkpoint: entropy {e:.2f} bits "
+                         "(unigram {u:.2f}, uniform {f:.2f})",
+           "no_number": "--run needs a lesson number, e.g. `rnnlab lessons 3 --run`; `rnnlab lessons` lists them",
+           "try_needs_run": "--try {k} needs --run, e.g. `rnnlab lessons {n} --run --try {k}`",
+           "not_number": "lesson {text!r} is not a number; lessons are {all} (see `rnnlab lessons`)",
+           "no_lesson": "no lesson {n}; lessons are {all} (see `rnnlab lessons`)",
+           "no_try": "lesson {n} has no variation {k}; it has {has} (see `rnnlab lessons {n}`)", "none": "none",
+           "no_option": "no such option {o}; `rnnlab lessons` takes N, --run, --quick, --try, --json, --runs-dir",
+           "members": "the forecast's members and their fusion ({r}):",
+           "member_head": ("member", "val MASE", "test MASE"), "bits": "bits {s}"},
     "zh": {"ch": "第 {} 节", "min": "约 {} 分钟", "race": "{} 个运行竞赛", "one": "1 个运行",
            "hint": "rnnlab lessons N: 阅读第 N 课; rnnlab lessons N --run [--quick]: 运行它 (分钟数按 2 核 CPU 计)",
            "head": "第 {n} 课 (第 {ch} 节): {title}", "run": "运行", "result": "第 {n} 课: {title}",
@@ -33,7 +45,19 @@ WORDS = {
            "try": "试试 {k}: {what}  (rnnlab lessons {n} --run --try {k})",
            "verdict": {True: "通过", False: "未通过"}, "size": {True: "快速", False: "完整"},
            "variation": "变体 {k}: {what}", "unchecked": "只在完整规模下检查",
-           "members": "预测的各个成员及其融合 ({r}):"},
+           "step": "步", "then_inf": " 随后 inf/NaN", "ok": "通过", "fail": "失败", "baselines": "基线",
+           "samples": "从 {run} 的最佳检查点采样的 {n} 个字符:",
+           "sample_head": ("采样设置", "distinct-4 (字符)", "自身 bpc", "样本"),
+           "probe_head": "{run} 的最佳检查点给出的 p(下一个字符 | {p!r}): 熵 {e:.2f} 比特 "
+                         "(一元分布 {u:.2f}, 均匀分布 {f:.2f})",
+           "no_number": "--run 需要课程编号, 例如 `rnnlab lessons 3 --run`; `rnnlab lessons` 列出所有课程",
+           "try_needs_run": "--try {k} 需要与 --run 一起使用, 例如 `rnnlab lessons {n} --run --try {k}`",
+           "not_number": "课程 {text!r} 不是数字; 课程编号为 {all} (见 `rnnlab lessons`)",
+           "no_lesson": "没有第 {n} 课; 课程编号为 {all} (见 `rnnlab lessons`)",
+           "no_try": "第 {n} 课没有变体 {k}; 它有 {has} (见 `rnnlab lessons {n}`)", "none": "无",
+           "no_option": "没有选项 {o}; `rnnlab lessons` 接受 N, --run, --quick, --try, --json, --runs-dir",
+           "members": "预测的各个成员及其融合 ({r}):",
+           "member_head": ("成员", "val MASE", "test MASE"), "bits": "{s} 比特"},
 }
 
 
@@ -61,7 +85,7 @@ def lessons_command(
     root = paths.runs_root(runs_dir)
     if number is None:
         if run:
-            raise UserError("--run needs a lesson number, e.g. `rnnlab lessons 3 --run`; `rnnlab lessons` lists them")
+            raise UserError(_words()["no_number"])
         from rich.cells import cell_len
 
         done = runner.finished(root)
@@ -89,12 +113,14 @@ def lessons_command(
             print(f"{pad(mark, wk)} {r['number']:>2}  {pad(r['title'], 44)} {pad(chapter, wc)}  {pad(mins, wm)}  {kind}")
         print(w["hint"])
         return
-    lesson = catalog.get(_number(number))
+    lesson = _lesson(_number(number))
     quick = quick or runner.quick_from_env()
     if try_:
-        runner.experiments(lesson, try_)  # an unknown variation: one error line before anything runs
+        if not 1 <= try_ <= len(lesson.tries):  # an unknown variation: one error line before anything runs
+            raise UserError(_words()["no_try"].format(
+                n=lesson.number, k=try_, has=", ".join(str(i + 1) for i in range(len(lesson.tries))) or _words()["none"]))
         if not run:
-            raise UserError(f"--try {try_} needs --run, e.g. `rnnlab lessons {lesson.number} --run --try {try_}`")
+            raise UserError(_words()["try_needs_run"].format(k=try_, n=lesson.number))
     if not run:
         if json_out:
             print_json(_describe(lesson))
@@ -118,12 +144,27 @@ def _number(text: str) -> int:
     from rnnlab.lessons import catalog
 
     if text.startswith("--"):  # an option click did not know, let through by ignore_unknown_options
-        raise UserError(f"no such option {text.split('=')[0]}; `rnnlab lessons` takes N, --run, --quick, --try, --json, --runs-dir")
+        raise UserError(_words()["no_option"].format(o=text.split("=")[0]))
     try:
         return int(text)
     except ValueError:
-        raise UserError(f"lesson {text!r} is not a number; lessons are "
-                        f"{', '.join(str(n) for n in sorted(x.number for x in catalog.LESSONS))} (see `rnnlab lessons`)") from None
+        raise UserError(_words()["not_number"].format(text=text, all=_all_numbers())) from None
+
+
+def _all_numbers() -> str:
+    from rnnlab.lessons import catalog
+
+    return ", ".join(str(n) for n in sorted(x.number for x in catalog.LESSONS))
+
+
+def _lesson(number: int):
+    """catalog.get, its error line in the lesson texts' language."""
+    from rnnlab.errors import UserError
+    from rnnlab.lessons import catalog
+
+    if not any(x.number == number for x in catalog.LESSONS):
+        raise UserError(_words()["no_lesson"].format(n=number, all=_all_numbers()))
+    return catalog.get(number)
 
 
 def _describe(lesson) -> dict:
@@ -172,6 +213,14 @@ def _print_text(lesson) -> None:
         print(f"  {catalog.pick(catalog.ASK)}: {d['question']}")
 
 
+def pad(text: str, width: int, right: bool = False) -> str:
+    """`text` in `width` terminal cells (CJK takes two), left- or right-aligned."""
+    from rich.cells import cell_len
+
+    gap = " " * max(0, width - cell_len(text))
+    return gap + text if right else text + gap
+
+
 def _print_result(lesson, result: dict) -> None:
     from rnnlab.lessons import catalog
 
@@ -185,16 +234,17 @@ def _print_result(lesson, result: dict) -> None:
         shown = "  ".join(f"{m} {r['metrics'][m]:.4f}" if isinstance(r["metrics"].get(m), float) else f"{m} -"
                           for m in (metric, *result.get("also", ())))
         spike = r["max_grad_norm"]
-        g = "" if spike is None else f"  max |g| {spike:.3g}" + (" then inf/NaN" if r["grad_norm_nonfinite"] else "")
+        g = "" if spike is None else f"  max |g| {spike:.3g}" + (w["then_inf"] if r["grad_norm_nonfinite"] else "")
         tps = f"  {r['tokens_per_s']:,.0f} tok/s" if r.get("tokens_per_s") else ""  # lesson 8's other half
-        print(f"  {r['label']:<14} {r['status']:<9} step {r['step']:<6} {shown}{g}{tps}  ({r['run_id']})")
+        print(f"  {r['label']:<14} {r['status']:<9} {w['step']} {r['step']:<6} {shown}{g}{tps}  ({r['run_id']})")
     samples = result.get("samples") or []
     if samples:
-        print(f"  samples of {lesson.sample_length} chars from {result['runs'][0]['run_id']}'s best checkpoint:")
+        print("  " + w["samples"].format(n=lesson.sample_length, run=result["runs"][0]["run_id"]))
         # a style-conditioned lesson's samples: how typical of each style their characters are
         styles = sorted({k for row in samples for k in row if k.startswith("style_bits/")})
-        extra = "".join(f" {'bits ' + k.split('/', 1)[1]:>10}" for k in styles)
-        print(f"    {'sampler':<10} {'distinct-4 (chars)':>18} {'own bpc':>8}{extra}  sample")
+        extra = "".join(" " + pad(w["bits"].format(s=k.split("/", 1)[1]), 10, right=True) for k in styles)
+        h = w["sample_head"]
+        print(f"    {pad(h[0], 10)} {pad(h[1], 18, right=True)} {pad(h[2], 8, right=True)}{extra}  {h[3]}")
         for row in samples:
             # whitespace shown as one space (and a line break as ⏎), so a loop of blanks is visible
             text = " ".join(row["sample"].replace("\n", " ⏎ ").split())[:44] or repr(row["sample"][:20])
@@ -203,23 +253,23 @@ def _print_result(lesson, result: dict) -> None:
     members = result.get("members") or []
     if members:
         print("  " + w["members"].format(r=result["runs"][0]["run_id"]))
-        print(f"    {'member':<15} {'val MASE':>9} {'test MASE':>10}")
+        mh = w["member_head"]
+        print(f"    {pad(mh[0], 15)} {pad(mh[1], 9, right=True)} {pad(mh[2], 10, right=True)}")
         for row in members:
-            cells = "".join(f" {row[m]:>{w}.3f}" if isinstance(row.get(m), float) else f" {'-':>{w}}"
-                            for m, w in (("val_mase", 9), ("test_mase", 10)))
+            cells = "".join(f" {row[m]:>{width}.3f}" if isinstance(row.get(m), float) else f" {'-':>{width}}"
+                            for m, width in (("val_mase", 9), ("test_mase", 10)))
             print(f"    {row['label']:<15}{cells}")
     probe = result.get("next_token")
     if probe:
-        print(f"  p(next char | {probe['prefix']!r}) from {result['runs'][0]['run_id']}'s best checkpoint: "
-              f"entropy {probe['entropy_bits']:.2f} bits (unigram {probe['unigram_entropy_bits']:.2f}, "
-              f"uniform {probe['uniform_bits']:.2f})")
+        print("  " + w["probe_head"].format(p=probe["prefix"], run=result["runs"][0]["run_id"], e=probe["entropy_bits"],
+                                            u=probe["unigram_entropy_bits"], f=probe["uniform_bits"]))
         for ch, p in probe["top"]:
             print(f"    {ch!r:>6} {p:6.3f} {'█' * round(p * 40)}")
     base = {k[: -len(metric) - 1]: v for k, v in (result["runs"][0]["baselines"] or {}).items() if k.endswith("_" + metric)}
     if base:
-        print("  baselines: " + ", ".join(f"{k} {metric} {v:.4f}" for k, v in sorted(base.items())))
+        print(f"  {w['baselines']}: " + ", ".join(f"{k} {metric} {v:.4f}" for k, v in sorted(base.items())))
     for c in result["checks"]:
-        print(f"  {'ok  ' if c['passed'] else 'FAIL'} {c['expect']}: {c['measured']}")
+        print(f"  {w['ok'] if c['passed'] else w['fail']} {c['expect']}: {c['measured']}")
     for e in result.get("full_size_only", ()):
         print(f"  --   {e}: {w['unchecked']}")
     if result["checks"]:

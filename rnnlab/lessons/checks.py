@@ -36,17 +36,40 @@ class Expect:
     # lists it as not checked rather than passing or failing it)
     full_only: bool = False
 
-    def describe(self) -> str:
-        if self.kind == "status":
-            return f"{self.a} ends {' or '.join(self.statuses)}"
-        if self.kind == "lower":
-            times = "" if self.factor == 1.0 else f"{self.factor:g} x "
-            return f"{self.a} {self.metric} < {times}{self.b} {self.metric}"
-        if self.kind == "higher":
-            times = "" if self.factor == 1.0 else f"{self.factor:g} x "
-            return f"{self.a} {self.metric} > {times}{self.b} {self.metric}"
+    def describe(self, language: Optional[str] = None) -> str:
+        """The check in one line, in `language` (default: the lesson texts', $RNNLAB_LANG):
+        labels, metric names and numbers as typed, the words around them from WORDS."""
+        w = words(language)
         times = "" if self.factor == 1.0 else f"{self.factor:g} x "
-        return f"{self.a} {self.metric} < {times}its {self.baseline}"
+        if self.kind == "status":
+            return w["status"].format(a=self.a, statuses=w["or"].join(self.statuses))
+        if self.kind in ("lower", "higher", "beats_baseline"):
+            return w[self.kind].format(a=self.a, b=self.b, metric=self.metric, times=times, baseline=self.baseline)
+        raise ValueError(self.kind)
+
+
+# The words around a check's labels and numbers, per language (the lesson texts' mechanism: a
+# dict per language, picked by $RNNLAB_LANG). A new `kind` of check adds its line to each.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {"status": "{a} ends {statuses}", "or": " or ",
+           "lower": "{a} {metric} < {times}{b} {metric}", "higher": "{a} {metric} > {times}{b} {metric}",
+           "beats_baseline": "{a} {metric} < {times}its {baseline}",
+           "ended": "{label}: {status} at step {step}", "vs": "{a} {va} vs {b} {vb}",
+           "greedy": "greedy", "style": "style {s}", "top_k": "top-k {k}", "top_p": "top-p {p:g}", "sep": ", "},
+    "zh": {"status": "{a} 结束状态为 {statuses}", "or": " 或 ",
+           "lower": "{a} 的 {metric} < {times}{b} 的 {metric}", "higher": "{a} 的 {metric} > {times}{b} 的 {metric}",
+           "beats_baseline": "{a} 的 {metric} < {times}其自身的 {baseline}",
+           "ended": "{label}: 第 {step} 步时 {status}", "vs": "{a} {va} 对比 {b} {vb}",
+           "greedy": "贪心", "style": "风格 {s}", "top_k": "top-k {k}", "top_p": "top-p {p:g}", "sep": ", "},
+}
+
+
+def words(language: Optional[str] = None) -> dict[str, str]:
+    if language is None:  # $RNNLAB_LANG as catalog.lang reads it (catalog imports this module)
+        import os
+
+        language = "zh" if os.environ.get("RNNLAB_LANG", "en").strip().lower().startswith("zh") else "en"
+    return WORDS.get(language, WORDS["en"])
 
 
 @dataclass(frozen=True)
@@ -59,14 +82,15 @@ class Sampling:
     top_p: float = 1.0
     style: str = ""  # a style-conditioned run's style to sample in ("": the model's default)
 
-    def describe(self) -> str:
-        parts = [f"style {self.style}"] if self.style else []
-        parts.append("greedy" if self.temperature == 0 else f"T={self.temperature:g}")
+    def describe(self, language: Optional[str] = None) -> str:
+        w = words(language)
+        parts = [w["style"].format(s=self.style)] if self.style else []
+        parts.append(w["greedy"] if self.temperature == 0 else f"T={self.temperature:g}")
         if self.top_k:
-            parts.append(f"top-k {self.top_k}")
+            parts.append(w["top_k"].format(k=self.top_k))
         if self.top_p < 1:
-            parts.append(f"top-p {self.top_p:g}")
-        return ", ".join(parts)
+            parts.append(w["top_p"].format(p=self.top_p))
+        return w["sep"].join(parts)
 
 
 @dataclass
@@ -107,25 +131,26 @@ class RunResult:
         }
 
 
-def evaluate(expect: Expect, runs: dict[str, RunResult]) -> tuple[bool, str]:
-    """(passed, one line with the measured numbers)."""
+def evaluate(expect: Expect, runs: dict[str, RunResult], language: Optional[str] = None) -> tuple[bool, str]:
+    """(passed, one line with the measured numbers, in `language` as `Expect.describe`)."""
+    w = words(language)
     a = runs[expect.a]
     if expect.kind == "status":
-        return a.status in expect.statuses, f"{a.label}: {a.status} at step {a.step}"
+        return a.status in expect.statuses, w["ended"].format(label=a.label, status=a.status, step=a.step)
     if expect.kind == "lower":
         b = runs[expect.b]
         va, vb = a.value(expect.metric), b.value(expect.metric)
         ok = va < expect.factor * vb
-        return ok, f"{a.label} {_fmt(va, a)} vs {b.label} {_fmt(vb, b)}"
+        return ok, w["vs"].format(a=a.label, va=_fmt(va, a), b=b.label, vb=_fmt(vb, b))
     if expect.kind == "higher":
         b = runs[expect.b]
         # a failed run has no accuracy worth the name: -inf, below anything
         va, vb = (-x if math.isinf(x) else x for x in (a.value(expect.metric), b.value(expect.metric)))
-        return va > expect.factor * vb, f"{a.label} {_fmt(va, a)} vs {b.label} {_fmt(vb, b)}"
+        return va > expect.factor * vb, w["vs"].format(a=a.label, va=_fmt(va, a), b=b.label, vb=_fmt(vb, b))
     if expect.kind == "beats_baseline":
         va = a.value(expect.metric)
         base = a.baselines.get(expect.baseline, math.nan)
-        return va < expect.factor * base, f"{a.label} {_fmt(va, a)} vs {expect.baseline} {base:.4g}"
+        return va < expect.factor * base, w["vs"].format(a=a.label, va=_fmt(va, a), b=expect.baseline, vb=f"{base:.4g}")
     raise ValueError(expect.kind)
 
 

@@ -26,6 +26,8 @@ class LabApp(App):
         # a lesson's text pinned beside the dashboard or compare view it opened (tui/lessonpin.py);
         # the key shows in the footer only where a pin is
         Binding("t", "toggle_lesson", "Lesson text"),
+        # the interface language, live (tui/language.py); Home's footer shows the key
+        Binding("f2", "toggle_language", "EN/中文", show=False),
     ]
 
     def __init__(self, runs_root: Path, *, open_run: Optional[Path] = None) -> None:
@@ -70,6 +72,11 @@ class LabApp(App):
 
         lessonpin.toggle(self.screen)
 
+    def action_toggle_language(self) -> None:
+        from rnnlab.tui import language
+
+        language.toggle(self)
+
     def action_system(self) -> None:
         from rnnlab.tui.screens.system import SystemScreen
 
@@ -108,6 +115,8 @@ class LabApp(App):
         yield SystemCommand("Compare marked runs", "Overlay curves of the runs marked on the home screen", self.action_compare_marked)
         yield SystemCommand("System", "CPU, RAM and GPUs of this machine, and the runs on each (y)", self.action_system)
         yield SystemCommand("Help: keys", "Every key of every screen", self.action_help)
+        yield SystemCommand("Language: EN/中文", "Switch the interface between English and Chinese (f2)",
+                            self.action_toggle_language)
         from rnnlab.tui.screens.dashboard import Dashboard
 
         if isinstance(screen, Dashboard):

@@ -2,9 +2,12 @@
 
 `t(s)` returns the translation of the English string `s`, or `s` itself when there is none, so a
 string not yet translated still reads (in English) and a key can be translated later without
-touching the screen that shows it. The language is read from the environment on every call (a
-test or a switch in the lab can change it). Lesson texts carry their own languages
-(rnnlab/lessons/catalog.py); this table is for the words around them.
+touching the screen that shows it; `tf(s, **values)` translates a sentence with `{names}` whole
+and fills them in after (word order differs), `pad` aligns by terminal cells. The language is
+read from the environment on every call, so `switch()` (the lab's `f2`, rnnlab/tui/language.py)
+changes it for everything drawn afterwards. Lesson texts carry their own languages
+(rnnlab/lessons/catalog.py), and the checks' words theirs (rnnlab/lessons/checks.py WORDS); this
+table is for the words around them. Metric names, config keys, cells and commands stay as typed.
 """
 
 from __future__ import annotations
@@ -23,6 +26,29 @@ def t(text: str) -> str:
     if lang() != "zh" or not text:
         return text
     return ZH.get(text, text)
+
+
+def tf(text: str, /, **values: object) -> str:
+    """`t(text).format(**values)`: a sentence with numbers or names in it, translated whole
+    (word order differs between the languages), its `{names}` filled in after."""
+    return t(text).format(**values)
+
+
+def pad(text: str, width: int) -> str:
+    """`text` left-aligned in `width` terminal cells (a CJK character takes two: `str.ljust`
+    would pad Chinese labels past their column)."""
+    from rich.cells import cell_len
+
+    return text + " " * max(0, width - cell_len(text))
+
+
+def switch() -> str:
+    """Flip the interface language (EN <-> 中文) for this process and the workers it starts,
+    which inherit the environment; returns the new one. The lab's `f2` calls it and then
+    redraws what is on screen (LabApp.action_toggle_language)."""
+    new = "en" if lang() == "zh" else "zh"
+    os.environ["RNNLAB_LANG"] = new
+    return new
 
 
 def install_footer_translation() -> None:
@@ -111,3 +137,89 @@ ZH: dict[str, str] = {
     "the units": "单元", "the text": "文本", "the span": "区间", "the threshold": "阈值", "the prompt": "提示",
     "the table": "表格", "the runs table": "运行表格",
 }
+
+# the rest of the interface (issue 19 item 4): statuses, the run header, compare, anatomy, the
+# New experiment form; `{names}` are filled in after translation (tf)
+ZH.update({
+    # run statuses as the header and compare's table say them (the store and --json keep the words)
+    "queued": "排队中", "running": "运行中", "paused": "已暂停", "finished": "已完成", "stopped": "已停止",
+    "pruned": "已剪枝", "failed": "失败", "diverged": "已发散", "crashed": "已崩溃", "corrupt": "已损坏", "busy": "被锁定",
+    # the Runs screen: its title, columns (status, metric, step, cell, task, name as compare's), hints
+    "runs in {root}": "运行目录 {root}", "  {shown} of {total} match ": "  {total} 个中 {shown} 个匹配 ",
+    "  sorted by {label} {arrow}": "  按{label}排序 {arrow}", "newest": "最新", "id": "编号", "tags": "标签",
+    "reading runs…": "正在读取运行…", "no run matches the filter (esc clears it)": "没有匹配筛选的运行 (esc 清除筛选)",
+    "no runs yet: press n for a new experiment": "还没有运行: 按 n 新建实验", "note: ": "备注: ",
+    # the dashboard's tabs (80x24) and its run header
+    "Loss": "损失", "Grads": "梯度", "Flow": "梯度流", "Gates": "门控", "Output": "输出", "Events": "事件",
+    "reading run…": "正在读取运行…", "step {step}/{total}": "步数 {step}/{total}", "ETA {eta}": "剩余 {eta}",
+    "worker": "进程", "reader": "读取器",
+    # the panels' own titles (rnnlab/tui/widgets/panels.py, outputpanel.py)
+    "val": "验证", "train": "训练", "{metric} vs baseline": "{metric} 与基线", "samples": "采样",
+    "forecast vs actual{where} @ {step}": "预测与实际{where} @ {step}", "predictions @ {step}": "预测 @ {step}",
+    # compare: the table's columns, the panel's subtitle, the legend, the x-axis, notifications
+    "run": "运行", "status": "状态", "metric": "指标", "best": "最佳", "step": "步数", "params": "参数量",
+    "baseline": "基线", "cell": "单元", "val_loss": "验证损失",
+    "in the table": "都在表中", "{k} in the table; all: rnnlab diff": "表中 {k} 个; 全部: rnnlab diff",
+    "config differs in {n} of {m} keys ({cols})": "配置在 {m} 个键中有 {n} 个不同 ({cols})",
+    "config: the same ({same} keys)": "配置: 相同 ({same} 个键)",
+    "{run} ({metric}: no points)": "{run} ({metric}: 无数据点)", "{run} (no {align} yet)": "{run} (尚无{align})",
+    "{run} ({metric}: too few points)": "{run} ({metric}: 数据点太少)",
+    "{run}: mean of {n} seeds, ·· min–max": "{run}: {n} 个种子的均值, ·· 最小–最大",
+    "best {metric}": "最佳 {metric}", "val metric": "验证指标", " from {align}": " (从{align}起)",
+    "minutes": "分钟", "tokens seen": "已见 token 数", "x-axis: {axis}": "x 轴: {axis}",
+    "aligned at each run's {align}": "按每个运行的{align}对齐", "not aligned": "不对齐",
+    "no seed groups among these runs (rnnlab train --seeds N makes one)":
+        "这些运行中没有种子组 (rnnlab train --seeds N 会生成一个)",
+    "seed groups: mean with a min–max band": "种子组: 均值与最小–最大区间", "seed groups: run by run": "种子组: 逐个运行",
+    # cell anatomy
+    "Cell anatomy — {run}": "细胞解剖 — {run}", "Cell anatomy · {name}": "细胞解剖 · {name}",
+    " · layer {layer}/{layers} · unit {unit}/{units} · step {step} · ":
+        " · 第 {layer}/{layers} 层 · 单元 {unit}/{units} · 训练步 {step} · ",
+    "seq 1 t={t}/{T}": "序列 1 t={t}/{T}", "vanilla RNN (tanh)": "普通 RNN (tanh)", "vanilla RNN (ReLU)": "普通 RNN (ReLU)",
+    "x: the layer's input at step t · h₋₁, c₋₁: its state after t-1 · W, U, b: the gate's rows of W_ih, W_hh, b_ih + b_hh":
+        "x: 该层在第 t 步的输入 · h₋₁, c₋₁: 第 t-1 步之后的状态 · W, U, b: 该门在 W_ih, W_hh, b_ih + b_hh 中的行",
+    "units {start}-{end} of {n}, unit {j} marked": "单元 {start}-{end} (共 {n} 个), 标记的是单元 {j}",
+    "no cell anatomy for cell {cell!r}": "单元类型 {cell!r} 没有细胞解剖",
+    "The Transformer has no recurrent cell to take apart; open an LSTM, GRU or RNN run.":
+        "Transformer 没有可拆解的循环单元; 请打开一个 LSTM、GRU 或 RNN 运行。",
+    "This run records no cell snapshots (probes.gates_every = 0).": "该运行不记录细胞快照 (probes.gates_every = 0)。",
+    "No snapshot yet: the worker records one every {every} steps (probes.gates_every), at the first step too.":
+        "还没有快照: 训练进程每 {every} 步记录一次 (probes.gates_every), 第一步也会记录。",
+    "{text!r} (token {x})": "{text!r} (token {x})", "token {x}": "token {x}",
+    "this snapshot keeps only the last step (recorded before stepping through t was added)":
+        "这个快照只保存了最后一步 (记录于支持逐步查看 t 之前)",
+    "the probe keeps the steps of the first {n} units; unit {unit} only at T":
+        "探针只保存前 {n} 个单元的各步; 单元 {unit} 只有第 T 步",
+    # the New experiment form: labels, placeholders, check boxes, buttons, status and errors
+    "attention": "注意力", "layers": "层数", "hidden size": "隐藏层大小", "task": "任务", "corpus / CSV": "语料 / CSV",
+    "value column": "数值列", "time column": "时间列", "T / seq_len": "T / 序列长度", "window": "窗口", "horizon": "预测步长",
+    "optimizer": "优化器", "learning rate": "学习率", "schedule": "学习率调度", "clip norm (0 off)": "裁剪范数 (0 关闭)",
+    "steps": "步数", "batch size": "批大小", "device": "设备", "run name": "运行名称", "preset": "预设",
+    "race": "竞赛", "match": "匹配", "sweep": "超参数搜索", "name": "名称", "seq_len": "序列长度", "hidden": "隐藏层",
+    "sweep trials": "搜索试验数", "in parallel": "并行数", "sampler": "采样器", "pruner": "剪枝器",
+    "optional, e.g. lstm-adding-1": "可选, 例如 lstm-adding-1", "causal attention over past states": "对过去状态的因果注意力",
+    "builtin default": "内置默认", "Browse": "浏览", "the only numeric column": "唯一的数值列",
+    "none (dates, years or steps)": "无 (日期、年份或步数)", "from the data": "由数据决定",
+    "race: one run per cell below": "竞赛: 下面每种单元一个运行", "race cells": "竞赛单元", "seeds": "种子数",
+    ", a seed group of {n} (seeds {a}..{b})": ", {n} 个种子的一组 (种子 {a}..{b})", "sweep cells": "搜索单元",
+    "match parameter counts (vary hidden size)": "匹配参数量 (调整隐藏层大小)",
+    "sweep: LOW..HIGH [log] or A, B, C": "搜索: LOW..HIGH [log] 或 A, B, C",
+    "Launch (ctrl+l)": "启动 (ctrl+l)", "Cancel (esc)": "取消 (esc)", "Corpus file or folder, or CSV": "语料文件或文件夹, 或 CSV",
+    "fix the flagged field first": "请先修正标出的字段", "a race needs at least two cells": "竞赛至少需要两种单元",
+    "{n} parameters": "{n} 个参数", "≈{n} parameters (reading the data for the exact count)": "≈{n} 个参数 (正在读取数据以得到精确数目)",
+    "✓ {cell} on {task}, {size}, {steps} steps": "✓ {cell} 做 {task}, {size}, {steps} 步",
+    "✓ sweep of {n} trials over {keys}, {direction} {metric}": "✓ 搜索 {n} 次试验, 范围 {keys}, {direction} {metric}",
+    "minimize": "最小化", "maximize": "最大化", "launch failed: {error}": "启动失败: {error}",
+    "{field}: a value is required": "{field}: 必须填写", "{field}: {text!r} is not a number": "{field}: {text!r} 不是数字",
+    "{field}: {text!r} is not a whole number": "{field}: {text!r} 不是整数",
+    "{field}: {text!r} is not a whole number of at least 1": "{field}: {text!r} 不是不小于 1 的整数",
+    "{field}: {text!r} is neither LOW..HIGH [log] nor A, B, C of numbers":
+        "{field}: {text!r} 既不是 LOW..HIGH [log] 也不是数字列表 A, B, C",
+    "{field}: {text!r} is neither LOW..HIGH [log] nor A, B, C of whole numbers":
+        "{field}: {text!r} 既不是 LOW..HIGH [log] 也不是整数列表 A, B, C",
+    "sweep: write a field as LOW..HIGH (add `log` for a log scale) or A, B, C, or check two cells":
+        "搜索: 把某个字段写成 LOW..HIGH (加 `log` 表示对数刻度) 或 A, B, C, 或勾选两种单元",
+    # the language switch
+    "EN/中文": "EN/中文", "palette": "命令面板", "Language": "语言", "interface language: English": "界面语言: 英文",
+    "interface language: 中文": "界面语言: 中文",
+})

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from rnnlab.lessons import catalog
+from rnnlab.tui.wrap import CellWrap
 
 # the pin's own words, in the lesson texts' language
 WORDS = {
@@ -27,12 +28,13 @@ WORDS = {
            "result": "Result", "passed": "PASSED", "failed": "FAILED", "quick": "quick", "full": "full",
            "measured": "measured", "ended": "a run stopped before its end: no verdict",
            "variation": "variation {k}: {what}", "toggle": "t hides this text",
-           "unchecked": "checked at full size only"},
+           "unchecked": "checked at full size only", "at": "{status} @ {step}", "next": "p(next | {p!r}): {e:.2f} bits (unigram {u:.2f})"},
     "zh": {"expect": "预期", "wait": "结果: 运行结束后显示 (已结束 {n}/{m})",
            "result": "结果", "passed": "通过", "failed": "未通过", "quick": "快速", "full": "完整",
            "measured": "实测", "ended": "有运行提前停止: 没有结论",
            "variation": "变体 {k}: {what}", "toggle": "按 t 隐藏本文",
-           "unchecked": "只在完整规模下检查"},
+           "unchecked": "只在完整规模下检查", "at": "{status} (第 {step} 步)",
+           "next": "p(下一个 | {p!r}): {e:.2f} 比特 (一元分布 {u:.2f})"},
 }
 
 
@@ -69,11 +71,11 @@ def verdict_text(lesson: catalog.Lesson, report: dict[str, Any]) -> Text:
         shown = "  ".join(f"{m} {r['metrics'][m]:.4g}" for m in (metric, *report.get("also", ()))
                           if isinstance(r["metrics"].get(m), float))
         tps = f"  {r['tokens_per_s']:,.0f} tok/s" if r.get("tokens_per_s") else ""
-        out.append(f"  {r['label']}: {r['status']} @ {r['step']}  {shown}{tps}\n", style="dim")
+        out.append(f"  {r['label']}: {w['at'].format(status=r['status'], step=r['step'])}  {shown}{tps}\n", style="dim")
     probe = report.get("next_token")
     if probe:
-        out.append(f"  p(next | {probe['prefix'].strip()!r}): {probe['entropy_bits']:.2f} bits "
-                   f"(unigram {probe['unigram_entropy_bits']:.2f})\n")
+        out.append("  " + w["next"].format(p=probe["prefix"].strip(), e=probe["entropy_bits"],
+                                           u=probe["unigram_entropy_bits"]) + "\n")
         for ch, p in probe["top"][:6]:
             out.append(f"    {ch!r:>6} {p:5.2f} {'█' * round(p * 20)}\n")
     for row in report.get("samples", ()):
@@ -113,13 +115,23 @@ class LessonPin(VerticalScroll, can_focus=False):
         yield Static(id="lesson-pin-text")
 
     def on_mount(self) -> None:
-        text = lesson_text(self.lesson, self.try_)
-        text.append_text(expected_text(self.lesson))
-        text.append(words()["toggle"], style="dim italic")
-        self.query_one("#lesson-pin-text", Static).update(text)
+        self._text()
         self.query_one("#lesson-pin-result", Static).update(
             Text(words()["wait"].format(n=0, m=len(self.run_dirs)), style="italic"))
         self._timer = self.set_interval(2.0, self.poll)
+        self.poll()
+
+    def _text(self) -> None:
+        text = lesson_text(self.lesson, self.try_)
+        text.append_text(expected_text(self.lesson))
+        text.append(words()["toggle"], style="dim italic")
+        self.query_one("#lesson-pin-text", Static).update(CellWrap(text))  # Chinese wraps at any character
+
+    def relabel(self) -> None:
+        """The text and the verdict in the interface language (the lab's language switch):
+        the report's lines are said in the language it was made in, so it is made again."""
+        self._text()
+        self.report = None  # its result line again, whatever it said (waiting, ended, a verdict)
         self.poll()
 
     @work(thread=True, group="lesson-pin", exclusive=True, exit_on_error=False)
@@ -151,7 +163,7 @@ class LessonPin(VerticalScroll, can_focus=False):
     def _show(self, report: dict[str, Any]) -> None:
         self.report = report
         self._timer.stop()
-        self.query_one("#lesson-pin-result", Static).update(verdict_text(self.lesson, report))
+        self.query_one("#lesson-pin-result", Static).update(CellWrap(verdict_text(self.lesson, report)))
 
 
 def pin(screen: Screen, number: int, run_dirs: list[Path], try_: int = 0, tries: int = 50) -> None:

@@ -36,3 +36,52 @@ def series_style(index: int, palette: tuple[str, ...] | None) -> tuple[str | Non
 def marker_glyph(marker: str) -> str:
     """The two characters plotext's legend shows for `marker` (for legends drawn outside it)."""
     return "⢕⢕" if marker == "braille" else marker * 2
+
+
+# plotext's colour names that Rich spells otherwise (a legend drawn outside the plot)
+_RICH_COLOURS = {"orange": "dark_orange", "gray": "grey62"}
+
+
+def legend_grid(entries: list[tuple[str, str | None, str]], width: int):
+    """A legend drawn outside a plot: entries (glyph, colour or None, label) in a grid of equal
+    cells, as many to a line as fit `width`, so that twenty names read as a table rather than a
+    paragraph and a plot's own legend covers no curve. A `rich.text.Text`; widths in terminal
+    cells (a Chinese label takes two a character)."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    out = Text()
+    if not entries:
+        return out
+    width = max(20, width)
+    cell = min(width, max(cell_len(label) for _, _, label in entries) + 5)  # glyph, space, label, gap
+    per_line = max(1, width // cell)
+    for k in range(0, len(entries), per_line):
+        line = Text()
+        for glyph, colour, label in entries[k:k + per_line]:
+            line.append(glyph, style=_RICH_COLOURS.get(colour or "", colour or ""))
+            line.append(f" {label}" + " " * (cell - 3 - cell_len(label)))
+        line.rstrip()
+        if k:
+            out.append("\n")
+        out.append_text(line)
+    return out
+
+
+class LegendGrid:
+    """`legend_grid` as a Rich renderable laid out at the width it is given (a Static's, known
+    only when it renders: a note filled before the first layout would get a one-column grid)."""
+
+    def __init__(self, entries: list[tuple[str, str | None, str]]) -> None:
+        self.entries = tuple(entries)
+
+    def __eq__(self, other: object) -> bool:  # an unchanged legend is not repainted (tui/widgets/quiet.py)
+        return isinstance(other, LegendGrid) and other.entries == self.entries
+
+    def __rich_console__(self, console, options):  # type: ignore[no-untyped-def]
+        yield legend_grid(list(self.entries), options.max_width - 1)
+
+    def __rich_measure__(self, console, options):  # type: ignore[no-untyped-def]
+        from rich.measure import Measurement
+
+        return Measurement(1, options.max_width)

@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 from rnnlab import confine
 from rnnlab.config import Config, validate
+from rnnlab.tui.i18n import t, tf
 from rnnlab.tui.params import approx_params, matched_hidden
 
 # Form field id -> (section, key, kind). kind: int, float, str, bool, choice.
@@ -153,8 +154,9 @@ def sweep_dim(fid: str, text: str, kind: str) -> Any:
             return {"low": conv(low.strip()), "high": conv(parts[0]), **({"log": True} if "log" in parts[1:] else {})}
         return [conv(x.strip()) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise FieldError(fid, f"{LABELS[fid]}: {text!r} is neither LOW..HIGH [log] nor A, B, C of "
-                               f"{'whole numbers' if kind == 'int' else 'numbers'}") from None
+        raise FieldError(fid, tf("{field}: {text!r} is neither LOW..HIGH [log] nor A, B, C of whole numbers" if kind == "int"
+                                 else "{field}: {text!r} is neither LOW..HIGH [log] nor A, B, C of numbers",
+                                 field=t(LABELS[fid]), text=text)) from None
 
 
 def form_config(base: dict[str, Any], values: dict[str, Any], sweeping: bool) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -184,7 +186,7 @@ def form_config(base: dict[str, Any], values: dict[str, Any], sweeping: bool) ->
                 sect.pop(key, None)
                 continue
             if not text:
-                raise FieldError(fid, f"{LABELS[fid]}: a value is required")
+                raise FieldError(fid, tf("{field}: a value is required", field=t(LABELS[fid])))
             if sweeping and (".." in text or "," in text):
                 dim = sweep_dim(fid, text, kind)
                 space[f"{section}.{key}"] = dim
@@ -194,7 +196,8 @@ def form_config(base: dict[str, Any], values: dict[str, Any], sweeping: bool) ->
             try:
                 sect[key] = int(text) if kind == "int" else float(text)
             except ValueError:
-                raise FieldError(fid, f"{LABELS[fid]}: {text!r} is not {'a whole number' if kind == 'int' else 'a number'}") from None
+                raise FieldError(fid, tf("{field}: {text!r} is not a whole number" if kind == "int"
+                                         else "{field}: {text!r} is not a number", field=t(LABELS[fid]), text=text)) from None
     return data, space
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from rich.text import Text
 
 from rnnlab.runs.status import STYLE as STATUS_STYLE
+from rnnlab.tui.i18n import t
 from rnnlab.tui.state import fmt_num, task_kind_of
 
 SWEEP_KEY = "sweep:"  # row keys of sweep headers; run rows are keyed by run id
@@ -55,7 +56,7 @@ def _header(rec: Any, trials: list, shown_id: str) -> tuple:
         values = [v for v in values if v is not None]
         best = (max if rec.direction == "maximize" else min)(values) if values else None
     return (
-        " ", f"▾ {rec.name}", shown_id, Text(status, style=STATUS_STYLE.get(status, "bold")),
+        " ", f"▾ {rec.name}", shown_id, Text(t(status), style=STATUS_STYLE.get(status, "bold")),
         f"{metric.removeprefix('val_')} {fmt_num(best)}" if metric else "–", f"{done}/{total} trials", "sweep",
         task_kind_of(trials[0].task) if trials else "–", "–", "",
     )

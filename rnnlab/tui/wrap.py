@@ -97,6 +97,9 @@ class CellWrap:
     def __init__(self, text: Union[Text, str]) -> None:
         self.text = Text(text) if isinstance(text, str) else text
 
+    def __str__(self) -> str:  # what it says, as a Text's str (tests read a Static's render())
+        return self.text.plain
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         wrapped = wrap_text(self.text, options.max_width)
         wrapped.no_wrap = True  # already wrapped: Rich must not wrap it again at spaces

@@ -25,6 +25,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from rnnlab.tui.i18n import lang, pad, t, tf
+
 POLL_SECONDS = 1.0
 SPARK = " ▁▂▃▄▅▆▇█"
 BAR = "▏▎▍▌▋▊▉█"
@@ -38,6 +40,14 @@ _GATES = {
     "rnn_relu": (("new", "h", "relu", "state"),),
 }
 _CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)"}
+# the row labels in Chinese (their own table: "cell" here is the LSTM's c, a run's `cell` elsewhere)
+_LABELS_ZH = {"input": "输入门", "forget": "遗忘门", "candidate": "候选值", "output": "输出门", "reset": "重置门",
+              "update": "更新门", "state": "状态", "cell": "细胞状态", "hidden": "隐状态", "cell c": "细胞 c",
+              "hidden h": "隐状态 h"}
+
+
+def _label(label: str) -> str:
+    return _LABELS_ZH.get(label, label) if lang() == "zh" else label
 
 
 def _f(v: float) -> str:
@@ -122,7 +132,7 @@ def render(snapshot: dict[str, Any], layer: int, unit: int, width: int = 80, rea
     cell = snapshot.get("cell", "")
     layers = snapshot.get("layers") or []
     if cell not in _GATES or not layers:
-        return Text(f"no cell anatomy for cell {cell!r}")
+        return Text(tf("no cell anatomy for cell {cell!r}", cell=cell))
     row = layers[layer]
     j = unit
     wide = width >= 100
@@ -131,10 +141,10 @@ def render(snapshot: dict[str, Any], layer: int, unit: int, width: int = 80, rea
         body.append("x_t ", style="bold")
         body.append(read + "\n")
     if wide:
-        body.append("x: the layer's input at step t · h₋₁, c₋₁: its state after t-1 · "
-                    "W, U, b: the gate's rows of W_ih, W_hh, b_ih + b_hh\n", style="dim")
+        body.append(t("x: the layer's input at step t · h₋₁, c₋₁: its state after t-1 · "
+                      "W, U, b: the gate's rows of W_ih, W_hh, b_ih + b_hh") + "\n", style="dim")
     for label, eq, nums, v, act in _equations(cell, row, j):
-        body.append(f"{label:<10}", style="bold")
+        body.append(pad(_label(label), 10), style="bold")
         if wide:
             body.append(f"{eq:<36} = {nums} = ")
         else:
@@ -153,7 +163,7 @@ def render(snapshot: dict[str, Any], layer: int, unit: int, width: int = 80, rea
     span = max(8, width - 30)  # room at the right for each strip's scale
     start = max(0, min(j - span // 2, n - span))
     end = min(n, start + span)
-    body.append(f"units {start}-{end - 1} of {n}, unit {j} marked\n", style="dim")
+    body.append(tf("units {start}-{end} of {n}, unit {j} marked", start=start, end=end - 1, n=n, j=j) + "\n", style="dim")
     strips = [(label, row["gates"][key]["value"], act) for key, _, act, label in _GATES[cell]]
     if cell == "lstm":
         strips.append(("cell c", row["c"], "state"))
@@ -161,7 +171,7 @@ def render(snapshot: dict[str, Any], layer: int, unit: int, width: int = 80, rea
         strips.append(("hidden h", row["h"], "tanh"))
     for label, values, act in strips:
         lo, hi = _range(act, values)
-        body.append(f"{label:<10}  ")
+        body.append(pad(_label(label), 10) + "  ")
         line = _spark(values[start:end], lo, hi)
         k = j - start
         body.append(line[:k])
@@ -262,27 +272,28 @@ class CellAnatomy(Screen):
         body = self.query_one("#anatomy-body", Static)
         name = _CELL_NAMES.get(self.cell, self.cell or "?")
         if not self.data:
-            title.update(Text(f"Cell anatomy — {self.run_dir.name}", style="bold"))
+            title.update(Text(tf("Cell anatomy — {run}", run=self.run_dir.name), style="bold"))
             if self.cell == "transformer":
-                why = "The Transformer has no recurrent cell to take apart; open an LSTM, GRU or RNN run."
+                why = t("The Transformer has no recurrent cell to take apart; open an LSTM, GRU or RNN run.")
             elif self.every == 0 and self.cell:
-                why = "This run records no cell snapshots (probes.gates_every = 0)."
+                why = t("This run records no cell snapshots (probes.gates_every = 0).")
             else:
-                why = (f"No snapshot yet: the worker records one every {self.every or '?'} steps "
-                       "(probes.gates_every), at the first step too.")
-            import textwrap
+                why = tf("No snapshot yet: the worker records one every {every} steps (probes.gates_every), "
+                         "at the first step too.", every=self.every or "?")
+            from rnnlab.tui.wrap import wrap_text
 
             # the body does not wrap (equations stay whole): a sentence is wrapped to the screen here
-            body.update(Text("\n".join(textwrap.wrap(why, max(20, (self.size.width or 80) - 2)))))
+            body.update(wrap_text(Text(why), max(20, (self.size.width or 80) - 2)))
             return
         d = self.data
         layers = len(d["layers"])
         head = Text()
-        head.append(f"Cell anatomy · {name}", style="bold")
+        head.append(tf("Cell anatomy · {name}", name=t(name)), style="bold")
         # the step before the probe's description: at 80 columns a long cell name cuts the tail
-        head.append(f" · layer {self.at_layer + 1}/{layers} · unit {self.at_unit}/{d['units'] - 1} · step {self.step} · ")
-        shown, t, read = self._at_step(d)
-        head.append(f"seq 1 t={t}/{d['steps']}", style="dim")  # T, the sequence's length
+        head.append(tf(" · layer {layer}/{layers} · unit {unit}/{units} · step {step} · ", layer=self.at_layer + 1,
+                       layers=layers, unit=self.at_unit, units=d["units"] - 1, step=self.step))
+        shown, at, read = self._at_step(d)
+        head.append(tf("seq 1 t={t}/{T}", t=at, T=d["steps"]), style="dim")  # T, the sequence's length
         title.update(head)
         body.update(render(shown, self.at_layer, self.at_unit, self.size.width or 80, read))
 
@@ -305,19 +316,19 @@ class CellAnatomy(Screen):
             if self.vocab is None:
                 self.vocab = _vocab(self.run_dir)
             if self.vocab and 0 <= x < len(self.vocab):
-                return f"{self.vocab[x]!r} (token {x})"
-            return f"token {x}"
+                return tf("{text!r} (token {x})", text=self.vocab[x], x=x)
+            return tf("token {x}", x=x)
         return "(" + ", ".join(f"{v:.3g}" for v in x) + ")"
 
     def action_step(self, delta: int) -> None:
         trace = (self.data or {}).get("trace")
         if not trace:
-            self.notify("this snapshot keeps only the last step (recorded before stepping through t was added)",
+            self.notify(t("this snapshot keeps only the last step (recorded before stepping through t was added)"),
                         severity="warning")
             return
         if self.at_unit >= trace["units"]:
-            self.notify(f"the probe keeps the steps of the first {trace['units']} units; unit {self.at_unit} only at T",
-                        severity="warning")
+            self.notify(tf("the probe keeps the steps of the first {n} units; unit {unit} only at T", n=trace["units"],
+                           unit=self.at_unit), severity="warning")
             return
         last = len(trace["layers"][0]) - 1
         i = (last if self.at_t is None else self.at_t) + delta
@@ -325,6 +336,10 @@ class CellAnatomy(Screen):
         self._show()
 
     def on_resize(self) -> None:
+        self._show()
+
+    def relabel(self) -> None:
+        """Say everything again in the interface language (the lab's language switch)."""
         self._show()
 
     def action_unit(self, delta: int) -> None:

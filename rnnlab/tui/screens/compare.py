@@ -42,6 +42,7 @@ from rnnlab.tui.screens.dashboard import REDRAW_INTERVAL
 from rnnlab.tui.screens.homerows import short_ids
 from rnnlab.runs.axes import X_AXES, X_LABELS, best_index, tokens_per_step
 from rnnlab.tui import seedgroups
+from rnnlab.tui.i18n import t, tf
 from rnnlab.tui.markers import MAX_RUNS, marker_glyph, series_style
 from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, follow_many
 from rnnlab.tui.widgets.quiet import set_content
@@ -95,13 +96,15 @@ class Compare(CompareTable, Screen):
         self.grouped = True  # seed groups as mean + band (when there are any)
         self.diff_keys: list[str] = []  # config keys where the runs differ: table columns
         self.flats: list[dict] = [{} for _ in self.run_dirs]
+        self._differ: list[str] = []
+        self._same = 0
 
     def _groups(self) -> dict[str, list[int]]:
         return seedgroups.groups_of([st.info for st in self.states]) if self.grouped else {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="compare-top", classes="panel") as v:
-            v.border_title = "compare"
+            v.border_title = t("compare")
             yield Select([(m, m) for m in METRICS], value=self.metric, allow_blank=False, id="metric")
             yield LinePlot(id="compare-plot")
             yield Static(id="compare-legend", classes="note")
@@ -118,15 +121,28 @@ class Compare(CompareTable, Screen):
         # as columns: keys every run has (runs of other tasks differ in every task key), not the
         # cell (a column already), at most MAX_DIFF_COLUMNS; `rnnlab diff` lists them all
         self.diff_keys = [k for k in differ if k not in SHOWN_KEYS and all(k in f for f in self.flats)][:MAX_DIFF_COLUMNS]
-        if len(self.run_dirs) > 1:
-            top = self.query_one("#compare-top")
-            shown = set(self.diff_keys) | set(SHOWN_KEYS)
-            cols = "in the table" if shown >= set(differ) else f"{len(self.diff_keys)} in the table; all: rnnlab diff"
-            top.border_subtitle = f"config differs in {len(differ)} of {len(differ) + same} keys ({cols})" if differ \
-                else f"config: the same ({same} keys)"
+        self._differ, self._same = differ, same
+        self._subtitle()
         self._columns()
         self.follow_runs()
         self.set_interval(REDRAW_INTERVAL, self.flush)
+
+    def _subtitle(self) -> None:
+        if len(self.run_dirs) < 2:
+            return
+        differ, same = self._differ, self._same
+        shown = set(self.diff_keys) | set(SHOWN_KEYS)
+        cols = t("in the table") if shown >= set(differ) else tf("{k} in the table; all: rnnlab diff", k=len(self.diff_keys))
+        top = self.query_one("#compare-top")
+        top.border_subtitle = tf("config differs in {n} of {m} keys ({cols})", n=len(differ), m=len(differ) + same,
+                                 cols=cols) if differ else tf("config: the same ({same} keys)", same=same)
+
+    def relabel(self) -> None:
+        """Say everything again in the interface language (the lab's language switch)."""
+        self.query_one("#compare-top").border_title = t("compare")
+        self._subtitle()
+        self._columns()
+        self.redraw_all()
 
     def on_unmount(self) -> None:
         self._wake.set()
@@ -174,7 +190,7 @@ class Compare(CompareTable, Screen):
     def _align_label(self) -> str:
         if self.align is None:
             return ""
-        return "best " + ("val metric" if self.align == "primary" else self.align)
+        return tf("best {metric}", metric=t("val metric") if self.align == "primary" else self.align)
 
     def flush(self) -> None:
         if not self.dirty or not self.is_current:
@@ -198,19 +214,19 @@ class Compare(CompareTable, Screen):
                     legend.append(self._group_lines(groups[member[i]], name, same, lines, palette))
                 continue
             if s is None:
-                legend.append((f"[{colour}]{glyph}[/]", f"{self._label(i)} ({name}: no points)"))
+                legend.append((f"[{colour}]{glyph}[/]", tf("{run} ({metric}: no points)", run=self._label(i), metric=name)))
                 continue
             x = self._x(i, s)
             if self.align is not None:
                 off = self._offset(i)
                 if off is None:
-                    legend.append((f"[{colour}]{glyph}[/]", f"{self._label(i)} (no {self._align_label()} yet)"))
+                    legend.append((f"[{colour}]{glyph}[/]", tf("{run} (no {align} yet)", run=self._label(i), align=self._align_label())))
                     continue
                 x = x - off
             legend.append((f"[{colour}]{glyph}[/]", self._label(i) if same else f"{self._label(i)} ({name})"))
             lines.append(Line(self._label(i), x, s.values, color or "cyan", 0.05 if name in ("loss", "grad_norm") else 0.0,
                               marker=marker))
-        xlabel = X_LABELS[self.x_axis] + (f" from {self._align_label()}" if self.align else "")
+        xlabel = t(X_LABELS[self.x_axis]) + (tf(" from {align}", align=self._align_label()) if self.align else "")
         # the legend line under the plot names the runs: a legend inside it would cover curves
         self.query_one(LinePlot).show(PlotData(lines, xlabel=xlabel, log_y=self.log_y, own_markers=True, legend=False))
         set_content(self.query_one("#compare-legend", Static), self._legend(legend))
@@ -232,12 +248,12 @@ class Compare(CompareTable, Screen):
         label = self._group_label(ix)
         b = seedgroups.band(curves)
         if b is None:
-            return (f"[{colour}]{glyph}[/]", f"{label} ({name}: too few points)")
+            return (f"[{colour}]{glyph}[/]", tf("{run} ({metric}: too few points)", run=label, metric=name))
         for y in (b.hi, b.lo):
             lines.append(Line("", b.x, y, color or "cyan", 0.0, marker="·"))  # no label: not in the plot's legend
         smooth = 0.05 if name in ("loss", "grad_norm") else 0.0
         lines.append(Line(label, b.x, b.mean, color or "cyan", smooth, marker=marker))
-        text = f"{label}: mean of {b.n} seeds, ·· min–max"
+        text = tf("{run}: mean of {n} seeds, ·· min–max", run=label, n=b.n)
         return (f"[{colour}]{glyph}[/]", text if same else f"{text} ({name})")
 
     def _group_label(self, ix: list[int]) -> str:
@@ -251,12 +267,14 @@ class Compare(CompareTable, Screen):
         if not entries:
             return ""
         width = max(20, (self.query_one("#compare-legend", Static).size.width or self.size.width) - 1)
-        cell = min(width, max(len(text) for _, text in entries) + 5)  # glyph, space, text, gap
+        from rich.cells import cell_len  # a Chinese label takes two cells a character
+
+        cell = min(width, max(cell_len(text) for _, text in entries) + 5)  # glyph, space, text, gap
         per_line = max(1, width // cell)
         rows = []
         for k in range(0, len(entries), per_line):
             chunk = entries[k:k + per_line]
-            rows.append("".join(f"{glyph} {escape(text)}" + " " * (cell - 3 - len(text)) for glyph, text in chunk).rstrip())
+            rows.append("".join(f"{glyph} {escape(text)}" + " " * (cell - 3 - cell_len(text)) for glyph, text in chunk).rstrip())
         return "\n".join(rows)
 
     def redraw_all(self) -> None:
@@ -278,10 +296,10 @@ class Compare(CompareTable, Screen):
 
     def action_groups(self) -> None:
         if not seedgroups.groups_of([st.info for st in self.states]):
-            self.notify("no seed groups among these runs (rnnlab train --seeds N makes one)", severity="warning")
+            self.notify(t("no seed groups among these runs (rnnlab train --seeds N makes one)"), severity="warning")
             return
         self.grouped = not self.grouped
-        self.notify("seed groups: mean with a min–max band" if self.grouped else "seed groups: run by run")
+        self.notify(t("seed groups: mean with a min–max band") if self.grouped else t("seed groups: run by run"))
         self.redraw_all()
 
     @on(Select.Changed, "#metric")
@@ -296,13 +314,13 @@ class Compare(CompareTable, Screen):
 
     def action_x_axis(self) -> None:
         self.x_axis = X_AXES[(X_AXES.index(self.x_axis) + 1) % len(X_AXES)]
-        self.notify(f"x-axis: {X_LABELS[self.x_axis]}")
+        self.notify(tf("x-axis: {axis}", axis=t(X_LABELS[self.x_axis])))
         self.dirty = True
         self.flush()
 
     def action_align(self) -> None:
         self.align = ALIGNS[(ALIGNS.index(self.align) + 1) % len(ALIGNS)]
-        self.notify(f"aligned at each run's {self._align_label()}" if self.align else "not aligned")
+        self.notify(tf("aligned at each run's {align}", align=self._align_label()) if self.align else t("not aligned"))
         self.dirty = True
         self.flush()
 

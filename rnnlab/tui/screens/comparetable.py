@@ -8,9 +8,11 @@ message handlers (the header click) stay on the screen.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.widgets import DataTable
 
 from rnnlab.tui import seedgroups
+from rnnlab.tui.i18n import t
 from rnnlab.tui.state import fmt_num
 from rnnlab.tui.tablesort import sort_rows
 
@@ -41,7 +43,7 @@ class CompareTable:
 
     def _head(self, label: str) -> str:
         if not label.startswith("hp:"):
-            return label
+            return t(label)  # the column's key stays English: sort and clicks find it by that
         from rnnlab.runs.hparams import short_names
 
         return short_names(self.diff_keys).get(label[3:], label[3:])
@@ -71,7 +73,7 @@ class CompareTable:
         table.clear(columns=True)
         for j, label in enumerate(columns):
             head = self._head(label) + ((" ▼" if self.sort_desc else " ▲") if label == self.sort_col else "")
-            table.add_column(head, key=label, width=max([len(head)] + [len(str(row[j])) for _, row in rows]))
+            table.add_column(head, key=label, width=max([cell_len(head)] + [cell_len(str(row[j])) for _, row in rows]))
         for key, row in rows:
             table.add_row(*row, key=key)
         if table.row_count:
@@ -95,7 +97,7 @@ class CompareTable:
         base = {k: v for k, v in (info.baselines or {}).items() if k.endswith(primary)}
         cells = {
             "run": self._label(i),
-            "status": info.status,
+            "status": t(info.status),
             "metric": f"{primary.removeprefix('val_')} {fmt_num(latest.get(primary))}",
             "best": fmt_num(info.best_metric),
             "step": f"{info.step}/{info.total_steps or '?'}",
@@ -128,7 +130,7 @@ class CompareTable:
 
         cells = {
             "run": self._group_label(ix),
-            "status": "/".join(statuses),
+            "status": "/".join(t(x) for x in statuses),
             "metric": f"{primary.removeprefix('val_')} " + ms(lambda info: (info.latest or {}).get(primary)),
             "best": ms(lambda info: info.best_metric),
             "step": ("–".join(map(str, (steps[0], steps[-1]))) if len(steps) > 1 else str(steps[0]))

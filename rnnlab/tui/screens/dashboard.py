@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 from rnnlab.runs.status import LIVE
 from rnnlab.tui import actions
 from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, follow
+from rnnlab.tui.i18n import t
 from rnnlab.tui.widgets.header import RunHeader
 from rnnlab.tui.widgets.panels import (
     EventPanel,
@@ -136,7 +137,7 @@ class Dashboard(actions.RunActions, Screen):
 
     def compose(self) -> ComposeResult:
         yield RunHeader(id="run-header")
-        yield Tabs(*(Tab(label, id=f"tab-{pid}") for pid, label, _ in PANELS), id="panel-tabs")
+        yield Tabs(*(Tab(t(label), id=f"tab-{pid}") for pid, label, _ in PANELS), id="panel-tabs")
         with Container(id="panels"):
             for pid, _, cls in PANELS:
                 yield cls(id=pid)

@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 
 from rnnlab.errors import UserError
 from rnnlab.tui import actions, labsettings, runfilter, sweeprows
+from rnnlab.tui.i18n import t, tf
 from rnnlab.tui.screens.columns import BASE_COLUMNS, HParamColumns
 from rnnlab.tui.screens.homekeys import HomeKeys
 from rnnlab.tui.screens.homerows import row_of, short_ids  # (short_ids: imported from here too)
@@ -47,6 +48,7 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
         Binding("n", "new", "New"),
         Binding("enter,o", "open", "Open"),
         Binding("L", "lessons", "Lessons"),  # early: the footer cuts from the right at 80 columns
+        Binding("f2", "app.toggle_language", "EN/中文"),  # the interface language, live; early too
         Binding("space", "mark", "Mark"),
         Binding("c", "compare", "Compare"),
         Binding("s", "stop", "Stop"),
@@ -113,6 +115,13 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
     def on_resize(self) -> None:
         self._fit_footer()
 
+    def relabel(self) -> None:
+        """Say everything again in the interface language (the lab's language switch)."""
+        self._rows = {}  # the rows' statuses are said in the language too
+        self._columns()
+        self._show()  # the title too
+        self._note()
+
     def _fit_footer(self) -> None:
         """Below 100 columns the footer is compact and leaves ctrl+p to the help, as the
         dashboard's: the keys that fit stay whole."""
@@ -125,7 +134,7 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
         self._fit_footer()
         self._columns()
         self._title(0, 0)
-        self.query_one("#home-hint", Static).update(Text("reading runs…", style="dim"))
+        self.query_one("#home-hint", Static).update(Text(t("reading runs…"), style="dim"))
         self.query_one(DataTable).focus()
         self.watch_runs()
 
@@ -138,19 +147,19 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
 
         short = short_names(self.hp_columns)
         for label in self.columns:
-            shown = short.get(label[3:], label) if label.startswith("hp:") else label
+            shown = short.get(label[3:], label) if label.startswith("hp:") else t(label)
             table.add_column(f"{shown} {'▼' if desc else '▲'}" if label == col else shown, key=label)
         self._shown, self._keys = None, []
 
     def _title(self, shown: int, total: int) -> None:
         root = self.root if self.root.is_absolute() else "./" + str(self.root)
-        title = Text(f"runs in {root}", style="bold")
+        title = Text(tf("runs in {root}", root=root), style="bold")
         if self.filter_text:
-            title.append(f"  {shown} of {total} match ", style="")
+            title.append(tf("  {shown} of {total} match ", shown=shown, total=total), style="")
             title.append(self.filter_text, style="italic")
         if self.sort:
             col, label, desc = self.sort_spec()
-            title.append(f"  sorted by {label} {'▼' if desc else '▲'}", style="dim")
+            title.append(tf("  sorted by {label} {arrow}", label=t(label), arrow="▼" if desc else "▲"), style="dim")
         set_text(self.query_one("#home-title", Static), title)
 
     @work(thread=True, group="list", exclusive=True, exit_on_error=False)
@@ -235,8 +244,8 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
         if error:
             hint.update(Text(error, style="red"))
         elif not keyed:
-            hint.update(Text("no run matches the filter (esc clears it)" if msg.infos else
-                             "no runs yet: press n for a new experiment", style="dim"))
+            hint.update(Text(t("no run matches the filter (esc clears it)") if msg.infos else
+                             t("no runs yet: press n for a new experiment"), style="dim"))
         self._fill(keyed)
         self._note()
 
@@ -290,7 +299,7 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
         widget = self.query_one("#home-note", Static)
         widget.display = bool(note)
         if note:
-            set_text(widget, Text("note: " + note.splitlines()[0], style="italic"))
+            set_text(widget, Text(t("note: ") + note.splitlines()[0], style="italic"))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._note()

@@ -10,6 +10,7 @@ from typing import Any
 from rich.text import Text
 
 from rnnlab.runs.status import STYLE as STATUS_STYLE
+from rnnlab.tui.i18n import t
 from rnnlab.tui.state import fmt_num, task_kind_of
 
 
@@ -40,7 +41,7 @@ def row_of(info: Any, marked: bool, shown_id: str | None = None, hp: tuple = ())
         "●" if marked else " ",
         info.name or "",
         shown_id or info.run_id,
-        Text(info.status, style=STATUS_STYLE.get(info.status, "")),
+        Text(t(info.status), style=STATUS_STYLE.get(info.status, "")),
         f"{metric.removeprefix('val_')} {fmt_num(value)}" if metric else "–",
         *hp,
         f"{info.step}/{total}",

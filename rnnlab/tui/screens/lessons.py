@@ -35,6 +35,10 @@ META = {"en": "  (§ {chapter}, ~{minutes} min on 2 CPU cores; watch: the {tab} 
         "zh": "  (第 {chapter} 节, 2 核 CPU 约 {minutes} 分钟; 观察: {tab} 标签页{also})"}
 ALSO = {"en": " and the cell anatomy (A)", "zh": "和细胞解剖视图 (A)"}
 LAST = {"en": "Last run", "zh": "上次运行"}
+NOTES = {"en": {"launch": "launching lesson {n} ({size}): {k} run(s)", "tries": "lesson {n} has {k} variations to try",
+                "try": "launching lesson {n}, try {k}: {what}", "failed": "launch failed: {error}"},
+         "zh": {"launch": "正在启动第 {n} 课 ({size}): {k} 个运行", "tries": "第 {n} 课有 {k} 个可以尝试的变体",
+                "try": "正在启动第 {n} 课的变体 {k}: {what}", "failed": "启动失败: {error}"}}
 
 
 def tab_of(lesson: catalog.Lesson) -> str:
@@ -45,7 +49,9 @@ def tab_of(lesson: catalog.Lesson) -> str:
 def tab_label(lesson: catalog.Lesson) -> str:
     from rnnlab.tui.screens.dashboard import PANELS
 
-    return next(label for pid, label, _ in PANELS if pid == tab_of(lesson))
+    from rnnlab.tui.i18n import t
+
+    return t(next(label for pid, label, _ in PANELS if pid == tab_of(lesson)))
 
 
 class Lessons(Screen):
@@ -124,6 +130,17 @@ class Lessons(Screen):
             table.update_cell(str(x.number), " ", Text(v.mark, style=style) if v and v.mark else " ")
         self._show(self._selected())
 
+    def relabel(self) -> None:
+        """Say everything again in the interface language (the lab's language switch)."""
+        self.query_one("#lessons-title", Static).update(self._title())
+        table = self.query_one(DataTable)
+        for key, label in zip(COLUMNS["en"], catalog.pick(COLUMNS)):
+            table.columns[key].label = Text(label)
+        for x in catalog.LESSONS:
+            table.update_cell(str(x.number), "lesson", catalog.pick(x.title), update_width=True)
+        self._show(self._selected())
+        self._refresh_marks()  # the verdicts' lines are made in the language
+
     def action_toggle_size(self) -> None:
         self.quick = not self.quick
         self.query_one("#lessons-title", Static).update(self._title())
@@ -172,15 +189,15 @@ class Lessons(Screen):
     def action_launch(self) -> None:
         lesson = self._selected()
         size = catalog.pick(SIZES)[self.quick]
-        self.notify(f"launching lesson {lesson.number} ({size}): {len(lesson.experiments)} run(s)")
+        self.notify(catalog.pick(NOTES)["launch"].format(n=lesson.number, size=size, k=len(lesson.experiments)))
         self._launch(lesson, 0)
 
     def action_try(self, k: int) -> None:
         lesson = self._selected()
         if k > len(lesson.tries):
-            self.notify(f"lesson {lesson.number} has {len(lesson.tries)} variations to try", severity="warning")
+            self.notify(catalog.pick(NOTES)["tries"].format(n=lesson.number, k=len(lesson.tries)), severity="warning")
             return
-        self.notify(f"launching lesson {lesson.number}, try {k}: {catalog.pick(lesson.tries[k - 1].what)}")
+        self.notify(catalog.pick(NOTES)["try"].format(n=lesson.number, k=k, what=catalog.pick(lesson.tries[k - 1].what)))
         self._launch(lesson, k)
 
     @work(thread=True, group="launch", exclusive=True, exit_on_error=False)
@@ -208,4 +225,4 @@ class Lessons(Screen):
             self.app.push_screen(CellAnatomy(msg.run_dirs[0]))
 
     def on_lessons_failed(self, msg: Failed) -> None:
-        self.notify(f"launch failed: {msg.error}", severity="error")
+        self.notify(catalog.pick(NOTES)["failed"].format(error=msg.error), severity="error")

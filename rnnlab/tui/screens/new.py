@@ -32,6 +32,7 @@ from rnnlab.tui.newform import (
     FIELDS, LABELS, TASK_ONLY, FieldError, cuda_devices, data_key, field_for, form_config, race_configs, seed_count,
     source_problem,
 )
+from rnnlab.tui.i18n import t, tf
 from rnnlab.tui.params import config_params, known_io
 from rnnlab.tui.widgets.datacard import DataCard
 from rnnlab.tui.widgets.toggles import TextCheckbox, TextSelectionList
@@ -89,22 +90,22 @@ class NewExperiment(Screen):
         row, one = self._row, {"compact": True}
         with VerticalScroll(id="form"), Grid(id="form-grid"):
             yield row("preset", Select([(SCRATCH, SCRATCH)] + [(n, n) for n in names], value=SCRATCH, allow_blank=False, id="preset", **one))
-            yield row("name", Input(placeholder="optional, e.g. lstm-adding-1", id="name", **one))
+            yield row("name", Input(placeholder=t("optional, e.g. lstm-adding-1"), id="name", **one))
             yield row("cell", Select([(c, c) for c in CELLS], value="lstm", allow_blank=False, id="cell", **one))
-            yield row("attention", TextCheckbox("causal attention over past states", id="attention", **one))
+            yield row("attention", TextCheckbox(t("causal attention over past states"), id="attention", **one))
             yield row("layers", Input(id="layers", **one))
             yield row("hidden", Input(id="hidden", **one))
             yield row("task", Select([(t, t) for t in TASKS], value="text", allow_blank=False, id="task", **one))
             yield row("seq_len", Input(id="seq_len", **one))
             with Horizontal(classes="field wide", id="row-source"):
-                yield Label(LABELS["source"], classes="label")
-                yield Input(placeholder="builtin default", id="source", **one)
-                yield Button("Browse", id="browse", **one)
-            yield row("column", Input(placeholder="the only numeric column", id="column", **one))
-            yield row("time_column", Input(placeholder="none (dates, years or steps)", id="time_column", **one))
+                yield Label(t(LABELS["source"]), classes="label")
+                yield Input(placeholder=t("builtin default"), id="source", **one)
+                yield Button(t("Browse"), id="browse", **one)
+            yield row("column", Input(placeholder=t("the only numeric column"), id="column", **one))
+            yield row("time_column", Input(placeholder=t("none (dates, years or steps)"), id="time_column", **one))
             yield DataCard(id="data-card", classes="wide")
-            yield row("window", Input(id="window", placeholder="from the data", **one))
-            yield row("horizon", Input(id="horizon", placeholder="from the data", **one))
+            yield row("window", Input(id="window", placeholder=t("from the data"), **one))
+            yield row("horizon", Input(id="horizon", placeholder=t("from the data"), **one))
             yield row("optimizer", Select([(o, o) for o in OPTIMIZERS], value="adam", allow_blank=False, id="optimizer", **one))
             yield row("lr", Input(id="lr", **one))
             yield row("schedule", Select([(s, s) for s in SCHEDULES], value="constant", allow_blank=False, id="schedule", **one))
@@ -114,25 +115,35 @@ class NewExperiment(Screen):
             self.devices = ["auto", "cpu"] + cuda_devices()
             yield row("device", Select([(d, d) for d in self.devices], value="auto", allow_blank=False, id="device", **one))
             yield row("seeds", Input(value="1", id="seeds", **one))
-            yield row("race", TextCheckbox("race: one run per cell below", id="race", **one))
+            yield row("race", TextCheckbox(t("race: one run per cell below"), id="race", **one))
             with Horizontal(classes="field wide", id="row-race-cells"):
-                yield Label("race cells", classes="label")
+                yield Label(t("race cells"), classes="label")
                 yield TextSelectionList(*[(c, c, c in ("rnn_tanh", "lstm", "gru")) for c in CELLS], id="race-cells", **one)
-            yield row("match", TextCheckbox("match parameter counts (vary hidden size)", id="match", **one))
-            yield row("sweep", TextCheckbox(Content("sweep: LOW..HIGH [log] or A, B, C"), id="sweep", **one))
+            yield row("match", TextCheckbox(t("match parameter counts (vary hidden size)"), id="match", **one))
+            yield row("sweep", TextCheckbox(Content(t("sweep: LOW..HIGH [log] or A, B, C")), id="sweep", **one))
             yield row("sweep_trials", Input(value="8", id="sweep_trials", **one))
             yield row("sweep_parallel", Input(value="2", id="sweep_parallel", **one))
             yield row("sweep_sampler", Select([(x, x) for x in SAMPLERS], value="tpe", allow_blank=False, id="sweep_sampler", **one))
             yield row("sweep_pruner", Select([(x, x) for x in PRUNERS], value="median", allow_blank=False, id="sweep_pruner", **one))
         yield Static(id="form-status")
         with Horizontal(id="form-buttons"):
-            yield Button("Launch (ctrl+l)", id="launch", variant="primary")
-            yield Button("Cancel (esc)", id="cancel")
+            yield Button(t("Launch (ctrl+l)"), id="launch", variant="primary")
+            yield Button(t("Cancel (esc)"), id="cancel")
         yield Footer()
 
     def _row(self, key: str, widget: Any) -> Horizontal:
-        label = LABELS.get(key, key)
+        label = t(LABELS.get(key, key))
         return Horizontal(Label(label, classes="label"), widget, classes="field", id=f"row-{key}")
+
+    def relabel(self) -> None:
+        """Say the labels, buttons and status again in the interface language (the lab's switch)."""
+        for row in self.query(".field"):
+            key = (row.id or "").removeprefix("row-")
+            if key in LABELS:
+                row.query_one(Label).update(t(LABELS[key]))
+        self.query_one("#launch", Button).label = t("Launch (ctrl+l)")
+        self.query_one("#cancel", Button).label = t("Cancel (esc)")
+        self._validate()
 
     def on_mount(self) -> None:
         if self.preset:
@@ -202,7 +213,7 @@ class NewExperiment(Screen):
         for fid in ("sweep_trials", "sweep_parallel", "sweep_sampler", "sweep_pruner"):
             self.query_one(f"#row-{fid}").display = sweeping
         self.query_one("#row-race-cells").display = race or sweeping
-        self.query_one("#row-race-cells Label", Label).update("sweep cells" if sweeping else "race cells")
+        self.query_one("#row-race-cells Label", Label).update("sweep cells" if sweeping else t("race cells"))
         self.spec = None
         try:
             self.seeds = seed_count(self.query_one("#seeds", Input).value, race, sweeping)
@@ -232,8 +243,9 @@ class NewExperiment(Screen):
         self._show_ok(cfg, found)
         if self.spec is not None:
             st = self.query_one("#form-status", Static)
-            st.update(f"✓ sweep of {self.spec.trials} trials over {', '.join(d.key for d in self.spec.space)}, "
-                      f"{self.spec.direction} {self.spec.metric}")
+            st.update(tf("✓ sweep of {n} trials over {keys}, {direction} {metric}", n=self.spec.trials,
+                         keys=", ".join(d.key for d in self.spec.space), direction=t(self.spec.direction),
+                         metric=self.spec.metric))
         return cfg
 
     def _sweeping(self) -> bool:
@@ -249,13 +261,13 @@ class NewExperiment(Screen):
         if len(cells) >= 2:
             space["model.cell"] = cells
         if not space:
-            raise FieldError("sweep", "sweep: write a field as LOW..HIGH (add `log` for a log scale) or A, B, C, or check two cells")
+            raise FieldError("sweep", t("sweep: write a field as LOW..HIGH (add `log` for a log scale) or A, B, C, or check two cells"))
         settings: dict[str, Any] = {"space": space, "sampler": self.query_one("#sweep_sampler", Select).value,
                                     "pruner": self.query_one("#sweep_pruner", Select).value}
         for fid, key in (("sweep_trials", "trials"), ("sweep_parallel", "parallel")):
             text = self.query_one(f"#{fid}", Input).value.strip()
             if not text.isdigit() or int(text) < 1:
-                raise FieldError(fid, f"{LABELS[fid]}: {text!r} is not a whole number of at least 1")
+                raise FieldError(fid, tf("{field}: {text!r} is not a whole number of at least 1", field=t(LABELS[fid]), text=text))
             settings[key] = int(text)
         if settings["sampler"] == "grid":
             settings.pop("trials")  # a grid's size
@@ -299,17 +311,19 @@ class NewExperiment(Screen):
         exact = io is not None or known_io(cfg.task) is not None
         n = config_params(cfg, io)
         if exact:
-            size = f"{n:,} parameters"
+            size = tf("{n} parameters", n=f"{n:,}")
         else:
-            size = f"≈{n:,} parameters (reading the data for the exact count)"
+            size = tf("≈{n} parameters (reading the data for the exact count)", n=f"{n:,}")
             # once the form is still: reading a corpus (and importing torch) while keys are
             # typed would make the form lag on a small machine
             if self._read_timer is not None:
                 self._read_timer.stop()
             self._read_timer = self.set_timer(READ_AFTER_S, lambda: self._read_data(cfg))
         st = self.query_one("#form-status", Static)
-        group = f", a seed group of {self.seeds} (seeds {cfg.train.seed}..{cfg.train.seed + self.seeds - 1})" if self.seeds > 1 else ""
-        st.update(f"✓ {cfg.model.cell} on {cfg.task.kind}, {size}, {cfg.train.steps} steps{group}")
+        group = tf(", a seed group of {n} (seeds {a}..{b})", n=self.seeds, a=cfg.train.seed,
+                   b=cfg.train.seed + self.seeds - 1) if self.seeds > 1 else ""
+        st.update(tf("✓ {cell} on {task}, {size}, {steps} steps", cell=cfg.model.cell, task=cfg.task.kind, size=size,
+                     steps=cfg.train.steps) + group)
         st.remove_class("-error")
 
     def _read_data(self, cfg: Config) -> None:
@@ -365,7 +379,7 @@ class NewExperiment(Screen):
             if path is not None:
                 self.query_one("#source", Input).value = str(path)
 
-        self.app.push_screen(FilePicker(Path.cwd(), "Corpus file or folder, or CSV"), picked)
+        self.app.push_screen(FilePicker(Path.cwd(), t("Corpus file or folder, or CSV")), picked)
 
     @on(Button.Pressed, "#cancel")
     def action_back(self) -> None:
@@ -375,14 +389,14 @@ class NewExperiment(Screen):
     def action_launch(self) -> None:
         cfg = self._validate()
         if cfg is None:
-            self.notify("fix the flagged field first", severity="error")
+            self.notify(t("fix the flagged field first"), severity="error")
             return
         configs = [cfg]
         race = self.query_one("#race", Checkbox).value
         if race:
             cells = list(self.query_one("#race-cells", SelectionList).selected)
             if len(cells) < 2:
-                self.notify("a race needs at least two cells", severity="error")
+                self.notify(t("a race needs at least two cells"), severity="error")
                 return
             configs = race_configs(cfg, cells, self.query_one("#match", Checkbox).value)
         name = self.query_one("#name", Input).value.strip() or None
@@ -432,4 +446,4 @@ class NewExperiment(Screen):
 
     def on_new_experiment_launch_failed(self, msg: LaunchFailed) -> None:
         self.query_one("#launch", Button).disabled = False
-        self._show_error(f"launch failed: {msg.error}")
+        self._show_error(tf("launch failed: {error}", error=msg.error))

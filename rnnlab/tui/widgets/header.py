@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from rnnlab.runs.status import EXPLAINED, STYLE as STATUS_STYLE
+from rnnlab.tui.i18n import t, tf
 from rnnlab.tui.state import RunState, fmt_duration, fmt_num
 from rnnlab.tui.widgets.quiet import set_content
 
@@ -33,7 +34,7 @@ def system_parts(sample: Any) -> list[tuple[int, str, str]]:
     parts: list[tuple[int, str, str]] = []
     for r in sample.runs[:1]:  # this run's worker, when it is live on this host
         gpu = "" if r.gpu_memory is None else f" gpu{r.gpu} {fmt_bytes(r.gpu_memory)}"
-        parts.append((6, f"│ worker {fmt_pct(r.cpu_percent)} {fmt_bytes(r.rss)}{gpu}", "cyan"))
+        parts.append((6, f"│ {t('worker')} {fmt_pct(r.cpu_percent)} {fmt_bytes(r.rss)}{gpu}", "cyan"))
     parts.append((7, f"│ CPU {fmt_pct(sample.cpu_percent)} RAM {fmt_bytes(sample.memory_used)}/{fmt_bytes(sample.memory_total)}", "dim"))
     for g in sample.gpus:
         temp = "" if g.temperature is None else f" {g.temperature:.0f}°C"
@@ -45,7 +46,7 @@ def header_text(state: RunState, width: Optional[int] = None, system: Any = None
     """The header; its first line fits `width` cells (the least telling parts go first)."""
     info = state.info
     if info is None:
-        return Text(state.error or "reading run…", style="dim")
+        return Text(state.error or t("reading run…"), style="dim")
     status = str(getattr(info, "status", "?"))
     step = int(getattr(info, "step", 0) or 0)
     total = int(getattr(info, "total_steps", 0) or 0)
@@ -53,12 +54,12 @@ def header_text(state: RunState, width: Optional[int] = None, system: Any = None
     # (priority, text, style): what must stay (name, status, step) has the lowest number
     parts: list[tuple[int, str, str]] = [
         (0, f"{getattr(info, 'name', '') or getattr(info, 'run_id', '')}", "bold"),
-        (0, f" {status} ", STATUS_STYLE.get(status, "bold")),
-        (0, f"step {step}/{total or '?'}{pct}", ""),
+        (0, f" {t(status)} ", STATUS_STYLE.get(status, "bold")),
+        (0, tf("step {step}/{total}", step=step, total=total or "?") + pct, ""),
     ]
     rate = steps_per_second(state)
     if status == "running" and rate and total > step:
-        parts.append((2, f"ETA {fmt_duration((total - step) / rate)}", ""))
+        parts.append((2, tf("ETA {eta}", eta=fmt_duration((total - step) / rate)), ""))
     tps = getattr(info, "tokens_per_s", None)
     if tps:
         parts.append((4, f"{float(tps):,.0f} tok/s", ""))
@@ -72,19 +73,21 @@ def header_text(state: RunState, width: Optional[int] = None, system: Any = None
         parts.extend(system_parts(system))
     gap = "  "
     if width is not None:
-        while len(parts) > 3 and sum(len(p[1]) for p in parts) + len(gap) * (len(parts) - 1) > width:
+        from rich.cells import cell_len  # Chinese words take two cells each
+
+        while len(parts) > 3 and sum(cell_len(p[1]) for p in parts) + len(gap) * (len(parts) - 1) > width:
             parts.remove(max(parts, key=lambda p: p[0]))
-    t = Text(no_wrap=True, overflow="ellipsis")
+    out = Text(no_wrap=True, overflow="ellipsis")
     for i, (_, text, style) in enumerate(parts):
         if i:
-            t.append(" " if text.startswith("· ") else gap)
-        t.append(text, style=style)
+            out.append(" " if text.startswith("· ") else gap)
+        out.append(text, style=style)
     msg = getattr(info, "message", None)
     if msg and status in EXPLAINED:
-        t.append(f"\n{msg}", style=STATUS_STYLE.get(status, ""))
+        out.append(f"\n{msg}", style=STATUS_STYLE.get(status, ""))
     if state.error:
-        t.append(f"\nreader: {state.error}", style="red")
-    return t
+        out.append(f"\n{t('reader')}: {state.error}", style="red")
+    return out
 
 
 class RunHeader(Static):
@@ -99,6 +102,10 @@ class RunHeader(Static):
         # before the first layout the header's own size is 0: the screen's width stands in
         width = self.content_size.width or (self.app.size.width - 2)
         return width if width > 0 else None
+
+    def relabel(self) -> None:
+        if self._state is not None:
+            self.show(self._state)
 
     def on_resize(self) -> None:
         if self._state is not None:

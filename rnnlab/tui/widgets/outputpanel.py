@@ -13,6 +13,8 @@ from textual.app import ComposeResult
 from textual.widgets import RichLog, Static
 
 from rnnlab import timeaxis
+from rnnlab.tui.i18n import t, tf
+from rnnlab.tui.markers import LegendGrid, marker_glyph, series_marker
 from rnnlab.tui.state import RunState, fmt_num
 from rnnlab.tui.widgets.panel import Panel, ViewOptions
 from rnnlab.tui.widgets.plot import Line, LinePlot, PlotData
@@ -29,6 +31,7 @@ class OutputPanel(Panel):
     def compose(self) -> ComposeResult:
         yield RichLog(id="samples", wrap=True, markup=False, max_lines=500)
         yield LinePlot(id="forecast-plot")
+        yield Static(id="forecast-legend", classes="note")  # the forecast's legend, under it
         yield LinePlot(id="backtest-plot")
         yield Static(id="output-note", classes="note")
 
@@ -39,6 +42,7 @@ class OutputPanel(Panel):
     def _mode(self, kind: str) -> None:
         self.query_one("#samples").display = kind == "text"
         self.query_one("#forecast-plot").display = kind == "forecast"
+        self.query_one("#forecast-legend").display = kind == "forecast"
         if kind != "forecast":
             self.query_one("#backtest-plot").display = False
 
@@ -55,7 +59,7 @@ class OutputPanel(Panel):
         kind = last.get("type")
         self._mode(kind)
         if kind == "text":
-            self.set_titles(title="samples")
+            self.set_titles(title=t("samples"))
             for s, d in state.outputs[self._shown :]:
                 if d.get("type") == "text":
                     log.write(Text(f"── step {s}  T={d.get('temperature', '?')} ──", style="dim"))
@@ -65,10 +69,10 @@ class OutputPanel(Panel):
             )
         elif kind == "forecast":
             where = f" ({last['split']})" if last.get("split") else ""
-            self.set_titles(title=f"forecast vs actual{where} @ {step}")
+            self.set_titles(title=tf("forecast vs actual{where} @ {step}", where=where, step=step))
             self._forecast(last, note, state.vectors.get("backtest"))
         else:
-            self.set_titles(title=f"predictions @ {step}")
+            self.set_titles(title=tf("predictions @ {step}", step=step))
             rows = last.get("rows") or []
             set_content(note, Text("\n".join(_row_text(r) for r in rows[:12]) or "no rows"))
         self._shown = len(state.outputs)
@@ -94,8 +98,17 @@ class OutputPanel(Panel):
             if len(y):
                 lines.append(Line(key, np.arange(n, n + len(y), dtype=np.float64), y, color))
         dates = timeaxis.ticks(d.get("times") or [])
+        # the legend under the plot, in a grid (rnnlab/tui/markers.py): inside it, its seven
+        # names covered half the plot at 80x24; each line keeps the look it had there
+        mono = bool(getattr(self.app, "no_color", False))
+        for i, line in enumerate(lines):
+            line.marker = series_marker(i) if mono else "braille"
+        # seasonal_naive as the backtest line says it: the widest name sets every cell's width
+        legend = [(marker_glyph(line.marker), None if mono else line.color,
+                   "s-naive" if line.label == "seasonal_naive" else line.label) for line in lines]
         self.query_one("#forecast-plot", LinePlot).show(
-            PlotData(lines, xlabel="date" if dates else "t", xticks=tuple((float(x), s) for x, s in dates))
+            PlotData(lines, xlabel="date" if dates else "t", xticks=tuple((float(x), s) for x, s in dates),
+                     own_markers=True, legend=False)
         )
         acf = d.get("acf") or []
         bars = " ".join(f"{a:+.2f}" for a in acf[:8])
@@ -104,6 +117,7 @@ class OutputPanel(Panel):
         text = f"residual ACF {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}"
         if d.get("weights"):
             text += "\nfused: " + ", ".join(f"{k} {fmt_num(w, 2)}" for k, w in d["weights"].items())
+        set_content(self.query_one("#forecast-legend", Static), LegendGrid(legend))  # type: ignore[arg-type]
         set_content(note, text + _backtest_line(backtest))
         self._backtest_plot(backtest)
 

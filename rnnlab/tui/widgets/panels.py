@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import RichLog, Static
 
+from rnnlab.tui.i18n import t, tf
 from rnnlab.tui.state import RunState, fmt_num
 from rnnlab.tui.widgets.heatmap import Heatmap
 from rnnlab.tui.widgets.outputpanel import OutputPanel  # noqa: F401 (re-exported)
@@ -80,11 +81,11 @@ def loss_title(task: Optional[str], train: Optional[float], val: Optional[float]
     """`loss (nats)`, and for text the latest loss in bits per character beside it."""
     unit = LOSS_UNIT.get(task or "", "")
     if not unit:
-        return "loss"
+        return t("loss")
     which, v = ("val", val) if val is not None and math.isfinite(val) else ("train", train)
     if task == "text" and v is not None and math.isfinite(v):
-        return f"loss ({unit}) · {which} {fmt_num(v / math.log(2), 3)} bpc"
-    return f"loss ({unit})"
+        return f"{t('loss')} ({unit}) · {t(which)} {fmt_num(v / math.log(2), 3)} bpc"
+    return f"{t('loss')} ({unit})"
 
 
 def metric_names(state: RunState) -> tuple[str, list[str]]:
@@ -116,7 +117,7 @@ class MetricPanel(Panel):
         s = state.series.get(primary)
         lines = [Line(primary, _x(state, s, opts), s.values, "green")] if s is not None else []
         bases = baselines_for(state, primary)
-        self.set_titles(title=f"{primary} vs baseline")
+        self.set_titles(title=tf("{metric} vs baseline", metric=primary))
         parts = [f"{primary} {fmt_num(s.last() if s else None)}"]
         best = getattr(state.info, "best_metric", None)
         if best is not None:
