@@ -1,0 +1,89 @@
+"""Issue 17 item 8 (speed): the shortcuts that make the data card and a default run fast must
+decide exactly what the slow way decided."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+from rnnlab.tasks.timeseries import blas
+from rnnlab.tasks.timeseries import card as tscard
+from rnnlab.tasks.timeseries import stationarity as tsstat
+
+
+def _ar(n: int, phis, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    y = np.zeros(n)
+    e = rng.standard_normal(n)
+    for i in range(len(phis), n):
+        y[i] = sum(p * y[i - 1 - k] for k, p in enumerate(phis)) + e[i]
+    return y
+
+
+def test_adf_lag_from_one_qr_is_statsmodels_autolag_choice():
+    from statsmodels.tsa.stattools import adfuller
+
+    blas.one_thread()  # statsmodels' own search is the slow side here
+    rng = np.random.default_rng(0)
+    t = np.arange(600)
+    series = {
+        "walk": np.cumsum(rng.standard_normal(400)),
+        "ar3": _ar(900, (0.5, -0.3, 0.2), 1),
+        "seasonal": np.sin(2 * np.pi * t / 12) + 0.3 * rng.standard_normal(t.size),
+        "short": rng.standard_normal(14),
+        "whole numbers": np.round(np.cumsum(rng.standard_normal(300))),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, y in series.items():
+            ref = adfuller(y, autolag="AIC", store=True)
+            assert tsstat.aic_lag(y) == ref[-1].usedlag, name
+            assert tsstat.adf(y) == pytest.approx(ref[:2], rel=1e-9), name
+        # a pure sine makes the lag regressions rank-deficient: statsmodels' own search decides
+        sine = np.sin(2 * np.pi * np.arange(200) / 24)
+        assert tsstat.aic_lag(sine) is None
+        assert tsstat.adf(sine) == pytest.approx(adfuller(sine, autolag="AIC")[:2], rel=1e-9)
+
+
+def _hourly_csv(path, n: int):
+    import pandas as pd
+
+    t = np.arange(n)
+    y = 10 + np.sin(2 * np.pi * t / 24) + 0.01 * t + 0.3 * np.random.default_rng(0).standard_normal(n)
+    y[[5, 6, n - 3]] = np.nan
+    stamps = pd.date_range("2020-01-01", periods=n, freq="h").strftime("%Y-%m-%d %H:%M:%S")
+    pd.DataFrame({"timestamp": stamps, "load": y}).to_csv(path, index=False)
+    return path
+
+
+def test_card_with_points_carries_a_spread_of_rows_and_the_same_statistics(tmp_path, monkeypatch):
+    path = _hourly_csv(tmp_path / "h.csv", 3000)
+    full = tscard.build(path)
+    few = tscard.build(path, points=40)
+    assert len(full["values"]) == len(full["times"]) == 3000 and "positions" not in full  # --json keeps every row
+    pos = few["positions"]
+    assert len(pos) <= 40 and pos[0] == 0 and pos[-1] == 2999 and pos == sorted(set(pos))
+    assert few["values"] == [full["values"][i] for i in pos] and few["times"] == [full["times"][i] for i in pos]
+    for key in ("rows", "frequency", "stationarity", "season", "periods", "detected_periods", "acf", "window", "horizon"):
+        assert few[key] == full[key], key
+    assert tscard.build(path, points=0)["values"] == []
+    # the ACF and detected periods read the last DETECT_ROWS rows, and say how many
+    assert full["acf_rows"] == 2999 and full["acf_of"] == "differences"
+    monkeypatch.setattr(tscard, "DETECT_ROWS", 1000)
+    assert tscard.build(path, points=0)["acf_rows"] == 999
+
+
+def test_one_thread_limits_numpy_blas_not_torch():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if os.environ.get("OPENBLAS_NUM_THREADS"):
+        pytest.skip("the user's OPENBLAS_NUM_THREADS wins")
+    import torch
+
+    before = torch.get_num_threads()
+    blas.one_thread()
+    infos = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    assert infos and all(i["num_threads"] == 1 for i in infos)
+    assert torch.get_num_threads() == before
