@@ -87,3 +87,40 @@ def test_one_thread_limits_numpy_blas_not_torch():
     infos = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
     assert infos and all(i["num_threads"] == 1 for i in infos)
     assert torch.get_num_threads() == before
+
+
+def test_a_forecasting_run_that_sets_neither_steps_nor_patience_stops_early():
+    from rnnlab import config
+
+    only_csv = config.validate({"task": {"kind": "timeseries", "source": "x.csv"}}, "t.toml")
+    assert only_csv.train.patience == config.TS_PATIENCE and only_csv.train.steps == 1000
+    # the resolved config (config.toml of the run) says so, and reads back the same
+    assert config.validate(only_csv.to_dict(), "config.toml").train.patience == config.TS_PATIENCE
+    for train in ({"steps": 300}, {"patience": 0}, {"patience": 7}):
+        got = config.validate({"task": {"kind": "timeseries"}, "train": train}, "t.toml").train
+        assert got.patience == train.get("patience", 0), train  # a user's choice is kept
+    assert config.validate({"task": {"kind": "adding"}}, "t.toml").train.patience == 0  # other tasks as before
+
+
+def test_an_ets_fit_is_made_once_for_the_same_rows(monkeypatch):
+    from rnnlab.tasks.timeseries import classical
+
+    y = 20 + np.sin(2 * np.pi * np.arange(120) / 12) + 0.05 * np.arange(120) + 0.1 * np.random.default_rng(5).standard_normal(120)
+    calls = []
+    real = classical.ETS._fit.__func__
+
+    def counted(cls, *args):
+        calls.append(args[1:])
+        return real(cls, *args)
+
+    monkeypatch.setattr(classical.ETS, "_fit", classmethod(counted))
+    monkeypatch.setattr(classical, "_FITS", {})
+    a = classical.ETS.fit(y, 12)
+    b = classical.ETS.fit(y.copy(), 12)  # the baseline's and the member's fit: same rows, season, trend
+    assert len(calls) == 1 and a is not b and a.seasons0 is not b.seasons0
+    assert np.array_equal(a.seasons0, b.seasons0) and (a.alpha, a.beta, a.gamma, a.phi, a.aicc) == (b.alpha, b.beta, b.gamma, b.phi, b.aicc)
+    classical.ETS.fit(y, 12, trend=False)
+    classical.ETS.fit(y[:-1], 12)
+    assert len(calls) == 3
+    h = a.forecast(y, np.array([100, 110]), 6)
+    assert np.allclose(h, b.forecast(y, np.array([100, 110]), 6))
