@@ -124,3 +124,28 @@ def test_an_ets_fit_is_made_once_for_the_same_rows(monkeypatch):
     assert len(calls) == 3
     h = a.forecast(y, np.array([100, 110]), 6)
     assert np.allclose(h, b.forecast(y, np.array([100, 110]), 6))
+
+
+def test_iso_time_columns_are_parsed_while_reading_with_the_same_answers(tmp_path):
+    from rnnlab.errors import UserError
+    from rnnlab.tasks.timeseries import data as tsdata
+    from rnnlab.tasks.timeseries import read as tsread
+
+    ok = tmp_path / "ok.csv"
+    ok.write_text("when,v\n2024-01-01 00:00,1\n2024-01-01 01:00,2\n2024-01-01 02:00,3\n2024-01-01 04:00,5\n", encoding="utf-8")
+    s = tsdata.load_csv(ok)  # "2024-01-01 00:00" has a space, like "1 234": still the time column
+    assert s.time_column == "when" and s.frequency.name == "hourly" and s.frequency.gaps == 1
+    assert np.isnan(s.values[3]) and s.values[4] == 5 and str(s.timestamps[3]) == "2024-01-01 03:00:00"
+    gap = tmp_path / "gap.csv"
+    gap.write_text("date,v\n2024-01-01,1\n2024-01-02,2\nNA,3\n2024-01-04,4\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"line 4: column 'date' has '', not a date"):
+        tsdata.load_csv(gap, time_column="date")
+    back = tmp_path / "back.csv"
+    back.write_text("date,v\n2024-01-01,1\n2024-01-03,2\n2024-01-02,3\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"line 4: time 2024-01-02 in column 'date' is not after"):
+        tsdata.load_csv(back)
+    word = tmp_path / "word.csv"  # one cell that is no ISO date: pandas keeps the text, the old rules decide
+    word.write_text("date,v\n2024-01-01,1\n2024-01-02,2\n2024-01-0x,3\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"line 4: column 'date' has '2024-01-0x', not a date"):
+        tsdata.load_csv(word, time_column="date")
+    assert tsread.read_table(ok).frame.dtypes.iloc[0].kind == "M"
