@@ -62,6 +62,19 @@ def train(csv: Path, runs: Path, code: Path) -> dict:
             "rnn": m.get("test_mase"), "fused": m.get("fused_test_mase")}
 
 
+def config_error(csv: Path, runs: Path) -> tuple[float, int, str]:
+    """CPU seconds of `rnnlab train` on the CSV's config with `--set train.lr=abc` (a rejected
+    config), its exit code and its one line."""
+    config = csv.with_suffix(".toml")
+    config.write_text(f'[task]\nkind = "timeseries"\nsource = "{csv}"\n', encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    p = subprocess.run(["nice", "-n", "10", sys.executable, "-m", "rnnlab", "train", str(config), "--runs-dir", str(runs),
+                        "--set", "train.lr=abc"], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, p.returncode, (p.stderr or p.stdout).strip().splitlines()[-1] if (p.stderr or p.stdout).strip() else ""
+
+
 def measure(quick: bool) -> list[dict]:
     names = SERIES[:1] if quick else SERIES
     data = series()
@@ -81,6 +94,9 @@ def measure(quick: bool) -> list[dict]:
             for side, code in sides:
                 if code is not None:
                     rec[side] = train(csv, runs, code)
+            if i == 0:
+                errs = [config_error(csv, runs) for _ in range(3)]
+                rec["config_error"] = {"cpu_s": [round(c, 3) for c, _, _ in errs], "rc": errs[0][1], "line": errs[0][2]}
             print(f"  {name}: {json.dumps(rec)}", flush=True)
             records.append(rec)
     return records
@@ -100,6 +116,13 @@ def figures(records: list[dict]) -> list[Figure]:
         figs.append(Figure(ITEM, f"default run, {r['series']} ({r['rows']} rows): whole process", a["wall_s"], "s", base,
                            f"the same run before ({BEFORE})" if base is not None else "", a["wall_s"] / base if base else None,
                            "<= 30 s", a["wall_s"] <= 30, note, extra=r))
+    for r in records:
+        if "config_error" in r:
+            e = r["config_error"]
+            cpu = sorted(e["cpu_s"])[len(e["cpu_s"]) // 2]
+            figs.append(Figure(ITEM, "config error (`--set train.lr=abc` on the CSV's config): CPU seconds to the one line", cpu,
+                               "s CPU", target="<= 1.0 s", met=cpu <= 1.0 and e["rc"] == 2,
+                               note=f"median of {e['cpu_s']} s; exit code {e['rc']}: {e['line'][:160]}"))
     ok = [r for r in records if "error" not in r.get("after", {})]
     if ok:
         worst = max(r["after"]["wall_s"] for r in ok)
