@@ -33,7 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 _TIMER = r"""
 import contextlib, io, json, sys, time
 from pathlib import Path
+import rnnlab
 from rnnlab.cli.data import data
+print(rnnlab.__file__, file=sys.stderr)
 path, reps = Path(sys.argv[1]), int(sys.argv[2])
 def once():
     with contextlib.redirect_stdout(io.StringIO()):
@@ -68,9 +70,13 @@ def text_card(path: Path) -> None:
 def in_process(code: Path, path: Path, reps: int) -> float:
     """The median text card time in a fresh process importing rnnlab from `code`."""
     env = {**os.environ, "PYTHONPATH": str(code)}
-    p = subprocess.run([sys.executable, "-c", _TIMER, str(path), str(reps)], capture_output=True, text=True, env=env, timeout=600)
+    # cwd: the CSV's folder, not this checkout (`python -c` puts the cwd first on sys.path)
+    p = subprocess.run([sys.executable, "-c", _TIMER, str(path), str(reps)], capture_output=True, text=True, env=env, timeout=600,
+                       cwd=str(path.parent))
     if p.returncode:
         raise RuntimeError(p.stderr[-400:])
+    if not p.stderr.startswith(str(code)):  # the package timed must be the one asked for
+        raise RuntimeError(f"imported {p.stderr.splitlines()[:1]}, not rnnlab from {code}")
     return median(json.loads(p.stdout))
 
 
