@@ -248,8 +248,7 @@ class LogConfig(_Section):
     tensorboard: bool = False
 
 
-# train.patience of a forecasting run that sets neither steps nor patience (Config above)
-TS_PATIENCE = 3
+TS_PATIENCE = 3  # train.patience of a forecasting run that sets neither steps nor patience
 
 
 class Config(_Section):
@@ -265,10 +264,7 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _forecasting_stops_early(self) -> "Config":
-        """A forecasting run that sets neither train.steps nor train.patience stops after
-        TS_PATIENCE evaluations without a better val metric. Short real series peak early (best
-        val at step 100-200 of the 1,000 on nile, elec_equip, macro cpi: issue 17 item 8) and
-        the kept model is the best checkpoint anyway, so the steps after it only cost time."""
+        # short series peak at step 100-200 of 1,000; the best is kept anyway (BENCHMARKS ts-default)
         if self.task.kind == "timeseries" and not {"steps", "patience"} & self.train.model_fields_set:
             self.train.patience = TS_PATIENCE
         return self
