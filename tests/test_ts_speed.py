@@ -149,3 +149,17 @@ def test_iso_time_columns_are_parsed_while_reading_with_the_same_answers(tmp_pat
     with pytest.raises(UserError, match=r"line 4: column 'date' has '2024-01-0x', not a date"):
         tsdata.load_csv(word, time_column="date")
     assert tsread.read_table(ok).frame.dtypes.iloc[0].kind == "M"
+
+
+def test_the_data_card_imports_no_torch(tmp_path):
+    import subprocess
+    import sys
+
+    path = _hourly_csv(tmp_path / "h.csv", 400)
+    code = ("import sys, contextlib, io; from pathlib import Path; from rnnlab.cli.data import data\n"
+            f"with contextlib.redirect_stdout(io.StringIO()): data(Path({str(path)!r}), None, None, None, False)\n"
+            "print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=str(tmp_path),
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"  # ~1.7 s of `rnnlab data` was importing torch for nothing
