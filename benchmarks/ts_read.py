@@ -80,6 +80,17 @@ def in_process(code: Path, path: Path, reps: int) -> float:
     return median(json.loads(p.stdout))
 
 
+_FLOOR = "import sys, pandas as pd; pd.infer_freq(pd.DatetimeIndex(pd.read_csv(sys.argv[1], parse_dates=['timestamp'])['timestamp']))"
+
+
+def process(code: Path | None, path: Path) -> float:
+    """Wall seconds of a whole `python -m rnnlab data FILE` (imports included) with rnnlab from
+    `code`, or of a python process doing the floor (`code` None)."""
+    cmd = [sys.executable, "-m", "rnnlab", "data", str(path)] if code is not None else [sys.executable, "-c", _FLOOR, str(path)]
+    env = {**os.environ, "PYTHONPATH": str(code or "")}
+    return timed(lambda: subprocess.run(cmd, capture_output=True, env=env, cwd=str(path.parent), timeout=600, check=True))
+
+
 def run(quick: bool) -> list[Figure]:
     import pandas as pd
 
@@ -107,6 +118,10 @@ def run(quick: bool) -> list[Figure]:
         if old is not None:
             sides["before"] = lambda: in_process(old, path, 3)
         procs = interleaved(sides, 2 if quick else 3)
+        whole_sides = {"after": lambda: process(ROOT, path), "floor": lambda: process(None, path)}
+        if old is not None:
+            whole_sides["before"] = lambda: process(old, path)
+        whole = interleaved(whole_sides, 2 if quick else 3)
     text, card, load, base = (median(times[k]) for k in ("text", "card", "load", "floor"))
     after = median(procs["after"])
     before = median(procs["before"]) if "before" in procs else None
@@ -121,6 +136,12 @@ def run(quick: bool) -> list[Figure]:
                f"before ({BEFORE})" if before is not None else "", after / before if before else None, "", None,
                note=f"medians of {len(procs['after'])} processes x 3 calls each; after {[round(x, 2) for x in procs['after']]} s, "
                     f"before {[round(x, 2) for x in procs.get('before', [])]} s"),
+        Figure("ts-read", "`rnnlab data FILE` whole process (imports included), this code vs before", median(whole["after"]), "s",
+               median(whole["before"]) if "before" in whole else None, f"before ({BEFORE})" if "before" in whole else "",
+               median(whole["after"]) / median(whole["before"]) if "before" in whole else None, "", None,
+               note=f"after {[round(x, 2) for x in whole['after']]} s, before {[round(x, 2) for x in whole.get('before', [])]} s; "
+                    f"a python process doing only the floor (import pandas, read_csv + infer_freq) "
+                    f"{[round(x, 2) for x in whole['floor']]} s. The card imports no torch now (rnnlab.tasks loads it on first use)"),
         Figure("ts-read", f"card as `--json` builds it (every row's value and time), {ROWS:,} rows", card, "s", base,
                "pandas read_csv + infer_freq", card / base, "", None),
         Figure("ts-read", f"load_csv (read + frequency), {ROWS:,} rows", load, "s", base, "pandas read_csv + infer_freq",
