@@ -69,12 +69,15 @@ def _values(v: np.ndarray) -> list:
 
 
 def spread(n: int, points: int) -> np.ndarray:
-    """At most `points` row numbers spread evenly over 0..n-1, the first and last included."""
+    """At most `points` row numbers spread evenly over 0..n-1, the first and last included (the
+    last alone for one point)."""
     if points <= 0 or n <= 0:
         return np.zeros(0, dtype=np.int64)
     if n <= points:
         return np.arange(n, dtype=np.int64)
-    return np.unique(np.round(np.linspace(0, n - 1, max(2, points))).astype(np.int64))
+    if points == 1:
+        return np.array([n - 1], dtype=np.int64)
+    return np.unique(np.round(np.linspace(0, n - 1, points)).astype(np.int64))
 
 
 def build(path: Path | str, column: Optional[str] = None, time_column: Optional[str] = None, delimiter: Optional[str] = None,
