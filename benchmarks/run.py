@@ -1,7 +1,8 @@
 """One command for the whole suite: `.venv/bin/python -m benchmarks [--only ITEMS] [--quick]`.
 
 Items: overhead (1), backends (2), mfu (3), tui (4 and 6), store (5), process (8), threads (9), corpus (10), sweep (11),
-seqlen (12), home (13), sweep-screen (14), ts_read (ts-read), forecast_real (15), startup (16), ts_global (ts-global). Results are merged into
+seqlen (12), home (13), sweep-screen (14), ts_read (ts-read), ts_default_run (ts-default), forecast_real (15),
+startup (16), ts_global (ts-global). Results are merged into
 benchmarks/results.json by item (so a subset can be rerun) and BENCHMARKS.md is rendered from it.
 The GPU comparison (item 7) is its own script: benchmarks/gpu.py.
 """
@@ -20,7 +21,7 @@ from benchmarks.common import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.json"
-ITEMS = {"overhead": "1", "backends": "2", "mfu": "3", "tui": "4", "store": "5", "process": "8", "threads": "9", "corpus": "10", "sweep": "11", "seqlen": "12", "home": "13", "sweep-screen": "14", "ts_read": "ts-read", "forecast_real": "15", "startup": "16", "ts_global": "ts-global"}
+ITEMS = {"overhead": "1", "backends": "2", "mfu": "3", "tui": "4", "store": "5", "process": "8", "threads": "9", "corpus": "10", "sweep": "11", "seqlen": "12", "home": "13", "sweep-screen": "14", "ts_read": "ts-read", "ts_default_run": "ts-default", "forecast_real": "15", "startup": "16", "ts_global": "ts-global"}
 TITLES = {
     "1": "1. Probe and store overhead (lab loop vs bare PyTorch, CPU)",
     "2": "2. Backends: reference vs fused, forward+backward tokens/s (CPU)",
@@ -36,6 +37,7 @@ TITLES = {
     "13": "13. Home screen at a thousand runs: first rows, one refresh, CPU, beside 10 runs",
     "14": "14. Sweep screen at 200 trials: one refresh (read + every view), before and after",
     "ts-read": "ts-read. Reading a long time series: `rnnlab data`'s card of a 300k-row hourly CSV",
+    "ts-default": "ts-default. A default forecasting run (only the CSV named) on short real series, whole process, before and after",
     "15": "15. Forecasting real series (statsmodels' datasets): the RNN alone, the fused default and classical peers, test MASE",
     "16": "16. Start-up: `rnnlab train` CPU before its first step, a config error, `--nproc 2`",
     "ts-global": "ts-global. One global LSTM over a real panel (statsmodels' fertility, ~200 countries), test MASE per country beside per-country peers",

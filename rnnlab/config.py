@@ -12,7 +12,6 @@ This module imports neither torch nor textual: the TUI validates forms with it.
 from __future__ import annotations
 
 import difflib
-import sys
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
@@ -20,15 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from rnnlab.errors import UserError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+import tomllib
 
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru", "transformer")
 TASKS = ("text", "timeseries", "adding", "copy")
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
 SCHEDULES = ("constant", "step", "cosine")
+TS_PATIENCE = 3  # train.patience of a forecasting run that sets neither steps nor patience
 
 
 class _Section(BaseModel):
@@ -262,6 +259,13 @@ class Config(_Section):
     train: TrainConfig = Field(default_factory=TrainConfig)
     probes: ProbesConfig = Field(default_factory=ProbesConfig)
     log: LogConfig = Field(default_factory=LogConfig)
+
+    @model_validator(mode="after")
+    def _forecasting_stops_early(self) -> "Config":
+        # short series peak at step 100-200 of 1,000; the best is kept anyway (BENCHMARKS ts-default)
+        if self.task.kind == "timeseries" and not {"steps", "patience"} & self.train.model_fields_set:
+            self.train.patience = TS_PATIENCE
+        return self
 
     @model_validator(mode="after")
     def _bptt_needs_recurrence(self) -> "Config":

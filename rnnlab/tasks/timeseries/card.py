@@ -8,6 +8,12 @@ a forecaster looks at before training anything, and the `[task]` settings it sug
 It reads the CSV with the same loader as training (tsdata.load_csv) and takes the run's decisions
 (season, periods, differencing, window and horizon) with the run's code on the run's training
 split, so what the card says is what `rnnlab train` with only the CSV named does.
+
+Bounded work on long series (a 300,000-row hourly CSV's card takes well under 0.5 s,
+benchmarks/ts_read.py): ADF/KPSS read the last 5,000 rows of the training split
+(tsstat.MAX_ROWS), and the periods detected in the values and the ACF shown read the last
+DETECT_ROWS rows (`acf_rows` says how many). `build(points=N)` carries at most N evenly spread
+rows of the series (`positions` says which) for a plot, instead of every row as JSON does.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any, Optional
 import numpy as np
 
 from rnnlab.config import TaskConfig
+from rnnlab.tasks.timeseries import blas
 from rnnlab.tasks.timeseries import data as tsdata
 from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import stationarity as tsstat
@@ -26,6 +33,7 @@ from rnnlab.tasks.timeseries import metrics as tm
 from rnnlab.tasks.timeseries.series import Stamps
 
 
+# the last DETECT_ROWS rows show any season a card can plot (20,000 hours: 2 years)
 DETECT_ROWS = 20_000
 
 
@@ -33,6 +41,13 @@ def _longest_nan_run(v: np.ndarray) -> int:
     bad = np.concatenate([[0], np.isnan(v).astype(np.int8), [0]])
     edges = np.flatnonzero(np.diff(bad))  # starts and ends of the NaN runs, alternating
     return int((edges[1::2] - edges[::2]).max()) if edges.size else 0
+
+
+def _at(stamps, rows: np.ndarray):
+    """The timestamps at `rows` (still a Stamps when they were one)."""
+    if isinstance(stamps, Stamps):
+        return Stamps(stamps.index[rows])
+    return [stamps[int(i)] for i in rows]
 
 
 def _iso(stamps) -> list[str]:
@@ -53,8 +68,23 @@ def _values(v: np.ndarray) -> list:
     return out
 
 
-def build(path: Path | str, column: Optional[str] = None, time_column: Optional[str] = None, delimiter: Optional[str] = None) -> dict[str, Any]:
-    """The card as plain JSON-able values (UserError for a file the loader rejects)."""
+def spread(n: int, points: int) -> np.ndarray:
+    """At most `points` row numbers spread evenly over 0..n-1, the first and last included (the
+    last alone for one point)."""
+    if points <= 0 or n <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if n <= points:
+        return np.arange(n, dtype=np.int64)
+    if points == 1:
+        return np.array([n - 1], dtype=np.int64)
+    return np.unique(np.round(np.linspace(0, n - 1, points)).astype(np.int64))
+
+
+def build(path: Path | str, column: Optional[str] = None, time_column: Optional[str] = None, delimiter: Optional[str] = None,
+          points: Optional[int] = None) -> dict[str, Any]:
+    """The card as plain JSON-able values (UserError for a file the loader rejects). `values` and
+    `times` hold every row, or with `points` at most that many rows at `positions` (0: none)."""
+    blas.one_thread()
     series = tsdata.load_csv(Path(path).expanduser(), column=column, time_column=time_column, delimiter=delimiter)
     v = series.values
     n = int(v.size)
@@ -68,14 +98,16 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
     seasons = tsdata.resolve_seasons(cfg, freq, filled[:n_train])
     periods, source, season = seasons.periods, seasons.source, seasons.season
     stat = tsstat.tests(filled[:n_train])
-    # the last DETECT_ROWS rows show any season a card can plot (20,000 hours: 2 years)
-    detected = tsfreq.detect_periods(filled[-DETECT_ROWS:])
+    tail = filled[-DETECT_ROWS:]
+    detected = tsfreq.detect_periods(tail)
     offset = 0 if stat["stationary"] else 1
     window, horizon = tsdata.default_window_horizon(n - offset, season, cfg.val_fraction, cfg.test_fraction)
-    modelled = np.diff(filled) if not stat["stationary"] else filled
+    modelled = np.diff(tail) if not stat["stationary"] else tail
     lags = int(max(1, min(max(2 * season, 24), modelled.size // 2)))
     acf = tm.acf(modelled, lags)[1:] if modelled.size > 2 else np.zeros(0)
     stamps = series.timestamps
+    rows = np.arange(n) if points is None else spread(n, points)
+    shown = v if points is None else v[rows]
     card: dict[str, Any] = {
         "file": str(series.origin),
         "column": series.column,
@@ -95,12 +127,15 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
         "detected_strength": [round(s, 4) for s in detected.strength],
         "acf_of": "differences" if not stat["stationary"] else "series",
         "acf": [float(a) for a in acf],
+        "acf_rows": int(modelled.size),
         "window": window,
         "horizon": horizon,
         "min_rows": tsdata.min_rows(season),
-        "values": _values(v),
-        "times": _iso(stamps) if stamps else [],
+        "values": _values(shown),
+        "times": (_iso(stamps) if points is None else _iso(_at(stamps, rows))) if stamps else [],
     }
+    if points is not None:
+        card["positions"] = rows.tolist()
     card["recommended"] = recommend(card)
     return card
 
@@ -152,4 +187,4 @@ def recommended_toml(card: dict[str, Any]) -> str:
     return tomli_w.dumps({"task": card["recommended"]})
 
 
-__all__ = ["build", "recommend", "summary_lines", "recommended_toml"]
+__all__ = ["build", "spread", "recommend", "summary_lines", "recommended_toml"]

@@ -18,9 +18,10 @@ a deployed ETS forecasts too. statsmodels is imported inside `fit` only.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import numpy as np
@@ -28,6 +29,10 @@ import numpy as np
 # The fit looks at the most recent rows of the training split at most (statsmodels' optimiser
 # is O(n) per evaluation); the states carry the older past anyway.
 MAX_FIT_ROWS = 5000
+
+
+# fits by (rows' digest, length, season, trend): the few of one run, newest last
+_FITS: dict[tuple, Optional["ETS"]] = {}
 
 
 def drift_forecast(history: np.ndarray, horizon: int) -> np.ndarray:
@@ -58,10 +63,21 @@ class ETS:
     @classmethod
     def fit(cls, train: np.ndarray, season: int, trend: bool = True) -> Optional["ETS"]:
         """statsmodels' maximum-likelihood fit on `train` (None when it cannot fit); `trend`
-        False fits no trend (level and season only)."""
+        False fits no trend (level and season only). The same rows, season and trend are fitted
+        once per process: a run's ETS baseline and its ETS member are the same fit (_FITS)."""
+        y = np.asarray(train, dtype=np.float64)
+        key = (hashlib.blake2b(y.tobytes(), digest_size=16).digest(), y.size, int(season), bool(trend))
+        if key not in _FITS:
+            if len(_FITS) >= 16:
+                _FITS.pop(next(iter(_FITS)))
+            _FITS[key] = cls._fit(y, season, trend)
+        got = _FITS[key]
+        return None if got is None else replace(got, seasons0=got.seasons0.copy())
+
+    @classmethod
+    def _fit(cls, y: np.ndarray, season: int, trend: bool) -> Optional["ETS"]:
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-        y = np.asarray(train, dtype=np.float64)
         start = max(0, y.size - MAX_FIT_ROWS)
         y = y[start:]
         # a season needs two full cycles to initialise; a trend a handful of rows

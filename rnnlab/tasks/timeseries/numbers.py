@@ -93,6 +93,8 @@ def parse_column(cells, delimiter: str = ",") -> tuple[np.ndarray, Optional[int]
     vectorised: plain numbers go through pandas.to_numeric, the rest through the cleaning rules."""
     import pandas as pd
 
+    if pd.api.types.is_datetime64_any_dtype(cells.dtype):  # a time column pandas already read as dates
+        return np.full(len(cells), np.nan), 0
     if _numeric(cells):
         out = np.array(cells, dtype=np.float64)
         bad = np.isinf(out)

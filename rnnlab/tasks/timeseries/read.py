@@ -13,7 +13,11 @@ no cell of the column reads as thousands groups), so `1,100` is eleven hundred i
 whose cells are quoted, and 1.1 in a semicolon file. Every cell that still is not a number is a
 UserError naming the file, line and column.
 
-The cells are read as text by pandas' C parser and converted a column at a time (vectorised);
+The cells are read as text by pandas' C parser and converted a column at a time (vectorised),
+except a column whose first cells are ISO dates: pandas parses it while reading (parse_dates,
+ISO8601), 4x faster than making 300,000 strings and parsing them after; when any cell of it is
+not an ISO date pandas keeps the text, and when one is missing the file is read again as text,
+so both go the way every other column goes;
 csv.Sniffer is not used for the delimiter: it guesses from character frequencies and picks the
 comma in `date;value` files with decimal commas. Parsing the first lines with each candidate and
 keeping the one that gives the same number (>= 2) of fields on every line is what it should do.
@@ -87,7 +91,11 @@ class Table:
 
     def text_cells(self, j: int) -> Any:
         """Column j as strings ("" for a missing cell)."""
+        import pandas as pd
+
         col = self.frame.iloc[:, j]
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):  # parsed while reading: no NaT (read_table)
+            return col.astype(str)
         if _numeric(col):
             return col.map(lambda v: "" if v != v else repr(v) if isinstance(v, float) else str(v))
         return col.fillna("").astype(str)
@@ -150,11 +158,23 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
     delim = delimiter or detect_delimiter(text)
     if not text.strip():
         raise UserError(f"{path}: empty CSV; expected a header line and one row per time step")
-    try:
+    dtype = _dtype_for(text, delim)
+    dates = _iso_columns(text, delim) if dtype is not str else []
+    if isinstance(dtype, dict):  # "2024-01-31 13:00" has a space like "1 234", but is a date
+        dtype = {j: t for j, t in dtype.items() if j not in dates} or None
+
+    def read(dates: list[int]):
         # numbers pandas can read itself come back as floats (in C); the rest stays text for the
         # rules above; missing-value words are NaN either way
-        frame = pd.read_csv(io.StringIO(text) if whole else path, encoding="utf-8-sig", sep=delim, keep_default_na=False, na_values=_NA_VALUES,
-                            skip_blank_lines=True, skipinitialspace=True, engine="c", dtype=_dtype_for(text, delim))
+        return pd.read_csv(io.StringIO(text) if whole else path, encoding="utf-8-sig", sep=delim, keep_default_na=False,
+                           na_values=_NA_VALUES, skip_blank_lines=True, skipinitialspace=True, engine="c", dtype=dtype,
+                           parse_dates=dates or False, date_format="ISO8601" if dates else None)
+
+    try:
+        frame = read(dates)
+        if dates and any(pd.api.types.is_datetime64_any_dtype(frame.dtypes.iloc[j]) and frame.iloc[:, j].isna().any()
+                         for j in dates if j < frame.shape[1]):
+            frame = read([])  # a missing time: the error names the cell as the file has it
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 text (task.source); expected a CSV file") from None
     except pd.errors.EmptyDataError:
@@ -199,6 +219,20 @@ def _dtype_for(text: str, delim: str) -> Any:
             if any(ch in c for ch in (",", "%", "(", "'", "\u00a0", "\u202f")) or c.count(".") > 1 or (" " in c and c[:1].isdigit()):
                 text_cols.add(j)
     return {j: str for j in text_cols} if text_cols else None
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}(-\d{2})?([T ]|$)")
+
+
+def _iso_columns(text: str, delim: str) -> list[int]:
+    """The columns whose first (up to 200) cells are all ISO dates or times (2024-01,
+    2024-01-31, 2024-01-31T13:00...): pandas can parse them while reading."""
+    head = _parse("\n".join(text[:100_000].splitlines()[:201]), delim)
+    rows = [r for _, r in head[1:] if any(c.strip() for c in r)]
+    if not head or not rows:
+        return []
+    width = len(head[0][1])
+    return [j for j in range(width) if all(j < len(r) and _ISO.match(r[j].strip()) for r in rows)]
 
 
 def numeric_columns(table: Table, skip: Optional[str]) -> list[str]:
@@ -313,6 +347,11 @@ def _dates(cells) -> Any:
     forms understood, else None."""
     import pandas as pd
 
+    if pd.api.types.is_datetime64_any_dtype(cells.dtype):  # parsed while reading (read_table)
+        if not len(cells) or cells.isna().any():
+            return None
+        idx = pd.DatetimeIndex(cells)
+        return idx.tz_convert("UTC").tz_localize(None) if idx.tz is not None else idx
     if not len(cells) or _numeric(cells):
         return None
     cells = cells.fillna("").astype(str)
@@ -322,7 +361,7 @@ def _dates(cells) -> Any:
         # 1959Q1 is the quarter's first day; the frequency keeps it a quarter when printed
         return pd.DatetimeIndex(pd.to_datetime({"year": q[0].astype(int), "month": 3 * q[1].astype(int) - 2, "day": 1}))
     for fmt in ("ISO8601", *_TIME_FORMATS):
-        if fmt == "ISO8601" and not head.str.match(r"^\d{4}-\d{2}(-\d{2})?([T ]|$)").all():
+        if fmt == "ISO8601" and not head.str.match(_ISO).all():
             continue
         try:
             got = pd.to_datetime(cells, format=fmt, errors="coerce")

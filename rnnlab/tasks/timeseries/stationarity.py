@@ -97,8 +97,49 @@ def _tail(values: np.ndarray) -> np.ndarray:
     return y[-MAX_ROWS:]
 
 
+def aic_lag(y: np.ndarray) -> int | None:
+    """The lag statsmodels' `adfuller(y, autolag="AIC")` picks (regression "c", its default
+    maxlag 12 (n/100)^(1/4)), from ONE QR factorisation instead of its maxlag + 1 OLS fits with
+    an SVD each; None when the regressors are (nearly) rank-deficient, where statsmodels' pinv
+    decides and this shortcut would not agree.
+
+    The candidate regressions are nested (constant, level, then lags 1..k of the differences, on
+    the same rows), so with X = QR and b = Q'y the residual sum of squares of the first j columns
+    is RSS_all + sum_{i>=j} b_i^2, and AIC_j = n (log 2pi + log(RSS_j / n) + 1) + 2j, which is
+    statsmodels' OLS AIC (-2 llf + 2 rank). At 5,000 rows this is ~30x less work, and one BLAS
+    call instead of ~70 (each of which spins OpenBLAS's threads on a shared box)."""
+    from statsmodels.tsa.tsatools import lagmat
+
+    nobs0 = y.size
+    maxlag = min(nobs0 // 2 - 2, int(np.ceil(12.0 * np.power(nobs0 / 100.0, 1 / 4.0))))
+    if maxlag < 0:
+        return None
+    xdiff = np.diff(y)
+    xdall = lagmat(xdiff[:, None], maxlag, trim="both", original="in")
+    nobs = xdall.shape[0]
+    xdall[:, 0] = y[-nobs - 1 : -1]  # the lagged level replaces the unlagged difference
+    target = xdiff[-nobs:]
+    X = np.column_stack([np.ones(nobs), xdall])  # constant first, as add_trend(prepend=True)
+    q, r = np.linalg.qr(X)
+    d = np.abs(np.diag(r))
+    if not np.all(np.isfinite(d)) or d.min() <= d.max() * max(X.shape) * np.finfo(np.float64).eps * 1e3:
+        return None
+    b = q.T @ target
+    rss_all = float(np.sum((target - q @ b) ** 2))
+    # RSS of the first j columns, j = 2 (constant, level) .. maxlag + 2
+    tail = np.concatenate([np.cumsum((b**2)[::-1])[::-1], [0.0]])
+    cols = np.arange(2, maxlag + 3)
+    rss = rss_all + tail[cols]
+    if np.any(rss <= 0):
+        return None
+    aic = nobs * (np.log(2 * np.pi) + np.log(rss / nobs) + 1) + 2 * cols
+    return int(np.argmin(aic))  # ties: the shorter lag, as statsmodels' min over (aic, lag)
+
+
 def adf(values: np.ndarray) -> tuple[float, float]:
-    """Augmented Dickey-Fuller statistic and p-value (constant, lags by AIC)."""
+    """Augmented Dickey-Fuller statistic and p-value (constant, lags by AIC), on the last
+    MAX_ROWS observed rows. The lag is chosen by `aic_lag` (the same choice as statsmodels'
+    autolag, far faster) and the test itself is statsmodels' with that lag."""
     from statsmodels.tsa.stattools import adfuller
 
     y = _tail(values)
@@ -108,7 +149,11 @@ def adf(values: np.ndarray) -> tuple[float, float]:
         # statsmodels 0.15 announces a future result object (the tuple's head is stable), and
         # short or perfectly regular series make its lag regressions rank-deficient
         warnings.simplefilter("ignore")
-        stat, p, *_ = adfuller(y, autolag="AIC")
+        lag = aic_lag(y)
+        if lag is None:
+            stat, p, *_ = adfuller(y, autolag="AIC")
+        else:
+            stat, p, *_ = adfuller(y, maxlag=lag, autolag=None)
     return float(stat), float(p)
 
 
@@ -155,4 +200,4 @@ def verdict(result: dict[str, Any]) -> str:
     return f"{word} (ADF p={p(result['adf_p'])}, KPSS p={p(result['kpss_p'])})"
 
 
-__all__ = ["Differencing", "difference", "undifference", "adf", "kpss", "tests", "verdict"]
+__all__ = ["Differencing", "difference", "undifference", "aic_lag", "adf", "kpss", "tests", "verdict"]

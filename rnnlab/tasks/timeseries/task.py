@@ -21,6 +21,7 @@ import torch
 
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
+from rnnlab.tasks.timeseries import blas
 from rnnlab.tasks.timeseries import classical as tsclassical
 from rnnlab.tasks.timeseries import data as tsdata
 from rnnlab.tasks.timeseries import frequency as tsfreq
@@ -70,6 +71,7 @@ class TimeSeriesTask(Task):
         self, cfg: TaskConfig, *, seed: int, batch_size: int, state: Optional[dict[str, Any]] = None
     ) -> None:
         super().__init__(cfg, seed=seed, batch_size=batch_size, state=state)
+        blas.one_thread()  # the statistics and classical fits below are small BLAS work
         series, self.covariates = tscov.load_series(cfg)
         scaler = tsdata.Scaler.from_dict(state["scaler"]) if state else None
         base = tsdata.prepare(series, cfg, scaler=scaler)
