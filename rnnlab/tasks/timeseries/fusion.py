@@ -40,6 +40,10 @@ RNN = "rnn"
 # 1.12 (3); then with only the CSV named: top2 0.977, within1.5 0.986, select 0.987, within2
 # 0.991 (6), inverse 0.993, mean 1.13. No rule is best on both; within2 was chosen on the first.
 METHOD = "within2"
+# The fused bands' rolling-origin calibration (rolling_bands): how many of the most recent errors
+# per horizon step, and the rows over which the series' recent movement is measured (0: off).
+CALIBRATION_WINDOW = 30
+SCALE_WINDOW = 8
 METHODS = ("select", "top2", "top3", "within1.5", "within2", "inverse", "mean")
 
 
@@ -132,6 +136,40 @@ def calibrate(residuals: np.ndarray, sigma: np.ndarray, levels: Sequence[float] 
     return Calibrated(ti.Conformal(conf.levels, radius, int(r.shape[0])), int(r.shape[0]), fell)
 
 
+def fallback_radius(sigma: np.ndarray, levels: Sequence[float] = ti.LEVELS) -> np.ndarray:
+    """The normal fallback's half-widths z_L·σ_k, (len(levels), horizon)."""
+    return np.stack([NormalDist().inv_cdf(0.5 + float(lv) / 200.0) * np.asarray(sigma, dtype=np.float64) for lv in levels])
+
+
+def rolling_bands(y: np.ndarray, offset: int, errors: np.ndarray, error_origins: np.ndarray, origins: np.ndarray,
+                  sigma: np.ndarray, levels: Sequence[float] = ti.LEVELS) -> np.ndarray:
+    """Half-widths (N, len(levels), horizon) of a forecast's bands at work origins `origins`, by
+    rolling-origin conformal (ti.rolling_radius) over the last CALIBRATION_WINDOW of its `errors`
+    (made at work rows `error_origins`, in time order) known at each origin. With SCALE_WINDOW,
+    each error is measured in the series' mean absolute change over the SCALE_WINDOW rows before
+    its origin (ti.local_scale) and the band is re-scaled by that at the new origin, so a band
+    widens as soon as the series moves more (a level shift, a volatile spell) instead of waiting
+    for the errors to show it. Too few errors for a level: the normal fallback z_L·σ_k."""
+    levels = tuple(float(v) for v in levels)
+    fb = fallback_radius(sigma, levels)
+    err = np.asarray(errors, dtype=np.float64).reshape(-1, fb.shape[1])
+    at, o = np.asarray(error_origins, dtype=np.int64), np.asarray(origins, dtype=np.int64)
+    if not SCALE_WINDOW:
+        return ti.rolling_radius(err, at, o, levels, CALIBRATION_WINDOW, fb)
+    # an origin with no measurable change before it (a flat stretch): its error drops out, and
+    # a band there is the fallback
+    s_err = ti.local_scale(y, at + offset, SCALE_WINDOW)
+    s_new = ti.local_scale(y, o + offset, SCALE_WINDOW)
+    unit = np.where(np.isfinite(s_new), s_new, np.nan)
+    scaled = ti.rolling_radius(err / s_err[:, None], at, o, levels, CALIBRATION_WINDOW, np.full_like(fb, np.nan))
+    out = scaled * unit[:, None, None]
+    out = np.where(np.isfinite(out), out, fb[None])
+    order = np.argsort(np.asarray(levels))
+    for a, b in zip(order, order[1:]):
+        out[:, b] = np.maximum(out[:, b], out[:, a])
+    return out
+
+
 @dataclass
 class Fused:
     """What the fusion decided on the validation split, and its forecasts' calibration."""
@@ -213,7 +251,11 @@ def evaluate(task, model, device, method: str = METHOD, levels: Sequence[float] 
         for key, v in task._metrics(fc, test, "test").items():
             out[f"{prefix}_{key}"] = v
         out[f"{prefix}_val_mase"] = task._metrics(val_fc[name], val, "val")["val_mase"]
-    out.update(ti.interval_scores(d.actual(test), test_fc["fused"], fused.calibrated.conformal.bands(test_fc["fused"]), "fused_test"))
+    # errors that chose nothing: the odd validation origins', then each earlier test origin's
+    errors = np.concatenate([(val_actual - val_fc["fused"])[1::2], d.actual(test) - test_fc["fused"]])
+    radius = rolling_bands(y, off, errors, np.concatenate([val[1::2], test]), test, sigma, levels)
+    bands = {lv: (test_fc["fused"] - radius[:, j], test_fc["fused"] + radius[:, j]) for j, lv in enumerate(fused.calibrated.conformal.levels)}
+    out.update(ti.interval_scores(d.actual(test), test_fc["fused"], bands, "fused_test"))
     for name, w in weights.items():
         out[f"fusion_weight_{name}"] = float(w)
     out["fusion_calibration_origins"] = float(fused.calibrated.origins)
@@ -262,13 +304,16 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     if name not in paths:
         raise UserError(f"--model {name}: this run's members are {', '.join(sorted(paths))}")
     resid = np.concatenate([(d.actual(val) - val_fc[name])[1::2], d.actual(test) - test_fc[name]])
-    cal = calibrate(resid, sigma, levels)
+    cal = calibrate(resid[-CALIBRATION_WINDOW:], sigma, levels)  # its counts and notes
+    # as on the test split: the latest errors, scaled to how much the series moves at its end
+    end = np.array([y.size - off])
+    last = rolling_bands(y, off, resid, np.concatenate([val[1::2], test]), end, sigma, levels)[0]
     radius = np.empty((len(cal.conformal.levels), steps))
     k = np.arange(1, steps + 1, dtype=np.float64)
     near = min(steps, h)
-    radius[:, :near] = cal.conformal.radius[:, :near]
+    radius[:, :near] = last[:, :near]
     if steps > h:
-        radius[:, h:] = cal.conformal.radius[:, [h - 1]] * np.sqrt(k[h:] / h)
+        radius[:, h:] = last[:, [h - 1]] * np.sqrt(k[h:] / h)
     return {"path": paths[name], "radius": radius, "members": paths, "weights": weights, "calibration": cal}
 
 
