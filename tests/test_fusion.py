@@ -58,6 +58,12 @@ def test_combination_rules():
     assert tsfusion.combine_weights(errors, "top2") == {"ets": 0.5, "arima": 0.5}
     assert tsfusion.combine_weights(errors, "within2") == {"ets": 0.5, "arima": 0.5}  # rnn's 3.0 > 2 x 1.0
     assert tsfusion.combine_weights(errors, "within3") == {"ets": 1 / 3, "arima": 1 / 3, "rnn": 1 / 3}
+    soft = tsfusion.combine_weights(errors, "soft0.5")  # exp(-(MAE/best - 1)/0.5): 1, e^-2, e^-4
+    np.testing.assert_allclose([soft["ets"], soft["arima"], soft["rnn"]], np.array([1.0, math.exp(-2), math.exp(-4)]) / (1 + math.exp(-2) + math.exp(-4)))
+    assert "theta" not in soft and tsfusion.METHOD.startswith("soft")
+    assert tsfusion.combine_weights(errors, "soft0.2") == {"ets": 1.0}  # e^-5 / (1 + e^-5) < 1 %: left out
+    near = tsfusion.combine_weights({"rnn": 1.1, "ets": 1.0}, "soft0.2")  # 10 % worse keeps e^-0.5 of the weight
+    assert math.isclose(near["rnn"] / near["ets"], math.exp(-0.5))
     inv = tsfusion.combine_weights(errors, "inverse")
     assert set(inv) == {"rnn", "ets", "arima"} and math.isclose(sum(inv.values()), 1.0) and inv["ets"] > inv["arima"] > inv["rnn"]
     fc = {"ets": np.array([1.0, 2.0]), "arima": np.array([3.0, 4.0])}
