@@ -364,5 +364,6 @@ def probe(task, model, device, t: int) -> dict:
             "fused": [float(v) for v in fused], "weights": {k: float(w) for k, w in weights.items()}}
 
 
-__all__ = ["METHOD", "METHODS", "RNN", "Calibrated", "Fused", "calibrate", "combine", "combine_weights", "evaluate", "fallback_note",
-           "fallback_sigma", "fit", "future", "members_forecasts", "needed_origins", "probe", "train_members"]
+__all__ = ["CALIBRATION_WINDOW", "METHOD", "METHODS", "RNN", "SCALE_WINDOW", "Calibrated", "Fused", "calibrate", "combine", "combine_weights",
+           "evaluate", "fallback_note", "fallback_radius", "fallback_sigma", "fit", "future", "members_forecasts", "needed_origins", "probe",
+           "rolling_bands", "train_members"]
