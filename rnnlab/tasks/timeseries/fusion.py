@@ -19,9 +19,10 @@ known by then (the odd validation origins', then those of earlier test origins w
 been observed): the wider of those errors' quantile and the same with each error measured in
 the series' mean absolute change over the SCALE_WINDOW rows before its origin and re-scaled by
 that at the new origin (so a band widens as soon as the series moves more). Fixed bands from the
-validation split alone covered 0.7-0.9 on 3 of the benchmark's 9 long series (too narrow where the errors grew
-after validation, as on the macro series around 2008; too wide where they shrank); the rolling
-ones follow the errors, as a forecaster recalibrating on its latest errors does. A level L needs
+validation split alone covered 0.7-0.9 on 3 of the benchmark's 9 long series (too narrow where
+the errors grew after validation, as on the macro series around 2008; too wide where they
+shrank); the rolling ones follow the errors, as a forecaster recalibrating on its latest errors
+does: 9 of 9. A level L needs
 at least ceil(L / (100 − L)) known errors (4 for 80 %, 19 for 95 %) for its quantile to exist;
 below that the band falls back to a normal band ŷ ± z_L·σ_k, σ_k the root-mean-square k-step
 error of the seasonal-naive forecast over the training split (genuine out-of-sample errors: that
