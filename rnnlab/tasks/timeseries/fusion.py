@@ -10,8 +10,9 @@ members (tsmembers), and its honest intervals.
        forecaster would before forecasting on, and the weights are applied to their forecasts
 
 The combination (METHOD: weights ∝ exp(−(MAE/best − 1)/0.2) of each member's validation error
-relative to the best one's) was chosen by measurement on real series (benchmarks/forecast_real.py, the table in
-BENCHMARKS.md): each candidate rule was scored on the same test windows of the same runs.
+relative to the best one's) was chosen by measurement on real series
+(benchmarks/forecast_real.py, the table in BENCHMARKS.md): each candidate rule was scored on the
+same test windows of the same runs.
 
 Intervals: conformal per horizon step from errors that chose nothing, rolling over origins
 (rolling_bands): at each test origin, the band is sized by the last CALIBRATION_WINDOW errors
@@ -22,11 +23,11 @@ that at the new origin (so a band widens as soon as the series moves more). Fixe
 validation split alone covered 0.7-0.9 on 3 of the benchmark's 9 long series (too narrow where
 the errors grew after validation, as on the macro series around 2008; too wide where they
 shrank); the rolling ones follow the errors, as a forecaster recalibrating on its latest errors
-does: 9 of 9. A level L needs
-at least ceil(L / (100 − L)) known errors (4 for 80 %, 19 for 95 %) for its quantile to exist;
-below that the band falls back to a normal band ŷ ± z_L·σ_k, σ_k the root-mean-square k-step
-error of the seasonal-naive forecast over the training split (genuine out-of-sample errors: that
-forecast has no parameters), and a line says so (counted on the validation origins alone).
+does: 9 of 9. A level L needs at least ceil(L / (100 − L)) known errors (4 for 80 %, 19 for
+95 %) for its quantile to exist; below that the band falls back to a normal band ŷ ± z_L·σ_k,
+σ_k the root-mean-square k-step error of the seasonal-naive forecast over the training split
+(genuine out-of-sample errors: that forecast has no parameters), and a line says so (counted on
+the validation origins alone).
 """
 
 from __future__ import annotations
@@ -46,11 +47,13 @@ RNN = "rnn"
 # series of benchmarks/forecast_real.py (test MASE / the best classical peer's, geometric mean,
 # and on how many series at or below it), each rule on the same runs' cached forecasts: soft0.2
 # 0.988 (6 of 11), soft0.1 0.989 (6), inverse4 0.990 (6), within1.25 0.991 (6), within2 1.001
-# (6, the default before), top2 1.005 (5), inverse 1.012 (5), select 1.050 (6); the median of
-# the members within 2x 0.978 (5) and rolling the weights over the test origins' known errors
-# were no better. Earlier runs put within2 (0.986) or top2 (0.977) first: the rules lie within
-# noise of each other, and the best equal-weight subset chosen ON TEST (hindsight no rule has)
-# reaches 0.921 on these series: 0.95 asks for most of that from 8 to 17 validation origins.
+# (6, the default before), top2 1.005 (5), inverse 1.012 (5), select 1.050 (6). Not taken: the
+# median of the members within 2x (0.978, but at or below the best peer on 5 only), weights
+# re-decided over the test origins' known errors, more validation origins for the classical
+# members (benchmarks/NOTES.md). Earlier runs put within2 (0.986) or top2 (0.977) first: the
+# rules lie within noise of each other, and the best equal-weight subset chosen ON TEST
+# (hindsight no rule has) reaches 0.921 on these series: 0.95 asks for most of that from 1 to
+# 11 selection origins (9 of the 11 series).
 METHOD = "soft0.2"
 METHODS = ("select", "top2", "top3", "within1.5", "within2", "inverse", "inverse4", "soft0.1", "soft0.2", "soft0.3", "mean")
 MIN_WEIGHT = 0.01
@@ -191,9 +194,8 @@ def rolling_bands(y: np.ndarray, offset: int, errors: np.ndarray, error_origins:
     # a band there is the fallback
     s_err = ti.local_scale(y, at + offset, SCALE_WINDOW)
     s_new = ti.local_scale(y, o + offset, SCALE_WINDOW)
-    unit = np.where(np.isfinite(s_new), s_new, np.nan)
     scaled = ti.rolling_radius(err / s_err[:, None], at, o, levels, CALIBRATION_WINDOW, np.full_like(fb, np.nan))
-    out = scaled * unit[:, None, None]
+    out = scaled * s_new[:, None, None]
     out = np.where(np.isfinite(out), out, fb[None])
     # the wider of the two: the errors in today's units widen a band as soon as the series moves
     # more; the errors as they were keep it from shrinking on a calm spell the forecast's own
