@@ -58,6 +58,12 @@ def test_combination_rules():
     assert tsfusion.combine_weights(errors, "top2") == {"ets": 0.5, "arima": 0.5}
     assert tsfusion.combine_weights(errors, "within2") == {"ets": 0.5, "arima": 0.5}  # rnn's 3.0 > 2 x 1.0
     assert tsfusion.combine_weights(errors, "within3") == {"ets": 1 / 3, "arima": 1 / 3, "rnn": 1 / 3}
+    soft = tsfusion.combine_weights(errors, "soft0.5")  # exp(-(MAE/best - 1)/0.5): 1, e^-2, e^-4
+    np.testing.assert_allclose([soft["ets"], soft["arima"], soft["rnn"]], np.array([1.0, math.exp(-2), math.exp(-4)]) / (1 + math.exp(-2) + math.exp(-4)))
+    assert "theta" not in soft and tsfusion.METHOD.startswith("soft")
+    assert tsfusion.combine_weights(errors, "soft0.2") == {"ets": 1.0}  # e^-5 / (1 + e^-5) < 1 %: left out
+    near = tsfusion.combine_weights({"rnn": 1.1, "ets": 1.0}, "soft0.2")  # 10 % worse keeps e^-0.5 of the weight
+    assert math.isclose(near["rnn"] / near["ets"], math.exp(-0.5))
     inv = tsfusion.combine_weights(errors, "inverse")
     assert set(inv) == {"rnn", "ets", "arima"} and math.isclose(sum(inv.values()), 1.0) and inv["ets"] > inv["arima"] > inv["rnn"]
     fc = {"ets": np.array([1.0, 2.0]), "arima": np.array([3.0, 4.0])}
@@ -156,3 +162,58 @@ def test_future_is_the_fused_forecast_unless_a_member_is_named(monthly_run):
     np.testing.assert_allclose([r["forecast"] for r in ets["rows"]], paths["ets"], rtol=1e-9)
     bad = rnnlab("forecast", "m", "--runs-dir", str(runs), "--future", "9", "--model", "prophet")
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "arima" in bad.stderr
+
+
+def test_rolling_bands_read_only_the_errors_known_at_each_origin():
+    from rnnlab.tasks.timeseries import intervals as ti
+
+    rng = np.random.default_rng(0)
+    errors = rng.uniform(1, 2, size=(40, 2))
+    origins = np.arange(40)
+    fb = np.full((2, 2), 99.0)
+    before = ti.rolling_radius(errors, origins, np.array([30]), (80.0, 95.0), 25, fb)
+    later = errors.copy()
+    later[29, 1] = 1000.0  # step 2 of origin 29 is row 30: not yet observed at origin 30
+    later[30:] = 1000.0
+    np.testing.assert_array_equal(ti.rolling_radius(later, origins, np.array([30]), (80.0, 95.0), 25, fb), before)
+    later[29, 0] = 1000.0  # step 1 of origin 29 is row 29: known at 30, and it is the worst error
+    assert ti.rolling_radius(later, origins, np.array([30]), (80.0, 95.0), 25, fb)[0, 1, 0] == 1000.0
+    # too few known errors for 95 % (needs 19): the fallback, never inf; 95 % never inside 80 %
+    early = ti.rolling_radius(errors, origins, np.array([6]), (80.0, 95.0), 25, fb)
+    assert early[0, 1, 0] == 99.0 and np.isfinite(early).all() and np.all(early[:, 1] >= early[:, 0])
+
+
+def test_rolling_bands_follow_errors_that_grow_and_local_scale_reads_only_the_past():
+    from rnnlab.tasks.timeseries import intervals as ti
+
+    rng = np.random.default_rng(1)
+    errors = np.concatenate([rng.normal(0, 1, (60, 1)), rng.normal(0, 10, (60, 1))])
+    origins = np.arange(120)
+    r = ti.rolling_radius(errors, origins, np.array([59, 119]), (80.0,), 30, np.full((1, 1), np.nan))[:, 0, 0]
+    assert r[0] < 2.5 and r[1] > 8.0  # the band widened with the errors (a fixed band would not)
+    y = np.cumsum(rng.normal(0, 1, 100))
+    s = ti.local_scale(y, np.array([50]), 8)
+    np.testing.assert_allclose(s, np.mean(np.abs(np.diff(y[41:50]))))  # the 8 changes before row 50
+    moved = y.copy()
+    moved[50:] += 100.0
+    np.testing.assert_array_equal(ti.local_scale(moved, np.array([50]), 8), s)
+
+
+def test_fused_bands_widen_when_the_series_starts_to_move_more():
+    """rolling_bands on a series whose noise grows five-fold in the last third: the rolling bands
+    cover near 80 % there, the bands fixed on the first third's errors far less."""
+    rng = np.random.default_rng(2)
+    y = np.r_[rng.normal(0, 1, 200), rng.normal(0, 5, 100)]
+    origins = np.arange(20, 299)
+    fc = np.zeros((origins.size, 1))
+    actual = y[origins][:, None]
+    errors = actual - fc
+    cal = origins < 200
+    radius = tsfusion.rolling_bands(y, 0, errors, origins, origins[~cal], np.ones(1), (80.0,))[:, 0]
+    fixed = tsfusion.calibrate(errors[cal], np.ones(1), (80.0,)).conformal.radius[0]
+    from rnnlab.tasks.timeseries import intervals as ti
+
+    a = actual[~cal]
+    rolling_cov = ti.coverage(a, -radius, radius)
+    fixed_cov = ti.coverage(a, np.full_like(a, -fixed[0]), np.full_like(a, fixed[0]))
+    assert 0.65 <= rolling_cov <= 0.92 and fixed_cov < 0.45

@@ -67,6 +67,54 @@ class Conformal:
         return {"levels": list(self.levels), "radius": self.radius.tolist(), "n": self.n}
 
 
+def local_scale(y: np.ndarray, rows: np.ndarray, window: int) -> np.ndarray:
+    """The series' mean absolute one-step change over the `window` rows before each row of
+    `rows` (reading y[:row] only): how much the series moves now, which a residual is measured in
+    when bands must follow a change of volatility. NaN where there is no such change."""
+    y = np.asarray(y, dtype=np.float64)
+    d = np.abs(np.diff(y))
+    ok = ~np.isnan(d)
+    c = np.concatenate([[0.0], np.cumsum(np.where(ok, d, 0.0))])
+    n = np.concatenate([[0], np.cumsum(ok)])
+    hi = np.clip(np.asarray(rows, dtype=np.int64) - 1, 0, d.size)  # changes y[j+1]-y[j] with j+1 < row
+    lo = np.maximum(hi - int(window), 0)
+    count = n[hi] - n[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (c[hi] - c[lo]) / count
+    return np.where((count > 0) & (out > 0), out, np.nan)
+
+
+def rolling_radius(errors: np.ndarray, error_origins: np.ndarray, origins: np.ndarray, levels: Sequence[float],
+                   window: int, fallback: np.ndarray) -> np.ndarray:
+    """Rolling-origin conformal half-widths (N, len(levels), horizon) at work rows `origins`.
+
+    `errors` (n, horizon) are earlier forecasts' errors, made at work rows `error_origins` (in time
+    order); step k's error of origin o' is known once its target row o' + k has been observed,
+    i.e. from origin o' + k + 1 on. At origin o, step k's band is the ⌈(m+1)·L⌉-th smallest of the
+    m most recent (at most `window`) absolute step-k errors known at o. Nothing from o on is read,
+    so the band is as honest as a deployed forecaster's that recalibrates on its latest errors,
+    and it follows the errors when they grow or shrink. A level with too few errors takes
+    `fallback` (len(levels), horizon); a higher level is never narrower than a lower one."""
+    err = np.abs(np.asarray(errors, dtype=np.float64))
+    at = np.asarray(error_origins, dtype=np.int64)
+    o = np.asarray(origins, dtype=np.int64)
+    h = np.asarray(fallback).shape[1]
+    err = err.reshape(-1, h)
+    out = np.empty((o.size, len(levels), h))
+    for k in range(h):
+        seen = ~np.isnan(err[:, k])
+        pool, known_at = err[seen, k], at[seen] + k + 1
+        for i, oi in enumerate(o):
+            col = np.sort(pool[known_at <= oi][-int(window):])
+            for j, lv in enumerate(levels):
+                rank = math.ceil((col.size + 1) * float(lv) / 100.0)
+                out[i, j, k] = col[rank - 1] if 1 <= rank <= col.size else fallback[j, k]
+    order = np.argsort(np.asarray(levels, dtype=np.float64))
+    for a, b in zip(order, order[1:]):
+        out[:, b] = np.maximum(out[:, b], out[:, a])
+    return out
+
+
 def coverage(actual, lower, upper) -> float:
     """The fraction of observed actual values inside their band (NaN actuals are not scored)."""
     a = np.asarray(actual, dtype=np.float64)
@@ -114,4 +162,5 @@ def interval_scores(actual: np.ndarray, forecast: np.ndarray, bands: dict[float,
     return out
 
 
-__all__ = ["LEVELS", "Conformal", "coverage", "interval_scores", "level_name", "mean_width", "pinball", "quantiles_of"]
+__all__ = ["LEVELS", "Conformal", "coverage", "interval_scores", "level_name", "local_scale", "mean_width", "pinball", "quantiles_of",
+           "rolling_radius"]
