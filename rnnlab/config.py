@@ -17,9 +17,9 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from rnnlab.errors import UserError
-
 import tomllib
+
+from rnnlab.errors import UserError
 
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru", "transformer")
 TASKS = ("text", "timeseries", "adding", "copy")
@@ -118,6 +118,9 @@ class TaskConfig(_Section):
     # P > 0: model x[t] - x[t-P] (before any first difference); inverted exactly for scoring.
     seasonal_difference: int = Field(0, ge=0)
     scale: Literal["standard", "minmax", "none"] = "standard"
+    # Windows measured from their last value (inputs and targets minus it; "standard" then divides
+    # by the mean seasonal step instead of the std): the net learns paths, not levels.
+    relative: bool = False
     # Known periods (in steps) to encode as sin/cos features; unset = from the time column's
     # frequency (hourly [24, 168], daily [7, 365.25], weekly [52.18], monthly [12]) or detected.
     periods: Optional[list[float]] = None
@@ -170,7 +173,7 @@ TASK_KEY_KINDS: dict[str, tuple[str, ...]] = {
         k: ("timeseries",)
         for k in (
             "column", "time_column", "id_column", "delimiter", "window", "horizon", "fill", "difference",
-            "seasonal_difference", "scale", "periods", "calendar_features", "season", "test_fraction",
+            "seasonal_difference", "scale", "relative", "periods", "calendar_features", "season", "test_fraction",
             "synthetic", "holidays", "holiday_subdivision", "covariates", "future_covariates", "likelihood",
             "quantiles",
         )

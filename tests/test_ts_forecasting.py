@@ -143,16 +143,18 @@ def test_time_steps_continue_the_series_own_frequency():
     assert not hasattr(tf, "infer_step")
 
 
-@pytest.mark.parametrize("difference", [False, True, "seasonal"])
+@pytest.mark.parametrize("difference", [False, True, "seasonal", "relative"])
 def test_recursive_paths_equal_forecasting_again_from_the_forecasts(difference):
     """Chunk 2 of a recursive path is exactly what the model says when the series is rebuilt
     with chunk 1's forecasts (in original units) as if they had been observed."""
     kw = dict(difference=True, seasonal_difference=6) if difference == "seasonal" else dict(difference=difference)
+    if difference == "relative":
+        kw = dict(difference=False, relative=True)
     task = TimeSeriesTask(_cfg(**kw), seed=0, batch_size=8)
     model = Linear(task.input_size, task.output_size, seed=3).eval()
     d, h = task.data, task.data.horizon
     t = int(d.starts("val")[5])
-    path = tf.paths([model], d.features, np.array([t]), 2 * h + 1, d.window, h, "cpu")
+    path = tf.paths([model], d.features, np.array([t]), 2 * h + 1, d.window, h, "cpu", relative=d.relative)
     x, _ = d.windows(np.array([t]))
     assert path[0, :h] == pytest.approx(predict(model, x, "cpu")[0])
     first = d.to_original(path[:, :h], np.array([t]))[0]
@@ -160,10 +162,34 @@ def test_recursive_paths_equal_forecasting_again_from_the_forecasts(difference):
     levels[t + d.offset : t + d.offset + h] = first
     again = task.prepare(tsdata.Series(levels, d.timestamps, d.origin, d.column))
     x2, _ = again.windows(np.array([t + h]))
-    assert path[0, h : 2 * h] == pytest.approx(predict(model, x2, "cpu")[0], abs=1e-6)
+    second = again.to_original(predict(model, x2, "cpu"), np.array([t + h]))[0]
+    assert d.to_original(path, np.array([t]))[0, h : 2 * h] == pytest.approx(second, rel=1e-6)
+    if not d.relative:  # a relative chunk is measured from its own origin, the path from t's
+        assert path[0, h : 2 * h] == pytest.approx(predict(model, x2, "cpu")[0], abs=1e-6)
     # ... and the whole path maps back through the same exact inverse
     whole = d.to_original(path, np.array([t]))[0]
     assert whole[:h] == pytest.approx(first)
+
+
+def test_relative_windows_are_measured_from_the_value_before_the_origin():
+    """task.relative: inputs and targets minus the last input value, scaled by the mean seasonal
+    step; a net that outputs 0 then forecasts "no change" (the naive forecast) at every step of
+    a recursive path, where the level-scaled default forecasts the training mean."""
+    task = TimeSeriesTask(_cfg(relative=True, difference=False), seed=0, batch_size=8)
+    d, h = task.data, task.data.horizon
+    t = d.starts("val")
+    x, y = d.windows(t)
+    assert np.all(x[:, -1, 0] == 0)
+    assert y + d.last(t)[:, None] == pytest.approx(d.target[t[:, None] + np.arange(h)], nan_ok=True)
+    train, m = d.work[: d.splits.train], task.season
+    assert d.scaler.scale == pytest.approx(np.mean(np.abs(train[m:] - train[:-m])))
+    assert d.to_original(y, t) == pytest.approx(d.actual(t), nan_ok=True)
+    zero = Linear(task.input_size, task.output_size).eval()
+    torch.nn.init.zeros_(zero.lin.weight), torch.nn.init.zeros_(zero.lin.bias)
+    path = d.to_original(tf.paths([zero], d.features, t[:3], 2 * h + 1, d.window, h, "cpu", relative=True), t[:3])
+    assert path == pytest.approx(np.repeat(d.levels[t[:3] + d.offset - 1][:, None], 2 * h + 1, axis=1))
+    level = TimeSeriesTask(_cfg(difference=False), seed=0, batch_size=8).data
+    assert level.to_original(np.zeros((1, h)), t[:1]) == pytest.approx(np.full((1, h), level.scaler.center))
 
 
 def test_a_future_path_longer_than_the_season_and_horizon_inverts_both_differences_exactly():

@@ -187,6 +187,22 @@ class Scaler:
         return cls(str(d["kind"]), float(d["center"]), float(d["scale"]))
 
 
+def step_scaler(train: np.ndarray, fitted: Scaler, season: int) -> Scaler:
+    """`fitted` ("standard") with its spread replaced by the mean absolute seasonal step of the
+    training split's values (NaN = not observed): the in-sample seasonal-naive MAE, MASE's own
+    denominator. For windows measured from their last value, what the network sees are steps,
+    and the MSE it minimises is then in MASE's units. Another kind, or a series that never
+    moves, keeps `fitted`."""
+    if fitted.kind != "standard":
+        return fitted
+    seen = np.asarray(train, dtype=np.float64)
+    m = max(1, int(season))
+    step = np.abs(seen[m:] - seen[:-m])
+    step = step[~np.isnan(step)]
+    mae = float(step.mean()) if step.size else 0.0
+    return Scaler(fitted.kind, fitted.center, mae if mae > 0 else fitted.scale)
+
+
 # ---------------------------------------------------------------- features
 
 
@@ -256,6 +272,12 @@ class Prepared:
     holidays: Optional[str] = None  # the country whose holidays are features
     calendar: tuple[str, ...] = ()  # the calendar parts that are features (hour, dow, year)
     observed: Optional[np.ndarray] = field(default=None, repr=False)  # (n,) bool: the value was in the data
+    relative: bool = False  # task.relative: inputs and targets measured from the window's last value
+
+    def last(self, starts: np.ndarray) -> np.ndarray:
+        """The scaled value just before each origin (work row t - 1): what a relative window is
+        measured from (t may be the series' end, for --future)."""
+        return self.scaled[np.asarray(starts, dtype=np.int64) - 1]
 
     def starts(self, split: str) -> np.ndarray:
         """Every forecast origin t of a split (see the module docstring for the rule)."""
@@ -265,8 +287,16 @@ class Prepared:
         return np.arange(lo, hi - self.horizon + 1, dtype=np.int64)
 
     def windows(self, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(inputs (N, window, F) float32, scaled targets (N, horizon))."""
-        return make_windows(self.features, self.target, starts, self.window, self.horizon)
+        """(inputs (N, window, F) float32, scaled targets (N, horizon)); with `relative`, column 0
+        of the inputs and the targets minus the value before the origin (the model learns the
+        path from where the series stands, so a trend that leaves the training range keeps its
+        inputs familiar)."""
+        x, y = make_windows(self.features, self.target, starts, self.window, self.horizon)
+        if self.relative:
+            last = self.last(starts)[:, None]
+            x[:, :, 0] -= last.astype(np.float32)  # make_windows' fancy indexing made a copy
+            y = y - last
+        return x, y
 
     @property
     def target(self) -> np.ndarray:
@@ -283,7 +313,10 @@ class Prepared:
         return np.where(self.observed[idx], self.levels[idx], np.nan)
 
     def to_original(self, pred_scaled: np.ndarray, starts: np.ndarray) -> np.ndarray:
-        """Undo scaling, then differencing from the levels known before each origin."""
+        """Undo the relative window (add the value before the origin back), scaling, then
+        differencing from the levels known before each origin."""
+        if self.relative:
+            pred_scaled = np.asarray(pred_scaled, dtype=np.float64) + self.last(starts)[:, None]
         work = self.scaler.inverse(pred_scaled)
         return self.diff.invert(work, self.levels, np.asarray(starts) + self.offset)
 
@@ -372,6 +405,8 @@ def _features(series: Series, cfg: TaskConfig, levels: np.ndarray, missing: int,
     splits = check_length(work.size, cfg, series.origin, offset, window, horizon)
     if scaler is None:
         scaler = Scaler.fit(work[: splits.train], cfg.scale)
+        if cfg.relative:  # relative windows are steps: measured in the mean seasonal step
+            scaler = step_scaler(work[: splits.train], scaler, seasons.season)
     scaled = scaler.transform(work)
     index = np.arange(work.size) + offset
     cols, names = [scaled[:, None]], ["value"]
@@ -409,5 +444,6 @@ def _features(series: Series, cfg: TaskConfig, levels: np.ndarray, missing: int,
         seasons=seasons,
         calendar=parts,
         stationarity=stationarity,
+        relative=bool(cfg.relative),
         holidays=(cfg.holidays.upper() + (f"-{cfg.holiday_subdivision}" if cfg.holiday_subdivision else "")) if cfg.holidays else None,
     )

@@ -85,13 +85,16 @@ def _extended(task, n_future: int, future_covariates: Optional[dict[str, np.ndar
 
 @torch.no_grad()
 def paths(models: Sequence[torch.nn.Module], features: np.ndarray, origins: np.ndarray, steps: int, window: int, horizon: int,
-          device: torch.device | str, point=None) -> np.ndarray:
+          device: torch.device | str, point=None, relative: bool = False) -> np.ndarray:
     """Recursive forecasts (len(origins), steps) in model space from each origin (a work row):
     chunks of `horizon`, each chunk's forecasts fed back as column 0 of the rows it covers.
-    `point` maps a probabilistic head's raw output to its point forecast (default: as is)."""
+    `point` maps a probabilistic head's raw output to its point forecast (default: as is).
+    `relative` (task.relative): each chunk's window is measured from its own last value and its
+    forecasts added to it; the path comes back measured from the value before `origins`, as
+    Prepared.to_original expects."""
     origins = np.asarray(origins, dtype=np.int64)
     chunks = math.ceil(steps / horizon)
-    out = np.zeros((origins.size, chunks * horizon))
+    out = np.zeros((origins.size, chunks * horizon))  # absolute scaled values, made relative at the end
     for c in range(chunks):
         at = origins + c * horizon
         rows = at[:, None] + np.arange(-window, 0)[None, :]
@@ -100,12 +103,16 @@ def paths(models: Sequence[torch.nn.Module], features: np.ndarray, origins: np.n
         fed = ahead >= 0
         if fed.any():
             x[..., 0][fed] = out[np.nonzero(fed)[0], ahead[fed]]
+        base = x[:, -1, 0].astype(np.float64) if relative else np.zeros(origins.size)
+        x[..., 0] -= base[:, None].astype(x.dtype)
         preds = []
         for model in models:
             out_m, _ = model(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(device))
             raw = out_m[:, -1, :].float().cpu().numpy().astype(np.float64)
             preds.append(point(raw) if point is not None else raw)
-        out[:, c * horizon : (c + 1) * horizon] = np.mean(preds, axis=0)
+        out[:, c * horizon : (c + 1) * horizon] = np.mean(preds, axis=0) + base[:, None]
+    if relative:
+        out -= features[origins - 1, 0].astype(np.float64)[:, None]
     return out[:, :steps]
 
 
@@ -123,7 +130,7 @@ def _calibration(models, task, features: np.ndarray, steps: int, levels, device)
     if origins.size > most:
         origins = origins[np.linspace(0, origins.size - 1, most).round().astype(np.int64)]
     reach = min(steps, m - int(origins[0]))
-    pred = paths(models, features, origins, reach, d.window, d.horizon, device, task.head.point)
+    pred = paths(models, features, origins, reach, d.window, d.horizon, device, task.head.point, d.relative)
     fc = d.to_original(pred, origins)
     idx = origins[:, None] + np.arange(reach)[None, :] + d.offset
     actual = np.where(idx < d.levels.size, d.levels[np.minimum(idx, d.levels.size - 1)], np.nan)
@@ -166,7 +173,7 @@ def future_forecast(
     for net in models:
         net.eval()
     origin = np.array([m], dtype=np.int64)
-    pred = paths(models, ext.features, origin, steps, d.window, h, device, task.head.point)
+    pred = paths(models, ext.features, origin, steps, d.window, h, device, task.head.point, d.relative)
     forecast = d.to_original(pred, origin)[0]
     fused: dict[str, Any] = {}
     if model == "rnn":

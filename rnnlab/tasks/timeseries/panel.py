@@ -40,7 +40,7 @@ from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import read as tscsv
-from rnnlab.tasks.timeseries.data import Scaler, fill_causal, make_windows
+from rnnlab.tasks.timeseries.data import Scaler, fill_causal, make_windows, step_scaler
 from rnnlab.tasks.timeseries.features import calendar_features, calendar_parts
 from rnnlab.tasks.timeseries.sizes import Splits, _short, default_window_horizon, min_rows, split_sizes
 
@@ -193,14 +193,7 @@ def fit_scaler(train: np.ndarray, kind: str, season: int) -> Scaler:
     filled series) against 2.40 with the levels' std; the levels' z-score as a second input: 2.86.
     Falls back to the levels' std for a series that never moves."""
     seen = np.asarray(train, dtype=np.float64)
-    fitted = Scaler.fit(seen[~np.isnan(seen)], kind)
-    if kind != "standard":
-        return fitted
-    m = max(1, int(season))
-    step = np.abs(seen[m:] - seen[:-m])
-    step = step[~np.isnan(step)]
-    mae = float(step.mean()) if step.size else 0.0
-    return Scaler(kind, fitted.center, mae if mae > 0 else fitted.scale)
+    return step_scaler(seen, Scaler.fit(seen[~np.isnan(seen)], kind), season)
 
 
 @dataclass
