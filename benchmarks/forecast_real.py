@@ -31,6 +31,10 @@ from benchmarks.common import Figure
 ROOT = Path(__file__).resolve().parents[1]
 ITEM = "15"
 PEERS = ("ets", "arima", "theta", "seasonal_naive")
+# The recurrent model's variants (`--variant NAME --set K=V`): each one's records, measured in its
+# own pass over the 11 series (its own best peers: the windows may move by a row), read back by
+# every rendering of item 15 as one line each; "default" is the same pass with no --set.
+VARIANTS = Path(__file__).with_name("forecast_variants.json")
 
 
 def _data(name: str):
@@ -131,7 +135,7 @@ def card_settings(csv: Path, time_column: str) -> list[str]:
     return [f"task.time_column={time_column}", f"task.window={rec['window']}", f"task.horizon={rec['horizon']}"]
 
 
-def one(name: str, csv: Path, runs: Path, extra: Sequence[str] = (), time_column: str = "date") -> dict:
+def one(name: str, csv: Path, runs: Path, extra: Sequence[str] = (), time_column: str = "date", rules: bool = True) -> dict:
     """One series: trained with only the CSV named; if that is refused, the refusal is recorded
     and the run is repeated with the data card's recommended keys (so the fusion is still measured)."""
     out, wall, err = train(csv, runs, extra)
@@ -154,6 +158,8 @@ def one(name: str, csv: Path, runs: Path, extra: Sequence[str] = (), time_column
     rec["rnn_coverage_80"] = m.get("test_coverage_80")
     rec["test_origins"] = m.get("fusion_test_origins")
     rec["weights"] = {k[len("fusion_weight_"):]: v for k, v in m.items() if k.startswith("fusion_weight_")}
+    if not rules:
+        return rec
     try:
         got = methods(out["run_dir"])
         rec["methods"], rec["oracle"], rec["fixed_coverage_80"] = got["rules"], got["oracle"], got["fixed_coverage_80"]
@@ -167,7 +173,7 @@ def _gmean(xs: list[float]) -> float:
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
 
 
-def measure(quick: bool = False, extra: Sequence[str] = ()) -> list[dict]:
+def measure(quick: bool = False, extra: Sequence[str] = (), rules: bool = True) -> list[dict]:
     names = list(series())
     if quick:
         names = names[:4]
@@ -178,7 +184,7 @@ def measure(quick: bool = False, extra: Sequence[str] = ()) -> list[dict]:
             df, what = data[name]
             csv = Path(tmp) / f"{name}.csv"
             df.to_csv(csv, index=False)
-            rec = one(name, csv, Path(tmp) / "runs", extra, time_column=str(df.columns[0]))
+            rec = one(name, csv, Path(tmp) / "runs", extra, time_column=str(df.columns[0]), rules=rules)
             rec["what"], rec["rows"] = what, len(df)
             print(f"  {name}: {json.dumps(rec, default=str)}", flush=True)
             records.append(rec)
@@ -218,6 +224,7 @@ def figures(records: list[dict]) -> list[Figure]:
     figs.append(Figure(ITEM, "geometric mean of fused / best peer MASE", g, "", target="<= 0.95", met=g <= 0.95 if ratios else None))
     g_rnn = _gmean([r["rnn"] / min(r[p] for p in PEERS if r.get(p) is not None) for r in ok])
     figs.append(Figure(ITEM, "geometric mean of RNN alone / best peer MASE", g_rnn, ""))
+    figs += variant_figures()
     from rnnlab.tasks.timeseries import fusion as tsfusion
 
     for m in tsfusion.METHODS:
@@ -244,6 +251,23 @@ def figures(records: list[dict]) -> list[Figure]:
     return figs
 
 
+def variant_figures() -> list[Figure]:
+    """One line per measured variant of the recurrent model (VARIANTS): RNN alone and fused, each
+    as the geometric mean over the series of its MASE / the same run's best classical peer."""
+    saved = json.loads(VARIANTS.read_text()) if VARIANTS.is_file() else {}
+    figs = []
+    for name, v in saved.items():
+        ok = [r for r in v["records"] if "error" not in r]
+        best = [min(r[p] for p in PEERS if r.get(p) is not None) for r in ok]
+        rnn = [r["rnn"] / b for r, b in zip(ok, best)]
+        fused = [r["fused"] / b for r, b in zip(ok, best)]
+        figs.append(Figure(ITEM, f"variant {name}: geometric mean of RNN alone / best peer", _gmean(rnn), "",
+                           note=f"{' '.join(v['set']) or 'no --set'}; fused / best peer {_gmean(fused):.3f}, <= best peer on "
+                                f"{sum(x <= 1 for x in fused)} of {len(v['records'])}; RNN alone " + ", ".join(
+                                    f"{r['series']} {r['rnn']:.3f}" for r in ok) + f"; measured {v['at']}"))
+    return figs
+
+
 def run(quick: bool = False) -> list[Figure]:
     return figures(measure(quick))
 
@@ -260,7 +284,19 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.forecast_real")
     p.add_argument("--records", help="a file of records (one JSON object a line) from an earlier measurement")
     p.add_argument("--set", dest="extra", action="append", default=[], help="extra --set pairs for every run")
+    p.add_argument("--variant", help="measure the RNN with these --set pairs under this name into VARIANTS, and stop")
+    p.add_argument("--env", action="append", default=[], help="K=V for the training processes (with --variant)")
     args = p.parse_args(argv)
+    if args.variant:
+        os.environ.update(dict(kv.split("=", 1) for kv in args.env))
+        records = measure(False, args.extra, rules=False)
+        saved = json.loads(VARIANTS.read_text()) if VARIANTS.is_file() else {}  # re-read: passes run side by side
+        saved[args.variant] = {"set": args.extra + [f"env {e}" for e in args.env], "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                               "records": records}
+        VARIANTS.write_text(json.dumps(saved, indent=1, default=str))
+        for f in variant_figures():
+            print(f"  {f.name}: {f.value:.3f} | {f.note}")
+        return 0
     if args.records:
         records = [json.loads(ln) for ln in Path(args.records).read_text().splitlines() if ln.startswith("{")]
     else:

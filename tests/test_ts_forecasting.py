@@ -188,8 +188,12 @@ def test_relative_windows_are_measured_from_the_value_before_the_origin():
     torch.nn.init.zeros_(zero.lin.weight), torch.nn.init.zeros_(zero.lin.bias)
     path = d.to_original(tf.paths([zero], d.features, t[:3], 2 * h + 1, d.window, h, "cpu", relative=True), t[:3])
     assert path == pytest.approx(np.repeat(d.levels[t[:3] + d.offset - 1][:, None], 2 * h + 1, axis=1))
-    level = TimeSeriesTask(_cfg(difference=False), seed=0, batch_size=8).data
-    assert level.to_original(np.zeros((1, h)), t[:1]) == pytest.approx(np.full((1, h), level.scaler.center))
+    level = TimeSeriesTask(_cfg(difference=False), seed=0, batch_size=8)
+    assert level.data.to_original(np.zeros((1, h)), t[:1]) == pytest.approx(np.full((1, h), level.data.scaler.center))
+    # a run saved before the key (no "relative" in its state) keeps its level windows
+    old = {k: v for k, v in level.state().items() if k != "relative"}
+    assert not TimeSeriesTask(_cfg(relative=True, difference=False), seed=0, batch_size=8, state=old).data.relative
+    assert TimeSeriesTask(_cfg(difference=False), seed=0, batch_size=8, state=task.state()).data.relative
 
 
 def test_a_future_path_longer_than_the_season_and_horizon_inverts_both_differences_exactly():

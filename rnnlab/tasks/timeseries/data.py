@@ -273,6 +273,7 @@ class Prepared:
     calendar: tuple[str, ...] = ()  # the calendar parts that are features (hour, dow, year)
     observed: Optional[np.ndarray] = field(default=None, repr=False)  # (n,) bool: the value was in the data
     relative: bool = False  # task.relative: inputs and targets measured from the window's last value
+    hybrid: Optional[np.ndarray] = field(default=None, repr=False)  # EXPERIMENT: (m+1, h) ETS forecasts, scaled
 
     def last(self, starts: np.ndarray) -> np.ndarray:
         """The scaled value just before each origin (work row t - 1): what a relative window is
@@ -295,7 +296,7 @@ class Prepared:
         if self.relative:
             last = self.last(starts)[:, None]
             x[:, :, 0] -= last.astype(np.float32)  # make_windows' fancy indexing made a copy
-            y = y - last
+            y = y - (self.hybrid[starts] if self.hybrid is not None else last)
         return x, y
 
     @property
@@ -316,7 +317,8 @@ class Prepared:
         """Undo the relative window (add the value before the origin back), scaling, then
         differencing from the levels known before each origin."""
         if self.relative:
-            pred_scaled = np.asarray(pred_scaled, dtype=np.float64) + self.last(starts)[:, None]
+            base = self.hybrid[np.asarray(starts)] if self.hybrid is not None else self.last(starts)[:, None]
+            pred_scaled = np.asarray(pred_scaled, dtype=np.float64) + base
         work = self.scaler.inverse(pred_scaled)
         return self.diff.invert(work, self.levels, np.asarray(starts) + self.offset)
 
@@ -423,7 +425,18 @@ def _features(series: Series, cfg: TaskConfig, levels: np.ndarray, missing: int,
         cols.append(hol)
         names += hol_names
     features = np.concatenate(cols, axis=1).astype(np.float32)
+    hybrid = None
+    import os
+    if cfg.relative and os.environ.get("RNNLAB_TS_HYBRID") and offset == 0:
+        from rnnlab.tasks.timeseries import classical as tsclassical
+        ets = tsclassical.ETS.fit(levels[: splits.train], seasons.season)
+        if ets is not None:
+            o = np.arange(ets.start + 1, work.size + 1)
+            fc = ets.forecast(levels, o, horizon)
+            hybrid = np.repeat(scaled[np.maximum(np.arange(work.size + 1) - 1, 0)][:, None], horizon, axis=1)
+            hybrid[o] = scaler.transform(fc)
     return Prepared(
+        hybrid=hybrid,
         levels=levels,
         offset=offset,
         work=work,
