@@ -118,9 +118,8 @@ class TaskConfig(_Section):
     # P > 0: model x[t] - x[t-P] (before any first difference); inverted exactly for scoring.
     seasonal_difference: int = Field(0, ge=0)
     scale: Literal["standard", "minmax", "none"] = "standard"
-    # Windows measured from their last value (inputs and targets minus it; "standard" then divides
-    # by the mean seasonal step instead of the std): the net learns paths, not levels.
-    relative: bool = False
+    # What windows are measured from: "none" (levels), "last" value, "ets" forecast (ES-RNN-like; data.py).
+    relative: Literal["none", "last", "ets"] = "none"
     # Known periods (in steps) to encode as sin/cos features; unset = from the time column's
     # frequency (hourly [24, 168], daily [7, 365.25], weekly [52.18], monthly [12]) or detected.
     periods: Optional[list[float]] = None

@@ -149,7 +149,7 @@ def test_recursive_paths_equal_forecasting_again_from_the_forecasts(difference):
     with chunk 1's forecasts (in original units) as if they had been observed."""
     kw = dict(difference=True, seasonal_difference=6) if difference == "seasonal" else dict(difference=difference)
     if difference == "relative":
-        kw = dict(difference=False, relative=True)
+        kw = dict(difference=False, relative="last")
     task = TimeSeriesTask(_cfg(**kw), seed=0, batch_size=8)
     model = Linear(task.input_size, task.output_size, seed=3).eval()
     d, h = task.data, task.data.horizon
@@ -169,31 +169,6 @@ def test_recursive_paths_equal_forecasting_again_from_the_forecasts(difference):
     # ... and the whole path maps back through the same exact inverse
     whole = d.to_original(path, np.array([t]))[0]
     assert whole[:h] == pytest.approx(first)
-
-
-def test_relative_windows_are_measured_from_the_value_before_the_origin():
-    """task.relative: inputs and targets minus the last input value, scaled by the mean seasonal
-    step; a net that outputs 0 then forecasts "no change" (the naive forecast) at every step of
-    a recursive path, where the level-scaled default forecasts the training mean."""
-    task = TimeSeriesTask(_cfg(relative=True, difference=False), seed=0, batch_size=8)
-    d, h = task.data, task.data.horizon
-    t = d.starts("val")
-    x, y = d.windows(t)
-    assert np.all(x[:, -1, 0] == 0)
-    assert y + d.last(t)[:, None] == pytest.approx(d.target[t[:, None] + np.arange(h)], nan_ok=True)
-    train, m = d.work[: d.splits.train], task.season
-    assert d.scaler.scale == pytest.approx(np.mean(np.abs(train[m:] - train[:-m])))
-    assert d.to_original(y, t) == pytest.approx(d.actual(t), nan_ok=True)
-    zero = Linear(task.input_size, task.output_size).eval()
-    torch.nn.init.zeros_(zero.lin.weight), torch.nn.init.zeros_(zero.lin.bias)
-    path = d.to_original(tf.paths([zero], d.features, t[:3], 2 * h + 1, d.window, h, "cpu", relative=True), t[:3])
-    assert path == pytest.approx(np.repeat(d.levels[t[:3] + d.offset - 1][:, None], 2 * h + 1, axis=1))
-    level = TimeSeriesTask(_cfg(difference=False), seed=0, batch_size=8)
-    assert level.data.to_original(np.zeros((1, h)), t[:1]) == pytest.approx(np.full((1, h), level.data.scaler.center))
-    # a run saved before the key (no "relative" in its state) keeps its level windows
-    old = {k: v for k, v in level.state().items() if k != "relative"}
-    assert not TimeSeriesTask(_cfg(relative=True, difference=False), seed=0, batch_size=8, state=old).data.relative
-    assert TimeSeriesTask(_cfg(difference=False), seed=0, batch_size=8, state=task.state()).data.relative
 
 
 def test_a_future_path_longer_than_the_season_and_horizon_inverts_both_differences_exactly():

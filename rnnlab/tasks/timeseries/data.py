@@ -9,7 +9,8 @@ The steps, in order (anything fitted, only on the training split, so nothing of 
           └─ difference  tsstat.Differencing: seasonal P, then first order ("auto": ADF/KPSS on
           │              the training split)                work   z[0..m), m = n - offset
               └─ split   chronological: train | val | test   (test = the last test_fraction)
-                  └─ scale  standard | minmax | none, FITTED ON TRAIN ONLY
+                  └─ scale  standard | minmax | none, FITTED ON TRAIN ONLY (task.relative: "standard"
+                  │         divides by the mean seasonal step, relative.step_scaler)
                       └─ features  [scaled, sin/cos of each period, calendar sin/cos, holidays]
                                    (features, holidays)
 
@@ -21,6 +22,8 @@ Training windows lie wholly inside the training split. Validation and test windo
 targets inside their split and read their inputs from the rows just before (the past is known at
 forecast time), so the training split needs window + horizon rows and val/test need horizon each.
 Work row i is original row i + offset, which is how forecasts go back to original units.
+`task.relative` measures each window from the value before its origin ("last") or its targets
+from ETS's forecast ("ets", ES-RNN-like; not differenced): relative.py says what and why.
 
 No leakage by construction: a missing value is filled from the past only (the last observed value;
 rows before the first observation take that first value), so no input at or before row t-1 reads
@@ -44,6 +47,7 @@ from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import read as tscsv
 from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import holidays as tsholidays
+from rnnlab.tasks.timeseries import relative as tsrel
 from rnnlab.tasks.timeseries import stationarity as tsstat
 from rnnlab.tasks.timeseries.features import CALENDAR_PARTS, calendar_features, calendar_parts, periodic_features  # noqa: F401 (re-exported)
 from rnnlab.tasks.timeseries.series import Series, Stamps
@@ -187,22 +191,6 @@ class Scaler:
         return cls(str(d["kind"]), float(d["center"]), float(d["scale"]))
 
 
-def step_scaler(train: np.ndarray, fitted: Scaler, season: int) -> Scaler:
-    """`fitted` ("standard") with its spread replaced by the mean absolute seasonal step of the
-    training split's values (NaN = not observed): the in-sample seasonal-naive MAE, MASE's own
-    denominator. For windows measured from their last value, what the network sees are steps,
-    and the MSE it minimises is then in MASE's units. Another kind, or a series that never
-    moves, keeps `fitted`."""
-    if fitted.kind != "standard":
-        return fitted
-    seen = np.asarray(train, dtype=np.float64)
-    m = max(1, int(season))
-    step = np.abs(seen[m:] - seen[:-m])
-    step = step[~np.isnan(step)]
-    mae = float(step.mean()) if step.size else 0.0
-    return Scaler(fitted.kind, fitted.center, mae if mae > 0 else fitted.scale)
-
-
 # ---------------------------------------------------------------- features
 
 
@@ -272,12 +260,18 @@ class Prepared:
     holidays: Optional[str] = None  # the country whose holidays are features
     calendar: tuple[str, ...] = ()  # the calendar parts that are features (hour, dow, year)
     observed: Optional[np.ndarray] = field(default=None, repr=False)  # (n,) bool: the value was in the data
-    relative: bool = False  # task.relative: inputs and targets measured from the window's last value
-    hybrid: Optional[np.ndarray] = field(default=None, repr=False)  # EXPERIMENT: (m+1, h) ETS forecasts, scaled
+    relative: str = "none"  # task.relative; with "ets", ETS's forecast from each origin 0..m, scaled:
+    ets_base: Optional[np.ndarray] = field(default=None, repr=False)
+
+    def base(self, starts: np.ndarray) -> np.ndarray:
+        """What the targets of each origin are measured from, scaled: ETS's forecast (relative
+        "ets", (N, horizon)), else the value before the origin ((N, 1): any path's length)."""
+        if self.ets_base is not None:
+            return self.ets_base[np.asarray(starts, dtype=np.int64)]
+        return self.last(starts)[:, None]
 
     def last(self, starts: np.ndarray) -> np.ndarray:
-        """The scaled value just before each origin (work row t - 1): what a relative window is
-        measured from (t may be the series' end, for --future)."""
+        """The scaled value before each origin t (t may be the series' end, for --future)."""
         return self.scaled[np.asarray(starts, dtype=np.int64) - 1]
 
     def starts(self, split: str) -> np.ndarray:
@@ -288,15 +282,12 @@ class Prepared:
         return np.arange(lo, hi - self.horizon + 1, dtype=np.int64)
 
     def windows(self, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(inputs (N, window, F) float32, scaled targets (N, horizon)); with `relative`, column 0
-        of the inputs and the targets minus the value before the origin (the model learns the
-        path from where the series stands, so a trend that leaves the training range keeps its
-        inputs familiar)."""
+        """(inputs (N, window, F) float32, scaled targets (N, horizon)); `relative`: column 0 of
+        the inputs minus the value before the origin, the targets minus `base` (relative.py)."""
         x, y = make_windows(self.features, self.target, starts, self.window, self.horizon)
-        if self.relative:
-            last = self.last(starts)[:, None]
-            x[:, :, 0] -= last.astype(np.float32)  # make_windows' fancy indexing made a copy
-            y = y - (self.hybrid[starts] if self.hybrid is not None else last)
+        if self.relative != "none":
+            x[:, :, 0] -= self.last(starts)[:, None].astype(np.float32)  # make_windows' fancy indexing made a copy
+            y = y - self.base(starts)
         return x, y
 
     @property
@@ -316,9 +307,9 @@ class Prepared:
     def to_original(self, pred_scaled: np.ndarray, starts: np.ndarray) -> np.ndarray:
         """Undo the relative window (add the value before the origin back), scaling, then
         differencing from the levels known before each origin."""
-        if self.relative:
-            base = self.hybrid[np.asarray(starts)] if self.hybrid is not None else self.last(starts)[:, None]
-            pred_scaled = np.asarray(pred_scaled, dtype=np.float64) + base
+        if self.relative != "none":
+            pred_scaled = np.asarray(pred_scaled, dtype=np.float64)
+            pred_scaled = pred_scaled + self.base(starts)[:, : pred_scaled.shape[-1]]
         work = self.scaler.inverse(pred_scaled)
         return self.diff.invert(work, self.levels, np.asarray(starts) + self.offset)
 
@@ -383,7 +374,14 @@ def prepare(series: Series, cfg: TaskConfig, scaler: Optional[Scaler] = None, li
             f"difference needs at least two seasons in it (use a value below {n_train // 2})"
         )
     stationarity = None
-    if cfg.difference == "auto":
+    if cfg.relative == "ets" and (P or cfg.difference is True):
+        raise UserError(
+            "task.relative = 'ets' measures the targets from ETS's forecast in the series' own units (ETS has its own "
+            "trend and season): set task.difference = false (or \"auto\") and no task.seasonal_difference"
+        )
+    if cfg.difference == "auto" and cfg.relative == "ets":
+        order = 0
+    elif cfg.difference == "auto":
         base = tsstat.Differencing(0, P).apply(levels[:n_train])
         stationarity = tsstat.tests(base)
         order = 0 if stationarity["stationary"] else 1
@@ -407,8 +405,8 @@ def _features(series: Series, cfg: TaskConfig, levels: np.ndarray, missing: int,
     splits = check_length(work.size, cfg, series.origin, offset, window, horizon)
     if scaler is None:
         scaler = Scaler.fit(work[: splits.train], cfg.scale)
-        if cfg.relative:  # relative windows are steps: measured in the mean seasonal step
-            scaler = step_scaler(work[: splits.train], scaler, seasons.season)
+        if cfg.relative != "none":  # relative windows are steps: measured in the mean seasonal step
+            scaler = tsrel.step_scaler(work[: splits.train], scaler, seasons.season)
     scaled = scaler.transform(work)
     index = np.arange(work.size) + offset
     cols, names = [scaled[:, None]], ["value"]
@@ -425,18 +423,9 @@ def _features(series: Series, cfg: TaskConfig, levels: np.ndarray, missing: int,
         cols.append(hol)
         names += hol_names
     features = np.concatenate(cols, axis=1).astype(np.float32)
-    hybrid = None
-    import os
-    if cfg.relative and os.environ.get("RNNLAB_TS_HYBRID") and offset == 0:
-        from rnnlab.tasks.timeseries import classical as tsclassical
-        ets = tsclassical.ETS.fit(levels[: splits.train], seasons.season)
-        if ets is not None:
-            o = np.arange(ets.start + 1, work.size + 1)
-            fc = ets.forecast(levels, o, horizon)
-            hybrid = np.repeat(scaled[np.maximum(np.arange(work.size + 1) - 1, 0)][:, None], horizon, axis=1)
-            hybrid[o] = scaler.transform(fc)
+    ets_base = tsrel.ets_base(levels, splits.train, seasons.season, scaler, horizon) if cfg.relative == "ets" else None
     return Prepared(
-        hybrid=hybrid,
+        ets_base=ets_base,
         levels=levels,
         offset=offset,
         work=work,
@@ -457,6 +446,6 @@ def _features(series: Series, cfg: TaskConfig, levels: np.ndarray, missing: int,
         seasons=seasons,
         calendar=parts,
         stationarity=stationarity,
-        relative=bool(cfg.relative),
+        relative=cfg.relative,
         holidays=(cfg.holidays.upper() + (f"-{cfg.holiday_subdivision}" if cfg.holiday_subdivision else "")) if cfg.holidays else None,
     )

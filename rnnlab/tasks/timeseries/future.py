@@ -85,13 +85,16 @@ def _extended(task, n_future: int, future_covariates: Optional[dict[str, np.ndar
 
 @torch.no_grad()
 def paths(models: Sequence[torch.nn.Module], features: np.ndarray, origins: np.ndarray, steps: int, window: int, horizon: int,
-          device: torch.device | str, point=None, relative: bool = False) -> np.ndarray:
+          device: torch.device | str, point=None, relative: str = "none") -> np.ndarray:
     """Recursive forecasts (len(origins), steps) in model space from each origin (a work row):
     chunks of `horizon`, each chunk's forecasts fed back as column 0 of the rows it covers.
     `point` maps a probabilistic head's raw output to its point forecast (default: as is).
-    `relative` (task.relative): each chunk's window is measured from its own last value and its
-    forecasts added to it; the path comes back measured from the value before `origins`, as
-    Prepared.to_original expects."""
+    `relative` (task.relative) "last": each chunk's window is measured from its own last value and
+    its forecasts added to it; the path comes back measured from the value before `origins`, as
+    Prepared.to_original expects. "ets": one chunk only (future_forecast refuses more), the
+    model's output as is: to_original adds ETS's forecast back."""
+    if relative == "ets" and steps > horizon:
+        raise ValueError("relative 'ets' paths reach one horizon")
     origins = np.asarray(origins, dtype=np.int64)
     chunks = math.ceil(steps / horizon)
     out = np.zeros((origins.size, chunks * horizon))  # absolute scaled values, made relative at the end
@@ -103,15 +106,17 @@ def paths(models: Sequence[torch.nn.Module], features: np.ndarray, origins: np.n
         fed = ahead >= 0
         if fed.any():
             x[..., 0][fed] = out[np.nonzero(fed)[0], ahead[fed]]
-        base = x[:, -1, 0].astype(np.float64) if relative else np.zeros(origins.size)
+        base = x[:, -1, 0].astype(np.float64) if relative != "none" else np.zeros(origins.size)
         x[..., 0] -= base[:, None].astype(x.dtype)
+        if relative == "ets":
+            base = np.zeros(origins.size)
         preds = []
         for model in models:
             out_m, _ = model(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(device))
             raw = out_m[:, -1, :].float().cpu().numpy().astype(np.float64)
             preds.append(point(raw) if point is not None else raw)
         out[:, c * horizon : (c + 1) * horizon] = np.mean(preds, axis=0) + base[:, None]
-    if relative:
+    if relative == "last":
         out -= features[origins - 1, 0].astype(np.float64)[:, None]
     return out[:, :steps]
 
@@ -167,6 +172,11 @@ def future_forecast(
     member's name; the report also carries every member's path ("members") and the weights."""
     d = task.data
     h = d.horizon
+    if d.relative == "ets" and steps > h:
+        raise UserError(
+            f"this run learned what ETS's forecast misses (task.relative = 'ets'), one horizon ahead: --future {steps} "
+            f"needs at most {h} steps (or a run with task.relative = 'last' or 'none')"
+        )
     n_rows = math.ceil(steps / h) * h
     ext = _extended(task, n_rows, future_covariates)
     m = d.features.shape[0]

@@ -40,7 +40,8 @@ from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import read as tscsv
-from rnnlab.tasks.timeseries.data import Scaler, fill_causal, make_windows, step_scaler
+from rnnlab.tasks.timeseries.data import Scaler, fill_causal, make_windows
+from rnnlab.tasks.timeseries.relative import step_scaler
 from rnnlab.tasks.timeseries.features import calendar_features, calendar_parts
 from rnnlab.tasks.timeseries.sizes import Splits, _short, default_window_horizon, min_rows, split_sizes
 

@@ -70,9 +70,9 @@ class TimeSeriesTask(Task):
     def __init__(
         self, cfg: TaskConfig, *, seed: int, batch_size: int, state: Optional[dict[str, Any]] = None
     ) -> None:
-        if state is not None and bool(state.get("relative", False)) != cfg.relative:
+        if state is not None and state.get("relative", "none") != cfg.relative:
             # a saved run keeps the windows it trained on (runs saved before the key: level windows)
-            cfg = cfg.model_copy(update={"relative": bool(state.get("relative", False))})
+            cfg = cfg.model_copy(update={"relative": state.get("relative", "none")})
         super().__init__(cfg, seed=seed, batch_size=batch_size, state=state)
         blas.one_thread()  # the statistics and classical fits below are small BLAS work
         series, self.covariates = tscov.load_series(cfg)
