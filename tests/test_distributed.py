@@ -295,6 +295,9 @@ def _tasks(tmp_path: Path):
         TaskConfig(kind="timeseries", window=16, horizon=4, periods=[24.0], synthetic={"length": 400}),
         TaskConfig(kind="text", source=str(corpus), seq_len=16, batching="random"),
     ]
+    from tests.test_ts_global import _cfg, _write
+
+    cfgs.append(_cfg(_write(tmp_path / "panel.csv")))  # a global model over a long-format panel
     return [make_task(cfg, seed=3, batch_size=8, cache_dir=tmp_path / "cache") for cfg in cfgs]
 
 
@@ -307,7 +310,9 @@ def test_each_rank_builds_only_its_rows_of_the_single_process_batch(tmp_path):
             parts = [task.batch_rows(step, 8, lo, lo + 2) for lo in range(0, 8, 2)]  # 4 ranks
             for name in ("x", "y"):
                 full = getattr(whole, name)
-                assert torch.equal(torch.cat([getattr(p, name) for p in parts]), full), (task.kind, name)
+                # exactly equal, a missing target (NaN, the panel's gap) included
+                torch.testing.assert_close(torch.cat([getattr(p, name) for p in parts]), full, rtol=0, atol=0,
+                                           equal_nan=True, msg=f"{task.kind} {name}")
                 for p in parts:
                     t = getattr(p, name)
                     assert t.shape[0] == 2

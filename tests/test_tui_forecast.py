@@ -41,3 +41,33 @@ def test_forecast_panel_draws_the_band_and_summarises_a_backtest(tmp_path):
             assert got == {"model RMSE": [0.31, 0.29], "naive": [2.1, 1.9], "s-naive": [0.74, 0.70]}
 
     asyncio.run(go())
+
+
+def test_an_ended_run_without_output_probes_says_so_instead_of_waiting(tmp_path):
+    """A lesson's quick size turns the output probe off: its finished run once showed "waiting for
+    the first output probe" forever, on the tab the lesson tells the student to watch."""
+    from textual.widgets import Static
+
+    from rnnlab.tui.app import LabApp
+
+    import sqlite3
+
+    root = tmp_path / "runs"
+    make_fixture_runs(root)
+    for db_path in root.glob("*/run.db"):  # the fixtures as runs made with probes.output_every = 0
+        db = sqlite3.connect(db_path)
+        with db:
+            db.execute("DELETE FROM vectors WHERE name = 'output'")
+        db.close()
+
+    async def note_of(row: int) -> tuple[str, str]:
+        app = LabApp(root)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await _open_dashboard(pilot, row, tab="output")
+            screen = pilot.app.screen
+            return screen.state.info.status, str(screen.query_one("#output-note", Static).render())
+
+    status, note = asyncio.run(note_of(3))  # the diverged plain RNN on the adding problem
+    assert status == "diverged" and "recorded no output probe" in note, note
+    status, note = asyncio.run(note_of(0))  # the running LSTM: its probe may still come
+    assert status == "running" and "waiting for the first output probe" in note, note

@@ -274,6 +274,10 @@ async def _open_neurons(pilot) -> None:
                  and pilot.app.screen.state.config is not None)
     await pilot.press("N")
     await _until(pilot, lambda: getattr(pilot.app.screen, "_doc", None) is not None, timeout=60)
+    # the units table sizes its columns to the rows on an idle pass, late on a loaded box (CI once
+    # drew the `r` column one cell wide, as wide as its header): wait until the r values fit
+    table = pilot.app.screen.query_one("#nx-units", DataTable)
+    await _until(pilot, lambda: not table.display or table.ordered_columns[-1].content_width >= len("+0.00"))
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")

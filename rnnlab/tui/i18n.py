@@ -200,7 +200,10 @@ ZH.update({
     "optional, e.g. lstm-adding-1": "可选, 例如 lstm-adding-1", "causal attention over past states": "对过去状态的因果注意力",
     "builtin default": "内置默认", "Browse": "浏览", "the only numeric column": "唯一的数值列",
     "none (dates, years or steps)": "无 (日期、年份或步数)", "from the data": "由数据决定",
-    "race: one run per cell below": "竞赛: 下面每种单元一个运行", "race cells": "竞赛单元", "seeds": "种子数",
+    "race: one run per cell below": "竞赛: 下面每种单元一个运行", "race cells": "竞赛单元",
+    "waiting for the first output probe": "等待第一次输出探针",
+    "this run recorded no output probe (probes.output_every is 0 or above its steps)":
+        "此运行没有记录输出探针 (probes.output_every 为 0 或大于其步数)", "seeds": "种子数",
     ", a seed group of {n} (seeds {a}..{b})": ", {n} 个种子的一组 (种子 {a}..{b})", "sweep cells": "搜索单元",
     "match parameter counts (vary hidden size)": "匹配参数量 (调整隐藏层大小)",
     "sweep: LOW..HIGH [log] or A, B, C": "搜索: LOW..HIGH [log] 或 A, B, C",

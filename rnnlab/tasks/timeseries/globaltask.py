@@ -86,10 +86,14 @@ class GlobalTimeSeriesTask(Task):
         return Batch(torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y.astype(np.float32)))
 
     def batch(self, step: int, batch_size: int) -> Batch:
+        return self.batch_rows(step, batch_size, 0, batch_size)
+
+    def batch_rows(self, step: int, batch_size: int, lo: int, hi: int) -> Batch:
+        # every origin of the batch is drawn, the windows of rows lo:hi built (a rank's share)
         if not self._train_starts.size:
             raise UserError(f"{self.data.origin}: no training windows in any series")
         g = torch.Generator().manual_seed(_mix(self.seed, step))
-        pick = torch.randint(0, self._train_starts.size, (batch_size,), generator=g).numpy()
+        pick = torch.randint(0, self._train_starts.size, (batch_size,), generator=g).numpy()[lo:hi]
         return self._batch_at(self._train_starts[pick])
 
     def loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:

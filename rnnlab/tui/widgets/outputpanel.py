@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.widgets import RichLog, Static
 
 from rnnlab import timeaxis
+from rnnlab.runs.status import LIVE
 from rnnlab.tui.i18n import t, tf
 from rnnlab.tui.markers import LegendGrid, marker_glyph, series_marker
 from rnnlab.tui.state import RunState, fmt_num
@@ -37,7 +38,12 @@ class OutputPanel(Panel):
 
     def on_mount(self) -> None:
         self._shown = 0
+        self._empty = True
         self._mode("text")
+
+    def wants(self, changed: set[str]) -> bool:
+        # with nothing to show, the note follows the run's status (waiting, or ended without one)
+        return super().wants(changed) or (self._empty and "info" in changed)
 
     def _mode(self, kind: str) -> None:
         self.query_one("#samples").display = kind == "text"
@@ -52,8 +58,12 @@ class OutputPanel(Panel):
         if self._shown > len(state.outputs):  # reset
             self._shown = 0
             log.clear()
+        self._empty = not state.outputs
         if not state.outputs:
-            set_content(note, Text("waiting for the first output probe", style="dim"))
+            ended = state.info is not None and state.info.status not in LIVE
+            # an ended run never gets one (a lesson's quick size turns the probe off): say so, not "waiting"
+            set_content(note, Text(t("this run recorded no output probe (probes.output_every is 0 or above its steps)")
+                                   if ended else t("waiting for the first output probe"), style="dim"))
             return
         step, last = state.outputs[-1]
         kind = last.get("type")
