@@ -22,8 +22,7 @@ Training windows lie wholly inside the training split. Validation and test windo
 targets inside their split and read their inputs from the rows just before (the past is known at
 forecast time), so the training split needs window + horizon rows and val/test need horizon each.
 Work row i is original row i + offset, which is how forecasts go back to original units.
-`task.relative` measures each window from the value before its origin ("last") or its targets
-from ETS's forecast ("ets", ES-RNN-like; not differenced): relative.py says what and why.
+`task.relative` ("last": from the value before the origin; "ets": targets from ETS's forecast): relative.py.
 
 No leakage by construction: a missing value is filled from the past only (the last observed value;
 rows before the first observation take that first value), so no input at or before row t-1 reads
