@@ -110,6 +110,8 @@ class ModelContract(nn.Module):
     style_embedding: Optional[nn.Embedding]
     # the style of a call that names none, so `model(x, state)` stays a valid call
     style: int = 0
+    # `forward(..., last_only=True)` is understood (tasks/base.py `last_step_kwargs`)
+    takes_last_only = True
 
     @property
     def backend(self) -> str:
@@ -140,7 +142,13 @@ class ModelContract(nn.Module):
         s = self.style_embedding(style.to(x.device))
         return e + (s.unsqueeze(1) if s.dim() == 2 else s)
 
-    def forward(self, x: Tensor, state: Any = None, style: Union[Tensor, int, None] = None) -> tuple[Tensor, Any]:
+    def forward(self, x: Tensor, state: Any = None, style: Union[Tensor, int, None] = None,
+                last_only: bool = False) -> tuple[Tensor, Any]:
+        """`last_only`: the head at the last step only, out `(B, 1, output_size)`, for a task
+        that reads nothing else (`Task.reads_last_step`): the head and its backward over every
+        step cost the adding run ~3% of its time (BENCHMARKS.md item 8)."""
+        if last_only:
+            return self.forward_encoded(self.encode(x, style), state, last_only=True)
         return self.forward_encoded(self.encode(x, style), state)
 
 
@@ -240,7 +248,7 @@ class SequenceModel(ModelContract):
             flops += self.attention.flops_per_token(self.max_len)
         return float(flops)
 
-    def forward_encoded(self, e: Tensor, state: Any = None, return_hidden: bool = False):
+    def forward_encoded(self, e: Tensor, state: Any = None, return_hidden: bool = False, last_only: bool = False):
         hidden, memory = (state.hidden, state.memory) if isinstance(state, AttentionState) else (state, None)
         if self._backend == "reference":
             top, hidden, layers = self._run_reference(e, hidden)
@@ -252,7 +260,7 @@ class SequenceModel(ModelContract):
             new_state: Any = AttentionState(hidden, memory)
         else:
             new_state = hidden
-        out = self.head(top)
+        out = self.head(top[:, -1:] if last_only else top)
         if return_hidden:
             return out, new_state, layers
         return out, new_state

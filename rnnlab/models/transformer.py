@@ -130,7 +130,7 @@ class TransformerModel(ModelContract):
         n = sum(m.weight.numel() for m in self.modules() if isinstance(m, nn.Linear))
         return float(6 * n + 12 * self.num_layers * self.hidden_size * self.max_len)
 
-    def forward_encoded(self, e: Tensor, state: Any = None, return_hidden: bool = False):
+    def forward_encoded(self, e: Tensor, state: Any = None, return_hidden: bool = False, last_only: bool = False):
         if state is not None:
             raise ValueError("the transformer carries no recurrent state: pass state=None and the whole context")
         T = e.size(1)
@@ -146,7 +146,7 @@ class TransformerModel(ModelContract):
         for block in self.blocks:
             x = block(x, self._backend)
             hiddens.append(x)
-        out = self.head(self.ln_f(x))
+        out = self.head(self.ln_f(x[:, -1:] if last_only else x))
         if return_hidden:
             return out, None, hiddens
         return out, None

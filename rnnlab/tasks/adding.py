@@ -16,7 +16,7 @@ import torch.nn.functional as F
 
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks.base import Batch, Task
+from rnnlab.tasks.base import Batch, Task, last_step_kwargs
 from rnnlab.tasks.sampling import seeded_generator
 
 CONSTANT_MSE = 1.0 / 6.0
@@ -55,6 +55,7 @@ class AddingTask(Task):
     input_size = 2
     output_size = 1
     primary_metric = "val_mse"
+    reads_last_step = True  # the target is read at the last step only
 
     def __init__(
         self, cfg: TaskConfig, *, seed: int, batch_size: int, state: Optional[dict[str, Any]] = None
@@ -99,7 +100,7 @@ class AddingTask(Task):
         with torch.no_grad():
             for i in range(num_batches):
                 batch = self._val_batch(i, self.batch_size).to(device)
-                out, _ = model(batch.x, None)
+                out, _ = model(batch.x, None, **last_step_kwargs(model))
                 total += float(F.mse_loss(self.prediction(out), batch.y, reduction="sum"))
                 count += batch.y.numel()
         mse = total / count
@@ -111,7 +112,7 @@ class AddingTask(Task):
     def output_probe(self, model: torch.nn.Module, device: torch.device) -> dict[str, Any]:
         batch = self.probe_batch(_PROBE_ROWS)
         with torch.no_grad():
-            out, _ = model(batch.x.to(device), None)
+            out, _ = model(batch.x.to(device), None, **last_step_kwargs(model))
         pred = self.prediction(out).cpu()
         return {
             "type": "predictions",

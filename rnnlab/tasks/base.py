@@ -49,6 +49,12 @@ class Batch:
         return {} if self.style is None else {"style": self.style}
 
 
+def last_step_kwargs(model: Any) -> dict[str, bool]:
+    """`{"last_only": True}` for a model that can compute its head at the last step only (the
+    lab's models: `models/sequence.py`), else {}: any model keeping the contract still works."""
+    return {"last_only": True} if getattr(model, "takes_last_only", False) else {}
+
+
 class Task(ABC):
     kind: ClassVar[str]
     input_kind: Literal["tokens", "real"]
@@ -56,6 +62,9 @@ class Task(ABC):
     output_size: int  # width of the model's head at each time step
     primary_metric: str  # a key of evaluate(), lower is better, e.g. "val_bpc"
     seq_len: int  # time steps per training example
+    # the loss and metrics read only the model's output at the last step: training and
+    # evaluation call the model with `last_only=True` (its head skips the other steps)
+    reads_last_step: ClassVar[bool] = False
 
     def __init__(
         self, cfg: TaskConfig, *, seed: int, batch_size: int, state: Optional[dict[str, Any]] = None

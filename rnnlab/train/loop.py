@@ -25,7 +25,7 @@ from typing import Any, Optional
 import torch
 
 from rnnlab.config import Config
-from rnnlab.tasks.base import Task
+from rnnlab.tasks.base import Task, last_step_kwargs
 from rnnlab.train import checkpoint, eager, events, kept, optim, probes, tbptt
 from rnnlab.train.device import autocast, matmul_peak_flops
 from rnnlab.train.events import Control, Reporter
@@ -82,6 +82,8 @@ class Trainer:
         self._probe_batch = task.probe_batch(cfg.probes.probe_batch_size)
         self._flops_per_token = float(getattr(model, "flops_per_token", lambda: 0.0)())
         self._peak: Optional[float] = None
+        # where the matmul peak measured by an earlier run of this runs root is kept (session.py)
+        self.peak_cache: Optional[Path] = None
         self._pending = _Pending()
 
     # ------------------------------------------------------------------ state
@@ -250,7 +252,10 @@ class Trainer:
         lr = optim.lr_at(step - 1, tc)
         optim.set_lr(self.opt, lr)
         with autocast(self.device, self.bf16):
-            out, hidden = tbptt.forward(self.model, batch.x, self.hidden, tc.bptt, **batch.model_kwargs())
+            kwargs = batch.model_kwargs()
+            if self.task.reads_last_step:  # the head at the last step only (tasks/base.py)
+                kwargs.update(last_step_kwargs(self.model))
+            out, hidden = tbptt.forward(self.model, batch.x, self.hidden, tc.bptt, **kwargs)
             loss = self.task.loss(out, batch)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -327,7 +332,8 @@ class Trainer:
         out = {"tokens_per_s": tps, "step_time": step_time}
         if self._flops_per_token > 0:
             if self._peak is None:
-                self._peak = matmul_peak_flops(self.device, torch.bfloat16 if self.bf16 else torch.float32)
+                self._peak = matmul_peak_flops(self.device, torch.bfloat16 if self.bf16 else torch.float32,
+                                               cache=self.peak_cache)
             achieved = self._flops_per_token * tps
             out["flops_per_s"] = achieved
             out["mfu"] = achieved / self._peak

@@ -30,6 +30,7 @@ TASK_STATE = "task_state.json"
 CONFIG = "config.toml"
 # prepared data (the text task's token files), under the runs root
 CACHE_DIR = Path(".cache") / "tokens"
+PEAK_CACHE = Path(".cache") / "matmul_peak.json"
 
 __all__ = ["Outcome", "run_training", "open_run", "LoadedRun", "build"]
 
@@ -111,6 +112,8 @@ def run_training(
         # layer (models/sequence.py), and the optimizer must hold the parameters it ends with
         model.load_state_dict(loaded[0])
     trainer = (Trainer if group is None else group.trainer)(cfg, task, model, device, reporter, control, ckpt_root, bf16=bf16)
+    if run_dir is not None:  # the MFU's matmul peak, measured once per runs root (device.py)
+        trainer.peak_cache = run_dir.resolve().parent / PEAK_CACHE
     if loaded is not None:
         state = loaded[1]
         trainer.load_state_dict(state)
