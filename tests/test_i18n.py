@@ -253,7 +253,9 @@ def test_runs_screen_in_chinese_has_no_english_label_left(fixture_root, monkeypa
 
 def test_language_switch_flips_the_lab_live(fixture_root, monkeypatch):
     """f2 flips EN/中文 on the screen in front and on those below it; the footer says so."""
-    monkeypatch.delenv("RNNLAB_LANG", raising=False)
+    # set, not deleted: monkeypatch then restores it after f2 wrote it (a delenv of an unset
+    # variable records nothing, and the switch's RNNLAB_LANG leaked into the tests after)
+    monkeypatch.setenv("RNNLAB_LANG", "en")
 
     async def go():
         app = lab(fixture_root)
