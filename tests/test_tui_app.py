@@ -246,4 +246,9 @@ async def _data_card(tmp_path):
         assert "co2" in text and "season 52" in text and "ADF p=" in text and "suggested" in text
         screen.query_one("#column").value = "nope"
         await _until(pilot, lambda: "no column 'nope'" in str(card.render()), 60, "the card's error")
-        assert screen.cfg is not None and screen.cfg.task.column == "nope"  # the form itself stays valid
+        # the form reads the data too (for the exact parameter count) and then refuses the launch
+        # with the same line; which of the two reads ends first is a race, so wait for both
+        status = screen.query_one("#form-status")
+        await _until(pilot, lambda: screen.cfg is None and "no column 'nope'" in str(status.render()), 60,
+                     "the form refusing the missing column")
+        assert screen.query_one("#source").has_class("-invalid")
