@@ -22,21 +22,21 @@ import torch
 
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
-from rnnlab.tasks.base import Batch, Task
 from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import metrics as tm
 from rnnlab.tasks.timeseries import panel as tspanel
 from rnnlab.tasks.timeseries import panelscore
 from rnnlab.tasks.timeseries.heads import Head
-from rnnlab.tasks.timeseries.task import EVAL_WINDOWS, _mix, _spaced, predict
+from rnnlab.tasks.timeseries.task import EVAL_WINDOWS, WindowTask, _spaced, predict
 
 # Test origins scored per series at most (evenly spaced), so a long panel's final scoring and
 # its peers' forward passes stay bounded.
 TEST_PER_SERIES = 64
 
 
-class GlobalTimeSeriesTask(Task):
+class GlobalTimeSeriesTask(WindowTask):
     kind = "timeseries"
+    NO_WINDOWS_WHERE = " in any series"
     input_kind = "real"
     is_panel = True
 
@@ -80,30 +80,6 @@ class GlobalTimeSeriesTask(Task):
         return (f"timeseries (global): {d.origin} [{c.get('column')}] by {c.get('id_column')}: {d.size} series, "
                 f"{d.levels.size} rows, window {d.window} -> horizon {d.horizon}, {self.input_size} features, "
                 f"each series scaled by its own training split ({'its mean and mean absolute step' if self.cfg.scale == 'standard' else self.cfg.scale}); {d.frequency.name}, season {d.season}{left}")
-
-    def _batch_at(self, starts: np.ndarray) -> Batch:
-        x, y = self.data.windows(starts)
-        return Batch(torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y.astype(np.float32)))
-
-    def batch(self, step: int, batch_size: int) -> Batch:
-        return self.batch_rows(step, batch_size, 0, batch_size)
-
-    def batch_rows(self, step: int, batch_size: int, lo: int, hi: int) -> Batch:
-        # every origin of the batch is drawn, the windows of rows lo:hi built (a rank's share)
-        if not self._train_starts.size:
-            raise UserError(f"{self.data.origin}: no training windows in any series")
-        g = torch.Generator().manual_seed(_mix(self.seed, step))
-        pick = torch.randint(0, self._train_starts.size, (batch_size,), generator=g).numpy()[lo:hi]
-        return self._batch_at(self._train_starts[pick])
-
-    def loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
-        return self.head.loss(out[:, -1, :].float(), batch.y.float())
-
-    def last_step_loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
-        return self.loss(out, batch)
-
-    def probe_batch(self, batch_size: int) -> Batch:
-        return self._batch_at(_spaced(self.data.starts("val"), batch_size))
 
     def eval_origins(self, split: str) -> np.ndarray:
         return self._eval[split]

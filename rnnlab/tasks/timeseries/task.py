@@ -63,7 +63,39 @@ def predict(model: torch.nn.Module, x: np.ndarray, device: torch.device | str, c
     return np.concatenate(outs, axis=0)
 
 
-class TimeSeriesTask(Task):
+class WindowTask(Task):
+    """What one series and a panel train alike: batches of windows (`self.data.windows`) from
+    the training origins `self._train_starts`, the head's loss on the last step."""
+
+    def _batch_at(self, starts: np.ndarray) -> Batch:
+        x, y = self.data.windows(starts)
+        return Batch(torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y.astype(np.float32)))
+
+    def batch(self, step: int, batch_size: int) -> Batch:
+        return self.batch_rows(step, batch_size, 0, batch_size)
+
+    def batch_rows(self, step: int, batch_size: int, lo: int, hi: int) -> Batch:
+        # every origin of the batch is drawn (one number a row), the windows of rows lo:hi built
+        if not self._train_starts.size:
+            raise UserError(f"{self.data.origin}: no training windows{self.NO_WINDOWS_WHERE}")
+        g = torch.Generator().manual_seed(_mix(self.seed, step))
+        pick = torch.randint(0, self._train_starts.size, (batch_size,), generator=g).numpy()[lo:hi]
+        return self._batch_at(self._train_starts[pick])
+
+    NO_WINDOWS_WHERE = ""
+
+    def loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
+        return self.head.loss(out[:, -1, :].float(), batch.y.float())
+
+    def last_step_loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
+        # Only the last step is scored here, so L_T is the whole loss.
+        return self.loss(out, batch)
+
+    def probe_batch(self, batch_size: int) -> Batch:
+        return self._batch_at(_spaced(self.data.starts("val"), batch_size))
+
+
+class TimeSeriesTask(WindowTask):
     kind = "timeseries"
     input_kind = "real"
 
@@ -197,29 +229,6 @@ class TimeSeriesTask(Task):
             f"train/val/test {s.train}/{s.val}/{s.test}, window {d.window} -> horizon {d.horizon}, "
             f"{self.input_size} features{extra}; {d.choices()}"
         )
-
-    def _batch_at(self, starts: np.ndarray) -> Batch:
-        x, y = self.data.windows(starts)
-        return Batch(torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y.astype(np.float32)))
-
-    def batch(self, step: int, batch_size: int) -> Batch:
-        return self.batch_rows(step, batch_size, 0, batch_size)
-
-    def batch_rows(self, step: int, batch_size: int, lo: int, hi: int) -> Batch:
-        # every origin of the batch is drawn (one number a row), the windows of rows lo:hi built
-        g = torch.Generator().manual_seed(_mix(self.seed, step))
-        pick = torch.randint(0, self._train_starts.size, (batch_size,), generator=g).numpy()[lo:hi]
-        return self._batch_at(self._train_starts[pick])
-
-    def loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
-        return self.head.loss(out[:, -1, :].float(), batch.y.float())
-
-    def last_step_loss(self, out: torch.Tensor, batch: Batch) -> torch.Tensor:
-        # Only the last step is scored here, so L_T is the whole loss.
-        return self.loss(out, batch)
-
-    def probe_batch(self, batch_size: int) -> Batch:
-        return self._batch_at(_spaced(self.data.starts("val"), batch_size))
 
     # ------------------------------------------------------------ scoring
 
