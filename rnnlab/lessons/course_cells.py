@@ -47,7 +47,7 @@ CELLS = (
                   "(←/→ 选择单元, m 跳到记忆最长的单元): 负责记住加法问题中被标记数字的单元, 其遗忘门 f 接近 1。"
                   "预期 LSTM 的验证 MSE 远低于常数 1 基线 1/6 (实测: 1000 步后为 0.0010)。",
         },
-        minutes=0.6,
+        minutes=0.3,  # 14 s on a quiet 2-core CPU (load average ~2), 2026-12-06
         panel="gates",
         experiments=(Experiment("lstm", "optim-adding"),),
         expects=(Expect("beats_baseline", "lstm", metric="val_mse", baseline="constant_val_mse", factor=0.5),),
@@ -87,7 +87,7 @@ CELLS = (
                   "的单元保留自己的 h)。预期两者都远低于常数 1 基线 1/6, GRU 的参数量为 LSTM 的 0.75 倍; "
                   "谁最终更低是这次运行的结果, 不是定律 (实测数字见 README 的表)。",
         },
-        minutes=1.2,
+        minutes=0.6,  # 32 s for both runs on a quiet 2-core CPU (load average ~2), 2026-12-06
         panel="gates",
         experiments=(Experiment("gru", "optim-adding", ("model.cell=gru",)), Experiment("lstm", "optim-adding")),
         expects=(
@@ -134,7 +134,7 @@ GRADIENTS = (
                   "tanh RNN 的 |dL_T/dx_t| 向早期时间步迅速衰减, LSTM 的则保持平坦。"
                   "预期 tanh RNN 停留在常数 1 基线 MSE 1/6 附近, 而 LSTM 远低于它。",
         },
-        minutes=1.1,
+        minutes=1.4,  # 81 s for both runs on a quiet 2-core CPU (load average ~2), 2026-12-06
         panel="grad_flow",
         experiments=(Experiment("rnn-tanh", "adding-rnn"), Experiment("lstm", "adding-lstm")),
         # lr 0.001 for both at full size: the rate this lesson was measured at (adding-lstm itself
@@ -182,7 +182,7 @@ GRADIENTS = (
                   "这么小的阈值让每一步至多为 lr * 0.05: 在学习率 0.2 下, clip_norm = 1 (常用的默认值) 只是没有发散, "
                   "验证 MSE 停在 0.180 (变体 1)。",
         },
-        minutes=1.0,
+        minutes=0.5,  # 25 s for the three runs on a quiet 2-core CPU (load average ~2), 2026-12-06
         panel="grad_norm",
         experiments=(
             Experiment("no-clip", "explode-rnn"),
@@ -341,7 +341,7 @@ GATES = Lesson(
               "单靠有界的激活函数做不到。但训练到底不等于学会: LSTM 最终验证 MSE 为 0.160, 就在常数 1 基线 1/6 上; "
               "在这个学习率下它需要梯度裁剪 (第 3 课) 或换一个优化器 (第 5 课) 才能学会。",
     },
-    minutes=1.0,
+    minutes=0.3,  # 14 s for the three runs on a quiet 2-core CPU (load average ~2), 2026-12-06
     panel="grad_norm",
     experiments=(
         Experiment("rnn-relu", "explode-rnn"),
@@ -393,7 +393,7 @@ SCHEDULES = Lesson(
               "并没有大到无法稳定, 衰减它只是让学习变慢; 预期常数 < 余弦, 三者都远低于常数 1 基线 1/6。"
               "只有当常数学习率过大时, 调度才有回报 (变体 1)。",
     },
-    minutes=1.5,
+    minutes=0.6,  # 36 s for the three runs on a quiet 2-core CPU (load average ~2), 2026-12-06
     panel="loss",
     experiments=(
         Experiment("constant", "optim-adding", ("train.schedule=constant",)),

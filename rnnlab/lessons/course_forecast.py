@@ -60,7 +60,7 @@ PREPARE = Lesson(
               "12 步窗口 (半天) 代替 96 步, 以及不用日历和周期特征。",
     },
     look=PREPARE_LOOK,
-    minutes=5.0,  # 286 s for the four runs at load average ~8
+    minutes=1.2,  # 70 s for the four runs on a quiet 2-core CPU (load average ~2), 2026-12-06 (286 s at load ~8)
     panel="forecast",
     experiments=(
         Experiment("clean", "ts-lstm", ("task.synthetic.missing_fraction=0",)),

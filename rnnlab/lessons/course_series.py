@@ -98,7 +98,7 @@ BEYOND = (
                   "(第 12 项: 从 T=64 的 0.8 倍降到 T=512 的 0.48 倍; 变体 1 和 2); 你自己运行的 tok/s 就是这台机器今天的答案。第 6.2 节关于并行的说法针对的是宽并行硬件 "
                   "(GPU), 这里没有测量。",
         },
-        minutes=10.0,  # lstm-char 243 s + transformer-char 259 s x 1.5 for its third layer (README table)
+        minutes=10.4,  # 625 s for both runs on a quiet 2-core CPU (load average ~2), 2026-12-06
         panel="loss",
         experiments=(
             Experiment("lstm", "lstm-char"),

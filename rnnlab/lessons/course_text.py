@@ -51,7 +51,7 @@ TEXT = (
                   "熵 3.19 比特, 一元分布为 4.72。完整的 1000 步之后: 2.40 bpc, 一元基线 4.70; 在 '(self' 之后 "
                   "',' 48%, ')' 29%, '.' 18%: 熵 1.82 比特。",
         },
-        minutes=1.5,
+        minutes=0.8,  # 46 s on a quiet 2-core CPU (load average ~2), 2026-12-06
         panel="output",
         experiments=(Experiment("rnn", "rnn-char"),),
         sets=("train.steps=1000", "train.eval_every=250"),
@@ -154,24 +154,24 @@ DEPTH_EXPECTS = (
 )
 DEPTH_LOOK = {
     "en": "The compare view's loss curves, its table's params and val bpc, and each run's tok/s. "
-          "Measured after 1000 steps (load average ~8): 1 layer 157 k parameters, 19,196 tokens/s, "
-          "val 2.511 bpc; 2 layers 289 k, 10,539 tokens/s, 2.437 bpc; 3 layers 421 k, 7,601 "
+          "Measured after 1000 steps (the three racing on a quiet 2-core CPU): 1 layer 157 k parameters, 89,550 tokens/s, "
+          "val 2.511 bpc; 2 layers 289 k, 39,750 tokens/s, 2.437 bpc; 3 layers 421 k, 25,979 "
           "tokens/s, 2.551 bpc (unigram 4.755). The second layer bought 0.07 bpc for 1.8x the "
-          "parameters at 0.55x the speed; the third cost more again and ended behind the single "
+          "parameters at 0.44x the speed; the third cost more again and ended behind the single "
           "layer: a deeper stack starts slower (at quick size, 100 steps, 3 layers had not left "
           "the unigram plateau while 1 layer was at 3.77 bpc). Expect each layer to add the same "
           "4H(H + H) + 8H weights, 1 layer below 3 in val bpc at this budget, 2 below 1 and 3 "
           "slower than 1 in tokens/s at full size. Section 4.2's advice holds for long texts and "
           "long training, not for a short run on a CPU.",
-    "zh": "对比视图中的损失曲线、表格中的参数量和验证 bpc, 以及每个运行的 tok/s。1000 步后实测 (负载约 8): "
-          "1 层 157 k 参数, 19,196 tokens/s, 验证 2.511 bpc; 2 层 289 k, 10,539 tokens/s, 2.437 bpc; 3 层 421 k, "
-          "7,601 tokens/s, 2.551 bpc (一元基线 4.755)。第二层用 1.8 倍的参数和 0.55 倍的速度换来 0.07 bpc; "
+    "zh": "对比视图中的损失曲线、表格中的参数量和验证 bpc, 以及每个运行的 tok/s。1000 步后实测 (三个运行在空闲的双核 CPU 上同时竞赛): "
+          "1 层 157 k 参数, 89,550 tokens/s, 验证 2.511 bpc; 2 层 289 k, 39,750 tokens/s, 2.437 bpc; 3 层 421 k, "
+          "25,979 tokens/s, 2.551 bpc (一元基线 4.755)。第二层用 1.8 倍的参数和 0.44 倍的速度换来 0.07 bpc; "
           "第三层代价更大, 结果反而落后于单层: 更深的堆叠起步更慢 (快速模式 100 步时, 3 层还没有离开一元基线的平台, "
           "而 1 层已到 3.77 bpc)。预期每层增加同样的 4H(H + H) + 8H 个权重; 在这个预算下 1 层的验证 bpc 低于 3 层; "
           "完整规模下 2 层低于 1 层, 3 层的 tokens/s 低于 1 层。第 4.2 节的建议适用于长文本和长时间训练, "
           "而不是 CPU 上的一次短训练。",
 }
-DEPTH_MINUTES = 9.0  # 549 s for the three runs at load average ~8
+DEPTH_MINUTES = 3.3  # 197 s for the three runs on a quiet 2-core CPU (load average ~2), 2026-12-06 (549 s at load ~8)
 
 STYLE_EXPECTS = (
     Expect("higher", "code", "docs", metric="style_bits/code"),
@@ -203,7 +203,7 @@ STYLE_LOOK = {
           "code 2.444 对 2.456)。快速模式 (150 步) 下样本分得更开: code 比特 0.119 对 -0.073。预期每个样本在自己风格上的"
           "比特高于另一个样本, 带条件运行的验证 bpc 低于无条件运行。",
 }
-STYLE_MINUTES = 7.0  # 409 s for both runs and the samples at load average ~6
+STYLE_MINUTES = 1.6  # 96 s for both runs and the samples on a quiet 2-core CPU (load average ~2), 2026-12-06 (409 s at load ~6)
 
 ARCHITECTURE = (
     Lesson(
