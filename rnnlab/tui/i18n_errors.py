@@ -133,7 +133,8 @@ PATTERNS: list[tuple[str, Repl]] = [
     (rf"(?P<opt>--[\w-]+) {Q} is not a column; use one of ", r"\g<opt> \g<q> 不是表格的列; 可选: "),
     (rf"(?P<opt>--[\w-]+) {Q} is not supported; expected one of ", r"\g<opt> \g<q> 不受支持; 可选: "),
     (rf"--port (?P<v>\S+) is not a port; expected 1-65535", r"--port \g<v> 不是端口号; 应为 1-65535"),
-    (r"(?P<w>\S+) = (?P<q>'[^']*') is not a device; use ", r"\g<w> = \g<q> 不是设备; 可用: "),
+    (r"(?P<w>\S+) = (?P<q>'[^']*') is not a device; use (?P<list>.+)$",
+     lambda m: f"{m['w']} = {m['q']} 不是设备; 可用: {_or(m['list'])}"),
     (r" but no CUDA device is visible here; use 'cpu' or 'auto'", " 但这里看不到 CUDA 设备; 请用 'cpu' 或 'auto'"),
     (r"; see `", "; 见 `"), (r" \(see `", " (见 `"), (r"\(e\.g\. ", "(例如 "), (r", e\.g\. ", ", 例如 "),
 ]

@@ -18,6 +18,7 @@ from textual.widgets import Label
 
 from rnnlab.errors import UserError
 from rnnlab.tui import labsettings
+from rnnlab.tui.i18n_errors import translate
 from rnnlab.tui.widgets.toggles import TextSelectionList
 
 # Home's own columns (the chosen config keys go after the metric, the fifth)
@@ -123,6 +124,6 @@ class HParamColumns:
             try:
                 labsettings.save(self.root, columns=keys)
             except UserError as err:
-                self.notify(str(err), severity="warning")
+                self.notify(translate(str(err)), severity="warning")
 
         self.app.push_screen(ColumnPicker(varying(flats) if len(flats) > 1 else [], every, self.hp_columns), done)

@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from rnnlab.runs.system import DEVICE_COLUMNS, RUN_COLUMNS, device_rows, run_rows
 from rnnlab.tui import sampling
+from rnnlab.tui.i18n import t
 
 RELIST_S = 10.0
 
@@ -56,10 +57,10 @@ class SystemScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(Text("sampling…", style="dim"), id="system-summary")
         devices = DataTable(id="system-devices", cursor_type="row", zebra_stripes=True)
-        devices.border_title = "devices"
+        devices.border_title = t("devices")
         yield devices
         runs = DataTable(id="system-runs", cursor_type="row", zebra_stripes=True)
-        runs.border_title = "live runs on this host"
+        runs.border_title = t("live runs on this host")
         yield runs
         yield Footer()
 
