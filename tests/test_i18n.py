@@ -173,7 +173,9 @@ def test_every_new_string_has_its_chinese():
     root = Path(__file__).parent.parent / "rnnlab" / "tui"
     files = ["screens/compare.py", "screens/comparetable.py", "screens/anatomy.py", "screens/new.py", "newform.py",
              "widgets/header.py", "widgets/panels.py", "widgets/outputpanel.py", "language.py", "screens/home.py",
-             "screens/homerows.py", "sweeprows.py"]
+             "screens/homerows.py", "sweeprows.py", "screens/system.py", "screens/help.py", "screens/playground.py",
+             "screens/sweep.py", "screens/neurons.py", "screens/dashboard.py", "screens/homekeys.py", "screens/modals.py",
+             "widgets/plot.py", "sweepviews.py"]
     missing, seen = [], 0
     for f in files:
         src = (root / f).read_text(encoding="utf-8")
@@ -182,8 +184,14 @@ def test_every_new_string_has_its_chinese():
             seen += 1
             if text not in ZH:
                 missing.append((f, text))
+        # the words plots show (plot.py translates a legend label, x-axis label and empty message
+        # at draw time; a name or symbol such as "T - t" or "‖g‖" stays as it is)
+        for m in re.finditer(r'(?:\bLine\(\s*|xlabel=|empty_message=)"([^"\n]+)"', src):
+            seen += 1
+            if m.group(1) not in ZH and re.search(r"[a-z]{2}", m.group(1)):
+                missing.append((f, m.group(1)))
     assert not missing, missing
-    assert seen > 70  # the pattern finds the screens' strings (a rewrite of them would show here)
+    assert seen > 130  # the pattern finds the screens' strings (a rewrite of them would show here)
     from rnnlab.runs.status import ALL
     from rnnlab.runs.axes import X_LABELS
     from rnnlab.tui.newform import LABELS
@@ -331,3 +339,41 @@ def test_new_form_field_error_in_chinese(fixture_root, monkeypatch):
     flagged, bad, empty = asyncio.run(go())
     assert flagged and "学习率: 'abc' 不是数字" in bad, bad
     assert "学习率: 必须填写" in empty, empty
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_plot_words_in_the_interface_language_keep_the_frame_straight(monkeypatch, lang):
+    """A plot's legend, x-axis label and empty message are translated at draw time; a Chinese
+    character takes two cells and every row of the plot still spans exactly its width."""
+    import numpy as np
+    from rich.cells import cell_len
+    from textual.app import App
+
+    from rnnlab.tui.widgets.plot import Line, LinePlot, PlotData
+
+    monkeypatch.setenv("RNNLAB_LANG", lang)
+
+    class One(App):
+        def compose(self):
+            yield LinePlot(id="p")
+
+    async def go():
+        app = One()
+        async with app.run_test(size=(60, 16)) as pilot:
+            plot = app.query_one(LinePlot)
+            x = np.arange(50, dtype=float)
+            rows = []
+            for data in (PlotData([Line("train", x, np.exp(-x / 20)), Line("val", x, np.exp(-x / 30))]),
+                         PlotData(empty_message="waiting for data")):
+                plot.show(data)
+                await pilot.pause(0.1)
+                rows.append(str(plot.render()).splitlines())
+            return plot.size.width, rows
+
+    width, (lines, empty) = asyncio.run(go())
+    text = "\n".join(lines + empty)
+    assert all(cell_len(r) == width for r in lines + empty), [(cell_len(r), r) for r in lines + empty]
+    if lang == "zh":
+        assert "训练" in text and "验证" in text and "步数" in text and "等待数据" in text and "train" not in text
+    else:
+        assert "train" in text and "val" in text and "step" in text and "waiting for data" in text and "训练" not in text
