@@ -198,7 +198,9 @@ def test_every_new_string_has_its_chinese():
     from rnnlab.tui.screens.comparetable import COLUMNS
     from rnnlab.tui.screens.dashboard import PANELS
 
-    for word in [*ALL, *X_LABELS.values(), *LABELS.values(), *COLUMNS, *(label for _, label, _ in PANELS)]:
+    from rnnlab.tui.widgets.panels import FACTS
+
+    for word in [*ALL, *X_LABELS.values(), *LABELS.values(), *COLUMNS, *(label for _, label, _ in PANELS), *FACTS.values()]:
         assert word in ZH, word
 
 
@@ -339,6 +341,30 @@ def test_new_form_field_error_in_chinese(fixture_root, monkeypatch):
     flagged, bad, empty = asyncio.run(go())
     assert flagged and "学习率: 'abc' 不是数字" in bad, bad
     assert "学习率: 必须填写" in empty, empty
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_new_form_config_error_in_the_interface_language(fixture_root, monkeypatch, lang):
+    """A value the config refuses (pydantic's message, through rnnlab/tui/i18n_errors.py) reads
+    Chinese under zh, its key and value as typed; English as it was."""
+    monkeypatch.setenv("RNNLAB_LANG", lang)
+
+    async def go():
+        from textual.widgets import Input
+
+        app = lab(fixture_root)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _open_new(pilot)
+            app.screen.query_one("#lr", Input).value = "-1"
+            await pilot.pause(0.3)
+            return app.screen.query_one("#lr").has_class("-invalid"), str(app.screen.query_one("#form-status").render())
+
+    flagged, status = asyncio.run(go())
+    assert flagged, status
+    if lang == "zh":
+        assert "[train] lr = -1.0: 应大于 0" in status and "Input" not in status, status
+    else:
+        assert "[train] lr = -1.0: Input should be greater than 0" in status, status
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -237,8 +237,8 @@ ZH.update({
     "best so far": "目前最佳", "complete": "已完成", "pruned (last value)": "已剪枝 (最后的值)", "pruned here": "在此剪枝",
     "no intermediate values yet": "还没有中间值", "step (intermediate values)": "步数 (中间值)",
     # the dashboard panels' subtitles and notes
-    "train {train}  val {val}": "训练 {train}  验证 {val}", "‖g‖ {g}  clip {clip}": "‖g‖ {g}  裁剪阈值 {clip}", "off": "关闭",
-    "  clipped {share} (last 200)": "  被裁剪 {share} (最近 200 步)", "per-layer norms: waiting for probe": "各层范数: 等待探针",
+    "train {train}  val {val}": "训练 {train}  验证 {val}", "‖g‖ {g}  clip {clip}": "‖g‖ {g}  裁剪 {clip}", "off": "关闭",
+    "  clipped {share} (last 200)": "  已裁剪 {share} (最近 200 步)", "per-layer norms: waiting for probe": "各层范数: 等待探针",
     "per layer @ {step}: grad ‖·‖, update/weight": "各层 @ {step}: 梯度 ‖·‖, 更新/权重",
     "‖far‖/‖near‖ = {ratio} ({verdict})": "‖远‖/‖近‖ = {ratio} ({verdict})",
     "vanishing": "梯度消失", "exploding": "梯度爆炸", "steady": "平稳",
@@ -267,4 +267,10 @@ ZH.update({
     "will reload the best checkpoint on the next generate": "下次生成时将重新载入最佳检查点",
     "trial {n} has no run in this runs dir (another host runs it)": "试验 {n} 在这个运行目录中没有运行 (由另一台主机运行)",
     "enter saves · esc cancels": "enter 保存 · esc 取消", "{error} · esc cancels": "{error} · esc 取消",
+    # the facts beside the metric panel (rnnlab/tui/widgets/panels.py FACTS)
+    "bpc = nats/ln2; LSTM ≈1.38 bpc on PTB-char; nanoGPT char-Transformer ≈2.12 bpc":
+        "bpc = nats/ln2; LSTM 在 PTB-char 上 ≈1.38 bpc; nanoGPT 字符级 Transformer ≈2.12 bpc",
+    "constant-1 predictor MSE = 1/6 ≈ 0.167 (Arjovsky et al. 2016)": "常数 1 预测器的 MSE = 1/6 ≈ 0.167 (Arjovsky 等, 2016)",
+    "memoryless baseline CE = 10·ln8/(T+20) nats": "无记忆基线的交叉熵 = 10·ln8/(T+20) nats",
+    "a forecast means something only beside naive and seasonal-naive": "预测只有与朴素和季节朴素基线并列时才有意义",
 })

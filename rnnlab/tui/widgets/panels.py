@@ -132,7 +132,7 @@ class MetricPanel(Panel):
         task = state.task_kind
         note = Text("  ".join(parts))
         if task in FACTS:
-            note.append("\n" + FACTS[task], style="dim")
+            note.append("\n" + t(FACTS[task]), style="dim")
         set_content(self.query_one("#metric-note", Static), note)
         self.query_one(LinePlot).show(
             PlotData(lines, hlines=list(bases.items()), xlabel=_xlabel(opts), log_y=opts.log_y)
