@@ -166,6 +166,16 @@ def test_each_message_shape_in_chinese_keeps_its_values(tmp_path, monkeypatch):
         "/x/corpus: no such file or folder ([task] source); give a text file, a folder, a glob or builtin:stdlib":
             ["/x/corpus: 文件或文件夹不存在", "请给出文本文件"],
     }
+    from rnnlab.runs.paths import check_name
+    from rnnlab.tui import runfilter
+
+    monkeypatch.setenv("RNNLAB_LANG", "en")
+    keys = ["train.lr", "val_loss"]
+    more[_raised(runfilter.parse, "zz:1", keys)] = ["筛选: 没有字段 'zz:'", "name:, cell:", "配置键 (optimizer:adam)"]
+    more[_raised(runfilter.parse, "val_los<1", keys)] = ["筛选: 'val_los<1': 没有运行含有指标或配置键 'val_los' (是不是 val_loss?)"]
+    more[_raised(runfilter.parse, "val_loss<x", keys)] = ["筛选: 'val_loss<x': < 后面需要一个数字, 例如 val_loss<1e-3"]
+    more[_raised(check_name, "../x")] = ["运行名称 '../x' 不可用", "'+' 或 '-'"]
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
     for en, words in more.items():
         zh = translate(en)
         assert all(w in zh for w in words), (en, zh, [w for w in words if w not in zh])

@@ -65,6 +65,9 @@ PATTERNS: list[tuple[str, Repl]] = [
     (rf"unknown range key {Q}", r"没有范围键 \g<q>"),
     (r"; valid keys: ", "; 有效的键: "),
     (rf" \(did you mean {Q}\?\)", r" (是不是 \g<q>?)"),
+    (rf"run name {Q} is not allowed: use 1-100 letters, digits, '\.', '_', '\+' or '-', starting with a letter or "
+     r"digit, no path separators and no '\.\.'",
+     r"运行名称 \g<q> 不可用: 请用 1-100 个字母、数字、'.'、'_'、'+' 或 '-', 以字母或数字开头, 不含路径分隔符和 '..'"),
     (r" is not allowed(?=[ ;:(]|$)", " 不是允许的值"),
     (r"; expected one of (?P<list>.+)$", lambda m: f"; 可选: {_or(m['list'])}"),
     (r": expected section\.key=value, e\.g\. ", ": 应写成 section.key=value, 例如 "),
@@ -128,6 +131,14 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r": the (?P<split>\w+) split has (?P<n>\d+) chars but one batch needs ", r": \g<split> 划分只有 \g<n> 个字符, 但一个批次需要 "),
     (r"; use a longer corpus or lower train\.batch_size / task\.seq_len", "; 请使用更长的语料或减小 train.batch_size / task.seq_len"),
     (r" or raise task\.val_fraction", " 或增大 task.val_fraction"),
+    # the Runs screen's filter (rnnlab/tui/runfilter.py)
+    (r"^filter: unknown field (?P<q>'[^']*'); use (?P<list>.+), a config key \(optimizer:adam\) or a plain word",
+     r"筛选: 没有字段 \g<q>; 可用 \g<list>、配置键 (optimizer:adam) 或普通词"),
+    (r"^filter: (?P<w>'[^']*'): (?P<op>\S+) needs a number after it", r"筛选: \g<w>: \g<op> 后面需要一个数字"),
+    (r"^filter: (?P<w>'[^']*'): (?P<k>\S+) is ambiguous \((?P<l>[^)]*)\); write the dotted key",
+     r"筛选: \g<w>: \g<k> 有歧义 (\g<l>); 请写出带点的完整键"),
+    (rf"^filter: (?P<w>'[^']*'): no run has a metric or config key {Q}", r"筛选: \g<w>: 没有运行含有指标或配置键 \g<q>"),
+    (r" \(did you mean (?P<k>[\w.]+)\?\)", r" (是不是 \g<k>?)"),
     # the CLI's option values
     (rf"(?P<opt>--[\w-]+) {Q} is not an axis; use one of ", r"\g<opt> \g<q> 不是可用的坐标轴; 可选: "),
     (rf"(?P<opt>--[\w-]+) {Q} is not a column; use one of ", r"\g<opt> \g<q> 不是表格的列; 可选: "),
