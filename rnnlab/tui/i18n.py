@@ -273,4 +273,15 @@ ZH.update({
     "constant-1 predictor MSE = 1/6 ≈ 0.167 (Arjovsky et al. 2016)": "常数 1 预测器的 MSE = 1/6 ≈ 0.167 (Arjovsky 等, 2016)",
     "memoryless baseline CE = 10·ln8/(T+20) nats": "无记忆基线的交叉熵 = 10·ln8/(T+20) nats",
     "a forecast means something only beside naive and seasonal-naive": "预测只有与朴素和季节朴素基线并列时才有意义",
+    # labels, placeholders and buttons of the smaller screens
+    "filter: ": "筛选: ",
+    "words, or name: cell: task: status: tag: sweep: (e.g. status:running cell:lstm foo); -word excludes; "
+    "lr>1e-3 val_bpc<2 optimizer:adam compare metrics and config keys":
+        "词语, 或 name: cell: task: status: tag: sweep: (例如 status:running cell:lstm foo); -词语 表示排除; "
+        "lr>1e-3 val_bpc<2 optimizer:adam 比较指标和配置键",
+    "text": "文本", "span": "区间", "threshold": "阈值", "auto": "自动",
+    "empty: the start of the validation text (\\n for a newline)": "留空: 验证文本的开头 (\\n 表示换行)",
+    "Yes (y)": "是 (y)", "No (n)": "否 (n)", "prompt": "提示", "style": "风格",
+    "Hyperparameter columns of the runs table (space ticks, enter applies, esc cancels)":
+        "运行表格的超参数列 (space 勾选, enter 应用, esc 取消)",
 })

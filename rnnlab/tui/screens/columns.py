@@ -18,6 +18,7 @@ from textual.widgets import Label
 
 from rnnlab.errors import UserError
 from rnnlab.tui import labsettings
+from rnnlab.tui.i18n import t
 from rnnlab.tui.i18n_errors import translate
 from rnnlab.tui.widgets.toggles import TextSelectionList
 
@@ -38,7 +39,7 @@ class ColumnPicker(ModalScreen[Optional[list[str]]]):
         options = [(f"{k}  (differs)", k, k in self.chosen) for k in self.varying]
         options += [(k, k, k in self.chosen) for k in self.same if k not in self.varying]
         with Vertical(id="columns-box"):
-            yield Label("Hyperparameter columns of the runs table (space ticks, enter applies, esc cancels)")
+            yield Label(t("Hyperparameter columns of the runs table (space ticks, enter applies, esc cancels)"))
             yield TextSelectionList(*options, id="columns-list")
 
     def on_mount(self) -> None:

@@ -110,7 +110,7 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-note")
         yield Static(id="home-hint")
-        yield Input(placeholder="filter: " + runfilter.SYNTAX, id="home-filter")
+        yield Input(placeholder=t("filter: ") + t(runfilter.SYNTAX), id="home-filter")
         yield Footer()
 
     def on_resize(self) -> None:

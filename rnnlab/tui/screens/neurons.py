@@ -108,13 +108,13 @@ class Neurons(Screen):
         yield Static(Text(f"neurons of {self.run_dir.name}: loading…", style="bold"), id="nx-title")
         if self.is_text:
             with Horizontal(classes="nx-row"):
-                yield Label("text")
-                yield Input(placeholder="empty: the start of the validation text (\\n for a newline)", id="nx-text")
+                yield Label(t("text"))
+                yield Input(placeholder=t("empty: the start of the validation text (\\n for a newline)"), id="nx-text")
             with Horizontal(classes="nx-row"):
-                yield Label("span")
+                yield Label(t("span"))
                 yield Input(placeholder="A:B", id="nx-span")
-                yield Label("threshold")
-                yield Input(placeholder="auto", id="nx-threshold")
+                yield Label(t("threshold"))
+                yield Input(placeholder=t("auto"), id="nx-threshold")
                 yield Static(id="nx-status")
         else:
             yield Static(id="nx-status")

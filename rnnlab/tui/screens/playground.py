@@ -104,11 +104,11 @@ class Playground(Screen):
         task = getattr(self.cfg, "task", None)
         yield Static(Text(self._title(), style="bold"), id="pg-title")
         with Horizontal(classes="field"):
-            yield Label("prompt", classes="label")
+            yield Label(t("prompt"), classes="label")
             yield Input(value=getattr(task, "prime", "\n").replace("\n", "\\n") if task else "", id="prompt")
         if self.style_names:
             with Horizontal(classes="field"):
-                yield Label("style", classes="label")
+                yield Label(t("style"), classes="label")
                 yield Select([(name, name) for name in self.style_names], value=self.style_names[0], allow_blank=False, id="style")
         with Horizontal(id="pg-knobs"):
             for fid, label, value in (
@@ -120,7 +120,7 @@ class Playground(Screen):
                 yield Label(label, classes="knob-label")
                 yield Input(str(value), id=fid, classes="knob")
             # the key is in the footer: the long label was cut at 80 columns
-            yield Button("Generate", id="generate", variant="primary")
+            yield Button(t("Generate"), id="generate", variant="primary")
         yield Static(id="pg-status")
         with Horizontal(id="pg-body"):
             yield VerticalScroll(id="pg-out")
