@@ -284,4 +284,8 @@ ZH.update({
     "Yes (y)": "是 (y)", "No (n)": "否 (n)", "prompt": "提示", "style": "风格",
     "Hyperparameter columns of the runs table (space ticks, enter applies, esc cancels)":
         "运行表格的超参数列 (space 勾选, enter 应用, esc 取消)",
+    # the System screen (its columns as rnnlab/runs/system.py names them)
+    "load": "负载", "{cores} cores{load}  ·  {n} live run{s} here": "{cores} 核{load}  ·  本机 {n} 个活动运行",
+    "sampling…": "正在采样…", "psutil is not installed: no system figures": "未安装 psutil: 没有系统数据",
+    "util": "利用率", "memory": "内存", "temp": "温度", "power": "功率", "CPU": "CPU", "RSS": "RSS", "GPU memory": "GPU 显存",
 })
