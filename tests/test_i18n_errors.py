@@ -165,6 +165,11 @@ def test_each_message_shape_in_chinese_keeps_its_values(tmp_path, monkeypatch):
         "--port 99999 is not a port; expected 1-65535 (e.g. --port 8000)": ["--port 99999 不是端口号", "(例如 --port 8000)"],
         "/x/corpus: no such file or folder ([task] source); give a text file, a folder, a glob or builtin:stdlib":
             ["/x/corpus: 文件或文件夹不存在", "请给出文本文件"],
+        "run r1 is an adding run; `rnnlab sample` needs a text run (try `rnnlab forecast` for time series)":
+            ["运行 r1 是 adding 任务的运行", "`rnnlab sample` 需要文本运行", "(时间序列请用 `rnnlab forecast`)"],
+        "--layer 3: run r1 has 1 layer; use 0..0": ["--layer 3: 运行 r1 有 1 层; 请用 0..0"],
+        "[model] num_heads = 3 does not divide [model] hidden_size = 64; choose num_heads among 1, 2, 4, 8":
+            ["[model] num_heads = 3 不能整除 [model] hidden_size = 64", "可选: 1, 2, 4, 8"],
     }
     from rnnlab.runs.paths import check_name
     from rnnlab.tui import runfilter

@@ -147,6 +147,49 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r"(?P<w>\S+) = (?P<q>'[^']*') is not a device; use (?P<list>.+)$",
      lambda m: f"{m['w']} = {m['q']} 不是设备; 可用: {_or(m['list'])}"),
     (r" but no CUDA device is visible here; use 'cpu' or 'auto'", " 但这里看不到 CUDA 设备; 请用 'cpu' 或 'auto'"),
+    # runs of the wrong kind, and the inspect commands' option values
+    (r"run (?P<id>\S+) is an? (?P<k>[\w-]+) run; (?P<what>.+?) needs a text run",
+     r"运行 \g<id> 是 \g<k> 任务的运行; \g<what> 需要文本运行"),
+    (r"run (?P<id>\S+) is an? (?P<k>[\w-]+) run; (?P<what>.+?) needs time-series runs",
+     r"运行 \g<id> 是 \g<k> 任务的运行; \g<what> 需要时间序列运行"),
+    (r" \(try `rnnlab forecast` for time series\)", " (时间序列请用 `rnnlab forecast`)"),
+    (r"diff needs two or more runs, got (?P<n>\d+)", r"diff 需要两个或更多运行, 实际给了 \g<n> 个"),
+    (r"give the text to read with --text TEXT or --file F \(one of them\)", "请用 --text TEXT 或 --file F (二选一) 给出要读的文本"),
+    (r"--text is empty; give some text(?: to read)?", "--text 为空; 请给出一些文本"), (r" \(or --file F\)", " (或 --file F)"),
+    (r"--file (?P<f>.+?) is empty; give a file with some text", r"--file \g<f> 为空; 请给出有内容的文件"),
+    (rf"no run among (?P<ids>.+?) has metric {Q}; they record: ", r"\g<ids> 中没有运行记录了指标 \g<q>; 它们记录的是: "),
+    (r": run (?P<r>\S+) has (?P<k>\d+) attention layers?; use ", r": 运行 \g<r> 有 \g<k> 个注意力层; 请用 "),
+    (r": run (?P<r>\S+) has (?P<k>\d+) layers?; use ", r": 运行 \g<r> 有 \g<k> 层; 请用 "),
+    (r": run (?P<r>\S+) has (?P<k>\d+) heads? per layer; use ", r": 运行 \g<r> 每层有 \g<k> 个头; 请用 "),
+    (r": the layer has (?P<h>\d+) units; use ", r": 该层有 \g<h> 个单元; 请用 "),
+    (r": outside the text of (?P<n>\d+) characters; give ", r": 超出了 \g<n> 个字符的文本; 请给出 "),
+    (r" is not A:B \(character offsets, ", " 不是 A:B (字符偏移, "), (r": give at least 1$", ": 至少为 1"),
+    (r"none of the characters of the text is in run (?P<r>\S+)'s vocabulary", r"文本中没有一个字符在运行 \g<r> 的词表里"),
+    (r"run (?P<id>\S+) is paused, not stopped: --set applies when a run restarts from its checkpoint",
+     r"运行 \g<id> 是暂停而不是停止: --set 只在运行从检查点重新开始时生效"),
+    (r"run (?P<id>\S+) is (?P<st>\w+); only a (?P<list>[\w, ]+) run can be resumed from its checkpoint",
+     lambda m: f"运行 {m['id']} {t(m['st'])}; 只有 {m['list']} 状态的运行能从检查点继续"),
+    # config refusals made after validation
+    (r"(?P<a>\[model\] num_heads = \d+) does not divide (?P<b>\[model\] hidden_size = \d+); choose num_heads among ",
+     r"\g<a> 不能整除 \g<b>; num_heads 可选: "),
+    (r"\[model\] attention = true applies to recurrent cells only \(the transformer always attends\); set \[model\] "
+     r"attention = false or pick cell = (?P<list>.+)$",
+     lambda m: f"[model] attention = true 只适用于循环单元 (Transformer 本身就有注意力); 请设 [model] attention = false "
+               f"或选择 cell = {_or(m['list'])}"),
+    (r": the adding problem needs seq_len >= 2 \(one marker per half\)", ": 加法问题需要 seq_len >= 2 (每一半一个标记)"),
+    (r": unknown builtin corpus", ": 未知的内置语料"), (r"; the builtins are ", "; 内置语料有: "),
+    (r" but only (?P<n>\d+) CUDA device\(s\) exist", r" 但只有 \g<n> 个 CUDA 设备"),
+    (r" needs a CUDA device; this run is on (?P<d>\S+)\. Use 'auto' or 'fp32'", r" 需要 CUDA 设备; 此运行在 \g<d> 上。请用 'auto' 或 'fp32'"),
+    (r"note is (?P<n>\d+) characters; keep it under (?P<m>\d+) \(a longer text belongs in a file\)",
+     r"备注有 \g<n> 个字符; 请少于 \g<m> 个 (更长的文本应放在文件里)"),
+    # a run's files
+    (r": corrupt or truncated run database \((?P<e>.*)\); other runs are unaffected, remove this run with `rnnlab rm` or "
+     r"restore the file", r": 运行数据库损坏或被截断 (\g<e>); 其他运行不受影响, 请用 `rnnlab rm` 删除此运行或恢复该文件"),
+    (r": empty or truncated run database \(no schema\); remove this run or restore the file", ": 运行数据库为空或被截断 (没有表结构); 请删除此运行或恢复该文件"),
+    (r": no config\.toml in this run directory; is it a run\?", ": 此运行目录中没有 config.toml; 这是一个运行吗?"),
+    # text runs' styles
+    (r": this run has no styles \(it was trained without \[task\] condition\)", ": 此运行没有风格 (训练时没有设 [task] condition)"),
+    (r": no such style", ": 没有这种风格"), (r"; the run's styles are: ", "; 此运行的风格有: "),
     (r"; see `", "; 见 `"), (r" \(see `", " (见 `"), (r"\(e\.g\. ", "(例如 "), (r", e\.g\. ", ", 例如 "),
 ]
 COMPILED = [(re.compile(p), r) for p, r in PATTERNS]
