@@ -20,7 +20,6 @@ from rnnlab.tui.i18n import lang, t
 
 V = r"(?P<v>\S+?)"  # a value as typed (a number, a name, a quoted string)
 Q = r"(?P<q>'[^']*'|\"[^\"]*\")"  # a quoted value
-LIST = r"(?P<list>.+?)"
 
 
 def _or(text: str) -> str:
