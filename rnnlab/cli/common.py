@@ -59,5 +59,9 @@ def print_json(obj: Any) -> None:
 
 
 def error(message: str) -> None:
-    sys.stderr.write(f"error: {message}\n")
+    """One user-error line on stderr: `error: <message>`, in the interface language (under
+    RNNLAB_LANG=zh `错误: ` and the message's known phrases in Chinese; rnnlab/tui/i18n_errors.py)."""
+    from rnnlab.tui.i18n_errors import error_line
+
+    sys.stderr.write(error_line(message) + "\n")
     sys.stderr.flush()

@@ -16,6 +16,7 @@ from textual import work
 from textual.message import Message
 
 from rnnlab.errors import UserError
+from rnnlab.tui.i18n_errors import translate
 
 
 @dataclass
@@ -35,7 +36,7 @@ class RunActions:
         try:
             text, severity = fn(), "information"
         except UserError as err:
-            text, severity = f"{label}: {err}", "error"
+            text, severity = f"{label}: {translate(str(err))}", "error"
         except Exception as err:  # an unexpected failure is a notification too, not a crash
             text, severity = f"{label}: {type(err).__name__}: {err}", "error"
         self.post_message(ActionDone(text, severity, changed))  # type: ignore[attr-defined]

@@ -226,3 +226,66 @@ ZH.update({
     "EN/中文": "EN/中文", "palette": "命令面板", "Language": "语言", "interface language: English": "界面语言: 英文",
     "interface language: 中文": "界面语言: 中文",
 })
+
+# the words on plots (legends, x-axis labels, empty messages: rnnlab/tui/widgets/plot.py translates
+# them at draw time), panel subtitles, border titles and notifications (issue 19 item 4, the rest)
+ZH.update({
+    "waiting for data": "等待数据", "step {step}": "第 {step} 步", "waiting for gradient-flow probe": "等待梯度流探针",
+    "history": "历史", "{level}% {edge}": "{level}% {edge}", "lower": "下界", "upper": "上界", "actual": "实际",
+    "forecast": "预测", "naive": "朴素", "s-naive": "季节朴素", "fused": "融合", "date": "日期", "model": "模型",
+    "model RMSE": "模型 RMSE", "trial": "试验", "trial number": "试验编号", "no complete trial yet": "还没有完成的试验",
+    "best so far": "目前最佳", "complete": "已完成", "pruned (last value)": "已剪枝 (最后的值)", "pruned here": "在此剪枝",
+    "no intermediate values yet": "还没有中间值", "step (intermediate values)": "步数 (中间值)",
+    # the dashboard panels' subtitles and notes
+    "train {train}  val {val}": "训练 {train}  验证 {val}", "‖g‖ {g}  clip {clip}": "‖g‖ {g}  裁剪 {clip}", "off": "关闭",
+    "  clipped {share} (last 200)": "  已裁剪 {share} (最近 200 步)", "per-layer norms: waiting for probe": "各层范数: 等待探针",
+    "per layer @ {step}: grad ‖·‖, update/weight": "各层 @ {step}: 梯度 ‖·‖, 更新/权重",
+    "‖far‖/‖near‖ = {ratio} ({verdict})": "‖远‖/‖近‖ = {ratio} ({verdict})",
+    "vanishing": "梯度消失", "exploding": "梯度爆炸", "steady": "平稳",
+    "rows: probes {first}→{last} (newest last); left = t=T": "每行一次探针 {first}→{last} (最新的在最后); 左端 = t=T",
+    "waiting for the gates probe": "等待门控探针", "{cell} has no gates": "{cell} 没有门", "this cell": "这种单元",
+    "mean": "均值", "saturated": "饱和", "{gate}: tanh candidate, >0.9 is |·|>0.9": "{gate}: tanh 候选值, >0.9 指 |·|>0.9",
+    "mean ‖h_t‖ (first → last t)": "平均 ‖h_t‖ (第一个 → 最后一个 t)", "  layer {i}: {first} → {last}": "  第 {i} 层: {first} → {last}",
+    "no rows": "没有行", "residuals look white": "残差看起来像白噪声", "residuals autocorrelated": "残差存在自相关",
+    "residual ACF": "残差 ACF", "backtest {n} origins, mean RMSE: {rmse}": "回测 {n} 个起点, 平均 RMSE: {rmse}",
+    "  80% cover {share}": "  80% 覆盖率 {share}",
+    # border titles
+    "devices": "设备", "live runs on this host": "本机上的活动运行", "units": "单元", "keys  (esc closes)": "按键  (esc 关闭)",
+    "next token": "下一个 token", "next-token probabilities appear here after a generate": "生成之后, 这里显示下一个 token 的概率",
+    "importance": "重要性", "history: trials, best so far": "历史: 各次试验与目前最佳",
+    # notifications and prompts
+    "mark runs with space, then press c": "用 space 标记运行, 然后按 c",
+    "compare shows at most {n} runs: the newest {n} of the {marked} marked": "比较最多显示 {n} 个运行: 已标记的 {marked} 个中最新的 {n} 个",
+    "{run} is not running": "{run} 没有在运行", "stop the run before deleting it": "删除之前请先停止该运行",
+    "this cell has only its hidden state h (no gates)": "这种单元只有隐藏状态 h (没有门)",
+    "a transformer has no recurrent units": "Transformer 没有循环单元", "this run has one recurrent layer": "这个运行只有一个循环层",
+    "this run has no attention (model.attention = false)": "这个运行没有注意力 (model.attention = false)",
+    "x axis: {axis}": "x 轴: {axis}", "wall time": "墙钟时间", "not read yet": "尚未读取",
+    "the run is {status}: there is no worker to {command}": "运行状态为{status}: 没有训练进程可以执行 {command}",
+    "sampling from the last checkpoint…": "正在从最新的检查点采样…", "the sampling playground is for text runs": "采样试验台只用于文本运行",
+    "the Neurons screen is for text and time-series runs": "神经元界面只用于文本和时间序列运行",
+    "will reload the best checkpoint on the next generate": "下次生成时将重新载入最佳检查点",
+    "trial {n} has no run in this runs dir (another host runs it)": "试验 {n} 在这个运行目录中没有运行 (由另一台主机运行)",
+    "enter saves · esc cancels": "enter 保存 · esc 取消", "{error} · esc cancels": "{error} · esc 取消",
+    # the facts beside the metric panel (rnnlab/tui/widgets/panels.py FACTS)
+    "bpc = nats/ln2; LSTM ≈1.38 bpc on PTB-char; nanoGPT char-Transformer ≈2.12 bpc":
+        "bpc = nats/ln2; LSTM 在 PTB-char 上 ≈1.38 bpc; nanoGPT 字符级 Transformer ≈2.12 bpc",
+    "constant-1 predictor MSE = 1/6 ≈ 0.167 (Arjovsky et al. 2016)": "常数 1 预测器的 MSE = 1/6 ≈ 0.167 (Arjovsky 等, 2016)",
+    "memoryless baseline CE = 10·ln8/(T+20) nats": "无记忆基线的交叉熵 = 10·ln8/(T+20) nats",
+    "a forecast means something only beside naive and seasonal-naive": "预测只有与朴素和季节朴素基线并列时才有意义",
+    # labels, placeholders and buttons of the smaller screens
+    "filter: ": "筛选: ",
+    "words, or name: cell: task: status: tag: sweep: (e.g. status:running cell:lstm foo); -word excludes; "
+    "lr>1e-3 val_bpc<2 optimizer:adam compare metrics and config keys":
+        "词语, 或 name: cell: task: status: tag: sweep: (例如 status:running cell:lstm foo); -词语 表示排除; "
+        "lr>1e-3 val_bpc<2 optimizer:adam 比较指标和配置键",
+    "text": "文本", "span": "区间", "threshold": "阈值", "auto": "自动",
+    "empty: the start of the validation text (\\n for a newline)": "留空: 验证文本的开头 (\\n 表示换行)",
+    "Yes (y)": "是 (y)", "No (n)": "否 (n)", "prompt": "提示", "style": "风格",
+    "Hyperparameter columns of the runs table (space ticks, enter applies, esc cancels)":
+        "运行表格的超参数列 (space 勾选, enter 应用, esc 取消)",
+    # the System screen (its columns as rnnlab/runs/system.py names them)
+    "load": "负载", "{cores} cores{load}  ·  {n} live run{s} here": "{cores} 核{load}  ·  本机 {n} 个活动运行",
+    "sampling…": "正在采样…", "psutil is not installed: no system figures": "未安装 psutil: 没有系统数据",
+    "util": "利用率", "memory": "内存", "temp": "温度", "power": "功率", "CPU": "CPU", "RSS": "RSS", "GPU memory": "GPU 显存",
+})

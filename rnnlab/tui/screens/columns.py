@@ -18,6 +18,8 @@ from textual.widgets import Label
 
 from rnnlab.errors import UserError
 from rnnlab.tui import labsettings
+from rnnlab.tui.i18n import t
+from rnnlab.tui.i18n_errors import translate
 from rnnlab.tui.widgets.toggles import TextSelectionList
 
 # Home's own columns (the chosen config keys go after the metric, the fifth)
@@ -37,7 +39,7 @@ class ColumnPicker(ModalScreen[Optional[list[str]]]):
         options = [(f"{k}  (differs)", k, k in self.chosen) for k in self.varying]
         options += [(k, k, k in self.chosen) for k in self.same if k not in self.varying]
         with Vertical(id="columns-box"):
-            yield Label("Hyperparameter columns of the runs table (space ticks, enter applies, esc cancels)")
+            yield Label(t("Hyperparameter columns of the runs table (space ticks, enter applies, esc cancels)"))
             yield TextSelectionList(*options, id="columns-list")
 
     def on_mount(self) -> None:
@@ -123,6 +125,6 @@ class HParamColumns:
             try:
                 labsettings.save(self.root, columns=keys)
             except UserError as err:
-                self.notify(str(err), severity="warning")
+                self.notify(translate(str(err)), severity="warning")
 
         self.app.push_screen(ColumnPicker(varying(flats) if len(flats) > 1 else [], every, self.hp_columns), done)

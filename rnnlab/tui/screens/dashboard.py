@@ -29,7 +29,7 @@ from textual.worker import get_current_worker
 from rnnlab.runs.status import LIVE
 from rnnlab.tui import actions
 from rnnlab.tui.state import POLL_INTERVAL, RunState, Update, follow
-from rnnlab.tui.i18n import t
+from rnnlab.tui.i18n import t, tf
 from rnnlab.tui.widgets.header import RunHeader
 from rnnlab.tui.widgets.panels import (
     EventPanel,
@@ -298,14 +298,14 @@ class Dashboard(actions.RunActions, Screen):
 
     def action_x_axis(self) -> None:
         self.opts.x_wall = not self.opts.x_wall
-        self.notify(f"x axis: {'wall time' if self.opts.x_wall else 'step'}")
+        self.notify(tf("x axis: {axis}", axis=t("wall time" if self.opts.x_wall else "step")))
         self.redraw_all()
 
     def action_smooth(self) -> None:
         # Cycle EMA strength: light, heavy, off.
         steps = (0.05, 0.01, 0.0)
         self.opts.smoothing = steps[(steps.index(self.opts.smoothing) + 1) % len(steps)] if self.opts.smoothing in steps else 0.05
-        self.notify(f"EMA alpha {self.opts.smoothing or 'off'}")
+        self.notify(f"EMA alpha {self.opts.smoothing or t('off')}")
         self.redraw_all()
 
     # ------------------------------------------------------------------ run control
@@ -317,7 +317,8 @@ class Dashboard(actions.RunActions, Screen):
         """Send `cmd` to the run's worker, if it has one (a finished run would never read it)."""
         status = self._status()
         if status not in LIVE:
-            self.notify(f"the run is {status or 'not read yet'}: there is no worker to {cmd}", severity="warning")
+            self.notify(tf("the run is {status}: there is no worker to {command}", status=t(status or "not read yet"), command=cmd),
+                        severity="warning")
             return
         self.run_action(cmd, lambda: actions.send(self.run_dir, cmd, "the run"))
 
@@ -339,7 +340,7 @@ class Dashboard(actions.RunActions, Screen):
             self.send("sample")
             return
         # no worker to ask: sample here, from the run's last checkpoint
-        self.notify("sampling from the last checkpoint…")
+        self.notify(t("sampling from the last checkpoint…"))
         self.sample_from_checkpoint()
 
     @work(thread=True, group="sample", exclusive=True, exit_on_error=False)
@@ -363,7 +364,7 @@ class Dashboard(actions.RunActions, Screen):
 
     def action_playground(self) -> None:
         if self.state.task_kind != "text":
-            self.notify("the sampling playground is for text runs", severity="warning")
+            self.notify(t("the sampling playground is for text runs"), severity="warning")
             return
         from rnnlab.tui.screens.playground import Playground
 
@@ -371,7 +372,7 @@ class Dashboard(actions.RunActions, Screen):
 
     def action_neurons(self) -> None:
         if self.state.task_kind not in ("text", "timeseries"):
-            self.notify("the Neurons screen is for text and time-series runs", severity="warning")
+            self.notify(t("the Neurons screen is for text and time-series runs"), severity="warning")
             return
         from rnnlab.tui.screens.neurons import Neurons
 

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from rnnlab.tui.i18n import t
+
 GLOBAL = {
     "?": "explain this screen and its focused panel, with its keys",
     "f1": "this help: every key of every screen",
@@ -88,7 +90,7 @@ class Help(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help") as v:
-            v.border_title = "keys  (esc closes)"
+            v.border_title = t("keys  (esc closes)")
             yield Static(Text("rnnlab — keyboard reference. Runs are background processes: closing the lab never stops them.", style="dim"))
             for table in help_tables():
                 yield Static(table, classes="help-table")

@@ -30,6 +30,7 @@ from textual.worker import get_current_worker
 from rnnlab.errors import UserError
 from rnnlab.tui import actions, labsettings, runfilter, sweeprows
 from rnnlab.tui.i18n import t, tf
+from rnnlab.tui.i18n_errors import translate
 from rnnlab.tui.screens.columns import BASE_COLUMNS, HParamColumns
 from rnnlab.tui.screens.homekeys import HomeKeys
 from rnnlab.tui.screens.homerows import row_of, short_ids  # (short_ids: imported from here too)
@@ -109,7 +110,7 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-note")
         yield Static(id="home-hint")
-        yield Input(placeholder="filter: " + runfilter.SYNTAX, id="home-filter")
+        yield Input(placeholder=t("filter: ") + t(runfilter.SYNTAX), id="home-filter")
         yield Footer()
 
     def on_resize(self) -> None:
@@ -242,7 +243,7 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
         error = msg.error or self._filter_error
         hint.display = not keyed or bool(error)
         if error:
-            hint.update(Text(error, style="red"))
+            hint.update(Text(translate(error), style="red"))
         elif not keyed:
             hint.update(Text(t("no run matches the filter (esc clears it)") if msg.infos else
                              t("no runs yet: press n for a new experiment"), style="dim"))

@@ -14,6 +14,7 @@ from textual.widgets import DataTable
 
 from rnnlab.runs.status import LIVE
 from rnnlab.tui import actions
+from rnnlab.tui.i18n import t, tf
 
 
 class HomeKeys:
@@ -94,12 +95,12 @@ class HomeKeys:
     def action_compare(self) -> None:
         ids = [i for i in self.infos if i in self.marked] or ([self.current_id()] if self.current_id() in self.infos else [])
         if not ids:
-            self.notify("mark runs with space, then press c", severity="warning")
+            self.notify(t("mark runs with space, then press c"), severity="warning")
             return
         from rnnlab.tui.markers import MAX_RUNS
 
         if len(ids) > MAX_RUNS:
-            self.notify(f"compare shows at most {MAX_RUNS} runs: the newest {MAX_RUNS} of the {len(ids)} marked", severity="warning")
+            self.notify(tf("compare shows at most {n} runs: the newest {n} of the {marked} marked", n=MAX_RUNS, marked=len(ids)), severity="warning")
             ids = ids[:MAX_RUNS]
         self.app.open_compare([Path(self.infos[i].dir) for i in ids])
 
@@ -109,7 +110,7 @@ class HomeKeys:
             return
         label = info.name or info.run_id
         if info.status not in LIVE:
-            self.notify(f"{label} is not running", severity="warning")
+            self.notify(tf("{run} is not running", run=label), severity="warning")
             return
         self.run_action("stop", lambda: actions.send(Path(info.dir), "stop", label))
 
@@ -125,7 +126,7 @@ class HomeKeys:
         if info is None:
             return
         if info.status in LIVE:
-            self.notify("stop the run before deleting it", severity="warning")
+            self.notify(t("stop the run before deleting it"), severity="warning")
             return
         from rnnlab.tui.screens.modals import Confirm
 

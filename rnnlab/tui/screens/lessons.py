@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from rnnlab.lessons import catalog, runner
 from rnnlab.tui import lessonpin
+from rnnlab.tui.i18n_errors import translate
 
 # a lesson's panel (the catalog's name, also in `rnnlab lessons --json`) -> the dashboard tab that
 # shows it; a race's compare view plots grad_norm for the gradient-norm lesson, loss otherwise
@@ -225,4 +226,4 @@ class Lessons(Screen):
             self.app.push_screen(CellAnatomy(msg.run_dirs[0]))
 
     def on_lessons_failed(self, msg: Failed) -> None:
-        self.notify(catalog.pick(NOTES)["failed"].format(error=msg.error), severity="error")
+        self.notify(catalog.pick(NOTES)["failed"].format(error=translate(msg.error)), severity="error")

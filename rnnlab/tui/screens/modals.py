@@ -15,6 +15,8 @@ from textual.widgets import Button, DirectoryTree, Input, Label
 
 from rnnlab import confine
 from rnnlab.errors import UserError
+from rnnlab.tui.i18n import t, tf
+from rnnlab.tui.i18n_errors import translate
 
 
 class Confirm(ModalScreen[bool]):
@@ -33,8 +35,8 @@ class Confirm(ModalScreen[bool]):
         with Vertical(id="dialog"):
             yield Label(self.question, id="question")
             with Horizontal(id="buttons"):
-                yield Button("Yes (y)", id="yes", variant="error")
-                yield Button("No (n)", id="no", variant="primary")
+                yield Button(t("Yes (y)"), id="yes", variant="error")
+                yield Button(t("No (n)"), id="no", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -66,7 +68,7 @@ class Prompt(ModalScreen[Optional[str]]):
         with Vertical(id="prompt-box"):
             yield Label(self.question, id="prompt-box-question")
             yield Input(self.value, placeholder=self.placeholder, id="prompt-box-input")
-            yield Label("enter saves · esc cancels", classes="note", id="prompt-box-note")
+            yield Label(t("enter saves · esc cancels"), classes="note", id="prompt-box-note")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -78,7 +80,7 @@ class Prompt(ModalScreen[Optional[str]]):
                 self.check(event.value)
             except UserError as err:
                 note = self.query_one("#prompt-box-note", Label)
-                note.update(f"{err} · esc cancels")
+                note.update(tf("{error} · esc cancels", error=translate(str(err))))
                 note.add_class("-error")
                 return
         self.dismiss(event.value)

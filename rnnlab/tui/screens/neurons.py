@@ -30,6 +30,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from rnnlab.tui.i18n_errors import translate
+from rnnlab.tui.i18n import t
+
 TEXT_CHARS = 1200  # validation text shown by default
 STACKED = 3  # units shaded under each line of text
 ATTENTION_CHARS = 64
@@ -105,19 +108,19 @@ class Neurons(Screen):
         yield Static(Text(f"neurons of {self.run_dir.name}: loading…", style="bold"), id="nx-title")
         if self.is_text:
             with Horizontal(classes="nx-row"):
-                yield Label("text")
-                yield Input(placeholder="empty: the start of the validation text (\\n for a newline)", id="nx-text")
+                yield Label(t("text"))
+                yield Input(placeholder=t("empty: the start of the validation text (\\n for a newline)"), id="nx-text")
             with Horizontal(classes="nx-row"):
-                yield Label("span")
+                yield Label(t("span"))
                 yield Input(placeholder="A:B", id="nx-span")
-                yield Label("threshold")
-                yield Input(placeholder="auto", id="nx-threshold")
+                yield Label(t("threshold"))
+                yield Input(placeholder=t("auto"), id="nx-threshold")
                 yield Static(id="nx-status")
         else:
             yield Static(id="nx-status")
         with Horizontal(id="nx-body"):
             table = DataTable(id="nx-units", cursor_type="row", zebra_stripes=False)
-            table.border_title = "units"
+            table.border_title = t("units")
             yield table
             with VerticalScroll(id="nx-scroll"):
                 yield Static(id="nx-shaded")
@@ -160,15 +163,15 @@ class Neurons(Screen):
             self.unit_state = self._states[(self._states.index(self.unit_state) + 1) % len(self._states)]
             self._compute()
         elif self._doc is not None:  # a key that does nothing says why
-            self.notify("this cell has only its hidden state h (no gates)" if self._doc["units"] else
-                        "a transformer has no recurrent units", severity="warning")
+            self.notify(t("this cell has only its hidden state h (no gates)") if self._doc["units"] else
+                        t("a transformer has no recurrent units"), severity="warning")
 
     def action_next_layer(self) -> None:
         if self._layers > 1:
             self.unit_layer = (self.unit_layer + 1) % self._layers
             self._compute()
         elif self._doc is not None:
-            self.notify("this run has one recurrent layer", severity="warning")
+            self.notify(t("this run has one recurrent layer"), severity="warning")
 
     def action_attention(self) -> None:
         if self._doc is None:  # still loading: show the map as soon as it is computed
@@ -176,7 +179,7 @@ class Neurons(Screen):
             self._status("computing… the attention map shows when it is ready" if self.show_attention else "computing…")
             return
         if self._attention is None:
-            self.notify("this run has no attention (model.attention = false)", severity="warning")
+            self.notify(t("this run has no attention (model.attention = false)"), severity="warning")
             return
         self.show_attention = not self.show_attention
         self._render_shaded()
@@ -321,7 +324,7 @@ class Neurons(Screen):
             self.show_attention = True  # a transformer: attention is all there is to show
         elif msg.attention is None and self.show_attention:
             self.show_attention = False  # asked for while loading: this run has none
-            self.notify("this run has no attention (model.attention = false)", severity="warning")
+            self.notify(t("this run has no attention (model.attention = false)"), severity="warning")
         n = len(msg.doc["units"])
         keys = "s: state" + (", l: layer" if self._layers > 1 else "") + (", a: attention" if msg.attention else "")
         against = "the text features" if self.is_text else "the series and its change"
@@ -334,7 +337,7 @@ class Neurons(Screen):
         self._render_shaded()
 
     def on_neurons_failed(self, msg: Failed) -> None:
-        self._status(f"✗ {msg.error}", error=True)
+        self._status(f"✗ {translate(msg.error)}", error=True)
 
     @on(DataTable.RowHighlighted, "#nx-units")
     def _pick(self, event: DataTable.RowHighlighted) -> None:

@@ -33,6 +33,7 @@ from rnnlab.tui.newform import (
     source_problem,
 )
 from rnnlab.tui.i18n import t, tf
+from rnnlab.tui.i18n_errors import translate
 from rnnlab.tui.params import config_params, known_io
 from rnnlab.tui.widgets.datacard import DataCard
 from rnnlab.tui.widgets.toggles import TextCheckbox, TextSelectionList
@@ -304,7 +305,7 @@ class NewExperiment(Screen):
         from rich.text import Text
 
         st = self.query_one("#form-status", Static)
-        st.update(Text(f"✗ {text}"))  # plain text: "[train] lr" is not markup
+        st.update(Text(f"✗ {translate(text)}"))  # plain text: "[train] lr" is not markup; a UserError in zh
         st.add_class("-error")
 
     def _show_ok(self, cfg: Config, io: Optional[tuple[int, int]] = None) -> None:

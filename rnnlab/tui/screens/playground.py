@@ -30,6 +30,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
+from rnnlab.tui.i18n import t
+
 # how often the worker hands the UI what it has sampled: smooth to watch, few messages
 CHUNK_SECONDS = 0.04
 
@@ -99,31 +101,31 @@ class Playground(Screen):
         self.style_names = _styles(self.run_dir)
 
     def compose(self) -> ComposeResult:
-        t = getattr(self.cfg, "task", None)
+        task = getattr(self.cfg, "task", None)
         yield Static(Text(self._title(), style="bold"), id="pg-title")
         with Horizontal(classes="field"):
-            yield Label("prompt", classes="label")
-            yield Input(value=getattr(t, "prime", "\n").replace("\n", "\\n") if t else "", id="prompt")
+            yield Label(t("prompt"), classes="label")
+            yield Input(value=getattr(task, "prime", "\n").replace("\n", "\\n") if task else "", id="prompt")
         if self.style_names:
             with Horizontal(classes="field"):
-                yield Label("style", classes="label")
+                yield Label(t("style"), classes="label")
                 yield Select([(name, name) for name in self.style_names], value=self.style_names[0], allow_blank=False, id="style")
         with Horizontal(id="pg-knobs"):
             for fid, label, value in (
-                ("temperature", "temp", getattr(t, "temperature", 0.8)),
-                ("top_k", "top-k", getattr(t, "top_k", 0)),
-                ("top_p", "top-p", getattr(t, "top_p", 1.0)),
-                ("length", "length", getattr(t, "sample_length", 200)),
+                ("temperature", "temp", getattr(task, "temperature", 0.8)),
+                ("top_k", "top-k", getattr(task, "top_k", 0)),
+                ("top_p", "top-p", getattr(task, "top_p", 1.0)),
+                ("length", "length", getattr(task, "sample_length", 200)),
             ):
                 yield Label(label, classes="knob-label")
                 yield Input(str(value), id=fid, classes="knob")
             # the key is in the footer: the long label was cut at 80 columns
-            yield Button("Generate", id="generate", variant="primary")
+            yield Button(t("Generate"), id="generate", variant="primary")
         yield Static(id="pg-status")
         with Horizontal(id="pg-body"):
             yield VerticalScroll(id="pg-out")
-            probs = Static(Text("next-token probabilities appear here after a generate", style="dim"), id="pg-probs")
-            probs.border_title = "next token"
+            probs = Static(Text(t("next-token probabilities appear here after a generate"), style="dim"), id="pg-probs")
+            probs.border_title = t("next token")
             yield probs
         yield Footer()
 
@@ -189,7 +191,7 @@ class Playground(Screen):
     def action_reload(self) -> None:
         self._loaded = None
         self._generation += 1
-        self.notify("will reload the best checkpoint on the next generate")
+        self.notify(t("will reload the best checkpoint on the next generate"))
 
     @work(thread=True, group="sample", exclusive=True, exit_on_error=False)
     def generate(self, prompt: str, s: dict, loaded: Any, generation: int, job: int) -> None:

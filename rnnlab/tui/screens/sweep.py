@@ -28,6 +28,8 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from rnnlab.tui import sweepviews
+from rnnlab.tui.i18n import t, tf
+from rnnlab.tui.i18n_errors import translate
 from rnnlab.tui.state import fmt_num
 from rnnlab.tui.widgets.plot import LinePlot
 
@@ -96,8 +98,8 @@ class SweepScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#sweep-imp").border_title = "importance"
-        self.query_one("#sweep-best-panel").border_title = "history: trials, best so far"
+        self.query_one("#sweep-imp").border_title = t("importance")
+        self.query_one("#sweep-best-panel").border_title = t("history: trials, best so far")
         self.query_one("#sweep-title", Static).update(Text("reading the study…", style="dim"))
         self.query_one(DataTable).focus()
         self.watch_sweep()
@@ -123,7 +125,7 @@ class SweepScreen(Screen):
 
     def on_sweep_screen_loaded(self, msg: Loaded) -> None:
         if msg.summary is None:
-            self.query_one("#sweep-title", Static).update(Text(msg.error, style="red"))
+            self.query_one("#sweep-title", Static).update(Text(translate(msg.error), style="red"))
             return
         s = self.summary = msg.summary
         self.query_one("#sweep-title", Static).update(title_text(s))
@@ -198,7 +200,7 @@ class SweepScreen(Screen):
             return
         run_dir = self.sweep_dir.parent.parent / (t["run_id"] or "")
         if not t["run_id"] or not (run_dir / "run.db").is_file():
-            self.notify(f"trial {t['number']} has no run in this runs dir (another host runs it)", severity="warning")
+            self.notify(tf("trial {n} has no run in this runs dir (another host runs it)", n=t['number']), severity="warning")
             return
         self.app.open_run(run_dir)
 

@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from rnnlab.runs.system import DEVICE_COLUMNS, RUN_COLUMNS, device_rows, run_rows
 from rnnlab.tui import sampling
+from rnnlab.tui.i18n import t as tr, tf
 
 RELIST_S = 10.0
 
@@ -30,8 +31,9 @@ RELIST_S = 10.0
 def summary_text(sample: Any) -> Text:
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(sample.host, style="bold")
-    load = "" if sample.load is None else "  load " + " ".join(f"{x:.2f}" for x in sample.load)
-    t.append(f"  {sample.cpu_count} cores{load}  ·  {len(sample.runs)} live run{'s' * (len(sample.runs) != 1)} here")
+    load = "" if sample.load is None else "  " + tr("load") + " " + " ".join(f"{x:.2f}" for x in sample.load)
+    n = len(sample.runs)
+    t.append("  " + tf("{cores} cores{load}  ·  {n} live run{s} here", cores=sample.cpu_count, load=load, n=n, s="s" * (n != 1)))
     if sample.gpu_note:
         t.append(f"\n{sample.gpu_note}", style="dim")
     return t
@@ -54,12 +56,12 @@ class SystemScreen(Screen):
         self.root = Path(root)
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("sampling…", style="dim"), id="system-summary")
+        yield Static(Text(tr("sampling…"), style="dim"), id="system-summary")
         devices = DataTable(id="system-devices", cursor_type="row", zebra_stripes=True)
-        devices.border_title = "devices"
+        devices.border_title = tr("devices")
         yield devices
         runs = DataTable(id="system-runs", cursor_type="row", zebra_stripes=True)
-        runs.border_title = "live runs on this host"
+        runs.border_title = tr("live runs on this host")
         yield runs
         yield Footer()
 
@@ -67,7 +69,7 @@ class SystemScreen(Screen):
         for table, columns in ((self.query_one("#system-devices", DataTable), DEVICE_COLUMNS),
                                (self.query_one("#system-runs", DataTable), RUN_COLUMNS)):
             for label in columns:
-                table.add_column(label, key=label)
+                table.add_column(tr(label), key=label)
         self.query_one("#system-devices", DataTable).focus()
         self.watch_system()
 
@@ -98,7 +100,7 @@ class SystemScreen(Screen):
     def on_system_screen_sampled(self, msg: Sampled) -> None:
         summary = self.query_one("#system-summary", Static)
         if msg.sample is None:
-            summary.update(Text("psutil is not installed: no system figures", style="red"))
+            summary.update(Text(tr("psutil is not installed: no system figures"), style="red"))
             return
         summary.update(summary_text(msg.sample))
         for table, rows in ((self.query_one("#system-devices", DataTable), device_rows(msg.sample)),

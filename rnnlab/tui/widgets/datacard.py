@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from rnnlab.errors import UserError
+from rnnlab.tui.i18n_errors import translate
 from rnnlab.tui.widgets.quiet import set_content
 
 SETTLE_S = 0.4  # typing a column name fires on every key: build the card once typing pauses
@@ -63,4 +64,4 @@ class DataCard(Static):
         if msg.key != self._wanted:
             return  # an older file or column: a newer card is on its way
         self._shown = msg.key
-        set_content(self, Text(msg.text, style="red" if msg.error else ""))
+        set_content(self, Text(translate(msg.text) if msg.error else msg.text, style="red" if msg.error else ""))

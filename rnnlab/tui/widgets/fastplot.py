@@ -120,6 +120,10 @@ def install() -> None:
     ut.no_duplicates = no_duplicates
 
 
+# Holds the second cell of a two-cell (CJK) character in plotext's one-character-per-cell matrix
+# (plot.words puts it there); dropped from the text, so each row keeps the widget's width.
+WIDE_FILL = "\u2060"
+
 _styles: dict[int, tuple[object, dict]] = {}
 
 
@@ -161,13 +165,13 @@ def matrix_content(matrix, ansi_theme=None) -> Content:
         pos = offset
         for triple, run in itertools.groupby(colors):
             n = sum(1 for _ in run)
-            chars = "".join(markers[col : col + n])
+            chars = "".join(markers[col : col + n]).replace(WIDE_FILL, "")
             col += n
             style = _span_style(triple, ansi_theme)
             if style is not None and chars:
                 spans.append(Span(pos, pos + len(chars), style))
             pos += len(chars)
-        line = "".join(markers)
+        line = "".join(markers).replace(WIDE_FILL, "")
         rows_text.append(line)
         offset += len(line) + 1
     rows_text.append("")  # plotext ends the canvas with a newline

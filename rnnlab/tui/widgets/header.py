@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from rnnlab.runs.status import EXPLAINED, STYLE as STATUS_STYLE
 from rnnlab.tui.i18n import t, tf
+from rnnlab.tui.i18n_errors import translate
 from rnnlab.tui.state import RunState, fmt_duration, fmt_num
 from rnnlab.tui.widgets.quiet import set_content
 
@@ -86,7 +87,7 @@ def header_text(state: RunState, width: Optional[int] = None, system: Any = None
     if msg and status in EXPLAINED:
         out.append(f"\n{msg}", style=STATUS_STYLE.get(status, ""))
     if state.error:
-        out.append(f"\n{t('reader')}: {state.error}", style="red")
+        out.append(f"\n{t('reader')}: {translate(state.error)}", style="red")
     return out
 
 

@@ -72,7 +72,7 @@ class OutputPanel(Panel):
             self.set_titles(title=t("samples"))
             for s, d in state.outputs[self._shown :]:
                 if d.get("type") == "text":
-                    log.write(Text(f"── step {s}  T={d.get('temperature', '?')} ──", style="dim"))
+                    log.write(Text("── " + tf("step {step}", step=s) + f"  T={d.get('temperature', '?')} ──", style="dim"))
                     log.write(Text(str(d.get("prime", "")), style="bold") + Text(str(d.get("sample", ""))))
             set_content(
                 note, f"distinct-1 {fmt_num(last.get('distinct_1'), 3)}  distinct-2 {fmt_num(last.get('distinct_2'), 3)}"
@@ -84,7 +84,7 @@ class OutputPanel(Panel):
         else:
             self.set_titles(title=tf("predictions @ {step}", step=step))
             rows = last.get("rows") or []
-            set_content(note, Text("\n".join(_row_text(r) for r in rows[:12]) or "no rows"))
+            set_content(note, Text("\n".join(_row_text(r) for r in rows[:12]) or t("no rows")))
         self._shown = len(state.outputs)
 
     def _forecast(self, d: dict, note: Static, backtest: Any = None) -> None:
@@ -97,7 +97,7 @@ class OutputPanel(Panel):
         for edge in ("lower", "upper") if level is not None else ():
             y = np.asarray(bands[level].get(edge) or [], dtype=np.float64)
             if len(y) and np.isfinite(y).all():
-                lines.append(Line(f"{level}% {edge}", np.arange(n, n + len(y), dtype=np.float64), y, "blue"))
+                lines.append(Line(tf("{level}% {edge}", level=level, edge=t(edge)), np.arange(n, n + len(y), dtype=np.float64), y, "blue"))
         members = d.get("members") or {}
         # the classical members (thin colours) under the model and the fused forecast it joins
         series = [(f"{k}", members[k], c) for k, c in (("ets", "yellow"), ("theta", "magenta"), ("arima", "red")) if k in members]
@@ -115,7 +115,7 @@ class OutputPanel(Panel):
             line.marker = series_marker(i) if mono else "braille"
         # seasonal_naive as the backtest line says it: the widest name sets every cell's width
         legend = [(marker_glyph(line.marker), None if mono else line.color,
-                   "s-naive" if line.label == "seasonal_naive" else line.label) for line in lines]
+                   t("s-naive" if line.label == "seasonal_naive" else line.label)) for line in lines]
         self.query_one("#forecast-plot", LinePlot).show(
             PlotData(lines, xlabel="date" if dates else "t", xticks=tuple((float(x), s) for x, s in dates),
                      own_markers=True, legend=False)
@@ -123,10 +123,10 @@ class OutputPanel(Panel):
         acf = d.get("acf") or []
         bars = " ".join(f"{a:+.2f}" for a in acf[:8])
         p = d.get("ljung_box_p")
-        verdict = "" if p is None else ("  residuals look white" if p > 0.05 else "  residuals autocorrelated")
-        text = f"residual ACF {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}"
+        verdict = "" if p is None else "  " + t("residuals look white" if p > 0.05 else "residuals autocorrelated")
+        text = f"{t('residual ACF')} {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}"
         if d.get("weights"):
-            text += "\nfused: " + ", ".join(f"{k} {fmt_num(w, 2)}" for k, w in d["weights"].items())
+            text += f"\n{t('fused')}: " + ", ".join(f"{k} {fmt_num(w, 2)}" for k, w in d["weights"].items())
         set_content(self.query_one("#forecast-legend", Static), LegendGrid(legend))  # type: ignore[arg-type]
         set_content(note, text + _backtest_line(backtest))
         self._backtest_plot(backtest)
@@ -156,10 +156,10 @@ def _backtest_line(backtest: Any) -> str:
     bt = backtest[1]
     mean = bt["mean"]
     cover = mean.get("model", {}).get("coverage_80")
-    rmse = "  ".join(f"{label} {fmt_num(mean.get(key, {}).get('rmse'), 3)}" for key, label in
+    rmse = "  ".join(f"{t(label)} {fmt_num(mean.get(key, {}).get('rmse'), 3)}" for key, label in
                      (("model", "model"), ("naive", "naive"), ("seasonal_naive", "s-naive")))
-    return f"\nbacktest {bt.get('backtest')} origins, mean RMSE: {rmse}" + (
-        f"  80% cover {fmt_num(cover, 2)}" if cover is not None else "")
+    return "\n" + tf("backtest {n} origins, mean RMSE: {rmse}", n=bt.get("backtest"), rmse=rmse) + (
+        tf("  80% cover {share}", share=fmt_num(cover, 2)) if cover is not None else "")
 
 
 def _row_text(row: Any) -> str:

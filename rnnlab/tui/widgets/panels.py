@@ -10,6 +10,7 @@ import math
 from typing import Any, Optional
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import RichLog, Static
@@ -73,7 +74,8 @@ class LossPanel(Panel):
             lines.append(Line("val", _x(state, val, opts), val.values, "orange"))
         last_train, last_val = (train.last() if train else None), (val.last() if val else None)
         self.set_titles(title=loss_title(state.task_kind, last_train, last_val),
-                        subtitle=f"train {fmt_num(last_train)}  val {fmt_num(last_val)}" + ("  log-y" if opts.log_y else ""))
+                        subtitle=tf("train {train}  val {val}", train=fmt_num(last_train), val=fmt_num(last_val))
+                        + ("  log-y" if opts.log_y else ""))
         self.query_one(LinePlot).show(PlotData(lines, xlabel=_xlabel(opts), log_y=opts.log_y))
 
 
@@ -121,7 +123,7 @@ class MetricPanel(Panel):
         parts = [f"{primary} {fmt_num(s.last() if s else None)}"]
         best = getattr(state.info, "best_metric", None)
         if best is not None:
-            parts.append(f"best {fmt_num(best)}")
+            parts.append(f"{t('best')} {fmt_num(best)}")
         parts += [f"{k} {fmt_num(v)}" for k, v in bases.items()]
         for name in others:
             o = state.series.get(name)
@@ -130,7 +132,7 @@ class MetricPanel(Panel):
         task = state.task_kind
         note = Text("  ".join(parts))
         if task in FACTS:
-            note.append("\n" + FACTS[task], style="dim")
+            note.append("\n" + t(FACTS[task]), style="dim")
         set_content(self.query_one("#metric-note", Static), note)
         self.query_one(LinePlot).show(
             PlotData(lines, hlines=list(bases.items()), xlabel=_xlabel(opts), log_y=opts.log_y)
@@ -155,8 +157,9 @@ class GradPanel(Panel):
         hl = [("clip", float(clip))] if clip > 0 else []
         clipped = state.series.get("clipped")
         frac = float(np.nanmean(clipped.values[-200:])) if clipped is not None else None
-        self.set_titles(subtitle=f"‖g‖ {fmt_num(g.last() if g else None)}  clip {fmt_num(clip) if clip else 'off'}" + (
-            f"  clipped {frac:.0%} (last 200)" if frac is not None and math.isfinite(frac) else ""
+        self.set_titles(subtitle=tf("‖g‖ {g}  clip {clip}", g=fmt_num(g.last() if g else None),
+                                    clip=fmt_num(clip) if clip else t("off")) + (
+            tf("  clipped {share} (last 200)", share=f"{frac:.0%}") if frac is not None and math.isfinite(frac) else ""
         ))
         self.query_one(LinePlot).show(PlotData(lines, hlines=hl, xlabel=_xlabel(opts), log_y=True))
         set_content(self.query_one("#layer-bars", Static), layer_table(state.vectors.get("layers")))
@@ -164,7 +167,7 @@ class GradPanel(Panel):
 
 def layer_table(entry: Optional[tuple[int, Any]], limit: int = 8) -> Text:
     if not entry or not isinstance(entry[1], dict) or not entry[1]:
-        return Text("per-layer norms: waiting for probe", style="dim")
+        return Text(t("per-layer norms: waiting for probe"), style="dim")
     step, data = entry
     def norm(v: dict) -> float:  # a diverged run records NaN/inf norms: no bar, the number says it
         x = float(v.get("grad_norm", 0) or 0)
@@ -172,7 +175,7 @@ def layer_table(entry: Optional[tuple[int, Any]], limit: int = 8) -> Text:
 
     rows = sorted(data.items(), key=lambda kv: -norm(kv[1]))[:limit]
     top = max(norm(v) for _, v in rows) or 1.0
-    out = Text(f"per layer @ {step}: grad ‖·‖, update/weight\n", style="dim")
+    out = Text(tf("per layer @ {step}: grad ‖·‖, update/weight", step=step) + "\n", style="dim")
     for name, v in rows:
         gn = float(v.get("grad_norm", 0) or 0)
         bar = "█" * max(0, int(10 * norm(v) / top))
@@ -200,7 +203,7 @@ class FlowPanel(Panel):
         back = norms[::-1]  # index 0 is t = T
         dist = np.arange(len(back), dtype=np.float64)
         self.query_one(LinePlot).show(
-            PlotData([Line(f"step {step}", dist, back, "magenta")], xlabel="T - t", log_y=True)
+            PlotData([Line(tf("step {step}", step=step), dist, back, "magenta")], xlabel="T - t", log_y=True)
         )
         width = max(len(n) for _, n in state.flow)
         m = np.full((len(state.flow), width), np.nan)
@@ -210,8 +213,9 @@ class FlowPanel(Panel):
                 m[i, : len(r)] = np.log10(np.where(r > 0, r, np.nan))
         ratio = back[-1] / back[0] if back[0] > 0 else math.nan
         verdict = "vanishing" if ratio < 1e-2 else "exploding" if ratio > 1e2 else "steady"
-        self.set_titles(subtitle=f"‖far‖/‖near‖ = {fmt_num(ratio, 2)} ({verdict})")
-        self.query_one(Heatmap).show(m, f"rows: probes {state.flow[0][0]}→{step} (newest last); left = t=T", log10=True)
+        self.set_titles(subtitle=tf("‖far‖/‖near‖ = {ratio} ({verdict})", ratio=fmt_num(ratio, 2), verdict=t(verdict)))
+        self.query_one(Heatmap).show(m, tf("rows: probes {first}→{last} (newest last); left = t=T",
+                                           first=state.flow[0][0], last=step), log10=True)
 
 
 class GatePanel(Panel):
@@ -238,15 +242,16 @@ def gate_text(state: RunState) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")  # a row that wraps splits "saturated" off it
     if not entry or not entry[1]:
         if cell in ("lstm", "gru"):
-            out.append("waiting for the gates probe\n", style="dim")
+            out.append(t("waiting for the gates probe") + "\n", style="dim")
         else:
-            out.append(f"{cell or 'this cell'} has no gates\n", style="dim")
+            out.append(tf("{cell} has no gates", cell=cell or t("this cell")) + "\n", style="dim")
     else:
         step, gates = entry
         width = max(len(n) for n in gates)
         # the tanh candidate (LSTM cell g, GRU new n) lives in -1..1 and saturates near ±1: the
         # probe counts |·| > 0.9 as its high share and has no low one (train/probes.py)
-        out.append(f"{'@' + str(step):>{width}} {'mean':>14} {'<0.1':>4} {'>0.9':>4}\n", style="dim")
+        head = t("mean")
+        out.append(f"{'@' + str(step):>{width}} {' ' * (14 - cell_len(head))}{head} {'<0.1':>4} {'>0.9':>4}\n", style="dim")
         for name, g in gates.items():
             mean = float(g.get("mean", 0) or 0)
             lo = float(g.get("sat_low", 0) or 0)
@@ -255,17 +260,17 @@ def gate_text(state: RunState) -> Text:
             low = "   –" if tanh else f"{lo:4.0%}"
             out.append(f"{name:>{width}} {_bar(abs(mean), 8)} {mean:+.2f} {low} {hi:4.0%}")
             if lo + hi > 0.5:
-                out.append(" saturated", style="bold")
+                out.append(" " + t("saturated"), style="bold")
             out.append("\n")
         tanh_names = [n for n in gates if n.rsplit(".", 1)[-1] in TANH_GATES]
         if tanh_names:
-            out.append(f"{tanh_names[0].rsplit('.', 1)[-1]}: tanh candidate, >0.9 is |·|>0.9\n", style="dim")
+            out.append(tf("{gate}: tanh candidate, >0.9 is |·|>0.9", gate=tanh_names[0].rsplit(".", 1)[-1]) + "\n", style="dim")
     hid = state.vectors.get("hidden_norm")
     if hid and isinstance(hid[1], dict) and hid[1].get("layers"):
-        out.append("\nmean ‖h_t‖ (first → last t)\n", style="dim")
+        out.append("\n" + t("mean ‖h_t‖ (first → last t)") + "\n", style="dim")
         for i, layer in enumerate(hid[1]["layers"]):
             if layer:
-                out.append(f"  layer {i}: {fmt_num(layer[0], 3)} → {fmt_num(layer[-1], 3)}\n")
+                out.append(tf("  layer {i}: {first} → {last}", i=i, first=fmt_num(layer[0], 3), last=fmt_num(layer[-1], 3)) + "\n")
     return out
 
 

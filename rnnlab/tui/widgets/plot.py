@@ -9,6 +9,12 @@ Plotext builds a figure in pure Python (~5-30 ms), so the widget builds it at mo
 (data, size, theme): `show` with data that plots the same as what is shown is a no-op, and a
 repaint the compositor asks for (another widget's layout, a screen switch) reuses the built
 text. A hidden plot builds nothing until it is shown.
+
+The words on a plot (legend labels, the x-axis label, the empty message) are given in English and
+translated here, at draw time (`t`; a run's name passes through unchanged), so each caller says
+them once and the language switch redraws them. Plotext gives every character one cell: a Chinese
+one (two cells wide) is followed by `WIDE_FILL`, which holds its second cell in plotext's layout
+and is dropped when the matrix becomes text (fastplot.matrix_content), so the frame stays straight.
 """
 
 from __future__ import annotations
@@ -22,9 +28,11 @@ import numpy as np
 from textual.content import Content
 from textual_plotext import PlotextPlot
 
+from rnnlab.tui.i18n import lang, t
 from rnnlab.tui.markers import SERIES_COLOURS, series_marker
 from rnnlab.tui.series import downsample, ema
 from rnnlab.tui.widgets import fastplot
+from rnnlab.tui.widgets.fastplot import WIDE_FILL
 
 fastplot.install()
 
@@ -74,6 +82,16 @@ class PlotData:
         )
 
 
+def words(text: str) -> str:
+    """`text` translated (t) and laid out for plotext: each two-cell character followed by WIDE_FILL."""
+    from rich.cells import cell_len
+
+    text = t(text)
+    if text.isascii():
+        return text
+    return "".join(c + WIDE_FILL if cell_len(c) == 2 else c for c in text)
+
+
 def _ends(a: np.ndarray) -> tuple:
     n = len(a)
     return (n, float(a[0]), float(a[-1]), float(a[n // 2])) if n else (0,)
@@ -90,7 +108,7 @@ class LinePlot(PlotextPlot):
         self._built: tuple[Optional[tuple], Optional[Content]] = (None, None)
 
     def show(self, data: PlotData) -> None:
-        sig = data.signature()
+        sig = (data.signature(), lang())  # the words are translated at draw time
         if sig == self._signature:
             return
         self._data, self._signature = data, sig
@@ -149,11 +167,11 @@ class LinePlot(PlotextPlot):
                 if not mono:
                     plt.plot(xs.tolist(), ys.tolist(), color="gray", marker=marker)
                 sm = ema(ys, line.smooth, per)
-                plt.plot(xs.tolist(), sm.tolist(), color=line.color, marker=marker, label=line.label if d.legend else None)
+                plt.plot(xs.tolist(), sm.tolist(), color=line.color, marker=marker, label=words(line.label) if d.legend else None)
             elif line.scatter:
-                plt.scatter(x.tolist(), y.tolist(), color=line.color, marker=marker, label=(line.label or None) if d.legend else None)
+                plt.scatter(x.tolist(), y.tolist(), color=line.color, marker=marker, label=(words(line.label) or None) if d.legend else None)
             else:
-                plt.plot(xs.tolist(), ys.tolist(), color=line.color, marker=marker, label=line.label if d.legend else None)
+                plt.plot(xs.tolist(), ys.tolist(), color=line.color, marker=marker, label=words(line.label) if d.legend else None)
             plotted = True
         if plotted:
             for label, value in d.hlines:
@@ -180,8 +198,8 @@ class LinePlot(PlotextPlot):
             elif x_whole:
                 _whole_ticks(plt, x_lo, x_hi, most=max(2, min(6, width // 14)))
         else:
-            plt.title(d.empty_message)
-        plt.xlabel(d.xlabel)
+            plt.title(words(d.empty_message))
+        plt.xlabel(words(d.xlabel))
 
 
 def _decade_ticks(plt, lo: float, hi: float, most: int = 5) -> None:
