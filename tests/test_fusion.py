@@ -52,6 +52,37 @@ def test_theta_and_ets_beat_seasonal_naive_on_a_trending_seasonal_series():
         assert np.abs(actual - member.forecast(y, origins, 12)).mean() < snaive
 
 
+def _weekly(n: int = 520, m: int = 52, seed: int = 0) -> np.ndarray:
+    """A trend, a long season with a sharp peak (not a sinusoid) and noise: weekly data's shape."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    phase = (t % m) / m
+    return 300 + 0.05 * t + 4 * np.exp(-((phase - 0.4) / 0.05) ** 2) - 2 * np.cos(2 * np.pi * phase) + 0.3 * rng.standard_normal(n)
+
+
+def test_mstl_joins_for_long_seasons_reads_only_the_past_and_beats_seasonal_naive():
+    y = _weekly()
+    assert tsmembers.MSTLMember.fit(_seasonal(), 12) is None  # a short season: Holt-Winters carries it
+    member = tsmembers.MSTLMember.fit(y[:364], 52)
+    assert member is not None and "mstl" in [m.name for m in tsmembers.fit_members(y[:364], 52)]
+    origins = np.arange(380, 480, 5)
+    before = member.forecast(y, origins, 26)
+    later = y.copy()
+    later[origins[0]:] += 1000.0
+    np.testing.assert_allclose(member.forecast(later, origins, 26)[0], before[0])
+    actual = y[origins[:, None] + np.arange(26)]
+    snaive = np.abs(actual - tsmembers.SeasonalNaive(52).forecast(y, origins, 26)).mean()
+    assert np.abs(actual - before).mean() < 0.8 * snaive
+
+
+def test_a_peer_only_member_is_scored_but_never_weighted():
+    actual = np.arange(24, dtype=float).reshape(6, 4)
+    val = {"rnn": actual + 1.0, "ets": actual + 2.0, "mstl": actual + 0.0}  # mstl exact on validation
+    fused = tsfusion.fit(val, actual, np.ones(4))
+    assert "mstl" in tsfusion.PEER_ONLY and "mstl" not in fused.weights
+    assert fused.val_mae["mstl"] == 0.0 and abs(sum(fused.weights.values()) - 1) < 1e-12
+
+
 def test_combination_rules():
     errors = {"rnn": 3.0, "ets": 1.0, "arima": 2.0, "theta": float("nan")}
     assert tsfusion.combine_weights(errors, "select") == {"ets": 1.0}

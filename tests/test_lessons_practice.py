@@ -52,11 +52,12 @@ def test_style_lesson_samples_follow_the_style_they_are_asked_for(tmp_path):
 def test_combining_lesson_shows_every_member_beside_the_fused_forecast(tmp_path):
     out = run(17, tmp_path)
     members = {m["label"]: m for m in out["members"]}
-    assert set(members) == {"seasonal_naive", "ets", "theta", "arima", "rnn", "fused", "member-mean"}
+    # an hourly series (season 24): MSTL joins as a scored peer
+    assert set(members) == {"seasonal_naive", "ets", "theta", "arima", "mstl", "rnn", "fused", "member-mean"}
     run_ = by_label(out)["forecast"]
     # the RNN member is the run's own forecast, scored on the same test windows
     assert abs(members["rnn"]["test_mase"] - run_["metrics"]["test_mase"]) < 1e-9
-    names = ("seasonal_naive", "ets", "theta", "arima", "rnn")
+    names = ("seasonal_naive", "ets", "theta", "arima", "mstl", "rnn")
     mean = sum(members[k]["test_mase"] for k in names) / len(names)
     assert abs(members["member-mean"]["test_mase"] - mean) < 1e-9
     assert members["fused"]["test_mase"] < members["member-mean"]["test_mase"]

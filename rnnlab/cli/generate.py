@@ -96,7 +96,7 @@ def forecast(
     covariates: Annotated[Optional[Path], typer.Option("--covariates", help="With --future: a CSV with the future values of task.future_covariates (one row per future step).")] = None,
     backtest: Annotated[Optional[int], typer.Option("--backtest", "-b", min=1, help="Rolling-origin backtest: forecast from K origins over the test split, beside the baselines.")] = None,
     stride: Annotated[Optional[int], typer.Option("--stride", min=1, help="With --backtest: steps between origins (default: the horizon, so forecasts do not overlap).")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="With --future: which forecast, fused (the default: the RNN and the classical members combined), rnn, ets, theta, arima or seasonal_naive.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="With --future: which forecast, fused (the default: the RNN and the classical members combined), rnn, ets, theta, arima, mstl (long seasons) or seasonal_naive.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     device: Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N, mps or auto.")] = "cpu",
     runs_dir: RunsDirOpt = None,

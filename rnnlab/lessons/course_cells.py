@@ -243,7 +243,7 @@ TRAINING = (
                   "无记忆基线 10 ln8/30 = 0.693 nats, 召回准确率 (val_acc, 与损失并列打印) 上升; "
                   "截断的运行停留在基线附近 (略低: 状态仍会偶然地把少量符号信息向前带, 但这部分没有被训练)。",
         },
-        minutes=2.0,
+        minutes=0.9,  # 52 s for both runs on a quiet 2-core CPU (load average ~2), 2026-12-06
         panel="grad_flow",
         experiments=(
             Experiment("full", "copy-lstm"),
@@ -286,7 +286,7 @@ TRAINING = (
             "zh": "竞赛中的损失曲线, 以及每个运行 Grads 标签页中各层的 更新/权重 比: Adam 和 RMSprop 在几百步内就离开"
                   "常数 1 基线 1/6, 同样步数下 SGD (无论是否带动量) 仍停留在基线附近。",
         },
-        minutes=1.5,
+        minutes=0.6,  # 36 s for the four runs on a quiet 2-core CPU (load average ~2), 2026-12-06
         panel="loss",
         experiments=(
             Experiment("sgd", "optim-adding", ("train.optimizer=sgd", "train.momentum=0.0", "train.lr=0.1")),

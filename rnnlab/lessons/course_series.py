@@ -32,7 +32,7 @@ SERIES = (
             "zh": "在预测面板中与 naive 和季节性 naive 基线对比: 原始输入的误差达几十, 标准化后能跟上形状但落后于趋势, "
                   "差分后能跟上趋势。预期验证 RMSE: 原始 > 标准化 > 差分; 去掉趋势后残差自相关柱变短。",
         },
-        minutes=1.0,
+        minutes=1.2,  # 72 s for the three runs on a quiet 2-core CPU (load average ~2), 2026-12-06
         panel="forecast",
         experiments=(
             Experiment("raw", "ts-lstm", ("task.synthetic.trend=0.02", "task.difference=false", "task.scale=none")),
@@ -140,18 +140,18 @@ BEYOND = (
                   "predictions. The memoryless baseline is 10 ln8/70 = 0.297 nats. Measured with the "
                   "preset's seed 1: the attention run had already halved it by the first evaluation "
                   "(val loss 0.156 and 58 % of the symbols recalled at step 250; 0.077 and 74 % at 500; "
-                  "0.0004 and 100 % at 1000) and stays at ~0 (0.0001 after 2000 steps); the plain LSTM creeps down "
-                  "(0.188, 45 % after 2000 steps). Expect the attention run's val loss far below the plain one's and "
+                  "0.0004 and 100 % at 1000) and stays at ~0 (0.0000 after 2000 steps); the plain LSTM creeps down "
+                  "(0.205, 42 % after 2000 steps). Expect the attention run's val loss far below the plain one's and "
                   "its recall (val_acc) above it. How soon attention learns depends on the seed: "
                   "seed 3 got there by step 1250, seed 2 had not by step 2000 (try 1).",
             "zh": "对比视图中的损失曲线, 以及每个运行 Output 标签页中的预测 (对它按 Enter)。无记忆基线为 "
                   "10 ln8/70 = 0.297 nats。用预设的种子 1 实测: 带注意力的运行在第一次评估时就已把它减半 "
                   "(第 250 步验证损失 0.156, 召回 58% 的符号; 第 500 步 0.077, 74%; 第 1000 步 0.0004, 100%), "
-                  "之后保持在约 0 (2000 步后 0.0001); "
-                  "普通 LSTM 只是缓慢下降 (2000 步后 0.188, 45%)。预期带注意力的验证损失远低于普通 LSTM, 召回率 (val_acc) 高于它。"
+                  "之后保持在约 0 (2000 步后 0.0000); "
+                  "普通 LSTM 只是缓慢下降 (2000 步后 0.205, 42%)。预期带注意力的验证损失远低于普通 LSTM, 召回率 (val_acc) 高于它。"
                   "注意力多快学会取决于随机种子: 种子 3 在第 1250 步前学会, 种子 2 在 2000 步内没有学会 (变体 1)。",
         },
-        minutes=2.0,  # 110 s for both runs
+        minutes=2.1,  # 125 s for both runs on a quiet 2-core CPU (load average ~2), 2026-12-06
         panel="output",
         experiments=(
             Experiment("lstm", "copy-lstm"),
@@ -199,16 +199,16 @@ METRICS = Lesson(
         "en": "The forecast panel and its residual ACF bars beside the naive and seasonal-naive "
               "baselines. Expect the LSTM below the seasonal-naive baseline on val MAE and val RMSE "
               "alike; the lesson's result prints MASE and the Ljung-Box p-value of the test "
-              "residuals. Measured after 1000 steps: val MAE 0.280 and RMSE 0.348 against the "
-              "seasonal-naive 0.595 and 0.726, MASE 0.44; yet the Ljung-Box p-value of the test "
-              "residuals is 0.0006 (Q = 86): beating every baseline does not mean nothing is left "
+              "residuals. Measured after 1000 steps: val MAE 0.287 and RMSE 0.356 against the "
+              "seasonal-naive 0.593 and 0.726, MASE 0.45; yet the Ljung-Box p-value of the test "
+              "residuals is 0.0019 (Q = 81): beating every baseline does not mean nothing is left "
               "to model.",
         "zh": "预测面板及其残差自相关柱, 与 naive 和季节性 naive 基线并列。预期 LSTM 的验证 MAE 和验证 RMSE "
-              "都低于季节性 naive 基线; 本课的结果打印 MASE 和测试残差的 Ljung-Box p 值。1000 步后实测: 验证 MAE 0.280、"
-              "RMSE 0.348, 季节性 naive 为 0.595 和 0.726, MASE 0.44; 但测试残差的 Ljung-Box p 值为 0.0006 (Q = 86): "
+              "都低于季节性 naive 基线; 本课的结果打印 MASE 和测试残差的 Ljung-Box p 值。1000 步后实测: 验证 MAE 0.287、"
+              "RMSE 0.356, 季节性 naive 为 0.593 和 0.726, MASE 0.45; 但测试残差的 Ljung-Box p 值为 0.0019 (Q = 81): "
               "胜过所有基线并不代表已经没有可建模的东西。",
     },
-    minutes=1.0,
+    minutes=0.5,  # 29 s on a quiet 2-core CPU (load average ~2), 2026-12-06
     panel="forecast",
     experiments=(Experiment("lstm", "ts-lstm"),),
     expects=(

@@ -100,7 +100,7 @@ TEXT = (
                   "T = 1: 连贯性是用多样性换来的。本课的结果 (运行结束后固定显示在实验室中, 以及 "
                   "`rnnlab lessons 6 --run`) 给出这张表; 采样游乐场 (g) 可以用任意设置从该检查点采样。",
         },
-        minutes=2.0,
+        minutes=4.7,  # 285 s (training and the six samples) on a quiet 2-core CPU (load average ~2), 2026-12-06
         panel="output",
         experiments=(Experiment("lstm", "lstm-char"),),
         sets=("train.steps=1000", "train.eval_every=250"),

@@ -12,6 +12,10 @@ origin o gets the forecast it would have had from y[:o] alone (as a deployed mod
            (the seasonal indices from a classical decomposition, multiplicative for a positive series)
     arima  ARIMA(p, d, 0)(0, D, 0)_m: d and D chosen as auto.arima does (KPSS, seasonal strength
            > 0.64), the AR order p by AIC, fitted by least squares; forecasts recursive
+    mstl   for long seasons (m >= MSTL_MIN_SEASON: weekly data's 52, hourly's 24): statsmodels'
+           MSTL (STL, one period) of the prefix; its seasonal component's last cycle repeated
+           plus a non-seasonal ETS (trend by AICc) of the seasonally adjusted series, as
+           statsforecast's MSTL forecasts (Holt-Winters carries a 52-row season poorly)
     seasonal_naive  the last season repeated
 
 Why statsmodels and not statsforecast (measured on this machine, a 200-row monthly series): the
@@ -265,13 +269,57 @@ class ARIMA:
         return buf[:, back:]
 
 
+# MSTL joins the members from this season length up (see MSTLMember; measured in
+# benchmarks/NOTES.md item 15).
+MSTL_MIN_SEASON = 24
+
+
+@dataclass
+class MSTLMember:
+    """Season from MSTL, the rest by a non-seasonal ETS: ŷ[o+k] = ETS(x)[o+k] + s[(o+k) mod m],
+    x = y − s[row mod m], s the last cycle of MSTL's seasonal component on the fitting prefix
+    (fixed, like every member's parameters), indexed by absolute row."""
+
+    seasons: np.ndarray  # s[j] for rows ≡ j (mod m)
+    ets: tsclassical.ETS
+    name: str = "mstl"
+
+    @classmethod
+    def fit(cls, train: np.ndarray, season: int) -> Optional["MSTLMember"]:
+        y = np.asarray(train, dtype=np.float64)
+        start = max(0, y.size - MAX_FIT_ROWS)
+        if season < MSTL_MIN_SEASON or y.size - start < 3 * season or not np.all(np.isfinite(y)):
+            return None
+        from statsmodels.tsa.seasonal import MSTL
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            seasonal = np.asarray(MSTL(y[start:], periods=[season]).fit().seasonal, dtype=np.float64).reshape(-1)
+        rows = np.arange(y.size - season, y.size)  # the last cycle's absolute rows
+        seasons = np.empty(season)
+        seasons[rows % season] = seasonal[-season:]
+        x = y - seasons[np.arange(y.size) % season]
+        fits = [f for f in (tsclassical.ETS.fit(x, 1, trend=t) for t in (True, False)) if f is not None]
+        if not fits:
+            return None
+        return cls(seasons, min(fits, key=lambda f: f.aicc if math.isfinite(f.aicc) else math.inf))
+
+    def forecast(self, y, origins, horizon):
+        y = np.asarray(y, dtype=np.float64)
+        o = np.asarray(origins, dtype=np.int64)
+        m = self.seasons.size
+        x = y - self.seasons[np.arange(y.size) % m]
+        ahead = o[:, None] + np.arange(horizon)[None, :]
+        return self.ets.forecast(x, o, horizon) + self.seasons[ahead % m]
+
+
 def fit_members(train: np.ndarray, season: int) -> list[Member]:
     """The classical members that can fit `train` (a member that cannot is left out)."""
     out: list[Member] = []
     y = np.asarray(train, dtype=np.float64)
     if season > 1 and y.size > season:
         out.append(SeasonalNaive(season))
-    for fit in (ETSMember.fit, Theta.fit, ARIMA.fit):
+    for fit in (ETSMember.fit, Theta.fit, ARIMA.fit, MSTLMember.fit):
         try:
             member = fit(y, season)
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):
@@ -281,4 +329,4 @@ def fit_members(train: np.ndarray, season: int) -> list[Member]:
     return out
 
 
-__all__ = ["ARIMA", "ETSMember", "Member", "SeasonalNaive", "Theta", "fit_members", "is_seasonal", "seasonal_indices", "seasonal_strength"]
+__all__ = ["ARIMA", "ETSMember", "MSTL_MIN_SEASON", "MSTLMember", "Member", "SeasonalNaive", "Theta", "fit_members", "is_seasonal", "seasonal_indices", "seasonal_strength"]

@@ -100,7 +100,7 @@ class OutputPanel(Panel):
                 lines.append(Line(tf("{level}% {edge}", level=level, edge=t(edge)), np.arange(n, n + len(y), dtype=np.float64), y, "blue"))
         members = d.get("members") or {}
         # the classical members (thin colours) under the model and the fused forecast it joins
-        series = [(f"{k}", members[k], c) for k, c in (("ets", "yellow"), ("theta", "magenta"), ("arima", "red")) if k in members]
+        series = [(f"{k}", members[k], c) for k, c in (("ets", "yellow"), ("theta", "magenta"), ("arima", "red"), ("mstl", "blue+")) if k in members]
         series += [(key, d.get(key), color) for key, color in (("actual", "white"), ("forecast", "cyan"), ("naive", "gray"),
                                                               ("seasonal_naive", "orange"), ("fused", "green"))]
         for key, values, color in series:
