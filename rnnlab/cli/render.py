@@ -74,13 +74,19 @@ def fmt_metric(name: str, v: Any) -> str:
 
 
 def age(ts: Optional[float]) -> str:
+    """`27m`: how long ago `ts` was, in its largest unit (`27分钟` under RNNLAB_LANG=zh)."""
+    from rnnlab.tui.i18n import tf
+
     if ts is None:
         return "-"
     s = max(0.0, time.time() - ts)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+    for unit, size in AGE_UNITS:
         if s >= size:
-            return f"{int(s // size)}{unit}"
-    return f"{int(s)}s"
+            return tf(unit, n=int(s // size))
+    return tf("{n}s", n=int(s))
+
+
+AGE_UNITS = (("{n}d", 86400), ("{n}h", 3600), ("{n}m", 60))  # the keys of their translations too
 
 
 def short_task(task: Optional[str]) -> str:
@@ -88,7 +94,13 @@ def short_task(task: Optional[str]) -> str:
 
 
 def table(headers: list[str], rows: list[list[str]], title: Optional[str] = None) -> None:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    """`headers` (already in the interface language) over `rows`, columns measured in terminal
+    cells: a CJK character takes two, so a Chinese header or name keeps its column."""
+    from rich.cells import cell_len
+
+    from rnnlab.tui.i18n import pad
+
+    widths = [max(cell_len(h), *(cell_len(r[i]) for r in rows)) if rows else cell_len(h) for i, h in enumerate(headers)]
     if is_tty():
         from rich import box
         from rich.console import Console
@@ -109,7 +121,7 @@ def table(headers: list[str], rows: list[list[str]], title: Optional[str] = None
     if title:
         print(title)
     for row in [headers, *rows]:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        print("  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip())
 
 
 def downsample(xs: list, ys: list, n: int) -> tuple[list, list]:
@@ -151,7 +163,9 @@ def plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xla
             legend.append((marker_glyph(marker.get("marker", "braille")), marker.get("color"), label))
             drawn = True
     if not drawn:
-        return f"{title}: no points yet"
+        from rnnlab.tui.i18n import tf
+
+        return tf("{title}: no points yet", title=title)
     if xticks:
         plt.xticks([x for x, _ in xticks], [label for _, label in xticks])
     plt.xlabel(xlabel or ("date" if xticks else "step"))
@@ -201,17 +215,20 @@ def kept_short(kept: dict) -> str:
 
 
 def kept_long(kept: dict) -> str:
+    from rnnlab.tui.i18n import t, tf
+
     def one(entry: dict) -> str:
         value = entry.get("value")
         metric = f" ({entry['metric']} {fmt(value)})" if entry.get("metric") and value is not None else ""
-        return f"step {entry['step']}{metric}"
+        return tf("step {step}{metric}", step=entry["step"], metric=metric)
 
     best, last = kept.get("best"), kept.get("last")
     if last is None:
-        return "none yet"
+        return t("none yet")
     if best is None:
-        return f"last: {one(last)}; no best checkpoint kept, sample/forecast use the last"
-    return f"best: {one(best)}; last: {one(last)}; sample/forecast use the best (--checkpoint last for the other)"
+        return tf("last: {last}; no best checkpoint kept, sample/forecast use the last", last=one(last))
+    return tf("best: {best}; last: {last}; sample/forecast use the best (--checkpoint last for the other)",
+              best=one(best), last=one(last))
 
 
 def short_note(note: str, width: int = 40) -> str:
@@ -255,13 +272,16 @@ def backtest_plot(report: dict) -> str:
 
 def output_text(out: dict) -> str:
     """The latest task output in a few lines: a sample, a forecast's scores, predictions."""
+    from rnnlab.tui.i18n import tf
+
     kind = out.get("type")
     if kind == "text":
         sample = str(out.get("sample", ""))[:240].replace("\n", "⏎")
-        return f"sample at T={out.get('temperature')}: {sample}"
+        return tf("sample at T={temperature}: {sample}", temperature=out.get("temperature"), sample=sample)
     if kind == "forecast":
         q, p = out.get("ljung_box_q"), out.get("ljung_box_p")
-        return f"forecast of {len(out.get('forecast') or [])} steps; residual Ljung-Box Q={fmt(q)} p={fmt(p)}"
+        return tf("forecast of {n} steps; residual Ljung-Box Q={q} p={p}", n=len(out.get("forecast") or []), q=fmt(q),
+                  p=fmt(p))
     if kind == "predictions":
         rows = out.get("rows") or []
         return "\n".join("  ".join(f"{k}={fmt(v) if isinstance(v, float) else v}" for k, v in row.items()) for row in rows[:5])

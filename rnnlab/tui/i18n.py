@@ -289,3 +289,9 @@ ZH.update({
     "sampling…": "正在采样…", "psutil is not installed: no system figures": "未安装 psutil: 没有系统数据",
     "util": "利用率", "memory": "内存", "temp": "温度", "power": "功率", "CPU": "CPU", "RSS": "RSS", "GPU memory": "GPU 显存",
 })
+
+# the CLI's lines (`rnnlab runs`, `show`, `train`, ...): their own room beside this one
+from rnnlab.tui.i18n_cli import ZH_CLI  # noqa: E402
+
+assert not {k for k in ZH_CLI if ZH.get(k, ZH_CLI[k]) != ZH_CLI[k]}, "one translation per English string"
+ZH.update(ZH_CLI)

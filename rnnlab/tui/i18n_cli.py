@@ -1,0 +1,62 @@
+"""The CLI's human-readable lines in Chinese (issue 19 item 4, "CLI lines"): the words of `rnnlab
+runs`, `show`, `train`, `stop`/`pause`/`resume`/`rm`, `tag` and `note`, merged into the one table
+that `t()`/`tf()` read (rnnlab/tui/i18n.py imports ZH_CLI; this module imports nothing, so the
+CLI's start-up pays for a dict and no more).
+
+Keys are the English text exactly as the CLI prints it (`{names}` filled in after translation by
+`tf`); a word the lab already translates (statuses, `run`, `status`, `step`, `best`...) is not
+repeated here. What stays as typed: run ids, names, paths, metric names, config keys, commands,
+checkpoint names (`best@900`, `--checkpoint last`) and the messages a worker stored in English.
+`--json` never passes through here.
+"""
+
+from __future__ import annotations
+
+ZH_CLI: dict[str, str] = {
+    # `rnnlab runs`: the columns the lab has not named already, the empty lines, the warning
+    "age": "距今", "test": "测试", "checkpoints": "检查点", "note": "备注",
+    "no runs match --filter {filter!r} ({n} in {root})": "没有运行匹配 --filter {filter!r} ({root} 中共 {n} 个)",
+    "no runs in {root}; start one with `rnnlab train --detach` (or open the lab: `rnnlab`)":
+        "{root} 中还没有运行; 用 `rnnlab train --detach` 启动一个 (或打开实验室: `rnnlab`)",
+    "warning: {message}": "警告: {message}",
+    # ages (`27m` in the table, `(27m ago)` in show)
+    "{n}d": "{n}天", "{n}h": "{n}小时", "{n}m": "{n}分钟", "{n}s": "{n}秒",
+    # `rnnlab show`: the labels on the left and the pieces around the values
+    "dir": "目录", "created": "创建于", "checkpoint": "检查点", "baselines": "基线", "latest": "最新指标",
+    ", {n} params": ", {n} 个参数", "  ({n} tokens/s)": "  ({n} token/秒)", "  pid {pid} on {host}": "  pid {pid}, 主机 {host}",
+    "{when} ({age} ago)": "{when} ({age}前)",
+    "none yet": "尚无", "step {step}{metric}": "第 {step} 步{metric}",
+    "last: {last}; no best checkpoint kept, sample/forecast use the last":
+        "最后: {last}; 没有保留最佳检查点, sample/forecast 使用最后的",
+    "best: {best}; last: {last}; sample/forecast use the best (--checkpoint last for the other)":
+        "最佳: {best}; 最后: {last}; sample/forecast 使用最佳的 (另一个用 --checkpoint last)",
+    "@ step {step}: ": "@ 第 {step} 步: ", "sample at T={temperature}: {sample}": "采样 (T={temperature}): {sample}",
+    "forecast of {n} steps; residual Ljung-Box Q={q} p={p}": "预测 {n} 步; 残差 Ljung-Box Q={q} p={p}",
+    "{title}: no points yet": "{title}: 尚无数据点",
+    # event kinds (rnnlab/train/events.py) as show's events and train's lines name them; the
+    # statuses among them (paused, stopped, finished, diverged) read as the lab's
+    "started": "已开始", "resumed": "已继续", "eval": "评估", "unpaused": "取消暂停", "sample": "采样",
+    "warning": "警告", "config": "配置", "error": "错误",
+    # `rnnlab train` in the foreground: the progress lines and the closing summary
+    "step {step}/{total} {line} eta {eta}": "第 {step}/{total} 步 {line} 剩余 {eta}",
+    "eval step {step}: {shown}": "评估 第 {step} 步: {shown}", "sample step {step}: {sample}": "采样 第 {step} 步: {sample}",
+    "loss {value}": "损失 {value}", "{n} tok/s": "{n} token/秒", "ETA": "剩余",
+    "run {run}: {status} at step {step}/{total}{note}": "运行 {run}: {status}, 第 {step}/{total} 步{note}",
+    "metrics:": "指标:", "baselines:": "基线:", "fusion:": "融合:", "note:": "备注:", "kept:": "保留:", "run dir:": "运行目录:",
+    "{line}; `forecast --future` uses the fused forecast": "{line}; `forecast --future` 使用融合预测",
+    "  per series (test MASE; ratio = rnn / best peer):": "  各序列 (测试集 MASE; 比值 = rnn / 最佳同类):",
+    "{kept}; sample/forecast load it": "{kept}; sample/forecast 载入它",
+    # `rnnlab train --detach`
+    "run {run} started in the background (pid {pid})": "运行 {run} 已在后台启动 (pid {pid})",
+    "run {run} queued in the background (pid {pid})": "运行 {run} 已在后台排队 (pid {pid})",
+    "  follow it: rnnlab logs {run} -f{where}   |   rnnlab show {run}{where}   |   rnnlab{where}  (the lab)":
+        "  跟踪它: rnnlab logs {run} -f{where}   |   rnnlab show {run}{where}   |   rnnlab{where}  (实验室)",
+    # stop, pause, resume, rm, tag, note
+    "asked run {run} to stop": "已请求运行 {run} 停止", "asked run {run} to pause": "已请求运行 {run} 暂停",
+    " (worker pid {pid})": " (训练进程 pid {pid})", "asked run {run} to resume": "已请求运行 {run} 继续",
+    "run {run} resumes from step 0 (it has no checkpoint yet) in the background (pid {pid})":
+        "运行 {run} 在后台从第 0 步重新开始 (它还没有检查点) (pid {pid})",
+    "run {run} resumes from its checkpoint at step {step} in the background (pid {pid})":
+        "运行 {run} 在后台从第 {step} 步的检查点继续 (pid {pid})",
+    "delete {listing}?": "删除 {listing}?", "removed {run}": "已删除 {run}", "(no tags)": "(没有标签)", "(no note)": "(没有备注)",
+}
