@@ -7,20 +7,26 @@ of `RunInfo.to_dict()` plus `checkpoints`).
 from __future__ import annotations
 
 import time
+from typing import Annotated
+
+import typer
 
 from rnnlab.cli.common import RunsDirOpt, print_json
-from rnnlab.cli.manage import JsonOpt, RunArg, _resolve
 from rnnlab.cli.render import (
     age, backtest_plot, best_text, checkpoints_kept, fmt, fmt_metric, forecast_plot, kept_long, output_text, plot,
     step_text,
 )
 
+RunArg = Annotated[str, typer.Argument(help="Run id, unique id prefix, name, or path.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
 
 def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
     """Summary of one run, with plots of loss and gradient norm."""
+    from rnnlab.runs.paths import resolve_run, runs_root
     from rnnlab.runs.store import RunReader
 
-    run_dir = _resolve(runs_dir, run)
+    run_dir = resolve_run(runs_root(runs_dir), run)
     with RunReader(run_dir) as r:
         info = r.info()
         kept = checkpoints_kept(info)

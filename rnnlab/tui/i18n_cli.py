@@ -46,6 +46,8 @@ ZH_CLI: dict[str, str] = {
     "{line}; `forecast --future` uses the fused forecast": "{line}; `forecast --future` 使用融合预测",
     "  per series (test MASE; ratio = rnn / best peer):": "  各序列 (测试集 MASE; 比值 = rnn / 最佳同类):",
     "{kept}; sample/forecast load it": "{kept}; sample/forecast 载入它",
+    "best checkpoint (step {step}{extra})": "最佳检查点 (第 {step} 步{extra})",
+    "last checkpoint (step {step}{extra}); no best checkpoint kept": "最后的检查点 (第 {step} 步{extra}); 没有保留最佳检查点",
     # `rnnlab train --detach`
     "run {run} started in the background (pid {pid})": "运行 {run} 已在后台启动 (pid {pid})",
     "run {run} queued in the background (pid {pid})": "运行 {run} 已在后台排队 (pid {pid})",
