@@ -168,7 +168,9 @@ def plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xla
         return tf("{title}: no points yet", title=title)
     if xticks:
         plt.xticks([x for x, _ in xticks], [label for _, label in xticks])
-    plt.xlabel(xlabel or ("date" if xticks else "step"))
+    from rnnlab.tui.i18n import t  # the axis's word in the interface language (plotext centres it by cells)
+
+    plt.xlabel(t(xlabel or ("date" if xticks else "step")))
     text = plt.build()
     if outside:
         text = text.rstrip("\n") + "\n" + legend_grid(legend, cols, plt.colorize)

@@ -1,0 +1,146 @@
+"""The CLI's human-readable lines in Chinese under RNNLAB_LANG=zh (issue 19 item 4, rnnlab/tui/i18n_cli.py),
+on a real tiny run trained by a real `rnnlab train` subprocess: `runs` and `show` print Chinese
+headers and labels in their columns (measured in terminal cells, a CJK character taking two),
+`train` its closing summary; English prints as before, and every `--json` is the same bytes in
+both languages (a public contract)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+REPO = Path(__file__).resolve().parents[1]
+CJK = re.compile(r"[\u3000-\u9fff]")
+
+
+def _rnnlab(root: Path, lang: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RNNLAB_LANG": lang, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
+    env.pop("NO_COLOR", None)
+    done = subprocess.run([sys.executable, "-m", "rnnlab", *args, "--runs-dir", str(root)], capture_output=True,
+                          text=True, env=env, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """Two real runs of 20 steps (one trained with --json under zh): the runs root and the
+    Chinese `train` output."""
+    root = tmp_path_factory.mktemp("runs")
+    train = ("train", "adding-lstm", "--set", "train.steps=20", "--set", "model.hidden_size=8",
+             "--set", "train.eval_every=10")
+    zh = _rnnlab(root, "zh", *train)
+    js = _rnnlab(root, "zh", *train, "--json")
+    return root, zh.stdout, js.stdout
+
+
+def _cells(line: str) -> list[str]:
+    """The line as terminal cells: a wide character fills its cell and leaves the next ''."""
+    out: list[str] = []
+    for ch in line:
+        out += [ch] + [""] * (cell_len(ch) - 1)
+    return out
+
+
+def _columns(lines: list[str]) -> list[list[str]]:
+    """Each line's values cut at the columns where the header line's words start (in cells)."""
+    head = _cells(lines[0])
+    starts = [i for i, c in enumerate(head) if c.strip() and (i == 0 or head[i - 1] == " ")]
+    rows = []
+    for line in lines:
+        cells = _cells(line)
+        for s in starts[1:]:  # every value starts where its header does: a blank just before it
+            assert s < len(cells) and cells[s].strip() and cells[s - 1] == " ", (s, line)
+        rows.append(["".join(cells[a:b]).strip() for a, b in zip(starts, starts[1:] + [len(cells)])])
+    return rows
+
+
+def test_train_summary_in_chinese_and_its_json_unchanged(trained):
+    _, zh, js = trained
+    line = next(x for x in zh.splitlines() if x.startswith("运行 "))
+    assert re.fullmatch(r"运行 \S+: 已完成, 第 20/20 步", line), line
+    labels = {x.split()[0]: x for x in zh.splitlines() if x.startswith("  ") and x.split()[0].endswith(":")}
+    assert {"指标:", "基线:", "保留:", "运行目录:"} <= set(labels), zh
+    for x in labels.values():  # the values in one column: from cell 13, whatever the label's width
+        cells = _cells(x)
+        assert cells[12] == " " and cells[13].strip(), x
+    assert "评估 第 10 步: " in zh and "最佳检查点 (第 20 步" in labels["保留:"]
+    assert not re.search(r"\b(metrics|baselines|kept|finished|at step)\b", zh), zh
+    data = json.loads(js)  # the public shape: English keys and the store's status word
+    assert data["status"] == "finished" and set(data) >= {"run_id", "run_dir", "steps", "metrics", "baselines"}
+
+
+def test_runs_table_in_chinese_keeps_its_columns(trained):
+    root, _, _ = trained
+    lines = _rnnlab(root, "zh", "runs").stdout.splitlines()
+    rows = _columns(lines)
+    assert rows[0] == ["编号", "名称", "单元", "任务", "状态", "步数", "最佳", "距今", "测试", "检查点", "标签", "备注"]
+    assert len(rows) == 3 and all(r[4] == "已完成" and r[5] == "20/20" and r[2] == "lstm" for r in rows[1:]), rows
+    assert all(re.fullmatch(r"\d+(秒|分钟)", r[7]) and r[9] == "best@20 last@20" for r in rows[1:]), rows
+    en = _rnnlab(root, "en", "runs").stdout
+    erows = _columns(en.splitlines())
+    assert erows[0] == ["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints", "tags", "note"]
+    assert all(r[4] == "finished" and re.fullmatch(r"\d+[sm]", r[7]) for r in erows[1:]) and not CJK.search(en), en
+    assert [r[0] for r in erows] [1:] == [r[0] for r in rows][1:]
+    assert _rnnlab(root, "zh", "runs", "--json").stdout == _rnnlab(root, "en", "runs", "--json").stdout
+
+
+def test_show_in_chinese_keeps_its_label_column(trained):
+    root, _, _ = trained
+    run = json.loads(_rnnlab(root, "en", "runs", "--json").stdout)[0]["run_id"]
+    zh = _rnnlab(root, "zh", "show", run).stdout
+    labelled = {}
+    for line in zh.splitlines():
+        head = line[: len(line) - len(line.lstrip())] + (line.split()[0] if line.strip() else "")
+        if CJK.search(head) and cell_len(head) == 10:
+            labelled[line.split()[0]] = line
+    want = ["运行", "目录", "状态", "模型", "任务", "步数", "设备", "创建于", "最佳", "检查点", "最新指标", "事件", "输出"]
+    assert set(want) <= set(labelled), (sorted(labelled), zh)
+    for label, line in labelled.items():  # each label right-aligned in 10 cells, its value from cell 12
+        cells = _cells(line)
+        assert cells[10:12] == [" ", " "] and cells[12] != " ", line
+    assert labelled["状态"].split()[1].startswith("已完成") and "个参数" in labelled["模型"]
+    assert re.search(r"\(\d+(秒|分钟)前\)$", labelled["创建于"]), labelled["创建于"]
+    assert "最佳: 第 20 步 (val_mse" in labelled["检查点"] and "sample/forecast 使用最佳的" in labelled["检查点"]
+    assert "[20] 评估: " in zh and "[10] 评估: " in zh
+    ours = "\n".join(v for k, v in labelled.items() if k not in ("事件", "状态"))  # the worker's messages stay English
+    for word in ("status", "model", "created", "checkpoint", "params", "ago", "tokens/s", "step"):
+        assert not re.search(rf"(?<![\w_-]){word}(?![\w_-])", ours), word
+    en = _rnnlab(root, "en", "show", run).stdout
+    assert not CJK.search(en), en
+    for label in ("run", "dir", "status", "model", "created", "checkpoint", "events", "output"):
+        assert re.search(rf"^ *{label}  ", en, re.M) and len(re.search(rf"^ *{label}(?=  )", en, re.M)[0]) == 10, label
+    assert " params" in en and re.search(r"\(\d+[sm] ago\)", en)
+    assert "best: step 20 (val_mse" in en and "sample/forecast use the best (--checkpoint last for the other)" in en
+    assert _rnnlab(root, "zh", "show", run, "--json").stdout == _rnnlab(root, "en", "show", run, "--json").stdout
+
+
+def test_every_cli_string_has_its_chinese():
+    """Each `t("…")`/`tf("…")` literal in the CLI's printing sites has its entry in the ZH table."""
+    from rnnlab.cli.render import AGE_UNITS
+    from rnnlab.cli.runs_cmd import COLUMNS
+    from rnnlab.tui.i18n import ZH
+
+    missing, seen = [], 0
+    for f in ("runs_cmd.py", "show_cmd.py", "manage.py", "render.py", "train.py", "console.py"):
+        src = (REPO / "rnnlab" / "cli" / f).read_text(encoding="utf-8")
+        for m in re.finditer(r'\btf?\(\s*((?:"[^"\n]*"\s*)+)', src):
+            seen += 1
+            text = ast.literal_eval("(" + m.group(1) + ")")
+            if text not in ZH:
+                missing.append((f, text))
+    assert not missing, missing
+    assert seen > 35  # the pattern finds the printing sites (a rewrite of them would show here)
+    from rnnlab.train import events
+
+    kinds = [v for k, v in vars(events).items() if k.isupper() and isinstance(v, str) and k != "COMMANDS"]
+    for word in [*COLUMNS, *(u for u, _ in AGE_UNITS), "{n}s", "ETA", "train", *kinds]:
+        assert word in ZH, word
