@@ -106,16 +106,19 @@ def table(headers: list[str], rows: list[list[str]], title: Optional[str] = None
         from rich.console import Console
         from rich.table import Table
 
+        from rich.measure import Measurement
+
         console = Console()
-        # a rich table only when every cell fits whole: squeezed, it folds ids and names
-        # into unreadable slivers; the plain table below wraps as whole lines instead
-        if sum(widths) + 2 * (len(widths) - 1) <= console.width:
-            t = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
-                      padding=(0, 1))
-            for h in headers:
-                t.add_column(h, no_wrap=True)
-            for row in rows:
-                t.add_row(*row)
+        t = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                  padding=(0, 1))
+        for h in headers:
+            t.add_column(h, no_wrap=True)
+        for row in rows:
+            t.add_row(*row)
+        # a rich table only when every cell fits whole (its own measure, unclamped: the padding and the
+        # rule between columns take 3 cells each): squeezed, it folds ids and names into
+        # unreadable slivers; the plain table below wraps as whole lines instead
+        if Measurement.get(console, console.options.update_width(100_000), t).maximum <= console.width:
             console.print(t)
             return
     if title:
