@@ -245,21 +245,23 @@ def compare_cmd(
             return None if per is None else [s * per for s in steps]
         return list(steps)
 
-    label = X_LABELS[x_axis] + (f" from best {align}" if align else "")
+    from rnnlab.tui.i18n import t, tf  # the words in the interface language; ids, metrics and numbers as typed
+
+    label = t(X_LABELS[x_axis]) + (tf(" from best {align}", align=align) if align else "")
     for name in dict.fromkeys([chosen, "loss"]):
         series, left = [], []  # left: the runs this plot cannot show, and why (said under it)
         for i, cfg, s in data:
             if name not in s:
-                left.append(f"{_label(i)} (no {name})")
+                left.append(tf("{run} (no {metric})", run=_label(i), metric=name))
                 continue
             x = xs(i, cfg, s[name])
             if x is None:
-                left.append(f"{_label(i)} (tokens per step unknown)")
+                left.append(tf("{run} (tokens per step unknown)", run=_label(i)))
                 continue
             if align:
                 at = best_index(s[align][2]) if align in s else None
                 if at is None:
-                    left.append(f"{_label(i)} (no {align} to align at yet)")
+                    left.append(tf("{run} (no {align} to align at yet)", run=_label(i), align=align))
                     continue
                 # the best point's place on this axis, found through its step
                 steps = list(s[name][0])
@@ -270,10 +272,12 @@ def compare_cmd(
         if series:
             print(plot(name, series, xlabel=label))
         if left:
-            print(f"{name}: not plotted: " + ", ".join(left))
+            print(tf("{metric}: not plotted: ", metric=name) + ", ".join(left))
         if series or left:
             print()
-    table(headers, rows)
+    # the statuses in words of the interface language after --sort (which sorts the store's words)
+    words = ("id", "name", "cell", "task", "status", "step", "params", "best", "tokens/s")  # metric names stay as typed
+    table([t(h) if h in words else h for h in headers], [[*r[:4], t(r[4]), *r[5:]] for r in rows])
 
 
 MAX_COMPARE = 20

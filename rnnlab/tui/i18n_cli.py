@@ -60,5 +60,18 @@ ZH_CLI: dict[str, str] = {
         "运行 {run} 在后台从第 0 步重新开始 (它还没有检查点) (pid {pid})",
     "run {run} resumes from its checkpoint at step {step} in the background (pid {pid})":
         "运行 {run} 在后台从第 {step} 步的检查点继续 (pid {pid})",
+    # `rnnlab compare`: the words around its plots (the columns are the lab's compare words)
+    " from best {align}": " (从最佳 {align} 起)", "{run} (no {metric})": "{run} (没有 {metric})",
+    "{run} (tokens per step unknown)": "{run} (每步 token 数未知)", "{run} (no {align} to align at yet)": "{run} (尚无可对齐的 {align})",
+    "{metric}: not plotted: ": "{metric}: 未绘出: ", "tokens/s": "token/秒",
+    # `rnnlab sweep show`, `rnnlab sweeps` (trial states as rnnlab/sweeps/study.py names them)
+    "sweep {sweep} ({name}): {status}, {done}/{total} trials done, {direction} {metric}":
+        "搜索 {sweep} ({name}): {status}, 已完成 {done}/{total} 次试验, {direction} {metric}",
+    "; controller pid {pid}": "; 控制进程 pid {pid}", "state": "状态", "host": "主机", "waiting": "等待中",
+    "best: trial {n} (run {run}) {metric} {value}: ": "最佳: 试验 {n} (运行 {run}) {metric} {value}: ",
+    "importances ({method}):": "重要性 ({method}):", "importances: {method}": "重要性: {method}",
+    "no sweeps yet; start one with `rnnlab sweep SPEC` (see README, Sweeps)":
+        "还没有超参数搜索; 用 `rnnlab sweep SPEC` 启动一个 (见 README 的 Sweeps 一节)",
+    "pid": "pid", "done": "完成",
     "delete {listing}?": "删除 {listing}?", "removed {run}": "已删除 {run}", "(no tags)": "(没有标签)", "(no note)": "(没有备注)",
 }
