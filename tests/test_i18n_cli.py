@@ -123,6 +123,19 @@ def test_show_in_chinese_keeps_its_label_column(trained):
     assert _rnnlab(root, "zh", "show", run, "--json").stdout == _rnnlab(root, "en", "show", run, "--json").stdout
 
 
+def test_compare_table_in_chinese_keeps_metric_names(trained):
+    root, _, _ = trained
+    ids = [r["run_id"] for r in json.loads(_rnnlab(root, "en", "runs", "--json").stdout)]
+    zh = _rnnlab(root, "zh", "compare", *ids, "--sort", "status").stdout.splitlines()
+    rows = _columns(zh[zh.index(next(x for x in zh if x.startswith("编号"))):])
+    assert rows[0] == ["编号", "名称", "单元", "任务", "状态", "步数", "参数量", "最佳", "loss", "val_loss", "val_mse", "token/秒"]
+    assert {r[4] for r in rows[1:]} == {"已完成"} and len(rows) == 3
+    en = _rnnlab(root, "en", "compare", *ids).stdout
+    assert re.search(r"^id +name +cell +task +status +step +params +best +loss +val_loss +val_mse +tokens/s$", en, re.M)
+    assert not CJK.search(en)
+    assert _rnnlab(root, "zh", "compare", *ids, "--json").stdout == _rnnlab(root, "en", "compare", *ids, "--json").stdout
+
+
 def test_every_cli_string_has_its_chinese():
     """Each `t("…")`/`tf("…")` literal in the CLI's printing sites has its entry in the ZH table."""
     from rnnlab.cli.render import AGE_UNITS
@@ -130,9 +143,9 @@ def test_every_cli_string_has_its_chinese():
     from rnnlab.tui.i18n import ZH
 
     missing, seen = [], 0
-    for f in ("runs_cmd.py", "show_cmd.py", "manage.py", "render.py", "train.py", "console.py"):
+    for f in ("runs_cmd.py", "show_cmd.py", "manage.py", "render.py", "train.py", "console.py", "sweep.py"):
         src = (REPO / "rnnlab" / "cli" / f).read_text(encoding="utf-8")
-        for m in re.finditer(r'\btf?\(\s*((?:"[^"\n]*"\s*)+)', src):
+        for m in re.finditer(r'\b(?:tf?|tr)\(\s*((?:"[^"\n]*"\s*)+)', src):  # tr: sweep.py's t
             seen += 1
             text = ast.literal_eval("(" + m.group(1) + ")")
             if text not in ZH:

@@ -66,7 +66,7 @@ ZH_CLI: dict[str, str] = {
     "{metric}: not plotted: ": "{metric}: 未绘出: ", "tokens/s": "token/秒",
     # `rnnlab sweep show`, `rnnlab sweeps` (trial states as rnnlab/sweeps/study.py names them)
     "sweep {sweep} ({name}): {status}, {done}/{total} trials done, {direction} {metric}":
-        "搜索 {sweep} ({name}): {status}, 已完成 {done}/{total} 次试验, {direction} {metric}",
+        "搜索 {sweep} ({name}): {status}, 试验完成 {done}/{total}, {direction} {metric}",
     "; controller pid {pid}": "; 控制进程 pid {pid}", "state": "状态", "host": "主机", "waiting": "等待中",
     "best: trial {n} (run {run}) {metric} {value}: ": "最佳: 试验 {n} (运行 {run}) {metric} {value}: ",
     "importances ({method}):": "重要性 ({method}):", "importances: {method}": "重要性: {method}",
