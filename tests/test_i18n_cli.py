@@ -21,10 +21,11 @@ REPO = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u3000-\u9fff]")
 
 
-def _rnnlab(root: Path, lang: str, *args: str) -> subprocess.CompletedProcess:
+def _rnnlab(root: Path | None, lang: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "RNNLAB_LANG": lang, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
     env.pop("NO_COLOR", None)
-    done = subprocess.run([sys.executable, "-m", "rnnlab", *args, "--runs-dir", str(root)], capture_output=True,
+    where = [] if root is None else ["--runs-dir", str(root)]
+    done = subprocess.run([sys.executable, "-m", "rnnlab", *args, *where], capture_output=True,
                           text=True, env=env, cwd=REPO, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     return done
@@ -157,3 +158,25 @@ def test_every_cli_string_has_its_chinese():
     kinds = [v for k, v in vars(events).items() if k.isupper() and isinstance(v, str) and k != "COMMANDS"]
     for word in [*COLUMNS, *(u for u, _ in AGE_UNITS), "{n}s", "ETA", "train", *kinds]:
         assert word in ZH, word
+
+
+def test_data_card_in_chinese(tmp_path):
+    """`rnnlab data CSV`: the card's labels and phrases in Chinese, its values as typed; the
+    English card as it was; --json the same in both languages."""
+    import math
+
+    csv = tmp_path / "m.csv"
+    rows = [f"{1990 + i // 12}-{i % 12 + 1:02d}-01,{10 + 0.1 * i + 3 * math.sin(2 * math.pi * i / 12):.4f}"
+            for i in range(72) if i != 30]  # one month missing: put back as a gap
+    csv.write_text("date,value\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    zh = _rnnlab(None, "zh", "data", str(csv)).stdout
+    head = zh.splitlines()[:5]
+    assert head[0].startswith("m.csv [value]: 72 行, 1990-01-01 .. 1995-12-01"), head
+    assert [cell_len(x) - cell_len(x.split(None, 1)[1]) for x in head[1:]] == [14] * 4, head  # values in one column
+    assert head[1].split()[:2] == ["频率", "每月"] and "补回了 1 个缺失行" in head[1], head
+    assert head[2].startswith("缺失") and "最长缺口 1 行" in head[2] and head[3].startswith("平稳性")
+    assert head[4].startswith("季节性") and "季节 12" in head[4], head
+    assert "推荐设置" in zh and "window = " in zh
+    en = _rnnlab(None, "en", "data", str(csv)).stdout
+    assert en.splitlines()[1].startswith("frequency     monthly") and not CJK.search(en)
+    assert _rnnlab(None, "zh", "data", str(csv), "--json").stdout == _rnnlab(None, "en", "data", str(csv), "--json").stdout

@@ -73,5 +73,11 @@ ZH_CLI: dict[str, str] = {
     "no sweeps yet; start one with `rnnlab sweep SPEC` (see README, Sweeps)":
         "还没有超参数搜索; 用 `rnnlab sweep SPEC` 启动一个 (见 README 的 Sweeps 一节)",
     "pid": "pid", "done": "完成",
+    # `rnnlab data CSV` (the card's own lines: rnnlab/cli/data.py CARD_ZH)
+    "recommended settings (paste into a preset, or pass each as --set task.KEY=VALUE):":
+        "推荐设置 (粘贴到预设中, 或逐个用 --set task.KEY=VALUE 传入):",
+    "{column} ({rows} rows)": "{column} ({rows} 行)", "row": "行", "lag": "滞后",
+    "ACF of the first differences, lags 1..{n}; lines at ±1.96/√n": "一阶差分的 ACF, 滞后 1..{n}; 横线为 ±1.96/√n",
+    "ACF of the series, lags 1..{n}; lines at ±1.96/√n": "序列的 ACF, 滞后 1..{n}; 横线为 ±1.96/√n",
     "delete {listing}?": "删除 {listing}?", "removed {run}": "已删除 {run}", "(no tags)": "(没有标签)", "(no note)": "(没有备注)",
 }
