@@ -258,8 +258,10 @@ def forecast_plot(step: int, out: dict) -> str:
         ys = list(out.get(key) or [])
         if ys:
             series.append((key, list(range(n, n + len(ys))), ys))
+    from rnnlab.tui.i18n import tf  # the title; the legend stays as typed (plotext counts CJK as one cell)
+
     dates = timeaxis.ticks(out.get("times") or [])
-    return plot(f"forecast @ step {step}", series, height=14, xticks=dates)
+    return plot(tf("forecast @ step {step}", step=step), series, height=14, xticks=dates)
 
 
 def backtest_plot(report: dict) -> str:
@@ -268,11 +270,17 @@ def backtest_plot(report: dict) -> str:
     xs = [r["origin"] for r in rows]
     lines = [(label, xs, [r[key]["rmse"] for r in rows]) for key, label in
              (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))]
+    from rich.cells import cell_len
+
+    from rnnlab.tui.i18n import t, tf
+
     mean = report.get("mean", {})
-    summary = (f"{'backtest':>10}  {len(rows)} origins, stride {report.get('stride')}, mean RMSE "
-               + ", ".join(f"{label} {fmt(mean.get(k, {}).get('rmse'))}" for k, label in
+    head = t("backtest")  # in show's label column: right-aligned in 10 cells
+    summary = (" " * max(0, 10 - cell_len(head)) + head + "  "
+               + tf("{n} origins, stride {stride}, mean RMSE ", n=len(rows), stride=report.get("stride"))
+               + ", ".join(f"{t(label)} {fmt(mean.get(k, {}).get('rmse'))}" for k, label in
                            (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))))
-    return summary + "\n" + plot("backtest RMSE per origin", lines, height=12, xlabel="origin (row)")
+    return summary + "\n" + plot(t("backtest RMSE per origin"), lines, height=12, xlabel="origin (row)")
 
 
 def output_text(out: dict) -> str:
