@@ -112,9 +112,13 @@ def test_show_in_chinese_keeps_its_label_column(trained):
     assert re.search(r"\(\d+(秒|分钟)前\)$", labelled["创建于"]), labelled["创建于"]
     assert "最佳: 第 20 步 (val_mse" in labelled["检查点"] and "sample/forecast 使用最佳的" in labelled["检查点"]
     assert "[20] 评估: " in zh and "[10] 评估: " in zh
-    ours = "\n".join(v for k, v in labelled.items() if k not in ("事件", "状态"))  # the worker's messages stay English
-    for word in ("status", "model", "created", "checkpoint", "params", "ago", "tokens/s", "step"):
-        assert not re.search(rf"(?<![\w_-]){word}(?![\w_-])", ours), word
+    ours = "\n".join(labelled.values())  # the worker's stored messages too (rnnlab/tui/i18n_cli.py RUN_MESSAGES)
+    for word in ("status", "model", "created", "checkpoint", "params", "ago", "tokens/s", "step", "steps", "best",
+                 "kept", "on"):
+        assert not re.search(rf"(?<![\w_/-]){word}(?![\w_/-])", ours), (word, ours)
+    assert re.search(r"已完成: val_loss=.*; 最佳 val_mse \S+ \(第 (10|20) 步\) \(保存在 checkpoints/best\)$", labelled["状态"])
+    assert re.search(r"\[20\] 已完成: 完成 20 步: val_loss=", zh), zh
+    assert "[20] 检查点: 第 20 步的检查点 (最终)" in zh
     en = _rnnlab(root, "en", "show", run).stdout
     assert not CJK.search(en), en
     for label in ("run", "dir", "status", "model", "created", "checkpoint", "events", "output"):
@@ -180,3 +184,23 @@ def test_data_card_in_chinese(tmp_path):
     en = _rnnlab(None, "en", "data", str(csv)).stdout
     assert en.splitlines()[1].startswith("frequency     monthly") and not CJK.search(en)
     assert _rnnlab(None, "zh", "data", str(csv), "--json").stdout == _rnnlab(None, "en", "data", str(csv), "--json").stdout
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_stored_run_messages_read_in_the_interface_language(monkeypatch, lang):
+    """The English a worker stores (rnnlab/train/loop.py) as `show` and `train` print it."""
+    from rnnlab.tui.i18n_cli import run_message
+
+    monkeypatch.setenv("RNNLAB_LANG", lang)
+    said = {
+        "diverged at step 412: loss is nan; last good checkpoint: step 400": "第 412 步时发散: 损失为 nan; 最后一个正常的检查点: 第 400 步",
+        "stopped early at step 700: val_bpc did not improve for 5 evaluations (train.patience); best val_bpc 1.9 at step 450 "
+        "(kept in checkpoints/best)":
+            "第 700 步时提前停止: val_bpc 连续 5 次评估没有改善 (train.patience); 最佳 val_bpc 1.9 (第 450 步) (保存在 checkpoints/best)",
+        "from checkpoint at step 300: gru x2 h64 on text: tiny.txt, 52,801 params, cpu":
+            "从第 300 步的检查点: gru x2 h64, 任务 text: tiny.txt, 52,801 个参数, cpu",
+        "paused at step 12": "第 12 步时暂停", "checkpoint at step 50 (periodic)": "第 50 步的检查点 (定期)",
+        "a message no pattern knows": "a message no pattern knows",
+    }
+    for english, chinese in said.items():
+        assert run_message(english) == (chinese if lang == "zh" else english)

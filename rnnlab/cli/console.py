@@ -48,8 +48,9 @@ class ConsoleReporter:
         self.progress: Optional[Progress] = None
         self._task_id = None
         from rnnlab.tui.i18n import t, tf  # the lines in the interface language (RNNLAB_LANG); metric names as typed
+        from rnnlab.tui.i18n_cli import run_message
 
-        self.t, self.tf = t, tf
+        self.t, self.tf, self.message = t, tf, run_message
         if self.interactive:
             self.progress = Progress(
                 TextColumn("[bold]{task.description}"),
@@ -97,9 +98,9 @@ class ConsoleReporter:
         if kind in ("started", "resumed") and data:
             self.baselines = dict(data.get("baselines") or {})
             self.primary = data.get("primary_metric") or self.primary
-            self._print(f"{self.t(kind)}: {message}")
+            self._print(f"{self.t(kind)}: {self.message(message)}")
         elif kind in _SHOWN_EVENTS:
-            self._print(f"{self.t(kind)}: {message}")
+            self._print(f"{self.t(kind)}: {self.message(message)}")
 
     # ------------------------------------------------------------- display
 

@@ -38,11 +38,12 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         output = r.latest_vector("output")
         backtest = r.latest_vector("backtest")
     from rnnlab.tui.i18n import t, tf  # the labels and words in the interface language; values as typed
+    from rnnlab.tui.i18n_cli import run_message
 
     lines = [
         ("run", f"{info.run_id}" + (f"  ({info.name})" if info.name else "")),
         ("dir", str(info.dir)),
-        ("status", t(info.status) + (f": {info.message}" if info.message else "")),
+        ("status", t(info.status) + (f": {run_message(info.message)}" if info.message else "")),
         ("model", f"{info.cell or '-'}" + (tf(", {n} params", n=f"{info.params:,}") if info.params else "")),
         ("task", info.task_description or info.task or "-"),
         ("step", step_text(info) + (tf("  ({n} tokens/s)", n=f"{info.tokens_per_s:,.0f}") if info.tokens_per_s else "")),
@@ -63,7 +64,7 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
     for key, value in lines:
         print(f"{_field(key)}  {value}")
     if events:
-        print(f"{_field('events')}  " + f"\n{'':>12}".join(f"[{e.step if e.step is not None else '-'}] {t(e.kind)}: {e.message}"
+        print(f"{_field('events')}  " + f"\n{'':>12}".join(f"[{e.step if e.step is not None else '-'}] {t(e.kind)}: {run_message(e.message)}"
                                                           for e in events))
     if output is not None and isinstance(output[1], dict):
         print(f"{_field('output')}  " + tf("@ step {step}: ", step=output[0]) + output_text(output[1]).replace("\n", f"\n{'':>12}"))

@@ -1,13 +1,13 @@
 """The CLI's human-readable lines in Chinese (issue 19 item 4, "CLI lines"): the words of `rnnlab
 runs`, `show`, `train`, `stop`/`pause`/`resume`/`rm`, `tag` and `note`, merged into the one table
 that `t()`/`tf()` read (rnnlab/tui/i18n.py imports ZH_CLI; this module imports nothing, so the
-CLI's start-up pays for a dict and no more).
+CLI's start-up pays for a dict and no more). `run_message` translates the messages a worker
+stores in English (a run's status message, its events) with the patterns of RUN_MESSAGES.
 
 Keys are the English text exactly as the CLI prints it (`{names}` filled in after translation by
 `tf`); a word the lab already translates (statuses, `run`, `status`, `step`, `best`...) is not
 repeated here. What stays as typed: run ids, names, paths, metric names, config keys, commands,
-checkpoint names (`best@900`, `--checkpoint last`) and the messages a worker stored in English.
-`--json` never passes through here.
+checkpoint names (`best@900`, `--checkpoint last`). `--json` never passes through here.
 """
 
 from __future__ import annotations
@@ -83,3 +83,44 @@ ZH_CLI: dict[str, str] = {
     "ACF of the series, lags 1..{n}; lines at ±1.96/√n": "序列的 ACF, 滞后 1..{n}; 横线为 ±1.96/√n",
     "delete {listing}?": "删除 {listing}?", "removed {run}": "已删除 {run}", "(no tags)": "(没有标签)", "(no note)": "(没有备注)",
 }
+
+# the messages a worker stores in English (rnnlab/train/loop.py, session.py: a run's status
+# message and its events), as `show` and `train` print them under zh: (pattern, replacement),
+# each applied in turn; a message no pattern knows stays English
+RUN_MESSAGES: list[tuple[str, str]] = [
+    (r"^finished (?P<n>\d+) steps: ", r"完成 \g<n> 步: "),
+    (r"; best (?P<m>\S+) (?P<v>\S+) at step (?P<s>\d+)", r"; 最佳 \g<m> \g<v> (第 \g<s> 步)"),
+    (r" \(kept in checkpoints/best\)", " (保存在 checkpoints/best)"),
+    (r"^checkpoint at step (?P<s>\d+) \(final\)$", r"第 \g<s> 步的检查点 (最终)"),
+    (r"^checkpoint at step (?P<s>\d+) \(periodic\)$", r"第 \g<s> 步的检查点 (定期)"),
+    (r"^checkpoint at step (?P<s>\d+) \(early stop\)$", r"第 \g<s> 步的检查点 (提前停止)"),
+    (r"^checkpoint at step (?P<s>\d+) \(best\)$", r"第 \g<s> 步的检查点 (最佳)"),
+    (r"^paused at step (?P<s>\d+)$", r"第 \g<s> 步时暂停"), (r"^resumed at step (?P<s>\d+)$", r"第 \g<s> 步时继续"),
+    (r"^stopped at step (?P<s>\d+)$", r"第 \g<s> 步时停止"),
+    (r"^stopped early at step (?P<s>\d+): (?P<m>\S+) did not improve for (?P<n>\d+) evaluations \(train\.patience\)",
+     r"第 \g<s> 步时提前停止: \g<m> 连续 \g<n> 次评估没有改善 (train.patience)"),
+    (r"^diverged at step (?P<s>\d+): loss is ", r"第 \g<s> 步时发散: 损失为 "),
+    (r"^diverged at step (?P<s>\d+): gradient norm is ", r"第 \g<s> 步时发散: 梯度范数为 "),
+    (r"; last good checkpoint: step (?P<s>\d+)", r"; 最后一个正常的检查点: 第 \g<s> 步"),
+    (r" \(the best checkpoint \(step (?P<s>\d+)\)\)$", r" (最佳检查点 (第 \g<s> 步))"),
+    (r" \(the model at the end of training\)$", " (训练结束时的模型)"),
+    (r"^output probe on request$", "应请求的输出探针"),
+    (r"^no checkpoint to resume from: starting from step 0$", "没有可继续的检查点: 从第 0 步开始"),
+    # started/resumed (rnnlab/train/session.py): `[from checkpoint at step N: ]CELL xL hH on TASK, N params, DEVICE`
+    (r"^from checkpoint at step (?P<s>\d+): ", r"从第 \g<s> 步的检查点: "),
+    (r"^(?P<m>(?:从第 \d+ 步的检查点: )?\w+ x\d+ h\d+) on ", r"\g<m>, 任务 "),
+    (r", (?P<n>[\d,]+) params, ", r", \g<n> 个参数, "), (r" x (?P<n>\d+) processes$", r" x \g<n> 个进程"),
+]
+
+
+def run_message(text: str) -> str:
+    """A worker's stored message in the interface language (English: as it is)."""
+    import re
+
+    from rnnlab.tui.i18n import lang
+
+    if lang() == "en" or not text:
+        return text
+    for pattern, zh in RUN_MESSAGES:
+        text = re.sub(pattern, zh, text)
+    return text
