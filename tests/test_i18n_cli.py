@@ -189,7 +189,7 @@ def test_data_card_in_chinese(tmp_path):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_stored_run_messages_read_in_the_interface_language(monkeypatch, lang):
     """The English a worker stores (rnnlab/train/loop.py) as `show` and `train` print it."""
-    from rnnlab.tui.i18n_cli import run_message
+    from rnnlab.tui.i18n import run_message
 
     monkeypatch.setenv("RNNLAB_LANG", lang)
     said = {

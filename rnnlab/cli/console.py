@@ -48,7 +48,7 @@ class ConsoleReporter:
         self.progress: Optional[Progress] = None
         self._task_id = None
         from rnnlab.tui.i18n import t, tf  # the lines in the interface language (RNNLAB_LANG); metric names as typed
-        from rnnlab.tui.i18n_cli import run_message
+        from rnnlab.tui.i18n import run_message
 
         self.t, self.tf, self.message = t, tf, run_message
         if self.interactive:

@@ -38,7 +38,7 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         output = r.latest_vector("output")
         backtest = r.latest_vector("backtest")
     from rnnlab.tui.i18n import t, tf  # the labels and words in the interface language; values as typed
-    from rnnlab.tui.i18n_cli import run_message
+    from rnnlab.tui.i18n import run_message
 
     lines = [
         ("run", f"{info.run_id}" + (f"  ({info.name})" if info.name else "")),

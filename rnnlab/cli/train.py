@@ -154,7 +154,7 @@ def train(
         base = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted({**info.baselines, **{k: v for k, v in brief.items() if k not in own}}.items()))
         early = info.message.startswith("stopped early")
         redundant = not info.message or info.message.startswith(status) or (status == "finished" and not early)
-        from rnnlab.tui.i18n_cli import run_message
+        from rnnlab.tui.i18n import run_message
 
         note = "" if redundant else f" ({run_message(info.message)})"
         print(tf("run {run}: {status} at step {step}/{total}{note}", run=run_id, status=t(status), step=info.step,

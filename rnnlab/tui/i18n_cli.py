@@ -1,8 +1,9 @@
 """The CLI's human-readable lines in Chinese (issue 19 item 4, "CLI lines"): the words of `rnnlab
-runs`, `show`, `train`, `stop`/`pause`/`resume`/`rm`, `tag` and `note`, merged into the one table
+runs`, `show`, `train`, `stop`/`pause`/`resume`/`rm`, `tag`, `note`, `compare`, `sweep show`, `sweeps`
+and `data`, merged into the one table
 that `t()`/`tf()` read (rnnlab/tui/i18n.py imports ZH_CLI; this module imports nothing, so the
-CLI's start-up pays for a dict and no more). `run_message` translates the messages a worker
-stores in English (a run's status message, its events) with the patterns of RUN_MESSAGES.
+CLI's start-up pays for a dict and no more). RUN_MESSAGES: the patterns that `i18n.run_message` applies to the
+messages a worker stores in English (a run's status message, its events).
 
 Keys are the English text exactly as the CLI prints it (`{names}` filled in after translation by
 `tf`); a word the lab already translates (statuses, `run`, `status`, `step`, `best`...) is not
@@ -112,15 +113,3 @@ RUN_MESSAGES: list[tuple[str, str]] = [
     (r", (?P<n>[\d,]+) params, ", r", \g<n> 个参数, "), (r" x (?P<n>\d+) processes$", r" x \g<n> 个进程"),
 ]
 
-
-def run_message(text: str) -> str:
-    """A worker's stored message in the interface language (English: as it is)."""
-    import re
-
-    from rnnlab.tui.i18n import lang
-
-    if lang() == "en" or not text:
-        return text
-    for pattern, zh in RUN_MESSAGES:
-        text = re.sub(pattern, zh, text)
-    return text
