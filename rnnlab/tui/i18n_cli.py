@@ -51,6 +51,14 @@ ZH_CLI: dict[str, str] = {
     "{kept}; sample/forecast load it": "{kept}; sample/forecast 载入它",
     "best checkpoint (step {step}{extra})": "最佳检查点 (第 {step} 步{extra})",
     "last checkpoint (step {step}{extra}); no best checkpoint kept": "最后的检查点 (第 {step} 步{extra}); 没有保留最佳检查点",
+    # `rnnlab train --seeds N` (rnnlab/cli/seeds.py)
+    "seed group {group}: {n} runs started in the background (seeds {a}..{b})": "种子组 {group}: {n} 个运行已在后台启动 (种子 {a}..{b})",
+    "seed group {group}: {n} runs queued in the background (seeds {a}..{b})": "种子组 {group}: {n} 个运行已在后台排队 (种子 {a}..{b})",
+    "  compare them: mark them in the lab (rnnlab) and press c, or rnnlab compare ":
+        "  比较它们: 在实验室 (rnnlab) 中标记后按 c, 或 rnnlab compare ",
+    "run {run}: seed {seed} of a seed group": "运行 {run}: 种子组中的种子 {seed}",
+    "seed group {group}: {n} runs, seeds {a}..{b}": "种子组 {group}: {n} 个运行, 种子 {a}..{b}",
+    "{status} at step {step}": "第 {step} 步时{status}", " ± {sd} (sd over {n} seeds)": " ± {sd} ({n} 个种子的标准差)",
     # `rnnlab train --detach`
     "run {run} started in the background (pid {pid})": "运行 {run} 已在后台启动 (pid {pid})",
     "run {run} queued in the background (pid {pid})": "运行 {run} 已在后台排队 (pid {pid})",
