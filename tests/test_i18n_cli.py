@@ -148,7 +148,8 @@ def test_every_cli_string_has_its_chinese():
     from rnnlab.tui.i18n import ZH
 
     missing, seen = [], 0
-    for f in ("runs_cmd.py", "show_cmd.py", "manage.py", "render.py", "train.py", "console.py", "sweep.py", "seeds.py", "data.py"):
+    for f in ("runs_cmd.py", "show_cmd.py", "manage.py", "render.py", "train.py", "console.py", "sweep.py", "seeds.py", "data.py", "system_cmd.py",
+              "presets_cmd.py"):
         src = (REPO / "rnnlab" / "cli" / f).read_text(encoding="utf-8")
         for m in re.finditer(r'\b(?:tf?|tr)\(\s*((?:"[^"\n]*"\s*)+)', src):  # tr: sweep.py's t
             seen += 1

@@ -51,6 +51,9 @@ ZH_CLI: dict[str, str] = {
     "{kept}; sample/forecast load it": "{kept}; sample/forecast 载入它",
     "best checkpoint (step {step}{extra})": "最佳检查点 (第 {step} 步{extra})",
     "last checkpoint (step {step}{extra}); no best checkpoint kept": "最后的检查点 (第 {step} 步{extra}); 没有保留最佳检查点",
+    # `rnnlab system`, `rnnlab presets` (in a terminal: a pipe gets no header)
+    "  load {load}": "  负载 {load}", "{host}: CPU {n} cores{load}": "{host}: CPU {n} 核{load}", "size": "规模",
+    "description": "说明",
     # `rnnlab train --seeds N` (rnnlab/cli/seeds.py)
     "seed group {group}: {n} runs started in the background (seeds {a}..{b})": "种子组 {group}: {n} 个运行已在后台启动 (种子 {a}..{b})",
     "seed group {group}: {n} runs queued in the background (seeds {a}..{b})": "种子组 {group}: {n} 个运行已在后台排队 (种子 {a}..{b})",
