@@ -47,6 +47,10 @@ class ConsoleReporter:
         self.console = Console(file=self.stream, highlight=False, soft_wrap=True)
         self.progress: Optional[Progress] = None
         self._task_id = None
+        from rnnlab.tui.i18n import t, tf  # the lines in the interface language (RNNLAB_LANG); metric names as typed
+        from rnnlab.tui.i18n import run_message
+
+        self.t, self.tf, self.message = t, tf, run_message
         if self.interactive:
             self.progress = Progress(
                 TextColumn("[bold]{task.description}"),
@@ -54,13 +58,13 @@ class ConsoleReporter:
                 MofNCompleteColumn(),
                 TextColumn("{task.fields[line]}"),
                 TimeElapsedColumn(),
-                TextColumn("ETA"),
+                TextColumn(t("ETA")),
                 TimeRemainingColumn(),
                 console=self.console,
                 transient=False,
                 refresh_per_second=4,
             )
-            self._task_id = self.progress.add_task("train", total=total_steps, line="")
+            self._task_id = self.progress.add_task(t("train"), total=total_steps, line="")
             self.progress.start()
 
     # ------------------------------------------------------------- Reporter
@@ -79,36 +83,37 @@ class ConsoleReporter:
         if self.progress is not None:
             self.progress.update(self._task_id, completed=step, line=self.line())
         elif "loss" in values and (step % self.log_every == 0 or step == self.total):
-            self._print(f"step {step}/{self.total} {self.line()} eta {self._eta(step)}")
+            self._print(self.tf("step {step}/{total} {line} eta {eta}", step=step, total=self.total, line=self.line(),
+                                eta=self._eta(step)))
         elif self.progress is None and any(k.startswith("val_") for k in values) and "loss" not in values:
             shown = " ".join(f"{k}={fmt_metric(k, v)}" for k, v in values.items())
-            self._print(f"eval step {step}: {shown}")
+            self._print(self.tf("eval step {step}: {shown}", step=step, shown=shown))
 
     def vector(self, step: int, name: str, data: Any) -> None:
         if name == "output" and isinstance(data, dict) and data.get("type") == "text":
             sample = str(data.get("sample", "")).replace("\n", "⏎")[:100]
-            self._print(f"sample step {step}: {sample}")
+            self._print(self.tf("sample step {step}: {sample}", step=step, sample=sample))
 
     def event(self, kind: str, message: str, step: Optional[int] = None, data: Optional[dict] = None) -> None:
         if kind in ("started", "resumed") and data:
             self.baselines = dict(data.get("baselines") or {})
             self.primary = data.get("primary_metric") or self.primary
-            self._print(f"{kind}: {message}")
+            self._print(f"{self.t(kind)}: {self.message(message)}")
         elif kind in _SHOWN_EVENTS:
-            self._print(f"{kind}: {message}")
+            self._print(f"{self.t(kind)}: {self.message(message)}")
 
     # ------------------------------------------------------------- display
 
     def line(self) -> str:
         parts = []
         if "loss" in self.latest:
-            parts.append(f"loss {_fmt(self.latest['loss'])}")
+            parts.append(self.tf("loss {value}", value=_fmt(self.latest["loss"])))
         if self.primary and self.primary in self.latest:
             parts.append(f"{self.primary} {fmt_metric(self.primary, self.latest[self.primary])}")
         if "grad_norm" in self.latest:
             parts.append(f"|g| {self.latest['grad_norm']:.3g}")
         if self._tps_ema:
-            parts.append(f"{self._tps_ema:,.0f} tok/s")
+            parts.append(self.tf("{n} tok/s", n=f"{self._tps_ema:,.0f}"))
         return "  ".join(parts)
 
     def _eta(self, step: int) -> str:

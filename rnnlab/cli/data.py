@@ -49,15 +49,54 @@ def data(
     if json_out:
         print_json(_finite(card))
         return
-    for line in tscard.summary_lines(card):
+    from rnnlab.tui.i18n import t
+
+    for line in card_lines(tscard.summary_lines(card)):
         typer.echo(line)
     typer.echo("")
     typer.echo(_series_plot(card))
     typer.echo("")
     typer.echo(_acf_plot(card))
     typer.echo("")
-    typer.echo("recommended settings (paste into a preset, or pass each as --set task.KEY=VALUE):")
+    typer.echo(t("recommended settings (paste into a preset, or pass each as --set task.KEY=VALUE):"))
     typer.echo(tscard.recommended_toml(card).rstrip())
+
+
+# the card's lines (rnnlab/tasks/timeseries/card.py summary_lines, English where they are made)
+# in Chinese at this edge: its labels padded in cells, then each known phrase; values as typed
+CARD_LABELS = {"too short": "太短", "frequency": "频率", "missing": "缺失", "stationarity": "平稳性", "seasons": "季节性"}
+CARD_ZH = [
+    (r"^(?P<v>\d+) rows; training with the defaults needs at least (?P<n>\d+)$", r"\g<v> 行; 用默认设置训练至少需要 \g<n> 行"),
+    (r"^(?P<v>\d+) values \((?P<p>[^)]*)\), longest gap (?P<g>\d+) rows$", r"\g<v> 个值 (\g<p>), 最长缺口 \g<g> 行"),
+    (r"\((?P<n>\d+) missing rows put back\)", r"(补回了 \g<n> 个缺失行)"),
+    (r"^season (?P<s>\S+), periods \[", r"季节 \g<s>, 周期 ["), (r"; detected in values: ", "; 从数值中检测到: "),
+    (r"\[none\]", "[无]"), (r": none$", ": 无"), (r"\bnon-stationary\b", "非平稳"), (r"\bstationary\b", "平稳"),
+    (r"difference it \(auto does\)", "需要差分 (auto 会做)"), (r"no differencing needed", "无需差分"),
+    (r"\bbusiness daily\b", "工作日"), (r"\bhourly\b", "每小时"), (r"\bdaily\b", "每日"), (r"\bweekly\b", "每周"),
+    (r"\bmonthly\b", "每月"), (r"\bquarterly\b", "每季度"), (r"\byearly\b", "每年"), (r"\birregular\b", "不规则"),
+    (r"\b(?P<n>\d+) minutes\b", r"\g<n> 分钟"), (r"\bdetected\b", "检测所得"),
+]
+
+
+def card_lines(lines: list[str]) -> list[str]:
+    """The data card's text lines in the interface language (English: as they are)."""
+    import re
+
+    from rnnlab.tui.i18n import lang, pad
+
+    if lang() == "en":
+        return lines
+    out = []
+    for line in lines:
+        label = next((k for k in CARD_LABELS if line.startswith(k.ljust(14))), None)
+        if label is None:  # the first line: FILE [COLUMN]: N rows, FIRST .. LAST
+            out.append(re.sub(r"\]: (\d+) rows", r"]: \1 行", line, count=1))
+            continue
+        rest = line[14:]
+        for pattern, zh in CARD_ZH:
+            rest = re.sub(pattern, zh, rest)
+        out.append(pad(CARD_LABELS[label], 14) + rest)
+    return out
 
 
 def _panel(file: Path, column, time_column, delimiter, id_column, json_out: bool) -> bool:
@@ -114,13 +153,15 @@ def _series_plot(card: dict) -> str:
     plt.plotsize(width, 15)
     if _plain():
         plt.theme("clear")
-    plt.title(f"{card['column']} ({card['rows']} rows)")
+    from rnnlab.tui.i18n import t, tf
+
+    plt.title(tf("{column} ({rows} rows)", column=card["column"], rows=card["rows"]))
     xs, ys = downsample(xs, ys, PLOT_POINTS * width)
     plt.plot(xs, ys)
     ticks = timeaxis.ticks(card["times"], most=5)
     if ticks:
         plt.xticks([rows[p] for p, _ in ticks], [s for _, s in ticks])
-    plt.xlabel("date" if ticks else "row")
+    plt.xlabel(t("date" if ticks else "row"))
     return _finish(plt)
 
 
@@ -134,14 +175,16 @@ def _acf_plot(card: dict) -> str:
     plt.plotsize(width(), 12)
     if _plain():
         plt.theme("clear")
-    of = "first differences" if card["acf_of"] == "differences" else "series"
-    plt.title(f"ACF of the {of}, lags 1..{len(acf)}; lines at ±1.96/√n")
+    from rnnlab.tui.i18n import t, tf
+
+    plt.title(tf("ACF of the first differences, lags 1..{n}; lines at ±1.96/√n" if card["acf_of"] == "differences"
+                 else "ACF of the series, lags 1..{n}; lines at ±1.96/√n", n=len(acf)))
     if acf:
         plt.bar(list(range(1, len(acf) + 1)), acf, width=0.3)
         band = 1.96 / math.sqrt(max(1, card.get("acf_rows", card["rows"])))
         plt.hline(band)
         plt.hline(-band)
-    plt.xlabel("lag")
+    plt.xlabel(t("lag"))
     return _finish(plt)
 
 

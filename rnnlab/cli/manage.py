@@ -1,4 +1,4 @@
-"""Run management commands: `runs` (rnnlab/cli/runs_cmd.py), `show`, `stop`, `pause`, `resume`, `rm`, `logs`, `compare`,
+"""Run management commands: `runs` (rnnlab/cli/runs_cmd.py), `show` (rnnlab/cli/show_cmd.py), `stop`, `pause`, `resume`, `rm`, `logs`, `compare`,
 `export`, `tag`, `note`. Each parses, asks `rnnlab.runs` one thing and prints it through
 render.py: rich tables on a terminal, plain aligned text in a pipe (so `rnnlab runs | grep lstm`
 works), plots via plotext.
@@ -17,10 +17,7 @@ from typing import Annotated, Optional
 import typer
 
 from rnnlab.cli.common import RunsDirOpt, print_json
-from rnnlab.cli.render import (
-    age, backtest_plot, best_text, fmt, fmt_metric, forecast_plot, checkpoints_kept, kept_long, output_text, plot,
-    short_task, step_text, table,
-)
+from rnnlab.cli.render import best_text, fmt, plot, short_task, step_text, table
 from rnnlab.errors import UserError
 
 RunArg = Annotated[str, typer.Argument(help="Run id, unique id prefix, name, or path.", show_default=False)]
@@ -45,62 +42,6 @@ def _info(run_dir: Path):
 # ---------------------------------------------------------------------- commands
 
 
-def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
-    """Summary of one run, with plots of loss and gradient norm."""
-    from rnnlab.runs.store import RunReader
-
-    run_dir = _resolve(runs_dir, run)
-    with RunReader(run_dir) as r:
-        info = r.info()
-        kept = checkpoints_kept(info)
-        if json_out:
-            print_json({**info.to_dict(), "checkpoints": kept})
-            return
-        series = {n: r.series(n) for n in ("loss", "grad_norm", info.primary_metric) if n}
-        events = r.events()[-5:]
-        output = r.latest_vector("output")
-        backtest = r.latest_vector("backtest")
-    lines = [
-        ("run", f"{info.run_id}" + (f"  ({info.name})" if info.name else "")),
-        ("dir", str(info.dir)),
-        ("status", info.status + (f": {info.message}" if info.message else "")),
-        ("model", f"{info.cell or '-'}" + (f", {info.params:,} params" if info.params else "")),
-        ("task", info.task_description or info.task or "-"),
-        ("step", step_text(info) + (f"  ({info.tokens_per_s:,.0f} tokens/s)" if info.tokens_per_s else "")),
-        ("device", f"{info.device or '-'}" + (f"  pid {info.pid} on {info.host}" if info.pid else "")),
-        ("created", f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(info.created))} ({age(info.created)} ago)"
-         if info.created else "-"),
-        ("best", best_text(info)),
-        ("checkpoint", kept_long(kept)),
-    ]
-    if info.tags:
-        lines.append(("tags", " ".join(info.tags)))
-    if info.note:
-        lines.append(("note", info.note.replace("\n", f"\n{'':>12}")))
-    if info.baselines:
-        lines.append(("baselines", ", ".join(f"{k} {fmt(v)}" for k, v in sorted(info.baselines.items()))))
-    if info.latest:
-        lines.append(("latest", ", ".join(f"{k} {fmt_metric(k, v)}" for k, v in sorted(info.latest.items()))))
-    for key, value in lines:
-        print(f"{key:>10}  {value}")
-    if events:
-        print(f"{'events':>10}  " + f"\n{'':>12}".join(f"[{e.step if e.step is not None else '-'}] {e.kind}: {e.message}" for e in events))
-    if output is not None and isinstance(output[1], dict):
-        print(f"{'output':>10}  @ step {output[0]}: " + output_text(output[1]).replace("\n", f"\n{'':>12}"))
-    print()
-    for name in dict.fromkeys(["loss", info.primary_metric, "grad_norm"]):
-        if name and name in series and series[name][0]:
-            steps, _, values = series[name]
-            print(plot(name, [(name, steps, values)], height=12))
-            print()
-    if output is not None and isinstance(output[1], dict) and output[1].get("type") == "forecast":
-        print(forecast_plot(output[0], output[1]))
-        print()
-    if backtest is not None and isinstance(backtest[1], dict) and backtest[1].get("origins"):
-        print(backtest_plot(backtest[1]))
-        print()
-
-
 def _send(runs_dir: Optional[Path], run: str, command: str, verb: str) -> None:
     from rnnlab.runs.store import send_command
 
@@ -109,7 +50,10 @@ def _send(runs_dir: Optional[Path], run: str, command: str, verb: str) -> None:
     if not info.live:
         raise UserError(f"run {info.run_id} is {info.status}; there is nothing to {verb}")
     send_command(run_dir, command)
-    print(f"asked run {info.run_id} to {verb}" + (f" (worker pid {info.pid})" if info.pid else ""))
+    from rnnlab.tui.i18n import tf
+
+    asked = {"stop": "asked run {run} to stop", "pause": "asked run {run} to pause"}[verb]
+    print(tf(asked, run=info.run_id) + (tf(" (worker pid {pid})", pid=info.pid) if info.pid else ""))
 
 
 def stop_cmd(run: RunArg, runs_dir: RunsDirOpt = None) -> None:
@@ -136,7 +80,23 @@ def resume_cmd(
     """Resume a paused run, or continue a stopped/crashed/diverged one from its last checkpoint."""
     from rnnlab.runs import launch
 
-    print(launch.resume(_resolve(runs_dir, run), queue=queue, overrides=set_ or []).describe())
+    print(_resumed(launch.resume(_resolve(runs_dir, run), queue=queue, overrides=set_ or [])))
+
+
+def _resumed(r) -> str:
+    """`Resumed.describe()` (rnnlab/runs/launch.py) in the interface language: the same sentence,
+    built here from its fields under RNNLAB_LANG=zh (runs/ keeps no interface words)."""
+    from rnnlab.tui.i18n import lang, tf
+
+    if lang() == "en":
+        return r.describe()
+    if r.pid is None:
+        return tf("asked run {run} to resume", run=r.run_id)
+    if r.from_step is None:
+        return tf("run {run} resumes from step 0 (it has no checkpoint yet) in the background (pid {pid})",
+                  run=r.run_id, pid=r.pid)
+    return tf("run {run} resumes from its checkpoint at step {step} in the background (pid {pid})",
+              run=r.run_id, step=r.from_step, pid=r.pid)
 
 
 def rm_cmd(
@@ -159,8 +119,10 @@ def rm_cmd(
         if info.live and not force:
             raise UserError(f"run {info.run_id} is {info.status}; stop it first (`rnnlab stop {info.run_id}`) or use --force")
         targets.append((run_dir, info))
+    from rnnlab.tui.i18n import tf
+
     listing = ", ".join(i.run_id + (f" ({i.name})" if i.name else "") for _, i in targets)
-    if not yes and not typer.confirm(f"delete {listing}?", default=False):
+    if not yes and not typer.confirm(tf("delete {listing}?", listing=listing), default=False):
         raise typer.Exit(1)
     for run_dir, info in targets:
         if info.live and info.pid and info.host == socket.gethostname():
@@ -169,7 +131,7 @@ def rm_cmd(
             except ProcessLookupError:
                 pass
         launch.remove_run(run_dir)
-        print(f"removed {info.run_id}")
+        print(tf("removed {run}", run=info.run_id))
 
 
 def logs_cmd(
@@ -283,21 +245,23 @@ def compare_cmd(
             return None if per is None else [s * per for s in steps]
         return list(steps)
 
-    label = X_LABELS[x_axis] + (f" from best {align}" if align else "")
+    from rnnlab.tui.i18n import t, tf  # the words in the interface language; ids, metrics and numbers as typed
+
+    label = t(X_LABELS[x_axis]) + (tf(" from best {align}", align=align) if align else "")
     for name in dict.fromkeys([chosen, "loss"]):
         series, left = [], []  # left: the runs this plot cannot show, and why (said under it)
         for i, cfg, s in data:
             if name not in s:
-                left.append(f"{_label(i)} (no {name})")
+                left.append(tf("{run} (no {metric})", run=_label(i), metric=name))
                 continue
             x = xs(i, cfg, s[name])
             if x is None:
-                left.append(f"{_label(i)} (tokens per step unknown)")
+                left.append(tf("{run} (tokens per step unknown)", run=_label(i)))
                 continue
             if align:
                 at = best_index(s[align][2]) if align in s else None
                 if at is None:
-                    left.append(f"{_label(i)} (no {align} to align at yet)")
+                    left.append(tf("{run} (no {align} to align at yet)", run=_label(i), align=align))
                     continue
                 # the best point's place on this axis, found through its step
                 steps = list(s[name][0])
@@ -308,10 +272,12 @@ def compare_cmd(
         if series:
             print(plot(name, series, xlabel=label))
         if left:
-            print(f"{name}: not plotted: " + ", ".join(left))
+            print(tf("{metric}: not plotted: ", metric=name) + ", ".join(left))
         if series or left:
             print()
-    table(headers, rows)
+    # the statuses in words of the interface language after --sort (which sorts the store's words)
+    words = ("id", "name", "cell", "task", "status", "step", "params", "best", "tokens/s")  # metric names stay as typed
+    table([t(h) if h in words else h for h in headers], [[*r[:4], t(r[4]), *r[5:]] for r in rows])
 
 
 MAX_COMPARE = 20
@@ -386,7 +352,9 @@ def tag_cmd(
     if json_out:
         print_json({"run_id": run_dir.name, "tags": new})
     else:
-        print(f"{run_dir.name}: " + (" ".join(new) if new else "(no tags)"))
+        from rnnlab.tui.i18n import t
+
+        print(f"{run_dir.name}: " + (" ".join(new) if new else t("(no tags)")))
 
 
 def note_cmd(
@@ -404,11 +372,14 @@ def note_cmd(
     if json_out:
         print_json({"run_id": run_dir.name, "note": note})
     else:
-        print(f"{run_dir.name}: " + (note or "(no note)"))
+        from rnnlab.tui.i18n import t
+
+        print(f"{run_dir.name}: " + (note or t("(no note)")))
 
 
 def register(app: typer.Typer) -> None:
     from rnnlab.cli.runs_cmd import runs_cmd
+    from rnnlab.cli.show_cmd import show_cmd
 
     app.command("runs")(runs_cmd)
     app.command("show")(show_cmd)

@@ -47,7 +47,9 @@ def presets_command(
         from rich.console import Console
         from rich.table import Table
 
-        table = Table("preset", "cell", "task", "size", "steps", "description", box=None)
+        from rnnlab.tui.i18n import t
+
+        table = Table(*(t(h) for h in ("preset", "cell", "task", "size", "steps", "description")), box=None)
         for r in rows:
             table.add_row(r["name"], r["cell"], r["task"], f"{r['layers']}x{r['hidden']}", str(r["steps"]), r["description"])
         Console().print(table)

@@ -74,13 +74,19 @@ def fmt_metric(name: str, v: Any) -> str:
 
 
 def age(ts: Optional[float]) -> str:
+    """`27m`: how long ago `ts` was, in its largest unit (`27分钟` under RNNLAB_LANG=zh)."""
+    from rnnlab.tui.i18n import tf
+
     if ts is None:
         return "-"
     s = max(0.0, time.time() - ts)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+    for unit, size in AGE_UNITS:
         if s >= size:
-            return f"{int(s // size)}{unit}"
-    return f"{int(s)}s"
+            return tf(unit, n=int(s // size))
+    return tf("{n}s", n=int(s))
+
+
+AGE_UNITS = (("{n}d", 86400), ("{n}h", 3600), ("{n}m", 60))  # the keys of their translations too
 
 
 def short_task(task: Optional[str]) -> str:
@@ -88,28 +94,37 @@ def short_task(task: Optional[str]) -> str:
 
 
 def table(headers: list[str], rows: list[list[str]], title: Optional[str] = None) -> None:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    """`headers` (already in the interface language) over `rows`, columns measured in terminal
+    cells: a CJK character takes two, so a Chinese header or name keeps its column."""
+    from rich.cells import cell_len
+
+    from rnnlab.tui.i18n import pad
+
+    widths = [max(cell_len(h), *(cell_len(r[i]) for r in rows)) if rows else cell_len(h) for i, h in enumerate(headers)]
     if is_tty():
         from rich import box
         from rich.console import Console
         from rich.table import Table
 
+        from rich.measure import Measurement
+
         console = Console()
-        # a rich table only when every cell fits whole: squeezed, it folds ids and names
-        # into unreadable slivers; the plain table below wraps as whole lines instead
-        if sum(widths) + 2 * (len(widths) - 1) <= console.width:
-            t = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
-                      padding=(0, 1))
-            for h in headers:
-                t.add_column(h, no_wrap=True)
-            for row in rows:
-                t.add_row(*row)
+        t = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                  padding=(0, 1))
+        for h in headers:
+            t.add_column(h, no_wrap=True)
+        for row in rows:
+            t.add_row(*row)
+        # a rich table only when every cell fits whole (its own measure, unclamped: the padding and the
+        # rule between columns take 3 cells each): squeezed, it folds ids and names into
+        # unreadable slivers; the plain table below wraps as whole lines instead
+        if Measurement.get(console, console.options.update_width(100_000), t).maximum <= console.width:
             console.print(t)
             return
     if title:
         print(title)
     for row in [headers, *rows]:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        print("  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip())
 
 
 def downsample(xs: list, ys: list, n: int) -> tuple[list, list]:
@@ -151,10 +166,14 @@ def plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xla
             legend.append((marker_glyph(marker.get("marker", "braille")), marker.get("color"), label))
             drawn = True
     if not drawn:
-        return f"{title}: no points yet"
+        from rnnlab.tui.i18n import tf
+
+        return tf("{title}: no points yet", title=title)
     if xticks:
         plt.xticks([x for x, _ in xticks], [label for _, label in xticks])
-    plt.xlabel(xlabel or ("date" if xticks else "step"))
+    from rnnlab.tui.i18n import t  # the axis's word in the interface language (plotext centres it by cells)
+
+    plt.xlabel(t(xlabel or ("date" if xticks else "step")))
     text = plt.build()
     if outside:
         text = text.rstrip("\n") + "\n" + legend_grid(legend, cols, plt.colorize)
@@ -201,17 +220,20 @@ def kept_short(kept: dict) -> str:
 
 
 def kept_long(kept: dict) -> str:
+    from rnnlab.tui.i18n import t, tf
+
     def one(entry: dict) -> str:
         value = entry.get("value")
         metric = f" ({entry['metric']} {fmt(value)})" if entry.get("metric") and value is not None else ""
-        return f"step {entry['step']}{metric}"
+        return tf("step {step}{metric}", step=entry["step"], metric=metric)
 
     best, last = kept.get("best"), kept.get("last")
     if last is None:
-        return "none yet"
+        return t("none yet")
     if best is None:
-        return f"last: {one(last)}; no best checkpoint kept, sample/forecast use the last"
-    return f"best: {one(best)}; last: {one(last)}; sample/forecast use the best (--checkpoint last for the other)"
+        return tf("last: {last}; no best checkpoint kept, sample/forecast use the last", last=one(last))
+    return tf("best: {best}; last: {last}; sample/forecast use the best (--checkpoint last for the other)",
+              best=one(best), last=one(last))
 
 
 def short_note(note: str, width: int = 40) -> str:
@@ -236,8 +258,10 @@ def forecast_plot(step: int, out: dict) -> str:
         ys = list(out.get(key) or [])
         if ys:
             series.append((key, list(range(n, n + len(ys))), ys))
+    from rnnlab.tui.i18n import tf  # the title; the legend stays as typed (plotext counts CJK as one cell)
+
     dates = timeaxis.ticks(out.get("times") or [])
-    return plot(f"forecast @ step {step}", series, height=14, xticks=dates)
+    return plot(tf("forecast @ step {step}", step=step), series, height=14, xticks=dates)
 
 
 def backtest_plot(report: dict) -> str:
@@ -246,22 +270,31 @@ def backtest_plot(report: dict) -> str:
     xs = [r["origin"] for r in rows]
     lines = [(label, xs, [r[key]["rmse"] for r in rows]) for key, label in
              (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))]
+    from rich.cells import cell_len
+
+    from rnnlab.tui.i18n import t, tf
+
     mean = report.get("mean", {})
-    summary = (f"{'backtest':>10}  {len(rows)} origins, stride {report.get('stride')}, mean RMSE "
-               + ", ".join(f"{label} {fmt(mean.get(k, {}).get('rmse'))}" for k, label in
+    head = t("backtest")  # in show's label column: right-aligned in 10 cells
+    summary = (" " * max(0, 10 - cell_len(head)) + head + "  "
+               + tf("{n} origins, stride {stride}, mean RMSE ", n=len(rows), stride=report.get("stride"))
+               + ", ".join(f"{t(label)} {fmt(mean.get(k, {}).get('rmse'))}" for k, label in
                            (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))))
-    return summary + "\n" + plot("backtest RMSE per origin", lines, height=12, xlabel="origin (row)")
+    return summary + "\n" + plot(t("backtest RMSE per origin"), lines, height=12, xlabel="origin (row)")
 
 
 def output_text(out: dict) -> str:
     """The latest task output in a few lines: a sample, a forecast's scores, predictions."""
+    from rnnlab.tui.i18n import tf
+
     kind = out.get("type")
     if kind == "text":
         sample = str(out.get("sample", ""))[:240].replace("\n", "⏎")
-        return f"sample at T={out.get('temperature')}: {sample}"
+        return tf("sample at T={temperature}: {sample}", temperature=out.get("temperature"), sample=sample)
     if kind == "forecast":
         q, p = out.get("ljung_box_q"), out.get("ljung_box_p")
-        return f"forecast of {len(out.get('forecast') or [])} steps; residual Ljung-Box Q={fmt(q)} p={fmt(p)}"
+        return tf("forecast of {n} steps; residual Ljung-Box Q={q} p={p}", n=len(out.get("forecast") or []), q=fmt(q),
+                  p=fmt(p))
     if kind == "predictions":
         rows = out.get("rows") or []
         return "\n".join("  ".join(f"{k}={fmt(v) if isinstance(v, float) else v}" for k, v in row.items()) for row in rows[:5])

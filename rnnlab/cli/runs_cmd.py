@@ -35,20 +35,25 @@ def runs_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False, filter_text
     if json_out:  # the same records, fewer of them with --filter
         print_json([{**i.to_dict(), "checkpoints": checkpoints_kept(i)} for i in infos])
         return
+    from rnnlab.tui.i18n import t, tf  # the words in the interface language; the ids, metrics and paths as typed
+
     if not infos:
-        print(f"no runs match --filter {filter_text!r} ({len(every)} in {root})" if every else
-              f"no runs in {root}; start one with `rnnlab train --detach` (or open the lab: `rnnlab`)")
+        print(tf("no runs match --filter {filter!r} ({n} in {root})", filter=filter_text, n=len(every), root=root) if every
+              else tf("no runs in {root}; start one with `rnnlab train --detach` (or open the lab: `rnnlab`)", root=root))
         return
     rows = [
-        [i.run_id, i.name or "-", i.cell or "-", short_task(i.task), i.status, step_text(i), best_text(i), age(i.created),
+        [i.run_id, i.name or "-", i.cell or "-", short_task(i.task), t(i.status), step_text(i), best_text(i), age(i.created),
          test_text(i), kept_short(checkpoints_kept(i)), " ".join(i.tags) or "-", short_note(i.note)]
         for i in infos
     ]
     # new columns go last: scripts that cut the plain table by position keep working
-    table(["id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints", "tags", "note"], rows)
+    table([t(h) for h in COLUMNS], rows)
     for i in infos:
         if i.status in ("corrupt", "busy"):
-            print(f"warning: {i.message}", file=sys.stderr)
+            print(tf("warning: {message}", message=i.message), file=sys.stderr)
+
+
+COLUMNS = ("id", "name", "cell", "task", "status", "step", "best", "age", "test", "checkpoints", "tags", "note")
 
 
 def _filtered(root: Path, infos: list, text: str) -> list:

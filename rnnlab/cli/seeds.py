@@ -41,10 +41,14 @@ def train_group(cfg: Any, n: int, root: Path, name: Optional[str], *, detach: bo
             print_json({"group": group, "runs": [{"run_id": d.name, "run_dir": str(d), "name": nm, "seed": s, "status": state, "pid": p}
                                                  for d, nm, s, p in zip(dirs, names, seeds, pids)]})
         else:
-            print(f"seed group {group}: {n} runs {'queued' if queue else 'started'} in the background (seeds {seeds[0]}..{seeds[-1]})")
+            from rnnlab.tui.i18n import t, tf
+
+            print(tf("seed group {group}: {n} runs queued in the background (seeds {a}..{b})" if queue else
+                     "seed group {group}: {n} runs started in the background (seeds {a}..{b})", group=group, n=n, a=seeds[0],
+                     b=seeds[-1]))
             for d, nm, p in zip(dirs, names, pids):
                 print(f"  {nm}  {d.name}  (pid {p})")
-            print("  compare them: mark them in the lab (rnnlab) and press c, or rnnlab compare " + " ".join(names))
+            print(t("  compare them: mark them in the lab (rnnlab) and press c, or rnnlab compare ") + " ".join(names))
         return
     results = [_foreground(d, cfg, json_out) for d in dirs]
     _summary(group, dirs, names, seeds, results, json_out)
@@ -62,8 +66,10 @@ def _foreground(run_dir: Path, cfg: Any, json_out: bool) -> dict:
     from rnnlab.runs.store import read_info
     from rnnlab.train.events import MultiReporter
 
+    from rnnlab.tui.i18n import tf
+
     out = sys.stderr if json_out else sys.stdout
-    print(f"run {run_dir.name}: seed {read_seed(run_dir)} of a seed group", file=out)
+    print(tf("run {run}: seed {seed} of a seed group", run=run_dir.name, seed=read_seed(run_dir)), file=out)
     console = ConsoleReporter(cfg.train.steps, stream=out, log_every=cfg.train.log_every)
     log = open(run_dir / LOG_NAME, "a", encoding="utf-8")
     log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} foreground run (seed group) in pid {os.getpid()}\n")
@@ -97,11 +103,13 @@ def _summary(group: str, dirs: list[Path], names: list[str], seeds: list[int], r
             "sd": {k: sd for k, (_, sd, _) in stats.items()},
         })
         return
-    print(f"seed group {group}: {len(dirs)} runs, seeds {seeds[0]}..{seeds[-1]}")
+    from rnnlab.tui.i18n import t, tf
+
+    print(tf("seed group {group}: {n} runs, seeds {a}..{b}", group=group, n=len(dirs), a=seeds[0], b=seeds[-1]))
     for d, nm, r in zip(dirs, names, results):
         p = r["primary"]
         shown = f"{p} {r['metrics'][p]:.4f}" if p in r["metrics"] else ""
-        print(f"  {nm}  {d.name}  {r['status']} at step {r['steps']}  {shown}".rstrip())
+        print(f"  {nm}  {d.name}  " + tf("{status} at step {step}", status=t(r["status"]), step=r["steps"]) + f"  {shown}".rstrip())
     for k, (m, sd, cnt) in stats.items():
         if m is not None:
-            print(f"  {k}: {m:.4f}" + (f" ± {sd:.4f} (sd over {cnt} seeds)" if sd is not None else ""))
+            print(f"  {k}: {m:.4f}" + (tf(" ± {sd} (sd over {n} seeds)", sd=f"{sd:.4f}", n=cnt) if sd is not None else ""))

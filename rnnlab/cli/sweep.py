@@ -154,25 +154,27 @@ def _show(s: dict[str, Any], json_out: bool) -> None:
         print_json(s)
         return
     from rnnlab.cli.render import table
+    from rnnlab.tui.i18n import t as tr, tf  # words in the interface language; keys, ids and numbers as typed
 
-    print(f"sweep {s['sweep_id']} ({s['name']}): {s['status']}, {s['done']}/{s['total']} trials done, "
-          f"{s['direction']} {s['metric']}" + (f"; controller pid {s['pid']}" if s.get("pid") else ""))
+    print(tf("sweep {sweep} ({name}): {status}, {done}/{total} trials done, {direction} {metric}", sweep=s["sweep_id"],
+             name=s["name"], status=tr(s["status"]), done=s["done"], total=s["total"], direction=tr(s["direction"]),
+             metric=s["metric"]) + (tf("; controller pid {pid}", pid=s["pid"]) if s.get("pid") else ""))
     keys = list(s["space"])
-    rows = [[str(t["number"]), t["state"], _fmt(t["value"]), t["run_id"] or "-", t.get("host") or "-",
+    rows = [[str(t["number"]), tr(t["state"]), _fmt(t["value"]), t["run_id"] or "-", t.get("host") or "-",
              *(_fmt(t["params"].get(k)) for k in keys)] for t in s["trials"]]
     if rows:
-        table(["trial", "state", s["metric"], "run", "host", *keys], rows)
+        table([tr("trial"), tr("state"), s["metric"], tr("run"), tr("host"), *keys], rows)
     b = s["best"]
     if b:
-        print(f"best: trial {b['number']} (run {b['run_id']}) {s['metric']} {_fmt(b['value'])}: "
-              + ", ".join(f"{k}={_fmt(v)}" for k, v in b["params"].items()))
+        print(tf("best: trial {n} (run {run}) {metric} {value}: ", n=b["number"], run=b["run_id"], metric=s["metric"],
+                 value=_fmt(b["value"])) + ", ".join(f"{k}={_fmt(v)}" for k, v in b["params"].items()))
     if s.get("importances"):
-        print(f"importances ({s['importance_method']}):")
+        print(tf("importances ({method}):", method=s["importance_method"]))
         width = max(len(k) for k in s["importances"])
         for k, v in sorted(s["importances"].items(), key=lambda kv: -kv[1]):
             print(f"  {k.ljust(width)}  {'#' * max(1, round(v * 30))} {v:.2f}")
     else:
-        print(f"importances: {s.get('importance_method')}")
+        print(tf("importances: {method}", method=s.get("importance_method")))
     plot = _parallel_plot(s)
     if plot:
         print(plot)
@@ -217,11 +219,13 @@ def sweeps_cmd(runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
     if json_out:
         print_json(rows)
         return
+    from rnnlab.tui.i18n import t
+
     if not rows:
-        print("no sweeps yet; start one with `rnnlab sweep SPEC` (see README, Sweeps)")
+        print(t("no sweeps yet; start one with `rnnlab sweep SPEC` (see README, Sweeps)"))
         return
-    table(["id", "name", "status", "pid", "done", "best"],
-           [[r["sweep_id"], r["name"], r["status"], _fmt(r["pid"]), f"{_fmt(r['done'])}/{_fmt(r['trials'])}",
+    table([t(h) for h in ("id", "name", "status", "pid", "done", "best")],
+           [[r["sweep_id"], r["name"], t(r["status"]), _fmt(r["pid"]), f"{_fmt(r['done'])}/{_fmt(r['trials'])}",
              f"{r['metric']} {_fmt(r['best'])}" if r.get("best") is not None else "-"] for r in rows])
 
 

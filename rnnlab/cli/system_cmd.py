@@ -34,15 +34,17 @@ def system_cmd(
     if json_out:
         print_json(sample.to_dict())
         return
-    load = "" if sample.load is None else "  load " + " ".join(f"{x:.2f}" for x in sample.load)
-    print(f"{sample.host}: CPU {sample.cpu_count} cores{load}")
+    from rnnlab.tui.i18n import t, tf  # the column words as the lab's System screen says them
+
+    load = "" if sample.load is None else tf("  load {load}", load=" ".join(f"{x:.2f}" for x in sample.load))
+    print(tf("{host}: CPU {n} cores{load}", host=sample.host, n=sample.cpu_count, load=load))
     if sample.gpu_note:
         print(sample.gpu_note)
     print()
-    table(list(DEVICE_COLUMNS), device_rows(sample))
+    table([t(c) for c in DEVICE_COLUMNS], device_rows(sample))
     if sample.runs:
         print()
-        table(list(RUN_COLUMNS), run_rows(sample))
+        table([t(c) for c in RUN_COLUMNS], run_rows(sample))
 
 
 def register(app: typer.Typer) -> None:

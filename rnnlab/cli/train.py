@@ -67,9 +67,13 @@ def train(
             print_json({"run_id": run_id, "run_dir": str(run_dir), "status": "queued" if queue else "running", "pid": pid})
         else:
             # the follow-up commands must find the run: name a root that is not the default
+            from rnnlab.tui.i18n import tf
+
             where = "" if root == paths.runs_root(None) and "RNNLAB_RUNS_DIR" not in os.environ else f" --runs-dir {shlex.quote(str(root))}"
-            print(f"run {run_id} {'queued' if queue else 'started'} in the background (pid {pid})")
-            print(f"  follow it: rnnlab logs {run_id} -f{where}   |   rnnlab show {run_id}{where}   |   rnnlab{where}  (the lab)")
+            print(tf("run {run} queued in the background (pid {pid})" if queue else
+                     "run {run} started in the background (pid {pid})", run=run_id, pid=pid))
+            print(tf("  follow it: rnnlab logs {run} -f{where}   |   rnnlab show {run}{where}   |   rnnlab{where}  (the lab)",
+                     run=run_id, where=where))
         return
 
     from rnnlab.cli.console import ConsoleReporter
@@ -133,6 +137,11 @@ def train(
             }
         )
     else:
+        from rnnlab.tui.i18n import lang, pad, t, tf
+
+        def label(word: str) -> str:  # `  metrics:   `: the values start in one column, in cells
+            return "  " + pad(t(word), 11)
+
         def unit(k: str) -> str:
             return "%" if k.endswith("mape") else ""  # MAPE and sMAPE are percentages
 
@@ -145,31 +154,40 @@ def train(
         base = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted({**info.baselines, **{k: v for k, v in brief.items() if k not in own}}.items()))
         early = info.message.startswith("stopped early")
         redundant = not info.message or info.message.startswith(status) or (status == "finished" and not early)
-        note = "" if redundant else f" ({info.message})"
-        print(f"run {run_id}: {status} at step {info.step}/{cfg.train.steps}{note}")
+        from rnnlab.tui.i18n import run_message
+
+        note = "" if redundant else f" ({run_message(info.message)})"
+        print(tf("run {run}: {status} at step {step}/{total}{note}", run=run_id, status=t(status), step=info.step,
+                 total=cfg.train.steps, note=note))
         if shown:
-            print(f"  metrics:   {shown}")
+            print(label("metrics:") + shown)
         if base:
-            print(f"  baselines: {base}")
+            print(label("baselines:") + base)
         if verdict is not None:
             if verdict.summary_line(metrics):
-                print(f"  fusion:    {verdict.summary_line(metrics)}; `forecast --future` uses the fused forecast")
+                print(label("fusion:") + tf("{line}; `forecast --future` uses the fused forecast", line=verdict.summary_line(metrics)))
             for line in verdict.losses(metrics, info.baselines) + verdict.calibration_notes(metrics):
-                print(f"  note:      {line}")
+                print(label("note:") + line)
         if panel is not None:
             from rnnlab.tasks.timeseries.panelscore import table
 
-            print("  per series (test MASE; ratio = rnn / best peer):")
+            print(t("  per series (test MASE; ratio = rnn / best peer):"))
             for line in table(panel):
                 print(f"    {line}")
             if panel.get("left_out_line"):
-                print(f"  note:      {panel['left_out_line']}")
+                print(label("note:") + panel["left_out_line"])
         from rnnlab.train.kept import choose
 
         best = choose(run_dir / "checkpoints", "best")
         if best is not None:
-            print(f"  kept:      {best.describe()}; sample/forecast load it")
-        print(f"  run dir:   {run_dir}")
+            # Choice.describe() (train/kept.py) built again from its fields in Chinese: "best", or
+            # the last when the run keeps no best
+            extra = f", {best.metric} {best.value:.4g}" if best.metric and best.value is not None else ""
+            kept = best.describe() if lang() == "en" else tf(
+                "best checkpoint (step {step}{extra})" if best.which == "best" else
+                "last checkpoint (step {step}{extra}); no best checkpoint kept", step=best.step, extra=extra)
+            print(label("kept:") + tf("{kept}; sample/forecast load it", kept=kept))
+        print(label("run dir:") + str(run_dir))
     from rnnlab.runs.status import FAILED
 
     if status in FAILED:

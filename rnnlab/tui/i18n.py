@@ -42,6 +42,19 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cell_len(text))
 
 
+def run_message(text: str) -> str:
+    """A message a worker stored in English (a run's status message, an event's), as `rnnlab show`
+    and `rnnlab train` print it: under zh each known phrase in Chinese (i18n_cli.RUN_MESSAGES),
+    values as stored; a message no pattern knows stays English."""
+    import re
+
+    if lang() == "en" or not text:
+        return text
+    for pattern, zh in RUN_MESSAGES:
+        text = re.sub(pattern, zh, text)
+    return text
+
+
 def switch() -> str:
     """Flip the interface language (EN <-> 中文) for this process and the workers it starts,
     which inherit the environment; returns the new one. The lab's `f2` calls it and then
@@ -289,3 +302,9 @@ ZH.update({
     "sampling…": "正在采样…", "psutil is not installed: no system figures": "未安装 psutil: 没有系统数据",
     "util": "利用率", "memory": "内存", "temp": "温度", "power": "功率", "CPU": "CPU", "RSS": "RSS", "GPU memory": "GPU 显存",
 })
+
+# the CLI's lines (`rnnlab runs`, `show`, `train`, ...): their own room beside this one
+from rnnlab.tui.i18n_cli import RUN_MESSAGES, ZH_CLI  # noqa: E402
+
+assert not {k for k in ZH_CLI if ZH.get(k, ZH_CLI[k]) != ZH_CLI[k]}, "one translation per English string"
+ZH.update(ZH_CLI)

@@ -1,0 +1,92 @@
+"""`rnnlab show RUN`: one run's summary (labels on the left, right-aligned in terminal cells so
+Chinese labels keep the column under RNNLAB_LANG=zh), its last events and output, and plots of
+loss, its primary metric and gradient norm (plotext; colourless in a pipe), or `--json` (the shape
+of `RunInfo.to_dict()` plus `checkpoints`).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+
+from rnnlab.cli.common import RunsDirOpt, print_json
+from rnnlab.cli.render import (
+    age, backtest_plot, best_text, checkpoints_kept, fmt, fmt_metric, forecast_plot, kept_long, output_text, plot,
+    step_text,
+)
+
+RunArg = Annotated[str, typer.Argument(help="Run id, unique id prefix, name, or path.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False) -> None:
+    """Summary of one run, with plots of loss and gradient norm."""
+    from rnnlab.runs.paths import resolve_run, runs_root
+    from rnnlab.runs.store import RunReader
+
+    run_dir = resolve_run(runs_root(runs_dir), run)
+    with RunReader(run_dir) as r:
+        info = r.info()
+        kept = checkpoints_kept(info)
+        if json_out:
+            print_json({**info.to_dict(), "checkpoints": kept})
+            return
+        series = {n: r.series(n) for n in ("loss", "grad_norm", info.primary_metric) if n}
+        events = r.events()[-5:]
+        output = r.latest_vector("output")
+        backtest = r.latest_vector("backtest")
+    from rnnlab.tui.i18n import t, tf  # the labels and words in the interface language; values as typed
+    from rnnlab.tui.i18n import run_message
+
+    lines = [
+        ("run", f"{info.run_id}" + (f"  ({info.name})" if info.name else "")),
+        ("dir", str(info.dir)),
+        ("status", t(info.status) + (f": {run_message(info.message)}" if info.message else "")),
+        ("model", f"{info.cell or '-'}" + (tf(", {n} params", n=f"{info.params:,}") if info.params else "")),
+        ("task", info.task_description or info.task or "-"),
+        ("step", step_text(info) + (tf("  ({n} tokens/s)", n=f"{info.tokens_per_s:,.0f}") if info.tokens_per_s else "")),
+        ("device", f"{info.device or '-'}" + (tf("  pid {pid} on {host}", pid=info.pid, host=info.host) if info.pid else "")),
+        ("created", tf("{when} ({age} ago)", when=time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(info.created)),
+                       age=age(info.created)) if info.created else "-"),
+        ("best", best_text(info)),
+        ("checkpoint", kept_long(kept)),
+    ]
+    if info.tags:
+        lines.append(("tags", " ".join(info.tags)))
+    if info.note:
+        lines.append(("note", info.note.replace("\n", f"\n{'':>12}")))
+    if info.baselines:
+        lines.append(("baselines", ", ".join(f"{k} {fmt(v)}" for k, v in sorted(info.baselines.items()))))
+    if info.latest:
+        lines.append(("latest", ", ".join(f"{k} {fmt_metric(k, v)}" for k, v in sorted(info.latest.items()))))
+    for key, value in lines:
+        print(f"{_field(key)}  {value}")
+    if events:
+        print(f"{_field('events')}  " + f"\n{'':>12}".join(f"[{e.step if e.step is not None else '-'}] {t(e.kind)}: {run_message(e.message)}"
+                                                          for e in events))
+    if output is not None and isinstance(output[1], dict):
+        print(f"{_field('output')}  " + tf("@ step {step}: ", step=output[0]) + output_text(output[1]).replace("\n", f"\n{'':>12}"))
+    print()
+    for name in dict.fromkeys(["loss", info.primary_metric, "grad_norm"]):
+        if name and name in series and series[name][0]:
+            steps, _, values = series[name]
+            print(plot(name, [(name, steps, values)], height=12))
+            print()
+    if output is not None and isinstance(output[1], dict) and output[1].get("type") == "forecast":
+        print(forecast_plot(output[0], output[1]))
+        print()
+    if backtest is not None and isinstance(backtest[1], dict) and backtest[1].get("origins"):
+        print(backtest_plot(backtest[1]))
+        print()
+
+
+def _field(key: str) -> str:
+    """`show`'s label, right-aligned in 10 terminal cells (a Chinese label's characters take two)."""
+    from rich.cells import cell_len
+
+    from rnnlab.tui.i18n import t
+
+    text = t(key)
+    return " " * max(0, 10 - cell_len(text)) + text

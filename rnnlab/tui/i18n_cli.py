@@ -1,0 +1,126 @@
+"""The CLI's human-readable lines in Chinese (issue 19 item 4, "CLI lines"): the words of `rnnlab
+runs`, `show`, `train`, `stop`/`pause`/`resume`/`rm`, `tag`, `note`, `compare`, `sweep show`, `sweeps`
+and `data`, merged into the one table
+that `t()`/`tf()` read (rnnlab/tui/i18n.py imports ZH_CLI; this module imports nothing, so the
+CLI's start-up pays for a dict and no more). RUN_MESSAGES: the patterns that `i18n.run_message` applies to the
+messages a worker stores in English (a run's status message, its events).
+
+Keys are the English text exactly as the CLI prints it (`{names}` filled in after translation by
+`tf`); a word the lab already translates (statuses, `run`, `status`, `step`, `best`...) is not
+repeated here. What stays as typed: run ids, names, paths, metric names, config keys, commands,
+checkpoint names (`best@900`, `--checkpoint last`). `--json` never passes through here.
+"""
+
+from __future__ import annotations
+
+ZH_CLI: dict[str, str] = {
+    # `rnnlab runs`: the columns the lab has not named already, the empty lines, the warning
+    "age": "距今", "test": "测试", "checkpoints": "检查点", "note": "备注",
+    "no runs match --filter {filter!r} ({n} in {root})": "没有运行匹配 --filter {filter!r} ({root} 中共 {n} 个)",
+    "no runs in {root}; start one with `rnnlab train --detach` (or open the lab: `rnnlab`)":
+        "{root} 中还没有运行; 用 `rnnlab train --detach` 启动一个 (或打开实验室: `rnnlab`)",
+    "warning: {message}": "警告: {message}",
+    # ages (`27m` in the table, `(27m ago)` in show)
+    "{n}d": "{n}天", "{n}h": "{n}小时", "{n}m": "{n}分钟", "{n}s": "{n}秒",
+    # `rnnlab show`: the labels on the left and the pieces around the values
+    "dir": "目录", "created": "创建于", "checkpoint": "检查点", "baselines": "基线", "latest": "最新指标",
+    ", {n} params": ", {n} 个参数", "  ({n} tokens/s)": "  ({n} token/秒)", "  pid {pid} on {host}": "  pid {pid}, 主机 {host}",
+    "{when} ({age} ago)": "{when} ({age}前)",
+    "none yet": "尚无", "step {step}{metric}": "第 {step} 步{metric}",
+    "last: {last}; no best checkpoint kept, sample/forecast use the last":
+        "最后: {last}; 没有保留最佳检查点, sample/forecast 使用最后的",
+    "best: {best}; last: {last}; sample/forecast use the best (--checkpoint last for the other)":
+        "最佳: {best}; 最后: {last}; sample/forecast 使用最佳的 (另一个用 --checkpoint last)",
+    "@ step {step}: ": "@ 第 {step} 步: ", "sample at T={temperature}: {sample}": "采样 (T={temperature}): {sample}",
+    "forecast of {n} steps; residual Ljung-Box Q={q} p={p}": "预测 {n} 步; 残差 Ljung-Box Q={q} p={p}",
+    "{title}: no points yet": "{title}: 尚无数据点", "forecast @ step {step}": "预测 @ 第 {step} 步",
+    "backtest": "回测", "{n} origins, stride {stride}, mean RMSE ": "{n} 个起点, 步长 {stride}, 平均 RMSE ",
+    "seasonal naive": "季节朴素", "backtest RMSE per origin": "每个起点的回测 RMSE", "origin (row)": "起点 (行)",
+    # event kinds (rnnlab/train/events.py) as show's events and train's lines name them; the
+    # statuses among them (paused, stopped, finished, diverged) read as the lab's
+    "started": "已开始", "resumed": "已继续", "eval": "评估", "unpaused": "取消暂停", "sample": "采样",
+    "warning": "警告", "config": "配置", "error": "错误",
+    # `rnnlab train` in the foreground: the progress lines and the closing summary
+    "step {step}/{total} {line} eta {eta}": "第 {step}/{total} 步 {line} 剩余 {eta}",
+    "eval step {step}: {shown}": "评估 第 {step} 步: {shown}", "sample step {step}: {sample}": "采样 第 {step} 步: {sample}",
+    "loss {value}": "损失 {value}", "{n} tok/s": "{n} token/秒", "ETA": "剩余",
+    "run {run}: {status} at step {step}/{total}{note}": "运行 {run}: {status}, 第 {step}/{total} 步{note}",
+    "metrics:": "指标:", "baselines:": "基线:", "fusion:": "融合:", "note:": "备注:", "kept:": "保留:", "run dir:": "运行目录:",
+    "{line}; `forecast --future` uses the fused forecast": "{line}; `forecast --future` 使用融合预测",
+    "  per series (test MASE; ratio = rnn / best peer):": "  各序列 (测试集 MASE; 比值 = rnn / 最佳同类):",
+    "{kept}; sample/forecast load it": "{kept}; sample/forecast 载入它",
+    "best checkpoint (step {step}{extra})": "最佳检查点 (第 {step} 步{extra})",
+    "last checkpoint (step {step}{extra}); no best checkpoint kept": "最后的检查点 (第 {step} 步{extra}); 没有保留最佳检查点",
+    # `rnnlab system`, `rnnlab presets` (in a terminal: a pipe gets no header)
+    "  load {load}": "  负载 {load}", "{host}: CPU {n} cores{load}": "{host}: CPU {n} 核{load}", "size": "规模",
+    "description": "说明",
+    # `rnnlab train --seeds N` (rnnlab/cli/seeds.py)
+    "seed group {group}: {n} runs started in the background (seeds {a}..{b})": "种子组 {group}: {n} 个运行已在后台启动 (种子 {a}..{b})",
+    "seed group {group}: {n} runs queued in the background (seeds {a}..{b})": "种子组 {group}: {n} 个运行已在后台排队 (种子 {a}..{b})",
+    "  compare them: mark them in the lab (rnnlab) and press c, or rnnlab compare ":
+        "  比较它们: 在实验室 (rnnlab) 中标记后按 c, 或 rnnlab compare ",
+    "run {run}: seed {seed} of a seed group": "运行 {run}: 种子组中的种子 {seed}",
+    "seed group {group}: {n} runs, seeds {a}..{b}": "种子组 {group}: {n} 个运行, 种子 {a}..{b}",
+    "{status} at step {step}": "第 {step} 步时{status}", " ± {sd} (sd over {n} seeds)": " ± {sd} ({n} 个种子的标准差)",
+    # `rnnlab train --detach`
+    "run {run} started in the background (pid {pid})": "运行 {run} 已在后台启动 (pid {pid})",
+    "run {run} queued in the background (pid {pid})": "运行 {run} 已在后台排队 (pid {pid})",
+    "  follow it: rnnlab logs {run} -f{where}   |   rnnlab show {run}{where}   |   rnnlab{where}  (the lab)":
+        "  跟踪它: rnnlab logs {run} -f{where}   |   rnnlab show {run}{where}   |   rnnlab{where}  (实验室)",
+    # stop, pause, resume, rm, tag, note
+    "asked run {run} to stop": "已请求运行 {run} 停止", "asked run {run} to pause": "已请求运行 {run} 暂停",
+    " (worker pid {pid})": " (训练进程 pid {pid})", "asked run {run} to resume": "已请求运行 {run} 继续",
+    "run {run} resumes from step 0 (it has no checkpoint yet) in the background (pid {pid})":
+        "运行 {run} 在后台从第 0 步重新开始 (它还没有检查点) (pid {pid})",
+    "run {run} resumes from its checkpoint at step {step} in the background (pid {pid})":
+        "运行 {run} 在后台从第 {step} 步的检查点继续 (pid {pid})",
+    # `rnnlab compare`: the words around its plots (the columns are the lab's compare words)
+    " from best {align}": " (从最佳 {align} 起)", "{run} (no {metric})": "{run} (没有 {metric})",
+    "{run} (tokens per step unknown)": "{run} (每步 token 数未知)", "{run} (no {align} to align at yet)": "{run} (尚无可对齐的 {align})",
+    "{metric}: not plotted: ": "{metric}: 未绘出: ", "tokens/s": "token/秒",
+    # `rnnlab sweep show`, `rnnlab sweeps` (trial states as rnnlab/sweeps/study.py names them)
+    "sweep {sweep} ({name}): {status}, {done}/{total} trials done, {direction} {metric}":
+        "搜索 {sweep} ({name}): {status}, 试验完成 {done}/{total}, {direction} {metric}",
+    "; controller pid {pid}": "; 控制进程 pid {pid}", "state": "状态", "host": "主机", "waiting": "等待中",
+    "best: trial {n} (run {run}) {metric} {value}: ": "最佳: 试验 {n} (运行 {run}) {metric} {value}: ",
+    "importances ({method}):": "重要性 ({method}):", "importances: {method}": "重要性: {method}",
+    "no sweeps yet; start one with `rnnlab sweep SPEC` (see README, Sweeps)":
+        "还没有超参数搜索; 用 `rnnlab sweep SPEC` 启动一个 (见 README 的 Sweeps 一节)",
+    "pid": "pid", "done": "完成",
+    # `rnnlab data CSV` (the card's own lines: rnnlab/cli/data.py CARD_ZH)
+    "recommended settings (paste into a preset, or pass each as --set task.KEY=VALUE):":
+        "推荐设置 (粘贴到预设中, 或逐个用 --set task.KEY=VALUE 传入):",
+    "{column} ({rows} rows)": "{column} ({rows} 行)", "row": "行", "lag": "滞后",
+    "ACF of the first differences, lags 1..{n}; lines at ±1.96/√n": "一阶差分的 ACF, 滞后 1..{n}; 横线为 ±1.96/√n",
+    "ACF of the series, lags 1..{n}; lines at ±1.96/√n": "序列的 ACF, 滞后 1..{n}; 横线为 ±1.96/√n",
+    "delete {listing}?": "删除 {listing}?", "removed {run}": "已删除 {run}", "(no tags)": "(没有标签)", "(no note)": "(没有备注)",
+}
+
+# the messages a worker stores in English (rnnlab/train/loop.py, session.py: a run's status
+# message and its events), as `show` and `train` print them under zh: (pattern, replacement),
+# each applied in turn; a message no pattern knows stays English
+RUN_MESSAGES: list[tuple[str, str]] = [
+    (r"^finished (?P<n>\d+) steps: ", r"完成 \g<n> 步: "),
+    (r"; best (?P<m>\S+) (?P<v>\S+) at step (?P<s>\d+)", r"; 最佳 \g<m> \g<v> (第 \g<s> 步)"),
+    (r" \(kept in checkpoints/best\)", " (保存在 checkpoints/best)"),
+    (r"^checkpoint at step (?P<s>\d+) \(final\)$", r"第 \g<s> 步的检查点 (最终)"),
+    (r"^checkpoint at step (?P<s>\d+) \(periodic\)$", r"第 \g<s> 步的检查点 (定期)"),
+    (r"^checkpoint at step (?P<s>\d+) \(early stop\)$", r"第 \g<s> 步的检查点 (提前停止)"),
+    (r"^checkpoint at step (?P<s>\d+) \(best\)$", r"第 \g<s> 步的检查点 (最佳)"),
+    (r"^paused at step (?P<s>\d+)$", r"第 \g<s> 步时暂停"), (r"^resumed at step (?P<s>\d+)$", r"第 \g<s> 步时继续"),
+    (r"^stopped at step (?P<s>\d+)$", r"第 \g<s> 步时停止"),
+    (r"^stopped early at step (?P<s>\d+): (?P<m>\S+) did not improve for (?P<n>\d+) evaluations \(train\.patience\)",
+     r"第 \g<s> 步时提前停止: \g<m> 连续 \g<n> 次评估没有改善 (train.patience)"),
+    (r"^diverged at step (?P<s>\d+): loss is ", r"第 \g<s> 步时发散: 损失为 "),
+    (r"^diverged at step (?P<s>\d+): gradient norm is ", r"第 \g<s> 步时发散: 梯度范数为 "),
+    (r"; last good checkpoint: step (?P<s>\d+)", r"; 最后一个正常的检查点: 第 \g<s> 步"),
+    (r" \(the best checkpoint \(step (?P<s>\d+)\)\)$", r" (最佳检查点 (第 \g<s> 步))"),
+    (r" \(the model at the end of training\)$", " (训练结束时的模型)"),
+    (r"^output probe on request$", "应请求的输出探针"),
+    (r"^no checkpoint to resume from: starting from step 0$", "没有可继续的检查点: 从第 0 步开始"),
+    # started/resumed (rnnlab/train/session.py): `[from checkpoint at step N: ]CELL xL hH on TASK, N params, DEVICE`
+    (r"^from checkpoint at step (?P<s>\d+): ", r"从第 \g<s> 步的检查点: "),
+    (r"^(?P<m>(?:从第 \d+ 步的检查点: )?\w+ x\d+ h\d+) on ", r"\g<m>, 任务 "),
+    (r", (?P<n>[\d,]+) params, ", r", \g<n> 个参数, "), (r" x (?P<n>\d+) processes$", r" x \g<n> 个进程"),
+]
+
