@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import RichLog, Static
 
-from rnnlab.tui.i18n import t, tf
+from rnnlab.tui.i18n import pad, run_message, t, tf
 from rnnlab.tui.state import RunState, fmt_num
 from rnnlab.tui.widgets.heatmap import Heatmap
 from rnnlab.tui.widgets.outputpanel import OutputPanel  # noqa: F401 (re-exported)
@@ -125,10 +125,10 @@ class MetricPanel(Panel):
         if best is not None:
             parts.append(f"{t('best')} {fmt_num(best)}")
         parts += [f"{k} {fmt_num(v)}" for k, v in bases.items()]
-        for name in others:
-            o = state.series.get(name)
-            ob = baselines_for(state, name)
-            parts.append(f"{name} {fmt_num(o.last() if o else None)}" + "".join(f" ({k} {fmt_num(v)})" for k, v in ob.items()))
+        # the other metrics by their last value only: with each one's baselines too (a forecasting
+        # run has four metrics against four baselines) the note took the panel and left the plot
+        # one row at 120x40; `rnnlab show` lists them all
+        parts += [f"{name} {fmt_num(o.last() if (o := state.series.get(name)) else None)}" for name in others]
         task = state.task_kind
         note = Text("  ".join(parts))
         if task in FACTS:
@@ -305,10 +305,12 @@ class EventPanel(Panel):
 
 
 def event_text(ev: Any) -> Text:
+    """One line of the log; under zh the kind and the known phrases of the worker's (English,
+    stored) message in Chinese, as `rnnlab show` prints them (run_message)."""
     step = getattr(ev, "step", None)
     kind = getattr(ev, "kind", "?")
     msg = getattr(ev, "message", "")
-    t = Text(f"{'' if step is None else step:>7} ", style="dim")
-    t.append(f"{kind:<9}", style=EVENT_STYLE.get(kind, "bold"))
-    t.append(f" {msg}")
-    return t
+    line = Text(f"{'' if step is None else step:>7} ", style="dim")
+    line.append(pad(t(kind), 9), style=EVENT_STYLE.get(kind, "bold"))
+    line.append(f" {run_message(msg)}")
+    return line
