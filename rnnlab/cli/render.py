@@ -236,6 +236,22 @@ def kept_long(kept: dict) -> str:
               best=one(best), last=one(last))
 
 
+def checkpoint_words(choice) -> str:
+    """Choice.describe() (rnnlab/train/kept.py: `best checkpoint (step 800, val_rmse 16.1)`), built
+    again from its fields in the interface language; English as describe() says it."""
+    from rnnlab.tui.i18n import lang, tf
+
+    if lang() == "en":
+        return choice.describe()
+    extra = f", {choice.metric} {choice.value:.4g}" if choice.metric and choice.value is not None else ""
+    if choice.asked == choice.which:
+        key = "best checkpoint (step {step}{extra})" if choice.which == "best" else "last checkpoint (step {step}{extra})"
+    else:
+        key = ("best checkpoint (step {step}{extra}); no {asked} checkpoint kept" if choice.which == "best" else
+               "last checkpoint (step {step}{extra}); no {asked} checkpoint kept")
+    return tf(key, step=choice.step, extra=extra, asked=choice.asked)
+
+
 def short_note(note: str, width: int = 40) -> str:
     """The note's first line, cut to `width` with an ellipsis (`rnnlab show` prints it whole)."""
     line = (note or "").strip().splitlines()[0] if (note or "").strip() else ""

@@ -1,9 +1,10 @@
 """The CLI's human-readable lines in Chinese (issue 19 item 4, "CLI lines"): the words of `rnnlab
-runs`, `show`, `train`, `stop`/`pause`/`resume`/`rm`, `tag`, `note`, `compare`, `sweep show`, `sweeps`
-and `data`, merged into the one table
-that `t()`/`tf()` read (rnnlab/tui/i18n.py imports ZH_CLI; this module imports nothing, so the
+runs`, `show`, `train`, `stop`/`pause`/`resume`/`rm`, `tag`, `note`, `compare`, `sweep show`, `sweeps`,
+`data`, `forecast` and `sample`, merged into the one table
+that `t()`/`tf()` read (rnnlab/tui/i18n.py imports ZH_CLI; this module imports only `re`, so the
 CLI's start-up pays for a dict and no more). RUN_MESSAGES: the patterns that `i18n.run_message` applies to the
-messages a worker stores in English (a run's status message, its events).
+messages a worker stores in English (a run's status message, its events) and to the forecasting
+verdicts `train` prints (built in English by rnnlab/tasks/timeseries, which must not import the lab).
 
 Keys are the English text exactly as the CLI prints it (`{names}` filled in after translation by
 `tf`); a word the lab already translates (statuses, `run`, `status`, `step`, `best`...) is not
@@ -12,6 +13,9 @@ checkpoint names (`best@900`, `--checkpoint last`). `--json` never passes throug
 """
 
 from __future__ import annotations
+
+import re
+from typing import Callable, Union
 
 ZH_CLI: dict[str, str] = {
     # `rnnlab runs`: the columns the lab has not named already, the empty lines, the warning
@@ -93,13 +97,48 @@ ZH_CLI: dict[str, str] = {
     "{column} ({rows} rows)": "{column} ({rows} 行)", "row": "行", "lag": "滞后",
     "ACF of the first differences, lags 1..{n}; lines at ±1.96/√n": "一阶差分的 ACF, 滞后 1..{n}; 横线为 ±1.96/√n",
     "ACF of the series, lags 1..{n}; lines at ±1.96/√n": "序列的 ACF, 滞后 1..{n}; 横线为 ±1.96/√n",
+    # `rnnlab forecast`: its tables (metric names stay as typed), the backtest, the --future lines on stderr
+    # (the CSV on stdout is data: never translated)
+    "test split: {windows} windows, horizon {horizon}, season {season}; errors in the series' own units (MAPE/sMAPE in %)":
+        "测试集: {windows} 个窗口, 预测步长 {horizon}, 季节 {season}; 误差用序列自身的单位 (MAPE/sMAPE 为 %)",
+    "checkpoints: {used}": "检查点: {used}", "{name} {which} step {step}": "{name} {which} 第 {step} 步",
+    " (no {asked} kept)": " (没有保留 {asked})", "ensemble (mean of {n})": "集成 ({n} 个的均值)", "drift": "漂移",
+    "exp. smoothing": "指数平滑",
+    "intervals: split-conformal per horizon step, calibrated on the validation errors":
+        "区间: 按预测步的分割共形区间, 用验证集误差校准",
+    "cover {n}%": "覆盖 {n}%", "width {n}%": "宽度 {n}%", "cover {n}": "覆盖 {n}", "width {n}": "宽度 {n}",
+    "ensemble of {n}": "{n} 个运行的集成", "origin": "起点", "time": "时间", "mean over origins": "各起点的均值",
+    "backtest of {who}: {n} origins over the test split, stride {stride}, horizon {horizon}, season {season}; model fixed":
+        "{who} 的回测: 测试集上 {n} 个起点, 步长 {stride}, 预测步长 {horizon}, 季节 {season}; 模型固定",
+    "-- {run}: from the {checkpoint}": "-- {run}: 来自{checkpoint}",
+    "-- forecast: {model} (fused weights: {weights}; --model rnn|NAME for one member)":
+        "-- 预测: {model} (融合权重: {weights}; 单个成员用 --model rnn|NAME)",
+    "wrote {steps} forecasts ({step}{note}) after {last} to {output}; conformal intervals {levels}":
+        "已把 {last} 之后的 {steps} 个预测 ({step}{note}) 写入 {output}; 共形区间 {levels}",
+    ", recursive beyond the horizon {horizon}": ", 超出预测步长 {horizon} 的部分递归预测",
+    "wrote {n} forecasts for each of {size} series to {output}": "已把 {size} 个序列各 {n} 个预测写入 {output}",
+    "best checkpoint (step {step}{extra}); no {asked} checkpoint kept": "最佳检查点 (第 {step} 步{extra}); 没有保留 {asked} 检查点",
+    "last checkpoint (step {step}{extra}); no {asked} checkpoint kept": "最后的检查点 (第 {step} 步{extra}); 没有保留 {asked} 检查点",
+    "last checkpoint (step {step}{extra})": "最后的检查点 (第 {step} 步{extra})",
+    # `rnnlab sample` (its notes go to stderr; the text itself is the model's)
+    "-- prime: dropped {n} characters not in the run's vocabulary: {shown}": "-- 开头: 丢弃了 {n} 个不在词表中的字符: {shown}",
+    "-- prime: {n} words not in the run's vocabulary read as <unk>: {shown}": "-- 开头: {n} 个不在词表中的词读作 <unk>: {shown}",
+    "-- distinct-1/2/3 (word): {d}": "-- distinct-1/2/3 (词): {d}", "-- from the {checkpoint}{style}": "-- 来自{checkpoint}{style}",
+    ", style {style} (the default; --style {others} for the others)": ", 风格 {style} (默认; 其他风格用 --style {others})",
+    ", style {style}": ", 风格 {style}",
     "delete {listing}?": "删除 {listing}?", "removed {run}": "已删除 {run}", "(no tags)": "(没有标签)", "(no note)": "(没有备注)",
 }
 
 # the messages a worker stores in English (rnnlab/train/loop.py, session.py: a run's status
 # message and its events), as `show` and `train` print them under zh: (pattern, replacement),
 # each applied in turn; a message no pattern knows stays English
-RUN_MESSAGES: list[tuple[str, str]] = [
+def _worse(m: re.Match) -> str:
+    """`arima on validation (MASE 2.809 vs 0.000, and 3 others)` (verdict.losses) in Chinese."""
+    more = f", 另有 {m['n']} 个也更好" if m["n"] else ""
+    return f"{'验证集' if m['split'] == 'validation' else '测试集'}上的 {m['who']} (MASE {m['a']} 对 {m['b']}{more})"
+
+
+RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r"^finished (?P<n>\d+) steps: ", r"完成 \g<n> 步: "),
     (r"; best (?P<m>\S+) (?P<v>\S+) at step (?P<s>\d+)", r"; 最佳 \g<m> \g<v> (第 \g<s> 步)"),
     (r" \(kept in checkpoints/best\)", " (保存在 checkpoints/best)"),
@@ -122,5 +161,17 @@ RUN_MESSAGES: list[tuple[str, str]] = [
     (r"^from checkpoint at step (?P<s>\d+): ", r"从第 \g<s> 步的检查点: "),
     (r"^(?P<m>(?:从第 \d+ 步的检查点: )?\w+ x\d+ h\d+) on ", r"\g<m>, 任务 "),
     (r", (?P<n>[\d,]+) params, ", r", \g<n> 个参数, "), (r" x (?P<n>\d+) processes$", r" x \g<n> 个进程"),
+    # the forecasting verdicts `train` prints as `note:`/`fusion:` lines (rnnlab/tasks/timeseries/verdict.py,
+    # fusion.py, panel.py build them in English below the interface; --json keeps them so)
+    (r"^the model is worse than ", "模型不如 "), (r"^the fused forecast is worse than ", "融合预测不如 "),
+    (r"(?P<who>[\w-]+) on (?P<split>validation|test) \(MASE (?P<a>\S+) vs (?P<b>[^,)]+)(?:, and (?P<n>\d+) others?)?\)", _worse),
+    (r"; than (?=验证集|测试集)", "; 也不如 "),
+    (r"^not enough history to calibrate (?P<lv>\S+): (?P<n>\d+) origins \(needs (?P<m>\d+)\); (?:that|its) band is the "
+     r"normal fallback ±z·σ of seasonal-naive's errors on the training split$",
+     r"历史不足以校准 \g<lv>: \g<n> 个起点 (需要 \g<m> 个); 该区间退回正态近似 ±z·σ (季节朴素在训练集上的误差)"),
+    (r"^test MASE: fused ", "测试集 MASE: 融合 "),
+    (r"^left out (?P<n>\d+) series too short for window (?P<w>\d+) \+ horizon (?P<h>\d+) in train and a horizon in val "
+     r"and test: ", r"略去了 \g<n> 个太短的序列 (训练集需要窗口 \g<w> + 预测步长 \g<h>, 验证集和测试集各需一个预测步长): "),
+    (r" \((?P<n>\d+) rows\)", r" (\g<n> 行)"), (r" and (?P<n>\d+) more$", r" 等另外 \g<n> 个"),
 ]
 
