@@ -126,6 +126,32 @@ ZH_CLI: dict[str, str] = {
     "-- distinct-1/2/3 (word): {d}": "-- distinct-1/2/3 (词): {d}", "-- from the {checkpoint}{style}": "-- 来自{checkpoint}{style}",
     ", style {style} (the default; --style {others} for the others)": ", 风格 {style} (默认; 其他风格用 --style {others})",
     ", style {style}": ", 风格 {style}",
+    # `rnnlab diff`, `logs`, `export`
+    "the {n} runs have the same config ({same} keys)": "这 {n} 个运行的配置相同 ({same} 个键)", "key": "键",
+    "({same} other keys are the same{missing})": "(其余 {same} 个键相同{missing})", "; – : the run has no such key": "; – : 该运行没有这个键",
+    "(no log yet: {path}; a run trained in the foreground (`rnnlab train` without --detach) printed its output in that "
+    "terminal)": "(还没有日志: {path}; 在前台训练的运行 (`rnnlab train` 不带 --detach) 把输出打印在了那个终端里)",
+    "wrote {n} points to {logdir} (tensorboard --logdir {logdir})": "已把 {n} 个数据点写入 {logdir} (tensorboard --logdir {logdir})",
+    "wrote {n} points to {output}": "已把 {n} 个数据点写入 {output}",
+    # `rnnlab neurons`, `rnnlab attention` (rnnlab/cli/inspect_cmd.py): states, features and cells as typed
+    "-- dropped {n} characters not in the run's vocabulary: {shown}": "-- 丢弃了 {n} 个不在词表中的字符: {shown}",
+    "-- {n} words not in the run's vocabulary read as <unk>: {shown}": "-- {n} 个不在词表中的词读作 <unk>: {shown}",
+    "hidden state": "隐藏状态", "cell state": "细胞状态", "input gate": "输入门", "forget gate": "遗忘门", "cell candidate": "细胞候选值",
+    "output gate": "输出门", "reset gate": "重置门", "update gate": "更新门", "new-state candidate": "新状态候选值",
+    "run {run} ({checkpoint}): layer {layer}, {state} ({name}), {style}{n} characters":
+        "运行 {run} ({checkpoint}): 第 {layer} 层, {state} ({name}), {style}{n} 个字符", "style {style}, ": "风格 {style}, ",
+    "span {a}:{b} {text}, threshold {threshold}: ": "区间 {a}:{b} {text}, 阈值 {threshold}: ",
+    "{n} units on throughout and off around it": "{n} 个单元在区间内一直开启、在区间外关闭",
+    "no unit is on throughout it and off around it; try a lower --threshold or another span":
+        "没有单元在区间内一直开启、在区间外关闭; 试试更低的 --threshold 或另一个区间",
+    "  unit {unit}  r = {r} with {feature}": "  单元 {unit}  与 {feature} 的 r = {r}",
+    "where units {units} fire together in the {searched}: ": "单元 {units} 在{searched}中一起激活的位置: ",
+    "{n} matches": "{n} 处", "nowhere else": "别处没有", "validation text": "验证文本", "given text": "给定文本",
+    "run {run} ({checkpoint}): attention layer {layer}, head {head}, {style}{n} positions; row = position, column = the "
+    "earlier position it attends to": "运行 {run} ({checkpoint}): 注意力第 {layer} 层, 第 {head} 头, {style}{n} 个位置; "
+    "行 = 位置, 列 = 它所关注的更早位置",
+    "shades ·░▒▓█ from 0 to 1; → the position each row attends to most": "深浅 ·░▒▓█ 表示 0 到 1; → 每行最关注的位置",
+    "key: ": "图例: ", "  low → high per unit, centre {c}": "  每个单元从低到高, 中心 {c}",
     "delete {listing}?": "删除 {listing}?", "removed {run}": "已删除 {run}", "(no tags)": "(没有标签)", "(no note)": "(没有备注)",
 }
 
