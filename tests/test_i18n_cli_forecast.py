@@ -97,3 +97,22 @@ def test_forecast_words_set_by_variables_have_their_chinese():
     for word in ("naive", "seasonal naive", "drift", "exp. smoothing", "model", "origin", "time", "s-naive",
                  "hidden state", "forget gate", "validation text", "given text", "key: "):
         assert word in ZH, word
+
+
+def test_show_plots_chinese_legends_inside_a_straight_frame(ts_run):
+    """plotext counts a character as one cell: a Chinese legend would push the frame right by
+    a cell per character; render.plot_words holds each second cell, dropped from the text."""
+    from rnnlab.cli.render import WIDE_FILL
+    from rnnlab.tui.widgets.fastplot import WIDE_FILL as LAB_FILL
+
+    assert WIDE_FILL == LAB_FILL  # the lab's and the CLI's plots, one convention
+    root, _ = ts_run
+    out = _rnnlab(root, "zh", "show", "m").stdout
+    assert WIDE_FILL not in out
+    plot = out[out.index("预测 @ 第 4 步"):].splitlines()
+    framed = [x for x in plot[1:] if x.rstrip().endswith(("│", "┐", "┘"))]
+    assert len(framed) > 10 and len({cell_len(x) for x in framed}) == 1, framed
+    legend = " ".join(x for x in framed[:7])
+    for word in ("历史", "实际", "预测", "朴素", "季节朴素"):
+        assert re.search(rf"\S\S {word} ", legend), (word, legend)
+    assert re.search(r"^ +日期$", out, re.M) and "seasonal_naive" not in legend
