@@ -91,6 +91,18 @@ ZH_CLI: dict[str, str] = {
     "no sweeps yet; start one with `rnnlab sweep SPEC` (see README, Sweeps)":
         "还没有超参数搜索; 用 `rnnlab sweep SPEC` 启动一个 (见 README 的 Sweeps 一节)",
     "pid": "pid", "done": "完成",
+    # `rnnlab sweep SPEC|join|resume` (the controller's own progress lines: RUN_MESSAGES below)
+    "sweep {sweep}: {trials} trials, {parallel} at a time here, {sampler} sampler, {pruner} pruner, {direction} {metric}":
+        "搜索 {sweep}: {trials} 次试验, 本机同时 {parallel} 个, 采样器 {sampler}, 剪枝器 {pruner}, {direction} {metric}",
+    "sweep {sweep} resumed: controller pid {pid} adopts its running trials and goes on":
+        "搜索 {sweep} 已继续: 控制进程 pid {pid} 接管正在运行的试验并继续",
+    "sweep {sweep} already has a controller on this host": "搜索 {sweep} 在本机已有控制进程",
+    "{line}: joined already, no second controller started; follow it with `rnnlab sweep show {sweep}`":
+        "{line}: 已经加入, 没有启动第二个控制进程; 用 `rnnlab sweep show {sweep}` 跟踪它",
+    "sweep {sweep} started in the background (controller pid {pid} on this host)": "搜索 {sweep} 已在后台启动 (本机控制进程 pid {pid})",
+    "sweep {sweep} joined in the background (controller pid {pid} on this host)": "搜索 {sweep} 已在后台加入 (本机控制进程 pid {pid})",
+    "  follow it: rnnlab sweep show {sweep}   |   rnnlab sweeps   |   rnnlab  (the lab)":
+        "  跟踪它: rnnlab sweep show {sweep}   |   rnnlab sweeps   |   rnnlab  (实验室)",
     # `rnnlab data CSV` (the card's own lines: rnnlab/cli/data.py CARD_ZH)
     "recommended settings (paste into a preset, or pass each as --set task.KEY=VALUE):":
         "推荐设置 (粘贴到预设中, 或逐个用 --set task.KEY=VALUE 传入):",
@@ -199,5 +211,21 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r"^left out (?P<n>\d+) series too short for window (?P<w>\d+) \+ horizon (?P<h>\d+) in train and a horizon in val "
      r"and test: ", r"略去了 \g<n> 个太短的序列 (训练集需要窗口 \g<w> + 预测步长 \g<h>, 验证集和测试集各需一个预测步长): "),
     (r" \((?P<n>\d+) rows\)", r" (\g<n> 行)"), (r" and (?P<n>\d+) more$", r" 等另外 \g<n> 个"),
+    # the sweep controller's progress lines (rnnlab/sweeps/controller.py) as `rnnlab sweep SPEC|join`
+    # prints them in the foreground (its log file keeps them English)
+    (r"^trial (?P<n>\d+): run (?P<r>\S+) launched \(its controller died first\)$", r"试验 \g<n>: 运行 \g<r> 已启动 (它的控制进程先退出了)"),
+    (r"^trial (?P<n>\d+): run (?P<r>\S+) resumed from its checkpoint$", r"试验 \g<n>: 运行 \g<r> 从检查点继续"),
+    (r"^trial (?P<n>\d+): adopted run (?P<r>\S+) \((?P<s>\w+)\)$", r"试验 \g<n>: 接管运行 \g<r> (\g<s>)"),
+    (r"^trial (?P<n>\d+): pruning run (?P<r>\S+) \((?P<m>\S+) (?P<v>\S+) at step (?P<s>\d+)\)$",
+     r"试验 \g<n>: 剪枝运行 \g<r> (第 \g<s> 步 \g<m> \g<v>)"),
+    (r"^trial (?P<n>\d+): run (?P<r>\S+) \(pid ", r"试验 \g<n>: 运行 \g<r> (pid "),
+    (r"^trial (?P<n>\d+): complete\b", r"试验 \g<n>: 已完成"), (r"^trial (?P<n>\d+): pruned\b", r"试验 \g<n>: 已剪枝"),
+    (r"^trial (?P<n>\d+): fail\b", r"试验 \g<n>: 失败"), (r" \(run (?P<r>\S+) stopped by hand\)$", r" (运行 \g<r> 被手动停止)"),
+    (r"^sweep (?P<s>\S+): this host is done \((?P<n>\d+) trial numbers in the study\)$",
+     r"搜索 \g<s>: 本机的工作已完成 (研究中共有 \g<n> 个试验编号)"),
+    (r"^sweep (?P<s>\S+): stopped \((?P<n>\d+) trials checkpointed\)$", r"搜索 \g<s>: 已停止 (\g<n> 个试验已保存检查点)"),
+    (r"^error: ", "错误: "),
+    (r"^sweep (?P<s>\S+) already has a controller on this host(?: \(pid (?P<p>\d+)\))?$",
+     lambda m: f"搜索 {m['s']} 在本机已有控制进程" + (f" (pid {m['p']})" if m["p"] else "")),
 ]
 

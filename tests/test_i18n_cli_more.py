@@ -1,9 +1,10 @@
-"""`rnnlab forecast`, `train`'s forecasting verdicts and `diff` in Chinese under RNNLAB_LANG=zh
-(issue 19 item 4; rnnlab/tui/i18n_cli.py), on a real tiny time-series run trained by a real
-subprocess: the tables' headers and row labels in Chinese, aligned in terminal cells; the
-`fusion:`/`note:` lines (built in English by rnnlab/tasks/timeseries/verdict.py) translated at the
-CLI's edge; `--future`'s CSV (data) the same bytes in both languages, only its stderr notes change;
-English as it was."""
+"""`rnnlab forecast`, `train`'s forecasting verdicts, `diff`, the CLI's plots and `sweep`'s progress
+lines in Chinese under RNNLAB_LANG=zh (issue 19 item 4; rnnlab/tui/i18n_cli.py), on a real tiny
+time-series run trained by a real subprocess: the tables' headers and row labels in Chinese,
+aligned in terminal cells; the `fusion:`/`note:` lines (built in English by
+rnnlab/tasks/timeseries/verdict.py) translated at the CLI's edge; `--future`'s CSV (data) the same
+bytes in both languages, only its stderr notes change; plot legends inside a straight frame;
+English as it was (English tables: tests/test_cli_generate.py)."""
 
 from __future__ import annotations
 
@@ -116,3 +117,17 @@ def test_show_plots_chinese_legends_inside_a_straight_frame(ts_run):
     for word in ("历史", "实际", "预测", "朴素", "季节朴素"):
         assert re.search(rf"\S\S {word} ", legend), (word, legend)
     assert re.search(r"^ +日期$", out, re.M) and "seasonal_naive" not in legend
+
+
+def test_sweep_progress_lines_in_chinese(tmp_path):
+    """`rnnlab sweep SPEC` in the foreground: its opening line and the controller's progress lines
+    (said in English by rnnlab/sweeps/controller.py) in Chinese, ids and numbers as typed."""
+    from tests.test_sweeps import _spec
+
+    spec = _spec(tmp_path, trials=1, parallel=1, steps=10, space='"train.lr" = [0.01]')
+    out = _rnnlab(tmp_path / "runs", "zh", "sweep", str(spec)).stdout.splitlines()
+    assert re.fullmatch(r"搜索 \S+: 1 次试验, 本机同时 1 个, 采样器 random, 剪枝器 none, 最小化 val_mse", out[0]), out
+    assert re.fullmatch(r"试验 0: 运行 \S+ \(pid \d+\) train\.lr=0\.01", out[1]), out
+    assert re.fullmatch(r"试验 0: 已完成 val_mse \S+", out[2]), out
+    assert re.fullmatch(r"搜索 \S+: 本机的工作已完成 \(研究中共有 1 个试验编号\)", out[3]), out
+    assert not any(re.search(r"\b(trials?|run|complete|this host)\b", x) for x in out[:4]), out
