@@ -149,7 +149,7 @@ def test_every_cli_string_has_its_chinese():
 
     missing, seen = [], 0
     for f in ("runs_cmd.py", "show_cmd.py", "manage.py", "render.py", "train.py", "console.py", "sweep.py", "seeds.py", "data.py", "system_cmd.py",
-              "presets_cmd.py"):
+              "presets_cmd.py", "generate.py", "inspect_cmd.py", "diff_cmd.py"):
         src = (REPO / "rnnlab" / "cli" / f).read_text(encoding="utf-8")
         for m in re.finditer(r'\b(?:tf?|tr)\(\s*((?:"[^"\n]*"\s*)+)', src):  # tr: sweep.py's t
             seen += 1

@@ -132,9 +132,9 @@ def _plain() -> bool:
 
 
 def _finish(plt) -> str:
-    from rnnlab.cli.render import unstyled  # the same pipe rule as `show`
+    from rnnlab.cli.render import built, unstyled  # the same pipe rule as `show`; CJK cells as `show` keeps them
 
-    text = plt.build()
+    text = built(plt)
     return unstyled(text) if _plain() else text
 
 
@@ -142,7 +142,7 @@ def _series_plot(card: dict) -> str:
     import plotext as plt
 
     from rnnlab import timeaxis
-    from rnnlab.cli.render import downsample, width as term_width
+    from rnnlab.cli.render import downsample, plot_words, width as term_width
 
     # `positions`: the rows the card carries (all of them, or a spread for the plot)
     rows = card.get("positions") or list(range(len(card["values"])))
@@ -155,20 +155,20 @@ def _series_plot(card: dict) -> str:
         plt.theme("clear")
     from rnnlab.tui.i18n import t, tf
 
-    plt.title(tf("{column} ({rows} rows)", column=card["column"], rows=card["rows"]))
+    plt.title(plot_words(tf("{column} ({rows} rows)", column=card["column"], rows=card["rows"])))
     xs, ys = downsample(xs, ys, PLOT_POINTS * width)
     plt.plot(xs, ys)
     ticks = timeaxis.ticks(card["times"], most=5)
     if ticks:
         plt.xticks([rows[p] for p, _ in ticks], [s for _, s in ticks])
-    plt.xlabel(t("date" if ticks else "row"))
+    plt.xlabel(plot_words(t("date" if ticks else "row")))
     return _finish(plt)
 
 
 def _acf_plot(card: dict) -> str:
     import plotext as plt
 
-    from rnnlab.cli.render import width
+    from rnnlab.cli.render import plot_words, width
 
     acf = card["acf"]
     plt.clf()
@@ -177,14 +177,14 @@ def _acf_plot(card: dict) -> str:
         plt.theme("clear")
     from rnnlab.tui.i18n import t, tf
 
-    plt.title(tf("ACF of the first differences, lags 1..{n}; lines at ±1.96/√n" if card["acf_of"] == "differences"
-                 else "ACF of the series, lags 1..{n}; lines at ±1.96/√n", n=len(acf)))
+    plt.title(plot_words(tf("ACF of the first differences, lags 1..{n}; lines at ±1.96/√n" if card["acf_of"] == "differences"
+                            else "ACF of the series, lags 1..{n}; lines at ±1.96/√n", n=len(acf))))
     if acf:
         plt.bar(list(range(1, len(acf) + 1)), acf, width=0.3)
         band = 1.96 / math.sqrt(max(1, card.get("acf_rows", card["rows"])))
         plt.hline(band)
         plt.hline(-band)
-    plt.xlabel(t("lag"))
+    plt.xlabel(plot_words(t("lag")))
     return _finish(plt)
 
 

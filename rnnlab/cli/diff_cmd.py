@@ -42,16 +42,20 @@ def diff_cmd(
             "same": same,
         })
         return
+    from rich.cells import cell_len
+
+    from rnnlab.tui.i18n import pad, t, tf
+
     if not changed:
-        typer.echo(f"the {len(dirs)} runs have the same config ({same} keys)")
+        typer.echo(tf("the {n} runs have the same config ({same} keys)", n=len(dirs), same=same))
         return
-    head = ["key", *labels]
+    head = [t("key"), *labels]
     rows = [[k, *[hparams.fmt(v) for v in vals]] for k, vals in changed]
-    widths = [max(len(str(r[j])) for r in [head, *rows]) for j in range(len(head))]
+    widths = [max(cell_len(str(r[j])) for r in [head, *rows]) for j in range(len(head))]  # in cells: names may be CJK
     for r in [head, *rows]:
-        typer.echo("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
-    missing = "; – : the run has no such key" if any(v is None for _, vals in changed for v in vals) else ""
-    typer.echo(f"({same} other keys are the same{missing})")
+        typer.echo("  ".join(pad(str(c), w) for c, w in zip(r, widths)).rstrip())
+    missing = t("; – : the run has no such key") if any(v is None for _, vals in changed for v in vals) else ""
+    typer.echo(tf("({same} other keys are the same{missing})", same=same, missing=missing))
 
 
 def register(app: typer.Typer) -> None:

@@ -53,13 +53,20 @@ def sample(
     dev = next(model.parameters()).device
     style_id = task.style_id(style)
     dropped = task.unknown_chars(prime if prime is not None else t.prime)
+    from rnnlab.tui.i18n import lang, tf
+
+    en = lang() == "en"  # English as it always read (its plurals); Chinese has none
     if dropped:
         shown = ", ".join(repr(c) for c in dropped)
-        typer.echo(f"-- prime: dropped {len(dropped)} character{'s' if len(dropped) > 1 else ''} not in the run's vocabulary: {shown}", err=True)
+        typer.echo(f"-- prime: dropped {len(dropped)} character{'s' if len(dropped) > 1 else ''} not in the run's vocabulary: {shown}"
+                   if en else tf("-- prime: dropped {n} characters not in the run's vocabulary: {shown}", n=len(dropped), shown=shown),
+                   err=True)
     unknown = task.unknown_words(prime if prime is not None else t.prime)
     if unknown:
         shown = ", ".join(repr(w) for w in unknown[:10]) + (" …" if len(unknown) > 10 else "")
-        typer.echo(f"-- prime: {len(unknown)} word{'s' if len(unknown) > 1 else ''} not in the run's vocabulary read as <unk>: {shown}", err=True)
+        typer.echo(f"-- prime: {len(unknown)} word{'s' if len(unknown) > 1 else ''} not in the run's vocabulary read as <unk>: {shown}"
+                   if en else tf("-- prime: {n} words not in the run's vocabulary read as <unk>: {shown}", n=len(unknown), shown=shown),
+                   err=True)
     text = generate(
         model,
         task,
@@ -76,16 +83,19 @@ def sample(
     sys.stdout.write(shown_prime + text + ("" if text.endswith("\n") else "\n"))
     sys.stdout.flush()
     d = [distinct_n(text, n) for n in (1, 2, 3)]
-    typer.echo(f"-- distinct-1/2/3 (word): {d[0]:.3f} / {d[1]:.3f} / {d[2]:.3f}", err=True)
+    typer.echo(tf("-- distinct-1/2/3 (word): {d}", d=f"{d[0]:.3f} / {d[1]:.3f} / {d[2]:.3f}"), err=True)
     if style is None and getattr(task, "conditioned", False):
         # no --style on a conditioned run: the model writes in its default style; say which
         styles = list(task.styles)
         default = styles[getattr(model, "style", 0)]
         others = ", ".join(s for s in styles if s != default)
-        style_note = f", style {default} (the default; --style {others} for the other{'s' if len(styles) > 2 else ''})"
+        style_note = (f", style {default} (the default; --style {others} for the other{'s' if len(styles) > 2 else ''})" if en
+                      else tf(", style {style} (the default; --style {others} for the others)", style=default, others=others))
     else:
-        style_note = f", style {style}" if style else ""
-    typer.echo(f"-- from the {loaded.checkpoint.describe()}{style_note}", err=True)
+        style_note = tf(", style {style}", style=style) if style else ""
+    from rnnlab.cli.render import checkpoint_words
+
+    typer.echo(tf("-- from the {checkpoint}{style}", checkpoint=checkpoint_words(loaded.checkpoint), style=style_note), err=True)
 
 
 def forecast(
@@ -191,13 +201,17 @@ def _future(models, task, steps, levels, dev, covariates, output, json_out, run_
         raise UserError(f"--covariates {covariates}: the run has no task.future_covariates or task.covariates to read from it")
     report = future_forecast(models, task, steps, levels, dev, future_cov, model)
     # which weights made the numbers (best unless --checkpoint last), on stderr so pipes stay CSV
+    from rnnlab.cli.render import checkpoint_words
+    from rnnlab.tui.i18n import run_message, tf
+
     for run_id, c in zip(run_ids, choices):
-        typer.echo(f"-- {run_id}: from the {c.describe()}", err=True)
+        typer.echo(tf("-- {run}: from the {checkpoint}", run=run_id, checkpoint=checkpoint_words(c)), err=True)
     if report.get("weights"):
         weights = ", ".join(f"{k} {v:.2f}" for k, v in report["weights"].items())
-        typer.echo(f"-- forecast: {report['model']} (fused weights: {weights}; --model rnn|NAME for one member)", err=True)
+        typer.echo(tf("-- forecast: {model} (fused weights: {weights}; --model rnn|NAME for one member)", model=report["model"],
+                      weights=weights), err=True)
     for note in report.get("notes", []):
-        typer.echo(f"-- {note}", err=True)
+        typer.echo(f"-- {run_message(note)}", err=True)
     report["runs"] = run_ids
     report["checkpoints"] = [c.to_dict() for c in choices]
     columns = list(report["rows"][0])
@@ -223,12 +237,10 @@ def _future(models, task, steps, levels, dev, covariates, output, json_out, run_
     if json_out:
         print_json({k: v for k, v in report.items() if k != "rows"} | {"output": str(output)})
     else:
-        note = f", recursive beyond the horizon {report['horizon']}" if report["recursive"] else ""
-        typer.echo(
-            f"wrote {steps} forecasts ({report['step']}{note}) after {report['last_time']} to {output}; "
-            f"conformal intervals {', '.join(f'{v:g}%' for v in report['levels'])}",
-            err=True,
-        )
+        note = tf(", recursive beyond the horizon {horizon}", horizon=report["horizon"]) if report["recursive"] else ""
+        typer.echo(tf("wrote {steps} forecasts ({step}{note}) after {last} to {output}; conformal intervals {levels}",
+                      steps=steps, step=report["step"], note=note, last=report["last_time"], output=output,
+                      levels=", ".join(f"{v:g}%" for v in report["levels"])), err=True)
 
 
 def _a(word: str) -> str:
@@ -248,30 +260,38 @@ _COLUMNS = ("rmse", "mae", "mse", "mape", "smape", "mase")
 
 
 def _print_report(report: dict) -> None:
-    """Members, their mean ensemble and the baselines, one row each, on the same test windows."""
+    """Members, their mean ensemble and the baselines, one row each, on the same test windows
+    (row labels in the interface language, padded by terminal cells; metric names as typed)."""
+    from rnnlab.tui.i18n import pad, t, tf
+
     rows: list[tuple[str, dict]] = []
     for name, entry in zip(report["names"], report["models"]):
         rows.append((name, entry))
     if len(report["models"]) > 1:
-        rows.append((f"ensemble (mean of {report['ensemble']['size']})", report["ensemble"]))
+        rows.append((tf("ensemble (mean of {n})", n=report["ensemble"]["size"]), report["ensemble"]))
     base = report["baselines"]
     for label, prefix in (("naive", "naive_"), ("seasonal naive", "seasonal_naive_"), ("drift", "drift_"), ("exp. smoothing", "ets_")):
-        rows.append((label, {k[len(prefix):]: v for k, v in base.items() if k.startswith(prefix)}))
-    width = max(len(name) for name, _ in rows)
-    typer.echo(
-        f"test split: {report['windows']} windows, horizon {report['horizon']}, season {report['season']}; "
-        "errors in the series' own units (MAPE/sMAPE in %)"
-    )
-    used = ", ".join(f"{name.split(' (')[0]} {c['which']} step {c['step']}" + ("" if c["which"] == c["asked"] else f" (no {c['asked']} kept)")
+        rows.append((t(label), {k[len(prefix):]: v for k, v in base.items() if k.startswith(prefix)}))
+    width = max(_cells(name) for name, _ in rows)
+    typer.echo(tf("test split: {windows} windows, horizon {horizon}, season {season}; errors in the series' own units "
+                  "(MAPE/sMAPE in %)", windows=report["windows"], horizon=report["horizon"], season=report["season"]))
+    used = ", ".join(tf("{name} {which} step {step}", name=name.split(" (")[0], which=c["which"], step=c["step"])
+                     + ("" if c["which"] == c["asked"] else tf(" (no {asked} kept)", asked=c["asked"]))
                      for name, c in zip(report["names"], report["checkpoints"]))
-    typer.echo(f"checkpoints: {used}")
+    typer.echo(tf("checkpoints: {used}", used=used))
     header = "  ".join(f"{c:>9}" for c in _COLUMNS) + f"  {'Ljung-Box p':>11}"
     typer.echo(f"{'':<{width}}  {header}")
     for name, entry in rows:
         cells = "  ".join(_cell(entry.get(f"test_{c}")) for c in _COLUMNS)
         p = entry.get("test_ljung_box_p")
-        typer.echo(f"{name:<{width}}  {cells}  {_cell(p, 11)}")
+        typer.echo(f"{pad(name, width)}  {cells}  {_cell(p, 11)}")
     _print_intervals(report.get("levels") or [], rows, width)
+
+
+def _cells(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 def _print_intervals(levels: list[float], rows: list[tuple[str, dict]], width: int) -> None:
@@ -279,15 +299,16 @@ def _print_intervals(levels: list[float], rows: list[tuple[str, dict]], width: i
     if not levels:
         return
     from rnnlab.tasks.timeseries.intervals import level_name
+    from rnnlab.tui.i18n import pad, rpad, t, tf
 
     names = [level_name(v) for v in levels]
     typer.echo("")
-    typer.echo("intervals: split-conformal per horizon step, calibrated on the validation errors")
-    cols = [f"cover {n}%" for n in names] + [f"width {n}%" for n in names] + ["pinball"]
-    typer.echo(f"{'':<{width}}  " + "  ".join(f"{c:>10}" for c in cols))
+    typer.echo(t("intervals: split-conformal per horizon step, calibrated on the validation errors"))
+    cols = [tf("cover {n}%", n=n) for n in names] + [tf("width {n}%", n=n) for n in names] + ["pinball"]
+    typer.echo(f"{'':<{width}}  " + "  ".join(rpad(c, 10) for c in cols))
     for name, entry in rows:
         keys = [f"test_coverage_{n}" for n in names] + [f"test_width_{n}" for n in names] + ["test_pinball"]
-        typer.echo(f"{name:<{width}}  " + "  ".join(_cell(entry.get(k), 10) for k in keys))
+        typer.echo(f"{pad(name, width)}  " + "  ".join(_cell(entry.get(k), 10) for k in keys))
 
 
 _BT_FORECASTERS = (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))
@@ -297,26 +318,31 @@ def _print_backtest(report: dict) -> None:
     """One row per origin (model / naive / seasonal-naive RMSE and the model's coverage), then
     the mean over origins for each forecaster."""
     from rnnlab.tasks.timeseries.intervals import level_name
+    from rnnlab.tui.i18n import pad, rpad, t, tf
 
     lv = [level_name(v) for v in report["levels"]]
-    who = report["names"][0] if len(report["names"]) == 1 else f"ensemble of {len(report['names'])}"
-    typer.echo(
-        f"backtest of {who}: {report['backtest']} origins over the test split, stride {report['stride']}, "
-        f"horizon {report['horizon']}, season {report['season']}; model fixed"
-    )
-    head = ["origin", "time", "rmse", "naive", "s-naive"] + [f"cover {n}%" for n in lv]
-    typer.echo("  ".join(f"{h:>19}" if h == "time" else f"{h:>9}" for h in head))
+    who = report["names"][0] if len(report["names"]) == 1 else tf("ensemble of {n}", n=len(report["names"]))
+    typer.echo(tf("backtest of {who}: {n} origins over the test split, stride {stride}, horizon {horizon}, season {season}; "
+                  "model fixed", who=who, n=report["backtest"], stride=report["stride"], horizon=report["horizon"],
+                  season=report["season"]))
+    head = [t("origin"), t("time"), "rmse", t("naive"), t("s-naive")] + [tf("cover {n}%", n=n) for n in lv]
+    typer.echo("  ".join(rpad(h, 19 if k == 1 else 9) for k, h in enumerate(head)))
     for row in report["origins"]:
         cells = [f"{row['origin']:>9}", f"{(row['time'] or '-')[:19]:>19}"]
         cells += [_cell(row[name]["rmse"]) for name, _ in _BT_FORECASTERS]
         cells += [_cell(row["model"].get(f"coverage_{n}")) for n in lv]
         typer.echo("  ".join(cells))
     typer.echo("")
-    typer.echo("mean over origins")
+    typer.echo(t("mean over origins"))
     cols = ["rmse", "mae", "mase", "smape"] + [f"coverage_{n}" for n in lv] + [f"width_{n}" for n in lv] + ["pinball"]
-    typer.echo(f"{'':<15}  " + "  ".join(f"{c.replace('coverage_', 'cover ').replace('width_', 'width '):>9}" for c in cols))
+
+    def col(c: str) -> str:
+        n = c.split("_", 1)[-1]
+        return tf("cover {n}", n=n) if c.startswith("coverage_") else tf("width {n}", n=n) if c.startswith("width_") else c
+
+    typer.echo(f"{'':<15}  " + "  ".join(rpad(col(c), 9) for c in cols))
     for name, label in _BT_FORECASTERS:
-        typer.echo(f"{label:<15}  " + "  ".join(_cell(report["mean"][name].get(c)) for c in cols))
+        typer.echo(f"{pad(t(label), 15)}  " + "  ".join(_cell(report["mean"][name].get(c)) for c in cols))
 
 
 def _cell(value, width: int = 9) -> str:

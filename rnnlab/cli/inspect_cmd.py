@@ -78,15 +78,39 @@ def _pick_style(loaded, style: Optional[str]) -> Optional[str]:
 def _say_unknown(loaded, body: str) -> None:
     """On stderr, what of the text the run cannot read as given: characters a char run drops,
     words a word run reads as `<unk>` (the text shown is then not the text typed)."""
+    from rnnlab.tui.i18n import lang, tf
+
+    en = lang() == "en"  # English as it always read (its plurals)
     dropped = loaded.unknown(body)
     if dropped:
-        typer.echo(f"-- dropped {len(dropped)} character{'s' if len(dropped) > 1 else ''} not in the run's vocabulary: "
-                   + ", ".join(repr(c) for c in dropped), err=True)
+        shown = ", ".join(repr(c) for c in dropped)
+        typer.echo(f"-- dropped {len(dropped)} character{'s' if len(dropped) > 1 else ''} not in the run's vocabulary: {shown}"
+                   if en else tf("-- dropped {n} characters not in the run's vocabulary: {shown}", n=len(dropped), shown=shown),
+                   err=True)
     unknown = loaded.task.unknown_words(body) if hasattr(loaded.task, "unknown_words") else []
     if unknown:
         shown = ", ".join(repr(w) for w in unknown[:10]) + (" …" if len(unknown) > 10 else "")
-        typer.echo(f"-- {len(unknown)} word{'s' if len(unknown) > 1 else ''} not in the run's vocabulary "
-                   f"read as <unk>: {shown}", err=True)
+        typer.echo(f"-- {len(unknown)} word{'s' if len(unknown) > 1 else ''} not in the run's vocabulary read as <unk>: {shown}"
+                   if en else tf("-- {n} words not in the run's vocabulary read as <unk>: {shown}", n=len(unknown), shown=shown),
+                   err=True)
+
+
+def _key(state: str, colour: bool):
+    """shade.key() (`key: ░▒▓  low → high per unit, centre 0`), its words in the interface language
+    (rnnlab/inspect must not import the lab's words): the ramp kept, the words around it swapped."""
+    from rich.text import Text
+
+    from rnnlab.inspect.shade import centre, key
+    from rnnlab.tui.i18n import lang, t, tf
+
+    out = key(state, colour)
+    if lang() == "en":
+        return out
+    head, tail = len("key: "), out.plain.index("  low → high")
+    zh = Text(t("key: "), style="dim")
+    zh.append_text(out[head:tail])
+    zh.append(tf("  low → high per unit, centre {c}", c=f"{centre(state):g}"), style="dim")
+    return zh
 
 
 def neurons(
@@ -122,30 +146,41 @@ def neurons(
         return
     from rich.text import Text
 
-    from rnnlab.inspect.shade import key, shaded
+    from rnnlab.inspect.shade import shaded
 
+    from rnnlab.cli.render import checkpoint_words
+    from rnnlab.tui.i18n import lang, t, tf
+
+    en = lang() == "en"
     colour = _colour()
     n = len(doc["text"])
-    typer.echo(f"run {loaded.run_dir.name} ({loaded.checkpoint.describe()}): layer {layer}, {state} "
-               f"({STATE_NAMES[state]}), " + (f"style {style_name}, " if style_name else "") + f"{n} characters")
+    typer.echo(tf("run {run} ({checkpoint}): layer {layer}, {state} ({name}), {style}{n} characters", run=loaded.run_dir.name,
+                  checkpoint=checkpoint_words(loaded.checkpoint), layer=layer, state=state, name=t(STATE_NAMES[state]),
+                  style=tf("style {style}, ", style=style_name) if style_name else "", n=n))
     sp = doc.get("span")
     if sp is not None:
-        typer.echo(f"span {sp['start']}:{sp['end']} {sp['text']!r}, threshold {sp['threshold']:g}: "
-                   + (f"{len(sp['units'])} unit{'s' if len(sp['units']) != 1 else ''} on throughout and off around it"
-                      if sp["units"] else "no unit is on throughout it and off around it; try a lower --threshold or another span"))
+        units = len(sp["units"])
+        typer.echo(tf("span {a}:{b} {text}, threshold {threshold}: ", a=sp["start"], b=sp["end"], text=repr(sp["text"]),
+                      threshold=f"{sp['threshold']:g}")
+                   + ((f"{units} unit{'s' if units != 1 else ''} on throughout and off around it" if en
+                       else tf("{n} units on throughout and off around it", n=units))
+                      if sp["units"] else t("no unit is on throughout it and off around it; try a lower --threshold or another span")))
     for u in doc["units"]:
-        typer.echo(f"  unit {u['unit']:>4}  r = {u['correlation']:+.2f} with {u['feature']}")
+        typer.echo(tf("  unit {unit}  r = {r} with {feature}", unit=f"{u['unit']:>4}", r=f"{u['correlation']:+.2f}", feature=u["feature"]))
     if not doc["units"]:
         return
     typer.echo("")
     rows = [(f"u{u['unit']}", u["activations"]) for u in doc["units"]]
     marks = range(sp["start"], sp["end"]) if sp else None
     _print(shaded(doc["text"], rows, state, _width(), colour, marks))
-    _print(key(state, colour))
+    _print(_key(state, colour))
     if sp is not None and sp["units"]:
         typer.echo("")
-        typer.echo(f"where units {', '.join(map(str, sp['units']))} fire together in the {sp['searched']}: "
-                   + (f"{len(sp['matches'])} match{'es' if len(sp['matches']) != 1 else ''}" if sp["matches"] else "nowhere else"))
+        found = len(sp["matches"])
+        typer.echo(tf("where units {units} fire together in the {searched}: ", units=", ".join(map(str, sp["units"])),
+                      searched=t(sp["searched"]))
+                   + ((f"{found} match{'es' if found != 1 else ''}" if en else tf("{n} matches", n=found))
+                      if sp["matches"] else t("nowhere else")))
         for m in sp["matches"]:
             ctx, off = m["context"], m["start"] - m["context_start"]
             line = Text(f"  @{m['start']:>6}  ", style="dim")
@@ -183,11 +218,15 @@ def attention(
         print_json({"text": enc.text, "tokens": enc.pieces, "layer": layer, "head": head,
                     "weights": [[float(v) for v in row] for row in w], **({"style": style_name} if style_name else {})})
         return
-    typer.echo(f"run {loaded.run_dir.name} ({loaded.checkpoint.describe()}): attention layer {layer}, head {head}, "
-               + (f"style {style_name}, " if style_name else "")
-               + f"{len(enc.pieces)} positions; row = position, column = the earlier position it attends to")
+    from rnnlab.cli.render import checkpoint_words
+    from rnnlab.tui.i18n import t, tf
+
+    typer.echo(tf("run {run} ({checkpoint}): attention layer {layer}, head {head}, {style}{n} positions; row = position, "
+                  "column = the earlier position it attends to", run=loaded.run_dir.name,
+                  checkpoint=checkpoint_words(loaded.checkpoint), layer=layer, head=head,
+                  style=tf("style {style}, ", style=style_name) if style_name else "", n=len(enc.pieces)))
     _print(heat_rows(enc.pieces, w, _colour()))
-    typer.echo("shades ·░▒▓█ from 0 to 1; → the position each row attends to most")
+    typer.echo(t("shades ·░▒▓█ from 0 to 1; → the position each row attends to most"))
 
 
 def register(app: typer.Typer) -> None:

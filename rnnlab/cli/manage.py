@@ -160,8 +160,10 @@ def logs_cmd(
         emit(data)
         pos = len(data)
     elif not follow:
-        print(f"(no log yet: {path}; a run trained in the foreground (`rnnlab train` without --detach) "
-              "printed its output in that terminal)", file=sys.stderr)
+        from rnnlab.tui.i18n import tf
+
+        print(tf("(no log yet: {path}; a run trained in the foreground (`rnnlab train` without --detach) "
+                 "printed its output in that terminal)", path=path), file=sys.stderr)
     if not follow:
         return
     while True:
@@ -318,7 +320,9 @@ def export_cmd(
     if fmt == "tensorboard":
         logdir = output or run_dir / "tensorboard"
         n = export.write_tensorboard(run_dir, logdir)
-        print(f"wrote {n} points to {logdir} (tensorboard --logdir {logdir})", file=sys.stderr)
+        from rnnlab.tui.i18n import tf
+
+        print(tf("wrote {n} points to {logdir} (tensorboard --logdir {logdir})", n=n, logdir=logdir), file=sys.stderr)
         return
     if output is None:
         if fmt == "csv":
@@ -328,7 +332,9 @@ def export_cmd(
         sys.stdout.flush()  # a write error (a full disk under `> file`) surfaces here, not at exit
         return
     n = export.write_file(run_dir, fmt, output, parts)
-    print(f"wrote {n} points to {output}", file=sys.stderr)
+    from rnnlab.tui.i18n import tf
+
+    print(tf("wrote {n} points to {output}", n=n, output=output), file=sys.stderr)
 
 
 def tag_cmd(

@@ -127,6 +127,27 @@ def table(headers: list[str], rows: list[list[str]], title: Optional[str] = None
         print("  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip())
 
 
+# plotext gives every character one cell: a Chinese one (two cells wide) is followed by WIDE_FILL,
+# which holds its second cell in plotext's layout and is dropped from the built text, so a
+# legend inside the frame keeps it straight (the lab does the same: rnnlab/tui/widgets/plot.py,
+# fastplot.WIDE_FILL, the same character)
+WIDE_FILL = "\u2060"
+
+
+def plot_words(text: str) -> str:
+    """`text` laid out for plotext: each two-cell character followed by WIDE_FILL (ASCII as is)."""
+    if text.isascii():
+        return text
+    from rich.cells import cell_len
+
+    return "".join(c + WIDE_FILL if cell_len(c) == 2 else c for c in text)
+
+
+def built(plt) -> str:
+    """plotext's figure as text, the WIDE_FILL placeholders dropped."""
+    return plt.build().replace(WIDE_FILL, "")
+
+
 def downsample(xs: list, ys: list, n: int) -> tuple[list, list]:
     pts = [(x, y) for x, y in zip(xs, ys) if y is not None and math.isfinite(y)]
     if len(pts) > n:
@@ -145,7 +166,7 @@ def plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xla
     cols = width()
     plt.clf()
     plt.plotsize(cols, height)
-    plt.title(title)
+    plt.title(plot_words(title))
     colourless = not is_tty() or bool(os.environ.get("NO_COLOR"))
     if colourless:
         plt.theme("clear")
@@ -162,7 +183,7 @@ def plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xla
             if not colourless and len(series) > len(SERIES_COLOURS):
                 color, mk = series_style(i, SERIES_COLOURS)
                 marker = {"color": color, "marker": mk}
-            plt.plot(xs, ys, label=label if len(series) > 1 and not outside else None, **marker)
+            plt.plot(xs, ys, label=plot_words(label) if len(series) > 1 and not outside else None, **marker)
             legend.append((marker_glyph(marker.get("marker", "braille")), marker.get("color"), label))
             drawn = True
     if not drawn:
@@ -171,10 +192,10 @@ def plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xla
         return tf("{title}: no points yet", title=title)
     if xticks:
         plt.xticks([x for x, _ in xticks], [label for _, label in xticks])
-    from rnnlab.tui.i18n import t  # the axis's word in the interface language (plotext centres it by cells)
+    from rnnlab.tui.i18n import t  # the axis's word in the interface language
 
-    plt.xlabel(t(xlabel or ("date" if xticks else "step")))
-    text = plt.build()
+    plt.xlabel(plot_words(t(xlabel or ("date" if xticks else "step"))))
+    text = built(plt)
     if outside:
         text = text.rstrip("\n") + "\n" + legend_grid(legend, cols, plt.colorize)
     return text if is_tty() else unstyled(text)
@@ -182,11 +203,13 @@ def plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xla
 
 def legend_grid(entries: list[tuple[str, Optional[str], str]], width: int, colorize) -> str:
     """(glyph, plotext colour or None, label) as a grid of equal cells under a plot."""
-    cell = min(width, max(len(label) for _, _, label in entries) + 5)  # glyph, space, label, gap
+    from rich.cells import cell_len
+
+    cell = min(width, max(cell_len(label) for _, _, label in entries) + 5)  # glyph, space, label, gap (in cells)
     per_line = max(1, width // cell)
     rows = []
     for k in range(0, len(entries), per_line):
-        rows.append("".join((colorize(glyph, color) if color else glyph) + " " + label.ljust(cell - 3)
+        rows.append("".join((colorize(glyph, color) if color else glyph) + " " + label + " " * max(0, cell - 3 - cell_len(label))
                             for glyph, color, label in entries[k:k + per_line]).rstrip())
     return "\n".join(rows)
 
@@ -236,6 +259,22 @@ def kept_long(kept: dict) -> str:
               best=one(best), last=one(last))
 
 
+def checkpoint_words(choice) -> str:
+    """Choice.describe() (rnnlab/train/kept.py: `best checkpoint (step 800, val_rmse 16.1)`), built
+    again from its fields in the interface language; English as describe() says it."""
+    from rnnlab.tui.i18n import lang, tf
+
+    if lang() == "en":
+        return choice.describe()
+    extra = f", {choice.metric} {choice.value:.4g}" if choice.metric and choice.value is not None else ""
+    if choice.asked == choice.which:
+        key = "best checkpoint (step {step}{extra})" if choice.which == "best" else "last checkpoint (step {step}{extra})"
+    else:
+        key = ("best checkpoint (step {step}{extra}); no {asked} checkpoint kept" if choice.which == "best" else
+               "last checkpoint (step {step}{extra}); no {asked} checkpoint kept")
+    return tf(key, step=choice.step, extra=extra, asked=choice.asked)
+
+
 def short_note(note: str, width: int = 40) -> str:
     """The note's first line, cut to `width` with an ellipsis (`rnnlab show` prints it whole)."""
     line = (note or "").strip().splitlines()[0] if (note or "").strip() else ""
@@ -253,12 +292,15 @@ def forecast_plot(step: int, out: dict) -> str:
 
     hist = list(out.get("history") or [])
     n = len(hist)
-    series = [("history", list(range(n)), hist)]
+    from rnnlab.tui.i18n import lang, t, tf  # the title and the legend (plot() keeps CJK cells straight)
+
+    series = [(t("history"), list(range(n)), hist)]
     for key in ("actual", "forecast", "naive", "seasonal_naive"):
         ys = list(out.get(key) or [])
         if ys:
-            series.append((key, list(range(n, n + len(ys))), ys))
-    from rnnlab.tui.i18n import tf  # the title; the legend stays as typed (plotext counts CJK as one cell)
+            # English keeps the report's key (`seasonal_naive`), Chinese the lab's word for it
+            label = key if lang() == "en" else t("s-naive" if key == "seasonal_naive" else key)
+            series.append((label, list(range(n, n + len(ys))), ys))
 
     dates = timeaxis.ticks(out.get("times") or [])
     return plot(tf("forecast @ step {step}", step=step), series, height=14, xticks=dates)
@@ -268,11 +310,12 @@ def backtest_plot(report: dict) -> str:
     """RMSE per backtest origin: the model beside naive and seasonal-naive from the same origins."""
     rows = report["origins"]
     xs = [r["origin"] for r in rows]
-    lines = [(label, xs, [r[key]["rmse"] for r in rows]) for key, label in
-             (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))]
     from rich.cells import cell_len
 
     from rnnlab.tui.i18n import t, tf
+
+    lines = [(t(label), xs, [r[key]["rmse"] for r in rows]) for key, label in
+             (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))]
 
     mean = report.get("mean", {})
     head = t("backtest")  # in show's label column: right-aligned in 10 cells

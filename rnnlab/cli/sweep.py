@@ -66,7 +66,10 @@ def sweep_cmd(
             if json_out:
                 print_json({**manage.show(rec, with_importances=False), "pid": pid})
             else:
-                print(f"sweep {rec.sweep_id} resumed: controller pid {pid} adopts its running trials and goes on")
+                from rnnlab.tui.i18n import tf
+
+                print(tf("sweep {sweep} resumed: controller pid {pid} adopts its running trials and goes on", sweep=rec.sweep_id,
+                         pid=pid))
         return
     if ref is not None:
         raise UserError(f"rnnlab sweep {target} {ref}: unexpected second argument; the verbs are {', '.join(VERBS)}")
@@ -85,8 +88,11 @@ def _attached(rec, json_out: bool) -> None:
     if json_out:
         print_json({**manage.show(rec, with_importances=False), "attached": True})
     else:
-        line = rec.live_here() or f"sweep {rec.sweep_id} already has a controller on this host"
-        print(f"{line}: joined already, no second controller started; follow it with `rnnlab sweep show {rec.sweep_id}`")
+        from rnnlab.tui.i18n import run_message, tf
+
+        line = run_message(rec.live_here() or f"sweep {rec.sweep_id} already has a controller on this host")
+        print(tf("{line}: joined already, no second controller started; follow it with `rnnlab sweep show {sweep}`",
+                 line=line, sweep=rec.sweep_id))
 
 
 def _run(rec, detach: bool, json_out: bool) -> None:
@@ -101,9 +107,11 @@ def _run(rec, detach: bool, json_out: bool) -> None:
         if json_out:
             print_json({**manage.show(rec, with_importances=False), "status": "running", "pid": pid})
         else:
-            verb = "joined" if rec.joined else "started"
-            print(f"sweep {rec.sweep_id} {verb} in the background (controller pid {pid} on this host)")
-            print(f"  follow it: rnnlab sweep show {rec.sweep_id}   |   rnnlab sweeps   |   rnnlab  (the lab)")
+            from rnnlab.tui.i18n import tf
+
+            print(tf("sweep {sweep} joined in the background (controller pid {pid} on this host)" if rec.joined else
+                     "sweep {sweep} started in the background (controller pid {pid} on this host)", sweep=rec.sweep_id, pid=pid))
+            print(tf("  follow it: rnnlab sweep show {sweep}   |   rnnlab sweeps   |   rnnlab  (the lab)", sweep=rec.sweep_id))
         return
     # foreground: this process is the controller; Ctrl-C stops it cleanly (trials checkpoint),
     # a second Ctrl-C leaves at once (the trials go on; `rnnlab sweep resume` adopts them)
@@ -118,9 +126,11 @@ def _run(rec, detach: bool, json_out: bool) -> None:
     signal.signal(signal.SIGINT, on_int)
     stream = sys.stderr if json_out else sys.stdout
 
-    def echo(line: str) -> None:
+    from rnnlab.tui.i18n import run_message, t as tr, tf
+
+    def echo(line: str) -> None:  # the controller says its lines in English; shown in the interface language
         try:
-            print(line, file=stream, flush=True)
+            print(run_message(line), file=stream, flush=True)
         except OSError:  # a closed pipe (`| head`) must not kill the controller
             pass
 
@@ -129,8 +139,9 @@ def _run(rec, detach: bool, json_out: bool) -> None:
         _attached(rec, json_out)
         return
     ctl = controller.Controller(rec, echo=echo)
-    echo(f"sweep {rec.sweep_id}: {ctl.spec.trials} trials, {ctl.parallel} at a time here, {ctl.spec.sampler} sampler, "
-         f"{ctl.spec.pruner} pruner, {ctl.spec.direction} {ctl.spec.metric}")
+    echo(tf("sweep {sweep}: {trials} trials, {parallel} at a time here, {sampler} sampler, {pruner} pruner, {direction} {metric}",
+            sweep=rec.sweep_id, trials=ctl.spec.trials, parallel=ctl.parallel, sampler=ctl.spec.sampler,
+            pruner=ctl.spec.pruner, direction=tr(ctl.spec.direction), metric=ctl.spec.metric))
     status = ctl.run(lock_fd=lock)
     summary = manage.show(rec)
     if json_out:

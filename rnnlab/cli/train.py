@@ -137,7 +137,7 @@ def train(
             }
         )
     else:
-        from rnnlab.tui.i18n import lang, pad, t, tf
+        from rnnlab.tui.i18n import pad, run_message, t, tf
 
         def label(word: str) -> str:  # `  metrics:   `: the values start in one column, in cells
             return "  " + pad(t(word), 11)
@@ -154,7 +154,6 @@ def train(
         base = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted({**info.baselines, **{k: v for k, v in brief.items() if k not in own}}.items()))
         early = info.message.startswith("stopped early")
         redundant = not info.message or info.message.startswith(status) or (status == "finished" and not early)
-        from rnnlab.tui.i18n import run_message
 
         note = "" if redundant else f" ({run_message(info.message)})"
         print(tf("run {run}: {status} at step {step}/{total}{note}", run=run_id, status=t(status), step=info.step,
@@ -165,9 +164,10 @@ def train(
             print(label("baselines:") + base)
         if verdict is not None:
             if verdict.summary_line(metrics):
-                print(label("fusion:") + tf("{line}; `forecast --future` uses the fused forecast", line=verdict.summary_line(metrics)))
+                print(label("fusion:") + tf("{line}; `forecast --future` uses the fused forecast",
+                                            line=run_message(verdict.summary_line(metrics))))
             for line in verdict.losses(metrics, info.baselines) + verdict.calibration_notes(metrics):
-                print(label("note:") + line)
+                print(label("note:") + run_message(line))  # built in English below the interface
         if panel is not None:
             from rnnlab.tasks.timeseries.panelscore import table
 
@@ -175,18 +175,14 @@ def train(
             for line in table(panel):
                 print(f"    {line}")
             if panel.get("left_out_line"):
-                print(label("note:") + panel["left_out_line"])
+                print(label("note:") + run_message(panel["left_out_line"]))
         from rnnlab.train.kept import choose
 
         best = choose(run_dir / "checkpoints", "best")
         if best is not None:
-            # Choice.describe() (train/kept.py) built again from its fields in Chinese: "best", or
-            # the last when the run keeps no best
-            extra = f", {best.metric} {best.value:.4g}" if best.metric and best.value is not None else ""
-            kept = best.describe() if lang() == "en" else tf(
-                "best checkpoint (step {step}{extra})" if best.which == "best" else
-                "last checkpoint (step {step}{extra}); no best checkpoint kept", step=best.step, extra=extra)
-            print(label("kept:") + tf("{kept}; sample/forecast load it", kept=kept))
+            from rnnlab.cli.render import checkpoint_words
+
+            print(label("kept:") + tf("{kept}; sample/forecast load it", kept=checkpoint_words(best)))
         print(label("run dir:") + str(run_dir))
     from rnnlab.runs.status import FAILED
 

@@ -42,6 +42,13 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cell_len(text))
 
 
+def rpad(text: str, width: int) -> str:
+    """`text` right-aligned in `width` terminal cells (a table's header over right-aligned numbers)."""
+    from rich.cells import cell_len
+
+    return " " * max(0, width - cell_len(text)) + text
+
+
 def run_message(text: str) -> str:
     """A message a worker stored in English (a run's status message, an event's), as `rnnlab show`
     and `rnnlab train` print it: under zh each known phrase in Chinese (i18n_cli.RUN_MESSAGES),

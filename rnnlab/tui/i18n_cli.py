@@ -1,9 +1,10 @@
 """The CLI's human-readable lines in Chinese (issue 19 item 4, "CLI lines"): the words of `rnnlab
-runs`, `show`, `train`, `stop`/`pause`/`resume`/`rm`, `tag`, `note`, `compare`, `sweep show`, `sweeps`
-and `data`, merged into the one table
-that `t()`/`tf()` read (rnnlab/tui/i18n.py imports ZH_CLI; this module imports nothing, so the
+runs`, `show`, `train`, `stop`/`pause`/`resume`/`rm`, `tag`, `note`, `compare`, `sweep show`, `sweeps`,
+`data`, `forecast` and `sample`, merged into the one table
+that `t()`/`tf()` read (rnnlab/tui/i18n.py imports ZH_CLI; this module imports only `re`, so the
 CLI's start-up pays for a dict and no more). RUN_MESSAGES: the patterns that `i18n.run_message` applies to the
-messages a worker stores in English (a run's status message, its events).
+messages a worker stores in English (a run's status message, its events) and to the forecasting
+verdicts `train` prints (built in English by rnnlab/tasks/timeseries, which must not import the lab).
 
 Keys are the English text exactly as the CLI prints it (`{names}` filled in after translation by
 `tf`); a word the lab already translates (statuses, `run`, `status`, `step`, `best`...) is not
@@ -12,6 +13,9 @@ checkpoint names (`best@900`, `--checkpoint last`). `--json` never passes throug
 """
 
 from __future__ import annotations
+
+import re
+from typing import Callable, Union
 
 ZH_CLI: dict[str, str] = {
     # `rnnlab runs`: the columns the lab has not named already, the empty lines, the warning
@@ -87,19 +91,92 @@ ZH_CLI: dict[str, str] = {
     "no sweeps yet; start one with `rnnlab sweep SPEC` (see README, Sweeps)":
         "还没有超参数搜索; 用 `rnnlab sweep SPEC` 启动一个 (见 README 的 Sweeps 一节)",
     "pid": "pid", "done": "完成",
+    # `rnnlab sweep SPEC|join|resume` (the controller's own progress lines: RUN_MESSAGES below)
+    "sweep {sweep}: {trials} trials, {parallel} at a time here, {sampler} sampler, {pruner} pruner, {direction} {metric}":
+        "搜索 {sweep}: {trials} 次试验, 本机同时 {parallel} 个, 采样器 {sampler}, 剪枝器 {pruner}, {direction} {metric}",
+    "sweep {sweep} resumed: controller pid {pid} adopts its running trials and goes on":
+        "搜索 {sweep} 已继续: 控制进程 pid {pid} 接管正在运行的试验并继续",
+    "sweep {sweep} already has a controller on this host": "搜索 {sweep} 在本机已有控制进程",
+    "{line}: joined already, no second controller started; follow it with `rnnlab sweep show {sweep}`":
+        "{line}: 已经加入, 没有启动第二个控制进程; 用 `rnnlab sweep show {sweep}` 跟踪它",
+    "sweep {sweep} started in the background (controller pid {pid} on this host)": "搜索 {sweep} 已在后台启动 (本机控制进程 pid {pid})",
+    "sweep {sweep} joined in the background (controller pid {pid} on this host)": "搜索 {sweep} 已在后台加入 (本机控制进程 pid {pid})",
+    "  follow it: rnnlab sweep show {sweep}   |   rnnlab sweeps   |   rnnlab  (the lab)":
+        "  跟踪它: rnnlab sweep show {sweep}   |   rnnlab sweeps   |   rnnlab  (实验室)",
     # `rnnlab data CSV` (the card's own lines: rnnlab/cli/data.py CARD_ZH)
     "recommended settings (paste into a preset, or pass each as --set task.KEY=VALUE):":
         "推荐设置 (粘贴到预设中, 或逐个用 --set task.KEY=VALUE 传入):",
     "{column} ({rows} rows)": "{column} ({rows} 行)", "row": "行", "lag": "滞后",
     "ACF of the first differences, lags 1..{n}; lines at ±1.96/√n": "一阶差分的 ACF, 滞后 1..{n}; 横线为 ±1.96/√n",
     "ACF of the series, lags 1..{n}; lines at ±1.96/√n": "序列的 ACF, 滞后 1..{n}; 横线为 ±1.96/√n",
+    # `rnnlab forecast`: its tables (metric names stay as typed), the backtest, the --future lines on stderr
+    # (the CSV on stdout is data: never translated)
+    "test split: {windows} windows, horizon {horizon}, season {season}; errors in the series' own units (MAPE/sMAPE in %)":
+        "测试集: {windows} 个窗口, 预测步长 {horizon}, 季节 {season}; 误差用序列自身的单位 (MAPE/sMAPE 为 %)",
+    "checkpoints: {used}": "检查点: {used}", "{name} {which} step {step}": "{name} {which} 第 {step} 步",
+    " (no {asked} kept)": " (没有保留 {asked})", "ensemble (mean of {n})": "集成 ({n} 个的均值)", "drift": "漂移",
+    "exp. smoothing": "指数平滑",
+    "intervals: split-conformal per horizon step, calibrated on the validation errors":
+        "区间: 按预测步的分割共形区间, 用验证集误差校准",
+    "cover {n}%": "覆盖 {n}%", "width {n}%": "宽度 {n}%", "cover {n}": "覆盖 {n}", "width {n}": "宽度 {n}",
+    "ensemble of {n}": "{n} 个运行的集成", "origin": "起点", "time": "时间", "mean over origins": "各起点的均值",
+    "backtest of {who}: {n} origins over the test split, stride {stride}, horizon {horizon}, season {season}; model fixed":
+        "{who} 的回测: 测试集上 {n} 个起点, 步长 {stride}, 预测步长 {horizon}, 季节 {season}; 模型固定",
+    "-- {run}: from the {checkpoint}": "-- {run}: 来自{checkpoint}",
+    "-- forecast: {model} (fused weights: {weights}; --model rnn|NAME for one member)":
+        "-- 预测: {model} (融合权重: {weights}; 单个成员用 --model rnn|NAME)",
+    "wrote {steps} forecasts ({step}{note}) after {last} to {output}; conformal intervals {levels}":
+        "已把 {last} 之后的 {steps} 个预测 ({step}{note}) 写入 {output}; 共形区间 {levels}",
+    ", recursive beyond the horizon {horizon}": ", 超出预测步长 {horizon} 的部分递归预测",
+    "wrote {n} forecasts for each of {size} series to {output}": "已把 {size} 个序列各 {n} 个预测写入 {output}",
+    "best checkpoint (step {step}{extra}); no {asked} checkpoint kept": "最佳检查点 (第 {step} 步{extra}); 没有保留 {asked} 检查点",
+    "last checkpoint (step {step}{extra}); no {asked} checkpoint kept": "最后的检查点 (第 {step} 步{extra}); 没有保留 {asked} 检查点",
+    "last checkpoint (step {step}{extra})": "最后的检查点 (第 {step} 步{extra})",
+    # `rnnlab sample` (its notes go to stderr; the text itself is the model's)
+    "-- prime: dropped {n} characters not in the run's vocabulary: {shown}": "-- 开头: 丢弃了 {n} 个不在词表中的字符: {shown}",
+    "-- prime: {n} words not in the run's vocabulary read as <unk>: {shown}": "-- 开头: {n} 个不在词表中的词读作 <unk>: {shown}",
+    "-- distinct-1/2/3 (word): {d}": "-- distinct-1/2/3 (词): {d}", "-- from the {checkpoint}{style}": "-- 来自{checkpoint}{style}",
+    ", style {style} (the default; --style {others} for the others)": ", 风格 {style} (默认; 其他风格用 --style {others})",
+    ", style {style}": ", 风格 {style}",
+    # `rnnlab diff`, `logs`, `export`
+    "the {n} runs have the same config ({same} keys)": "这 {n} 个运行的配置相同 ({same} 个键)", "key": "键",
+    "({same} other keys are the same{missing})": "(其余 {same} 个键相同{missing})", "; – : the run has no such key": "; – : 该运行没有这个键",
+    "(no log yet: {path}; a run trained in the foreground (`rnnlab train` without --detach) printed its output in that "
+    "terminal)": "(还没有日志: {path}; 在前台训练的运行 (`rnnlab train` 不带 --detach) 把输出打印在了那个终端里)",
+    "wrote {n} points to {logdir} (tensorboard --logdir {logdir})": "已把 {n} 个数据点写入 {logdir} (tensorboard --logdir {logdir})",
+    "wrote {n} points to {output}": "已把 {n} 个数据点写入 {output}",
+    # `rnnlab neurons`, `rnnlab attention` (rnnlab/cli/inspect_cmd.py): states, features and cells as typed
+    "-- dropped {n} characters not in the run's vocabulary: {shown}": "-- 丢弃了 {n} 个不在词表中的字符: {shown}",
+    "-- {n} words not in the run's vocabulary read as <unk>: {shown}": "-- {n} 个不在词表中的词读作 <unk>: {shown}",
+    "hidden state": "隐藏状态", "cell state": "细胞状态", "input gate": "输入门", "forget gate": "遗忘门", "cell candidate": "细胞候选值",
+    "output gate": "输出门", "reset gate": "重置门", "update gate": "更新门", "new-state candidate": "新状态候选值",
+    "run {run} ({checkpoint}): layer {layer}, {state} ({name}), {style}{n} characters":
+        "运行 {run} ({checkpoint}): 第 {layer} 层, {state} ({name}), {style}{n} 个字符", "style {style}, ": "风格 {style}, ",
+    "span {a}:{b} {text}, threshold {threshold}: ": "区间 {a}:{b} {text}, 阈值 {threshold}: ",
+    "{n} units on throughout and off around it": "{n} 个单元在区间内一直开启、在区间外关闭",
+    "no unit is on throughout it and off around it; try a lower --threshold or another span":
+        "没有单元在区间内一直开启、在区间外关闭; 试试更低的 --threshold 或另一个区间",
+    "  unit {unit}  r = {r} with {feature}": "  单元 {unit}  与 {feature} 的 r = {r}",
+    "where units {units} fire together in the {searched}: ": "单元 {units} 在{searched}中一起激活的位置: ",
+    "{n} matches": "{n} 处", "nowhere else": "别处没有", "validation text": "验证文本", "given text": "给定文本",
+    "run {run} ({checkpoint}): attention layer {layer}, head {head}, {style}{n} positions; row = position, column = the "
+    "earlier position it attends to": "运行 {run} ({checkpoint}): 注意力第 {layer} 层, 第 {head} 头, {style}{n} 个位置; "
+    "行 = 位置, 列 = 它所关注的更早位置",
+    "shades ·░▒▓█ from 0 to 1; → the position each row attends to most": "深浅 ·░▒▓█ 表示 0 到 1; → 每行最关注的位置",
+    "key: ": "图例: ", "  low → high per unit, centre {c}": "  每个单元从低到高, 中心 {c}",
     "delete {listing}?": "删除 {listing}?", "removed {run}": "已删除 {run}", "(no tags)": "(没有标签)", "(no note)": "(没有备注)",
 }
 
 # the messages a worker stores in English (rnnlab/train/loop.py, session.py: a run's status
 # message and its events), as `show` and `train` print them under zh: (pattern, replacement),
 # each applied in turn; a message no pattern knows stays English
-RUN_MESSAGES: list[tuple[str, str]] = [
+def _worse(m: re.Match) -> str:
+    """`arima on validation (MASE 2.809 vs 0.000, and 3 others)` (verdict.losses) in Chinese."""
+    more = f", 另有 {m['n']} 个也更好" if m["n"] else ""
+    return f"{'验证集' if m['split'] == 'validation' else '测试集'}上的 {m['who']} (MASE {m['a']} 对 {m['b']}{more})"
+
+
+RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r"^finished (?P<n>\d+) steps: ", r"完成 \g<n> 步: "),
     (r"; best (?P<m>\S+) (?P<v>\S+) at step (?P<s>\d+)", r"; 最佳 \g<m> \g<v> (第 \g<s> 步)"),
     (r" \(kept in checkpoints/best\)", " (保存在 checkpoints/best)"),
@@ -122,5 +199,33 @@ RUN_MESSAGES: list[tuple[str, str]] = [
     (r"^from checkpoint at step (?P<s>\d+): ", r"从第 \g<s> 步的检查点: "),
     (r"^(?P<m>(?:从第 \d+ 步的检查点: )?\w+ x\d+ h\d+) on ", r"\g<m>, 任务 "),
     (r", (?P<n>[\d,]+) params, ", r", \g<n> 个参数, "), (r" x (?P<n>\d+) processes$", r" x \g<n> 个进程"),
+    # the forecasting verdicts `train` prints as `note:`/`fusion:` lines (rnnlab/tasks/timeseries/verdict.py,
+    # fusion.py, panel.py build them in English below the interface; --json keeps them so)
+    (r"^the model is worse than ", "模型不如 "), (r"^the fused forecast is worse than ", "融合预测不如 "),
+    (r"(?P<who>[\w-]+) on (?P<split>validation|test) \(MASE (?P<a>\S+) vs (?P<b>[^,)]+)(?:, and (?P<n>\d+) others?)?\)", _worse),
+    (r"; than (?=验证集|测试集)", "; 也不如 "),
+    (r"^not enough history to calibrate (?P<lv>\S+): (?P<n>\d+) origins \(needs (?P<m>\d+)\); (?:that|its) band is the "
+     r"normal fallback ±z·σ of seasonal-naive's errors on the training split$",
+     r"历史不足以校准 \g<lv>: \g<n> 个起点 (需要 \g<m> 个); 该区间退回正态近似 ±z·σ (季节朴素在训练集上的误差)"),
+    (r"^test MASE: fused ", "测试集 MASE: 融合 "),
+    (r"^left out (?P<n>\d+) series too short for window (?P<w>\d+) \+ horizon (?P<h>\d+) in train and a horizon in val "
+     r"and test: ", r"略去了 \g<n> 个太短的序列 (训练集需要窗口 \g<w> + 预测步长 \g<h>, 验证集和测试集各需一个预测步长): "),
+    (r" \((?P<n>\d+) rows\)", r" (\g<n> 行)"), (r" and (?P<n>\d+) more$", r" 等另外 \g<n> 个"),
+    # the sweep controller's progress lines (rnnlab/sweeps/controller.py) as `rnnlab sweep SPEC|join`
+    # prints them in the foreground (its log file keeps them English)
+    (r"^trial (?P<n>\d+): run (?P<r>\S+) launched \(its controller died first\)$", r"试验 \g<n>: 运行 \g<r> 已启动 (它的控制进程先退出了)"),
+    (r"^trial (?P<n>\d+): run (?P<r>\S+) resumed from its checkpoint$", r"试验 \g<n>: 运行 \g<r> 从检查点继续"),
+    (r"^trial (?P<n>\d+): adopted run (?P<r>\S+) \((?P<s>\w+)\)$", r"试验 \g<n>: 接管运行 \g<r> (\g<s>)"),
+    (r"^trial (?P<n>\d+): pruning run (?P<r>\S+) \((?P<m>\S+) (?P<v>\S+) at step (?P<s>\d+)\)$",
+     r"试验 \g<n>: 剪枝运行 \g<r> (第 \g<s> 步 \g<m> \g<v>)"),
+    (r"^trial (?P<n>\d+): run (?P<r>\S+) \(pid ", r"试验 \g<n>: 运行 \g<r> (pid "),
+    (r"^trial (?P<n>\d+): complete\b", r"试验 \g<n>: 已完成"), (r"^trial (?P<n>\d+): pruned\b", r"试验 \g<n>: 已剪枝"),
+    (r"^trial (?P<n>\d+): fail\b", r"试验 \g<n>: 失败"), (r" \(run (?P<r>\S+) stopped by hand\)$", r" (运行 \g<r> 被手动停止)"),
+    (r"^sweep (?P<s>\S+): this host is done \((?P<n>\d+) trial numbers in the study\)$",
+     r"搜索 \g<s>: 本机的工作已完成 (研究中共有 \g<n> 个试验编号)"),
+    (r"^sweep (?P<s>\S+): stopped \((?P<n>\d+) trials checkpointed\)$", r"搜索 \g<s>: 已停止 (\g<n> 个试验已保存检查点)"),
+    (r"^error: ", "错误: "),
+    (r"^sweep (?P<s>\S+) already has a controller on this host(?: \(pid (?P<p>\d+)\))?$",
+     lambda m: f"搜索 {m['s']} 在本机已有控制进程" + (f" (pid {m['p']})" if m["p"] else "")),
 ]
 

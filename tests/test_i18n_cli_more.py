@@ -1,0 +1,133 @@
+"""`rnnlab forecast`, `train`'s forecasting verdicts, `diff`, the CLI's plots and `sweep`'s progress
+lines in Chinese under RNNLAB_LANG=zh (issue 19 item 4; rnnlab/tui/i18n_cli.py), on a real tiny
+time-series run trained by a real subprocess: the tables' headers and row labels in Chinese,
+aligned in terminal cells; the `fusion:`/`note:` lines (built in English by
+rnnlab/tasks/timeseries/verdict.py) translated at the CLI's edge; `--future`'s CSV (data) the same
+bytes in both languages, only its stderr notes change; plot legends inside a straight frame;
+English as it was (English tables: tests/test_cli_generate.py)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from rich.cells import cell_len
+
+from tests.test_i18n_cli import CJK, _cells, _rnnlab
+
+
+@pytest.fixture(scope="module")
+def ts_run(tmp_path_factory):
+    """A 4-step LSTM on 15 years of a monthly seasonal series (loses to the classical members, so
+    `train` prints its verdict lines), trained under zh: the runs root and train's output."""
+    root = tmp_path_factory.mktemp("ts")
+    y = [10 + 0.05 * k + 3 * math.sin(2 * math.pi * k / 12) + math.sin(1.7 * k) for k in range(180)]
+    csv = root / "monthly.csv"
+    csv.write_text("date,value\n" + "".join(f"{2000 + k // 12}-{k % 12 + 1:02d}-01,{v:.3f}\n" for k, v in enumerate(y)))
+    zh = _rnnlab(root, "zh", "train", "ts-lstm", "--set", f"task.source='{csv}'", "--set", "task.time_column='date'",
+                 "--set", "task.window=24", "--set", "task.horizon=6", "--set", "model.hidden_size=8",
+                 "--set", "train.steps=4", "--set", "train.eval_every=4", "--set", "train.checkpoint_every=4",
+                 "--name", "m")
+    return root, zh.stdout
+
+
+def test_train_prints_its_forecasting_verdicts_in_chinese(ts_run):
+    _, out = ts_run
+    lines = {x.split()[0]: x for x in out.splitlines() if x.startswith("  ") and x.split()[0].endswith(":")}
+    assert re.match(r"  融合: {6}测试集 MASE: 融合 \d\.\d{3} \(", lines["融合:"]), out
+    assert lines["融合:"].endswith("; `forecast --future` 使用融合预测")
+    notes = [x for x in out.splitlines() if x.startswith("  备注:")]
+    assert any(re.search(r"^  备注: {6}模型不如 验证集上的 [\w-]+ \(MASE \S+ 对 \S+(, 另有 \d+ 个也更好)?\)", x) for x in notes), out
+    assert any("历史不足以校准 95%" in x for x in notes), notes  # 10 test origins cannot calibrate 95%
+    for x in [lines["融合:"], *notes]:  # the values from cell 13, whatever the label's width
+        assert _cells(x)[12] == " " and _cells(x)[13].strip(), x
+        assert not re.search(r"\b(worse than|on validation|not enough|the fused|uses)\b", x), x
+
+
+def test_forecast_tables_in_chinese_aligned_by_cells(ts_run):
+    root, _ = ts_run
+    zh = _rnnlab(root, "zh", "forecast", "m").stdout.splitlines()
+    assert re.fullmatch(r"测试集: \d+ 个窗口, 预测步长 6, 季节 12; 误差用序列自身的单位 \(MAPE/sMAPE 为 %\)", zh[0]), zh[0]
+    assert re.fullmatch(r"检查点: m best 第 4 步", zh[1]), zh[1]
+    head = zh[2]
+    rows = {x.split()[0]: x for x in zh[3:zh.index("")]}  # the scores table, up to the blank line
+    assert {"朴素", "季节朴素", "漂移", "指数平滑"} <= set(rows), zh
+    for label in ("朴素", "季节朴素", "漂移", "指数平滑"):  # every number ends where its header does, in cells
+        assert cell_len(rows[label]) == cell_len(head), (rows[label], head)
+    assert "区间: 按预测步的分割共形区间, 用验证集误差校准" in zh
+    cover = zh[zh.index("区间: 按预测步的分割共形区间, 用验证集误差校准") + 1]
+    assert cover.split() == ["覆盖", "80%", "覆盖", "95%", "宽度", "80%", "宽度", "95%", "pinball"]
+    body = [x for x in zh[zh.index(cover) + 1:] if x.strip()]
+    assert all(cell_len(x) == cell_len(cover) for x in body), (cover, body)
+    # the English tables: tests/test_cli_generate.py (their rows, headers and checkpoints line)
+
+
+def test_backtest_in_chinese(ts_run):
+    root, _ = ts_run
+    zh = _rnnlab(root, "zh", "forecast", "m", "--backtest", "2").stdout.splitlines()
+    assert re.fullmatch(r"m \(\S+\) 的回测: 测试集上 2 个起点, 步长 6, 预测步长 6, 季节 12; 模型固定", zh[0]), zh[0]
+    assert zh[1].split() == ["起点", "时间", "rmse", "朴素", "季节朴素", "覆盖", "80%", "覆盖", "95%"]
+    assert all(cell_len(x) == cell_len(zh[1]) for x in zh[2:4]), zh  # the origins' rows under their header
+    assert "各起点的均值" in zh and [x.split()[0] for x in zh[-3:]] == ["模型", "朴素", "季节朴素"]
+    assert len({cell_len(x) for x in zh[-4:]}) == 1, zh[-4:]
+
+
+def test_future_csv_is_data_and_only_its_notes_translate(ts_run):
+    root, _ = ts_run
+    zh = _rnnlab(root, "zh", "forecast", "m", "--future", "3")
+    en = _rnnlab(root, "en", "forecast", "m", "--future", "3")
+    assert zh.stdout == en.stdout and en.stdout.startswith("time,forecast,lower_80,upper_80")
+    assert re.search(r"^-- \S+: 来自最佳检查点 \(第 4 步, val_rmse \S+\)$", zh.stderr, re.M), zh.stderr
+    assert re.search(r"^-- 预测: fused \(融合权重: .+; 单个成员用 --model rnn\|NAME\)$", zh.stderr, re.M), zh.stderr
+    assert "-- forecast: fused (fused weights: " in en.stderr and "from the best checkpoint (step 4" in en.stderr
+    assert not CJK.search(en.stderr)
+
+
+def test_diff_in_chinese(ts_run):
+    root, _ = ts_run
+    assert _rnnlab(root, "zh", "diff", "m", "m").stdout.strip() == "这 2 个运行的配置相同 (69 个键)"
+    assert _rnnlab(root, "en", "diff", "m", "m").stdout.strip() == "the 2 runs have the same config (69 keys)"
+
+
+def test_forecast_words_set_by_variables_have_their_chinese():
+    """The row labels and headers the tables pass to t() as variables (the literal check in
+    test_i18n_cli.py sees only literals)."""
+    from rnnlab.tui.i18n import ZH
+
+    for word in ("naive", "seasonal naive", "drift", "exp. smoothing", "model", "origin", "time", "s-naive",
+                 "hidden state", "forget gate", "validation text", "given text", "key: "):
+        assert word in ZH, word
+
+
+def test_show_plots_chinese_legends_inside_a_straight_frame(ts_run):
+    """plotext counts a character as one cell: a Chinese legend would push the frame right by
+    a cell per character; render.plot_words holds each second cell, dropped from the text."""
+    from rnnlab.cli.render import WIDE_FILL
+    from rnnlab.tui.widgets.fastplot import WIDE_FILL as LAB_FILL
+
+    assert WIDE_FILL == LAB_FILL  # the lab's and the CLI's plots, one convention
+    root, _ = ts_run
+    out = _rnnlab(root, "zh", "show", "m").stdout
+    assert WIDE_FILL not in out
+    plot = out[out.index("预测 @ 第 4 步"):].splitlines()
+    framed = [x for x in plot[1:] if x.rstrip().endswith(("│", "┐", "┘"))]
+    assert len(framed) > 10 and len({cell_len(x) for x in framed}) == 1, framed
+    legend = " ".join(x for x in framed[:7])
+    for word in ("历史", "实际", "预测", "朴素", "季节朴素"):
+        assert re.search(rf"\S\S {word} ", legend), (word, legend)
+    assert re.search(r"^ +日期$", out, re.M) and "seasonal_naive" not in legend
+
+
+def test_sweep_progress_lines_in_chinese(tmp_path):
+    """`rnnlab sweep SPEC` in the foreground: its opening line and the controller's progress lines
+    (said in English by rnnlab/sweeps/controller.py) in Chinese, ids and numbers as typed."""
+    from tests.test_sweeps import _spec
+
+    spec = _spec(tmp_path, trials=1, parallel=1, steps=10, space='"train.lr" = [0.01]')
+    out = _rnnlab(tmp_path / "runs", "zh", "sweep", str(spec)).stdout.splitlines()
+    assert re.fullmatch(r"搜索 \S+: 1 次试验, 本机同时 1 个, 采样器 random, 剪枝器 none, 最小化 val_mse", out[0]), out
+    assert re.fullmatch(r"试验 0: 运行 \S+ \(pid \d+\) train\.lr=0\.01", out[1]), out
+    assert re.fullmatch(r"试验 0: 已完成 val_mse \S+", out[2]), out
+    assert re.fullmatch(r"搜索 \S+: 本机的工作已完成 \(研究中共有 1 个试验编号\)", out[3]), out
+    assert not any(re.search(r"\b(trials?|run|complete|this host)\b", x) for x in out[:4]), out
