@@ -163,7 +163,9 @@ BEYOND = (
             Expect("higher", "attention", "lstm", metric="val_acc"),
         ),
         sets=("task.seq_len=50", "train.steps=2000", "train.eval_every=250"),
-        quick=("train.steps=1000", "train.eval_every=500", "train.eval_batches=8", "train.checkpoint_every=1000"),
+        # 500 steps: attention is at 0.077 nats and 74 % recalled by then, the plain LSTM at 0.272
+        # and 25 % (the full run's history), the checks' margins wide; 1000 cost the suite 70 s
+        quick=("train.steps=500", "train.eval_every=250", "train.eval_batches=8", "train.checkpoint_every=500"),
         also=("val_acc",),
         tries=(
             Variation({"en": "seed 2", "zh": "随机种子 2"}, ("train.seed=2",)),
