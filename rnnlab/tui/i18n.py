@@ -49,17 +49,24 @@ def rpad(text: str, width: int) -> str:
     return " " * max(0, width - cell_len(text)) + text
 
 
+def substitute(text: str, patterns) -> str:
+    """`text` with each (pattern, replacement) applied in order under zh, as it is in English: how
+    the English messages built below the interface are translated at its edge (run_message here,
+    i18n_errors.translate); values matched by a pattern are kept as typed."""
+    import re
+
+    if lang() != "zh" or not text:
+        return text
+    for pattern, repl in patterns:
+        text = re.sub(pattern, repl, text)
+    return text
+
+
 def run_message(text: str) -> str:
     """A message a worker stored in English (a run's status message, an event's), as `rnnlab show`
     and `rnnlab train` print it: under zh each known phrase in Chinese (i18n_cli.RUN_MESSAGES),
     values as stored; a message no pattern knows stays English."""
-    import re
-
-    if lang() == "en" or not text:
-        return text
-    for pattern, zh in RUN_MESSAGES:
-        text = re.sub(pattern, zh, text)
-    return text
+    return substitute(text, RUN_MESSAGES)
 
 
 def switch() -> str:

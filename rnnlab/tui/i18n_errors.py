@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Union
 
-from rnnlab.tui.i18n import lang, t
+from rnnlab.tui.i18n import lang, substitute, t
 
 V = r"(?P<v>\S+?)"  # a value as typed (a number, a name, a quoted string)
 Q = r"(?P<q>'[^']*'|\"[^\"]*\")"  # a quoted value
@@ -197,11 +197,7 @@ COMPILED = [(re.compile(p), r) for p, r in PATTERNS]
 def translate(message: str) -> str:
     """`message` in the interface language: English as it is, or under zh each known phrase in
     Chinese (the values in it kept as typed); a message with no known phrase stays English."""
-    if lang() != "zh" or not message:
-        return message
-    for pattern, repl in COMPILED:
-        message = pattern.sub(repl, message)
-    return message
+    return substitute(message, COMPILED)
 
 
 def error_line(message: str) -> str:
