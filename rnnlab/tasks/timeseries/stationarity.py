@@ -146,14 +146,15 @@ def adf(values: np.ndarray) -> tuple[float, float]:
     if y.size < 10 or np.ptp(y) == 0:
         return float("nan"), float("nan")
     with warnings.catch_warnings():
-        # statsmodels 0.15 announces a future result object (the tuple's head is stable), and
-        # short or perfectly regular series make its lag regressions rank-deficient
+        # short or perfectly regular series make its lag regressions rank-deficient; the tuple is
+        # asked for by name (result_object=False): statsmodels 0.16 will return an object by
+        # default, and catch_warnings does not hold in the lab's worker threads (it is global)
         warnings.simplefilter("ignore")
         lag = aic_lag(y)
         if lag is None:
-            stat, p, *_ = adfuller(y, autolag="AIC")
+            stat, p, *_ = adfuller(y, autolag="AIC", result_object=False)
         else:
-            stat, p, *_ = adfuller(y, maxlag=lag, autolag=None)
+            stat, p, *_ = adfuller(y, maxlag=lag, autolag=None, result_object=False)
     return float(stat), float(p)
 
 
