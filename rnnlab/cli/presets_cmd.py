@@ -43,6 +43,11 @@ def presets_command(
     if json_out:
         print_json(rows)
         return
+    from rnnlab.tui.i18n import lang
+    from rnnlab.tui.i18n_presets import description
+
+    for r in rows:  # the table says it in the interface language; --json keeps the TOML's text
+        r["description"] = description(r["name"], r["description"], lang())
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table
