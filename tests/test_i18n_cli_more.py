@@ -45,6 +45,26 @@ def test_train_prints_its_forecasting_verdicts_in_chinese(ts_run):
         assert not re.search(r"\b(worse than|on validation|not enough|the fused|uses)\b", x), x
 
 
+
+def test_the_baselines_line_keeps_the_primary_metric_and_mase_of_each_baseline(ts_run):
+    """Four baselines x two splits x a dozen metrics made a line of ~70 numbers: train prints each
+    baseline's primary metric (val_rmse here) and MASE on both splits, and says where the rest are."""
+    _, out = ts_run
+    line = next(x for x in out.splitlines() if x.startswith("  基线:"))
+    keys = re.findall(r"(\w+?_(?:val|test)_\w+) [\d.]+", line)
+    assert {k.rsplit("_", 1)[-1] for k in keys} == {"rmse", "mase"}, line
+    assert {"seasonal_naive_test_mase", "ets_test_mase", "naive_val_rmse"} <= set(keys), line
+    assert line.endswith("; 全部指标见 --json"), line
+
+
+def test_a_short_baselines_line_is_printed_whole():
+    from rnnlab.cli.train import headline
+
+    few = {"constant_val_loss": 0.17, "constant_val_mse": 0.17}
+    assert headline(few, "val_mse") == few
+    many = {f"{b}_{s}_{m}": 1.0 for b in ("naive", "drift", "ets") for s in ("val", "test") for m in ("mae", "rmse", "mase", "coverage_80")}
+    assert sorted(headline(many, "val_mae")) == sorted(k for k in many if k.endswith(("_mae", "_mase")))
+
 def test_forecast_tables_in_chinese_aligned_by_cells(ts_run):
     root, _ = ts_run
     zh = _rnnlab(root, "zh", "forecast", "m").stdout.splitlines()

@@ -151,7 +151,10 @@ def train(
         brief = {k: v for k, v in brief.items() if not k.startswith(("member_", "fused_", "fusion_"))}
         own = {k: v for k, v in brief.items() if "_test_" not in k}
         shown = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(own.items()))
-        base = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted({**info.baselines, **{k: v for k, v in brief.items() if k not in own}}.items()))
+        base_all = {**info.baselines, **{k: v for k, v in brief.items() if k not in own}}
+        base = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(headline(base_all, info.primary_metric).items()))
+        if base and len(base_all) > len(headline(base_all, info.primary_metric)):
+            base += t("; every metric: --json")
         early = info.message.startswith("stopped early")
         redundant = not info.message or info.message.startswith(status) or (status == "finished" and not early)
 
@@ -192,3 +195,17 @@ def train(
 
 def register(app: typer.Typer) -> None:
     app.command("train")(train)
+
+
+BASELINE_LINE_MAX = 8
+
+
+def headline(baselines: dict[str, float], primary: str | None) -> dict[str, float]:
+    """The baselines' scores `train` prints: all of them when they are few; else (a forecasting run
+    scores four baselines on two splits in a dozen metrics) only the run's primary metric and MASE,
+    the scale-free one forecasters compare, on each split; --json keeps every one."""
+    if len(baselines) <= BASELINE_LINE_MAX:
+        return baselines
+    names = {"mase", (primary or "").removeprefix("val_")} - {""}
+    return {k: v for k, v in baselines.items() if any(k.endswith(f"_val_{n}") or k.endswith(f"_test_{n}") for n in names)}
+
