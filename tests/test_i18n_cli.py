@@ -109,6 +109,7 @@ def test_show_in_chinese_keeps_its_label_column(trained):
         cells = _cells(line)
         assert cells[10:12] == [" ", " "] and cells[12] != " ", line
     assert labelled["状态"].split()[1].startswith("已完成") and "个参数" in labelled["模型"]
+    assert re.search(r"任务  adding: T=\d+, 常数 1 基线 MSE 0\.167$", labelled["任务"]), labelled["任务"]
     assert re.search(r"\(\d+(秒|分钟)前\)$", labelled["创建于"]), labelled["创建于"]
     assert "最佳: 第 20 步 (val_mse" in labelled["检查点"] and "sample/forecast 使用最佳的" in labelled["检查点"]
     assert "[20] 评估: " in zh and "[10] 评估: " in zh

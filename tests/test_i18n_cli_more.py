@@ -151,3 +151,45 @@ def test_sweep_progress_lines_in_chinese(tmp_path):
     assert re.fullmatch(r"试验 0: 已完成 val_mse \S+", out[2]), out
     assert re.fullmatch(r"搜索 \S+: 本机的工作已完成 \(研究中共有 1 个试验编号\)", out[3]), out
     assert not any(re.search(r"\b(trials?|run|complete|this host)\b", x) for x in out[:4]), out
+
+
+def _described(tmp_path) -> list[str]:
+    """The `started:` message of real tasks built from presets and CSVs: `CELL xL hH on DESCRIPTION, N params, DEVICE`."""
+    from rnnlab import config, presets
+    from rnnlab.tasks import make_task
+
+    cfgs = [config.validate(config.read_toml(presets.resolve(p)), p).task
+            for p in ("adding-lstm", "copy-lstm", "ts-lstm", "ts-covariates", "ts-holidays", "ts-intervals")]
+    text = tmp_path / "corpus"
+    text.mkdir(exist_ok=True)
+    (text / "a.txt").write_text("the quick brown fox jumps over the lazy dog. " * 400)
+    cfgs.append(config.TaskConfig(kind="text", source=str(text), unit="word", vocab_size=20))
+    cfgs.append(config.TaskConfig(kind="text", source=str(text)))
+    monthly = tmp_path / "m.csv"  # two months missing: put back and filled
+    rows = [(2000 + k // 12, k % 12 + 1, 10 + 3 * math.sin(2 * math.pi * k / 12) + 0.1 * k) for k in range(120) if k not in (30, 31)]
+    monthly.write_text("date,value\n" + "".join(f"{y}-{m:02d}-01,{v:.3f}\n" for y, m, v in rows))
+    cfgs.append(config.TaskConfig(kind="timeseries", source=str(monthly)))
+    panel = tmp_path / "p.csv"
+    panel.write_text("unique_id,ds,y\n" + "".join(f"{s},{1950 + k},{s * 10 + math.sin(k / 3 + s):.3f}\n" for s in range(3) for k in range(60)))
+    cfgs.append(config.TaskConfig(kind="timeseries", source=str(panel)))
+    return [f"lstm x1 h8 on {make_task(c, seed=0, batch_size=4, cache_dir=tmp_path / 'cache').describe()}, 1,234 params, cpu"
+            for c in cfgs]
+
+
+ENGLISH_WORDS = re.compile(r"(?<![.:-])\b(rows|filled|window|horizon|features|season|periods|differenced|stationary|chars|files?|"
+                           r"vocab|words|batching|delay|steps|baseline|memoryless|holidays|covariates|series|scaled|"
+                           r"missing|monthly|yearly|hourly|daily|detected|styles|params|on)\b")
+
+
+def test_the_started_line_describes_every_kind_of_task_in_chinese(tmp_path, monkeypatch):
+    """`train`'s and the events log's `已开始:` line: each task's own description (built in English
+    by the tasks layer) in Chinese, every number and source kept."""
+    from rnnlab.tui.i18n import run_message
+
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    for english in _described(tmp_path):
+        zh = run_message(english)
+        assert not ENGLISH_WORDS.search(zh.replace(str(tmp_path), "")), (english, zh)
+        assert re.findall(r"\d+(?:\.\d+)?", zh.replace("第 ", "")) == re.findall(r"\d+(?:\.\d+)?", english), (english, zh)
+    monkeypatch.setenv("RNNLAB_LANG", "en")
+    assert all(run_message(e) == e for e in _described(tmp_path))

@@ -45,7 +45,7 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         ("dir", str(info.dir)),
         ("status", t(info.status) + (f": {run_message(info.message)}" if info.message else "")),
         ("model", f"{info.cell or '-'}" + (tf(", {n} params", n=f"{info.params:,}") if info.params else "")),
-        ("task", info.task_description or info.task or "-"),
+        ("task", run_message(info.task_description) if info.task_description else (info.task or "-")),
         ("step", step_text(info) + (tf("  ({n} tokens/s)", n=f"{info.tokens_per_s:,.0f}") if info.tokens_per_s else "")),
         ("device", f"{info.device or '-'}" + (tf("  pid {pid} on {host}", pid=info.pid, host=info.host) if info.pid else "")),
         ("created", tf("{when} ({age} ago)", when=time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(info.created)),

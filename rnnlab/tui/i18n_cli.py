@@ -177,6 +177,24 @@ def _worse(m: re.Match) -> str:
     return f"{'验证集' if m['split'] == 'validation' else '测试集'}上的 {m['who']} (MASE {m['a']} 对 {m['b']}{more})"
 
 
+# frequency names as the tasks layer writes them (rnnlab/tasks/timeseries/frequency.py), and where
+# the periods came from (data.py Seasons.source)
+FREQ_ZH = {"business daily": "工作日", "hourly": "每小时", "daily": "每日", "weekly": "每周", "monthly": "每月",
+           "quarterly": "每季度", "yearly": "每年", "irregular": "不规则", "no time column": "无时间列"}
+SOURCE_ZH = {"detected": "检测所得", "none found": "未找到", "task.periods": "task.periods"}
+
+
+def _choices(m: re.Match) -> str:
+    """`; monthly, 3 missing rows put back; season 12, periods [12] (monthly)` in Chinese."""
+    f = m["f"]
+    what = FREQ_ZH.get(f) or re.sub(r"^every (\d+) (days|hours|minutes)$",
+                                    lambda e: f"每 {e[1]} {dict(days='天', hours='小时', minutes='分钟')[e[2]]}", f)
+    gaps = f", 补回了 {m['g']} 个缺失行" if m["g"] else ""
+    periods = "无" if m["p"] == "none" else m["p"]
+    src = SOURCE_ZH.get(m["src"]) or FREQ_ZH.get(m["src"], m["src"])
+    return f"; {what}{gaps}; 季节 {m['s']}, 周期 [{periods}] ({src})"
+
+
 RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r"^finished (?P<n>\d+) steps: ", r"完成 \g<n> 步: "),
     (r"; best (?P<m>\S+) (?P<v>\S+) at step (?P<s>\d+)", r"; 最佳 \g<m> \g<v> (第 \g<s> 步)"),
@@ -200,6 +218,30 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r"^from checkpoint at step (?P<s>\d+): ", r"从第 \g<s> 步的检查点: "),
     (r"^(?P<m>(?:从第 \d+ 步的检查点: )?\w+ x\d+ h\d+) on ", r"\g<m>, 任务 "),
     (r", (?P<n>[\d,]+) params, ", r", \g<n> 个参数, "), (r" x (?P<n>\d+) processes$", r" x \g<n> 个进程"),
+    # the task's own description in that line and `rnnlab show`'s (each task's describe(), rnnlab/tasks/*.py)
+    (r"\badding: T=(?P<t>\d+), constant-1 baseline MSE ", r"adding: T=\g<t>, 常数 1 基线 MSE "),
+    (r"\bcopy: delay T=(?P<d>\d+) \((?P<n>\d+) steps\), memoryless baseline (?P<v>\S+) nats",
+     r"copy: 延迟 T=\g<d> (\g<n> 步), 无记忆基线 \g<v> nats"),
+    (r"\btext: (?P<n>\S+) chars from (?P<f>\d+) files? \(", r"text: \g<n> 字符, 来自 \g<f> 个文件 ("),
+    (r"\btext: (?P<n>\S+) chars in (?P<k>\d+) styles \(", r"text: \g<n> 字符, \g<k> 种风格 ("),
+    (r"\), words, vocab (?P<v>\d+), ", r"), 词级, 词表 \g<v>, "), (r"\), vocab (?P<v>\d+), ", r"), 词表 \g<v>, "),
+    (r"(?<=词表 )(?P<v>\d+), (?P<b>\w+) batching", r"\g<v>, \g<b> 分批"),
+    (r"(?<=\btimeseries: )(?P<src>.+?) (?P<n>\d+) rows \((?P<m>\d+) filled\), train/val/test ",
+     r"\g<src> \g<n> 行 (填补 \g<m> 个), 训练/验证/测试 "),
+    (r"(?<=\btimeseries \(global\): )(?P<src>.+?) by (?P<id>\S+): (?P<k>\d+) series, (?P<n>\d+) rows, ",
+     r"\g<src> 按 \g<id>: \g<k> 个序列, \g<n> 行, "),
+    (r", window (?P<w>\d+) -> horizon (?P<h>\d+), (?P<f>\d+) features", r", 窗口 \g<w> -> 预测步长 \g<h>, \g<f> 个特征"),
+    (r", each series scaled by its own training split \(its mean and mean absolute step\)", ", 每个序列按自己的训练集缩放 (均值与平均绝对步长)"),
+    (r", each series scaled by its own training split \((?P<s>\w+)\)", r", 每个序列按自己的训练集缩放 (\g<s>)"),
+    (r"; (?P<k>\d+) series left out \(too short\)$", r"; 略去了 \g<k> 个序列 (太短)"),
+    (r", covariates (?P<c>[^;]+?)(?=, \w+ head|;)", r", 协变量 \g<c>"), (r", (?P<h>\w+) head;", r", \g<h> 输出头;"),
+    (r"; (?P<f>business daily|hourly|daily|weekly|monthly|quarterly|yearly|irregular|no time column|every \d+ \w+)"
+     r"(?:, (?P<g>\d+) missing rows put back)?; season (?P<s>\d+), periods \[(?P<p>[^\]]*)\] \((?P<src>[^)]*)\)", _choices),
+    (r"(?P<f>business daily|hourly|daily|weekly|monthly|quarterly|yearly|irregular), season (?P<s>\d+)(?=[;,]|$)",
+     lambda m: f"{FREQ_ZH.get(m['f'], m['f'])}, 季节 {m['s']}"),
+    (r"; seasonal difference (?P<p>\d+)", r"; 季节差分 \g<p>"), (r"(?<=[;,] )not differenced \(auto: ", "未差分 (auto: "),
+    (r"(?<=[;,] )differenced(?= \(auto: |$|,)", "已差分"), (r"\(auto: non-stationary \(ADF", "(auto: 非平稳 (ADF"),
+    (r"\(auto: stationary \(ADF", "(auto: 平稳 (ADF"), (r"(?<=\)), (?P<c>[A-Z]{2,3}) holidays(?=, |$)", r", \g<c> 假日"),
     # the forecasting verdicts `train` prints as `note:`/`fusion:` lines (rnnlab/tasks/timeseries/verdict.py,
     # fusion.py, panel.py build them in English below the interface; --json keeps them so)
     (r"^the model is worse than ", "模型不如 "), (r"^the fused forecast is worse than ", "融合预测不如 "),
