@@ -8,6 +8,7 @@ English as it was (English tables: tests/test_cli_generate.py)."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -193,3 +194,17 @@ def test_the_started_line_describes_every_kind_of_task_in_chinese(tmp_path, monk
         assert re.findall(r"\d+(?:\.\d+)?", zh.replace("第 ", "")) == re.findall(r"\d+(?:\.\d+)?", english), (english, zh)
     monkeypatch.setenv("RNNLAB_LANG", "en")
     assert all(run_message(e) == e for e in _described(tmp_path))
+
+
+def test_show_of_a_forecasting_run_says_the_fusion_on_one_line_and_keeps_every_number_in_json(ts_run):
+    """~150 stored numbers: `show` prints the baselines' primary metric and MASE, the run's own
+    metrics without the residual ACF lags, and the members' and fused test MASE on a `fusion` line."""
+    root, _ = ts_run
+    for lang, fusion, base in (("en", "    fusion  test MASE: fused ", " baselines  "), ("zh", "      融合  测试集 MASE: 融合 ", "      基线  ")):
+        out = _rnnlab(root, lang, "show", "m").stdout
+        assert any(x.startswith(fusion) for x in out.splitlines()), out
+        line = next(x for x in out.splitlines() if x.startswith(base))
+        assert {k.rsplit("_", 1)[-1] for k in re.findall(r"(\w+?_(?:val|test)_\w+) [\d.]+", line)} == {"rmse", "mase"}, line
+        assert "_resid_acf_" not in out and "member_" not in out and "fusion_weight" not in out
+    stored = json.loads(_rnnlab(root, "en", "show", "m", "--json").stdout)["latest"]
+    assert any("_resid_acf_" in k for k in stored) and "fused_test_mase" in stored and "ets_test_mae" in stored

@@ -57,10 +57,7 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         lines.append(("tags", " ".join(info.tags)))
     if info.note:
         lines.append(("note", info.note.replace("\n", f"\n{'':>12}")))
-    if info.baselines:
-        lines.append(("baselines", ", ".join(f"{k} {fmt(v)}" for k, v in sorted(info.baselines.items()))))
-    if info.latest:
-        lines.append(("latest", ", ".join(f"{k} {fmt_metric(k, v)}" for k, v in sorted(info.latest.items()))))
+    lines += _metric_lines(info, t)
     for key, value in lines:
         print(f"{_field(key)}  {value}")
     if events:
@@ -90,3 +87,34 @@ def _field(key: str) -> str:
 
     text = t(key)
     return " " * max(0, 10 - cell_len(text)) + text
+
+
+def _metric_lines(info, t) -> list[tuple[str, str]]:
+    """The baselines', the run's own and (a forecasting run) the fusion's lines. A forecasting run
+    stores ~150 numbers: the baselines keep their primary metric and MASE on both splits
+    (train.headline), the residual ACF lags are left out, the members and the fused forecast say
+    their test MASE on one line (as `train` prints it); --json has every one."""
+    from rnnlab.cli.train import headline
+
+    latest = {k: v for k, v in info.latest.items() if "_resid_acf_" not in k and not k.endswith("_ljung_box_lags")}
+    fusion = {k: v for k, v in latest.items() if k.startswith(("member_", "fused_", "fusion_"))}
+    test_base = {k: v for k, v in latest.items() if "_test_" in k and k not in fusion}
+    own = {k: v for k, v in latest.items() if k not in fusion and k not in test_base}
+    base_all = {**info.baselines, **test_base}
+    base = headline(base_all, info.primary_metric)
+    more = t("; every metric: --json")
+    out = []
+    if base:
+        out.append(("baselines", ", ".join(f"{k} {fmt(v)}" for k, v in sorted(base.items())) + (more if len(base) < len(base_all) else "")))
+    if own:
+        out.append(("latest", ", ".join(f"{k} {fmt_metric(k, v)}" for k, v in sorted(own.items()))
+                    + (more if len(own) < len(info.latest) and not fusion else "")))
+    if fusion:
+        from rnnlab.tasks.timeseries import verdict
+        from rnnlab.tui.i18n import run_message
+
+        line = verdict.summary_line(latest)
+        if line:
+            out.append(("fusion", run_message(line) + more))
+    return out
+

@@ -50,7 +50,7 @@ ZH_CLI: dict[str, str] = {
     "loss {value}": "损失 {value}", "{n} tok/s": "{n} token/秒", "ETA": "剩余",
     "run {run}: {status} at step {step}/{total}{note}": "运行 {run}: {status}, 第 {step}/{total} 步{note}",
     "metrics:": "指标:", "baselines:": "基线:", "fusion:": "融合:", "note:": "备注:", "kept:": "保留:", "run dir:": "运行目录:",
-    "; every metric: --json": "; 全部指标见 --json",
+    "; every metric: --json": "; 全部指标见 --json", "fusion": "融合",
     "{line}; `forecast --future` uses the fused forecast": "{line}; `forecast --future` 使用融合预测",
     "  per series (test MASE; ratio = rnn / best peer):": "  各序列 (测试集 MASE; 比值 = rnn / 最佳同类):",
     "{kept}; sample/forecast load it": "{kept}; sample/forecast 载入它",
