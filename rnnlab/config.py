@@ -424,8 +424,12 @@ def _data_sizes(data: dict[str, Any], preset_source: Any, overrides: list[str] |
             task.pop(key, None)
 
 
+DATA_SUFFIXES = (".csv", ".tsv")
+
+
 def load(preset_or_file: str | None = None, overrides: list[str] | tuple[str, ...] = ()) -> Config:
-    """Load a preset name or TOML path (None: the built-in defaults) and apply `--set` overrides."""
+    """Load a preset name, a TOML path or a CSV's path (a forecasting run on it; None: the built-in
+    defaults) and apply `--set` overrides."""
     from rnnlab import presets
 
     if preset_or_file is None:
@@ -433,7 +437,9 @@ def load(preset_or_file: str | None = None, overrides: list[str] | tuple[str, ..
         origin = "defaults"
     else:
         path = presets.resolve(preset_or_file)
-        data = read_toml(path)
+        # a CSV named instead of a config: forecast its series on the defaults, which come from the
+        # data (what `rnnlab data FILE` recommends), as a config naming only it would
+        data = {"task": {"kind": "timeseries", "source": str(path)}} if path.suffix.lower() in DATA_SUFFIXES else read_toml(path)
         origin = str(path)
         data.setdefault("name", path.stem)
     preset_source = (data.get("task") or {}).get("source")

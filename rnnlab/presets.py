@@ -30,7 +30,7 @@ def available() -> dict[str, Path]:
 
 
 def resolve(preset_or_file: str) -> Path:
-    """A preset name (`lstm-char`) or a path to a TOML file -> an existing file."""
+    """A preset name (`lstm-char`) or a path to a TOML (or, for `train`, a CSV) file -> an existing file."""
     path = Path(preset_or_file).expanduser()
     if path.is_file():
         return path
@@ -38,7 +38,7 @@ def resolve(preset_or_file: str) -> Path:
     stem = preset_or_file[:-5] if preset_or_file.endswith(".toml") else preset_or_file
     if stem in names:
         return names[stem]
-    if path.suffix == ".toml" or "/" in preset_or_file:
+    if path.suffix.lower() in (".toml", ".csv", ".tsv") or "/" in preset_or_file:
         raise UserError(f"{preset_or_file}: no such file")
     close = difflib.get_close_matches(stem, list(names), n=1, cutoff=0.5)
     hint = f" (did you mean '{close[0]}'?)" if close else ""

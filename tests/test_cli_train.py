@@ -129,6 +129,29 @@ def test_csv_shorter_than_window_plus_horizon(tmp_path):
     assert_user_error(proc, "series.csv", "11 rows is too short", "at least 30")
 
 
+def test_a_csv_named_instead_of_a_config_is_forecast_on_the_datas_defaults(tmp_path):
+    """`rnnlab train sales.csv`: what a forecaster types first; a run named after the file whose
+    window, horizon and season are what `rnnlab data` recommends for it."""
+    import math
+
+    rows = ["month,sales"] + [f"{2000 + k // 12}-{k % 12 + 1:02d}-01,{50 + 10 * math.sin(2 * math.pi * k / 12) + 0.2 * k:.2f}" for k in range(96)]
+    path = tmp_path / "sales.csv"
+    path.write_text("\n".join(rows) + "\n")
+    card = json.loads(rnnlab("data", str(path), "--json").stdout)
+    proc = rnnlab("train", "sales.csv", "--json", *TINY, "--runs-dir", str(tmp_path / "r"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["status"] == "finished" and "fused_test_mase" in out["metrics"]
+    resolved = (Path(out["run_dir"]) / "config.toml").read_text()
+    assert 'kind = "timeseries"' in resolved and f'source = "{path}"' in resolved and 'name = "sales"' in resolved
+    runs = json.loads(rnnlab("runs", "--json", "--runs-dir", str(tmp_path / "r")).stdout)
+    assert runs[0]["name"] == "sales"
+    started = json.loads(rnnlab("show", "sales", "--json", "--runs-dir", str(tmp_path / "r")).stdout)["task_description"]
+    want = card["recommended"]
+    assert f"window {want['window']} -> horizon {want['horizon']}" in started and f"season {card['season']}," in started, (card, started)
+    assert_user_error(rnnlab("train", "nope.csv", "--runs-dir", str(tmp_path / "r"), cwd=tmp_path), "nope.csv: no such file")
+
+
 def test_unusable_runs_directory(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

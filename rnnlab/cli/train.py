@@ -22,7 +22,7 @@ SetOpt = Annotated[
 
 def train(
     preset: Annotated[
-        Optional[str], typer.Argument(help="Preset name (see `rnnlab presets`) or path to a TOML config.", show_default=False)
+        Optional[str], typer.Argument(help="Preset name (see `rnnlab presets`), path to a TOML config, or a CSV to forecast (its defaults from the data, as `rnnlab data CSV` recommends).", show_default=False)
     ] = None,
     set_: SetOpt = None,
     runs_dir: RunsDirOpt = None,
