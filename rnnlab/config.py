@@ -424,12 +424,9 @@ def _data_sizes(data: dict[str, Any], preset_source: Any, overrides: list[str] |
             task.pop(key, None)
 
 
-DATA_SUFFIXES = (".csv", ".tsv")
-
-
 def load(preset_or_file: str | None = None, overrides: list[str] | tuple[str, ...] = ()) -> Config:
-    """Load a preset name, a TOML path or a CSV's path (a forecasting run on it; None: the built-in
-    defaults) and apply `--set` overrides."""
+    """Load a preset name, TOML path or CSV path (None: the built-in defaults); apply `--set` overrides.
+    A CSV is a forecast of its series on the data's defaults (as `rnnlab data` recommends)."""
     from rnnlab import presets
 
     if preset_or_file is None:
@@ -437,9 +434,7 @@ def load(preset_or_file: str | None = None, overrides: list[str] | tuple[str, ..
         origin = "defaults"
     else:
         path = presets.resolve(preset_or_file)
-        # a CSV named instead of a config: forecast its series on the defaults, which come from the
-        # data (what `rnnlab data FILE` recommends), as a config naming only it would
-        data = {"task": {"kind": "timeseries", "source": str(path)}} if path.suffix.lower() in DATA_SUFFIXES else read_toml(path)
+        data = {"task": {"kind": "timeseries", "source": str(path)}} if path.suffix.lower() in (".csv", ".tsv") else read_toml(path)
         origin = str(path)
         data.setdefault("name", path.stem)
     preset_source = (data.get("task") or {}).get("source")
