@@ -425,8 +425,7 @@ def _data_sizes(data: dict[str, Any], preset_source: Any, overrides: list[str] |
 
 
 def load(preset_or_file: str | None = None, overrides: list[str] | tuple[str, ...] = ()) -> Config:
-    """Load a preset name, TOML path or CSV path (None: the built-in defaults); apply `--set` overrides.
-    A CSV is a forecast of its series on the data's defaults (as `rnnlab data` recommends)."""
+    """A preset, TOML or CSV (a forecast of it on the data's defaults) or None (defaults), plus `--set`s."""
     from rnnlab import presets
 
     if preset_or_file is None:
