@@ -195,6 +195,24 @@ def test_future_is_the_fused_forecast_unless_a_member_is_named(monthly_run):
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "arima" in bad.stderr
 
 
+def test_forecast_scores_the_fused_forecast_and_members_as_train_did(monthly_run):
+    """`rnnlab forecast RUN` (the test split): the fused forecast and the classical members beside
+    the model and the baselines, the same numbers `train` stored; --json has them as keys."""
+    from tests.test_cli_train import rnnlab
+
+    runs, out = monthly_run
+    report = json.loads(rnnlab("forecast", "m", "--runs-dir", str(runs), "--json").stdout)
+    assert report["fused"]["test_mase"] == pytest.approx(out["metrics"]["fused_test_mase"], rel=1e-9)
+    assert report["fused"]["weights"] == pytest.approx({k: v["weight"] for k, v in out["members"].items() if "weight" in v})
+    for name in ("ets", "theta", "arima"):
+        assert report["members"][name]["test_mase"] == pytest.approx(out["members"][name]["test_mase"], rel=1e-9)
+    assert {"models", "ensemble", "baselines"} <= set(report)  # the existing keys stay
+    text = rnnlab("forecast", "m", "--runs-dir", str(runs)).stdout.splitlines()
+    fused = next(x for x in text if x.startswith("fused (the default forecast)"))
+    assert float(fused.split()[-2]) == pytest.approx(out["metrics"]["fused_test_mase"], abs=6e-4)
+    assert any(x.startswith("arima (member)") for x in text) and not any(x.startswith("seasonal_naive (member)") for x in text)
+
+
 def test_rolling_bands_read_only_the_errors_known_at_each_origin():
     from rnnlab.tasks.timeseries import intervals as ti
 

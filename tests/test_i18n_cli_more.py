@@ -73,11 +73,12 @@ def test_forecast_tables_in_chinese_aligned_by_cells(ts_run):
     assert re.fullmatch(r"检查点: m best 第 4 步", zh[1]), zh[1]
     head = zh[2]
     rows = {x.split()[0]: x for x in zh[3:zh.index("")]}  # the scores table, up to the blank line
-    assert {"朴素", "季节朴素", "漂移", "指数平滑"} <= set(rows), zh
-    for label in ("朴素", "季节朴素", "漂移", "指数平滑"):  # every number ends where its header does, in cells
+    assert {"朴素", "季节朴素", "漂移", "指数平滑", "融合", "arima"} <= set(rows), zh
+    for label in ("朴素", "季节朴素", "漂移", "指数平滑", "融合", "arima"):  # every number ends where its header does, in cells
         assert cell_len(rows[label]) == cell_len(head), (rows[label], head)
-    assert "区间: 按预测步的分割共形区间, 用验证集误差校准" in zh
-    cover = zh[zh.index("区间: 按预测步的分割共形区间, 用验证集误差校准") + 1]
+    intervals = "区间: 按预测步的分割共形区间, 用验证集误差校准; 融合预测的区间随每个测试起点已知的误差滚动校准"
+    assert intervals in zh
+    cover = zh[zh.index(intervals) + 1]
     assert cover.split() == ["覆盖", "80%", "覆盖", "95%", "宽度", "80%", "宽度", "95%", "pinball"]
     body = [x for x in zh[zh.index(cover) + 1:] if x.strip()]
     assert all(cell_len(x) == cell_len(cover) for x in body), (cover, body)

@@ -269,6 +269,10 @@ def _print_report(report: dict) -> None:
         rows.append((name, entry))
     if len(report["models"]) > 1:
         rows.append((tf("ensemble (mean of {n})", n=report["ensemble"]["size"]), report["ensemble"]))
+    if report.get("fused"):  # one run: the forecast `--future` gives, and each classical member (refitted on train + val)
+        rows.append((t("fused (the default forecast)"), report["fused"]))
+        # seasonal-naive's member is the baseline below, the same numbers
+        rows += [(tf("{name} (member)", name=n), m) for n, m in report.get("members", {}).items() if n != "seasonal_naive"]
     base = report["baselines"]
     for label, prefix in (("naive", "naive_"), ("seasonal naive", "seasonal_naive_"), ("drift", "drift_"), ("exp. smoothing", "ets_")):
         rows.append((t(label), {k[len(prefix):]: v for k, v in base.items() if k.startswith(prefix)}))
@@ -303,11 +307,15 @@ def _print_intervals(levels: list[float], rows: list[tuple[str, dict]], width: i
 
     names = [level_name(v) for v in levels]
     typer.echo("")
-    typer.echo(t("intervals: split-conformal per horizon step, calibrated on the validation errors"))
+    fused = any(name == t("fused (the default forecast)") for name, _ in rows)
+    typer.echo(t("intervals: split-conformal per horizon step, calibrated on the validation errors")
+               + (t("; the fused forecast's roll on with the errors known at each test origin") if fused else ""))
     cols = [tf("cover {n}%", n=n) for n in names] + [tf("width {n}%", n=n) for n in names] + ["pinball"]
     typer.echo(f"{'':<{width}}  " + "  ".join(rpad(c, 10) for c in cols))
     for name, entry in rows:
         keys = [f"test_coverage_{n}" for n in names] + [f"test_width_{n}" for n in names] + ["test_pinball"]
+        if not any(k in entry for k in keys):  # the classical members have point forecasts only
+            continue
         typer.echo(f"{pad(name, width)}  " + "  ".join(_cell(entry.get(k), 10) for k in keys))
 
 

@@ -51,6 +51,7 @@ ZH_CLI: dict[str, str] = {
     "run {run}: {status} at step {step}/{total}{note}": "运行 {run}: {status}, 第 {step}/{total} 步{note}",
     "metrics:": "指标:", "baselines:": "基线:", "fusion:": "融合:", "note:": "备注:", "kept:": "保留:", "run dir:": "运行目录:",
     "; every metric: --json": "; 全部指标见 --json", "fusion": "融合",
+    "fused (the default forecast)": "融合 (默认预测)", "{name} (member)": "{name} (成员)",
     "{line}; `forecast --future` uses the fused forecast": "{line}; `forecast --future` 使用融合预测",
     "  per series (test MASE; ratio = rnn / best peer):": "  各序列 (测试集 MASE; 比值 = rnn / 最佳同类):",
     "{kept}; sample/forecast load it": "{kept}; sample/forecast 载入它",
@@ -119,6 +120,8 @@ ZH_CLI: dict[str, str] = {
     "exp. smoothing": "指数平滑",
     "intervals: split-conformal per horizon step, calibrated on the validation errors":
         "区间: 按预测步的分割共形区间, 用验证集误差校准",
+    "; the fused forecast's roll on with the errors known at each test origin":
+        "; 融合预测的区间随每个测试起点已知的误差滚动校准",
     "cover {n}%": "覆盖 {n}%", "width {n}%": "宽度 {n}%", "cover {n}": "覆盖 {n}", "width {n}": "宽度 {n}",
     "ensemble of {n}": "{n} 个运行的集成", "origin": "起点", "time": "时间", "mean over origins": "各起点的均值",
     "backtest of {who}: {n} origins over the test split, stride {stride}, horizon {horizon}, season {season}; model fixed":

@@ -57,6 +57,7 @@ def forecast_report(
     ensemble.update(_intervals(task, mean, mean_val, starts, levels))
     baselines = task.baseline_scores(starts, "test")
     baselines.update(task.baseline_interval_scores(starts, "test", levels))
+    fusion = _fusion(models, task, device) if len(models) == 1 else {}
     return {
         "split": "test",
         "windows": int(starts.size),
@@ -67,7 +68,25 @@ def forecast_report(
         "models": per_model,
         "ensemble": ensemble,
         "baselines": baselines,
+        **fusion,
     }
+
+
+def _fusion(models: list[torch.nn.Module], task: Any, device) -> dict[str, Any]:
+    """One run's fused forecast (what `forecast --future` gives by default) and each classical
+    member, scored on the same test windows as at the end of training (tsfusion.evaluate): the
+    report's "fused" ({test_mase, ..., test_coverage_80, weights}) and "members" ({name: {test_mase,
+    ...}}). A global model has no fusion: nothing."""
+    if not hasattr(task, "fallback_sigma"):
+        return {}
+    from rnnlab.tasks.timeseries import fusion as tsfusion
+
+    metrics, _ = tsfusion.evaluate(task, models[0], device)
+    fused = {k[len("fused_"):]: v for k, v in metrics.items() if k.startswith("fused_test_")}
+    fused["weights"] = {k[len("fusion_weight_"):]: v for k, v in metrics.items() if k.startswith("fusion_weight_")}
+    names = sorted({k[len("member_"):].split("_test_")[0] for k in metrics if k.startswith("member_") and "_test_" in k} - {tsfusion.RNN})
+    members = {n: {k[len(f"member_{n}_"):]: v for k, v in metrics.items() if k.startswith(f"member_{n}_test_")} for n in names}
+    return {"fused": fused, "members": members}
 
 
 def _intervals(task: Any, pred: np.ndarray, pred_val: np.ndarray, starts: np.ndarray, levels) -> dict[str, float]:
