@@ -11,6 +11,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from rnnlab.cli.common import print_json
+from rnnlab.tui.i18n_cli import FREQ_ZH  # a dict and `re`: nothing heavy at start-up
 
 PLOT_POINTS = 2  # rows of the series per terminal column in the text card's plot
 
@@ -72,8 +73,8 @@ CARD_ZH = [
     (r"^season (?P<s>\S+), periods \[", r"季节 \g<s>, 周期 ["), (r"; detected in values: ", "; 从数值中检测到: "),
     (r"\[none\]", "[无]"), (r": none$", ": 无"), (r"\bnon-stationary\b", "非平稳"), (r"\bstationary\b", "平稳"),
     (r"difference it \(auto does\)", "需要差分 (auto 会做)"), (r"no differencing needed", "无需差分"),
-    (r"\bbusiness daily\b", "工作日"), (r"\bhourly\b", "每小时"), (r"\bdaily\b", "每日"), (r"\bweekly\b", "每周"),
-    (r"\bmonthly\b", "每月"), (r"\bquarterly\b", "每季度"), (r"\byearly\b", "每年"), (r"\birregular\b", "不规则"),
+    # the frequency names, as the started line says them (i18n_cli.FREQ_ZH; "business daily" first)
+    *((rf"\b{name}\b", zh) for name, zh in FREQ_ZH.items() if name != "no time column"),
     (r"\b(?P<n>\d+) minutes\b", r"\g<n> 分钟"), (r"\bdetected\b", "检测所得"),
 ]
 

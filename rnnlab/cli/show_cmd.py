@@ -92,14 +92,11 @@ def _field(key: str) -> str:
 def _metric_lines(info, t) -> list[tuple[str, str]]:
     """The baselines', the run's own and (a forecasting run) the fusion's lines. A forecasting run
     stores ~150 numbers: the baselines keep their primary metric and MASE on both splits
-    (train.headline), the residual ACF lags are left out, the members and the fused forecast say
+    (train.headline), the residual ACF lags are left out (train.partition), the members and the fused forecast say
     their test MASE on one line (as `train` prints it); --json has every one."""
-    from rnnlab.cli.train import headline
+    from rnnlab.cli.train import headline, partition
 
-    latest = {k: v for k, v in info.latest.items() if "_resid_acf_" not in k and not k.endswith("_ljung_box_lags")}
-    fusion = {k: v for k, v in latest.items() if k.startswith(("member_", "fused_", "fusion_"))}
-    test_base = {k: v for k, v in latest.items() if "_test_" in k and k not in fusion}
-    own = {k: v for k, v in latest.items() if k not in fusion and k not in test_base}
+    own, test_base, fusion = partition(info.latest)
     base_all = {**info.baselines, **test_base}
     base = headline(base_all, info.primary_metric)
     more = t("; every metric: --json")
@@ -113,7 +110,7 @@ def _metric_lines(info, t) -> list[tuple[str, str]]:
         from rnnlab.tasks.timeseries import verdict
         from rnnlab.tui.i18n import run_message
 
-        line = verdict.summary_line(latest)
+        line = verdict.summary_line(fusion)
         if line:
             out.append(("fusion", run_message(line) + more))
     return out

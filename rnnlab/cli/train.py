@@ -145,15 +145,12 @@ def train(
         def unit(k: str) -> str:
             return "%" if k.endswith("mape") else ""  # MAPE and sMAPE are percentages
 
-        # the residual ACF lags are in the store and --json; a line of them helps nobody here
-        brief = {k: v for k, v in metrics.items() if "_resid_acf_" not in k and not k.endswith("_ljung_box_lags")}
-        # the fusion's members get their own line (summary_line), not the baselines'
-        brief = {k: v for k, v in brief.items() if not k.startswith(("member_", "fused_", "fusion_"))}
-        own = {k: v for k, v in brief.items() if "_test_" not in k}
+        own, test_base, _ = partition(metrics)  # the fusion's members get their own line (summary_line)
         shown = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(own.items()))
-        base_all = {**info.baselines, **{k: v for k, v in brief.items() if k not in own}}
-        base = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(headline(base_all, info.primary_metric).items()))
-        if base and len(base_all) > len(headline(base_all, info.primary_metric)):
+        base_all = {**info.baselines, **test_base}
+        kept_base = headline(base_all, info.primary_metric)
+        base = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(kept_base.items()))
+        if base and len(base_all) > len(kept_base):
             base += t("; every metric: --json")
         early = info.message.startswith("stopped early")
         redundant = not info.message or info.message.startswith(status) or (status == "finished" and not early)
@@ -198,6 +195,17 @@ def register(app: typer.Typer) -> None:
 
 
 BASELINE_LINE_MAX = 8
+
+
+def partition(metrics: dict[str, float]) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """A run's stored metrics as `train` and `show` print them: (its own, the baselines' on the test
+    split, the fusion's members and fused forecast). The residual ACF lags are left out (they are
+    in the store and --json; a line of them helps nobody)."""
+    brief = {k: v for k, v in metrics.items() if "_resid_acf_" not in k and not k.endswith("_ljung_box_lags")}
+    fusion = {k: v for k, v in brief.items() if k.startswith(("member_", "fused_", "fusion_"))}
+    test_base = {k: v for k, v in brief.items() if "_test_" in k and k not in fusion}
+    own = {k: v for k, v in brief.items() if k not in fusion and k not in test_base}
+    return own, test_base, fusion
 
 
 def headline(baselines: dict[str, float], primary: str | None) -> dict[str, float]:

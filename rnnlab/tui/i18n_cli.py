@@ -185,6 +185,7 @@ def _worse(m: re.Match) -> str:
 FREQ_ZH = {"business daily": "工作日", "hourly": "每小时", "daily": "每日", "weekly": "每周", "monthly": "每月",
            "quarterly": "每季度", "yearly": "每年", "irregular": "不规则", "no time column": "无时间列"}
 SOURCE_ZH = {"detected": "检测所得", "none found": "未找到", "task.periods": "task.periods"}
+_FREQ = "|".join(FREQ_ZH)  # "business daily" before "daily": the alternation takes the first that matches
 
 
 def _choices(m: re.Match) -> str:
@@ -238,9 +239,9 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r", each series scaled by its own training split \((?P<s>\w+)\)", r", 每个序列按自己的训练集缩放 (\g<s>)"),
     (r"; (?P<k>\d+) series left out \(too short\)$", r"; 略去了 \g<k> 个序列 (太短)"),
     (r", covariates (?P<c>[^;]+?)(?=, \w+ head|;)", r", 协变量 \g<c>"), (r", (?P<h>\w+) head;", r", \g<h> 输出头;"),
-    (r"; (?P<f>business daily|hourly|daily|weekly|monthly|quarterly|yearly|irregular|no time column|every \d+ \w+)"
+    (rf"; (?P<f>{_FREQ}|every \d+ \w+)"
      r"(?:, (?P<g>\d+) missing rows put back)?; season (?P<s>\d+), periods \[(?P<p>[^\]]*)\] \((?P<src>[^)]*)\)", _choices),
-    (r"(?P<f>business daily|hourly|daily|weekly|monthly|quarterly|yearly|irregular), season (?P<s>\d+)(?=[;,]|$)",
+    (rf"(?P<f>{_FREQ}), season (?P<s>\d+)(?=[;,]|$)",
      lambda m: f"{FREQ_ZH.get(m['f'], m['f'])}, 季节 {m['s']}"),
     (r"; seasonal difference (?P<p>\d+)", r"; 季节差分 \g<p>"), (r"(?<=[;,] )not differenced \(auto: ", "未差分 (auto: "),
     (r"(?<=[;,] )differenced(?= \(auto: |$|,)", "已差分"), (r"\(auto: non-stationary \(ADF", "(auto: 非平稳 (ADF"),
