@@ -146,6 +146,10 @@ def test_the_verdict_says_when_the_model_and_the_fused_forecast_lose():
     assert tsverdict.members(metrics)["ets"] == {"test_mase": 1.5, "val_mase": 1.0, "weight": 0.5}
     assert tsverdict.test_baselines(metrics) == {"seasonal_naive": {"test_mase": 1.33}, "naive": {"test_mase": 2.0}}
     assert tsverdict.summary_line(metrics).startswith("test MASE: fused 1.400 (ets 0.50, rnn 0.50) | ets 1.500 | rnn 1.720")
+    # the line says how many origins the weights were chosen on: on one, they are a close call
+    one = tsverdict.summary_line({**metrics, "fusion_selection_origins": 1.0})
+    assert one.startswith("test MASE: fused 1.400 (ets 0.50, rnn 0.50; chosen on 1 validation origin) | ets 1.500")
+    assert "(ets 0.50, rnn 0.50; chosen on 4 validation origins)" in tsverdict.summary_line({**metrics, "fusion_selection_origins": 4.0})
 
 
 @pytest.fixture(scope="module")
@@ -177,6 +181,9 @@ def test_train_json_carries_members_test_baselines_and_finite_coverage(monthly_r
     # a 4-step model loses to the classical members, and says so
     assert any(w.startswith("the model is worse than") for w in out["warnings"])
     assert not any(isinstance(v, float) and math.isinf(v) for v in out["metrics"].values())
+    # the weights were chosen on the even validation origins, the bands on the odd ones
+    sel, cal = out["metrics"]["fusion_selection_origins"], out["metrics"]["fusion_calibration_origins"]
+    assert sel >= 1 and sel - cal in (0, 1), (sel, cal)
 
 
 def test_future_is_the_fused_forecast_unless_a_member_is_named(monthly_run):

@@ -38,12 +38,13 @@ def test_train_prints_its_forecasting_verdicts_in_chinese(ts_run):
     lines = {x.split()[0]: x for x in out.splitlines() if x.startswith("  ") and x.split()[0].endswith(":")}
     assert re.match(r"  融合: {6}测试集 MASE: 融合 \d\.\d{3} \(", lines["融合:"]), out
     assert lines["融合:"].endswith("; `forecast --future` 使用融合预测")
+    assert re.search(r"; 由 \d+ 个验证起点选定\)", lines["融合:"]), lines["融合:"]  # how many origins chose the weights
     notes = [x for x in out.splitlines() if x.startswith("  备注:")]
     assert any(re.search(r"^  备注: {6}模型不如 验证集上的 [\w-]+ \(MASE \S+ 对 \S+(, 另有 \d+ 个也更好)?\)", x) for x in notes), out
     assert any("历史不足以校准 95%" in x for x in notes), notes  # 10 test origins cannot calibrate 95%
     for x in [lines["融合:"], *notes]:  # the values from cell 13, whatever the label's width
         assert _cells(x)[12] == " " and _cells(x)[13].strip(), x
-        assert not re.search(r"\b(worse than|on validation|not enough|the fused|uses)\b", x), x
+        assert not re.search(r"\b(worse than|on validation|not enough|the fused|uses|chosen on|origins?)\b", x), x
 
 
 
@@ -204,6 +205,8 @@ def test_show_of_a_forecasting_run_says_the_fusion_on_one_line_and_keeps_every_n
     for lang, fusion, base in (("en", "    fusion  test MASE: fused ", " baselines  "), ("zh", "      融合  测试集 MASE: 融合 ", "      基线  ")):
         out = _rnnlab(root, lang, "show", "m").stdout
         assert any(x.startswith(fusion) for x in out.splitlines()), out
+        if lang == "en":
+            assert re.search(r"; chosen on \d+ validation origins?\)", out), out
         line = next(x for x in out.splitlines() if x.startswith(base))
         assert {k.rsplit("_", 1)[-1] for k in re.findall(r"(\w+?_(?:val|test)_\w+) [\d.]+", line)} == {"rmse", "mase"}, line
         assert "_resid_acf_" not in out and "member_" not in out and "fusion_weight" not in out

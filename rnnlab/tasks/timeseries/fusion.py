@@ -221,6 +221,7 @@ class Fused:
     val_mae: dict[str, float]  # on the selection origins
     calibrated: Calibrated
     method: str = METHOD
+    selection_origins: int = 0  # how many origins the weights were decided on (few: a close call)
 
 
 def fit(val_forecasts: dict[str, np.ndarray], val_actual: np.ndarray, sigma: np.ndarray, levels: Sequence[float] = ti.LEVELS,
@@ -232,7 +233,7 @@ def fit(val_forecasts: dict[str, np.ndarray], val_actual: np.ndarray, sigma: np.
     mae = {k: float(np.nanmean(np.abs(val_actual[sel] - f[sel]))) for k, f in val_forecasts.items()}
     weights = combine_weights({k: v for k, v in mae.items() if k not in PEER_ONLY}, method)
     fused_cal = combine({k: f[cal] for k, f in val_forecasts.items()}, weights)
-    return Fused(weights, mae, calibrate(val_actual[cal] - fused_cal, sigma, levels), method)
+    return Fused(weights, mae, calibrate(val_actual[cal] - fused_cal, sigma, levels), method, int(sel.size))
 
 
 def members_forecasts(members: Sequence[tsmembers.Member], y: np.ndarray, origins: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
@@ -266,7 +267,7 @@ def evaluate(task, model, device, method: str = METHOD, levels: Sequence[float] 
     """Fit the fusion on the task's validation split and score it, and every member, on its test
     origins (the same ones as the model and the baselines). Returns flat metrics (store keys:
     fused_test_mase, member_ets_test_mase, member_rnn_val_mase, fusion_weight_ets,
-    fusion_calibration_origins, fused_test_coverage_80 ...) and the details (forecasts, Fused)."""
+    fusion_calibration_origins, fusion_selection_origins, fused_test_coverage_80 ...) and the details (forecasts, Fused)."""
     d = task.data
     h, off, season = d.horizon, d.offset, task.season
     val, test = task.eval_origins("val"), task.eval_origins("test")
@@ -302,6 +303,7 @@ def evaluate(task, model, device, method: str = METHOD, levels: Sequence[float] 
     for name, w in weights.items():
         out[f"fusion_weight_{name}"] = float(w)
     out["fusion_calibration_origins"] = float(fused.calibrated.origins)
+    out["fusion_selection_origins"] = float(fused.selection_origins)
     out["fusion_test_origins"] = float(test.size)
     return out, {"fused": fused, "test": test_fc, "val": val_fc, "members": members}
 

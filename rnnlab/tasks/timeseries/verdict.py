@@ -4,7 +4,8 @@ worse than seasonal-naive or a classical member (on validation or test), and the
 calibration notes. `train` prints these lines and puts the same facts into `--json`.
 
 The store keeps metrics flat (tsfusion.evaluate names them): `member_<name>_test_mase`,
-`member_<name>_val_mase`, `fused_test_*`, `fusion_weight_<name>`, `fusion_calibration_origins`;
+`member_<name>_val_mase`, `fused_test_*`, `fusion_weight_<name>`, `fusion_calibration_origins`,
+`fusion_selection_origins`;
 the baselines' test scores are `<baseline>_test_<metric>`, their validation ones `<baseline>_val_<metric>`.
 """
 
@@ -100,11 +101,15 @@ def calibration_notes(metrics: dict[str, float], levels=LEVELS) -> list[str]:
 
 
 def summary_line(metrics: dict[str, float]) -> str:
-    """'fused 0.345 (arima 0.50, ets 0.50) | rnn 0.494 | arima 0.326 | ...' by test MASE."""
+    """'fused 0.345 (arima 0.50, ets 0.50; chosen on 9 validation origins) | rnn 0.494 | arima 0.326 | ...'
+    by test MASE."""
     mem = members(metrics)
     if "fused" not in mem:
         return ""
     weights = ", ".join(f"{k} {v['weight']:.2f}" for k, v in mem.items() if "weight" in v)
+    n = metrics.get("fusion_selection_origins")
+    if _ok(n):  # the weights' footing: on one or two origins they are a close call
+        weights += f"; chosen on {int(n)} validation origin{'' if int(n) == 1 else 's'}"
     parts = [f"fused {mem['fused'].get('test_mase', math.nan):.3f} ({weights})"]
     parts += [f"{k} {v['test_mase']:.3f}" for k, v in sorted(mem.items(), key=lambda kv: kv[1].get("test_mase", math.inf))
               if k != "fused" and _ok(v.get("test_mase"))]
