@@ -184,6 +184,14 @@ def test_train_json_carries_members_test_baselines_and_finite_coverage(monthly_r
     # the weights were chosen on the even validation origins, the bands on the odd ones
     sel, cal = out["metrics"]["fusion_selection_origins"], out["metrics"]["fusion_calibration_origins"]
     assert sel >= 1 and sel - cal in (0, 1), (sel, cal)
+    # the dashboard's probe decides its weights on the same even origins, and says how many
+    from rnnlab.inspect.loader import load_run
+
+    run = load_run(out["run_dir"])
+    val = run.task.eval_origins("val")
+    got = tsfusion.probe(run.task, run.model, "cpu", int(val[0]))
+    assert got["selection_origins"] == sel == val[0::2].size
+    assert math.isclose(sum(got["weights"].values()), 1.0) and len(got["fused"]) == run.task.data.horizon
 
 
 def test_future_is_the_fused_forecast_unless_a_member_is_named(monthly_run):

@@ -71,3 +71,30 @@ def test_an_ended_run_without_output_probes_says_so_instead_of_waiting(tmp_path)
     assert status == "diverged" and "recorded no output probe" in note, note
     status, note = asyncio.run(note_of(0))  # the running LSTM: its probe may still come
     assert status == "running" and "waiting for the first output probe" in note, note
+
+
+def test_forecast_panel_says_the_fused_weights_and_how_many_origins_chose_them(tmp_path, monkeypatch):
+    """The probe's weights were decided on the even validation origins: the panel says how many,
+    in both languages (on one or two the weights are a close call)."""
+    from textual.widgets import Static
+
+    from rnnlab.tui.app import LabApp
+
+    root = tmp_path / "runs"
+    make_fixture_runs(root)
+    run = Path(root) / "20260101-110000-c3c3"
+    append_vector(run, "output", {"type": "forecast", "history": [1.0, 2.0, 3.0], "actual": [4.0, 5.0], "forecast": [4.1, 5.2],
+                                  "members": {"ets": [4.0, 5.0]}, "fused": [4.05, 5.1], "weights": {"ets": 0.65, "rnn": 0.35},
+                                  "selection_origins": 3})
+
+    async def go(expect: str):
+        app = LabApp(root)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await _open_dashboard(pilot, 1, tab="output")
+            note = pilot.app.screen.query_one("#output-note", Static)
+            await _until(pilot, lambda: expect in str(note.render()))
+
+    monkeypatch.setenv("RNNLAB_LANG", "en")
+    asyncio.run(go("fused: ets 0.65, rnn 0.35 (chosen on 3 validation origins)"))
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    asyncio.run(go("融合: ets 0.65, rnn 0.35 (由 3 个验证起点选定)"))

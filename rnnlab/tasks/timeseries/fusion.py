@@ -379,7 +379,8 @@ def probe(task, model, device, t: int) -> dict:
     now[RNN] = rnn_forecasts(task, model, device, at)
     fused = combine(now, weights)[0]
     return {"members": {k: [float(v) for v in f[0]] for k, f in now.items() if k != RNN},
-            "fused": [float(v) for v in fused], "weights": {k: float(w) for k, w in weights.items()}}
+            "fused": [float(v) for v in fused], "weights": {k: float(w) for k, w in weights.items()},
+            "selection_origins": int(val.size)}
 
 
 __all__ = ["CALIBRATION_WINDOW", "METHOD", "METHODS", "PEER_ONLY", "RNN", "SCALE_WINDOW", "Calibrated", "Fused", "calibrate", "combine", "combine_weights",

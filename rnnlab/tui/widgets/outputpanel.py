@@ -127,6 +127,8 @@ class OutputPanel(Panel):
         text = f"{t('residual ACF')} {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}"
         if d.get("weights"):
             text += f"\n{t('fused')}: " + ", ".join(f"{k} {fmt_num(w, 2)}" for k, w in d["weights"].items())
+            if d.get("selection_origins"):  # on one or two origins the weights are a close call
+                text += " " + tf("(chosen on {n} validation origins)", n=int(d["selection_origins"]))
         set_content(self.query_one("#forecast-legend", Static), LegendGrid(legend))  # type: ignore[arg-type]
         set_content(note, text + _backtest_line(backtest))
         self._backtest_plot(backtest)
