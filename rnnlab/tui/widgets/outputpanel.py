@@ -128,7 +128,8 @@ class OutputPanel(Panel):
         if d.get("weights"):
             text += f"\n{t('fused')}: " + ", ".join(f"{k} {fmt_num(w, 2)}" for k, w in d["weights"].items())
             if d.get("selection_origins"):  # on one or two origins the weights are a close call
-                text += " " + tf("(chosen on {n} validation origins)", n=int(d["selection_origins"]))
+                n = int(d["selection_origins"])
+                text += " " + (t("(chosen on 1 validation origin)") if n == 1 else tf("(chosen on {n} validation origins)", n=n))
         set_content(self.query_one("#forecast-legend", Static), LegendGrid(legend))  # type: ignore[arg-type]
         set_content(note, text + _backtest_line(backtest))
         self._backtest_plot(backtest)
