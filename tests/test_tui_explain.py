@@ -161,8 +161,13 @@ def test_80x24_home_footer_shows_lessons_and_compare_shows_params_at_80_and_120(
         app = lab(fixture_root)
         async with app.run_test(size=(80, 24)) as pilot:
             await _home_ready(pilot)
-            await pilot.pause(0.2)
-            keys = {k.description: k.region for k in app.screen.query_one(Footer).query(FooterKey)}
+
+            def footer() -> dict:
+                return {k.description: k.region for k in app.screen.query_one(Footer).query(FooterKey)}
+
+            # the footer's keys get their regions in a layout pass that comes later on a loaded machine
+            await _until(pilot, lambda: footer().get("Lessons") is not None and footer()["Lessons"].width > 0)
+            keys = footer()
             await pilot.press("space", "down", "space", "down", "space", "c")
             await _until(pilot, lambda: type(app.screen).__name__ == "Compare")
             out = {"L": keys.get("Lessons")}

@@ -101,7 +101,9 @@ def test_kill9_shows_crashed_then_resume_continues_one_curve(root):
 def test_detached_worker_survives_launcher_exit_and_sighup(root):
     launcher = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent("""
-            import sys, time
+            import signal, sys, time
+            # a login shell's child: SIGHUP ends it (under `nohup` the test itself would inherit SIG_IGN)
+            signal.signal(signal.SIGHUP, signal.SIG_DFL)
             from rnnlab import config
             from rnnlab.runs import launch
             cfg = config.validate({"model": {"cell": "gru", "hidden_size": 8}, "task": {"kind": "adding", "seq_len": 10},
