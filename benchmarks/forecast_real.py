@@ -89,20 +89,22 @@ def series() -> dict:
 
 # sktime's bundled data files (read as CSVs; sktime itself is never imported, so
 # `pip install --no-deps sktime==1.2.0` is all the benchmark's environment needs for them):
-# name -> (file under sktime/datasets/data, value column, what it is). Held out like the six above.
+# name -> (file under sktime/datasets/data, time column (None: the first), its format ("year": integer
+# years, "quarter": "1970 Q1", None: what pandas parses), value column, what it is). Held out like
+# the six above.
 SKTIME = {
-    "airline": ("Airline/Airline.csv", "Passengers", "monthly, airline passengers 1949-1960"),
-    "lynx": ("Lynx/Lynx.csv", "0", "yearly, Canadian lynx trappings 1821-1934"),
-    "shampoo": ("ShampooSales/ShampooSales.csv", "Sales", "monthly, shampoo sales over three years"),
-    "pbs": ("PBS_dataset/PBS_dataset.csv", "Scripts", "monthly, Australian PBS scripts (intermittent counts)"),
-    "seatbelts_ksi": ("seatbelts/seatbelts.csv", "KSI", "monthly, UK drivers killed or seriously injured"),
-    **{f"uschange_{c.lower()}": ("Uschange/Uschange.csv", c, f"quarterly, US {c.lower()} % change")
+    "airline": ("Airline/Airline.csv", None, None, "Passengers", "monthly, airline passengers 1949-1960"),
+    "lynx": ("Lynx/Lynx.csv", None, "year", "0", "yearly, Canadian lynx trappings 1821-1934"),
+    "shampoo": ("ShampooSales/ShampooSales.csv", None, None, "Sales", "monthly, shampoo sales over three years"),
+    "pbs": ("PBS_dataset/PBS_dataset.csv", None, "%Y %b", "Scripts", "monthly, Australian PBS scripts (intermittent counts)"),
+    "seatbelts_ksi": ("seatbelts/seatbelts.csv", None, None, "KSI", "monthly, UK drivers killed or seriously injured"),
+    **{f"uschange_{c.lower()}": ("Uschange/Uschange.csv", "Quarter", "quarter", c, f"quarterly, US {c.lower()} % change")
        for c in ("Consumption", "Income", "Production", "Savings", "Unemployment")},
 }
 
 
 def _sktime_series() -> dict:
-    """SKTIME's series when sktime's files are installed, else none (and `skipped_sktime` says so)."""
+    """SKTIME's series when sktime's files are installed, else none (`measure` says so)."""
     import importlib.util
 
     import pandas as pd
@@ -112,20 +114,17 @@ def _sktime_series() -> dict:
         return {}
     root = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data"
     out = {}
-    for name, (rel, column, what) in SKTIME.items():
+    for name, (rel, time, fmt, column, what) in SKTIME.items():
         df = pd.read_csv(root / rel)
-        time = "Quarter" if "Quarter" in df.columns else df.columns[0]
-        t = df[time].astype(str)
-        if time == "Quarter":  # "1970 Q1"
-            t = pd.PeriodIndex(t.str.replace(" ", ""), freq="Q").to_timestamp().strftime("%Y-%m-%d")
-        elif name == "pbs":  # "1991 Jul"
-            t = pd.to_datetime(t, format="%Y %b").dt.strftime("%Y-%m-%d")
-        elif name == "lynx":
+        t = df[time or df.columns[0]].astype(str)
+        if fmt == "year":
             t = t.astype(int)
+        elif fmt == "quarter":
+            t = pd.PeriodIndex(t.str.replace(" ", ""), freq="Q").to_timestamp().strftime("%Y-%m-%d")
         else:
-            t = pd.to_datetime(t).dt.strftime("%Y-%m-%d")
-        key = "year" if name == "lynx" else "date"
-        out[name] = (pd.DataFrame({key: list(t), "value": df[column].to_numpy(dtype=float)}), what + " (sktime's data files)")
+            t = pd.to_datetime(t, format=fmt).dt.strftime("%Y-%m-%d")
+        out[name] = (pd.DataFrame({"year" if fmt == "year" else "date": list(t), "value": df[column].to_numpy(dtype=float)}),
+                     what + " (sktime's data files)")
     return out
 
 
@@ -233,14 +232,14 @@ def _gmean(xs: list[float]) -> float:
 
 
 def measure(quick: bool = False, extra: Sequence[str] = (), rules: bool = True) -> list[dict]:
-    names = list(series())
+    data = series()  # read once (sktime's files included)
+    names = list(data)
     if not set(SKTIME) <= set(names):
         print(f"  sktime's data files are not installed: its {len(SKTIME)} series are skipped "
               "(pip install --no-deps sktime==1.2.0 puts them on disk)", flush=True)
     if quick:
         names = names[:4]
     with tempfile.TemporaryDirectory(prefix="rnnlab-real-") as tmp:
-        data = series()
         records = []
         for name in names:
             df, what = data[name]

@@ -259,7 +259,7 @@ ZH.update({
 ZH.update({
     "waiting for data": "等待数据", "step {step}": "第 {step} 步", "waiting for gradient-flow probe": "等待梯度流探针",
     "history": "历史", "{level}% {edge}": "{level}% {edge}", "lower": "下界", "upper": "上界", "actual": "实际",
-    "forecast": "预测", "naive": "朴素", "s-naive": "季节朴素", "fused": "融合", "(chosen on {n} validation origins)": "(由 {n} 个验证起点选定)", "(chosen on 1 validation origin)": "(由 1 个验证起点选定)", "date": "日期", "model": "模型",
+    "forecast": "预测", "naive": "朴素", "s-naive": "季节朴素", "fused": "融合", "date": "日期", "model": "模型",
     "model RMSE": "模型 RMSE", "trial": "试验", "trial number": "试验编号", "no complete trial yet": "还没有完成的试验",
     "best so far": "目前最佳", "complete": "已完成", "pruned (last value)": "已剪枝 (最后的值)", "pruned here": "在此剪枝",
     "no intermediate values yet": "还没有中间值", "step (intermediate values)": "步数 (中间值)",

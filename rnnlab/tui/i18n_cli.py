@@ -255,7 +255,7 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
      r"normal fallback ±z·σ of seasonal-naive's errors on the training split$",
      r"历史不足以校准 \g<lv>: \g<n> 个起点 (需要 \g<m> 个); 该区间退回正态近似 ±z·σ (季节朴素在训练集上的误差)"),
     (r"^test MASE: fused ", "测试集 MASE: 融合 "),
-    (r"; chosen on (?P<n>\d+) validation origins?\)", r"; 由 \g<n> 个验证起点选定)"),
+    (r"\bchosen on (?P<n>\d+) validation origins?\b", r"由 \g<n> 个验证起点选定"),
     (r"^left out (?P<n>\d+) series too short for window (?P<w>\d+) \+ horizon (?P<h>\d+) in train and a horizon in val "
      r"and test: ", r"略去了 \g<n> 个太短的序列 (训练集需要窗口 \g<w> + 预测步长 \g<h>, 验证集和测试集各需一个预测步长): "),
     (r" \((?P<n>\d+) rows\)", r" (\g<n> 行)"), (r" and (?P<n>\d+) more$", r" 等另外 \g<n> 个"),

@@ -100,6 +100,12 @@ def calibration_notes(metrics: dict[str, float], levels=LEVELS) -> list[str]:
             for lv in levels if n < needed_origins(lv)]
 
 
+def chosen_on(n: int) -> str:
+    """'chosen on 1 validation origin': how many origins decided the fusion's weights (on one or
+    two they are a close call); the fusion line and the dashboard's forecast panel say it."""
+    return f"chosen on {n} validation origin{'' if n == 1 else 's'}"
+
+
 def summary_line(metrics: dict[str, float]) -> str:
     """'fused 0.345 (arima 0.50, ets 0.50; chosen on 9 validation origins) | rnn 0.494 | arima 0.326 | ...'
     by test MASE."""
@@ -108,12 +114,12 @@ def summary_line(metrics: dict[str, float]) -> str:
         return ""
     weights = ", ".join(f"{k} {v['weight']:.2f}" for k, v in mem.items() if "weight" in v)
     n = metrics.get("fusion_selection_origins")
-    if _ok(n):  # the weights' footing: on one or two origins they are a close call
-        weights += f"; chosen on {int(n)} validation origin{'' if int(n) == 1 else 's'}"
+    if _ok(n):
+        weights += f"; {chosen_on(int(n))}"
     parts = [f"fused {mem['fused'].get('test_mase', math.nan):.3f} ({weights})"]
     parts += [f"{k} {v['test_mase']:.3f}" for k, v in sorted(mem.items(), key=lambda kv: kv[1].get("test_mase", math.inf))
               if k != "fused" and _ok(v.get("test_mase"))]
     return "test MASE: " + " | ".join(parts)
 
 
-__all__ = ["calibration_notes", "losses", "members", "summary_line", "test_baselines"]
+__all__ = ["calibration_notes", "chosen_on", "losses", "members", "summary_line", "test_baselines"]

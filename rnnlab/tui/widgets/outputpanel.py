@@ -14,7 +14,8 @@ from textual.widgets import RichLog, Static
 
 from rnnlab import timeaxis
 from rnnlab.runs.status import LIVE
-from rnnlab.tui.i18n import t, tf
+from rnnlab.tasks.timeseries import verdict as tsverdict
+from rnnlab.tui.i18n import run_message, t, tf
 from rnnlab.tui.markers import LegendGrid, marker_glyph, series_marker
 from rnnlab.tui.state import RunState, fmt_num
 from rnnlab.tui.widgets.panel import Panel, ViewOptions
@@ -127,9 +128,8 @@ class OutputPanel(Panel):
         text = f"{t('residual ACF')} {bars}\nLjung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}"
         if d.get("weights"):
             text += f"\n{t('fused')}: " + ", ".join(f"{k} {fmt_num(w, 2)}" for k, w in d["weights"].items())
-            if d.get("selection_origins"):  # on one or two origins the weights are a close call
-                n = int(d["selection_origins"])
-                text += " " + (t("(chosen on 1 validation origin)") if n == 1 else tf("(chosen on {n} validation origins)", n=n))
+            if d.get("selection_origins"):
+                text += f" ({run_message(tsverdict.chosen_on(int(d['selection_origins'])))})"
         set_content(self.query_one("#forecast-legend", Static), LegendGrid(legend))  # type: ignore[arg-type]
         set_content(note, text + _backtest_line(backtest))
         self._backtest_plot(backtest)
