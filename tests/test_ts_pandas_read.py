@@ -102,3 +102,37 @@ def test_future_covariates_are_joined_by_date_not_by_row_order(tmp_path):
     missing.write_text("date,price\n" + f"{after[0]},1\n{after[1]},2\n{after[3]},4\n{after[3] + timedelta(days=1)},5\n")
     with pytest.raises(UserError, match=f"no row for {after[2]}"):
         task.read_future_covariates(missing, 4)
+
+
+@pytest.mark.parametrize("cell, name", [
+    (lambda k: f"{1960 + k // 12} {['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][k % 12]}", "monthly"),
+    (lambda k: f"{['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][k % 12]} {1960 + k // 12}", "monthly"),
+    (lambda k: f"{1960 + k // 12}M{k % 12 + 1:02d}", "monthly"),
+    (lambda k: f"{1960 + k // 4} Q{k % 4 + 1}", "quarterly"),
+    (lambda k: f"{1991 + (k + 5) // 52} W{(k + 5) % 52 + 1:02d}", "weekly"),
+])
+def test_tsibble_and_statistics_office_time_forms_are_found_and_keep_their_frequency(tmp_path, cell, name):
+    """What R's tsibble writes (1960 Jan, 1981 Q1, 1991 W06) and statistics offices (1960M01):
+    the time column is found without being named and the calendar follows it."""
+    path = tmp_path / "series.csv"
+    path.write_text("Month,Volume\n" + "".join(f"{cell(k)},{10 + k % 12 + 0.1 * k}\n" for k in range(96)))
+    s = tsdata.load_csv(path)
+    assert s.time_column == "Month" and s.frequency.name == name and s.frequency.gaps == 0
+    assert s.values.size == 96 and not np.isnan(s.values).any()
+    if name == "weekly":  # 1991 has 52 ISO weeks: W52 is followed by 1992 W01, a week later
+        assert all((b - a).days == 7 for a, b in zip(s.timestamps, s.timestamps[1:]))
+        assert s.timestamps[0] == datetime(1991, 2, 4)  # 1991 W06's Monday
+
+
+def test_a_long_format_panel_read_as_one_series_names_the_id_column_to_set(tmp_path):
+    path = tmp_path / "arrivals.csv"
+    rows = [f"{1981 + k // 4} Q{k % 4 + 1},{origin},{1000 + 10 * k}\n" for origin in ("Japan", "UK") for k in range(40)]
+    path.write_text("Quarter,Origin,Arrivals\n" + "".join(rows))
+    with pytest.raises(UserError) as err:
+        tsdata.load_csv(path)
+    msg = str(err.value)
+    assert "line 42" in msg and "task.id_column = 'Origin'" in msg and "--id-column Origin" in msg
+    from rnnlab.tasks.timeseries import panel as tspanel
+
+    got = tspanel.summary(tspanel.build(TaskConfig(kind="timeseries", source=str(path), id_column="Origin")))
+    assert got["series"] == 2 and got["frequency"] == "quarterly" and got["season"] == 4

@@ -4,7 +4,8 @@ What spreadsheets and national statistics offices actually export:
 
     delimiter    , ; tab |  (sniffed, or `task.delimiter`)
     numbers      1234.5   1,234.5   1.234,5   1234,5   12%   1 234   (-3)  NA  n/a  (empty)
-    time column  ISO dates and times, 2024-01, 2024/01/31, 31.01.2024, 1959Q1,
+    time column  ISO dates and times, 2024-01, 2024/01/31, 31.01.2024, 1959Q1, 1959 Q1,
+                 month names (1960 Jan, Jan 1960, 1960M01), ISO weeks (1991 W06, 1991-W06),
                  years (1700, 1700.0, decimal years 1749.042), or any increasing integers;
                  found without being named: the first column that parses as dates or years
 
@@ -50,9 +51,12 @@ from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number e
 
 _DELIMITERS = (",", ";", "\t", "|")
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
-_TIME_FORMATS = ("%Y-%m", "%Y/%m/%d", "%Y/%m", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%Y%m%d")
+_WEEK = re.compile(r"^(\d{4})\s*-?\s*W(\d{1,2})$", re.IGNORECASE)
+# month names as R's tsibble (1960 Jan), spreadsheets (Jan 1960) and statistics offices (1960M01) write them
+_TIME_FORMATS = ("%Y-%m", "%Y/%m/%d", "%Y/%m", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%Y%m%d",
+                 "%Y %b", "%b %Y", "%Y %B", "%B %Y", "%b-%Y", "%Y-%b", "%YM%m", "%Y M%m")
 _TIME_NAMES = ("year", "yr", "time", "t", "index", "date", "period")
-DATE_FORMS = "(e.g. 2024-01-31, 2024-01-31T13:00, 2024-01, 1959Q1) nor a year or step number"
+DATE_FORMS = "(e.g. 2024-01-31, 2024-01-31T13:00, 2024-01, 2024 Jan, 1959Q1, 1991 W06) nor a year or step number"
 
 
 @dataclass
@@ -360,6 +364,11 @@ def _dates(cells) -> Any:
         q = cells.str.strip().str.extract(_QUARTER)
         # 1959Q1 is the quarter's first day; the frequency keeps it a quarter when printed
         return pd.DatetimeIndex(pd.to_datetime({"year": q[0].astype(int), "month": 3 * q[1].astype(int) - 2, "day": 1}))
+    if head.str.match(_WEEK).all() and cells.str.strip().str.match(_WEEK).all():
+        w = cells.str.strip().str.extract(_WEEK)
+        # ISO weeks (tsibble's 1991 W06): the week's Monday
+        got = pd.to_datetime(w[0] + " " + w[1] + " 1", format="%G %V %u", errors="coerce")
+        return pd.DatetimeIndex(got) if got.notna().all() else None
     for fmt in ("ISO8601", *_TIME_FORMATS):
         if fmt == "ISO8601" and not head.str.match(_ISO).all():
             continue
@@ -419,5 +428,15 @@ def _increasing(table: Table, name: str, seq, cells) -> None:
         k = int(np.argmax(d <= 0)) + 1
         raise UserError(
             f"{table.path}, line {table.line(k)}: time {table.text_cells(table.header.index(name)).iloc[k].strip()} in column {name!r} is not after the previous "
-            "row's; rows must be in increasing time order"
+            "row's; rows must be in increasing time order" + _panel_hint(table, name)
         )
+
+
+def _panel_hint(table: Table, time_column: str) -> str:
+    """When a text column besides the time could tell several series apart (a long-format
+    panel, as R's tsibble and pandas' melt write it), the setting that reads it as one."""
+    for j, col in enumerate(table.header):
+        if col != time_column and parse_column(table.cells(j))[1] is not None:
+            return (f"; or, if the file holds several series one after another, name the column that tells them apart: "
+                    f"task.id_column = {col!r} (rnnlab data --id-column {col})")
+    return ""
