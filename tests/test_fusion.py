@@ -245,6 +245,11 @@ def test_rolling_bands_read_only_the_errors_known_at_each_origin():
     # too few known errors for 95 % (needs 19): the fallback, never inf; 95 % never inside 80 %
     early = ti.rolling_radius(errors, origins, np.array([6]), (80.0, 95.0), 25, fb)
     assert early[0, 1, 0] == 99.0 and np.isfinite(early).all() and np.all(early[:, 1] >= early[:, 0])
+    # a 95 % fallback narrower than the calibrated 80 % band is not the 80 % band again: that band
+    # widened by z_95 / z_80 (was: equal to it, a 95 % band claiming no more than the 80 % one)
+    narrow = ti.rolling_radius(errors, origins, np.array([6]), (80.0, 95.0), 25, np.full((2, 2), 0.01))
+    assert narrow[0, 0, 0] >= 1.0  # 80 %: calibrated on the 6 known errors (uniform 1..2)
+    np.testing.assert_allclose(narrow[0, 1], narrow[0, 0] * 1.959964 / 1.281552, rtol=1e-5)
 
 
 def test_rolling_bands_follow_errors_that_grow_and_local_scale_reads_only_the_past():

@@ -252,8 +252,9 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r"(?P<who>[\w-]+) on (?P<split>validation|test) \(MASE (?P<a>\S+) vs (?P<b>[^,)]+)(?:, and (?P<n>\d+) others?)?\)", _worse),
     (r"; than (?=验证集|测试集)", "; 也不如 "),
     (r"^not enough history to calibrate (?P<lv>\S+): (?P<n>\d+) origins \(needs (?P<m>\d+)\); (?:that|its) band is the "
-     r"normal fallback ±z·σ of seasonal-naive's errors on the training split$",
-     r"历史不足以校准 \g<lv>: \g<n> 个起点 (需要 \g<m> 个); 该区间退回正态近似 ±z·σ (季节朴素在训练集上的误差)"),
+     r"normal fallback ±z·σ of seasonal-naive's errors on the training split(?P<wider>, or the calibrated band below it × the z ratio if wider)?$",
+     lambda m: (f"历史不足以校准 {m['lv']}: {m['n']} 个起点 (需要 {m['m']} 个); 该区间退回正态近似 ±z·σ (季节朴素在训练集上的误差)"
+                + ("; 若其下已校准区间乘以 z 比值更宽, 则取后者" if m["wider"] else ""))),
     (r"^test MASE: fused ", "测试集 MASE: 融合 "),
     (r"\bchosen on (?P<n>\d+) validation origins?\b", r"由 \g<n> 个验证起点选定"),
     (r"^left out (?P<n>\d+) series too short for window (?P<w>\d+) \+ horizon (?P<h>\d+) in train and a horizon in val "

@@ -41,6 +41,7 @@ import numpy as np
 
 from rnnlab.tasks.timeseries import intervals as ti
 from rnnlab.tasks.timeseries import members as tsmembers
+from rnnlab.tasks.timeseries import verdict as tsverdict
 
 RNN = "rnn"
 # How the fused forecast combines its members (see combine_weights). Measured on the 11 real
@@ -152,9 +153,7 @@ class Calibrated:
         return [fallback_note(lv, self.origins) for lv in self.fell_back]
 
 
-def fallback_note(level: float, origins: int) -> str:
-    return (f"not enough history to calibrate {ti.level_name(level)}%: {origins} origins (needs {needed_origins(level)}); "
-            "its band is the normal fallback ±z·σ of seasonal-naive's errors on the training split")
+fallback_note = tsverdict.fallback_note
 
 
 def calibrate(residuals: np.ndarray, sigma: np.ndarray, levels: Sequence[float] = ti.LEVELS) -> Calibrated:
@@ -164,16 +163,16 @@ def calibrate(residuals: np.ndarray, sigma: np.ndarray, levels: Sequence[float] 
     conf = ti.Conformal.fit(r, levels) if r.shape[0] else ti.Conformal(tuple(float(v) for v in levels), np.full((len(levels), sigma.size), np.inf), 0)
     radius = conf.radius.copy()
     fell = []
+    mask = np.zeros((1, *radius.shape), dtype=bool)
     for j, lv in enumerate(levels):
         if r.shape[0] < needed_origins(lv) or not np.all(np.isfinite(radius[j])):
             z = NormalDist().inv_cdf(0.5 + float(lv) / 200.0)
             radius[j] = z * np.asarray(sigma, dtype=np.float64)
             fell.append(float(lv))
+            mask[0, j] = True
     # nested bands: a level that fell back (normal, from seasonal-naive's errors) may come out
     # narrower than a lower level calibrated on the model's own errors; a 95% band never is
-    order = np.argsort(np.asarray(levels, dtype=np.float64))
-    for a, b in zip(order, order[1:]):
-        radius[b] = np.maximum(radius[b], radius[a])
+    radius = ti.ordered(radius[None], levels, mask)[0]
     return Calibrated(ti.Conformal(conf.levels, radius, int(r.shape[0])), int(r.shape[0]), fell)
 
 
@@ -208,11 +207,9 @@ def rolling_bands(y: np.ndarray, offset: int, errors: np.ndarray, error_origins:
     # the wider of the two: the errors in today's units widen a band as soon as the series moves
     # more; the errors as they were keep it from shrinking on a calm spell the forecast's own
     # errors do not share (measured: 9 of 9 series inside 0.7-0.9 against 8 for either alone)
-    out = np.maximum(out, ti.rolling_radius(err, at, o, levels, CALIBRATION_WINDOW, fb))
-    order = np.argsort(np.asarray(levels))
-    for a, b in zip(order, order[1:]):
-        out[:, b] = np.maximum(out[:, b], out[:, a])
-    return out
+    fell = np.zeros(out.shape, dtype=bool)
+    out = np.maximum(out, ti.rolling_radius(err, at, o, levels, CALIBRATION_WINDOW, fb, fell))
+    return ti.ordered(out, levels, fell)
 
 
 @dataclass

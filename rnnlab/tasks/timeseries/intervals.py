@@ -85,7 +85,7 @@ def local_scale(y: np.ndarray, rows: np.ndarray, window: int) -> np.ndarray:
 
 
 def rolling_radius(errors: np.ndarray, error_origins: np.ndarray, origins: np.ndarray, levels: Sequence[float],
-                   window: int, fallback: np.ndarray) -> np.ndarray:
+                   window: int, fallback: np.ndarray, fell_back: np.ndarray | None = None) -> np.ndarray:
     """Rolling-origin conformal half-widths (N, len(levels), horizon) at work rows `origins`.
 
     `errors` (n, horizon) are earlier forecasts' errors, made at work rows `error_origins` (in time
@@ -94,13 +94,15 @@ def rolling_radius(errors: np.ndarray, error_origins: np.ndarray, origins: np.nd
     m most recent (at most `window`) absolute step-k errors known at o. Nothing from o on is read,
     so the band is as honest as a deployed forecaster's that recalibrates on its latest errors,
     and it follows the errors when they grow or shrink. A level with too few errors takes
-    `fallback` (len(levels), horizon); a higher level is never narrower than a lower one."""
+    `fallback` (len(levels), horizon) and is marked in `fell_back` (a bool array of the output's
+    shape, when given); a higher level is never narrower than a lower one (`ordered`)."""
     err = np.abs(np.asarray(errors, dtype=np.float64))
     at = np.asarray(error_origins, dtype=np.int64)
     o = np.asarray(origins, dtype=np.int64)
     h = np.asarray(fallback).shape[1]
     err = err.reshape(-1, h)
     out = np.empty((o.size, len(levels), h))
+    fell = np.zeros(out.shape, dtype=bool) if fell_back is None else fell_back
     for k in range(h):
         seen = ~np.isnan(err[:, k])
         pool, known_at = err[seen, k], at[seen] + k + 1
@@ -108,11 +110,25 @@ def rolling_radius(errors: np.ndarray, error_origins: np.ndarray, origins: np.nd
             col = np.sort(pool[known_at <= oi][-int(window):])
             for j, lv in enumerate(levels):
                 rank = math.ceil((col.size + 1) * float(lv) / 100.0)
-                out[i, j, k] = col[rank - 1] if 1 <= rank <= col.size else fallback[j, k]
-    order = np.argsort(np.asarray(levels, dtype=np.float64))
+                fell[i, j, k] = not 1 <= rank <= col.size
+                out[i, j, k] = fallback[j, k] if fell[i, j, k] else col[rank - 1]
+    return ordered(out, levels, fell)
+
+
+def ordered(radius: np.ndarray, levels: Sequence[float], fell_back: np.ndarray) -> np.ndarray:
+    """Half-widths (N, len(levels), horizon) with every level at least as wide as the one below,
+    and a level that fell back (too few errors to calibrate it) at least the calibrated band below
+    it widened by the normal quantiles' ratio z_b / z_a (1.53 from 80 % to 95 %): a 95 % fallback
+    narrower than the calibrated 80 % band would otherwise come out as the 80 % band again."""
+    from statistics import NormalDist
+
+    z = {float(lv): NormalDist().inv_cdf(0.5 + float(lv) / 200.0) for lv in levels}
+    lv = [float(v) for v in levels]
+    order = np.argsort(np.asarray(lv))
     for a, b in zip(order, order[1:]):
-        out[:, b] = np.maximum(out[:, b], out[:, a])
-    return out
+        floor = np.where(fell_back[:, b] & ~fell_back[:, a], radius[:, a] * (z[lv[b]] / z[lv[a]]), radius[:, a])
+        radius[:, b] = np.maximum(radius[:, b], floor)
+    return radius
 
 
 def coverage(actual, lower, upper) -> float:
@@ -163,4 +179,4 @@ def interval_scores(actual: np.ndarray, forecast: np.ndarray, bands: dict[float,
 
 
 __all__ = ["LEVELS", "Conformal", "coverage", "interval_scores", "level_name", "local_scale", "mean_width", "pinball", "quantiles_of",
-           "rolling_radius"]
+           "ordered", "rolling_radius"]

@@ -90,14 +90,20 @@ def needed_origins(level: float) -> int:
     return math.ceil(level / (100.0 - level) - 1e-9)
 
 
+def fallback_note(level: float, origins: int) -> str:
+    """'not enough history to calibrate 95%: N origins': a level the bands fell back on, and how
+    (fusion.calibrate, intervals.ordered)."""
+    return (f"not enough history to calibrate {float(level):g}%: {int(origins)} origins (needs {needed_origins(level)}); "
+            "its band is the normal fallback ±z·σ of seasonal-naive's errors on the training split, "
+            "or the calibrated band below it × the z ratio if wider")
+
+
 def calibration_notes(metrics: dict[str, float], levels=LEVELS) -> list[str]:
-    """'not enough history to calibrate 95%: N origins' for each level the bands fell back on."""
+    """fallback_note for each level the fused bands fell back on."""
     n = metrics.get("fusion_calibration_origins")
     if not _ok(n):
         return []
-    return [f"not enough history to calibrate {lv:g}%: {int(n)} origins (needs {needed_origins(lv)}); "
-            "that band is the normal fallback ±z·σ of seasonal-naive's errors on the training split"
-            for lv in levels if n < needed_origins(lv)]
+    return [fallback_note(lv, int(n)) for lv in levels if n < needed_origins(lv)]
 
 
 def chosen_on(n: int) -> str:
@@ -122,4 +128,4 @@ def summary_line(metrics: dict[str, float]) -> str:
     return "test MASE: " + " | ".join(parts)
 
 
-__all__ = ["calibration_notes", "chosen_on", "losses", "members", "summary_line", "test_baselines"]
+__all__ = ["calibration_notes", "chosen_on", "fallback_note", "losses", "members", "summary_line", "test_baselines"]
