@@ -166,7 +166,7 @@ def methods(run_dir: str) -> dict:
     actual = task.data.actual(val)[0::2]
     vf = {k: v for k, v in details["val"].items() if k != "fused" and k not in tsfusion.PEER_ONLY}
     tf = {k: v for k, v in details["test"].items() if k != "fused"}
-    errors = {k: float(np.nanmean(np.abs(actual - f[0::2]))) for k, f in vf.items()}
+    errors = tsfusion.selection_errors({k: float(np.nanmean(np.abs(actual - f[0::2]))) for k, f in vf.items()}, actual.shape[0])
     rules = {}
     for m in tsfusion.METHODS:
         w = {k: x for k, x in tsfusion.combine_weights(errors, m).items() if k in tf}
