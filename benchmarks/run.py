@@ -38,7 +38,7 @@ TITLES = {
     "14": "14. Sweep screen at 200 trials: one refresh (read + every view), before and after",
     "ts-read": "ts-read. Reading a long time series: `rnnlab data`'s card of a 300k-row hourly CSV",
     "ts-default": "ts-default. A default forecasting run (only the CSV named) on short real series, whole process, before and after",
-    "15": "15. Forecasting real series (statsmodels' datasets): the RNN alone, the fused default and classical peers, test MASE",
+    "15": "15. Forecasting 65 real series (statsmodels', sktime's and R's forecasting datasets): the RNN alone, the fused default and classical peers, test MASE",
     "16": "16. Start-up: `rnnlab train` CPU before its first step, a config error, `--nproc 2`",
     "ts-global": "ts-global. One global LSTM over a real panel (statsmodels' fertility, ~200 countries), test MASE per country beside per-country peers",
 }
