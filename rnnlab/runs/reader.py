@@ -92,6 +92,12 @@ class RunInfo:
     def live(self) -> bool:
         return self.status in LIVE_STATUSES
 
+    @property
+    def shown_metric(self) -> Optional[float]:
+        """The primary metric as the runs list shows and sorts it: its best value (the kept
+        checkpoint's, what sample and forecast load), the latest while there is no best."""
+        return self.best_metric if self.best_metric is not None else self.latest.get(self.primary_metric or "")
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["dir"] = str(self.dir)

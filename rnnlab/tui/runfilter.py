@@ -144,7 +144,7 @@ def _lookup(info: Any, key: str, hparams: Optional[Callable[[Any], dict]]) -> An
     """The run's value for a metric or config key (short or dotted), None when it has none."""
     latest = getattr(info, "latest", None) or {}
     if key == "metric":
-        return latest.get(getattr(info, "primary_metric", None) or "")
+        return getattr(info, "shown_metric", None) if hasattr(info, "shown_metric") else latest.get(getattr(info, "primary_metric", None) or "")
     if key in latest:
         return latest[key]
     flat = hparams(info) if hparams is not None else {}
@@ -220,7 +220,7 @@ def select(infos: list, text: str, hparams: Callable[[Any], dict], sweep_names: 
 # ------------------------------------------------------------------ sort
 
 def _metric(info: Any) -> float:
-    v = (info.latest or {}).get(info.primary_metric or "")
+    v = info.shown_metric if hasattr(info, "shown_metric") else (info.latest or {}).get(info.primary_metric or "")
     return v if isinstance(v, (int, float)) and math.isfinite(v) else math.inf
 
 

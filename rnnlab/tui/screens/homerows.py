@@ -33,7 +33,7 @@ def short_ids(run_ids: list[str]) -> dict[str, str]:
 def row_of(info: Any, marked: bool, shown_id: str | None = None, hp: tuple = ()) -> tuple:
     """The run's cells; `hp` (its chosen hyperparameters, shown) go right after the metric."""
     metric = info.primary_metric or ""
-    value = (info.latest or {}).get(metric)
+    value = info.shown_metric  # the kept best, not the last evaluation's
     total = info.total_steps or "?"
     tps = f"{info.tokens_per_s:,.0f}" if info.tokens_per_s else "–"
     # most telling first: at 80 columns the table cuts from the right
