@@ -144,7 +144,7 @@ def _lookup(info: Any, key: str, hparams: Optional[Callable[[Any], dict]]) -> An
     """The run's value for a metric or config key (short or dotted), None when it has none."""
     latest = getattr(info, "latest", None) or {}
     if key == "metric":
-        return getattr(info, "shown_metric", None) if hasattr(info, "shown_metric") else latest.get(getattr(info, "primary_metric", None) or "")
+        return _shown(info)
     if key in latest:
         return latest[key]
     flat = hparams(info) if hparams is not None else {}
@@ -219,8 +219,16 @@ def select(infos: list, text: str, hparams: Callable[[Any], dict], sweep_names: 
 
 # ------------------------------------------------------------------ sort
 
+def _shown(info: Any) -> Any:
+    """The primary metric as the runs list shows it (RunInfo.shown_metric: the kept best); a
+    run-like object without that property, its latest value."""
+    if hasattr(info, "shown_metric"):
+        return info.shown_metric
+    return (getattr(info, "latest", None) or {}).get(getattr(info, "primary_metric", None) or "")
+
+
 def _metric(info: Any) -> float:
-    v = info.shown_metric if hasattr(info, "shown_metric") else (info.latest or {}).get(info.primary_metric or "")
+    v = _shown(info)
     return v if isinstance(v, (int, float)) and math.isfinite(v) else math.inf
 
 

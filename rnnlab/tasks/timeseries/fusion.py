@@ -139,9 +139,7 @@ def combine(forecasts: dict[str, np.ndarray], weights: dict[str, float]) -> np.n
     return sum(w * np.asarray(forecasts[k], dtype=np.float64) for k, w in weights.items())
 
 
-def needed_origins(level: float) -> int:
-    """The fewest calibration origins whose ⌈(n+1)·L⌉-th smallest error exists: ⌈L/(100−L)⌉."""
-    return math.ceil(float(level) / (100.0 - float(level)) - 1e-9)
+needed_origins = tsverdict.needed_origins
 
 
 def fallback_sigma(y: np.ndarray, train_rows: int, season: int, horizon: int) -> np.ndarray:

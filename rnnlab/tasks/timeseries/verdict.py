@@ -87,7 +87,8 @@ def losses(metrics: dict[str, float], baselines: dict[str, float]) -> list[str]:
 
 
 def needed_origins(level: float) -> int:
-    return math.ceil(level / (100.0 - level) - 1e-9)
+    """The fewest calibration origins whose ⌈(n+1)·L⌉-th smallest error exists: ⌈L/(100−L)⌉."""
+    return math.ceil(float(level) / (100.0 - float(level)) - 1e-9)
 
 
 def fallback_note(level: float, origins: int) -> str:
