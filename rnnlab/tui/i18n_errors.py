@@ -97,6 +97,8 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r": no such file or folder", ": 文件或文件夹不存在"), (r": no such file", ": 文件不存在"),
     (r": no such folder", ": 文件夹不存在"), (r": is a directory", ": 是文件夹"),
     (r": not UTF-8 text", ": 不是 UTF-8 文本"), (r": cannot read it \(", ": 无法读取 ("),
+    (r": not a text file \(task\.source\); expected a CSV file \(a spreadsheet: save it as CSV\)",
+     ": 不是文本文件 (task.source); 应为 CSV 文件 (电子表格请另存为 CSV)"),
     (r": cannot read \(", ": 无法读取 ("), (r": cannot write \(", ": 无法写入 ("),
     (r"; expected a CSV file or 'builtin:synthetic'", "; 应为 CSV 文件或 'builtin:synthetic'"),
     (r"; expected a CSV file", "; 应为 CSV 文件"),
@@ -116,6 +118,13 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r", line (?P<n>\d+): (?P<a>\d+) fields but the header has (?P<b>\d+)", r", 第 \g<n> 行: 有 \g<a> 个字段, 但表头有 \g<b> 个"),
     (rf", line (?P<n>\d+): column {Q} has ", r", 第 \g<n> 行: 列 \g<q> 的值是 "),
     (r"; a missing value is an empty cell or NA", "; 缺失值应写成空单元格或 NA"),
+    (r", line (?P<n>\d+): time (?P<t>.+?) in column (?P<q>'[^']*') is not after the previous row's; rows must be in increasing "
+     r"time order", r", 第 \g<n> 行: 列 \g<q> 的时间 \g<t> 不晚于上一行; 各行应按时间递增排列"),
+    (r"; or, if the file holds several series one after another, name the column that tells them apart: "
+     r"task\.id_column = (?P<q>'[^']*') \(rnnlab data --id-column (?P<c>[^)]*)\)",
+     r"; 若文件中依次存放多条序列, 请指定区分它们的列: task.id_column = \g<q> (rnnlab data --id-column \g<c>)"),
+    (r"; a time written twice, as local clocks do when daylight saving time ends\? write the times in UTC or with their "
+     r"offset \((?P<e>[^)]*)\)", r"; 同一时间出现两次, 是夏令时结束时本地时钟的重复吗? 请用 UTC 或带时区偏移的时间 (\g<e>)"),
     (rf": no column {Q}", r": 没有列 \g<q>"), (r"; columns are: ", "; 现有的列: "),
     (r": no numeric column found \(columns: (?P<cols>[^)]*)\); set task\.column", r": 没有数值列 (列: \g<cols>); 请设置 task.column"),
     (r": (?P<n>\d+) numeric columns \((?P<cols>[^)]*)\); set task\.column to one of them",

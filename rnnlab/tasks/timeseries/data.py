@@ -92,9 +92,9 @@ def load_csv(
         time_column = tscsv.find_time_column(table, skip=column)
     if column is None:
         column = tscsv.pick_column(table, time_column)
+    tscsv.oldest_first(table, time_column)
     values = tscsv.values(table, column)
-    stamps, kind = (None, None)
-    index = None
+    stamps, kind, index = None, None, None
     if time_column is not None:
         index, kind = tscsv.times(table, time_column)
         if index is None:

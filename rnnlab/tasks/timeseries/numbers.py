@@ -12,7 +12,8 @@ from typing import Optional
 
 import numpy as np
 
-_MISSING = {"", "na", "n/a", "nan", "null", "none", "-", "--", "?", "#n/a", "missing"}
+# "." is FRED's missing value, ".." the OECD's and the ABS's
+_MISSING = {"", "na", "n/a", "nan", "null", "none", "-", "--", "?", "#n/a", "missing", ".", "..", "...", "n.a.", "n.a"}
 _SPACES = ("\u00a0", "\u202f", " ", "'", "\u2019")
 _GROUPS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _GROUPS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")

@@ -2,12 +2,12 @@
 
 What spreadsheets and national statistics offices actually export:
 
-    delimiter    , ; tab |  (sniffed, or `task.delimiter`)
-    numbers      1234.5   1,234.5   1.234,5   1234,5   12%   1 234   (-3)  NA  n/a  (empty)
-    time column  ISO dates and times, 2024-01, 2024/01/31, 31.01.2024, 1959Q1, 1959 Q1,
-                 month names (1960 Jan, Jan 1960, 1960M01), ISO weeks (1991 W06, 1991-W06),
-                 years (1700, 1700.0, decimal years 1749.042), or any increasing integers;
-                 found without being named: the first column that parses as dates or years
+    dialect      , ; tab |  (sniffed, or `task.delimiter`); UTF-8 or Windows' code page; a title
+                 above the header and source notes under the rows are not read (dialect.py)
+    numbers      1234.5   1,234.5   1.234,5   1234,5   12%   1 234   (-3)  NA  n/a  .  ..  (empty)
+    time column  every form in timecells.py (ISO, 01/31/2024, 1960 Jan, 1959Q1, 1991 W06, years,
+                 Unix seconds); found without being named: the first column that parses as dates
+                 or years; rows written newest first are read oldest first
 
 The decimal mark is decided per column (a comma is a decimal comma in ;-separated files and when
 no cell of the column reads as thousands groups), so `1,100` is eleven hundred in a comma file
@@ -18,11 +18,8 @@ The cells are read as text by pandas' C parser and converted a column at a time 
 except a column whose first cells are ISO dates: pandas parses it while reading (parse_dates,
 ISO8601), 4x faster than making 300,000 strings and parsing them after; when any cell of it is
 not an ISO date pandas keeps the text, and when one is missing the file is read again as text,
-so both go the way every other column goes;
-csv.Sniffer is not used for the delimiter: it guesses from character frequencies and picks the
-comma in `date;value` files with decimal commas. Parsing the first lines with each candidate and
-keeping the one that gives the same number (>= 2) of fields on every line is what it should do.
-pandas is imported on first use (the CLI and the TUI never pay for it otherwise).
+so both go the way every other column goes. pandas is imported on first use (the CLI and the TUI
+never pay for it otherwise).
 """
 
 from __future__ import annotations
@@ -30,16 +27,15 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
 
 from rnnlab.errors import UserError
+from rnnlab.tasks.timeseries.dialect import _decode, _parse, _preamble, detect_delimiter  # noqa: F401
 from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number etc. as before)
     _MISSING,
     NUMBER_FORMS,
@@ -48,15 +44,19 @@ from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number e
     parse_column,
     parse_number,
 )
+from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
+    DATE_FORMS,
+    ISO as _ISO,
+    TIME_NAMES,
+    dates as _dates,
+    epoch,
+    from_year as _from_year,
+    month_of as _month_of,
+    parse_stamp,
+    series as _series,
+)
 
-_DELIMITERS = (",", ";", "\t", "|")
-_QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
-_WEEK = re.compile(r"^(\d{4})\s*-?\s*W(\d{1,2})$", re.IGNORECASE)
-# month names as R's tsibble (1960 Jan), spreadsheets (Jan 1960) and statistics offices (1960M01) write them
-_TIME_FORMATS = ("%Y-%m", "%Y/%m/%d", "%Y/%m", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%Y%m%d",
-                 "%Y %b", "%b %Y", "%Y %B", "%B %Y", "%b-%Y", "%Y-%b", "%YM%m", "%Y M%m")
-_TIME_NAMES = ("year", "yr", "time", "t", "index", "date", "period")
-DATE_FORMS = "(e.g. 2024-01-31, 2024-01-31T13:00, 2024-01, 2024 Jan, 1959Q1, 1991 W06) nor a year or step number"
+_TIME_NAMES = TIME_NAMES
 
 
 @dataclass
@@ -69,6 +69,9 @@ class Table:
     frame: Any  # pandas.DataFrame, one row per non-blank data line
     delimiter: str
     _text: Optional[str] = field(default=None, repr=False)
+    encoding: str = "utf-8-sig"
+    skip: int = 0  # lines above the header (a title, a source note), not read
+    flipped: bool = False  # rows were newest first and are now read oldest first
     _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
 
     def dates(self, j: int) -> Any:
@@ -81,7 +84,7 @@ class Table:
     def text(self) -> str:
         """The file's text (read again only to name a line in an error)."""
         if self._text is None:
-            self._text = self.path.read_text(encoding="utf-8-sig")
+            self._text = self.path.read_text(encoding=self.encoding)
         return self._text
 
     @property
@@ -106,13 +109,21 @@ class Table:
 
     def line(self, k: int) -> int:
         """The file line of data row k (1-based, the header is line 1 after blank lines)."""
+        if self.flipped:
+            k = self.n_rows - 1 - k
         seen = -1
         for n, text in enumerate(self.text.splitlines(), 1):
-            if text.strip(" \t,;|"):
+            if n > self.skip and text.strip(" \t,;|"):
                 seen += 1
                 if seen == k + 1:
                     return n
         return k + 2
+
+    def flip(self) -> None:
+        """Read the rows the other way round (a file written newest first)."""
+        self.frame = self.frame.iloc[::-1].reset_index(drop=True)
+        self._dates = {j: None if d is None else d[::-1] for j, d in self._dates.items()}
+        self.flipped = not self.flipped
 
     @property
     def rows(self) -> list[tuple[int, list[str]]]:
@@ -121,47 +132,26 @@ class Table:
         return [(self.line(k), list(r)) for k, r in enumerate(values)]
 
 
-def _parse(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(reader.line_num, row) for row in reader]
-
-
-def detect_delimiter(text: str) -> str:
-    """The candidate that splits the first lines into the same number (>= 2) of fields, most
-    fields first; a comma when none does (a one-column file)."""
-    head = "\n".join(text[:200_000].splitlines()[:50])
-    best, best_n = ",", 1
-    for d in _DELIMITERS:
-        try:
-            counts = {len(r) for _, r in _parse(head, d) if any(c.strip() for c in r)}
-        except csv.Error:
-            continue
-        if len(counts) == 1:
-            n = counts.pop()
-            if n > best_n:
-                best, best_n = d, n
-    return best
-
-
 def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
-    """The header and non-blank rows of `path`, or a UserError saying what is wrong with it."""
+    """The header and non-blank rows of `path`, or a UserError saying what is wrong with it.
+    Lines above the header (a title) and one-cell notes under the rows (a source) are not read."""
     import pandas as pd
 
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            text = fh.read(1_000_000)  # the head: enough to sniff the dialect
-            whole = not fh.read(1)
+        text, whole, encoding = _decode(path)
     except FileNotFoundError:
         raise UserError(f"{path}: no such file (task.source); expected a CSV file or 'builtin:synthetic'") from None
     except IsADirectoryError:
         raise UserError(f"{path}: is a directory (task.source); expected a CSV file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text (task.source); expected a CSV file") from None
     if delimiter is not None and (len(delimiter) != 1 or delimiter in "\"\r\n"):
         raise UserError(f"task.delimiter = {delimiter!r}: expected one character such as ',', ';' or '\\t'")
-    delim = delimiter or detect_delimiter(text)
     if not text.strip():
         raise UserError(f"{path}: empty CSV; expected a header line and one row per time step")
+    skip = _preamble(text, delimiter)
+    full = text
+    if skip:
+        text = "".join(text.splitlines(True)[skip:])
+    delim = delimiter or detect_delimiter(text)
     dtype = _dtype_for(text, delim)
     dates = _iso_columns(text, delim) if dtype is not str else []
     if isinstance(dtype, dict):  # "2024-01-31 13:00" has a space like "1 234", but is a date
@@ -170,23 +160,22 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
     def read(dates: list[int]):
         # numbers pandas can read itself come back as floats (in C); the rest stays text for the
         # rules above; missing-value words are NaN either way
-        return pd.read_csv(io.StringIO(text) if whole else path, encoding="utf-8-sig", sep=delim, keep_default_na=False,
+        return pd.read_csv(io.StringIO(text) if whole else path, encoding=encoding, sep=delim, keep_default_na=False,
                            na_values=_NA_VALUES, skip_blank_lines=True, skipinitialspace=True, engine="c", dtype=dtype,
-                           parse_dates=dates or False, date_format="ISO8601" if dates else None)
+                           parse_dates=dates or False, date_format="ISO8601" if dates else None,
+                           skiprows=0 if whole else skip)
 
     try:
         frame = read(dates)
         if dates and any(pd.api.types.is_datetime64_any_dtype(frame.dtypes.iloc[j]) and frame.iloc[:, j].isna().any()
                          for j in dates if j < frame.shape[1]):
             frame = read([])  # a missing time: the error names the cell as the file has it
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text (task.source); expected a CSV file") from None
     except pd.errors.EmptyDataError:
         raise UserError(f"{path}: empty CSV; expected a header line and one row per time step") from None
     except pd.errors.ParserError as err:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
         if m:
-            raise UserError(f"{path}, line {m.group(2)}: {m.group(3)} fields but the header has {m.group(1)}") from None
+            raise UserError(f"{path}, line {int(m.group(2)) + skip}: {m.group(3)} fields but the header has {m.group(1)}") from None
         raise UserError(f"{path}: not a readable CSV: {err}") from None
     header = [str(h).strip() for h in frame.columns]
     # pandas names repeated or empty headers itself ("a.1", "Unnamed: 2"); the text says what they were
@@ -200,9 +189,27 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
     blank = frame.isna().all(axis=1) if frame.shape[0] and frame.shape[1] > 1 else None
     if blank is not None and bool(blank.any()):
         frame = frame.loc[~blank].reset_index(drop=True)
+    frame = _without_notes(frame)
     if frame.shape[0] == 0:
         raise UserError(f"{path}: no data rows after the header ({', '.join(header)}); expected one row per time step")
-    return Table(path, header, frame, delim, text if whole else None)
+    return Table(path, header, frame, delim, full if whole else None, encoding=encoding, skip=skip)
+
+
+_NOTE = re.compile(r"[:©*]|[A-Za-z]{3,}\W+(.*\W)?[A-Za-z]{3,}")
+
+
+def _without_notes(frame):
+    """`frame` without its last rows when they are notes ("Source: ...", "Data from the ..."):
+    text in the first cell, every other cell empty, and not a time."""
+    if frame.shape[1] < 2:
+        return frame
+    end = frame.shape[0]
+    while end > 0 and frame.iloc[end - 1, 1:].isna().all():
+        first = frame.iloc[end - 1, 0]
+        if not isinstance(first, str) or not _NOTE.search(first) or parse_stamp(first.strip()) is not None:
+            break
+        end -= 1
+    return frame.iloc[:end] if end < frame.shape[0] else frame
 
 
 _NA_VALUES = sorted({v for w in _MISSING for v in (w, w.upper(), w.title())} - {""}) + [""]
@@ -264,6 +271,9 @@ def pick_column(table: Table, time_column: Optional[str]) -> str:
     if len(numeric) == 1:
         return numeric[0]
     if not numeric:
+        others = [c for c in table.header if c != time_column]
+        if time_column is not None and len(others) == 1:
+            values(table, others[0])  # the one value column: name its first cell that is not a number
         raise UserError(f"{table.path}: no numeric column found (columns: {', '.join(table.header)}); set task.column")
     # a year column is numeric too; without a time_column given, prefer the other one
     if time_column is None and len(numeric) == 2:
@@ -318,77 +328,6 @@ def values(table: Table, column: str) -> np.ndarray:
 # ---------------------------------------------------------------- time
 
 
-def _from_year(y: float) -> datetime:
-    year = int(math.floor(y))
-    start = datetime(year, 1, 1)
-    frac = y - year
-    if frac <= 1e-9:
-        return start
-    length = (datetime(year + 1, 1, 1) - start).total_seconds()
-    return start + timedelta(seconds=round(frac * length))
-
-
-def _month_of(y: float) -> datetime:
-    year = int(math.floor(y + 1e-9))
-    month = min(12, int(math.floor((y - year) * 12 + 0.01)) + 1)
-    return datetime(year, month, 1)
-
-
-def parse_stamp(cell: str) -> Optional[datetime]:
-    """One cell as a timestamp (UTC, naive, for zoned times), or None."""
-    got = _dates(_series([cell]))
-    return None if got is None else got[0].to_pydatetime()
-
-
-def _series(cells: list[str]):
-    import pandas as pd
-
-    return pd.Series(cells, dtype=object)
-
-
-def _dates(cells) -> Any:
-    """A pandas DatetimeIndex (naive, UTC for zoned times) when every cell parses in one of the
-    forms understood, else None."""
-    import pandas as pd
-
-    if pd.api.types.is_datetime64_any_dtype(cells.dtype):  # parsed while reading (read_table)
-        if not len(cells) or cells.isna().any():
-            return None
-        idx = pd.DatetimeIndex(cells)
-        return idx.tz_convert("UTC").tz_localize(None) if idx.tz is not None else idx
-    if not len(cells) or _numeric(cells):
-        return None
-    cells = cells.fillna("").astype(str)
-    head = cells.head(50).str.strip()
-    if head.str.match(_QUARTER).all() and cells.str.strip().str.match(_QUARTER).all():
-        q = cells.str.strip().str.extract(_QUARTER)
-        # 1959Q1 is the quarter's first day; the frequency keeps it a quarter when printed
-        return pd.DatetimeIndex(pd.to_datetime({"year": q[0].astype(int), "month": 3 * q[1].astype(int) - 2, "day": 1}))
-    if head.str.match(_WEEK).all() and cells.str.strip().str.match(_WEEK).all():
-        w = cells.str.strip().str.extract(_WEEK)
-        # ISO weeks (tsibble's 1991 W06): the week's Monday
-        got = pd.to_datetime(w[0] + " " + w[1] + " 1", format="%G %V %u", errors="coerce")
-        return pd.DatetimeIndex(got) if got.notna().all() else None
-    for fmt in ("ISO8601", *_TIME_FORMATS):
-        if fmt == "ISO8601" and not head.str.match(_ISO).all():
-            continue
-        try:
-            got = pd.to_datetime(cells, format=fmt, errors="coerce")
-        except (ValueError, TypeError):
-            try:  # mixed UTC offsets
-                got = pd.to_datetime(cells, format=fmt, errors="coerce", utc=True)
-            except (ValueError, TypeError):
-                continue
-        if got.isna().any() and got.notna().any():  # trailing spaces: the slow way, once
-            got = pd.to_datetime(cells.str.strip(), format=fmt, errors="coerce", utc=getattr(got.dt, "tz", None) is not None)
-        if got.notna().all():
-            idx = pd.DatetimeIndex(got)
-            if idx.tz is not None:
-                idx = idx.tz_convert("UTC").tz_localize(None)
-            return idx
-    return None
-
-
 def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optional[Any], str]:
     """The timestamps of `time_column` as a pandas DatetimeIndex (kind "datetime" or "year"), or
     (None, "index") for a column of increasing plain numbers; a UserError naming the line for
@@ -409,7 +348,8 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
                 # to each month's first day, so the calendar sees whole months
                 return pd.DatetimeIndex([_month_of(v) for v in nums]), "year"
             return pd.DatetimeIndex([_from_year(v) for v in nums]), "year"
-        return None, "index"
+        unix = epoch(nums, time_column)
+        return (unix, "datetime") if unix is not None else (None, "index")
     idx = table.dates(j)
     if idx is None:
         k = next((k for k, c in enumerate(table.text_cells(j).tolist()) if _dates(_series([c])) is None), 0)
@@ -422,13 +362,34 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
     return idx, "datetime"
 
 
+def oldest_first(table: Table, time_column: Optional[str]) -> None:
+    """Flip `table` when its times decrease throughout (an export written newest first)."""
+    if time_column is None:
+        return
+    j = column_index(table, time_column, "time_column")
+    nums, bad = parse_column(table.cells(j))
+    if bad is None and not np.isnan(nums).any():
+        seq = nums
+    else:
+        idx = table.dates(j)
+        if idx is None:
+            return
+        seq = idx.as_unit("ns").asi8
+    if len(seq) > 2 and bool(np.all(np.diff(seq) < 0)):
+        table.flip()
+
+
 def _increasing(table: Table, name: str, seq, cells) -> None:
     d = np.diff(np.asarray(seq))
     if (d <= 0).any():
         k = int(np.argmax(d <= 0)) + 1
+        step = float(np.median(d)) if d.size else 0.0
+        # a local clock repeats an hour when daylight saving time ends
+        dst = ("; a time written twice, as local clocks do when daylight saving time ends? write the times in UTC or with "
+               "their offset (2021-10-31T02:00+01:00)") if d[k - 1] == 0 and isinstance(seq[0], np.integer) and 0 < step <= 3.6e12 else ""
         raise UserError(
             f"{table.path}, line {table.line(k)}: time {table.text_cells(table.header.index(name)).iloc[k].strip()} in column {name!r} is not after the previous "
-            "row's; rows must be in increasing time order" + _panel_hint(table, name)
+            "row's; rows must be in increasing time order" + (dst or _panel_hint(table, name))
         )
 
 

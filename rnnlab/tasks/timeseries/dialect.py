@@ -1,0 +1,80 @@
+"""How a CSV file is written: its encoding, its delimiter, and the title lines above its header.
+
+Spreadsheets save UTF-8 (with a byte-order mark) or, on Windows, the western code page; statistics
+offices put a title and a source line above the table. csv.Sniffer is not used for the delimiter:
+it guesses from character frequencies and picks the comma in `date;value` files with decimal
+commas. Parsing the first lines with each candidate and keeping the one that gives the same number
+(>= 2) of fields on every line is what it should do.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Optional
+
+from rnnlab.errors import UserError
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _parse(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [(reader.line_num, row) for row in reader]
+
+
+def _dialect(lines: list[str]) -> tuple[str, int]:
+    """The delimiter that splits `lines` into the same number (>= 2) of fields, most fields
+    first, and that number; (",", 1) when none does (a one-column file)."""
+    head = "\n".join(lines)
+    best, best_n = ",", 1
+    for d in _DELIMITERS:
+        try:
+            counts = {len(r) for _, r in _parse(head, d) if any(c.strip() for c in r)}
+        except csv.Error:
+            continue
+        if len(counts) == 1:
+            n = counts.pop()
+            if n > best_n:
+                best, best_n = d, n
+    return best, best_n
+
+
+def detect_delimiter(text: str) -> str:
+    """The candidate that splits the first lines into the same number (>= 2) of fields, most
+    fields first; a comma when none does (a one-column file)."""
+    return _dialect(text[:200_000].splitlines()[:50])[0]
+
+
+def _preamble(text: str, delimiter: Optional[str]) -> int:
+    """How many lines above the header are a title or a source note (statistics offices'
+    exports): lines with fewer fields than the table under them, which splits evenly."""
+    lines = text[:200_000].splitlines()[:80]
+    if len(lines) < 5 or (delimiter is None and _dialect(lines[:50])[1] >= 2):
+        return 0
+    for k in range(1, min(16, len(lines) - 3)):
+        delim, n = _dialect(lines[k:k + 50]) if delimiter is None else (delimiter, 2)
+        if n < 2:
+            continue
+        above = [len(r) for _, r in _parse("\n".join(lines[:k]), delim) if any(c.strip() for c in r)]
+        table = {len(r) for _, r in _parse("\n".join(lines[k:k + 50]), delim) if any(c.strip() for c in r)}
+        if len(table) == 1 and all(m < min(table) for m in above):
+            return k
+    return 0
+
+
+def _decode(path: Path) -> tuple[str, bool, str]:
+    """The file's head (up to 1 MB: enough to sniff the dialect), whether that is all of it, and
+    the encoding: UTF-8, else Windows' western code page, which Excel writes on such systems."""
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            with open(path, encoding=encoding, newline="") as fh:
+                text = fh.read(1_000_000)
+                whole = not fh.read(1)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text or text.startswith("PK\x03\x04"):
+            break
+        return text, whole, encoding
+    raise UserError(f"{path}: not a text file (task.source); expected a CSV file (a spreadsheet: save it as CSV)")

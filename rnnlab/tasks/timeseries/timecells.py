@@ -1,0 +1,165 @@
+"""A time column's cells as timestamps: every form a spreadsheet, a statistics office or R writes.
+
+    ISO          2024-01-31, 2024-01-31T13:00, 2024-01-31 13:00:00, 2024-01, 2024-01-31T13:00Z, +01:00
+    slashes      2024/01/31, 01/31/2024 (US), 31/01/2024 (Europe), 31.01.2024, 20240131
+    month names  1960 Jan, Jan 1960, 1960 January, 1960M01, Jan-60, 31-Jan-1960, 31 Jan 1960
+    quarters     1959Q1, 1959 Q1, 1959-Q1, Q1 1959, Q1-1959
+    ISO weeks    1991 W06, 1991-W06 (the week's Monday)
+    numbers      years (1700, decimal years 1749.042), Unix seconds or milliseconds in a column
+                 named like time (timestamp, epoch, time, ...)
+
+Day-first and month-first dates (01/02/2024) are told apart by the whole column: the order whose
+times increase (either way, oldest or newest first) and step most regularly wins, as a forecaster
+reading the file would decide. pandas parses (one format per column, in C); pandas is imported on
+first use.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime, timedelta
+from typing import Any, Optional
+
+import numpy as np
+
+from rnnlab.tasks.timeseries.numbers import _numeric
+
+QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
+_QUARTER_FIRST = re.compile(r"^Q([1-4])\s*[-/ ]?\s*(\d{4})$", re.IGNORECASE)
+_WEEK = re.compile(r"^(\d{4})\s*-?\s*W(\d{1,2})$", re.IGNORECASE)
+ISO = re.compile(r"^\d{4}-\d{2}(-\d{2})?([T ]|$)")
+# month names as R's tsibble (1960 Jan), spreadsheets (Jan 1960, Jan-60, 31-Jan-1960) and
+# statistics offices (1960M01) write them
+_TIME_FORMATS = ("%Y-%m", "%Y/%m/%d", "%Y/%m", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%Y%m%d",
+                 "%Y %b", "%b %Y", "%Y %B", "%B %Y", "%b-%Y", "%Y-%b", "%YM%m", "%Y M%m",
+                 "%d-%b-%Y", "%d %b %Y", "%d-%b-%y", "%b-%y", "%b %y")
+# written either way round: the column decides (see the docstring)
+_EITHER_WAY = (("%m/%d/%Y", "%d/%m/%Y"), ("%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"), ("%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S"),
+               ("%m-%d-%Y", "%d-%m-%Y"), ("%m/%d/%y", "%d/%m/%y"))
+TIME_NAMES = ("year", "yr", "time", "t", "index", "date", "period", "timestamp", "epoch", "unix", "unix_time", "ts", "datetime")
+DATE_FORMS = "(e.g. 2024-01-31, 2024-01-31T13:00, 01/31/2024, 2024-01, 2024 Jan, 1959Q1, 1991 W06) nor a year or step number"
+# Unix time in seconds (1973..2103) or milliseconds: a step-number column never starts this high
+_EPOCH = ((1e8, 4.3e9, "s"), (1e11, 4.3e12, "ms"))
+
+
+def from_year(y: float) -> datetime:
+    year = int(math.floor(y))
+    start = datetime(year, 1, 1)
+    frac = y - year
+    if frac <= 1e-9:
+        return start
+    length = (datetime(year + 1, 1, 1) - start).total_seconds()
+    return start + timedelta(seconds=round(frac * length))
+
+
+def month_of(y: float) -> datetime:
+    year = int(math.floor(y + 1e-9))
+    month = min(12, int(math.floor((y - year) * 12 + 0.01)) + 1)
+    return datetime(year, month, 1)
+
+
+def epoch(nums: np.ndarray, name: str) -> Any:
+    """Whole numbers in a column named like time, in the range of Unix seconds or milliseconds
+    since 1970: their UTC times (a DatetimeIndex), else None."""
+    import pandas as pd
+
+    if not nums.size or name.strip().lower() not in TIME_NAMES or not np.all(nums == np.round(nums)):
+        return None
+    for low, high, unit in _EPOCH:
+        if nums.min() >= low and nums.max() < high:
+            return pd.DatetimeIndex(pd.to_datetime(nums.astype(np.int64), unit=unit))
+    return None
+
+
+def parse_stamp(cell: str) -> Optional[datetime]:
+    """One cell as a timestamp (UTC, naive, for zoned times), or None."""
+    got = dates(series([cell]))
+    return None if got is None else got[0].to_pydatetime()
+
+
+def series(cells: list[str]):
+    import pandas as pd
+
+    return pd.Series(cells, dtype=object)
+
+
+def _naive(idx):
+    return idx.tz_convert("UTC").tz_localize(None) if idx.tz is not None else idx
+
+
+def _with(cells, fmt: str) -> Any:
+    """`cells` parsed with one format: a DatetimeIndex, or None when any cell does not parse."""
+    import pandas as pd
+
+    try:
+        got = pd.to_datetime(cells, format=fmt, errors="coerce")
+    except (ValueError, TypeError):
+        try:  # mixed UTC offsets
+            got = pd.to_datetime(cells, format=fmt, errors="coerce", utc=True)
+        except (ValueError, TypeError):
+            return None
+    if got.isna().any() and got.notna().any():  # trailing spaces: the slow way, once
+        got = pd.to_datetime(cells.str.strip(), format=fmt, errors="coerce", utc=getattr(got.dt, "tz", None) is not None)
+    return _naive(pd.DatetimeIndex(got)) if got.notna().all() else None
+
+
+def _order_score(idx) -> tuple[int, float]:
+    """(monotonic, regular): whether the times increase (or decrease) throughout, and minus how
+    many rows a grid at the typical step would need per row there is: the reading with the
+    fewest holes scores highest (01/02 as 1 February in a monthly file, not a dozen days)."""
+    d = np.abs(np.diff(idx.asi8))
+    if not d.size:
+        return 0, 0.0
+    mono = int(bool(np.all(np.diff(idx.asi8) > 0) or np.all(np.diff(idx.asi8) < 0)))
+    step = float(np.median(d))
+    return mono, -(float(d.sum()) / step / d.size if step > 0 else np.inf)
+
+
+def _century(idx, fmt: str):
+    """Two-digit years (Jan-49) as the past: strptime reads 00-68 as 20xx, so a year more than
+    20 years ahead is a century earlier (1949, not 2049)."""
+    import pandas as pd
+
+    if "%y" not in fmt:
+        return idx
+    limit = pd.Timestamp.now() + pd.DateOffset(years=20)
+    ahead = idx > limit
+    return idx.where(~ahead, idx - pd.DateOffset(years=100)) if ahead.any() else idx
+
+
+def dates(cells) -> Any:
+    """A pandas DatetimeIndex (naive, UTC for zoned times) when every cell parses in one of the
+    forms understood, else None."""
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(cells.dtype):  # parsed while reading (read_table)
+        if not len(cells) or cells.isna().any():
+            return None
+        return _naive(pd.DatetimeIndex(cells))
+    if not len(cells) or _numeric(cells):
+        return None
+    cells = cells.fillna("").astype(str)
+    head = cells.head(50).str.strip()
+    for pattern, year, quarter in ((QUARTER, 0, 1), (_QUARTER_FIRST, 1, 0)):
+        if head.str.match(pattern).all() and cells.str.strip().str.match(pattern).all():
+            q = cells.str.strip().str.extract(pattern)
+            # 1959Q1 is the quarter's first day; the frequency keeps it a quarter when printed
+            return pd.DatetimeIndex(pd.to_datetime({"year": q[year].astype(int), "month": 3 * q[quarter].astype(int) - 2,
+                                                    "day": 1}))
+    if head.str.match(_WEEK).all() and cells.str.strip().str.match(_WEEK).all():
+        w = cells.str.strip().str.extract(_WEEK)
+        # ISO weeks (tsibble's 1991 W06): the week's Monday
+        got = pd.to_datetime(w[0] + " " + w[1] + " 1", format="%G %V %u", errors="coerce")
+        return pd.DatetimeIndex(got) if got.notna().all() else None
+    for fmt in ("ISO8601", *_TIME_FORMATS):
+        if fmt == "ISO8601" and not head.str.match(ISO).all():
+            continue
+        got = _with(cells, fmt)
+        if got is not None:
+            return _century(got, fmt)
+    for pair in _EITHER_WAY:
+        readings = [_century(got, fmt) for fmt in pair for got in [_with(cells, fmt)] if got is not None]
+        if readings:
+            return max(readings, key=_order_score)  # month-first on a tie (the first)
+    return None

@@ -1,0 +1,132 @@
+"""CSV files as forecasters download them (FRED, Excel in the US and in Europe, statistics offices,
+trading sites, sensors): each is read as the same series a clean `date,value` file gives, or is
+refused with one line naming the fix. Each case failed before timecells.py and dialect.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnlab.errors import UserError
+from rnnlab.tasks.timeseries import data as tsdata
+from rnnlab.tasks.timeseries import frequency as tsfreq
+
+MONTHS = pd.date_range("1949-01-01", periods=60, freq="MS")
+VALUES = [100.0 + 3 * k + 10 * (k % 12 == 6) for k in range(60)]
+
+
+def _write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _rows(fmt, sep=",", values=VALUES, stamps=MONTHS):
+    return "".join(f"{t.strftime(fmt)}{sep}{v:g}\n" for t, v in zip(stamps, values))
+
+
+def _same_as_clean(s, n=60):
+    assert s.frequency.name == "monthly" and s.values.size == n
+    assert s.timestamps[0] == datetime(1949, 1, 1) and s.timestamps[-1] == MONTHS[n - 1].to_pydatetime()
+
+
+def test_freds_dot_and_the_oecds_two_dots_are_missing_values(tmp_path):
+    cells = [("." if k == 10 else ".." if k == 20 else f"{v:g}") for k, v in enumerate(VALUES)]
+    path = _write(tmp_path / "UNRATE.csv", "observation_date,UNRATE\n" + "".join(
+        f"{t:%Y-%m-%d},{c}\n" for t, c in zip(MONTHS, cells)))
+    s = tsdata.load_csv(path)
+    _same_as_clean(s)
+    assert s.column == "UNRATE" and np.isnan(s.values[[10, 20]]).all() and np.isnan(s.values).sum() == 2
+
+
+@pytest.mark.parametrize("fmt,sep", [("%m/%d/%Y", ","), ("%d/%m/%Y", ";"), ("%m/%d/%y", ",")])
+def test_us_and_european_slash_dates_are_told_apart_by_the_whole_column(tmp_path, fmt, sep):
+    # every day is the 1st, so each cell alone reads both ways: 02/01/1949 is 1 February
+    monthly = tsdata.load_csv(_write(tmp_path / "m.csv", f"Date{sep}Passengers\n" + _rows(fmt, sep)))
+    _same_as_clean(monthly)
+    days = pd.date_range("2023-01-01", periods=40, freq="D")
+    daily = tsdata.load_csv(_write(tmp_path / "d.csv", f"Date{sep}Sales\n" + _rows(fmt, sep, range(40), days)))
+    assert daily.frequency.name == "daily" and daily.values.size == 40 and daily.timestamps[12] == datetime(2023, 1, 13)
+
+
+def test_a_title_above_the_header_and_a_source_note_under_the_rows_are_not_read(tmp_path):
+    text = '"Air passengers, monthly"\n"Source: Box & Jenkins"\n\ndate,value\n' + _rows("%Y-%m-%d") + "\nSource: Box & Jenkins (1976)\n"
+    s = tsdata.load_csv(_write(tmp_path / "ons.csv", text))
+    _same_as_clean(s)
+    assert not np.isnan(s.values).any() and s.values[-1] == VALUES[-1]
+    # a bad cell is still named by its line in the file
+    bad = text.replace(f"1949-03-01,{VALUES[2]:g}", "1949-03-01,abc")
+    with pytest.raises(UserError, match=r"ons\.csv, line 7: column 'value' has 'abc'"):
+        tsdata.load_csv(_write(tmp_path / "ons.csv", bad))
+    # a last row whose value is missing is a row, not a note
+    gap = tsdata.load_csv(_write(tmp_path / "gap.csv", "date,value\n" + _rows("%Y %b")[:-len(f"{VALUES[-1]:g}\n")] + "\n"))
+    assert gap.values.size == 60 and np.isnan(gap.values[-1])
+
+
+def test_rows_written_newest_first_are_read_oldest_first(tmp_path):
+    lines = _rows("%Y-%m-%d").splitlines(True)
+    s = tsdata.load_csv(_write(tmp_path / "desc.csv", "date,value\n" + "".join(reversed(lines))))
+    _same_as_clean(s)
+    assert s.values.tolist() == VALUES
+    assert tsfreq.future_stamps(s.timestamps[-1], s.frequency, 1)[0] == datetime(1954, 1, 1)
+    bad = list(reversed(lines))
+    bad[3] = bad[3].split(",")[0] + ",abc\n"
+    with pytest.raises(UserError, match=r"desc\.csv, line 5: column 'value' has 'abc'"):
+        tsdata.load_csv(_write(tmp_path / "desc.csv", "date,value\n" + "".join(bad)))
+
+
+def test_a_windows_code_page_file_is_read_and_a_workbook_is_refused(tmp_path):
+    s = tsdata.load_csv(_write(tmp_path / "de.csv", "Datum;Umsatz (€) Ä\n" + _rows("%d.%m.%Y", ";"), encoding="cp1252"))
+    _same_as_clean(s)
+    assert s.column == "Umsatz (€) Ä"
+    (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)))
+    with pytest.raises(UserError, match=r"book\.xlsx: not a text file .*save it as CSV"):
+        tsdata.load_csv(tmp_path / "book.xlsx")
+
+
+@pytest.mark.parametrize("unit", [1, 1000])
+def test_unix_seconds_or_milliseconds_in_a_time_column(tmp_path, unit):
+    hours = pd.date_range("2024-03-01", periods=72, freq="h")
+    path = _write(tmp_path / "sensor.csv", "timestamp,load\n" + "".join(
+        f"{int(t.timestamp()) * unit},{k % 24}\n" for k, t in enumerate(hours)))
+    s = tsdata.load_csv(path)
+    assert s.column == "load" and s.frequency.name == "hourly" and s.timestamps[0] == datetime(2024, 3, 1)
+
+
+@pytest.mark.parametrize("cell", ["Q{q} {y}", "Q{q}-{y}"])
+def test_quarter_first(tmp_path, cell):
+    text = "quarter,gdp\n" + "".join(f"{cell.format(q=k % 4 + 1, y=1990 + k // 4)},{k}\n" for k in range(40))
+    s = tsdata.load_csv(_write(tmp_path / "q.csv", text))
+    assert s.frequency.name == "quarterly" and s.timestamps[-1] == datetime(1999, 10, 1)
+
+
+@pytest.mark.parametrize("fmt", ["%b-%y", "%d-%b-%Y"])
+def test_excel_month_cells_and_two_digit_years_in_the_past(tmp_path, fmt):
+    s = tsdata.load_csv(_write(tmp_path / "x.csv", "Month,Sales\n" + _rows(fmt)))
+    _same_as_clean(s)  # Jan-49 is 1949, not 2049
+
+
+def test_a_repeated_local_hour_says_to_write_utc(tmp_path):
+    hours = [t.tz_localize(None) for t in pd.date_range("2021-10-30", periods=60, freq="h", tz="Europe/Berlin")]
+    text = "time,load\n" + "".join(f"{t:%Y-%m-%d %H:%M},{k}\n" for k, t in enumerate(hours))
+    with pytest.raises(UserError, match=r"line 29: time 2021-10-31 02:00:00 .*daylight saving time ends\? write the times in UTC"):
+        tsdata.load_csv(_write(tmp_path / "load.csv", text))
+
+
+def test_the_new_refusals_read_whole_in_chinese(tmp_path, monkeypatch):
+    from rnnlab.tui.i18n_errors import translate
+
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04\x00")
+    hours = [t.tz_localize(None) for t in pd.date_range("2021-10-31", periods=6, freq="h", tz="Europe/Berlin")]
+    (tmp_path / "load.csv").write_text("time,load\n" + "".join(f"{t:%Y-%m-%d %H:%M},{k}\n" for k, t in enumerate(hours)))
+    panel = "id,date,y\n" + "".join(f"{s},{d:%Y-%m-%d},{k}\n" for s in "ab" for k, d in enumerate(MONTHS[:10]))
+    (tmp_path / "panel.csv").write_text(panel)
+    for name in ("book.xlsx", "load.csv", "panel.csv"):
+        with pytest.raises(UserError) as err:
+            tsdata.load_csv(tmp_path / name, column="load" if name == "load.csv" else None)
+        zh = translate(str(err.value))
+        assert [w for w in ("not ", "time order", "daylight", "expected", "several series") if w in zh] == [], zh
+        assert ("\u6587\u672c" if name == "book.xlsx" else "\u884c") in zh, zh  # 文本 (text), 行 (line)
