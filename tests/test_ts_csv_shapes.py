@@ -130,3 +130,55 @@ def test_the_new_refusals_read_whole_in_chinese(tmp_path, monkeypatch):
         zh = translate(str(err.value))
         assert [w for w in ("not ", "time order", "daylight", "expected", "several series") if w in zh] == [], zh
         assert ("\u6587\u672c" if name == "book.xlsx" else "\u884c") in zh, zh  # 文本 (text), 行 (line)
+
+
+def _session_csv(path, freq, open_, close, days, skip_day=None):
+    stamps = [t for d in days if d != skip_day for t in pd.date_range(f"{d} {open_}", f"{d} {close}", freq=freq)]
+    path.write_text("DateTime,Calls\n" + "".join(f"{t:%Y-%m-%dT%H:%M:%SZ},{50 + t.hour + k % 3}\n" for k, t in enumerate(stamps)))
+    return path, stamps
+
+
+def test_a_call_centre_open_weekdays_0900_1700_is_read_in_its_sessions(tmp_path):
+    days = [d.date() for d in pd.bdate_range("2024-03-04", periods=30)]  # Monday to Friday, six weeks
+    path, stamps = _session_csv(tmp_path / "calls.csv", "5min", "09:00", "17:00", days, skip_day=days[7])
+    s = tsdata.load_csv(path)
+    # one row a slot of the session: no nights, no weekends; the holiday comes back as one missing session
+    assert s.frequency.name == "every 5 minutes, 09:00-17:00 Mon-Fri"
+    assert s.frequency.season == 97 and s.frequency.periods == (97.0, 485.0) and s.frequency.gaps == 97
+    assert s.values.size == 30 * 97 and int(np.isnan(s.values).sum()) == 97
+    assert all(t.weekday() < 5 and 9 <= t.hour <= 17 for t in s.timestamps)
+    # the future opens on Monday at 09:00 after Friday's 17:00
+    assert s.timestamps[-1] == datetime(2024, 4, 12, 17, 0)
+    assert tsfreq.future_stamps(s.timestamps[-1], s.frequency, 3) == [datetime(2024, 4, 15, 9, 0), datetime(2024, 4, 15, 9, 5),
+                                                                      datetime(2024, 4, 15, 9, 10)]
+    assert tsfreq.step(datetime(2024, 4, 12, 16, 55), s.frequency, 2) == datetime(2024, 4, 15, 9, 0)
+
+
+def test_a_shop_open_every_day_and_a_full_day_series_with_holes(tmp_path):
+    days = [d.date() for d in pd.date_range("2024-03-01", periods=21)]
+    shop, _ = _session_csv(tmp_path / "shop.csv", "h", "08:00", "20:00", days)
+    s = tsdata.load_csv(shop)
+    assert s.frequency.name == "hourly, 08:00-20:00" and s.frequency.season == 13 and s.frequency.periods == (13.0, 91.0)
+    assert s.values.size == 21 * 13 and s.frequency.gaps == 0
+    assert tsfreq.future_stamps(s.timestamps[-1], s.frequency, 1) == [datetime(2024, 3, 22, 8, 0)]
+    # round the clock with a few rows lost: not a session
+    full, stamps = _session_csv(tmp_path / "full.csv", "5min", "00:00", "23:55", days[:5])
+    lines = full.read_text().splitlines(True)
+    full.write_text("".join(lines[:100] + lines[103:]))
+    f = tsdata.load_csv(full)
+    assert f.frequency.name == "every 5 minutes" and f.frequency.gaps == 3 and f.frequency.season == 288
+
+
+def test_a_session_reads_in_chinese_in_the_card_and_the_started_line(tmp_path, monkeypatch):
+    from rnnlab.cli.data import card_lines
+    from rnnlab.tasks.timeseries import card as tscard
+    from rnnlab.tui.i18n import run_message
+
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    days = [d.date() for d in pd.bdate_range("2024-03-04", periods=30)]
+    path, _ = _session_csv(tmp_path / "calls.csv", "5min", "09:00", "17:00", days, skip_day=days[7])
+    lines = card_lines(tscard.summary_lines(tscard.build(path)))
+    assert "每 5 分钟, 09:00-17:00 周一至周五 (补回了 97 个缺失行)" in lines[1], lines[1]
+    started = run_message("timeseries: calls.csv; every 5 minutes, 09:00-17:00 Mon-Fri, 97 missing rows put back; "
+                          "season 97, periods [97, 485] (every 5 minutes, 09:00-17:00 Mon-Fri)")
+    assert "; 每 5 分钟, 09:00-17:00 周一至周五, 补回了 97 个缺失行; 季节 97, 周期 [97, 485] (每 5 分钟, 09:00-17:00 周一至周五)" in started, started

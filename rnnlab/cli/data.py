@@ -75,7 +75,8 @@ CARD_ZH = [
     (r"difference it \(auto does\)", "需要差分 (auto 会做)"), (r"no differencing needed", "无需差分"),
     # the frequency names, as the started line says them (i18n_cli.FREQ_ZH; "business daily" first)
     *((rf"\b{name}\b", zh) for name, zh in FREQ_ZH.items() if name != "no time column"),
-    (r"\b(?P<n>\d+) minutes\b", r"\g<n> 分钟"), (r"\bdetected\b", "检测所得"),
+    (r"\bevery (?P<n>\d+) minutes\b", r"每 \g<n> 分钟"), (r"\b(?P<n>\d+) minutes\b", r"\g<n> 分钟"),
+    (r"\bdetected\b", "检测所得"), (r"(?<=\d\d:\d\d) Mon-Fri\b", " 周一至周五"),
 ]
 
 

@@ -188,15 +188,20 @@ SOURCE_ZH = {"detected": "检测所得", "none found": "未找到", "task.period
 _FREQ = "|".join(FREQ_ZH)  # "business daily" before "daily": the alternation takes the first that matches
 
 
-def _choices(m: re.Match) -> str:
-    """`; monthly, 3 missing rows put back; season 12, periods [12] (monthly)` in Chinese."""
-    f = m["f"]
+def _freq_zh(f: str) -> str:
+    """A frequency's name in Chinese: `every 5 minutes, 09:00-17:00 Mon-Fri` (a session, sessions.py) too."""
+    f, hours = re.match(r"^(.*?)((?:, \d\d:\d\d-\d\d:\d\d)?(?: Mon-Fri)?)$", f).groups()
     what = FREQ_ZH.get(f) or re.sub(r"^every (\d+) (days|hours|minutes)$",
                                     lambda e: f"每 {e[1]} {dict(days='天', hours='小时', minutes='分钟')[e[2]]}", f)
+    return what + hours.replace(" Mon-Fri", " 周一至周五")
+
+
+def _choices(m: re.Match) -> str:
+    """`; monthly, 3 missing rows put back; season 12, periods [12] (monthly)` in Chinese."""
     gaps = f", 补回了 {m['g']} 个缺失行" if m["g"] else ""
     periods = "无" if m["p"] == "none" else m["p"]
-    src = SOURCE_ZH.get(m["src"]) or FREQ_ZH.get(m["src"], m["src"])
-    return f"; {what}{gaps}; 季节 {m['s']}, 周期 [{periods}] ({src})"
+    src = SOURCE_ZH.get(m["src"]) or _freq_zh(m["src"])
+    return f"; {_freq_zh(m['f'])}{gaps}; 季节 {m['s']}, 周期 [{periods}] ({src})"
 
 
 RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
@@ -239,7 +244,7 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r", each series scaled by its own training split \((?P<s>\w+)\)", r", 每个序列按自己的训练集缩放 (\g<s>)"),
     (r"; (?P<k>\d+) series left out \(too short\)$", r"; 略去了 \g<k> 个序列 (太短)"),
     (r", covariates (?P<c>[^;]+?)(?=, \w+ head|;)", r", 协变量 \g<c>"), (r", (?P<h>\w+) head;", r", \g<h> 输出头;"),
-    (rf"; (?P<f>{_FREQ}|every \d+ \w+)"
+    (rf"; (?P<f>(?:{_FREQ}|every \d+ \w+)(?:, \d\d:\d\d-\d\d:\d\d(?: Mon-Fri)?)?)"
      r"(?:, (?P<g>\d+) missing rows put back)?; season (?P<s>\d+), periods \[(?P<p>[^\]]*)\] \((?P<src>[^)]*)\)", _choices),
     (rf"(?P<f>{_FREQ}), season (?P<s>\d+)(?=[;,]|$)",
      lambda m: f"{FREQ_ZH.get(m['f'], m['f'])}, 季节 {m['s']}"),

@@ -25,6 +25,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from rnnlab.tasks.timeseries import metrics as tm
+from rnnlab.tasks.timeseries import sessions as tssessions
 
 DAY = 86400.0
 # name -> (nominal step in seconds, tolerance as a fraction of the step)
@@ -52,6 +53,7 @@ class Frequency:
     calendar: tuple[str, ...] = ()  # calendar features that vary at this frequency: hour, dow, year
     gaps: int = 0  # rows missing between timestamps (put back by `regularize`)
     offset: str = ""  # the pandas offset alias when pandas names the step (B, QS-OCT, MS, W-SUN, h)
+    session: Optional[tssessions.Session] = None  # intraday rows only in opening hours (sessions.py)
 
     @property
     def regular(self) -> bool:
@@ -74,6 +76,7 @@ class Frequency:
             "calendar": list(self.calendar),
             "gaps": self.gaps,
             "offset": self.offset,
+            "session": self.session.to_dict() if self.session else None,
         }
 
 
@@ -122,7 +125,7 @@ def add_months(stamp: datetime, months: int) -> datetime:
 def step(stamp: datetime, freq: Frequency, k: int = 1) -> datetime:
     """The timestamp `k` steps after `stamp` at frequency `freq` (calendar-aware for months,
     business days skip weekends)."""
-    if freq.offset:
+    if freq.offset or freq.session:
         return future_stamps(stamp, freq, k)[-1] if k > 0 else stamp
     if freq.months:
         return add_months(stamp, freq.months * k)
@@ -133,6 +136,8 @@ def step(stamp: datetime, freq: Frequency, k: int = 1) -> datetime:
 
 def future_stamps(last: datetime, freq: Frequency, n: int) -> list[datetime]:
     """The next `n` timestamps after `last`, continuing the series' own frequency."""
+    if freq.session and n > 0:
+        return tssessions.future(last, freq.session, n)
     if freq.offset and n > 0:
         import pandas as pd
 
@@ -216,6 +221,10 @@ def infer(stamps: Optional[Sequence[datetime]]) -> Frequency:
     typical = float(np.median(secs))
     if typical <= 0:
         return Frequency("irregular", typical)
+    if typical < DAY:
+        found = tssessions.detect(base, typical)
+        if found is not None:
+            return _in_sessions(*found)
     if abs(typical - DAY) < 1:
         bdays = _business_days(base, len(stamps))
         if bdays is not None:
@@ -246,6 +255,15 @@ def infer(stamps: Optional[Sequence[datetime]]) -> Frequency:
     return Frequency("irregular", typical)
 
 
+def _in_sessions(session: tssessions.Session, gaps: int) -> Frequency:
+    """An intraday series seen in opening hours: a daily cycle of one session's slots, a weekly
+    one of five (or seven) sessions."""
+    per_day = float(session.slots)
+    week = 5 * per_day if session.weekdays else 7 * per_day
+    name = f"{'hourly' if session.step == 3600 else _every(session.step)}, {session.describe()}"
+    return Frequency(name, float(session.step), 0, (per_day, week), session.slots, ("hour", "dow"), gaps, "", session)
+
+
 def _every(seconds: float) -> str:
     for unit, size in (("days", DAY), ("hours", 3600.0), ("minutes", 60.0)):
         if seconds >= size and seconds % size == 0:
@@ -257,6 +275,12 @@ def regularize(values: np.ndarray, stamps: list[datetime], freq: Frequency) -> t
     """Put back the rows a regular series skips (as NaN, with their timestamps)."""
     if not freq.regular or not freq.gaps:
         return values, stamps
+    if freq.session:
+        import pandas as pd
+
+        full = tssessions.grid(stamps[0], stamps[-1], freq.session)
+        got = pd.Series(np.asarray(values, dtype=np.float64), index=pd.DatetimeIndex(stamps))
+        return got[~got.index.duplicated()].reindex(full).to_numpy(dtype=np.float64), list(full.to_pydatetime())
     if freq.offset:
         import pandas as pd
 

@@ -1,0 +1,107 @@
+"""Intraday series that are only observed in opening hours: a call centre's 5-minute counts from
+07:00 to 21:00 on weekdays, a market's hourly prices, a shop's footfall.
+
+Put on a plain 5-minute grid such a series gets every night and weekend back as missing rows
+(59 % of fpp3's `bank_calls`), which the filler then invents. The series' own grid is the
+session: the same slots every (business) day, `first` to `last` time of day, one `step` apart.
+A weekday without rows (a holiday) is put back like a missing business day; nights and weekends
+are not rows at all, and the future continues at the next session's opening.
+
+    Session(start, end, step, weekdays)   times of day in seconds; weekdays: Mon-Fri only
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+import numpy as np
+
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class Session:
+    start: int  # seconds after midnight of the first slot
+    end: int  # ... and of the last
+    step: int  # seconds between slots
+    weekdays: bool  # only Monday to Friday
+
+    @property
+    def slots(self) -> int:
+        return (self.end - self.start) // self.step + 1
+
+    def describe(self) -> str:
+        clock = f"{self.start // 3600:02d}:{self.start % 3600 // 60:02d}-{self.end // 3600:02d}:{self.end % 3600 // 60:02d}"
+        return clock + (" Mon-Fri" if self.weekdays else "")
+
+    def to_dict(self) -> dict:
+        return {"start": self.describe()[:5], "end": self.describe()[6:11], "step_seconds": self.step,
+                "weekdays_only": self.weekdays, "slots_per_day": self.slots}
+
+
+def detect(seconds: np.ndarray, step: float) -> Optional[tuple[Session, int]]:
+    """The session of increasing timestamps (whole seconds; day k starts at k * 86400 and day 1
+    is a Monday, as datetime.toordinal counts) and the rows its grid puts back, or None when the
+    rows fill whole days (or do not sit on one grid of times of day). A session is taken only where
+    it explains the holes: the plain grid would put back over a fifth of the rows, the session's
+    under a quarter as many as that."""
+    n = seconds.size
+    step = int(round(step))
+    if n < 20 or step <= 0 or DAY % step:
+        return None
+    tod = seconds % DAY
+    start, end = int(tod.min()), int(tod.max())
+    if np.any((tod - start) % step):
+        return None
+    session_slots = (end - start) // step + 1
+    if session_slots > 0.85 * (DAY // step):
+        return None
+    days = seconds // DAY
+    weekdays = bool(np.all((days - 1) % 7 < 5))
+    first, last = int(days[0]), int(days[-1])
+    if weekdays:
+        n_days = int(np.busday_count(_date(first), _date(last))) + 1
+    else:
+        n_days = last - first + 1
+    grid = n_days * session_slots - (int(tod[0]) - start) // step - (end - int(tod[-1])) // step
+    plain = (int(seconds[-1]) - int(seconds[0])) // step + 1
+    gaps, plain_gaps = grid - n, plain - n
+    if gaps < 0 or plain_gaps <= 0.2 * n or gaps > 0.25 * plain_gaps:
+        return None
+    return Session(start, end, step, weekdays), gaps
+
+
+def _date(day: int) -> np.datetime64:
+    return np.datetime64(datetime.fromordinal(day).date())
+
+
+def _days(first: datetime, count: int, weekdays: bool):
+    import pandas as pd
+
+    return pd.bdate_range(first.date(), periods=count) if weekdays else pd.date_range(first.date(), periods=count, freq="D")
+
+
+def grid(first: datetime, last: datetime, session: Session):
+    """Every slot of `session` from `first` to `last` (a DatetimeIndex)."""
+    import pandas as pd
+
+    days = pd.bdate_range(first.date(), last.date()) if session.weekdays else pd.date_range(first.date(), last.date(), freq="D")
+    return _slots(days, session, lambda idx: idx[(idx >= pd.Timestamp(first)) & (idx <= pd.Timestamp(last))])
+
+
+def future(last: datetime, session: Session, n: int) -> list[datetime]:
+    """The `n` slots after `last`: later the same day, then at the next (business) day's opening."""
+    import pandas as pd
+
+    days = _days(last, n // session.slots + 2, session.weekdays)
+    return list(_slots(days, session, lambda idx: idx[idx > pd.Timestamp(last)][:n]).to_pydatetime())
+
+
+def _slots(days, session: Session, keep):
+    import pandas as pd
+
+    offsets = pd.to_timedelta(session.start + session.step * np.arange(session.slots), unit="s")
+    idx = pd.DatetimeIndex((days.values[:, None] + offsets.values[None, :]).ravel())
+    return keep(idx)
