@@ -182,3 +182,15 @@ def test_a_session_reads_in_chinese_in_the_card_and_the_started_line(tmp_path, m
     started = run_message("timeseries: calls.csv; every 5 minutes, 09:00-17:00 Mon-Fri, 97 missing rows put back; "
                           "season 97, periods [97, 485] (every 5 minutes, 09:00-17:00 Mon-Fri)")
     assert "; 每 5 分钟, 09:00-17:00 周一至周五, 补回了 97 个缺失行; 季节 97, 周期 [97, 485] (每 5 分钟, 09:00-17:00 周一至周五)" in started, started
+
+
+def test_the_row_numbers_pandas_and_r_write_first_are_not_the_series(tmp_path):
+    pandas_csv = ",date,value\n" + "".join(f"{k},{t:%Y-%m-%d},{v:g}\n" for k, (t, v) in enumerate(zip(MONTHS, VALUES)))
+    r_csv = '"","date","value"\n' + "".join(f'"{k + 1}","{t:%Y-%m-%d}",{v:g}\n' for k, (t, v) in enumerate(zip(MONTHS, VALUES)))
+    for name, text in (("df.csv", pandas_csv), ("r.csv", r_csv)):
+        s = tsdata.load_csv(_write(tmp_path / name, text))
+        _same_as_clean(s)
+        assert s.column == "value" and s.values.tolist() == VALUES
+    # two real measurements still ask which one
+    with pytest.raises(UserError, match="2 numeric columns"):
+        tsdata.load_csv(_write(tmp_path / "two.csv", "date,a,b\n" + "".join(f"{t:%Y-%m-%d},{v:g},{v * 2:g}\n" for t, v in zip(MONTHS, VALUES))))

@@ -268,6 +268,10 @@ def column_index(table: Table, name: str, key: str) -> int:
 
 def pick_column(table: Table, time_column: Optional[str]) -> str:
     numeric = numeric_columns(table, time_column)
+    # the row numbers pandas' to_csv and R's write.csv write first (0.. or 1..): not a series
+    counted = [c for c in numeric if _row_numbers(table, c)]
+    if counted and len(numeric) > len(counted):
+        numeric = [c for c in numeric if c not in counted]
     if len(numeric) == 1:
         return numeric[0]
     if not numeric:
@@ -281,6 +285,11 @@ def pick_column(table: Table, time_column: Optional[str]) -> str:
         if len(years) == 1:
             return next(c for c in numeric if c not in years)
     raise UserError(f"{table.path}: {len(numeric)} numeric columns ({', '.join(numeric)}); set task.column to one of them")
+
+
+def _row_numbers(table: Table, name: str) -> bool:
+    v = parse_column(table.cells(table.header.index(name)))[0]
+    return v.size > 2 and v[0] in (0.0, 1.0) and bool(np.all(np.diff(v) == 1))
 
 
 def _looks_like_time(table: Table, name: str) -> bool:
