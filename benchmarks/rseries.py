@@ -65,6 +65,8 @@ FPP3 = {
     "us_gasoline": ("Week", "Barrels", "weekly, US finished motor gasoline supplied"),
     "canadian_gas": ("Month", "Volume", "monthly, Canadian gas production"),
     "souvenirs": ("Month", "Sales", "monthly, sales of a Queensland souvenir shop"),
+    # added in session 7, once intraday sessions were read (it had been left out as misread)
+    "bank_calls": ("DateTime", "Calls", "5-minute, calls to a US bank, 07:00-21:00 on weekdays"),
 }
 NAMES = (*TS, *FPP3)
 
