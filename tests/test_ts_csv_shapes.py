@@ -194,3 +194,10 @@ def test_the_row_numbers_pandas_and_r_write_first_are_not_the_series(tmp_path):
     # two real measurements still ask which one
     with pytest.raises(UserError, match="2 numeric columns"):
         tsdata.load_csv(_write(tmp_path / "two.csv", "date,a,b\n" + "".join(f"{t:%Y-%m-%d},{v:g},{v * 2:g}\n" for t, v in zip(MONTHS, VALUES))))
+
+
+def test_rows_ending_in_a_delimiter_under_a_header_that_does_not(tmp_path):
+    # Excel's and some loggers' habit: `1949-01-01,112,` under `date,value`; the header is not a title
+    s = tsdata.load_csv(_write(tmp_path / "t.csv", "date,value\n" + _rows("%Y-%m-%d").replace("\n", ",\n")))
+    _same_as_clean(s)
+    assert s.column == "value" and s.values.tolist() == VALUES

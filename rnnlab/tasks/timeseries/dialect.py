@@ -49,7 +49,7 @@ def detect_delimiter(text: str) -> str:
 
 def _preamble(text: str, delimiter: Optional[str]) -> int:
     """How many lines above the header are a title or a source note (statistics offices'
-    exports): lines with fewer fields than the table under them, which splits evenly."""
+    exports): lines of one cell (or none) above a table that splits evenly."""
     lines = text[:200_000].splitlines()[:80]
     if len(lines) < 5 or (delimiter is None and _dialect(lines[:50])[1] >= 2):
         return 0
@@ -57,9 +57,10 @@ def _preamble(text: str, delimiter: Optional[str]) -> int:
         delim, n = _dialect(lines[k:k + 50]) if delimiter is None else (delimiter, 2)
         if n < 2:
             continue
-        above = [len(r) for _, r in _parse("\n".join(lines[:k]), delim) if any(c.strip() for c in r)]
+        # a title is one cell (a header shorter than its rows is still the header)
+        above = [sum(1 for c in r if c.strip()) for _, r in _parse("\n".join(lines[:k]), delim)]
         table = {len(r) for _, r in _parse("\n".join(lines[k:k + 50]), delim) if any(c.strip() for c in r)}
-        if len(table) == 1 and all(m < min(table) for m in above):
+        if len(table) == 1 and all(m <= 1 for m in above):
             return k
     return 0
 

@@ -163,7 +163,7 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
         return pd.read_csv(io.StringIO(text) if whole else path, encoding=encoding, sep=delim, keep_default_na=False,
                            na_values=_NA_VALUES, skip_blank_lines=True, skipinitialspace=True, engine="c", dtype=dtype,
                            parse_dates=dates or False, date_format="ISO8601" if dates else None,
-                           skiprows=0 if whole else skip)
+                           skiprows=0 if whole else skip, index_col=False)  # rows ending in a delimiter
 
     try:
         frame = read(dates)
