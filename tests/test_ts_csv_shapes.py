@@ -81,6 +81,9 @@ def test_a_windows_code_page_file_is_read_and_a_workbook_is_refused(tmp_path):
     s = tsdata.load_csv(_write(tmp_path / "de.csv", "Datum;Umsatz (€) Ä\n" + _rows("%d.%m.%Y", ";"), encoding="cp1252"))
     _same_as_clean(s)
     assert s.column == "Umsatz (€) Ä"
+    # Excel's "Unicode text": UTF-16 with its byte-order mark, tab-separated
+    u = tsdata.load_csv(_write(tmp_path / "unicode.txt", "Datum\tUmsatz\n" + _rows("%d.%m.%Y", "\t"), encoding="utf-16"))
+    _same_as_clean(u)
     (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)))
     with pytest.raises(UserError, match=r"book\.xlsx: not a text file .*save it as CSV"):
         tsdata.load_csv(tmp_path / "book.xlsx")

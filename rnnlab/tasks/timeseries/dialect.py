@@ -67,8 +67,11 @@ def _preamble(text: str, delimiter: Optional[str]) -> int:
 
 def _decode(path: Path) -> tuple[str, bool, str]:
     """The file's head (up to 1 MB: enough to sniff the dialect), whether that is all of it, and
-    the encoding: UTF-8, else Windows' western code page, which Excel writes on such systems."""
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+    the encoding: UTF-8, else Windows' western code page, which Excel writes on such systems, or
+    UTF-16 after its byte-order mark (Excel's "Unicode text")."""
+    with open(path, "rb") as fh:
+        bom = fh.read(2)
+    for encoding in ("utf-16",) if bom in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "cp1252", "latin-1"):
         try:
             with open(path, encoding=encoding, newline="") as fh:
                 text = fh.read(1_000_000)
