@@ -204,3 +204,14 @@ def test_rows_ending_in_a_delimiter_under_a_header_that_does_not(tmp_path):
     s = tsdata.load_csv(_write(tmp_path / "t.csv", "date,value\n" + _rows("%Y-%m-%d").replace("\n", ",\n")))
     _same_as_clean(s)
     assert s.column == "value" and s.values.tolist() == VALUES
+
+
+def test_covariates_of_a_newest_first_file_stay_on_their_rows(tmp_path):
+    from rnnlab.config import TaskConfig
+    from rnnlab.tasks.timeseries import covariates as tscov
+
+    # the covariate is the target's own value: any misalignment shows
+    rows = [f"{t:%Y-%m-%d},{v:g},{v:g}\n" for t, v in zip(MONTHS, VALUES)]
+    path = _write(tmp_path / "desc.csv", "date,sales,promo\n" + "".join(reversed(rows)))
+    series, cov = tscov.load_series(TaskConfig(kind="timeseries", source=str(path), column="sales", covariates=["promo"]))
+    assert series.values.tolist() == VALUES and cov["promo"].tolist() == VALUES

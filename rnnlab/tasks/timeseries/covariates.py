@@ -132,7 +132,8 @@ def load(cfg: TaskConfig, series: Series) -> dict[str, np.ndarray]:
             raise UserError(f"task.{key}: {name!r} is the {'target' if name == series.column else 'time'} column, not a covariate")
     path = Path(source).expanduser()
     cols: dict[str, np.ndarray] = {}
-    table = None
+    table = tscsv.read_table(path, cfg.delimiter)
+    tscsv.oldest_first(table, series.time_column)  # in the series' row order (a file written newest first)
     for key, group in (("task.covariates", cfg.covariates), ("task.future_covariates", cfg.future_covariates)):
         got, table = _read(path, list(group), key.removeprefix("task."), key, cfg.delimiter, table)
         cols.update(got)
