@@ -215,3 +215,13 @@ def test_covariates_of_a_newest_first_file_stay_on_their_rows(tmp_path):
     path = _write(tmp_path / "desc.csv", "date,sales,promo\n" + "".join(reversed(rows)))
     series, cov = tscov.load_series(TaskConfig(kind="timeseries", source=str(path), column="sales", covariates=["promo"]))
     assert series.values.tolist() == VALUES and cov["promo"].tolist() == VALUES
+
+
+def test_excel_day_serials_under_a_date_header(tmp_path):
+    days = pd.date_range("2020-01-01", periods=60, freq="D")
+    text = "Date,Sales\n" + "".join(f"{(t - pd.Timestamp('1899-12-30')).days},{k % 7}\n" for k, t in enumerate(days))
+    s = tsdata.load_csv(_write(tmp_path / "x.csv", text))
+    assert s.column == "Sales" and s.frequency.name == "daily" and s.timestamps[0] == datetime(2020, 1, 1)
+    # a step number under another name stays a step number
+    steps = tsdata.load_csv(_write(tmp_path / "t.csv", "t,y\n" + "".join(f"{20000 + k},{k % 7}\n" for k in range(60))))
+    assert steps.timestamps is None and steps.time_column == "t"

@@ -6,7 +6,8 @@
     quarters     1959Q1, 1959 Q1, 1959-Q1, Q1 1959, Q1-1959
     ISO weeks    1991 W06, 1991-W06 (the week's Monday)
     numbers      years (1700, decimal years 1749.042), Unix seconds or milliseconds in a column
-                 named like time (timestamp, epoch, time, ...)
+                 named like time (timestamp, epoch, time, ...), Excel's day serials (43831) in one
+                 named date
 
 Day-first and month-first dates (01/02/2024) are told apart by the whole column: the order whose
 times increase (either way, oldest or newest first) and step most regularly wins, as a forecaster
@@ -37,10 +38,12 @@ _TIME_FORMATS = ("%Y-%m", "%Y/%m/%d", "%Y/%m", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M
 # written either way round: the column decides (see the docstring)
 _EITHER_WAY = (("%m/%d/%Y", "%d/%m/%Y"), ("%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"), ("%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S"),
                ("%m-%d-%Y", "%d-%m-%Y"), ("%m/%d/%y", "%d/%m/%y"))
-TIME_NAMES = ("year", "yr", "time", "t", "index", "date", "period", "timestamp", "epoch", "unix", "unix_time", "ts", "datetime")
+TIME_NAMES = ("year", "yr", "time", "t", "index", "date", "period", "timestamp", "epoch", "unix", "unix_time", "ts", "datetime",
+              "day")
 DATE_FORMS = "(e.g. 2024-01-31, 2024-01-31T13:00, 01/31/2024, 2024-01, 2024 Jan, 1959Q1, 1991 W06) nor a year or step number"
 # Unix time in seconds (1973..2103) or milliseconds: a step-number column never starts this high
 _EPOCH = ((1e8, 4.3e9, "s"), (1e11, 4.3e12, "ms"))
+_EXCEL_NAMES = ("date", "datetime", "day", "time", "timestamp")
 
 
 def from_year(y: float) -> datetime:
@@ -60,11 +63,18 @@ def month_of(y: float) -> datetime:
 
 
 def epoch(nums: np.ndarray, name: str) -> Any:
-    """Whole numbers in a column named like time, in the range of Unix seconds or milliseconds
-    since 1970: their UTC times (a DatetimeIndex), else None."""
+    """Numbers in a column named like time that count from an epoch: Unix seconds or milliseconds
+    since 1970 (whole numbers), or Excel's day serials (43831 = 2020-01-01, a fraction the time of
+    day) under a date-like name, as a spreadsheet saves unformatted dates. Their times (a
+    DatetimeIndex), else None."""
     import pandas as pd
 
-    if not nums.size or name.strip().lower() not in TIME_NAMES or not np.all(nums == np.round(nums)):
+    key = name.strip().lower()
+    if not nums.size or key not in TIME_NAMES:
+        return None
+    if key in _EXCEL_NAMES and nums.min() >= 20000 and nums.max() < 80000:  # 1954 .. 2119
+        return pd.DatetimeIndex(pd.Timestamp("1899-12-30") + pd.to_timedelta(np.round(nums * 86400), unit="s"))
+    if not np.all(nums == np.round(nums)):
         return None
     for low, high, unit in _EPOCH:
         if nums.min() >= low and nums.max() < high:
