@@ -127,11 +127,12 @@ def test_the_new_refusals_read_whole_in_chinese(tmp_path, monkeypatch):
     (tmp_path / "load.csv").write_text("time,load\n" + "".join(f"{t:%Y-%m-%d %H:%M},{k}\n" for k, t in enumerate(hours)))
     panel = "id,date,y\n" + "".join(f"{s},{d:%Y-%m-%d},{k}\n" for s in "ab" for k, d in enumerate(MONTHS[:10]))
     (tmp_path / "panel.csv").write_text(panel)
-    for name in ("book.xlsx", "load.csv", "panel.csv"):
+    (tmp_path / "dc.csv").write_text("date,load\n2024-01-01,1,5\n2024-02-01,2,5\n")
+    for name in ("book.xlsx", "load.csv", "panel.csv", "dc.csv"):
         with pytest.raises(UserError) as err:
-            tsdata.load_csv(tmp_path / name, column="load" if name == "load.csv" else None)
+            tsdata.load_csv(tmp_path / name, column="load" if name in ("load.csv", "dc.csv") else None)
         zh = translate(str(err.value))
-        assert [w for w in ("not ", "time order", "daylight", "expected", "several series") if w in zh] == [], zh
+        assert [w for w in ("not ", "time order", "daylight", "expected", "several series", "comma") if w in zh] == [], zh
         assert ("\u6587\u672c" if name == "book.xlsx" else "\u884c") in zh, zh  # 文本 (text), 行 (line)
 
 
@@ -225,3 +226,52 @@ def test_excel_day_serials_under_a_date_header(tmp_path):
     # a step number under another name stays a step number
     steps = tsdata.load_csv(_write(tmp_path / "t.csv", "t,y\n" + "".join(f"{20000 + k},{k % 7}\n" for k in range(60))))
     assert steps.timestamps is None and steps.time_column == "t"
+
+
+def test_the_reviews_cases(tmp_path):
+    """A second reader's probes of the cases above: each was misread, refused or crashed."""
+    # a date's digits (DWD's hourly MESS_DATUM) are dates, not Unix seconds, under any name
+    hours = pd.date_range("2024-01-31", periods=40, freq="h")
+    s = tsdata.load_csv(_write(tmp_path / "dwd.csv", "MESS_DATUM,TT_TU\n" + "".join(f"{t:%Y%m%d%H},{k % 9}\n" for k, t in enumerate(hours))),
+                        time_column="MESS_DATUM", column="TT_TU")
+    assert s.frequency.name == "hourly" and s.values.size == 40 and s.timestamps[0] == datetime(2024, 1, 31)
+    # two-digit years on both sides of strptime's 1969 pivot: one century for the column
+    months = pd.date_range("1940-01-01", "1960-12-01", freq="MS")
+    old = tsdata.load_csv(_write(tmp_path / "y.csv", "month,value\n" + "".join(f"{t:%b-%y},{k}\n" for k, t in enumerate(months))))
+    assert old.timestamps[0] == datetime(1940, 1, 1) and old.timestamps[-1] == datetime(1960, 12, 1)
+    # twelve US dates that are also European ones: month-first on a tie (the 1st to the 12th of January)
+    us = tsdata.load_csv(_write(tmp_path / "us.csv", "date,value\n" + "".join(f"01/{d:02d}/2024,{d}\n" for d in range(1, 13))))
+    assert us.timestamps[-1] == datetime(2024, 1, 12)
+    # a decimal comma in a comma file is refused, not cut to its whole part
+    with pytest.raises(UserError, match=r"line 2: 3 fields but the header has 2; a decimal comma"):
+        tsdata.load_csv(_write(tmp_path / "dc.csv", "date,value\n" + _rows("%Y-%m-%d").replace(".", ",").replace("\n", ",5\n")))
+    # Excel's title row (`Monthly sales,`) above the header, and a note with a comma in it under the rows
+    s = tsdata.load_csv(_write(tmp_path / "xl.csv", "Monthly sales,\n,\ndate,value\n" + _rows("%Y-%m-%d") + "Source: ABS, table 5,\n"))
+    _same_as_clean(s)
+    # a newest-first file with one time twice names it after reading it oldest first
+    rows = list(reversed(_rows("%Y-%m-%d").splitlines(True)))
+    with pytest.raises(UserError, match=r"line 3: time 1953-11-01 .* is not after"):
+        tsdata.load_csv(_write(tmp_path / "d.csv", "date,value\n" + "".join(rows[:2] + [rows[1]] + rows[2:])))
+
+
+def test_bytes_past_the_sniffed_megabyte_and_line_numbers_there(tmp_path):
+    hours = pd.date_range("2000-01-01", periods=60_000, freq="h")
+    body = "".join(f"{t:%Y-%m-%d %H:%M},{k % 97}.5\n" for k, t in enumerate(hours))
+    path = tmp_path / "big.csv"
+    path.write_bytes(("date,value\n" + body).encode() + "Quelle: Statistisches Bundesamt, \u00a9 caf\u00e9\n".encode("cp1252"))
+    s = tsdata.load_csv(path)
+    assert s.values.size == 60_000 and s.frequency.name == "hourly"
+    lines = ("Title\n\ndate,value\n" + body).splitlines(True)
+    lines[50_003] = lines[50_003].rstrip("\n") + ",7\n"  # file line 50,004
+    path.write_text("".join(lines))
+    with pytest.raises(UserError, match=r"big\.csv, line 50004: 3 fields but the header has 2"):
+        tsdata.load_csv(path)
+
+
+def test_a_weekday_session_with_the_odd_saturday_keeps_it_and_invents_no_weekends(tmp_path):
+    days = [d.date() for d in pd.bdate_range("2024-03-04", periods=25)] + [pd.Timestamp("2024-03-16").date()]
+    path, stamps = _session_csv(tmp_path / "calls.csv", "5min", "07:00", "21:00", sorted(days))
+    s = tsdata.load_csv(path)
+    assert s.frequency.name == "every 5 minutes, 07:00-21:00 Mon-Fri" and s.frequency.gaps == 0
+    assert s.values.size == len(stamps) == 26 * 169 and not np.isnan(s.values).any()
+    assert tsfreq.future_stamps(s.timestamps[-1], s.frequency, 1) == [datetime(2024, 4, 8, 7, 0)]

@@ -116,6 +116,7 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r": no data rows after the header \((?P<cols>[^)]*)\); expected one row per time step",
      r": 表头 (\g<cols>) 之后没有数据行; 应每个时间步一行"),
     (r", line (?P<n>\d+): (?P<a>\d+) fields but the header has (?P<b>\d+)", r", 第 \g<n> 行: 有 \g<a> 个字段, 但表头有 \g<b> 个"),
+    (r"; a decimal comma in a comma-separated file\? quote the numbers or use ';'", "; 是逗号分隔文件中的小数逗号吗? 请给数字加引号或改用 ';'"),
     (rf", line (?P<n>\d+): column {Q} has ", r", 第 \g<n> 行: 列 \g<q> 的值是 "),
     (r"; a missing value is an empty cell or NA", "; 缺失值应写成空单元格或 NA"),
     (r", line (?P<n>\d+): time (?P<t>.+?) in column (?P<q>'[^']*') is not after the previous row's; rows must be in increasing "

@@ -48,21 +48,19 @@ def detect_delimiter(text: str) -> str:
 
 
 def _preamble(text: str, delimiter: Optional[str]) -> int:
-    """How many lines above the header are a title or a source note (statistics offices'
-    exports): lines of one cell (or none) above a table that splits evenly."""
+    """How many lines above the header are a title or a source note (statistics offices' and
+    Excel's exports): lines of at most one filled cell (`"Monthly sales",,`) before the first of
+    two or more, which is the header."""
     lines = text[:200_000].splitlines()[:80]
-    if len(lines) < 5 or (delimiter is None and _dialect(lines[:50])[1] >= 2):
-        return 0
-    for k in range(1, min(16, len(lines) - 3)):
-        delim, n = _dialect(lines[k:k + 50]) if delimiter is None else (delimiter, 2)
-        if n < 2:
-            continue
-        # a title is one cell (a header shorter than its rows is still the header)
-        above = [sum(1 for c in r if c.strip()) for _, r in _parse("\n".join(lines[:k]), delim)]
-        table = {len(r) for _, r in _parse("\n".join(lines[k:k + 50]), delim) if any(c.strip() for c in r)}
-        if len(table) == 1 and all(m <= 1 for m in above):
+    for k in range(min(16, len(lines))):
+        delim = delimiter or _dialect(lines[k:k + 50])[0]
+        try:
+            cells = next(csv.reader([lines[k]], delimiter=delim), [])
+        except csv.Error:
+            return 0
+        if sum(1 for c in cells if c.strip()) >= 2:
             return k
-    return 0
+    return 0  # one column throughout
 
 
 def _decode(path: Path) -> tuple[str, bool, str]:

@@ -278,7 +278,7 @@ def regularize(values: np.ndarray, stamps: list[datetime], freq: Frequency) -> t
     if freq.session:
         import pandas as pd
 
-        full = tssessions.grid(stamps[0], stamps[-1], freq.session)
+        full = tssessions.grid(stamps, freq.session)
         got = pd.Series(np.asarray(values, dtype=np.float64), index=pd.DatetimeIndex(stamps))
         return got[~got.index.duplicated()].reindex(full).to_numpy(dtype=np.float64), list(full.to_pydatetime())
     if freq.offset:

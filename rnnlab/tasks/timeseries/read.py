@@ -28,6 +28,7 @@ import csv
 import difflib
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -35,6 +36,7 @@ from typing import Any, Optional
 import numpy as np
 
 from rnnlab.errors import UserError
+from rnnlab.tasks.timeseries import rows as tsrows
 from rnnlab.tasks.timeseries.dialect import _decode, _parse, _preamble, detect_delimiter  # noqa: F401
 from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number etc. as before)
     _MISSING,
@@ -47,6 +49,7 @@ from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number e
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
     DATE_FORMS,
     ISO as _ISO,
+    compact,
     TIME_NAMES,
     dates as _dates,
     epoch,
@@ -157,25 +160,37 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
     if isinstance(dtype, dict):  # "2024-01-31 13:00" has a space like "1 234", but is a date
         dtype = {j: t for j, t in dtype.items() if j not in dates} or None
 
-    def read(dates: list[int]):
+    def read(dates: list[int], lenient: bool):
         # numbers pandas can read itself come back as floats (in C); the rest stays text for the
         # rules above; missing-value words are NaN either way
         return pd.read_csv(io.StringIO(text) if whole else path, encoding=encoding, sep=delim, keep_default_na=False,
                            na_values=_NA_VALUES, skip_blank_lines=True, skipinitialspace=True, engine="c", dtype=dtype,
                            parse_dates=dates or False, date_format="ISO8601" if dates else None,
-                           skiprows=0 if whole else skip, index_col=False)  # rows ending in a delimiter
+                           skiprows=0 if whole else skip, index_col=False, usecols=range(width) if lenient and width else None,
+                           # rows ending in a delimiter, or a note with a comma in it (_overfull refuses the rest)
+                           encoding_errors="replace")  # a stray byte past the sniffed head (a note's ©)
 
+    width = tsrows.overfull(path, text, delim, skip, whole)
     try:
-        frame = read(dates)
+        with warnings.catch_warnings():  # index_col=False drops empty trailing fields with a warning
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            try:
+                frame = read(dates, whole)  # a file in memory was checked row by row
+            except pd.errors.ParserError as err:  # a long file: lenient only past an empty or note row
+                m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+                if whole or not m or not tsrows.benign(tsrows.file_line(path, encoding, int(m.group(2))), delim, width):
+                    raise
+                frame = read(dates, True)
         if dates and any(pd.api.types.is_datetime64_any_dtype(frame.dtypes.iloc[j]) and frame.iloc[:, j].isna().any()
                          for j in dates if j < frame.shape[1]):
-            frame = read([])  # a missing time: the error names the cell as the file has it
+            frame = read([], True)  # a missing time: the error names the cell as the file has it
     except pd.errors.EmptyDataError:
         raise UserError(f"{path}: empty CSV; expected a header line and one row per time step") from None
     except pd.errors.ParserError as err:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
         if m:
-            raise UserError(f"{path}, line {int(m.group(2)) + skip}: {m.group(3)} fields but the header has {m.group(1)}") from None
+            line = int(m.group(2)) + (skip if whole else 0)  # pandas counts the skipped lines of a file it opens
+            raise UserError(f"{path}, line {line}: {m.group(3)} fields but the header has {m.group(1)}") from None
         raise UserError(f"{path}: not a readable CSV: {err}") from None
     header = [str(h).strip() for h in frame.columns]
     # pandas names repeated or empty headers itself ("a.1", "Unnamed: 2"); the text says what they were
@@ -189,27 +204,10 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
     blank = frame.isna().all(axis=1) if frame.shape[0] and frame.shape[1] > 1 else None
     if blank is not None and bool(blank.any()):
         frame = frame.loc[~blank].reset_index(drop=True)
-    frame = _without_notes(frame)
+    frame = tsrows.without_notes(frame)
     if frame.shape[0] == 0:
         raise UserError(f"{path}: no data rows after the header ({', '.join(header)}); expected one row per time step")
     return Table(path, header, frame, delim, full if whole else None, encoding=encoding, skip=skip)
-
-
-_NOTE = re.compile(r"[:©*]|[A-Za-z]{3,}\W+(.*\W)?[A-Za-z]{3,}")
-
-
-def _without_notes(frame):
-    """`frame` without its last rows when they are notes ("Source: ...", "Data from the ..."):
-    text in the first cell, every other cell empty, and not a time."""
-    if frame.shape[1] < 2:
-        return frame
-    end = frame.shape[0]
-    while end > 0 and frame.iloc[end - 1, 1:].isna().all():
-        first = frame.iloc[end - 1, 0]
-        if not isinstance(first, str) or not _NOTE.search(first) or parse_stamp(first.strip()) is not None:
-            break
-        end -= 1
-    return frame.iloc[:end] if end < frame.shape[0] else frame
 
 
 _NA_VALUES = sorted({v for w in _MISSING for v in (w, w.upper(), w.title())} - {""}) + [""]
@@ -314,7 +312,7 @@ def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
         cells = table.cells(j)
         v, bad = parse_column(cells)
         if bad is None:
-            if not np.isnan(v).any() and (_years(v) or _looks_like_time(table, name)):
+            if not np.isnan(v).any() and (_years(v) or _looks_like_time(table, name) or compact(v) is not None):
                 return name
             continue
         if _dates(cells.head(200)) is not None and table.dates(j) is not None:
@@ -384,7 +382,8 @@ def oldest_first(table: Table, time_column: Optional[str]) -> None:
         if idx is None:
             return
         seq = idx.as_unit("ns").asi8
-    if len(seq) > 2 and bool(np.all(np.diff(seq) < 0)):
+    d = np.diff(seq)
+    if len(seq) > 2 and bool(np.all(d <= 0)) and bool(np.any(d < 0)):  # a repeated time is named after the flip
         table.flip()
 
 

@@ -7,7 +7,8 @@ session: the same slots every (business) day, `first` to `last` time of day, one
 A weekday without rows (a holiday) is put back like a missing business day; nights and weekends
 are not rows at all, and the future continues at the next session's opening.
 
-    Session(start, end, step, weekdays)   times of day in seconds; weekdays: Mon-Fri only
+    Session(start, end, step, weekdays)   times of day in seconds; weekdays: Mon-Fri (and the
+                                          odd Saturday a file has rows on; the future skips them)
 """
 
 from __future__ import annotations
@@ -59,10 +60,13 @@ def detect(seconds: np.ndarray, step: float) -> Optional[tuple[Session, int]]:
     if session_slots > 0.85 * (DAY // step):
         return None
     days = seconds // DAY
-    weekdays = bool(np.all((days - 1) % 7 < 5))
+    seen = np.unique(days)
+    weekend = seen[(seen - 1) % 7 >= 5]
+    # a market open on weekdays and now and then a Saturday: weekdays, with those Saturdays kept
+    weekdays = weekend.size <= 0.15 * seen.size  # a Mon-Sat shop (1 day in 6) reads as a full week
     first, last = int(days[0]), int(days[-1])
     if weekdays:
-        n_days = int(np.busday_count(_date(first), _date(last))) + 1
+        n_days = int(np.busday_count(_date(first), _date(last))) + 1 + weekend.size
     else:
         n_days = last - first + 1
     grid = n_days * session_slots - (int(tod[0]) - start) // step - (end - int(tod[-1])) // step
@@ -83,11 +87,17 @@ def _days(first: datetime, count: int, weekdays: bool):
     return pd.bdate_range(first.date(), periods=count) if weekdays else pd.date_range(first.date(), periods=count, freq="D")
 
 
-def grid(first: datetime, last: datetime, session: Session):
-    """Every slot of `session` from `first` to `last` (a DatetimeIndex)."""
+def grid(stamps: list[datetime], session: Session):
+    """Every slot of `session` from the first of `stamps` to the last (a DatetimeIndex); the
+    weekend days a weekday session has rows on are kept."""
     import pandas as pd
 
-    days = pd.bdate_range(first.date(), last.date()) if session.weekdays else pd.date_range(first.date(), last.date(), freq="D")
+    first, last = stamps[0], stamps[-1]
+    if session.weekdays:
+        seen = pd.DatetimeIndex(stamps).normalize().unique()
+        days = pd.bdate_range(first.date(), last.date()).union(seen[seen.day_of_week >= 5])
+    else:
+        days = pd.date_range(first.date(), last.date(), freq="D")
     return _slots(days, session, lambda idx: idx[(idx >= pd.Timestamp(first)) & (idx <= pd.Timestamp(last))])
 
 

@@ -5,7 +5,8 @@
     month names  1960 Jan, Jan 1960, 1960 January, 1960M01, Jan-60, 31-Jan-1960, 31 Jan 1960
     quarters     1959Q1, 1959 Q1, 1959-Q1, Q1 1959, Q1-1959
     ISO weeks    1991 W06, 1991-W06 (the week's Monday)
-    numbers      years (1700, decimal years 1749.042), Unix seconds or milliseconds in a column
+    numbers      years (1700, decimal years 1749.042), digits of a date (20240131, 2024013113),
+                 Unix seconds or milliseconds in a column
                  named like time (timestamp, epoch, time, ...), Excel's day serials (43831) in one
                  named date
 
@@ -63,15 +64,17 @@ def month_of(y: float) -> datetime:
 
 
 def epoch(nums: np.ndarray, name: str) -> Any:
-    """Numbers in a column named like time that count from an epoch: Unix seconds or milliseconds
+    """Numbers that write a date's digits (`compact`, under any name), or, in a column named
+    like time, numbers that count from an epoch: Unix seconds or milliseconds
     since 1970 (whole numbers), or Excel's day serials (43831 = 2020-01-01, a fraction the time of
     day) under a date-like name, as a spreadsheet saves unformatted dates. Their times (a
     DatetimeIndex), else None."""
     import pandas as pd
 
     key = name.strip().lower()
-    if not nums.size or key not in TIME_NAMES:
-        return None
+    got = compact(nums) if nums.size else None
+    if got is not None or not nums.size or key not in TIME_NAMES:
+        return got
     if key in _EXCEL_NAMES and nums.min() >= 20000 and nums.max() < 80000:  # 1954 .. 2119
         return pd.DatetimeIndex(pd.Timestamp("1899-12-30") + pd.to_timedelta(np.round(nums * 86400), unit="s"))
     if not np.all(nums == np.round(nums)):
@@ -80,6 +83,22 @@ def epoch(nums: np.ndarray, name: str) -> Any:
         if nums.min() >= low and nums.max() < high:
             return pd.DatetimeIndex(pd.to_datetime(nums.astype(np.int64), unit=unit))
     return None
+
+
+def compact(nums: np.ndarray) -> Any:
+    """Whole numbers written as digits of a date: 20240131, 2024013113 (DWD's hourly files),
+    202401311300, 20240131130000; every one a valid date in 1000..2999, else None."""
+    import pandas as pd
+
+    if not np.all(nums == np.round(nums)) or nums.min() < 1e7:
+        return None
+    digits = len(str(int(nums.max())))
+    fmt = {8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}.get(digits)
+    if fmt is None or len(str(int(nums.min()))) != digits:
+        return None
+    text = pd.Series(nums.astype(np.int64).astype(str))
+    got = pd.to_datetime(text, format=fmt, errors="coerce")
+    return pd.DatetimeIndex(got) if got.notna().all() and 1000 <= got.min().year and got.max().year < 3000 else None
 
 
 def parse_stamp(cell: str) -> Optional[datetime]:
@@ -123,17 +142,18 @@ def _order_score(idx) -> tuple[int, float]:
         return 0, 0.0
     mono = int(bool(np.all(np.diff(idx.asi8) > 0) or np.all(np.diff(idx.asi8) < 0)))
     step = float(np.median(d))
-    return mono, -(float(d.sum()) / step / d.size if step > 0 else np.inf)
+    # months of 28 to 31 days step "more than evenly": no holes either way (a tie, to the first)
+    return mono, -(max(1.0, round(float(d.sum()) / step / d.size, 2)) if step > 0 else np.inf)
 
 
 def _century(idx, fmt: str):
     """Two-digit years (Jan-49) as the past: strptime reads 00-68 as 20xx, so a year more than
-    20 years ahead is a century earlier (1949, not 2049)."""
+    two years ahead, which no observed series reaches, is a century earlier (1949, not 2049)."""
     import pandas as pd
 
     if "%y" not in fmt:
         return idx
-    limit = pd.Timestamp.now() + pd.DateOffset(years=20)
+    limit = pd.Timestamp.now() + pd.DateOffset(years=2)
     ahead = idx > limit
     return idx.where(~ahead, idx - pd.DateOffset(years=100)) if ahead.any() else idx
 
@@ -162,14 +182,17 @@ def dates(cells) -> Any:
         # ISO weeks (tsibble's 1991 W06): the week's Monday
         got = pd.to_datetime(w[0] + " " + w[1] + " 1", format="%G %V %u", errors="coerce")
         return pd.DatetimeIndex(got) if got.notna().all() else None
+    # each form is tried on the first cells before the whole column (300,000 cells a form)
     for fmt in ("ISO8601", *_TIME_FORMATS):
-        if fmt == "ISO8601" and not head.str.match(ISO).all():
+        if fmt == "ISO8601" and not head.str.match(ISO).all() or _with(head, fmt) is None:
             continue
         got = _with(cells, fmt)
         if got is not None:
             return _century(got, fmt)
+    sample = cells.iloc[:: max(1, len(cells) // 2000)]  # a 13th day or month anywhere rules a reading out
     for pair in _EITHER_WAY:
-        readings = [_century(got, fmt) for fmt in pair for got in [_with(cells, fmt)] if got is not None]
+        readings = [_century(got, fmt) for fmt in pair if _with(head, fmt) is not None and _with(sample, fmt) is not None
+                    for got in [_with(cells, fmt)] if got is not None]
         if readings:
             return max(readings, key=_order_score)  # month-first on a tie (the first)
     return None
