@@ -275,3 +275,19 @@ def test_a_weekday_session_with_the_odd_saturday_keeps_it_and_invents_no_weekend
     assert s.frequency.name == "every 5 minutes, 07:00-21:00 Mon-Fri" and s.frequency.gaps == 0
     assert s.values.size == len(stamps) == 26 * 169 and not np.isnan(s.values).any()
     assert tsfreq.future_stamps(s.timestamps[-1], s.frequency, 1) == [datetime(2024, 4, 8, 7, 0)]
+
+
+def test_the_card_says_what_the_reader_did_beyond_a_plain_file(tmp_path, monkeypatch):
+    from rnnlab.cli.data import card_lines
+    from rnnlab.tasks.timeseries import card as tscard
+
+    text = "Fluggäste (Anzahl)\n\ndate;value\n" + "".join(reversed(_rows("%Y-%m-%d", ";").splitlines(True))) + "Source: Box & Jenkins\n"
+    card = tscard.build(_write(tmp_path / "x.csv", text, encoding="cp1252"))
+    assert card["reading"] == ["2 lines above the header skipped (a title)", "1 note row under the data skipped",
+                               "rows newest first, read oldest first", "read as cp1252"]
+    lines = tscard.summary_lines(card)
+    assert lines[-1] == "read          " + "; ".join(card["reading"])
+    assert tscard.build(_write(tmp_path / "plain.csv", "date,value\n" + _rows("%Y-%m-%d")))["reading"] == []
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    zh = card_lines(lines)[-1]
+    assert zh.startswith("读取") and "skipped" not in zh and "newest" not in zh and "read as" not in zh, zh

@@ -65,7 +65,8 @@ def data(
 
 # the card's lines (rnnlab/tasks/timeseries/card.py summary_lines, English where they are made)
 # in Chinese at this edge: its labels padded in cells, then each known phrase; values as typed
-CARD_LABELS = {"too short": "太短", "frequency": "频率", "missing": "缺失", "stationarity": "平稳性", "seasons": "季节性"}
+CARD_LABELS = {"too short": "太短", "frequency": "频率", "missing": "缺失", "stationarity": "平稳性", "seasons": "季节性",
+               "read": "读取"}
 CARD_ZH = [
     (r"^(?P<v>\d+) rows; training with the defaults needs at least (?P<n>\d+)$", r"\g<v> 行; 用默认设置训练至少需要 \g<n> 行"),
     (r"^(?P<v>\d+) values \((?P<p>[^)]*)\), longest gap (?P<g>\d+) rows$", r"\g<v> 个值 (\g<p>), 最长缺口 \g<g> 行"),
@@ -76,7 +77,10 @@ CARD_ZH = [
     # the frequency names, as the started line says them (i18n_cli.FREQ_ZH; "business daily" first)
     *((rf"\b{name}\b", zh) for name, zh in FREQ_ZH.items() if name != "no time column"),
     (r"\bevery (?P<n>\d+) minutes\b", r"每 \g<n> 分钟"), (r"\b(?P<n>\d+) minutes\b", r"\g<n> 分钟"),
-    (r"\bdetected\b", "检测所得"), (r"(?<=\d\d:\d\d) Mon-Fri\b", " 周一至周五"),
+    (r"\bdetected\b", "检测所得"),
+    (r"(?P<n>\d+) lines? above the header skipped \(a title\)", r"跳过表头上方 \g<n> 行 (标题)"),
+    (r"(?P<n>\d+) note rows? under the data skipped", r"跳过数据下方 \g<n> 行注释"),
+    (r"rows newest first, read oldest first", "文件按时间倒序, 已按正序读取"), (r"\bread as (?P<e>\S+)", r"按 \g<e> 编码读取"), (r"(?<=\d\d:\d\d) Mon-Fri\b", " 周一至周五"),
 ]
 
 

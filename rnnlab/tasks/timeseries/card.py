@@ -133,6 +133,7 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
         "min_rows": tsdata.min_rows(season),
         "values": _values(shown),
         "times": (_iso(stamps) if points is None else _iso(_at(stamps, rows))) if stamps else [],
+        "reading": list(series.reading),
     }
     if points is not None:
         card["positions"] = rows.tolist()
@@ -178,7 +179,7 @@ def summary_lines(card: dict[str, Any]) -> list[str]:
         f"missing       {card['missing']} values ({pct:.1f}%), longest gap {card['longest_gap']} rows",
         f"stationarity  {verdict}: {advice}",
         f"seasons       season {card['season']}, periods [{per}] ({card['periods_source']}); detected in values: {det}",
-    ]
+    ] + ([f"read          {'; '.join(card['reading'])}"] if card.get("reading") else [])
 
 
 def recommended_toml(card: dict[str, Any]) -> str:

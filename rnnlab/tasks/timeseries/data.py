@@ -105,7 +105,7 @@ def load_csv(
         if freq.gaps:
             values, stamps = tsfreq.regularize(values, stamps, freq)
     return Series(values=values, timestamps=stamps, origin=str(path), column=column, time_kind=kind, frequency=freq,
-                  time_column=time_column)
+                  time_column=time_column, reading=table.reading())
 
 
 # ---------------------------------------------------------------- preprocessing

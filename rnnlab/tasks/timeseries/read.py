@@ -75,6 +75,15 @@ class Table:
     encoding: str = "utf-8-sig"
     skip: int = 0  # lines above the header (a title, a source note), not read
     flipped: bool = False  # rows were newest first and are now read oldest first
+    notes: int = 0  # rows under the data that are notes ("Source: ..."), not read
+
+    def reading(self) -> tuple[str, ...]:
+        """What was read differently from a plain file, for the card to say."""
+        return tuple(line for line, shown in (
+            (f"{self.skip} line{'s' if self.skip != 1 else ''} above the header skipped (a title)", self.skip),
+            (f"{self.notes} note row{'s' if self.notes != 1 else ''} under the data skipped", self.notes),
+            ("rows newest first, read oldest first", self.flipped),
+            (f"read as {self.encoding}", self.encoding not in ("utf-8-sig", "utf-8"))) if shown)
     _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
 
     def dates(self, j: int) -> Any:
@@ -204,10 +213,11 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
     blank = frame.isna().all(axis=1) if frame.shape[0] and frame.shape[1] > 1 else None
     if blank is not None and bool(blank.any()):
         frame = frame.loc[~blank].reset_index(drop=True)
+    rows = frame.shape[0]
     frame = tsrows.without_notes(frame)
     if frame.shape[0] == 0:
         raise UserError(f"{path}: no data rows after the header ({', '.join(header)}); expected one row per time step")
-    return Table(path, header, frame, delim, full if whole else None, encoding=encoding, skip=skip)
+    return Table(path, header, frame, delim, full if whole else None, encoding=encoding, skip=skip, notes=rows - frame.shape[0])
 
 
 _NA_VALUES = sorted({v for w in _MISSING for v in (w, w.upper(), w.title())} - {""}) + [""]

@@ -55,6 +55,7 @@ class Series:
     time_kind: Optional[str] = None
     frequency: tsfreq.Frequency = field(default_factory=lambda: tsfreq.NONE)
     time_column: Optional[str] = None  # the CSV column the timestamps came from (named or found)
+    reading: tuple[str, ...] = ()  # what the reader did beyond a plain file (read.Table.reading)
 
 
 __all__ = ["Series", "Stamps"]
