@@ -2,8 +2,9 @@
 
 What spreadsheets and national statistics offices actually export:
 
-    dialect      , ; tab |  (sniffed, or `task.delimiter`); UTF-8 or Windows' code page; a title
-                 above the header and source notes under the rows are not read (dialect.py)
+    dialect      , ; tab |  (sniffed, or `task.delimiter`); UTF-8, UTF-16 or Windows' code page;
+                 a title above the header (dialect.py) and notes under the rows (rows.py) are
+                 not read, and the card says so (Table.reading)
     numbers      1234.5   1,234.5   1.234,5   1234,5   12%   1 234   (-3)  NA  n/a  .  ..  (empty)
     time column  every form in timecells.py (ISO, 01/31/2024, 1960 Jan, 1959Q1, 1991 W06, years,
                  Unix seconds); found without being named: the first column that parses as dates
@@ -76,6 +77,7 @@ class Table:
     skip: int = 0  # lines above the header (a title, a source note), not read
     flipped: bool = False  # rows were newest first and are now read oldest first
     notes: int = 0  # rows under the data that are notes ("Source: ..."), not read
+    _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
 
     def reading(self) -> tuple[str, ...]:
         """What was read differently from a plain file, for the card to say."""
@@ -84,7 +86,6 @@ class Table:
             (f"{self.notes} note row{'s' if self.notes != 1 else ''} under the data skipped", self.notes),
             ("rows newest first, read oldest first", self.flipped),
             (f"read as {self.encoding}", self.encoding not in ("utf-8-sig", "utf-8"))) if shown)
-    _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
 
     def dates(self, j: int) -> Any:
         """Column j parsed as dates (a DatetimeIndex) or None; parsed once per table."""
