@@ -111,11 +111,37 @@ def test_excel_month_cells_and_two_digit_years_in_the_past(tmp_path, fmt):
     _same_as_clean(s)  # Jan-49 is 1949, not 2049
 
 
-def test_a_repeated_local_hour_says_to_write_utc(tmp_path):
-    hours = [t.tz_localize(None) for t in pd.date_range("2021-10-30", periods=60, freq="h", tz="Europe/Berlin")]
+def _local(tz, start, periods, freq):
+    return [t.tz_localize(None) for t in pd.date_range(start, periods=periods, freq=freq, tz=tz)]
+
+
+def test_local_clock_times_across_daylight_saving_are_read_in_standard_time(tmp_path):
+    # a meter's hourly export in Berlin's clock: 02:00 skipped on 28 March, written twice on 31 October
+    hours = _local("Europe/Berlin", "2021-03-01", 6577, "h")
     text = "time,load\n" + "".join(f"{t:%Y-%m-%d %H:%M},{k}\n" for k, t in enumerate(hours))
-    with pytest.raises(UserError, match=r"line 29: time 2021-10-31 02:00:00 .*daylight saving time ends\? write the times in UTC"):
-        tsdata.load_csv(_write(tmp_path / "load.csv", text))
+    s = tsdata.load_csv(_write(tmp_path / "load.csv", text))
+    assert s.frequency.name == "hourly" and s.frequency.gaps == 0 and s.values.tolist() == list(range(6577))
+    assert s.timestamps[0] == datetime(2021, 3, 1) and s.timestamps[-1] == datetime(2021, 11, 30)  # winter rows as written
+    assert s.reading == ("local clock times: the summer rows moved back one hour (standard time)",)
+    from rnnlab.cli.data import card_lines
+    from rnnlab.tasks.timeseries import card as tscard
+
+    monkey = pytest.MonkeyPatch()
+    monkey.setenv("RNNLAB_LANG", "zh")
+    try:
+        read = card_lines(tscard.summary_lines(tscard.build(tmp_path / "load.csv")))[-1]
+    finally:
+        monkey.undo()
+    assert read.startswith("读取") and "标准时间" in read and "summer" not in read, read
+    # New York's clock every 15 minutes, from summer into winter (01:00-01:45 written twice)
+    quarter = _local("America/New_York", "2021-11-05", 400, "15min")
+    q = tsdata.load_csv(_write(tmp_path / "ny.csv", "time,load\n" + "".join(f"{t:%Y-%m-%d %H:%M},{k}\n" for k, t in enumerate(quarter))))
+    assert q.frequency.name == "every 15 minutes" and q.values.size == 400 and q.frequency.gaps == 0
+    # a time written twice in January is no clock change: one line, with the hint
+    bad = hours[:24 * 20] + [hours[24 * 20 - 1]] + hours[24 * 20:24 * 30]
+    text = "time,load\n" + "".join(f"{t:%Y-%m-%d %H:%M},{k}\n" for k, t in enumerate(bad))
+    with pytest.raises(UserError, match=r"line 482: time 2021-03-20 23:00:00 .*daylight saving time ends\? write the times in UTC"):
+        tsdata.load_csv(_write(tmp_path / "twice.csv", text))
 
 
 def test_the_new_refusals_read_whole_in_chinese(tmp_path, monkeypatch):
@@ -123,7 +149,8 @@ def test_the_new_refusals_read_whole_in_chinese(tmp_path, monkeypatch):
 
     monkeypatch.setenv("RNNLAB_LANG", "zh")
     (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04\x00")
-    hours = [t.tz_localize(None) for t in pd.date_range("2021-10-31", periods=6, freq="h", tz="Europe/Berlin")]
+    hours = [datetime(2021, 1, 5, h) for h in range(6)]
+    hours.insert(3, hours[2])  # 02:00 twice in January: no clock change
     (tmp_path / "load.csv").write_text("time,load\n" + "".join(f"{t:%Y-%m-%d %H:%M},{k}\n" for k, t in enumerate(hours)))
     panel = "id,date,y\n" + "".join(f"{s},{d:%Y-%m-%d},{k}\n" for s in "ab" for k, d in enumerate(MONTHS[:10]))
     (tmp_path / "panel.csv").write_text(panel)

@@ -37,6 +37,7 @@ from typing import Any, Optional
 import numpy as np
 
 from rnnlab.errors import UserError
+from rnnlab.tasks.timeseries import clock as tsclock
 from rnnlab.tasks.timeseries import rows as tsrows
 from rnnlab.tasks.timeseries.dialect import _decode, _parse, _preamble, detect_delimiter  # noqa: F401
 from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number etc. as before)
@@ -77,6 +78,7 @@ class Table:
     skip: int = 0  # lines above the header (a title, a source note), not read
     flipped: bool = False  # rows were newest first and are now read oldest first
     notes: int = 0  # rows under the data that are notes ("Source: ..."), not read
+    clock: bool = False  # local clock times moved to standard time (clock.py)
     _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
 
     def reading(self) -> tuple[str, ...]:
@@ -85,6 +87,7 @@ class Table:
             (f"{self.skip} line{'s' if self.skip != 1 else ''} above the header skipped (a title)", self.skip),
             (f"{self.notes} note row{'s' if self.notes != 1 else ''} under the data skipped", self.notes),
             ("rows newest first, read oldest first", self.flipped),
+            ("local clock times: the summer rows moved back one hour (standard time)", self.clock),
             (f"read as {self.encoding}", self.encoding not in ("utf-8-sig", "utf-8"))) if shown)
 
     def dates(self, j: int) -> Any:
@@ -376,6 +379,9 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
             f"{DATE_FORMS}"
         )
     if ordered:
+        moved = tsclock.standard_time(idx)  # a local clock across daylight-saving changes
+        if moved is not None:
+            idx, table.clock = moved, True
         _increasing(table, time_column, idx.as_unit("ns").asi8, cells)
     return idx, "datetime"
 
