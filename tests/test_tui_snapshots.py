@@ -297,9 +297,16 @@ def test_neurons_attention(snap_compare, neurons_root):
     """Key a: the attention map of the same run in place of the shading."""
 
     async def before(pilot):
+        from textual.widgets import DataTable
+
         await _open_neurons(pilot)
         await pilot.press("a")
         await pilot.pause(0.5)
+        # the map redraws the screen; the units table sizes its columns again on an idle pass,
+        # late on a loaded box (two CIs drew the `r` column one cell wide): wait for it again
+        table = pilot.app.screen.query_one("#nx-units", DataTable)
+        await _until(pilot, lambda: not table.display or table.ordered_columns[-1].content_width >= len("+0.00"))
+        await pilot.pause(0.2)
         await _steady_cursors(pilot)
 
     assert snap_compare(lab(neurons_root), terminal_size=(120, 40), run_before=before)
