@@ -33,7 +33,9 @@ def standard_time(idx: Any) -> Optional[Any]:
         return None
     back = np.flatnonzero(d == step - HOUR)  # autumn: the clock turns back an hour
     gaps = np.flatnonzero(d == step + HOUR)  # spring: it skips one
-    if back.size + gaps.size != int(np.count_nonzero(d != step) - _other_holes(d, step)) or not back.size:
+    # every other step is the step or a whole number of them (missing rows, put back as ever)
+    other = (d != step) & (d != step - HOUR) & ~((d > step) & (d % step == 0))
+    if other.any() or not back.size:
         return None
     events = sorted([(int(i), "back") for i in back] + [(int(i), "gap") for i in gaps])
     if not _plausible([t[i + 1] for i, _ in events]):
@@ -71,8 +73,3 @@ def _plausible(when: list[int]) -> bool:
     return (bool(np.all(stamps.hour <= 4)) and bool(np.all(np.isin(stamps.month, (3, 4, 9, 10, 11))))
             and bool(np.all((apart >= 100) & (apart <= 260))))
 
-
-def _other_holes(d: np.ndarray, step: int) -> int:
-    """Steps that are whole multiples of the step other than a spring gap: missing rows, which
-    the frequency puts back as it would anyway."""
-    return int(np.count_nonzero((d > step) & (d != step + HOUR) & (d % step == 0)))

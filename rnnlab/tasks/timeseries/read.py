@@ -54,7 +54,7 @@ from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp 
     compact,
     TIME_NAMES,
     dates as _dates,
-    epoch,
+    from_numbers,
     from_year as _from_year,
     month_of as _month_of,
     parse_stamp,
@@ -369,8 +369,8 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
                 # to each month's first day, so the calendar sees whole months
                 return pd.DatetimeIndex([_month_of(v) for v in nums]), "year"
             return pd.DatetimeIndex([_from_year(v) for v in nums]), "year"
-        unix = epoch(nums, time_column)
-        return (unix, "datetime") if unix is not None else (None, "index")
+        numbered = from_numbers(nums, time_column)  # a date's digits, Unix time, Excel serials
+        return (numbered, "datetime") if numbered is not None else (None, "index")
     idx = table.dates(j)
     if idx is None:
         k = next((k for k, c in enumerate(table.text_cells(j).tolist()) if _dates(_series([c])) is None), 0)

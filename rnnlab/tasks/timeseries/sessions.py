@@ -34,12 +34,15 @@ class Session:
         return (self.end - self.start) // self.step + 1
 
     def describe(self) -> str:
-        clock = f"{self.start // 3600:02d}:{self.start % 3600 // 60:02d}-{self.end // 3600:02d}:{self.end % 3600 // 60:02d}"
-        return clock + (" Mon-Fri" if self.weekdays else "")
+        return f"{_hhmm(self.start)}-{_hhmm(self.end)}" + (" Mon-Fri" if self.weekdays else "")
 
     def to_dict(self) -> dict:
-        return {"start": self.describe()[:5], "end": self.describe()[6:11], "step_seconds": self.step,
+        return {"start": _hhmm(self.start), "end": _hhmm(self.end), "step_seconds": self.step,
                 "weekdays_only": self.weekdays, "slots_per_day": self.slots}
+
+
+def _hhmm(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
 def detect(seconds: np.ndarray, step: float) -> Optional[tuple[Session, int]]:
@@ -81,12 +84,6 @@ def _date(day: int) -> np.datetime64:
     return np.datetime64(datetime.fromordinal(day).date())
 
 
-def _days(first: datetime, count: int, weekdays: bool):
-    import pandas as pd
-
-    return pd.bdate_range(first.date(), periods=count) if weekdays else pd.date_range(first.date(), periods=count, freq="D")
-
-
 def grid(stamps: list[datetime], session: Session):
     """Every slot of `session` from the first of `stamps` to the last (a DatetimeIndex); the
     weekend days a weekday session has rows on are kept."""
@@ -98,20 +95,23 @@ def grid(stamps: list[datetime], session: Session):
         days = pd.bdate_range(first.date(), last.date()).union(seen[seen.day_of_week >= 5])
     else:
         days = pd.date_range(first.date(), last.date(), freq="D")
-    return _slots(days, session, lambda idx: idx[(idx >= pd.Timestamp(first)) & (idx <= pd.Timestamp(last))])
+    idx = _slots(days, session)
+    return idx[(idx >= pd.Timestamp(first)) & (idx <= pd.Timestamp(last))]
 
 
 def future(last: datetime, session: Session, n: int) -> list[datetime]:
     """The `n` slots after `last`: later the same day, then at the next (business) day's opening."""
     import pandas as pd
 
-    days = _days(last, n // session.slots + 2, session.weekdays)
-    return list(_slots(days, session, lambda idx: idx[idx > pd.Timestamp(last)][:n]).to_pydatetime())
+    count = n // session.slots + 2
+    days = pd.bdate_range(last.date(), periods=count) if session.weekdays else pd.date_range(last.date(), periods=count, freq="D")
+    idx = _slots(days, session)
+    return list(idx[idx > pd.Timestamp(last)][:n].to_pydatetime())
 
 
-def _slots(days, session: Session, keep):
+def _slots(days, session: Session):
+    """Every slot of `session` on each of `days` (a DatetimeIndex)."""
     import pandas as pd
 
     offsets = pd.to_timedelta(session.start + session.step * np.arange(session.slots), unit="s")
-    idx = pd.DatetimeIndex((days.values[:, None] + offsets.values[None, :]).ravel())
-    return keep(idx)
+    return pd.DatetimeIndex((days.values[:, None] + offsets.values[None, :]).ravel())

@@ -63,7 +63,7 @@ def month_of(y: float) -> datetime:
     return datetime(year, month, 1)
 
 
-def epoch(nums: np.ndarray, name: str) -> Any:
+def from_numbers(nums: np.ndarray, name: str) -> Any:
     """Numbers that write a date's digits (`compact`, under any name), or, in a column named
     like time, numbers that count from an epoch: Unix seconds or milliseconds
     since 1970 (whole numbers), or Excel's day serials (43831 = 2020-01-01, a fraction the time of
