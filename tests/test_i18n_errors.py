@@ -190,3 +190,17 @@ def test_english_stays_as_it_was(tmp_path, monkeypatch):
     monkeypatch.setenv("RNNLAB_LANG", "en")
     for en, _ in _real_messages(tmp_path):
         assert translate(en) == en and error_line(en) == f"error: {en}"
+
+
+def test_a_csv_error_found_while_training_is_in_chinese_too(tmp_path):
+    """The CSV is read inside the run (worker.execute): its error line was English under zh."""
+    csv = tmp_path / "wide.csv"
+    csv.write_text("date,GDP,CPI\n" + "".join(f"{2000 + k // 12}-{k % 12 + 1:02d}-01,{k * k % 7 + 1},{2 * k + 5}\n" for k in range(48)))
+    runs = tmp_path / "runs"
+    zh = _cli("zh", "train", str(csv), "--runs-dir", str(runs))
+    en = _cli("en", "train", str(csv), "--runs-dir", str(runs))
+    assert zh.returncode == 2 and en.returncode == 2
+    assert zh.stderr.strip().splitlines()[-1] == (
+        f"错误: {csv}: 有 2 个数值列 (GDP, CPI); 请把 task.column 设为其中之一 (rnnlab data -c GDP, rnnlab train --set task.column=GDP)")
+    assert en.stderr.strip().splitlines()[-1] == (
+        f"error: {csv}: 2 numeric columns (GDP, CPI); set task.column to one of them (rnnlab data -c GDP, rnnlab train --set task.column=GDP)")

@@ -105,6 +105,22 @@ def test_quarter_first(tmp_path, cell):
     assert s.frequency.name == "quarterly" and s.timestamps[-1] == datetime(1999, 10, 1)
 
 
+@pytest.mark.parametrize("cell", ["{y}-{n:02d}", "{y}/{n:02d}", "{y}-{m}", "FY{m}", "FY {y}/{n:02d}"])
+def test_financial_years_as_statistics_offices_write_them_are_yearly(tmp_path, cell):
+    # 2000-01 .. 2011-12 would read as ISO months (January 2000, February 2001, ...) before
+    text = "Year,Revenue\n" + "".join(f"{cell.format(y=y, n=(y + 1) % 100, m=y + 1)},{100 + 2 * k}\n"
+                                       for k, y in enumerate(range(1995, 2025)))
+    s = tsdata.load_csv(_write(tmp_path / "fy.csv", text))
+    first = 1996 if cell.startswith("FY{") else 1995
+    assert s.frequency.name == "yearly" and s.values.size == 30 and s.frequency.gaps == 0
+    assert s.timestamps[0] == datetime(first, 1, 1) and s.timestamps[-1] == datetime(first + 29, 1, 1)
+    assert tsfreq.future_stamps(s.timestamps[-1], s.frequency, 1) == [datetime(first + 30, 1, 1)]
+    assert "financial years (2019-20) read as yearly, each at the year written first" in s.reading
+    # a year that does not follow the one before it is not a financial year
+    months = tsdata.load_csv(_write(tmp_path / "m.csv", "month,v\n" + "".join(f"2000-{k:02d},{k}\n" for k in range(1, 13))))
+    assert months.frequency.name == "monthly" and not months.reading
+
+
 @pytest.mark.parametrize("fmt", ["%b-%y", "%d-%b-%Y"])
 def test_excel_month_cells_and_two_digit_years_in_the_past(tmp_path, fmt):
     s = tsdata.load_csv(_write(tmp_path / "x.csv", "Month,Sales\n" + _rows(fmt)))

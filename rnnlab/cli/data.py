@@ -81,6 +81,7 @@ CARD_ZH = [
     (r"(?P<n>\d+) lines? above the header skipped \(a title\)", r"跳过表头上方 \g<n> 行 (标题)"),
     (r"(?P<n>\d+) note rows? under the data skipped", r"跳过数据下方 \g<n> 行注释"),
     (r"rows newest first, read oldest first", "文件按时间倒序, 已按正序读取"),
+    (r"financial years \(2019-20\) read as yearly, each at the year written first", "财年 (2019-20) 按年读取, 每个记在所写的第一个年份"),
     (r"local clock times: the summer rows moved back one hour \(standard time\)", "本地时钟时间: 夏令时的各行拨回一小时 (标准时间)"), (r"\bread as (?P<e>\S+)", r"按 \g<e> 编码读取"), (r"(?<=\d\d:\d\d) Mon-Fri\b", " 周一至周五"),
 ]
 

@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 import typer
 
-from rnnlab.cli.common import print_json
+from rnnlab.cli.common import error, print_json
 from rnnlab.errors import UserError
 
 
@@ -74,7 +74,8 @@ def _foreground(run_dir: Path, cfg: Any, json_out: bool) -> dict:
     log = open(run_dir / LOG_NAME, "a", encoding="utf-8")
     log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} foreground run (seed group) in pid {os.getpid()}\n")
     try:
-        status = worker.execute(run_dir, extra_reporter=MultiReporter(console, worker.LogReporter(log)))
+        status = worker.execute(run_dir, extra_reporter=MultiReporter(console, worker.LogReporter(log)),
+                                say_error=error)
     finally:
         console.close()
         log.close()

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from rnnlab.cli.common import RunsDirOpt, print_json
+from rnnlab.cli.common import RunsDirOpt, error, print_json
 
 SetOpt = Annotated[
     Optional[list[str]],
@@ -94,7 +94,8 @@ def train(
         log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} foreground run in pid {os.getpid()}: its full output went to "
                   "the terminal that ran `rnnlab train`; this log has its lifecycle events\n")
         try:
-            status = worker.execute(run_dir, extra_reporter=MultiReporter(console, worker.LogReporter(log)), train_fn=train_fn)
+            status = worker.execute(run_dir, extra_reporter=MultiReporter(console, worker.LogReporter(log)), train_fn=train_fn,
+                                    say_error=error)
         finally:
             console.close()
             log.close()

@@ -75,8 +75,12 @@ def execute(
     handle_signals: bool = True,
     queue: bool = False,
     train_fn: Optional[Callable[..., Any]] = None,
+    say_error: Optional[Callable[[str], None]] = None,
 ) -> str:
     """Run one training attempt for `run_dir` in this process; returns the final status.
+
+    `say_error(message)` prints a user error's one line (the CLI's, in the interface language);
+    by default `error: <message>` on stderr, which is a background worker's log.
 
     `train_fn(cfg, run_dir, reporter, control, resume=...)` defaults to
     `rnnlab.train.session.run_training` and returns an outcome with status, step, message,
@@ -133,7 +137,7 @@ def execute(
         except UserError as err:
             status = "failed"
             message = f"{err}{_after_full_disk(run_dir)}" if isinstance(err, DiskFull) else str(err)
-            _error_line(message)
+            (say_error or _error_line)(message)
             _record_end(writer, status, message)
         except KeyboardInterrupt:
             status = "stopped"

@@ -50,6 +50,7 @@ from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number e
 )
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
     DATE_FORMS,
+    FISCAL,
     ISO as _ISO,
     compact,
     TIME_NAMES,
@@ -79,6 +80,7 @@ class Table:
     flipped: bool = False  # rows were newest first and are now read oldest first
     notes: int = 0  # rows under the data that are notes ("Source: ..."), not read
     clock: bool = False  # local clock times moved to standard time (clock.py)
+    fiscal: bool = False  # financial years (2019-20) read as yearly times
     _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
 
     def reading(self) -> tuple[str, ...]:
@@ -88,6 +90,7 @@ class Table:
             (f"{self.notes} note row{'s' if self.notes != 1 else ''} under the data skipped", self.notes),
             ("rows newest first, read oldest first", self.flipped),
             ("local clock times: the summer rows moved back one hour (standard time)", self.clock),
+            ("financial years (2019-20) read as yearly, each at the year written first", self.fiscal),
             (f"read as {self.encoding}", self.encoding not in ("utf-8-sig", "utf-8"))) if shown)
 
     def dates(self, j: int) -> Any:
@@ -296,7 +299,8 @@ def pick_column(table: Table, time_column: Optional[str]) -> str:
         years = [c for c in numeric if _looks_like_time(table, c)]
         if len(years) == 1:
             return next(c for c in numeric if c not in years)
-    raise UserError(f"{table.path}: {len(numeric)} numeric columns ({', '.join(numeric)}); set task.column to one of them")
+    raise UserError(f"{table.path}: {len(numeric)} numeric columns ({', '.join(numeric)}); set task.column to one of them "
+                    f"(rnnlab data -c {numeric[0]}, rnnlab train --set task.column={numeric[0]})")
 
 
 def _row_numbers(table: Table, name: str) -> bool:
@@ -378,6 +382,7 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
             f"{table.path}, line {table.line(k)}: column {time_column!r} has {table.text_cells(j).iloc[k].strip()!r}, not a date or time "
             f"{DATE_FORMS}"
         )
+    table.fiscal = bool(FISCAL.match(table.text_cells(j).iloc[0].strip()))
     if ordered:
         moved = tsclock.standard_time(idx)  # a local clock across daylight-saving changes
         if moved is not None:

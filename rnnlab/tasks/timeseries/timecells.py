@@ -5,6 +5,7 @@
     month names  1960 Jan, Jan 1960, 1960 January, 1960M01, Jan-60, 31-Jan-1960, 31 Jan 1960
     quarters     1959Q1, 1959 Q1, 1959-Q1, Q1 1959, Q1-1959
     ISO weeks    1991 W06, 1991-W06 (the week's Monday)
+    fiscal years 2019-20, 2019/20, 2019-2020, FY2019 (yearly, each the year it is labelled by first)
     numbers      years (1700, decimal years 1749.042), digits of a date (20240131, 2024013113),
                  Unix seconds or milliseconds in a column
                  named like time (timestamp, epoch, time, ...), Excel's day serials (43831) in one
@@ -29,6 +30,8 @@ from rnnlab.tasks.timeseries.numbers import _numeric
 
 QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
 _QUARTER_FIRST = re.compile(r"^Q([1-4])\s*[-/ ]?\s*(\d{4})$", re.IGNORECASE)
+# a financial year as statistics offices write it (2019-20: July 2019 to June 2020)
+FISCAL = re.compile(r"^(?:FY\s*)?(\d{4})\s*[-/\u2013]\s*(\d{2}|\d{4})$|^FY\s*(\d{4})$", re.IGNORECASE)
 _WEEK = re.compile(r"^(\d{4})\s*-?\s*W(\d{1,2})$", re.IGNORECASE)
 ISO = re.compile(r"^\d{4}-\d{2}(-\d{2})?([T ]|$)")
 # month names as R's tsibble (1960 Jan), spreadsheets (Jan 1960, Jan-60, 31-Jan-1960) and
@@ -158,6 +161,27 @@ def _century(idx, fmt: str):
     return idx.where(~ahead, idx - pd.DateOffset(years=100)) if ahead.any() else idx
 
 
+def fiscal(cells, head=None) -> Any:
+    """Financial years (2019-20, 2019/2020, FY2019) as yearly times, each on 1 January of the
+    year written first, or None. Checked before ISO months: 2000-01, 2001-02 ... are financial
+    years (each ends the year after it starts), never months."""
+    import pandas as pd
+
+    head = cells.head(50).str.strip() if head is None else head
+    if not head.str.match(FISCAL).all():
+        return None
+    got = cells.str.strip().str.extract(FISCAL)
+    if got.isna().all(axis=1).any():
+        return None
+    first = got[0].fillna(got[2]).astype(int)
+    ends = got[1].dropna()
+    width = ends.str.len()
+    then = first[ends.index] + 1
+    if not ((width == 2) & (ends.astype(int) == then % 100) | (width == 4) & (ends.astype(int) == then)).all():
+        return None
+    return pd.DatetimeIndex(pd.to_datetime({"year": first, "month": 1, "day": 1}))
+
+
 def dates(cells) -> Any:
     """A pandas DatetimeIndex (naive, UTC for zoned times) when every cell parses in one of the
     forms understood, else None."""
@@ -177,6 +201,9 @@ def dates(cells) -> Any:
             # 1959Q1 is the quarter's first day; the frequency keeps it a quarter when printed
             return pd.DatetimeIndex(pd.to_datetime({"year": q[year].astype(int), "month": 3 * q[quarter].astype(int) - 2,
                                                     "day": 1}))
+    years = fiscal(cells, head)
+    if years is not None:
+        return years
     if head.str.match(_WEEK).all() and cells.str.strip().str.match(_WEEK).all():
         w = cells.str.strip().str.extract(_WEEK)
         # ISO weeks (tsibble's 1991 W06): the week's Monday
