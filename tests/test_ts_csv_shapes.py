@@ -334,3 +334,24 @@ def test_the_card_says_what_the_reader_did_beyond_a_plain_file(tmp_path, monkeyp
     monkeypatch.setenv("RNNLAB_LANG", "zh")
     zh = card_lines(lines)[-1]
     assert zh.startswith("读取") and "skipped" not in zh and "newest" not in zh and "read as" not in zh, zh
+
+
+def test_business_days_with_the_odd_make_up_saturday_keep_it_and_invent_no_weekends(tmp_path):
+    # China's holiday calendar moves working days onto weekends (2022-01-29, 2022-04-24, ...):
+    # the file was read daily with every weekend put back (27 % of its rows invented, season 7)
+    days = pd.bdate_range("2022-01-03", periods=500)
+    holidays, make_up = days[[30, 31, 32, 200, 201]], pd.DatetimeIndex(["2022-01-29", "2022-04-24", "2022-10-08", "2023-01-28"])
+    stamps = days.difference(holidays).union(make_up)
+    rows = "".join(f"{t:%Y-%m-%d},{100 + k % 9}\n" for k, t in enumerate(stamps))
+    s = tsdata.load_csv(_write(tmp_path / "cn.csv", "date,close\n" + rows))
+    assert s.frequency.name == "business daily" and s.frequency.season == 5 and s.frequency.gaps == 5
+    assert s.values.size == 504 and int(np.isnan(s.values).sum()) == 5
+    got = pd.Series(s.values, index=pd.DatetimeIndex(s.timestamps))
+    assert got.index.day_of_week.isin([5, 6]).sum() == 4 and not np.isnan(got[make_up]).any()
+    assert np.isnan(got[holidays]).all()
+    assert tsfreq.future_stamps(datetime(2022, 1, 29), s.frequency, 2) == [datetime(2022, 1, 31), datetime(2022, 2, 1)]
+    # a shop open Monday to Saturday (one day in six) is a daily series with its Sundays missing
+    shop = pd.date_range("2023-01-02", periods=140, freq="D")
+    shop = shop[shop.day_of_week != 6]
+    daily = tsdata.load_csv(_write(tmp_path / "shop.csv", "date,sales\n" + "".join(f"{t:%Y-%m-%d},{k}\n" for k, t in enumerate(shop))))
+    assert daily.frequency.name == "daily" and daily.frequency.gaps == 19

@@ -176,21 +176,28 @@ def _from_pandas(alias: str) -> Optional[Frequency]:
     return Frequency(name, seconds, months, periods, season, cal, 0, alias)
 
 
+# weekend rows a business-day series may have: the make-up working days of China's holiday
+# calendar (about 6 of 250 a year), a market's odd Saturday session; a Mon-Sat shop (1 in 6) is daily
+MAKE_UP_DAYS = 0.05
+
+
 def _business_days(base: np.ndarray, n: int) -> Optional[Frequency]:
-    """A daily series with no Saturday or Sunday in it (and gaps pandas would not name): B."""
+    """A daily series with no Saturday or Sunday in it (and gaps pandas would not name), or only
+    the odd one (MAKE_UP_DAYS, kept as rows): B."""
     days = base // 86400
     if n < 10 or np.any(base % 86400) or np.any(np.diff(days) <= 0):
         return None
     weekday = (days + 0) % 7  # proleptic ordinal 1 (0001-01-01) is a Monday: ordinal % 7 == 1 on Mondays
     weekday = (weekday - 1) % 7
-    if np.any(weekday >= 5):
+    weekend = int(np.sum(weekday >= 5))
+    if weekend > MAKE_UP_DAYS * n:
         return None
     # business days between consecutive rows: the rows missing are the business days skipped
     import pandas as pd
 
     first = datetime.fromordinal(int(days[0]))
     last = datetime.fromordinal(int(days[-1]))
-    gaps = len(pd.bdate_range(first, last)) - n
+    gaps = len(pd.bdate_range(first, last)) + weekend - n
     freq = _from_pandas("B")
     return Frequency(freq.name, freq.seconds, 0, freq.periods, freq.season, freq.calendar, max(0, gaps), "B")
 
@@ -285,6 +292,9 @@ def regularize(values: np.ndarray, stamps: list[datetime], freq: Frequency) -> t
         import pandas as pd
 
         full = pd.date_range(stamps[0], stamps[-1], freq=freq.offset)
+        if freq.offset == "B":  # the make-up days a business-day series has rows on stay rows
+            seen = pd.DatetimeIndex(stamps)
+            full = full.union(seen[seen.day_of_week >= 5])
         got = pd.Series(np.asarray(values, dtype=np.float64), index=pd.DatetimeIndex(stamps))
         got = got[~got.index.duplicated()].reindex(full)
         return got.to_numpy(dtype=np.float64), list(full.to_pydatetime())
