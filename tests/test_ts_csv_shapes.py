@@ -355,3 +355,22 @@ def test_business_days_with_the_odd_make_up_saturday_keep_it_and_invent_no_weeke
     shop = shop[shop.day_of_week != 6]
     daily = tsdata.load_csv(_write(tmp_path / "shop.csv", "date,sales\n" + "".join(f"{t:%Y-%m-%d},{k}\n" for k, t in enumerate(shop))))
     assert daily.frequency.name == "daily" and daily.frequency.gaps == 19
+
+
+@pytest.mark.parametrize("mask,name", [("Sun Mon Tue Wed Thu", "business daily, Sun-Thu"), ("Sat Sun Mon Tue Wed", "business daily, Sat-Wed")])
+def test_a_working_week_of_another_calendar_is_business_days_not_daily(tmp_path, monkeypatch, mask, name):
+    # Saudi Arabia's or Egypt's working week: read daily before, every Friday and Saturday invented
+    days = pd.bdate_range("2023-01-01", periods=300, freq="C", weekmask=mask)
+    stamps = days.delete([40, 41])
+    s = tsdata.load_csv(_write(tmp_path / "w.csv", "date,sales\n" + "".join(f"{t:%Y-%m-%d},{k % 7}\n" for k, t in enumerate(stamps))))
+    assert s.frequency.name == name and s.frequency.season == 5 and s.frequency.gaps == 2 and s.values.size == 300
+    assert list(pd.DatetimeIndex(s.timestamps)) == list(days)
+    after = tsfreq.future_stamps(s.timestamps[-1], s.frequency, 7)
+    assert pd.DatetimeIndex(after).isin(pd.bdate_range(days[-1], periods=8, freq="C", weekmask=mask)[1:]).all()
+    assert s.frequency.to_dict()["weekmask"] == mask and tsfreq.infer(s.timestamps).offset == "C"
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    from rnnlab.cli.data import card_lines
+    from rnnlab.tasks.timeseries import card as tscard
+
+    line = next(ln for ln in card_lines(tscard.summary_lines(tscard.build(tmp_path / "w.csv"))) if ln.startswith("频率"))
+    assert "工作日, 周" in line and "Sun" not in line and "Sat" not in line, line

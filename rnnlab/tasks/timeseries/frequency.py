@@ -54,6 +54,7 @@ class Frequency:
     gaps: int = 0  # rows missing between timestamps (put back by `regularize`)
     offset: str = ""  # the pandas offset alias when pandas names the step (B, QS-OCT, MS, W-SUN, h)
     session: Optional[tssessions.Session] = None  # intraday rows only in opening hours (sessions.py)
+    weekmask: str = ""  # business days of another working week ("Sun Mon Tue Wed Thu"); "" = Mon-Fri
 
     @property
     def regular(self) -> bool:
@@ -77,7 +78,18 @@ class Frequency:
             "gaps": self.gaps,
             "offset": self.offset,
             "session": self.session.to_dict() if self.session else None,
+            "weekmask": self.weekmask or None,
         }
+
+    @property
+    def pandas_offset(self):
+        """The step as pandas takes it (`freq=` of date_range): the alias, or a custom business
+        day for a working week other than Monday to Friday."""
+        if self.weekmask:
+            import pandas as pd
+
+            return pd.offsets.CustomBusinessDay(weekmask=self.weekmask)
+        return self.offset
 
 
 NONE = Frequency("none")
@@ -141,9 +153,9 @@ def future_stamps(last: datetime, freq: Frequency, n: int) -> list[datetime]:
     if freq.offset and n > 0:
         import pandas as pd
 
-        got = pd.date_range(start=last, periods=n + 1, freq=freq.offset)
+        got = pd.date_range(start=last, periods=n + 1, freq=freq.pandas_offset)
         if got[0] != pd.Timestamp(last):  # `last` off the offset's anchor: count from the next one
-            got = pd.date_range(start=last, periods=n, freq=freq.offset).insert(0, pd.Timestamp(last))
+            got = pd.date_range(start=last, periods=n, freq=freq.pandas_offset).insert(0, pd.Timestamp(last))
         return list(got[1 : n + 1].to_pydatetime())
     return [step(last, freq, k) for k in range(1, n + 1)]
 
@@ -179,27 +191,36 @@ def _from_pandas(alias: str) -> Optional[Frequency]:
 # weekend rows a business-day series may have: the make-up working days of China's holiday
 # calendar (about 6 of 250 a year), a market's odd Saturday session; a Mon-Sat shop (1 in 6) is daily
 MAKE_UP_DAYS = 0.05
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# the working weeks of other calendars: Sunday to Thursday (Saudi Arabia, Egypt, Israel before
+# 2026), Saturday to Wednesday; Monday to Friday is pandas' own B
+_WEEKENDS = {(5, 6): "", (4, 5): "Sun Mon Tue Wed Thu", (3, 4): "Sat Sun Mon Tue Wed"}
 
 
 def _business_days(base: np.ndarray, n: int) -> Optional[Frequency]:
-    """A daily series with no Saturday or Sunday in it (and gaps pandas would not name), or only
-    the odd one (MAKE_UP_DAYS, kept as rows): B."""
+    """A daily series with no rows on two weekdays in a row (Saturday and Sunday, or another
+    calendar's weekend) and gaps pandas would not name, or only the odd one (MAKE_UP_DAYS, kept
+    as rows): business days, pandas' B, or a custom business day for another working week."""
     days = base // 86400
     if n < 10 or np.any(base % 86400) or np.any(np.diff(days) <= 0):
         return None
-    weekday = (days + 0) % 7  # proleptic ordinal 1 (0001-01-01) is a Monday: ordinal % 7 == 1 on Mondays
-    weekday = (weekday - 1) % 7
-    weekend = int(np.sum(weekday >= 5))
-    if weekend > MAKE_UP_DAYS * n:
+    weekday = (days - 1) % 7  # proleptic ordinal 1 (0001-01-01) is a Monday
+    counts = np.bincount(weekday, minlength=7)
+    weekend = next((w for w in _WEEKENDS if counts[list(w)].sum() <= MAKE_UP_DAYS * n), None)
+    if weekend is None:
         return None
-    # business days between consecutive rows: the rows missing are the business days skipped
+    mask = _WEEKENDS[weekend]
     import pandas as pd
 
     first = datetime.fromordinal(int(days[0]))
     last = datetime.fromordinal(int(days[-1]))
-    gaps = len(pd.bdate_range(first, last)) + weekend - n
+    # business days between the first row and the last: those without a row were skipped
+    working = len(pd.bdate_range(first, last, freq="C", weekmask=mask)) if mask else len(pd.bdate_range(first, last))
+    gaps = working + int(counts[list(weekend)].sum()) - n
     freq = _from_pandas("B")
-    return Frequency(freq.name, freq.seconds, 0, freq.periods, freq.season, freq.calendar, max(0, gaps), "B")
+    name = freq.name + (f", {_DAY_NAMES[(weekend[1] + 1) % 7]}-{_DAY_NAMES[(weekend[0] - 1) % 7]}" if mask else "")
+    return Frequency(name, freq.seconds, 0, freq.periods, freq.season, freq.calendar, max(0, gaps), "C" if mask else "B",
+                     weekmask=mask)
 
 
 def infer(stamps: Optional[Sequence[datetime]]) -> Frequency:
@@ -291,10 +312,10 @@ def regularize(values: np.ndarray, stamps: list[datetime], freq: Frequency) -> t
     if freq.offset:
         import pandas as pd
 
-        full = pd.date_range(stamps[0], stamps[-1], freq=freq.offset)
-        if freq.offset == "B":  # the make-up days a business-day series has rows on stay rows
+        full = pd.date_range(stamps[0], stamps[-1], freq=freq.pandas_offset)
+        if freq.offset in ("B", "C"):  # the make-up days a business-day series has rows on stay rows
             seen = pd.DatetimeIndex(stamps)
-            full = full.union(seen[seen.day_of_week >= 5])
+            full = full.union(seen[~seen.isin(full)])
         got = pd.Series(np.asarray(values, dtype=np.float64), index=pd.DatetimeIndex(stamps))
         got = got[~got.index.duplicated()].reindex(full)
         return got.to_numpy(dtype=np.float64), list(full.to_pydatetime())
