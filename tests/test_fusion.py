@@ -135,6 +135,13 @@ def test_too_few_origins_fall_back_to_finite_bands_with_a_line():
     none = tsfusion.calibrate(np.zeros((0, 2)), sigma)
     assert none.fell_back == [80.0, 95.0] and np.all(np.isfinite(none.conformal.radius))
     assert [tsfusion.needed_origins(v) for v in (80, 95)] == [4, 19]
+    # 20 origins, but the actual of step 2 is missing at 3 of them (presidents' approval, NA
+    # quarters): 17 errors there, too few for 95%; the note said "20 origins (needs 19)"
+    gappy = np.ones((20, 2))
+    gappy[[2, 9, 15], 1] = np.nan
+    short = tsfusion.calibrate(gappy, sigma)
+    assert short.fell_back == [95.0] and short.origins == 17
+    assert short.notes()[0].startswith("not enough history to calibrate 95%: 17 origins (needs 19)")
 
 
 def test_fallback_sigma_is_positive_even_on_a_flat_series():
@@ -162,6 +169,21 @@ def test_the_verdict_says_when_the_model_and_the_fused_forecast_lose():
     one = tsverdict.summary_line({**metrics, "fusion_selection_origins": 1.0})
     assert one.startswith("test MASE: fused 1.400 (ets 0.50, rnn 0.50; chosen on 1 validation origin) | ets 1.500")
     assert "(ets 0.50, rnn 0.50; chosen on 4 validation origins)" in tsverdict.summary_line({**metrics, "fusion_selection_origins": 4.0})
+
+
+
+def test_the_verdict_judges_the_kept_checkpoint_not_the_last_evaluation():
+    # a weekly run (Yen, 778 rows) kept step 500 (val MASE 0.931, the best member); step 800, the
+    # last evaluation, had 1.948, and the note said the model lost to MSTL on validation
+    metrics = {"val_mase": 1.948, "test_mase": 0.713, "member_rnn_val_mase": 0.931, "member_rnn_test_mase": 0.713,
+               "member_mstl_val_mase": 1.453, "member_mstl_test_mase": 0.9, "member_arima_val_mase": 1.716,
+               "member_arima_test_mase": 0.36, "fused_test_mase": 0.639, "fused_val_mase": 1.03, "fusion_weight_rnn": 1.0}
+    lines = tsverdict.losses(metrics, {"seasonal_naive_val_mase": 2.567, "val_mase": 1.948})
+    assert lines[0] == "the model is worse than arima on test (MASE 0.713 vs 0.360)", lines
+    # a run without the members' scores still says it from its own
+    bare = {k: v for k, v in metrics.items() if not k.startswith("member_rnn")}
+    assert tsverdict.losses(bare, {"seasonal_naive_val_mase": 2.567})[0].startswith(
+        "the model is worse than mstl on validation (MASE 1.948 vs 1.453, and 1 other)")
 
 
 @pytest.fixture(scope="module")

@@ -374,3 +374,18 @@ def test_a_working_week_of_another_calendar_is_business_days_not_daily(tmp_path,
 
     line = next(ln for ln in card_lines(tscard.summary_lines(tscard.build(tmp_path / "w.csv"))) if ln.startswith("频率"))
     assert "工作日, 周" in line and "Sun" not in line and "Sat" not in line, line
+
+
+def test_years_a_whole_number_of_years_apart_keep_their_calendar(tmp_path):
+    # the Olympics' 400 m (1896 .. 2016, none in 1916, 1940, 1944) and a decennial census read as
+    # `frequency none` before, and their future was a row number (31, 32 ...) instead of 2020, 2024
+    years = [1896, 1900, 1904, 1908, 1912, *range(1920, 1937, 4), *range(1948, 2017, 4)]
+    olympic = tsdata.load_csv(_write(tmp_path / "o.csv", "Year,seconds\n" + "".join(f"{y},{54 - 0.1 * k:.2f}\n" for k, y in enumerate(years))))
+    assert olympic.frequency.name == "every 4 years" and olympic.frequency.gaps == 3 and olympic.values.size == 31
+    assert olympic.timestamps[5] == datetime(1916, 1, 1) and np.isnan(olympic.values[5])
+    assert tsfreq.future_stamps(olympic.timestamps[-1], olympic.frequency, 2) == [datetime(2020, 1, 1), datetime(2024, 1, 1)]
+    census = tsdata.load_csv(_write(tmp_path / "c.csv", "year,pop\n" + "".join(f"{1790 + 10 * k},{3.9 * 1.3 ** k:.1f}\n" for k in range(23))))
+    assert census.frequency.name == "every 10 years" and census.frequency.gaps == 0
+    # a measurement that happens to climb by whole tens is not taken for years when a time column is there
+    counts = tsdata.load_csv(_write(tmp_path / "n.csv", "date,total\n" + "".join(f"2024-01-{d:02d},{1000 + 10 * d}\n" for d in range(1, 29))))
+    assert counts.column == "total" and counts.time_column == "date" and counts.frequency.name == "daily"

@@ -76,7 +76,7 @@ CARD_ZH = [
     (r"difference it \(auto does\)", "需要差分 (auto 会做)"), (r"no differencing needed", "无需差分"),
     # the frequency names, as the started line says them (i18n_cli.FREQ_ZH; "business daily" first)
     *((rf"\b{name}\b", zh) for name, zh in FREQ_ZH.items() if name != "no time column"),
-    (r"\bevery (?P<n>\d+) minutes\b", r"每 \g<n> 分钟"), (r"\b(?P<n>\d+) minutes\b", r"\g<n> 分钟"),
+    (r"\bevery (?P<n>\d+) minutes\b", r"每 \g<n> 分钟"), (r"\bevery (?P<n>\d+) years\b", r"每 \g<n> 年"), (r"\b(?P<n>\d+) minutes\b", r"\g<n> 分钟"),
     (r"\bdetected\b", "检测所得"),
     (r"(?P<n>\d+) lines? above the header skipped \(a title\)", r"跳过表头上方 \g<n> 行 (标题)"),
     (r"(?P<n>\d+) note rows? under the data skipped", r"跳过数据下方 \g<n> 行注释"),

@@ -191,8 +191,8 @@ _FREQ = "|".join(FREQ_ZH)  # "business daily" before "daily": the alternation ta
 def _freq_zh(f: str) -> str:
     """A frequency's name in Chinese: `every 5 minutes, 09:00-17:00 Mon-Fri` (a session, sessions.py) too."""
     f, hours = re.match(r"^(.*?)((?:, \d\d:\d\d-\d\d:\d\d)?(?: Mon-Fri)?|, (?:Sun-Thu|Sat-Wed))$", f).groups()
-    what = FREQ_ZH.get(f) or re.sub(r"^every (\d+) (days|hours|minutes)$",
-                                    lambda e: f"每 {e[1]} {dict(days='天', hours='小时', minutes='分钟')[e[2]]}", f)
+    what = FREQ_ZH.get(f) or re.sub(r"^every (\d+) (years|days|hours|minutes)$",
+                                    lambda e: f"每 {e[1]} {dict(years='年', days='天', hours='小时', minutes='分钟')[e[2]]}", f)
     return what + _week_zh(hours)
 
 

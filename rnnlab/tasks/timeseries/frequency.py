@@ -274,6 +274,9 @@ def infer(stamps: Optional[Sequence[datetime]]) -> Frequency:
                 break
             periods, season, cal = _defaults(name, nominal)
             return Frequency(name, nominal, months, periods, season, cal, gaps)
+    years = _every_k_years(stamps, typical)
+    if years is not None:
+        return years
     # Other fixed steps (every 15 minutes, every 2 days): regular when steps are whole multiples.
     mult = secs / typical
     if np.all(np.abs(mult - np.round(mult)) < 0.02):
@@ -281,6 +284,20 @@ def infer(stamps: Optional[Sequence[datetime]]) -> Frequency:
         gaps = int(np.sum(np.round(mult) - 1))
         return Frequency(_every(typical), typical, 0, periods, season, cal, gaps)
     return Frequency("irregular", typical)
+
+
+def _every_k_years(stamps: Sequence[datetime], typical: float) -> Optional[Frequency]:
+    """Rows on one date, 2 to 10 whole years apart (the Olympics every 4, a census every 10),
+    each gap a multiple of that step: calendar steps of 12·k months; no season."""
+    k = round(typical / (365.2425 * DAY))
+    if not 2 <= k <= 10 or abs(typical - k * 365.2425 * DAY) > 0.02 * k * 365.2425 * DAY:
+        return None
+    if any((a.month, a.day, a.time()) != (stamps[0].month, stamps[0].day, stamps[0].time()) for a in stamps):
+        return None
+    gaps = np.diff([a.year for a in stamps])
+    if np.any(gaps % k) or np.any(gaps <= 0):
+        return None
+    return Frequency(f"every {k} years", k * 365.2425 * DAY, 12 * k, (), 0, (), int(np.sum(gaps // k - 1)))
 
 
 def _in_sessions(session: tssessions.Session, gaps: int) -> Frequency:

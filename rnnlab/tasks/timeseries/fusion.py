@@ -189,7 +189,10 @@ def calibrate(residuals: np.ndarray, sigma: np.ndarray, levels: Sequence[float] 
     # nested bands: a level that fell back (normal, from seasonal-naive's errors) may come out
     # narrower than a lower level calibrated on the model's own errors; a 95% band never is
     radius = ti.ordered(radius[None], levels, mask)[0]
-    return Calibrated(ti.Conformal(conf.levels, radius, int(r.shape[0])), int(r.shape[0]), fell)
+    # the origins every step has an error from (a missing actual leaves its step one short): the
+    # count a level's fallback is decided on, and the one its note names
+    n = min(int(r.shape[0]), int(conf.n))
+    return Calibrated(ti.Conformal(conf.levels, radius, n), n, fell)
 
 
 def fallback_radius(sigma: np.ndarray, levels: Sequence[float] = ti.LEVELS) -> np.ndarray:

@@ -321,6 +321,16 @@ def _years(v: np.ndarray) -> bool:
             and bool(np.all(np.diff(v) > 0)) and float(np.median(np.diff(v))) <= 1.0 + 1e-9)
 
 
+def _year_steps(v: np.ndarray) -> bool:
+    """Whole years 1000..2999 a whole number of years apart, 2 to 10 (the step the rows mostly
+    take), every gap a multiple of it: the Olympics' 1896, 1900 ..., a census' 1790, 1800 ..."""
+    if v.size < 3 or not np.all(v == np.round(v)) or v.min() < 1000 or v.max() >= 3000:
+        return False
+    d = np.diff(v)
+    k = float(np.median(d))
+    return k == round(k) and 2 <= k <= 10 and bool(np.all(d > 0)) and bool(np.all(d % k == 0))
+
+
 def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
     """The first column that parses as dates or as years (a column named like time, with
     increasing numbers, too), or None: what a forecaster means by the time column."""
@@ -372,6 +382,8 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
                 # decimal years of monthly or quarterly data (1749.042 = mid-January 1749): snap
                 # to each month's first day, so the calendar sees whole months
                 return pd.DatetimeIndex([_month_of(v) for v in nums]), "year"
+            return pd.DatetimeIndex([_from_year(v) for v in nums]), "year"
+        if _year_steps(nums):  # every 4 years (Olympics), every 10 (a census)
             return pd.DatetimeIndex([_from_year(v) for v in nums]), "year"
         numbered = from_numbers(nums, time_column)  # a date's digits, Unix time, Excel serials
         return (numbered, "datetime") if numbered is not None else (None, "index")

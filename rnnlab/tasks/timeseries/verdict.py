@@ -61,7 +61,11 @@ def losses(metrics: dict[str, float], baselines: dict[str, float]) -> list[str]:
         said = []
         for split in ("val", "test"):
             if who == RNN:
-                mine = metrics.get(f"{split}_mase", baselines.get(f"{split}_mase"))
+                # the kept checkpoint's score, on the members' own origins: the run's flat `val_mase`
+                # is the last evaluation's, which may be a later (worse) step than the one kept
+                mine = mem.get(RNN, {}).get(f"{split}_mase")
+                if not _ok(mine):
+                    mine = metrics.get(f"{split}_mase", baselines.get(f"{split}_mase"))
             else:
                 mine = mem.get("fused", {}).get(f"{split}_mase")
             if not _ok(mine):
