@@ -389,3 +389,52 @@ def test_years_a_whole_number_of_years_apart_keep_their_calendar(tmp_path):
     # a measurement that happens to climb by whole tens is not taken for years when a time column is there
     counts = tsdata.load_csv(_write(tmp_path / "n.csv", "date,total\n" + "".join(f"2024-01-{d:02d},{1000 + 10 * d}\n" for d in range(1, 29))))
     assert counts.column == "total" and counts.time_column == "date" and counts.frequency.name == "daily"
+
+
+def test_trading_days_close_on_their_exchanges_holidays_and_a_firm_on_its_countrys(tmp_path):
+    # a stock's closes (yfinance, CRSP): NYSE's holidays were put back as missing rows, filled,
+    # and the future ran through New Year's Day and Martin Luther King Day
+    days = pd.bdate_range("2015-01-02", "2019-12-31")
+    shut = pd.DatetimeIndex(["2015-01-19", "2015-04-03", "2015-05-25", "2015-07-03", "2015-09-07", "2015-11-26", "2015-12-25",
+                             "2016-01-01", "2016-01-18", "2016-02-15", "2016-03-25", "2016-05-30", "2016-07-04", "2016-09-05",
+                             "2016-11-24", "2016-12-26", "2017-01-02", "2017-01-16", "2017-02-20", "2017-04-14", "2017-05-29",
+                             "2017-07-04", "2017-09-04", "2017-11-23", "2017-12-25", "2018-01-01", "2018-01-15", "2018-02-19",
+                             "2018-03-30", "2018-05-28", "2018-07-04", "2018-09-03", "2018-11-22", "2018-12-05", "2018-12-25",
+                             "2019-01-01", "2019-01-21", "2019-02-18", "2019-04-19", "2019-05-27", "2019-07-04", "2019-09-02",
+                             "2019-11-28", "2019-12-25", "2015-02-16"])
+    lost = days[[100, 700]]  # two days the file lacks that are no holiday
+    stamps = days.difference(shut).difference(lost)
+    s = tsdata.load_csv(_write(tmp_path / "spy.csv", "Date,Close\n" + "".join(f"{t:%Y-%m-%d},{100 + k % 11}\n" for k, t in enumerate(stamps))))
+    assert s.frequency.name == "business daily, NYSE holidays" and s.frequency.gaps == 2 and s.frequency.season == 5
+    got = pd.DatetimeIndex(s.timestamps)
+    assert not got.isin(shut).any() and lost.isin(got).all() and np.isnan(s.values[got.isin(lost)]).all()
+    assert s.frequency.to_dict()["closed_on"] == "NYSE holidays"
+    assert tsfreq.future_stamps(s.timestamps[-1], s.frequency, 3) == [datetime(2020, 1, 2), datetime(2020, 1, 3), datetime(2020, 1, 6)]
+    assert datetime(2020, 1, 20) not in tsfreq.future_stamps(s.timestamps[-1], s.frequency, 15)  # MLK day
+    # a German firm's working days: closed on Ascension, Whit Monday and 3 October too, which the
+    # ECB's calendar lacks, and open on 24 and 31 December, when Xetra is shut
+    de = pd.DatetimeIndex(["2021-01-01", "2021-04-02", "2021-04-05", "2021-05-13", "2021-05-24", "2021-10-03",
+                           "2022-04-15", "2022-04-18", "2022-05-26", "2022-06-06", "2022-10-03", "2022-12-26"])
+    firm = pd.bdate_range("2021-01-04", "2022-12-30").difference(de)
+    f = tsdata.load_csv(_write(tmp_path / "de.csv", "Datum;Umsatz\n" + "".join(f"{t:%d.%m.%Y};{k % 5}\n" for k, t in enumerate(firm))))
+    assert f.frequency.name == "business daily, DE holidays" and f.frequency.gaps == 0
+    # a file missing a few days that no calendar explains keeps plain business days
+    plain = tsdata.load_csv(_write(tmp_path / "p.csv", "date,v\n" + "".join(
+        f"{t:%Y-%m-%d},{k}\n" for k, t in enumerate(days[:300].delete([10, 50, 90, 130])))))
+    assert plain.frequency.name == "business daily" and plain.frequency.gaps == 4
+
+
+def test_the_closed_days_read_in_chinese(tmp_path, monkeypatch):
+    from rnnlab.cli.data import card_lines
+    from rnnlab.tasks.timeseries import card as tscard
+    from rnnlab.tui.i18n import run_message
+
+    days = pd.bdate_range("2021-01-04", "2022-12-30").difference(pd.DatetimeIndex(
+        ["2021-04-02", "2021-04-05", "2021-05-13", "2021-05-24", "2022-04-15", "2022-04-18", "2022-05-26", "2022-06-06",
+         "2022-10-03", "2022-12-26"]))
+    path = _write(tmp_path / "de.csv", "date,v\n" + "".join(f"{t:%Y-%m-%d},{k % 5}\n" for k, t in enumerate(days)))
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    line = next(ln for ln in card_lines(tscard.summary_lines(tscard.build(path))) if ln.startswith("频率"))
+    assert line.split(None, 1)[1] == "工作日, DE 假日休市", line
+    assert run_message("; business daily, DE holidays; season 5, periods [5, 261] (business daily, DE holidays)") == (
+        "; 工作日, DE 假日休市; 季节 5, 周期 [5, 261] (工作日, DE 假日休市)")

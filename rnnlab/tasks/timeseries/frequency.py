@@ -24,6 +24,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from rnnlab.tasks.timeseries import closures as tsclosures
 from rnnlab.tasks.timeseries import metrics as tm
 from rnnlab.tasks.timeseries import sessions as tssessions
 
@@ -55,6 +56,7 @@ class Frequency:
     offset: str = ""  # the pandas offset alias when pandas names the step (B, QS-OCT, MS, W-SUN, h)
     session: Optional[tssessions.Session] = None  # intraday rows only in opening hours (sessions.py)
     weekmask: str = ""  # business days of another working week ("Sun Mon Tue Wed Thu"); "" = Mon-Fri
+    closed: tuple[str, ...] = ()  # (kind, code, first year) of the holidays it closes on (closures.py)
 
     @property
     def regular(self) -> bool:
@@ -79,16 +81,18 @@ class Frequency:
             "offset": self.offset,
             "session": self.session.to_dict() if self.session else None,
             "weekmask": self.weekmask or None,
+            "closed_on": f"{self.closed[1]} holidays" if self.closed else None,
         }
 
     @property
     def pandas_offset(self):
         """The step as pandas takes it (`freq=` of date_range): the alias, or a custom business
         day for a working week other than Monday to Friday."""
-        if self.weekmask:
+        if self.weekmask or self.closed:
             import pandas as pd
 
-            return pd.offsets.CustomBusinessDay(weekmask=self.weekmask)
+            closed = tsclosures.dates(self.closed[0], self.closed[1], int(self.closed[2])) if self.closed else None
+            return pd.offsets.CustomBusinessDay(weekmask=self.weekmask or "Mon Tue Wed Thu Fri", holidays=closed)
         return self.offset
 
 
@@ -215,12 +219,19 @@ def _business_days(base: np.ndarray, n: int) -> Optional[Frequency]:
     first = datetime.fromordinal(int(days[0]))
     last = datetime.fromordinal(int(days[-1]))
     # business days between the first row and the last: those without a row were skipped
-    working = len(pd.bdate_range(first, last, freq="C", weekmask=mask)) if mask else len(pd.bdate_range(first, last))
-    gaps = working + int(counts[list(weekend)].sum()) - n
+    working = pd.bdate_range(first, last, freq="C", weekmask=mask) if mask else pd.bdate_range(first, last)
+    have = pd.DatetimeIndex([datetime.fromordinal(int(d)) for d in days])
+    missing = working.difference(have)
+    closed = tsclosures.closed_on(missing, have, first, last)  # a market's or a country's holidays
+    gaps = len(missing)
+    if closed is not None:
+        shut = set(tsclosures.dates(*closed, first.year))
+        gaps = sum(1 for d in missing.date if d not in shut)
     freq = _from_pandas("B")
-    name = freq.name + (f", {_DAY_NAMES[(weekend[1] + 1) % 7]}-{_DAY_NAMES[(weekend[0] - 1) % 7]}" if mask else "")
-    return Frequency(name, freq.seconds, 0, freq.periods, freq.season, freq.calendar, max(0, gaps), "C" if mask else "B",
-                     weekmask=mask)
+    name = (freq.name + (f", {_DAY_NAMES[(weekend[1] + 1) % 7]}-{_DAY_NAMES[(weekend[0] - 1) % 7]}" if mask else "")
+            + (f", {closed[1]} holidays" if closed else ""))
+    return Frequency(name, freq.seconds, 0, freq.periods, freq.season, freq.calendar, max(0, gaps),
+                     "C" if mask or closed else "B", weekmask=mask, closed=(*closed, first.year) if closed else ())
 
 
 def infer(stamps: Optional[Sequence[datetime]]) -> Frequency:
