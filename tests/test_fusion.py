@@ -83,6 +83,28 @@ def test_a_peer_only_member_is_scored_but_never_weighted():
     assert fused.val_mae["mstl"] == 0.0 and abs(sum(fused.weights.values()) - 1) < 1e-12
 
 
+def test_mstl_takes_the_longer_known_periods_and_is_weighted_then():
+    # half-hourly load: a day (48) and a week (336) whose weekend days run low; MSTL with the
+    # season alone repeats yesterday's shape into Saturday (an outside trial: 1.028 vs 0.262)
+    rng = np.random.default_rng(1)
+    t = np.arange(48 * 7 * 12)
+    weekend = ((t // 48) % 7 >= 5).astype(float)
+    y = 1000 + 100 * np.sin(2 * np.pi * t / 48) - 300 * weekend + 10 * rng.standard_normal(t.size)
+    fit_rows = 48 * 7 * 10
+    one = tsmembers.MSTLMember.fit(y[:fit_rows], 48)
+    two = tsmembers.MSTLMember.fit(y[:fit_rows], 48, (48.0, 336.0))
+    assert [c.size for c in one.cycles] == [48] and [c.size for c in two.cycles] == [48, 336]
+    origins = np.arange(fit_rows, y.size - 48, 24)
+    actual = y[origins[:, None] + np.arange(48)]
+    err = {k: np.abs(actual - m.forecast(y, origins, 48)).mean() for k, m in (("one", one), ("two", two))}
+    assert err["two"] < 0.3 * err["one"], err
+    # a period that does not fit twice in the fitting rows is left out
+    assert [c.size for c in tsmembers.MSTLMember.fit(y[:500], 48, (48.0, 336.0)).cycles] == [48]
+    assert tsfusion.peer_only([one]) == {"mstl"} and tsfusion.peer_only([two]) == frozenset()
+    val = {"rnn": actual + 50.0, "mstl": actual + 1.0}
+    assert tsfusion.fit(val, actual, np.ones(48), unweighted=tsfusion.peer_only([two])).weights == {"mstl": 1.0}
+
+
 def test_combination_rules():
     errors = {"rnn": 3.0, "ets": 1.0, "arima": 2.0, "theta": float("nan")}
     assert tsfusion.combine_weights(errors, "select") == {"ets": 1.0}

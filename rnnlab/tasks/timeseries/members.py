@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Optional, Protocol
+from typing import Optional, Protocol, Sequence
 
 import numpy as np
 
@@ -276,50 +276,68 @@ MSTL_MIN_SEASON = 24
 
 @dataclass
 class MSTLMember:
-    """Season from MSTL, the rest by a non-seasonal ETS: ŷ[o+k] = ETS(x)[o+k] + s[(o+k) mod m],
-    x = y − s[row mod m], s the last cycle of MSTL's seasonal component on the fitting prefix
-    (fixed, like every member's parameters), indexed by absolute row."""
+    """Seasons from MSTL, the rest by a non-seasonal ETS: ŷ[o+k] = ETS(x)[o+k] + Σ s_m[(o+k) mod m],
+    x = y − Σ s_m[row mod m], s_m the last cycle of MSTL's seasonal component of period m on the
+    fitting prefix (fixed, like every member's parameters), indexed by absolute row. The periods
+    are the season and the longer known ones that fit twice in the fitting window (half-hourly
+    data: 48 and 336, a day and a week), as statsforecast's MSTL takes several."""
 
-    seasons: np.ndarray  # s[j] for rows ≡ j (mod m)
+    cycles: tuple  # per period m, s_m[j] for rows ≡ j (mod m)
     ets: tsclassical.ETS
     name: str = "mstl"
 
+    @property
+    def seasons(self) -> np.ndarray:
+        """The season's own cycle (the first period's)."""
+        return self.cycles[0]
+
+    def _seasonal(self, rows: np.ndarray) -> np.ndarray:
+        return sum(c[rows % c.size] for c in self.cycles)
+
     @classmethod
-    def fit(cls, train: np.ndarray, season: int) -> Optional["MSTLMember"]:
+    def fit(cls, train: np.ndarray, season: int, periods: Sequence[float] = ()) -> Optional["MSTLMember"]:
         y = np.asarray(train, dtype=np.float64)
         start = max(0, y.size - MAX_FIT_ROWS)
         if season < MSTL_MIN_SEASON or y.size - start < 3 * season or not np.all(np.isfinite(y)):
             return None
         from statsmodels.tsa.seasonal import MSTL
 
+        longer = sorted({int(round(p)) for p in periods if round(p) >= 1.5 * season and y.size - start >= 2 * round(p)})
+        ms = [season, *longer[:2]]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            seasonal = np.asarray(MSTL(y[start:], periods=[season]).fit().seasonal, dtype=np.float64).reshape(-1)
-        rows = np.arange(y.size - season, y.size)  # the last cycle's absolute rows
-        seasons = np.empty(season)
-        seasons[rows % season] = seasonal[-season:]
-        x = y - seasons[np.arange(y.size) % season]
+            seasonal = np.asarray(MSTL(y[start:], periods=ms).fit().seasonal, dtype=np.float64).reshape(y.size - start, -1)
+        cycles = []
+        for i, m in enumerate(ms):
+            rows = np.arange(y.size - m, y.size)  # the last cycle's absolute rows
+            c = np.empty(m)
+            c[rows % m] = seasonal[-m:, i]
+            cycles.append(c)
+        member = cls(tuple(cycles), None)  # type: ignore[arg-type]
+        x = y - member._seasonal(np.arange(y.size))
         fits = [f for f in (tsclassical.ETS.fit(x, 1, trend=t) for t in (True, False)) if f is not None]
         if not fits:
             return None
-        return cls(seasons, min(fits, key=lambda f: f.aicc if math.isfinite(f.aicc) else math.inf))
+        member.ets = min(fits, key=lambda f: f.aicc if math.isfinite(f.aicc) else math.inf)
+        return member
 
     def forecast(self, y, origins, horizon):
         y = np.asarray(y, dtype=np.float64)
         o = np.asarray(origins, dtype=np.int64)
-        m = self.seasons.size
-        x = y - self.seasons[np.arange(y.size) % m]
+        x = y - self._seasonal(np.arange(y.size))
         ahead = o[:, None] + np.arange(horizon)[None, :]
-        return self.ets.forecast(x, o, horizon) + self.seasons[ahead % m]
+        return self.ets.forecast(x, o, horizon) + self._seasonal(ahead)
 
 
-def fit_members(train: np.ndarray, season: int) -> list[Member]:
-    """The classical members that can fit `train` (a member that cannot is left out)."""
+def fit_members(train: np.ndarray, season: int, periods: Sequence[float] = ()) -> list[Member]:
+    """The classical members that can fit `train` (a member that cannot is left out); `periods`,
+    the series' known cycles, give MSTL its longer ones."""
     out: list[Member] = []
     y = np.asarray(train, dtype=np.float64)
     if season > 1 and y.size > season:
         out.append(SeasonalNaive(season))
-    for fit in (ETSMember.fit, Theta.fit, ARIMA.fit, MSTLMember.fit):
+    mstl = lambda v, m: MSTLMember.fit(v, m, periods)  # noqa: E731
+    for fit in (ETSMember.fit, Theta.fit, ARIMA.fit, mstl):
         try:
             member = fit(y, season)
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):
