@@ -342,3 +342,19 @@ def test_fused_bands_widen_when_the_series_starts_to_move_more():
     rolling_cov = ti.coverage(a, -radius, radius)
     fixed_cov = ti.coverage(a, np.full_like(a, -fixed[0]), np.full_like(a, fixed[0]))
     assert 0.65 <= rolling_cov <= 0.92 and fixed_cov < 0.45
+
+
+def test_show_says_which_ets_is_which_and_leaves_out_a_test_it_could_not_run(monthly_run):
+    """Two ETS scores in one `show` (an outside trial: `ets_test_mase 0.2669` among the baselines,
+    `ets 0.216` on the fusion line) are told apart; a Ljung-Box test without residuals enough is
+    not printed as `Q=nan p=nan`."""
+    from rnnlab.cli.render import output_text
+    from tests.test_cli_train import rnnlab
+
+    runs, out = monthly_run
+    shown = rnnlab("show", "m", "--runs-dir", str(runs)).stdout
+    base = next(ln for ln in shown.splitlines() if ln.strip().startswith("baselines"))
+    assert "ets_test_mase" in base and "(ets: fitted on the training split; the fusion's members are refitted on train + val" in base
+    assert output_text({"type": "forecast", "forecast": [1.0, 2.0], "ljung_box_q": float("nan"), "ljung_box_p": float("nan")}) == "forecast of 2 steps"
+    assert output_text({"type": "forecast", "forecast": [1.0], "ljung_box_q": 3.5, "ljung_box_p": 0.25}).startswith(
+        "forecast of 1 steps; residual Ljung-Box Q=3.5")

@@ -336,8 +336,10 @@ def output_text(out: dict) -> str:
         return tf("sample at T={temperature}: {sample}", temperature=out.get("temperature"), sample=sample)
     if kind == "forecast":
         q, p = out.get("ljung_box_q"), out.get("ljung_box_p")
-        return tf("forecast of {n} steps; residual Ljung-Box Q={q} p={p}", n=len(out.get("forecast") or []), q=fmt(q),
-                  p=fmt(p))
+        n = len(out.get("forecast") or [])
+        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (q, p)):  # too few residuals for the test
+            return tf("forecast of {n} steps", n=n)
+        return tf("forecast of {n} steps; residual Ljung-Box Q={q} p={p}", n=n, q=fmt(q), p=fmt(p))
     if kind == "predictions":
         rows = out.get("rows") or []
         return "\n".join("  ".join(f"{k}={fmt(v) if isinstance(v, float) else v}" for k, v in row.items()) for row in rows[:5])

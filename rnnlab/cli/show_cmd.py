@@ -102,7 +102,12 @@ def _metric_lines(info, t) -> list[tuple[str, str]]:
     more = t("; every metric: --json")
     out = []
     if base:
-        out.append(("baselines", ", ".join(f"{k} {fmt(v)}" for k, v in sorted(base.items())) + (more if len(base) < len(base_all) else "")))
+        # the ETS baseline is fitted on the training split; the fusion line's ETS member is refitted
+        # on train + val: two ETS scores that differ, each said for what it is
+        which = (t(" (ets: fitted on the training split; the fusion's members are refitted on train + val before the test)")
+                 if fusion and any(k.startswith("ets_") for k in base) else "")
+        out.append(("baselines", ", ".join(f"{k} {fmt(v)}" for k, v in sorted(base.items())) + which
+                    + (more if len(base) < len(base_all) else "")))
     if own:
         out.append(("latest", ", ".join(f"{k} {fmt_metric(k, v)}" for k, v in sorted(own.items()))
                     + (more if len(own) < len(info.latest) and not fusion else "")))
