@@ -30,18 +30,21 @@ OPEN_ON = 0.1
 EXPLAINS = 0.6
 
 
-def _calendar(kind: str, code: str, years: range) -> Any:
+@lru_cache(maxsize=512)
+def _calendar(kind: str, code: str, first: int, last: int) -> frozenset:
+    """The calendar's holidays (datetime.date) from year `first` to `last`; once per process (a
+    panel of many series asks for the same years)."""
     import holidays
 
-    if kind == "market":
-        return holidays.financial_holidays(code, years=years)
-    return holidays.country_holidays(code, years=years)
+    years = range(first, last + 1)
+    days = holidays.financial_holidays(code, years=years) if kind == "market" else holidays.country_holidays(code, years=years)
+    return frozenset(days.keys())
 
 
 @lru_cache(maxsize=64)
 def dates(kind: str, code: str, first_year: int) -> tuple[Any, ...]:
     """Every holiday of the calendar from `first_year` to LAST_YEAR (datetime.date), sorted."""
-    return tuple(sorted(_calendar(kind, code, range(first_year, LAST_YEAR + 1)).keys()))
+    return tuple(sorted(_calendar(kind, code, first_year, LAST_YEAR)))
 
 
 def closed_on(missing: Any, have: Any, first: Any, last: Any) -> Optional[tuple[str, str]]:
@@ -50,13 +53,12 @@ def closed_on(missing: Any, have: Any, first: Any, last: Any) -> Optional[tuple[
     when none does or too little is missing to tell (fewer than three days)."""
     if len(missing) < 3:
         return None
-    years = range(first.year, last.year + 1)
     working = set(missing.date) | set(have.date)
     best: Optional[tuple[tuple[int, int], tuple[str, str]]] = None
     for kind, codes in (("market", MARKETS), ("country", COUNTRIES)):
         for code in codes:
             try:
-                days = {d for d in _calendar(kind, code, years) if d in working}
+                days = _calendar(kind, code, first.year, last.year) & working
             except (KeyError, NotImplementedError, AttributeError):  # not in this release of the package
                 continue
             if len(days) < 3:
