@@ -201,6 +201,8 @@ def test_a_csv_error_found_while_training_is_in_chinese_too(tmp_path):
     en = _cli("en", "train", str(csv), "--runs-dir", str(runs))
     assert zh.returncode == 2 and en.returncode == 2
     assert zh.stderr.strip().splitlines()[-1] == (
-        f"错误: {csv}: 有 2 个数值列 (GDP, CPI); 请把 task.column 设为其中之一 (rnnlab data -c GDP, rnnlab train --set task.column=GDP)")
+        f"错误: {csv}: 有 2 个数值列 (GDP, CPI); 请把 task.column 设为其中之一 (rnnlab data -c GDP, rnnlab train --set task.column=GDP)"
+        "; 其余的列可作为它的输入: task.covariates = ['CPI']")
     assert en.stderr.strip().splitlines()[-1] == (
-        f"error: {csv}: 2 numeric columns (GDP, CPI); set task.column to one of them (rnnlab data -c GDP, rnnlab train --set task.column=GDP)")
+        f"error: {csv}: 2 numeric columns (GDP, CPI); set task.column to one of them (rnnlab data -c GDP, rnnlab train --set task.column=GDP)"
+        "; the others can be its inputs: task.covariates = ['CPI']")

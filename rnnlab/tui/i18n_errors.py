@@ -130,6 +130,7 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r": no numeric column found \(columns: (?P<cols>[^)]*)\); set task\.column", r": 没有数值列 (列: \g<cols>); 请设置 task.column"),
     (r": (?P<n>\d+) numeric columns \((?P<cols>[^)]*)\); set task\.column to one of them",
      r": 有 \g<n> 个数值列 (\g<cols>); 请把 task.column 设为其中之一"),
+    (r"; the others can be its inputs: task\.covariates = ", r"; 其余的列可作为它的输入: task.covariates = "),
     (r": (?P<n>\d+) rows is too short to forecast: at least (?P<need>\d+) are needed \((?P<what>[^)]*)\); "
      r"or set task\.window and task\.horizon yourself",
      r": \g<n> 行太短, 无法预测: 至少需要 \g<need> 行 (\g<what>); 或自行设置 task.window 和 task.horizon"),
