@@ -164,7 +164,8 @@ def methods(run_dir: str) -> dict:
     metrics, details = tsfusion.evaluate(task, run.model, "cpu")
     val, test = task.eval_origins("val"), task.eval_origins("test")
     actual = task.data.actual(val)[0::2]
-    vf = {k: v for k, v in details["val"].items() if k != "fused" and k not in tsfusion.PEER_ONLY}
+    unweighted = tsfusion.peer_only(details["members"])  # MSTL with one season (several: weighted)
+    vf = {k: v for k, v in details["val"].items() if k != "fused" and k not in unweighted}
     tf = {k: v for k, v in details["test"].items() if k != "fused"}
     errors = tsfusion.selection_errors({k: float(np.nanmean(np.abs(actual - f[0::2]))) for k, f in vf.items()}, actual.shape[0])
     rules = {}
