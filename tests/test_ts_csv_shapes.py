@@ -438,3 +438,52 @@ def test_the_closed_days_read_in_chinese(tmp_path, monkeypatch):
     assert line.split(None, 1)[1] == "工作日, DE 假日休市", line
     assert run_message("; business daily, DE holidays; season 5, periods [5, 261] (business daily, DE holidays)") == (
         "; 工作日, DE 假日休市; 季节 5, 周期 [5, 261] (工作日, DE 假日休市)")
+
+
+def test_the_second_readers_cases_of_this_sessions_reader(tmp_path, monkeypatch):
+    import warnings
+
+    from rnnlab.cli.data import card_lines
+    from rnnlab.tasks.timeseries import card as tscard
+
+    # 2003-04 .. 2010-11: pandas took them for ISO months while reading (every 396 days)
+    fy = tsdata.load_csv(_write(tmp_path / "fy.csv", "year,revenue\n" + "".join(f"{y}-{(y + 1) % 100:02d},{y - 1990}\n" for y in range(2003, 2011))))
+    assert fy.frequency.name == "yearly" and fy.timestamps[0] == datetime(2003, 1, 1) and fy.reading
+    # a monthly column that matches the pattern is no financial year, and says nothing of one
+    months = tsdata.load_csv(_write(tmp_path / "m.csv", "month,y\n" + "".join(f"2019/{m:02d},{m}\n" for m in range(1, 13))))
+    assert months.frequency.name == "monthly" and not months.reading
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    line = next(ln for ln in card_lines(tscard.summary_lines(tscard.build(tmp_path / "fy.csv"))) if ln.startswith("读取"))
+    assert line.split(None, 1)[1] == "财年 (2019-20) 按年读取, 每个记在所写的第一个年份", line
+    monkeypatch.delenv("RNNLAB_LANG")
+    # years newest first, years with a gap of two steps, and a step counter that is no year
+    newest = tsdata.load_csv(_write(tmp_path / "n.csv", "year,medals\n" + "".join(f"{y},{y % 7}\n" for y in range(2020, 1959, -4))))
+    assert newest.frequency.name == "every 4 years" and newest.timestamps[0] == datetime(1960, 1, 1)
+    uneven = tsdata.load_csv(_write(tmp_path / "u.csv", "Year,v\n" + "".join(f"{y},{y % 5}\n" for y in (2000, 2004, 2012, 2020, 2028))))
+    assert uneven.frequency.name == "every 4 years" and uneven.frequency.gaps == 3
+    steps = tsdata.load_csv(_write(tmp_path / "t.csv", "t,v\n" + "".join(f"{1000 + 10 * k},{k % 3}\n" for k in range(150))))
+    assert steps.timestamps is None and steps.frequency.name in ("none", "no time column")
+    # NYSE's days with 5 % of the others missing at random: the holidays still stand out; the
+    # holidays package's "available only from 2001" is not printed
+    rng = np.random.default_rng(0)
+    days = pd.bdate_range("1995-01-03", "2004-12-31")
+    from rnnlab.tasks.timeseries import closures
+
+    shut = pd.DatetimeIndex(sorted(closures._calendar("market", "NYSE", 1995, 2004)))
+    open_days = days.difference(shut)
+    kept = open_days[rng.random(open_days.size) > 0.05]
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        s = tsdata.load_csv(_write(tmp_path / "ibm.csv", "date,close\n" + "".join(f"{t:%Y-%m-%d},{k % 13}\n" for k, t in enumerate(kept))))
+    assert s.frequency.name == "business daily, NYSE holidays" and s.frequency.gaps == open_days.size - kept.size
+    assert not [w for w in seen if "holidays" in str(w.filename)], [str(w.message) for w in seen]
+
+
+def test_mstl_keeps_a_longer_period_only_when_it_fits_more_than_twice():
+    y = 100 + 10 * np.sin(2 * np.pi * np.arange(400) / 24) + np.arange(400) * 0.01
+    from rnnlab.tasks.timeseries import members as tsmembers
+
+    # 336 rows is exactly two weeks of hours: statsmodels' MSTL drops a period of n/2 (an IndexError before)
+    assert [c.size for c in tsmembers.MSTLMember.fit(y[:336], 24, (24.0, 168.0)).cycles] == [24]
+    assert [c.size for c in tsmembers.MSTLMember.fit(y[:337], 24, (24.0, 168.0)).cycles] == [24, 168]
+    assert "mstl" in [m.name for m in tsmembers.fit_members(y[:336], 24, (24.0, 168.0))]

@@ -74,6 +74,8 @@ CARD_ZH = [
     (r"^season (?P<s>\S+), periods \[", r"季节 \g<s>, 周期 ["), (r"; detected in values: ", "; 从数值中检测到: "),
     (r"\[none\]", "[无]"), (r": none$", ": 无"), (r"\bnon-stationary\b", "非平稳"), (r"\bstationary\b", "平稳"),
     (r"difference it \(auto does\)", "需要差分 (auto 会做)"), (r"no differencing needed", "无需差分"),
+    # before the frequency names: its "yearly" and "read as" are not theirs
+    (r"financial years \(2019-20\) read as yearly, each at the year written first", "财年 (2019-20) 按年读取, 每个记在所写的第一个年份"),
     # the frequency names, as the started line says them (i18n_cli.FREQ_ZH; "business daily" first)
     *((rf"\b{name}\b", zh) for name, zh in FREQ_ZH.items() if name != "no time column"),
     (r"\bevery (?P<n>\d+) minutes\b", r"每 \g<n> 分钟"), (r"\bevery (?P<n>\d+) years\b", r"每 \g<n> 年"), (r"\b(?P<n>\d+) minutes\b", r"\g<n> 分钟"),
@@ -81,7 +83,6 @@ CARD_ZH = [
     (r"(?P<n>\d+) lines? above the header skipped \(a title\)", r"跳过表头上方 \g<n> 行 (标题)"),
     (r"(?P<n>\d+) note rows? under the data skipped", r"跳过数据下方 \g<n> 行注释"),
     (r"rows newest first, read oldest first", "文件按时间倒序, 已按正序读取"),
-    (r"financial years \(2019-20\) read as yearly, each at the year written first", "财年 (2019-20) 按年读取, 每个记在所写的第一个年份"),
     (r"local clock times: the summer rows moved back one hour \(standard time\)", "本地时钟时间: 夏令时的各行拨回一小时 (标准时间)"), (r"\bread as (?P<e>\S+)", r"按 \g<e> 编码读取"), (r"(?<=\d\d:\d\d) Mon-Fri\b", " 周一至周五"),
     (r"(?<=工作日), Sun-Thu\b", ", 周日至周四"), (r"(?<=工作日), Sat-Wed\b", ", 周六至周三"),
     (r"(?<=工作日)(?P<w>(?:, 周\S+)?), (?P<c>\w+) holidays\b", r"\g<w>, \g<c> 假日休市"),

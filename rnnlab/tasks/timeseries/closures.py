@@ -5,7 +5,8 @@ Put on plain business days, a year of NYSE prices gets its nine or ten exchange 
 missing rows, which the filler invents, and its future runs through Christmas and New Year's
 Day. The calendar that explains the weekdays without a row is found among the `holidays`
 package's exchange calendars and the main countries' public holidays: of those whose holidays
-are (nearly) all missing from the series, the one that accounts for most of what is missing.
+are (nearly) all missing from the series while its other working days (nearly) all have a row,
+the one that accounts for most of what is missing.
 
     closed_on(missing, have, first, last)  ->  ("market", "NYSE") | ("country", "DE") | None
     dates(kind, code, first_year)          ->  its holidays from first_year to 2100 (for pandas)
@@ -13,6 +14,7 @@ are (nearly) all missing from the series, the one that accounts for most of what
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 from typing import Any, Optional
 
@@ -24,20 +26,29 @@ COUNTRIES = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "BE", "CH", "AT", "SE", "
              "CN", "JP", "KR", "IN", "AU", "NZ", "CA", "BR", "MX", "ZA", "SG", "HK", "TW", "TR", "SA", "AE", "IL", "RU")
 LAST_YEAR = 2100
 # the series has a row on at most this share of the calendar's holidays (a market open on one
-# holiday the package lists is still that market), and the calendar explains at least this share
-# of the weekdays without a row (the rest are missing rows, put back)
+# holiday the package lists is still that market), and lacks at most this share of its other
+# working days (those are missing rows, put back): the holidays stand out from random gaps
 OPEN_ON = 0.1
-EXPLAINS = 0.6
+OTHER_MISSING = 0.1
 
 
-@lru_cache(maxsize=512)
 def _calendar(kind: str, code: str, first: int, last: int) -> frozenset:
-    """The calendar's holidays (datetime.date) from year `first` to `last`; once per process (a
-    panel of many series asks for the same years)."""
+    """The calendar's holidays (datetime.date) from year `first` to `last`, read by decades once
+    per process (a panel's series start in different years and share them)."""
+    out: frozenset = frozenset()
+    for decade in range(first // 10 * 10, last + 1, 10):
+        out |= _decade(kind, code, decade)
+    return frozenset(d for d in out if first <= d.year <= last)
+
+
+@lru_cache(maxsize=4096)
+def _decade(kind: str, code: str, start: int) -> frozenset:
     import holidays
 
-    years = range(first, last + 1)
-    days = holidays.financial_holidays(code, years=years) if kind == "market" else holidays.country_holidays(code, years=years)
+    years = range(start, start + 10)
+    with warnings.catch_warnings():  # "available only from 2001 to 2035": outside, it has none
+        warnings.simplefilter("ignore")
+        days = holidays.financial_holidays(code, years=years) if kind == "market" else holidays.country_holidays(code, years=years)
     return frozenset(days.keys())
 
 
@@ -53,7 +64,8 @@ def closed_on(missing: Any, have: Any, first: Any, last: Any) -> Optional[tuple[
     when none does or too little is missing to tell (fewer than three days)."""
     if len(missing) < 3:
         return None
-    working = set(missing.date) | set(have.date)
+    lacking = set(missing.date)
+    working = lacking | set(have.date)
     best: Optional[tuple[tuple[int, int], tuple[str, str]]] = None
     for kind, codes in (("market", MARKETS), ("country", COUNTRIES)):
         for code in codes:
@@ -63,13 +75,16 @@ def closed_on(missing: Any, have: Any, first: Any, last: Any) -> Optional[tuple[
                 continue
             if len(days) < 3:
                 continue
-            explained = len(days & set(missing.date))
+            explained = len(days & lacking)
             open_on = len(days) - explained
-            if open_on <= OPEN_ON * len(days) and explained >= EXPLAINS * len(missing):
+            other = len(working) - len(days)
+            if open_on <= OPEN_ON * len(days) and len(lacking) - explained <= OTHER_MISSING * max(other, 1):
                 # the one that explains most (a German firm: DE's holidays, not the ECB's fewer),
                 # then the one open on fewest of its own holidays; on a tie the exchange, listed first
                 if best is None or (explained, -open_on) > best[0]:
                     best = ((explained, -open_on), (kind, code))
+                if explained == len(lacking) and not open_on:  # it explains every gap: none can do more
+                    return kind, code
     return None if best is None else best[1]
 
 

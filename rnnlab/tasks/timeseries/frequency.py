@@ -300,13 +300,15 @@ def infer(stamps: Optional[Sequence[datetime]]) -> Frequency:
 def _every_k_years(stamps: Sequence[datetime], typical: float) -> Optional[Frequency]:
     """Rows on one date, 2 to 10 whole years apart (the Olympics every 4, a census every 10),
     each gap a multiple of that step: calendar steps of 12·k months; no season."""
-    k = round(typical / (365.2425 * DAY))
-    if not 2 <= k <= 10 or abs(typical - k * 365.2425 * DAY) > 0.02 * k * 365.2425 * DAY:
+    if typical < 1.9 * 365.2425 * DAY:
         return None
     if any((a.month, a.day, a.time()) != (stamps[0].month, stamps[0].day, stamps[0].time()) for a in stamps):
         return None
-    gaps = np.diff([a.year for a in stamps])
-    if np.any(gaps % k) or np.any(gaps <= 0):
+    gaps = np.diff([a.year for a in stamps]).astype(np.int64)
+    if np.any(gaps <= 0):
+        return None
+    k = int(np.gcd.reduce(gaps))  # 2000, 2004, 2012: every 4 years, one missing
+    if not 2 <= k <= 10:
         return None
     return Frequency(f"every {k} years", k * 365.2425 * DAY, 12 * k, (), 0, (), int(np.sum(gaps // k - 1)))
 

@@ -308,7 +308,7 @@ class MSTLMember:
             return None
         from statsmodels.tsa.seasonal import MSTL
 
-        longer = sorted({int(round(p)) for p in periods if round(p) >= 1.5 * season and y.size - start >= 2 * round(p)})
+        longer = sorted({int(round(p)) for p in periods if round(p) >= 1.5 * season and y.size - start > 2 * round(p)})  # MSTL drops p >= n/2
         ms = [season, *longer[:2]]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -55,6 +55,9 @@ from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp 
     compact,
     TIME_NAMES,
     dates as _dates,
+    fiscal as _fiscal,
+    year_steps as _year_steps,
+    years as _years,
     from_numbers,
     from_year as _from_year,
     month_of as _month_of,
@@ -258,7 +261,9 @@ def _iso_columns(text: str, delim: str) -> list[int]:
     if not head or not rows:
         return []
     width = len(head[0][1])
-    return [j for j in range(width) if all(j < len(r) and _ISO.match(r[j].strip()) for r in rows)]
+    # 2000-01 .. 2011-12 are financial years (timecells.fiscal), which pandas would take for months
+    return [j for j in range(width) if all(j < len(r) and _ISO.match(r[j].strip()) for r in rows)
+            and _fiscal(_series([r[j] for r in rows])) is None]
 
 
 def numeric_columns(table: Table, skip: Optional[str]) -> list[str]:
@@ -317,22 +322,6 @@ def _looks_like_time(table: Table, name: str) -> bool:
     return v.size > 2 and bool(np.all(np.diff(v) > 0)) and name.strip().lower() in _TIME_NAMES
 
 
-def _years(v: np.ndarray) -> bool:
-    """Whole years 1000..2999, strictly increasing: a year column, not a measurement."""
-    return (v.size > 2 and bool(np.all(v == np.round(v))) and v.min() >= 1000 and v.max() < 3000
-            and bool(np.all(np.diff(v) > 0)) and float(np.median(np.diff(v))) <= 1.0 + 1e-9)
-
-
-def _year_steps(v: np.ndarray) -> bool:
-    """Whole years 1000..2999 a whole number of years apart, 2 to 10 (the step the rows mostly
-    take), every gap a multiple of it: the Olympics' 1896, 1900 ..., a census' 1790, 1800 ..."""
-    if v.size < 3 or not np.all(v == np.round(v)) or v.min() < 1000 or v.max() >= 3000:
-        return False
-    d = np.diff(v)
-    k = float(np.median(d))
-    return k == round(k) and 2 <= k <= 10 and bool(np.all(d > 0)) and bool(np.all(d % k == 0))
-
-
 def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
     """The first column that parses as dates or as years (a column named like time, with
     increasing numbers, too), or None: what a forecaster means by the time column."""
@@ -342,7 +331,9 @@ def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
         cells = table.cells(j)
         v, bad = parse_column(cells)
         if bad is None:
-            if not np.isnan(v).any() and (_years(v) or _looks_like_time(table, name) or compact(v) is not None):
+            # years written newest first too (oldest_first flips the rows)
+            if not np.isnan(v).any() and (_years(v) or _years(v[::-1]) or _year_steps(v[::-1] if v.size and v[0] > v[-1] else v, name)
+                                          or _looks_like_time(table, name) or compact(v) is not None):
                 return name
             continue
         if _dates(cells.head(200)) is not None and table.dates(j) is not None:
@@ -385,7 +376,7 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
                 # to each month's first day, so the calendar sees whole months
                 return pd.DatetimeIndex([_month_of(v) for v in nums]), "year"
             return pd.DatetimeIndex([_from_year(v) for v in nums]), "year"
-        if _year_steps(nums):  # every 4 years (Olympics), every 10 (a census)
+        if _year_steps(nums, time_column):  # every 4 years (Olympics), every 10 (a census)
             return pd.DatetimeIndex([_from_year(v) for v in nums]), "year"
         numbered = from_numbers(nums, time_column)  # a date's digits, Unix time, Excel serials
         return (numbered, "datetime") if numbered is not None else (None, "index")
@@ -396,7 +387,7 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
             f"{table.path}, line {table.line(k)}: column {time_column!r} has {table.text_cells(j).iloc[k].strip()!r}, not a date or time "
             f"{DATE_FORMS}"
         )
-    table.fiscal = bool(FISCAL.match(table.text_cells(j).iloc[0].strip()))
+    table.fiscal = bool(FISCAL.match(table.text_cells(j).iloc[0].strip())) and _fiscal(table.text_cells(j)) is not None
     if ordered:
         moved = tsclock.standard_time(idx)  # a local clock across daylight-saving changes
         if moved is not None:

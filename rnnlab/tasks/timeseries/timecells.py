@@ -66,6 +66,28 @@ def month_of(y: float) -> datetime:
     return datetime(year, month, 1)
 
 
+def years(v: np.ndarray) -> bool:
+    """Whole years 1000..2999, strictly increasing: a year column, not a measurement."""
+    return (v.size > 2 and bool(np.all(v == np.round(v))) and v.min() >= 1000 and v.max() < 3000
+            and bool(np.all(np.diff(v) > 0)) and float(np.median(np.diff(v))) <= 1.0 + 1e-9)
+
+
+def year_steps(v: np.ndarray, name: str) -> bool:
+    """Whole years 1000..2999 in a column named like years, 2 to 10 years apart (the greatest
+    common step), with no more holes than rows: the Olympics' 1896, 1900 ..., a census' 1790,
+    1800 ...; a step counter `t` = 1000, 1010 ... stays a step index."""
+    key = name.strip().lower()
+    if not ("year" in key or key in ("yr", "date", "period")):
+        return False
+    if v.size < 3 or not np.all(v == np.round(v)) or v.min() < 1000 or v.max() >= 3000:
+        return False
+    d = np.diff(v).astype(np.int64)
+    if np.any(d <= 0):
+        return False
+    k = int(np.gcd.reduce(d))
+    return 2 <= k <= 10 and int(np.sum(d // k - 1)) <= v.size
+
+
 def from_numbers(nums: np.ndarray, name: str) -> Any:
     """Numbers that write a date's digits (`compact`, under any name), or, in a column named
     like time, numbers that count from an epoch: Unix seconds or milliseconds
