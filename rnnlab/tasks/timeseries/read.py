@@ -387,7 +387,9 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
             f"{table.path}, line {table.line(k)}: column {time_column!r} has {table.text_cells(j).iloc[k].strip()!r}, not a date or time "
             f"{DATE_FORMS}"
         )
-    table.fiscal = bool(FISCAL.match(table.text_cells(j).iloc[0].strip())) and _fiscal(table.text_cells(j)) is not None
+    # parsed as dates while reading, a column is ISO times (no financial years): not turned back into text
+    table.fiscal = (not pd.api.types.is_datetime64_any_dtype(cells.dtype) and bool(FISCAL.match(str(cells.iloc[0]).strip()))
+                    and _fiscal(table.text_cells(j)) is not None)
     if ordered:
         moved = tsclock.standard_time(idx)  # a local clock across daylight-saving changes
         if moved is not None:
