@@ -487,3 +487,13 @@ def test_mstl_keeps_a_longer_period_only_when_it_fits_more_than_twice():
     assert [c.size for c in tsmembers.MSTLMember.fit(y[:336], 24, (24.0, 168.0)).cycles] == [24]
     assert [c.size for c in tsmembers.MSTLMember.fit(y[:337], 24, (24.0, 168.0)).cycles] == [24, 168]
     assert "mstl" in [m.name for m in tsmembers.fit_members(y[:336], 24, (24.0, 168.0))]
+
+
+def test_a_price_file_with_several_columns_names_close_as_the_example(tmp_path):
+    rows = "".join(f"2024-01-{d:02d},{100 + d},{101 + d},{99 + d},{100.5 + d},{1000 * d}\n" for d in range(2, 31) if datetime(2024, 1, d).weekday() < 5)
+    path = _write(tmp_path / "px.csv", "Date,Open,High,Low,Close,Volume\n" + rows)
+    with pytest.raises(UserError) as err:
+        tsdata.load_csv(path)
+    assert "(rnnlab data -c Close, rnnlab train --set task.column=Close); the others can be its inputs: " \
+           "task.covariates = ['Open', 'High', 'Low', 'Volume']" in str(err.value)
+    assert tsdata.load_csv(path, column="Close").values[0] == 102.5

@@ -304,9 +304,11 @@ def pick_column(table: Table, time_column: Optional[str]) -> str:
         years = [c for c in numeric if _looks_like_time(table, c)]
         if len(years) == 1:
             return next(c for c in numeric if c not in years)
-    others = ", ".join(repr(c) for c in numeric[1:])
+    # the example names the column a forecaster most often means (a price's close, a value)
+    pick = next((c for c in numeric if c.strip().lower() in ("close", "value", "y", "sales", "demand", "price")), numeric[0])
+    others = ", ".join(repr(c) for c in numeric if c != pick)
     raise UserError(f"{table.path}: {len(numeric)} numeric columns ({', '.join(numeric)}); set task.column to one of them "
-                    f"(rnnlab data -c {numeric[0]}, rnnlab train --set task.column={numeric[0]}); the others can be its "
+                    f"(rnnlab data -c {pick}, rnnlab train --set task.column={pick}); the others can be its "
                     f"inputs: task.covariates = [{others}]")
 
 
