@@ -109,6 +109,8 @@ def test_enter_launches_race_opens_compare_pins_the_lesson_and_its_verdict(empty
             # the lesson's text pinned beside the compare view; t hides and shows it
             await _until(pilot, lambda: bool(compare.query("#lesson-pin")))
             pin = compare.query_one("#lesson-pin")
+            # its text is laid out after the pin mounts (empty for a refresh under CI's load)
+            await _until(pilot, lambda: bool(_said(compare.query_one("#lesson-pin-text", Static))))
             assert "Exploding gradients" in _said(compare.query_one("#lesson-pin-text", Static))
             assert "no-clip ends diverged" in _said(compare.query_one("#lesson-pin-text", Static))
             await pilot.press("t")
