@@ -292,13 +292,13 @@ class MSTLMember:
     ets: tsclassical.ETS
     name: str = "mstl"
 
-    @property
-    def seasons(self) -> np.ndarray:
-        """The season's own cycle (the first period's)."""
-        return self.cycles[0]
+    @staticmethod
+    def _sum(cycles: tuple, rows: np.ndarray) -> np.ndarray:
+        """Σ s_m[row mod m] over the periods' cycles."""
+        return sum(c[rows % c.size] for c in cycles)
 
     def _seasonal(self, rows: np.ndarray) -> np.ndarray:
-        return sum(c[rows % c.size] for c in self.cycles)
+        return self._sum(self.cycles, rows)
 
     @classmethod
     def fit(cls, train: np.ndarray, season: int, periods: Sequence[float] = ()) -> Optional["MSTLMember"]:
@@ -323,13 +323,11 @@ class MSTLMember:
             c = np.empty(m)
             c[rows % m] = np.median(last, axis=0)
             cycles.append(c)
-        member = cls(tuple(cycles), None)  # type: ignore[arg-type]
-        x = y - member._seasonal(np.arange(y.size))
+        x = y - cls._sum(tuple(cycles), np.arange(y.size))
         fits = [f for f in (tsclassical.ETS.fit(x, 1, trend=t) for t in (True, False)) if f is not None]
         if not fits:
             return None
-        member.ets = min(fits, key=lambda f: f.aicc if math.isfinite(f.aicc) else math.inf)
-        return member
+        return cls(tuple(cycles), min(fits, key=lambda f: f.aicc if math.isfinite(f.aicc) else math.inf))
 
     def forecast(self, y, origins, horizon):
         y = np.asarray(y, dtype=np.float64)
