@@ -386,6 +386,9 @@ def test_years_a_whole_number_of_years_apart_keep_their_calendar(tmp_path):
     assert tsfreq.future_stamps(olympic.timestamps[-1], olympic.frequency, 2) == [datetime(2020, 1, 1), datetime(2024, 1, 1)]
     census = tsdata.load_csv(_write(tmp_path / "c.csv", "year,pop\n" + "".join(f"{1790 + 10 * k},{3.9 * 1.3 ** k:.1f}\n" for k in range(23))))
     assert census.frequency.name == "every 10 years" and census.frequency.gaps == 0
+    # ... and under the name a census office gives the column (it was a second numeric column before)
+    named = tsdata.load_csv(_write(tmp_path / "c2.csv", "census,pop\n" + "".join(f"{1790 + 10 * k},{3.9 * 1.3 ** k:.1f}\n" for k in range(23))))
+    assert named.column == "pop" and named.time_column == "census" and named.frequency.name == "every 10 years"
     # a measurement that happens to climb by whole tens is not taken for years when a time column is there
     counts = tsdata.load_csv(_write(tmp_path / "n.csv", "date,total\n" + "".join(f"2024-01-{d:02d},{1000 + 10 * d}\n" for d in range(1, 29))))
     assert counts.column == "total" and counts.time_column == "date" and counts.frequency.name == "daily"
@@ -497,3 +500,40 @@ def test_a_price_file_with_several_columns_names_close_as_the_example(tmp_path):
     assert "(rnnlab data -c Close, rnnlab train --set task.column=Close); the others can be its inputs: " \
            "task.covariates = ['Open', 'High', 'Low', 'Volume']" in str(err.value)
     assert tsdata.load_csv(path, column="Close").values[0] == 102.5
+
+
+def test_a_call_centre_shut_on_us_holidays_is_read_in_sessions_that_skip_them(tmp_path):
+    # fpp3's bank_calls: 5-minute counts 07:00-21:00 on weekdays, none on US public holidays; the
+    # session grid put those days back as missing sessions, filled and trained on, and the future
+    # opened on the next holiday
+    # open on Veterans Day (11-11) and Good Friday (04-18, when NYSE is shut): one open holiday
+    # beside four shut ones is still the calendar, and that day's rows stay rows
+    shut = pd.DatetimeIndex(["2003-05-26", "2003-07-04", "2003-09-01", "2003-10-13", "2003-11-27"])
+    days = [d.date() for d in pd.bdate_range("2003-04-01", "2003-11-26").difference(shut)]
+    lost = days[40]  # one weekday the file lacks that is no holiday
+    path, stamps = _session_csv(tmp_path / "calls.csv", "5min", "07:00", "21:00", days, skip_day=lost)
+    s = tsdata.load_csv(path)
+    assert s.frequency.name == "every 5 minutes, 07:00-21:00 Mon-Fri, US holidays", s.frequency.name
+    assert s.frequency.gaps == 169 and s.frequency.season == 169
+    assert s.frequency.to_dict()["session"]["closed_on"] == "US holidays"
+    got = pd.DatetimeIndex(s.timestamps).normalize()
+    assert not got.isin(shut).any() and got.isin([pd.Timestamp(lost)]).sum() == 169
+    assert got.isin([pd.Timestamp("2003-11-11")]).sum() == 169 and s.values.size == len(stamps) + 169
+    # Wednesday 26 November's close, then Thanksgiving shut: the future opens on Friday 28th
+    assert tsfreq.future_stamps(s.timestamps[-1], s.frequency, 2) == [datetime(2003, 11, 28, 7, 0), datetime(2003, 11, 28, 7, 5)]
+
+
+def test_a_session_shut_on_holidays_reads_in_chinese(tmp_path, monkeypatch):
+    from rnnlab.cli.data import card_lines
+    from rnnlab.tasks.timeseries import card as tscard
+    from rnnlab.tui.i18n import run_message
+
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    shut = pd.DatetimeIndex(["2003-05-26", "2003-07-04", "2003-09-01", "2003-10-13", "2003-11-11"])
+    days = [d.date() for d in pd.bdate_range("2003-05-01", "2003-11-20").difference(shut)]
+    path, _ = _session_csv(tmp_path / "calls.csv", "5min", "07:00", "21:00", days)
+    lines = card_lines(tscard.summary_lines(tscard.build(path)))
+    assert "每 5 分钟, 07:00-21:00 周一至周五, US 假日休市" in lines[1], lines[1]
+    started = run_message("timeseries: calls.csv; every 5 minutes, 07:00-21:00 Mon-Fri, US holidays, 169 missing rows put back; "
+                          "season 169, periods [169, 845] (every 5 minutes, 07:00-21:00 Mon-Fri, US holidays)")
+    assert "; 每 5 分钟, 07:00-21:00 周一至周五, US 假日休市, 补回了 169 个缺失行; 季节 169" in started, started

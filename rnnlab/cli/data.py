@@ -86,6 +86,7 @@ CARD_ZH = [
     (r"local clock times: the summer rows moved back one hour \(standard time\)", "本地时钟时间: 夏令时的各行拨回一小时 (标准时间)"), (r"\bread as (?P<e>\S+)", r"按 \g<e> 编码读取"), (r"(?<=\d\d:\d\d) Mon-Fri\b", " 周一至周五"),
     (r"(?<=工作日), Sun-Thu\b", ", 周日至周四"), (r"(?<=工作日), Sat-Wed\b", ", 周六至周三"),
     (r"(?<=工作日)(?P<w>(?:, 周\S+)?), (?P<c>\w+) holidays\b", r"\g<w>, \g<c> 假日休市"),
+    (r"(?<=周一至周五), (?P<c>\w+) holidays\b", r", \g<c> 假日休市"),
 ]
 
 

@@ -193,7 +193,7 @@ _FREQ = "|".join(FREQ_ZH)  # "business daily" before "daily": the alternation ta
 
 def _freq_zh(f: str) -> str:
     """A frequency's name in Chinese: `every 5 minutes, 09:00-17:00 Mon-Fri` (a session, sessions.py) too."""
-    f, hours = re.match(r"^(.*?)((?:, \d\d:\d\d-\d\d:\d\d)?(?: Mon-Fri)?|(?:, (?:Sun-Thu|Sat-Wed))?(?:, \w+ holidays)?)$", f).groups()
+    f, hours = re.match(r"^(.*?)((?:, \d\d:\d\d-\d\d:\d\d)?(?: Mon-Fri)?(?:, \w+ holidays)?|(?:, (?:Sun-Thu|Sat-Wed))?(?:, \w+ holidays)?)$", f).groups()
     what = FREQ_ZH.get(f) or re.sub(r"^every (\d+) (years|days|hours|minutes)$",
                                     lambda e: f"每 {e[1]} {dict(years='年', days='天', hours='小时', minutes='分钟')[e[2]]}", f)
     return what + _week_zh(hours)
@@ -253,7 +253,7 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r", each series scaled by its own training split \((?P<s>\w+)\)", r", 每个序列按自己的训练集缩放 (\g<s>)"),
     (r"; (?P<k>\d+) series left out \(too short\)$", r"; 略去了 \g<k> 个序列 (太短)"),
     (r", covariates (?P<c>[^;]+?)(?=, \w+ head|;)", r", 协变量 \g<c>"), (r", (?P<h>\w+) head;", r", \g<h> 输出头;"),
-    (rf"; (?P<f>(?:{_FREQ}|every \d+ \w+)(?:, \d\d:\d\d-\d\d:\d\d(?: Mon-Fri)?|(?:, Sun-Thu|, Sat-Wed)?(?:, \w+ holidays)?))"
+    (rf"; (?P<f>(?:{_FREQ}|every \d+ \w+)(?:, \d\d:\d\d-\d\d:\d\d(?: Mon-Fri)?(?:, \w+ holidays)?|(?:, Sun-Thu|, Sat-Wed)?(?:, \w+ holidays)?))"
      r"(?:, (?P<g>\d+) missing rows put back)?; season (?P<s>\d+), periods \[(?P<p>[^\]]*)\] \((?P<src>[^)]*)\)", _choices),
     (rf"(?P<f>{_FREQ}), season (?P<s>\d+)(?=[;,]|$)",
      lambda m: f"{FREQ_ZH.get(m['f'], m['f'])}, 季节 {m['s']}"),

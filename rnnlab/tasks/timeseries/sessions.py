@@ -4,11 +4,14 @@
 Put on a plain 5-minute grid such a series gets every night and weekend back as missing rows
 (59 % of fpp3's `bank_calls`), which the filler then invents. The series' own grid is the
 session: the same slots every (business) day, `first` to `last` time of day, one `step` apart.
-A weekday without rows (a holiday) is put back like a missing business day; nights and weekends
-are not rows at all, and the future continues at the next session's opening.
+A weekday without rows is put back like a missing business day, unless a holiday calendar
+explains those days (a US call centre is shut on US holidays: `closures.py`), as for business-day
+series; nights, weekends and holidays are not rows at all, and the future continues at the next
+session's opening.
 
-    Session(start, end, step, weekdays)   times of day in seconds; weekdays: Mon-Fri (and the
-                                          odd Saturday a file has rows on; the future skips them)
+    Session(start, end, step, weekdays, closed)   times of day in seconds; weekdays: Mon-Fri (and
+                                          the odd Saturday a file has rows on; the future skips
+                                          them); closed: (kind, code, first year) of its holidays
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from typing import Optional
 
 import numpy as np
 
+from rnnlab.tasks.timeseries import closures as tsclosures
+
 DAY = 86400
 
 
@@ -28,17 +33,31 @@ class Session:
     end: int  # ... and of the last
     step: int  # seconds between slots
     weekdays: bool  # only Monday to Friday
+    closed: tuple = ()  # (kind, code, first year) of the holidays it is shut on (closures.py)
 
     @property
     def slots(self) -> int:
         return (self.end - self.start) // self.step + 1
 
     def describe(self) -> str:
-        return f"{_hhmm(self.start)}-{_hhmm(self.end)}" + (" Mon-Fri" if self.weekdays else "")
+        return (f"{_hhmm(self.start)}-{_hhmm(self.end)}" + (" Mon-Fri" if self.weekdays else "")
+                + (f", {self.closed[1]} holidays" if self.closed else ""))
 
     def to_dict(self) -> dict:
         return {"start": _hhmm(self.start), "end": _hhmm(self.end), "step_seconds": self.step,
-                "weekdays_only": self.weekdays, "slots_per_day": self.slots}
+                "weekdays_only": self.weekdays, "slots_per_day": self.slots,
+                "closed_on": f"{self.closed[1]} holidays" if self.closed else None}
+
+    def days(self, first, periods: Optional[int] = None, last=None):
+        """The days it opens on from `first`: to `last`, or `periods` of them (a DatetimeIndex)."""
+        import pandas as pd
+
+        if not self.weekdays:
+            return pd.date_range(first, last, periods=periods, freq="D")
+        if not self.closed:
+            return pd.bdate_range(first, last, periods=periods)
+        shut = tsclosures.dates(self.closed[0], self.closed[1], int(self.closed[2]))
+        return pd.bdate_range(first, last, periods=periods, freq="C", holidays=shut)
 
 
 def _hhmm(seconds: int) -> str:
@@ -68,8 +87,15 @@ def detect(seconds: np.ndarray, step: float) -> Optional[tuple[Session, int]]:
     # a market open on weekdays and now and then a Saturday: weekdays, with those Saturdays kept
     weekdays = weekend.size <= 0.15 * seen.size  # a Mon-Sat shop (1 day in 6) reads as a full week
     first, last = int(days[0]), int(days[-1])
+    closed: tuple = ()
     if weekdays:
         n_days = int(np.busday_count(_date(first), _date(last))) + 1 + weekend.size
+        closed = _holidays(seen, first, last)
+        if closed:
+            shut = set(tsclosures.dates(*closed))
+            rows = set(seen.tolist())  # a holiday it has rows on (a bank open on Good Friday) stays a session
+            n_days -= sum(1 for d in np.arange(_date(first), _date(last) + 1).astype(object)
+                          if d in shut and d.weekday() < 5 and d.toordinal() not in rows)
     else:
         n_days = last - first + 1
     grid = n_days * session_slots - (int(tod[0]) - start) // step - (end - int(tod[-1])) // step
@@ -77,24 +103,35 @@ def detect(seconds: np.ndarray, step: float) -> Optional[tuple[Session, int]]:
     gaps, plain_gaps = grid - n, plain - n
     if gaps < 0 or plain_gaps <= 0.2 * n or gaps > 0.25 * plain_gaps:
         return None
-    return Session(start, end, step, weekdays), gaps
+    return Session(start, end, step, weekdays, closed), gaps
 
 
 def _date(day: int) -> np.datetime64:
     return np.datetime64(datetime.fromordinal(day).date())
 
 
+def _holidays(seen: np.ndarray, first: int, last: int) -> tuple:
+    """(kind, code, first year) of the calendar whose holidays explain the weekdays without a
+    row between days `first` and `last` (ordinals; `seen` the days with rows), or ()."""
+    import pandas as pd
+
+    start, end = datetime.fromordinal(first), datetime.fromordinal(last)
+    have = pd.DatetimeIndex([datetime.fromordinal(int(d)) for d in seen])
+    missing = pd.bdate_range(start, end).difference(have)
+    found = tsclosures.closed_on(missing, have, start, end)
+    return (*found, start.year) if found else ()
+
+
 def grid(stamps: list[datetime], session: Session):
     """Every slot of `session` from the first of `stamps` to the last (a DatetimeIndex); the
-    weekend days a weekday session has rows on are kept."""
+    weekend days and holidays a weekday session has rows on are kept."""
     import pandas as pd
 
     first, last = stamps[0], stamps[-1]
-    if session.weekdays:
+    days = session.days(first.date(), last=last.date())
+    if session.weekdays:  # the odd Saturday, a holiday it was open on: days it has rows on stay
         seen = pd.DatetimeIndex(stamps).normalize().unique()
-        days = pd.bdate_range(first.date(), last.date()).union(seen[seen.day_of_week >= 5])
-    else:
-        days = pd.date_range(first.date(), last.date(), freq="D")
+        days = days.union(seen[~seen.isin(days)])
     idx = _slots(days, session)
     return idx[(idx >= pd.Timestamp(first)) & (idx <= pd.Timestamp(last))]
 
@@ -103,8 +140,7 @@ def future(last: datetime, session: Session, n: int) -> list[datetime]:
     """The `n` slots after `last`: later the same day, then at the next (business) day's opening."""
     import pandas as pd
 
-    count = n // session.slots + 2
-    days = pd.bdate_range(last.date(), periods=count) if session.weekdays else pd.date_range(last.date(), periods=count, freq="D")
+    days = session.days(last.date(), periods=n // session.slots + 2)
     idx = _slots(days, session)
     return list(idx[idx > pd.Timestamp(last)][:n].to_pydatetime())
 

@@ -77,7 +77,7 @@ def year_steps(v: np.ndarray, name: str) -> bool:
     common step), with no more holes than rows: the Olympics' 1896, 1900 ..., a census' 1790,
     1800 ...; a step counter `t` = 1000, 1010 ... stays a step index."""
     key = name.strip().lower()
-    if not ("year" in key or key in ("yr", "date", "period")):
+    if not ("year" in key or "census" in key or key in ("yr", "date", "period")):
         return False
     if v.size < 3 or not np.all(v == np.round(v)) or v.min() < 1000 or v.max() >= 3000:
         return False
