@@ -537,3 +537,13 @@ def test_a_session_shut_on_holidays_reads_in_chinese(tmp_path, monkeypatch):
     started = run_message("timeseries: calls.csv; every 5 minutes, 07:00-21:00 Mon-Fri, US holidays, 169 missing rows put back; "
                           "season 169, periods [169, 845] (every 5 minutes, 07:00-21:00 Mon-Fri, US holidays)")
     assert "; 每 5 分钟, 07:00-21:00 周一至周五, US 假日休市, 补回了 169 个缺失行; 季节 169" in started, started
+
+
+def test_years_before_1000_in_a_year_column_are_years_and_a_period_counter_is_not(tmp_path):
+    # a tree-ring or a chronicle's series (600 .. 1979) read as `frequency none` and its future as
+    # row numbers; a `period` column counting 1 .. 1500 stays a step number
+    ring = tsdata.load_csv(_write(tmp_path / "ring.csv", "Year,width\n" + "".join(f"{y},{1 + (y % 7) / 10}\n" for y in range(600, 1980))))
+    assert ring.frequency.name == "yearly" and ring.time_column == "Year" and ring.timestamps[0] == datetime(600, 1, 1)
+    assert tsfreq.future_stamps(ring.timestamps[-1], ring.frequency, 2) == [datetime(1980, 1, 1), datetime(1981, 1, 1)]
+    steps = tsdata.load_csv(_write(tmp_path / "steps.csv", "period,y\n" + "".join(f"{k},{k % 9}\n" for k in range(1, 1501))))
+    assert steps.frequency.name == "none" and steps.timestamps is None

@@ -60,6 +60,7 @@ from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp 
     years as _years,
     from_numbers,
     from_year as _from_year,
+    year_named as _year_named,
     month_of as _month_of,
     parse_stamp,
     series as _series,
@@ -370,8 +371,10 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
     if bad is None and not np.isnan(nums).any():
         if ordered:
             _increasing(table, time_column, nums, cells)
-        # years: 1000..2999, yearly steps or finer fractions of a year (1749.042 = Jan 1749)
-        if nums.min() >= 1000 and nums.max() < 3000 and np.median(np.diff(nums)) <= 1.0 + 1e-9:
+        # years: 1000..2999, yearly steps or finer fractions of a year (1749.042 = Jan 1749); in a
+        # column named like years, from year 1 (a tree-ring or a chronicle's series, 600 .. 1979)
+        early = nums.min() >= 1 and nums.max() >= 1000 and _year_named(time_column, strict=True)
+        if (nums.min() >= 1000 or early) and nums.max() < 3000 and np.median(np.diff(nums)) <= 1.0 + 1e-9:
             step = float(np.median(np.diff(nums)))
             if abs(step * 12 - round(step * 12)) < 0.02 and round(step * 12) in (1, 3):
                 # decimal years of monthly or quarterly data (1749.042 = mid-January 1749): snap

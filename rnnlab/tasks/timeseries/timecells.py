@@ -72,12 +72,18 @@ def years(v: np.ndarray) -> bool:
             and bool(np.all(np.diff(v) > 0)) and float(np.median(np.diff(v))) <= 1.0 + 1e-9)
 
 
+def year_named(name: str, strict: bool = False) -> bool:
+    """A column name that says years: Year, year_start, yr, census; date and period too unless
+    `strict` (a `period` counting 1 .. 1500 is a step number, not years 1 .. 1500)."""
+    key = name.strip().lower()
+    return "year" in key or "census" in key or key == "yr" or (not strict and key in ("date", "period"))
+
+
 def year_steps(v: np.ndarray, name: str) -> bool:
     """Whole years 1000..2999 in a column named like years, 2 to 10 years apart (the greatest
     common step), with no more holes than rows: the Olympics' 1896, 1900 ..., a census' 1790,
     1800 ...; a step counter `t` = 1000, 1010 ... stays a step index."""
-    key = name.strip().lower()
-    if not ("year" in key or "census" in key or key in ("yr", "date", "period")):
+    if not year_named(name):
         return False
     if v.size < 3 or not np.all(v == np.round(v)) or v.min() < 1000 or v.max() >= 3000:
         return False
