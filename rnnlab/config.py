@@ -104,8 +104,10 @@ class TaskConfig(_Section):
     time_column: Optional[str] = None
     # Long format (one row per series and time): the column naming each series; one global model
     # then trains on all of them, each scaled by its own training split. Columns `unique_id, ds, y`
-    # (statsforecast / Darts) need no key. Unset: one series.
+    # (statsforecast / Darts) need no key. `wide`: a time column, then one column per series, each
+    # numeric column a series of that one model. Unset / false: one series.
     id_column: Optional[str] = Field(None, min_length=1)
+    wide: bool = False
     # CSV field separator; unset = detected (",", ";", tab or "|").
     delimiter: Optional[str] = Field(None, min_length=1, max_length=1)
     # Unset: from the data, as `rnnlab data` recommends (a window of two seasons, a horizon of
@@ -125,8 +127,7 @@ class TaskConfig(_Section):
     periods: Optional[list[float]] = None
     # Hour / day of week / time of year as sin/cos, those that vary at the series' frequency.
     calendar_features: bool = True
-    # Season length for the seasonal-naive baseline and MASE; 0 = the frequency's season (24
-    # hourly, 7 daily, 52 weekly, 12 monthly), else the first of `periods`, else detected.
+    # Seasonal-naive's and MASE's season; 0 = the frequency's (24 hourly, 7 daily, 52 weekly ...).
     season: int = Field(0, ge=0)
     test_fraction: float = Field(0.2, gt=0.0, lt=0.9)
     # Other CSV columns as inputs: `covariates` are observed up to the forecast origin (e.g.
@@ -138,8 +139,7 @@ class TaskConfig(_Section):
     # "quantile" (one output per `quantiles` entry, pinball loss; 0.5 is the point forecast).
     likelihood: Literal["none", "gaussian", "quantile"] = "none"
     quantiles: list[float] = Field(default_factory=lambda: [0.025, 0.1, 0.5, 0.9, 0.975])
-    # Public holidays of this country (a code of the `holidays` package, e.g. "US") as features:
-    # is-holiday and days to the next / since the last one; daily or finer data only.
+    # A country's public holidays (`holidays` code, "US") as features; daily or finer data only.
     holidays: Optional[str] = None
     holiday_subdivision: Optional[str] = None
     synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig)
@@ -171,7 +171,7 @@ TASK_KEY_KINDS: dict[str, tuple[str, ...]] = {
     **{
         k: ("timeseries",)
         for k in (
-            "column", "time_column", "id_column", "delimiter", "window", "horizon", "fill", "difference",
+            "column", "time_column", "id_column", "wide", "delimiter", "window", "horizon", "fill", "difference",
             "seasonal_difference", "scale", "relative", "periods", "calendar_features", "season", "test_fraction",
             "synthetic", "holidays", "holiday_subdivision", "covariates", "future_covariates", "likelihood",
             "quantiles",

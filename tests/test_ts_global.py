@@ -151,3 +151,50 @@ def test_data_card_of_a_panel(csv_path):
     # the window and horizon the card announces are the ones training uses
     p = tspanel.build(_cfg(csv_path))
     assert (s["window"], s["horizon"], s["season"]) == (p.window, p.horizon, p.season)
+
+
+def _write_wide(path, long_path):
+    """The long panel of `_write` as a spreadsheet keeps it: one column per series, blank cells
+    where a series has not started or has ended."""
+    import pandas as pd
+
+    df = pd.read_csv(long_path, dtype={"y": str}, keep_default_na=False)
+    wide = df.pivot(index="ds", columns="unique_id", values="y").reindex(columns=[s for s, *_ in SERIES]).fillna("")
+    wide.index.name = "month"
+    path.write_text(wide.to_csv())
+    return path
+
+
+def test_a_wide_csv_is_the_same_panel_as_its_long_form(csv_path, tmp_path):
+    wide = _write_wide(tmp_path / "wide.csv", csv_path)
+    assert wide.read_text().splitlines()[0] == "month,small,mid,big,tiny"
+    p, q = tspanel.build(_cfg(wide, "task.wide=true")), tspanel.build(_cfg(csv_path))
+    assert p.ids == q.ids == ["small", "mid", "big"] and p.left_out == q.left_out == [("tiny", 5)]
+    assert np.array_equal(p.begins, q.begins) and np.array_equal(p.observed, q.observed)
+    assert np.allclose(p.levels, q.levels) and p.scalers == q.scalers and (p.window, p.horizon, p.season) == (q.window, q.horizon, q.season)
+    assert p.columns["time_column"] == "month" and p.columns["wide"] == "small, mid, big, tiny"
+    got = CliRunner().invoke(app, ["data", str(wide), "--wide", "--json"])
+    assert got.exit_code == 0, got.output
+    assert json.loads(got.stdout)["panel"]["series"] == 3
+    # without the key, the several-columns error names it
+    with pytest.raises(UserError, match=r"one model over all 4: task.wide = true \(rnnlab data --wide\)"):
+        from rnnlab.tasks.timeseries import data as tsdata
+        tsdata.load_csv(wide)
+    root = tmp_path / "runs"
+    proc = rnnlab("train", str(wide), *TINY, "--set", "task.wide=true", "--runs-dir", str(root), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert [r["id"] for r in json.loads(proc.stdout)["series"]] == ["small", "mid", "big"]
+
+
+def test_wide_key_refusals(csv_path, tmp_path):
+    wide = _write_wide(tmp_path / "wide.csv", csv_path)
+    with pytest.raises(UserError, match="wide .* or long .*; set one of them"):
+        tspanel.build(_cfg(wide, "task.wide=true", "task.id_column='small'"))
+    with pytest.raises(UserError, match="leave task.column unset, or drop task.wide"):
+        tspanel.build(_cfg(wide, "task.wide=true", "task.column='small'"))
+    one = tmp_path / "one.csv"
+    one.write_text("date,y\n" + "".join(f"2000-{m:02d}-01,{m}\n" for m in range(1, 13)))
+    with pytest.raises(UserError, match="needs two or more numeric columns"):
+        tspanel.build(_cfg(one, "task.wide=true"))
+    with pytest.raises(UserError, match="task.wide = true: a global model reads"):
+        tspanel.check_config(config.load("ts-lstm", ["task.wide=true"]).task)

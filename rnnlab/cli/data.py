@@ -34,12 +34,13 @@ def data(
     delimiter: Annotated[Optional[str], typer.Option("--delimiter", help="Field separator (default: detected).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the card as one JSON object (with the values).")] = False,
     id_column: Annotated[Optional[str], typer.Option("--id-column", help="Long format: the column naming each series (default: unique_id when the columns are unique_id, ds, y).")] = None,
+    wide: Annotated[bool, typer.Option("--wide", help="Wide format: every numeric column a series of one global model (task.wide).")] = False,
 ) -> None:
     """Show a time series' data card: rows, frequency, missing values and the longest gap,
     ADF/KPSS, seasonal periods, a plot of the series and its ACF, and recommended settings."""
     from rnnlab.tasks.timeseries import card as tscard
 
-    if _panel(file, column, time_column, delimiter, id_column, json_out):
+    if _panel(file, column, time_column, delimiter, id_column, json_out, wide):
         return
     from rnnlab.cli.render import width as term_width
 
@@ -111,28 +112,29 @@ def card_lines(lines: list[str]) -> list[str]:
     return out
 
 
-def _panel(file: Path, column, time_column, delimiter, id_column, json_out: bool) -> bool:
-    """A long-format panel (many series, one global model): what `train` will make of it."""
+def _panel(file: Path, column, time_column, delimiter, id_column, json_out: bool, wide: bool = False) -> bool:
+    """A long-format or wide panel (many series, one global model): what `train` will make of it."""
     from rnnlab.config import TaskConfig
     from rnnlab.tasks.timeseries import panel as tspanel
 
     cfg = TaskConfig(kind="timeseries", source=str(file), column=column, time_column=time_column, delimiter=delimiter,
-                     id_column=id_column)
+                     id_column=id_column, wide=wide)
     if not tspanel.wanted(cfg):
         return False
     s = tspanel.summary(tspanel.build(cfg))
     if json_out:
         print_json(_finite({"panel": s}))
         return True
-    typer.echo(f"{file}: a long-format panel of {s['series']} series by {s['id_column']!r} ({s['column']!r} over "
-               f"{s['time_column']!r}), {s['rows']} rows; per series {s['rows_min']} to {s['rows_max']} rows "
+    shape = (f"a wide panel of {s['series']} series, one a column (over {s['time_column']!r})" if wide else
+             f"a long-format panel of {s['series']} series by {s['id_column']!r} ({s['column']!r} over {s['time_column']!r})")
+    typer.echo(f"{file}: {shape}, {s['rows']} rows; per series {s['rows_min']} to {s['rows_max']} rows "
                f"(median {s['rows_median']:g}); {s['frequency']}, season {s['season']}")
     typer.echo(f"train fits ONE model on every series: window {s['window']}, horizon {s['horizon']}, each series "
                "split in time and scaled by its own training split")
     if s["left_out"]:
         typer.echo(f"left out (too short for one window): {', '.join(f'{i} ({n} rows)' for i, n in s['left_out'][:8])}"
                    + (f" and {len(s['left_out']) - 8} more" if len(s["left_out"]) > 8 else ""))
-    extra = "" if not id_column else f" --set task.id_column={id_column}"
+    extra = " --set task.wide=true" if wide else "" if not id_column else f" --set task.id_column={id_column}"
     typer.echo(f"try: rnnlab train ts-lstm --set task.source={file}{extra}")
     return True
 

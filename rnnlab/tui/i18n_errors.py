@@ -131,6 +131,8 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r": (?P<n>\d+) numeric columns \((?P<cols>[^)]*)\); set task\.column to one of them",
      r": 有 \g<n> 个数值列 (\g<cols>); 请把 task.column 设为其中之一"),
     (r"; the others can be its inputs: task\.covariates = ", r"; 其余的列可作为它的输入: task.covariates = "),
+    (r"; or, if each column is a series of its own, one model over all (?P<n>\d+): task\.wide = true \(rnnlab data --wide\)",
+     r"; 若每一列各是一条序列, 可用一个模型训练全部 \g<n> 列: task.wide = true (rnnlab data --wide)"),
     (r": (?P<n>\d+) rows is too short to forecast: at least (?P<need>\d+) are needed \((?P<what>[^)]*)\); "
      r"or set task\.window and task\.horizon yourself",
      r": \g<n> 行太短, 无法预测: 至少需要 \g<need> 行 (\g<what>); 或自行设置 task.window 和 task.horizon"),

@@ -77,7 +77,8 @@ class GlobalTimeSeriesTask(WindowTask):
         d = self.data
         c = d.columns
         left = f"; {len(d.left_out)} series left out (too short)" if d.left_out else ""
-        return (f"timeseries (global): {d.origin} [{c.get('column')}] by {c.get('id_column')}: {d.size} series, "
+        # a wide CSV's series are its columns (panel._read_wide)
+        return (f"timeseries (global): {d.origin} [{c.get('column') or 'wide'}] by {c.get('id_column') or 'column'}: {d.size} series, "
                 f"{d.levels.size} rows, window {d.window} -> horizon {d.horizon}, {self.input_size} features, "
                 f"each series scaled by its own training split ({'its mean and mean absolute step' if self.cfg.scale == 'standard' else self.cfg.scale}); {d.frequency.name}, season {d.season}{left}")
 

@@ -3,7 +3,9 @@
 A long-format CSV has one row per (series, time): an id column, a time column and a value column,
 as statsforecast and Darts read it. Columns named `unique_id, ds, y` need no key; otherwise
 `task.id_column` names the id column (and `task.time_column` / `task.column` the others, or they
-are found as for one series).
+are found as for one series). A wide CSV (`task.wide = true`: a time column, then one column per
+series, as Darts' `TimeSeries.from_dataframe(value_cols=...)` reads it) gives each numeric column
+as a series named by its header.
 
     unique_id,ds,y              each series:  sorted by time, leading/trailing empty rows cut,
     ABW,1960-01-01,4.82           skipped steps put back as NaN (tsfreq.regularize), filled
@@ -57,9 +59,9 @@ def _header(path: Path, delimiter: Optional[str]) -> list[str]:
 
 
 def wanted(cfg: TaskConfig) -> bool:
-    """A global model is asked for: `task.id_column` is set, or the CSV's columns include
-    `unique_id, ds, y` (statsforecast's long format)."""
-    if cfg.id_column:
+    """A global model is asked for: `task.id_column` or `task.wide` is set, or the CSV's columns
+    include `unique_id, ds, y` (statsforecast's long format)."""
+    if cfg.id_column or cfg.wide:
         return True
     src = cfg.source or ""
     if not src or src.startswith("builtin:"):
@@ -73,15 +75,22 @@ def wanted(cfg: TaskConfig) -> bool:
 def check_config(cfg: TaskConfig) -> None:
     """The [task] keys a global model does not take, each refused in one line."""
     src = cfg.source or ""
+    key = "task.wide = true" if cfg.wide else f"task.id_column = {cfg.id_column!r}"
     if src.startswith("builtin:"):
-        raise UserError(f"task.id_column = {cfg.id_column!r}: a global model reads a long-format CSV (task.source = "
-                        f"'panel.csv' with columns such as unique_id, ds, y), not {src!r}")
+        raise UserError(f"{key}: a global model reads a long-format CSV (task.source = 'panel.csv' with columns such as "
+                        f"unique_id, ds, y) or a wide one (a time column, then one column per series), not {src!r}")
+    if cfg.wide and cfg.id_column:
+        raise UserError(f"task.wide = true and task.id_column = {cfg.id_column!r}: a CSV is wide (one column per series) "
+                        "or long (an id column naming each row's series); set one of them")
+    if cfg.wide and cfg.column:
+        raise UserError(f"task.column = {cfg.column!r} with task.wide = true: a wide CSV's every numeric column is a series; "
+                        "leave task.column unset, or drop task.wide to forecast that one column")
     refused = [("covariates", bool(cfg.covariates)), ("future_covariates", bool(cfg.future_covariates)),
                ("holidays", bool(cfg.holidays)), ("likelihood", cfg.likelihood != "none"),
                ("difference", cfg.difference is True), ("seasonal_difference", bool(cfg.seasonal_difference))]
     for key, bad in refused:
         if bad:
-            raise UserError(f"task.{key} is not supported with a global model over many series (task.id_column); "
+            raise UserError(f"task.{key} is not supported with a global model over many series (task.id_column, task.wide); "
                             f"leave it unset, or train one series at a time")
 
 
@@ -98,6 +107,8 @@ def read_long(cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]
 
     path = Path(cfg.source or "").expanduser()
     table = tscsv.read_table(path, cfg.delimiter)
+    if cfg.wide:
+        return _read_wide(table, cfg)
     head = table.header
     id_col = cfg.id_column or LONG_FORMAT[0]
     j = tscsv.column_index(table, id_col, "id_column")
@@ -134,6 +145,29 @@ def read_long(cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]
         stamps = None if idx is None else idx[group["row"].to_numpy()]
         out.append(RawSeries(str(sid), group["v"].to_numpy(dtype=np.float64), stamps))
     return out, {"id_column": id_col, "time_column": time_col, "column": column}
+
+
+def _read_wide(table: tscsv.Table, cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]]]:
+    """Each numeric column of a wide CSV as a series named by its header, on the rows' times."""
+    time_col = cfg.time_column or tscsv.find_time_column(table)
+    names = tscsv.numeric_columns(table, time_col)
+    if len(names) < 2:
+        raise UserError(f"{table.path}: task.wide = true needs two or more numeric columns, one per series; it has "
+                        f"{len(names)} ({', '.join(names) or 'none'}) besides the time column {time_col!r}; drop task.wide "
+                        "to forecast one column")
+    idx = None
+    order = np.arange(table.n_rows)
+    if time_col is not None:
+        idx, _ = tscsv.times(table, time_col, ordered=False)
+        if idx is not None:
+            order = np.argsort(idx.as_unit("ns").asi8, kind="stable")
+            idx = idx[order]
+            same = np.flatnonzero(np.diff(idx.as_unit("ns").asi8) == 0)
+            if same.size:
+                raise UserError(f"{table.path}, line {table.line(int(order[same[0] + 1]))}: two rows at the same time in "
+                                f"column {time_col!r}; a wide CSV has one row per time step")
+    out = [RawSeries(name, tscsv.values(table, name)[order], idx) for name in names]
+    return out, {"id_column": None, "time_column": time_col, "column": None, "wide": ", ".join(names)}
 
 
 def _ids(table: tscsv.Table, j: int, name: str) -> np.ndarray:
