@@ -173,6 +173,12 @@ def test_a_wide_csv_is_the_same_panel_as_its_long_form(csv_path, tmp_path):
     assert np.array_equal(p.begins, q.begins) and np.array_equal(p.observed, q.observed)
     assert np.allclose(p.levels, q.levels) and p.scalers == q.scalers and (p.window, p.horizon, p.season) == (q.window, q.horizon, q.season)
     assert p.columns["time_column"] == "month" and p.columns["wide"] == "small, mid, big, tiny"
+    # written newest first, with pandas' row numbers in front: the same panel
+    lines = wide.read_text().splitlines()
+    flipped = tmp_path / "flipped.csv"
+    flipped.write_text("," + lines[0] + "\n" + "".join(f"{k},{ln}\n" for k, ln in enumerate(reversed(lines[1:]))))
+    r = tspanel.build(_cfg(flipped, "task.wide=true"))
+    assert r.ids == p.ids and np.allclose(r.levels, p.levels) and r.scalers == p.scalers
     got = CliRunner().invoke(app, ["data", str(wide), "--wide", "--json"])
     assert got.exit_code == 0, got.output
     assert json.loads(got.stdout)["panel"]["series"] == 3

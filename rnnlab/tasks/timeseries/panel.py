@@ -148,25 +148,24 @@ def read_long(cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]
 
 
 def _read_wide(table: tscsv.Table, cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]]]:
-    """Each numeric column of a wide CSV as a series named by its header, on the rows' times."""
-    time_col = cfg.time_column or tscsv.find_time_column(table)
+    """Each numeric column of a wide CSV as a series named by its header, on the rows' times (read
+    as one series' are: newest-first files flipped, local clocks in standard time, a time out of
+    order named by its line)."""
+    time_col = cfg.time_column
+    if time_col is not None:
+        tscsv.column_index(table, time_col, "time_column")
+    else:
+        time_col = tscsv.find_time_column(table)
     names = tscsv.numeric_columns(table, time_col)
+    counted = [c for c in names if tscsv._row_numbers(table, c)]  # pandas' and R's row numbers
+    names = [c for c in names if c not in counted] if len(names) > len(counted) else names
     if len(names) < 2:
         raise UserError(f"{table.path}: task.wide = true needs two or more numeric columns, one per series; it has "
                         f"{len(names)} ({', '.join(names) or 'none'}) besides the time column {time_col!r}; drop task.wide "
                         "to forecast one column")
-    idx = None
-    order = np.arange(table.n_rows)
-    if time_col is not None:
-        idx, _ = tscsv.times(table, time_col, ordered=False)
-        if idx is not None:
-            order = np.argsort(idx.as_unit("ns").asi8, kind="stable")
-            idx = idx[order]
-            same = np.flatnonzero(np.diff(idx.as_unit("ns").asi8) == 0)
-            if same.size:
-                raise UserError(f"{table.path}, line {table.line(int(order[same[0] + 1]))}: two rows at the same time in "
-                                f"column {time_col!r}; a wide CSV has one row per time step")
-    out = [RawSeries(name, tscsv.values(table, name)[order], idx) for name in names]
+    tscsv.oldest_first(table, time_col)
+    idx = tscsv.times(table, time_col)[0] if time_col is not None else None
+    out = [RawSeries(name, tscsv.values(table, name), idx) for name in names]
     return out, {"id_column": None, "time_column": time_col, "column": None, "wide": ", ".join(names)}
 
 
