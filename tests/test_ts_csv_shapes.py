@@ -547,3 +547,25 @@ def test_years_before_1000_in_a_year_column_are_years_and_a_period_counter_is_no
     assert tsfreq.future_stamps(ring.timestamps[-1], ring.frequency, 2) == [datetime(1980, 1, 1), datetime(1981, 1, 1)]
     steps = tsdata.load_csv(_write(tmp_path / "steps.csv", "period,y\n" + "".join(f"{k},{k % 9}\n" for k in range(1, 1501))))
     assert steps.frequency.name == "none" and steps.timestamps is None
+
+
+def test_a_spreadsheets_totals_row_is_not_a_time_step(tmp_path, monkeypatch):
+    # an Excel export of daily counts ends `Total,336776`: the time column read as text, the file
+    # as 366 rows with no time column, the total trained on as a value and the future as row numbers
+    days = pd.date_range("2013-01-01", periods=120, freq="D")
+    body = "".join(f"{t:%d/%m/%Y %H:%M},{900 + k % 7 * 10}\n" for k, t in enumerate(days))
+    s = tsdata.load_csv(_write(tmp_path / "f.csv", "Date,Flights\n" + body + "Total,112000\nAverage,933.3\n"))
+    assert s.frequency.name == "daily" and s.values.size == 120 and s.values.max() < 1000
+    assert s.reading == ("2 total rows under the data skipped",)
+    from rnnlab.cli.data import card_lines
+    from rnnlab.tasks.timeseries import card as tscard
+
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    assert any(ln.endswith("跳过数据下方 2 行合计") for ln in card_lines(tscard.summary_lines(tscard.build(tmp_path / "f.csv"))))
+    # a long panel whose last series is named Total keeps it: the first column holds ids, not times
+    panel = _write(tmp_path / "p.csv", "region,date,v\n" + "".join(
+        f"{r},{t:%Y-%m-%d},{k}\n" for r in ("North", "Total") for k, t in enumerate(days[:40])))
+    from rnnlab.tasks.timeseries import read as tsread
+
+    table = tsread.read_table(panel)
+    assert table.n_rows == 80 and table.totals == 0

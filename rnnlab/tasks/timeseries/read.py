@@ -83,6 +83,7 @@ class Table:
     skip: int = 0  # lines above the header (a title, a source note), not read
     flipped: bool = False  # rows were newest first and are now read oldest first
     notes: int = 0  # rows under the data that are notes ("Source: ..."), not read
+    totals: int = 0  # a spreadsheet's totals rows under the data ("Total,336776"), not read
     clock: bool = False  # local clock times moved to standard time (clock.py)
     fiscal: bool = False  # financial years (2019-20) read as yearly times
     _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
@@ -92,6 +93,7 @@ class Table:
         return tuple(line for line, shown in (
             (f"{self.skip} line{'s' if self.skip != 1 else ''} above the header skipped (a title)", self.skip),
             (f"{self.notes} note row{'s' if self.notes != 1 else ''} under the data skipped", self.notes),
+            (f"{self.totals} total row{'s' if self.totals != 1 else ''} under the data skipped", self.totals),
             ("rows newest first, read oldest first", self.flipped),
             ("local clock times: the summer rows moved back one hour (standard time)", self.clock),
             ("financial years (2019-20) read as yearly, each at the year written first", self.fiscal),
@@ -226,9 +228,11 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
         frame = frame.loc[~blank].reset_index(drop=True)
     rows = frame.shape[0]
     frame = tsrows.without_notes(frame)
+    notes = rows - frame.shape[0]
+    frame, totals = tsrows.without_totals(frame)
     if frame.shape[0] == 0:
         raise UserError(f"{path}: no data rows after the header ({', '.join(header)}); expected one row per time step")
-    return Table(path, header, frame, delim, full if whole else None, encoding=encoding, skip=skip, notes=rows - frame.shape[0])
+    return Table(path, header, frame, delim, full if whole else None, encoding=encoding, skip=skip, notes=notes, totals=totals)
 
 
 _NA_VALUES = sorted({v for w in _MISSING for v in (w, w.upper(), w.title())} - {""}) + [""]

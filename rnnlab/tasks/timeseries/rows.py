@@ -1,5 +1,5 @@
-"""Rows of a CSV that are not data: a source note under the table ("Source: ABS, table 5"), and
-a row wider than its header, which is refused when the extra fields hold something (a decimal
+"""Rows of a CSV that are not data: a source note under the table ("Source: ABS, table 5"), a
+spreadsheet's totals row under a time column (`Total,336776`: a sum, not a time step), and a row wider than its header, which is refused when the extra fields hold something (a decimal
 comma in a comma-separated file cuts `1,5` in two) and read when they are empty (`...,112,`, a
 trailing delimiter).
 """
@@ -23,6 +23,31 @@ def is_note(first, rest) -> bool:
     if not isinstance(first, str) or not NOTE.search(first) or parse_stamp(first.strip()) is not None:
         return False
     return all(v != v or isinstance(v, str) and (not v.strip() or _LETTER.search(v)) for v in rest)
+
+
+# a spreadsheet's summary rows under the data: labels a time column never holds
+TOTAL = re.compile(r"^(grand\s+)?(totals?|sum|summe|gesamt|insgesamt|average|mean|avg|total général|合计|总计|总和|平均)\s*:?$", re.I)
+MAX_TOTALS = 3
+
+
+def without_totals(frame):
+    """`frame` without its last rows (at most MAX_TOTALS) whose first cell is a total's label
+    (Total, Sum, Average, 合计), when the rows above them hold times there; and how many."""
+    from rnnlab.tasks.timeseries.timecells import dates
+
+    end = frame.shape[0]
+    while (frame.shape[0] - end < MAX_TOTALS and end > 1 and isinstance(frame.iloc[end - 1, 0], str)
+           and TOTAL.match(frame.iloc[end - 1, 0].strip())):
+        end -= 1
+    if end == frame.shape[0]:
+        return frame, 0
+    above = frame.iloc[max(0, end - 200):end, 0]
+    import pandas as pd
+
+    as_number = pd.to_numeric(above, errors="coerce")
+    if not (bool(as_number.notna().all()) or dates(above.astype(str).str.strip()) is not None):
+        return frame, 0  # an id column (a panel's "Total" series), not a time column
+    return frame.iloc[:end], frame.shape[0] - end
 
 
 def benign(row, delim: str, width: int) -> bool:
