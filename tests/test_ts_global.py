@@ -204,3 +204,23 @@ def test_wide_key_refusals(csv_path, tmp_path):
         tspanel.build(_cfg(one, "task.wide=true"))
     with pytest.raises(UserError, match="task.wide = true: a global model reads"):
         tspanel.check_config(config.load("ts-lstm", ["task.wide=true"]).task)
+
+
+def test_a_long_panel_of_years_reads_its_calendar_and_one_series_read_names_the_id(tmp_path):
+    # gapminder's `country,year,lifeExp` (1952 .. 2007 every 5 years): read as one series the year
+    # column was offered as the value (`-c year`), and with `-c lifeExp` 142 countries were joined
+    # end to end without a word; as a panel its frequency was `none` and `--future` printed row 12
+    from rnnlab.tasks.timeseries import data as tsdata
+    from rnnlab.tasks.timeseries import frequency as tsfreq
+
+    years = range(1952, 2008, 5)
+    path = tmp_path / "gap.csv"
+    path.write_text("country,year,lifeExp\n" + "".join(
+        f"{c},{y},{40 + k + 3 * i:.1f}\n" for i, c in enumerate(("Chad", "Peru", "Laos")) for k, y in enumerate(years)))
+    with pytest.raises(UserError, match=r"column 'year' is not after .* task.id_column = 'country'"):
+        tsdata.load_csv(path)
+    with pytest.raises(UserError, match=r"task.id_column = 'country'"):
+        tsdata.load_csv(path, column="lifeExp")
+    p = tspanel.build(_cfg(path, "task.id_column='country'"))
+    assert p.frequency.name == "every 5 years" and p.columns["time_column"] == "year"
+    assert tsfreq.future_stamps(p.stamps[0][-1].to_pydatetime(), p.frequency, 1)[0].year == 2012

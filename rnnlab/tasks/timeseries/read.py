@@ -59,9 +59,8 @@ from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp 
     year_steps as _year_steps,
     years as _years,
     from_numbers,
-    from_year as _from_year,
-    year_named as _year_named,
-    month_of as _month_of,
+    panel_years,
+    year_times,
     parse_stamp,
     series as _series,
 )
@@ -341,7 +340,7 @@ def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
         if bad is None:
             # years written newest first too (oldest_first flips the rows)
             if not np.isnan(v).any() and (_years(v) or _years(v[::-1]) or _year_steps(v[::-1] if v.size and v[0] > v[-1] else v, name)
-                                          or _looks_like_time(table, name) or compact(v) is not None):
+                                          or _looks_like_time(table, name) or compact(v) is not None or panel_years(v, name)):
                 return name
             continue
         if _dates(cells.head(200)) is not None and table.dates(j) is not None:
@@ -376,18 +375,9 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
     if bad is None and not np.isnan(nums).any():
         if ordered:
             _increasing(table, time_column, nums, cells)
-        # years: 1000..2999, yearly steps or finer fractions of a year (1749.042 = Jan 1749); in a
-        # column named like years, from year 1 (a tree-ring or a chronicle's series, 600 .. 1979)
-        early = nums.min() >= 1 and nums.max() >= 1000 and _year_named(time_column, strict=True)
-        if (nums.min() >= 1000 or early) and nums.max() < 3000 and np.median(np.diff(nums)) <= 1.0 + 1e-9:
-            step = float(np.median(np.diff(nums)))
-            if abs(step * 12 - round(step * 12)) < 0.02 and round(step * 12) in (1, 3):
-                # decimal years of monthly or quarterly data (1749.042 = mid-January 1749): snap
-                # to each month's first day, so the calendar sees whole months
-                return pd.DatetimeIndex([_month_of(v) for v in nums]), "year"
-            return pd.DatetimeIndex([_from_year(v) for v in nums]), "year"
-        if _year_steps(nums, time_column):  # every 4 years (Olympics), every 10 (a census)
-            return pd.DatetimeIndex([_from_year(v) for v in nums]), "year"
+        as_years = year_times(nums, time_column, ordered)
+        if as_years is not None:
+            return as_years, "year"
         numbered = from_numbers(nums, time_column)  # a date's digits, Unix time, Excel serials
         return (numbered, "datetime") if numbered is not None else (None, "index")
     idx = table.dates(j)

@@ -94,6 +94,37 @@ def year_steps(v: np.ndarray, name: str) -> bool:
     return 2 <= k <= 10 and int(np.sum(d // k - 1)) <= v.size
 
 
+def panel_years(v: np.ndarray, name: str) -> bool:
+    """Years that repeat in a column named like years (a long panel's, 1952 .. 2007 for every
+    country): the time column, which reading it as one series then names the id column for."""
+    u = np.unique(v)
+    return u.size < v.size and year_named(name) and (years(u) or year_steps(u, name))
+
+
+def year_times(nums: np.ndarray, name: str, ordered: bool = True) -> Any:
+    """Numbers of the time column `name` as years (a DatetimeIndex), or None: 1000..2999 in
+    yearly steps or finer fractions of a year (1749.042 = January 1749); in a column named like
+    years from year 1 (a tree-ring or a chronicle's series, 600 .. 1979) or 2 to 10 years apart
+    (`year_steps`). Not `ordered` (a long panel's, series after series): by the distinct ones."""
+    import pandas as pd
+
+    if not ordered:
+        u = np.unique(nums)
+        if u.size > 2 and (years(u) or year_steps(u, name)):
+            return pd.DatetimeIndex([from_year(v) for v in nums])
+    early = nums.min() >= 1 and nums.max() >= 1000 and year_named(name, strict=True)
+    if (nums.min() >= 1000 or early) and nums.max() < 3000 and np.median(np.diff(nums)) <= 1.0 + 1e-9:
+        step = float(np.median(np.diff(nums)))
+        if abs(step * 12 - round(step * 12)) < 0.02 and round(step * 12) in (1, 3):
+            # decimal years of monthly or quarterly data: each month's first day, so the
+            # calendar sees whole months
+            return pd.DatetimeIndex([month_of(v) for v in nums])
+        return pd.DatetimeIndex([from_year(v) for v in nums])
+    if year_steps(nums, name):  # every 4 years (Olympics), every 10 (a census)
+        return pd.DatetimeIndex([from_year(v) for v in nums])
+    return None
+
+
 def from_numbers(nums: np.ndarray, name: str) -> Any:
     """Numbers that write a date's digits (`compact`, under any name), or, in a column named
     like time, numbers that count from an epoch: Unix seconds or milliseconds
