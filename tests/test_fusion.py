@@ -191,7 +191,24 @@ def test_the_verdict_says_when_the_model_and_the_fused_forecast_lose():
     one = tsverdict.summary_line({**metrics, "fusion_selection_origins": 1.0})
     assert one.startswith("test MASE: fused 1.400 (ets 0.50, rnn 0.50; chosen on 1 validation origin) | ets 1.500")
     assert "(ets 0.50, rnn 0.50; chosen on 4 validation origins)" in tsverdict.summary_line({**metrics, "fusion_selection_origins": 4.0})
+    # and under five origins a note says the weights are a close call, and how to see and take each member
+    assert tsverdict.selection_notes({**metrics, "fusion_selection_origins": 2.0}) == [
+        "the fused weights were chosen on 2 validation origins: a close call; `rnnlab forecast RUN` scores every member on "
+        "the test split, and `forecast RUN --future N --model NAME` takes one"]
+    assert tsverdict.selection_notes({**metrics, "fusion_selection_origins": 5.0}) == []
 
+
+
+def test_the_verdict_names_the_random_walk_and_drift_when_they_win():
+    # an outside trial's daily ozone: naive 0.568 on test beat ETS 0.600 and the fused 0.651, and
+    # the note named ETS; melsyd's validation drift 0.532 and naive 0.539 beat Theta's 0.541
+    metrics = {"naive_test_mase": 0.568, "drift_test_mase": 0.7, "seasonal_naive_test_mase": 0.752,
+               "member_ets_test_mase": 0.600, "member_ets_val_mase": 0.9, "member_theta_val_mase": 0.541,
+               "member_rnn_test_mase": 1.287, "member_rnn_val_mase": 0.95,
+               "fused_test_mase": 0.651, "fused_val_mase": 0.578, "fusion_weight_ets": 1.0}
+    lines = tsverdict.losses(metrics, {"naive_val_mase": 0.539, "drift_val_mase": 0.532, "seasonal_naive_val_mase": 0.8})
+    assert lines[1] == ("the fused forecast is worse than drift on validation (MASE 0.578 vs 0.532, and 2 others); "
+                        "than naive on test (MASE 0.651 vs 0.568, and 1 other)"), lines
 
 
 def test_the_verdict_judges_the_kept_checkpoint_not_the_last_evaluation():

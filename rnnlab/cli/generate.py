@@ -289,6 +289,9 @@ def _print_report(report: dict) -> None:
         cells = "  ".join(_cell(entry.get(f"test_{c}")) for c in _COLUMNS)
         p = entry.get("test_ljung_box_p")
         typer.echo(f"{pad(name, width)}  {cells}  {_cell(p, 11)}")
+    if "ets" in report.get("members", {}):  # two ETS rows that differ: each said for what it is
+        typer.echo(t("exp. smoothing: the ETS baseline, fitted on the training split alone; ets (member): refitted on "
+                     "train + val before the test, the forecast `--model ets` gives"))
     _print_intervals(report.get("levels") or [], rows, width)
 
 

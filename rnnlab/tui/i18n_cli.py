@@ -55,6 +55,9 @@ ZH_CLI: dict[str, str] = {
     "metrics:": "指标:", "baselines:": "基线:", "fusion:": "融合:", "note:": "备注:", "kept:": "保留:", "run dir:": "运行目录:",
     "; every metric: --json": "; 全部指标见 --json", "fusion": "融合",
     "fused (the default forecast)": "融合 (默认预测)", "{name} (member)": "{name} (成员)",
+    "exp. smoothing: the ETS baseline, fitted on the training split alone; ets (member): refitted on train + val "
+    "before the test, the forecast `--model ets` gives":
+        "指数平滑: ETS 基线, 只用训练集拟合; ets (成员): 测试前在训练集 + 验证集上重新拟合, 即 `--model ets` 给出的预测",
     "{line}; `forecast --future` uses the fused forecast": "{line}; `forecast --future` 使用融合预测",
     "  per series (test MASE; ratio = rnn / best peer):": "  各序列 (测试集 MASE; 比值 = rnn / 最佳同类):",
     "{kept}; sample/forecast load it": "{kept}; sample/forecast 载入它",
@@ -270,6 +273,10 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
      lambda m: (f"历史不足以校准 {m['lv']}: {m['n']} 个起点 (需要 {m['m']} 个); 该区间退回正态近似 ±z·σ (季节朴素在训练集上的误差)"
                 + ("; 若其下已校准区间乘以 z 比值更宽, 则取后者" if m["wider"] else ""))),
     (r"^test MASE: fused ", "测试集 MASE: 融合 "),
+    (r"^the fused weights were chosen on (?P<n>\d+) validation origins?: a close call; `rnnlab forecast RUN` scores every "
+     r"member on the test split, and `forecast RUN --future N --model NAME` takes one$",
+     r"融合权重只由 \g<n> 个验证起点选定, 难分高下; `rnnlab forecast RUN` 在测试集上给每个成员打分, "
+     r"`forecast RUN --future N --model NAME` 可只取其一"),
     (r"\bchosen on (?P<n>\d+) validation origins?\b", r"由 \g<n> 个验证起点选定"),
     (r"^left out (?P<n>\d+) series too short for window (?P<w>\d+) \+ horizon (?P<h>\d+) in train and a horizon in val "
      r"and test: ", r"略去了 \g<n> 个太短的序列 (训练集需要窗口 \g<w> + 预测步长 \g<h>, 验证集和测试集各需一个预测步长): "),

@@ -1,7 +1,7 @@
 """Saying where a forecast stands, from a run's flat metrics (no numpy, no torch): the members'
 and the fused forecast's scores side by side, one line when the model or the fused forecast is
-worse than seasonal-naive or a classical member (on validation or test), and the intervals'
-calibration notes. `train` prints these lines and puts the same facts into `--json`.
+worse than naive, seasonal-naive, drift or a classical member (on validation or test), and the
+intervals' calibration notes. `train` prints these lines and puts the same facts into `--json`.
 
 The store keeps metrics flat (tsfusion.evaluate names them): `member_<name>_test_mase`,
 `member_<name>_val_mase`, `fused_test_*`, `fusion_weight_<name>`, `fusion_calibration_origins`,
@@ -52,8 +52,8 @@ def _ok(v: Any) -> bool:
 
 
 def losses(metrics: dict[str, float], baselines: dict[str, float]) -> list[str]:
-    """One line per forecast (the model's own, the fused one) that is worse, by MASE, than
-    seasonal-naive or a classical member on validation or test, naming the best rival on each."""
+    """One line per forecast (the model's own, the fused one) that is worse, by MASE, than naive,
+    seasonal-naive, drift or a classical member on validation or test, naming the best rival on each."""
     lines = []
     mem = members(metrics)
     classical = [k for k in mem if k not in ("fused", RNN)]
@@ -71,9 +71,11 @@ def losses(metrics: dict[str, float], baselines: dict[str, float]) -> list[str]:
             if not _ok(mine):
                 continue
             rivals: dict[str, float] = {}
-            snaive = (metrics.get(f"seasonal_naive_{split}_mase") if split == "test" else baselines.get("seasonal_naive_val_mase"))
-            if _ok(snaive):
-                rivals["seasonal-naive"] = snaive
+            # the random walk and its drift too: a forecaster is told when tomorrow-as-today wins
+            for base in ("seasonal_naive", "naive", "drift"):
+                v = metrics.get(f"{base}_test_mase") if split == "test" else baselines.get(f"{base}_val_mase")
+                if _ok(v):
+                    rivals[base.replace("_", "-")] = v
             for k in classical:
                 v = mem[k].get(f"{split}_mase")
                 if _ok(v):
@@ -111,6 +113,19 @@ def calibration_notes(metrics: dict[str, float], levels=LEVELS) -> list[str]:
     return [fallback_note(lv, int(n)) for lv in levels if n < needed_origins(lv)]
 
 
+# fewer validation origins than this decide the fused weights by a close call, and a note says so
+FEW_ORIGINS = 5
+
+
+def selection_notes(metrics: dict[str, float]) -> list[str]:
+    """One line when the fused weights were chosen on fewer than FEW_ORIGINS validation origins."""
+    n = metrics.get("fusion_selection_origins")
+    if not _ok(n) or n >= FEW_ORIGINS:
+        return []
+    return [f"the fused weights were {chosen_on(int(n))}: a close call; `rnnlab forecast RUN` scores every member on "
+            "the test split, and `forecast RUN --future N --model NAME` takes one"]
+
+
 def chosen_on(n: int) -> str:
     """'chosen on 1 validation origin': how many origins decided the fusion's weights (on one or
     two they are a close call); the fusion line and the dashboard's forecast panel say it."""
@@ -133,4 +148,4 @@ def summary_line(metrics: dict[str, float]) -> str:
     return "test MASE: " + " | ".join(parts)
 
 
-__all__ = ["calibration_notes", "chosen_on", "fallback_note", "losses", "members", "summary_line", "test_baselines"]
+__all__ = ["calibration_notes", "chosen_on", "selection_notes", "fallback_note", "losses", "members", "summary_line", "test_baselines"]
