@@ -68,6 +68,7 @@ class Trainer:
         self.cfg, self.task, self.model, self.device = cfg, task, model, device
         self.reporter, self.control, self.ckpt_root, self.bf16 = reporter, control, ckpt_root, bf16
         self.tc = cfg.train
+        self.thread_share = None  # a ThreadShare (threadshare.py) when `threads = 0` chose the count
         self.params = [p for p in model.parameters() if p.requires_grad]
         self.opt = optim.make_optimizer(self.params, self.tc)
         self.hidden: Any = None  # carried recurrent state for stateful TBPTT batches
@@ -366,6 +367,9 @@ class Trainer:
             self.step = step
             self._pending.steps.append((step, lr, numbers))
             self._pending.busy += time.perf_counter() - t_start
+            if self.thread_share is not None and (n := self.thread_share.tick()) is not None:
+                self.reporter.event(events.WARNING, f"threads {self.thread_share.previous} -> {n}: other processes use "
+                                    f"{self.thread_share.used_by_others:.1f} of {self.thread_share.cores} cores", step)
             evaluate = step % tc.eval_every == 0 or step == tc.steps
             save = step % tc.checkpoint_every == 0 or step == tc.steps
             if not (step % tc.log_every == 0 or evaluate or save or self.probes_due(step)):

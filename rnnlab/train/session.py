@@ -22,7 +22,8 @@ from rnnlab.errors import UserError
 from rnnlab.models import build_model
 from rnnlab.tasks import Task, make_task
 from rnnlab.train import checkpoint, events, kept
-from rnnlab.train.device import describe, resolve_device, set_threads, uses_bf16
+from rnnlab.train.device import describe, resolve_device, set_threads, usable_cores, uses_bf16
+from rnnlab.train.threadshare import ThreadShare
 from rnnlab.train.events import Control, Reporter
 from rnnlab.train.loop import Outcome, Trainer
 
@@ -112,6 +113,8 @@ def run_training(
         # layer (models/sequence.py), and the optimizer must hold the parameters it ends with
         model.load_state_dict(loaded[0])
     trainer = (Trainer if group is None else group.trainer)(cfg, task, model, device, reporter, control, ckpt_root, bf16=bf16)
+    if not cfg.train.threads and not os.environ.get("OMP_NUM_THREADS", "").strip().isdigit():
+        trainer.thread_share = ThreadShare(threads, usable_cores())  # chosen at the start: follows the box since
     if run_dir is not None:  # the MFU's matmul peak, measured once per runs root (device.py)
         trainer.peak_cache = run_dir.resolve().parent / PEAK_CACHE
     if loaded is not None:
