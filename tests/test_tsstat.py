@@ -149,3 +149,15 @@ def test_difference_key_accepts_true_false_auto_and_says_so_otherwise():
     with pytest.raises(UserError) as err:
         config.validate({"task": {"difference": "maybe"}}, "x.toml")
     assert str(err.value).startswith("x.toml: [task] difference = 'maybe': expected true, false or \"auto\"")
+
+
+def test_the_verdict_names_the_test_that_disagrees_and_says_when_none_could_run():
+    # daily ozone: ADF p=1.7e-6 (stationary) and KPSS p=0.01 (not) read as plain "non-stationary";
+    # a 10-row series read "non-stationary (ADF p=n/a, KPSS p=n/a)" with no test behind it
+    rng = np.random.default_rng(3)
+    ozone = {"adf_p": 1.67e-6, "kpss_p": 0.01, "stationary": False, "nonstationary_by": ["KPSS"]}
+    assert tsstat.verdict(ozone) == "non-stationary by KPSS, stationary by ADF (ADF p=1.67e-06, KPSS p=0.01)"
+    short = tsstat.tests(np.arange(8.0))
+    assert tsstat.verdict(short) == "too short to test (ADF p=n/a, KPSS p=n/a)"
+    walk = tsstat.tests(np.cumsum(rng.normal(size=300)))
+    assert tsstat.verdict(walk).startswith("non-stationary (ADF p=")

@@ -192,13 +192,20 @@ def tests(values: np.ndarray) -> dict[str, Any]:
 
 
 def verdict(result: dict[str, Any]) -> str:
-    """One line: 'non-stationary (ADF p=0.43, KPSS p=0.01)'."""
+    """One line: 'non-stationary (ADF p=0.43, KPSS p=0.01)'; where the two tests disagree, each
+    named ('non-stationary by KPSS, stationary by ADF (...)'); 'too short to test' without one."""
 
     def p(v: float) -> str:
         return "n/a" if not math.isfinite(v) else f"{v:.3g}"
 
-    word = "stationary" if result["stationary"] else "non-stationary"
-    return f"{word} (ADF p={p(result['adf_p'])}, KPSS p={p(result['kpss_p'])})"
+    a, k = result["adf_p"], result["kpss_p"]
+    if not (math.isfinite(a) or math.isfinite(k)):
+        word = "too short to test"  # under 10 rows, or constant: no test stands behind a verdict
+    elif result["nonstationary_by"] == ["KPSS"] and math.isfinite(a):
+        word = "non-stationary by KPSS, stationary by ADF"  # they disagree: a trend or a level shift
+    else:
+        word = "stationary" if result["stationary"] else "non-stationary"
+    return f"{word} (ADF p={p(a)}, KPSS p={p(k)})"
 
 
 __all__ = ["Differencing", "difference", "undifference", "aic_lag", "adf", "kpss", "tests", "verdict"]
