@@ -43,3 +43,17 @@ def test_one_thread_or_no_proc_stat_is_left_alone():
     assert ThreadShare(1, cores=2, every_s=0.0, sample=_readings([])).tick() is None  # never reads
     share = ThreadShare(2, cores=2, every_s=0.0, sample=_readings([None]))
     assert share.tick() is None and share.now == 2
+
+
+def test_a_neighbour_between_the_lines_flips_nothing_and_only_our_cpus_are_read():
+    t0 = time.monotonic() - 10
+    # others at 0.5 of a core, then 0.69: two threads stay (down at 0.7); readings 2 s apart
+    rows = [(t0, 0, 0, 0.0), (t0 + 2, 0, 400, 3.0), (t0 + 4, 0, 800, 5.62)]
+    share = ThreadShare(2, cores=2, every_s=0.0, machine=2, sample=_readings(rows))
+    assert share.tick() is None and share.tick() is None and share.now == 2
+    assert abs(share.used_by_others - 0.69) < 1e-9
+    # the CPUs of this process's affinity: their own lines of /proc/stat, no more than the machine's
+    from rnnlab.train import threadshare
+
+    mine, machine = threadshare._sample({0}), threadshare._sample(set())
+    assert mine is not None and machine is not None and 0 < mine[2] <= machine[2]

@@ -521,6 +521,12 @@ def test_a_call_centre_shut_on_us_holidays_is_read_in_sessions_that_skip_them(tm
     assert got.isin([pd.Timestamp("2003-11-11")]).sum() == 169 and s.values.size == len(stamps) + 169
     # Wednesday 26 November's close, then Thanksgiving shut: the future opens on Friday 28th
     assert tsfreq.future_stamps(s.timestamps[-1], s.frequency, 2) == [datetime(2003, 11, 28, 7, 0), datetime(2003, 11, 28, 7, 5)]
+    # a file ending at noon on a holiday it was open on continues that afternoon, not the next morning
+    assert tsfreq.future_stamps(datetime(2003, 11, 11, 12, 0), s.frequency, 1) == [datetime(2003, 11, 11, 12, 5)]
+    # ... and one whose last day is a Saturday it had rows on puts back no session for it (one was counted twice)
+    sat = [d.date() for d in pd.bdate_range("2003-06-02", "2003-06-27")] + [pd.Timestamp("2003-06-28").date()]
+    got = tsdata.load_csv(_session_csv(tmp_path / "sat.csv", "5min", "07:00", "21:00", sat)[0])
+    assert got.frequency.gaps == 0 and got.values.size == len(sat) * 169
 
 
 def test_a_session_shut_on_holidays_reads_in_chinese(tmp_path, monkeypatch):
@@ -569,3 +575,25 @@ def test_a_spreadsheets_totals_row_is_not_a_time_step(tmp_path, monkeypatch):
 
     table = tsread.read_table(panel)
     assert table.n_rows == 80 and table.totals == 0
+
+
+def test_a_date_in_year_month_day_columns_is_one_time_column(tmp_path, monkeypatch):
+    # CRSP's daily returns (`year,month,day,ibm`) read as four numeric columns with `-c year` offered
+    # as the value; seaborn's flights (`year,month,passengers`, month names) as one series of years
+    days = pd.bdate_range("2019-01-02", periods=60)
+    ymd = _write(tmp_path / "ymd.csv", "year,month,day,ibm\n" + "".join(f"{t.year},{t.month},{t.day},{0.01 * (k % 5)}\n" for k, t in enumerate(days)))
+    s = tsdata.load_csv(ymd)
+    assert s.column == "ibm" and s.time_column == "date" and s.frequency.name.startswith("business daily")
+    assert s.reading == ("year, month, day columns read as one time column (date)",)
+    months = pd.date_range("1949-01-01", periods=36, freq="MS")
+    flights = tsdata.load_csv(_write(tmp_path / "f.csv", "year,month,passengers\n" + "".join(
+        f"{t.year},{t:%b},{100 + k}\n" for k, t in enumerate(months))))
+    assert flights.column == "passengers" and flights.frequency.name == "monthly" and flights.values.size == 36
+    # a Month column that is already a date stays the time column (the year beside it was taken before)
+    ym = tsdata.load_csv(_write(tmp_path / "ym.csv", "Year,Month,Value\n" + "".join(f"{t.year},{t:%Y-%m},{50 + k % 7}\n" for k, t in enumerate(months))), column="Value")
+    assert ym.time_column == "Month" and ym.column == "Value" and ym.reading == ()
+    from rnnlab.cli.data import card_lines
+    from rnnlab.tasks.timeseries import card as tscard
+
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    assert any(ln.endswith("year, month, day 几列合成一个时间列 (date)") for ln in card_lines(tscard.summary_lines(tscard.build(ymd))))

@@ -77,6 +77,7 @@ CARD_ZH = [
     (r"\btoo short to test\b", "太短, 无法检验"), (r"\bnon-stationary\b", "非平稳"), (r"\bstationary\b", "平稳"),
     (r"difference it \(auto does\)", "需要差分 (auto 会做)"), (r"no differencing needed", "无需差分"),
     # before the frequency names: its "yearly" and "read as" are not theirs
+    (r"^(?P<c>[\w, ]+) columns read as one time column \((?P<t>\w+)\)$", r"\g<c> 几列合成一个时间列 (\g<t>)"),
     (r"financial years \(2019-20\) read as yearly, each at the year written first", "财年 (2019-20) 按年读取, 每个记在所写的第一个年份"),
     # the frequency names, as the started line says them (i18n_cli.FREQ_ZH; "business daily" first)
     *((rf"\b{name}\b", zh) for name, zh in FREQ_ZH.items() if name != "no time column"),
@@ -127,7 +128,8 @@ def _panel(file: Path, column, time_column, delimiter, id_column, json_out: bool
     if json_out:
         print_json(_finite({"panel": s}))
         return True
-    shape = (f"a wide panel of {s['series']} series, one a column (over {s['time_column']!r})" if wide else
+    over = f"over {s['time_column']!r}" if s["time_column"] else "no time column"
+    shape = (f"a wide panel of {s['series']} series, one a column ({over})" if wide else
              f"a long-format panel of {s['series']} series by {s['id_column']!r} ({s['column']!r} over {s['time_column']!r})")
     typer.echo(f"{file}: {shape}, {s['rows']} rows; per series {s['rows_min']} to {s['rows_max']} rows "
                f"(median {s['rows_median']:g}); {s['frequency']}, season {s['season']}")

@@ -113,7 +113,8 @@ def run_training(
         # layer (models/sequence.py), and the optimizer must hold the parameters it ends with
         model.load_state_dict(loaded[0])
     trainer = (Trainer if group is None else group.trainer)(cfg, task, model, device, reporter, control, ckpt_root, bf16=bf16)
-    if not cfg.train.threads and not os.environ.get("OMP_NUM_THREADS", "").strip().isdigit():
+    omp = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if not cfg.train.threads and not (omp.isdigit() and int(omp) > 0):  # as device.default_threads reads it
         trainer.thread_share = ThreadShare(threads, usable_cores())  # chosen at the start: follows the box since
     if run_dir is not None:  # the MFU's matmul peak, measured once per runs root (device.py)
         trainer.peak_cache = run_dir.resolve().parent / PEAK_CACHE

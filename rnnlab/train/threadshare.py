@@ -4,8 +4,9 @@
 A run started on an idle box keeps its 2 threads when another training starts beside it later,
 and OpenMP threads that outnumber the free cores make each small recurrent step wait for a
 descheduled thread. Every few seconds the machine's busy time (/proc/stat) less this process's
-own CPU time says how many cores the others use; the thread count drops by a core a neighbour
-uses 0.7 of, and climbs back, never past where it started, once they use 0.3 or less. On the
+own CPU time says how many cores the others use (on the CPUs this process may run on); the
+thread count drops by a core a neighbour uses 0.7 of, and climbs back, never past where it
+started, once they use 0.3 or less. On the
 2-core box (benchmarks/NOTES.md, section 9): a 1,108-row default run, then a second training
 4 s later, both `threads = 0`: 40.9 s and 53.0 s without this, 11.9 s and 31.1 s with it.
 
@@ -30,11 +31,13 @@ class ThreadShare:
                  sample: Optional[Callable[[], Optional[tuple]]] = None):
         self.start = self.now = int(threads)
         self.cores = int(cores)
-        self.machine = int(machine or os.cpu_count() or cores)  # /proc/stat sums every CPU of the machine
+        # the CPUs this process may run on (its affinity), whose /proc/stat lines are read
+        self.cpus = _affinity()
+        self.machine = int(machine or len(self.cpus) or cores)
         self.every = every_s
         self.previous = self.now
         self.used_by_others = 0.0
-        self._sample = sample or _sample  # (a test gives its own readings of the machine)
+        self._sample = sample or (lambda: _sample(self.cpus))  # (a test gives its own readings)
         self._last = self._sample() if self.start > 1 else None
 
     def others(self, prev: tuple, now: tuple) -> Optional[float]:
@@ -59,8 +62,15 @@ class ThreadShare:
         if others is None:
             return None
         self.used_by_others = others
-        # a neighbour using 0.7 of a core or more takes one (a terminal, a lab on the same box less)
-        want = max(1, min(self.start, math.floor(min(self.cores, self.machine - others) + 0.3)))
+        free = min(self.cores, self.machine - others)
+        # down when a neighbour takes 0.7 of a core this run uses, back up when 0.7 of one more is
+        # free (a neighbour at 0.3 or less): a neighbour near either line does not flip it each look
+        if free <= self.now - 0.7:
+            want = max(1, math.floor(free + 0.3))
+        elif free >= self.now + 0.7:
+            want = min(self.start, math.floor(free + 0.3))
+        else:
+            return None
         if want == self.now:
             return None
         torch.set_num_threads(want)
@@ -68,15 +78,33 @@ class ThreadShare:
         return want
 
 
-def _sample() -> Optional[tuple[float, int, int, float]]:
-    """(monotonic seconds, the machine's idle jiffies, all jiffies, this process's CPU seconds)."""
+def _affinity() -> set[int]:
+    try:
+        return set(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return set()
+
+
+def _sample(cpus: set[int]) -> Optional[tuple[float, int, int, float]]:
+    """(monotonic seconds, idle jiffies, all jiffies, this process's CPU seconds): the jiffies of
+    the CPUs in `cpus` (their `cpuN` lines of /proc/stat; the machine's first line without them)."""
+    idle = total = 0
     try:
         with open("/proc/stat") as fh:
-            fields = [int(x) for x in fh.readline().split()[1:9]]
+            for line in fh:
+                if not line.startswith("cpu"):
+                    break
+                name, *rest = line.split()
+                mine = name[3:].isdigit() and int(name[3:]) in cpus if cpus else name == "cpu"
+                if mine:
+                    fields = [int(x) for x in rest[:8]]
+                    idle, total = idle + fields[3] + fields[4], total + sum(fields)
     except (OSError, ValueError):
         return None
+    if total == 0:
+        return None
     t = os.times()
-    return time.monotonic(), fields[3] + fields[4], sum(fields), t.user + t.system
+    return time.monotonic(), idle, total, t.user + t.system
 
 
 __all__ = ["ThreadShare", "EVERY_S"]

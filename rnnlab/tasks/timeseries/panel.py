@@ -131,7 +131,7 @@ def read_long(cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]
         if idx is None:
             sort_key, _ = tscsv.parse_column(table.cells(tscsv.column_index(table, time_col, "time_column")))
         else:
-            sort_key = idx.as_unit("ns").asi8.astype(np.float64)
+            sort_key = idx.as_unit("s").asi8.astype(np.float64)  # years before 1678 overflow nanoseconds
     ids = _ids(table, j, id_col)
     frame = pd.DataFrame({"id": ids, "key": sort_key, "v": values, "row": np.arange(len(ids))})
     out = []

@@ -39,6 +39,7 @@ import numpy as np
 from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import clock as tsclock
 from rnnlab.tasks.timeseries import rows as tsrows
+from rnnlab.tasks.timeseries import timeparts as tstimeparts
 from rnnlab.tasks.timeseries.dialect import _decode, _parse, _preamble, detect_delimiter  # noqa: F401
 from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number etc. as before)
     _MISSING,
@@ -83,6 +84,7 @@ class Table:
     flipped: bool = False  # rows were newest first and are now read oldest first
     notes: int = 0  # rows under the data that are notes ("Source: ..."), not read
     totals: int = 0  # a spreadsheet's totals rows under the data ("Total,336776"), not read
+    parts: str = ""  # year, month, day columns read as one time column (timeparts.py): the card's note
     clock: bool = False  # local clock times moved to standard time (clock.py)
     fiscal: bool = False  # financial years (2019-20) read as yearly times
     _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
@@ -93,6 +95,7 @@ class Table:
             (f"{self.skip} line{'s' if self.skip != 1 else ''} above the header skipped (a title)", self.skip),
             (f"{self.notes} note row{'s' if self.notes != 1 else ''} under the data skipped", self.notes),
             (f"{self.totals} total row{'s' if self.totals != 1 else ''} under the data skipped", self.totals),
+            (self.parts, self.parts),
             ("rows newest first, read oldest first", self.flipped),
             ("local clock times: the summer rows moved back one hour (standard time)", self.clock),
             ("financial years (2019-20) read as yearly, each at the year written first", self.fiscal),
@@ -226,12 +229,14 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
     if blank is not None and bool(blank.any()):
         frame = frame.loc[~blank].reset_index(drop=True)
     rows = frame.shape[0]
-    frame = tsrows.without_notes(frame)
-    notes = rows - frame.shape[0]
-    frame, totals = tsrows.without_totals(frame)
+    frame, totals = tsrows.without_totals(tsrows.without_notes(frame))
+    frame = tsrows.without_notes(frame)  # a source note above the totals row
+    notes = rows - frame.shape[0] - totals
     if frame.shape[0] == 0:
         raise UserError(f"{path}: no data rows after the header ({', '.join(header)}); expected one row per time step")
-    return Table(path, header, frame, delim, full if whole else None, encoding=encoding, skip=skip, notes=notes, totals=totals)
+    frame, header, parts = tstimeparts.combine(frame, header)
+    return Table(path, header, frame, delim, full if whole else None, encoding=encoding, skip=skip, notes=notes, totals=totals,
+                 parts=parts)
 
 
 _NA_VALUES = sorted({v for w in _MISSING for v in (w, w.upper(), w.title())} - {""}) + [""]
@@ -332,6 +337,7 @@ def _looks_like_time(table: Table, name: str) -> bool:
 def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
     """The first column that parses as dates or as years (a column named like time, with
     increasing numbers, too), or None: what a forecaster means by the time column."""
+    repeating = None  # a long panel's years (every country 1952 .. 2007): unless a column holds dates
     for j, name in enumerate(table.header):
         if name == skip:
             continue
@@ -340,12 +346,14 @@ def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
         if bad is None:
             # years written newest first too (oldest_first flips the rows)
             if not np.isnan(v).any() and (_years(v) or _years(v[::-1]) or _year_steps(v[::-1] if v.size and v[0] > v[-1] else v, name)
-                                          or _looks_like_time(table, name) or compact(v) is not None or panel_years(v, name)):
+                                          or _looks_like_time(table, name) or compact(v) is not None):
                 return name
+            if repeating is None and not np.isnan(v).any() and panel_years(v, name):
+                repeating = name
             continue
         if _dates(cells.head(200)) is not None and table.dates(j) is not None:
             return name
-    return None
+    return repeating
 
 
 def values(table: Table, column: str) -> np.ndarray:

@@ -26,7 +26,8 @@ def is_note(first, rest) -> bool:
 
 
 # a spreadsheet's summary rows under the data: labels a time column never holds
-TOTAL = re.compile(r"^(grand\s+)?(totals?|sum|summe|gesamt|insgesamt|average|mean|avg|total général|合计|总计|总和|平均)\s*:?$", re.I)
+TOTAL = re.compile(r"^(grand\s+)?(totals?|sum|summe|gesamt|insgesamt|average|mean|avg|median|max(imum)?|min(imum)?|count|"
+                   r"std|total général|合计|总计|总和|平均|最大|最小)\s*:?$", re.I)
 MAX_TOTALS = 3
 
 

@@ -88,8 +88,8 @@ def detect(seconds: np.ndarray, step: float) -> Optional[tuple[Session, int]]:
     weekdays = weekend.size <= 0.15 * seen.size  # a Mon-Sat shop (1 day in 6) reads as a full week
     first, last = int(days[0]), int(days[-1])
     closed: tuple = ()
-    if weekdays:
-        n_days = int(np.busday_count(_date(first), _date(last))) + 1 + weekend.size
+    if weekdays:  # business days before the last, the last if a weekday, and the weekend days with rows
+        n_days = int(np.busday_count(_date(first), _date(last))) + int((last - 1) % 7 < 5) + weekend.size
         closed = _holidays(seen, first, last)
         if closed:
             shut = set(tsclosures.dates(*closed))
@@ -141,6 +141,7 @@ def future(last: datetime, session: Session, n: int) -> list[datetime]:
     import pandas as pd
 
     days = session.days(last.date(), periods=n // session.slots + 2)
+    days = days.union(pd.DatetimeIndex([pd.Timestamp(last.date())]))  # the rest of a day it opened on (a holiday too)
     idx = _slots(days, session)
     return list(idx[idx > pd.Timestamp(last)][:n].to_pydatetime())
 

@@ -120,7 +120,7 @@ FEW_ORIGINS = 5
 def selection_notes(metrics: dict[str, float]) -> list[str]:
     """One line when the fused weights were chosen on fewer than FEW_ORIGINS validation origins."""
     n = metrics.get("fusion_selection_origins")
-    if not _ok(n) or n >= FEW_ORIGINS:
+    if not _ok(n) or n < 1 or n >= FEW_ORIGINS:
         return []
     return [f"the fused weights were {chosen_on(int(n))}: a close call; `rnnlab forecast RUN` scores every member on "
             "the test split, and `forecast RUN --future N --model NAME` takes one"]
