@@ -206,3 +206,12 @@ def test_a_csv_error_found_while_training_is_in_chinese_too(tmp_path):
     assert en.stderr.strip().splitlines()[-1] == (
         f"error: {csv}: 2 numeric columns (GDP, CPI); set task.column to one of them (rnnlab data -c GDP, rnnlab train --set task.column=GDP)"
         "; the others can be its inputs: task.covariates = ['CPI']")
+
+
+def test_train_c_and_t_are_forecasting_shortcuts_refused_on_text(tmp_path):
+    # `rnnlab train lstm-char -c north` trained a whole text run with the column silently dropped
+    from tests.test_cli_train import assert_user_error, rnnlab
+
+    proc = rnnlab("train", "lstm-char", "-c", "north", "--runs-dir", str(tmp_path))
+    assert_user_error(proc, "-c/--column and -t/--time-column are for forecasting runs", "lstm-char is a text task")
+    assert not list(tmp_path.iterdir())  # no run was created

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -190,6 +191,10 @@ def test_a_wide_csv_is_the_same_panel_as_its_long_form(csv_path, tmp_path):
     proc = rnnlab("train", str(wide), *TINY, "--set", "task.wide=true", "--runs-dir", str(root), "--json")
     assert proc.returncode == 0, proc.stderr
     assert [r["id"] for r in json.loads(proc.stdout)["series"]] == ["small", "mid", "big"]
+    # one column of it, named as `rnnlab data -c` takes it
+    one = rnnlab("train", str(wide), "-c", "mid", "-t", "month", *TINY, "--runs-dir", str(root), "--json")
+    assert one.returncode == 0, one.stderr
+    assert (Path(json.loads(one.stdout)["run_dir"]) / "config.toml").read_text().count("column = \"mid\"") == 1
 
 
 def test_wide_key_refusals(csv_path, tmp_path):
@@ -221,6 +226,12 @@ def test_a_long_panel_of_years_reads_its_calendar_and_one_series_read_names_the_
         tsdata.load_csv(path)
     with pytest.raises(UserError, match=r"task.id_column = 'country'"):
         tsdata.load_csv(path, column="lifeExp")
+    # with more numeric columns (gapminder's pop and gdpPercap) the first error names the id column too
+    more = tmp_path / "gapfull.csv"
+    more.write_text("country,continent,year,lifeExp,pop\n" + "".join(
+        f"{c},Asia,{y},{40 + k + 3 * i:.1f},{1000 * (k + 1)}\n" for i, c in enumerate(("Chad", "Peru", "Laos")) for k, y in enumerate(years)))
+    with pytest.raises(UserError, match=r"2 numeric columns .* task.id_column = 'country'"):
+        tsdata.load_csv(more)
     p = tspanel.build(_cfg(path, "task.id_column='country'"))
     assert p.frequency.name == "every 5 years" and p.columns["time_column"] == "year"
     assert tsfreq.future_stamps(p.stamps[0][-1].to_pydatetime(), p.frequency, 1)[0].year == 2012

@@ -38,12 +38,21 @@ def train(
         Optional[int],
         typer.Option("--seeds", help="A seed group: N runs of this config with seeds train.seed, +1, ... (compare shows their mean and band).", show_default=False),
     ] = None,
+    column: Annotated[Optional[str], typer.Option("--column", "-c", help="Forecasting: the column to forecast (task.column), as `rnnlab data -c`.", show_default=False)] = None,
+    time_column: Annotated[Optional[str], typer.Option("--time-column", "-t", help="Forecasting: the time column (task.time_column), as `rnnlab data -t`.", show_default=False)] = None,
 ) -> None:
     """Train a model. Without PRESET, the default preset (lstm-char)."""
     from rnnlab import config, presets
     from rnnlab.runs import launch, paths
 
-    cfg = config.load(preset or presets.default_name(), set_ or [])
+    # -c / -t as `rnnlab data` takes them: the same as --set task.column=... (repr quotes any name)
+    shortcuts = [f"task.{k}={v!r}" for k, v in (("column", column), ("time_column", time_column)) if v is not None]
+    cfg = config.load(preset or presets.default_name(), (set_ or []) + shortcuts)
+    if shortcuts and cfg.task.kind != "timeseries":
+        from rnnlab.errors import UserError
+
+        raise UserError(f"-c/--column and -t/--time-column are for forecasting runs (a CSV, or a timeseries preset such as "
+                        f"ts-lstm); {preset or presets.default_name()} is a {cfg.task.kind} task")
     if seeds is not None:
         from rnnlab.cli import seeds as seed_group
 

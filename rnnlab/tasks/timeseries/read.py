@@ -318,8 +318,9 @@ def pick_column(table: Table, time_column: Optional[str]) -> str:
     others = ", ".join(repr(c) for c in numeric if c != pick)
     raise UserError(f"{table.path}: {len(numeric)} numeric columns ({', '.join(numeric)}); set task.column to one of them "
                     f"(rnnlab data -c {pick}, rnnlab train --set task.column={pick}); the others can be its "
-                    f"inputs: task.covariates = [{others}]" + (f"; or, if each column is a series of its own, one model "
-                    f"over all {len(numeric)}: task.wide = true (rnnlab data --wide)" if len(numeric) > 2 else ""))
+                    f"inputs: task.covariates = [{others}]" + (_panel_hint(table, time_column) if time_column and panel_years(
+                        parse_column(table.cells(table.header.index(time_column)))[0], time_column) else f"; or, if each column is a "
+                    f"series of its own, one model over all {len(numeric)}: task.wide = true (rnnlab data --wide)" if len(numeric) > 2 else ""))
 
 
 def _row_numbers(table: Table, name: str) -> bool:
