@@ -597,3 +597,16 @@ def test_a_date_in_year_month_day_columns_is_one_time_column(tmp_path, monkeypat
 
     monkeypatch.setenv("RNNLAB_LANG", "zh")
     assert any(ln.endswith("year, month, day 几列合成一个时间列 (date)") for ln in card_lines(tscard.summary_lines(tscard.build(ymd))))
+
+
+def test_times_with_a_utc_offset_are_said_to_be_read_in_utc(tmp_path, monkeypatch):
+    # Newark's hourly temperatures written `2013-12-30T18:00:00-05:00`: read (rightly) in UTC, but the
+    # card's range and the forecast's times said 23:00 with no word that this is UTC, not local
+    stamps = pd.date_range("2013-03-01", periods=200, freq="h", tz="America/New_York")
+    s = tsdata.load_csv(_write(tmp_path / "t.csv", "timestamp,temp\n" + "".join(
+        f"{t.isoformat()},{20 + k % 5}\n" for k, t in enumerate(stamps))))
+    assert s.timestamps[0] == datetime(2013, 3, 1, 5, 0) and s.frequency.name == "hourly"
+    assert s.reading == ("times with a UTC offset read in UTC; the forecast's times are UTC too",)
+    plain = tsdata.load_csv(_write(tmp_path / "p.csv", "timestamp,temp\n" + "".join(
+        f"{t:%Y-%m-%d %H:%M},{20 + k % 5}\n" for k, t in enumerate(stamps.tz_convert("UTC")))))
+    assert plain.reading == () and plain.timestamps == s.timestamps

@@ -19,6 +19,18 @@ from typing import Any, Optional
 import numpy as np
 
 HOUR = 3_600_000_000_000  # ns
+_ZONE = r"(?:Z|[+-]\d\d:?\d\d)$"  # 2013-12-30T18:00:00-05:00, ...Z: a time with its UTC offset
+
+
+def zoned(cells: Any) -> bool:
+    """Whether a time column was written with UTC offsets (read as UTC, naive: timecells.dates),
+    so the card can say the times, and the future's, are UTC."""
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(cells.dtype):
+        return getattr(cells.dt, "tz", None) is not None
+    head = cells.head(50).astype(str).str.strip()
+    return bool(len(head)) and bool(head.str.contains(r"\d" + _ZONE).all())
 
 
 def standard_time(idx: Any) -> Optional[Any]:

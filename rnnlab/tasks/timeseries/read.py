@@ -50,20 +50,8 @@ from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number e
     parse_number,
 )
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
-    DATE_FORMS,
-    FISCAL,
-    ISO as _ISO,
-    compact,
-    TIME_NAMES,
-    dates as _dates,
-    fiscal as _fiscal,
-    year_steps as _year_steps,
-    years as _years,
-    from_numbers,
-    panel_years,
-    year_times,
-    parse_stamp,
-    series as _series,
+    DATE_FORMS, FISCAL, ISO as _ISO, TIME_NAMES, compact, dates as _dates, fiscal as _fiscal, from_numbers, panel_years,
+    parse_stamp, series as _series, year_steps as _year_steps, year_times, years as _years,
 )
 
 _TIME_NAMES = TIME_NAMES
@@ -86,6 +74,7 @@ class Table:
     totals: int = 0  # a spreadsheet's totals rows under the data ("Total,336776"), not read
     parts: str = ""  # year, month, day columns read as one time column (timeparts.py): the card's note
     clock: bool = False  # local clock times moved to standard time (clock.py)
+    utc: bool = False  # times written with a UTC offset (Z, +10:00), read and written in UTC
     fiscal: bool = False  # financial years (2019-20) read as yearly times
     _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
 
@@ -98,6 +87,7 @@ class Table:
             (self.parts, self.parts),
             ("rows newest first, read oldest first", self.flipped),
             ("local clock times: the summer rows moved back one hour (standard time)", self.clock),
+            ("times with a UTC offset read in UTC; the forecast's times are UTC too", self.utc),
             ("financial years (2019-20) read as yearly, each at the year written first", self.fiscal),
             (f"read as {self.encoding}", self.encoding not in ("utf-8-sig", "utf-8"))) if shown)
 
@@ -399,6 +389,7 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
     # parsed as dates while reading, a column is ISO times (no financial years): not turned back into text
     table.fiscal = (not pd.api.types.is_datetime64_any_dtype(cells.dtype) and bool(FISCAL.match(str(cells.iloc[0]).strip()))
                     and _fiscal(table.text_cells(j)) is not None)
+    table.utc = tsclock.zoned(cells)
     if ordered:
         moved = tsclock.standard_time(idx)  # a local clock across daylight-saving changes
         if moved is not None:
