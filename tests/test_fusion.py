@@ -199,6 +199,16 @@ def test_the_verdict_says_when_the_model_and_the_fused_forecast_lose():
 
 
 
+def test_a_band_that_misses_its_level_on_twenty_test_origins_or_more_is_said():
+    # an outside trial's DJIA run: the model's 80 % band covered 0.587 of 104 test origins, no word
+    m = {"fusion_test_origins": 104.0, "test_coverage_80": 0.587, "test_coverage_95": 0.90,
+         "fused_test_coverage_80": 0.95, "fused_test_coverage_95": 0.99}
+    assert tsverdict.coverage_notes(m) == [
+        "the model's 80% band covered 0.59 of the test values over 104 origins: too narrow",
+        "the fused forecast's 80% band covered 0.95 of the test values over 104 origins: too wide"]
+    assert tsverdict.coverage_notes({**m, "fusion_test_origins": 19.0}) == []
+
+
 def test_the_verdict_names_the_random_walk_and_drift_when_they_win():
     # an outside trial's daily ozone: naive 0.568 on test beat ETS 0.600 and the fused 0.651, and
     # the note named ETS; melsyd's validation drift 0.532 and naive 0.539 beat Theta's 0.541

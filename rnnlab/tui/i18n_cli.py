@@ -275,6 +275,10 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
      lambda m: (f"历史不足以校准 {m['lv']}: {m['n']} 个起点 (需要 {m['m']} 个); 该区间退回正态近似 ±z·σ (季节朴素在训练集上的误差)"
                 + ("; 若其下已校准区间乘以 z 比值更宽, 则取后者" if m["wider"] else ""))),
     (r"^test MASE: fused ", "测试集 MASE: 融合 "),
+    (r"^the (?P<who>model's|fused forecast's) (?P<lv>\S+) band covered (?P<c>\S+) of the test values over (?P<n>\d+) origins: "
+     r"(?P<w>too narrow|too wide)$",
+     lambda m: (f"{'模型' if m['who'] == 'model' + chr(39) + 's' else '融合预测'}的 {m['lv']} 区间在 "
+                f"{m['n']} 个测试起点上覆盖了 {m['c']} 的测试值: {'太窄' if m['w'] == 'too narrow' else '太宽'}")),
     (r"^the fused weights were chosen on (?P<n>\d+) validation origins?: a close call; `rnnlab forecast RUN` scores every "
      r"member on the test split, and `forecast RUN --future N --model NAME` takes one$",
      r"融合权重只由 \g<n> 个验证起点选定, 难分高下; `rnnlab forecast RUN` 在测试集上给每个成员打分, "

@@ -92,6 +92,27 @@ def losses(metrics: dict[str, float], baselines: dict[str, float]) -> list[str]:
     return lines
 
 
+# a band's test coverage this far from its level, over at least COVERAGE_ORIGINS origins, is said
+COVERAGE_OFF = 0.1
+COVERAGE_ORIGINS = 20
+
+
+def coverage_notes(metrics: dict[str, float], levels=LEVELS) -> list[str]:
+    """One line per band (the model's own, the fused one) whose test coverage misses its level by
+    more than COVERAGE_OFF, where the test split had COVERAGE_ORIGINS origins or more."""
+    n = metrics.get("fusion_test_origins")
+    if not _ok(n) or n < COVERAGE_ORIGINS:
+        return []
+    out = []
+    for key, label in (("test", "the model's"), ("fused_test", "the fused forecast's")):
+        for lv in levels:
+            got = metrics.get(f"{key}_coverage_{float(lv):g}")
+            if _ok(got) and abs(got - lv / 100.0) > COVERAGE_OFF:
+                what = "too narrow" if got < lv / 100.0 else "too wide"
+                out.append(f"{label} {float(lv):g}% band covered {got:.2f} of the test values over {int(n)} origins: {what}")
+    return out
+
+
 def needed_origins(level: float) -> int:
     """The fewest calibration origins whose ⌈(n+1)·L⌉-th smallest error exists: ⌈L/(100−L)⌉."""
     return math.ceil(float(level) / (100.0 - float(level)) - 1e-9)
@@ -148,4 +169,4 @@ def summary_line(metrics: dict[str, float]) -> str:
     return "test MASE: " + " | ".join(parts)
 
 
-__all__ = ["calibration_notes", "chosen_on", "selection_notes", "fallback_note", "losses", "members", "summary_line", "test_baselines"]
+__all__ = ["calibration_notes", "chosen_on", "coverage_notes", "selection_notes", "fallback_note", "losses", "members", "summary_line", "test_baselines"]
