@@ -116,6 +116,22 @@ def test_train_json_per_series_and_forecast_again(csv_path, tmp_path):
     small = [float(ln.split(",")[3]) for ln in lines[1:] if ln.startswith("small,")]
     assert min(big) > 100 > 5 > max(small)  # each series back in its own units
     assert lines[1].startswith("small,2006-09-01,1,")  # the month after small's last (80 months from 2000-01)
+    # a classical peer refitted on each series, past the trained horizon; each series' best on test
+    h = run.task.data.horizon
+    ets = CliRunner().invoke(app, ["forecast", "g", "--future", str(h + 3), "--model", "ets", "--runs-dir", str(root)])
+    assert ets.exit_code == 0, ets.output
+    got = ets.stdout.strip().splitlines()
+    assert got[0] == "unique_id,ds,step,forecast,model" and len(got) == 1 + 3 * (h + 3) and got[1].endswith(",ets")
+    big_ets = [float(ln.split(",")[3]) for ln in got[1:] if ln.startswith("big,")]
+    assert min(big_ets) > 100  # in the series' own units
+    best = CliRunner().invoke(app, ["forecast", "g", "--future", "2", "--model", "best", "--json", "--runs-dir", str(root)])
+    assert best.exit_code == 0, best.output
+    table = {r["id"]: r for r in json.loads(again.stdout)["series"]}
+    for r in json.loads(best.stdout)["rows"]:
+        scores = {**table[r["unique_id"]]["peers"], "rnn": table[r["unique_id"]]["rnn_mase"]}
+        assert scores[r["model"]] == min(v for v in scores.values() if math.isfinite(v))
+    past = CliRunner().invoke(app, ["forecast", "g", "--future", str(h + 1), "--runs-dir", str(root)])
+    assert isinstance(past.exception, UserError) and "--model ets|theta|arima|naive" in str(past.exception)
     # a series that grew since: the saved scalers and splits no longer describe it, one line says so
     with open(csv_path, "a") as fh:
         fh.write("small,2006-09-01,0.5\n")

@@ -1,6 +1,8 @@
 """`rnnlab forecast` on a global run (one model over many series, tasks/timeseries/globaltask.py):
 the per-series test table beside each series' classical peers, or `--future N` for every series
-(up to the trained horizon) as a long-format CSV: unique_id, ds, step, forecast."""
+as a long-format CSV: unique_id, ds, step, forecast (the recurrent model's, up to the trained
+horizon), and a `model` column with `--model NAME` (a classical peer refitted on each series, any
+N) or `--model best` (each series' best on its test split)."""
 
 from __future__ import annotations
 
@@ -23,8 +25,8 @@ def forecast(loaded: list, choices: list, future: Optional[int], backtest: Optio
     if backtest is not None:
         raise UserError("--backtest is for single-series runs; a global run's test split is scored per series by "
                         f"`rnnlab forecast {run_dir.name}`")
-    if model not in (None, "rnn"):
-        raise UserError(f"--model {model}: a global run has one forecast, the recurrent model's (--model rnn)")
+    if model not in (None, "rnn") and future is None:
+        raise UserError(f"--model {model} goes with --future N: the test table already scores every series' peers")
     dev = next(net.parameters()).device
     typer.echo(f"-- {run_dir.name}: from the {choices[0].describe()}", err=True)
     if future is None:
@@ -38,7 +40,7 @@ def forecast(loaded: list, choices: list, future: Optional[int], backtest: Optio
         for line in table(report):
             typer.echo(line)
         return
-    rows = task.future_rows(net, dev, future)
+    rows = task.future_rows(net, dev, future, model)
     if json_out and output is None:
         print_json({"runs": [run_dir.name], "steps": future, "rows": rows})
         return

@@ -161,25 +161,55 @@ class GlobalTimeSeriesTask(WindowTask):
 
     # ------------------------------------------------------------ forecasting past the data
 
-    def future_rows(self, model: torch.nn.Module, device: torch.device | str, steps: int) -> list[dict[str, Any]]:
-        """The next `steps` (at most the horizon) values of every series, from its last window."""
+    def future_rows(self, model: torch.nn.Module, device: torch.device | str, steps: int,
+                    name: Optional[str] = None) -> list[dict[str, Any]]:
+        """The next `steps` values of every series from its end: the recurrent model's (at most
+        the horizon), a classical peer's refitted on the whole series (`name`: naive, ets,
+        theta, arima, seasonal_naive, mstl), or each series' `best` on its test split (the
+        rows then say which)."""
         d = self.data
-        if steps > d.horizon:
-            raise UserError(f"--future {steps}: a global run forecasts each series up to its horizon {d.horizon} "
-                            "(recursive forecasts past it are for single-series runs); use --future "
-                            f"{d.horizon} or less")
-        ends = d.begins[1:].astype(np.int64)  # each series' end is its next origin
-        pred = self.head.point(predict(model, d.inputs(ends), device))[:, :steps]
-        fc = d.to_original(pred, ends)
+        rnn_ok = steps <= d.horizon
+        if name in (None, "rnn") and not rnn_ok:
+            raise UserError(f"--future {steps}: a global run's recurrent model forecasts each series up to its horizon "
+                            f"{d.horizon} (recursive forecasts past it are for single-series runs); use --future "
+                            f"{d.horizon} or less, or a classical peer refitted on each series: --model ets|theta|arima|naive")
+        rnn = None
+        if rnn_ok and name in (None, "rnn", "best"):
+            ends = d.begins[1:].astype(np.int64)  # each series' end is its next origin
+            rnn = d.to_original(self.head.point(predict(model, d.inputs(ends), device))[:, :steps], ends)
+        best: dict[str, str] = {}
+        if name == "best":  # by test MASE, among those that can forecast this far
+            for r in self.panel_result(model, device)["series"]:
+                ok = {n: v for n, v in {**r["peers"], "rnn": r["rnn_mase"] if rnn_ok else float("nan")}.items()
+                      if panelscore._finite(v)}
+                best[r["id"]] = min(ok, key=ok.get) if ok else "naive"
         rows = []
         for k, sid in enumerate(d.ids):
+            pick = best.get(sid, name) if name == "best" else (name or "rnn")
+            fc = rnn[k] if pick == "rnn" else self._peer_path(k, pick, steps)
             stamps = d.stamps[k]
             future = (tsfreq.future_stamps(stamps[-1].to_pydatetime(), d.frequency, steps)
                       if stamps is not None and d.frequency.regular else None)
             for j in range(steps):
                 when = tsfreq.label(future[j], d.frequency) if future else str(d.rows(k) + j)
-                rows.append({"unique_id": sid, "ds": when, "step": j + 1, "forecast": float(fc[k, j])})
+                rows.append({"unique_id": sid, "ds": when, "step": j + 1, "forecast": float(fc[j]),
+                             **({"model": pick} if name not in (None, "rnn") else {})})
         return rows
+
+    def _peer_path(self, k: int, name: str, steps: int) -> np.ndarray:
+        """Series k's next `steps` values by the classical peer `name`, fitted on all its rows."""
+        import warnings
+
+        from rnnlab.tasks.timeseries import members as tsmembers
+
+        y = self.data.series_levels(k)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # statsmodels' convergence chatter
+            found = {m.name: m for m in [tsmembers.SeasonalNaive(1, name="naive"), *tsmembers.fit_members(y, self.data.season)]}
+        if name not in found:
+            raise UserError(f"--model {name}: series {self.data.ids[k]!r} has no such peer (its peers: "
+                            f"{', '.join(sorted(found))}; or rnn, best)")
+        return found[name].forecast(y, np.array([y.size]), steps)[0]
 
 
 __all__ = ["GlobalTimeSeriesTask"]
