@@ -92,9 +92,10 @@ def test_backtest_json_has_per_origin_metrics_and_baselines(runs):
         for who in ("model", "naive", "seasonal_naive"):
             assert {"rmse", "mae", "mase", "coverage_80", "width_95", "pinball"} <= set(row[who])
     # ts-data's drift and exponential smoothing stand beside them too
-    assert {"model", "naive", "seasonal_naive", "drift"} <= set(rep["mean"]) <= {"model", "naive", "seasonal_naive", "drift", "ets"}
+    assert {"model", "fused", "naive", "seasonal_naive", "drift"} <= set(rep["mean"]) <= {"model", "fused", "naive", "seasonal_naive", "drift", "ets"}
     text = rnnlab("forecast", "hourly", "--backtest", "10", "--stride", "3", "--runs-dir", str(root))
     assert text.returncode == 0 and "mean over origins" in text.stdout and "seasonal naive" in text.stdout
+    assert next(ln for ln in text.stdout.splitlines() if ln.startswith("fused "))  # the forecast --future gives
     show = rnnlab("show", "hourly", "--runs-dir", str(root))
     assert show.returncode == 0 and "backtest RMSE per origin" in show.stdout
 

@@ -226,6 +226,14 @@ def test_backtest_origins_and_scores():
     naive = tm.naive_forecast(d.history(t0), d.horizon)
     assert rep["origins"][0]["naive"]["rmse"] == pytest.approx(tm.rmse(d.actual(np.array([t0]))[0], naive))
     assert rep["mean"]["model"]["rmse"] == pytest.approx(np.mean([r["model"]["rmse"] for r in rep["origins"]]))
+    # the fused forecast `--future` gives is backtested beside it: a weighted mean of the members,
+    # so at each origin between the lowest and the highest member's forecast
+    from rnnlab.tasks.timeseries import backtest as tsbacktest
+
+    ends = np.array(origins) - d.offset
+    fused, _ = tsbacktest._fused([model], task, ends, task.eval_origins("val"), "cpu")
+    assert fused.shape == (5, d.horizon) and rep["origins"][0]["fused"]["rmse"] == pytest.approx(
+        tm.rmse(d.actual(ends[:1])[0], fused[0]))
     with pytest.raises(UserError, match="room for"):
         backtest_report([model], task, 500, None, "cpu")
 

@@ -322,7 +322,7 @@ def _print_intervals(levels: list[float], rows: list[tuple[str, dict]], width: i
         typer.echo(f"{pad(name, width)}  " + "  ".join(_cell(entry.get(k), 10) for k in keys))
 
 
-_BT_FORECASTERS = (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))
+_BT_FORECASTERS = (("model", "model"), ("fused", "fused"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))
 
 
 def _print_backtest(report: dict) -> None:
@@ -336,11 +336,13 @@ def _print_backtest(report: dict) -> None:
     typer.echo(tf("backtest of {who}: {n} origins over the test split, stride {stride}, horizon {horizon}, season {season}; "
                   "model fixed", who=who, n=report["backtest"], stride=report["stride"], horizon=report["horizon"],
                   season=report["season"]))
-    head = [t("origin"), t("time"), "rmse", t("naive"), t("s-naive")] + [tf("cover {n}%", n=n) for n in lv]
+    shown = [(n, label) for n, label in _BT_FORECASTERS if n in report["mean"]]
+    head = [t("origin"), t("time"), "rmse"] + [t("fused")] * ("fused" in report["mean"]) + [t("naive"), t("s-naive")]
+    head += [tf("cover {n}%", n=n) for n in lv]
     typer.echo("  ".join(rpad(h, 19 if k == 1 else 9) for k, h in enumerate(head)))
     for row in report["origins"]:
         cells = [f"{row['origin']:>9}", f"{(row['time'] or '-')[:19]:>19}"]
-        cells += [_cell(row[name]["rmse"]) for name, _ in _BT_FORECASTERS]
+        cells += [_cell(row[name]["rmse"]) for name, _ in shown]
         cells += [_cell(row["model"].get(f"coverage_{n}")) for n in lv]
         typer.echo("  ".join(cells))
     typer.echo("")
@@ -352,7 +354,7 @@ def _print_backtest(report: dict) -> None:
         return tf("cover {n}", n=n) if c.startswith("coverage_") else tf("width {n}", n=n) if c.startswith("width_") else c
 
     typer.echo(f"{'':<15}  " + "  ".join(rpad(col(c), 9) for c in cols))
-    for name, label in _BT_FORECASTERS:
+    for name, label in shown:
         typer.echo(f"{pad(t(label), 15)}  " + "  ".join(_cell(report["mean"][name].get(c)) for c in cols))
 
 

@@ -8,9 +8,12 @@ and score each origin beside the naive and seasonal-naive forecasts from the sam
                                                          ...        origin's horizon ends at
                                                             oK ──h──▶  the end of the data)
 
-Every forecaster gets a split-conformal band calibrated on its own validation errors, so each
-origin also reports the coverage and width of each level; "mean" averages the origins' scores
-and "pooled" scores all origins' errors together.
+Beside the model, the fused forecast `--future` gives by default ("fused": the members refitted
+on train + val as for the test split, with the weights the even validation origins chose).
+Every forecaster gets a split-conformal band calibrated on its own validation errors (the model's
+and the fused forecast's on the odd validation origins, which chose nothing), so each origin also
+reports the coverage and width of each level; "mean" averages the origins' scores and "pooled"
+scores all origins' errors together.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import fusion as tsfusion
 from rnnlab.tasks.timeseries import intervals as ti
+from rnnlab.tasks.timeseries import members as tsmembers
 from rnnlab.tasks.timeseries import metrics as tm
 
 SCORES = ("rmse", "mae", "mase", "smape")
@@ -79,10 +83,11 @@ def backtest_report(
     base, base_val = task.baseline_forecasts(origins), task.baseline_forecasts(val)
     forecasts.update(base)
     calib.update(base_val)
+    forecasts["fused"], calib["fused"] = _fused(models, task, origins, val, device)
     actual = d.actual(origins)
-    # the model's band from the odd validation origins (the even ones pick the fusion); every band
-    # finite, with tsfusion's normal fallback where too few origins calibrate a level
-    rows_of = {name: slice(1, None, 2) if name == "model" else slice(None) for name in forecasts}
+    # the model's and the fused band from the odd validation origins (the even ones pick the
+    # fusion); every band finite, with tsfusion's normal fallback where too few origins calibrate
+    rows_of = {name: slice(1, None, 2) if name in ("model", "fused") else slice(None) for name in forecasts}
     conformal = {name: tsfusion.calibrate((d.actual(val) - calib[name])[rows_of[name]], task.fallback_sigma(), levels).conformal
                  for name in forecasts}
     bands = {name: conformal[name].bands(fc) for name, fc in forecasts.items()}
@@ -110,6 +115,25 @@ def backtest_report(
         "mean": mean,
         "pooled": pooled,
     }
+
+
+def _fused(models, task, origins: np.ndarray, val: np.ndarray, device) -> tuple[np.ndarray, np.ndarray]:
+    """The fused forecast at `origins` and at the validation origins: weights from the even
+    validation origins (tsfusion.fit), the members refitted on train + val as `train` scores the
+    test split (tsfusion.evaluate), the recurrent member the models' mean."""
+    d = task.data
+    h, off, y = d.horizon, d.offset, d.levels
+    members = tsfusion.train_members(task)
+    val_fc = tsfusion.members_forecasts(members, y, val + off, h)
+    val_fc[tsfusion.RNN] = tsfusion._rnn_mean(task, models, device, val)
+    fused = tsfusion.fit(val_fc, d.actual(val), task.fallback_sigma(), unweighted=tsfusion.peer_only(members))
+    before_test = d.splits.train + d.splits.val + off
+    fc = tsfusion.members_forecasts(tsmembers.fit_members(y[:before_test], task.season, d.seasons.periods), y, origins + off, h)
+    fc[tsfusion.RNN] = tsfusion._rnn_mean(task, models, device, origins)
+    weights = {k: w for k, w in fused.weights.items() if k in fc}
+    total = sum(weights.values())
+    weights = {k: w / total for k, w in weights.items()} if total > 0 else {tsfusion.RNN: 1.0}
+    return tsfusion.combine(fc, weights), tsfusion.combine(val_fc, weights)
 
 
 def _time(d, t: int) -> Optional[str]:
