@@ -216,19 +216,32 @@ def test_a_shop_open_every_day_and_a_full_day_series_with_holes(tmp_path):
     assert f.frequency.name == "every 5 minutes" and f.frequency.gaps == 3 and f.frequency.season == 288
 
 
-def test_a_session_reads_in_chinese_in_the_card_and_the_started_line(tmp_path, monkeypatch):
+_US = pd.DatetimeIndex(["2003-05-26", "2003-07-04", "2003-09-01", "2003-10-13", "2003-11-11"])
+
+
+@pytest.mark.parametrize("days, hours, card, started, started_zh", [
+    ([d.date() for d in pd.bdate_range("2024-03-04", periods=30)][:7] + [d.date() for d in pd.bdate_range("2024-03-04", periods=30)][8:],
+     ("09:00", "17:00"), "每 5 分钟, 09:00-17:00 周一至周五 (补回了 97 个缺失行)",
+     "every 5 minutes, 09:00-17:00 Mon-Fri, 97 missing rows put back; season 97, periods [97, 485] (every 5 minutes, 09:00-17:00 Mon-Fri)",
+     "; 每 5 分钟, 09:00-17:00 周一至周五, 补回了 97 个缺失行; 季节 97, 周期 [97, 485] (每 5 分钟, 09:00-17:00 周一至周五)"),
+    # shut on US holidays (sessions.py, closures.py)
+    ([d.date() for d in pd.bdate_range("2003-05-01", "2003-11-20").difference(_US)], ("07:00", "21:00"),
+     "每 5 分钟, 07:00-21:00 周一至周五, US 假日休市",
+     "every 5 minutes, 07:00-21:00 Mon-Fri, US holidays, 169 missing rows put back; season 169, periods [169, 845] "
+     "(every 5 minutes, 07:00-21:00 Mon-Fri, US holidays)",
+     "; 每 5 分钟, 07:00-21:00 周一至周五, US 假日休市, 补回了 169 个缺失行; 季节 169"),
+])
+def test_a_session_reads_in_chinese_in_the_card_and_the_started_line(tmp_path, monkeypatch, days, hours, card, started, started_zh):
     from rnnlab.cli.data import card_lines
     from rnnlab.tasks.timeseries import card as tscard
     from rnnlab.tui.i18n import run_message
 
     monkeypatch.setenv("RNNLAB_LANG", "zh")
-    days = [d.date() for d in pd.bdate_range("2024-03-04", periods=30)]
-    path, _ = _session_csv(tmp_path / "calls.csv", "5min", "09:00", "17:00", days, skip_day=days[7])
+    path, _ = _session_csv(tmp_path / "calls.csv", "5min", *hours, days)
     lines = card_lines(tscard.summary_lines(tscard.build(path)))
-    assert "每 5 分钟, 09:00-17:00 周一至周五 (补回了 97 个缺失行)" in lines[1], lines[1]
-    started = run_message("timeseries: calls.csv; every 5 minutes, 09:00-17:00 Mon-Fri, 97 missing rows put back; "
-                          "season 97, periods [97, 485] (every 5 minutes, 09:00-17:00 Mon-Fri)")
-    assert "; 每 5 分钟, 09:00-17:00 周一至周五, 补回了 97 个缺失行; 季节 97, 周期 [97, 485] (每 5 分钟, 09:00-17:00 周一至周五)" in started, started
+    assert card in lines[1], lines[1]
+    got = run_message(f"timeseries: calls.csv; {started}")
+    assert started_zh in got, got
 
 
 def test_the_row_numbers_pandas_and_r_write_first_are_not_the_series(tmp_path):
@@ -527,22 +540,6 @@ def test_a_call_centre_shut_on_us_holidays_is_read_in_sessions_that_skip_them(tm
     sat = [d.date() for d in pd.bdate_range("2003-06-02", "2003-06-27")] + [pd.Timestamp("2003-06-28").date()]
     got = tsdata.load_csv(_session_csv(tmp_path / "sat.csv", "5min", "07:00", "21:00", sat)[0])
     assert got.frequency.gaps == 0 and got.values.size == len(sat) * 169
-
-
-def test_a_session_shut_on_holidays_reads_in_chinese(tmp_path, monkeypatch):
-    from rnnlab.cli.data import card_lines
-    from rnnlab.tasks.timeseries import card as tscard
-    from rnnlab.tui.i18n import run_message
-
-    monkeypatch.setenv("RNNLAB_LANG", "zh")
-    shut = pd.DatetimeIndex(["2003-05-26", "2003-07-04", "2003-09-01", "2003-10-13", "2003-11-11"])
-    days = [d.date() for d in pd.bdate_range("2003-05-01", "2003-11-20").difference(shut)]
-    path, _ = _session_csv(tmp_path / "calls.csv", "5min", "07:00", "21:00", days)
-    lines = card_lines(tscard.summary_lines(tscard.build(path)))
-    assert "每 5 分钟, 07:00-21:00 周一至周五, US 假日休市" in lines[1], lines[1]
-    started = run_message("timeseries: calls.csv; every 5 minutes, 07:00-21:00 Mon-Fri, US holidays, 169 missing rows put back; "
-                          "season 169, periods [169, 845] (every 5 minutes, 07:00-21:00 Mon-Fri, US holidays)")
-    assert "; 每 5 分钟, 07:00-21:00 周一至周五, US 假日休市, 补回了 169 个缺失行; 季节 169" in started, started
 
 
 def test_years_before_1000_in_a_year_column_are_years_and_a_period_counter_is_not(tmp_path):
