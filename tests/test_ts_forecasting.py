@@ -208,6 +208,24 @@ def test_future_forecast_rows_times_and_bands():
     json.dumps(out, allow_nan=False)
 
 
+def test_a_series_never_negative_gets_no_forecast_or_band_below_0(tmp_path):
+    # an outside trial's counts (lynx, ozone, insurance quotes) got lower bands below 0
+    rng = np.random.default_rng(0)
+    counts = np.maximum(0, np.round(3 + 3 * np.sin(np.arange(300) * 2 * np.pi / 24) + rng.normal(0, 2, 300)))
+    path = tmp_path / "counts.csv"
+    path.write_text("t,calls\n" + "".join(f"{(datetime(2024, 1, 1) + timedelta(hours=i)).isoformat()},{v:g}\n" for i, v in enumerate(counts)))
+    task = TimeSeriesTask(_cfg(source=str(path)), seed=0, batch_size=8)
+    model = Linear(task.input_size, task.output_size).eval()
+    out = tf.future_forecast([model], task, 30, (80.0, 95.0))
+    assert out["clipped_at"] == 0.0
+    lows = [r["lower_95"] for r in out["rows"]]
+    assert min(lows) == 0.0 and all(v >= 0 for r in out["rows"] for v in r.values() if isinstance(v, float))
+    # the same shape 5 lower, crossing 0: its bands go below 0 as they are
+    path.write_text("t,calls\n" + "".join(f"{(datetime(2024, 1, 1) + timedelta(hours=i)).isoformat()},{v - 5:g}\n" for i, v in enumerate(counts)))
+    below = tf.future_forecast([model], TimeSeriesTask(_cfg(source=str(path)), seed=0, batch_size=8), 30, (80.0, 95.0))
+    assert below["clipped_at"] is None and min(r["lower_95"] for r in below["rows"]) < 0
+
+
 # ---------------------------------------------------------------- item 3: backtests
 
 

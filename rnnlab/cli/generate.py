@@ -202,7 +202,7 @@ def _future(models, task, steps, levels, dev, covariates, output, json_out, run_
     report = future_forecast(models, task, steps, levels, dev, future_cov, model)
     # which weights made the numbers (best unless --checkpoint last), on stderr so pipes stay CSV
     from rnnlab.cli.render import checkpoint_words
-    from rnnlab.tui.i18n import run_message, tf
+    from rnnlab.tui.i18n import run_message, t, tf
 
     for run_id, c in zip(run_ids, choices):
         typer.echo(tf("-- {run}: from the {checkpoint}", run=run_id, checkpoint=checkpoint_words(c)), err=True)
@@ -212,6 +212,8 @@ def _future(models, task, steps, levels, dev, covariates, output, json_out, run_
                       weights=weights), err=True)
     for note in report.get("notes", []):
         typer.echo(f"-- {run_message(note)}", err=True)
+    if report.get("clipped_at") is not None:
+        typer.echo(t("-- the series is never negative: forecasts and bands below 0 are written as 0"), err=True)
     report["runs"] = run_ids
     report["checkpoints"] = [c.to_dict() for c in choices]
     columns = list(report["rows"][0])

@@ -55,6 +55,7 @@ ZH_CLI: dict[str, str] = {
     "metrics:": "指标:", "baselines:": "基线:", "fusion:": "融合:", "note:": "备注:", "kept:": "保留:", "run dir:": "运行目录:",
     "; every metric: --json": "; 全部指标见 --json", "fusion": "融合",
     "fused (the default forecast)": "融合 (默认预测)", "{name} (member)": "{name} (成员)",
+    "-- the series is never negative: forecasts and bands below 0 are written as 0": "-- 该序列从不为负: 低于 0 的预测与区间写为 0",
     "exp. smoothing: the ETS baseline, fitted on the training split alone; ets (member): refitted on train + val "
     "before the test, the forecast `--model ets` gives":
         "指数平滑: ETS 基线, 只用训练集拟合; ets (成员): 测试前在训练集 + 验证集上重新拟合, 即 `--model ets` 给出的预测",

@@ -212,13 +212,16 @@ def future_forecast(
         time_key, step_text, last_time = "time", d.frequency.describe(), fmt(d.timestamps[-1])
     else:
         times, time_key, step_text = list(range(n, n + steps)), "index", "1 row"
+    # a series never negative in its data (counts, prices, sales): no forecast or band below 0, which
+    # can only bring each nearer a value that is not negative either (the test scores are unclipped)
+    floor = 0.0 if float(np.nanmin(d.levels)) >= 0.0 else -math.inf
     rows = []
     for k in range(steps):
-        row: dict[str, Any] = {time_key: times[k], "forecast": float(forecast[k])}
+        row: dict[str, Any] = {time_key: times[k], "forecast": max(floor, float(forecast[k]))}
         for lv in conf.levels:
             lo, hi = bands[lv]
-            row[f"lower_{ti.level_name(lv)}"] = float(lo[k])
-            row[f"upper_{ti.level_name(lv)}"] = float(hi[k])
+            row[f"lower_{ti.level_name(lv)}"] = max(floor, float(lo[k]))
+            row[f"upper_{ti.level_name(lv)}"] = max(floor, float(hi[k]))
         rows.append(row)
     return {
         "steps": steps,
@@ -232,6 +235,7 @@ def future_forecast(
         "calibrated_steps": calibrated,
         "calibration_errors": conf.n,
         "rows": rows,
+        "clipped_at": 0.0 if floor == 0.0 else None,
         **({"model": "rnn"} if not fused else fused),
     }
 
