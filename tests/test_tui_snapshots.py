@@ -277,7 +277,11 @@ async def _open_neurons(pilot) -> None:
     # the units table sizes its columns to the rows on an idle pass, late on a loaded box (CI once
     # drew the `r` column one cell wide, as wide as its header): wait until the r values fit
     table = pilot.app.screen.query_one("#nx-units", DataTable)
-    await _until(pilot, lambda: not table.display or table.ordered_columns[-1].content_width >= len("+0.00"))
+    # ... and until the table has laid them out (it does on an idle pass after the rows came:
+    # content_width alone is set as rows are added, before the drawn width follows)
+    await _until(pilot, lambda: not table.display or (table.ordered_columns[-1].content_width >= len("+0.00")
+                                                      and not table._require_update_dimensions))
+    await pilot.pause(0.2)
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
