@@ -213,5 +213,8 @@ def test_train_c_and_t_are_forecasting_shortcuts_refused_on_text(tmp_path):
     from tests.test_cli_train import assert_user_error, rnnlab
 
     proc = rnnlab("train", "lstm-char", "-c", "north", "--runs-dir", str(tmp_path))
-    assert_user_error(proc, "-c/--column and -t/--time-column are for forecasting runs", "lstm-char is a text task")
+    assert_user_error(proc, "-c/--column and -t/--time-column name a CSV's columns", "lstm-char is a text task")
     assert not list(tmp_path.iterdir())  # no run was created
+    # ... and on a forecasting preset whose data is built in, where they were dropped just the same
+    synthetic = rnnlab("train", "ts-lstm", "-c", "nonexist", "--runs-dir", str(tmp_path))
+    assert_user_error(synthetic, "ts-lstm reads builtin:synthetic, which has no such columns")

@@ -55,5 +55,5 @@ def test_a_neighbour_between_the_lines_flips_nothing_and_only_our_cpus_are_read(
     # the CPUs of this process's affinity: their own lines of /proc/stat, no more than the machine's
     from rnnlab.train import threadshare
 
-    mine, machine = threadshare._sample({0}), threadshare._sample(set())
+    mine, machine = threadshare.cpu_times({0}), threadshare.cpu_times(set())
     assert mine is not None and machine is not None and 0 < mine[2] <= machine[2]

@@ -581,7 +581,7 @@ def test_a_date_in_year_month_day_columns_is_one_time_column(tmp_path, monkeypat
     ymd = _write(tmp_path / "ymd.csv", "year,month,day,ibm\n" + "".join(f"{t.year},{t.month},{t.day},{0.01 * (k % 5)}\n" for k, t in enumerate(days)))
     s = tsdata.load_csv(ymd)
     assert s.column == "ibm" and s.time_column == "date" and s.frequency.name.startswith("business daily")
-    assert s.reading == ("year, month, day columns read as one time column (date)",)
+    assert s.reading == ("year, month, day columns combined into one time column (date)",)
     months = pd.date_range("1949-01-01", periods=36, freq="MS")
     flights = tsdata.load_csv(_write(tmp_path / "f.csv", "year,month,passengers\n" + "".join(
         f"{t.year},{t:%b},{100 + k}\n" for k, t in enumerate(months))))
@@ -589,11 +589,27 @@ def test_a_date_in_year_month_day_columns_is_one_time_column(tmp_path, monkeypat
     # a Month column that is already a date stays the time column (the year beside it was taken before)
     ym = tsdata.load_csv(_write(tmp_path / "ym.csv", "Year,Month,Value\n" + "".join(f"{t.year},{t:%Y-%m},{50 + k % 7}\n" for k, t in enumerate(months))), column="Value")
     assert ym.time_column == "Month" and ym.column == "Value" and ym.reading == ()
+    # a second reader's cases: a datetime column beside the parts stays the time column (and the
+    # parts stay columns); a `Time` of HH:MM is the time of day; `hr` (a heart rate) is not a part
+    hours = pd.date_range("2011-01-01", periods=60, freq="h")
+    bike = tsdata.load_csv(_write(tmp_path / "bike.csv", "datetime,year,month,day,hour,count\n" + "".join(
+        f"{t:%Y-%m-%d %H:%M},{t.year},{t.month},{t.day},{t.hour},{10 + k % 9}\n" for k, t in enumerate(hours))), column="count")
+    assert bike.time_column == "datetime" and bike.frequency.name == "hourly" and bike.reading == ()
+    clock = tsdata.load_csv(_write(tmp_path / "ymdt.csv", "Year,Month,Day,Time,Temp\n" + "".join(
+        f"{t.year},{t.month},{t.day},{t:%H:%M},{k % 9}.5\n" for k, t in enumerate(hours))))
+    assert clock.frequency.name == "hourly" and clock.timestamps[1] == datetime(2011, 1, 1, 1, 0)
+    heart = tsdata.load_csv(_write(tmp_path / "hr.csv", "year,month,day,hr\n" + "".join(
+        f"{t.year},{t.month},{t.day},{60 + k % 30}\n" for k, t in enumerate(pd.date_range("2020-01-01", periods=40)))))
+    assert heart.column == "hr" and heart.frequency.name == "daily"
     from rnnlab.cli.data import card_lines
     from rnnlab.tasks.timeseries import card as tscard
 
     monkeypatch.setenv("RNNLAB_LANG", "zh")
     assert any(ln.endswith("year, month, day 几列合成一个时间列 (date)") for ln in card_lines(tscard.summary_lines(tscard.build(ymd))))
+    # beside another note on the same line too (it was read as an encoding's name)
+    flipped = _write(tmp_path / "flip.csv", "year,month,v\n" + "".join(f"{t.year},{t.month},{50 + k % 7}\n" for k, t in enumerate(months[::-1])))
+    assert any(ln.endswith("year, month 几列合成一个时间列 (date); 文件按时间倒序, 已按正序读取")
+               for ln in card_lines(tscard.summary_lines(tscard.build(flipped))))
 
 
 def test_times_with_a_utc_offset_are_said_to_be_read_in_utc(tmp_path, monkeypatch):
@@ -607,3 +623,6 @@ def test_times_with_a_utc_offset_are_said_to_be_read_in_utc(tmp_path, monkeypatc
     plain = tsdata.load_csv(_write(tmp_path / "p.csv", "timestamp,temp\n" + "".join(
         f"{t:%Y-%m-%d %H:%M},{20 + k % 5}\n" for k, t in enumerate(stamps.tz_convert("UTC")))))
     assert plain.reading == () and plain.timestamps == s.timestamps
+    # day-first dates and financial years end in digits after a dash, not an offset
+    dmy = tsdata.load_csv(_write(tmp_path / "dmy.csv", "date,v\n" + "".join(f"{t:%d-%m-%Y},{k % 5}.5\n" for k, t in enumerate(pd.date_range("2020-01-01", periods=40)))))
+    assert dmy.frequency.name == "daily" and dmy.reading == ()

@@ -130,6 +130,8 @@ def test_train_json_per_series_and_forecast_again(csv_path, tmp_path):
     for r in json.loads(best.stdout)["rows"]:
         scores = {**table[r["unique_id"]]["peers"], "rnn": table[r["unique_id"]]["rnn_mase"]}
         assert scores[r["model"]] == min(v for v in scores.values() if math.isfinite(v))
+    typo = CliRunner().invoke(app, ["forecast", "g", "--future", "2", "--model", "etss", "--runs-dir", str(root)])
+    assert isinstance(typo.exception, UserError) and "a global run's forecasts are rnn, best, naive" in str(typo.exception)
     past = CliRunner().invoke(app, ["forecast", "g", "--future", str(h + 1), "--runs-dir", str(root)])
     assert isinstance(past.exception, UserError) and "--model ets|theta|arima|naive" in str(past.exception)
     # a series that grew since: the saved scalers and splits no longer describe it, one line says so
@@ -244,8 +246,8 @@ def test_a_long_panel_of_years_reads_its_calendar_and_one_series_read_names_the_
         tsdata.load_csv(path, column="lifeExp")
     # with more numeric columns (gapminder's pop and gdpPercap) the first error names the id column too
     more = tmp_path / "gapfull.csv"
-    more.write_text("country,continent,year,lifeExp,pop\n" + "".join(
-        f"{c},Asia,{y},{40 + k + 3 * i:.1f},{1000 * (k + 1)}\n" for i, c in enumerate(("Chad", "Peru", "Laos")) for k, y in enumerate(years)))
+    more.write_text("continent,country,year,lifeExp,pop\n" + "".join(  # the id is the text column with most names
+        f"Asia,{c},{y},{40 + k + 3 * i:.1f},{1000 * (k + 1)}\n" for i, c in enumerate(("Chad", "Peru", "Laos")) for k, y in enumerate(years)))
     with pytest.raises(UserError, match=r"2 numeric columns .* task.id_column = 'country'"):
         tsdata.load_csv(more)
     p = tspanel.build(_cfg(path, "task.id_column='country'"))

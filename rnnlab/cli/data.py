@@ -77,7 +77,7 @@ CARD_ZH = [
     (r"\btoo short to test\b", "太短, 无法检验"), (r"\bnon-stationary\b", "非平稳"), (r"\bstationary\b", "平稳"),
     (r"difference it \(auto does\)", "需要差分 (auto 会做)"), (r"no differencing needed", "无需差分"),
     # before the frequency names: its "yearly" and "read as" are not theirs
-    (r"^(?P<c>[\w, ]+) columns read as one time column \((?P<t>\w+)\)$", r"\g<c> 几列合成一个时间列 (\g<t>)"),
+    (r"(?:^|(?<=; ))(?P<c>[\w, ]+?) columns combined into one time column \((?P<t>\w+)\)", r"\g<c> 几列合成一个时间列 (\g<t>)"),
     (r"financial years \(2019-20\) read as yearly, each at the year written first", "财年 (2019-20) 按年读取, 每个记在所写的第一个年份"),
     # the frequency names, as the started line says them (i18n_cli.FREQ_ZH; "business daily" first)
     *((rf"\b{name}\b", zh) for name, zh in FREQ_ZH.items() if name != "no time column"),

@@ -48,11 +48,12 @@ def train(
     # -c / -t as `rnnlab data` takes them: the same as --set task.column=... (repr quotes any name)
     shortcuts = [f"task.{k}={v!r}" for k, v in (("column", column), ("time_column", time_column)) if v is not None]
     cfg = config.load(preset or presets.default_name(), (set_ or []) + shortcuts)
-    if shortcuts and cfg.task.kind != "timeseries":
+    if shortcuts and (cfg.task.kind != "timeseries" or str(cfg.task.source).startswith("builtin:")):
         from rnnlab.errors import UserError
 
-        raise UserError(f"-c/--column and -t/--time-column are for forecasting runs (a CSV, or a timeseries preset such as "
-                        f"ts-lstm); {preset or presets.default_name()} is a {cfg.task.kind} task")
+        what = f"is a {cfg.task.kind} task" if cfg.task.kind != "timeseries" else f"reads {cfg.task.source}, which has no such columns"
+        raise UserError(f"-c/--column and -t/--time-column name a CSV's columns (rnnlab train FILE.csv -c COLUMN, or "
+                        f"--set task.source=FILE.csv); {preset or presets.default_name()} {what}")
     if seeds is not None:
         from rnnlab.cli import seeds as seed_group
 

@@ -56,13 +56,18 @@ def usable_cores() -> int:
 
 
 def free_cores(cores: int, window_s: float = 0.2) -> int:
-    """Cores not busy with other processes right now: the machine's idle share over `window_s`
-    (/proc/stat) times `cores`, at least 1; `cores` where /proc/stat does not exist."""
+    """Cores not busy with other processes right now: the idle share of this process's CPUs
+    over `window_s` (/proc/stat) times `cores`, at least 1; `cores` where /proc/stat does not exist."""
+
+    from rnnlab.train.threadshare import affinity, cpu_times
+
+    mine = affinity()  # the CPUs this process may run on: their lines, not the machine's
 
     def sample() -> tuple[int, int]:
-        with open("/proc/stat") as fh:
-            fields = [int(x) for x in fh.readline().split()[1:9]]
-        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
+        got = cpu_times(mine)
+        if got is None:
+            raise OSError("no /proc/stat")
+        return got[1], got[2]  # idle + iowait, all
 
     try:
         idle0, total0 = sample()

@@ -32,12 +32,12 @@ class ThreadShare:
         self.start = self.now = int(threads)
         self.cores = int(cores)
         # the CPUs this process may run on (its affinity), whose /proc/stat lines are read
-        self.cpus = _affinity()
+        self.cpus = affinity()
         self.machine = int(machine or len(self.cpus) or cores)
         self.every = every_s
         self.previous = self.now
         self.used_by_others = 0.0
-        self._sample = sample or (lambda: _sample(self.cpus))  # (a test gives its own readings)
+        self._sample = sample or (lambda: cpu_times(self.cpus))  # (a test gives its own readings)
         self._last = self._sample() if self.start > 1 else None
 
     def others(self, prev: tuple, now: tuple) -> Optional[float]:
@@ -78,14 +78,14 @@ class ThreadShare:
         return want
 
 
-def _affinity() -> set[int]:
+def affinity() -> set[int]:
     try:
         return set(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return set()
 
 
-def _sample(cpus: set[int]) -> Optional[tuple[float, int, int, float]]:
+def cpu_times(cpus: set[int]) -> Optional[tuple[float, int, int, float]]:
     """(monotonic seconds, idle jiffies, all jiffies, this process's CPU seconds): the jiffies of
     the CPUs in `cpus` (their `cpuN` lines of /proc/stat; the machine's first line without them)."""
     idle = total = 0
@@ -107,4 +107,4 @@ def _sample(cpus: set[int]) -> Optional[tuple[float, int, int, float]]:
     return time.monotonic(), idle, total, t.user + t.system
 
 
-__all__ = ["ThreadShare", "EVERY_S"]
+__all__ = ["ThreadShare", "EVERY_S", "affinity", "cpu_times"]

@@ -19,7 +19,8 @@ from typing import Any, Optional
 import numpy as np
 
 HOUR = 3_600_000_000_000  # ns
-_ZONE = r"(?:Z|[+-]\d\d:?\d\d)$"  # 2013-12-30T18:00:00-05:00, ...Z: a time with its UTC offset
+# 2013-12-30T18:00:00-05:00, ...Z: a time of day with its UTC offset (not 31-12-2020, 1990-1991)
+_ZONE = r"\d\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:Z|[+-]\d\d:?\d\d)$"
 
 
 def zoned(cells: Any) -> bool:
@@ -30,7 +31,7 @@ def zoned(cells: Any) -> bool:
     if pd.api.types.is_datetime64_any_dtype(cells.dtype):
         return getattr(cells.dt, "tz", None) is not None
     head = cells.head(50).astype(str).str.strip()
-    return bool(len(head)) and bool(head.str.contains(r"\d" + _ZONE).all())
+    return bool(len(head)) and bool(head.str.contains(_ZONE).all())
 
 
 def standard_time(idx: Any) -> Optional[Any]:

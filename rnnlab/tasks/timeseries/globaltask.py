@@ -169,6 +169,9 @@ class GlobalTimeSeriesTask(WindowTask):
         rows then say which)."""
         d = self.data
         rnn_ok = steps <= d.horizon
+        known = ("rnn", "best", "naive", "seasonal_naive", "ets", "theta", "arima", "mstl")
+        if name is not None and name not in known:
+            raise UserError(f"--model {name}: a global run's forecasts are {', '.join(known)}")
         if name in (None, "rnn") and not rnn_ok:
             raise UserError(f"--future {steps}: a global run's recurrent model forecasts each series up to its horizon "
                             f"{d.horizon} (recursive forecasts past it are for single-series runs); use --future "
@@ -187,6 +190,8 @@ class GlobalTimeSeriesTask(WindowTask):
         for k, sid in enumerate(d.ids):
             pick = best.get(sid, name) if name == "best" else (name or "rnn")
             fc = rnn[k] if pick == "rnn" else self._peer_path(k, pick, steps)
+            if np.nanmin(d.series_levels(k)) >= 0:  # never negative in its data: no forecast below 0
+                fc = np.maximum(fc, 0.0)
             stamps = d.stamps[k]
             future = (tsfreq.future_stamps(stamps[-1].to_pydatetime(), d.frequency, steps)
                       if stamps is not None and d.frequency.regular else None)

@@ -58,7 +58,10 @@ def mase_by_series(panel: Panel, forecast: np.ndarray, starts: np.ndarray) -> np
     out = np.full(panel.size, np.nan)
     for k in np.unique(ks):
         sel = ks == k
-        out[k] = tm.mase(panel.actual(starts[sel]), forecast[sel], panel.train_observed(int(k)), panel.season)
+        try:
+            out[k] = tm.mase(panel.actual(starts[sel]), forecast[sel], panel.train_observed(int(k)), panel.season)
+        except ValueError:  # a training split no longer than the season has no seasonal MASE scale
+            pass
     return out
 
 
@@ -86,7 +89,10 @@ def score(panel: Panel, forecast: np.ndarray, starts: np.ndarray) -> dict[str, A
                 continue
         ok = {n: v for n, v in scores.items() if _finite(v)}
         best = min(ok, key=ok.get) if ok else None
-        rnn = tm.mase(actual, forecast[sel], train, panel.season)
+        try:
+            rnn = tm.mase(actual, forecast[sel], train, panel.season)
+        except ValueError:  # a training split no longer than the season (mase_by_series)
+            rnn = float("nan")
         ratio = rnn / ok[best] if best is not None and _finite(rnn) and ok[best] > 0 else float("nan")
         rows.append({"id": panel.ids[k], "rows": panel.rows(k), "origins": int(sel.sum()), "rnn_mase": rnn,
                      "peers": scores, "best_peer": best, "best_peer_mase": ok.get(best, float("nan")) if best else float("nan"),

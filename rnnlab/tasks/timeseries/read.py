@@ -433,8 +433,11 @@ def _increasing(table: Table, name: str, seq, cells) -> None:
 def _panel_hint(table: Table, time_column: str) -> str:
     """When a text column besides the time could tell several series apart (a long-format
     panel, as R's tsibble and pandas' melt write it), the setting that reads it as one."""
-    for j, col in enumerate(table.header):
-        if col != time_column and parse_column(table.cells(j))[1] is not None:
-            return (f"; or, if the file holds several series one after another, name the column that tells them apart: "
-                    f"task.id_column = {col!r} (rnnlab data --id-column {col})")
-    return ""
+    # the text column with the most names (country, not continent): the one that tells rows apart
+    texts = [(table.cells(j).nunique(), col) for j, col in enumerate(table.header)
+             if col != time_column and parse_column(table.cells(j))[1] is not None]
+    if not texts:
+        return ""
+    col = max(texts, key=lambda t: t[0])[1]
+    return (f"; or, if the file holds several series one after another, name the column that tells them apart: "
+            f"task.id_column = {col!r} (rnnlab data --id-column {col})")
