@@ -207,6 +207,10 @@ def test_a_band_that_misses_its_level_on_twenty_test_origins_or_more_is_said():
         "the model's 80% band covered 0.59 of the test values over 104 origins: too narrow",
         "the fused forecast's 80% band covered 0.95 of the test values over 104 origins: too wide"]
     assert tsverdict.coverage_notes({**m, "fusion_test_origins": 19.0}) == []
+    assert tsverdict.coverage_notes({**m, "test_coverage_80": 0.7, "test_coverage_95": 0.95, "fused_test_coverage_80": 0.9}) == []
+    # a rival better only past the third decimal is not named ("1.421 vs 1.421")
+    tie = {"member_theta_val_mase": 1.42104, "fused_val_mase": 1.42111, "fusion_weight_theta": 1.0}
+    assert tsverdict.losses(tie, {}) == []
 
 
 def test_the_verdict_names_the_random_walk_and_drift_when_they_win():
