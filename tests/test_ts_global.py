@@ -162,6 +162,16 @@ def test_named_columns_with_id_column(tmp_path):
     assert p.frequency.name == "monthly" and p.season == 12
 
 
+def test_data_card_of_a_panel_in_chinese(csv_path, monkeypatch):
+    # the panel's card was English under RNNLAB_LANG=zh
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    got = CliRunner().invoke(app, ["data", str(csv_path)])
+    assert got.exit_code == 0, got.output
+    lines = got.stdout.splitlines()
+    assert "长格式面板, 按 'unique_id' 分成 3 个序列 ('y', 时间列 'ds'), " in lines[0] and "; 每月, 季节 12" in lines[0], lines[0]
+    assert lines[1].startswith("train 在所有序列上拟合同一个模型: 窗口 ") and lines[2] == "略去 (不够一个窗口): tiny (5 行)"
+
+
 def test_data_card_of_a_panel(csv_path):
     got = CliRunner().invoke(app, ["data", str(csv_path), "--json"])
     assert got.exit_code == 0, got.output

@@ -129,18 +129,25 @@ def _panel(file: Path, column, time_column, delimiter, id_column, json_out: bool
     if json_out:
         print_json(_finite({"panel": s}))
         return True
-    over = f"over {s['time_column']!r}" if s["time_column"] else "no time column"
-    shape = (f"a wide panel of {s['series']} series, one a column ({over})" if wide else
-             f"a long-format panel of {s['series']} series by {s['id_column']!r} ({s['column']!r} over {s['time_column']!r})")
-    typer.echo(f"{file}: {shape}, {s['rows']} rows; per series {s['rows_min']} to {s['rows_max']} rows "
-               f"(median {s['rows_median']:g}); {s['frequency']}, season {s['season']}")
-    typer.echo(f"train fits ONE model on every series: window {s['window']}, horizon {s['horizon']}, each series "
-               "split in time and scaled by its own training split")
+    from rnnlab.tui.i18n import lang, tf
+    from rnnlab.tui.i18n_cli import _freq_zh
+
+    freq = _freq_zh(s["frequency"]) if lang() == "zh" else s["frequency"]
+    over = tf("over {time}", time=repr(s["time_column"])) if s["time_column"] else tf("no time column")
+    shape = (tf("a wide panel of {n} series, one a column ({over})", n=s["series"], over=over) if wide else
+             tf("a long-format panel of {n} series by {id} ({column} over {time})", n=s["series"], id=repr(s["id_column"]),
+                column=repr(s["column"]), time=repr(s["time_column"])))
+    typer.echo(f"{file}: " + tf("{shape}, {rows} rows; per series {low} to {high} rows (median {median}); {freq}, season {season}",
+                                shape=shape, rows=s["rows"], low=s["rows_min"], high=s["rows_max"], median=f"{s['rows_median']:g}",
+                                freq=freq, season=s["season"]))
+    typer.echo(tf("train fits ONE model on every series: window {window}, horizon {horizon}, each series split in time and "
+                  "scaled by its own training split", window=s["window"], horizon=s["horizon"]))
     if s["left_out"]:
-        typer.echo(f"left out (too short for one window): {', '.join(f'{i} ({n} rows)' for i, n in s['left_out'][:8])}"
-                   + (f" and {len(s['left_out']) - 8} more" if len(s["left_out"]) > 8 else ""))
+        more = tf(" and {n} more", n=len(s["left_out"]) - 8) if len(s["left_out"]) > 8 else ""
+        typer.echo(tf("left out (too short for one window): {series}", series=", ".join(
+            tf("{id} ({n} rows)", id=i, n=n) for i, n in s["left_out"][:8])) + more)
     extra = " --set task.wide=true" if wide else "" if not id_column else f" --set task.id_column={id_column}"
-    typer.echo(f"try: rnnlab train ts-lstm --set task.source={file}{extra}")
+    typer.echo(tf("try: {command}", command=f"rnnlab train ts-lstm --set task.source={file}{extra}"))
     return True
 
 

@@ -55,6 +55,16 @@ ZH_CLI: dict[str, str] = {
     "metrics:": "指标:", "baselines:": "基线:", "fusion:": "融合:", "note:": "备注:", "kept:": "保留:", "run dir:": "运行目录:",
     "; every metric: --json": "; 全部指标见 --json", "fusion": "融合",
     "fused (the default forecast)": "融合 (默认预测)", "{name} (member)": "{name} (成员)",
+    # `rnnlab data` on a panel (cli/data.py _panel)
+    "over {time}": "时间列 {time}", "no time column": "无时间列",
+    "a wide panel of {n} series, one a column ({over})": "宽格式面板, {n} 个序列, 每列一个 ({over})",
+    "a long-format panel of {n} series by {id} ({column} over {time})": "长格式面板, 按 {id} 分成 {n} 个序列 ({column}, 时间列 {time})",
+    "{shape}, {rows} rows; per series {low} to {high} rows (median {median}); {freq}, season {season}":
+        "{shape}, {rows} 行; 每个序列 {low} 到 {high} 行 (中位数 {median}); {freq}, 季节 {season}",
+    "train fits ONE model on every series: window {window}, horizon {horizon}, each series split in time and "
+    "scaled by its own training split": "train 在所有序列上拟合同一个模型: 窗口 {window}, 预测步长 {horizon}, 每个序列按时间切分, 并按自己的训练集缩放",
+    "left out (too short for one window): {series}": "略去 (不够一个窗口): {series}", "{id} ({n} rows)": "{id} ({n} 行)",
+    " and {n} more": " 等另外 {n} 个", "try: {command}": "试试: {command}",
     "-- the series is never negative: forecasts and bands below 0 are written as 0": "-- 该序列从不为负: 低于 0 的预测与区间写为 0",
     "exp. smoothing: the ETS baseline, fitted on the training split alone; ets (member): refitted on train + val "
     "before the test, the forecast `--model ets` gives":
