@@ -207,7 +207,7 @@ def test_a_band_that_misses_its_level_on_twenty_test_origins_or_more_is_said():
         "the model's 80% band covered 0.59 of the test values over 104 origins: too narrow",
         "the fused forecast's 80% band covered 0.95 of the test values over 104 origins: too wide"]
     assert tsverdict.coverage_notes({**m, "fusion_test_origins": 19.0}) == []
-    assert tsverdict.coverage_notes({**m, "test_coverage_80": 0.7, "test_coverage_95": 0.95, "fused_test_coverage_80": 0.9}) == []
+    assert tsverdict.coverage_notes({**m, "test_coverage_80": 0.7, "test_coverage_95": 0.95, "fused_test_coverage_80": 0.9028}) == []
     # a rival better only past the third decimal is not named ("1.421 vs 1.421")
     tie = {"member_theta_val_mase": 1.42104, "fused_val_mase": 1.42111, "fusion_weight_theta": 1.0}
     assert tsverdict.losses(tie, {}) == []
@@ -386,6 +386,13 @@ def test_show_says_which_ets_is_which_and_leaves_out_a_test_it_could_not_run(mon
     shown = rnnlab("show", "m", "--runs-dir", str(runs)).stdout
     base = next(ln for ln in shown.splitlines() if ln.strip().startswith("baselines"))
     assert "ets_test_mase" in base and "(ets: fitted on the training split; the fusion's members are refitted on train + val" in base
+    # the notes `train --json` gave as warnings are `show`'s notes too, one a line
+    assert out["warnings"]
+    lines = shown.splitlines()
+    first = next((k for k, ln in enumerate(lines) if ln.strip().startswith("notes ")), None)
+    notes = [] if first is None else [lines[first].strip()[len("notes"):].strip()] + [
+        ln.strip() for ln in lines[first + 1:first + len(out["warnings"])]]
+    assert notes == out["warnings"], (notes, out["warnings"])
     assert output_text({"type": "forecast", "forecast": [1.0, 2.0], "ljung_box_q": float("nan"), "ljung_box_p": float("nan")}) == "forecast of 2 steps"
     assert output_text({"type": "forecast", "forecast": [1.0], "ljung_box_q": 3.5, "ljung_box_p": 0.25}).startswith(
         "forecast of 1 steps; residual Ljung-Box Q=3.5")

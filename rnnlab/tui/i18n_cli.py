@@ -53,7 +53,7 @@ ZH_CLI: dict[str, str] = {
     "loss {value}": "损失 {value}", "{n} tok/s": "{n} token/秒", "ETA": "剩余",
     "run {run}: {status} at step {step}/{total}{note}": "运行 {run}: {status}, 第 {step}/{total} 步{note}",
     "metrics:": "指标:", "baselines:": "基线:", "fusion:": "融合:", "note:": "备注:", "kept:": "保留:", "run dir:": "运行目录:",
-    "; every metric: --json": "; 全部指标见 --json", "fusion": "融合",
+    "; every metric: --json": "; 全部指标见 --json", "fusion": "融合", "notes": "提示",
     "fused (the default forecast)": "融合 (默认预测)", "{name} (member)": "{name} (成员)",
     # `rnnlab data` on a panel (cli/data.py _panel)
     "over {time}": "时间列 {time}", "no time column": "无时间列",

@@ -107,7 +107,7 @@ def coverage_notes(metrics: dict[str, float], levels=LEVELS) -> list[str]:
     for key, label in (("test", "the model's"), ("fused_test", "the fused forecast's")):
         for lv in levels:
             got = metrics.get(f"{key}_coverage_{float(lv):g}")
-            if _ok(got) and abs(got - lv / 100.0) > COVERAGE_OFF + 1e-9:  # 0.90 for 80 % is inside
+            if _ok(got) and abs(round(got, 2) - lv / 100.0) > COVERAGE_OFF + 1e-9:  # as printed: 0.90 for 80 % is inside
                 what = "too narrow" if got < lv / 100.0 else "too wide"
                 out.append(f"{label} {float(lv):g}% band covered {got:.2f} of the test values over {int(n)} origins: {what}")
     return out
