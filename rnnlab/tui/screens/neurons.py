@@ -131,7 +131,10 @@ class Neurons(Screen):
     def on_mount(self) -> None:
         self.set_class(self.app.size.width < 120, "-narrow")
         table = self.query_one("#nx-units", DataTable)
-        table.add_columns("unit", "best feature", "r")
+        table.add_columns("unit", "best feature")
+        # r is always five cells (+0.66): fixed, it never draws one cell wide while the rows are
+        # replaced and the table has not measured them yet (a refresh on a loaded box)
+        table.add_column("r", width=5)
         table.focus()
         self._compute()
 
