@@ -120,8 +120,6 @@ def _metric_lines(info, t) -> list[tuple[str, str]]:
             out.append(("fusion", run_message(line) + more))
         # the notes `train` printed: where it loses, a close call, a band that fell back or missed
         metrics = {**info.latest, **test_base}
-        notes = (verdict.losses(metrics, info.baselines) + verdict.selection_notes(metrics)
-                 + verdict.calibration_notes(metrics) + verdict.coverage_notes(metrics))
-        out += [("notes" if k == 0 else "", run_message(note)) for k, note in enumerate(notes)]
+        out += [("notes" if k == 0 else "", run_message(note)) for k, note in enumerate(verdict.notes(metrics, info.baselines))]
     return out
 

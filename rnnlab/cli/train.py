@@ -133,8 +133,7 @@ def train(
         if verdict is not None:
             # the test split's baselines and the fusion's members beside the test metrics (issue 17)
             extra = {"test_baselines": verdict.test_baselines(metrics), "members": verdict.members(metrics),
-                     "warnings": verdict.losses(metrics, info.baselines) + verdict.selection_notes(metrics)
-                                 + verdict.calibration_notes(metrics) + verdict.coverage_notes(metrics)}
+                     "warnings": verdict.notes(metrics, info.baselines)}
             if panel is not None:
                 extra.update(series=panel["series"], panel={k: v for k, v in panel.items() if k != "series"})
         print_json(
@@ -178,8 +177,7 @@ def train(
             if verdict.summary_line(metrics):
                 print(label("fusion:") + tf("{line}; `forecast --future` uses the fused forecast",
                                             line=run_message(verdict.summary_line(metrics))))
-            for line in (verdict.losses(metrics, info.baselines) + verdict.selection_notes(metrics)
-                         + verdict.calibration_notes(metrics) + verdict.coverage_notes(metrics)):
+            for line in verdict.notes(metrics, info.baselines):
                 print(label("note:") + run_message(line))  # built in English below the interface
         if panel is not None:
             from rnnlab.tasks.timeseries.panelscore import table

@@ -80,6 +80,12 @@ def free_cores(cores: int, window_s: float = 0.2) -> int:
     return max(1, min(cores, round(cores * (idle1 - idle0) / (total1 - total0))))
 
 
+def omp_threads(omp: str | None = None) -> int | None:
+    """The thread count OMP_NUM_THREADS decides (a positive whole number), else None."""
+    omp = os.environ.get("OMP_NUM_THREADS", "") if omp is None else omp
+    return int(omp) if omp.strip().isdigit() and int(omp) > 0 else None
+
+
 def default_threads(
     cores: int | None = None, share: int | None = None, omp: str | None = None, free: int | None = None
 ) -> int:
@@ -93,9 +99,8 @@ def default_threads(
     (each step is many small kernels that every thread must join; a descheduled thread stalls
     them all). Measured on a 2-core box at load 4-7: a bare 2-thread script took 3-9x as long
     as the same work on 1 thread (BENCHMARKS.md, items 8 and 9; benchmarks/threads.py)."""
-    omp = os.environ.get("OMP_NUM_THREADS", "") if omp is None else omp
-    if omp.strip().isdigit() and int(omp) > 0:
-        return int(omp)
+    if omp_threads(omp) is not None:
+        return omp_threads(omp)
     cores = usable_cores() if cores is None else cores
     if share is None:
         share = cpu_share_from_env()

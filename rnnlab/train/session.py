@@ -22,7 +22,7 @@ from rnnlab.errors import UserError
 from rnnlab.models import build_model
 from rnnlab.tasks import Task, make_task
 from rnnlab.train import checkpoint, events, kept
-from rnnlab.train.device import describe, resolve_device, set_threads, usable_cores, uses_bf16
+from rnnlab.train.device import describe, omp_threads, resolve_device, set_threads, usable_cores, uses_bf16
 from rnnlab.train.threadshare import ThreadShare
 from rnnlab.train.events import Control, Reporter
 from rnnlab.train.loop import Outcome, Trainer
@@ -113,9 +113,8 @@ def run_training(
         # layer (models/sequence.py), and the optimizer must hold the parameters it ends with
         model.load_state_dict(loaded[0])
     trainer = (Trainer if group is None else group.trainer)(cfg, task, model, device, reporter, control, ckpt_root, bf16=bf16)
-    omp = os.environ.get("OMP_NUM_THREADS", "").strip()
-    if not cfg.train.threads and not (omp.isdigit() and int(omp) > 0):  # as device.default_threads reads it
-        trainer.thread_share = ThreadShare(threads, usable_cores())  # chosen at the start: follows the box since
+    if not cfg.train.threads and omp_threads() is None:  # the count chosen at the start follows the box since
+        trainer.thread_share = ThreadShare(threads, usable_cores())
     if run_dir is not None:  # the MFU's matmul peak, measured once per runs root (device.py)
         trainer.peak_cache = run_dir.resolve().parent / PEAK_CACHE
     if loaded is not None:

@@ -27,7 +27,6 @@ from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import fusion as tsfusion
 from rnnlab.tasks.timeseries import intervals as ti
-from rnnlab.tasks.timeseries import members as tsmembers
 from rnnlab.tasks.timeseries import metrics as tm
 
 SCORES = ("rmse", "mae", "mase", "smape")
@@ -127,12 +126,9 @@ def _fused(models, task, origins: np.ndarray, val: np.ndarray, device) -> tuple[
     val_fc = tsfusion.members_forecasts(members, y, val + off, h)
     val_fc[tsfusion.RNN] = tsfusion._rnn_mean(task, models, device, val)
     fused = tsfusion.fit(val_fc, d.actual(val), task.fallback_sigma(), unweighted=tsfusion.peer_only(members))
-    before_test = d.splits.train + d.splits.val + off
-    fc = tsfusion.members_forecasts(tsmembers.fit_members(y[:before_test], task.season, d.seasons.periods), y, origins + off, h)
+    fc = tsfusion.members_forecasts(tsfusion.refitted_members(task), y, origins + off, h)
     fc[tsfusion.RNN] = tsfusion._rnn_mean(task, models, device, origins)
-    weights = {k: w for k, w in fused.weights.items() if k in fc}
-    total = sum(weights.values())
-    weights = {k: w / total for k, w in weights.items()} if total > 0 else {tsfusion.RNN: 1.0}
+    weights = tsfusion.kept_weights(fused.weights, fc)
     return tsfusion.combine(fc, weights), tsfusion.combine(val_fc, weights)
 
 

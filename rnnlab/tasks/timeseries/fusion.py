@@ -282,6 +282,21 @@ def train_members(task) -> list[tsmembers.Member]:
     return task._fusion_members
 
 
+def refitted_members(task) -> list[tsmembers.Member]:
+    """The members refitted on train + val: those that forecast the test split (and past it, in a
+    backtest over it)."""
+    d = task.data
+    return tsmembers.fit_members(d.levels[: d.splits.train + d.splits.val + d.offset], task.season, d.seasons.periods)
+
+
+def kept_weights(weights: dict[str, float], available) -> dict[str, float]:
+    """`weights` over the members in `available` only (one that could not refit or forecast keeps
+    none), summing to 1; the recurrent model alone when none is left."""
+    kept = {k: w for k, w in weights.items() if k in available}
+    total = sum(kept.values())
+    return {k: w / total for k, w in kept.items()} if total > 0 else {RNN: 1.0}
+
+
 def rnn_forecasts(task, model, device, starts: np.ndarray) -> np.ndarray:
     """The recurrent model's forecasts in original units at work origins `starts`."""
     x, _ = task.data.windows(starts)
@@ -304,13 +319,9 @@ def evaluate(task, model, device, method: str = METHOD, levels: Sequence[float] 
     val_actual = d.actual(val)
     sigma = fallback_sigma(y, train_rows, season, h)
     fused = fit(val_fc, val_actual, sigma, levels, method, peer_only(members))
-    before_test = d.splits.train + d.splits.val + off
-    test_fc = members_forecasts(tsmembers.fit_members(y[:before_test], season, d.seasons.periods), y, test + off, h)
+    test_fc = members_forecasts(refitted_members(task), y, test + off, h)
     test_fc[RNN] = rnn_forecasts(task, model, device, test)
-    # a member that could not refit (or forecast) on train + val keeps no weight
-    weights = {k: w for k, w in fused.weights.items() if k in test_fc}
-    total = sum(weights.values())
-    weights = {k: w / total for k, w in weights.items()} if total > 0 else {RNN: 1.0}
+    weights = kept_weights(fused.weights, test_fc)
     fused.weights = weights
     test_fc["fused"] = combine(test_fc, weights)
     val_fc["fused"] = combine(val_fc, weights)
@@ -367,9 +378,7 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     test_fc[RNN] = _rnn_mean(task, models, device, test)
     paths = {k: v[0] for k, v in members_forecasts(tsmembers.fit_members(y, season, d.seasons.periods), y, np.array([y.size]), steps).items()}
     paths[RNN] = np.asarray(rnn_path, dtype=np.float64)
-    weights = {k: w for k, w in fused.weights.items() if k in test_fc and k in paths}
-    total = sum(weights.values())
-    weights = {k: w / total for k, w in weights.items()} if total > 0 else {RNN: 1.0}
+    weights = kept_weights(fused.weights, set(test_fc) & set(paths))
     for fc in (val_fc, test_fc, paths):
         fc["fused"] = combine(fc, weights)
     if name not in paths:

@@ -215,7 +215,7 @@ def future_forecast(
     # a series never negative in its data (counts, prices, sales): no forecast or band below 0, which
     # can only bring each nearer a value that is not negative either (the test scores are unclipped)
     floor = 0.0 if float(np.nanmin(d.levels)) >= 0.0 else -math.inf
-    cut = False
+    cut = min(float(np.min(forecast[:steps])), *(float(np.min(bands[lv][0][:steps])) for lv in conf.levels)) < floor
     rows = []
     for k in range(steps):
         row: dict[str, Any] = {time_key: times[k], "forecast": max(floor, float(forecast[k]))}
@@ -223,7 +223,6 @@ def future_forecast(
             lo, hi = bands[lv]
             row[f"lower_{ti.level_name(lv)}"] = max(floor, float(lo[k]))
             row[f"upper_{ti.level_name(lv)}"] = max(floor, float(hi[k]))
-        cut = cut or min(float(forecast[k]), *(float(bands[lv][0][k]) for lv in conf.levels)) < floor
         rows.append(row)
     return {
         "steps": steps,

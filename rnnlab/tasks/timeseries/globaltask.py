@@ -210,10 +210,11 @@ class GlobalTimeSeriesTask(WindowTask):
         y = self.data.series_levels(k)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # statsmodels' convergence chatter
-            found = {m.name: m for m in [tsmembers.SeasonalNaive(1, name="naive"), *tsmembers.fit_members(y, self.data.season)]}
+            # only the peer asked for is fitted (a series' ARIMA is not fitted for its ETS forecast)
+            found = {m.name: m for m in [tsmembers.SeasonalNaive(1, name="naive"), *tsmembers.fit_members(y, self.data.season, names=[name])]}
         if name not in found:
-            raise UserError(f"--model {name}: series {self.data.ids[k]!r} has no such peer (its peers: "
-                            f"{', '.join(sorted(found))}; or rnn, best)")
+            raise UserError(f"--model {name}: series {self.data.ids[k]!r} cannot have that peer (too short, or it did "
+                            "not fit); try --model naive or best")
         return found[name].forecast(y, np.array([y.size]), steps)[0]
 
 

@@ -337,15 +337,17 @@ class MSTLMember:
         return self.ets.forecast(x, o, horizon) + self._seasonal(ahead)
 
 
-def fit_members(train: np.ndarray, season: int, periods: Sequence[float] = ()) -> list[Member]:
-    """The classical members that can fit `train` (a member that cannot is left out); `periods`,
-    the series' known cycles, give MSTL its longer ones."""
+def fit_members(train: np.ndarray, season: int, periods: Sequence[float] = (), names: Optional[Sequence[str]] = None) -> list[Member]:
+    """The classical members that can fit `train` (a member that cannot is left out), or those
+    of them in `names`; `periods`, the series' known cycles, give MSTL its longer ones."""
     out: list[Member] = []
     y = np.asarray(train, dtype=np.float64)
-    if season > 1 and y.size > season:
+    if season > 1 and y.size > season and (names is None or "seasonal_naive" in names):
         out.append(SeasonalNaive(season))
     mstl = lambda v, m: MSTLMember.fit(v, m, periods)  # noqa: E731
-    for fit in (ETSMember.fit, Theta.fit, ARIMA.fit, mstl):
+    for name, fit in (("ets", ETSMember.fit), ("theta", Theta.fit), ("arima", ARIMA.fit), ("mstl", mstl)):
+        if names is not None and name not in names:
+            continue
         try:
             member = fit(y, season)
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):

@@ -113,6 +113,12 @@ def coverage_notes(metrics: dict[str, float], levels=LEVELS) -> list[str]:
     return out
 
 
+def notes(metrics: dict[str, float], baselines: dict[str, float]) -> list[str]:
+    """Every note on a forecasting run, in the order `train`, `show` and `--json`'s warnings give
+    them: where it loses, a close call, a band that fell back, a band that missed its level."""
+    return losses(metrics, baselines) + selection_notes(metrics) + calibration_notes(metrics) + coverage_notes(metrics)
+
+
 def needed_origins(level: float) -> int:
     """The fewest calibration origins whose ⌈(n+1)·L⌉-th smallest error exists: ⌈L/(100−L)⌉."""
     return math.ceil(float(level) / (100.0 - float(level)) - 1e-9)
@@ -169,4 +175,4 @@ def summary_line(metrics: dict[str, float]) -> str:
     return "test MASE: " + " | ".join(parts)
 
 
-__all__ = ["calibration_notes", "chosen_on", "coverage_notes", "selection_notes", "fallback_note", "losses", "members", "summary_line", "test_baselines"]
+__all__ = ["calibration_notes", "chosen_on", "coverage_notes", "notes", "selection_notes", "fallback_note", "losses", "members", "summary_line", "test_baselines"]
