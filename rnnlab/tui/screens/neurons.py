@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -131,10 +132,7 @@ class Neurons(Screen):
     def on_mount(self) -> None:
         self.set_class(self.app.size.width < 120, "-narrow")
         table = self.query_one("#nx-units", DataTable)
-        table.add_columns("unit", "best feature")
-        # r is always five cells (+0.66): fixed, it never draws one cell wide while the rows are
-        # replaced and the table has not measured them yet (a refresh on a loaded box)
-        table.add_column("r", width=5)
+        table.add_columns("unit", "best feature", "r")
         table.focus()
         self._compute()
 
@@ -318,8 +316,13 @@ class Neurons(Screen):
         table.display = bool(msg.doc["units"])  # a transformer has none
         table.clear()
         self._order = [u["unit"] for u in msg.doc["units"]]
-        for u in msg.doc["units"]:
-            table.add_row(str(u["unit"]), u["feature"], f"{u['correlation']:+.2f}", key=str(u["unit"]))
+        rows = [(str(u["unit"]), u["feature"], f"{u['correlation']:+.2f}") for u in msg.doc["units"]]
+        # widths from the rows now, not on the table's next idle pass: on a loaded box a frame
+        # drawn in between showed the r column one cell wide (`+` for `+0.66`)
+        for k, col in enumerate(table.ordered_columns):
+            col.width, col.auto_width = max([cell_len(str(col.label)), *(cell_len(r[k]) for r in rows)]), False
+        for r, u in zip(rows, msg.doc["units"]):
+            table.add_row(*r, key=str(u["unit"]))
         self._selected = self._order[0] if self._order else None
         self.query_one("#nx-matches", Static).update(Text(msg.matches_text))  # matches show [brackets]: no markup
         self._attention = msg.attention
