@@ -66,6 +66,23 @@ def test_quarterly_2009q3_continues_as_2009q4(tmp_path):
     assert [tsfreq.label(t, task.data.frequency) for t in future_times(task.data, 2)] == ["2009Q4", "2010Q1"]
 
 
+def test_yearly_times_are_written_as_years(tmp_path):
+    # a Year column's 1871 is read as 1871-01-01; the card's span and the forecast's times
+    # write it back as 1871, as quarters stay 2009Q4 (a trial read `1971-01-01` off --future)
+    path = tmp_path / "flow.csv"
+    path.write_text("year,volume\n" + "".join(f"{1871 + k},{1000 + 37 * (k % 9)}\n" for k in range(60)))
+    s = tsdata.load_csv(path)
+    assert s.frequency.name == "yearly"
+    assert tscard.summary_lines(tscard.build(path))[0].endswith("60 rows, 1871 .. 1930")
+    task = TimeSeriesTask(TaskConfig(kind="timeseries", source=str(path), window=8, horizon=4), seed=0, batch_size=4)
+    from rnnlab.tasks.timeseries.future import future_times
+
+    assert [tsfreq.label(t, task.data.frequency) for t in future_times(task.data, 2)] == ["1931", "1932"]
+    # year ends are not the year's first day: those stay dates
+    ends = [tsfreq.label(datetime(1871 + k, 12, 31), s.frequency) for k in range(2)]
+    assert ends == ["1871-12-31", "1872-12-31"]
+
+
 def test_time_column_is_found_without_being_named(tmp_path):
     path = write_co2_weekly(tmp_path / "co2.csv")  # columns date;co2
     s = tsdata.load_csv(path)

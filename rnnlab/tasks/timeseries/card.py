@@ -19,6 +19,7 @@ rows of the series (`positions` says which) for a plot, instead of every row as 
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
@@ -157,14 +158,19 @@ def recommend(card: dict[str, Any]) -> dict[str, Any]:
     return rec
 
 
-def _when(iso: str) -> str:
+def _when(iso: str, frequency: str) -> str:
+    """A time of the card's span as the series' outputs write it (tsfreq.label): 1871 on
+    yearly data, 2009Q3 on quarterly, a date on daily and coarser, minutes otherwise."""
+    months = {"yearly": 12, "quarterly": 3}.get(frequency, 0)
+    if months:
+        return tsfreq.label(datetime.fromisoformat(iso), tsfreq.Frequency(frequency, months=months))
     return iso[:10] if iso.endswith("T00:00:00") else iso[:16].replace("T", " ")
 
 
 def summary_lines(card: dict[str, Any]) -> list[str]:
     """The card in a few text lines (the form shows these; `rnnlab data` adds plots)."""
     st = card["stationarity"]
-    span = f", {_when(card['first'])} .. {_when(card['last'])}" if card["first"] else ""
+    span = f", {_when(card['first'], card['frequency'])} .. {_when(card['last'], card['frequency'])}" if card["first"] else ""
     back = f" ({card['rows_put_back']} missing rows put back)" if card["rows_put_back"] else ""
     pct = 100.0 * card["missing"] / max(1, card["rows"])
     per = ", ".join(f"{p:.4g}" for p in card["periods"]) or "none"

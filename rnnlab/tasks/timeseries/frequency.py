@@ -165,11 +165,15 @@ def future_stamps(last: datetime, freq: Frequency, n: int) -> list[datetime]:
 
 
 def label(stamp: datetime, freq: Frequency, dates_only: bool = True) -> str:
-    """How a time of this series is written: quarters as 2009Q4, dates as 2024-03-17 (no
-    T00:00:00 on daily and coarser data), other times in ISO 8601."""
+    """How a time of this series is written: years as 1971 (a Year column's 1971 is read as
+    1971-01-01), quarters as 2009Q4, dates as 2024-03-17 (no T00:00:00 on daily and coarser
+    data), other times in ISO 8601."""
+    whole_day = stamp.hour == stamp.minute == stamp.second == stamp.microsecond == 0
+    if freq.months == 12 and stamp.month == stamp.day == 1 and whole_day:
+        return str(stamp.year)
     if freq.months == 3 and stamp.month in (1, 4, 7, 10) and stamp.day == 1:
         return f"{stamp.year}Q{(stamp.month - 1) // 3 + 1}"
-    if dates_only and stamp.hour == stamp.minute == stamp.second == stamp.microsecond == 0:
+    if dates_only and whole_day:
         return stamp.date().isoformat()
     return stamp.isoformat()
 
