@@ -552,6 +552,19 @@ def test_years_before_1000_in_a_year_column_are_years_and_a_period_counter_is_no
     assert steps.frequency.name == "none" and steps.timestamps is None
 
 
+def test_years_before_year_1_are_steps_and_the_card_says_why(tmp_path):
+    # R's treering runs -6000 .. 1979: no calendar date holds year -6000, so the series is read
+    # as steps; before, the card said `frequency none` and nothing about the years it ignored
+    path = _write(tmp_path / "treering.csv", "year,width\n" + "".join(f"{y},{1 + (y % 11) / 10}\n" for y in range(-600, 1980)))
+    s = tsdata.load_csv(path)
+    assert s.frequency.name == "none" and s.timestamps is None and s.values.size == 2580
+    assert s.reading == ("years before year 1 in 'year' (-600 .. 1979) read as steps, without dates "
+                               "(no calendar holds them); --future counts steps after the last row",)
+    # a step counter from 0 is not years, whatever it reaches
+    steps = tsdata.load_csv(_write(tmp_path / "t.csv", "t,y\n" + "".join(f"{k},{k % 9}\n" for k in range(0, 1500))))
+    assert steps.reading == ()
+
+
 def test_a_spreadsheets_totals_row_is_not_a_time_step(tmp_path, monkeypatch):
     # an Excel export of daily counts ends `Total,336776`: the time column read as text, the file
     # as 366 rows with no time column, the total trained on as a value and the future as row numbers

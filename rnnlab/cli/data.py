@@ -79,6 +79,8 @@ CARD_ZH = [
     # before the frequency names: its "yearly" and "read as" are not theirs
     (r"(?:^|(?<=; ))(?P<c>[\w, ]+?) columns combined into one time column \((?P<t>\w+)\)", r"\g<c> 几列合成一个时间列 (\g<t>)"),
     (r"financial years \(2019-20\) read as yearly, each at the year written first", "财年 (2019-20) 按年读取, 每个记在所写的第一个年份"),
+    (r"years before year 1 in (?P<c>'[^']*') \((?P<a>-?\d+) \.\. (?P<b>-?\d+)\) read as steps, without dates \(no calendar holds them\); "
+     r"--future counts steps after the last row", r"\g<c> 中有公元 1 年之前的年份 (\g<a> .. \g<b>), 按步读取, 不带日期 (日历表示不了); --future 从最后一行起按步计数"),
     # the frequency names, as the started line says them (i18n_cli.FREQ_ZH; "business daily" first)
     *((rf"\b{name}\b", zh) for name, zh in FREQ_ZH.items() if name != "no time column"),
     (r"\bevery (?P<n>\d+) minutes\b", r"每 \g<n> 分钟"), (r"\bevery (?P<n>\d+) years\b", r"每 \g<n> 年"), (r"\b(?P<n>\d+) minutes\b", r"\g<n> 分钟"),

@@ -51,7 +51,7 @@ from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number e
 )
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
     DATE_FORMS, FISCAL, ISO as _ISO, TIME_NAMES, compact, dates as _dates, fiscal as _fiscal, from_numbers, panel_years,
-    parse_stamp, series as _series, year_steps as _year_steps, year_times, years as _years,
+    parse_stamp, series as _series, year_named, year_steps as _year_steps, year_times, years as _years,
 )
 
 _TIME_NAMES = TIME_NAMES
@@ -76,6 +76,7 @@ class Table:
     clock: bool = False  # local clock times moved to standard time (clock.py)
     utc: bool = False  # times written with a UTC offset (Z, +10:00), read and written in UTC
     fiscal: bool = False  # financial years (2019-20) read as yearly times
+    ancient: str = ""  # years before year 1 (-6000 .. 1979): no calendar date holds them, read as steps
     _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
 
     def reading(self) -> tuple[str, ...]:
@@ -89,6 +90,7 @@ class Table:
             ("local clock times: the summer rows moved back one hour (standard time)", self.clock),
             ("times with a UTC offset read in UTC; the forecast's times are UTC too", self.utc),
             ("financial years (2019-20) read as yearly, each at the year written first", self.fiscal),
+            (self.ancient, self.ancient),
             (f"read as {self.encoding}", self.encoding not in ("utf-8-sig", "utf-8"))) if shown)
 
     def dates(self, j: int) -> Any:
@@ -377,6 +379,9 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
         as_years = year_times(nums, time_column, ordered)
         if as_years is not None:
             return as_years, "year"
+        if ordered and nums.min() < 1 and 1000 <= nums.max() < 3000 and year_named(time_column, strict=True) and np.all(nums == np.round(nums)):
+            table.ancient = (f"years before year 1 in {time_column!r} ({nums[0]:.0f} .. {nums[-1]:.0f}) read as steps, "
+                             "without dates (no calendar holds them); --future counts steps after the last row")
         numbered = from_numbers(nums, time_column)  # a date's digits, Unix time, Excel serials
         return (numbered, "datetime") if numbered is not None else (None, "index")
     idx = table.dates(j)
