@@ -396,3 +396,16 @@ def test_show_says_which_ets_is_which_and_leaves_out_a_test_it_could_not_run(mon
     assert output_text({"type": "forecast", "forecast": [1.0, 2.0], "ljung_box_q": float("nan"), "ljung_box_p": float("nan")}) == "forecast of 2 steps"
     assert output_text({"type": "forecast", "forecast": [1.0], "ljung_box_q": 3.5, "ljung_box_p": 0.25}).startswith(
         "forecast of 1 steps; residual Ljung-Box Q=3.5")
+
+
+def test_the_runs_list_puts_the_fused_forecasts_test_score_beside_the_models(monthly_run):
+    """`rnnlab runs` listed only the recurrent model's test score; the forecast a user takes away
+    is the fused one, so its score on the same metric stands beside it."""
+    from tests.test_cli_train import rnnlab
+
+    runs, out = monthly_run
+    row = next(ln for ln in rnnlab("runs", "--runs-dir", str(runs)).stdout.splitlines() if ln.startswith(out["run_id"]))
+    key = "test_" + json.loads(rnnlab("runs", "--json", "--runs-dir", str(runs)).stdout)[0]["primary_metric"][len("val_"):]
+    from rnnlab.cli.render import fmt
+
+    assert f"{key} {fmt(out['metrics'][key])}, fused {fmt(out['metrics']['fused_' + key])}" in row

@@ -221,12 +221,16 @@ def best_text(info) -> str:
 
 
 def test_text(info) -> str:
-    """The primary metric on the test split, scored once when the run finished ("-" before)."""
+    """The primary metric on the test split, scored once when the run finished ("-" before);
+    a forecasting run's fused forecast beside it, the forecast `--future` gives by default."""
+    from rnnlab.tui.i18n import t
+
     if not info.primary_metric or not info.primary_metric.startswith("val_"):
         return "-"
     key = "test_" + info.primary_metric[len("val_"):]
     value = (info.latest or {}).get(key)
-    return "-" if value is None else f"{key} {fmt(value)}"
+    fused = (info.latest or {}).get("fused_" + key)
+    return "-" if value is None else f"{key} {fmt(value)}" + ("" if fused is None else f", {t('fused')} {fmt(fused)}")
 
 
 def checkpoints_kept(info) -> dict:
