@@ -11,8 +11,9 @@ and score each origin beside the naive and seasonal-naive forecasts from the sam
 Beside the model, the fused forecast `--future` gives by default ("fused": the members refitted
 on train + val as for the test split, with the weights the even validation origins chose).
 Every forecaster gets a split-conformal band calibrated on its own validation errors (the model's
-and the fused forecast's on the odd validation origins, which chose nothing), so each origin also
-reports the coverage and width of each level; "mean" averages the origins' scores and "pooled"
+on the odd validation origins, which chose nothing), the fused forecast the rolling band `train`
+scored the test split with (errors known at each origin), so each origin also reports the
+coverage and width of each level; "mean" averages the origins' scores and "pooled"
 scores all origins' errors together.
 """
 
@@ -50,7 +51,7 @@ def backtest_origins(task, k: int, stride: Optional[int]) -> np.ndarray:
 
 
 def _scores(task, actual: np.ndarray, forecast: np.ndarray, bands) -> dict[str, float]:
-    train = task.data.train_levels()
+    train = task.data.train_observed()  # as _metrics scores the test split: the observed training rows
     out = {
         "rmse": tm.rmse(actual, forecast),
         "mae": tm.mae(actual, forecast),
@@ -82,14 +83,17 @@ def backtest_report(
     base, base_val = task.baseline_forecasts(origins), task.baseline_forecasts(val)
     forecasts.update(base)
     calib.update(base_val)
-    forecasts["fused"], calib["fused"] = _fused(models, task, origins, val, device)
+    forecasts["fused"], fused_radius = _fused(models, task, origins, val, device, levels)
     actual = d.actual(origins)
-    # the model's and the fused band from the odd validation origins (the even ones pick the
-    # fusion); every band finite, with tsfusion's normal fallback where too few origins calibrate
-    rows_of = {name: slice(1, None, 2) if name in ("model", "fused") else slice(None) for name in forecasts}
+    # the model's band from the odd validation origins (the even ones pick the fusion), the
+    # baselines' from all of them; every band finite, with tsfusion's normal fallback where too
+    # few origins calibrate. The fused band is the one the test split scored (rolling, _fused).
+    rows_of = {name: slice(1, None, 2) if name == "model" else slice(None) for name in calib}
     conformal = {name: tsfusion.calibrate((d.actual(val) - calib[name])[rows_of[name]], task.fallback_sigma(), levels).conformal
-                 for name in forecasts}
-    bands = {name: conformal[name].bands(fc) for name, fc in forecasts.items()}
+                 for name in calib}
+    bands = {name: conformal[name].bands(fc) for name, fc in forecasts.items() if name in conformal}
+    bands["fused"] = {lv: (forecasts["fused"] - fused_radius[:, j], forecasts["fused"] + fused_radius[:, j])
+                      for j, lv in enumerate(float(v) for v in levels)}
 
     rows = []
     for i, t in enumerate(origins):
@@ -109,27 +113,37 @@ def backtest_report(
         "season": task.season,
         "levels": [float(v) for v in levels],
         "members": len(models),
-        "intervals": "split-conformal per horizon step, each forecaster calibrated on its own validation errors",
+        "intervals": "split-conformal per horizon step, each forecaster calibrated on its own validation errors; "
+                     "the fused forecast's rolling over the errors known at each origin, as the test split scored it",
         "origins": rows,
         "mean": mean,
         "pooled": pooled,
     }
 
 
-def _fused(models, task, origins: np.ndarray, val: np.ndarray, device) -> tuple[np.ndarray, np.ndarray]:
-    """The fused forecast at `origins` and at the validation origins: weights from the even
-    validation origins (tsfusion.fit), the members refitted on train + val as `train` scores the
-    test split (tsfusion.evaluate), the recurrent member the models' mean."""
+def _fused(models, task, origins: np.ndarray, val: np.ndarray, device, levels: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """The fused forecast at `origins` and its bands' half-widths (N, levels, horizon), as `train`
+    scored the test split (tsfusion.evaluate): weights from the even validation origins
+    (tsfusion.fit), the members refitted on train + val, the recurrent member the models' mean,
+    and rolling-origin conformal bands from the errors known at each origin (the odd validation
+    origins', then the test origins' whose horizon has passed)."""
     d = task.data
     h, off, y = d.horizon, d.offset, d.levels
     members = tsfusion.train_members(task)
     val_fc = tsfusion.members_forecasts(members, y, val + off, h)
     val_fc[tsfusion.RNN] = tsfusion._rnn_mean(task, models, device, val)
-    fused = tsfusion.fit(val_fc, d.actual(val), task.fallback_sigma(), unweighted=tsfusion.peer_only(members))
-    fc = tsfusion.members_forecasts(tsfusion.refitted_members(task), y, origins + off, h)
-    fc[tsfusion.RNN] = tsfusion._rnn_mean(task, models, device, origins)
+    sigma = task.fallback_sigma()
+    fused = tsfusion.fit(val_fc, d.actual(val), sigma, unweighted=tsfusion.peer_only(members))
+    test = task.eval_origins("test")
+    every = np.union1d(origins, test)
+    fc = tsfusion.members_forecasts(tsfusion.refitted_members(task), y, every + off, h)
+    fc[tsfusion.RNN] = tsfusion._rnn_mean(task, models, device, every)
     weights = tsfusion.kept_weights(fused.weights, fc)
-    return tsfusion.combine(fc, weights), tsfusion.combine(val_fc, weights)
+    at_every = tsfusion.combine(fc, weights)
+    at_test = at_every[np.searchsorted(every, test)]
+    errors = np.concatenate([(d.actual(val) - tsfusion.combine(val_fc, weights))[1::2], d.actual(test) - at_test])
+    radius = tsfusion.rolling_bands(y, off, errors, np.concatenate([val[1::2], test]), origins, sigma, levels)
+    return at_every[np.searchsorted(every, origins)], radius
 
 
 def _time(d, t: int) -> Optional[str]:

@@ -196,8 +196,9 @@ def future_forecast(
         forecast = fz["path"]
         conf = ti.Conformal(tuple(float(v) for v in levels), fz["radius"], fz["calibration"].origins)
         calibrated = min(steps, h)
-        intervals = ("split-conformal per step from the odd validation origins and the test origins (not those that "
-                     "chose the weights); beyond the horizon widened as sqrt(k)")
+        intervals = (f"split-conformal per step from the latest {fusion.CALIBRATION_WINDOW} errors of the odd validation "
+                     "origins and the test origins (not those that chose the weights), the wider of them as made and "
+                     "rescaled to how much the series moves now, as on the test split; beyond the horizon widened as sqrt(k)")
         fused = {"model": model, "weights": fz["weights"], "notes": fz["calibration"].notes(),
                  "members": {k: [float(v) for v in p] for k, p in fz["members"].items()}}
     bands = conf.bands(forecast)
