@@ -225,6 +225,18 @@ def test_the_verdict_names_the_random_walk_and_drift_when_they_win():
                         "than naive on test (MASE 0.651 vs 0.568, and 1 other)"), lines
 
 
+def test_with_no_season_seasonal_naive_is_named_naive_once():
+    # a trial's yearly copper prices (season 1): the note said `worse than seasonal-naive on test
+    # (MASE 1.499 vs 1.182 …)`, the naive forecast under another name, and counted it twice
+    metrics = {"naive_test_mase": 1.182, "seasonal_naive_test_mase": 1.182, "drift_test_mase": 1.3,
+               "member_rnn_test_mase": 1.499, "member_rnn_val_mase": 0.5, "fused_test_mase": 1.0, "fusion_weight_rnn": 1.0}
+    lines = tsverdict.losses(metrics, {"naive_val_mase": 0.9, "seasonal_naive_val_mase": 0.9})
+    assert lines == ["the model is worse than naive on test (MASE 1.499 vs 1.182, and 1 other)"], lines
+    # with a season, the two are two forecasts, each named
+    seasonal = {**metrics, "seasonal_naive_test_mase": 1.1}
+    assert tsverdict.losses(seasonal, {})[0] == "the model is worse than seasonal-naive on test (MASE 1.499 vs 1.100, and 2 others)"
+
+
 def test_the_verdict_judges_the_kept_checkpoint_not_the_last_evaluation():
     # a weekly run (Yen, 778 rows) kept step 500 (val MASE 0.931, the best member); step 800, the
     # last evaluation, had 1.948, and the note said the model lost to MSTL on validation
@@ -373,6 +385,30 @@ def test_fused_bands_widen_when_the_series_starts_to_move_more():
     rolling_cov = ti.coverage(a, -radius, radius)
     fixed_cov = ti.coverage(a, np.full_like(a, -fixed[0]), np.full_like(a, fixed[0]))
     assert 0.65 <= rolling_cov <= 0.92 and fixed_cov < 0.45
+
+
+def test_train_says_which_ets_is_which_and_which_checkpoint_scored_the_test(tmp_path):
+    """`train` printed `ets_test_mase 1.2310` among the baselines and `ets 1.280` on the fusion line
+    with no word (only `show` said why), and the metrics line put the last evaluation's val_mase
+    beside the kept checkpoint's test scores."""
+    from tests.test_cli_train import rnnlab
+
+    y = _seasonal(n=180, noise=1.0)
+    csv = tmp_path / "monthly.csv"
+    csv.write_text("date,value\n" + "".join(f"{2000 + k // 12}-{k % 12 + 1:02d}-01,{v:.3f}\n" for k, v in enumerate(y)))
+    proc = rnnlab("train", "ts-lstm", "--set", f"task.source='{csv}'", "--set", "task.window=24", "--set", "task.horizon=6",
+                  "--set", "model.hidden_size=8", "--set", "train.steps=60", "--set", "train.eval_every=2",
+                  "--set", "train.checkpoint_every=2", "--set", "train.patience=1", "--set", "train.lr=0.1", "--set", "probes.output_every=0",
+                  "--runs-dir", str(tmp_path / "runs"))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    base = next(ln for ln in lines if ln.strip().startswith("baselines:"))
+    assert "ets_test_mase" in base and "(ets: fitted on the training split; the fusion's members are refitted on train + val" in base
+    kept = next(ln for ln in lines if ln.strip().startswith("kept:"))
+    step = int(kept.split("(step ")[1].split(",")[0])
+    shown = next(ln for ln in lines if ln.strip().startswith("metrics:"))
+    assert "stopped early" in proc.stdout  # patience 1: the last evaluation is after the kept one
+    assert shown.endswith(f"(val_*: the last evaluation; test_*: the best checkpoint, step {step})"), shown
 
 
 def test_show_says_which_ets_is_which_and_leaves_out_a_test_it_could_not_run(monthly_run):

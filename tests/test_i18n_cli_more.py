@@ -90,8 +90,9 @@ def test_backtest_in_chinese(ts_run):
     root, _ = ts_run
     zh = _rnnlab(root, "zh", "forecast", "m", "--backtest", "2").stdout.splitlines()
     assert re.fullmatch(r"m \(\S+\) 的回测: 测试集上 2 个起点, 步长 6, 预测步长 6, 季节 12; 模型固定", zh[0]), zh[0]
-    assert zh[1].split() == ["起点", "时间", "rmse", "融合", "朴素", "季节朴素", "覆盖", "80%", "覆盖", "95%"]
-    assert all(cell_len(x) == cell_len(zh[1]) for x in zh[2:4]), zh  # the origins' rows under their header
+    assert zh[1] == "每个起点: 各预测的 RMSE, 以及融合预测区间的覆盖率"  # whose numbers the columns hold
+    assert zh[2].split() == ["起点", "时间", "模型", "融合", "朴素", "季节朴素", "覆盖", "80%", "覆盖", "95%"]
+    assert all(cell_len(x) == cell_len(zh[2]) for x in zh[3:5]), zh  # the origins' rows under their header
     assert "各起点的均值" in zh and [x.split()[0] for x in zh[-4:]] == ["模型", "融合", "朴素", "季节朴素"]
     assert len({cell_len(x) for x in zh[-5:]}) == 1, zh[-5:]
 

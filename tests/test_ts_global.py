@@ -104,6 +104,9 @@ def test_train_json_per_series_and_forecast_again(csv_path, tmp_path):
     # the saved run rebuilds with its per-series scalers and forecasts each series again
     run = rnnlab_api.load_run(out["run_dir"])
     assert run.task.data.ids == ["small", "mid", "big"] and run.task.data.scalers == tspanel.build(_cfg(csv_path)).scalers
+    # the note judges the kept checkpoint on validation (a trial's panel note quoted the last step's)
+    run.model.eval()
+    assert out["metrics"]["member_rnn_val_mase"] == pytest.approx(run.task.evaluate(run.model, "cpu", 0)["val_mase"], rel=1e-6)
     # (in this process: the training above already paid for a subprocess)
     again = CliRunner().invoke(app, ["forecast", "g", "--json", "--runs-dir", str(root)])
     assert again.exit_code == 0, again.output

@@ -328,8 +328,8 @@ _BT_FORECASTERS = (("model", "model"), ("fused", "fused"), ("naive", "naive"), (
 
 
 def _print_backtest(report: dict) -> None:
-    """One row per origin (model / naive / seasonal-naive RMSE and the model's coverage), then
-    the mean over origins for each forecaster."""
+    """One row per origin (the model's, the fused forecast's, naive's and seasonal-naive's RMSE,
+    and the fused band's coverage), then the mean over origins for each forecaster."""
     from rnnlab.tasks.timeseries.intervals import level_name
     from rnnlab.tui.i18n import pad, rpad, t, tf
 
@@ -339,13 +339,18 @@ def _print_backtest(report: dict) -> None:
                   "model fixed", who=who, n=report["backtest"], stride=report["stride"], horizon=report["horizon"],
                   season=report["season"]))
     shown = [(n, label) for n, label in _BT_FORECASTERS if n in report["mean"]]
-    head = [t("origin"), t("time"), "rmse"] + [t("fused")] * ("fused" in report["mean"]) + [t("naive"), t("s-naive")]
+    # whose numbers each column holds (an outside trial read the model's band as the fused one's):
+    # RMSE per forecaster, the coverage of the band of the forecast `--future` gives
+    banded = "fused" if "fused" in report["mean"] else "model"
+    typer.echo(tf("at each origin: every forecaster's RMSE, and the {who} forecast's band coverage",
+                  who=t("fused") if banded == "fused" else t("model")))
+    head = [t("origin"), t("time")] + [t("s-naive" if n == "seasonal_naive" else n) for n, _ in shown]
     head += [tf("cover {n}%", n=n) for n in lv]
     typer.echo("  ".join(rpad(h, 19 if k == 1 else 9) for k, h in enumerate(head)))
     for row in report["origins"]:
         cells = [f"{row['origin']:>9}", f"{(row['time'] or '-')[:19]:>19}"]
         cells += [_cell(row[name]["rmse"]) for name, _ in shown]
-        cells += [_cell(row["model"].get(f"coverage_{n}")) for n in lv]
+        cells += [_cell(row[banded].get(f"coverage_{n}")) for n in lv]
         typer.echo("  ".join(cells))
     typer.echo("")
     typer.echo(t("mean over origins"))

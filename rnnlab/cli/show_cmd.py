@@ -94,7 +94,7 @@ def _metric_lines(info, t) -> list[tuple[str, str]]:
     stores ~150 numbers: the baselines keep their primary metric and MASE on both splits
     (train.headline), the residual ACF lags are left out (train.partition), the members and the fused forecast say
     their test MASE on one line (as `train` prints it); --json has every one."""
-    from rnnlab.cli.train import headline, partition
+    from rnnlab.cli.train import headline, partition, which_ets
 
     own, test_base, fusion = partition(info.latest)
     base_all = {**info.baselines, **test_base}
@@ -102,11 +102,8 @@ def _metric_lines(info, t) -> list[tuple[str, str]]:
     more = t("; every metric: --json")
     out = []
     if base:
-        # the ETS baseline is fitted on the training split; the fusion line's ETS member is refitted
-        # on train + val: two ETS scores that differ, each said for what it is
-        which = (t(" (ets: fitted on the training split; the fusion's members are refitted on train + val before the test)")
-                 if fusion and any(k.startswith("ets_") for k in base) else "")
-        out.append(("baselines", ", ".join(f"{k} {fmt(v)}" for k, v in sorted(base.items())) + which
+        # two ETS scores that differ (the baseline's and the fusion's member), each said for what it is
+        out.append(("baselines", ", ".join(f"{k} {fmt(v)}" for k, v in sorted(base.items())) + which_ets(base, fusion)
                     + (more if len(base) < len(base_all) else "")))
     if own:
         out.append(("latest", ", ".join(f"{k} {fmt_metric(k, v)}" for k, v in sorted(own.items()))

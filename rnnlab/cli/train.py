@@ -161,6 +161,8 @@ def train(
         base_all = {**info.baselines, **test_base}
         kept_base = headline(base_all, info.primary_metric)
         base = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(kept_base.items()))
+        if base:
+            base += which_ets(kept_base, partition(metrics)[2])
         if base and len(base_all) > len(kept_base):
             base += t("; every metric: --json")
         early = info.message.startswith("stopped early")
@@ -169,6 +171,12 @@ def train(
         note = "" if redundant else f" ({run_message(info.message)})"
         print(tf("run {run}: {status} at step {step}/{total}{note}", run=run_id, status=t(status), step=info.step,
                  total=cfg.train.steps, note=note))
+        from rnnlab.train.kept import choose
+
+        best = choose(run_dir / "checkpoints", "best")
+        if shown and best is not None and best.which == "best" and best.step != info.step and any(k.startswith("test_") for k in own):
+            # the test split is scored on the kept checkpoint, the val_* are the last evaluation's
+            shown += tf(" (val_*: the last evaluation; test_*: the best checkpoint, step {step})", step=best.step)
         if shown:
             print(label("metrics:") + shown)
         if base:
@@ -187,9 +195,6 @@ def train(
                 print(f"    {line}")
             if panel.get("left_out_line"):
                 print(label("note:") + run_message(panel["left_out_line"]))
-        from rnnlab.train.kept import choose
-
-        best = choose(run_dir / "checkpoints", "best")
         if best is not None:
             from rnnlab.cli.render import checkpoint_words
 
@@ -227,4 +232,15 @@ def headline(baselines: dict[str, float], primary: str | None) -> dict[str, floa
         return baselines
     names = {"mase", (primary or "").removeprefix("val_")} - {""}
     return {k: v for k, v in baselines.items() if any(k.endswith(f"_val_{n}") or k.endswith(f"_test_{n}") for n in names)}
+
+
+def which_ets(base: dict[str, float], fusion: dict[str, float]) -> str:
+    """The words after the baselines when an ETS baseline is printed beside the fusion's ETS
+    member: the baseline is fitted on the training split, the member refitted on train + val, so
+    their two test scores differ (`train` and `show` say it alike)."""
+    from rnnlab.tui.i18n import t
+
+    if not fusion or not any(k.startswith("ets_") for k in base):
+        return ""
+    return t(" (ets: fitted on the training split; the fusion's members are refitted on train + val before the test)")
 

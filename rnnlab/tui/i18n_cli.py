@@ -53,7 +53,9 @@ ZH_CLI: dict[str, str] = {
     "loss {value}": "损失 {value}", "{n} tok/s": "{n} token/秒", "ETA": "剩余",
     "run {run}: {status} at step {step}/{total}{note}": "运行 {run}: {status}, 第 {step}/{total} 步{note}",
     "metrics:": "指标:", "baselines:": "基线:", "fusion:": "融合:", "note:": "备注:", "kept:": "保留:", "run dir:": "运行目录:",
-    "; every metric: --json": "; 全部指标见 --json", "fusion": "融合", "notes": "提示",
+    "; every metric: --json": "; 全部指标见 --json",
+    "at each origin: every forecaster's RMSE, and the {who} forecast's band coverage": "每个起点: 各预测的 RMSE, 以及{who}预测区间的覆盖率",
+    " (val_*: the last evaluation; test_*: the best checkpoint, step {step})": " (val_*: 最后一次评估; test_*: 最佳检查点, 第 {step} 步)", "fusion": "融合", "notes": "提示",
     "fused (the default forecast)": "融合 (默认预测)", "{name} (member)": "{name} (成员)",
     # `rnnlab data` on a panel (cli/data.py _panel)
     "over {time}": "时间列 {time}", "no time column": "无时间列",

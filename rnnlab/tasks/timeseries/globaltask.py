@@ -127,6 +127,9 @@ class GlobalTimeSeriesTask(WindowTask):
         starts = self._eval["test"]
         x, _ = self.data.windows(starts)
         out = self._scores(self.head.point(predict(model, x, device)), starts, "test")
+        # the kept checkpoint's validation score (the run's flat val_mase is the last evaluation's):
+        # what verdict.losses judges the model by on validation, as a single series' fusion stores it
+        out["member_rnn_val_mase"] = self.evaluate(model, device, 0)["val_mase"]
         self._result = self.panel_result(model, device)
         out.update(panelscore.flat(self._result["aggregate"]))
         return out

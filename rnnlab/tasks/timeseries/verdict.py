@@ -72,9 +72,10 @@ def losses(metrics: dict[str, float], baselines: dict[str, float]) -> list[str]:
                 continue
             rivals: dict[str, float] = {}
             # the random walk and its drift too: a forecaster is told when tomorrow-as-today wins
-            for base in ("seasonal_naive", "naive", "drift"):
+            # (with no season, seasonal-naive is the naive forecast: named once, as naive)
+            for base in ("naive", "seasonal_naive", "drift"):
                 v = metrics.get(f"{base}_test_mase") if split == "test" else baselines.get(f"{base}_val_mase")
-                if _ok(v):
+                if _ok(v) and not (base == "seasonal_naive" and rivals.get("naive") == v):
                     rivals[base.replace("_", "-")] = v
             for k in classical:
                 v = mem[k].get(f"{split}_mase")
