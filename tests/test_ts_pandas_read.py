@@ -83,6 +83,28 @@ def test_yearly_times_are_written_as_years(tmp_path):
     assert ends == ["1871-12-31", "1872-12-31"]
 
 
+def test_times_are_written_back_as_the_file_wrote_them(tmp_path):
+    # a trial's housing starts dated 2001-10-01 came out as 2002Q1 (and joined back on nothing):
+    # quarters written as dates stay dates, as do years written as dates; 1990Q1 stays a quarter
+    n = 60
+    body = [f"{1000 + 3 * k + 20 * (k % 4)}" for k in range(n)]
+    qdates = tmp_path / "q.csv"
+    qdates.write_text("date,v\n" + "".join(f"{1990 + k // 4}-{3 * (k % 4) + 1:02d}-01,{b}\n" for k, b in enumerate(body)))
+    ydates = tmp_path / "y.csv"
+    ydates.write_text("date,v\n" + "".join(f"{1900 + k}-01-01,{b}\n" for k, b in enumerate(body)))
+    qtext = tmp_path / "qt.csv"
+    qtext.write_text("quarter,v\n" + "".join(f"{1990 + k // 4}Q{k % 4 + 1},{b}\n" for k, b in enumerate(body)))
+    from rnnlab.tasks.timeseries.future import future_times
+
+    def first_future(path) -> str:
+        task = TimeSeriesTask(TaskConfig(kind="timeseries", source=str(path), window=8, horizon=4), seed=0, batch_size=4)
+        return tsfreq.label(future_times(task.data, 1)[0], task.data.frequency)
+
+    assert first_future(qdates) == "2005-01-01" and first_future(ydates) == "1960-01-01" and first_future(qtext) == "2005Q1"
+    assert tscard.summary_lines(tscard.build(qdates))[0].endswith("1990-01-01 .. 2004-10-01")
+    assert tscard.build(qtext)["time_form"] == "quarter" and tscard.build(qdates)["time_form"] is None
+
+
 def test_time_column_is_found_without_being_named(tmp_path):
     path = write_co2_weekly(tmp_path / "co2.csv")  # columns date;co2
     s = tsdata.load_csv(path)

@@ -117,6 +117,7 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
         "first": stamps[0].isoformat() if stamps else None,
         "last": stamps[-1].isoformat() if stamps else None,
         "frequency": freq.name,
+        "time_form": freq.form or None,  # "year" (1971) or "quarter" (2009Q3): how outputs write times
         "rows_put_back": freq.gaps,
         "missing": missing,
         "longest_gap": _longest_nan_run(v),
@@ -158,19 +159,20 @@ def recommend(card: dict[str, Any]) -> dict[str, Any]:
     return rec
 
 
-def _when(iso: str, frequency: str) -> str:
-    """A time of the card's span as the series' outputs write it (tsfreq.label): 1871 on
-    yearly data, 2009Q3 on quarterly, a date on daily and coarser, minutes otherwise."""
+def _when(iso: str, frequency: str, form: Optional[str]) -> str:
+    """A time of the card's span as the series' outputs write it (tsfreq.label): 1871 for a
+    file's years, 2009Q3 for its quarters, a date on daily and coarser, minutes otherwise."""
     months = {"yearly": 12, "quarterly": 3}.get(frequency, 0)
-    if months:
-        return tsfreq.label(datetime.fromisoformat(iso), tsfreq.Frequency(frequency, months=months))
+    if months and form:
+        return tsfreq.label(datetime.fromisoformat(iso), tsfreq.Frequency(frequency, months=months, form=form))
     return iso[:10] if iso.endswith("T00:00:00") else iso[:16].replace("T", " ")
 
 
 def summary_lines(card: dict[str, Any]) -> list[str]:
     """The card in a few text lines (the form shows these; `rnnlab data` adds plots)."""
     st = card["stationarity"]
-    span = f", {_when(card['first'], card['frequency'])} .. {_when(card['last'], card['frequency'])}" if card["first"] else ""
+    span = (f", {_when(card['first'], card['frequency'], card.get('time_form'))} .. "
+            f"{_when(card['last'], card['frequency'], card.get('time_form'))}" if card["first"] else "")
     back = f" ({card['rows_put_back']} missing rows put back)" if card["rows_put_back"] else ""
     pct = 100.0 * card["missing"] / max(1, card["rows"])
     per = ", ".join(f"{p:.4g}" for p in card["periods"]) or "none"

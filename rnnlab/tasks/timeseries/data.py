@@ -3,8 +3,7 @@ scale, add time features, cut windows.
 
 The steps, in order (anything fitted, only on the training split, so nothing of val/test leaks):
 
-    raw (CSV via read, or builtin:synthetic in synthetic; NaN = missing; skipped rows of a regular series
-    │    put back as NaN; frequency inferred by tsfreq)
+    raw (CSV via read or builtin:synthetic; NaN = missing; a regular series' skipped rows put back as NaN; tsfreq)
       └─ fill           causal: the last observed value     levels x[0..n), observed mask
           └─ difference  tsstat.Differencing: seasonal P, then first order ("auto": ADF/KPSS on
           │              the training split)                work   z[0..m), m = n - offset
@@ -34,7 +33,7 @@ conformal residuals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
@@ -99,7 +98,8 @@ def load_csv(
         index, kind = tscsv.times(table, time_column)
         if index is None:
             time_column = time_column if kind == "index" else None
-    freq = tsfreq.infer(index)
+    # years and quarters are written back as the file wrote them (tsfreq.label)
+    freq = replace(tsfreq.infer(index), form=kind if kind in ("year", "quarter") else "")
     if index is not None:
         stamps = Stamps(index)
         if freq.gaps:

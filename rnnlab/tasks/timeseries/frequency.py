@@ -57,6 +57,7 @@ class Frequency:
     session: Optional[tssessions.Session] = None  # intraday rows only in opening hours (sessions.py)
     weekmask: str = ""  # business days of another working week ("Sun Mon Tue Wed Thu"); "" = Mon-Fri
     closed: tuple[str, ...] = ()  # (kind, code, first year) of the holidays it closes on (closures.py)
+    form: str = ""  # how the file wrote its times when not as dates: "year" (1971), "quarter" (2009Q3)
 
     @property
     def regular(self) -> bool:
@@ -165,13 +166,12 @@ def future_stamps(last: datetime, freq: Frequency, n: int) -> list[datetime]:
 
 
 def label(stamp: datetime, freq: Frequency, dates_only: bool = True) -> str:
-    """How a time of this series is written: years as 1971 (a Year column's 1971 is read as
-    1971-01-01), quarters as 2009Q4, dates as 2024-03-17 (no T00:00:00 on daily and coarser
-    data), other times in ISO 8601."""
+    """A time of this series as its file wrote them: years as 1971, quarters as 2009Q4 (freq.form),
+    dates as 2024-03-17 (no T00:00:00 on daily and coarser data), other times in ISO 8601."""
     whole_day = stamp.hour == stamp.minute == stamp.second == stamp.microsecond == 0
-    if freq.months == 12 and stamp.month == stamp.day == 1 and whole_day:
+    if freq.form == "year" and freq.months == 12 and stamp.month == stamp.day == 1 and whole_day:
         return str(stamp.year)
-    if freq.months == 3 and stamp.month in (1, 4, 7, 10) and stamp.day == 1:
+    if freq.form == "quarter" and freq.months == 3 and stamp.month in (1, 4, 7, 10) and stamp.day == 1:
         return f"{stamp.year}Q{(stamp.month - 1) // 3 + 1}"
     if dates_only and whole_day:
         return stamp.date().isoformat()

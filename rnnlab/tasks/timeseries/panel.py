@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -125,9 +125,10 @@ def read_long(cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]
             raise UserError(f"task.{key} = {name!r} is also task.id_column: the id column names the series; "
                             f"pick another column for task.{key} (columns: {', '.join(head)})")
     values = tscsv.values(table, column)
-    idx, sort_key = None, np.arange(table.n_rows, dtype=np.float64)
+    idx, sort_key, form = None, np.arange(table.n_rows, dtype=np.float64), ""
     if time_col is not None:
         idx, kind = tscsv.times(table, time_col, ordered=False)
+        form = kind if kind in ("year", "quarter") else ""
         if idx is None:
             sort_key, _ = tscsv.parse_column(table.cells(tscsv.column_index(table, time_col, "time_column")))
         else:
@@ -144,7 +145,7 @@ def read_long(cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]
                             "one row per series and time step")
         stamps = None if idx is None else idx[group["row"].to_numpy()]
         out.append(RawSeries(str(sid), group["v"].to_numpy(dtype=np.float64), stamps))
-    return out, {"id_column": id_col, "time_column": time_col, "column": column}
+    return out, {"id_column": id_col, "time_column": time_col, "column": column, "form": form}
 
 
 def _read_wide(table: tscsv.Table, cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]]]:
@@ -164,9 +165,10 @@ def _read_wide(table: tscsv.Table, cfg: TaskConfig) -> tuple[list[RawSeries], di
                         f"{len(names)} ({', '.join(names) or 'none'}) besides the time column {time_col!r}; drop task.wide "
                         "to forecast one column")
     tscsv.oldest_first(table, time_col)
-    idx = tscsv.times(table, time_col)[0] if time_col is not None else None
+    idx, kind = tscsv.times(table, time_col) if time_col is not None else (None, None)
     out = [RawSeries(name, tscsv.values(table, name), idx) for name in names]
-    return out, {"id_column": None, "time_column": time_col, "column": None, "wide": ", ".join(names)}
+    form = kind if kind in ("year", "quarter") else ""
+    return out, {"id_column": None, "time_column": time_col, "column": None, "wide": ", ".join(names), "form": form}
 
 
 def _ids(table: tscsv.Table, j: int, name: str) -> np.ndarray:
@@ -340,10 +342,11 @@ def build(cfg: TaskConfig, saved: Optional[dict[str, Any]] = None) -> Panel:
     season and every series' scaler as they were when the run started."""
     check_config(cfg)
     raw, columns = read_long(cfg)
+    form = columns.pop("form", "")  # how the file wrote its times: the frequency's, not a column's
     origin = str(Path(cfg.source or "").expanduser())
     series = [_trim(s) for s in raw]
     longest = max(series, key=lambda s: s.values.size)
-    freq = tsfreq.infer(longest.stamps) if longest.stamps is not None else tsfreq.NONE
+    freq = replace(tsfreq.infer(longest.stamps), form=form) if longest.stamps is not None else tsfreq.NONE
     lengths = np.array([s.values.size for s in series])
     if saved is not None:
         window, horizon, season = int(saved["window"]), int(saved["horizon"]), int(saved["season"])

@@ -51,7 +51,7 @@ from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number e
 )
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
     DATE_FORMS, FISCAL, ISO as _ISO, TIME_NAMES, compact, dates as _dates, fiscal as _fiscal, from_numbers, panel_years,
-    parse_stamp, series as _series, year_named, year_steps as _year_steps, year_times, years as _years,
+    parse_stamp, quarters, series as _series, year_named, year_steps as _year_steps, year_times, years as _years,
 )
 
 _TIME_NAMES = TIME_NAMES
@@ -365,7 +365,7 @@ def values(table: Table, column: str) -> np.ndarray:
 
 
 def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optional[Any], str]:
-    """The timestamps of `time_column` as a pandas DatetimeIndex (kind "datetime" or "year"), or
+    """The timestamps of `time_column` as a pandas DatetimeIndex (kind "datetime", "year" or "quarter"), or
     (None, "index") for a column of increasing plain numbers; a UserError naming the line for
     anything else."""
     import pandas as pd
@@ -400,7 +400,7 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
         if moved is not None:
             idx, table.clock = moved, True
         _increasing(table, time_column, idx.as_unit("ns").asi8, cells)
-    return idx, "datetime"
+    return idx, "quarter" if not pd.api.types.is_datetime64_any_dtype(cells.dtype) and quarters(cells) else "datetime"
 
 
 def oldest_first(table: Table, time_column: Optional[str]) -> None:

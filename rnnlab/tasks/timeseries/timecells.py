@@ -241,6 +241,12 @@ def fiscal(cells, head=None) -> Any:
     return pd.DatetimeIndex(pd.to_datetime({"year": first, "month": 1, "day": 1}))
 
 
+def quarters(cells) -> bool:
+    """Whether text cells write quarters as quarters (1959Q1, Q1 1959): the form output keeps."""
+    text = cells.fillna("").astype(str).str.strip()
+    return any(bool(text.str.match(p).all()) for p in (QUARTER, _QUARTER_FIRST)) if len(text) else False
+
+
 def dates(cells) -> Any:
     """A pandas DatetimeIndex (naive, UTC for zoned times) when every cell parses in one of the
     forms understood, else None."""
