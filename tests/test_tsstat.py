@@ -157,6 +157,10 @@ def test_the_verdict_names_the_test_that_disagrees_and_says_when_none_could_run(
     rng = np.random.default_rng(3)
     ozone = {"adf_p": 1.67e-6, "kpss_p": 0.01, "stationary": False, "nonstationary_by": ["KPSS"]}
     assert tsstat.verdict(ozone) == "non-stationary by KPSS, stationary by ADF (ADF p=1.67e-06, KPSS p=0.01)"
+    # and the other way round (a trial's daily electricity: ADF p=0.25, KPSS p=0.0757 read as plain
+    # "non-stationary" while KPSS kept stationarity)
+    elec = {"adf_p": 0.25, "kpss_p": 0.0757, "stationary": False, "nonstationary_by": ["ADF"]}
+    assert tsstat.verdict(elec) == "non-stationary by ADF, stationary by KPSS (ADF p=0.25, KPSS p=0.0757)"
     short = tsstat.tests(np.arange(8.0))
     assert tsstat.verdict(short) == "too short to test (ADF p=n/a, KPSS p=n/a)"
     walk = tsstat.tests(np.cumsum(rng.normal(size=300)))

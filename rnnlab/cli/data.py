@@ -74,6 +74,7 @@ CARD_ZH = [
     (r"\((?P<n>\d+) missing rows put back\)", r"(补回了 \g<n> 个缺失行)"),
     (r"^season (?P<s>\S+), periods \[", r"季节 \g<s>, 周期 ["), (r"; detected in values: ", "; 从数值中检测到: "),
     (r"\[none\]", "[无]"), (r": none$", ": 无"), (r"\bnon-stationary by KPSS, stationary by ADF\b", "KPSS 判为非平稳, ADF 判为平稳"),
+    (r"\bnon-stationary by ADF, stationary by KPSS\b", "ADF 判为非平稳, KPSS 判为平稳"),
     (r"\btoo short to test\b", "太短, 无法检验"), (r"\bnon-stationary\b", "非平稳"), (r"\bstationary\b", "平稳"),
     (r"difference it \(auto does\)", "需要差分 (auto 会做)"), (r"no differencing needed", "无需差分"),
     # before the frequency names: its "yearly" and "read as" are not theirs

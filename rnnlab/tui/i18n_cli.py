@@ -276,6 +276,7 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r"; seasonal difference (?P<p>\d+)", r"; 季节差分 \g<p>"), (r"(?<=[;,] )not differenced \(auto: ", "未差分 (auto: "),
     (r"(?<=[;,] )differenced(?= \(auto: |$|,)", "已差分"), (r"\(auto: non-stationary \(ADF", "(auto: 非平稳 (ADF"),
     (r"\(auto: non-stationary by KPSS, stationary by ADF \(ADF", "(auto: KPSS 判为非平稳, ADF 判为平稳 (ADF"),
+    (r"\(auto: non-stationary by ADF, stationary by KPSS \(ADF", "(auto: ADF 判为非平稳, KPSS 判为平稳 (ADF"),
     (r"\(auto: too short to test \(ADF", "(auto: 太短, 无法检验 (ADF"),
     (r"\(auto: stationary \(ADF", "(auto: 平稳 (ADF"), (r"(?<=\)), (?P<c>[A-Z]{2,3}) holidays(?=, |$)", r", \g<c> 假日"),
     # the forecasting verdicts `train` prints as `note:`/`fusion:` lines (rnnlab/tasks/timeseries/verdict.py,

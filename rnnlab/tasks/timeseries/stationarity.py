@@ -193,7 +193,8 @@ def tests(values: np.ndarray) -> dict[str, Any]:
 
 def verdict(result: dict[str, Any]) -> str:
     """One line: 'non-stationary (ADF p=0.43, KPSS p=0.01)'; where the two tests disagree, each
-    named ('non-stationary by KPSS, stationary by ADF (...)'); 'too short to test' without one."""
+    named ('non-stationary by KPSS, stationary by ADF (...)', or by ADF and by KPSS the other way
+    round); 'too short to test' without one."""
 
     def p(v: float) -> str:
         return "n/a" if not math.isfinite(v) else f"{v:.3g}"
@@ -203,6 +204,8 @@ def verdict(result: dict[str, Any]) -> str:
         word = "too short to test"  # under 10 rows, or constant: no test stands behind a verdict
     elif result["nonstationary_by"] == ["KPSS"] and math.isfinite(a):
         word = "non-stationary by KPSS, stationary by ADF"  # they disagree: a trend or a level shift
+    elif result["nonstationary_by"] == ["ADF"] and math.isfinite(k):
+        word = "non-stationary by ADF, stationary by KPSS"  # ADF cannot reject a unit root, KPSS keeps stationarity
     else:
         word = "stationary" if result["stationary"] else "non-stationary"
     return f"{word} (ADF p={p(a)}, KPSS p={p(k)})"
