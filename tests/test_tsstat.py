@@ -165,3 +165,17 @@ def test_the_verdict_names_the_test_that_disagrees_and_says_when_none_could_run(
     assert tsstat.verdict(short) == "too short to test (ADF p=n/a, KPSS p=n/a)"
     walk = tsstat.tests(np.cumsum(rng.normal(size=300)))
     assert tsstat.verdict(walk).startswith("non-stationary (ADF p=")
+
+
+def test_the_task_line_says_the_rows_the_differences_start_from():
+    # a trial read `100 rows … train/val/test 69/10/20` and asked where a row went: differencing
+    # starts from it, and the line now says so
+    from rnnlab.config import TaskConfig
+    from rnnlab.tasks.timeseries.task import TimeSeriesTask
+
+    for difference, said in ((True, " (+1 row the differences start from)"), (False, "")):
+        task = TimeSeriesTask(TaskConfig(kind="timeseries", window=16, horizon=4, difference=difference, synthetic={"length": 300}),
+                              seed=0, batch_size=8)
+        s = task.data.splits
+        assert f"train/val/test {s.train}/{s.val}/{s.test}{said}, window" in task.describe()
+        assert s.train + s.val + s.test + task.data.offset == task.data.levels.size

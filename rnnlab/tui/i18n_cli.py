@@ -264,6 +264,7 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
      r"\g<src> \g<n> 行 (填补 \g<m> 个), 训练/验证/测试 "),
     (r"(?<=\btimeseries \(global\): )(?P<src>.+?) by (?P<id>\S+): (?P<k>\d+) series, (?P<n>\d+) rows, ",
      r"\g<src> 按 \g<id>: \g<k> 个序列, \g<n> 行, "),
+    (r" \(\+(?P<k>\d+) rows? the differences start from\)", r" (另有差分起点 \g<k> 行)"),
     (r", window (?P<w>\d+) -> horizon (?P<h>\d+), (?P<f>\d+) features", r", 窗口 \g<w> -> 预测步长 \g<h>, \g<f> 个特征"),
     (r", each series scaled by its own training split \(its mean and mean absolute step\)", ", 每个序列按自己的训练集缩放 (均值与平均绝对步长)"),
     (r", each series scaled by its own training split \((?P<s>\w+)\)", r", 每个序列按自己的训练集缩放 (\g<s>)"),

@@ -224,9 +224,11 @@ class TimeSeriesTask(WindowTask):
         s = d.splits
         extra = f", covariates {', '.join(self.covariates)}" if self.covariates else ""
         extra += f", {self.head.kind} head" if self.head.kind != "none" else ""
+        # the splits count differences: the rows they start from are said, not lost without a word
+        first = f" (+{d.offset} row{'s' if d.offset > 1 else ''} the differences start from)" if d.offset else ""
         return (
             f"timeseries: {d.origin} [{d.column}] {d.levels.size} rows ({d.missing} filled), "
-            f"train/val/test {s.train}/{s.val}/{s.test}, window {d.window} -> horizon {d.horizon}, "
+            f"train/val/test {s.train}/{s.val}/{s.test}{first}, window {d.window} -> horizon {d.horizon}, "
             f"{self.input_size} features{extra}; {d.choices()}"
         )
 
