@@ -398,7 +398,7 @@ def test_train_says_which_ets_is_which_and_which_checkpoint_scored_the_test(tmp_
     csv.write_text("date,value\n" + "".join(f"{2000 + k // 12}-{k % 12 + 1:02d}-01,{v:.3f}\n" for k, v in enumerate(y)))
     proc = rnnlab("train", "ts-lstm", "--set", f"task.source='{csv}'", "--set", "task.window=24", "--set", "task.horizon=6",
                   "--set", "model.hidden_size=8", "--set", "train.steps=60", "--set", "train.eval_every=2",
-                  "--set", "train.checkpoint_every=2", "--set", "train.patience=1", "--set", "train.lr=0.1", "--set", "probes.output_every=0",
+                  "--set", "train.checkpoint_every=2", "--set", "train.patience=1", "--set", "train.lr=0.1", "--set", "probes.output_every=100",
                   "--runs-dir", str(tmp_path / "runs"))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
@@ -409,6 +409,13 @@ def test_train_says_which_ets_is_which_and_which_checkpoint_scored_the_test(tmp_
     shown = next(ln for ln in lines if ln.strip().startswith("metrics:"))
     assert "stopped early" in proc.stdout  # patience 1: the last evaluation is after the kept one
     assert shown.endswith(f"(val_*: the last evaluation; test_*: the best checkpoint, step {step})"), shown
+    # the dashboard's last forecast is the kept model's too (its fusion weights were the last step's)
+    from rnnlab.runs.reader import RunReader
+
+    run_dir = next(ln for ln in lines if ln.strip().startswith("run dir:")).split("run dir:")[1].strip()
+    with RunReader(run_dir) as reader:
+        _, last = reader.latest_vector("output")
+    assert last["kept_step"] == step and last["type"] == "forecast" and "weights" in last
 
 
 def test_show_says_which_ets_is_which_and_leaves_out_a_test_it_could_not_run(monthly_run):

@@ -215,6 +215,11 @@ class Trainer:
             self.reporter.scalars(self.step, metrics)
             headline = _fmt_metrics({k: v for k, v in metrics.items() if _headline(k)})
             self.reporter.event(events.TEST, f"{headline} ({source})", self.step, metrics)
+        if found is not None and self.cfg.task.kind == "timeseries" and self.cfg.probes.output_every:
+            # the dashboard's last forecast (and its fusion weights) from the model the run keeps,
+            # as `show` and `forecast` use it, not the last step's (an outside trial read both)
+            out = probes.task_output(self.model, self.task, self.device)
+            self.reporter.vector(self.step, "output", {**out, "kept_step": int(found[0])})
         return metrics
 
     def run_probes(self, step: int) -> None:

@@ -136,12 +136,20 @@ ZH: dict[str, str] = {
     "keeps long memory.":
         "各个门的激活值中饱和的比例 (sigmoid 门: 低于 0.1 或高于 0.9; tanh 候选值: |·| 高于 0.9) 以及平均 ‖h_t‖。"
         "健康: 大多不饱和; 遗忘门饱和在打开 (接近 1) 正是 LSTM 保持长程记忆的方式。",
-    "what the model produces now: samples (text), the forecast against the actual series and the naive baselines, "
-    "or predictions vs targets. Healthy forecast residuals look like noise (Ljung-Box p > 0.05).":
-        "模型当前的输出: 采样文本, 预测与真实序列及朴素基线的对照, 或预测值与目标值。健康的预测残差看起来像噪声 (Ljung-Box p > 0.05)。",
+    "what the model produces now: samples (text), predictions vs targets, or a forecast of the validation split "
+    "against the actual series: the recurrent model's own forecast (rnn forecast) and its conformal band (rnn 80% "
+    "band, calibrated on its validation errors), the classical members (ets, theta, arima, mstl), the fused forecast "
+    "that joins them (the weights under the chart; what `forecast --future` uses by default) and the naive and "
+    "seasonal-naive baselines; beside it, the latest backtest. Healthy forecast residuals look like noise "
+    "(Ljung-Box p > 0.05).":
+        "模型当前的输出: 采样文本, 预测值与目标值, 或对验证集的预测与真实序列的对照: 循环模型自己的预测 (rnn 预测) 及其共形区间 "
+        "(rnn 80% 区间, 用它在验证集上的误差校准), 经典成员 (ets, theta, arima, mstl), 把它们结合起来的融合预测 (权重在图下方; "
+        "`forecast --future` 默认使用它), 以及朴素和季节朴素基线; 旁边是最近一次回测。健康的预测残差看起来像噪声 (Ljung-Box p > 0.05)。",
     "the run's log, newest last: evals, checkpoints, commands sent, and warnings (gradient spikes, divergence) with "
-    "the step they happened at.":
-        "运行日志, 最新的在最后: 评估、检查点、发送的命令, 以及警告 (梯度尖峰、发散) 和它们发生的步数。",
+    "the step they happened at. A finished forecasting run ends it with what `rnnlab show` says of it: the members' "
+    "and the fused forecast's test MASE, and where the model loses (worse than a baseline or a classical member).":
+        "运行日志, 最新的在最后: 评估、检查点、发送的命令, 以及警告 (梯度尖峰、发散) 和它们发生的步数。"
+        "已结束的预测运行在最后附上 `rnnlab show` 给出的结论: 各成员和融合预测的测试 MASE, 以及模型输在哪里 (不如某个基线或经典成员)。",
     # the `?` screen
     "? {screen}  (esc closes · f1: every key of every screen)": "? {screen}  (esc 关闭 · f1: 所有界面的全部按键)",
     "focused: ": "焦点: ", "keys": "按键",
@@ -258,7 +266,7 @@ ZH.update({
 # them at draw time), panel subtitles, border titles and notifications (issue 19 item 4, the rest)
 ZH.update({
     "waiting for data": "等待数据", "step {step}": "第 {step} 步", "waiting for gradient-flow probe": "等待梯度流探针",
-    "history": "历史", "{level}% {edge}": "{level}% {edge}", "lower": "下界", "upper": "上界", "actual": "实际",
+    "history": "历史", "{level}% {edge}": "{level}% {edge}", "rnn {level}% band": "rnn {level}% 区间", "rnn forecast": "rnn 预测", "lower": "下界", "upper": "上界", "actual": "实际",
     "forecast": "预测", "naive": "朴素", "s-naive": "季节朴素", "fused": "融合", "date": "日期", "model": "模型",
     "model RMSE": "模型 RMSE", "trial": "试验", "trial number": "试验编号", "no complete trial yet": "还没有完成的试验",
     "best so far": "目前最佳", "complete": "已完成", "pruned (last value)": "已剪枝 (最后的值)", "pruned here": "在此剪枝",
@@ -273,9 +281,10 @@ ZH.update({
     "waiting for the gates probe": "等待门控探针", "{cell} has no gates": "{cell} 没有门", "this cell": "这种单元",
     "mean": "均值", "saturated": "饱和", "{gate}: tanh candidate, >0.9 is |·|>0.9": "{gate}: tanh 候选值, >0.9 指 |·|>0.9",
     "mean ‖h_t‖ (first → last t)": "平均 ‖h_t‖ (第一个 → 最后一个 t)", "  layer {i}: {first} → {last}": "  第 {i} 层: {first} → {last}",
-    "no rows": "没有行", "residuals look white": "残差看起来像白噪声", "residuals autocorrelated": "残差存在自相关",
+    "no rows": "没有行", "residuals look white": "残差看起来像白噪声", "too few residuals to judge ({n})": "残差太少, 无法判断 ({n} 个)",
+    "{step}, the best checkpoint": "{step} (最佳检查点)", "residuals autocorrelated": "残差存在自相关",
     "residual ACF": "残差 ACF", "backtest {n} origins, mean RMSE: {rmse}": "回测 {n} 个起点, 平均 RMSE: {rmse}",
-    "  80% cover {share}": "  80% 覆盖率 {share}",
+    "  80% cover {share}": "  80% 覆盖率 {share}", "  {who} 80% cover {share}": "  {who} 80% 覆盖率 {share}",
     # border titles
     "devices": "设备", "live runs on this host": "本机上的活动运行", "units": "单元", "keys  (esc closes)": "按键  (esc 关闭)",
     "next token": "下一个 token", "next-token probabilities appear here after a generate": "生成之后, 这里显示下一个 token 的概率",

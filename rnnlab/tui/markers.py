@@ -42,11 +42,12 @@ def marker_glyph(marker: str) -> str:
 _RICH_COLOURS = {"orange": "dark_orange", "gray": "grey62"}
 
 
-def legend_grid(entries: list[tuple[str, str | None, str]], width: int):
+def legend_grid(entries: list[tuple[str, str | None, str]], width: int, flow: bool = False):
     """A legend drawn outside a plot: entries (glyph, colour or None, label) in a grid of equal
     cells, as many to a line as fit `width`, so that twenty names read as a table rather than a
-    paragraph and a plot's own legend covers no curve. A `rich.text.Text`; widths in terminal
-    cells (a Chinese label takes two a character)."""
+    paragraph and a plot's own legend covers no curve; `flow`: each entry as wide as its label,
+    one after another (fewer rows, where the plot needs them). A `rich.text.Text`; widths in
+    terminal cells (a Chinese label takes two a character)."""
     from rich.cells import cell_len
     from rich.text import Text
 
@@ -55,12 +56,20 @@ def legend_grid(entries: list[tuple[str, str | None, str]], width: int):
         return out
     width = max(20, width)
     cell = min(width, max(cell_len(label) for _, _, label in entries) + 5)  # glyph, space, label, gap
-    per_line = max(1, width // cell)
-    for k in range(0, len(entries), per_line):
+    rows: list[list[tuple[str, str | None, str, int]]] = [[]]
+    used = 0
+    for glyph, colour, label in entries:
+        size = cell_len(label) + 5 if flow else cell
+        if rows[-1] and used + size - 2 > width:  # the last entry's gap may pass the edge
+            rows.append([])
+            used = 0
+        rows[-1].append((glyph, colour, label, size))
+        used += size
+    for k, row in enumerate(rows):
         line = Text()
-        for glyph, colour, label in entries[k:k + per_line]:
+        for glyph, colour, label, size in row:
             line.append(glyph, style=_RICH_COLOURS.get(colour or "", colour or ""))
-            line.append(f" {label}" + " " * (cell - 3 - cell_len(label)))
+            line.append(f" {label}" + " " * (size - 3 - cell_len(label)))
         line.rstrip()
         if k:
             out.append("\n")
@@ -72,14 +81,15 @@ class LegendGrid:
     """`legend_grid` as a Rich renderable laid out at the width it is given (a Static's, known
     only when it renders: a note filled before the first layout would get a one-column grid)."""
 
-    def __init__(self, entries: list[tuple[str, str | None, str]]) -> None:
+    def __init__(self, entries: list[tuple[str, str | None, str]], flow: bool = False) -> None:
         self.entries = tuple(entries)
+        self.flow = flow
 
     def __eq__(self, other: object) -> bool:  # an unchanged legend is not repainted (tui/widgets/quiet.py)
-        return isinstance(other, LegendGrid) and other.entries == self.entries
+        return isinstance(other, LegendGrid) and other.entries == self.entries and other.flow == self.flow
 
     def __rich_console__(self, console, options):  # type: ignore[no-untyped-def]
-        yield legend_grid(list(self.entries), options.max_width - 1)
+        yield legend_grid(list(self.entries), options.max_width - 1, self.flow)
 
     def __rich_measure__(self, console, options):  # type: ignore[no-untyped-def]
         from rich.measure import Measurement

@@ -49,6 +49,8 @@ LABELS = {
 TASK_ONLY = {
     "source": ("text", "timeseries"), "column": ("timeseries",), "time_column": ("timeseries",),
     "window": ("timeseries",), "horizon": ("timeseries",),
+    # a forecast reads its window (rnnlab.config.TASK_KEY_KINDS): T shown for it was ignored (issue 17)
+    "seq_len": ("text", "adding", "copy"),
 }
 # Text fields that may stay empty (the task picks or does without).
 OPTIONAL_TEXT = ("source", "column", "time_column")
@@ -169,6 +171,8 @@ def form_config(base: dict[str, Any], values: dict[str, Any], sweeping: bool) ->
     space: dict[str, Any] = {}
     for fid, (section, key, kind) in FIELDS.items():
         value = values[fid]
+        if fid in TASK_ONLY and values.get("task") not in TASK_ONLY[fid]:
+            continue  # hidden for this task (the screen hides its row): it sets nothing
         sect = data.setdefault(section, {})
         if kind == "bool":
             sect[key] = bool(value)
@@ -198,7 +202,31 @@ def form_config(base: dict[str, Any], values: dict[str, Any], sweeping: bool) ->
             except ValueError:
                 raise FieldError(fid, tf("{field}: {text!r} is not a whole number" if kind == "int"
                                          else "{field}: {text!r} is not a number", field=t(LABELS[fid]), text=text)) from None
+    forecast_defaults(data, base)
     return data, space
+
+
+def forecast_defaults(data: dict[str, Any], base: dict[str, Any]) -> None:
+    """A forecast from the form gets what `rnnlab train FILE.csv` gets (rnnlab.config.load): the run
+    named after its CSV when nothing names it, and, where neither the preset nor the user set the
+    steps (the field still holds the default) or the patience, no `steps` key, so that the config's
+    own rule (Config._forecasting_stops_early: patience = TS_PATIENCE) stops it early. The form wrote
+    steps = 1000 and patience = 0: every run trained all its steps and overfit (issue 17)."""
+    from rnnlab.config import TrainConfig
+
+    task, train = data.get("task") or {}, data.get("train") or {}
+    if task.get("kind") != "timeseries":
+        return
+    source = str(task.get("source") or "")
+    if source and not source.startswith("builtin:") and Path(source).suffix.lower() in (".csv", ".tsv"):
+        if not base.get("name") or str((base.get("task") or {}).get("source") or "builtin:").startswith("builtin:"):
+            data["name"] = Path(source).stem  # a preset's name describes its builtin series, not this CSV
+    base_train = base.get("train") or {}
+    if (base.get("task") or {}).get("kind") == "timeseries" and {"steps", "patience"} & set(base_train):
+        return  # a forecasting preset's own steps or patience stand, as with `rnnlab train PRESET`
+    # another task's preset (its steps were for that task) or none: steps as filled in means untouched
+    if "patience" not in train and train.get("steps") == base_train.get("steps", TrainConfig.model_fields["steps"].default):
+        train.pop("steps", None)
 
 
 def cuda_devices() -> list[str]:

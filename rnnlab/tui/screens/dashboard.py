@@ -183,6 +183,8 @@ class Dashboard(actions.RunActions, Screen):
 
     def on_dashboard_updated(self, msg: Updated) -> None:
         changed = self.state.apply(msg.update)
+        if self.state.task_kind == "timeseries" and not self.has_class("-forecast"):
+            self._forecast_layout()
         self._header_dirty = True
         for panel in self.query(Panel):
             if panel.wants(changed):
@@ -255,6 +257,13 @@ class Dashboard(actions.RunActions, Screen):
         for panel in self.query(Panel):
             panel.display = not narrow or panel.id == self.active
         self.flush()
+
+    def _forecast_layout(self) -> None:
+        """A forecasting run's grid: the forecast panel two columns wide and two rows high (its
+        chart, legend, fused weights and backtest were squeezed into one plot row at 120x40),
+        gates under the flow panel, events in a row of their own (app.tcss, Dashboard.-forecast)."""
+        self.query_one("#panels").move_child(self.query_one("#gates"), after=self.query_one("#output"))
+        self.add_class("-forecast")
 
     @on(Tabs.TabActivated, "#panel-tabs")
     def _tab(self, event: Tabs.TabActivated) -> None:

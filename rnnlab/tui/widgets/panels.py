@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import RichLog, Static
 
+from rnnlab.runs.status import LIVE
 from rnnlab.tui.i18n import pad, run_message, t, tf
 from rnnlab.tui.state import RunState, fmt_num
 from rnnlab.tui.widgets.heatmap import Heatmap
@@ -113,6 +114,7 @@ class MetricPanel(Panel):
     def compose(self) -> ComposeResult:
         yield LinePlot(id="metric-plot")
         yield Static(id="metric-note", classes="note")
+        yield Static(id="metric-more", classes="note")  # hidden in a forecasting run's grid (app.tcss)
 
     def redraw(self, state: RunState, opts: ViewOptions) -> None:
         primary, others = metric_names(state)
@@ -124,19 +126,27 @@ class MetricPanel(Panel):
         best = getattr(state.info, "best_metric", None)
         if best is not None:
             parts.append(f"{t('best')} {fmt_num(best)}")
-        parts += [f"{k} {fmt_num(v)}" for k, v in bases.items()]
+        # the baselines, the best (lowest) first: the one to beat; each red line is named on the plot
+        parts += [f"{k} {fmt_num(v)}" for k, v in sorted(bases.items(), key=lambda kv: kv[1])]
         # the other metrics by their last value only: with each one's baselines too (a forecasting
         # run has four metrics against four baselines) the note took the panel and left the plot
-        # one row at 120x40; `rnnlab show` lists them all
-        parts += [f"{name} {fmt_num(o.last() if (o := state.series.get(name)) else None)}" for name in others]
+        # one row at 120x40; `rnnlab show` lists them all. With the facts, under the note: a
+        # forecasting run's grid hides them (its row is shorter), its tab shows them
+        more = Text("  ".join(f"{name} {fmt_num(o.last() if (o := state.series.get(name)) else None)}" for name in others))
         task = state.task_kind
-        note = Text("  ".join(parts))
         if task in FACTS:
-            note.append("\n" + t(FACTS[task]), style="dim")
-        set_content(self.query_one("#metric-note", Static), note)
+            more.append(("\n" if others else "") + t(FACTS[task]), style="dim")
+        set_content(self.query_one("#metric-note", Static), Text("  ".join(parts)))
+        set_content(self.query_one("#metric-more", Static), more)
         self.query_one(LinePlot).show(
-            PlotData(lines, hlines=list(bases.items()), xlabel=_xlabel(opts), log_y=opts.log_y)
+            PlotData(lines, hlines=[(_short(k), v) for k, v in bases.items()], xlabel=_xlabel(opts), log_y=opts.log_y,
+                     name_hlines=True, legend=False)  # one curve, named by the title: its legend covered the names
         )
+
+
+def _short(baseline: str) -> str:
+    """A baseline's name on the plot, as the forecast panel's legend says it."""
+    return "s-naive" if baseline == "seasonal_naive" else baseline
 
 
 class GradPanel(Panel):
@@ -284,24 +294,50 @@ EVENT_STYLE = {"warning": "yellow", "diverged": "bold red", "error": "bold red",
 
 class EventPanel(Panel):
     TITLE = "events"
-    TOPICS = frozenset({"events", "reset"})
+    TOPICS = frozenset({"events", "reset", "info"})  # info: the notes of a finished forecasting run
     EXPLAIN = ("the run's log, newest last: evals, checkpoints, commands sent, and warnings (gradient "
-               "spikes, divergence) with the step they happened at.")
+               "spikes, divergence) with the step they happened at. A finished forecasting run ends it with "
+               "what `rnnlab show` says of it: the members' and the fused forecast's test MASE, and where the "
+               "model loses (worse than a baseline or a classical member).")
 
     def compose(self) -> ComposeResult:
         yield RichLog(id="event-log", wrap=True, markup=False, max_lines=2000)
 
     def on_mount(self) -> None:
         self._shown = 0
+        self._notes: list[tuple[str, str]] = []
 
     def redraw(self, state: RunState, opts: ViewOptions) -> None:
         log = self.query_one(RichLog)
-        if self._shown > len(state.events):
+        notes = run_notes(state)
+        # the notes stay last, as `train` and `show` print them: new events or new notes rewrite the log
+        rewrite = notes != self._notes or (bool(notes) and self._shown < len(state.events))
+        if self._shown > len(state.events) or rewrite:
             self._shown = 0
             log.clear()
         for ev in state.events[self._shown :]:
             log.write(event_text(ev))
+        if rewrite:
+            for label, line in notes:
+                log.write(Text(f"{'':>7} ").append(pad(t(label), 9), style="bold yellow").append(f" {line}"))
+        self._notes = notes
         self._shown = len(state.events)
+
+
+def run_notes(state: RunState) -> list[tuple[str, str]]:
+    """A finished forecasting run's fusion line and notes, as `rnnlab show` prints them (the same
+    rnnlab/tasks/timeseries/verdict.py lines from the stored metrics, translated by run_message):
+    the members' and the fused forecast's test MASE, where the model or the fused forecast loses,
+    a band that fell back or missed its level. None while it runs (the test split is scored at the end)."""
+    info = state.info
+    if info is None or state.task_kind != "timeseries" or info.status in LIVE:
+        return []
+    from rnnlab.tasks.timeseries import verdict
+
+    latest = dict(info.latest or {})
+    fusion = verdict.summary_line(latest)
+    out = [("fusion", run_message(fusion))] if fusion else []
+    return out + [("notes", run_message(note)) for note in verdict.notes(latest, dict(info.baselines or {}))]
 
 
 def event_text(ev: Any) -> Text:

@@ -71,6 +71,9 @@ class PlotData:
     texts: tuple[tuple[float, float, str, str], ...] = ()
     # the lines' labels in a legend inside the plot (off where the screen has its own legend)
     legend: bool = True
+    # the y-range covers every hline and each is named on it, at its left end (the baselines a
+    # metric must beat: one below the curve was cut off, and the red lines had no names)
+    name_hlines: bool = False
 
     def signature(self) -> tuple:
         """Equal for data that plots the same. Series only grow (or are reset, which changes
@@ -78,7 +81,7 @@ class PlotData:
         return (
             tuple((ln.label, ln.color, ln.smooth, ln.marker, ln.scatter, _ends(ln.x), _ends(ln.y)) for ln in self.lines),
             tuple(self.hlines), self.xlabel, self.log_y, self.empty_message, self.xticks, self.own_markers,
-            self.yticks, self.hide_y, self.xlim, self.ylim, self.texts, self.legend,
+            self.yticks, self.hide_y, self.xlim, self.ylim, self.texts, self.legend, self.name_hlines,
         )
 
 
@@ -174,10 +177,15 @@ class LinePlot(PlotextPlot):
                 plt.plot(xs.tolist(), ys.tolist(), color=line.color, marker=marker, label=words(line.label) if d.legend else None)
             plotted = True
         if plotted:
-            for label, value in d.hlines:
-                if d.log_y and value <= 0:
-                    continue
+            drawn = [(label, value) for label, value in d.hlines if math.isfinite(value) and not (d.log_y and value <= 0)]
+            for label, value in drawn:
                 plt.hline(value, "red")
+            if d.name_hlines and drawn:
+                y_lo, y_hi = min(y_lo, *(v for _, v in drawn)), max(y_hi, *(v for _, v in drawn))
+                if not d.log_y and d.ylim is None:
+                    pad = 0.04 * (y_hi - y_lo)
+                    plt.ylim(y_lo - pad, y_hi + pad)
+                _name_hlines(plt, drawn, x_lo, y_lo, y_hi, max(1, self.size.height - 4))
             if d.log_y:
                 plt.yscale("log")
                 _decade_ticks(plt, y_lo, y_hi)
@@ -200,6 +208,18 @@ class LinePlot(PlotextPlot):
         else:
             plt.title(words(d.empty_message))
         plt.xlabel(words(d.xlabel))
+
+
+def _name_hlines(plt, lines: list[tuple[str, float]], x: float, lo: float, hi: float, rows: int) -> None:
+    """Each horizontal line's name at its left end, in red; lines that fall on one row of the
+    plot share one label ("naive/drift")."""
+    by_row: dict[int, list[str]] = {}
+    for label, value in sorted(lines, key=lambda lv: lv[1]):
+        row = round((value - lo) / (hi - lo) * (rows - 1)) if hi > lo else 0
+        by_row.setdefault(row, []).append(words(label))
+    for names in by_row.values():
+        value = next(v for label, v in sorted(lines, key=lambda lv: lv[1]) if words(label) == names[0])
+        plt.text("/".join(names), x, value, color="red", alignment="left")
 
 
 def _decade_ticks(plt, lo: float, hi: float, most: int = 5) -> None:
