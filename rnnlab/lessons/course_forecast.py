@@ -88,8 +88,10 @@ PREPARE = Lesson(
 COMBINE_EXPECTS = (
     Expect("lower", "fused", "member-mean", metric="test_mase"),
     Expect("lower", "fused", "seasonal_naive", metric="test_mase"),
-    # what the full run showed: fusion does not always win; the RNN alone beat it here
-    Expect("lower", "rnn", "fused", metric="test_mase", full_only=True),
+    # what the full run showed: the fusion beat every classical member (MSTL, the best, 0.478
+    # against 0.4151). A check that the RNN beat the fusion (0.4146, a hair) read as the lesson's
+    # goal and would have failed exactly when the fusion did better (an outside trial)
+    Expect("lower", "fused", "mstl", metric="test_mase", full_only=True),
 )
 COMBINE_LOOK = {
     "en": "The lesson's result lists each member's validation and test MASE beside the fused "
