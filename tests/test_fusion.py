@@ -325,6 +325,10 @@ def test_forecast_scores_the_fused_forecast_and_members_as_train_did(monthly_run
     fused = next(x for x in text if x.startswith("fused (the default forecast)"))
     assert float(fused.split()[-2]) == pytest.approx(out["metrics"]["fused_test_mase"], abs=6e-4)
     assert any(x.startswith("arima (member)") for x in text) and not any(x.startswith("seasonal_naive (member)") for x in text)
+    # `-l 90`: the fused row's band is a 90 % band like the model's (its pinball was the stored 80/95 one)
+    at90 = json.loads(rnnlab("forecast", "m", "--runs-dir", str(runs), "-l", "90", "--json").stdout)
+    assert "test_coverage_90" in at90["fused"] and "test_coverage_80" not in at90["fused"]
+    assert at90["fused"]["test_mase"] == pytest.approx(report["fused"]["test_mase"], rel=1e-12)
 
 
 def test_rolling_bands_read_only_the_errors_known_at_each_origin():

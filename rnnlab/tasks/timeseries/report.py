@@ -57,7 +57,7 @@ def forecast_report(
     ensemble.update(_intervals(task, mean, mean_val, starts, levels))
     baselines = task.baseline_scores(starts, "test")
     baselines.update(task.baseline_interval_scores(starts, "test", levels))
-    fusion = _fusion(models, task, device) if len(models) == 1 else {}
+    fusion = _fusion(models, task, device, levels) if len(models) == 1 else {}
     return {
         "split": "test",
         "windows": int(starts.size),
@@ -72,16 +72,17 @@ def forecast_report(
     }
 
 
-def _fusion(models: list[torch.nn.Module], task: Any, device) -> dict[str, Any]:
+def _fusion(models: list[torch.nn.Module], task: Any, device, levels=ti.LEVELS) -> dict[str, Any]:
     """One run's fused forecast (what `forecast --future` gives by default) and each classical
     member, scored on the same test windows as at the end of training (tsfusion.evaluate): the
     report's "fused" ({test_mase, ..., test_coverage_80, weights}) and "members" ({name: {test_mase,
-    ...}}). A global model has no fusion: nothing."""
+    ...}}), its bands at `levels` as the model's are (a `-l 90` row is all 90 %). A global model
+    has no fusion: nothing."""
     if not hasattr(task, "fallback_sigma"):
         return {}
     from rnnlab.tasks.timeseries import fusion as tsfusion
 
-    metrics, _ = tsfusion.evaluate(task, models[0], device)
+    metrics, _ = tsfusion.evaluate(task, models[0], device, levels=levels)
     fused = {k[len("fused_"):]: v for k, v in metrics.items() if k.startswith("fused_test_")}
     fused["weights"] = {k[len("fusion_weight_"):]: v for k, v in metrics.items() if k.startswith("fusion_weight_")}
     names = sorted({k[len("member_"):].split("_test_")[0] for k in metrics if k.startswith("member_") and "_test_" in k} - {tsfusion.RNN})
