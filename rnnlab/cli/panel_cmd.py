@@ -18,13 +18,16 @@ from rnnlab.errors import UserError
 
 
 def forecast(loaded: list, choices: list, future: Optional[int], backtest: Optional[int], model: Optional[str],
-             output: Optional[Path], json_out: bool) -> None:
+             output: Optional[Path], json_out: bool, level: Optional[list] = None) -> None:
     run_dir, _, task, net = loaded[0]
     if len(loaded) > 1:
         raise UserError(f"run {run_dir.name} is a global model over many series; forecast one such run at a time")
     if backtest is not None:
         raise UserError("--backtest is for single-series runs; a global run's test split is scored per series by "
                         f"`rnnlab forecast {run_dir.name}`")
+    if level:  # taken and dropped without a word before (an outside trial's `-l 90`)
+        raise UserError(f"--level: a global run's forecasts are points, with no intervals (intervals are for single-series "
+                        f"runs: a CSV of one series); drop -l")
     if model not in (None, "rnn") and future is None:
         raise UserError(f"--model {model} goes with --future N: the test table already scores every series' peers")
     dev = next(net.parameters()).device
@@ -41,6 +44,8 @@ def forecast(loaded: list, choices: list, future: Optional[int], backtest: Optio
             typer.echo(line)
         return
     rows = task.future_rows(net, dev, future, model)
+    if model in (None, "rnn"):
+        _say_where_it_loses(run_dir)
     if json_out and output is None:
         print_json({"runs": [run_dir.name], "steps": future, "rows": rows})
         return
@@ -60,3 +65,17 @@ def forecast(loaded: list, choices: list, future: Optional[int], backtest: Optio
     except OSError as err:
         raise UserError(f"-o {output}: cannot write ({err.strerror})") from None
     typer.echo(f"wrote {future} forecasts for each of {task.data.size} series to {output}", err=True)
+
+
+def _say_where_it_loses(run_dir: Path) -> None:
+    """One stderr line when the recurrent model, which `--future` gives by default, was at or
+    below each series' best classical peer on fewer than half of the series on the test split
+    (an outside trial forecast with a model that lost on 4 of 4, with no word)."""
+    from rnnlab.runs.reader import read_info
+
+    latest = read_info(run_dir).latest or {}
+    won, n = latest.get("test_series_won"), latest.get("test_series")
+    if won is not None and n and won < n / 2:
+        typer.echo(f"-- note: the recurrent model is at or below each series' best classical peer on {int(won)} of {int(n)} "
+                   f"series on the test split; --model best takes each series' best, --model ets|theta|arima one peer", err=True)
+
