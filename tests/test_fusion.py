@@ -420,6 +420,16 @@ def test_train_says_which_ets_is_which_and_which_checkpoint_scored_the_test(tmp_
     with RunReader(run_dir) as reader:
         _, last = reader.latest_vector("output")
     assert last["kept_step"] == step and last["type"] == "forecast" and "weights" in last
+    # `show` plots that forecast with the fused one beside it, under whole-number step ticks
+    shown = rnnlab("show", run_dir).stdout
+    assert f"forecast @ step {step}, the best checkpoint" in shown
+    plot = shown[shown.index(f"forecast @ step {step}"):]
+    assert " fused" in plot.split("date")[0]
+    lines = shown.splitlines()
+    title = next(k for k, ln in enumerate(lines) if ln.strip() == "loss")
+    below = next(k for k in range(title, len(lines)) if lines[k].strip() == "step")
+    ticks = lines[below - 1].split()
+    assert ticks and all(tick.isdigit() for tick in ticks), ticks
 
 
 def test_show_says_which_ets_is_which_and_leaves_out_a_test_it_could_not_run(monthly_run):

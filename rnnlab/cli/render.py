@@ -192,6 +192,12 @@ def plot(title: str, series: list[tuple[str, list, list]], height: int = 15, xla
         return tf("{title}: no points yet", title=title)
     if xticks:
         plt.xticks([x for x, _ in xticks], [label for _, label in xticks])
+    else:  # steps and rows are whole numbers: no `250.8` under the axis
+        xs_all = [x for _, xs, _ in series for x in xs]
+        if xs_all and all(float(x).is_integer() for x in xs_all):
+            lo, hi = min(xs_all), max(xs_all)
+            whole = sorted({int(round(lo + (hi - lo) * k / 4)) for k in range(5)})
+            plt.xticks(whole, [str(v) for v in whole])
     from rnnlab.tui.i18n import t  # the axis's word in the interface language
 
     plt.xlabel(plot_words(t(xlabel or ("date" if xticks else "step"))))
@@ -299,7 +305,8 @@ def forecast_plot(step: int, out: dict) -> str:
     from rnnlab.tui.i18n import lang, t, tf  # the title and the legend (plot() keeps CJK cells straight)
 
     series = [(t("history"), list(range(n)), hist)]
-    for key in ("actual", "forecast", "naive", "seasonal_naive"):
+    # the fused forecast too: the one `forecast --future` gives by default
+    for key in ("actual", "forecast", "fused", "naive", "seasonal_naive"):
         ys = list(out.get(key) or [])
         if ys:
             # English keeps the report's key (`seasonal_naive`), Chinese the lab's word for it
@@ -307,7 +314,9 @@ def forecast_plot(step: int, out: dict) -> str:
             series.append((label, list(range(n, n + len(ys))), ys))
 
     dates = timeaxis.ticks(out.get("times") or [])
-    return plot(tf("forecast @ step {step}", step=step), series, height=14, xticks=dates)
+    title = (tf("forecast @ step {step}", step=step) if out.get("kept_step") is None  # the kept model's (loop.score_test)
+             else tf("forecast @ step {step}, the best checkpoint", step=out["kept_step"]))
+    return plot(title, series, height=14, xticks=dates)
 
 
 def backtest_plot(report: dict) -> str:
@@ -318,15 +327,15 @@ def backtest_plot(report: dict) -> str:
 
     from rnnlab.tui.i18n import t, tf
 
-    lines = [(t(label), xs, [r[key]["rmse"] for r in rows]) for key, label in
-             (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))]
+    shown = [(k, label) for k, label in (("model", "model"), ("fused", "fused"), ("naive", "naive"),
+                                         ("seasonal_naive", "seasonal naive")) if k in rows[0]]
+    lines = [(t(label), xs, [r[key]["rmse"] for r in rows]) for key, label in shown]
 
     mean = report.get("mean", {})
     head = t("backtest")  # in show's label column: right-aligned in 10 cells
     summary = (" " * max(0, 10 - cell_len(head)) + head + "  "
                + tf("{n} origins, stride {stride}, mean RMSE ", n=len(rows), stride=report.get("stride"))
-               + ", ".join(f"{t(label)} {fmt(mean.get(k, {}).get('rmse'))}" for k, label in
-                           (("model", "model"), ("naive", "naive"), ("seasonal_naive", "seasonal naive"))))
+               + ", ".join(f"{t(label)} {fmt(mean.get(k, {}).get('rmse'))}" for k, label in shown))
     return summary + "\n" + plot(t("backtest RMSE per origin"), lines, height=12, xlabel="origin (row)")
 
 
