@@ -42,7 +42,9 @@ SCREENS = {
                 "finds the units on throughout it and off around it (LSTMVis), and where else they fire together. "
                 "Features: in_string (inside a quoted string), bracket_depth (open ( [ { ), indent (leading spaces "
                 "of the line), line_pos (column in the line), line_start (first character of a line), in_comment "
-                "(after #), after_space (the previous character is whitespace), is_digit, is_upper."),
+                "(after #), after_space (the previous character is whitespace), is_digit, is_upper. On a time-series run "
+                "the features are the series itself and its step-to-step change (series, series_change), and every "
+                "unit's row writes the probe window's first input as ▁…█ levels, shaded by that unit's activation."),
     "CellAnatomy": ("cell anatomy",
                     "The equations of the run's cell with one unit's numbers filled in, from the worker's last cell "
                     "probe (the first probe sequence). Each gate is an activation (σ in 0..1, tanh in -1..1) of the "
@@ -72,7 +74,8 @@ SCREENS_ZH = {
                 "选中的单元为文本着色 (暗: 低, 亮: 高), 其下是接下来的两个单元。区间 A:B 找出在区间内始终激活、在区间外不激活的单元 "
                 "(LSTMVis), 以及它们在别处一起激活的位置。特征: in_string (在引号字符串内), bracket_depth (未闭合的 ( [ { 数), "
                 "indent (行首空格数), line_pos (行内列号), line_start (行首字符), in_comment (# 之后), after_space (前一个字符是空白), "
-                "is_digit (数字), is_upper (大写字母)。"),
+                "is_digit (数字), is_upper (大写字母)。时间序列运行的特征是序列本身及其逐步变化 (series, series_change), "
+                "每个单元的一行把探针窗口的第一个输入写成 ▁…█ 高低, 并按该单元的激活着色。"),
     "CellAnatomy": ("运行所用细胞的方程, 代入一个单元在最近一次细胞探针中的数值 (第一条探针序列)。每个门是输入项、上一状态项与偏置之和经过激活函数 "
                     "(σ 在 0..1, tanh 在 -1..1); LSTM 中 c = f·c₋₁ + i·g 承载记忆。下方的条带显示该层的每个单元 (所选单元有标记), "
                     "便于找到与众不同的单元; 每条的刻度写在它的右边。[ 与 ] 在序列的最后几步之间移动, x_t 是模型在该步读到的输入。"),

@@ -289,7 +289,9 @@ class Neurons(Screen):
         units = [{"unit": u, "activations": acts[:, u].tolist(), "feature": names[f], "correlation": v}
                  for u, f, v in rank_units(r)]
         doc = {"text": text, "layer": layer, "state": state, "units": units, "features": list(names)}
-        return doc, f"top row: the probe window's first input ({len(series)} steps, ▁ {lo:.3g} … █ {hi:.3g})"
+        # every unit's row writes the same input, shaded by that unit: the glyphs are the series
+        return doc, (f"each row: the probe window's first input ({len(series)} steps, ▁ {lo:.3g} … █ {hi:.3g}), "
+                     "shaded by the unit's activation; features: the series and its change")
 
     def _attention_map(self, loaded: Any, args: dict, head: int, heads: tuple) -> tuple:
         from rnnlab.inspect import neurons as nx
