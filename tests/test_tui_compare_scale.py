@@ -83,7 +83,7 @@ def test_compare_twenty_runs_axes_align_and_sort(many):
             for _ in range(3):
                 await pilot.press("S")
             await pilot.pause(0.2)
-            assert [str(c.label) for c in table.ordered_columns][2] == "metric ▲"
+            assert [str(c.label) for c in table.ordered_columns][2] == "last metric ▲"
             metric = [float(str(table.get_row_at(r)[2]).split()[1]) for r in range(table.row_count)]
             assert metric == sorted(metric) and len(metric) == 20
             best_name = str(table.get_row_at(0)[0])

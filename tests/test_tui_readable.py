@@ -190,7 +190,7 @@ def test_80x24_compare_table_shows_the_metric_column(root, monkeypatch):
             right = 0
             for column in table.ordered_columns:
                 right += column.get_render_width(table)
-                if column.label.plain == "metric":
+                if column.label.plain == "last metric":
                     return right, table.size.width, table.get_row_at(0)
             return None
 

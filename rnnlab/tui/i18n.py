@@ -192,7 +192,7 @@ ZH.update({
     "val": "验证", "train": "训练", "{metric} vs baseline": "{metric} 与基线", "samples": "采样",
     "forecast vs actual{where} @ {step}": "预测与实际{where} @ {step}", "predictions @ {step}": "预测 @ {step}",
     # compare: the table's columns, the panel's subtitle, the legend, the x-axis, notifications
-    "run": "运行", "status": "状态", "metric": "指标", "best": "最佳", "step": "步数", "params": "参数量",
+    "run": "运行", "status": "状态", "metric": "指标", "last metric": "最新指标", "best": "最佳", "step": "步数", "params": "参数量",
     "baseline": "基线", "cell": "单元", "val_loss": "验证损失",
     "in the table": "都在表中", "{k} in the table; all: rnnlab diff": "表中 {k} 个; 全部: rnnlab diff",
     "config differs in {n} of {m} keys ({cols})": "配置在 {m} 个键中有 {n} 个不同 ({cols})",

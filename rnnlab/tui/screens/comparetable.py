@@ -42,6 +42,8 @@ class CompareTable:
         self._rows = []
 
     def _head(self, label: str) -> str:
+        if label == "metric":  # the latest value, beside `best`: the Runs list's metric is the best one
+            return t("last metric")
         if not label.startswith("hp:"):
             return t(label)  # the column's key stays English: sort and clicks find it by that
         from rnnlab.runs.hparams import short_names
