@@ -423,6 +423,7 @@ def test_train_says_which_ets_is_which_and_which_checkpoint_scored_the_test(tmp_
     # `show` plots that forecast with the fused one beside it, under whole-number step ticks
     shown = rnnlab("show", run_dir).stdout
     assert f"forecast @ step {step}, the best checkpoint" in shown
+    assert f"output  @ step {step}, the best checkpoint: forecast of 6 steps" in shown
     plot = shown[shown.index(f"forecast @ step {step}"):]
     assert " fused" in plot.split("date")[0]
     lines = shown.splitlines()

@@ -282,15 +282,31 @@ def test_a_backtest_of_every_test_origin_scores_what_the_test_split_scored():
         assert pooled["fused"][f"width_{lv}"] == pytest.approx(metrics[f"fused_test_width_{lv}"], rel=1e-9)
 
 
+def test_a_backtest_origin_never_observed_leaves_the_means_of_the_others(tmp_path):
+    # a 15-row gap in the test split: one origin's whole horizon missing made every mean NaN
+    values = [f"{10 + 3 * math.sin(i * 2 * math.pi / 24):.3f}" for i in range(600)]
+    for i in range(560, 575):
+        values[i] = ""
+    path = tmp_path / "gap.csv"
+    path.write_text("t,y\n" + "".join(f"{(datetime(2024, 1, 1) + timedelta(hours=i)).isoformat()},{v}\n" for i, v in enumerate(values)))
+    task = TimeSeriesTask(_cfg(source=str(path)), seed=0, batch_size=8)
+    model = Linear(task.input_size, task.output_size).eval()
+    rep = backtest_report([model], task, 12, 4, "cpu")
+    scored = [r["model"]["rmse"] for r in rep["origins"]]
+    assert any(math.isnan(v) for v in scored) and not all(math.isnan(v) for v in scored)
+    assert rep["mean"]["model"]["rmse"] == pytest.approx(np.mean([v for v in scored if not math.isnan(v)]))
+    assert all(math.isfinite(rep["mean"][k]["rmse"]) for k in ("model", "fused", "naive", "seasonal_naive"))
+
+
 def test_the_future_band_counts_the_errors_it_was_calibrated_on_past_missing_values(tmp_path):
     """A trial's gold prices (34 missing values, 217 test origins): `--future` said `not enough
     history to calibrate 95%: 18 origins (needs 19)`; its band had been calibrated on 20 errors
-    a step, the rows with a missing actual skipped, and the note counted those rows short."""
+    a step, a missing actual dropping that step's error only, and the note counted whole rows."""
     from rnnlab.tasks.timeseries import fusion as tsfusion
 
     rng = np.random.default_rng(0)
     values = [f"{10 + 3 * math.sin(i * 2 * math.pi / 24) + rng.normal():.3f}" for i in range(600)]
-    for i in (575, 582, 589):  # missing actuals among the latest test errors
+    for i in range(540, 600, 4):  # a blank every horizon: no recent origin has all 4 steps observed
         values[i] = ""
     path = tmp_path / "gappy.csv"
     path.write_text("t,y\n" + "".join(f"{(datetime(2024, 1, 1) + timedelta(hours=i)).isoformat()},{v}\n" for i, v in enumerate(values)))
@@ -299,7 +315,7 @@ def test_the_future_band_counts_the_errors_it_was_calibrated_on_past_missing_val
     d = task.data
     test = task.eval_origins("test")
     latest = d.actual(test)[-tsfusion.CALIBRATION_WINDOW:]
-    assert np.isnan(latest).any(axis=1).sum() >= 2  # the shape the note miscounted
+    assert np.isnan(latest).any(axis=1).all()  # the shape the note miscounted: every row one step short
     fz = tsfusion.future(task, [model], "cpu", np.zeros(d.horizon), d.horizon)
     assert fz["calibration"].origins == tsfusion.CALIBRATION_WINDOW and fz["calibration"].fell_back == []
     assert fz["calibration"].notes() == []

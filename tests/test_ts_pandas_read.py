@@ -103,6 +103,12 @@ def test_times_are_written_back_as_the_file_wrote_them(tmp_path):
     assert first_future(qdates) == "2005-01-01" and first_future(ydates) == "1960-01-01" and first_future(qtext) == "2005Q1"
     assert tscard.summary_lines(tscard.build(qdates))[0].endswith("1990-01-01 .. 2004-10-01")
     assert tscard.build(qtext)["time_form"] == "quarter" and tscard.build(qdates)["time_form"] is None
+    # years ten apart (a census) are years too
+    census = tmp_path / "census.csv"
+    census.write_text("year,pop\n" + "".join(f"{1600 + 10 * k},{b}\n" for k, b in enumerate(body[:40])))
+    assert tscard.summary_lines(tscard.build(census))[0].endswith("40 rows, 1600 .. 1990")
+    task = TimeSeriesTask(TaskConfig(kind="timeseries", source=str(census), window=8, horizon=4), seed=0, batch_size=4)
+    assert [tsfreq.label(t, task.data.frequency) for t in future_times(task.data, 2)] == ["2000", "2010"]
 
 
 def test_time_column_is_found_without_being_named(tmp_path):

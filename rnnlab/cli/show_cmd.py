@@ -64,7 +64,10 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
         print(f"{_field('events')}  " + f"\n{'':>12}".join(f"[{e.step if e.step is not None else '-'}] {t(e.kind)}: {run_message(e.message)}"
                                                           for e in events))
     if output is not None and isinstance(output[1], dict):
-        print(f"{_field('output')}  " + tf("@ step {step}: ", step=output[0]) + output_text(output[1]).replace("\n", f"\n{'':>12}"))
+        # the finished run's last forecast is the kept model's (loop.score_test): said as its step
+        kept = output[1].get("kept_step")
+        at = tf("@ step {step}: ", step=output[0]) if kept is None else tf("@ step {step}, the best checkpoint: ", step=kept)
+        print(f"{_field('output')}  " + at + output_text(output[1]).replace("\n", f"\n{'':>12}"))
     print()
     for name in dict.fromkeys(["loss", info.primary_metric, "grad_norm"]):
         if name and name in series and series[name][0]:

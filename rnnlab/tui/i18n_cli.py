@@ -35,7 +35,7 @@ ZH_CLI: dict[str, str] = {
         "最后: {last}; 没有保留最佳检查点, sample/forecast 使用最后的",
     "best: {best}; last: {last}; sample/forecast use the best (--checkpoint last for the other)":
         "最佳: {best}; 最后: {last}; sample/forecast 使用最佳的 (另一个用 --checkpoint last)",
-    "@ step {step}: ": "@ 第 {step} 步: ", "sample at T={temperature}: {sample}": "采样 (T={temperature}): {sample}",
+    "@ step {step}: ": "@ 第 {step} 步: ", "@ step {step}, the best checkpoint: ": "@ 第 {step} 步 (最佳检查点): ", "sample at T={temperature}: {sample}": "采样 (T={temperature}): {sample}",
     "forecast of {n} steps; residual Ljung-Box Q={q} p={p}": "预测 {n} 步; 残差 Ljung-Box Q={q} p={p}",
     "forecast of {n} steps": "预测 {n} 步",
     " (ets: fitted on the training split; the fusion's members are refitted on train + val before the test)":

@@ -103,7 +103,9 @@ def backtest_report(
             row[name] = _scores(task, actual[i], fc[i], one)
         rows.append(row)
     names = list(forecasts)
-    mean = {name: {key: float(np.mean([r[name][key] for r in rows])) for key in rows[0][name]} for name in names}
+    # over the origins that have a score: an origin whose horizon was never observed scores NaN
+    # and would make every mean NaN
+    mean = {name: {key: _nanmean([r[name][key] for r in rows]) for key in rows[0][name]} for name in names}
     pooled = {name: _scores(task, actual, forecasts[name], bands[name]) for name in names}
     return {
         "split": "test",
@@ -156,3 +158,9 @@ def _time(d, t: int) -> Optional[str]:
 
 
 __all__ = ["backtest_origins", "backtest_report"]
+
+
+def _nanmean(values: list) -> float:
+    v = np.asarray(values, dtype=np.float64)
+    return float(np.mean(v[np.isfinite(v)])) if np.isfinite(v).any() else float("nan")
+

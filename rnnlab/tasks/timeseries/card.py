@@ -162,8 +162,8 @@ def recommend(card: dict[str, Any]) -> dict[str, Any]:
 def _when(iso: str, frequency: str, form: Optional[str]) -> str:
     """A time of the card's span as the series' outputs write it (tsfreq.label): 1871 for a
     file's years, 2009Q3 for its quarters, a date on daily and coarser, minutes otherwise."""
-    months = {"yearly": 12, "quarterly": 3}.get(frequency, 0)
-    if months and form:
+    months = {"quarterly": 3}.get(frequency, 12)  # a year's form: yearly or every 10 years alike
+    if form:
         return tsfreq.label(datetime.fromisoformat(iso), tsfreq.Frequency(frequency, months=months, form=form))
     return iso[:10] if iso.endswith("T00:00:00") else iso[:16].replace("T", " ")
 

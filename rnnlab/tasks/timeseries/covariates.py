@@ -179,7 +179,7 @@ def add_features(
 
 
 def read_future(path: Path, cfg: TaskConfig, steps: int, horizon: int, times: Optional[list] = None,
-                time_column: Optional[str] = None) -> dict[str, np.ndarray]:
+                time_column: Optional[str] = None, frequency: Optional[tsfreq.Frequency] = None) -> dict[str, np.ndarray]:
     """Future covariate values for `forecast --future steps` from a CSV. With a time column in the
     file (the run's, or the first column of dates) and `times` (the future steps' timestamps), the
     rows are joined by date: each future step takes the row with its time, in any order, and a step
@@ -218,8 +218,9 @@ def read_future(path: Path, cfg: TaskConfig, steps: int, horizon: int, times: Op
             absent = [k for k, t in enumerate(wanted) if int(t) not in pos]
             if absent:
                 first = pd.Timestamp(int(wanted[absent[0]]), unit="s")
+                when_text = tsfreq.label(first.to_pydatetime(), frequency) if frequency is not None else first.isoformat()
                 raise UserError(
-                    f"--covariates {path}: no row for {first.isoformat()} (future step {absent[0] + 1} of {steps}; "
+                    f"--covariates {path}: no row for {when_text} (future step {absent[0] + 1} of {steps}; "
                     f"{len(absent)} missing); column {when!r} must hold each future time"
                 )
             rows = np.array([pos[int(t)] for t in wanted], dtype=np.int64)

@@ -169,7 +169,7 @@ def label(stamp: datetime, freq: Frequency, dates_only: bool = True) -> str:
     """A time of this series as its file wrote them: years as 1971, quarters as 2009Q4 (freq.form),
     dates as 2024-03-17 (no T00:00:00 on daily and coarser data), other times in ISO 8601."""
     whole_day = stamp.hour == stamp.minute == stamp.second == stamp.microsecond == 0
-    if freq.form == "year" and freq.months == 12 and stamp.month == stamp.day == 1 and whole_day:
+    if freq.form == "year" and stamp.month == stamp.day == 1 and whole_day:  # yearly, every 10 years
         return str(stamp.year)
     if freq.form == "quarter" and freq.months == 3 and stamp.month in (1, 4, 7, 10) and stamp.day == 1:
         return f"{stamp.year}Q{(stamp.month - 1) // 3 + 1}"

@@ -384,9 +384,11 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     if name not in paths:
         raise UserError(f"--model {name}: this run's members are {', '.join(sorted(paths))}")
     resid = np.concatenate([(d.actual(val) - val_fc[name])[1::2], d.actual(test) - test_fc[name]])
-    # its counts and notes: the latest CALIBRATION_WINDOW errors with every step observed, as
-    # rolling_bands reads them (a missing actual's row is skipped there, not counted short here)
-    cal = calibrate(resid[~np.isnan(resid).any(axis=1)][-CALIBRATION_WINDOW:], sigma, levels)
+    # its counts and notes: each step's latest CALIBRATION_WINDOW observed errors, as rolling_bands
+    # reads them (a missing actual drops that step's error only, not its origin's row)
+    seen = [col[~np.isnan(col)][-CALIBRATION_WINDOW:] for col in resid.T]
+    n = min(c.size for c in seen)
+    cal = calibrate(np.stack([c[c.size - n:] for c in seen], axis=1) if n else resid[:0], sigma, levels)
     # as on the test split: the latest errors, scaled to how much the series moves at its end
     end = np.array([y.size - off])
     last = rolling_bands(y, off, resid, np.concatenate([val[1::2], test]), end, sigma, levels)[0]

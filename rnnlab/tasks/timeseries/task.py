@@ -172,7 +172,7 @@ class TimeSeriesTask(WindowTask):
         times = None
         if d.timestamps is not None and (d.frequency.months or d.frequency.seconds > 0):
             times = tsfreq.future_stamps(d.timestamps[-1], d.frequency, steps)
-        return tscov.read_future(path, cfg, steps, d.horizon, times, cfg.time_column)
+        return tscov.read_future(path, cfg, steps, d.horizon, times, cfg.time_column, d.frequency)
 
     def eval_origins(self, split: str) -> np.ndarray:
         """The forecast origins scored on `split` ("val" or "test"), baselines included."""

@@ -165,8 +165,8 @@ class OutputPanel(Panel):
         self._backtest_plot(backtest)
 
     def _backtest_plot(self, backtest: Any) -> None:
-        """The latest backtest as a small plot: RMSE per origin, the model beside naive and
-        seasonal-naive from the same origins (hidden until the run has one)."""
+        """The latest backtest as a small plot: RMSE per origin, the model and the fused forecast
+        beside naive and seasonal-naive from the same origins (hidden until the run has one)."""
         plot = self.query_one("#backtest-plot", LinePlot)
         rows = backtest[1].get("origins") if backtest and isinstance(backtest[1], dict) else None
         plot.display = bool(rows)
@@ -175,7 +175,8 @@ class OutputPanel(Panel):
         x = np.arange(1, len(rows) + 1, dtype=np.float64)
         lines = []
         # labels carry the metric: the x-axis label's row goes to the curves in this small plot
-        for key, label, color in (("model", "model RMSE", "cyan"), ("naive", "naive", "gray"), ("seasonal_naive", "s-naive", "orange")):
+        for key, label, color in (("model", "model RMSE", "cyan"), ("fused", "fused", "green"), ("naive", "naive", "gray"),
+                                  ("seasonal_naive", "s-naive", "orange")):
             y = np.array([float((r.get(key) or {}).get("rmse", np.nan)) for r in rows], dtype=np.float64)
             if np.isfinite(y).all():
                 lines.append(Line(label, x, y, color))
