@@ -243,8 +243,9 @@ def fiscal(cells, head=None) -> Any:
 
 def quarters(cells) -> bool:
     """Whether text cells write quarters as quarters (1959Q1, Q1 1959): the form output keeps."""
-    text = cells.fillna("").astype(str).str.strip()
-    return any(bool(text.str.match(p).all()) for p in (QUARTER, _QUARTER_FIRST)) if len(text) else False
+    head = cells.head(50).fillna("").astype(str).str.strip()  # the first cells before the whole column
+    forms = [p for p in (QUARTER, _QUARTER_FIRST) if len(head) and bool(head.str.match(p).all())]
+    return any(bool(cells.fillna("").astype(str).str.strip().str.match(p).all()) for p in forms)
 
 
 def dates(cells) -> Any:
