@@ -158,3 +158,19 @@ def test_bad_covariates_are_one_line(runs, setting, needles):
     proc = rnnlab("train", "ts-lstm", *TINY, "--set", f"task.source='{done['xy']}'", "--set", "task.column='y'",
                   "--set", "task.window=8", "--set", "task.horizon=4", "--set", setting, "--runs-dir", str(root))
     assert_user_error(proc, *needles)
+
+
+def test_with_no_season_the_tables_list_naive_once(capsys):
+    """Season 1: seasonal-naive is the naive forecast; the backtest table printed both columns with
+    the same numbers (an outside review). --json keeps both keys."""
+    from rnnlab.cli.generate import _print_backtest
+
+    scores = {"rmse": 1.0, "mae": 1.0, "mase": 1.0, "smape": 1.0, "coverage_80": 0.8}
+    for season, shown in ((1, False), (12, True)):
+        report = {"names": ["m"], "backtest": 1, "stride": 4, "horizon": 4, "season": season, "levels": [80.0],
+                  "origins": [{"origin": 10, "time": None, **{k: scores for k in ("model", "fused", "naive", "seasonal_naive")}}],
+                  "mean": {k: scores for k in ("model", "fused", "naive", "seasonal_naive")}}
+        _print_backtest(report)
+        out = capsys.readouterr().out
+        header = next(ln for ln in out.splitlines() if ln.split()[:1] == ["origin"])
+        assert ("s-naive" in header) == shown and ("seasonal naive" in out) == shown, out

@@ -277,6 +277,8 @@ def _print_report(report: dict) -> None:
         rows += [(tf("{name} (member)", name=n), m) for n, m in report.get("members", {}).items() if n != "seasonal_naive"]
     base = report["baselines"]
     for label, prefix in (("naive", "naive_"), ("seasonal naive", "seasonal_naive_"), ("drift", "drift_"), ("exp. smoothing", "ets_")):
+        if prefix == "seasonal_naive_" and report["season"] <= 1:
+            continue  # with no season it is the naive forecast: one row, not two the same (--json keeps both)
         rows.append((t(label), {k[len(prefix):]: v for k, v in base.items() if k.startswith(prefix)}))
     width = max(_cells(name) for name, _ in rows)
     typer.echo(tf("test split: {windows} windows, horizon {horizon}, season {season}; errors in the series' own units "
@@ -338,7 +340,8 @@ def _print_backtest(report: dict) -> None:
     typer.echo(tf("backtest of {who}: {n} origins over the test split, stride {stride}, horizon {horizon}, season {season}; "
                   "model fixed", who=who, n=report["backtest"], stride=report["stride"], horizon=report["horizon"],
                   season=report["season"]))
-    shown = [(n, label) for n, label in _BT_FORECASTERS if n in report["mean"]]
+    # with no season seasonal-naive is the naive forecast: one column, not two the same (--json keeps both)
+    shown = [(n, label) for n, label in _BT_FORECASTERS if n in report["mean"] and not (n == "seasonal_naive" and report["season"] <= 1)]
     # whose numbers each column holds (an outside trial read the model's band as the fused one's):
     # RMSE per forecaster, the coverage of the band of the forecast `--future` gives
     banded = "fused" if "fused" in report["mean"] else "model"
