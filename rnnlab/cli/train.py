@@ -156,13 +156,13 @@ def train(
         def unit(k: str) -> str:
             return "%" if k.endswith("mape") else ""  # MAPE and sMAPE are percentages
 
-        own, test_base, _ = partition(metrics)  # the fusion's members get their own line (summary_line)
+        own, test_base, fusion = partition(metrics)  # the fusion's members get their own line (summary_line)
         shown = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(own.items()))
         base_all = {**info.baselines, **test_base}
         kept_base = headline(base_all, info.primary_metric)
         base = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(kept_base.items()))
         if base:
-            base += which_ets(kept_base, partition(metrics)[2])
+            base += which_ets(kept_base, fusion)
         if base and len(base_all) > len(kept_base):
             base += t("; every metric: --json")
         early = info.message.startswith("stopped early")

@@ -143,8 +143,8 @@ def _fused(models, task, origins: np.ndarray, val: np.ndarray, device, levels: S
     weights = tsfusion.kept_weights(fused.weights, fc)
     at_every = tsfusion.combine(fc, weights)
     at_test = at_every[np.searchsorted(every, test)]
-    errors = np.concatenate([(d.actual(val) - tsfusion.combine(val_fc, weights))[1::2], d.actual(test) - at_test])
-    radius = tsfusion.rolling_bands(y, off, errors, np.concatenate([val[1::2], test]), origins, sigma, levels)
+    errors, at = tsfusion.unchosen_errors(task, val, tsfusion.combine(val_fc, weights), test, at_test)
+    radius = tsfusion.rolling_bands(y, off, errors, at, origins, sigma, levels)
     return at_every[np.searchsorted(every, origins)], radius
 
 
@@ -157,10 +157,10 @@ def _time(d, t: int) -> Optional[str]:
     return tsfreq.label(stamp, d.frequency, dates_only=d.frequency.months > 0 or d.frequency.seconds >= tsfreq.DAY)
 
 
-__all__ = ["backtest_origins", "backtest_report"]
-
-
 def _nanmean(values: list) -> float:
+    """The mean of the finite values (an origin with no observed actual scores NaN), NaN if none."""
     v = np.asarray(values, dtype=np.float64)
     return float(np.mean(v[np.isfinite(v)])) if np.isfinite(v).any() else float("nan")
 
+
+__all__ = ["backtest_origins", "backtest_report"]

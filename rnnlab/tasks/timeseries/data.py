@@ -99,7 +99,7 @@ def load_csv(
         if index is None:
             time_column = time_column if kind == "index" else None
     # years and quarters are written back as the file wrote them (tsfreq.label)
-    freq = replace(tsfreq.infer(index), form=kind if kind in ("year", "quarter") else "")
+    freq = replace(tsfreq.infer(index), form=tscsv.form_of(kind))
     if index is not None:
         stamps = Stamps(index)
         if freq.gaps:

@@ -207,6 +207,15 @@ def fallback_radius(sigma: np.ndarray, levels: Sequence[float] = ti.LEVELS) -> n
     return np.stack([NormalDist().inv_cdf(0.5 + float(lv) / 200.0) * np.asarray(sigma, dtype=np.float64) for lv in levels])
 
 
+def unchosen_errors(task, val: np.ndarray, val_fc: np.ndarray, test: np.ndarray, test_fc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A forecast's errors that chose nothing, in time order, and the work origins they were made
+    at: the odd validation origins' (the even ones chose the weights), then the test origins'.
+    What rolling_bands calibrates on for the test split, a backtest and the future alike."""
+    d = task.data
+    errors = np.concatenate([(d.actual(val) - val_fc)[1::2], d.actual(test) - test_fc])
+    return errors, np.concatenate([val[1::2], test])
+
+
 def rolling_bands(y: np.ndarray, offset: int, errors: np.ndarray, error_origins: np.ndarray, origins: np.ndarray,
                   sigma: np.ndarray, levels: Sequence[float] = ti.LEVELS) -> np.ndarray:
     """Half-widths (N, len(levels), horizon) of a forecast's bands at work origins `origins`, by
@@ -331,9 +340,8 @@ def evaluate(task, model, device, method: str = METHOD, levels: Sequence[float] 
         for key, v in task._metrics(fc, test, "test").items():
             out[f"{prefix}_{key}"] = v
         out[f"{prefix}_val_mase"] = task._metrics(val_fc[name], val, "val")["val_mase"]
-    # errors that chose nothing: the odd validation origins', then each earlier test origin's
-    errors = np.concatenate([(val_actual - val_fc["fused"])[1::2], d.actual(test) - test_fc["fused"]])
-    radius = rolling_bands(y, off, errors, np.concatenate([val[1::2], test]), test, sigma, levels)
+    errors, at = unchosen_errors(task, val, val_fc["fused"], test, test_fc["fused"])
+    radius = rolling_bands(y, off, errors, at, test, sigma, levels)
     bands = {lv: (test_fc["fused"] - radius[:, j], test_fc["fused"] + radius[:, j]) for j, lv in enumerate(fused.calibrated.conformal.levels)}
     out.update(ti.interval_scores(d.actual(test), test_fc["fused"], bands, "fused_test"))
     for name, w in weights.items():
@@ -383,7 +391,7 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
         fc["fused"] = combine(fc, weights)
     if name not in paths:
         raise UserError(f"--model {name}: this run's members are {', '.join(sorted(paths))}")
-    resid = np.concatenate([(d.actual(val) - val_fc[name])[1::2], d.actual(test) - test_fc[name]])
+    resid, at = unchosen_errors(task, val, val_fc[name], test, test_fc[name])
     # its counts and notes: each step's latest CALIBRATION_WINDOW observed errors, as rolling_bands
     # reads them (a missing actual drops that step's error only, not its origin's row)
     seen = [col[~np.isnan(col)][-CALIBRATION_WINDOW:] for col in resid.T]
@@ -391,7 +399,7 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     cal = calibrate(np.stack([c[c.size - n:] for c in seen], axis=1) if n else resid[:0], sigma, levels)
     # as on the test split: the latest errors, scaled to how much the series moves at its end
     end = np.array([y.size - off])
-    last = rolling_bands(y, off, resid, np.concatenate([val[1::2], test]), end, sigma, levels)[0]
+    last = rolling_bands(y, off, resid, at, end, sigma, levels)[0]
     radius = np.empty((len(cal.conformal.levels), steps))
     k = np.arange(1, steps + 1, dtype=np.float64)
     near = min(steps, h)

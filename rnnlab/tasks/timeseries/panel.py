@@ -128,7 +128,7 @@ def read_long(cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]
     idx, sort_key, form = None, np.arange(table.n_rows, dtype=np.float64), ""
     if time_col is not None:
         idx, kind = tscsv.times(table, time_col, ordered=False)
-        form = kind if kind in ("year", "quarter") else ""
+        form = tscsv.form_of(kind)
         if idx is None:
             sort_key, _ = tscsv.parse_column(table.cells(tscsv.column_index(table, time_col, "time_column")))
         else:
@@ -167,7 +167,7 @@ def _read_wide(table: tscsv.Table, cfg: TaskConfig) -> tuple[list[RawSeries], di
     tscsv.oldest_first(table, time_col)
     idx, kind = tscsv.times(table, time_col) if time_col is not None else (None, None)
     out = [RawSeries(name, tscsv.values(table, name), idx) for name in names]
-    form = kind if kind in ("year", "quarter") else ""
+    form = tscsv.form_of(kind)
     return out, {"id_column": None, "time_column": time_col, "column": None, "wide": ", ".join(names), "form": form}
 
 

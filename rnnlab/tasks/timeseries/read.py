@@ -51,7 +51,7 @@ from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number e
 )
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
     DATE_FORMS, FISCAL, ISO as _ISO, TIME_NAMES, compact, dates as _dates, fiscal as _fiscal, from_numbers, panel_years,
-    parse_stamp, quarters, series as _series, year_named, year_steps as _year_steps, year_times, years as _years,
+    form_of, parse_stamp, quarters, series as _series, year_named, year_steps as _year_steps, year_times, years as _years,
 )
 
 _TIME_NAMES = TIME_NAMES

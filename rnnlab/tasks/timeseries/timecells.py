@@ -241,6 +241,11 @@ def fiscal(cells, head=None) -> Any:
     return pd.DatetimeIndex(pd.to_datetime({"year": first, "month": 1, "day": 1}))
 
 
+def form_of(kind: Optional[str]) -> str:
+    """Frequency.form from a time column's kind (read.times): its years and quarters are written back."""
+    return kind if kind in ("year", "quarter") else ""
+
+
 def quarters(cells) -> bool:
     """Whether text cells write quarters as quarters (1959Q1, Q1 1959): the form output keeps."""
     head = cells.head(50).fillna("").astype(str).str.strip()  # the first cells before the whole column
