@@ -103,6 +103,9 @@ def test_quarter_first(tmp_path, cell):
     text = "quarter,gdp\n" + "".join(f"{cell.format(q=k % 4 + 1, y=1990 + k // 4)},{k}\n" for k in range(40))
     s = tsdata.load_csv(_write(tmp_path / "q.csv", text))
     assert s.frequency.name == "quarterly" and s.timestamps[-1] == datetime(1999, 10, 1)
+    # written back as the file wrote them (they came back as 2000Q1)
+    nxt = tsfreq.future_stamps(s.timestamps[-1], s.frequency, 2)
+    assert [tsfreq.label(t, s.frequency) for t in nxt] == [cell.format(q=1, y=2000), cell.format(q=2, y=2000)]
 
 
 @pytest.mark.parametrize("cell", ["{y}-{n:02d}", "{y}/{n:02d}", "{y}-{m}", "FY{m}", "FY {y}/{n:02d}"])
@@ -116,6 +119,9 @@ def test_financial_years_as_statistics_offices_write_them_are_yearly(tmp_path, c
     assert s.timestamps[0] == datetime(first, 1, 1) and s.timestamps[-1] == datetime(first + 29, 1, 1)
     assert tsfreq.future_stamps(s.timestamps[-1], s.frequency, 1) == [datetime(first + 30, 1, 1)]
     assert "financial years (2019-20) read as yearly, each at the year written first" in s.reading
+    # and the future's years are written as the file wrote its own (they came back as 2025-01-01)
+    y = first + 30
+    assert tsfreq.label(tsfreq.future_stamps(s.timestamps[-1], s.frequency, 1)[0], s.frequency) == cell.format(y=y, n=(y + 1) % 100, m=y + (first == 1995))
     # a year that does not follow the one before it is not a financial year
     months = tsdata.load_csv(_write(tmp_path / "m.csv", "month,v\n" + "".join(f"2000-{k:02d},{k}\n" for k in range(1, 13))))
     assert months.frequency.name == "monthly" and not months.reading

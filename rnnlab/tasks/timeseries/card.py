@@ -30,6 +30,7 @@ from rnnlab.tasks.timeseries import blas
 from rnnlab.tasks.timeseries import data as tsdata
 from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import stationarity as tsstat
+from rnnlab.tasks.timeseries import timeforms as tsforms
 from rnnlab.tasks.timeseries import metrics as tm
 from rnnlab.tasks.timeseries.series import Stamps
 
@@ -117,7 +118,10 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
         "first": stamps[0].isoformat() if stamps else None,
         "last": stamps[-1].isoformat() if stamps else None,
         "frequency": freq.name,
-        "time_form": freq.form or None,  # "year" (1971) or "quarter" (2009Q3): how outputs write times
+        # how outputs write times: "year" (1971), "quarter" (2009Q3) or "fiscal" (2019-20), and the
+        # template of the file's own cells ("Q{q} {y}", "{y}-{e}"; timeforms.py)
+        "time_form": tsforms.kind_of(freq.form),
+        "time_pattern": freq.form.partition(":")[2] or None,
         "rows_put_back": freq.gaps,
         "missing": missing,
         "longest_gap": _longest_nan_run(v),
@@ -171,8 +175,9 @@ def _when(iso: str, frequency: str, form: Optional[str]) -> str:
 def summary_lines(card: dict[str, Any]) -> list[str]:
     """The card in a few text lines (the form shows these; `rnnlab data` adds plots)."""
     st = card["stationarity"]
-    span = (f", {_when(card['first'], card['frequency'], card.get('time_form'))} .. "
-            f"{_when(card['last'], card['frequency'], card.get('time_form'))}" if card["first"] else "")
+    form = f"{card.get('time_form') or ''}:{card.get('time_pattern') or ''}".strip(":")
+    span = (f", {_when(card['first'], card['frequency'], form)} .. {_when(card['last'], card['frequency'], form)}"
+            if card["first"] else "")
     back = f" ({card['rows_put_back']} missing rows put back)" if card["rows_put_back"] else ""
     pct = 100.0 * card["missing"] / max(1, card["rows"])
     per = ", ".join(f"{p:.4g}" for p in card["periods"]) or "none"

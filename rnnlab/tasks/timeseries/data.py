@@ -104,7 +104,7 @@ def load_csv(
         stamps = Stamps(index)
         if freq.gaps:
             values, stamps = tsfreq.regularize(values, stamps, freq)
-    return Series(values=values, timestamps=stamps, origin=str(path), column=column, time_kind=kind, frequency=freq,
+    return Series(values=values, timestamps=stamps, origin=str(path), column=column, time_kind=kind and kind.partition(":")[0], frequency=freq,
                   time_column=time_column, reading=table.reading())
 
 

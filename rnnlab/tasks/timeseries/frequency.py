@@ -27,6 +27,7 @@ import numpy as np
 from rnnlab.tasks.timeseries import closures as tsclosures
 from rnnlab.tasks.timeseries import metrics as tm
 from rnnlab.tasks.timeseries import sessions as tssessions
+from rnnlab.tasks.timeseries import timeforms as tsforms
 
 DAY = 86400.0
 # name -> (nominal step in seconds, tolerance as a fraction of the step)
@@ -57,7 +58,7 @@ class Frequency:
     session: Optional[tssessions.Session] = None  # intraday rows only in opening hours (sessions.py)
     weekmask: str = ""  # business days of another working week ("Sun Mon Tue Wed Thu"); "" = Mon-Fri
     closed: tuple[str, ...] = ()  # (kind, code, first year) of the holidays it closes on (closures.py)
-    form: str = ""  # how the file wrote its times when not as dates: "year" (1971), "quarter" (2009Q3)
+    form: str = ""  # how the file wrote its times when not as dates: "year" (1971), "quarter:{y}Q{q}" (timeforms.py)
 
     @property
     def regular(self) -> bool:
@@ -166,13 +167,12 @@ def future_stamps(last: datetime, freq: Frequency, n: int) -> list[datetime]:
 
 
 def label(stamp: datetime, freq: Frequency, dates_only: bool = True) -> str:
-    """A time of this series as its file wrote them: years as 1971, quarters as 2009Q4 (freq.form),
+    """A time of this series as its file wrote them: years as 1971, quarters as 2009Q4 or Q4 2009,
+    financial years as 2019-20 (freq.form, timeforms.py),
     dates as 2024-03-17 (no T00:00:00 on daily and coarser data), other times in ISO 8601."""
     whole_day = stamp.hour == stamp.minute == stamp.second == stamp.microsecond == 0
-    if freq.form == "year" and stamp.month == stamp.day == 1 and whole_day:  # yearly, every 10 years
-        return str(stamp.year)
-    if freq.form == "quarter" and freq.months == 3 and stamp.month in (1, 4, 7, 10) and stamp.day == 1:
-        return f"{stamp.year}Q{(stamp.month - 1) // 3 + 1}"
+    if freq.form and (as_written := tsforms.written(stamp, freq.form, freq.months)) is not None:
+        return as_written
     if dates_only and whole_day:
         return stamp.date().isoformat()
     return stamp.isoformat()

@@ -49,9 +49,10 @@ from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number e
     parse_column,
     parse_number,
 )
+from rnnlab.tasks.timeseries.timeforms import form_of, pattern  # noqa: F401 (tscsv.form_of)
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
     DATE_FORMS, FISCAL, ISO as _ISO, TIME_NAMES, compact, dates as _dates, fiscal as _fiscal, from_numbers, panel_years,
-    form_of, parse_stamp, quarters, series as _series, year_named, year_steps as _year_steps, year_times, years as _years,
+    parse_stamp, quarters, series as _series, year_named, year_steps as _year_steps, year_times, years as _years,
 )
 
 _TIME_NAMES = TIME_NAMES
@@ -365,7 +366,7 @@ def values(table: Table, column: str) -> np.ndarray:
 
 
 def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optional[Any], str]:
-    """The timestamps of `time_column` as a pandas DatetimeIndex (kind "datetime", "year" or "quarter"), or
+    """The timestamps of `time_column` as a pandas DatetimeIndex (kind "datetime", "year" or a form: "fiscal:{y}-{e}"), or
     (None, "index") for a column of increasing plain numbers; a UserError naming the line for
     anything else."""
     import pandas as pd
@@ -400,7 +401,8 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
         if moved is not None:
             idx, table.clock = moved, True
         _increasing(table, time_column, idx.as_unit("ns").asi8, cells)
-    return idx, "quarter" if not pd.api.types.is_datetime64_any_dtype(cells.dtype) and quarters(cells) else "datetime"
+    kind = "fiscal" if table.fiscal else "quarter" if not pd.api.types.is_datetime64_any_dtype(cells.dtype) and quarters(cells) else ""
+    return idx, f"{kind}:{pattern(kind, table.text_cells(j).iloc[0])}" if kind else "datetime"
 
 
 def oldest_first(table: Table, time_column: Optional[str]) -> None:

@@ -27,11 +27,8 @@ from typing import Any, Optional
 import numpy as np
 
 from rnnlab.tasks.timeseries.numbers import _numeric
+from rnnlab.tasks.timeseries.timeforms import FISCAL, QUARTER, QUARTER_FIRST as _QUARTER_FIRST
 
-QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
-_QUARTER_FIRST = re.compile(r"^Q([1-4])\s*[-/ ]?\s*(\d{4})$", re.IGNORECASE)
-# a financial year as statistics offices write it (2019-20: July 2019 to June 2020)
-FISCAL = re.compile(r"^(?:FY\s*)?(\d{4})\s*[-/\u2013]\s*(\d{2}|\d{4})$|^FY\s*(\d{4})$", re.IGNORECASE)
 _WEEK = re.compile(r"^(\d{4})\s*-?\s*W(\d{1,2})$", re.IGNORECASE)
 ISO = re.compile(r"^\d{4}-\d{2}(-\d{2})?([T ]|$)")
 # month names as R's tsibble (1960 Jan), spreadsheets (Jan 1960, Jan-60, 31-Jan-1960) and
@@ -239,11 +236,6 @@ def fiscal(cells, head=None) -> Any:
     if not ((width == 2) & (ends.astype(int) == then % 100) | (width == 4) & (ends.astype(int) == then)).all():
         return None
     return pd.DatetimeIndex(pd.to_datetime({"year": first, "month": 1, "day": 1}))
-
-
-def form_of(kind: Optional[str]) -> str:
-    """Frequency.form from a time column's kind (read.times): its years and quarters are written back."""
-    return kind if kind in ("year", "quarter") else ""
 
 
 def quarters(cells) -> bool:
