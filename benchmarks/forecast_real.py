@@ -179,8 +179,12 @@ def methods(run_dir: str, name: Optional[str] = None) -> dict:
         scale = float(np.nanmean(np.abs(task.data.actual(test) - details["test"]["fused"]))) / metrics["fused_test_mase"]
         Path(cache).mkdir(parents=True, exist_ok=True)
         with open(Path(cache) / f"{name or Path(run_dir).name}.pkl", "wb") as fh:
+            d = task.data  # and what the fused band is calibrated from, to score band variants offline
+            unchosen, at = tsfusion.unchosen_errors(task, val, details["val"]["fused"], test, details["test"]["fused"])
+            sigma = tsfusion.fallback_sigma(d.levels, d.splits.train + d.offset, task.season, d.horizon)
             pickle.dump({"val": vf, "val_actual": actual, "errors": errors, "test": tf, "test_actual": task.data.actual(test),
-                         "scale": scale, "fused": details["test"]["fused"]}, fh)
+                         "scale": scale, "fused": details["test"]["fused"],
+                         "band": {"y": d.levels, "offset": d.offset, "errors": unchosen, "at": at, "origins": test, "sigma": sigma}}, fh)
     rules = {}
     for m in tsfusion.METHODS:
         w = {k: x for k, x in tsfusion.combine_weights(errors, m).items() if k in tf}
