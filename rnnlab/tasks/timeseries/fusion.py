@@ -225,13 +225,13 @@ def rolling_bands(y: np.ndarray, offset: int, errors: np.ndarray, error_origins:
     before its origin (ti.local_scale) and re-scaled by that at the new origin, so a band widens
     as soon as the series moves more (a level shift, a volatile spell) instead of waiting for the
     errors to show it; the band is the wider of the two. Too few errors for a level: the normal
-    fallback z_L·σ_k. Widths never shrink with the step (ti.monotone)."""
+    fallback z_L·σ_k."""
     levels = tuple(float(v) for v in levels)
     fb = fallback_radius(sigma, levels)
     err = np.asarray(errors, dtype=np.float64).reshape(-1, fb.shape[1])
     at, o = np.asarray(error_origins, dtype=np.int64), np.asarray(origins, dtype=np.int64)
     if not SCALE_WINDOW:
-        return ti.monotone(ti.rolling_radius(err, at, o, levels, CALIBRATION_WINDOW, fb))
+        return ti.rolling_radius(err, at, o, levels, CALIBRATION_WINDOW, fb)
     # an origin with no measurable change before it (a flat stretch): its error drops out, and
     # a band there is the fallback
     s_err = ti.local_scale(y, at + offset, SCALE_WINDOW)
@@ -244,7 +244,7 @@ def rolling_bands(y: np.ndarray, offset: int, errors: np.ndarray, error_origins:
     # errors do not share (measured: 9 of 9 series inside 0.7-0.9 against 8 for either alone)
     fell = np.zeros(out.shape, dtype=bool)
     out = np.maximum(out, ti.rolling_radius(err, at, o, levels, CALIBRATION_WINDOW, fb, fell))
-    return ti.monotone(ti.ordered(out, levels, fell))
+    return ti.ordered(out, levels, fell)
 
 
 @dataclass

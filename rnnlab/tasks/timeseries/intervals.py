@@ -131,22 +131,6 @@ def ordered(radius: np.ndarray, levels: Sequence[float], fell_back: np.ndarray) 
     return radius
 
 
-def monotone(radius: np.ndarray) -> np.ndarray:
-    """Half-widths (..., horizon) made non-decreasing in the step, by isotonic regression
-    (scipy.optimize.isotonic_regression, the pool-adjacent-violators fit) of each band's widths
-    on the step. Each step's conformal quantile comes from its own ~20 errors, so a band can come
-    out narrower at step 4 than at step 3 by chance, which no forecaster's uncertainty does; the
-    least-squares monotone fit evens such dips out instead of raising every step to the widest
-    before it (a running maximum would widen the bands on average). It is order-preserving, so a
-    higher level stays at least as wide as a lower one."""
-    from scipy.optimize import isotonic_regression
-
-    r = np.asarray(radius, dtype=np.float64)
-    flat = r.reshape(-1, r.shape[-1])
-    out = np.array([row if np.all(np.diff(row) >= 0) else isotonic_regression(row).x for row in flat])
-    return out.reshape(r.shape)
-
-
 def coverage(actual, lower, upper) -> float:
     """The fraction of observed actual values inside their band (NaN actuals are not scored)."""
     a = np.asarray(actual, dtype=np.float64)
