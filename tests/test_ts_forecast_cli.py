@@ -143,6 +143,21 @@ def test_future_with_known_ahead_covariates(runs, tmp_path):
     hole.write_text("k,x\n1,1\n2,\n3,3\n4,4\n5,5\n6,6\n")
     assert_user_error(rnnlab("forecast", "cov", "--future", "6", "--covariates", str(hole), "--runs-dir", str(root)),
                       "line 3", "missing")
+    # two rows for one future time: which value? (the last one was taken, silently)
+    twice = tmp_path / "twice.csv"
+    stamps = [(FIRST + timedelta(hours=300 + k)).isoformat() for k in range(6)]
+    twice.write_text("t,x\n" + "".join(f"{t},{k}\n" for k, t in enumerate(stamps)) + f"{stamps[2]},9\n")
+    assert_user_error(rnnlab("forecast", "cov", "--future", "6", "--covariates", str(twice), "--runs-dir", str(root)),
+                      "lines 4 and 8", "two rows for", stamps[2])
+    # a classical member reads the series alone: no covariates' future needed (it was refused)
+    ets = rnnlab("forecast", "cov", "--future", "6", "--model", "ets", "--json", "--runs-dir", str(root))
+    assert ets.returncode == 0, ets.stderr
+    out = json.loads(ets.stdout)
+    assert out["model"] == "ets" and len(out["rows"]) == 6 and {"rnn", "fused"}.isdisjoint(out["members"])
+    assert any("--covariates" in n for n in out["notes"])
+    with_file = json.loads(rnnlab("forecast", "cov", "--future", "6", "--model", "ets", "--json", "--covariates", str(good),
+                                  "--runs-dir", str(root)).stdout)
+    assert [r["forecast"] for r in with_file["rows"]] == [r["forecast"] for r in out["rows"]] and "rnn" in with_file["members"]
 
 
 @pytest.mark.parametrize(

@@ -100,13 +100,13 @@ def sample(
 
 def forecast(
     runs: Annotated[list[str], typer.Argument(help="One or more time-series runs; several are also scored as a mean ensemble.")],
-    future: Annotated[Optional[int], typer.Option("--future", "-f", min=1, help="Forecast N steps past the end of the data (recursively beyond the trained horizon), with intervals.")] = None,
+    future: Annotated[Optional[int], typer.Option("--future", "-f", min=1, help="Forecast N steps past the end of the data (recursively beyond the trained horizon), with intervals (a global run over a panel: points only, one row per series and step).")] = None,
     level: Annotated[Optional[list[float]], typer.Option("--level", "-l", min=1.0, max=99.9, help="Interval level in percent; repeat for several (default 80 and 95).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="With --future: write the CSV here (default: stdout).")] = None,
     covariates: Annotated[Optional[Path], typer.Option("--covariates", help="With --future: a CSV with the future values of task.future_covariates (one row per future step).")] = None,
     backtest: Annotated[Optional[int], typer.Option("--backtest", "-b", min=1, help="Rolling-origin backtest: forecast from K origins over the test split, beside the baselines.")] = None,
     stride: Annotated[Optional[int], typer.Option("--stride", min=1, help="With --backtest: steps between origins (default: the horizon, so forecasts do not overlap).")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="With --future: which forecast, fused (the default: the RNN and the classical members combined), rnn, ets, theta, arima, mstl (long seasons) or seasonal_naive.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="With --future: which forecast, fused (the default: the RNN and the classical members combined), rnn, ets, theta, arima, mstl (long seasons) or seasonal_naive. A global run over a panel: rnn (its default), best (each series' best on its test split), naive, seasonal_naive, ets, theta, arima.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     device: Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N, mps or auto.")] = "cpu",
     runs_dir: RunsDirOpt = None,
@@ -196,7 +196,9 @@ def _future(models, task, steps, levels, dev, covariates, output, json_out, run_
 
     from rnnlab.tasks.timeseries.future import future_forecast
 
-    future_cov = task.read_future_covariates(covariates, steps)
+    # a classical member reads only the series: it needs no covariates' future (the model does)
+    member = model not in ("fused", "rnn")
+    future_cov = None if covariates is None and member else task.read_future_covariates(covariates, steps)
     if covariates is not None and future_cov is None:
         raise UserError(f"--covariates {covariates}: the run has no task.future_covariates or task.covariates to read from it")
     report = future_forecast(models, task, steps, levels, dev, future_cov, model)

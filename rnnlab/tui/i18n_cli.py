@@ -290,6 +290,9 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
      lambda m: (f"历史不足以校准 {m['lv']}: {m['n']} 个起点 (需要 {m['m']} 个); 该区间退回正态近似 ±z·σ (季节朴素在训练集上的误差)"
                 + ("; 若其下已校准区间乘以 z 比值更宽, 则取后者" if m["wider"] else ""))),
     (r"^test MASE: fused ", "测试集 MASE: 融合 "),
+    (r"^the recurrent model and the fused forecast need the covariates' next (?P<n>\d+) values \(--covariates FILE\.csv\); "
+     r"the classical members read the series alone$",
+     lambda m: f"循环模型和融合预测需要协变量接下来的 {m['n']} 个值 (--covariates FILE.csv); 经典成员只读序列本身"),
     (r"^the (?P<who>model's|fused forecast's) (?P<lv>\S+) band covered (?P<c>\S+) of the test values over (?P<n>\d+) origins: "
      r"(?P<w>too narrow|too wide)$",
      lambda m: (f"{'模型' if m['who'] == 'model' + chr(39) + 's' else '融合预测'}的 {m['lv']} 区间在 "

@@ -213,8 +213,16 @@ def read_future(path: Path, cfg: TaskConfig, steps: int, horizon: int, times: Op
         if stamps is not None:
             import pandas as pd
 
-            pos = {int(t): k for k, t in enumerate(stamps.as_unit("s").asi8)}
+            pos: dict[int, int] = {}
             wanted = pd.DatetimeIndex(times[:steps]).as_unit("s").asi8
+            future = set(wanted.tolist())
+            for k, t in enumerate(stamps.as_unit("s").asi8):
+                if int(t) in pos and int(t) in future:  # two values for one future step: which?
+                    at = pd.Timestamp(int(t), unit="s").to_pydatetime()
+                    raise UserError(f"--covariates {path}, lines {table.line(pos[int(t)])} and {table.line(k)}: two rows for "
+                                    f"{tsfreq.label(at, frequency) if frequency is not None else at.isoformat()} in column "
+                                    f"{when!r}; give one row per future time")
+                pos.setdefault(int(t), k)
             absent = [k for k, t in enumerate(wanted) if int(t) not in pos]
             if absent:
                 first = pd.Timestamp(int(wanted[absent[0]]), unit="s")

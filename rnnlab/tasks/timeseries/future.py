@@ -199,8 +199,17 @@ def future_forecast(
         intervals = (f"split-conformal per step from the latest {fusion.CALIBRATION_WINDOW} errors of the odd validation "
                      "origins and the test origins (not those that chose the weights), the wider of them as made and "
                      "rescaled to how much the series moves now, as on the test split; beyond the horizon widened as sqrt(k)")
-        fused = {"model": model, "weights": fz["weights"], "notes": fz["calibration"].notes(),
-                 "members": {k: [float(v) for v in p] for k, p in fz["members"].items()}}
+        members = fz["members"]
+        notes = fz["calibration"].notes()
+        cfg = task.cfg
+        if future_covariates is None and (cfg.future_covariates or (cfg.covariates and steps > h)):
+            # a classical member asked for without the covariates' future: the model's path (and so
+            # the fused one) would read made-up covariate values; left out, not shown
+            members = {k: p for k, p in members.items() if k not in (fusion.RNN, "fused")}
+            notes.append(f"the recurrent model and the fused forecast need the covariates' next {steps} values "
+                         "(--covariates FILE.csv); the classical members read the series alone")
+        fused = {"model": model, "weights": fz["weights"], "notes": notes,
+                 "members": {k: [float(v) for v in p] for k, p in members.items()}}
     bands = conf.bands(forecast)
     n = d.levels.size
     last_time: Any = n - 1
