@@ -111,7 +111,8 @@ ZH: dict[str, str] = {
     "t+1": "t+1", "t-1": "t-1",
     # panel titles and their `?` lines
     "loss": "损失", "task metric vs baseline": "任务指标与基线", "gradient norm (before clipping)": "梯度范数 (裁剪前)",
-    "gradient flow ‖∂L_T/∂x_t‖ vs distance from T": "梯度流 ‖∂L_T/∂x_t‖ 与到 T 的距离", "gate saturation": "门饱和度",
+    "gradient flow ‖∂L_T/∂x_t‖ vs distance from T": "梯度流 ‖∂L_T/∂x_t‖ 与到 T 的距离",
+    "gradient flow ‖∂L_T/∂x_t‖": "梯度流 ‖∂L_T/∂x_t‖", "gate saturation": "门饱和度",
     "output": "输出", "events": "事件",
     "training loss per step (cross-entropy in nats for text and copy, bpc = nats/ln 2; MSE for adding and time "
     "series), EMA-smoothed, and val loss. Healthy: both fall and val stays close to train; val rising while train "
@@ -235,6 +236,7 @@ ZH.update({
     "optional, e.g. lstm-adding-1": "可选, 例如 lstm-adding-1", "causal attention over past states": "对过去状态的因果注意力",
     "builtin default": "内置默认", "Browse": "浏览", "the only numeric column": "唯一的数值列",
     "none (dates, years or steps)": "无 (日期、年份或步数)", "from the data": "由数据决定",
+    "covariates": "协变量", "other CSV columns, e.g. temp, price": "CSV 中的其他列, 如 temp, price",
     "race: one run per cell below": "竞赛: 下面每种单元一个运行", "race cells": "竞赛单元",
     "waiting for the first output probe": "等待第一次输出探针",
     "this run recorded no output probe (probes.output_every is 0 or above its steps)":
@@ -273,13 +275,15 @@ ZH.update({
     "no intermediate values yet": "还没有中间值", "step (intermediate values)": "步数 (中间值)",
     # the dashboard panels' subtitles and notes
     "train {train}  val {val}": "训练 {train}  验证 {val}", "‖g‖ {g}  clip {clip}": "‖g‖ {g}  裁剪 {clip}", "off": "关闭",
-    "  clipped {share} (last 200)": "  已裁剪 {share} (最近 200 步)", "per-layer norms: waiting for probe": "各层范数: 等待探针",
+    "  clipped {share} (last 200)": "  已裁剪 {share} (最近 200 步)", "  clipped {share}": "  已裁剪 {share}",
+    "per-layer norms: waiting for probe": "各层范数: 等待探针",
     "per layer @ {step}: grad ‖·‖, update/weight": "各层 @ {step}: 梯度 ‖·‖, 更新/权重",
     "‖far‖/‖near‖ = {ratio} ({verdict})": "‖远‖/‖近‖ = {ratio} ({verdict})",
+    "‖far‖/‖near‖ {ratio} ({verdict})": "‖远‖/‖近‖ {ratio} ({verdict})", "{ratio} ({verdict})": "{ratio} ({verdict})",
     "vanishing": "梯度消失", "exploding": "梯度爆炸", "steady": "平稳",
     "rows: probes {first}→{last} (newest last); left = t=T": "每行一次探针 {first}→{last} (最新的在最后); 左端 = t=T",
     "waiting for the gates probe": "等待门控探针", "{cell} has no gates": "{cell} 没有门", "this cell": "这种单元",
-    "mean": "均值", "saturated": "饱和", "{gate}: tanh candidate, >0.9 is |·|>0.9": "{gate}: tanh 候选值, >0.9 指 |·|>0.9",
+    "mean": "均值", "saturated": "饱和", "{gate} (tanh): >0.9 means |·|>0.9": "{gate} (tanh): >0.9 指 |·|>0.9",
     "mean ‖h_t‖ (first → last t)": "平均 ‖h_t‖ (第一个 → 最后一个 t)", "  layer {i}: {first} → {last}": "  第 {i} 层: {first} → {last}",
     "no rows": "没有行", "residuals look white": "残差看起来像白噪声", "too few residuals to judge ({n})": "残差太少, 无法判断 ({n} 个)",
     "{step}, the best checkpoint": "{step} (最佳检查点)", "residuals autocorrelated": "残差存在自相关",

@@ -42,6 +42,13 @@ def marker_glyph(marker: str) -> str:
 _RICH_COLOURS = {"orange": "dark_orange", "gray": "grey62"}
 
 
+def rich_colour(colour: str | None) -> str:
+    """A plotext colour as Rich spells it ("blue+", plotext's bright blue, is "bright_blue")."""
+    if not colour:
+        return ""
+    return f"bright_{colour[:-1]}" if colour.endswith("+") else _RICH_COLOURS.get(colour, colour)
+
+
 def legend_grid(entries: list[tuple[str, str | None, str]], width: int, flow: bool = False):
     """A legend drawn outside a plot: entries (glyph, colour or None, label) in a grid of equal
     cells, as many to a line as fit `width`, so that twenty names read as a table rather than a
@@ -68,7 +75,7 @@ def legend_grid(entries: list[tuple[str, str | None, str]], width: int, flow: bo
     for k, row in enumerate(rows):
         line = Text()
         for glyph, colour, label, size in row:
-            line.append(glyph, style=_RICH_COLOURS.get(colour or "", colour or ""))
+            line.append(glyph, style=rich_colour(colour))
             line.append(f" {label}" + " " * (size - 3 - cell_len(label)))
         line.rstrip()
         if k:

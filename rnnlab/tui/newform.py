@@ -17,7 +17,8 @@ from rnnlab.config import Config, validate
 from rnnlab.tui.i18n import t, tf
 from rnnlab.tui.params import approx_params, matched_hidden
 
-# Form field id -> (section, key, kind). kind: int, float, str, bool, choice.
+# Form field id -> (section, key, kind). kind: int, float, str, bool, choice, names (a list of
+# names written "a, b", empty for none).
 FIELDS: dict[str, tuple[str, str, str]] = {
     "cell": ("model", "cell", "choice"),
     "attention": ("model", "attention", "bool"),
@@ -27,6 +28,8 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "source": ("task", "source", "str"),
     "column": ("task", "column", "str"),
     "time_column": ("task", "time_column", "str"),
+    # other columns of the same CSV the model reads as inputs (rnnlab/tasks/timeseries/covariates.py)
+    "covariates": ("task", "covariates", "names"),
     "seq_len": ("task", "seq_len", "int"),
     "window": ("task", "window", "int"),
     "horizon": ("task", "horizon", "int"),
@@ -40,14 +43,14 @@ FIELDS: dict[str, tuple[str, str, str]] = {
 }
 LABELS = {
     "cell": "cell", "attention": "attention", "layers": "layers", "hidden": "hidden size", "task": "task",
-    "source": "corpus / CSV", "column": "value column", "time_column": "time column", "seq_len": "T / seq_len", "window": "window", "horizon": "horizon",
+    "source": "corpus / CSV", "column": "value column", "time_column": "time column", "covariates": "covariates", "seq_len": "T / seq_len", "window": "window", "horizon": "horizon",
     "optimizer": "optimizer", "lr": "learning rate", "schedule": "schedule", "clip": "clip norm (0 off)",
     "steps": "steps", "batch": "batch size", "device": "device", "name": "run name", "seeds": "seeds",
     "sweep_trials": "sweep trials", "sweep_parallel": "in parallel", "sweep_sampler": "sampler", "sweep_pruner": "pruner",
 }
 # Fields that only mean something for some tasks.
 TASK_ONLY = {
-    "source": ("text", "timeseries"), "column": ("timeseries",), "time_column": ("timeseries",),
+    "source": ("text", "timeseries"), "column": ("timeseries",), "time_column": ("timeseries",), "covariates": ("timeseries",),
     "window": ("timeseries",), "horizon": ("timeseries",),
     # a forecast reads its window (rnnlab.config.TASK_KEY_KINDS): T shown for it was ignored (issue 17)
     "seq_len": ("text", "adding", "copy"),
@@ -56,9 +59,6 @@ TASK_ONLY = {
 OPTIONAL_TEXT = ("source", "column", "time_column")
 # left empty: sized from the data, as `rnnlab data`'s card recommends (issue 17)
 FROM_DATA = ("window", "horizon")
-
-
-
 
 
 class FieldError(Exception):
@@ -122,6 +122,15 @@ def field_for(message: str) -> Optional[str]:
     return None
 
 
+def data_field(message: str) -> str:
+    """The field a problem reading the data is flagged on: a names field the message names
+    (`no column 'tmp' (task.covariates)`), else the corpus / CSV path."""
+    for fid, (section, key, kind) in FIELDS.items():
+        if kind == "names" and f"{section}.{key}" in message:
+            return fid
+    return "source"
+
+
 def race_configs(cfg: Config, cells: list[str], match: bool) -> list[Config]:
     """One config per cell, same seed and data; with `match`, hidden sizes chosen so each has
     about as many parameters as the first cell at the form's hidden size."""
@@ -170,6 +179,8 @@ def form_config(base: dict[str, Any], values: dict[str, Any], sweeping: bool) ->
     data = copy.deepcopy(base)
     space: dict[str, Any] = {}
     for fid, (section, key, kind) in FIELDS.items():
+        if fid not in values:
+            continue  # a field the caller does not show sets nothing (the base's value stands)
         value = values[fid]
         if fid in TASK_ONLY and values.get("task") not in TASK_ONLY[fid]:
             continue  # hidden for this task (the screen hides its row): it sets nothing
@@ -178,6 +189,10 @@ def form_config(base: dict[str, Any], values: dict[str, Any], sweeping: bool) ->
             sect[key] = bool(value)
         elif kind == "choice":
             sect[key] = value
+        elif kind == "names":
+            sect[key] = names(str(value))
+            if not sect[key]:
+                sect.pop(key)  # none written: the preset's, if any, are dropped too (as an emptied path is)
         else:
             text = str(value).strip()
             if fid in OPTIONAL_TEXT:
@@ -204,6 +219,16 @@ def form_config(base: dict[str, Any], values: dict[str, Any], sweeping: bool) ->
                                          else "{field}: {text!r} is not a number", field=t(LABELS[fid]), text=text)) from None
     forecast_defaults(data, base)
     return data, space
+
+
+def names(text: str) -> list[str]:
+    """A names field's text as a list: `temp, price` -> ["temp", "price"] (a column's name may hold spaces)."""
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def names_text(value: Any) -> str:
+    """A list of names as the field shows it: ["temp", "price"] -> `temp, price`."""
+    return ", ".join(str(v) for v in value or [])
 
 
 def forecast_defaults(data: dict[str, Any], base: dict[str, Any]) -> None:

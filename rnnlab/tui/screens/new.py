@@ -29,8 +29,8 @@ from rnnlab.config import CELLS, OPTIMIZERS, SCHEDULES, TASKS, Config, read_toml
 from rnnlab.errors import UserError
 from rnnlab.sweeps.spec import PRUNERS, SAMPLERS
 from rnnlab.tui.newform import (
-    FIELDS, LABELS, TASK_ONLY, FieldError, cuda_devices, data_key, field_for, form_config, race_configs, seed_count,
-    source_problem,
+    FIELDS, LABELS, TASK_ONLY, FieldError, cuda_devices, data_field, data_key, field_for, form_config, names_text,
+    race_configs, seed_count, source_problem,
 )
 from rnnlab.tui.i18n import t, tf
 from rnnlab.tui.i18n_errors import translate
@@ -104,6 +104,7 @@ class NewExperiment(Screen):
                 yield Button(t("Browse"), id="browse", **one)
             yield row("column", Input(placeholder=t("the only numeric column"), id="column", **one))
             yield row("time_column", Input(placeholder=t("none (dates, years or steps)"), id="time_column", **one))
+            yield row("covariates", Input(placeholder=t("other CSV columns, e.g. temp, price"), id="covariates", **one)).add_class("wide")
             yield DataCard(id="data-card", classes="wide")
             yield row("window", Input(id="window", placeholder=t("from the data"), **one))
             yield row("horizon", Input(id="horizon", placeholder=t("from the data"), **one))
@@ -133,8 +134,7 @@ class NewExperiment(Screen):
         yield Footer()
 
     def _row(self, key: str, widget: Any) -> Horizontal:
-        label = t(LABELS.get(key, key))
-        return Horizontal(Label(label, classes="label"), widget, classes="field", id=f"row-{key}")
+        return Horizontal(Label(t(LABELS.get(key, key)), classes="label"), widget, classes="field", id=f"row-{key}")
 
     def relabel(self) -> None:
         """Say the labels, buttons and status again in the interface language (the lab's switch)."""
@@ -184,6 +184,8 @@ class NewExperiment(Screen):
                         self.devices.append(value)
                         w.set_options([(d, d) for d in self.devices])
                     w.value = value
+                elif kind == "names":
+                    w.value = names_text(value)
                 else:
                     w.value = "" if value is None or (fid == "source" and str(value).startswith("builtin:")) else str(value)
         finally:
@@ -237,7 +239,7 @@ class NewExperiment(Screen):
             return None
         found = self._data.get(data_key(cfg)) if known_io(cfg.task) is None else None
         if isinstance(found, str):
-            self._flag("source")
+            self._flag(data_field(found))  # the path, or the covariates field naming a column the CSV lacks
             self._show_error(found)
             return None
         self.cfg = cfg
@@ -302,8 +304,6 @@ class NewExperiment(Screen):
 
     def _show_error(self, text: str) -> None:
         self.cfg = None
-        from rich.text import Text
-
         st = self.query_one("#form-status", Static)
         st.update(Text(f"✗ {translate(text)}"))  # plain text: "[train] lr" is not markup; a UserError in zh
         st.add_class("-error")

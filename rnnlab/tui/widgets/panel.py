@@ -7,8 +7,9 @@ draws with (log y, wall-clock x, smoothing). The panels themselves: rnnlab/tui/w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -28,6 +29,8 @@ class Panel(Vertical):
 
     TOPICS: frozenset[str] = frozenset()
     TITLE = ""
+    # A shorter title, shown where TITLE does not fit on the border (a grid's third of 120 columns)
+    SHORT_TITLE = ""
     # What the panel shows and what healthy looks like, one line, shown on `?`.
     EXPLAIN = ""
     can_focus = True  # focus (tab, click) picks the panel `?` explains
@@ -38,6 +41,10 @@ class Panel(Vertical):
 
         self.border_title = i18n.t(self.TITLE)
         self.dirty = True
+        # the wordings of the title and subtitle, longest first: the first that fits is shown
+        self._wordings: dict[str, tuple[str, ...]] = {}
+        if self.SHORT_TITLE:
+            self._wordings["title"] = (i18n.t(self.TITLE), i18n.t(self.SHORT_TITLE))
 
     def toggle_explain(self) -> bool:
         """Show or hide the panel's explanation line at its top; True when now shown."""
@@ -54,12 +61,26 @@ class Panel(Vertical):
     def wants(self, changed: set[str]) -> bool:
         return bool(self.TOPICS & changed)
 
-    def set_titles(self, title: Optional[str] = None, subtitle: Optional[str] = None) -> None:
-        # setting a border title repaints the panel even when it is the same text
-        if title is not None and title != self.border_title:
-            self.border_title = title
-        if subtitle is not None and subtitle != self.border_subtitle:
-            self.border_subtitle = subtitle
+    def set_titles(self, title: Union[str, tuple[str, ...], None] = None,
+                   subtitle: Union[str, tuple[str, ...], None] = None) -> None:
+        """Set the border's title and subtitle. Either may be a tuple of wordings, longest first:
+        the longest that fits the panel's width is shown, and chosen again when the width changes
+        (Textual cuts a border title that does not fit, often through its key word)."""
+        for which, text in (("title", title), ("subtitle", subtitle)):
+            if text is not None:
+                self._wordings[which] = (text,) if isinstance(text, str) else text
+        self._fit_titles()
+
+    def _fit_titles(self) -> None:
+        room = self.outer_size.width - 6  # the border's corners, its first dash and a space either side
+        for which, wordings in self._wordings.items():
+            shown = next((w for w in wordings if room <= 0 or cell_len(w) <= room), wordings[-1])
+            # setting a border title repaints the panel even when it is the same text
+            if shown != getattr(self, f"border_{which}"):
+                setattr(self, f"border_{which}", shown)
+
+    def on_resize(self) -> None:
+        self._fit_titles()
 
     def redraw(self, state: RunState, opts: ViewOptions) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

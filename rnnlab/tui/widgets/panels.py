@@ -13,7 +13,7 @@ import numpy as np
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import RichLog, Static
+from textual.widgets import Static
 
 from rnnlab.runs.status import LIVE
 from rnnlab.tui.i18n import pad, run_message, t, tf
@@ -23,6 +23,7 @@ from rnnlab.tui.widgets.outputpanel import OutputPanel  # noqa: F401 (re-exporte
 from rnnlab.tui.widgets.panel import Panel, ViewOptions
 from rnnlab.tui.widgets.plot import Line, LinePlot, PlotData
 from rnnlab.tui.widgets.quiet import set_content
+from rnnlab.tui.widgets.wraplog import WrapLog
 
 # Reference points the lab states beside its numbers: the adding and copy baselines from Arjovsky,
 # Shah & Bengio 2016; PTB-char from Cooijmans et al. 2016; the char-Transformer from nanoGPT's
@@ -167,10 +168,11 @@ class GradPanel(Panel):
         hl = [("clip", float(clip))] if clip > 0 else []
         clipped = state.series.get("clipped")
         frac = float(np.nanmean(clipped.values[-200:])) if clipped is not None else None
-        self.set_titles(subtitle=tf("‖g‖ {g}  clip {clip}", g=fmt_num(g.last() if g else None),
-                                    clip=fmt_num(clip) if clip else t("off")) + (
-            tf("  clipped {share} (last 200)", share=f"{frac:.0%}") if frac is not None and math.isfinite(frac) else ""
-        ))
+        head = tf("‖g‖ {g}  clip {clip}", g=fmt_num(g.last() if g else None), clip=fmt_num(clip) if clip else t("off"))
+        share = f"{frac:.0%}" if frac is not None and math.isfinite(frac) else None
+        # the share clipped says over how many steps where the border has room (a grid's third does not)
+        self.set_titles(subtitle=(head + tf("  clipped {share} (last 200)", share=share), head + tf("  clipped {share}", share=share))
+                        if share is not None else head)
         self.query_one(LinePlot).show(PlotData(lines, hlines=hl, xlabel=_xlabel(opts), log_y=True))
         set_content(self.query_one("#layer-bars", Static), layer_table(state.vectors.get("layers")))
 
@@ -195,6 +197,7 @@ def layer_table(entry: Optional[tuple[int, Any]], limit: int = 8) -> Text:
 
 class FlowPanel(Panel):
     TITLE = "gradient flow ‖∂L_T/∂x_t‖ vs distance from T"
+    SHORT_TITLE = "gradient flow ‖∂L_T/∂x_t‖"  # the x axis says T - t
     TOPICS = frozenset({"grad_flow", "reset"})
     EXPLAIN = ("‖∂L_T/∂x_t‖: how strongly the loss at the last step T still depends on the input T-t "
                "steps back (log scale; heatmap rows = probes over training). Healthy: a gentle decline, "
@@ -205,6 +208,7 @@ class FlowPanel(Panel):
         yield Heatmap(id="flow-heat")
 
     def redraw(self, state: RunState, opts: ViewOptions) -> None:
+        self.set_titles(title=(t(self.TITLE), t(self.SHORT_TITLE)))  # again in the language now spoken
         if not state.flow:
             self.query_one(LinePlot).show(PlotData(empty_message="waiting for gradient-flow probe"))
             self.query_one(Heatmap).show(None)
@@ -223,7 +227,9 @@ class FlowPanel(Panel):
                 m[i, : len(r)] = np.log10(np.where(r > 0, r, np.nan))
         ratio = back[-1] / back[0] if back[0] > 0 else math.nan
         verdict = "vanishing" if ratio < 1e-2 else "exploding" if ratio > 1e2 else "steady"
-        self.set_titles(subtitle=tf("‖far‖/‖near‖ = {ratio} ({verdict})", ratio=fmt_num(ratio, 2), verdict=t(verdict)))
+        words = dict(ratio=fmt_num(ratio, 2), verdict=t(verdict))
+        self.set_titles(subtitle=(tf("‖far‖/‖near‖ = {ratio} ({verdict})", **words), tf("‖far‖/‖near‖ {ratio} ({verdict})", **words),
+                                  tf("{ratio} ({verdict})", **words)))
         self.query_one(Heatmap).show(m, tf("rows: probes {first}→{last} (newest last); left = t=T",
                                            first=state.flow[0][0], last=step), log10=True)
 
@@ -274,7 +280,8 @@ def gate_text(state: RunState) -> Text:
             out.append("\n")
         tanh_names = [n for n in gates if n.rsplit(".", 1)[-1] in TANH_GATES]
         if tanh_names:
-            out.append(tf("{gate}: tanh candidate, >0.9 is |·|>0.9", gate=tanh_names[0].rsplit(".", 1)[-1]) + "\n", style="dim")
+            # short enough for a grid's third of 120 columns (cut there, it lost what >0.9 means)
+            out.append(tf("{gate} (tanh): >0.9 means |·|>0.9", gate=tanh_names[0].rsplit(".", 1)[-1]) + "\n", style="dim")
     hid = state.vectors.get("hidden_norm")
     if hid and isinstance(hid[1], dict) and hid[1].get("layers"):
         out.append("\n" + t("mean ‖h_t‖ (first → last t)") + "\n", style="dim")
@@ -294,6 +301,8 @@ EVENT_STYLE = {"warning": "yellow", "diverged": "bold red", "error": "bold red",
 
 class EventPanel(Panel):
     TITLE = "events"
+    # tab goes straight to its log, whose keys scroll it (focused, the panel itself had no keys)
+    can_focus = False
     TOPICS = frozenset({"events", "reset", "info"})  # info: the notes of a finished forecasting run
     EXPLAIN = ("the run's log, newest last: evals, checkpoints, commands sent, and warnings (gradient "
                "spikes, divergence) with the step they happened at. A finished forecasting run ends it with "
@@ -301,14 +310,14 @@ class EventPanel(Panel):
                "model loses (worse than a baseline or a classical member).")
 
     def compose(self) -> ComposeResult:
-        yield RichLog(id="event-log", wrap=True, markup=False, max_lines=2000)
+        yield WrapLog(id="event-log", max_lines=2000)  # wrapped at its width, so every line can be reached
 
     def on_mount(self) -> None:
         self._shown = 0
         self._notes: list[tuple[str, str]] = []
 
     def redraw(self, state: RunState, opts: ViewOptions) -> None:
-        log = self.query_one(RichLog)
+        log = self.query_one(WrapLog)
         notes = run_notes(state)
         # the notes stay last, as `train` and `show` print them: new events or new notes rewrite the log
         rewrite = notes != self._notes or (bool(notes) and self._shown < len(state.events))

@@ -10,6 +10,10 @@ Plotext builds a figure in pure Python (~5-30 ms), so the widget builds it at mo
 repaint the compositor asks for (another widget's layout, a screen switch) reuses the built
 text. A hidden plot builds nothing until it is shown.
 
+The legend is drawn under the plot, not inside it (plotext's own legend covered the curves at the
+top left), on the x-axis label's row where both fit, so it costs the curves a row only when the
+names are many; the baselines a metric must beat are named on the y axis, at their lines' heights.
+
 The words on a plot (legend labels, the x-axis label, the empty message) are given in English and
 translated here, at draw time (`t`; a run's name passes through unchanged), so each caller says
 them once and the language switch redraws them. Plotext gives every character one cell: a Chinese
@@ -25,11 +29,13 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
+from rich.cells import cell_len
+from rich.text import Text
 from textual.content import Content
 from textual_plotext import PlotextPlot
 
 from rnnlab.tui.i18n import lang, t
-from rnnlab.tui.markers import SERIES_COLOURS, series_marker
+from rnnlab.tui.markers import SERIES_COLOURS, legend_grid, marker_glyph, series_marker
 from rnnlab.tui.series import downsample, ema
 from rnnlab.tui.widgets import fastplot
 from rnnlab.tui.widgets.fastplot import WIDE_FILL
@@ -69,10 +75,11 @@ class PlotData:
     ylim: Optional[tuple[float, float]] = None
     # (x, y, text, colour) written on the plot (parallel coordinates' per-axis ticks)
     texts: tuple[tuple[float, float, str, str], ...] = ()
-    # the lines' labels in a legend inside the plot (off where the screen has its own legend)
+    # the lines' (and unnamed hlines') labels in a legend under the plot (off where the screen has its own)
     legend: bool = True
-    # the y-range covers every hline and each is named on it, at its left end (the baselines a
-    # metric must beat: one below the curve was cut off, and the red lines had no names)
+    # the y-range covers every hline and each is named on the y axis at its height (the baselines a
+    # metric must beat: one below the curve was cut off, the red lines had no names, and names
+    # written on the plot covered the curve where it ran along a baseline)
     name_hlines: bool = False
 
     def signature(self) -> tuple:
@@ -109,6 +116,7 @@ class LinePlot(PlotextPlot):
         self._signature: Optional[tuple] = None
         self._version = 0
         self._built: tuple[Optional[tuple], Optional[Content]] = (None, None)
+        self._foot: Optional[Text] = None  # the legend (and x-axis label) under the plot, if any
 
     def show(self, data: PlotData) -> None:
         sig = (data.signature(), lang())  # the words are translated at draw time
@@ -134,12 +142,15 @@ class LinePlot(PlotextPlot):
         """What `PlotextPlot.render` shows (size and theme set the same way), read straight off
         plotext's matrices instead of through its ANSI text (see fastplot)."""
         plt, (width, height) = self.plt, self.size
+        foot = self._foot
+        height -= _rows(foot)
         plt.plotsize(width, height)
         plt._set_size(width, height)  # textual_plotext's belt and braces, kept for identical sizing
         plt.theme(self._get_plotext_theme_name(self.app.theme))
         plt._set_sizes()
         plt._build_matrix()
-        return fastplot.matrix_content(plt.monitor.matrix, self.app.ansi_theme)
+        content = fastplot.matrix_content(plt.monitor.matrix, self.app.ansi_theme)
+        return content + Content.from_rich_text(foot) if foot is not None else content
 
     def _rebuild(self) -> None:
         plt = self.plt
@@ -152,6 +163,7 @@ class LinePlot(PlotextPlot):
         # smoothed one would read as one more series: it is left out
         mono = bool(getattr(self.app, "no_color", False))
         plotted = False
+        legend: list[tuple[str, Optional[str], str]] = []  # (glyph, colour, label) under the plot
         y_lo, y_hi = math.inf, -math.inf
         x_lo, x_hi, x_whole = math.inf, -math.inf, True
         for i, line in enumerate(d.lines):
@@ -170,24 +182,33 @@ class LinePlot(PlotextPlot):
                 if not mono:
                     plt.plot(xs.tolist(), ys.tolist(), color="gray", marker=marker)
                 sm = ema(ys, line.smooth, per)
-                plt.plot(xs.tolist(), sm.tolist(), color=line.color, marker=marker, label=words(line.label) if d.legend else None)
+                plt.plot(xs.tolist(), sm.tolist(), color=line.color, marker=marker)
             elif line.scatter:
-                plt.scatter(x.tolist(), y.tolist(), color=line.color, marker=marker, label=(words(line.label) or None) if d.legend else None)
+                plt.scatter(x.tolist(), y.tolist(), color=line.color, marker=marker)
             else:
-                plt.plot(xs.tolist(), ys.tolist(), color=line.color, marker=marker, label=words(line.label) if d.legend else None)
+                plt.plot(xs.tolist(), ys.tolist(), color=line.color, marker=marker)
+            if d.legend and line.label and all(t(line.label) != label for _, _, label in legend):
+                legend.append((marker_glyph(marker), None if mono else line.color, t(line.label)))
             plotted = True
+        self._foot = None
         if plotted:
             drawn = [(label, value) for label, value in d.hlines if math.isfinite(value) and not (d.log_y and value <= 0)]
             for label, value in drawn:
                 plt.hline(value, "red")
-            if d.name_hlines and drawn:
-                y_lo, y_hi = min(y_lo, *(v for _, v in drawn)), max(y_hi, *(v for _, v in drawn))
-                if not d.log_y and d.ylim is None:
-                    pad = 0.04 * (y_hi - y_lo)
-                    plt.ylim(y_lo - pad, y_hi + pad)
-                _name_hlines(plt, drawn, x_lo, y_lo, y_hi, max(1, self.size.height - 4))
+                if d.legend and label and not d.name_hlines:
+                    legend.append(("──", None if mono else "red", t(label)))
+            if legend:  # under the plot, with the x-axis label: plotext's legend inside it covered the curves
+                self._foot = plot_foot(legend, t(d.xlabel), self.size.width, self.size.height)
             if d.log_y:
                 plt.yscale("log")
+            if d.name_hlines and drawn:
+                curve = (y_lo, y_hi)
+                y_lo, y_hi = min(y_lo, *(v for _, v in drawn)), max(y_hi, *(v for _, v in drawn))
+                # the plot's rows of data: its height less the foot, the frame and the ticks (and
+                # the x-axis label, where the foot does not hold it)
+                rows = self.size.height - _rows(self._foot) - (3 if self._foot is not None else 4)
+                _name_hlines(plt, drawn, curve, (y_lo, y_hi), d.log_y, d.ylim is None, max(1, rows))
+            elif d.log_y:
                 _decade_ticks(plt, y_lo, y_hi)
             if d.xlim is not None:
                 plt.xlim(*d.xlim)
@@ -207,19 +228,59 @@ class LinePlot(PlotextPlot):
                 _whole_ticks(plt, x_lo, x_hi, most=max(2, min(6, width // 14)))
         else:
             plt.title(words(d.empty_message))
-        plt.xlabel(words(d.xlabel))
+        plt.xlabel("" if self._foot is not None else words(d.xlabel))  # the foot says it
 
 
-def _name_hlines(plt, lines: list[tuple[str, float]], x: float, lo: float, hi: float, rows: int) -> None:
-    """Each horizontal line's name at its left end, in red; lines that fall on one row of the
-    plot share one label ("naive/drift")."""
-    by_row: dict[int, list[str]] = {}
+def _rows(foot: Optional[Text]) -> int:
+    return 0 if foot is None else foot.plain.count("\n") + 1
+
+
+def plot_foot(entries: list[tuple[str, Optional[str], str]], xlabel: str, width: int, height: int) -> Text:
+    """The legend under a plot (rnnlab/tui/markers.py `legend_grid`, entries one after another) with
+    the x-axis label on its last line, centred as plotext puts it, or at the right end where the
+    legend reaches the middle, or on a line of its own where both do not fit. Lines the plot cannot
+    spare (fewer than 4 rows left for it) are dropped."""
+    lines = list(legend_grid(entries, width - 1, flow=True).split("\n"))
+    while len(lines) > 1 and height - len(lines) - (1 if xlabel else 0) < 4:
+        lines.pop()
+    if xlabel:
+        used, size = cell_len(lines[-1].plain), cell_len(xlabel)
+        centre = (width - size) // 2
+        at = centre if used + 2 <= centre else width - 1 - size
+        if used + 2 <= at and at >= 0:
+            lines[-1] = lines[-1] + Text(" " * (at - used) + xlabel)
+        elif height - len(lines) - 1 >= 4:
+            lines.append(Text(" " * max(0, centre) + xlabel))
+    for line in lines:  # each row exactly as wide as the plot's
+        line.truncate(width, pad=True)
+    return Text("\n").join(lines)
+
+
+def _name_hlines(plt, lines: list[tuple[str, float]], curve: tuple[float, float], span: tuple[float, float],
+                 log: bool, set_limits: bool, rows: int) -> None:
+    """Each horizontal line's name on the y axis at its height, lines on one row of the plot sharing
+    one label ("naive/drift"), and the curve's lowest and highest values as numbers on rows no name
+    holds: names written on the plot at the lines' left ends covered the curve where it ran along
+    a baseline. The y-range spans the curve and every line, with a little room above and below."""
+    scale = (lambda v: math.log10(v)) if log else (lambda v: v)
+    lo, hi = scale(span[0]), scale(span[1])
+    pad = 0.04 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    if set_limits:
+        plt.ylim(lo, hi)  # plotext takes a log axis' limits as exponents
+
+    def row(v: float) -> int:
+        return round((scale(v) - lo) / (hi - lo) * (rows - 1)) if hi > lo else 0
+
+    by_row: dict[int, list[tuple[str, float]]] = {}
     for label, value in sorted(lines, key=lambda lv: lv[1]):
-        row = round((value - lo) / (hi - lo) * (rows - 1)) if hi > lo else 0
-        by_row.setdefault(row, []).append(words(label))
-    for names in by_row.values():
-        value = next(v for label, v in sorted(lines, key=lambda lv: lv[1]) if words(label) == names[0])
-        plt.text("/".join(names), x, value, color="red", alignment="left")
+        by_row.setdefault(row(value), []).append((label, value))
+    ticks = [(group[0][1], "/".join(words(label) for label, _ in group)) for group in by_row.values()]
+    for v in curve:
+        if math.isfinite(v) and row(v) not in by_row:
+            by_row[row(v)] = []
+            ticks.append((v, f"{v:.3g}"))
+    plt.yticks([v for v, _ in ticks], [label for _, label in ticks])
 
 
 def _decade_ticks(plt, lo: float, hi: float, most: int = 5) -> None:
