@@ -127,6 +127,28 @@ def test_financial_years_as_statistics_offices_write_them_are_yearly(tmp_path, c
     assert months.frequency.name == "monthly" and not months.reading
 
 
+@pytest.mark.parametrize("fmt, freq", [("%Y %b", "MS"), ("%b %Y", "MS"), ("%Y-%m", "MS"), ("%m/%d/%Y", "MS"),
+                                        ("%d.%m.%Y", "D"), ("%d/%m/%Y %H:%M", "h"), ("%Y-%m-%d", "MS")])
+def test_dates_are_written_back_in_the_files_own_form(tmp_path, fmt, freq):
+    # an outside trial's `2019 Sep` continued as 2019-10-01, `Jan 1950` as 2001-01-01, `1969-01` as
+    # 1985-01-01: a forecast's times could not be pasted beside the file's own rows
+    times = pd.date_range("2001-01-01", periods=60, freq=freq)
+    text = "when,v\n" + "".join(f"{t.strftime(fmt)},{k % 7}\n" for k, t in enumerate(times))
+    s = tsdata.load_csv(_write(tmp_path / "x.csv", text))
+    nxt = tsfreq.future_stamps(s.timestamps[-1], s.frequency, 2)
+    expect = [t.strftime(fmt) for t in pd.date_range(times[-1], periods=3, freq=freq)[1:]]
+    if fmt == "%Y-%m-%d":  # ISO dates stay ISO dates, as before
+        assert s.frequency.form == "" and [tsfreq.label(t, s.frequency) for t in nxt] == expect
+        return
+    assert s.frequency.form == "format:" + fmt
+    assert [tsfreq.label(t, s.frequency) for t in nxt] == expect
+    from rnnlab.tasks.timeseries import card as tscard
+
+    card = tscard.build(tmp_path / "x.csv")
+    assert card["time_form"] == "format" and card["time_pattern"] == fmt
+    assert f"60 rows, {times[0].strftime(fmt)} .. {times[-1].strftime(fmt)}" in "\n".join(tscard.summary_lines(card))
+
+
 @pytest.mark.parametrize("fmt", ["%b-%y", "%d-%b-%Y"])
 def test_excel_month_cells_and_two_digit_years_in_the_past(tmp_path, fmt):
     s = tsdata.load_csv(_write(tmp_path / "x.csv", "Month,Sales\n" + _rows(fmt)))

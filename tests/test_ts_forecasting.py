@@ -450,6 +450,15 @@ def test_future_rows_are_indexed_when_the_series_has_no_time_column(tmp_path):
     out = tf.future_forecast([model], task, 6)
     assert out["time_column"] == "index" and [r["index"] for r in out["rows"]] == list(range(300, 306))
     assert out["last_time"] == 299 and out["recursive"]  # 6 steps, horizon 4
+    # a column of step numbers continues as the file numbers its rows: two-digit years 63 .. 92
+    # went on as 30, 31 (row numbers) and a 1-based t = 1 .. 300 as 300, repeating its last row's
+    for first, step, name in ((63, 1, "year"), (1, 1, "t"), (0, 5, "period")):
+        numbered = tmp_path / f"{name}.csv"
+        numbered.write_text(f"{name},y\n" + "".join(f"{first + step * i},{math.sin(i / 5.0):.4f}\n" for i in range(300)))
+        task = TimeSeriesTask(_cfg(source=str(numbered)), seed=0, batch_size=4)
+        got = tf.future_forecast([Linear(task.input_size, task.output_size).eval()], task, 3)
+        last = first + step * 299
+        assert [r["index"] for r in got["rows"]] == [last + step, last + 2 * step, last + 3 * step] and got["last_time"] == last
 
 
 def test_several_runs_forecast_the_future_as_their_mean():

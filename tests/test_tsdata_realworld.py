@@ -184,7 +184,8 @@ def test_semicolon_file_with_decimal_commas(tmp_path):
 def test_number_forms(tmp_path, text, expected):
     s = tsdata.load_csv(_write(tmp_path, text), column="v", time_column="t")
     np.testing.assert_allclose(s.values, expected)
-    assert s.time_kind == "index" and s.timestamps is None
+    # step numbers 1, 2, 3: the future continues them (timeforms.steps_of)
+    assert s.time_kind == "steps" and s.frequency.form == "steps:1:1" and s.timestamps is None
 
 
 def test_delimiter_can_be_given(tmp_path):
@@ -236,8 +237,9 @@ def test_time_column_out_of_order_names_the_line(tmp_path):
 def test_other_date_forms(tmp_path):
     for cells in (["2020-01", "2020-02", "2020-03"], ["1959Q1", "1959Q2", "1959Q3"], ["31.01.2024", "01.02.2024", "02.02.2024"]):
         s = tsdata.load_csv(_write(tmp_path, "t,v\n" + "".join(f"{c},{i}\n" for i, c in enumerate(cells))), column="v", time_column="t")
-        # quarters written as quarters are written back so (tsfreq.label): their kind says it
-        assert s.time_kind == ("quarter" if "Q" in cells[0] else "datetime") and len(s.timestamps) == 3
+        # each is written back as the file wrote it (tsfreq.label): quarters as quarters, the others
+        # in their own strftime form (timeforms.format_of); their kind says which
+        assert s.time_kind == ("quarter" if "Q" in cells[0] else "format") and len(s.timestamps) == 3
 
 
 def test_detect_delimiter():

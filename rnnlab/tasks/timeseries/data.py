@@ -97,7 +97,7 @@ def load_csv(
     if time_column is not None:
         index, kind = tscsv.times(table, time_column)
         if index is None:
-            time_column = time_column if kind == "index" else None
+            time_column = time_column if kind.startswith(("index", "steps")) else None
     # years and quarters are written back as the file wrote them (tsfreq.label)
     freq = replace(tsfreq.infer(index), form=tscsv.form_of(kind))
     if index is not None:

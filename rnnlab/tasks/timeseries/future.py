@@ -35,6 +35,7 @@ from rnnlab.tasks.timeseries import covariates as tscov
 from rnnlab.tasks.timeseries import data as tsdata
 from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import intervals as ti
+from rnnlab.tasks.timeseries import timeforms as tsforms
 from rnnlab.tasks.timeseries.series import Series
 
 # Calibration paths for future bands: at most this many origins (more when a high level needs
@@ -221,7 +222,9 @@ def future_forecast(
         times: list[Any] = [fmt(t) for t in future_times(d, steps)]
         time_key, step_text, last_time = "time", d.frequency.describe(), fmt(d.timestamps[-1])
     else:
-        times, time_key, step_text = list(range(n, n + steps)), "index", "1 row"
+        # a file's own step numbers continue (93 after 92); without a time column, row numbers
+        times, time_key, step_text = [tsforms.step_number(d.frequency.form, n + k) for k in range(steps)], "index", "1 row"
+        last_time = tsforms.step_number(d.frequency.form, n - 1)
     # a series never negative in its data (counts, prices, sales): no forecast or band below 0, which
     # can only bring each nearer a value that is not negative either (the test scores are unclipped)
     floor = 0.0 if float(np.nanmin(d.levels)) >= 0.0 else -math.inf

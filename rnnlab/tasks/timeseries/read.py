@@ -49,9 +49,9 @@ from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number e
     parse_column,
     parse_number,
 )
-from rnnlab.tasks.timeseries.timeforms import form_of, pattern  # noqa: F401 (tscsv.form_of)
+from rnnlab.tasks.timeseries.timeforms import form_of, format_of, pattern, steps_of  # noqa: F401 (tscsv.form_of)
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
-    DATE_FORMS, FISCAL, ISO as _ISO, TIME_NAMES, compact, dates as _dates, fiscal as _fiscal, from_numbers, panel_years,
+    DATE_FORMS, FISCAL, ISO as _ISO, TIME_NAMES, WRITTEN, compact, dates as _dates, fiscal as _fiscal, from_numbers, panel_years,
     parse_stamp, quarters, series as _series, year_named, year_steps as _year_steps, year_times, years as _years,
 )
 
@@ -263,8 +263,8 @@ def _iso_columns(text: str, delim: str) -> list[int]:
     if not head or not rows:
         return []
     width = len(head[0][1])
-    # 2000-01 .. 2011-12 are financial years (timecells.fiscal), which pandas would take for months
-    return [j for j in range(width) if all(j < len(r) and _ISO.match(r[j].strip()) for r in rows)
+    # not financial years (2000-01 .. 2011-12) nor months alone (1969-01: their text kept, timeforms)
+    return [j for j in range(width) if all(j < len(r) and _ISO.match(r[j].strip()) and len(r[j].strip()) > 7 for r in rows)
             and _fiscal(_series([r[j] for r in rows])) is None]
 
 
@@ -384,7 +384,7 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
             table.ancient = (f"years before year 1 in {time_column!r} ({nums[0]:.0f} .. {nums[-1]:.0f}) read as steps, "
                              "without dates (no calendar holds them); --future counts steps after the last row")
         numbered = from_numbers(nums, time_column)  # a date's digits, Unix time, Excel serials
-        return (numbered, "datetime") if numbered is not None else (None, "index")
+        return (numbered, "datetime") if numbered is not None else (None, steps_of(nums) if ordered else "index")
     idx = table.dates(j)
     if idx is None:
         k = next((k for k, c in enumerate(table.text_cells(j).tolist()) if _dates(_series([c])) is None), 0)
@@ -402,7 +402,7 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
             idx, table.clock = moved, True
         _increasing(table, time_column, idx.as_unit("ns").asi8, cells)
     kind = "fiscal" if table.fiscal else "quarter" if not pd.api.types.is_datetime64_any_dtype(cells.dtype) and quarters(cells) else ""
-    return idx, f"{kind}:{pattern(kind, table.text_cells(j).iloc[0])}" if kind else "datetime"
+    return idx, f"{kind}:{pattern(kind, table.text_cells(j).iloc[0])}" if kind else format_of(idx, table.text_cells(j), WRITTEN)
 
 
 def oldest_first(table: Table, time_column: Optional[str]) -> None:

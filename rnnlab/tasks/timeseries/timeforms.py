@@ -8,23 +8,28 @@ forecaster can paste the rows beside their own:
     quarters         2009Q3, 1956 Q1, Q1 1970 form "quarter:{y}Q{q}", "quarter:{y} Q{q}", "quarter:Q{q} {y}"
     financial years  2019-20, 2019/2020, FY2019
                                               form "fiscal:{y}-{e}", "fiscal:{y}/{E}", "fiscal:FY{y}"
+    other dates      2019 Sep, Jan-49, 1969-01, 01/31/2024, 31.01.2024 13:00
+                                              form "format:%Y %b", ... (a strftime format)
+    step numbers     63, 64 .. 92 (two-digit years), t = 1 .. 100, 0, 5, 10 ...
+                                              form "steps:63:1" (the first row's number, the step)
 
 A form is the kind, a colon and the template of the column's first cell ({y} the year, {q} the
-quarter, {e} and {E} the financial year's end as 2 or 4 digits). Dates stay dates: the form is
-"" for them, and for anything else.
+quarter, {e} and {E} the financial year's end as 2 or 4 digits), or "format:" and the strftime
+format that writes the column's first cells back exactly. ISO dates (2024-01-31, 2024-01-31T13:00)
+have the form "": they are written as ISO 8601, as before.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Optional
+from typing import Optional, Sequence
 
 QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
 QUARTER_FIRST = re.compile(r"^Q([1-4])\s*[-/ ]?\s*(\d{4})$", re.IGNORECASE)
 # a financial year as statistics offices write it (2019-20: July 2019 to June 2020)
 FISCAL = re.compile(r"^(?:FY\s*)?(\d{4})\s*[-/\u2013]\s*(\d{2}|\d{4})$|^FY\s*(\d{4})$", re.IGNORECASE)
-KINDS = ("year", "quarter", "fiscal")
+KINDS = ("year", "quarter", "fiscal", "format", "steps")
 
 
 def _template(cell: str, match: re.Match, fields: dict[int, str]) -> str:
@@ -56,6 +61,42 @@ def pattern(kind: str, cell: str) -> str:
     return ""
 
 
+def format_of(stamps, cells, formats: Sequence[str]) -> str:
+    """"format:FMT" when the first (up to 50) `cells` are `stamps` (a DatetimeIndex) written by
+    strftime with FMT, the first of `formats` (the reader's text forms) that does so exactly, else
+    "datetime". A form is only taken when it gives the file's own cells back, character for
+    character, so a cell it cannot write (1/31/2024 without its zero) leaves the times ISO."""
+    head = [str(c).strip() for c in list(cells[:50])]
+    if head and len(stamps) >= len(head):
+        got = stamps[: len(head)]
+        for fmt in formats:
+            if list(got.strftime(fmt)) == head:
+                return "format:" + fmt
+    return "datetime"
+
+
+def steps_of(nums) -> str:
+    """"steps:FIRST:STEP" for a time column of whole numbers a constant step apart (a row's number
+    is FIRST + STEP·row, so the future continues them: 93 after 92, 101 after 100), else "index"
+    (numbers at irregular steps: the future is counted in rows)."""
+    import numpy as np
+
+    v = np.asarray(nums, dtype=np.float64)
+    d = np.diff(v)
+    if v.size < 2 or not np.all(v == np.round(v)) or not np.all(d == d[0]) or d[0] <= 0:
+        return "index"
+    return f"steps:{int(v[0])}:{int(d[0])}"
+
+
+def step_number(form: str, row: int) -> int:
+    """The number a file's step column gives row `row` (0 = the first row), or `row` itself."""
+    kind, _, rest = form.partition(":")
+    if kind != "steps":
+        return row
+    first, _, step = rest.partition(":")
+    return int(first) + int(step) * row
+
+
 def form_of(kind: Optional[str]) -> str:
     """Frequency.form from a time column's kind (read.times: "year", "quarter:{y}Q{q}", ...): its
     years, quarters and financial years are written back; dates and step numbers get ""."""
@@ -63,7 +104,7 @@ def form_of(kind: Optional[str]) -> str:
 
 
 def kind_of(form: str) -> Optional[str]:
-    """"year", "quarter" or "fiscal" (data --json's time_form), None for dates."""
+    """"year", "quarter", "fiscal" or "format" (data --json's time_form), None for ISO dates."""
     return form.partition(":")[0] or None
 
 
@@ -71,6 +112,8 @@ def written(stamp: datetime, form: str, months: int) -> Optional[str]:
     """`stamp` in `form` (`months` the frequency's step in calendar months), or None when the
     form does not hold it (a date off the form's grid, or no form): then it is written as a date."""
     kind, _, template = form.partition(":")
+    if kind == "format" and template:
+        return stamp.strftime(template)
     if stamp.hour or stamp.minute or stamp.second or stamp.microsecond:
         return None
     if kind == "year" and stamp.month == stamp.day == 1:  # yearly, every 10 years
