@@ -199,3 +199,27 @@ def test_detach_hint_names_the_runs_dir_and_a_foreground_run_has_a_log(tmp_path)
     assert log.returncode == 0
     assert "foreground run in pid" in log.stdout and "the terminal that ran `rnnlab train`" in log.stdout
     assert "finished: finished 12 steps" in log.stdout
+
+
+def test_train_takes_the_panel_flags_rnnlab_data_takes(tmp_path):
+    """`rnnlab data FILE --id-column store` / `--wide` worked, and `rnnlab train FILE --id-column
+    store` answered `No such option: --id-column` (an outside trial); they are the same as --set."""
+    import math
+
+    long_csv, wide_csv = tmp_path / "long.csv", tmp_path / "wide.csv"
+    def month(k: int) -> str:
+        return f"{2000 + k // 12}-{k % 12 + 1:02d}"
+
+    def value(i: int, k: int) -> str:
+        return f"{50 + 10 * i + 5 * math.sin(k / 2):.2f}"
+
+    long_csv.write_text("store,month,sales\n" + "".join(f"{s},{month(k)},{value(i, k)}\n" for i, s in enumerate("abc") for k in range(60)))
+    wide_csv.write_text("month,a,b,c\n" + "".join(f"{month(k)},{value(0, k)},{value(1, k)},{value(2, k)}\n" for k in range(60)))
+    for path, flags, key in ((long_csv, ["--id-column", "store"], 'id_column = "store"'), (wide_csv, ["--wide"], "wide = true")):
+        proc = rnnlab("train", str(path), *flags, *TINY, "--runs-dir", str(tmp_path / "runs"), "--json")
+        assert proc.returncode == 0, proc.stderr
+        out = json.loads(proc.stdout)
+        assert [r["id"] for r in out["series"]] == ["a", "b", "c"]
+        assert key in (Path(out["run_dir"]) / "config.toml").read_text()
+    bad = rnnlab("train", "lstm-char", "--wide", "--runs-dir", str(tmp_path / "runs"))
+    assert bad.returncode == 2 and "lstm-char is a text task" in bad.stderr

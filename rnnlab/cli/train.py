@@ -40,13 +40,16 @@ def train(
     ] = None,
     column: Annotated[Optional[str], typer.Option("--column", "-c", help="Forecasting: the column to forecast (task.column), as `rnnlab data -c`.", show_default=False)] = None,
     time_column: Annotated[Optional[str], typer.Option("--time-column", "-t", help="Forecasting: the time column (task.time_column), as `rnnlab data -t`.", show_default=False)] = None,
+    id_column: Annotated[Optional[str], typer.Option("--id-column", help="Forecasting a long-format panel: the column naming each series (task.id_column), as `rnnlab data --id-column`.", show_default=False)] = None,
+    wide: Annotated[bool, typer.Option("--wide", help="Forecasting a wide CSV: every numeric column a series of one global model (task.wide), as `rnnlab data --wide`.")] = False,
 ) -> None:
     """Train a model. Without PRESET, the default preset (lstm-char)."""
     from rnnlab import config, presets
     from rnnlab.runs import launch, paths
 
     # -c / -t as `rnnlab data` takes them: the same as --set task.column=... (repr quotes any name)
-    shortcuts = [f"task.{k}={v!r}" for k, v in (("column", column), ("time_column", time_column)) if v is not None]
+    shortcuts = [f"task.{k}={v!r}" for k, v in (("column", column), ("time_column", time_column), ("id_column", id_column))
+                 if v is not None] + (["task.wide=true"] if wide else [])
     cfg = config.load(preset or presets.default_name(), (set_ or []) + shortcuts)
     if shortcuts and (cfg.task.kind != "timeseries" or str(cfg.task.source).startswith("builtin:")):
         from rnnlab.errors import UserError
