@@ -140,18 +140,51 @@ def _panel(file: Path, column, time_column, delimiter, id_column, json_out: bool
     shape = (tf("a wide panel of {n} series, one a column ({over})", n=s["series"], over=over) if wide else
              tf("a long-format panel of {n} series by {id} ({column} over {time})", n=s["series"], id=repr(s["id_column"]),
                 column=repr(s["column"]), time=repr(s["time_column"])))
-    typer.echo(f"{file}: " + tf("{shape}, {rows} rows; per series {low} to {high} rows (median {median}); {freq}, season {season}",
-                                shape=shape, rows=s["rows"], low=s["rows_min"], high=s["rows_max"], median=f"{s['rows_median']:g}",
-                                freq=freq, season=s["season"]))
+    facts = dict(shape=shape, rows=s["rows"], low=s["rows_min"], high=s["rows_max"], median=f"{s['rows_median']:g}", freq=freq,
+                 season=s["season"])
+    if s.get("rows_put_back"):  # the rows counted are not the file's: say how many were put back
+        typer.echo(f"{file}: " + tf("{shape}, {rows} rows ({put} missing rows put back; the file has {file_rows}); per series "
+                                    "{low} to {high} rows (median {median}); {freq}, season {season}",
+                                    put=s["rows_put_back"], **facts, file_rows=tf("{n} rows of {k} columns", n=s["file_rows"],
+                                    k=len(s["wide"].split(", "))) if wide else s["file_rows"]))
+    else:
+        typer.echo(f"{file}: " + tf("{shape}, {rows} rows; per series {low} to {high} rows (median {median}); {freq}, season {season}",
+                                    **facts))
     typer.echo(tf("train fits ONE model on every series: window {window}, horizon {horizon}, each series split in time and "
                   "scaled by its own training split", window=s["window"], horizon=s["horizon"]))
     if s["left_out"]:
         more = tf(" and {n} more", n=len(s["left_out"]) - 8) if len(s["left_out"]) > 8 else ""
         typer.echo(tf("left out (too short for one window): {series}", series=", ".join(
             tf("{id} ({n} rows)", id=i, n=n) for i, n in s["left_out"][:8])) + more)
-    extra = " --set task.wide=true" if wide else "" if not id_column else f" --set task.id_column={id_column}"
-    typer.echo(tf("try: {command}", command=f"rnnlab train ts-lstm --set task.source={file}{extra}"))
+    if s.get("missing_values"):
+        most = s["missing_series"]
+        typer.echo(tf("missing: {n} values ({share}) in {k} of {total} series; most in {most}", n=s["missing_values"],
+                      share=f"{100 * s['missing_values'] / max(1, s['rows']):.1f}%", k=len(most), total=s["series"],
+                      most=", ".join(tf("{id} ({n})", id=i, n=n) for i, n in most[:3])))
+    typer.echo(tf("try: {command}", command=_try(file, column, time_column, delimiter, id_column, wide)))
     return True
+
+
+def _try(file: Path, column, time_column, delimiter, id_column, wide: bool) -> str:
+    """The `rnnlab train` line that reads the file as this card did: every choice made here (-c,
+    -t, --delimiter, --id-column, --wide) as its --set, quoted for a shell where it needs to be."""
+    import json
+    import shlex
+
+    from rnnlab.config import _parse_value
+
+    def setting(key: str, value) -> str:
+        text = str(value)
+        # a value --set would read as a number, a date or a boolean goes as a TOML string (JSON's quoting is TOML's)
+        bare = _parse_value(text) == text and text.isprintable() and text.strip() == text and not text.startswith(("'", '"'))
+        return "--set " + shlex.quote(f"task.{key}={text if bare else json.dumps(text)}")
+
+    parts = ["rnnlab train ts-lstm", setting("source", file)]
+    for key, value in (("wide", "true" if wide else None), ("id_column", id_column), ("column", column),
+                       ("time_column", time_column), ("delimiter", delimiter)):
+        if value is not None:
+            parts.append(f"--set task.{key}=true" if key == "wide" else setting(key, value))
+    return " ".join(parts)
 
 
 def _plain() -> bool:

@@ -131,7 +131,7 @@ def forecast(
     if getattr(task, "is_panel", False):  # one global model over many series
         from rnnlab.cli import panel_cmd
 
-        return panel_cmd.forecast(loaded, choices, future, backtest, model, output, json_out, level)
+        return panel_cmd.forecast(loaded, choices, future, backtest, model, output, json_out, level, covariates)
     models = [m for *_, m in loaded]
     dev = next(loaded[0][3].parameters()).device
     names = [_run_name(d) for d, *_ in loaded]

@@ -18,8 +18,11 @@ from rnnlab.errors import UserError
 
 
 def forecast(loaded: list, choices: list, future: Optional[int], backtest: Optional[int], model: Optional[str],
-             output: Optional[Path], json_out: bool, level: Optional[list] = None) -> None:
+             output: Optional[Path], json_out: bool, level: Optional[list] = None, covariates: Optional[Path] = None) -> None:
     run_dir, _, task, net = loaded[0]
+    if covariates is not None:  # taken and dropped without a word before, even a file that is not there
+        raise UserError(f"--covariates {covariates}: a global run over many series has no covariates (task.covariates is "
+                        "for single-series runs); drop --covariates")
     if len(loaded) > 1:
         raise UserError(f"run {run_dir.name} is a global model over many series; forecast one such run at a time")
     if backtest is not None:
@@ -43,11 +46,16 @@ def forecast(loaded: list, choices: list, future: Optional[int], backtest: Optio
         for line in table(report):
             typer.echo(line)
         return
-    rows = task.future_rows(net, dev, future, model)
+    found = task.future(net, dev, future, model)
+    rows = found["rows"]
     if model in (None, "rnn"):
         _say_where_it_loses(run_dir)
+    for note in found["notes"]:  # series left out of training, `best` past the horizon: never silent
+        typer.echo(f"-- note: {note}", err=True)
+    summary = {"runs": [run_dir.name], "steps": future, "left_out": found["left_out"],
+               "forecast_left_out": found["forecast_left_out"], "switched": found["switched"], "notes": found["notes"]}
     if json_out and output is None:
-        print_json({"runs": [run_dir.name], "steps": future, "rows": rows})
+        print_json({**summary, "rows": rows})
         return
 
     def write(fh) -> None:
@@ -64,7 +72,12 @@ def forecast(loaded: list, choices: list, future: Optional[int], backtest: Optio
             write(fh)
     except OSError as err:
         raise UserError(f"-o {output}: cannot write ({err.strerror})") from None
-    typer.echo(f"wrote {future} forecasts for each of {task.data.size} series to {output}", err=True)
+    n = task.data.size + len(found["forecast_left_out"])
+    left = len(found["left_out"]) - len(found["forecast_left_out"])
+    typer.echo(f"wrote {future} forecasts for each of {n} series to {output}"
+               + (f" ({left} left out: see the note above)" if left else ""), err=True)
+    if json_out:
+        print_json({**summary, "output": str(output)})
 
 
 def _say_where_it_loses(run_dir: Path) -> None:

@@ -67,6 +67,12 @@ ZH_CLI: dict[str, str] = {
     "scaled by its own training split": "train 在所有序列上拟合同一个模型: 窗口 {window}, 预测步长 {horizon}, 每个序列按时间切分, 并按自己的训练集缩放",
     "left out (too short for one window): {series}": "略去 (不够一个窗口): {series}", "{id} ({n} rows)": "{id} ({n} 行)",
     " and {n} more": " 等另外 {n} 个", "try: {command}": "试试: {command}",
+    "{shape}, {rows} rows ({put} missing rows put back; the file has {file_rows}); per series {low} to {high} rows "
+    "(median {median}); {freq}, season {season}":
+        "{shape}, {rows} 行 (补回了 {put} 个缺失行; 文件中有 {file_rows}); 每个序列 {low} 到 {high} 行 (中位数 {median}); {freq}, 季节 {season}",
+    "{n} rows of {k} columns": "{n} 行 × {k} 列",
+    "missing: {n} values ({share}) in {k} of {total} series; most in {most}": "缺失: {n} 个值 ({share}), 在 {k} 个序列中 (共 {total} 个); 最多的是 {most}",
+    "{id} ({n})": "{id} ({n})",
     "-- the series is never negative: forecasts and bands below 0 are written as 0": "-- 该序列从不为负: 低于 0 的预测与区间写为 0",
     "exp. smoothing: the ETS baseline, fitted on the training split alone; ets (member): refitted on train + val "
     "before the test, the forecast `--model ets` gives":
@@ -268,7 +274,10 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r", window (?P<w>\d+) -> horizon (?P<h>\d+), (?P<f>\d+) features", r", 窗口 \g<w> -> 预测步长 \g<h>, \g<f> 个特征"),
     (r", each series scaled by its own training split \(its mean and mean absolute step\)", ", 每个序列按自己的训练集缩放 (均值与平均绝对步长)"),
     (r", each series scaled by its own training split \((?P<s>\w+)\)", r", 每个序列按自己的训练集缩放 (\g<s>)"),
-    (r"; (?P<k>\d+) series left out \(too short\)$", r"; 略去了 \g<k> 个序列 (太短)"),
+    (r"; (?P<k>\d+) series left out \(too short\)(?=$|; missing )", r"; 略去了 \g<k> 个序列 (太短)"),
+    (r"; missing (?P<n>\d+) values \((?P<p>[^)]*)\) in (?P<k>\d+) of (?P<t>\d+) series(?: \((?P<b>\d+) missing rows? put back\))?, most in ",
+     lambda m: f"; 缺失 {m['n']} 个值 ({m['p']}), 在 {m['k']} 个序列中 (共 {m['t']} 个)" + (f" (补回了 {m['b']} 个缺失行)" if m["b"] else "")
+     + ", 最多的是 "),
     (r", covariates (?P<c>[^;]+?)(?=, \w+ head|;)", r", 协变量 \g<c>"), (r", (?P<h>\w+) head;", r", \g<h> 输出头;"),
     (rf"; (?P<f>(?:{_FREQ}|every \d+ \w+)(?:, \d\d:\d\d-\d\d:\d\d(?: Mon-Fri)?(?:, \w+ holidays)?|(?:, Sun-Thu|, Sat-Wed)?(?:, \w+ holidays)?))"
      r"(?:, (?P<g>\d+) missing rows put back)?; season (?P<s>\d+), periods \[(?P<p>[^\]]*)\] \((?P<src>[^)]*)\)", _choices),

@@ -77,6 +77,7 @@ class GlobalTimeSeriesTask(WindowTask):
         d = self.data
         c = d.columns
         left = f"; {len(d.left_out)} series left out (too short)" if d.left_out else ""
+        left += f"; {d.missing_line()}" if d.missing_line() else ""  # empty cells and rows put back (the card's `missing`)
         # a wide CSV's series are its columns (panel._read_wide)
         return (f"timeseries (global): {d.origin} [{c.get('column') or 'wide'}] by {c.get('id_column') or 'column'}: {d.size} series, "
                 f"{d.levels.size} rows, window {d.window} -> horizon {d.horizon}, {self.input_size} features, "
@@ -132,6 +133,7 @@ class GlobalTimeSeriesTask(WindowTask):
         out["member_rnn_val_mase"] = self.evaluate(model, device, 0)["val_mase"]
         self._result = self.panel_result(model, device)
         out.update(panelscore.flat(self._result["aggregate"]))
+        out["member_rnn_test_mase"] = out["test_mase"]  # `train --json`'s members.rnn beside its peers' test_mase
         return out
 
     def test_vectors(self) -> dict[str, Any]:
@@ -166,13 +168,21 @@ class GlobalTimeSeriesTask(WindowTask):
 
     def future_rows(self, model: torch.nn.Module, device: torch.device | str, steps: int,
                     name: Optional[str] = None) -> list[dict[str, Any]]:
+        """The rows of `future` (its notes dropped)."""
+        return self.future(model, device, steps, name)["rows"]
+
+    def future(self, model: torch.nn.Module, device: torch.device | str, steps: int,
+               name: Optional[str] = None) -> dict[str, Any]:
         """The next `steps` values of every series from its end: the recurrent model's (at most
         the horizon), a classical peer's refitted on the whole series (`name`: naive, ets,
         theta, arima, seasonal_naive, mstl), or each series' `best` on its test split (the
-        rows then say which)."""
+        rows then say which). {"rows", "notes": lines to say, "left_out": [[id, rows]] of the
+        series training left out, "switched": {id: [best on test, used]}}: a peer forecasts a
+        left-out series too where it fits its few rows; `best` past the horizon takes the next
+        best where the recurrent model was best, and a note says so."""
         d = self.data
         rnn_ok = steps <= d.horizon
-        known = ("rnn", "best", "naive", "seasonal_naive", "ets", "theta", "arima", "mstl")
+        known = ("rnn", "best", *PEERS)
         if name is not None and name not in known:
             raise UserError(f"--model {name}: a global run's forecasts are {', '.join(known)}")
         if name in (None, "rnn") and not rnn_ok:
@@ -184,41 +194,83 @@ class GlobalTimeSeriesTask(WindowTask):
             ends = d.begins[1:].astype(np.int64)  # each series' end is its next origin
             rnn = d.to_original(self.head.point(predict(model, d.inputs(ends), device))[:, :steps], ends)
         best: dict[str, str] = {}
+        switched: dict[str, list[str]] = {}
         if name == "best":  # by test MASE, among those that can forecast this far
             for r in self.panel_result(model, device)["series"]:
-                ok = {n: v for n, v in {**r["peers"], "rnn": r["rnn_mase"] if rnn_ok else float("nan")}.items()
-                      if panelscore._finite(v)}
+                every = {n: v for n, v in {**r["peers"], "rnn": r["rnn_mase"]}.items() if panelscore._finite(v)}
+                ok = {n: v for n, v in every.items() if n != "rnn" or rnn_ok}
                 best[r["id"]] = min(ok, key=ok.get) if ok else "naive"
+                if every and min(every, key=every.get) != best[r["id"]]:
+                    switched[r["id"]] = ["rnn", best[r["id"]]]
         rows = []
         for k, sid in enumerate(d.ids):
             pick = best.get(sid, name) if name == "best" else (name or "rnn")
-            fc = rnn[k] if pick == "rnn" else self._peer_path(k, pick, steps)
-            if np.nanmin(d.series_levels(k)) >= 0:  # never negative in its data: no forecast below 0
-                fc = np.maximum(fc, 0.0)
-            stamps = d.stamps[k]
-            future = (tsfreq.future_stamps(stamps[-1].to_pydatetime(), d.frequency, steps)
-                      if stamps is not None and d.frequency.regular else None)
-            for j in range(steps):
-                when = tsfreq.label(future[j], d.frequency) if future else str(d.rows(k) + j)
-                rows.append({"unique_id": sid, "ds": when, "step": j + 1, "forecast": float(fc[j]),
-                             **({"model": pick} if name not in (None, "rnn") else {})})
-        return rows
+            fc = rnn[k] if pick == "rnn" else self._peer_path(d.series_levels(k), sid, pick, steps)
+            rows += self._rows(sid, fc, d.series_levels(k), d.stamps[k], pick if name not in (None, "rnn") else None)
+        notes, done = [], []
+        if switched:
+            said = ", ".join(f"{i} ({b} -> {u})" for i, (b, u) in list(switched.items())[:8])
+            more = f" and {len(switched) - 8} more" if len(switched) > 8 else ""
+            notes.append(f"--future {steps} is past the recurrent model's horizon {d.horizon}, so where it was best on the test "
+                         f"split the next best forecasts: {said}{more}; --future {d.horizon} keeps it")
+        for s in d.short:  # too short to train on: a classical peer asked for may still fit its few rows
+            y = s.values
+            if name in PEERS and y.size and not np.isnan(y).all():
+                from rnnlab.tasks.timeseries.data import fill_causal
 
-    def _peer_path(self, k: int, name: str, steps: int) -> np.ndarray:
-        """Series k's next `steps` values by the classical peer `name`, fitted on all its rows."""
+                y = fill_causal(y, f"{d.origin} [{s.id}]")
+                try:
+                    fc = self._peer_path(y, s.id, name, steps)
+                except UserError:
+                    continue
+                rows += self._rows(s.id, fc, y, s.stamps, name)
+                done.append(s.id)
+        if d.left_out:
+            shown = [(i, n) for i, n in d.left_out if i not in done]
+            what = ", ".join(f"{i} ({n} rows)" for i, n in shown[:8]) + (f" and {len(shown) - 8} more" if len(shown) > 8 else "")
+            why = f"too short for window {d.window} + horizon {d.horizon} in train and a horizon in val and test"
+            if done:
+                notes.append(f"{len(done)} series left out of training ({why}) forecast by {name} from their own rows: "
+                             + ", ".join(done[:8]) + (f" and {len(done) - 8} more" if len(done) > 8 else ""))
+            if shown:
+                how = (f"{name} does not fit so few rows; --model naive forecasts them" if name in PEERS else
+                       "--model naive forecasts them from their own rows")
+                notes.append(f"not forecast: {len(shown)} series left out of training ({why}): {what}; {how}")
+        return {"rows": rows, "notes": notes, "left_out": [[i, n] for i, n in d.left_out], "forecast_left_out": done,
+                "switched": switched}
+
+    def _rows(self, sid: str, fc: np.ndarray, y: np.ndarray, stamps: Any, model: Optional[str]) -> list[dict[str, Any]]:
+        """One series' forecast as `--future` rows: its next times (or row numbers), the model."""
+        d = self.data
+        if np.nanmin(y) >= 0:  # never negative in its data: no forecast below 0
+            fc = np.maximum(fc, 0.0)
+        steps = len(fc)
+        future = (tsfreq.future_stamps(stamps[-1].to_pydatetime(), d.frequency, steps)
+                  if stamps is not None and len(stamps) and d.frequency.regular else None)
+        return [{"unique_id": sid, "ds": tsfreq.label(future[j], d.frequency) if future else str(len(y) + j), "step": j + 1,
+                 "forecast": float(fc[j]), **({"model": model} if model is not None else {})} for j in range(steps)]
+
+    def _peer_path(self, y: np.ndarray, sid: str, name: str, steps: int) -> np.ndarray:
+        """A series' next `steps` values by the classical peer `name`, fitted on all its rows `y`."""
         import warnings
 
         from rnnlab.tasks.timeseries import members as tsmembers
 
-        y = self.data.series_levels(k)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # statsmodels' convergence chatter
             # only the peer asked for is fitted (a series' ARIMA is not fitted for its ETS forecast)
-            found = {m.name: m for m in [tsmembers.SeasonalNaive(1, name="naive"), *tsmembers.fit_members(y, self.data.season, names=[name])]}
+            try:
+                found = {m.name: m for m in [tsmembers.SeasonalNaive(1, name="naive"),
+                                             *tsmembers.fit_members(y, self.data.season, names=[name])]}
+            except (ValueError, np.linalg.LinAlgError, FloatingPointError, IndexError):
+                found = {"naive": tsmembers.SeasonalNaive(1, name="naive")}
         if name not in found:
-            raise UserError(f"--model {name}: series {self.data.ids[k]!r} cannot have that peer (too short, or it did "
+            raise UserError(f"--model {name}: series {sid!r} cannot have that peer (too short, or it did "
                             "not fit); try --model naive or best")
         return found[name].forecast(y, np.array([y.size]), steps)[0]
+
+
+PEERS = ("naive", "seasonal_naive", "ets", "theta", "arima", "mstl")  # the classical peers `--model` names
 
 
 __all__ = ["GlobalTimeSeriesTask"]

@@ -12,6 +12,9 @@ For every series of a panel (panel.Panel), on its own test origins and in its ow
 and the panel's aggregate: mean and median MASE of the model and of each peer, and the mean,
 median and geometric mean of the ratio (below 1: the one global model beats the best per-series
 classical model). Series with too few observed test values to score are skipped (NaN MASE).
+A peer that does not fit a series (Theta, ARIMA on a short one) has no score there, so each
+peer's mean is over its own series (`peer_mase_count` says how many); `*_mean_common` are the
+means over the `common_series` where every forecaster has a score, the ones to compare.
 """
 
 from __future__ import annotations
@@ -105,11 +108,19 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
     ratios = np.array([r["ratio"] for r in rows if _finite(r["ratio"]) and r["ratio"] > 0])
     names = sorted({n for r in rows for n in r["peers"]})
     paired = [r for r in rows if _finite(r["ratio"])]
+    # each peer's mean above is over the series it fitted (theta on 14 of 140, naive on all): the
+    # means on the series where EVERY forecaster listed has a score compare like with like
+    common = [r for r in rows if _finite(r["rnn_mase"]) and all(_finite(r["peers"].get(n)) for n in names)]
     return {
         "series": len(rows),
         "rnn_mase_mean": mean(rnn),
         "rnn_mase_median": float(np.median(rnn)) if rnn else float("nan"),
         "peer_mase_mean": {n: mean(r["peers"].get(n) for r in rows) for n in names},
+        "peer_mase_count": {n: sum(1 for r in rows if _finite(r["peers"].get(n))) for n in names},
+        "rnn_mase_count": len(rnn),
+        "common_series": len(common),
+        "rnn_mase_mean_common": mean(r["rnn_mase"] for r in common),
+        "peer_mase_mean_common": {n: mean(r["peers"][n] for r in common) for n in names},
         "best_peer_mase_mean": mean(r["best_peer_mase"] for r in rows),
         "ratio_mean": float(ratios.mean()) if ratios.size else float("nan"),
         "ratio_median": float(np.median(ratios)) if ratios.size else float("nan"),
@@ -148,7 +159,8 @@ def table(result: dict[str, Any], most: int = 12) -> list[str]:
     def num(v: Any) -> str:
         return f"{v:.3f}" if _finite(v) else "-"
 
-    width = max(6, min(24, max(len(str(r["id"])) for r in rows)))
+    shown_ids = fit_ids([str(r["id"]) for r in rows])
+    width = max(6, max(len(v) for v in shown_ids.values()))
     head = f"{'series':<{width}} {'rows':>5} {'rnn':>7} " + " ".join(f"{_short_name(n):>7}" for n in names) + f" {'best':<14} {'ratio':>6}"
     ranked = sorted((r for r in rows if _finite(r["ratio"])), key=lambda r: r["ratio"])
     ranked += [r for r in rows if not _finite(r["ratio"])]  # unscored (no observed test value or MASE scale) last
@@ -162,13 +174,39 @@ def table(result: dict[str, Any], most: int = 12) -> list[str]:
         if r is None:
             out.append(f"{'...':<{width}} ({len(rows) - 2 * (most // 2)} more series: --json has every one)")
             continue
-        out.append(f"{str(r['id'])[:width]:<{width}} {r['rows']:>5} {num(r['rnn_mase']):>7} "
+        out.append(f"{shown_ids[str(r['id'])]:<{width}} {r['rows']:>5} {num(r['rnn_mase']):>7} "
                    + " ".join(f"{num(r['peers'].get(n)):>7}" for n in names) + f" {str(r['best_peer'] or '-'):<14} {num(r['ratio']):>6}")
     a = result["aggregate"]
     out.append(f"{a['series']} series, test MASE: rnn mean {num(a['rnn_mase_mean'])} median {num(a['rnn_mase_median'])}; "
                f"ratio to the best per-series peer: mean {num(a['ratio_mean'])}, median {num(a['ratio_median'])}, "
                f"geometric mean {num(a['ratio_gmean'])}; rnn at or below the best peer on {a['wins']}/{a['scored']}")
+    counts = a.get("peer_mase_count") or {}
+    if counts and any(c != a["series"] for c in counts.values()):  # some peer did not fit every series
+        out.append("peers fitted on: " + ", ".join(f"{_short_name(n)} {counts[n]}" for n in names)
+                   + f" of {a['series']} series; on the {a['common_series']} every forecaster scored, mean test MASE: "
+                   + ", ".join(f"{_short_name(n)} {num(v)}" for n, v in
+                               {"rnn": a["rnn_mase_mean_common"], **a["peer_mase_mean_common"]}.items()))
     return out
 
 
-__all__ = ["aggregate", "flat", "mase_by_series", "naive_forecasts", "peers", "score", "table"]
+ID_WIDTH = 40  # the id column's width at most; a longer id is cut in the middle
+
+
+def fit_ids(ids: list[str], most: int = ID_WIDTH) -> dict[str, str]:
+    """{id: as shown}: whole when it fits, else its start and end around `…` (the end often tells
+    `Leisure and Hospitality: Arts` from `...: Accommodation`); whole again wherever two cut ids
+    would look the same."""
+    def cut(i: str) -> str:
+        if len(i) <= most:
+            return i
+        tail = (most - 1) // 2
+        return i[: most - 1 - tail] + "…" + i[-tail:]
+
+    shown = {i: cut(i) for i in ids}
+    seen: dict[str, int] = {}
+    for v in shown.values():
+        seen[v] = seen.get(v, 0) + 1
+    return {i: (i if seen[v] > 1 else v) for i, v in shown.items()}
+
+
+__all__ = ["aggregate", "fit_ids", "flat", "mase_by_series", "naive_forecasts", "peers", "score", "table"]
