@@ -277,3 +277,12 @@ def test_best_past_the_horizon_says_which_series_switched(trained, monkeypatch):
     assert got.exit_code == 0, got.output
     assert f"--future {h + 2} is past the recurrent model's horizon {h}" in got.output and f"{LONG_IDS[0]} (rnn -> " in got.output
     assert np.isfinite([r["forecast"] for r in past["rows"]]).all()
+
+
+def test_show_names_the_series_a_global_runs_forecast_plot_draws():
+    # `show` on a panel plotted one series without naming it (an outside trial)
+    from rnnlab.cli.render import forecast_plot
+
+    out = {"history": [1.0, 2.0, 3.0], "actual": [4.0, 5.0], "forecast": [4.1, 4.9], "series": "Victoria"}
+    assert "series Victoria" in forecast_plot(40, out).splitlines()[0]
+    assert "series" not in forecast_plot(40, {k: v for k, v in out.items() if k != "series"}).splitlines()[0]

@@ -316,6 +316,8 @@ def forecast_plot(step: int, out: dict) -> str:
     dates = timeaxis.ticks(out.get("times") or [])
     title = (tf("forecast @ step {step}", step=step) if out.get("kept_step") is None  # the kept model's (loop.score_test)
              else tf("forecast @ step {step}, the best checkpoint", step=out["kept_step"]))
+    if out.get("series") is not None:  # a global run's probe: one of its series, named
+        title += " · " + tf("series {id}", id=out["series"])
     return plot(title, series, height=14, xticks=dates)
 
 

@@ -40,7 +40,7 @@ ZH_CLI: dict[str, str] = {
     "forecast of {n} steps": "预测 {n} 步",
     " (ets: fitted on the training split; the fusion's members are refitted on train + val before the test)":
         " (ets: 只在训练集上拟合; 融合的成员在测试前于训练+验证集上重新拟合)",
-    "{title}: no points yet": "{title}: 尚无数据点", "forecast @ step {step}": "预测 @ 第 {step} 步", "forecast @ step {step}, the best checkpoint": "预测 @ 第 {step} 步 (最佳检查点)",
+    "{title}: no points yet": "{title}: 尚无数据点", "forecast @ step {step}": "预测 @ 第 {step} 步", "forecast @ step {step}, the best checkpoint": "预测 @ 第 {step} 步 (最佳检查点)", "series {id}": "序列 {id}",
     "backtest": "回测", "{n} origins, stride {stride}, mean RMSE ": "{n} 个起点, 步长 {stride}, 平均 RMSE ",
     "seasonal naive": "季节朴素", "backtest RMSE per origin": "每个起点的回测 RMSE", "origin (row)": "起点 (行)",
     # event kinds (rnnlab/train/events.py) as show's events and train's lines name them; the
