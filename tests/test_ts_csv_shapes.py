@@ -149,6 +149,26 @@ def test_dates_are_written_back_in_the_files_own_form(tmp_path, fmt, freq):
     assert f"60 rows, {times[0].strftime(fmt)} .. {times[-1].strftime(fmt)}" in "\n".join(tscard.summary_lines(card))
 
 
+def test_a_local_clock_or_a_form_that_changes_on_the_way_is_written_back_as_iso(tmp_path):
+    # a review: New York wall-clock hours across the autumn change were read in standard time, and
+    # the form of the (winter) first cells then wrote them an hour off in the file's own form
+    hours = _local("America/New_York", "2023-01-02", 11000, "h")
+    text = "time,load\n" + "".join(f"{t:%m/%d/%Y %H:%M},{k % 24}\n" for k, t in enumerate(hours))
+    s = tsdata.load_csv(_write(tmp_path / "ny.csv", text))
+    assert s.reading and s.frequency.form == ""
+    # zero-padded first, not later (a spreadsheet's edits): the form writes neither back, so ISO
+    days = pd.date_range("2020-01-01", periods=120, freq="D")
+    cells = [t.strftime("%m/%d/%Y") for t in days[:60]] + [f"{t.month}/{t.day}/{t.year}" for t in days[60:]]
+    mixed = tsdata.load_csv(_write(tmp_path / "mixed.csv", "day,v\n" + "".join(f"{c},{k % 7}\n" for k, c in enumerate(cells))))
+    assert mixed.frequency.name == "daily" and mixed.values.size == 120 and mixed.frequency.form == ""
+
+
+def test_dates_before_1678_are_one_line_not_a_traceback(tmp_path):
+    text = "month,v\n" + "".join(f"{950 + k // 12:04d}-{k % 12 + 1:02d},{k % 5}\n" for k in range(60))
+    with pytest.raises(UserError, match=r"dates before 1678 \(0950-01-01\).*years as numbers"):
+        tsdata.load_csv(_write(tmp_path / "early.csv", text))
+
+
 @pytest.mark.parametrize("fmt", ["%b-%y", "%d-%b-%Y"])
 def test_excel_month_cells_and_two_digit_years_in_the_past(tmp_path, fmt):
     s = tsdata.load_csv(_write(tmp_path / "x.csv", "Month,Sales\n" + _rows(fmt)))

@@ -459,6 +459,11 @@ def test_future_rows_are_indexed_when_the_series_has_no_time_column(tmp_path):
         got = tf.future_forecast([Linear(task.input_size, task.output_size).eval()], task, 3)
         last = first + step * 299
         assert [r["index"] for r in got["rows"]] == [last + step, last + 2 * step, last + 3 * step] and got["last_time"] == last
+        # and a backtest's origins are named by the same numbers (they printed `-`)
+        from rnnlab.tasks.timeseries import backtest as tb
+
+        t = int(task.eval_origins("test")[0])
+        assert tb._time(task.data, t) == str(first + step * (t + task.data.offset))
 
 
 def test_several_runs_forecast_the_future_as_their_mean():

@@ -29,6 +29,7 @@ from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import fusion as tsfusion
 from rnnlab.tasks.timeseries import intervals as ti
 from rnnlab.tasks.timeseries import metrics as tm
+from rnnlab.tasks.timeseries import timeforms as tsforms
 
 SCORES = ("rmse", "mae", "mase", "smape")
 
@@ -150,8 +151,8 @@ def _fused(models, task, origins: np.ndarray, val: np.ndarray, device, levels: S
 
 def _time(d, t: int) -> Optional[str]:
     """The timestamp of the first forecast row of origin t (work row), if the series has times."""
-    if d.timestamps is None:
-        return None
+    if d.timestamps is None:  # a file's step numbers (63, 64 ...) where it has them
+        return str(tsforms.step_number(d.frequency.form, t + d.offset)) if d.frequency.form.startswith("steps") else None
     stamp = d.timestamps[t + d.offset]
     # daily and coarser data: dates without T00:00:00; quarters as 2009Q4 (tsfreq.label)
     return tsfreq.label(stamp, d.frequency, dates_only=d.frequency.months > 0 or d.frequency.seconds >= tsfreq.DAY)

@@ -402,7 +402,7 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
             idx, table.clock = moved, True
         _increasing(table, time_column, idx.as_unit("ns").asi8, cells)
     kind = "fiscal" if table.fiscal else "quarter" if not pd.api.types.is_datetime64_any_dtype(cells.dtype) and quarters(cells) else ""
-    return idx, f"{kind}:{pattern(kind, str(cells.iloc[0]))}" if kind else format_of(idx, cells.head(50).fillna("").astype(str), WRITTEN)
+    return idx, f"{kind}:{pattern(kind, str(cells.iloc[0]))}" if kind else ("datetime" if table.clock else format_of(idx, cells, WRITTEN))
 
 
 def oldest_first(table: Table, time_column: Optional[str]) -> None:

@@ -228,14 +228,20 @@ def fiscal(cells, head=None) -> Any:
     head = cells.head(50).str.strip() if head is None else head
     if not head.str.match(FISCAL).all():
         return None
-    got = cells.str.strip().str.extract(FISCAL)
-    if got.isna().all(axis=1).any():
-        return None
-    first = got[0].fillna(got[2]).astype(int)
-    ends = got[1].dropna()
-    width = ends.str.len()
-    then = first[ends.index] + 1
-    if not ((width == 2) & (ends.astype(int) == then % 100) | (width == 4) & (ends.astype(int) == then)).all():
+
+    def years(column):  # the first years, or None where a second year does not follow its first
+        got = column.str.strip().str.extract(FISCAL)
+        if got.isna().all(axis=1).any():
+            return None
+        first = got[0].fillna(got[2]).astype(int)
+        ends = got[1].dropna()
+        width = ends.str.len()
+        then = first[ends.index] + 1
+        ok = ((width == 2) & (ends.astype(int) == then % 100) | (width == 4) & (ends.astype(int) == then)).all()
+        return first if ok else None
+
+    # the first cells decide first: ISO months (1950-01) end here, not after the whole column
+    if years(head) is None or (first := years(cells)) is None:
         return None
     return pd.DatetimeIndex(pd.to_datetime({"year": first, "month": 1, "day": 1}))
 
@@ -249,7 +255,18 @@ def quarters(cells) -> bool:
 
 def dates(cells) -> Any:
     """A pandas DatetimeIndex (naive, UTC for zoned times) when every cell parses in one of the
-    forms understood, else None."""
+    forms understood, else None; a UserError for dates before 1678, which pandas' nanosecond
+    times (and so the frequency, the gaps and the calendar features) cannot hold."""
+    idx = _dates(cells)
+    if idx is not None and len(idx) and idx.min().year < 1678:
+        from rnnlab.errors import UserError
+
+        raise UserError(f"column {cells.name!r}: dates before 1678 ({idx.min().date()}) cannot be read as dates; write "
+                        "the years as numbers (a year column: 950, 951 …), which reads as yearly, or number the rows")
+    return idx
+
+
+def _dates(cells) -> Any:
     import pandas as pd
 
     if pd.api.types.is_datetime64_any_dtype(cells.dtype):  # parsed while reading (read_table)

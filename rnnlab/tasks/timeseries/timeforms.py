@@ -62,16 +62,19 @@ def pattern(kind: str, cell: str) -> str:
 
 
 def format_of(stamps, cells, formats: Sequence[str]) -> str:
-    """"format:FMT" when the first (up to 50) `cells` are `stamps` (a DatetimeIndex) written by
-    strftime with FMT, the first of `formats` (the reader's text forms) that does so exactly, else
-    "datetime". A form is only taken when it gives the file's own cells back, character for
-    character, so a cell it cannot write (1/31/2024 without its zero) leaves the times ISO."""
-    head = [str(c).strip() for c in list(cells[:50])]
-    if head and len(stamps) >= len(head):
-        got = stamps[: len(head)]
-        for fmt in formats:
-            if list(got.strftime(fmt)) == head:
-                return "format:" + fmt
+    """"format:FMT" when the first and the last (up to 50) `cells` (a pandas Series of the column)
+    are `stamps` (a DatetimeIndex) written by strftime with FMT, the first of `formats` (the
+    reader's text forms) that does so exactly, else "datetime". A form is only taken when it gives
+    the file's own cells back, character for character, so a cell it cannot write (1/31/2024
+    without its zero) leaves the times ISO."""
+    n = min(50, len(cells), len(stamps))
+    if not n or getattr(cells.dtype, "kind", "") == "M":  # parsed while reading: ISO cells
+        return "datetime"
+    # the first cells and the last: a column that changes its form on the way is left ISO
+    head, tail = (list(part.fillna("").astype(str).str.strip()) for part in (cells[:n], cells[len(cells) - n:]))
+    for fmt in formats:
+        if list(stamps[:n].strftime(fmt)) == head and list(stamps[len(stamps) - n:].strftime(fmt)) == tail:
+            return "format:" + fmt
     return "datetime"
 
 
@@ -104,7 +107,7 @@ def form_of(kind: Optional[str]) -> str:
 
 
 def kind_of(form: str) -> Optional[str]:
-    """"year", "quarter", "fiscal" or "format" (data --json's time_form), None for ISO dates."""
+    """"year", "quarter", "fiscal", "format" or "steps" (data --json's time_form), None for ISO dates."""
     return form.partition(":")[0] or None
 
 
