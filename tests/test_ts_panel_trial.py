@@ -286,3 +286,15 @@ def test_show_names_the_series_a_global_runs_forecast_plot_draws():
     out = {"history": [1.0, 2.0, 3.0], "actual": [4.0, 5.0], "forecast": [4.1, 4.9], "series": "Victoria"}
     assert "series Victoria" in forecast_plot(40, out).splitlines()[0]
     assert "series" not in forecast_plot(40, {k: v for k, v in out.items() if k != "series"}).splitlines()[0]
+
+
+def test_a_panels_step_numbers_continue_per_series(tmp_path):
+    # a review: `t = 1..72` came back as 72, 73 (row numbers, the first repeating the file's last)
+    path = tmp_path / "steps.csv"
+    rows = [f"{sid},{first + i},{_level(k, i):.3f}" for k, (sid, first) in enumerate((("A", 1), ("B", 6))) for i in range(72)]
+    path.write_text("id,t,y\n" + "\n".join(rows) + "\n")
+    root = tmp_path / "runs"
+    proc = rnnlab("train", str(path), "--id-column", "id", *TINY, "--runs-dir", str(root), "--name", "s")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(rnnlab("forecast", "s", "--future", "2", "--json", "--runs-dir", str(root)).stdout)
+    assert [(r["unique_id"], r["ds"]) for r in out["rows"]] == [("A", "73"), ("A", "74"), ("B", "78"), ("B", "79")]

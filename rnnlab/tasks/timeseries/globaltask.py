@@ -25,6 +25,7 @@ from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import metrics as tm
 from rnnlab.tasks.timeseries import panel as tspanel
+from rnnlab.tasks.timeseries import timeforms as tsforms
 from rnnlab.tasks.timeseries import panelscore
 from rnnlab.tasks.timeseries.heads import Head
 from rnnlab.tasks.timeseries.task import EVAL_WINDOWS, WindowTask, _spaced, predict
@@ -206,7 +207,8 @@ class GlobalTimeSeriesTask(WindowTask):
         for k, sid in enumerate(d.ids):
             pick = best.get(sid, name) if name == "best" else (name or "rnn")
             fc = rnn[k] if pick == "rnn" else self._peer_path(d.series_levels(k), sid, pick, steps)
-            rows += self._rows(sid, fc, d.series_levels(k), d.stamps[k], pick if name not in (None, "rnn") else None)
+            rows += self._rows(sid, fc, d.series_levels(k), d.stamps[k], pick if name not in (None, "rnn") else None,
+                               d.numbered[k] if d.numbered else "")
         notes, done = [], []
         if switched:
             said = ", ".join(f"{i} ({b} -> {u})" for i, (b, u) in list(switched.items())[:8])
@@ -223,7 +225,7 @@ class GlobalTimeSeriesTask(WindowTask):
                     fc = self._peer_path(y, s.id, name, steps)
                 except UserError:
                     continue
-                rows += self._rows(s.id, fc, y, s.stamps, name)
+                rows += self._rows(s.id, fc, y, s.stamps, name, tsforms.steps_of(s.numbers) if s.numbers is not None else "")
                 done.append(s.id)
         if d.left_out:
             shown = [(i, n) for i, n in d.left_out if i not in done]
@@ -239,15 +241,18 @@ class GlobalTimeSeriesTask(WindowTask):
         return {"rows": rows, "notes": notes, "left_out": [[i, n] for i, n in d.left_out], "forecast_left_out": done,
                 "switched": switched}
 
-    def _rows(self, sid: str, fc: np.ndarray, y: np.ndarray, stamps: Any, model: Optional[str]) -> list[dict[str, Any]]:
-        """One series' forecast as `--future` rows: its next times (or row numbers), the model."""
+    def _rows(self, sid: str, fc: np.ndarray, y: np.ndarray, stamps: Any, model: Optional[str],
+              numbered: str = "") -> list[dict[str, Any]]:
+        """One series' forecast as `--future` rows: its next times (or its file's step numbers,
+        `numbered` as timeforms.steps_of gives them; or row numbers), the model."""
         d = self.data
         if np.nanmin(y) >= 0:  # never negative in its data: no forecast below 0
             fc = np.maximum(fc, 0.0)
         steps = len(fc)
         future = (tsfreq.future_stamps(stamps[-1].to_pydatetime(), d.frequency, steps)
                   if stamps is not None and len(stamps) and d.frequency.regular else None)
-        return [{"unique_id": sid, "ds": tsfreq.label(future[j], d.frequency) if future else str(len(y) + j), "step": j + 1,
+        return [{"unique_id": sid, "ds": tsfreq.label(future[j], d.frequency) if future else str(tsforms.step_number(numbered, len(y) + j)),
+                 "step": j + 1,
                  "forecast": float(fc[j]), **({"model": model} if model is not None else {})} for j in range(steps)]
 
     def _peer_path(self, y: np.ndarray, sid: str, name: str, steps: int) -> np.ndarray:

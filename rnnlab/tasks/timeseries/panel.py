@@ -45,6 +45,7 @@ from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import panelread
 from rnnlab.tasks.timeseries import read as tscsv
+from rnnlab.tasks.timeseries import timeforms as tsforms
 from rnnlab.tasks.timeseries.data import Scaler, fill_causal, make_windows
 from rnnlab.tasks.timeseries.relative import step_scaler
 from rnnlab.tasks.timeseries.features import calendar_features, calendar_parts
@@ -102,6 +103,7 @@ class RawSeries:
     values: np.ndarray  # NaN where missing
     stamps: Any  # pandas DatetimeIndex, or None for an index time column
     put_back: int = 0  # rows the file skipped, put back as NaN (_trim)
+    numbers: Any = None  # an index time column's numbers, per row (its future continues them)
 
 
 def read_long(cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]]]:
@@ -148,7 +150,8 @@ def read_long(cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]
             raise UserError(f"{path}, line {table.line(r)}: series {sid!r} has two rows at the same time in column {time_col!r}; "
                             "one row per series and time step")
         stamps = None if idx is None else idx[group["row"].to_numpy()]
-        out.append(RawSeries(str(sid), group["v"].to_numpy(dtype=np.float64), stamps))
+        numbers = key if idx is None and time_col is not None else None
+        out.append(RawSeries(str(sid), group["v"].to_numpy(dtype=np.float64), stamps, numbers=numbers))
     return out, {"id_column": id_col, "time_column": time_col, "column": column, "form": form, "file_rows": table.n_rows}
 
 
@@ -184,6 +187,8 @@ def _trim(s: RawSeries) -> RawSeries:
         return RawSeries(s.id, s.values[:0], None if s.stamps is None else s.stamps[:0])
     lo, hi = int(ok[0]), int(ok[-1]) + 1
     values, stamps = s.values[lo:hi], None if s.stamps is None else s.stamps[lo:hi]
+    if s.numbers is not None:
+        return RawSeries(s.id, values, stamps, numbers=s.numbers[lo:hi])
     if stamps is not None and len(stamps) > 2:
         freq = tsfreq.infer(stamps)
         if freq.gaps:
@@ -233,6 +238,7 @@ class Panel:
     put_back: list[int] = field(default_factory=list)  # per series: rows the file skipped, put back as NaN
     file_rows: int = 0  # the data rows the file has (a wide file's: one per time)
     short: list[RawSeries] = field(default_factory=list)  # the series left out, as read (a peer may forecast them)
+    numbered: list[str] = field(default_factory=list)  # per series: timeforms' "steps:FIRST:STEP" of its numbers, or ""
 
     @property
     def size(self) -> int:
@@ -401,6 +407,7 @@ def build(cfg: TaskConfig, saved: Optional[dict[str, Any]] = None) -> Panel:
         horizon=horizon, season=season, frequency=freq, origin=origin, columns=columns,
         left_out=[(s.id, s.values.size) for s, _ in left_out], put_back=[s.put_back for s, _ in kept], file_rows=file_rows,
         short=[s for s, _ in left_out],
+        numbered=[tsforms.steps_of(s.numbers) if s.numbers is not None else "" for s, _ in kept],
     )
 
 
