@@ -65,6 +65,10 @@ def test_future_52_weeks_to_a_file(runs, tmp_path):
     for r in rows:
         f = float(r["forecast"])
         assert float(r["lower_95"]) <= float(r["lower_80"]) <= f <= float(r["upper_80"]) <= float(r["upper_95"])
+    # the CSV keeps the numbers --json has (six significant digits wrote 1359301 as 1.3593e+06)
+    exact = json.loads(rnnlab("forecast", "weekly", "--future", "52", "--json", "--runs-dir", str(root)).stdout)["rows"]
+    assert all(float(r["upper_95"]) == pytest.approx(e["upper_95"], rel=1e-9, abs=0) for r, e in zip(rows, exact))
+    assert not any("e+" in v for r in rows for v in r.values())
 
 
 def test_future_beyond_the_horizon_on_hourly_data_to_stdout(runs):

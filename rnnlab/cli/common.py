@@ -52,6 +52,12 @@ def _clean(x: Any, path: str, notes: list[str]) -> Any:
     return x
 
 
+def csv_number(v: float) -> str:
+    """A value as a forecast CSV writes it: ten significant digits, plain notation up to 1e10
+    (`1359301.234`, not `1.3593e+06`, which kept six and lost the units a forecaster sums)."""
+    return f"{v:.10g}"
+
+
 def print_json(obj: Any) -> None:
     """Print `obj` as one line of strict JSON (see `strict_json`)."""
     sys.stdout.write(json.dumps(strict_json(obj), indent=None, default=str, allow_nan=False) + "\n")

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from rnnlab.cli.common import RunsDirOpt, print_json
+from rnnlab.cli.common import RunsDirOpt, csv_number, print_json
 from rnnlab.errors import UserError
 
 
@@ -227,7 +227,7 @@ def _future(models, task, steps, levels, dev, covariates, output, json_out, run_
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(columns)
         for row in report["rows"]:
-            w.writerow([row[c] if isinstance(row[c], (str, int)) else f"{row[c]:.6g}" for c in columns])
+            w.writerow([row[c] if isinstance(row[c], (str, int)) else csv_number(row[c]) for c in columns])
 
     if output is None:
         write(sys.stdout)

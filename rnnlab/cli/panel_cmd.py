@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import typer
 
-from rnnlab.cli.common import print_json
+from rnnlab.cli.common import csv_number, print_json
 from rnnlab.errors import UserError
 
 
@@ -62,7 +62,7 @@ def forecast(loaded: list, choices: list, future: Optional[int], backtest: Optio
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(list(rows[0]))
         for r in rows:
-            w.writerow([f"{v:.6g}" if isinstance(v, float) else v for v in r.values()])
+            w.writerow([csv_number(v) if isinstance(v, float) else v for v in r.values()])
 
     if output is None:
         write(sys.stdout)
