@@ -163,6 +163,20 @@ def test_a_local_clock_or_a_form_that_changes_on_the_way_is_written_back_as_iso(
     assert mixed.frequency.name == "daily" and mixed.values.size == 120 and mixed.frequency.form == ""
 
 
+def test_one_impossible_date_is_named_not_a_time_axis_dropped(tmp_path):
+    # an outside trial's `6/31/1973` on line 63 made `Date` no time column at all: `frequency none`,
+    # no season, no dates, exit 0 and no word (only `-t Date` named the line)
+    days = pd.date_range("1973-05-01", periods=153, freq="D")
+    cells = [f"{t.month}/{t.day}/{t.year}" for t in days]
+    cells[61] = "6/31/1973"
+    path = _write(tmp_path / "ozone.csv", "Date,Ozone\n" + "".join(f"{c},{k % 40}\n" for k, c in enumerate(cells)))
+    with pytest.raises(UserError, match=r"line 63: column 'Date' has '6/31/1973', not a date"):
+        tsdata.load_csv(path)
+    # a file without a time column still reads by rows
+    plain = tsdata.load_csv(_write(tmp_path / "plain.csv", "label,v\n" + "".join(f"x{k},{k % 7}\n" for k in range(50))))
+    assert plain.timestamps is None and plain.values.size == 50
+
+
 def test_dates_before_1678_are_one_line_not_a_traceback(tmp_path):
     text = "month,v\n" + "".join(f"{950 + k // 12:04d}-{k % 12 + 1:02d},{k % 5}\n" for k in range(60))
     with pytest.raises(UserError, match=r"dates before 1678 \(0950-01-01\).*years as numbers"):

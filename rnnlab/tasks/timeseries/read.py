@@ -331,7 +331,7 @@ def _looks_like_time(table: Table, name: str) -> bool:
 def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
     """The first column that parses as dates or as years (a column named like time, with
     increasing numbers, too), or None: what a forecaster means by the time column."""
-    repeating = None  # a long panel's years (every country 1952 .. 2007): unless a column holds dates
+    repeating = named = None  # a long panel's years (every country 1952 .. 2007): unless a column holds dates
     for j, name in enumerate(table.header):
         if name == skip:
             continue
@@ -347,7 +347,8 @@ def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
             continue
         if _dates(cells.head(200)) is not None and table.dates(j) is not None:
             return name
-    return repeating
+        named = named or (name if name.strip().lower() in (*TIME_NAMES, "month", "week", "quarter", "ds") else None)
+    return repeating or named  # text under a time's name (Date) that is not all dates: times() names its line
 
 
 def values(table: Table, column: str) -> np.ndarray:
@@ -366,9 +367,8 @@ def values(table: Table, column: str) -> np.ndarray:
 
 
 def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optional[Any], str]:
-    """The timestamps of `time_column` as a pandas DatetimeIndex (kind "datetime", "year" or a form: "fiscal:{y}-{e}"), or
-    (None, "index") for a column of increasing plain numbers; a UserError naming the line for
-    anything else."""
+    """The timestamps of `time_column` as a pandas DatetimeIndex (kind "datetime", "year" or a form: "fiscal:{y}-{e}"),
+    or (None, "index") for a column of increasing plain numbers; a UserError naming the line for anything else."""
     import pandas as pd
 
     j = column_index(table, time_column, "time_column")
