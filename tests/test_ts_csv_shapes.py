@@ -60,9 +60,9 @@ def test_a_title_above_the_header_and_a_source_note_under_the_rows_are_not_read(
     bad = text.replace(f"1949-03-01,{VALUES[2]:g}", "1949-03-01,abc")
     with pytest.raises(UserError, match=r"ons\.csv, line 7: column 'value' has 'abc'"):
         tsdata.load_csv(_write(tmp_path / "ons.csv", bad))
-    # a last row whose value is missing is a row, not a note
+    # a last row whose value is missing is a row, not a note: an empty row after the last value
     gap = tsdata.load_csv(_write(tmp_path / "gap.csv", "date,value\n" + _rows("%Y %b")[:-len(f"{VALUES[-1]:g}\n")] + "\n"))
-    assert gap.values.size == 60 and np.isnan(gap.values[-1])
+    assert gap.values.size == 59 and gap.reading == ("1 empty rows after the last value left out: the series ends at its last value",)
 
 
 def test_rows_written_newest_first_are_read_oldest_first(tmp_path):
@@ -175,6 +175,22 @@ def test_one_impossible_date_is_named_not_a_time_axis_dropped(tmp_path):
     # a file without a time column still reads by rows
     plain = tsdata.load_csv(_write(tmp_path / "plain.csv", "label,v\n" + "".join(f"x{k},{k % 7}\n" for k in range(50))))
     assert plain.timestamps is None and plain.values.size == 50
+
+
+def test_empty_rows_after_the_last_value_end_the_series_there(tmp_path):
+    # an outside trial's wheat prices ended `1997,` (not yet reported): 1997 was filled with 1996's
+    # value, taken as known, and `--future` began at 1998, so 1997 was never forecast
+    text = "year,price,rain\n" + "".join(f"{1800 + i},{100 + i % 9},{i % 4}\n" for i in range(197)) + "1997,,2\n1998,,1\n"
+    s = tsdata.load_csv(_write(tmp_path / "wheat.csv", text), column="price")
+    assert s.values.size == 197 and s.timestamps[-1] == datetime(1996, 1, 1) and not np.isnan(s.values).any()
+    assert tsfreq.label(tsfreq.future_stamps(s.timestamps[-1], s.frequency, 1)[0], s.frequency) == "1997"
+    assert s.reading == ("2 empty rows after the last value left out: the series ends at its last value",)
+    # a covariate column of the same file keeps to the series' rows
+    from rnnlab.config import TaskConfig
+    from rnnlab.tasks.timeseries import covariates as tscov
+
+    cfg = TaskConfig(kind="timeseries", source=str(tmp_path / "wheat.csv"), column="price", covariates=["rain"])
+    assert tscov.load(cfg, s)["rain"].size == 197
 
 
 def test_dates_before_1678_are_one_line_not_a_traceback(tmp_path):

@@ -177,8 +177,8 @@ def test_semicolon_file_with_decimal_commas(tmp_path):
     [
         ('t,v\n1,"1,100"\n2,"2,250.5"\n3,"12,000"\n', [1100, 2250.5, 12000]),
         ("t;v\n1;1.100,5\n2;2.250,0\n3;7,25\n", [1100.5, 2250.0, 7.25]),
-        ("t\tv\n1\t0.5%\n2\t1.25%\n3\t\n", [0.5, 1.25, float("nan")]),
-        ("t|v\n1|1 234\n2|(5)\n3|NA\n", [1234, -5, float("nan")]),
+        ("t\tv\n1\t0.5%\n2\t\n3\t1.25%\n", [0.5, float("nan"), 1.25]),
+        ("t|v\n1|1 234\n2|NA\n3|(5)\n", [1234, float("nan"), -5]),
     ],
 )
 def test_number_forms(tmp_path, text, expected):

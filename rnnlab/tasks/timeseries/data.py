@@ -50,13 +50,7 @@ from rnnlab.tasks.timeseries import stationarity as tsstat
 from rnnlab.tasks.timeseries.features import CALENDAR_PARTS, calendar_features, calendar_parts, periodic_features  # noqa: F401 (re-exported)
 from rnnlab.tasks.timeseries.series import Series, Stamps
 from rnnlab.tasks.timeseries.sizes import (  # noqa: F401 (tsdata.split_sizes etc. as before)
-    Splits,
-    check_length,
-    default_window_horizon,
-    min_rows,
-    resolve_window,
-    split_sizes,
-)
+    Splits, check_length, default_window_horizon, min_rows, resolve_window, split_sizes)
 from rnnlab.tasks.timeseries.synthetic import DAILY, SYNTHETIC, daily, synthetic
 
 # ---------------------------------------------------------------- sources
@@ -98,6 +92,11 @@ def load_csv(
         index, kind = tscsv.times(table, time_column)
         if index is None:
             time_column = time_column if kind.startswith(("index", "steps")) else None
+    # empty rows after the last value (not yet reported): the series ends there, the forecast starts at them
+    seen = np.flatnonzero(~np.isnan(values))
+    empty = int(values.size - seen[-1] - 1) if seen.size else 0
+    if empty:
+        values, index = values[: seen[-1] + 1], None if index is None else index[: seen[-1] + 1]
     # years and quarters are written back as the file wrote them (tsfreq.label)
     freq = replace(tsfreq.infer(index), form=tscsv.form_of(kind))
     if index is not None:
@@ -105,7 +104,8 @@ def load_csv(
         if freq.gaps:
             values, stamps = tsfreq.regularize(values, stamps, freq)
     return Series(values=values, timestamps=stamps, origin=str(path), column=column, time_kind=kind and kind.partition(":")[0], frequency=freq,
-                  time_column=time_column, reading=table.reading())
+                  time_column=time_column, reading=table.reading() + ((f"{empty} empty rows after the last value left out: "
+                                                                        "the series ends at its last value",) if empty else ()))
 
 
 # ---------------------------------------------------------------- preprocessing
