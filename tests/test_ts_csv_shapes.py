@@ -128,7 +128,7 @@ def test_financial_years_as_statistics_offices_write_them_are_yearly(tmp_path, c
 
 
 @pytest.mark.parametrize("fmt, freq", [("%Y %b", "MS"), ("%b %Y", "MS"), ("%Y-%m", "MS"), ("%m/%d/%Y", "MS"),
-                                        ("%d.%m.%Y", "D"), ("%d/%m/%Y %H:%M", "h"), ("%Y-%m-%d", "MS")])
+                                        ("%d.%m.%Y", "D"), ("%d/%m/%Y %H:%M", "h"), ("%-m/%-d/%Y", "D"), ("%Y-%m-%d", "MS")])
 def test_dates_are_written_back_in_the_files_own_form(tmp_path, fmt, freq):
     # an outside trial's `2019 Sep` continued as 2019-10-01, `Jan 1950` as 2001-01-01, `1969-01` as
     # 1985-01-01: a forecast's times could not be pasted beside the file's own rows

@@ -41,6 +41,7 @@ _EITHER_WAY = (("%m/%d/%Y", "%d/%m/%Y"), ("%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"), (
                ("%m-%d-%Y", "%d-%m-%Y"), ("%m/%d/%y", "%d/%m/%y"))
 # the forms a column's times are written back in (timeforms.format_of): all but digits (20240131)
 WRITTEN = tuple(f for f in (*_TIME_FORMATS, *(f for pair in _EITHER_WAY for f in pair)) if f != "%Y%m%d")
+WRITTEN += tuple(f.replace("%m", "%-m").replace("%d", "%-d") for f in WRITTEN if "%m/" in f or "%d/" in f or "%d." in f)  # 5/1/1973
 TIME_NAMES = ("year", "yr", "time", "t", "index", "date", "period", "timestamp", "epoch", "unix", "unix_time", "ts", "datetime",
               "day")
 DATE_FORMS = "(e.g. 2024-01-31, 2024-01-31T13:00, 01/31/2024, 2024-01, 2024 Jan, 1959Q1, 1991 W06) nor a year or step number"

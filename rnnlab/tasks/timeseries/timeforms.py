@@ -73,9 +73,18 @@ def format_of(stamps, cells, formats: Sequence[str]) -> str:
     # the first cells and the last: a column that changes its form on the way is left ISO
     head, tail = (list(part.fillna("").astype(str).str.strip()) for part in (cells[:n], cells[len(cells) - n:]))
     for fmt in formats:
-        if list(stamps[:n].strftime(fmt)) == head and list(stamps[len(stamps) - n:].strftime(fmt)) == tail:
+        if _strftime(stamps[:n], fmt) == head and _strftime(stamps[len(stamps) - n:], fmt) == tail:
             return "format:" + fmt
     return "datetime"
+
+
+def _strftime(stamps, fmt: str) -> list[str]:
+    """`stamps` written with `fmt`, where %-m and %-d are the month and day without a leading zero
+    (Excel's 5/1/1973; not every platform's strftime knows them)."""
+    if "%-" not in fmt:
+        return list(stamps.strftime(fmt))
+    out = stamps.strftime(fmt.replace("%-m", "\x01").replace("%-d", "\x02"))
+    return [s.replace("\x01", str(m)).replace("\x02", str(d)) for s, m, d in zip(out, stamps.month, stamps.day)]
 
 
 def steps_of(nums) -> str:
@@ -116,7 +125,7 @@ def written(stamp: datetime, form: str, months: int) -> Optional[str]:
     form does not hold it (a date off the form's grid, or no form): then it is written as a date."""
     kind, _, template = form.partition(":")
     if kind == "format" and template:
-        return stamp.strftime(template)
+        return stamp.strftime(template.replace("%-m", str(stamp.month)).replace("%-d", str(stamp.day)))
     if stamp.hour or stamp.minute or stamp.second or stamp.microsecond:
         return None
     if kind == "year" and stamp.month == stamp.day == 1:  # yearly, every 10 years
