@@ -65,6 +65,20 @@ def test_a_title_above_the_header_and_a_source_note_under_the_rows_are_not_read(
     assert gap.values.size == 59 and gap.reading == ("1 empty rows after the last value left out: the series ends at its last value",)
 
 
+def test_a_title_with_a_comma_in_it_is_still_a_title(tmp_path):
+    # an outside trial: `US industrial production index (1985=100), not seasonally adjusted` split
+    # into two cells like a header, and the file had no numeric column (`-c Index` then failed too)
+    text = "US industrial production index (1985=100), not seasonally adjusted\nQuarter,Index\n" + "".join(
+        f"Q{k % 4 + 1} {1960 + k // 4},{50 + k * 0.5 + 3 * (k % 4):.1f}\n" for k in range(40)) + "Source: AER\n"
+    s = tsdata.load_csv(_write(tmp_path / "ip.csv", text))
+    assert s.column == "Index" and s.values.size == 40 and s.frequency.name == "quarterly"
+    assert "1 line above the header skipped (a title)" in s.reading[0]
+    # a first data row whose value is missing is a row, not the header
+    na = tsdata.load_csv(_write(tmp_path / "na.csv", "date,v\n1960-01-01,NA\n" + "".join(
+        f"1960-{m:02d}-01,{m}\n" for m in range(2, 13)) + "".join(f"{y}-{m:02d}-01,{m}\n" for y in (1961, 1962) for m in range(1, 13))))
+    assert na.values.size == 36 and np.isnan(na.values[0]) and not na.reading
+
+
 def test_rows_written_newest_first_are_read_oldest_first(tmp_path):
     lines = _rows("%Y-%m-%d").splitlines(True)
     s = tsdata.load_csv(_write(tmp_path / "desc.csv", "date,value\n" + "".join(reversed(lines))))

@@ -59,8 +59,41 @@ def _preamble(text: str, delimiter: Optional[str]) -> int:
         except csv.Error:
             return 0
         if sum(1 for c in cells if c.strip()) >= 2:
-            return k
+            return _past_titles(lines, k, delim)
     return 0  # one column throughout
+
+
+def _numbers(line: str, delim: str) -> bool:
+    """Whether a line has a cell that is a number (a data row's value)."""
+    for c in next(csv.reader([line], delimiter=delim), []):
+        try:
+            float(c.strip().replace(",", "."))
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def _names(line: str, delim: str) -> bool:
+    """Whether every cell of a line is a name (filled, no number, no missing-value word): a header
+    can be, a data row whose value is missing (`1960 Jan,NA`) is not."""
+    cells = [c.strip() for c in next(csv.reader([line], delimiter=delim), [])]
+    return len(cells) >= 2 and all(c and c.upper() not in ("NA", "N/A", "NAN", ".", "-", "NULL") for c in cells) \
+        and not _numbers(line, delim)
+
+
+def _past_titles(lines: list[str], k: int, delim: str) -> int:
+    """The header at or after line k: a title with a comma in it (`US production index (1985=100),
+    not seasonally adjusted`) has two cells like a header; the header is then the last line of text
+    before the first row with a number, when that is at most 3 lines further on. A header with
+    numbers in it (a wide file's years) stays where it is."""
+    j = k
+    try:
+        while j + 1 < min(len(lines), k + 4) and not _numbers(lines[j], delim) and _names(lines[j + 1], delim):
+            j += 1
+        return j if j + 1 < len(lines) and _numbers(lines[j + 1], delim) else k
+    except csv.Error:
+        return k
 
 
 def _decode(path: Path) -> tuple[str, bool, str]:
