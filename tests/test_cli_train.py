@@ -223,3 +223,15 @@ def test_train_takes_the_panel_flags_rnnlab_data_takes(tmp_path):
         assert key in (Path(out["run_dir"]) / "config.toml").read_text()
     bad = rnnlab("train", "lstm-char", "--wide", "--runs-dir", str(tmp_path / "runs"))
     assert bad.returncode == 2 and "lstm-char is a text task" in bad.stderr
+
+
+def test_small_metrics_keep_their_digits_on_the_metrics_line(tmp_path):
+    # an outside trial's daily exchange-rate returns printed `test_mse 0.0000 … val_mse 0.0000`
+    import math
+
+    csv = tmp_path / "returns.csv"
+    csv.write_text("t,r\n" + "".join(f"{k + 1},{0.004 * math.sin(k / 3) + 0.001 * math.cos(k * 1.7):.6f}\n" for k in range(200)))
+    proc = rnnlab("train", str(csv), *TINY, "--runs-dir", str(tmp_path / "runs"))
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stdout.splitlines() if x.strip().startswith("metrics:"))
+    assert "test_mse" in line and "test_mse 0.0000" not in line and "e-0" in line, line

@@ -160,10 +160,12 @@ def train(
             return "%" if k.endswith("mape") else ""  # MAPE and sMAPE are percentages
 
         own, test_base, fusion = partition(metrics)  # the fusion's members get their own line (summary_line)
-        shown = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(own.items()))
+        from rnnlab.cli.render import fmt  # 4 decimals, or 3 significant digits below 0.001 (4.38e-05, not 0.0000)
+
+        shown = ", ".join(f"{k} {fmt(float(v))}{unit(k)}" for k, v in sorted(own.items()))
         base_all = {**info.baselines, **test_base}
         kept_base = headline(base_all, info.primary_metric)
-        base = ", ".join(f"{k} {v:.4f}{unit(k)}" for k, v in sorted(kept_base.items()))
+        base = ", ".join(f"{k} {fmt(float(v))}{unit(k)}" for k, v in sorted(kept_base.items()))
         if base:
             base += which_ets(kept_base, fusion)
         if base and len(base_all) > len(kept_base):
