@@ -207,6 +207,29 @@ def test_empty_rows_after_the_last_value_end_the_series_there(tmp_path):
     assert tscov.load(cfg, s)["rain"].size == 197
 
 
+def test_what_the_title_and_time_column_rules_must_leave_alone(tmp_path):
+    # a review of the two rules above: a first row whose value is a missing-value code became the
+    # header (`[#N/A]`), and a weekday column named `day` made the file unreadable
+    for code in ("#N/A", "..", "NA", "(120)", '"1,234.5"'):
+        text = f"Date,Load\n2020-01-01,{code}\n" + "".join(f"2020-01-{d:02d},{100 + d}.5\n" for d in range(2, 32))
+        s = tsdata.load_csv(_write(tmp_path / "x.csv", text))
+        assert s.column == "Load" and s.values.size == 31 and not s.reading, code
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    for name, cells in (("day", days), ("time", ("morning", "evening")), ("month", ("Jan", "Feb", "Mar"))):
+        s = tsdata.load_csv(_write(tmp_path / "w.csv", f"{name},v\n" + "".join(f"{cells[k % len(cells)]},{k}\n" for k in range(60))))
+        assert s.timestamps is None and s.values.size == 60, name
+    # a skipped day and an empty last row: a covariate of the same file keeps to the series' rows
+    rows = [(t, k) for k, t in enumerate(pd.date_range("2020-01-01", periods=80, freq="D")) if t.day not in (11, 12)]
+    text = "date,y,temp\n" + "".join(f"{t.date()},{100 + k % 7},{20 + k % 5}\n" for t, k in rows[:-1]) + f"{rows[-1][0].date()},,23\n"
+    from rnnlab.config import TaskConfig
+    from rnnlab.tasks.timeseries import covariates as tscov
+
+    path = _write(tmp_path / "cov.csv", text)
+    s = tsdata.load_csv(path, column="y")
+    cfg = TaskConfig(kind="timeseries", source=str(path), column="y", covariates=["temp"])
+    assert s.frequency.gaps == 6 and tscov.load(cfg, s)["temp"].size == s.values.size == 79
+
+
 def test_dates_before_1678_are_one_line_not_a_traceback(tmp_path):
     text = "month,v\n" + "".join(f"{950 + k // 12:04d}-{k % 12 + 1:02d},{k % 5}\n" for k in range(60))
     with pytest.raises(UserError, match=r"dates before 1678 \(0950-01-01\).*years as numbers"):

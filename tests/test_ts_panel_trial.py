@@ -298,3 +298,18 @@ def test_a_panels_step_numbers_continue_per_series(tmp_path):
     assert proc.returncode == 0, proc.stderr
     out = json.loads(rnnlab("forecast", "s", "--future", "2", "--json", "--runs-dir", str(root)).stdout)
     assert [(r["unique_id"], r["ds"]) for r in out["rows"]] == [("A", "73"), ("A", "74"), ("B", "78"), ("B", "79")]
+
+
+def test_step_numbers_with_a_gap_and_in_a_wide_file_never_repeat_the_files(tmp_path):
+    # a review: t = 1..72 without 30 came back as 71, 72; a wide file's t as 72, 73
+    root = tmp_path / "runs"
+    gap = tmp_path / "gap.csv"
+    gap.write_text("id,t,y\n" + "".join(f"{sid},{i + 1},{_level(k, i):.3f}\n" for k, sid in enumerate("AC") for i in range(72)
+                                         if not (sid == "C" and i == 29)))
+    wide = tmp_path / "wide.csv"
+    wide.write_text("t,a,b\n" + "".join(f"{i + 1},{_level(0, i):.3f},{_level(1, i):.3f}\n" for i in range(72)))
+    for path, flag, name in ((gap, ["--id-column", "id"], "g"), (wide, ["--wide"], "w")):
+        proc = rnnlab("train", str(path), *flag, *TINY, "--runs-dir", str(root), "--name", name)
+        assert proc.returncode == 0, proc.stderr
+        out = json.loads(rnnlab("forecast", name, "--future", "2", "--json", "--runs-dir", str(root)).stdout)
+        assert {r["ds"] for r in out["rows"]} == {"73", "74"}, out["rows"]

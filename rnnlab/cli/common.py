@@ -53,8 +53,8 @@ def _clean(x: Any, path: str, notes: list[str]) -> Any:
 
 
 def csv_number(v: float) -> str:
-    """A value as a forecast CSV writes it: ten significant digits, plain notation up to 1e10
-    (`1359301.234`, not `1.3593e+06`, which kept six and lost the units a forecaster sums)."""
+    """A value as a forecast CSV writes it: ten significant digits, in plain notation from 1e-4 to
+    1e10 (`1359301.234`, not `1.3593e+06`, which kept six and lost the units a forecaster sums)."""
     return f"{v:.10g}"
 
 

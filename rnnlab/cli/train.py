@@ -160,12 +160,13 @@ def train(
             return "%" if k.endswith("mape") else ""  # MAPE and sMAPE are percentages
 
         own, test_base, fusion = partition(metrics)  # the fusion's members get their own line (summary_line)
-        from rnnlab.cli.render import fmt  # 4 decimals, or 3 significant digits below 0.001 (4.38e-05, not 0.0000)
+        def num(v: float) -> str:  # 4 decimals (918385.4863), or 4 significant digits below 0.001 (4.376e-05, not 0.0000)
+            return f"{v:.4g}" if v and abs(v) < 1e-3 else f"{v:.4f}"
 
-        shown = ", ".join(f"{k} {fmt(float(v))}{unit(k)}" for k, v in sorted(own.items()))
+        shown = ", ".join(f"{k} {num(float(v))}{unit(k)}" for k, v in sorted(own.items()))
         base_all = {**info.baselines, **test_base}
         kept_base = headline(base_all, info.primary_metric)
-        base = ", ".join(f"{k} {fmt(float(v))}{unit(k)}" for k, v in sorted(kept_base.items()))
+        base = ", ".join(f"{k} {num(float(v))}{unit(k)}" for k, v in sorted(kept_base.items()))
         if base:
             base += which_ets(kept_base, fusion)
         if base and len(base_all) > len(kept_base):

@@ -91,7 +91,7 @@ def load_csv(
     if time_column is not None:
         index, kind = tscsv.times(table, time_column)
         if index is None:
-            time_column = time_column if kind.startswith(("index", "steps")) else None
+            time_column = time_column if kind.startswith(("index", "steps", "next")) else None
     # empty rows after the last value (not yet reported): the series ends there, the forecast starts at them
     seen = np.flatnonzero(~np.isnan(values))
     empty = int(values.size - seen[-1] - 1) if seen.size else 0
@@ -104,8 +104,8 @@ def load_csv(
         if freq.gaps:
             values, stamps = tsfreq.regularize(values, stamps, freq)
     return Series(values=values, timestamps=stamps, origin=str(path), column=column, time_kind=kind and kind.partition(":")[0], frequency=freq,
-                  time_column=time_column, reading=table.reading() + ((f"{empty} empty rows after the last value left out: "
-                                                                        "the series ends at its last value",) if empty else ()))
+                  time_column=time_column, file_rows=table.n_rows - empty, reading=table.reading() + ((
+                      f"{empty} empty rows after the last value left out: the series ends at its last value",) if empty else ()))
 
 
 # ---------------------------------------------------------------- preprocessing

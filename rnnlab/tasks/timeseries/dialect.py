@@ -75,11 +75,13 @@ def _numbers(line: str, delim: str) -> bool:
 
 
 def _names(line: str, delim: str) -> bool:
-    """Whether every cell of a line is a name (filled, no number, no missing-value word): a header
-    can be, a data row whose value is missing (`1960 Jan,NA`) is not."""
+    """Whether every cell of a line is a name: filled, without a digit (a data row has its time or
+    its value; `2020-01-01,#N/A` is a row whose value is missing) and no missing-value word. A
+    header with a number in it (`Sales 2020`) is not taken past a title: it stays where it was."""
     cells = [c.strip() for c in next(csv.reader([line], delimiter=delim), [])]
-    return len(cells) >= 2 and all(c and c.upper() not in ("NA", "N/A", "NAN", ".", "-", "NULL") for c in cells) \
-        and not _numbers(line, delim)
+    return len(cells) >= 2 and all(c and not any(ch.isdigit() for ch in c)
+                                   and c.upper() not in ("NA", "N/A", "#N/A", "NAN", "NONE", "NULL", ".", "..", "-", "?", ":")
+                                   for c in cells)
 
 
 def _past_titles(lines: list[str], k: int, delim: str) -> int:

@@ -173,7 +173,10 @@ def _read_wide(table: tscsv.Table, cfg: TaskConfig) -> tuple[list[RawSeries], di
                         "to forecast one column")
     tscsv.oldest_first(table, time_col)
     idx, kind = tscsv.times(table, time_col) if time_col is not None else (None, None)
-    out = [RawSeries(name, tscsv.values(table, name), idx) for name in names]
+    numbers = None
+    if idx is None and time_col is not None:  # step numbers: the future continues them (panel.numbered)
+        numbers, _ = tscsv.parse_column(table.cells(tscsv.column_index(table, time_col, "time_column")))
+    out = [RawSeries(name, tscsv.values(table, name), idx, numbers=numbers) for name in names]
     form = tscsv.form_of(kind)
     return out, {"id_column": None, "time_column": time_col, "column": None, "wide": ", ".join(names), "form": form,
                  "file_rows": table.n_rows}

@@ -52,7 +52,7 @@ from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number e
 from rnnlab.tasks.timeseries.timeforms import form_of, format_of, pattern, steps_of  # noqa: F401 (tscsv.form_of)
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
     DATE_FORMS, FISCAL, ISO as _ISO, TIME_NAMES, WRITTEN, compact, dates as _dates, fiscal as _fiscal, from_numbers, panel_years,
-    parse_stamp, quarters, series as _series, year_named, year_steps as _year_steps, year_times, years as _years,
+    mostly_dates as _mostly_dates, parse_stamp, quarters, series as _series, year_named, year_steps as _year_steps, year_times, years as _years,
 )
 
 _TIME_NAMES = TIME_NAMES
@@ -347,8 +347,8 @@ def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
             continue
         if _dates(cells.head(200)) is not None and table.dates(j) is not None:
             return name
-        named = named or (name if name.strip().lower() in (*TIME_NAMES, "month", "week", "quarter", "ds") else None)
-    return repeating or named  # text under a time's name (Date) that is not all dates: times() names its line
+        named = named or (name if name.strip().lower() in (*TIME_NAMES, "month", "week", "quarter", "ds") and _mostly_dates(cells) else None)
+    return repeating or named  # dates under a time's name (Date) with a bad cell: times() names its line
 
 
 def values(table: Table, column: str) -> np.ndarray:

@@ -56,6 +56,7 @@ class Series:
     frequency: tsfreq.Frequency = field(default_factory=lambda: tsfreq.NONE)
     time_column: Optional[str] = None  # the CSV column the timestamps came from (named or found)
     reading: tuple[str, ...] = ()  # what the reader did beyond a plain file (read.Table.reading)
+    file_rows: Optional[int] = None  # the file's rows it holds (empty rows after its last value left out)
 
 
 __all__ = ["Series", "Stamps"]

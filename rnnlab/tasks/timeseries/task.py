@@ -108,6 +108,7 @@ class TimeSeriesTask(WindowTask):
         super().__init__(cfg, seed=seed, batch_size=batch_size, state=state)
         blas.one_thread()  # the statistics and classical fits below are small BLAS work
         series, self.covariates = tscov.load_series(cfg)
+        self.reading = series.reading  # what the reader did beyond a plain file (the card's `read` line)
         scaler = tsdata.Scaler.from_dict(state["scaler"]) if state else None
         base = tsdata.prepare(series, cfg, scaler=scaler)
         if state and "covariate_scalers" in state:
@@ -193,9 +194,12 @@ class TimeSeriesTask(WindowTask):
         saved = state.get("splits", {})
         now = {"train": d.splits.train, "val": d.splits.val, "test": d.splits.test}
         if saved != now or state.get("features") != d.feature_names:
+            # runs trained before empty rows after the last value were left out (the file is the same)
+            empty = next((r.split()[0] for r in getattr(self, "reading", ()) if "empty rows after the last value" in r), None)
+            why = f"; rnnlab now leaves out the file's {empty} empty rows after its last value: start a new run" if empty else ""
             raise UserError(
                 f"{d.origin}: the data changed since this run started (splits {saved} then, {now} now); "
-                "restore the original data or start a new run"
+                "restore the original data or start a new run" + why
             )
 
     # ------------------------------------------------------------ Task interface

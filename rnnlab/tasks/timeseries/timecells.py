@@ -41,7 +41,7 @@ _EITHER_WAY = (("%m/%d/%Y", "%d/%m/%Y"), ("%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"), (
                ("%m-%d-%Y", "%d-%m-%Y"), ("%m/%d/%y", "%d/%m/%y"))
 # the forms a column's times are written back in (timeforms.format_of): all but digits (20240131)
 WRITTEN = tuple(f for f in (*_TIME_FORMATS, *(f for pair in _EITHER_WAY for f in pair)) if f != "%Y%m%d")
-WRITTEN += tuple(f.replace("%m", "%-m").replace("%d", "%-d") for f in WRITTEN if "%m/" in f or "%d/" in f or "%d." in f)  # 5/1/1973
+WRITTEN += tuple(f.replace("%m", "%-m").replace("%d", "%-d") for f in WRITTEN if "%m/" in f or "%d/" in f or "%d." in f or "%m-%d" in f or "%d-%m" in f)  # 5/1/1973
 TIME_NAMES = ("year", "yr", "time", "t", "index", "date", "period", "timestamp", "epoch", "unix", "unix_time", "ts", "datetime",
               "day")
 DATE_FORMS = "(e.g. 2024-01-31, 2024-01-31T13:00, 01/31/2024, 2024-01, 2024 Jan, 1959Q1, 1991 W06) nor a year or step number"
@@ -252,6 +252,14 @@ def quarters(cells) -> bool:
     head = cells.head(50).fillna("").astype(str).str.strip()  # the first cells before the whole column
     forms = [p for p in (QUARTER, _QUARTER_FIRST) if len(head) and bool(head.str.match(p).all())]
     return any(bool(cells.fillna("").astype(str).str.strip().str.match(p).all()) for p in forms)
+
+
+def mostly_dates(cells) -> bool:
+    """Whether 9 in 10 of a column's first 50 cells are each a date in a form understood (so a
+    column that fails as a whole has a few bad cells, not another meaning: Mon, Tue; morning)."""
+    head = cells.head(50)
+    good = sum(1 for c in head.tolist() if _dates(series([c])) is not None)
+    return len(head) > 0 and good >= 0.9 * len(head)
 
 
 def dates(cells) -> Any:

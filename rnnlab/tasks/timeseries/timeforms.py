@@ -29,7 +29,7 @@ QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
 QUARTER_FIRST = re.compile(r"^Q([1-4])\s*[-/ ]?\s*(\d{4})$", re.IGNORECASE)
 # a financial year as statistics offices write it (2019-20: July 2019 to June 2020)
 FISCAL = re.compile(r"^(?:FY\s*)?(\d{4})\s*[-/\u2013]\s*(\d{2}|\d{4})$|^FY\s*(\d{4})$", re.IGNORECASE)
-KINDS = ("year", "quarter", "fiscal", "format", "steps")
+KINDS = ("year", "quarter", "fiscal", "format", "steps", "next")
 
 
 def _template(cell: str, match: re.Match, fields: dict[int, str]) -> str:
@@ -89,20 +89,27 @@ def _strftime(stamps, fmt: str) -> list[str]:
 
 def steps_of(nums) -> str:
     """"steps:FIRST:STEP" for a time column of whole numbers a constant step apart (a row's number
-    is FIRST + STEP·row, so the future continues them: 93 after 92, 101 after 100), else "index"
-    (numbers at irregular steps: the future is counted in rows)."""
+    is FIRST + STEP·row, so the future continues them: 93 after 92, 101 after 100); "next:LAST:STEP:N"
+    for increasing whole numbers at irregular steps (N rows); else "index" (rows counted)."""
     import numpy as np
 
     v = np.asarray(nums, dtype=np.float64)
     d = np.diff(v)
-    if v.size < 2 or not np.all(v == np.round(v)) or not np.all(d == d[0]) or d[0] <= 0:
+    if v.size < 2 or not np.all(np.isfinite(v)) or not np.all(v == np.round(v)) or not np.all(d > 0):
         return "index"
-    return f"steps:{int(v[0])}:{int(d[0])}"
+    if np.all(d == d[0]):
+        return f"steps:{int(v[0])}:{int(d[0])}"
+    # a number skipped here and there (t = 1 .. 49, 51 .. 100): the future goes on from the last by
+    # the usual step, never repeating one of the file's numbers; rows inside are not numbered
+    return f"next:{int(v[-1])}:{int(np.median(d))}:{v.size}"
 
 
 def step_number(form: str, row: int) -> int:
     """The number a file's step column gives row `row` (0 = the first row), or `row` itself."""
     kind, _, rest = form.partition(":")
+    if kind == "next":  # irregular numbers: rows from the last one on
+        last, step, n = (int(x) for x in rest.split(":"))
+        return last + step * (row - n + 1) if row >= n - 1 else row
     if kind != "steps":
         return row
     first, _, step = rest.partition(":")
