@@ -222,7 +222,7 @@ def test_train_takes_the_panel_flags_rnnlab_data_takes(tmp_path):
         assert [r["id"] for r in out["series"]] == ["a", "b", "c"]
         assert key in (Path(out["run_dir"]) / "config.toml").read_text()
     bad = rnnlab("train", "lstm-char", "--wide", "--runs-dir", str(tmp_path / "runs"))
-    assert bad.returncode == 2 and "lstm-char is a text task" in bad.stderr
+    assert bad.returncode == 2 and "--wide names a CSV's columns" in bad.stderr and "lstm-char is a text task" in bad.stderr
 
 
 def test_small_metrics_keep_their_digits_on_the_metrics_line(tmp_path):

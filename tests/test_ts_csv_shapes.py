@@ -73,6 +73,12 @@ def test_a_title_with_a_comma_in_it_is_still_a_title(tmp_path):
     s = tsdata.load_csv(_write(tmp_path / "ip.csv", text))
     assert s.column == "Index" and s.values.size == 40 and s.frequency.name == "quarterly"
     assert "1 line above the header skipped (a title)" in s.reading[0]
+    # the same title above a European `;` table with decimal commas (a review found it missed)
+    semi = text.replace("Quarter,Index", "Quarter;Index").replace("Source: AER\n", "")
+    semi = semi.split("\n", 2)[0] + "\n" + semi.split("\n", 2)[1] + "\n" + "".join(
+        f"{ln.split(',')[0]};{ln.split(',')[1].replace('.', ',')}\n" for ln in semi.split("\n", 2)[2].splitlines())
+    s = tsdata.load_csv(_write(tmp_path / "ip_eu.csv", semi))
+    assert s.column == "Index" and s.values.size == 40 and s.values[1] == 53.5 and "(a title)" in s.reading[0]
     # a first data row whose value is missing is a row, not the header
     na = tsdata.load_csv(_write(tmp_path / "na.csv", "date,v\n1960-01-01,NA\n" + "".join(
         f"1960-{m:02d}-01,{m}\n" for m in range(2, 13)) + "".join(f"{y}-{m:02d}-01,{m}\n" for y in (1961, 1962) for m in range(1, 13))))

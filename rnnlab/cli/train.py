@@ -55,7 +55,9 @@ def train(
         from rnnlab.errors import UserError
 
         what = f"is a {cfg.task.kind} task" if cfg.task.kind != "timeseries" else f"reads {cfg.task.source}, which has no such columns"
-        raise UserError(f"-c/--column and -t/--time-column name a CSV's columns (rnnlab train FILE.csv -c COLUMN, or "
+        flags = ("-c/--column and -t/--time-column" if column is not None or time_column is not None
+                 else " and ".join(f for f, on in (("--id-column", id_column is not None), ("--wide", wide)) if on))
+        raise UserError(f"{flags} name{'' if ' and ' in flags else 's'} a CSV's columns (rnnlab train FILE.csv -c COLUMN, or "
                         f"--set task.source=FILE.csv); {preset or presets.default_name()} {what}")
     if seeds is not None:
         from rnnlab.cli import seeds as seed_group

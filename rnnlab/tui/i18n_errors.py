@@ -131,9 +131,9 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r": (?P<n>\d+) numeric columns \((?P<cols>[^)]*)\); set task\.column to one of them",
      r": 有 \g<n> 个数值列 (\g<cols>); 请把 task.column 设为其中之一"),
     (r"; the others can be its inputs: task\.covariates = ", r"; 其余的列可作为它的输入: task.covariates = "),
-    (r"^-c/--column and -t/--time-column name a CSV's columns \(rnnlab train FILE\.csv -c COLUMN, or --set task\.source=FILE\.csv\); "
+    (r"^(?P<f>-c/--column and -t/--time-column|(?:--id-column|--wide)(?: and --wide)?) names? a CSV's columns \(rnnlab train FILE\.csv -c COLUMN, or --set task\.source=FILE\.csv\); "
      r"(?P<p>\S+) (?:is a (?P<k>\w+) task|reads (?P<s>\S+), which has no such columns)$",
-     lambda m: (f"-c/--column 和 -t/--time-column 指的是 CSV 的列 (rnnlab train FILE.csv -c COLUMN, 或 --set task.source=FILE.csv); "
+     lambda m: (f"{m['f'].replace(' and ', ' 和 ')} 指的是 CSV 的列 (rnnlab train FILE.csv -c COLUMN, 或 --set task.source=FILE.csv); "
                 + (f"{m['p']} 是 {m['k']} 任务" if m["k"] else f"{m['p']} 读取的是 {m['s']}, 没有这样的列"))),
     (r"task\.wide = true needs two or more numeric columns, one per series; it has (?P<n>\d+) \((?P<c>[^)]*)\) besides the "
      r"time column (?P<t>\S+); drop task\.wide to forecast one column",

@@ -53,12 +53,17 @@ def _preamble(text: str, delimiter: Optional[str]) -> int:
     two or more, which is the header."""
     lines = text[:200_000].splitlines()[:80]
     for k in range(min(16, len(lines))):
-        delim = delimiter or _dialect(lines[k:k + 50])[0]
+        delim, fields = (delimiter, 0) if delimiter else _dialect(lines[k:k + 50])
         try:
             cells = next(csv.reader([lines[k]], delimiter=delim), [])
         except csv.Error:
             return 0
         if sum(1 for c in cells if c.strip()) >= 2:
+            # no delimiter splits this line and the rows below alike, and the one the rows below
+            # share leaves this line one cell: a title with a comma in it above a `;` table
+            below, n = _dialect(lines[k + 1:k + 51]) if not delimiter and fields < 2 else (delim, 0)
+            if n >= 2 and sum(1 for c in next(csv.reader([lines[k]], delimiter=below), []) if c.strip()) < 2:
+                continue
             return _past_titles(lines, k, delim)
     return 0  # one column throughout
 
