@@ -313,3 +313,19 @@ def test_step_numbers_with_a_gap_and_in_a_wide_file_never_repeat_the_files(tmp_p
         assert proc.returncode == 0, proc.stderr
         out = json.loads(rnnlab("forecast", name, "--future", "2", "--json", "--runs-dir", str(root)).stdout)
         assert {r["ds"] for r in out["rows"]} == {"73", "74"}, out["rows"]
+
+
+def test_a_panel_without_times_finds_its_season_in_its_values(tmp_path):
+    # trial C: a wide file without a time column read `none, season 1` (no seasonal-naive peer), where
+    # one of its columns alone gets `season 4 (detected)`
+    import math
+
+    from rnnlab.config import TaskConfig
+    from rnnlab.tasks.timeseries import panel as tspanel
+
+    path = tmp_path / "wide.csv"
+    path.write_text("a,b,c\n" + "".join(f"{50 + 8 * math.sin(math.pi * k / 2) + 0.2 * k:.2f},{60 + 5 * math.cos(math.pi * k / 2):.2f},"
+                                         f"{70 + 6 * math.sin(math.pi * k / 2 + 1):.2f}\n" for k in range(80)))
+    p = tspanel.build(TaskConfig(kind="timeseries", source=str(path), wide=True))
+    assert p.frequency.name == "none" and p.season == 4
+    assert tspanel.build(TaskConfig(kind="timeseries", source=str(path), wide=True, season=2)).season == 2

@@ -204,6 +204,16 @@ def _trim(s: RawSeries) -> RawSeries:
     return RawSeries(s.id, values, stamps)
 
 
+def _detected(s: RawSeries, cfg: TaskConfig) -> int:
+    """A panel without times: the season found in its longest series' values (the training part,
+    as one series' card finds it), else 0. With times, the frequency's season stands."""
+    if s.stamps is not None or cfg.periods is not None:
+        return 0
+    n = max(1, int(round(s.values.size * (1.0 - cfg.val_fraction - cfg.test_fraction))))
+    found = tsfreq.detect_periods(fill_causal(s.values, s.id)[:n]).periods
+    return int(round(found[0])) if found else 0
+
+
 def fit_scaler(train: np.ndarray, kind: str, season: int) -> Scaler:
     """A series' own scaler from its training split's observed values. "standard" on a panel:
     the mean, and the mean absolute seasonal step (the in-sample seasonal-naive MAE, MASE's own
@@ -362,7 +372,7 @@ def build(cfg: TaskConfig, saved: Optional[dict[str, Any]] = None) -> Panel:
     if saved is not None:
         window, horizon, season = int(saved["window"]), int(saved["horizon"]), int(saved["season"])
     else:
-        season = max(1, int(cfg.season or freq.season or 1))
+        season = max(1, int(cfg.season or freq.season or _detected(longest, cfg) or 1))
         # the defaults of a series at the panel's lower quartile of length: most series keep
         # a window, and one very short series does not shrink the horizon of all
         typical = lengths[lengths >= min_rows(season)]
