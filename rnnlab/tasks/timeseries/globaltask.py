@@ -26,6 +26,7 @@ from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import metrics as tm
 from rnnlab.tasks.timeseries import panel as tspanel
 from rnnlab.tasks.timeseries import timeforms as tsforms
+from rnnlab.tasks.timeseries.data import fill_causal
 from rnnlab.tasks.timeseries import panelscore
 from rnnlab.tasks.timeseries.heads import Head
 from rnnlab.tasks.timeseries.task import EVAL_WINDOWS, WindowTask, _spaced, predict
@@ -167,11 +168,6 @@ class GlobalTimeSeriesTask(WindowTask):
 
     # ------------------------------------------------------------ forecasting past the data
 
-    def future_rows(self, model: torch.nn.Module, device: torch.device | str, steps: int,
-                    name: Optional[str] = None) -> list[dict[str, Any]]:
-        """The rows of `future` (its notes dropped)."""
-        return self.future(model, device, steps, name)["rows"]
-
     def future(self, model: torch.nn.Module, device: torch.device | str, steps: int,
                name: Optional[str] = None) -> dict[str, Any]:
         """The next `steps` values of every series from its end: the recurrent model's (at most
@@ -218,8 +214,6 @@ class GlobalTimeSeriesTask(WindowTask):
         for s in d.short:  # too short to train on: a classical peer asked for may still fit its few rows
             y = s.values
             if name in PEERS and y.size and not np.isnan(y).all():
-                from rnnlab.tasks.timeseries.data import fill_causal
-
                 y = fill_causal(y, f"{d.origin} [{s.id}]")
                 try:
                     fc = self._peer_path(y, s.id, name, steps)

@@ -46,7 +46,7 @@ from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import panelread
 from rnnlab.tasks.timeseries import read as tscsv
 from rnnlab.tasks.timeseries import timeforms as tsforms
-from rnnlab.tasks.timeseries.data import Scaler, fill_causal, make_windows
+from rnnlab.tasks.timeseries.data import Scaler, fill_causal, make_windows, resolve_seasons
 from rnnlab.tasks.timeseries.relative import step_scaler
 from rnnlab.tasks.timeseries.features import calendar_features, calendar_parts
 from rnnlab.tasks.timeseries.sizes import Splits, _short, default_window_horizon, min_rows, split_sizes
@@ -207,11 +207,10 @@ def _trim(s: RawSeries) -> RawSeries:
 def _detected(s: RawSeries, cfg: TaskConfig) -> int:
     """A panel without times: the season found in its longest series' values (the training part,
     as one series' card finds it), else 0. With times, the frequency's season stands."""
-    if s.stamps is not None or cfg.periods is not None:
+    if s.stamps is not None:
         return 0
     n = max(1, int(round(s.values.size * (1.0 - cfg.val_fraction - cfg.test_fraction))))
-    found = tsfreq.detect_periods(fill_causal(s.values, s.id)[:n]).periods
-    return int(round(found[0])) if found else 0
+    return resolve_seasons(cfg, tsfreq.NONE, fill_causal(s.values, s.id)[:n]).season
 
 
 def fit_scaler(train: np.ndarray, kind: str, season: int) -> Scaler:
