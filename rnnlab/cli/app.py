@@ -1,7 +1,9 @@
 """The `rnnlab` command: typer app joining every command module.
 
 Command modules import torch only inside their functions, so `rnnlab --help` and the TUI start
-fast. Any `UserError` becomes one `error: ...` line on stderr and exit code 2.
+fast. Any `UserError`, and any usage error click finds in the command line (an unknown option, a
+missing argument, a value of the wrong type), becomes one `error: ...` line on stderr and exit
+code 2: click's own form is four lines (usage, hint, blank, error).
 """
 
 from __future__ import annotations
@@ -26,8 +28,17 @@ app = typer.Typer(
 
 
 @app.callback(invoke_without_command=True)
-def _root(ctx: typer.Context, runs_dir: RunsDirOpt = None) -> None:
+def _root(
+    ctx: typer.Context,
+    runs_dir: RunsDirOpt = None,
+    version: bool = typer.Option(False, "--version", help="Print rnnlab's version and exit.", is_eager=True),
+) -> None:
     """Open the lab (the TUI) when no command is given."""
+    if version:
+        from rnnlab import __version__
+
+        typer.echo(f"rnnlab {__version__}")
+        raise typer.Exit()
     if ctx.invoked_subcommand is not None:
         if runs_dir is not None:
             # `rnnlab --runs-dir D runs` means the same as `rnnlab runs --runs-dir D`
@@ -50,7 +61,20 @@ _register()
 
 def main(argv: Optional[list[str]] = None) -> None:
     try:
-        app(args=argv, prog_name="rnnlab")
+        # standalone_mode=False hands click's errors to us; `Exit(n)` comes back as n
+        code = app(args=argv, prog_name="rnnlab", standalone_mode=False)
+    except typer.TyperException as err:
+        # typer's public base of its (vendored) click errors; a usage error carries its ctx
+        if type(err).__name__ == "NoArgsIsHelpError":
+            err.show()
+        elif getattr(err, "ctx", None) is not None or type(err).__name__.endswith("Usage"):
+            error(usage_line(err))
+        else:
+            error(" ".join(err.format_message().split()))
+        sys.exit(err.exit_code)
+    except typer.Abort:
+        sys.stderr.write("Aborted!\n")
+        sys.exit(1)
     except UserError as err:
         error(str(err))
         sys.exit(2)
@@ -63,6 +87,17 @@ def main(argv: Optional[list[str]] = None) -> None:
         where = err.filename or _stdout_path()
         error(str(disk_full(where, "output")))
         sys.exit(2)
+    if isinstance(code, int) and not isinstance(code, bool) and code:
+        sys.exit(code)
+
+
+def usage_line(err: typer.TyperException) -> str:
+    """`rnnlab train: No such option: --bogus (see 'rnnlab train --help')`: what was wrong, in
+    which command, and where the right form is."""
+    ctx = getattr(err, "ctx", None)
+    where = ctx.command_path if ctx is not None else "rnnlab"
+    message = " ".join(err.format_message().split()).rstrip(".")
+    return f"{where}: {message} (see '{where} --help')"
 
 
 def _stdout_path() -> str:

@@ -1,0 +1,42 @@
+"""Usage errors click finds in the command line itself (an unknown option or command, a missing
+argument, a value of the wrong type) read as every other user error: one line, exit code 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from rnnlab import __version__
+
+
+def rnnlab(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rnnlab", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "args, needles",
+    [
+        (["train", "--bogus"], ["rnnlab train", "--bogus", "rnnlab train --help"]),
+        (["trian"], ["'trian'", "'train'", "rnnlab --help"]),
+        (["forecast"], ["rnnlab forecast", "Missing argument", "runs"]),
+        (["forecast", "somerun", "--future", "0"], ["rnnlab forecast", "--future", "greater than or equal to 1"]),
+        (["forecast", "somerun", "--future", "abc"], ["rnnlab forecast", "--future", "integer"]),
+    ],
+)
+def test_a_usage_error_is_one_line_and_exit_code_2(args, needles):
+    proc = rnnlab(*args)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+def test_help_and_version_still_exit_0():
+    help_ = rnnlab("train", "--help")
+    assert help_.returncode == 0 and "Usage: rnnlab train" in help_.stdout
+    version = rnnlab("--version")
+    assert version.returncode == 0 and version.stdout.strip() == f"rnnlab {__version__}"
