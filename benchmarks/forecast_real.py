@@ -319,6 +319,12 @@ def figures(records: list[dict]) -> list[Figure]:
             figs.append(Figure(ITEM, f"geometric mean of fused / best peer, {label}", _gmean(rs), "",
                                note=f"<= best peer on {sum(x <= 1 for x in rs)} of {len(rs)}: "
                                     + ", ".join(r["series"] for r in ok if keep(r["series"]))))
+    for p in PEERS:  # one classical method on every series: what a forecaster picks before seeing the test
+        rs = [r["fused"] / r[p] for r in ok if r.get(p)]
+        if rs:
+            figs.append(Figure(ITEM, f"geometric mean of fused / {p} alone", _gmean(rs), "",
+                               note=f"<= {p} on {sum(x <= 1 for x in rs)} of {len(rs)} series where it applies; "
+                                    "the best peer above is the best of every peer on each series, chosen with hindsight"))
     g_rnn = _gmean([r["rnn"] / min(r[p] for p in PEERS if r.get(p) is not None) for r in ok])
     figs.append(Figure(ITEM, "geometric mean of RNN alone / best peer MASE", g_rnn, ""))
     figs += variant_figures()
