@@ -467,3 +467,38 @@ def test_the_runs_list_puts_the_fused_forecasts_test_score_beside_the_models(mon
     from rnnlab.cli.render import fmt
 
     assert f"{key} {fmt(out['metrics'][key])}, fused {fmt(out['metrics']['fused_' + key])}" in row
+
+
+def test_the_recurrent_models_future_on_a_short_series_falls_back_to_finite_bands_with_a_line(tmp_path):
+    """`forecast --future N --model rnn` on a 50-row yearly series (too few val and test origins
+    for its recursive-path calibration) was refused (`too little data ... needs 20`) although the
+    fused forecast of the same run gave bands: now the same normal fallback, said in a line."""
+    from rnnlab.inspect.loader import load_run
+    from tests.test_cli_train import rnnlab
+
+    rng = np.random.default_rng(3)
+    y = 50 + np.cumsum(rng.normal(0, 3, 50))
+    csv = tmp_path / "yearly.csv"
+    csv.write_text("year,value\n" + "".join(f"{1900 + k},{v:.3f}\n" for k, v in enumerate(y)))
+    runs = tmp_path / "runs"
+    proc = rnnlab("train", str(csv), "--set", "model.hidden_size=8", "--set", "train.steps=4", "--set", "train.eval_every=4",
+                  "--set", "train.checkpoint_every=4", "--set", "probes.output_every=0", "--runs-dir", str(runs), "--name", "y")
+    assert proc.returncode == 0, proc.stderr
+    out = rnnlab("forecast", "y", "--runs-dir", str(runs), "--future", "12", "--model", "rnn", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["model"] == "rnn" and report["calibrated_steps"] == 0
+    assert len(report["notes"]) == 2 and all(n.startswith("not enough history to calibrate") for n in report["notes"])
+    rows = report["rows"]
+    assert all(math.isfinite(r[k]) for r in rows for k in r if k != "time")
+    assert all(r["lower_95"] < r["lower_80"] < r["forecast"] < r["upper_80"] < r["upper_95"] for r in rows)
+    # the fallback is the fused bands': z·σ of seasonal-naive's k-step errors on the training split
+    task = load_run(next(p for p in runs.iterdir() if (p / "run.db").exists())).task
+    d = task.data
+    sigma = tsfusion.fallback_sigma(d.levels, d.splits.train + d.offset, task.season, d.horizon)
+    z80 = 1.2815515655446004
+    assert (rows[0]["upper_80"] - rows[0]["lower_80"]) / 2 == pytest.approx(z80 * sigma[0], rel=1e-6)
+    widths = [r["upper_80"] - r["lower_80"] for r in rows[d.horizon - 1:]]
+    assert widths == sorted(widths)  # past the horizon it widens as √k
+    text = rnnlab("forecast", "y", "--runs-dir", str(runs), "--future", "3", "--model", "rnn")
+    assert text.returncode == 0 and "-- not enough history to calibrate 80%" in text.stderr

@@ -122,9 +122,11 @@ def paths(models: Sequence[torch.nn.Module], features: np.ndarray, origins: np.n
     return out[:, :steps]
 
 
-def _calibration(models, task, features: np.ndarray, steps: int, levels, device) -> tuple[ti.Conformal, int]:
+def _calibration(models, task, features: np.ndarray, steps: int, levels, device) -> tuple[ti.Conformal, int, list[str]]:
     """Conformal half-widths for each of `steps` path steps from origins after the training
-    split, and how many steps had enough errors to be calibrated."""
+    split, how many steps had enough errors to be calibrated, and a note for each level that
+    fell back: with too few errors (a short series), the fused bands' normal fallback z_L·σ_k
+    of seasonal-naive's errors on the training split, widened as √k past the horizon."""
     d = task.data
     m = d.features.shape[0]
     lo = d.splits.train
@@ -145,16 +147,25 @@ def _calibration(models, task, features: np.ndarray, steps: int, levels, device)
     calibrated = int(np.sum(counts >= need))
     radius = np.full((len(levels), steps), np.inf)
     radius[:, :reach] = conf.radius
-    if calibrated == 0:
-        raise UserError(
-            f"too little data after the training split to calibrate {max(levels):g}% intervals: the first step has "
-            f"{int(counts[0])} forecast errors, needs {need} (a lower --level, or more val/test data)"
-        )
-    # Beyond the calibrated steps: grow like a random walk's spread, sqrt(k), from the last one.
     k = np.arange(1, steps + 1, dtype=np.float64)
+    if calibrated == 0:
+        from rnnlab.tasks.timeseries import fusion
+
+        h = d.horizon
+        sigma = fusion.fallback_sigma(d.levels, d.splits.train + d.offset, task.season, h)
+        radius = np.empty((len(levels), steps))
+        near = min(steps, h)
+        radius[:, :near] = fusion.fallback_radius(sigma, levels)[:, :near]
+        if steps > h:
+            radius[:, h:] = radius[:, [h - 1]] * np.sqrt(k[h:] / h)
+        # verdict.fallback_note's words (so RNNLAB_LANG=zh reads them), with this path's own need
+        notes = [f"not enough history to calibrate {float(lv):g}%: {int(counts[0])} origins (needs {need}); its band is "
+                 "the normal fallback ±z·σ of seasonal-naive's errors on the training split" for lv in levels]
+        return ti.Conformal(tuple(float(v) for v in levels), radius, int(counts[0])), 0, notes
+    # Beyond the calibrated steps: grow like a random walk's spread, sqrt(k), from the last one.
     last = calibrated - 1
     radius[:, calibrated:] = radius[:, [last]] * np.sqrt(k[calibrated:] / k[last])
-    return ti.Conformal(tuple(float(v) for v in levels), radius, int(counts[:calibrated].min())), calibrated
+    return ti.Conformal(tuple(float(v) for v in levels), radius, int(counts[:calibrated].min())), calibrated, []
 
 
 def future_forecast(
@@ -187,9 +198,12 @@ def future_forecast(
     pred = paths(models, ext.features, origin, steps, d.window, h, device, task.head.point, d.relative)
     forecast = d.to_original(pred, origin)[0]
     fused: dict[str, Any] = {}
+    rnn_notes: list[str] = []
     if model == "rnn":
-        conf, calibrated = _calibration(models, task, ext.features, steps, levels, device)
-        intervals = "split-conformal per step, from recursive forecasts at origins in the val and test splits"
+        conf, calibrated, rnn_notes = _calibration(models, task, ext.features, steps, levels, device)
+        intervals = ("split-conformal per step, from recursive forecasts at origins in the val and test splits"
+                     if calibrated else "the normal fallback ±z·σ of seasonal-naive's errors on the training split, "
+                     "too few val and test origins to calibrate; beyond the horizon widened as sqrt(k)")
     else:
         from rnnlab.tasks.timeseries import fusion
 
@@ -250,7 +264,7 @@ def future_forecast(
         "calibration_errors": conf.n,
         "rows": rows,
         "clipped_at": 0.0 if cut else None,  # only when some forecast or bound was below 0
-        **({"model": "rnn"} if not fused else fused),
+        **({"model": "rnn", "notes": rnn_notes} if not fused else fused),
     }
 
 
