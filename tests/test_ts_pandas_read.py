@@ -169,6 +169,24 @@ def test_tsibble_and_statistics_office_time_forms_are_found_and_keep_their_frequ
         assert s.timestamps[0] == datetime(1991, 2, 4)  # 1991 W06's Monday
 
 
+def test_a_0_1_column_named_as_the_time_points_at_the_column_that_holds_the_times(tmp_path):
+    """`-t law` (a seat-belt law's 0/1 column, an outside trial) was told to set
+    task.id_column = 'month': the month column is the time, and the line now says so."""
+    path = tmp_path / "deaths.csv"
+    path.write_text("month,deaths,law\n" + "".join(f"{2000 + k // 12}-{k % 12 + 1:02d},{1500 + k % 12},{int(k >= 80)}\n"
+                                                     for k in range(120)))
+    with pytest.raises(UserError) as err:
+        tsdata.load_csv(path, column="deaths", time_column="law")
+    msg = str(err.value)
+    assert "line 3" in msg and "-t month" in msg and "time_column = 'month'" in msg and "id_column" not in msg
+    # a real panel (the names repeat, no column of increasing times) keeps its id-column hint
+    panel = tmp_path / "panel.csv"
+    panel.write_text("month,store,sales\n" + "".join(f"2000-{k % 12 + 1:02d},{s},{k}\n" for s in "AB" for k in range(12)))
+    with pytest.raises(UserError) as err:
+        tsdata.load_csv(panel, column="sales", time_column="month")
+    assert "task.id_column = 'store'" in str(err.value) and "-t " not in str(err.value)
+
+
 def test_a_long_format_panel_read_as_one_series_names_the_id_column_to_set(tmp_path):
     path = tmp_path / "arrivals.csv"
     rows = [f"{1981 + k // 4} Q{k % 4 + 1},{origin},{1000 + 10 * k}\n" for origin in ("Japan", "UK") for k in range(40)]

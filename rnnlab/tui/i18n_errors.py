@@ -124,6 +124,8 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r"; or, if the file holds several series one after another, name the column that tells them apart: "
      r"task\.id_column = (?P<q>'[^']*') \(rnnlab data --id-column (?P<c>[^)]*)\)",
      r"; 若文件中依次存放多条序列, 请指定区分它们的列: task.id_column = \g<q> (rnnlab data --id-column \g<c>)"),
+    (r"; column (?P<q>'[^']*') holds increasing times: is it the time column\? \(-t (?P<c>[^,]*), task\.time_column = (?P<q2>'[^']*')\)",
+     r"; 列 \g<q> 的时间是递增的: 它是时间列吗? (-t \g<c>, task.time_column = \g<q2>)"),
     (r"; a time written twice, as local clocks do when daylight saving time ends\? write the times in UTC or with their "
      r"offset \((?P<e>[^)]*)\)", r"; 同一时间出现两次, 是夏令时结束时本地时钟的重复吗? 请用 UTC 或带时区偏移的时间 (\g<e>)"),
     (rf": no column {Q}", r": 没有列 \g<q>"), (r"; columns are: ", "; 现有的列: "),

@@ -41,14 +41,7 @@ from rnnlab.tasks.timeseries import clock as tsclock
 from rnnlab.tasks.timeseries import rows as tsrows
 from rnnlab.tasks.timeseries import timeparts as tstimeparts
 from rnnlab.tasks.timeseries.dialect import _decode, _parse, _preamble, detect_delimiter  # noqa: F401
-from rnnlab.tasks.timeseries.numbers import (  # noqa: F401 (read.parse_number etc. as before)
-    _MISSING,
-    NUMBER_FORMS,
-    _numeric,
-    decimal_mark,
-    parse_column,
-    parse_number,
-)
+from rnnlab.tasks.timeseries.numbers import _MISSING, NUMBER_FORMS, _numeric, decimal_mark, parse_column, parse_number  # noqa: F401
 from rnnlab.tasks.timeseries.timeforms import form_of, format_of, pattern, steps_of  # noqa: F401 (tscsv.form_of)
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
     DATE_FORMS, FISCAL, ISO as _ISO, TIME_NAMES, WRITTEN, compact, dates as _dates, fiscal as _fiscal, from_numbers, panel_years,
@@ -443,6 +436,10 @@ def _panel_hint(table: Table, time_column: str) -> str:
     # the text column with the most names (country, not continent): the one that tells rows apart
     texts = [(table.cells(j).nunique(), col) for j, col in enumerate(table.header)
              if col != time_column and parse_column(table.cells(j))[1] is not None]
+    for _, col in texts:  # `-t law` (a 0/1 column) beside the real time column
+        idx = table.dates(table.header.index(col))
+        if idx is not None and len(idx) > 2 and bool((np.diff(idx.as_unit("ns").asi8) > 0).all()):
+            return f"; column {col!r} holds increasing times: is it the time column? (-t {col}, task.time_column = {col!r})"
     if not texts:
         return ""
     col = max(texts, key=lambda t: t[0])[1]
