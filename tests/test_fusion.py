@@ -502,3 +502,23 @@ def test_the_recurrent_models_future_on_a_short_series_falls_back_to_finite_band
     assert widths == sorted(widths)  # past the horizon it widens as √k
     text = rnnlab("forecast", "y", "--runs-dir", str(runs), "--future", "3", "--model", "rnn")
     assert text.returncode == 0 and "-- not enough history to calibrate 80%" in text.stderr
+
+
+def test_a_training_loss_a_thousand_times_below_validation_is_said_to_be_memorised():
+    """HistData's Wheat (53 rows): the last training loss 4.5e-08 against 1.59 on validation, with
+    no word; a level shift's 0.63 against 4.5 (an outside trial's orange-juice prices) is no such thing."""
+    wheat = {"loss": 4.54e-08, "val_loss": 1.587}
+    assert tsverdict.memorised(wheat) == [
+        "the training loss fell to 4.5e-08 against 1.59 on validation: the network memorised its training windows "
+        "(the checkpoint kept is the one validation scored best)"]
+    assert tsverdict.memorised(wheat)[0] in tsverdict.notes(wheat, {})
+    assert tsverdict.memorised({"loss": 0.63, "val_loss": 4.51}) == []
+    assert tsverdict.memorised({"loss": 4.5e-08}) == [] and tsverdict.memorised({"loss": -3.0, "val_loss": 1.0}) == []
+
+
+def test_the_memorised_note_reads_in_chinese(monkeypatch):
+    from rnnlab.tui.i18n import run_message
+
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    note = tsverdict.memorised({"loss": 4.54e-08, "val_loss": 1.587})[0]
+    assert run_message(note) == "训练损失降到 4.5e-08, 验证集上却是 1.59: 网络死记住了训练窗口 (保留的检查点是验证集上最好的那个)"

@@ -306,6 +306,9 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
      r"(?P<w>too narrow|too wide)$",
      lambda m: (f"{'模型' if m['who'] == 'model' + chr(39) + 's' else '融合预测'}的 {m['lv']} 区间在 "
                 f"{m['n']} 个测试起点上覆盖了 {m['c']} 的测试值: {'太窄' if m['w'] == 'too narrow' else '太宽'}")),
+    (r"^the training loss fell to (?P<a>\S+) against (?P<b>\S+) on validation: the network memorised its training windows "
+     r"\(the checkpoint kept is the one validation scored best\)$",
+     r"训练损失降到 \g<a>, 验证集上却是 \g<b>: 网络死记住了训练窗口 (保留的检查点是验证集上最好的那个)"),
     (r"^the fused weights were chosen on (?P<n>\d+) validation origins?: a close call; `rnnlab forecast RUN` scores every "
      r"member on the test split, and `forecast RUN --future N --model NAME` takes one$",
      r"融合权重只由 \g<n> 个验证起点选定, 难分高下; `rnnlab forecast RUN` 在测试集上给每个成员打分, "
