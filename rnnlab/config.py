@@ -144,6 +144,11 @@ class TaskConfig(_Section):
     holiday_subdivision: Optional[str] = None
     synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig)
 
+    @field_validator("delimiter", mode="before")
+    @classmethod
+    def _delimiter(cls, v: Any) -> Any:
+        return delimiter_of(v) if isinstance(v, str) else v
+
     @field_validator("difference", mode="before")
     @classmethod
     def _difference(cls, v: Any) -> Any:
@@ -329,6 +334,18 @@ def _where(loc: tuple) -> str:
     if len(parts) >= 2:
         return f"[{'.'.join(parts[:-1])}] {parts[-1]}"
     return f"[{parts[0]}]" if parts else "config"
+
+
+# what people type for a separator they cannot type into a shell argument as one character
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
+
+
+def delimiter_of(text: str) -> str:
+    """A CSV separator as one character: `;`, or a name (`tab`, `\\t`, `semicolon` ...)."""
+    got = DELIMITER_NAMES.get(text.strip().lower(), text) if len(text) != 1 else text
+    if len(got) != 1:
+        raise ValueError(f"expected one character (',', ';', '|') or a name: {', '.join(DELIMITER_NAMES)}")
+    return got
 
 
 def _format_error(err: ValidationError, origin: str) -> str:

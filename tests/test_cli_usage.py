@@ -3,6 +3,7 @@ argument, a value of the wrong type) read as every other user error: one line, e
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -40,3 +41,24 @@ def test_help_and_version_still_exit_0():
     assert help_.returncode == 0 and "Usage: rnnlab train" in help_.stdout
     version = rnnlab("--version")
     assert version.returncode == 0 and version.stdout.strip() == f"rnnlab {__version__}"
+
+
+def test_a_delimiter_by_name_reads_and_a_wrong_one_is_one_line(tmp_path):
+    """`rnnlab data FILE --delimiter tab` was a pydantic traceback (an outside trial); a separator
+    that leaves one column named `date,deaths` was `no numeric column found ... set task.column`."""
+    rows = "".join(f"2020-01-{d:02d}\t{100 + d}\n" for d in range(1, 29))
+    tsv = tmp_path / "deaths.tsv"
+    tsv.write_text("date\tdeaths\n" + rows)
+    for name in ("tab", "\\t", "TAB"):
+        ok = rnnlab("data", str(tsv), "--delimiter", name, "--json")
+        assert ok.returncode == 0 and json.loads(ok.stdout)["column"] == "deaths", (name, ok.stderr)
+    csv = tmp_path / "deaths.csv"
+    csv.write_text("date,deaths\n" + rows.replace("\t", ","))
+    wrong = rnnlab("data", str(csv), "--delimiter", "tab")
+    assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1 and "Traceback" not in wrong.stderr
+    assert "one column 'date,deaths'" in wrong.stderr and "looks like ','" in wrong.stderr
+    bad = rnnlab("data", str(csv), "--delimiter", "ab")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: --delimiter 'ab': expected one character")
+    from rnnlab.config import TaskConfig
+
+    assert TaskConfig(kind="timeseries", delimiter="semicolon").delimiter == ";"

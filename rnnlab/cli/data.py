@@ -11,6 +11,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from rnnlab.cli.common import print_json
+from rnnlab.errors import UserError
 from rnnlab.tui.i18n_cli import FREQ_ZH  # a dict and `re`: nothing heavy at start-up
 
 PLOT_POINTS = 2  # rows of the series per terminal column in the text card's plot
@@ -31,7 +32,7 @@ def data(
     file: Annotated[Path, typer.Argument(help="A CSV file with a header line.", show_default=False)],
     column: Annotated[Optional[str], typer.Option("--column", "-c", help="The value column (default: the only numeric one).")] = None,
     time_column: Annotated[Optional[str], typer.Option("--time-column", "-t", help="The time column (dates, years or step numbers).")] = None,
-    delimiter: Annotated[Optional[str], typer.Option("--delimiter", help="Field separator (default: detected).")] = None,
+    delimiter: Annotated[Optional[str], typer.Option("--delimiter", help="Field separator: one character or tab, comma, semicolon, pipe, space (default: detected).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the card as one JSON object (with the values).")] = False,
     id_column: Annotated[Optional[str], typer.Option("--id-column", help="Long format: the column naming each series (default: unique_id when the columns are unique_id, ds, y).")] = None,
     wide: Annotated[bool, typer.Option("--wide", help="Wide format: every numeric column a series of one global model (task.wide).")] = False,
@@ -40,6 +41,13 @@ def data(
     ADF/KPSS, seasonal periods, a plot of the series and its ACF, and recommended settings."""
     from rnnlab.tasks.timeseries import card as tscard
 
+    if delimiter is not None:
+        from rnnlab.config import delimiter_of
+
+        try:
+            delimiter = delimiter_of(delimiter)
+        except ValueError as err:
+            raise UserError(f"--delimiter {delimiter!r}: {err}") from None
     if _panel(file, column, time_column, delimiter, id_column, json_out, wide):
         return
     from rnnlab.cli.render import width as term_width

@@ -129,6 +129,10 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r"; a time written twice, as local clocks do when daylight saving time ends\? write the times in UTC or with their "
      r"offset \((?P<e>[^)]*)\)", r"; 同一时间出现两次, 是夏令时结束时本地时钟的重复吗? 请用 UTC 或带时区偏移的时间 (\g<e>)"),
     (rf": no column {Q}", r": 没有列 \g<q>"), (r"; columns are: ", "; 现有的列: "),
+    (r": one column (?P<c>'[^']*') when split on (?P<d>'[^']*'); the file's separator looks like (?P<s>'[^']*') "
+     r"\(leave --delimiter / task\.delimiter unset to detect it\)",
+     r": 按 \g<d> 分隔只得到一列 \g<c>; 文件的分隔符看来是 \g<s> (不设 --delimiter / task.delimiter 即可自动识别)"),
+    (r"expected one character \(',', ';', '\|'\) or a name: (?P<n>.*)$", r"应为一个字符 (',', ';', '|') 或名称: \g<n>"),
     (r": no numeric column found \(columns: (?P<cols>[^)]*)\); set task\.column", r": 没有数值列 (列: \g<cols>); 请设置 task.column"),
     (r": (?P<n>\d+) numeric columns \((?P<cols>[^)]*)\); set task\.column to one of them",
      r": 有 \g<n> 个数值列 (\g<cols>); 请把 task.column 设为其中之一"),

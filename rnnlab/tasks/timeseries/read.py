@@ -44,11 +44,9 @@ from rnnlab.tasks.timeseries.dialect import _decode, _parse, _preamble, detect_d
 from rnnlab.tasks.timeseries.numbers import _MISSING, NUMBER_FORMS, _numeric, decimal_mark, parse_column, parse_number  # noqa: F401
 from rnnlab.tasks.timeseries.timeforms import form_of, format_of, pattern, steps_of  # noqa: F401 (tscsv.form_of)
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
-    DATE_FORMS, FISCAL, ISO as _ISO, TIME_NAMES, WRITTEN, compact, dates as _dates, fiscal as _fiscal, from_numbers, panel_years,
+    DATE_FORMS, FISCAL, ISO as _ISO, TIME_NAMES, TIME_NAMES as _TIME_NAMES, WRITTEN, compact, dates as _dates, fiscal as _fiscal, from_numbers, panel_years,
     mostly_dates as _mostly_dates, parse_stamp, quarters, series as _series, year_named, year_steps as _year_steps, year_times, years as _years,
 )
-
-_TIME_NAMES = TIME_NAMES
 
 
 @dataclass
@@ -293,6 +291,10 @@ def pick_column(table: Table, time_column: Optional[str]) -> str:
         others = [c for c in table.header if c != time_column]
         if time_column is not None and len(others) == 1:
             values(table, others[0])  # the one value column: name its first cell that is not a number
+        sep = next((c for c in ",;\t|" if len(table.header) == 1 and c in table.header[0]), None)
+        if sep is not None:  # `--delimiter tab` on a comma file: one column named `date,deaths`
+            raise UserError(f"{table.path}: one column {table.header[0]!r} when split on {table.delimiter!r}; the file's separator "
+                            f"looks like {sep!r} (leave --delimiter / task.delimiter unset to detect it)")
         raise UserError(f"{table.path}: no numeric column found (columns: {', '.join(table.header)}); set task.column")
     # a year column is numeric too; without a time_column given, prefer the other one
     if time_column is None and len(numeric) == 2:
