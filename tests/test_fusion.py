@@ -522,3 +522,39 @@ def test_the_memorised_note_reads_in_chinese(monkeypatch):
     monkeypatch.setenv("RNNLAB_LANG", "zh")
     note = tsverdict.memorised({"loss": 4.54e-08, "val_loss": 1.587})[0]
     assert run_message(note) == "训练损失降到 4.5e-08, 验证集上却是 1.59: 网络死记住了训练窗口 (保留的检查点是验证集上最好的那个)"
+
+
+def test_past_the_horizon_bands_stay_level_on_a_stationary_series_and_grow_on_a_random_walk(tmp_path):
+    """An outside trial's daily index returns (stationary, not differenced) got 95% bands growing
+    from ±0.042 to ±0.056 by day 15, as a random walk's would: past the horizon a stationary
+    series' errors level off at its own spread. A random walk's keep growing as √k."""
+    from rnnlab.tasks.timeseries import stationarity as tsstat
+    from tests.test_cli_train import rnnlab
+
+    stationary = {"adf_p": 0.0, "kpss_p": 0.1, "nonstationary_by": []}
+    assert not tsstat.errors_grow(tsstat.Differencing(0, 0), stationary)
+    assert tsstat.errors_grow(tsstat.Differencing(1, 0), stationary)
+    assert tsstat.errors_grow(tsstat.Differencing(0, 0), {"adf_p": 0.4, "kpss_p": 0.01, "nonstationary_by": ["ADF", "KPSS"]})
+    assert tsstat.errors_grow(tsstat.Differencing(0, 0), None)  # difference set by hand: untested
+    rng = np.random.default_rng(6)  # (seed 5's training split fails KPSS at 5 %, as 1 in 20 would)
+    ar = np.zeros(400)
+    for t in range(1, 400):
+        ar[t] = 0.3 * ar[t - 1] + rng.normal()
+    walk = np.cumsum(rng.normal(size=400)) + 100
+    widths = {}
+    for name, y in (("ar", ar), ("walk", walk)):
+        csv = tmp_path / f"{name}.csv"
+        csv.write_text("value\n" + "".join(f"{v:.4f}\n" for v in y))
+        runs = tmp_path / f"runs-{name}"
+        proc = rnnlab("train", str(csv), "--set", "task.window=8", "--set", "task.horizon=4", "--set", "model.hidden_size=8",
+                      "--set", "train.steps=4", "--set", "train.eval_every=4", "--set", "train.checkpoint_every=4",
+                      "--set", "probes.output_every=0", "--runs-dir", str(runs), "--name", name, "--json")
+        assert proc.returncode == 0, proc.stderr
+        about = json.loads(rnnlab("show", name, "--runs-dir", str(runs), "--json").stdout)["task_description"]
+        assert ("not differenced (auto: stationary" in about) == (name == "ar"), about
+        out = rnnlab("forecast", name, "--runs-dir", str(runs), "--future", "12", "--json")
+        assert out.returncode == 0, out.stderr
+        rows = json.loads(out.stdout)["rows"]
+        widths[name] = [r["upper_80"] - r["lower_80"] for r in rows]
+    assert widths["ar"][3:] == pytest.approx([widths["ar"][3]] * 9)  # steps 4..12: the horizon's width
+    assert widths["walk"][11] == pytest.approx(widths["walk"][3] * math.sqrt(12 / 4))

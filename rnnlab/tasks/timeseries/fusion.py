@@ -41,6 +41,7 @@ import numpy as np
 
 from rnnlab.tasks.timeseries import intervals as ti
 from rnnlab.tasks.timeseries import members as tsmembers
+from rnnlab.tasks.timeseries import stationarity as tsstat
 from rnnlab.tasks.timeseries import verdict as tsverdict
 
 RNN = "rnn"
@@ -369,7 +370,8 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     The weights are decided as in training (even validation origins). The band is rolling_bands'
     at the end of the data: the latest errors of the odd validation origins and the test origins
     (the members fitted on the training split: at forecast time the test split is the most recent
-    past, and nothing was chosen on it); steps past the horizon widen as √k from the last one.
+    past, and nothing was chosen on it); steps past the horizon widen as √k from the last one, or
+    stay at its width where the series is stationary and not differenced (tsstat.errors_grow).
     The members are refitted on all the data."""
     from rnnlab.errors import UserError
 
@@ -404,8 +406,8 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     k = np.arange(1, steps + 1, dtype=np.float64)
     near = min(steps, h)
     radius[:, :near] = last[:, :near]
-    if steps > h:
-        radius[:, h:] = last[:, [h - 1]] * np.sqrt(k[h:] / h)
+    if steps > h:  # a random walk's √k, or flat where the series is stationary (tsstat.errors_grow)
+        radius[:, h:] = last[:, [h - 1]] * (np.sqrt(k[h:] / h) if tsstat.errors_grow(d.diff, d.stationarity) else 1.0)
     return {"path": paths[name], "radius": radius, "members": paths, "weights": weights, "calibration": cal}
 
 

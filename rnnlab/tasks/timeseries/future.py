@@ -18,7 +18,9 @@ Bands are split-conformal per step of the path: the same recursive forecaster is
 spread over the data after the training split (val and test: at forecast time the test split has
 been scored and is simply the most recent past), and its errors at each step calibrate that step.
 Steps further ahead than any calibration path reaches widen as √k from the last calibrated step
-(the random-walk rate), and the report says which steps that was.
+(the random-walk rate), or keep its width where ADF and KPSS both call the series stationary and
+it was not differenced (its errors level off: tsstat.errors_grow); the report says which steps
+were calibrated.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from rnnlab.tasks.timeseries import covariates as tscov
 from rnnlab.tasks.timeseries import data as tsdata
 from rnnlab.tasks.timeseries import frequency as tsfreq
 from rnnlab.tasks.timeseries import intervals as ti
+from rnnlab.tasks.timeseries import stationarity as tsstat
 from rnnlab.tasks.timeseries import timeforms as tsforms
 from rnnlab.tasks.timeseries.series import Series
 
@@ -126,7 +129,8 @@ def _calibration(models, task, features: np.ndarray, steps: int, levels, device)
     """Conformal half-widths for each of `steps` path steps from origins after the training
     split, how many steps had enough errors to be calibrated, and a note for each level that
     fell back: with too few errors (a short series), the fused bands' normal fallback z_L·σ_k
-    of seasonal-naive's errors on the training split, widened as √k past the horizon."""
+    of seasonal-naive's errors on the training split, widened as √k past the horizon (flat for a
+    stationary series, tsstat.errors_grow)."""
     d = task.data
     m = d.features.shape[0]
     lo = d.splits.train
@@ -148,6 +152,7 @@ def _calibration(models, task, features: np.ndarray, steps: int, levels, device)
     radius = np.full((len(levels), steps), np.inf)
     radius[:, :reach] = conf.radius
     k = np.arange(1, steps + 1, dtype=np.float64)
+    grows = tsstat.errors_grow(d.diff, d.stationarity)
     if calibrated == 0:
         from rnnlab.tasks.timeseries import fusion
 
@@ -157,14 +162,15 @@ def _calibration(models, task, features: np.ndarray, steps: int, levels, device)
         near = min(steps, h)
         radius[:, :near] = fusion.fallback_radius(sigma, levels)[:, :near]
         if steps > h:
-            radius[:, h:] = radius[:, [h - 1]] * np.sqrt(k[h:] / h)
+            radius[:, h:] = radius[:, [h - 1]] * (np.sqrt(k[h:] / h) if grows else 1.0)
         # verdict.fallback_note's words (so RNNLAB_LANG=zh reads them), with this path's own need
         notes = [f"not enough history to calibrate {float(lv):g}%: {int(counts[0])} origins (needs {need}); its band is "
                  "the normal fallback ±z·σ of seasonal-naive's errors on the training split" for lv in levels]
         return ti.Conformal(tuple(float(v) for v in levels), radius, int(counts[0])), 0, notes
-    # Beyond the calibrated steps: grow like a random walk's spread, sqrt(k), from the last one.
+    # Beyond the calibrated steps: grow like a random walk's spread, sqrt(k), from the last one
+    # (flat where the series is stationary and not differenced: its errors level off)
     last = calibrated - 1
-    radius[:, calibrated:] = radius[:, [last]] * np.sqrt(k[calibrated:] / k[last])
+    radius[:, calibrated:] = radius[:, [last]] * (np.sqrt(k[calibrated:] / k[last]) if grows else 1.0)
     return ti.Conformal(tuple(float(v) for v in levels), radius, int(counts[:calibrated].min())), calibrated, []
 
 
@@ -203,7 +209,7 @@ def future_forecast(
         conf, calibrated, rnn_notes = _calibration(models, task, ext.features, steps, levels, device)
         intervals = ("split-conformal per step, from recursive forecasts at origins in the val and test splits"
                      if calibrated else "the normal fallback ±z·σ of seasonal-naive's errors on the training split, "
-                     "too few val and test origins to calibrate; beyond the horizon widened as sqrt(k)")
+                     "too few val and test origins to calibrate; beyond the horizon widened as sqrt(k) unless stationary")
     else:
         from rnnlab.tasks.timeseries import fusion
 
@@ -213,7 +219,8 @@ def future_forecast(
         calibrated = min(steps, h)
         intervals = (f"split-conformal per step from the latest {fusion.CALIBRATION_WINDOW} errors of the odd validation "
                      "origins and the test origins (not those that chose the weights), the wider of them as made and "
-                     "rescaled to how much the series moves now, as on the test split; beyond the horizon widened as sqrt(k)")
+                     "rescaled to how much the series moves now, as on the test split; beyond the horizon widened as sqrt(k) "
+                     "unless the series is stationary and not differenced (then as at the horizon)")
         members = fz["members"]
         notes = fz["calibration"].notes()
         cfg = task.cfg

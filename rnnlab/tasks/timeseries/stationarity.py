@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -189,6 +189,16 @@ def tests(values: np.ndarray) -> dict[str, Any]:
         "stationary": not nonstat and a_p == a_p,
         "nonstationary_by": nonstat,
     }
+
+
+def errors_grow(diff: Differencing, result: Optional[dict[str, Any]]) -> bool:
+    """Whether a forecast's errors keep growing past the horizon, as a random walk's do (√k): the
+    run differenced, or its tests did not both call the series stationary (or could not test it).
+    A series ADF and KPSS both call stationary has errors that level off at its own spread."""
+    if diff.order or diff.seasonal or result is None:
+        return True
+    tested = math.isfinite(result.get("adf_p", math.nan)) and math.isfinite(result.get("kpss_p", math.nan))
+    return bool(result.get("nonstationary_by")) or not tested
 
 
 def verdict(result: dict[str, Any]) -> str:
