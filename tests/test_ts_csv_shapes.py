@@ -213,6 +213,30 @@ def test_empty_rows_after_the_last_value_end_the_series_there(tmp_path):
     assert tscov.load(cfg, s)["rain"].size == 197
 
 
+
+def test_empty_rows_before_the_first_value_are_not_the_series(tmp_path):
+    # an outside trial's housing starts: `quarter,hs,hssa` with the seasonally adjusted `hssa` NA
+    # for its first 24 quarters; the card said `missing 24 values, longest gap 24` and training
+    # filled them with the first value: 24 invented rows
+    rows = [f"{1960 + k // 4} Q{k % 4 + 1},{8 + k % 4 + 0.01 * k:.2f},{'NA' if k < 24 else f'{9 + 0.01 * k:.2f}'}\n"
+            for k in range(168)] + ["2002 Q1,9.1,NA\n"]
+    path = _write(tmp_path / "hstarts.csv", "quarter,hs,hssa\n" + "".join(rows))
+    s = tsdata.load_csv(path, column="hssa")
+    assert s.values.size == 144 and not np.isnan(s.values).any() and s.frequency.name == "quarterly"
+    assert tsfreq.label(s.timestamps[0], s.frequency) == "1966 Q1" and s.frequency.gaps == 0
+    assert s.reading == ("24 empty rows before the first value left out: the series starts at its first value",
+                         "1 empty rows after the last value left out: the series ends at its last value")
+    # the other column of the same file, as a covariate, keeps to the series' rows: 1966 Q1 .. 2001 Q4
+    from rnnlab.config import TaskConfig
+    from rnnlab.tasks.timeseries import covariates as tscov
+
+    cfg = TaskConfig(kind="timeseries", source=str(path), column="hssa", covariates=["hs"])
+    hs = tscov.load(cfg, s)["hs"]
+    assert hs.size == 144 and hs[0] == pytest.approx(8 + 0 + 0.24) and hs[-1] == pytest.approx(8 + 3 + 1.67)
+    # the other column alone is the whole file
+    assert tsdata.load_csv(path, column="hs").values.size == 169
+
+
 def test_what_the_title_and_time_column_rules_must_leave_alone(tmp_path):
     # a review of the two rules above: a first row whose value is a missing-value code became the
     # header (`[#N/A]`), and a weekday column named `day` made the file unreadable

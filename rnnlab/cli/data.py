@@ -100,6 +100,7 @@ CARD_ZH = [
     (r"times with a UTC offset read in UTC; the forecast's times are UTC too", "带 UTC 偏移的时间按 UTC 读取; 预测的时间也是 UTC"),
     (r"rows newest first, read oldest first", "文件按时间倒序, 已按正序读取"),
     (r"(?P<n>\d+) empty rows? after the last value left out: the series ends at its last value", r"略去最后一个值之后的 \g<n> 个空行: 序列止于其最后一个值"),
+    (r"(?P<n>\d+) empty rows? before the first value left out: the series starts at its first value", r"略去第一个值之前的 \g<n> 个空行: 序列始于其第一个值"),
     (r"local clock times: the summer rows moved back one hour \(standard time\)", "本地时钟时间: 夏令时的各行拨回一小时 (标准时间)"), (r"\bread as (?P<e>\S+)", r"按 \g<e> 编码读取"), (r"(?<=\d\d:\d\d) Mon-Fri\b", " 周一至周五"),
     (r"(?<=工作日), Sun-Thu\b", ", 周日至周四"), (r"(?<=工作日), Sat-Wed\b", ", 周六至周三"),
     (r"(?<=工作日)(?P<w>(?:, 周\S+)?), (?P<c>\w+) holidays\b", r"\g<w>, \g<c> 假日休市"),

@@ -139,12 +139,13 @@ def load(cfg: TaskConfig, series: Series) -> dict[str, np.ndarray]:
         cols.update(got)
     out = {}
     for name, col in cols.items():
-        kept = series.file_rows if series.file_rows is not None else col.size
-        col = col[:kept]  # the file's rows after the series' last value are not the series' (tsdata.load_csv)
+        first = series.file_start
+        kept = first + (series.file_rows if series.file_rows is not None else col.size)
+        col = col[first:kept]  # the file's rows before the series' first value and after its last are not the series' (tsdata.load_csv)
         if series.frequency.gaps and series.time_column is not None and col.size < series.values.size:
             # rows the series skipped were put back as NaN (tsfreq.regularize): the same here
             stamps, _ = tscsv.times(table, series.time_column)
-            col, _ = tsfreq.regularize(col, list(stamps[:kept].to_pydatetime()), series.frequency)
+            col, _ = tsfreq.regularize(col, list(stamps[first:kept].to_pydatetime()), series.frequency)
         if col.size != series.values.size:
             raise UserError(f"{path}: covariate {name!r} has {col.size} rows, the series {series.values.size}")
         out[name] = tsdata.fill_causal(col, f"{path} [{name}]")  # from the past only, like the target

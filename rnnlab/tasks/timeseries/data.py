@@ -13,9 +13,9 @@ The steps, in order (anything fitted, only on the training split, so nothing of 
                       └─ features  [scaled, sin/cos of each period, calendar sin/cos, holidays]
                                    (features, holidays)
 
-Periods and season come from task.periods / task.season, else the frequency, else are detected
-in the training split's values (resolve_seasons); `Prepared.choices()` says which.
-
+Periods and season: task.periods / task.season, else the frequency, else detected in the training
+split's values (resolve_seasons); `Prepared.choices()` says which. A series starts at its first
+value and ends at its last: the file's empty rows before and after are not the series'.
 A window forecasts the `horizon` values at work rows t..t+horizon from the `window` rows before t.
 Training windows lie wholly inside the training split. Validation and test windows have their
 targets inside their split and read their inputs from the rows just before (the past is known at
@@ -92,21 +92,21 @@ def load_csv(
         index, kind = tscsv.times(table, time_column)
         if index is None:
             time_column = time_column if kind.startswith(("index", "steps", "next")) else None
-    # empty rows after the last value (not yet reported): the series ends there, the forecast starts at them
+    # empty rows before the first value (a column that begins later) and after the last: not the series'
     seen = np.flatnonzero(~np.isnan(values))
-    empty = int(values.size - seen[-1] - 1) if seen.size else 0
-    if empty:
-        values, index = values[: seen[-1] + 1], None if index is None else index[: seen[-1] + 1]
+    lead, empty = (int(seen[0]), int(values.size - seen[-1] - 1)) if seen.size else (0, 0)
+    if empty or lead:
+        values, index = values[lead : seen[-1] + 1], None if index is None else index[lead : seen[-1] + 1]
     # years and quarters are written back as the file wrote them (tsfreq.label)
     freq = replace(tsfreq.infer(index), form=tscsv.form_of(kind))
     if index is not None:
         stamps = Stamps(index)
         if freq.gaps:
             values, stamps = tsfreq.regularize(values, stamps, freq)
+    notes = ((f"{lead} empty rows before the first value left out: the series starts at its first value",) if lead else ()) + (
+        (f"{empty} empty rows after the last value left out: the series ends at its last value",) if empty else ())
     return Series(values=values, timestamps=stamps, origin=str(path), column=column, time_kind=kind and kind.partition(":")[0], frequency=freq,
-                  time_column=time_column, file_rows=table.n_rows - empty, reading=table.reading() + ((
-                      f"{empty} empty rows after the last value left out: the series ends at its last value",) if empty else ()))
-
+                  time_column=time_column, file_rows=table.n_rows - empty - lead, file_start=lead, reading=table.reading() + notes)
 
 # ---------------------------------------------------------------- preprocessing
 

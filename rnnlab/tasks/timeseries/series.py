@@ -57,6 +57,7 @@ class Series:
     time_column: Optional[str] = None  # the CSV column the timestamps came from (named or found)
     reading: tuple[str, ...] = ()  # what the reader did beyond a plain file (read.Table.reading)
     file_rows: Optional[int] = None  # the file's rows it holds (empty rows after its last value left out)
+    file_start: int = 0  # the file's data rows before its first value (empty, left out)
 
 
 __all__ = ["Series", "Stamps"]

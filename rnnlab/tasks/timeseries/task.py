@@ -194,9 +194,9 @@ class TimeSeriesTask(WindowTask):
         saved = state.get("splits", {})
         now = {"train": d.splits.train, "val": d.splits.val, "test": d.splits.test}
         if saved != now or state.get("features") != d.feature_names:
-            # runs trained before empty rows after the last value were left out (the file is the same)
-            empty = next((r.split()[0] for r in getattr(self, "reading", ()) if "empty rows after the last value" in r), None)
-            why = f"; rnnlab now leaves out the file's {empty} empty rows after its last value: start a new run" if empty else ""
+            # runs trained before empty rows before the first value or after the last were left out (the file is the same)
+            empty = [r.split(" left out")[0] for r in getattr(self, "reading", ()) if " empty rows " in r and " value left out" in r]
+            why = f"; rnnlab now leaves out the file's {' and '.join(empty)}: start a new run" if empty else ""
             raise UserError(
                 f"{d.origin}: the data changed since this run started (splits {saved} then, {now} now); "
                 "restore the original data or start a new run" + why
