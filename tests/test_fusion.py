@@ -558,3 +558,28 @@ def test_past_the_horizon_bands_stay_level_on_a_stationary_series_and_grow_on_a_
         widths[name] = [r["upper_80"] - r["lower_80"] for r in rows]
     assert widths["ar"][3:] == pytest.approx([widths["ar"][3]] * 9)  # steps 4..12: the horizon's width
     assert widths["walk"][11] == pytest.approx(widths["walk"][3] * math.sqrt(12 / 4))
+
+
+def test_a_series_too_short_for_a_member_on_train_alone_finishes_with_its_test_score(tmp_path):
+    """12 yearly rows with the data card's window 3 and horizon 1: ETS fits on train + val (9 rows)
+    but not on the training split (8), and the run failed at its test (`KeyError: 'ets'`)."""
+    from tests.test_cli_train import rnnlab
+
+    csv = tmp_path / "short.csv"
+    csv.write_text("year,v\n" + "".join(f"{1990 + k},{10 + k * 0.5 + k % 3}\n" for k in range(12)))
+    card = json.loads(rnnlab("data", str(csv), "--json").stdout)
+    assert card["rows"] < card["min_rows"]
+    # the card's first line says what `train` needs, in the settings it recommends
+    first = rnnlab("data", str(csv)).stdout.splitlines()[0]
+    assert first.startswith("too short") and f"--set task.window={card['window']} --set task.horizon={card['horizon']}" in first
+    runs = tmp_path / "runs"
+    proc = rnnlab("train", str(csv), "--set", f"task.window={card['window']}", "--set", f"task.horizon={card['horizon']}",
+                  "--set", "model.hidden_size=8", "--set", "train.steps=4", "--set", "train.eval_every=4",
+                  "--set", "probes.output_every=0", "--runs-dir", str(runs), "--name", "s", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["status"] == "finished" and "ets" in out["members"] and "test_mase" in out["members"]["ets"]
+    assert "val_mase" not in out["members"]["ets"] and "val_mase" in out["members"]["theta"]
+    ets = rnnlab("forecast", "s", "--runs-dir", str(runs), "--future", "3", "--model", "ets", "--json")
+    assert ets.returncode == 0, ets.stderr
+    assert all(r["lower_95"] < r["forecast"] < r["upper_95"] for r in json.loads(ets.stdout)["rows"])

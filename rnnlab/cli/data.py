@@ -77,7 +77,8 @@ def data(
 CARD_LABELS = {"too short": "太短", "frequency": "频率", "missing": "缺失", "stationarity": "平稳性", "seasons": "季节性",
                "read": "读取"}
 CARD_ZH = [
-    (r"^(?P<v>\d+) rows; training with the defaults needs at least (?P<n>\d+)$", r"\g<v> 行; 用默认设置训练至少需要 \g<n> 行"),
+    (r"^(?P<v>\d+) rows; training with the defaults needs at least (?P<n>\d+); the window and horizon recommended below "
+     r"train it: (?P<s>.*)$", r"\g<v> 行; 用默认设置训练至少需要 \g<n> 行; 用下面推荐的窗口和预测步长可以训练: \g<s>"),
     (r"^(?P<v>\d+) values \((?P<p>[^)]*)\), longest gap (?P<g>\d+) rows$", r"\g<v> 个值 (\g<p>), 最长缺口 \g<g> 行"),
     (r"\((?P<n>\d+) missing rows put back\)", r"(补回了 \g<n> 个缺失行)"),
     (r"^season (?P<s>\S+), periods \[", r"季节 \g<s>, 周期 ["), (r"; detected in values: ", "; 从数值中检测到: "),

@@ -184,7 +184,9 @@ def summary_lines(card: dict[str, Any]) -> list[str]:
     det = ", ".join(f"{p} (ACF {s:.2f})" for p, s in zip(card["detected_periods"], card["detected_strength"])) or "none"
     verdict = tsstat.verdict(st)
     advice = "difference it (auto does)" if not st["stationary"] else "no differencing needed"
-    short = ([f"too short     {card['rows']} rows; training with the defaults needs at least {card['min_rows']}"]
+    # below the defaults' minimum the card's own window and horizon still train it (what `train` refuses without them)
+    short = ([f"too short     {card['rows']} rows; training with the defaults needs at least {card['min_rows']}; the "
+              f"window and horizon recommended below train it: --set task.window={card['window']} --set task.horizon={card['horizon']}"]
              if card["rows"] < card["min_rows"] else [])
     return short + [
         f"{Path(card['file']).name} [{card['column']}]: {card['rows']} rows{span}",

@@ -340,7 +340,8 @@ def evaluate(task, model, device, method: str = METHOD, levels: Sequence[float] 
         prefix = "fused" if name == "fused" else f"member_{name}"
         for key, v in task._metrics(fc, test, "test").items():
             out[f"{prefix}_{key}"] = v
-        out[f"{prefix}_val_mase"] = task._metrics(val_fc[name], val, "val")["val_mase"]
+        if name in val_fc:  # a member fitted on train + val but too short a training split has no validation score
+            out[f"{prefix}_val_mase"] = task._metrics(val_fc[name], val, "val")["val_mase"]
     errors, at = unchosen_errors(task, val, val_fc["fused"], test, test_fc["fused"])
     radius = rolling_bands(y, off, errors, at, test, sigma, levels)
     bands = {lv: (test_fc["fused"] - radius[:, j], test_fc["fused"] + radius[:, j]) for j, lv in enumerate(fused.calibrated.conformal.levels)}
@@ -393,7 +394,10 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
         fc["fused"] = combine(fc, weights)
     if name not in paths:
         raise UserError(f"--model {name}: this run's members are {', '.join(sorted(paths))}")
-    resid, at = unchosen_errors(task, val, val_fc[name], test, test_fc[name])
+    if name in val_fc and name in test_fc:
+        resid, at = unchosen_errors(task, val, val_fc[name], test, test_fc[name])
+    else:  # a member the training split was too short to fit: no errors of its own, the normal fallback
+        resid, at = np.empty((0, h)), np.empty(0, dtype=np.int64)
     # its counts and notes: each step's latest CALIBRATION_WINDOW observed errors, as rolling_bands
     # reads them (a missing actual drops that step's error only, not its origin's row)
     seen = [col[~np.isnan(col)][-CALIBRATION_WINDOW:] for col in resid.T]
