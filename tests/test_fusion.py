@@ -572,6 +572,8 @@ def test_a_series_too_short_for_a_member_on_train_alone_finishes_with_its_test_s
     # the card's first line says what `train` needs, in the settings it recommends
     first = rnnlab("data", str(csv)).stdout.splitlines()[0]
     assert first.startswith("too short") and f"--set task.window={card['window']} --set task.horizon={card['horizon']}" in first
+    refused = rnnlab("train", str(csv), "--runs-dir", str(tmp_path / "none"))
+    assert refused.returncode == 2 and f"recommends: --set task.window={card['window']} --set task.horizon={card['horizon']}" in refused.stderr
     runs = tmp_path / "runs"
     proc = rnnlab("train", str(csv), "--set", f"task.window={card['window']}", "--set", f"task.horizon={card['horizon']}",
                   "--set", "model.hidden_size=8", "--set", "train.steps=4", "--set", "train.eval_every=4",

@@ -147,8 +147,9 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r"; or, if each column is a series of its own, one model over all (?P<n>\d+): task\.wide = true \(rnnlab data --wide\)",
      r"; 若每一列各是一条序列, 可用一个模型训练全部 \g<n> 列: task.wide = true (rnnlab data --wide)"),
     (r": (?P<n>\d+) rows is too short to forecast: at least (?P<need>\d+) are needed \((?P<what>[^)]*)\); "
-     r"or set task\.window and task\.horizon yourself",
-     r": \g<n> 行太短, 无法预测: 至少需要 \g<need> 行 (\g<what>); 或自行设置 task.window 和 task.horizon"),
+     r"or set task\.window and task\.horizon yourself(?: \(as `rnnlab data` recommends: (?P<s>[^)]*)\))?",
+     lambda m: f": {m['n']} 行太短, 无法预测: 至少需要 {m['need']} 行 ({m['what']}); 或自行设置 task.window 和 task.horizon"
+               + (f" (即 `rnnlab data` 的推荐: {m['s']})" if m["s"] else "")),
     (r": series too short for window (?P<w>\d+) and horizon (?P<h>\d+): ", r": 序列对窗口 \g<w> 和预测步长 \g<h> 来说太短: "),
     (r"; it has (?P<n>\d+) rows, needs at least (?P<need>\d+) \(or a smaller task\.window / task\.horizon\)",
      r"; 它有 \g<n> 行, 至少需要 \g<need> 行 (或减小 task.window / task.horizon)"),

@@ -73,9 +73,12 @@ def resolve_window(cfg: TaskConfig, m: int, offset: int, season: int, origin: st
     need = min_rows(season)
     if m + offset < need:
         what = f"three seasons of {season}" if season > 1 else "30 rows for a series without a season"
+        w, h = default_window_horizon(m, season, cfg.val_fraction, cfg.test_fraction)
+        fits = not _short(split_sizes(m, cfg.val_fraction, cfg.test_fraction), w, h)
         raise UserError(
             f"{origin}: {m + offset} rows is too short to forecast: at least {need} are needed ({what}); "
-            "or set task.window and task.horizon yourself"
+            "or set task.window and task.horizon yourself" + (f" (as `rnnlab data` recommends: --set task.window={w} "
+                                                              f"--set task.horizon={h})" if fits else "")
         )
     window, horizon = default_window_horizon(m, season, cfg.val_fraction, cfg.test_fraction)
     if cfg.horizon is not None:
