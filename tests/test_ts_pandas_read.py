@@ -179,6 +179,12 @@ def test_a_0_1_column_named_as_the_time_points_at_the_column_that_holds_the_time
         tsdata.load_csv(path, column="deaths", time_column="law")
     msg = str(err.value)
     assert "line 3" in msg and "-t month" in msg and "time_column = 'month'" in msg and "id_column" not in msg
+    # the value column named as the time (`-t deaths`, an outside trial) quoted `'2015-01-01 00:00:00', not a number`
+    two = tmp_path / "pr.csv"
+    two.write_text("date,deaths\n" + "".join(f"2015-01-{d:02d},{80 + d}\n" for d in range(1, 29)))
+    with pytest.raises(UserError) as err:
+        tsdata.load_csv(two, time_column="deaths")
+    assert "'date' holds the times: -t date" in str(err.value) and "00:00:00" not in str(err.value)
     # a real panel (the names repeat, no column of increasing times) keeps its id-column hint
     panel = tmp_path / "panel.csv"
     panel.write_text("month,store,sales\n" + "".join(f"2000-{k % 12 + 1:02d},{s},{k}\n" for s in "AB" for k in range(12)))

@@ -17,10 +17,8 @@ UserError naming the file, line and column.
 
 The cells are read as text by pandas' C parser and converted a column at a time (vectorised),
 except a column whose first cells are ISO dates: pandas parses it while reading (parse_dates,
-ISO8601), 4x faster than making 300,000 strings and parsing them after; when any cell of it is
-not an ISO date pandas keeps the text, and when one is missing the file is read again as text,
-so both go the way every other column goes. pandas is imported on first use (the CLI and the TUI
-never pay for it otherwise).
+ISO8601; 4x faster than parsing 300,000 strings after); a cell that is not an ISO date keeps
+the text, a missing one has the file read again as text. pandas is imported on first use.
 """
 
 from __future__ import annotations
@@ -290,6 +288,9 @@ def pick_column(table: Table, time_column: Optional[str]) -> str:
     if not numeric:
         others = [c for c in table.header if c != time_column]
         if time_column is not None and len(others) == 1:
+            if table.dates(table.header.index(others[0])) is not None:  # `-t deaths`: the values named as the time
+                raise UserError(f"{table.path}: task.time_column = {time_column!r} is the one numeric column and {others[0]!r} holds the "
+                                f"times: -t {others[0]} (task.time_column = {others[0]!r}), or leave it unset to find it")
             values(table, others[0])  # the one value column: name its first cell that is not a number
         sep = next((c for c in ",;\t|" if len(table.header) == 1 and c in table.header[0]), None)
         if sep is not None:  # `--delimiter tab` on a comma file: one column named `date,deaths`
