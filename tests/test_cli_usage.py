@@ -24,6 +24,7 @@ def rnnlab(*args: str) -> subprocess.CompletedProcess:
         (["forecast"], ["rnnlab forecast", "Missing argument", "runs"]),
         (["forecast", "somerun", "--future", "0"], ["rnnlab forecast", "--future", "greater than or equal to 1"]),
         (["forecast", "somerun", "--future", "abc"], ["rnnlab forecast", "--future", "integer"]),
+        (["forecast", "somerun", "--backtest"], ["rnnlab forecast: Option '--backtest' requires an argument", "'rnnlab forecast --help'"]),
     ],
 )
 def test_a_usage_error_is_one_line_and_exit_code_2(args, needles):

@@ -68,7 +68,7 @@ def main(argv: Optional[list[str]] = None) -> None:
         if type(err).__name__ == "NoArgsIsHelpError":
             err.show()
         elif getattr(err, "ctx", None) is not None or type(err).__name__.endswith("Usage"):
-            error(usage_line(err))
+            error(usage_line(err, sys.argv[1:] if argv is None else argv))
         else:
             error(" ".join(err.format_message().split()))
         sys.exit(err.exit_code)
@@ -91,11 +91,14 @@ def main(argv: Optional[list[str]] = None) -> None:
         sys.exit(code)
 
 
-def usage_line(err: typer.TyperException) -> str:
+def usage_line(err: typer.TyperException, args: list[str]) -> str:
     """`rnnlab train: No such option: --bogus (see 'rnnlab train --help')`: what was wrong, in
     which command, and where the right form is."""
     ctx = getattr(err, "ctx", None)
     where = ctx.command_path if ctx is not None else "rnnlab"
+    if where == "rnnlab":  # an option's missing value is raised without its command's context
+        commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+        where = next((f"rnnlab {a}" for a in args if a in commands), where)
     message = " ".join(err.format_message().split()).rstrip(".")
     return f"{where}: {message} (see '{where} --help')"
 
