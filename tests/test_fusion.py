@@ -585,3 +585,9 @@ def test_a_series_too_short_for_a_member_on_train_alone_finishes_with_its_test_s
     ets = rnnlab("forecast", "s", "--runs-dir", str(runs), "--future", "3", "--model", "ets", "--json")
     assert ets.returncode == 0, ets.stderr
     assert all(r["lower_95"] < r["forecast"] < r["upper_95"] for r in json.loads(ets.stdout)["rows"])
+
+
+def test_one_origin_is_one_origin():
+    # an outside trial: `1 origins (needs 4)` and `1 features` beside each other
+    assert tsverdict.fallback_note(80.0, 1).startswith("not enough history to calibrate 80%: 1 origin (needs 4); ")
+    assert tsverdict.fallback_note(95.0, 17).startswith("not enough history to calibrate 95%: 17 origins (needs 19); ")

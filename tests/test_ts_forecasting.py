@@ -505,7 +505,7 @@ def test_the_test_split_scores_the_best_checkpoint_not_the_last(tmp_path):
             assert out.metrics["test_rmse"] == pytest.approx(score, rel=1e-5)
         else:
             assert out.metrics["test_rmse"] != pytest.approx(score, rel=1e-5)
-    assert any(k == "test" and f"best checkpoint (step {best_step})" in msg for k, msg, *_ in rec.events)
+    assert any(k == "test" and f"best checkpoint, step {best_step})" in msg for k, msg, *_ in rec.events)
 
 
 def test_quantile_head_with_the_auto_default_says_what_differenced_and_the_preset_pins_it():

@@ -200,7 +200,7 @@ class Trainer:
         if found is not None:
             weights, _, _ = checkpoint.load(found[1], map_location=self.device)
             self.model.load_state_dict(weights)  # training is over: nothing else needs the last weights
-            source = f"the best checkpoint (step {found[0]})"
+            source = f"the best checkpoint, step {found[0]}"
         self.model.eval()
         try:
             with torch.no_grad(), autocast(self.device, self.bf16):

@@ -250,7 +250,8 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r"^diverged at step (?P<s>\d+): loss is ", r"第 \g<s> 步时发散: 损失为 "),
     (r"^diverged at step (?P<s>\d+): gradient norm is ", r"第 \g<s> 步时发散: 梯度范数为 "),
     (r"; last good checkpoint: step (?P<s>\d+)", r"; 最后一个正常的检查点: 第 \g<s> 步"),
-    (r" \(the best checkpoint \(step (?P<s>\d+)\)\)$", r" (最佳检查点 (第 \g<s> 步))"),
+    (r" \(the best checkpoint \(step (?P<s>\d+)\)\)$", r" (最佳检查点, 第 \g<s> 步)"),  # runs before session 12
+    (r" \(the best checkpoint, step (?P<s>\d+)\)$", r" (最佳检查点, 第 \g<s> 步)"),
     (r" \(the model at the end of training\)$", " (训练结束时的模型)"),
     (r"^output probe on request$", "应请求的输出探针"),
     (r"^no checkpoint to resume from: starting from step 0$", "没有可继续的检查点: 从第 0 步开始"),
@@ -271,7 +272,7 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r"(?<=\btimeseries \(global\): )(?P<src>.+?) by (?P<id>\S+): (?P<k>\d+) series, (?P<n>\d+) rows, ",
      r"\g<src> 按 \g<id>: \g<k> 个序列, \g<n> 行, "),
     (r" \(\+(?P<k>\d+) rows? the differences start from\)", r" (另有差分起点 \g<k> 行)"),
-    (r", window (?P<w>\d+) -> horizon (?P<h>\d+), (?P<f>\d+) features", r", 窗口 \g<w> -> 预测步长 \g<h>, \g<f> 个特征"),
+    (r", window (?P<w>\d+) -> horizon (?P<h>\d+), (?P<f>\d+) features?", r", 窗口 \g<w> -> 预测步长 \g<h>, \g<f> 个特征"),
     (r", each series scaled by its own training split \(its mean and mean absolute step\)", ", 每个序列按自己的训练集缩放 (均值与平均绝对步长)"),
     (r", each series scaled by its own training split \((?P<s>\w+)\)", r", 每个序列按自己的训练集缩放 (\g<s>)"),
     (r"; (?P<k>\d+) series left out \(too short\)(?=$|; missing )", r"; 略去了 \g<k> 个序列 (太短)"),
@@ -294,7 +295,7 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
     (r"^the model is worse than ", "模型不如 "), (r"^the fused forecast is worse than ", "融合预测不如 "),
     (r"(?P<who>[\w-]+) on (?P<split>validation|test) \(MASE (?P<a>\S+) vs (?P<b>[^,)]+)(?:, and (?P<n>\d+) others?)?\)", _worse),
     (r"; than (?=验证集|测试集)", "; 也不如 "),
-    (r"^not enough history to calibrate (?P<lv>\S+): (?P<n>\d+) origins \(needs (?P<m>\d+)\); (?:that|its) band is the "
+    (r"^not enough history to calibrate (?P<lv>\S+): (?P<n>\d+) origins? \(needs (?P<m>\d+)\); (?:that|its) band is the "
      r"normal fallback ±z·σ of seasonal-naive's errors on the training split(?P<wider>, or the calibrated band below it × the z ratio if wider)?$",
      lambda m: (f"历史不足以校准 {m['lv']}: {m['n']} 个起点 (需要 {m['m']} 个); 该区间退回正态近似 ±z·σ (季节朴素在训练集上的误差)"
                 + ("; 若其下已校准区间乘以 z 比值更宽, 则取后者" if m["wider"] else ""))),

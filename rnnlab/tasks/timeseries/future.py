@@ -164,7 +164,7 @@ def _calibration(models, task, features: np.ndarray, steps: int, levels, device)
         if steps > h:
             radius[:, h:] = radius[:, [h - 1]] * (np.sqrt(k[h:] / h) if grows else 1.0)
         # verdict.fallback_note's words (so RNNLAB_LANG=zh reads them), with this path's own need
-        notes = [f"not enough history to calibrate {float(lv):g}%: {int(counts[0])} origins (needs {need}); its band is "
+        notes = [f"not enough history to calibrate {float(lv):g}%: {int(counts[0])} origin{'s' if int(counts[0]) != 1 else ''} (needs {need}); its band is "
                  "the normal fallback ±z·σ of seasonal-naive's errors on the training split" for lv in levels]
         return ti.Conformal(tuple(float(v) for v in levels), radius, int(counts[0])), 0, notes
     # Beyond the calibrated steps: grow like a random walk's spread, sqrt(k), from the last one

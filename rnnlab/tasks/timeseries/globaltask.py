@@ -82,7 +82,7 @@ class GlobalTimeSeriesTask(WindowTask):
         left += f"; {d.missing_line()}" if d.missing_line() else ""  # empty cells and rows put back (the card's `missing`)
         # a wide CSV's series are its columns (panel._read_wide)
         return (f"timeseries (global): {d.origin} [{c.get('column') or 'wide'}] by {c.get('id_column') or 'column'}: {d.size} series, "
-                f"{d.levels.size} rows, window {d.window} -> horizon {d.horizon}, {self.input_size} features, "
+                f"{d.levels.size} rows, window {d.window} -> horizon {d.horizon}, {self.input_size} feature{'s' if self.input_size != 1 else ''}, "
                 f"each series scaled by its own training split ({'its mean and mean absolute step' if self.cfg.scale == 'standard' else self.cfg.scale}); {d.frequency.name}, season {d.season}{left}")
 
     def eval_origins(self, split: str) -> np.ndarray:

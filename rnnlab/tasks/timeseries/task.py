@@ -233,7 +233,7 @@ class TimeSeriesTask(WindowTask):
         return (
             f"timeseries: {d.origin} [{d.column}] {d.levels.size} rows ({d.missing} filled), "
             f"train/val/test {s.train}/{s.val}/{s.test}{first}, window {d.window} -> horizon {d.horizon}, "
-            f"{self.input_size} features{extra}; {d.choices()}"
+            f"{self.input_size} feature{'s' if self.input_size != 1 else ''}{extra}; {d.choices()}"
         )
 
     # ------------------------------------------------------------ scoring

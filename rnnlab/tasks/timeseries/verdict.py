@@ -144,7 +144,7 @@ def needed_origins(level: float) -> int:
 def fallback_note(level: float, origins: int) -> str:
     """'not enough history to calibrate 95%: N origins': a level the bands fell back on, and how
     (fusion.calibrate, intervals.ordered)."""
-    return (f"not enough history to calibrate {float(level):g}%: {int(origins)} origins (needs {needed_origins(level)}); "
+    return (f"not enough history to calibrate {float(level):g}%: {int(origins)} origin{'s' if int(origins) != 1 else ''} (needs {needed_origins(level)}); "
             "its band is the normal fallback ±z·σ of seasonal-naive's errors on the training split, "
             "or the calibrated band below it × the z ratio if wider")
 
