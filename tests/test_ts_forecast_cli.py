@@ -193,3 +193,16 @@ def test_with_no_season_the_tables_list_naive_once(capsys):
         out = capsys.readouterr().out
         header = next(ln for ln in out.splitlines() if ln.split()[:1] == ["origin"])
         assert ("s-naive" in header) == shown and ("seasonal naive" in out) == shown, out
+
+
+def test_an_ensembles_mismatch_shows_what_an_unset_setting_took_from_the_data(runs):
+    """`forecast A B` said `season = 400 differs from A's 0` (an outside trial): 0 is unset, and the
+    run had taken 7 from its data."""
+    from rnnlab.cli.generate import _setting
+    from rnnlab.inspect.loader import load_run
+
+    root, done = runs
+    task = load_run(done["hourly"]["run_dir"]).task
+    assert _setting("season", 0, task) == f"0 (unset: {task.season} from the data)" and task.season > 1
+    assert _setting("season", 400, task) == "400" and _setting("column", None, task) == "None"
+    assert_user_error(rnnlab("forecast", "weekly", "hourly", "--runs-dir", str(root)), "differs from", "an ensemble needs")

@@ -180,15 +180,22 @@ def _load_runs(runs: list[str], device: str, runs_dir: Optional[Path], which: st
         loaded.append((run_dir, cfg, task, model))
         choices.append(run.checkpoint)
     reference = loaded[0][1].task.model_dump()
-    for run_dir, cfg, _, _ in loaded[1:]:
+    for run_dir, cfg, task, _ in loaded[1:]:
         # every [task] key shapes the data, the split or the features the models were trained on
         for key, value in cfg.task.model_dump().items():
             if value != reference[key]:
                 raise UserError(
-                    f"run {run_dir.name}: [task] {key} = {value!r} differs from {loaded[0][0].name}'s "
-                    f"{reference[key]!r}; an ensemble needs the same data, split and features"
+                    f"run {run_dir.name}: [task] {key} = {_setting(key, value, task)} differs from {loaded[0][0].name}'s "
+                    f"{_setting(key, reference[key], loaded[0][2])}; an ensemble needs the same data, split and features"
                 )
     return loaded, choices
+
+
+def _setting(key: str, value, task) -> str:
+    """A [task] value as a message shows it: an unset season, window or horizon (0 / none) with
+    the value the run took from its data (`0 (unset: 7 from the data)`)."""
+    taken = {"season": getattr(task, "season", None), "window": task.data.window, "horizon": task.data.horizon}.get(key)
+    return f"{value!r} (unset: {taken} from the data)" if value in (None, 0) and taken is not None else repr(value)
 
 
 def _future(models, task, steps, levels, dev, covariates, output, json_out, run_ids, choices, model="fused") -> None:
