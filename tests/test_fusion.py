@@ -591,3 +591,30 @@ def test_one_origin_is_one_origin():
     # an outside trial: `1 origins (needs 4)` and `1 features` beside each other
     assert tsverdict.fallback_note(80.0, 1).startswith("not enough history to calibrate 80%: 1 origin (needs 4); ")
     assert tsverdict.fallback_note(95.0, 17).startswith("not enough history to calibrate 95%: 17 origins (needs 19); ")
+
+
+def test_zero_test_values_make_mape_and_smape_unfit_and_it_is_said(monkeypatch):
+    """An outside trial's freezing-degree days (561 zeros in 612 months): sMAPE 193 for the RNN
+    against 11.9 for seasonal-naive while MASE ranked them the other way, with no word."""
+    from rnnlab.tui.i18n import run_message
+
+    note = tsverdict.notes({"test_zero_actuals": 0.9167}, {})
+    assert note == ["92% of the test values are 0: MAPE leaves them out and sMAPE scores every forecast off 0 as 200 %; "
+                    "compare forecasters by MASE here"]
+    assert tsverdict.zero_notes({}) == [] and tsverdict.zero_notes({"test_zero_actuals": 0.0}) == []
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    assert run_message(note[0]).startswith("测试值中 92% 为 0")
+
+
+def test_a_run_on_a_series_with_zeros_reports_their_share(tmp_path):
+    from tests.test_cli_train import rnnlab
+
+    y = [0.0 if k % 12 not in (0, 1, 2) else 5.0 + (k % 3) for k in range(120)]
+    csv = tmp_path / "fdd.csv"
+    csv.write_text("date,fdd\n" + "".join(f"{2000 + k // 12}-{k % 12 + 1:02d}-01,{v}\n" for k, v in enumerate(y)))
+    proc = rnnlab("train", str(csv), "--set", "model.hidden_size=8", "--set", "train.steps=4", "--set", "train.eval_every=4",
+                  "--set", "probes.output_every=0", "--runs-dir", str(tmp_path / "runs"), "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["metrics"]["test_zero_actuals"] == pytest.approx(0.75, abs=0.05)
+    assert any(w.endswith("compare forecasters by MASE here") for w in out["warnings"])

@@ -307,6 +307,9 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
      r"(?P<w>too narrow|too wide)$",
      lambda m: (f"{'模型' if m['who'] == 'model' + chr(39) + 's' else '融合预测'}的 {m['lv']} 区间在 "
                 f"{m['n']} 个测试起点上覆盖了 {m['c']} 的测试值: {'太窄' if m['w'] == 'too narrow' else '太宽'}")),
+    (r"^(?P<p>\S+)% of the test values are 0: MAPE leaves them out and sMAPE scores every forecast off 0 as 200 %; "
+     r"compare forecasters by MASE here$",
+     r"测试值中 \g<p>% 为 0: MAPE 略去它们, sMAPE 把每个不为 0 的预测都记为 200 %; 这里请用 MASE 比较预测器"),
     (r"^the training loss fell to (?P<a>\S+) against (?P<b>\S+) on validation: the network memorised its training windows "
      r"\(the checkpoint kept is the one validation scored best\)$",
      r"训练损失降到 \g<a>, 验证集上却是 \g<b>: 网络死记住了训练窗口 (保留的检查点是验证集上最好的那个)"),

@@ -369,6 +369,10 @@ class TimeSeriesTask(WindowTask):
         raw = predict(model, x, device)
         pred = self.head.point(raw)
         out = self.score(pred, starts, "test")
+        actual = self.data.actual(starts)
+        zeros = float(np.mean(actual[np.isfinite(actual)] == 0)) if np.isfinite(actual).any() else 0.0
+        if zeros > 0:  # MAPE skips them and sMAPE scores each as 200: verdict.zero_notes says so
+            out["test_zero_actuals"] = zeros
         out.update(self.baseline_scores(starts, "test"))
         xv, _ = self.data.windows(self._eval["val"])
         conformal = self.calibrate(self.forecast_scaled(model, xv, device))

@@ -119,7 +119,17 @@ def notes(metrics: dict[str, float], baselines: dict[str, float]) -> list[str]:
     them: where it loses, a memorised training split, a close call, a band that fell back, a band
     that missed its level."""
     return (losses(metrics, baselines) + memorised(metrics) + selection_notes(metrics) + calibration_notes(metrics)
-            + coverage_notes(metrics))
+            + coverage_notes(metrics) + zero_notes(metrics))
+
+
+def zero_notes(metrics: dict[str, float]) -> list[str]:
+    """One line when some test values are 0 (counts, freezing-degree days, returns): MAPE leaves
+    them out and sMAPE scores any forecast off 0 as 200, so neither ranks forecasters there."""
+    share = metrics.get("test_zero_actuals")
+    if not _ok(share) or share <= 0:
+        return []
+    return [f"{100 * share:.2g}% of the test values are 0: MAPE leaves them out and sMAPE scores every forecast off 0 as 200 %; "
+            "compare forecasters by MASE here"]
 
 
 # the training loss this many times below the validation loss: not a better fit, a memorised one
