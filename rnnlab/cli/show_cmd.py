@@ -43,7 +43,8 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
     lines = [
         ("run", f"{info.run_id}" + (f"  ({info.name})" if info.name else "")),
         ("dir", str(info.dir)),
-        ("status", t(info.status) + (f": {run_message(info.message)}" if info.message else "")),
+        ("status", t(info.status) + (_crash(info, tf) if info.status == "crashed" and info.recorded_status != "crashed" else
+                                     f": {run_message(info.message)}" if info.message else "")),
         ("model", f"{info.cell or '-'}" + (tf(", {n} params", n=f"{info.params:,}") if info.params else "")),
         ("task", run_message(info.task_description) if info.task_description else (info.task or "-")),
         ("step", step_text(info) + (tf("  ({n} tokens/s)", n=f"{info.tokens_per_s:,.0f}") if info.tokens_per_s else "")),
@@ -80,6 +81,16 @@ def show_cmd(run: RunArg, runs_dir: RunsDirOpt = None, json_out: JsonOpt = False
     if backtest is not None and isinstance(backtest[1], dict) and backtest[1].get("origins"):
         print(backtest_plot(backtest[1]))
         print()
+
+
+def _crash(info, tf) -> str:
+    """A live record whose worker is gone (reader.effective_status): what that means, what to do,
+    and what the worker last recorded (`paused at step 12`)."""
+    from rnnlab.tui.i18n import run_message
+
+    last = tf(" (last recorded: {message})", message=run_message(info.message)) if info.message else ""
+    return tf(": its worker ended without recording why (killed, out of memory, or the machine restarted); `rnnlab resume "
+              "{run}` continues from its last checkpoint, `rnnlab logs {run}` shows its log", run=info.name or info.run_id) + last
 
 
 def _field(key: str) -> str:

@@ -18,6 +18,11 @@ import re
 from typing import Callable, Union
 
 ZH_CLI: dict[str, str] = {
+    " (last recorded: {message})": " (最后记录: {message})",
+    ": its worker ended without recording why (killed, out of memory, or the machine restarted); `rnnlab resume {run}` "
+    "continues from its last checkpoint, `rnnlab logs {run}` shows its log":
+        ": 它的工作进程没有留下原因就结束了 (被杀死、内存不足或机器重启); `rnnlab resume {run}` 从最后一个检查点继续, "
+        "`rnnlab logs {run}` 显示其日志",
     # `rnnlab runs`: the columns the lab has not named already, the empty lines, the warning
     "age": "距今", "test": "测试", "checkpoints": "检查点", "note": "备注",
     "no runs match --filter {filter!r} ({n} in {root})": "没有运行匹配 --filter {filter!r} ({root} 中共 {n} 个)",
