@@ -68,3 +68,21 @@ def test_card_errors_are_one_line(tmp_path, args, needle):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and needle in lines[0], proc.stderr
+
+
+def test_a_detected_half_season_is_named_the_seasons_harmonic(tmp_path):
+    """An outside trial's monthly Dutch sales: `season 12 ... detected in values: 6 (ACF 0.69)`
+    with no word; a cycle of 6 months is the annual season's 2nd harmonic, not a second season."""
+    import math
+
+    from rnnlab.tasks.timeseries import card as tscard
+
+    csv = tmp_path / "harm.csv"
+    csv.write_text("date,v\n" + "".join(f"{2000 + k // 12}-{k % 12 + 1:02d},"
+                                        f"{10 + 3 * math.cos(2 * math.pi * k / 6) + math.cos(2 * math.pi * k / 12) + 0.01 * k:.3f}\n"
+                                        for k in range(120)))
+    card = tscard.build(csv)
+    assert card["season"] == 12 and 6 in card["detected_periods"]
+    line = next(ln for ln in tscard.summary_lines(card) if ln.startswith("seasons"))
+    assert "6 (ACF 0.90; the season's 2nd harmonic)" in line and "12 (ACF 0.90)," not in line
+    assert [tscard._nth(k) for k in (1, 2, 3, 4, 11, 12, 13, 21, 22)] == ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd"]

@@ -82,6 +82,7 @@ CARD_ZH = [
     (r"^(?P<v>\d+) values \((?P<p>[^)]*)\), longest gap (?P<g>\d+) rows$", r"\g<v> 个值 (\g<p>), 最长缺口 \g<g> 行"),
     (r"\((?P<n>\d+) missing rows put back\)", r"(补回了 \g<n> 个缺失行)"),
     (r"^season (?P<s>\S+), periods \[", r"季节 \g<s>, 周期 ["), (r"; detected in values: ", "; 从数值中检测到: "),
+    (r"; the season's (?P<k>\d+)(?:st|nd|rd|th) harmonic\)", r"; 季节的第 \g<k> 次谐波)"),
     (r"\[none\]", "[无]"), (r": none$", ": 无"), (r"\bnon-stationary by KPSS, stationary by ADF\b", "KPSS 判为非平稳, ADF 判为平稳"),
     (r"\bnon-stationary by ADF, stationary by KPSS\b", "ADF 判为非平稳, KPSS 判为平稳"),
     (r"\btoo short to test\b", "太短, 无法检验"), (r"\bnon-stationary\b", "非平稳"), (r"\bstationary\b", "平稳"),

@@ -181,7 +181,10 @@ def summary_lines(card: dict[str, Any]) -> list[str]:
     back = f" ({card['rows_put_back']} missing rows put back)" if card["rows_put_back"] else ""
     pct = 100.0 * card["missing"] / max(1, card["rows"])
     per = ", ".join(f"{p:.4g}" for p in card["periods"]) or "none"
-    det = ", ".join(f"{p} (ACF {s:.2f})" for p, s in zip(card["detected_periods"], card["detected_strength"])) or "none"
+    m = card["season"]
+    # 6 beside season 12 is the season's 2nd harmonic (a cycle twice a year), not another season
+    det = ", ".join(f"{p} (ACF {s:.2f}" + (f"; the season's {_nth(m // p)} harmonic)" if 1 < p < m and m % p == 0 else ")")
+                    for p, s in zip(card["detected_periods"], card["detected_strength"])) or "none"
     verdict = tsstat.verdict(st)
     advice = "difference it (auto does)" if not st["stationary"] else "no differencing needed"
     # below the defaults' minimum the card's own window and horizon still train it (what `train` refuses without them)
@@ -195,6 +198,10 @@ def summary_lines(card: dict[str, Any]) -> list[str]:
         f"stationarity  {verdict}: {advice}",
         f"seasons       season {card['season']}, periods [{per}] ({card['periods_source']}); detected in values: {det}",
     ] + ([f"read          {'; '.join(card['reading'])}"] if card.get("reading") else [])
+
+
+def _nth(k: int) -> str:
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
 
 
 def recommended_toml(card: dict[str, Any]) -> str:
