@@ -86,3 +86,12 @@ def test_a_detected_half_season_is_named_the_seasons_harmonic(tmp_path):
     line = next(ln for ln in tscard.summary_lines(card) if ln.startswith("seasons"))
     assert "6 (ACF 0.90; the season's 2nd harmonic)" in line and "12 (ACF 0.90)," not in line
     assert [tscard._nth(k) for k in (1, 2, 3, 4, 11, 12, 13, 21, 22)] == ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd"]
+
+
+def test_the_cards_time_axis_writes_the_files_own_form(tmp_path):
+    # an outside trial: the span read `1960 Q1 .. 2001 Q4` and the plot's axis beneath it `1960-01`
+    csv = tmp_path / "q.csv"
+    csv.write_text("quarter,hs\n" + "".join(f"{1960 + k // 4} Q{k % 4 + 1},{8 + k % 4 + 0.01 * k:.2f}\n" for k in range(168)))
+    out = rnnlab("data", str(csv)).stdout.splitlines()
+    axis = out[out.index(next(ln for ln in out if ln.strip() == "date")) - 1]
+    assert "1960 Q1" in axis and "2001 Q4" in axis and "1960-01" not in axis, axis

@@ -233,6 +233,11 @@ def _series_plot(card: dict) -> str:
     xs, ys = downsample(xs, ys, PLOT_POINTS * width)
     plt.plot(xs, ys)
     ticks = timeaxis.ticks(card["times"], most=5)
+    form = f"{card.get('time_form') or ''}:{card.get('time_pattern') or ''}".strip(":")
+    if ticks and form:  # the file's own form on the axis too (`1960 Q1`, `Jan-50`), as on the card's span
+        from rnnlab.tasks.timeseries.card import time_label
+
+        ticks = [(p, time_label(card["times"][p], card["frequency"], form)) for p, _ in ticks]
     if ticks:
         plt.xticks([rows[p] for p, _ in ticks], [s for _, s in ticks])
     plt.xlabel(plot_words(t("date" if ticks else "row")))

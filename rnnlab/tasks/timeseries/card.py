@@ -163,7 +163,7 @@ def recommend(card: dict[str, Any]) -> dict[str, Any]:
     return rec
 
 
-def _when(iso: str, frequency: str, form: Optional[str]) -> str:
+def time_label(iso: str, frequency: str, form: Optional[str]) -> str:
     """A time of the card's span as the series' outputs write it (tsfreq.label): 1871 for a
     file's years, 2009Q3 for its quarters, a date on daily and coarser, minutes otherwise."""
     months = {"quarterly": 3}.get(frequency, 12)  # a year's form: yearly or every 10 years alike
@@ -176,7 +176,7 @@ def summary_lines(card: dict[str, Any]) -> list[str]:
     """The card in a few text lines (the form shows these; `rnnlab data` adds plots)."""
     st = card["stationarity"]
     form = f"{card.get('time_form') or ''}:{card.get('time_pattern') or ''}".strip(":")
-    span = (f", {_when(card['first'], card['frequency'], form)} .. {_when(card['last'], card['frequency'], form)}"
+    span = (f", {time_label(card['first'], card['frequency'], form)} .. {time_label(card['last'], card['frequency'], form)}"
             if card["first"] else "")
     back = f" ({card['rows_put_back']} missing rows put back)" if card["rows_put_back"] else ""
     pct = 100.0 * card["missing"] / max(1, card["rows"])
@@ -210,4 +210,4 @@ def recommended_toml(card: dict[str, Any]) -> str:
     return tomli_w.dumps({"task": card["recommended"]})
 
 
-__all__ = ["build", "spread", "recommend", "summary_lines", "recommended_toml"]
+__all__ = ["build", "spread", "recommend", "summary_lines", "recommended_toml", "time_label"]
