@@ -95,3 +95,24 @@ def test_the_cards_time_axis_writes_the_files_own_form(tmp_path):
     out = rnnlab("data", str(csv)).stdout.splitlines()
     axis = out[out.index(next(ln for ln in out if ln.strip() == "date")) - 1]
     assert "1960 Q1" in axis and "2001 Q4" in axis and "1960-01" not in axis, axis
+
+
+def test_the_recommended_window_and_horizon_say_why_and_still_paste_as_toml(tmp_path):
+    """An outside trial's weekly passengers (283 rows, season 52) got window 93 and horizon 12 with
+    no word why, although the README says the horizon is one season."""
+    import tomllib
+
+    from rnnlab.tasks.timeseries import sizes
+
+    csv = tmp_path / "w.csv"
+    csv.write_text("week,v\n" + "".join(f"{date},{20 + (k % 52) * 0.1 + 0.01 * k:.3f}\n" for k, date in enumerate(
+        __import__("pandas").date_range("1987-06-22", periods=283, freq="7D").strftime("%Y-%m-%d"))))
+    card = json.loads(rnnlab("data", str(csv), "--json").stdout)
+    assert card["season"] == 52 and card["horizon"] < 52
+    why = card["window_why"]
+    assert why.startswith(f"window {card['window']}, horizon {card['horizon']}: ") and "(one season, 52, needs 520 rows)" in why
+    text = rnnlab("data", str(csv)).stdout
+    block = text.split("recommended settings (paste into a preset, or pass each as --set task.KEY=VALUE):\n", 1)[1]
+    assert block.startswith(f"# {why}\n")
+    assert tomllib.loads(block)["task"]["window"] == card["window"]  # the comment keeps the block valid TOML
+    assert sizes.why_window_horizon(600, 12, 0.1, 0.2) == "window 24, horizon 12: the horizon one season (12); the window two seasons (24)"

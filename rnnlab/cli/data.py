@@ -69,6 +69,7 @@ def data(
     typer.echo(_acf_plot(card))
     typer.echo("")
     typer.echo(t("recommended settings (paste into a preset, or pass each as --set task.KEY=VALUE):"))
+    typer.echo(f"# {_why(card['window_why'])}")  # a TOML comment: the block pastes as it is
     typer.echo(tscard.recommended_toml(card).rstrip())
 
 
@@ -108,6 +109,26 @@ CARD_ZH = [
     (r"(?<=工作日)(?P<w>(?:, 周\S+)?), (?P<c>\w+) holidays\b", r"\g<w>, \g<c> 假日休市"),
     (r"(?<=周一至周五), (?P<c>\w+) holidays\b", r", \g<c> 假日休市"),
 ]
+
+
+WHY_ZH = [
+    (r"^window (\d+), horizon (\d+): the horizon ", r"窗口 \1, 预测步长 \2: 预测步长取"), (r"one season \((\d+)\)", r"一个季节 (\1)"),
+    (r"a tenth of the (\d+) rows, at most 12", r"\1 行的十分之一, 至多 12"), (r" \(one season, (\d+), needs (\d+) rows\)", r" (一个季节 \1 需要 \2 行)"),
+    (r", cut to (\d+) by the val and test splits \((\d+) rows\) or the window", r", 受验证/测试集 (\2 行) 或窗口所限减为 \1"),
+    (r"; the window ", "; 窗口取"), (r"two seasons \((\d+)\)", r"两个季节 (\1)"), (r"at least 16", "至少 16"), (r"twice the horizon", "预测步长的两倍"),
+    (r", cut to (\d+): half the training split's (\d+) rows after one horizon", r", 减为 \1: 训练集 \2 行减去一个预测步长后的一半"),
+]
+
+
+def _why(text: str) -> str:
+    """The card's `window_why` (tssizes.why_window_horizon) in the interface language."""
+    import re
+
+    from rnnlab.tui.i18n import lang
+
+    for pattern, zh in WHY_ZH if lang() != "en" else ():
+        text = re.sub(pattern, zh, text)
+    return text
 
 
 def card_lines(lines: list[str]) -> list[str]:

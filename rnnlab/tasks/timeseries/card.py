@@ -29,6 +29,7 @@ from rnnlab.config import TaskConfig
 from rnnlab.tasks.timeseries import blas
 from rnnlab.tasks.timeseries import data as tsdata
 from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries import sizes as tssizes
 from rnnlab.tasks.timeseries import stationarity as tsstat
 from rnnlab.tasks.timeseries import timeforms as tsforms
 from rnnlab.tasks.timeseries import metrics as tm
@@ -136,6 +137,7 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
         "acf_rows": int(modelled.size),
         "window": window,
         "horizon": horizon,
+        "window_why": tssizes.why_window_horizon(n - offset, season, cfg.val_fraction, cfg.test_fraction, rows=n),
         "min_rows": tsdata.min_rows(season),
         "values": _values(shown),
         "times": (_iso(stamps) if points is None else _iso(_at(stamps, rows))) if stamps else [],

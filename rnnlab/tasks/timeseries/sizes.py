@@ -60,6 +60,26 @@ def default_window_horizon(m: int, season: int, val_fraction: float, test_fracti
     return int(window), int(horizon)
 
 
+def why_window_horizon(m: int, season: int, val_fraction: float, test_fraction: float, rows: Optional[int] = None) -> str:
+    """default_window_horizon's choice in words, for the card (`window 93, horizon 12: ...`);
+    `rows`: the series' rows as the card counts them (m, the rows modelled, is one fewer when
+    the series is differenced)."""
+    s = split_sizes(m, val_fraction, test_fraction)
+    window, horizon = default_window_horizon(m, season, val_fraction, test_fraction)
+    if 1 < season <= max(1, m // 10):
+        h0, why_h = season, f"one season ({season})"
+    else:
+        h0 = max(1, min(12, m // 10))
+        why_h = (f"a tenth of the {m if rows is None else rows} rows, at most 12" + (f" (one season, {season}, needs {10 * season} rows)" if season > 1 else ""))
+    if horizon < h0:
+        why_h += f", cut to {horizon} by the val and test splits ({min(s.val, s.test)} rows) or the window"
+    w0 = max(2 * season, 16, 2 * horizon)
+    why_w = f"two seasons ({2 * season})" if w0 == 2 * season else ("at least 16" if w0 == 16 else "twice the horizon")
+    if window < w0:
+        why_w += f", cut to {window}: half the training split's {s.train} rows after one horizon"
+    return f"window {window}, horizon {horizon}: the horizon {why_h}; the window {why_w}"
+
+
 def min_rows(season: int) -> int:
     """The shortest series the defaults train on: three seasons, or 30 rows without one."""
     return 3 * season if season > 1 else 30
