@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 import tomllib
 
 from rnnlab.errors import UserError
+from rnnlab.separators import as_delimiter
 
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru", "transformer")
 TASKS = ("text", "timeseries", "adding", "copy")
@@ -108,8 +109,7 @@ class TaskConfig(_Section):
     # numeric column a series of that one model. Unset / false: one series.
     id_column: Optional[str] = Field(None, min_length=1)
     wide: bool = False
-    # CSV field separator; unset = detected (",", ";", tab or "|").
-    delimiter: Optional[str] = Field(None, min_length=1, max_length=1)
+    delimiter: Annotated[Optional[str], BeforeValidator(as_delimiter)] = Field(None, min_length=1, max_length=1)  # one character or tab, semicolon ...; unset: detected
     # Unset: from the data, as `rnnlab data` recommends (a window of two seasons, a horizon of
     # one, within what the splits hold; tasks/timeseries/data.py default_window_horizon).
     window: Optional[int] = Field(None, ge=2, le=100_000)
@@ -143,11 +143,6 @@ class TaskConfig(_Section):
     holidays: Optional[str] = None
     holiday_subdivision: Optional[str] = None
     synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig)
-
-    @field_validator("delimiter", mode="before")
-    @classmethod
-    def _delimiter(cls, v: Any) -> Any:
-        return delimiter_of(v) if isinstance(v, str) else v
 
     @field_validator("difference", mode="before")
     @classmethod
@@ -334,18 +329,6 @@ def _where(loc: tuple) -> str:
     if len(parts) >= 2:
         return f"[{'.'.join(parts[:-1])}] {parts[-1]}"
     return f"[{parts[0]}]" if parts else "config"
-
-
-# what people type for a separator they cannot type into a shell argument as one character
-DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
-
-
-def delimiter_of(text: str) -> str:
-    """A CSV separator as one character: `;`, or a name (`tab`, `\\t`, `semicolon` ...)."""
-    got = DELIMITER_NAMES.get(text.strip().lower(), text) if len(text) != 1 else text
-    if len(got) != 1:
-        raise ValueError(f"expected one character (',', ';', '|') or a name: {', '.join(DELIMITER_NAMES)}")
-    return got
 
 
 def _format_error(err: ValidationError, origin: str) -> str:

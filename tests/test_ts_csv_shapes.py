@@ -79,10 +79,11 @@ def test_a_title_with_a_comma_in_it_is_still_a_title(tmp_path):
         f"{ln.split(',')[0]};{ln.split(',')[1].replace('.', ',')}\n" for ln in semi.split("\n", 2)[2].splitlines())
     s = tsdata.load_csv(_write(tmp_path / "ip_eu.csv", semi))
     assert s.column == "Index" and s.values.size == 40 and s.values[1] == 53.5 and "(a title)" in s.reading[0]
-    # a first data row whose value is missing is a row, not the header
+    # a first data row whose value is missing is a row, not the header (and, missing, not the series: it starts at 1960-02)
     na = tsdata.load_csv(_write(tmp_path / "na.csv", "date,v\n1960-01-01,NA\n" + "".join(
         f"1960-{m:02d}-01,{m}\n" for m in range(2, 13)) + "".join(f"{y}-{m:02d}-01,{m}\n" for y in (1961, 1962) for m in range(1, 13))))
-    assert na.values.size == 36 and np.isnan(na.values[0]) and not na.reading
+    assert na.column == "v" and na.values.size == 35 and na.values[0] == 2.0 and na.timestamps[0] == datetime(1960, 2, 1)
+    assert na.reading == ("1 empty rows before the first value left out: the series starts at its first value",)
 
 
 def test_rows_written_newest_first_are_read_oldest_first(tmp_path):
@@ -243,7 +244,8 @@ def test_what_the_title_and_time_column_rules_must_leave_alone(tmp_path):
     for code in ("#N/A", "..", "NA", "(120)", '"1,234.5"'):
         text = f"Date,Load\n2020-01-01,{code}\n" + "".join(f"2020-01-{d:02d},{100 + d}.5\n" for d in range(2, 32))
         s = tsdata.load_csv(_write(tmp_path / "x.csv", text))
-        assert s.column == "Load" and s.values.size == 31 and not s.reading, code
+        missing = code in ("#N/A", "..", "NA")  # a missing first value: the series starts at the next row
+        assert s.column == "Load" and s.values.size == 31 - missing and bool(s.reading) == missing, code
     days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     for name, cells in (("day", days), ("time", ("morning", "evening")), ("month", ("Jan", "Feb", "Mar"))):
         s = tsdata.load_csv(_write(tmp_path / "w.csv", f"{name},v\n" + "".join(f"{cells[k % len(cells)]},{k}\n" for k in range(60))))

@@ -87,8 +87,8 @@ def main(argv: Optional[list[str]] = None) -> None:
         where = err.filename or _stdout_path()
         error(str(disk_full(where, "output")))
         sys.exit(2)
-    if isinstance(code, int) and not isinstance(code, bool) and code:
-        sys.exit(code)
+    # as click's standalone mode did: the process (and a caller of main) sees SystemExit, 0 on success
+    sys.exit(code if isinstance(code, int) and not isinstance(code, bool) else 0)
 
 
 def usage_line(err: typer.TyperException, args: list[str]) -> str:

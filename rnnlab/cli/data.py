@@ -42,7 +42,7 @@ def data(
     from rnnlab.tasks.timeseries import card as tscard
 
     if delimiter is not None:
-        from rnnlab.config import delimiter_of
+        from rnnlab.separators import delimiter_of
 
         try:
             delimiter = delimiter_of(delimiter)
