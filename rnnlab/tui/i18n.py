@@ -237,6 +237,7 @@ ZH.update({
     "builtin default": "内置默认", "Browse": "浏览", "the only numeric column": "唯一的数值列",
     "none (dates, years or steps)": "无 (日期、年份或步数)", "from the data": "由数据决定",
     "covariates": "协变量", "other CSV columns, e.g. temp, price": "CSV 中的其他列, 如 temp, price",
+    "future covariates": "未来协变量", "columns known ahead, e.g. promo, price": "预先已知的列, 如 promo, price",
     "race: one run per cell below": "竞赛: 下面每种单元一个运行", "race cells": "竞赛单元",
     "waiting for the first output probe": "等待第一次输出探针",
     "this run recorded no output probe (probes.output_every is 0 or above its steps)":
@@ -277,7 +278,7 @@ ZH.update({
     "train {train}  val {val}": "训练 {train}  验证 {val}", "‖g‖ {g}  clip {clip}": "‖g‖ {g}  裁剪 {clip}", "off": "关闭",
     "  clipped {share} (last 200)": "  已裁剪 {share} (最近 200 步)", "  clipped {share}": "  已裁剪 {share}",
     "per-layer norms: waiting for probe": "各层范数: 等待探针",
-    "per layer @ {step}: grad ‖·‖, update/weight": "各层 @ {step}: 梯度 ‖·‖, 更新/权重",
+    "layer @{step}": "层 @{step}",
     "‖far‖/‖near‖ = {ratio} ({verdict})": "‖远‖/‖近‖ = {ratio} ({verdict})",
     "‖far‖/‖near‖ {ratio} ({verdict})": "‖远‖/‖近‖ {ratio} ({verdict})", "{ratio} ({verdict})": "{ratio} ({verdict})",
     "vanishing": "梯度消失", "exploding": "梯度爆炸", "steady": "平稳",

@@ -28,8 +28,10 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "source": ("task", "source", "str"),
     "column": ("task", "column", "str"),
     "time_column": ("task", "time_column", "str"),
-    # other columns of the same CSV the model reads as inputs (rnnlab/tasks/timeseries/covariates.py)
+    # other columns of the same CSV the model reads as inputs (rnnlab/tasks/timeseries/covariates.py):
+    # observed up to the forecast origin, or known ahead (their next `horizon` values read too)
     "covariates": ("task", "covariates", "names"),
+    "future_covariates": ("task", "future_covariates", "names"),
     "seq_len": ("task", "seq_len", "int"),
     "window": ("task", "window", "int"),
     "horizon": ("task", "horizon", "int"),
@@ -43,7 +45,8 @@ FIELDS: dict[str, tuple[str, str, str]] = {
 }
 LABELS = {
     "cell": "cell", "attention": "attention", "layers": "layers", "hidden": "hidden size", "task": "task",
-    "source": "corpus / CSV", "column": "value column", "time_column": "time column", "covariates": "covariates", "seq_len": "T / seq_len", "window": "window", "horizon": "horizon",
+    "source": "corpus / CSV", "column": "value column", "time_column": "time column", "covariates": "covariates",
+    "future_covariates": "future covariates", "seq_len": "T / seq_len", "window": "window", "horizon": "horizon",
     "optimizer": "optimizer", "lr": "learning rate", "schedule": "schedule", "clip": "clip norm (0 off)",
     "steps": "steps", "batch": "batch size", "device": "device", "name": "run name", "seeds": "seeds",
     "sweep_trials": "sweep trials", "sweep_parallel": "in parallel", "sweep_sampler": "sampler", "sweep_pruner": "pruner",
@@ -51,6 +54,7 @@ LABELS = {
 # Fields that only mean something for some tasks.
 TASK_ONLY = {
     "source": ("text", "timeseries"), "column": ("timeseries",), "time_column": ("timeseries",), "covariates": ("timeseries",),
+    "future_covariates": ("timeseries",),
     "window": ("timeseries",), "horizon": ("timeseries",),
     # a forecast reads its window (rnnlab.config.TASK_KEY_KINDS): T shown for it was ignored (issue 17)
     "seq_len": ("text", "adding", "copy"),
@@ -122,13 +126,13 @@ def field_for(message: str) -> Optional[str]:
     return None
 
 
-def data_field(message: str) -> str:
+def data_field(message: str, task: Any = None) -> str:
     """The field a problem reading the data is flagged on: a names field the message names
-    (`no column 'tmp' (task.covariates)`), else the corpus / CSV path."""
-    for fid, (section, key, kind) in FIELDS.items():
-        if kind == "names" and f"{section}.{key}" in message:
-            return fid
-    return "source"
+    (`no column 'tmp' (task.covariates)`), the one the `task` config fills where it names both
+    (`task.covariates / task.future_covariates need a CSV`), else the corpus / CSV path."""
+    named = [fid for fid, (section, key, kind) in FIELDS.items() if kind == "names" and f"{section}.{key}" in message]
+    filled = [fid for fid in named if getattr(task, FIELDS[fid][1], None)]
+    return (filled or named or ["source"])[0]
 
 
 def race_configs(cfg: Config, cells: list[str], match: bool) -> list[Config]:

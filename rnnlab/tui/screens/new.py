@@ -105,6 +105,7 @@ class NewExperiment(Screen):
             yield row("column", Input(placeholder=t("the only numeric column"), id="column", **one))
             yield row("time_column", Input(placeholder=t("none (dates, years or steps)"), id="time_column", **one))
             yield row("covariates", Input(placeholder=t("other CSV columns, e.g. temp, price"), id="covariates", **one)).add_class("wide")
+            yield row("future_covariates", Input(placeholder=t("columns known ahead, e.g. promo, price"), id="future_covariates", **one)).add_class("wide")
             yield DataCard(id="data-card", classes="wide")
             yield row("window", Input(id="window", placeholder=t("from the data"), **one))
             yield row("horizon", Input(id="horizon", placeholder=t("from the data"), **one))
@@ -210,7 +211,6 @@ class NewExperiment(Screen):
         for fid, tasks in TASK_ONLY.items():
             self.query_one(f"#row-{fid}").display = task in tasks
         race = self.query_one("#race", Checkbox).value
-        self.query_one("#row-race-cells").display = race
         self.query_one("#row-match").display = race
         sweeping = self._sweeping()
         for fid in ("sweep_trials", "sweep_parallel", "sweep_sampler", "sweep_pruner"):
@@ -239,7 +239,7 @@ class NewExperiment(Screen):
             return None
         found = self._data.get(data_key(cfg)) if known_io(cfg.task) is None else None
         if isinstance(found, str):
-            self._flag(data_field(found))  # the path, or the covariates field naming a column the CSV lacks
+            self._flag(data_field(found, cfg.task))  # the path, or the (future) covariates naming a column the CSV lacks
             self._show_error(found)
             return None
         self.cfg = cfg

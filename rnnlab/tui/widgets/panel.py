@@ -2,6 +2,8 @@
 only when one of them changed, and explains itself on `?`; and the view options every panel
 draws with (log y, wall-clock x, smoothing). The panels themselves: rnnlab/tui/widgets/panels.py
 (the training curves and probes) and rnnlab/tui/widgets/outputpanel.py (what the model outputs).
+A panel's lines that may not fit its rows go in a `ScrollBody`: the wheel scrolls it, and the
+arrow, page, home and end keys do while its panel has the focus.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from typing import Optional, Union
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.containers import Vertical
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from rnnlab.tui.state import RunState
@@ -24,8 +27,20 @@ class ViewOptions:
     smoothing: float = 0.05
 
 
+class ScrollBody(VerticalScroll, can_focus=False):
+    """The lines of a panel that may be more than its rows (the gates of a deep LSTM, the
+    per-layer norms): cut off below the border, they were out of reach. Not focusable itself:
+    tab still stops at the panel, whose keys scroll it (`Panel.action_scroll_body`)."""
+
+
 class Panel(Vertical):
     """A titled dashboard panel; subclasses set TOPICS, EXPLAIN and implement `redraw`."""
+
+    BINDINGS = [
+        Binding(key, f"scroll_body('{action}')", show=False)
+        for key, action in (("up", "scroll_up"), ("down", "scroll_down"), ("pageup", "page_up"),
+                            ("pagedown", "page_down"), ("home", "scroll_home"), ("end", "scroll_end"))
+    ]
 
     TOPICS: frozenset[str] = frozenset()
     TITLE = ""
@@ -57,6 +72,11 @@ class Panel(Vertical):
 
         self.mount(Static(CellWrap(Text("? " + i18n.t(self.EXPLAIN))), classes="explain"), before=0)
         return True
+
+    def action_scroll_body(self, action: str) -> None:
+        """Scroll the panel's `ScrollBody`, if it has one (`action` is one of its scroll actions)."""
+        for body in self.query(ScrollBody):
+            getattr(body, f"action_{action}")()
 
     def wants(self, changed: set[str]) -> bool:
         return bool(self.TOPICS & changed)

@@ -7,12 +7,14 @@ options are in rnnlab/tui/widgets/panel.py, the output panel in rnnlab/tui/widge
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import numpy as np
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.css.scalar import Scalar
 from textual.widgets import Static
 
 from rnnlab.runs.status import LIVE
@@ -20,7 +22,7 @@ from rnnlab.tui.i18n import pad, run_message, t, tf
 from rnnlab.tui.state import RunState, fmt_num
 from rnnlab.tui.widgets.heatmap import Heatmap
 from rnnlab.tui.widgets.outputpanel import OutputPanel  # noqa: F401 (re-exported)
-from rnnlab.tui.widgets.panel import Panel, ViewOptions
+from rnnlab.tui.widgets.panel import Panel, ScrollBody, ViewOptions
 from rnnlab.tui.widgets.plot import Line, LinePlot, PlotData
 from rnnlab.tui.widgets.quiet import set_content
 from rnnlab.tui.widgets.wraplog import WrapLog
@@ -157,9 +159,15 @@ class GradPanel(Panel):
                "per-layer norms. Healthy: steady near or below the threshold; spikes far above it mean "
                "exploding gradients, clipping on most steps means the lr is too high.")
 
+    # six rows of curve, and the plot's frame, x ticks and legend: at 120x40 the table under the plot
+    # (rows of 45 cells wrapped in a grid's 36) left it one row of curve
+    PLOT_ROWS = 10
+
     def compose(self) -> ComposeResult:
+        self._table_rows = 1
         yield LinePlot(id="grad-plot")
-        yield Static(id="layer-bars", classes="note")
+        with ScrollBody(id="layer-scroll"):  # the table gets what the plot leaves, and scrolls
+            yield Static(id="layer-bars", classes="note")
 
     def redraw(self, state: RunState, opts: ViewOptions) -> None:
         g = state.series.get("grad_norm")
@@ -174,12 +182,45 @@ class GradPanel(Panel):
         self.set_titles(subtitle=(head + tf("  clipped {share} (last 200)", share=share), head + tf("  clipped {share}", share=share))
                         if share is not None else head)
         self.query_one(LinePlot).show(PlotData(lines, hlines=hl, xlabel=_xlabel(opts), log_y=True))
-        set_content(self.query_one("#layer-bars", Static), layer_table(state.vectors.get("layers")))
+        table = LayerTable(state.vectors.get("layers"))
+        self._table_rows = table.rows
+        self._fit_table()
+        set_content(self.query_one("#layer-bars", Static), table)
+
+    def on_resize(self) -> None:  # (Panel.on_resize, which fits the titles, is called too)
+        self._fit_table()
+
+    def _fit_table(self) -> None:
+        """The table's rows: its own, or fewer where the plot would get less than PLOT_ROWS (the
+        rest scrolls); at least one. (In CSS, a min-height on the plot and a max-height on the table,
+        both 1fr, came out taller than the panel: Textual applied both bounds in one pass.)"""
+        scroll = self.query_one("#layer-scroll", ScrollBody)
+        room = self.content_size.height - self.PLOT_ROWS - sum(w.outer_size.height for w in self.query(".explain"))
+        rows = max(1, min(self._table_rows, room))
+        if scroll.styles.height != Scalar.from_number(rows):
+            scroll.styles.height = rows
 
 
-def layer_table(entry: Optional[tuple[int, Any]], limit: int = 8) -> Text:
+@dataclass
+class LayerTable:
+    """The per-layer table, laid out at the width it is drawn at (rows of a fixed 45 cells wrapped
+    in two in a grid's third of 120 columns): each layer on one row, its name cut from the left."""
+
+    entry: Optional[tuple[int, Any]]
+    limit: int = 8
+
+    @property
+    def rows(self) -> int:
+        data = self.entry[1] if self.entry and isinstance(self.entry[1], dict) else None
+        return 1 + min(len(data), self.limit) if data else 1
+
+    def __rich_console__(self, console: Any, options: Any):
+        yield layer_table(self.entry, self.limit, options.max_width)
+
+
+def layer_table(entry: Optional[tuple[int, Any]], limit: int = 8, width: int = 45) -> Text:
     if not entry or not isinstance(entry[1], dict) or not entry[1]:
-        return Text(t("per-layer norms: waiting for probe"), style="dim")
+        return Text(t("per-layer norms: waiting for probe"), style="dim", no_wrap=True, overflow="ellipsis")
     step, data = entry
     def norm(v: dict) -> float:  # a diverged run records NaN/inf norms: no bar, the number says it
         x = float(v.get("grad_norm", 0) or 0)
@@ -187,12 +228,39 @@ def layer_table(entry: Optional[tuple[int, Any]], limit: int = 8) -> Text:
 
     rows = sorted(data.items(), key=lambda kv: -norm(kv[1]))[:limit]
     top = max(norm(v) for _, v in rows) or 1.0
-    out = Text(tf("per layer @ {step}: grad ‖·‖, update/weight", step=step) + "\n", style="dim")
+    # name, bar, ‖g‖ and Δw/w (6 cells each): the bar gives way (10 cells down to 3) before the names do
+    head = tf("layer @{step}", step=step)
+    longest = max(cell_len(head), *(len(name) for name, _ in rows))
+    bar_w = min(10, max(3, width - 15 - longest))
+    name_w = max(6, min(longest, width - 15 - bar_w))
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append(f"{' ' * max(0, name_w - cell_len(head))}{head} {'':<{bar_w}} {'‖g‖':>6} {'Δw/w':>6}\n", style="dim")
     for name, v in rows:
         gn = float(v.get("grad_norm", 0) or 0)
-        bar = "█" * max(0, int(10 * norm(v) / top))
-        out.append(f"{name[-18:]:>18} {bar:<10} {fmt_num(gn, 3):>7} {fmt_num(v.get('update_ratio'), 2):>7}\n")
+        bar = "█" * max(0, int(bar_w * norm(v) / top))
+        short = name if len(name) <= name_w else "…" + name[len(name) - name_w + 1 :]
+        out.append(f"{short:>{name_w}} {bar:<{bar_w}} {_num6(gn, 3):>6} {_num6(v.get('update_ratio'), 2):>6}\n")
+    out.rstrip()
     return out
+
+
+def _num6(v: Any, digits: int) -> str:
+    """A number in at most 6 cells, `digits` significant ones or as few fewer as it takes, with a
+    short exponent ("7.5e-4": fmt_num's "7.50e-04" ran into the next column)."""
+    x = float(v) if v is not None else math.nan
+    if not math.isfinite(x):
+        return fmt_num(x)
+
+    def short(text: str) -> str:
+        mant, e, exp = text.partition("e")
+        return f"{mant}e{int(exp)}" if e else text
+
+    text = ""
+    for d in range(digits, 0, -1):
+        for text in (short(f"{x:.{d}g}"), short(f"{x:.{d - 1}e}")):
+            if len(text) <= 6:
+                return text
+    return text
 
 
 class FlowPanel(Panel):
@@ -242,7 +310,11 @@ class GatePanel(Panel):
                "saturated open (near 1) is how an LSTM keeps long memory.")
 
     def compose(self) -> ComposeResult:
-        yield Static(id="gate-bars")
+        # a forecasting run's grid gives the panel 6 rows at 120x40 (a 1-layer LSTM's lines are 8, a
+        # 3-layer one's 18): the mean ‖h_t‖ lines at the end were cut off; they scroll into view now
+        # (the wheel, or the keys of the focused panel)
+        with ScrollBody(id="gate-scroll"):
+            yield Static(id="gate-bars")
 
     def redraw(self, state: RunState, opts: ViewOptions) -> None:
         set_content(self.query_one("#gate-bars", Static), gate_text(state))
@@ -284,10 +356,11 @@ def gate_text(state: RunState) -> Text:
             out.append(tf("{gate} (tanh): >0.9 means |·|>0.9", gate=tanh_names[0].rsplit(".", 1)[-1]) + "\n", style="dim")
     hid = state.vectors.get("hidden_norm")
     if hid and isinstance(hid[1], dict) and hid[1].get("layers"):
-        out.append("\n" + t("mean ‖h_t‖ (first → last t)") + "\n", style="dim")
+        out.append(t("mean ‖h_t‖ (first → last t)") + "\n", style="dim")  # (no blank line: a row of 13 was one too few)
         for i, layer in enumerate(hid[1]["layers"]):
             if layer:
                 out.append(tf("  layer {i}: {first} → {last}", i=i, first=fmt_num(layer[0], 3), last=fmt_num(layer[-1], 3)) + "\n")
+    out.rstrip()  # no blank row under the last line
     return out
 
 
