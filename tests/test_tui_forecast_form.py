@@ -71,6 +71,23 @@ def test_form_forecast_of_a_csv_gets_the_clis_patience_and_name(tmp_path):
     assert data["train"]["steps"] == 1000 and data["task"]["seq_len"] == 100
 
 
+def test_an_empty_source_field_keeps_the_presets_builtin_series():
+    """The field shows a builtin source empty (`builtin default`); emptied, it dropped
+    `ts-covariates`' `builtin:synthetic-driven` for the plain series, which has no covariates, and
+    the form showed an error whatever was typed (a helper's trial). Another task's builtin goes."""
+    from rnnlab.config import read_toml, validate
+    from rnnlab.presets import resolve
+    from rnnlab.tui.newform import form_config
+
+    base = read_toml(resolve("ts-covariates"))
+    assert base["task"]["source"].startswith("builtin:synthetic-")
+    data, _ = form_config(base, _form_values(), False)
+    assert data["task"]["source"] == base["task"]["source"] and validate(data, "form").task.covariates
+    text = {"name": "lstm-char", "task": {"kind": "text", "source": "builtin:python-stdlib"}}
+    data, _ = form_config(text, _form_values(), False)
+    assert "source" not in data["task"] and validate(data, "form").task.source == "builtin:synthetic"
+
+
 def test_form_hides_t_seq_len_for_a_forecast():
     from rnnlab.tui.newform import TASK_ONLY
 

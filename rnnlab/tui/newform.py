@@ -202,7 +202,7 @@ def form_config(base: dict[str, Any], values: dict[str, Any], sweeping: bool) ->
             if fid in OPTIONAL_TEXT:
                 if text:
                     sect[key] = text
-                else:
+                elif not (fid == "source" and _builtin_kept(base, values.get("task"))):
                     sect.pop(key, None)
                 continue
             if not text and fid in FROM_DATA:
@@ -223,6 +223,14 @@ def form_config(base: dict[str, Any], values: dict[str, Any], sweeping: bool) ->
                                          else "{field}: {text!r} is not a number", field=t(LABELS[fid]), text=text)) from None
     forecast_defaults(data, base)
     return data, space
+
+
+def _builtin_kept(base: dict[str, Any], task: Any) -> bool:
+    """Whether an empty corpus / CSV field keeps the preset's builtin source: the field shows a
+    builtin source empty (`builtin default`), and `ts-covariates`' `builtin:synthetic-driven`
+    dropped to the plain synthetic series, which has no covariates. Not for another task's."""
+    b = base.get("task") or {}
+    return str(b.get("source") or "").startswith("builtin:") and b.get("kind") == task
 
 
 def names(text: str) -> list[str]:
