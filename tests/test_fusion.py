@@ -620,12 +620,14 @@ def test_zero_test_values_make_mape_and_smape_unfit_and_it_is_said(monkeypatch):
     against 11.9 for seasonal-naive while MASE ranked them the other way, with no word."""
     from rnnlab.tui.i18n import run_message
 
+    assert tsverdict.zero_notes({"test_zero_actuals": 1.0})[0].startswith("100% of the test values are 0")
+    assert tsverdict.zero_notes({"test_zero_actuals": 0.004})[0].startswith("0.4% of the test values are 0")
     note = tsverdict.notes({"test_zero_actuals": 0.9167}, {})
-    assert note == ["92% of the test values are 0: MAPE leaves them out and sMAPE scores every forecast off 0 as 200 %; "
+    assert note == ["91.7% of the test values are 0: MAPE leaves them out and sMAPE scores every forecast off 0 as 200 %; "
                     "compare forecasters by MASE here"]
     assert tsverdict.zero_notes({}) == [] and tsverdict.zero_notes({"test_zero_actuals": 0.0}) == []
     monkeypatch.setenv("RNNLAB_LANG", "zh")
-    assert run_message(note[0]).startswith("测试值中 92% 为 0")
+    assert run_message(note[0]).startswith("测试值中 91.7% 为 0")
 
 
 def test_a_run_on_a_series_with_zeros_reports_their_share(tmp_path):

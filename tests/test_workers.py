@@ -84,8 +84,8 @@ def test_kill9_shows_crashed_then_resume_continues_one_curve(root):
     crashed = _wait(lambda: (i := _info(run)).status == "crashed" and i, timeout=15)
     assert crashed and crashed.recorded_status == "paused"
     # `show` says what a crash without a recorded reason means and what to do (an outside trial saw `crashed` alone)
-    shown = CliRunner().invoke(app, ["show", "phoenix", "--runs-dir", str(root)]).output
-    assert "crashed: its worker ended without recording why" in shown and "`rnnlab resume phoenix`" in shown
+    shown = " ".join(CliRunner().invoke(app, ["show", "phoenix", "--runs-dir", str(root)]).output.split())  # lines wrap at 80
+    assert "crashed: its worker ended without recording why" in shown and "`rnnlab resume phoenix" in shown
     written_before = store.RunReader(run).series("loss")[0]
     assert written_before[-1] == paused.step  # rows past the last checkpoint exist, to be superseded
 

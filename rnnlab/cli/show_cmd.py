@@ -7,6 +7,7 @@ of `RunInfo.to_dict()` plus `checkpoints`).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -88,9 +89,16 @@ def _crash(info, tf) -> str:
     and what the worker last recorded (`paused at step 12`)."""
     from rnnlab.tui.i18n import run_message
 
+    import shlex
+
+    from rnnlab.runs.paths import runs_root
+
     last = tf(" (last recorded: {message})", message=run_message(info.message)) if info.message else ""
+    root = Path(info.dir).parent  # as train's --detach hint: the root named where it is not the default
+    where = "" if root.resolve() == runs_root(None).resolve() else f" --runs-dir {shlex.quote(str(root))}"
     return tf(": its worker ended without recording why (killed, out of memory, or the machine restarted); `rnnlab resume "
-              "{run}` continues from its last checkpoint, `rnnlab logs {run}` shows its log", run=info.name or info.run_id) + last
+              "{run}` continues from its last checkpoint, `rnnlab logs {run}` shows its log",
+              run=shlex.quote(info.name or info.run_id) + where) + last
 
 
 def _field(key: str) -> str:

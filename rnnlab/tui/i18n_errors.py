@@ -124,9 +124,9 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r"; or, if the file holds several series one after another, name the column that tells them apart: "
      r"task\.id_column = (?P<q>'[^']*') \(rnnlab data --id-column (?P<c>[^)]*)\)",
      r"; 若文件中依次存放多条序列, 请指定区分它们的列: task.id_column = \g<q> (rnnlab data --id-column \g<c>)"),
-    (r": task\.time_column = (?P<t>'[^']*') is the one numeric column and (?P<q>'[^']*') holds the times: -t (?P<c>\S+) "
+    (r": task\.time_column = (?P<t>'[^']*') names the column of values, and (?P<q>'[^']*') holds the times: -t (?P<c>\S+) "
      r"\(task\.time_column = (?P<q2>'[^']*')\), or leave it unset to find it",
-     r": task.time_column = \g<t> 是唯一的数值列, 而 \g<q> 才是时间: -t \g<c> (task.time_column = \g<q2>), 或不设, 让它自动找到"),
+     r": task.time_column = \g<t> 指的是数值列, 而 \g<q> 才是时间: -t \g<c> (task.time_column = \g<q2>), 或不设, 让它自动找到"),
     (r"; column (?P<q>'[^']*') holds increasing times: is it the time column\? \(-t (?P<c>[^,]*), task\.time_column = (?P<q2>'[^']*')\)",
      r"; 列 \g<q> 的时间是递增的: 它是时间列吗? (-t \g<c>, task.time_column = \g<q2>)"),
     (r"; a time written twice, as local clocks do when daylight saving time ends\? write the times in UTC or with their "

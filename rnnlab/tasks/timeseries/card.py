@@ -139,6 +139,7 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
         "horizon": horizon,
         "window_why": tssizes.why_window_horizon(n - offset, season, cfg.val_fraction, cfg.test_fraction, rows=n),
         "min_rows": tsdata.min_rows(season),
+        "trains": tssizes.trains(n - offset, season, window, horizon, cfg.val_fraction, cfg.test_fraction),
         "values": _values(shown),
         "times": (_iso(stamps) if points is None else _iso(_at(stamps, rows))) if stamps else [],
         "reading": list(series.reading),
@@ -190,9 +191,9 @@ def summary_lines(card: dict[str, Any]) -> list[str]:
     verdict = tsstat.verdict(st)
     advice = "difference it (auto does)" if not st["stationary"] else "no differencing needed"
     # below the defaults' minimum the card's own window and horizon still train it (what `train` refuses without them)
-    short = ([f"too short     {card['rows']} rows; training with the defaults needs at least {card['min_rows']}; the "
-              f"window and horizon recommended below train it: --set task.window={card['window']} --set task.horizon={card['horizon']}"]
-             if card["rows"] < card["min_rows"] else [])
+    short = ([f"too short     {card['rows']} rows; training with the defaults needs at least {card['min_rows']}" + (
+              f"; the window and horizon recommended below train it: --set task.window={card['window']} --set task.horizon={card['horizon']}"
+              if card.get("trains") else "")] if card["rows"] < card["min_rows"] else [])
     return short + [
         f"{Path(card['file']).name} [{card['column']}]: {card['rows']} rows{span}",
         f"frequency     {card['frequency']}{back}",

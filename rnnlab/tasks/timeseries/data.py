@@ -71,13 +71,10 @@ def load_series(cfg: TaskConfig) -> Series:
     return load_csv(Path(source).expanduser(), column=cfg.column, time_column=cfg.time_column, delimiter=cfg.delimiter)
 
 
-def load_csv(
-    path: Path, column: Optional[str] = None, time_column: Optional[str] = None, delimiter: Optional[str] = None
-) -> Series:
-    """Read one numeric column and its time column from a CSV with a header; see read for the
-    number, date and delimiter forms understood. Without `time_column`, the first column that
-    parses as dates or years is the time column. Missing rows of a regular series (a week
-    without a row) come back as NaN rows, like empty cells."""
+def load_csv(path: Path, column: Optional[str] = None, time_column: Optional[str] = None, delimiter: Optional[str] = None) -> Series:
+    """Read one numeric column and its time column from a CSV with a header (forms: read.py);
+    without `time_column`, the first column that parses as dates or years. A regular series'
+    missing rows (a week without a row) come back as NaN rows, like empty cells."""
     table = tscsv.read_table(path, delimiter)
     if time_column is not None:
         tscsv.column_index(table, time_column, "time_column")  # a misspelt name first
@@ -97,6 +94,8 @@ def load_csv(
     lead, empty = (int(seen[0]), int(values.size - seen[-1] - 1)) if seen.size else (0, 0)
     if empty or lead:
         values, index = values[lead : seen[-1] + 1], None if index is None else index[lead : seen[-1] + 1]
+        if kind and kind.startswith(("steps", "next")):  # the file's own numbers of the rows kept
+            kind = tscsv.steps_of(tscsv.values(table, time_column)[lead : seen[-1] + 1])
     # years and quarters are written back as the file wrote them (tsfreq.label)
     freq = replace(tsfreq.infer(index), form=tscsv.form_of(kind))
     if index is not None:

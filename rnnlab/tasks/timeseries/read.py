@@ -289,8 +289,8 @@ def pick_column(table: Table, time_column: Optional[str]) -> str:
         others = [c for c in table.header if c != time_column]
         if time_column is not None and len(others) == 1:
             if table.dates(table.header.index(others[0])) is not None:  # `-t deaths`: the values named as the time
-                raise UserError(f"{table.path}: task.time_column = {time_column!r} is the one numeric column and {others[0]!r} holds the "
-                                f"times: -t {others[0]} (task.time_column = {others[0]!r}), or leave it unset to find it")
+                raise UserError(f"{table.path}: task.time_column = {time_column!r} names the column of values, and {others[0]!r} holds "
+                                f"the times: -t {others[0]} (task.time_column = {others[0]!r}), or leave it unset to find it")
             values(table, others[0])  # the one value column: name its first cell that is not a number
         sep = next((c for c in ",;\t|" if len(table.header) == 1 and c in table.header[0]), None)
         if sep is not None:  # `--delimiter tab` on a comma file: one column named `date,deaths`

@@ -70,7 +70,7 @@ def why_window_horizon(m: int, season: int, val_fraction: float, test_fraction: 
         h0, why_h = season, f"one season ({season})"
     else:
         h0 = max(1, min(12, m // 10))
-        why_h = (f"a tenth of the {m if rows is None else rows} rows, at most 12" + (f" (one season, {season}, needs {10 * season} rows)" if season > 1 else ""))
+        why_h = (f"a tenth of the {m} rows{' modelled (one fewer: differenced)' if rows is not None and rows != m else ''}, at most 12" + (f" (one season, {season}, needs {10 * season} rows)" if season > 1 else ""))
     if horizon < h0:
         why_h += f", cut to {horizon} by the val and test splits ({min(s.val, s.test)} rows) or the window"
     w0 = max(2 * season, 16, 2 * horizon)
@@ -78,6 +78,13 @@ def why_window_horizon(m: int, season: int, val_fraction: float, test_fraction: 
     if window < w0:
         why_w += f", cut to {window}: half the training split's {s.train} rows after one horizon"
     return f"window {window}, horizon {horizon}: the horizon {why_h}; the window {why_w}"
+
+
+def trains(m: int, season: int, window: int, horizon: int, val_fraction: float, test_fraction: float) -> bool:
+    """Whether `m` work rows train with this window and horizon: every split long enough, and a
+    season shorter than the training split (the seasonal-naive baseline and MASE need one back)."""
+    s = split_sizes(m, val_fraction, test_fraction)
+    return not _short(s, window, horizon) and (season <= 1 or season < s.train)
 
 
 def min_rows(season: int) -> int:
@@ -94,7 +101,7 @@ def resolve_window(cfg: TaskConfig, m: int, offset: int, season: int, origin: st
     if m + offset < need:
         what = f"three seasons of {season}" if season > 1 else "30 rows for a series without a season"
         w, h = default_window_horizon(m, season, cfg.val_fraction, cfg.test_fraction)
-        fits = not _short(split_sizes(m, cfg.val_fraction, cfg.test_fraction), w, h)
+        fits = trains(m, season, w, h, cfg.val_fraction, cfg.test_fraction)
         raise UserError(
             f"{origin}: {m + offset} rows is too short to forecast: at least {need} are needed ({what}); "
             "or set task.window and task.horizon yourself" + (f" (as `rnnlab data` recommends: --set task.window={w} "

@@ -128,7 +128,7 @@ def zero_notes(metrics: dict[str, float]) -> list[str]:
     share = metrics.get("test_zero_actuals")
     if not _ok(share) or share <= 0:
         return []
-    return [f"{100 * share:.2g}% of the test values are 0: MAPE leaves them out and sMAPE scores every forecast off 0 as 200 %; "
+    return [f"{100 * share:.3g}% of the test values are 0: MAPE leaves them out and sMAPE scores every forecast off 0 as 200 %; "
             "compare forecasters by MASE here"]
 
 
