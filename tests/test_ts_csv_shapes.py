@@ -237,6 +237,13 @@ def test_empty_rows_before_the_first_value_are_not_the_series(tmp_path):
     # the other column alone is the whole file
     assert tsdata.load_csv(path, column="hs").values.size == 169
 
+    # a file's own step numbers go on after its last row, not from the series' first (a review)
+    from rnnlab.tasks.timeseries import timeforms
+
+    steps = tsdata.load_csv(_write(tmp_path / "t.csv", "t,y\n" + "".join(
+        f"{k},{'' if k <= 24 or k > 118 else 10 + k % 7}\n" for k in range(1, 121))))
+    assert steps.values.size == 94 and [timeforms.step_number(steps.frequency.form, 94 + k) for k in range(2)] == [119, 120]
+
 
 def test_what_the_title_and_time_column_rules_must_leave_alone(tmp_path):
     # a review of the two rules above: a first row whose value is a missing-value code became the

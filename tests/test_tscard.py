@@ -116,3 +116,21 @@ def test_the_recommended_window_and_horizon_say_why_and_still_paste_as_toml(tmp_
     assert block.startswith(f"# {why}\n")
     assert tomllib.loads(block)["task"]["window"] == card["window"]  # the comment keeps the block valid TOML
     assert sizes.why_window_horizon(600, 12, 0.1, 0.2) == "window 24, horizon 12: the horizon one season (12); the window two seasons (24)"
+
+
+def test_the_card_promises_its_settings_train_a_short_series_only_where_they_do(tmp_path):
+    # a review: a weekly 60-row series (season 52, a 42-row training split) was told its settings
+    # train it, and `train` with them refused the season
+    import pandas as pd
+
+    from rnnlab.tasks.timeseries import card as tscard
+
+    weekly = tmp_path / "w60.csv"
+    weekly.write_text("d,v\n" + "".join(f"{d},{k % 9}\n" for k, d in enumerate(pd.date_range("2000-01-03", periods=60, freq="7D").strftime("%Y-%m-%d"))))
+    card = tscard.build(weekly)
+    assert card["season"] == 52 and not card["trains"] and "train it" not in tscard.summary_lines(card)[0]
+    yearly = tmp_path / "y12.csv"
+    yearly.write_text("year,v\n" + "".join(f"{1990 + k},{10 + k * 0.5 + k % 3}\n" for k in range(12)))
+    card = tscard.build(yearly)
+    assert card["trains"] and "--set task.window=" in tscard.summary_lines(card)[0]
+
