@@ -41,7 +41,7 @@ from benchmarks.common import Figure
 
 ROOT = Path(__file__).resolve().parents[1]
 ITEM = "15"
-PEERS = ("ets", "arima", "theta", "mstl", "seasonal_naive")  # mstl: long seasons only (tsmembers.MSTL_MIN_SEASON)
+PEERS = ("ets", "arima", "theta", "mstl", "seasonal_naive", "naive")  # mstl: long seasons only (tsmembers.MSTL_MIN_SEASON); naive: without a season
 # The recurrent model's variants (`--variant NAME --set K=V`): each one's records, measured in its
 # own pass over the 11 series (its own best peers: the windows may move by a row), read back by
 # every rendering of item 15 as one line each; "default" is the same pass with no --set.

@@ -642,3 +642,26 @@ def test_a_run_on_a_series_with_zeros_reports_their_share(tmp_path):
     out = json.loads(proc.stdout)
     assert out["metrics"]["test_zero_actuals"] == pytest.approx(0.75, abs=0.05)
     assert any(w.endswith("compare forecasters by MASE here") for w in out["warnings"])
+
+
+def test_without_a_season_the_random_walk_is_a_member(tmp_path):
+    """An outside trial's gold prices (season 1): naive, the best forecaster on validation and test,
+    was no member (seasonal-naive needs a season), so the fusion could not weigh it, and
+    `--model seasonal_naive` / `naive` were refused."""
+    from tests.test_cli_train import rnnlab
+
+    assert [m.name for m in tsmembers.fit_members(np.arange(50.0), 1, names=["naive"])] == ["naive"]
+    assert "naive" not in [m.name for m in tsmembers.fit_members(_seasonal(), 12)]
+    y = 100 + np.cumsum(np.random.default_rng(4).normal(size=200))
+    csv = tmp_path / "walk.csv"
+    csv.write_text("value\n" + "".join(f"{v:.3f}\n" for v in y))
+    runs = tmp_path / "runs"
+    proc = rnnlab("train", str(csv), "--set", "model.hidden_size=8", "--set", "train.steps=4", "--set", "train.eval_every=4",
+                  "--set", "probes.output_every=0", "--runs-dir", str(runs), "--name", "walk", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert "naive" in out["members"] and "test_mase" in out["members"]["naive"] and "weight" in out["members"]["naive"]
+    assert out["members"]["naive"]["test_mase"] == pytest.approx(out["test_baselines"]["naive"]["test_mase"], rel=1e-6)
+    got = rnnlab("forecast", "walk", "--runs-dir", str(runs), "--future", "3", "--model", "naive", "--json")
+    assert got.returncode == 0, got.stderr
+    assert [r["forecast"] for r in json.loads(got.stdout)["rows"]] == pytest.approx([round(y[-1], 3)] * 3)

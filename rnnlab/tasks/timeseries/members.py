@@ -16,7 +16,8 @@ origin o gets the forecast it would have had from y[:o] alone (as a deployed mod
            MSTL (STL, one period) of the prefix; its seasonal component's last cycle repeated
            plus a non-seasonal ETS (trend by AICc) of the seasonally adjusted series, as
            statsforecast's MSTL forecasts (Holt-Winters carries a 52-row season poorly)
-    seasonal_naive  the last season repeated
+    seasonal_naive  the last season repeated; without a season, `naive`: the last value repeated
+           (the random walk: a stock price's or a gold price's best forecaster, often)
 
 Why statsmodels and not statsforecast (measured on this machine, a 200-row monthly series): the
 statsforecast 2.1 wheel needs pandas < 3 (this project runs pandas 3) and brings pyarrow, fugue
@@ -344,6 +345,8 @@ def fit_members(train: np.ndarray, season: int, periods: Sequence[float] = (), n
     y = np.asarray(train, dtype=np.float64)
     if season > 1 and y.size > season and (names is None or "seasonal_naive" in names):
         out.append(SeasonalNaive(season))
+    elif season <= 1 and y.size > 1 and (names is None or "naive" in names):
+        out.append(SeasonalNaive(1, name="naive"))  # seasonal-naive of season 1, named as the baseline is
     mstl = lambda v, m: MSTLMember.fit(v, m, periods)  # noqa: E731
     for name, fit in (("ets", ETSMember.fit), ("theta", Theta.fit), ("arima", ARIMA.fit), ("mstl", mstl)):
         if names is not None and name not in names:

@@ -40,7 +40,7 @@ def peers(panel: Panel, k: int) -> list[tsmembers.Member]:
     out: list[tsmembers.Member] = [tsmembers.SeasonalNaive(1, name="naive")]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # statsmodels' convergence chatter, once per series
-        out += tsmembers.fit_members(train, panel.season)
+        out += [m for m in tsmembers.fit_members(train, panel.season) if m.name != "naive"]  # naive is first already
     return out
 
 
