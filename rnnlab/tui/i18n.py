@@ -303,7 +303,7 @@ ZH.update({
     "this run has no attention (model.attention = false)": "这个运行没有注意力 (model.attention = false)",
     "x axis: {axis}": "x 轴: {axis}", "wall time": "墙钟时间", "not read yet": "尚未读取",
     "the run is {status}: there is no worker to {command}": "运行状态为{status}: 没有训练进程可以执行 {command}",
-    "sampling from the last checkpoint…": "正在从最新的检查点采样…", "the sampling playground is for text runs": "采样试验台只用于文本运行",
+    "sampling from the kept checkpoint…": "正在从保留的检查点采样…", "the sampling playground is for text runs": "采样试验台只用于文本运行",
     "the Neurons screen is for text and time-series runs": "神经元界面只用于文本和时间序列运行",
     "will reload the best checkpoint on the next generate": "下次生成时将重新载入最佳检查点",
     "trial {n} has no run in this runs dir (another host runs it)": "试验 {n} 在这个运行目录中没有运行 (由另一台主机运行)",

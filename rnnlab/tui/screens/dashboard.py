@@ -348,8 +348,10 @@ class Dashboard(actions.RunActions, Screen):
         if self._status() in LIVE:
             self.send("sample")
             return
-        # no worker to ask: sample here, from the run's last checkpoint
-        self.notify(t("sampling from the last checkpoint…"))
+        # no worker to ask: sample here, from the checkpoint the run keeps (the best, as `sample` and
+        # `forecast` load it; the last where none): the last one's forecast replaced the kept one's in
+        # the panel and in `rnnlab show` (an outside trial)
+        self.notify(t("sampling from the kept checkpoint…"))
         self.sample_from_checkpoint()
 
     @work(thread=True, group="sample", exclusive=True, exit_on_error=False)
@@ -360,7 +362,7 @@ class Dashboard(actions.RunActions, Screen):
             from rnnlab.tui.screens.playground import limit_torch_threads
 
             limit_torch_threads()  # the cores belong to the training workers
-            choice, out = output_from_checkpoint(self.run_dir, "last")
+            choice, out = output_from_checkpoint(self.run_dir, "best")
             append_output(self.run_dir, choice.step, out, f"output from the {choice.describe()} on request")
         except Exception as err:
             self.app.call_from_thread(self.notify, f"sample: {err}", severity="error")
