@@ -206,3 +206,26 @@ def test_an_ensembles_mismatch_shows_what_an_unset_setting_took_from_the_data(ru
     assert _setting("season", 0, task) == f"0 (unset: {task.season} from the data)" and task.season > 1
     assert _setting("season", 400, task) == "400" and _setting("column", None, task) == "None"
     assert_user_error(rnnlab("forecast", "weekly", "hourly", "--runs-dir", str(root)), "differs from", "an ensemble needs")
+
+
+def test_what_a_run_took_from_its_data_is_in_diff_and_load_runs_config(tmp_path):
+    """An outside trial: `rnnlab diff` of a daily and a weekly CSV listed only task.source (window 24
+    against 104 unsaid: both were left to the data), and `load_run(...).config.task.window` was None
+    where the run trained with 24, although the README calls it the resolved config."""
+    import rnnlab as api
+
+    runs = tmp_path / "runs"
+    for name, n, period in (("a", 300, 7), ("b", 260, 12)):
+        csv = tmp_path / f"{name}.csv"
+        csv.write_text("v\n" + "".join(f"{10 + math.sin(2 * math.pi * k / period) + 0.01 * k:.4f}\n" for k in range(n)))
+        proc = rnnlab("train", str(csv), *TINY, "--name", name, "--runs-dir", str(runs))
+        assert proc.returncode == 0, proc.stderr
+    out = json.loads(rnnlab("diff", "a", "b", "--runs-dir", str(runs), "--json").stdout)
+    rows = {d["key"]: d for d in out["differ"]}
+    assert "task.window" in rows or "task.season" in rows, rows.keys()
+    assert all(all(d["from_data"]) for k, d in rows.items() if k in ("task.window", "task.horizon", "task.season"))
+    text = rnnlab("diff", "a", "b", "--runs-dir", str(runs)).stdout
+    assert "(data)" in text and "left to the data" in text
+    run = api.load_run("a", runs_dir=runs)
+    assert run.config.task.window == run.task.data.window and run.config.task.horizon == run.task.data.horizon
+    assert run.config.task.season == run.task.season and run.config.task.column == "v"

@@ -25,7 +25,9 @@ def diff_cmd(
         raise UserError(f"diff needs two or more runs, got {len(runs)}: rnnlab diff RUN_A RUN_B")
     root = runs_root(runs_dir)
     dirs = [resolve_run(root, r) for r in runs]
-    flats = [hparams.read_flat(d) for d in dirs]
+    # the keys a forecasting run left to its data, as it took them (window 24 against 104)
+    flats, taken = zip(*[hparams.read_resolved(d) for d in dirs]) if dirs else ((), ())
+    flats = list(flats)
     labels = []
     for d in dirs:
         try:
@@ -38,7 +40,8 @@ def diff_cmd(
     if json_out:
         print_json({
             "runs": [{"run_id": d.name, "name": n, "dir": str(d)} for d, n in zip(dirs, labels)],
-            "differ": [{"key": k, "values": vals} for k, vals in changed],  # TOML values are JSON values
+            # TOML values are JSON values; `from_data`: which runs took that value from their data
+            "differ": [{"key": k, "values": vals, "from_data": [k in t for t in taken]} for k, vals in changed],
             "same": same,
         })
         return
@@ -50,11 +53,12 @@ def diff_cmd(
         typer.echo(tf("the {n} runs have the same config ({same} keys)", n=len(dirs), same=same))
         return
     head = [t("key"), *labels]
-    rows = [[k, *[hparams.fmt(v) for v in vals]] for k, vals in changed]
+    rows = [[k, *[hparams.fmt(v) + (t(" (data)") if k in tk else "") for v, tk in zip(vals, taken)]] for k, vals in changed]
     widths = [max(cell_len(str(r[j])) for r in [head, *rows]) for j in range(len(head))]  # in cells: names may be CJK
     for r in [head, *rows]:
         typer.echo("  ".join(pad(str(c), w) for c, w in zip(r, widths)).rstrip())
     missing = t("; – : the run has no such key") if any(v is None for _, vals in changed for v in vals) else ""
+    missing += t("; (data): left to the data, as the run took it") if any(taken) and any(k in tk for k, _ in changed for tk in taken) else ""
     typer.echo(tf("({same} other keys are the same{missing})", same=same, missing=missing))
 
 

@@ -2,7 +2,8 @@
 
 The runs table shows chosen keys as columns, the `/` filter compares them (`lr>1e-3`), and
 `rnnlab diff` / compare's config diff list the keys where runs differ. All read the run's
-`config.toml` (the resolved config, written once at creation), parsed with `tomllib`: no
+`config.toml` (the resolved config, written once at creation), parsed with `tomllib`, and
+`diff` adds the keys a forecasting run left to its data as it took them (`from_data`): no
 pydantic, no torch. `HParams` keeps each parsed file beside its (mtime, size), so the home
 screen's listing every second costs one stat per run.
 """
@@ -44,6 +45,36 @@ def read_flat(run_dir: Path | str) -> dict[str, Any]:
         raise UserError(f"{path}: no config.toml in this run directory; is it a run?") from None
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise UserError(f"{path}: cannot read the run's config ({err})") from None
+
+
+def from_data(run_dir: Path | str) -> dict[str, Any]:
+    """The [task] keys a run left to its data and took from it (`task.window`: 24), as its worker
+    recorded them at start (rnnlab/train/session.py); {} for a run that has none or predates them."""
+    import json
+
+    from rnnlab.runs import schema
+    from rnnlab.runs.paths import DB_NAME
+
+    db = Path(run_dir) / DB_NAME
+    if not db.exists():
+        return {}
+    try:
+        conn = schema.connect(db)
+        try:
+            with schema.guard(db):
+                row = conn.execute("SELECT value FROM meta WHERE key = 'from_data'").fetchone()
+        finally:
+            conn.close()
+        got = json.loads(row[0]) if row else {}
+    except (UserError, OSError, ValueError):
+        return {}
+    return got if isinstance(got, dict) else {}
+
+
+def read_resolved(run_dir: Path | str) -> tuple[dict[str, Any], set[str]]:
+    """The run's flat config with the keys it took from its data filled in, and those keys."""
+    flat, taken = read_flat(run_dir), from_data(run_dir)
+    return {**flat, **taken}, set(taken)
 
 
 class HParams:

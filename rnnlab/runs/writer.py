@@ -31,7 +31,7 @@ HEARTBEAT_INTERVAL_S = 0.2
 POLL_INTERVAL_S = 0.2
 
 # Keys of the "started" event's data that become run metadata.
-_STARTED_KEYS = ("baselines", "primary_metric", "params", "device", "task", "task_description", "total_steps")
+_STARTED_KEYS = ("baselines", "primary_metric", "params", "device", "task", "task_description", "total_steps", "from_data")
 
 
 def _json(data: Any) -> str:

@@ -133,6 +133,7 @@ def run_training(
         "threads": threads,
         "task": cfg.task.kind,
         "task_description": task.describe(),
+        "from_data": task.from_data() if hasattr(task, "from_data") else {},
         "total_steps": cfg.train.steps,
         "start_step": start,
     }
@@ -198,4 +199,9 @@ def open_run(run_dir: Path, device: str = "cpu", where: str = "--device", which:
     weights, _state, _meta = checkpoint.load(choice.path, map_location=dev)
     model.load_state_dict(weights)
     model.eval()
+    taken = task.from_data() if hasattr(task, "from_data") else {}
+    if taken:  # the resolved config: what the run left to its data, as it took it (window 24, not None)
+        cfg = cfg.model_copy(deep=True)
+        for key, value in taken.items():
+            setattr(cfg.task, key.partition(".")[2], value)
     return LoadedRun(cfg, task, model, choice)

@@ -175,6 +175,7 @@ ZH_CLI: dict[str, str] = {
     # `rnnlab diff`, `logs`, `export`
     "the {n} runs have the same config ({same} keys)": "这 {n} 个运行的配置相同 ({same} 个键)", "key": "键",
     "({same} other keys are the same{missing})": "(其余 {same} 个键相同{missing})", "; – : the run has no such key": "; – : 该运行没有这个键",
+    " (data)": " (数据)", "; (data): left to the data, as the run took it": "; (数据): 由数据决定, 即该运行实际所用的值",
     "(no log yet: {path}; a run trained in the foreground (`rnnlab train` without --detach) printed its output in that "
     "terminal)": "(还没有日志: {path}; 在前台训练的运行 (`rnnlab train` 不带 --detach) 把输出打印在了那个终端里)",
     "wrote {n} points to {logdir} (tensorboard --logdir {logdir})": "已把 {n} 个数据点写入 {logdir} (tensorboard --logdir {logdir})",

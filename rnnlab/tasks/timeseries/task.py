@@ -223,6 +223,13 @@ class TimeSeriesTask(WindowTask):
             **({"covariate_scalers": tscov.state(self.cov_scalers)} if self.cov_scalers else {}),
         }
 
+    def from_data(self) -> dict[str, Any]:
+        """The [task] keys the config left to the data, as this run took them (`task.window` ...):
+        kept with the run so `diff`, `compare` and `load_run` see what it trained with."""
+        d, cfg = self.data, self.cfg
+        took = {"window": d.window, "horizon": d.horizon, "season": self.season, "column": d.column}
+        return {f"task.{k}": v for k, v in took.items() if getattr(cfg, k) in (None, 0) and v not in (None, "")}
+
     def describe(self) -> str:
         d = self.data
         s = d.splits
