@@ -178,3 +178,37 @@ def test_enter_on_an_unchanged_note_keeps_its_lines(fixture_root):
             await _until(pilot, lambda: read_info(run_dir).note == "first line second line!")
 
     asyncio.run(go())
+
+
+def test_a_runs_values_that_grow_widen_their_column_while_the_lab_is_open(tmp_path):
+    """An outside trial opened the lab on an empty runs folder and launched a run: its row was
+    filled at `0/400`, and as it trained the cells changed in place in columns sized for the first
+    values (`400/4`, `rmse 0` for 0.224, `80,67` for 80,672 tok/s) until the lab was reopened."""
+    from textual.widgets import DataTable
+    from rich.cells import cell_len
+
+    from rnnlab import config
+    from rnnlab.runs import launch, store
+    from rnnlab.tui.app import LabApp
+
+    root = tmp_path / "runs"
+    cfg = config.validate({"model": {"cell": "lstm", "hidden_size": 8}, "task": {"kind": "adding", "seq_len": 10},
+                           "train": {"steps": 400, "batch_size": 8, "checkpoint_every": 400, "eval_every": 100,
+                                     "log_every": 1, "device": "cpu", "threads": 1},
+                           "probes": {"grad_flow_every": 0, "gates_every": 0, "hidden_every": 0, "output_every": 0}})
+
+    async def go():
+        app = LabApp(root)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await pilot.pause(0.5)
+            run = launch.create_run(cfg, root, name="grow")  # appears in the open lab: its row is new
+            await _until(pilot, lambda: app.screen.query_one(DataTable).row_count == 1, 30)
+            launch.spawn(run)
+            await _until(pilot, lambda: store.read_info(run).status == "finished", 120)
+            table = app.screen.query_one(DataTable)
+            await _until(pilot, lambda: "400/400" in " ".join(str(c) for c in table.get_row_at(0)), 30)
+            for key, column in table.columns.items():
+                cell = table.get_cell_at((0, list(table.columns).index(key)))
+                assert column.get_render_width(table) - 2 * table.cell_padding >= cell_len(str(cell)), (str(key.value), str(cell))
+
+    asyncio.run(go())

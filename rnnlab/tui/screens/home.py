@@ -282,7 +282,7 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
                 if new != old:
                     for col, value, a, b in zip(self.columns, row, new, old):
                         if a != b:
-                            table.update_cell(key, col, value)
+                            table.update_cell(key, col, value, update_width=True)  # a value grown past its column (0.224 shown as `0`, 400/4)
             self._shown = shown
             return
         self._shown, self._keys = shown, keys
