@@ -793,3 +793,16 @@ def test_times_with_a_utc_offset_are_said_to_be_read_in_utc(tmp_path, monkeypatc
     # day-first dates and financial years end in digits after a dash, not an offset
     dmy = tsdata.load_csv(_write(tmp_path / "dmy.csv", "date,v\n" + "".join(f"{t:%d-%m-%Y},{k % 5}.5\n" for k, t in enumerate(pd.date_range("2020-01-01", periods=40)))))
     assert dmy.frequency.name == "daily" and dmy.reading == ()
+
+
+def test_a_step_number_column_is_said_as_such_not_as_no_time_column(tmp_path):
+    # an outside trial: `day,price` (1 .. 1108): the card read `day` as the time column and
+    # `train` said `no time column`
+    from rnnlab.config import TaskConfig
+    from rnnlab.tasks.timeseries.task import TimeSeriesTask
+
+    path = _write(tmp_path / "gold.csv", "day,price\n" + "".join(f"{k},{300 + (k * 7) % 13}\n" for k in range(1, 201)))
+    task = TimeSeriesTask(TaskConfig(kind="timeseries", source=str(path)), seed=0, batch_size=8)
+    assert "; step numbers; season" in task.describe() and "no time column" not in task.describe()
+    plain = _write(tmp_path / "plain.csv", "price\n" + "".join(f"{300 + (k * 7) % 13}\n" for k in range(200)))
+    assert "; no time column; season" in TimeSeriesTask(TaskConfig(kind="timeseries", source=str(plain)), seed=0, batch_size=8).describe()

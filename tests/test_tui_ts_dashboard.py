@@ -267,3 +267,23 @@ def test_the_covariates_field_reads_and_shows_a_list_of_names():
     assert "covariates" not in data.get("task", {})  # hidden for text: it sets nothing
     assert data_field("data.csv: no column 'x' (task.covariates); columns are: a, b") == "covariates"
     assert data_field("data.csv: no column 'x' (task.column); columns are: a, b") == "source"
+
+
+def test_a_forecasts_dashboard_does_not_offer_the_text_playground(tmp_path):
+    # an outside trial pressed `g Playground` in a forecast's footer and got only a warning
+    from rnnlab.tui.app import LabApp
+
+    root = _finished_forecast(tmp_path)
+
+    async def go():
+        app = LabApp(root)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _open_dashboard(pilot, 1)
+            await pilot.pause(0.5)
+            screen = pilot.app.screen
+            keys = {key for key, b in screen.active_bindings.items() if b.enabled and b.binding.show}
+            return screen.check_action("playground", ()), screen.check_action("sample", ()), keys
+
+    playground, sample, keys = asyncio.run(go())
+    assert playground is False and sample is True
+    assert "g" not in keys and "n" in keys  # the footer offers sample now, not the playground

@@ -214,7 +214,7 @@ def _worse(m: re.Match) -> str:
 # frequency names as the tasks layer writes them (rnnlab/tasks/timeseries/frequency.py), and where
 # the periods came from (data.py Seasons.source)
 FREQ_ZH = {"business daily": "工作日", "hourly": "每小时", "daily": "每日", "weekly": "每周", "monthly": "每月",
-           "quarterly": "每季度", "yearly": "每年", "irregular": "不规则", "no time column": "无时间列"}
+           "quarterly": "每季度", "yearly": "每年", "irregular": "不规则", "no time column": "无时间列", "step numbers": "步数编号"}
 SOURCE_ZH = {"detected": "检测所得", "none found": "未找到", "task.periods": "task.periods"}
 _FREQ = "|".join(FREQ_ZH)  # "business daily" before "daily": the alternation takes the first that matches
 

@@ -329,7 +329,7 @@ class Prepared:
         """What was inferred, in a few words for the `started:` line."""
         f = self.frequency
         if f.name == "none":
-            what = "no time column"
+            what = "step numbers" if f.form.startswith(("steps", "next")) else "no time column"  # `day` 1..1108: the file's own
         else:
             what = f.name + (f", {f.gaps} missing rows put back" if f.gaps else "")
         per = ", ".join(f"{p:.4g}" for p in self.seasons.periods) or "none"

@@ -185,6 +185,7 @@ class Dashboard(actions.RunActions, Screen):
         changed = self.state.apply(msg.update)
         if self.state.task_kind == "timeseries" and not self.has_class("-forecast"):
             self._forecast_layout()
+            self.refresh_bindings()  # the footer drops `g Playground` (check_action)
         self._header_dirty = True
         for panel in self.query(Panel):
             if panel.wants(changed):
@@ -372,6 +373,11 @@ class Dashboard(actions.RunActions, Screen):
     def action_resume_run(self) -> None:
         # the status check, the run lock and the spawn are the CLI's (`rnnlab resume`)
         self.run_action("resume", lambda: actions.resume(self.run_dir))
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """The sampling playground is for text runs: a forecast's footer does not offer it (an
+        outside trial pressed `g` and got only a warning)."""
+        return not (action == "playground" and self.state.task_kind not in (None, "text"))
 
     def action_playground(self) -> None:
         if self.state.task_kind != "text":
