@@ -99,3 +99,17 @@ def test_importances_need_enough_trials_and_are_cached_until_one_completes(tmp_p
                        "model.cell": CategoricalDistribution(["lstm", "gru", "rnn_tanh"])}))
     s = reader.read()  # the open study sees the new journal lines
     assert reader.importance_runs == 2 and s["importance_trials"] == 24 and len(s["trials"]) == 31
+
+
+def test_the_colour_keys_ranges_can_be_told_apart():
+    # an outside trial's two complete trials, 2.873 and 2.877: `2.87–2.87 ━━ 2.87–2.87 ━━ 2.87–2.88 …`
+    from rnnlab.tui.sweepviews import colour_key
+
+    s = {"metric": "val_rmse", "direction": "minimize",
+         "trials": [{"state": "complete", "value": v, "number": i, "params": {}} for i, v in enumerate([2.873, 2.877])]}
+    text = colour_key(s).plain
+    ranges = [part.strip() for part in text.split("━━")[1:]]
+    edges = [r.split("(")[0].strip() for r in ranges]
+    assert len(set(edges)) == len(edges) == 5, text
+    assert all(a != b for a, b in (e.split("–") for e in edges)), text
+    assert edges[0].startswith("2.873–") and edges[-1].endswith("–2.877"), text

@@ -117,6 +117,7 @@ ZH_CLI: dict[str, str] = {
     # `rnnlab sweep show`, `rnnlab sweeps` (trial states as rnnlab/sweeps/study.py names them)
     "sweep {sweep} ({name}): {status}, {done}/{total} trials done, {direction} {metric}":
         "搜索 {sweep} ({name}): {status}, 试验完成 {done}/{total}, {direction} {metric}",
+    " (ranked by each trial's best {metric}: the checkpoint it keeps)": " (按每个试验最好的 {metric} 排名: 即它保留的检查点)",
     "; controller pid {pid}": "; 控制进程 pid {pid}", "state": "状态", "host": "主机", "waiting": "等待中",
     "best: trial {n} (run {run}) {metric} {value}: ": "最佳: 试验 {n} (运行 {run}) {metric} {value}: ",
     "importances ({method}):": "重要性 ({method}):", "importances: {method}": "重要性: {method}",
