@@ -307,6 +307,9 @@ def test_future_is_the_fused_forecast_unless_a_member_is_named(monthly_run):
     np.testing.assert_allclose([r["forecast"] for r in ets["rows"]], paths["ets"], rtol=1e-9)
     bad = rnnlab("forecast", "m", "--runs-dir", str(runs), "--future", "9", "--model", "prophet")
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "arima" in bad.stderr
+    # a seasonal run's random walk is its seasonal naive: the line says so (a review)
+    naive = rnnlab("forecast", "m", "--runs-dir", str(runs), "--future", "9", "--model", "naive")
+    assert naive.returncode == 2 and "naive is a member without a season; this run's season is 12: seasonal_naive" in naive.stderr
 
 
 def test_forecast_scores_the_fused_forecast_and_members_as_train_did(monthly_run):
@@ -664,6 +667,9 @@ def test_without_a_season_the_random_walk_is_a_member(tmp_path):
     # short series more than it gave, its weight decided on one or two origins)
     assert "naive" in out["members"] and "test_mase" in out["members"]["naive"] and "weight" not in out["members"]["naive"]
     assert out["members"]["naive"]["test_mase"] == pytest.approx(out["test_baselines"]["naive"]["test_mase"], rel=1e-6)
+    # the test report lists naive once (the baseline row), not again as a member
+    report = rnnlab("forecast", "walk", "--runs-dir", str(runs)).stdout
+    assert "naive (member)" not in report and any(ln.startswith("naive ") for ln in report.splitlines()), report
     got = rnnlab("forecast", "walk", "--runs-dir", str(runs), "--future", "3", "--model", "naive", "--json")
     assert got.returncode == 0, got.stderr
     assert [r["forecast"] for r in json.loads(got.stdout)["rows"]] == pytest.approx([round(y[-1], 3)] * 3)

@@ -113,3 +113,14 @@ def test_the_colour_keys_ranges_can_be_told_apart():
     assert len(set(edges)) == len(edges) == 5, text
     assert all(a != b for a, b in (e.split("–") for e in edges)), text
     assert edges[0].startswith("2.873–") and edges[-1].endswith("–2.877"), text
+
+
+def test_the_colour_keys_ranges_in_e_notation_can_be_told_apart():
+    # a review: fmt_num keeps 3 digits past 1e5 and under 1e-3 (`1.00e-04–1.00e-04` five times)
+    from rnnlab.tui.sweepviews import colour_key
+
+    for values in ([1.0001e-4, 1.0005e-4], [123456.0, 123470.0]):
+        s = {"metric": "val_mse", "direction": "minimize",
+             "trials": [{"state": "complete", "value": v, "number": i, "params": {}} for i, v in enumerate(values)]}
+        edges = [part.split("(")[0].strip() for part in colour_key(s).plain.split("━━")[1:]]
+        assert len(set(edges)) == 5 and all(a != b for a, b in (e.split("–") for e in edges)), edges

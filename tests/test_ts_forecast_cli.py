@@ -229,3 +229,11 @@ def test_what_a_run_took_from_its_data_is_in_diff_and_load_runs_config(tmp_path)
     run = api.load_run("a", runs_dir=runs)
     assert run.config.task.window == run.task.data.window and run.config.task.horizon == run.task.data.horizon
     assert run.config.task.season == run.task.season and run.config.task.column == "v"
+    # a run made before this was recorded: its unset keys read `? (data)`, not "no such key"
+    import sqlite3
+
+    db = run.run_dir / "run.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM meta WHERE key = 'from_data'")
+    old = rnnlab("diff", "a", "b", "--runs-dir", str(runs)).stdout
+    assert "? (data)" in old and "a run made before that was recorded" in old and "no such key" not in old, old

@@ -53,12 +53,14 @@ def diff_cmd(
         typer.echo(tf("the {n} runs have the same config ({same} keys)", n=len(dirs), same=same))
         return
     head = [t("key"), *labels]
-    rows = [[k, *[hparams.fmt(v) + (t(" (data)") if k in tk else "") for v, tk in zip(vals, taken)]] for k, vals in changed]
+    rows = [[k, *[("?" if v is None else hparams.fmt(v)) + t(" (data)") if k in tk else hparams.fmt(v) for v, tk in zip(vals, taken)]]
+            for k, vals in changed]
     widths = [max(cell_len(str(r[j])) for r in [head, *rows]) for j in range(len(head))]  # in cells: names may be CJK
     for r in [head, *rows]:
         typer.echo("  ".join(pad(str(c), w) for c, w in zip(r, widths)).rstrip())
-    missing = t("; – : the run has no such key") if any(v is None for _, vals in changed for v in vals) else ""
-    missing += t("; (data): left to the data, as the run took it") if any(taken) and any(k in tk for k, _ in changed for tk in taken) else ""
+    missing = t("; – : the run has no such key") if any(v is None and k not in tk for k, vals in changed for v, tk in zip(vals, taken)) else ""
+    missing += t("; (data): left to the data, as the run took it") if any(k in tk for k, _ in changed for tk in taken) else ""
+    missing += t("; ?: a run made before that was recorded") if any(v is None and k in tk for k, vals in changed for v, tk in zip(vals, taken)) else ""
     typer.echo(tf("({same} other keys are the same{missing})", same=same, missing=missing))
 
 

@@ -106,7 +106,7 @@ def forecast(
     covariates: Annotated[Optional[Path], typer.Option("--covariates", help="With --future: a CSV with the future values of task.future_covariates (one row per future step).")] = None,
     backtest: Annotated[Optional[int], typer.Option("--backtest", "-b", min=1, help="Rolling-origin backtest: forecast from K origins over the test split, beside the baselines.")] = None,
     stride: Annotated[Optional[int], typer.Option("--stride", min=1, help="With --backtest: steps between origins (default: the horizon, so forecasts do not overlap).")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="With --future: which forecast, fused (the default: the RNN and the classical members combined), rnn, ets, theta, arima, mstl (long seasons) or seasonal_naive. A global run over a panel: rnn (its default), best (each series' best on its test split), naive, seasonal_naive, ets, theta, arima.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="With --future: which forecast, fused (the default: the RNN and the classical members combined), rnn, ets, theta, arima, mstl (long seasons), seasonal_naive or, without a season, naive. A global run over a panel: rnn (its default), best (each series' best on its test split), naive, seasonal_naive, ets, theta, arima.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     device: Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:N, mps or auto.")] = "cpu",
     runs_dir: RunsDirOpt = None,
@@ -282,8 +282,8 @@ def _print_report(report: dict) -> None:
         rows.append((tf("ensemble (mean of {n})", n=report["ensemble"]["size"]), report["ensemble"]))
     if report.get("fused"):  # one run: the forecast `--future` gives, and each classical member (refitted on train + val)
         rows.append((t("fused (the default forecast)"), report["fused"]))
-        # seasonal-naive's member is the baseline below, the same numbers
-        rows += [(tf("{name} (member)", name=n), m) for n, m in report.get("members", {}).items() if n != "seasonal_naive"]
+        # seasonal-naive's and naive's members are the baselines below, the same numbers
+        rows += [(tf("{name} (member)", name=n), m) for n, m in report.get("members", {}).items() if n not in ("seasonal_naive", "naive")]
     base = report["baselines"]
     for label, prefix in (("naive", "naive_"), ("seasonal naive", "seasonal_naive_"), ("drift", "drift_"), ("exp. smoothing", "ets_")):
         if prefix == "seasonal_naive_" and report["season"] <= 1:

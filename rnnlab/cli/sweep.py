@@ -169,7 +169,7 @@ def _show(s: dict[str, Any], json_out: bool) -> None:
 
     print(tf("sweep {sweep} ({name}): {status}, {done}/{total} trials done, {direction} {metric}", sweep=s["sweep_id"],
              name=s["name"], status=tr(s["status"]), done=s["done"], total=s["total"], direction=tr(s["direction"]),
-             metric=s["metric"]) + tf(" (ranked by each trial's best {metric}: the checkpoint it keeps)", metric=s["metric"])
+             metric=s["metric"]) + tf(" (ranked by each trial's best {metric} over its evaluations)", metric=s["metric"])
           + (tf("; controller pid {pid}", pid=s["pid"]) if s.get("pid") else ""))
     keys = list(s["space"])
     rows = [[str(t["number"]), tr(t["state"]), _fmt(t["value"]), t["run_id"] or "-", t.get("host") or "-",

@@ -47,33 +47,42 @@ def read_flat(run_dir: Path | str) -> dict[str, Any]:
         raise UserError(f"{path}: cannot read the run's config ({err})") from None
 
 
-def from_data(run_dir: Path | str) -> dict[str, Any]:
+def from_data(run_dir: Path | str) -> Optional[dict[str, Any]]:
     """The [task] keys a run left to its data and took from it (`task.window`: 24), as its worker
-    recorded them at start (rnnlab/train/session.py); {} for a run that has none or predates them."""
+    recorded them at start (rnnlab/train/session.py); {} for a run that took none, None for one
+    that recorded nothing (made before this was recorded, or never started). Read-only."""
     import json
+    import sqlite3
 
-    from rnnlab.runs import schema
     from rnnlab.runs.paths import DB_NAME
 
     db = Path(run_dir) / DB_NAME
-    if not db.exists():
-        return {}
+    if not db.is_file():
+        return None
     try:
-        conn = schema.connect(db)
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=2.0)
         try:
-            with schema.guard(db):
-                row = conn.execute("SELECT value FROM meta WHERE key = 'from_data'").fetchone()
+            row = conn.execute("SELECT value FROM meta WHERE key = 'from_data'").fetchone()
         finally:
             conn.close()
-        got = json.loads(row[0]) if row else {}
-    except (UserError, OSError, ValueError):
-        return {}
-    return got if isinstance(got, dict) else {}
+        got = json.loads(row[0]) if row else None
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+    return got if isinstance(got, dict) else None
+
+
+# a forecast's keys `rnnlab data` decides when the config leaves them unset (0: season unset)
+DATA_KEYS = ("task.window", "task.horizon", "task.season", "task.column")
 
 
 def read_resolved(run_dir: Path | str) -> tuple[dict[str, Any], set[str]]:
-    """The run's flat config with the keys it took from its data filled in, and those keys."""
+    """The run's flat config with the keys it took from its data filled in, and those keys. A
+    forecasting run that recorded none (made before they were recorded) has its unset ones as
+    None, marked taken all the same: from its data, at values not recorded."""
     flat, taken = read_flat(run_dir), from_data(run_dir)
+    if taken is None:
+        taken = ({k: None for k in DATA_KEYS if flat.get(k) in (None, 0)}
+                 if flat.get("task.kind") == "timeseries" and not flat.get("task.id_column") and not flat.get("task.wide") else {})
     return {**flat, **taken}, set(taken)
 
 

@@ -117,7 +117,7 @@ ZH_CLI: dict[str, str] = {
     # `rnnlab sweep show`, `rnnlab sweeps` (trial states as rnnlab/sweeps/study.py names them)
     "sweep {sweep} ({name}): {status}, {done}/{total} trials done, {direction} {metric}":
         "搜索 {sweep} ({name}): {status}, 试验完成 {done}/{total}, {direction} {metric}",
-    " (ranked by each trial's best {metric}: the checkpoint it keeps)": " (按每个试验最好的 {metric} 排名: 即它保留的检查点)",
+    " (ranked by each trial's best {metric} over its evaluations)": " (按每个试验各次评估中最好的 {metric} 排名)",
     "; controller pid {pid}": "; 控制进程 pid {pid}", "state": "状态", "host": "主机", "waiting": "等待中",
     "best: trial {n} (run {run}) {metric} {value}: ": "最佳: 试验 {n} (运行 {run}) {metric} {value}: ",
     "importances ({method}):": "重要性 ({method}):", "importances: {method}": "重要性: {method}",
@@ -177,6 +177,7 @@ ZH_CLI: dict[str, str] = {
     "the {n} runs have the same config ({same} keys)": "这 {n} 个运行的配置相同 ({same} 个键)", "key": "键",
     "({same} other keys are the same{missing})": "(其余 {same} 个键相同{missing})", "; – : the run has no such key": "; – : 该运行没有这个键",
     " (data)": " (数据)", "; (data): left to the data, as the run took it": "; (数据): 由数据决定, 即该运行实际所用的值",
+    "; ?: a run made before that was recorded": "; ?: 该运行早于这些值被记录",
     "(no log yet: {path}; a run trained in the foreground (`rnnlab train` without --detach) printed its output in that "
     "terminal)": "(还没有日志: {path}; 在前台训练的运行 (`rnnlab train` 不带 --detach) 把输出打印在了那个终端里)",
     "wrote {n} points to {logdir} (tensorboard --logdir {logdir})": "已把 {n} 个数据点写入 {logdir} (tensorboard --logdir {logdir})",

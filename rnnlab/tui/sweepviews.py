@@ -97,14 +97,15 @@ def colour_key(s: dict, mono: bool = False) -> Text:
     n = len(RANKS) if hi > lo else 1
     # as many digits as tell the bins' edges apart (trials 2.873 .. 2.924 read `2.87–2.87` at 3)
     edges = [lo + (hi - lo) * b / len(RANKS) for b in range(len(RANKS) + 1)]
-    digits = next((d for d in range(3, 9) if len({fmt_num(e, d) for e in edges}) == len(edges)), 8) if n > 1 else 3
+    digits = next((d for d in range(3, 9) if len({f"{e:.{d}g}" for e in edges}) == len(edges)), 8) if n > 1 else 3
+    edge = (lambda v: f"{v:.{digits}g}") if digits > 3 else (lambda v: fmt_num(v, 3))  # fmt_num keeps 3 past 1e5
     for b in range(n):
         a, z = lo + (hi - lo) * b / len(RANKS), lo + (hi - lo) * (b + 1) / len(RANKS)
         if s["direction"] != "minimize":
             a, z = hi - (hi - lo) * (b + 1) / len(RANKS), hi - (hi - lo) * b / len(RANKS)
         glyph = "━━" if not mono else marker_glyph(RANK_MARKERS[b])
         t.append(glyph, style=RICH.get(RANKS[b], RANKS[b]))
-        t.append(f" {fmt_num(a, digits)}–{fmt_num(z, digits)}  " if n > 1 else f" {fmt_num(lo, 3)}  ")
+        t.append(f" {edge(a)}–{edge(z)}  " if n > 1 else f" {fmt_num(lo, 3)}  ")
     t.append("(best first)", style="dim")
     return t
 

@@ -397,7 +397,9 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     for fc in (val_fc, test_fc, paths):
         fc["fused"] = combine(fc, weights)
     if name not in paths:
-        raise UserError(f"--model {name}: this run's members are {', '.join(sorted(paths))}")
+        why = (f" (naive is a member without a season; this run's season is {season}: seasonal_naive)"
+               if name == "naive" and season > 1 else "")
+        raise UserError(f"--model {name}: this run's members are {', '.join(sorted(paths))}{why}")
     if name in val_fc and name in test_fc:
         resid, at = unchosen_errors(task, val, val_fc[name], test, test_fc[name])
     else:  # a member the training split was too short to fit: no errors of its own, the normal fallback
