@@ -185,7 +185,9 @@ class Dashboard(actions.RunActions, Screen):
         changed = self.state.apply(msg.update)
         if self.state.task_kind == "timeseries" and not self.has_class("-forecast"):
             self._forecast_layout()
-            self.refresh_bindings()  # the footer drops `g Playground` (check_action)
+        if self.state.task_kind != getattr(self, "_bindings_kind", None):  # known now: the footer drops
+            self._bindings_kind = self.state.task_kind                     # `g Playground` (check_action)
+            self.refresh_bindings()
         self._header_dirty = True
         for panel in self.query(Panel):
             if panel.wants(changed):
