@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -134,3 +135,12 @@ def test_the_card_promises_its_settings_train_a_short_series_only_where_they_do(
     card = tscard.build(yearly)
     assert card["trains"] and "--set task.window=" in tscard.summary_lines(card)[0]
 
+
+
+def test_the_window_why_comment_reads_in_chinese(tmp_path):
+    rw = tmp_path / "rw.csv"  # a monthly random walk: differenced, 119 rows modelled of 120
+    rw.write_text("d,v\n" + "".join(f"{2000 + k // 12}-{k % 12 + 1:02d},{50 + (k * 37 % 11) - 5 + k * 0.3:.2f}\n" for k in range(120)))
+    env = {**os.environ, "RNNLAB_LANG": "zh"}
+    out = subprocess.run([sys.executable, "-m", "rnnlab", "data", str(rw)], capture_output=True, text=True, env=env, timeout=120).stdout
+    why = next(ln for ln in out.splitlines() if ln.startswith("# "))
+    assert why.startswith("# 窗口 ") and not re.search(r"[a-z]{4,}", why), why

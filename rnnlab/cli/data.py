@@ -113,7 +113,8 @@ CARD_ZH = [
 
 WHY_ZH = [
     (r"^window (\d+), horizon (\d+): the horizon ", r"窗口 \1, 预测步长 \2: 预测步长取"), (r"one season \((\d+)\)", r"一个季节 (\1)"),
-    (r"a tenth of the (\d+) rows, at most 12", r"\1 行的十分之一, 至多 12"), (r" \(one season, (\d+), needs (\d+) rows\)", r" (一个季节 \1 需要 \2 行)"),
+    (r"a tenth of the (\d+) rows( modelled \(one fewer: differenced\))?, at most 12",
+     lambda m: f"{m[1]} 行{'(差分后少一行)' if m[2] else ''}的十分之一, 至多 12"), (r" \(one season, (\d+), needs (\d+) rows\)", r" (一个季节 \1 需要 \2 行)"),
     (r", cut to (\d+) by the val and test splits \((\d+) rows\) or the window", r", 受验证/测试集 (\2 行) 或窗口所限减为 \1"),
     (r"; the window ", "; 窗口取"), (r"two seasons \((\d+)\)", r"两个季节 (\1)"), (r"at least 16", "至少 16"), (r"twice the horizon", "预测步长的两倍"),
     (r", cut to (\d+): half the training split's (\d+) rows after one horizon", r", 减为 \1: 训练集 \2 行减去一个预测步长后的一半"),
