@@ -91,6 +91,12 @@ def test_train_json_per_series_and_forecast_again(csv_path, tmp_path):
     proc = rnnlab("train", "ts-lstm", *TINY, "--set", f"task.source='{csv_path}'", "--runs-dir", str(root), "--json", "--name", "g")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
+    # load_run's config is the resolved one for a panel too (a review: window None, season 0)
+    import rnnlab as api
+
+    run = api.load_run("g", runs_dir=root)
+    assert (run.config.task.window, run.config.task.horizon, run.config.task.season) == (
+        run.task.data.window, run.task.data.horizon, run.task.data.season)
     rows = {r["id"]: r for r in out["series"]}
     assert set(rows) == {"small", "mid", "big"}
     for r in rows.values():

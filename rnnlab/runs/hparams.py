@@ -81,8 +81,7 @@ def read_resolved(run_dir: Path | str) -> tuple[dict[str, Any], set[str]]:
     None, marked taken all the same: from its data, at values not recorded."""
     flat, taken = read_flat(run_dir), from_data(run_dir)
     if taken is None:
-        taken = ({k: None for k in DATA_KEYS if flat.get(k) in (None, 0)}
-                 if flat.get("task.kind") == "timeseries" and not flat.get("task.id_column") and not flat.get("task.wide") else {})
+        taken = {k: None for k in DATA_KEYS if flat.get(k) in (None, 0)} if flat.get("task.kind") == "timeseries" else {}
     return {**flat, **taken}, set(taken)
 
 

@@ -75,6 +75,12 @@ class GlobalTimeSeriesTask(WindowTask):
             **{k: v for k, v in d.columns.items()},
         }
 
+    def from_data(self) -> dict[str, Any]:
+        """The [task] keys the config left to the panel's data, as this run took them (task.py's)."""
+        d, cfg = self.data, self.cfg
+        took = {"window": d.window, "horizon": d.horizon, "season": d.season, "column": d.columns.get("column")}
+        return {f"task.{k}": v for k, v in took.items() if getattr(cfg, k) in (None, 0) and v not in (None, "")}
+
     def describe(self) -> str:
         d = self.data
         c = d.columns
