@@ -413,11 +413,9 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     end = np.array([y.size - off])
     last = rolling_bands(y, off, resid, at, end, sigma, levels)[0]
     radius = np.empty((len(cal.conformal.levels), steps))
-    k = np.arange(1, steps + 1, dtype=np.float64)
     near = min(steps, h)
     radius[:, :near] = last[:, :near]
-    if steps > h:  # a random walk's √k, or flat where the series is stationary (tsstat.errors_grow)
-        radius[:, h:] = last[:, [h - 1]] * (np.sqrt(k[h:] / h) if tsstat.errors_grow(d.diff, d.stationarity) else 1.0)
+    ti.widen_past(radius, h, tsstat.errors_grow(d.diff, d.stationarity))
     return {"path": paths[name], "radius": radius, "members": paths, "weights": weights, "calibration": cal}
 
 

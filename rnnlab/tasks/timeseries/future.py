@@ -151,7 +151,6 @@ def _calibration(models, task, features: np.ndarray, steps: int, levels, device)
     calibrated = int(np.sum(counts >= need))
     radius = np.full((len(levels), steps), np.inf)
     radius[:, :reach] = conf.radius
-    k = np.arange(1, steps + 1, dtype=np.float64)
     grows = tsstat.errors_grow(d.diff, d.stationarity)
     if calibrated == 0:
         from rnnlab.tasks.timeseries import fusion
@@ -161,16 +160,12 @@ def _calibration(models, task, features: np.ndarray, steps: int, levels, device)
         radius = np.empty((len(levels), steps))
         near = min(steps, h)
         radius[:, :near] = fusion.fallback_radius(sigma, levels)[:, :near]
-        if steps > h:
-            radius[:, h:] = radius[:, [h - 1]] * (np.sqrt(k[h:] / h) if grows else 1.0)
-        # verdict.fallback_note's words (so RNNLAB_LANG=zh reads them), with this path's own need
-        notes = [f"not enough history to calibrate {float(lv):g}%: {int(counts[0])} origin{'s' if int(counts[0]) != 1 else ''} (needs {need}); its band is "
-                 "the normal fallback ±z·σ of seasonal-naive's errors on the training split" for lv in levels]
+        ti.widen_past(radius, h, grows)
+        notes = [fusion.fallback_note(lv, int(counts[0]), need=need, wider=False) for lv in levels]
         return ti.Conformal(tuple(float(v) for v in levels), radius, int(counts[0])), 0, notes
     # Beyond the calibrated steps: grow like a random walk's spread, sqrt(k), from the last one
     # (flat where the series is stationary and not differenced: its errors level off)
-    last = calibrated - 1
-    radius[:, calibrated:] = radius[:, [last]] * (np.sqrt(k[calibrated:] / k[last]) if grows else 1.0)
+    ti.widen_past(radius, calibrated, grows)
     return ti.Conformal(tuple(float(v) for v in levels), radius, int(counts[:calibrated].min())), calibrated, []
 
 

@@ -29,7 +29,7 @@ from rnnlab.tasks.timeseries import timeforms as tsforms
 from rnnlab.tasks.timeseries.data import fill_causal
 from rnnlab.tasks.timeseries import panelscore
 from rnnlab.tasks.timeseries.heads import Head
-from rnnlab.tasks.timeseries.task import EVAL_WINDOWS, WindowTask, _spaced, predict
+from rnnlab.tasks.timeseries.task import EVAL_WINDOWS, WindowTask, _spaced, left_to_data, predict
 
 # Test origins scored per series at most (evenly spaced), so a long panel's final scoring and
 # its peers' forward passes stay bounded.
@@ -77,9 +77,8 @@ class GlobalTimeSeriesTask(WindowTask):
 
     def from_data(self) -> dict[str, Any]:
         """The [task] keys the config left to the panel's data, as this run took them (task.py's)."""
-        d, cfg = self.data, self.cfg
-        took = {"window": d.window, "horizon": d.horizon, "season": d.season, "column": d.columns.get("column")}
-        return {f"task.{k}": v for k, v in took.items() if getattr(cfg, k) in (None, 0) and v not in (None, "")}
+        d = self.data
+        return left_to_data(self.cfg, {"window": d.window, "horizon": d.horizon, "season": d.season, "column": d.columns.get("column")})
 
     def describe(self) -> str:
         d = self.data

@@ -157,6 +157,14 @@ def ordered(radius: np.ndarray, levels: Sequence[float], fell_back: np.ndarray) 
     return radius
 
 
+def widen_past(radius: np.ndarray, first: int, grows: bool) -> None:
+    """Half-widths (levels, steps) past column `first` - 1, in place: a random walk's √k from
+    that step's width, or that width itself where the errors level off (stationarity.errors_grow)."""
+    if radius.shape[1] > first:
+        k = np.arange(first + 1, radius.shape[1] + 1, dtype=np.float64)
+        radius[:, first:] = radius[:, [first - 1]] * (np.sqrt(k / first) if grows else 1.0)
+
+
 def coverage(actual, lower, upper) -> float:
     """The fraction of observed actual values inside their band (NaN actuals are not scored)."""
     a = np.asarray(actual, dtype=np.float64)

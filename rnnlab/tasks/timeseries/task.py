@@ -63,6 +63,11 @@ def predict(model: torch.nn.Module, x: np.ndarray, device: torch.device | str, c
     return np.concatenate(outs, axis=0)
 
 
+def left_to_data(cfg: TaskConfig, took: dict[str, Any]) -> dict[str, Any]:
+    """`{"task.window": 24, ...}`: the keys of `took` (what a run trained with) that `cfg` left unset."""
+    return {f"task.{k}": v for k, v in took.items() if getattr(cfg, k) in (None, 0) and v not in (None, "")}
+
+
 class WindowTask(Task):
     """What one series and a panel train alike: batches of windows (`self.data.windows`) from
     the training origins `self._train_starts`, the head's loss on the last step."""
@@ -226,9 +231,8 @@ class TimeSeriesTask(WindowTask):
     def from_data(self) -> dict[str, Any]:
         """The [task] keys the config left to the data, as this run took them (`task.window` ...):
         kept with the run so `diff`, `compare` and `load_run` see what it trained with."""
-        d, cfg = self.data, self.cfg
-        took = {"window": d.window, "horizon": d.horizon, "season": self.season, "column": d.column}
-        return {f"task.{k}": v for k, v in took.items() if getattr(cfg, k) in (None, 0) and v not in (None, "")}
+        d = self.data
+        return left_to_data(self.cfg, {"window": d.window, "horizon": d.horizon, "season": self.season, "column": d.column})
 
     def describe(self) -> str:
         d = self.data

@@ -12,7 +12,7 @@ the baselines' test scores are `<baseline>_test_<metric>`, their validation ones
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Optional
 
 BASELINES = ("naive", "seasonal_naive", "drift", "ets")
 LEVELS = (80.0, 95.0)
@@ -151,12 +151,15 @@ def needed_origins(level: float) -> int:
     return math.ceil(float(level) / (100.0 - float(level)) - 1e-9)
 
 
-def fallback_note(level: float, origins: int) -> str:
+def fallback_note(level: float, origins: int, need: Optional[int] = None, wider: bool = True) -> str:
     """'not enough history to calibrate 95%: N origins': a level the bands fell back on, and how
-    (fusion.calibrate, intervals.ordered)."""
-    return (f"not enough history to calibrate {float(level):g}%: {int(origins)} origin{'s' if int(origins) != 1 else ''} (needs {needed_origins(level)}); "
-            "its band is the normal fallback ±z·σ of seasonal-naive's errors on the training split, "
-            "or the calibrated band below it × the z ratio if wider")
+    (fusion.calibrate, intervals.ordered). `need`: the origins that path needs (default: the
+    conformal rank's, needed_origins); `wider`: whether a calibrated band below it can widen it
+    (not for `--model rnn`'s recursive path, future._calibration)."""
+    n = needed_origins(level) if need is None else int(need)
+    return (f"not enough history to calibrate {float(level):g}%: {int(origins)} origin{'s' if int(origins) != 1 else ''} (needs {n}); "
+            "its band is the normal fallback ±z·σ of seasonal-naive's errors on the training split"
+            + (", or the calibrated band below it × the z ratio if wider" if wider else ""))
 
 
 def calibration_notes(metrics: dict[str, float], levels=LEVELS) -> list[str]:
