@@ -155,6 +155,12 @@ def test_forecast_panel_at_120x40_has_a_chart_of_several_rows_and_every_text_lin
                 assert words in lines, lines
             bt = screen.query_one("#backtest-plot", LinePlot)  # beside the chart, as tall as it
             assert bt.display and bt.region.y == chart.region.y and bt.size.height == chart.size.height
+            # the flow panel beside it as tall: its curve and its heatmap both get rows (one grid
+            # row of 9 gave the curve 3 and the heatmap none)
+            flow, heat = screen.query_one("#flow"), screen.query_one("#flow-heat")
+            assert flow.region.y == panel.region.y and flow.region.height == panel.region.height
+            assert screen.query_one("#flow-plot").size.height >= 6 and heat.size.height >= 3
+            assert heat.region.bottom <= flow.content_region.bottom
 
     asyncio.run(go())
 
