@@ -180,7 +180,7 @@ def test_the_events_log_keeps_its_lines_in_reach_by_keys_and_wheel(tmp_path):
             await _until(pilot, lambda: log.scroll_y < y)
             await pilot.press("end")
             await _until(pilot, lambda: log.scroll_y == log.max_scroll_y)
-            await pilot.resize_terminal(120, 40)
+            await pilot.resize_terminal(160, 48)  # the grid: events two columns of three wide
             await _until(pilot, lambda: log.scrollable_content_region.width > 100 and log.virtual_size.width > 78)
             await _until(pilot, lambda: log.scroll_y == log.max_scroll_y)
             wide = _log_state(log)

@@ -97,11 +97,11 @@ class NewExperiment(Screen):
             yield row("layers", Input(id="layers", **one))
             yield row("hidden", Input(id="hidden", **one))
             yield row("task", Select([(t, t) for t in TASKS], value="text", allow_blank=False, id="task", **one))
-            yield row("seq_len", Input(id="seq_len", **one))
             with Horizontal(classes="field wide", id="row-source"):
                 yield Label(t(LABELS["source"]), classes="label")
                 yield Input(placeholder=t("builtin default"), id="source", **one)
                 yield Button(t("Browse"), id="browse", **one)
+            yield row("seq_len", Input(id="seq_len", **one))
             yield row("column", Input(placeholder=t("the only numeric column"), id="column", **one))
             yield row("time_column", Input(placeholder=t("none (dates, years or steps)"), id="time_column", **one))
             yield row("covariates", Input(placeholder=t("other CSV columns, e.g. temp, price"), id="covariates", **one)).add_class("wide")
