@@ -93,6 +93,30 @@ def test_writer_batches_and_reader_tails_only_new_rows(run):
         w.close()
 
 
+def test_an_output_filed_at_an_earlier_step_leaves_a_finished_runs_step(run):
+    """`n` on a finished run files the best checkpoint's output at its step (900 of 1000): the run's
+    step went back to 900 with it, in the header, the runs list and `rnnlab show` (an outside trial)."""
+    from rnnlab.runs.writer import append_output
+
+    w = store.StoreWriter(run)
+    w.start(0)
+    for step in range(1, 41):
+        w.scalars(step, {"loss": 1.0 / step})
+    w.flush()
+    w.close()
+    assert store.read_info(run).step == 40
+    append_output(run, 30, {"type": "forecast", "forecast": [1.0]}, "output from the best checkpoint (step 30) on request")
+    info = store.read_info(run)
+    assert info.step == 40
+    r = store.RunReader(run)
+    try:
+        d = r.poll()
+        assert (30, "output", {"type": "forecast", "forecast": [1.0]}) in d.vectors
+        assert any(e.kind == "sample" and e.step == 30 for e in d.events)
+    finally:
+        r.close()
+
+
 def test_start_supersedes_later_rows_and_readers_reset(run):
     w = store.StoreWriter(run)
     r = store.RunReader(run)

@@ -292,8 +292,9 @@ class StoreWriter:
                 )
             if meta:
                 schema.set_meta(c, meta)
-            if self._max_step is not None:
-                c.execute("UPDATE state SET step = ?, heartbeat = ?", (self._max_step, time.time()))
+            if self._max_step is not None:  # never back: a sample of a finished run's best checkpoint
+                c.execute("UPDATE state SET step = MAX(COALESCE(step, 0), ?), heartbeat = ?",  # files rows at its step;
+                          (self._max_step, time.time()))                                   # start() moves it back
         self._scalars, self._vectors, self._events, self._meta = [], [], [], {}
 
     def _heartbeat_loop(self) -> None:
