@@ -33,6 +33,16 @@ def test_the_header_says_why_a_run_is_not_going(status):
     assert styles == {STATUS_STYLE[status]}
 
 
+def test_the_header_says_a_finished_run_stopped_early_and_nothing_of_an_ordinary_end():
+    # `finished  step 800/1000 (80%)` said nothing of why; the reason sat under the event log's notes
+    early = "stopped early at step 800: val_rmse did not improve for 3 evaluations (train.patience)"
+    for message, shown in ((early, True), ("finished 1000 steps", False)):
+        state = RunState()
+        state.info = RunInfo(run_id="r1", name="r1", dir=Path("."), cell="lstm", task="timeseries", status="finished",
+                             message=message)
+        assert (message in header_text(state).plain) is shown
+
+
 _HOLD_LOCK = """
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None)

@@ -98,6 +98,20 @@ def test_the_cards_time_axis_writes_the_files_own_form(tmp_path):
     assert "1960 Q1" in axis and "2001 Q4" in axis and "1960-01" not in axis, axis
 
 
+def test_decimal_years_of_monthly_data_read_as_dates_throughout(tmp_path):
+    # an outside trial (R's time(AirPassengers)): `144 rows, 1949 .. 1960-12-01`, and an axis of
+    # `1949  1952  1955  1957-12-01`: each January written as a year, every other month as a date
+    csv = tmp_path / "air.csv"
+    csv.write_text("time,value\n" + "".join(f"{1949 + k / 12:.11g},{112 + k + 20 * (k % 12 == 6)}\n" for k in range(144)))
+    out = rnnlab("data", str(csv)).stdout.splitlines()
+    assert "144 rows, 1949-01-01 .. 1960-12-01" in out[0], out[0]
+    axis = out[out.index(next(ln for ln in out if ln.strip() == "date")) - 1]
+    assert "1949-01-01" in axis and not re.search(r"(^|\s)19\d\d(\s|$)", axis), axis
+    years = tmp_path / "years.csv"  # whole years stay years
+    years.write_text("year,value\n" + "".join(f"{1900 + k},{k % 7}\n" for k in range(60)))
+    assert "60 rows, 1900 .. 1959" in rnnlab("data", str(years)).stdout.splitlines()[0]
+
+
 def test_the_recommended_window_and_horizon_say_why_and_still_paste_as_toml(tmp_path):
     """An outside trial's weekly passengers (283 rows, season 52) got window 93 and horizon 12 with
     no word why, although the README says the horizon is one season."""

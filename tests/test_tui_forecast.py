@@ -117,7 +117,8 @@ def _forecast_run(tmp_path) -> Path:
         "fused": ahead, "weights": {"arima": 0.42, "ets": 0.28, "seasonal_naive": 0.1, "rnn": 0.2},
         "selection_origins": 9, "acf": [0.19, 0.06, -0.01, 0.2, -0.12, 0.11], "ljung_box_q": 3.2, "ljung_box_p": 0.4})
     scores = {"model": {"rmse": 0.31, "coverage_80": 0.83}, "naive": {"rmse": 2.1}, "seasonal_naive": {"rmse": 0.74}}
-    append_vector(run, "backtest", {"backtest": 5, "mean": scores, "origins": [{"origin": i, **scores} for i in range(5)]})
+    append_vector(run, "backtest", {"backtest": 5, "mean": scores,
+                                    "origins": [{"origin": i, "time": f"2024-0{i + 1}-01", **scores} for i in range(5)]})
     return root
 
 
@@ -155,6 +156,8 @@ def test_forecast_panel_at_120x40_has_a_chart_of_several_rows_and_every_text_lin
                 assert words in lines, lines
             bt = screen.query_one("#backtest-plot", LinePlot)  # beside the chart, as tall as it
             assert bt.display and bt.region.y == chart.region.y and bt.size.height == chart.size.height
+            # its axis the origins' dates (it read `2  4` beside a chart of other dates: an outside trial)
+            assert [label for _, label in bt._data.xticks] == ["2024-01", "2024-05"], bt._data.xticks
             # the flow panel beside it as tall: its curve and its heatmap both get rows (one grid
             # row of 9 gave the curve 3 and the heatmap none)
             flow, heat = screen.query_one("#flow"), screen.query_one("#flow-heat")

@@ -169,7 +169,7 @@ def recommend(card: dict[str, Any]) -> dict[str, Any]:
 def time_label(iso: str, frequency: str, form: Optional[str]) -> str:
     """A time of the card's span as the series' outputs write it (tsfreq.label): 1871 for a
     file's years, 2009Q3 for its quarters, a date on daily and coarser, minutes otherwise."""
-    months = {"quarterly": 3}.get(frequency, 12)  # a year's form: yearly or every 10 years alike
+    months = {"quarterly": 3, "monthly": 1}.get(frequency, 12)  # a year's form: yearly or every 10 years alike
     if form:
         return tsfreq.label(datetime.fromisoformat(iso), tsfreq.Frequency(frequency, months=months, form=form))
     return iso[:10] if iso.endswith("T00:00:00") else iso[:16].replace("T", " ")

@@ -135,7 +135,8 @@ def written(stamp: datetime, form: str, months: int) -> Optional[str]:
         return stamp.strftime(template.replace("%-m", str(stamp.month)).replace("%-d", str(stamp.day)))
     if stamp.hour or stamp.minute or stamp.second or stamp.microsecond:
         return None
-    if kind == "year" and stamp.month == stamp.day == 1:  # yearly, every 10 years
+    if kind == "year" and months >= 12 and stamp.month == stamp.day == 1:  # yearly, every 10 years (decimal
+        # years of monthly or quarterly data are dates: their Januaries read `1949` beside `1949-02-01`)
         return str(stamp.year)
     if kind == "quarter" and months == 3 and stamp.month in (1, 4, 7, 10) and stamp.day == 1:
         return (template or "{y}Q{q}").format(y=stamp.year, q=(stamp.month - 1) // 3 + 1)

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from rnnlab.runs.status import EXPLAINED, STYLE as STATUS_STYLE
-from rnnlab.tui.i18n import t, tf
+from rnnlab.tui.i18n import run_message, t, tf
 from rnnlab.tui.i18n_errors import translate
 from rnnlab.tui.state import RunState, fmt_duration, fmt_num
 from rnnlab.tui.widgets.quiet import set_content
@@ -86,6 +86,8 @@ def header_text(state: RunState, width: Optional[int] = None, system: Any = None
     msg = getattr(info, "message", None)
     if msg and status in EXPLAINED:
         out.append(f"\n{msg}", style=STATUS_STYLE.get(status, ""))
+    elif msg and status == "finished" and msg.startswith("stopped early"):  # `finished  step 800/1000` said
+        out.append(f"\n{run_message(msg)}", style="dim")                     # nothing of why (an outside trial)
     if state.error:
         out.append(f"\n{t('reader')}: {translate(state.error)}", style="red")
     return out

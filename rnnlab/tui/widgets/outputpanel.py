@@ -173,6 +173,9 @@ class OutputPanel(Panel):
         if not rows:
             return
         x = np.arange(1, len(rows) + 1, dtype=np.float64)
+        # the origins' dates under it (the axis read `2  4`, beside a chart of other dates: an outside trial)
+        times = [str(r.get("time") or "") for r in rows]
+        dates = timeaxis.ticks(times, most=2) or ([(0, times[0]), (len(rows) - 1, times[-1])] if all(times) else [])
         lines = []
         # labels carry the metric: the x-axis label's row goes to the curves in this small plot
         for key, label, color in (("model", "model RMSE", "cyan"), ("fused", "fused", "green"), ("naive", "naive", "gray"),
@@ -180,7 +183,7 @@ class OutputPanel(Panel):
             y = np.array([float((r.get(key) or {}).get("rmse", np.nan)) for r in rows], dtype=np.float64)
             if np.isfinite(y).all():
                 lines.append(Line(label, x, y, color))
-        plot.show(PlotData(lines, xlabel=""))
+        plot.show(PlotData(lines, xlabel="" if dates else t("origin"), xticks=tuple((float(p + 1), s) for p, s in dates)))
 
 
 def _backtest_line(backtest: Any) -> str:
