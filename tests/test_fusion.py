@@ -380,6 +380,42 @@ def test_a_95_band_pools_every_steps_errors_and_an_80_band_keeps_its_steps_own()
     assert ti.POOLED_ABOVE == 80.0
 
 
+def test_a_99_band_comes_from_the_pool_and_no_band_collapses_onto_the_one_below():
+    """An outside trial: `--level 99` was never calibrated (99 needs 99 errors, a step keeps 20):
+    it fell back to seasonal-naive's training errors, 12.6 times the 95 % band; and on an hourly
+    series one step's 95 % band equalled its 80 % one (a step whose errors spread more than the
+    others': the pooled 95 % came out under its own 80 %)."""
+    from rnnlab.tasks.timeseries import intervals as ti
+
+    rng = np.random.default_rng(3)
+    errors = rng.normal(size=(60, 6))
+    errors[:, 5] = np.where(rng.random(60) < 0.5, 0.05, 3.0) * np.sign(errors[:, 5])  # wide, two-valued
+    fb = np.full((3, 6), 1000.0)
+    fell = np.zeros((1, 3, 6), dtype=bool)
+    got = ti.rolling_radius(errors, np.arange(60), np.array([60]), (80.0, 95.0, 99.0), 20, fb, fell)[0]
+    assert not fell.any() and np.all(got[2] < 100.0)  # 20 x 6 = 120 pooled errors hold a 99 % quantile
+    assert np.all(got[1] > got[0]) and np.all(got[2] > got[1])  # strictly nested at every step
+    assert ti.pool_calibrates(99.0, 20, 6, 20) and not ti.pool_calibrates(99.0, 20, 4, 20)  # 80 < 99
+    assert not ti.pool_calibrates(95.0, 12, 6, 20)  # a level a step can hold keeps its own rule
+    few = np.zeros((1, 3, 4), dtype=bool)
+    short = ti.rolling_radius(errors[:, :4], np.arange(60), np.array([60]), (80.0, 95.0, 99.0), 20, fb[:, :4], few)[0]
+    assert few[0, 2].all() and not few[0, :2].any() and np.all(short[2] == 1000.0)  # 4 steps: the fallback
+
+
+def test_a_level_beyond_what_a_step_keeps_says_so_not_that_history_is_short(monkeypatch):
+    from rnnlab.tasks.timeseries import fusion as F
+    from rnnlab.tasks.timeseries import intervals as ti
+    from rnnlab.tui.i18n import run_message
+
+    cal = F.Calibrated(ti.Conformal((80.0, 95.0, 99.0), np.ones((3, 4)), 20), 20, [99.0], [99.0])
+    note = cal.notes()[0]
+    assert note.startswith("99% is not calibrated: it needs 99 errors, and the bands keep each step's latest 20 "
+                           "(80 pooled over the 4 steps)") and "not enough history" not in note
+    assert "not enough history to calibrate 99%: 12 origins" in F.Calibrated(cal.conformal, 12, [99.0]).notes()[0]
+    monkeypatch.setenv("RNNLAB_LANG", "zh")
+    assert run_message(note).startswith("99% 未校准: 需要 99 个误差")
+
+
 def test_rolling_bands_follow_errors_that_grow_and_local_scale_reads_only_the_past():
     from rnnlab.tasks.timeseries import intervals as ti
 

@@ -307,6 +307,11 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
      r"normal fallback ±z·σ of seasonal-naive's errors on the training split(?P<wider>, or the calibrated band below it × the z ratio if wider)?$",
      lambda m: (f"历史不足以校准 {m['lv']}: {m['n']} 个起点 (需要 {m['m']} 个); 该区间退回正态近似 ±z·σ (季节朴素在训练集上的误差)"
                 + ("; 若其下已校准区间乘以 z 比值更宽, 则取后者" if m["wider"] else ""))),
+    (r"^(?P<lv>\S+) is not calibrated: it needs (?P<m>\d+) errors, and the bands keep each step's latest (?P<w>\d+) "
+     r"\((?P<p>\d+) pooled over the (?P<h>\d+) steps?\); its band is the normal fallback ±z·σ of seasonal-naive's errors "
+     r"on the training split, or the calibrated band below it × the z ratio if wider$",
+     lambda m: (f"{m['lv']} 未校准: 需要 {m['m']} 个误差, 而每步只保留最近 {m['w']} 个 ({m['h']} 步合计 {m['p']} 个); "
+                "该区间退回正态近似 ±z·σ (季节朴素在训练集上的误差); 若其下已校准区间乘以 z 比值更宽, 则取后者")),
     (r"^test MASE: fused ", "测试集 MASE: 融合 "),
     (r"^the recurrent model and the fused forecast need the covariates' next (?P<n>\d+) values \(--covariates FILE\.csv\); "
      r"the classical members read the series alone$",

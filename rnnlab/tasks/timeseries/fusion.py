@@ -177,8 +177,12 @@ class Calibrated:
     origins: int
     fell_back: list[float] = field(default_factory=list)
 
+    capped: list[float] = field(default_factory=list)  # of fell_back: levels beyond CALIBRATION_WINDOW (future)
+
     def notes(self) -> list[str]:
-        return [fallback_note(lv, self.origins) for lv in self.fell_back]
+        h = self.conformal.radius.shape[1]
+        return [tsverdict.window_note(lv, CALIBRATION_WINDOW, h) if lv in self.capped else fallback_note(lv, self.origins)
+                for lv in self.fell_back]
 
 
 fallback_note = tsverdict.fallback_note
@@ -409,6 +413,10 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     seen = [col[~np.isnan(col)][-CALIBRATION_WINDOW:] for col in resid.T]
     n = min(c.size for c in seen)
     cal = calibrate(np.stack([c[c.size - n:] for c in seen], axis=1) if n else resid[:0], sigma, levels)
+    # a level no step can hold (99 %) that the pooled errors calibrate (ti.pool_calibrates) did not fall back
+    cal.fell_back = [lv for lv in cal.fell_back if not ti.pool_calibrates(lv, n, h, CALIBRATION_WINDOW)]
+    # beyond what a step keeps (99 %) with errors enough to pool: the cap is why, not the history
+    cal.capped = [lv for lv in cal.fell_back if n >= ti.POOL_MIN and needed_origins(lv) > CALIBRATION_WINDOW]
     # as on the test split: the latest errors, scaled to how much the series moves at its end
     end = np.array([y.size - off])
     last = rolling_bands(y, off, resid, at, end, sigma, levels)[0]

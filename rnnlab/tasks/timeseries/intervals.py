@@ -21,6 +21,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from rnnlab.tasks.timeseries.verdict import needed_origins
+
 # Default levels in percent, as forecasters usually publish them.
 LEVELS = (80.0, 95.0)
 
@@ -116,7 +118,7 @@ def rolling_radius(errors: np.ndarray, error_origins: np.ndarray, origins: np.nd
                 fell[i, j, k] = not 1 <= rank <= col.size
                 out[i, j, k] = fallback[j, k] if fell[i, j, k] else col[rank - 1]
         if high:
-            _pool_tails(out[i], fell[i], cols, levels, high)
+            _pool_tails(out[i], fell[i], cols, levels, high, int(window))
     return ordered(out, levels, fell)
 
 
@@ -126,19 +128,51 @@ def rolling_radius(errors: np.ndarray, error_origins: np.ndarray, origins: np.nd
 # 95 % coverage within 0.90-0.98 on 26 instead of 23, a lower 95 % interval score, and a 95 % band
 # over 2.5 times the 80 % one at 6 % of the steps instead of 20 %.
 POOLED_ABOVE = 80.0
+# A level no step can calibrate alone however long the series (99 % needs 99 errors, a step keeps
+# its latest `window`, 20) is the pool's quantile where every step has this many errors to scale
+# by: it fell back to the normal ±z·σ of seasonal-naive's errors, 12.6 times the 95 % band on a
+# quarterly unemployment rate (an outside trial; benchmarks/NOTES.md, section 15, session 13).
+POOL_MIN = 10
 
 
-def _pool_tails(radius: np.ndarray, fell: np.ndarray, cols: list[np.ndarray], levels: Sequence[float], high: list[int]) -> None:
+def pool_calibrates(level: float, errors: int, horizon: int, window: int) -> bool:
+    """Whether _pool_tails calibrates `level` that a step cannot (too few of its own errors) from
+    `errors` a step over `horizon` steps: only a level no step could ever hold (more than `window`)."""
+    return (float(level) > POOLED_ABOVE and needed_origins(level) > window and errors >= POOL_MIN
+            and errors * horizon >= needed_origins(level))
+
+
+def _pool_tails(radius: np.ndarray, fell: np.ndarray, cols: list[np.ndarray], levels: Sequence[float], high: list[int],
+                window: int) -> None:
     """Replace, in place, the half-widths (len(levels), horizon) of the levels `high` at one
-    origin by the pooled quantile (POOLED_ABOVE), where every step had errors enough for it."""
+    origin by the pooled quantile (POOLED_ABOVE), where every step had errors enough for it, or
+    where none could (pool_calibrates). A pooled level that comes out no wider than the band below
+    it (the highest calibrated level at or under POOLED_ABOVE) is that band times the pool's own
+    ratio between the two levels: a step whose errors spread more than the others' had its 95 %
+    band equal to its 80 % one (`ordered` lifts it no further)."""
     scale = np.array([c.mean() if c.size else np.nan for c in cols])
     if not np.all(np.isfinite(scale) & (scale > 0)):
         return
     ratios = np.sort(np.concatenate([c / s for c, s in zip(cols, scale)]))
-    for j in high:
-        rank = math.ceil((ratios.size + 1) * float(levels[j]) / 100.0)
-        if not fell[j].any() and 1 <= rank <= ratios.size:
-            radius[j] = ratios[rank - 1] * scale
+
+    def pooled(level: float) -> float:
+        rank = math.ceil((ratios.size + 1) * float(level) / 100.0)
+        return float(ratios[rank - 1]) if 1 <= rank <= ratios.size else math.nan
+
+    below = [j for j, lv in enumerate(levels) if float(lv) <= POOLED_ABOVE and not fell[j].any()]
+    low = max(below, key=lambda j: float(levels[j])) if below else None
+    q_low = pooled(levels[low]) if low is not None else math.nan
+    fewest = min(c.size for c in cols)
+    for j in sorted(high, key=lambda j: float(levels[j])):  # each against the one set below it
+        q = pooled(levels[j])
+        if not math.isfinite(q) or (fell[j].any() and not pool_calibrates(levels[j], fewest, len(cols), window)):
+            continue
+        radius[j] = q * scale
+        if low is not None and math.isfinite(q_low) and q_low > 0:  # only where it would come out no wider:
+            # flooring every step so cost the 95 % band (interval score 7.838 -> 7.977, NOTES section 15)
+            radius[j] = np.where(radius[j] <= radius[low], radius[low] * (q / q_low), radius[j])
+        fell[j] = False
+        low, q_low = j, q
 
 
 def ordered(radius: np.ndarray, levels: Sequence[float], fell_back: np.ndarray) -> np.ndarray:
@@ -213,4 +247,4 @@ def interval_scores(actual: np.ndarray, forecast: np.ndarray, bands: dict[float,
 
 
 __all__ = ["LEVELS", "Conformal", "coverage", "interval_scores", "level_name", "local_scale", "mean_width", "pinball", "quantiles_of",
-           "ordered", "rolling_radius", "POOLED_ABOVE"]
+           "ordered", "rolling_radius", "POOLED_ABOVE", "POOL_MIN", "pool_calibrates"]

@@ -162,6 +162,16 @@ def fallback_note(level: float, origins: int, need: Optional[int] = None, wider:
             + (", or the calibrated band below it × the z ratio if wider" if wider else ""))
 
 
+def window_note(level: float, window: int, horizon: int) -> str:
+    """A level no step can calibrate (99 % needs 99 errors; a step keeps its latest `window`) that
+    the steps' pooled errors could not either: the cap, not the series' length, is why (an outside
+    trial read `not enough history` on 1,716 rows)."""
+    return (f"{float(level):g}% is not calibrated: it needs {needed_origins(level)} errors, and the bands keep each step's "
+            f"latest {int(window)} ({int(window) * int(horizon)} pooled over the {int(horizon)} step{'s' if int(horizon) != 1 else ''}); "
+            "its band is the normal fallback ±z·σ of seasonal-naive's errors on the training split, or the calibrated band "
+            "below it × the z ratio if wider")
+
+
 def calibration_notes(metrics: dict[str, float], levels=LEVELS) -> list[str]:
     """fallback_note for each level the fused bands fell back on."""
     n = metrics.get("fusion_calibration_origins")
@@ -205,4 +215,4 @@ def summary_line(metrics: dict[str, float]) -> str:
     return "test MASE: " + " | ".join(parts)
 
 
-__all__ = ["calibration_notes", "chosen_on", "coverage_notes", "notes", "selection_notes", "fallback_note", "losses", "members", "summary_line", "test_baselines"]
+__all__ = ["calibration_notes", "chosen_on", "coverage_notes", "notes", "selection_notes", "fallback_note", "window_note", "losses", "members", "summary_line", "test_baselines"]
