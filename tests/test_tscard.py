@@ -143,7 +143,18 @@ def test_the_card_promises_its_settings_train_a_short_series_only_where_they_do(
     weekly = tmp_path / "w60.csv"
     weekly.write_text("d,v\n" + "".join(f"{d},{k % 9}\n" for k, d in enumerate(pd.date_range("2000-01-03", periods=60, freq="7D").strftime("%Y-%m-%d"))))
     card = tscard.build(weekly)
-    assert card["season"] == 52 and not card["trains"] and "train it" not in tscard.summary_lines(card)[0]
+    # session 13: a season longer than the training split is left out (task.season = 1), and said
+    # so; with it the card's settings do train (an outside trial followed them into two refusals)
+    line = tscard.summary_lines(card)[0]
+    assert card["season"] == 52 and card["season_left_out"] and card["recommended"]["season"] == 1
+    assert line.endswith("--set task.season=1") and "season 52 left out (task.season = 1)" in card["window_why"]
+    flags = line.split("train it: ", 1)[1].split()
+    runs = tmp_path / "runs"
+    refused = rnnlab("train", str(weekly), "--runs-dir", str(runs), "--set", "train.steps=3")
+    assert refused.returncode == 2 and " ".join(flags) in refused.stderr, refused.stderr
+    done = rnnlab("train", str(weekly), "--runs-dir", str(runs), "--set", "train.steps=3", *flags)
+    assert done.returncode == 0, done.stderr
+    assert "on the training split's" in tscard.summary_lines(card)[4]
     yearly = tmp_path / "y12.csv"
     yearly.write_text("year,v\n" + "".join(f"{1990 + k},{10 + k * 0.5 + k % 3}\n" for k in range(12)))
     card = tscard.build(yearly)

@@ -87,6 +87,7 @@ CARD_ZH = [
     (r"\[none\]", "[无]"), (r": none$", ": 无"), (r"\bnon-stationary by KPSS, stationary by ADF\b", "KPSS 判为非平稳, ADF 判为平稳"),
     (r"\bnon-stationary by ADF, stationary by KPSS\b", "ADF 判为非平稳, KPSS 判为平稳"),
     (r"\btoo short to test\b", "太短, 无法检验"), (r"\bnon-stationary\b", "非平稳"), (r"\bstationary\b", "平稳"),
+    (r" on the training split's (?P<n>\d+) rows:", r" (训练集的 \g<n> 行):"),
     (r"difference it \(auto does\)", "需要差分 (auto 会做)"), (r"no differencing needed", "无需差分"),
     # before the frequency names: its "yearly" and "read as" are not theirs
     (r"(?:^|(?<=; ))(?P<c>[\w, ]+?) columns combined into one time column \((?P<t>\w+)\)", r"\g<c> 几列合成一个时间列 (\g<t>)"),
@@ -118,6 +119,8 @@ WHY_ZH = [
     (r", cut to (\d+) by the val and test splits \((\d+) rows\) or the window", r", 受验证/测试集 (\2 行) 或窗口所限减为 \1"),
     (r"; the window ", "; 窗口取"), (r"two seasons \((\d+)\)", r"两个季节 (\1)"), (r"at least 16", "至少 16"), (r"twice the horizon", "预测步长的两倍"),
     (r", cut to (\d+): half the training split's (\d+) rows after one horizon", r", 减为 \1: 训练集 \2 行减去一个预测步长后的一半"),
+    (r"; season (\d+) left out \(task\.season = 1\): the training split's (\d+) rows hold less than one",
+     r"; 不用季节 \1 (task.season = 1): 训练集 \2 行不足一个季节"),
 ]
 
 

@@ -105,6 +105,10 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
     detected = tsfreq.detect_periods(tail)
     offset = 0 if stat["stationary"] else 1
     window, horizon = tsdata.default_window_horizon(n - offset, season, cfg.val_fraction, cfg.test_fraction)
+    # the windows fit and the season does not (a 10-minute series' day of 144 beside 80 training rows):
+    # `train` refuses task.season = 144 there, and trains with 1
+    no_season = (season > 1 and not tssizes.trains(n - offset, season, window, horizon, cfg.val_fraction, cfg.test_fraction)
+                 and tssizes.trains(n - offset, 1, window, horizon, cfg.val_fraction, cfg.test_fraction))
     modelled = np.diff(tail) if not stat["stationary"] else tail
     lags = int(max(1, min(max(2 * season, 24), modelled.size // 2)))
     acf = tm.acf(modelled, lags)[1:] if modelled.size > 2 else np.zeros(0)
@@ -137,9 +141,14 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
         "acf_rows": int(modelled.size),
         "window": window,
         "horizon": horizon,
-        "window_why": tssizes.why_window_horizon(n - offset, season, cfg.val_fraction, cfg.test_fraction, rows=n),
+        "window_why": tssizes.why_window_horizon(n - offset, season, cfg.val_fraction, cfg.test_fraction, rows=n) + (
+            f"; season {season} left out (task.season = 1): the training split's "
+            f"{tssizes.split_sizes(n - offset, cfg.val_fraction, cfg.test_fraction).train} rows hold less than one" if no_season else ""),
         "min_rows": tsdata.min_rows(season),
-        "trains": tssizes.trains(n - offset, season, window, horizon, cfg.val_fraction, cfg.test_fraction),
+        "trains": tssizes.trains(n - offset, season, window, horizon, cfg.val_fraction, cfg.test_fraction) or no_season,
+        # a season longer than the training split: the recommendation trains without it (task.season = 1)
+        "season_left_out": no_season,
+        "stationarity_rows": int(n_train),  # the tests read the training split only, as a run decides on it
         "values": _values(shown),
         "times": (_iso(stamps) if points is None else _iso(_at(stamps, rows))) if stamps else [],
         "reading": list(series.reading),
@@ -163,6 +172,8 @@ def recommend(card: dict[str, Any]) -> dict[str, Any]:
     if card["periods_source"] == "detected":
         rec["periods"] = card["periods"]
         rec["season"] = season
+    if card.get("season_left_out"):
+        rec["season"] = 1
     return rec
 
 
@@ -193,12 +204,14 @@ def summary_lines(card: dict[str, Any]) -> list[str]:
     # below the defaults' minimum the card's own window and horizon still train it (what `train` refuses without them)
     short = ([f"too short     {card['rows']} rows; training with the defaults needs at least {card['min_rows']}" + (
               f"; the window and horizon recommended below train it: --set task.window={card['window']} --set task.horizon={card['horizon']}"
+              + (" --set task.season=1" if card.get("season_left_out") else "")
               if card.get("trains") else "")] if card["rows"] < card["min_rows"] else [])
     return short + [
         f"{Path(card['file']).name} [{card['column']}]: {card['rows']} rows{span}",
         f"frequency     {card['frequency']}{back}",
         f"missing       {card['missing']} values ({pct:.1f}%), longest gap {card['longest_gap']} rows",
-        f"stationarity  {verdict}: {advice}",
+        f"stationarity  {verdict} on the training split's {card['stationarity_rows']} rows: {advice}"
+        if card.get("stationarity_rows") else f"stationarity  {verdict}: {advice}",
         f"seasons       season {card['season']}, periods [{per}] ({card['periods_source']}); detected in values: {det}",
     ] + ([f"read          {'; '.join(card['reading'])}"] if card.get("reading") else [])
 

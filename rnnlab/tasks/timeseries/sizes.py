@@ -102,10 +102,14 @@ def resolve_window(cfg: TaskConfig, m: int, offset: int, season: int, origin: st
         what = f"three seasons of {season}" if season > 1 else "30 rows for a series without a season"
         w, h = default_window_horizon(m, season, cfg.val_fraction, cfg.test_fraction)
         fits = trains(m, season, w, h, cfg.val_fraction, cfg.test_fraction)
+        # the windows fit and the season does not: the card recommends task.season = 1 as well
+        unseasoned = not fits and not cfg.season and trains(m, 1, w, h, cfg.val_fraction, cfg.test_fraction)
         raise UserError(
             f"{origin}: {m + offset} rows is too short to forecast: at least {need} are needed ({what}); "
             "or set task.window and task.horizon yourself" + (f" (as `rnnlab data` recommends: --set task.window={w} "
-                                                              f"--set task.horizon={h})" if fits else "")
+                                                              f"--set task.horizon={h}"
+                                                              + (" --set task.season=1" if unseasoned else "") + ")"
+                                                              if fits or unseasoned else "")
         )
     window, horizon = default_window_horizon(m, season, cfg.val_fraction, cfg.test_fraction)
     if cfg.horizon is not None:
