@@ -69,6 +69,11 @@ def test_future_52_weeks_to_a_file(runs, tmp_path):
     exact = json.loads(rnnlab("forecast", "weekly", "--future", "52", "--json", "--runs-dir", str(root)).stdout)["rows"]
     assert all(float(r["upper_95"]) == pytest.approx(e["upper_95"], rel=1e-9, abs=0) for r, e in zip(rows, exact))
     assert not any("e+" in v for r in rows for v in r.values())
+    # -o NAME.json: the --json report, rows and all (an outside trial's `-o dax.json --json` got CSV)
+    as_json = tmp_path / "f.json"
+    proc = rnnlab("forecast", "weekly", "--future", "52", "-o", str(as_json), "--json", "--runs-dir", str(root))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(as_json.read_text())["rows"] == exact and json.loads(proc.stdout)["output"] == str(as_json)
 
 
 def test_future_beyond_the_horizon_on_hourly_data_to_stdout(runs):

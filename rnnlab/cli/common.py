@@ -60,8 +60,13 @@ def csv_number(v: float) -> str:
 
 def print_json(obj: Any) -> None:
     """Print `obj` as one line of strict JSON (see `strict_json`)."""
-    sys.stdout.write(json.dumps(strict_json(obj), indent=None, default=str, allow_nan=False) + "\n")
+    sys.stdout.write(json_text(obj))
     sys.stdout.flush()
+
+
+def json_text(obj: Any) -> str:
+    """`obj` as one line of strict JSON (see `strict_json`), as print_json prints it."""
+    return json.dumps(strict_json(obj), indent=None, default=str, allow_nan=False) + "\n"
 
 
 def error(message: str) -> None:

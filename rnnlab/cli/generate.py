@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from rnnlab.cli.common import RunsDirOpt, csv_number, print_json
+from rnnlab.cli.common import RunsDirOpt, csv_number, json_text, print_json
 from rnnlab.errors import UserError
 
 
@@ -102,7 +102,7 @@ def forecast(
     runs: Annotated[list[str], typer.Argument(help="One or more time-series runs; several are also scored as a mean ensemble.")],
     future: Annotated[Optional[int], typer.Option("--future", "-f", min=1, help="Forecast N steps past the end of the data (recursively beyond the trained horizon), with intervals (a global run over a panel: points only, one row per series and step).")] = None,
     level: Annotated[Optional[list[float]], typer.Option("--level", "-l", min=1.0, max=99.9, help="Interval level in percent; repeat for several (default 80 and 95).")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="With --future: write the CSV here (default: stdout).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="With --future: write the CSV here (default: stdout); a name ending in .json gets the --json report, rows included.")] = None,
     covariates: Annotated[Optional[Path], typer.Option("--covariates", help="With --future: a CSV with the future values of task.future_covariates (one row per future step).")] = None,
     backtest: Annotated[Optional[int], typer.Option("--backtest", "-b", min=1, help="Rolling-origin backtest: forecast from K origins over the test split, beside the baselines.")] = None,
     stride: Annotated[Optional[int], typer.Option("--stride", min=1, help="With --backtest: steps between origins (default: the horizon, so forecasts do not overlap).")] = None,
@@ -231,6 +231,9 @@ def _future(models, task, steps, levels, dev, covariates, output, json_out, run_
         return
 
     def write(fh) -> None:
+        if fh is not sys.stdout and output.suffix.lower() == ".json":  # -o fc.json: the report, rows and all
+            fh.write(json_text(report))
+            return
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(columns)
         for row in report["rows"]:

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import typer
 
-from rnnlab.cli.common import csv_number, print_json
+from rnnlab.cli.common import csv_number, json_text, print_json
 from rnnlab.errors import UserError
 
 
@@ -59,6 +59,9 @@ def forecast(loaded: list, choices: list, future: Optional[int], backtest: Optio
         return
 
     def write(fh) -> None:
+        if fh is not sys.stdout and output.suffix.lower() == ".json":  # -o fc.json: the report, rows and all
+            fh.write(json_text({**summary, "rows": rows}))
+            return
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(list(rows[0]))
         for r in rows:
