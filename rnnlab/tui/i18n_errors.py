@@ -121,6 +121,9 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r"; a missing value is an empty cell or NA", "; 缺失值应写成空单元格或 NA"),
     (r", line (?P<n>\d+): time (?P<t>.+?) in column (?P<q>'[^']*') is not after the previous row's; rows must be in increasing "
      r"time order", r", 第 \g<n> 行: 列 \g<q> 的时间 \g<t> 不晚于上一行; 各行应按时间递增排列"),
+    (r" \((?P<a>-?\d+) after (?P<b>-?\d+)\): sort the file by (?P<q>'[^']*'), or name another time column "
+     r"\(-t/--time-column COLUMN, task\.time_column\)",
+     r" (\g<a> 在 \g<b> 之后): 请按 \g<q> 排序文件, 或指定另一个时间列 (-t/--time-column COLUMN, task.time_column)"),
     (r"; or, if the file holds several series one after another, name the column that tells them apart: "
      r"task\.id_column = (?P<q>'[^']*') \(rnnlab data --id-column (?P<c>[^)]*)\)",
      r"; 若文件中依次存放多条序列, 请指定区分它们的列: task.id_column = \g<q> (rnnlab data --id-column \g<c>)"),

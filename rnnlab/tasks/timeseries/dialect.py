@@ -50,7 +50,7 @@ def detect_delimiter(text: str) -> str:
 def _preamble(text: str, delimiter: Optional[str]) -> int:
     """How many lines above the header are a title or a source note (statistics offices' and
     Excel's exports): lines of at most one filled cell (`"Monthly sales",,`) before the first of
-    two or more, which is the header."""
+    two or more, which is the header, or before a header over an index column (`,arabica`)."""
     lines = text[:200_000].splitlines()[:80]
     for k in range(min(16, len(lines))):
         delim, fields = (delimiter, 0) if delimiter else _dialect(lines[k:k + 50])
@@ -58,7 +58,7 @@ def _preamble(text: str, delimiter: Optional[str]) -> int:
             cells = next(csv.reader([lines[k]], delimiter=delim), [])
         except csv.Error:
             return 0
-        if sum(1 for c in cells if c.strip()) >= 2:
+        if sum(1 for c in cells if c.strip()) >= 2 or _corner(lines, k, delim):
             # no delimiter splits this line and the rows below alike, and the one the rows below
             # share leaves this line one cell: a title with a comma in it above a `;` table
             below, n = _dialect(lines[k + 1:k + 51]) if not delimiter and fields < 2 else (delim, 0)
@@ -66,6 +66,20 @@ def _preamble(text: str, delimiter: Optional[str]) -> int:
                 continue
             return _past_titles(lines, k, delim)
     return 0  # one column throughout
+
+
+def _corner(lines: list[str], k: int, delim: str) -> bool:
+    """Whether line k is a header over an index column: its first cell blank, every other one a
+    name, as wide as the row below, a row of data (not all names: `,Monthly sales` over
+    `date,value` is a title) whose first cell is filled. pandas' `Series.to_csv()` writes
+    `,arabica` and R's `write.csv` `"","arabica"`: one named cell, like a title's, yet the header."""
+    try:
+        cells = next(csv.reader([lines[k]], delimiter=delim), [])
+        below = next((next(csv.reader([ln], delimiter=delim), []) for ln in lines[k + 1:] if ln.strip()), [])
+    except csv.Error:
+        return False
+    return (len(cells) >= 2 and not cells[0].strip() and all(_name(c) for c in cells[1:])
+            and len(below) == len(cells) and bool(below[0].strip()) and not all(_name(c) for c in below))
 
 
 def _numbers(line: str, delim: str) -> bool:
@@ -79,14 +93,20 @@ def _numbers(line: str, delim: str) -> bool:
     return False
 
 
+def _name(cell: str) -> bool:
+    """Whether a cell is a column's name: filled, without a digit (a data row has its time or its
+    value; `2020-01-01,#N/A` is a row whose value is missing) and no missing-value word."""
+    c = cell.strip()
+    return bool(c) and not any(ch.isdigit() for ch in c) and c.upper() not in (
+        "NA", "N/A", "#N/A", "NAN", "NONE", "NULL", ".", "..", "-", "?", ":")
+
+
 def _names(line: str, delim: str) -> bool:
-    """Whether every cell of a line is a name: filled, without a digit (a data row has its time or
-    its value; `2020-01-01,#N/A` is a row whose value is missing) and no missing-value word. A
-    header with a number in it (`Sales 2020`) is not taken past a title: it stays where it was."""
-    cells = [c.strip() for c in next(csv.reader([line], delimiter=delim), [])]
-    return len(cells) >= 2 and all(c and not any(ch.isdigit() for ch in c)
-                                   and c.upper() not in ("NA", "N/A", "#N/A", "NAN", "NONE", "NULL", ".", "..", "-", "?", ":")
-                                   for c in cells)
+    """Whether every cell of a line is a name (`_name`), but for a blank first one over an index
+    column (`,arabica`). A header with a number in it (`Sales 2020`) is not taken past a title: it
+    stays where it was."""
+    cells = next(csv.reader([line], delimiter=delim), [])
+    return len(cells) >= 2 and (_name(cells[0]) or not cells[0].strip()) and all(_name(c) for c in cells[1:])
 
 
 def _past_titles(lines: list[str], k: int, delim: str) -> int:

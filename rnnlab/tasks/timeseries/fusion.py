@@ -180,9 +180,8 @@ class Calibrated:
     capped: list[float] = field(default_factory=list)  # of fell_back: levels beyond CALIBRATION_WINDOW (future)
 
     def notes(self) -> list[str]:
-        h = self.conformal.radius.shape[1]
-        return [tsverdict.window_note(lv, CALIBRATION_WINDOW, h) if lv in self.capped else fallback_note(lv, self.origins)
-                for lv in self.fell_back]
+        return [tsverdict.window_note(lv, CALIBRATION_WINDOW, self.conformal.radius.shape[1]) if lv in self.capped
+                else fallback_note(lv, self.origins) for lv in self.fell_back]
 
 
 fallback_note = tsverdict.fallback_note
@@ -413,9 +412,8 @@ def future(task, models, device, rnn_path: np.ndarray, steps: int, levels: Seque
     seen = [col[~np.isnan(col)][-CALIBRATION_WINDOW:] for col in resid.T]
     n = min(c.size for c in seen)
     cal = calibrate(np.stack([c[c.size - n:] for c in seen], axis=1) if n else resid[:0], sigma, levels)
-    # a level no step can hold (99 %) that the pooled errors calibrate (ti.pool_calibrates) did not fall back
+    # 99 %: from the pooled errors (ti.pool_calibrates), or past them with errors enough: the cap is why, not the history
     cal.fell_back = [lv for lv in cal.fell_back if not ti.pool_calibrates(lv, n, h, CALIBRATION_WINDOW)]
-    # beyond what a step keeps (99 %) with errors enough to pool: the cap is why, not the history
     cal.capped = [lv for lv in cal.fell_back if n >= ti.POOL_MIN and needed_origins(lv) > CALIBRATION_WINDOW]
     # as on the test split: the latest errors, scaled to how much the series moves at its end
     end = np.array([y.size - off])
@@ -448,6 +446,5 @@ def probe(task, model, device, t: int) -> dict:
             "selection_origins": int(val.size)}
 
 
-__all__ = ["CALIBRATION_WINDOW", "METHOD", "METHODS", "PEER_ONLY", "RNN", "RNN_OPTIMISM", "SCALE_WINDOW", "Calibrated", "Fused", "calibrate", "combine", "combine_weights",
-           "evaluate", "fallback_note", "selection_errors", "fallback_radius", "fallback_sigma", "fit", "future", "members_forecasts", "needed_origins", "peer_only", "probe",
-           "rolling_bands", "train_members"]
+__all__ = ["CALIBRATION_WINDOW", "METHOD", "METHODS", "PEER_ONLY", "RNN", "RNN_OPTIMISM", "SCALE_WINDOW", "Calibrated", "Fused", "calibrate", "combine", "combine_weights", "evaluate",
+           "fallback_note", "selection_errors", "fallback_radius", "fallback_sigma", "fit", "future", "members_forecasts", "needed_origins", "peer_only", "probe", "rolling_bands", "train_members"]

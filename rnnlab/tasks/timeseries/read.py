@@ -42,9 +42,11 @@ from rnnlab.tasks.timeseries.dialect import _decode, _parse, _preamble, detect_d
 from rnnlab.tasks.timeseries.numbers import _MISSING, NUMBER_FORMS, _numeric, decimal_mark, parse_column, parse_number  # noqa: F401
 from rnnlab.tasks.timeseries.timeforms import form_of, format_of, pattern, steps_of  # noqa: F401 (tscsv.form_of)
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
-    DATE_FORMS, FISCAL, ISO as _ISO, TIME_NAMES, TIME_NAMES as _TIME_NAMES, WRITTEN, compact, dates as _dates, fiscal as _fiscal, from_numbers, panel_years,
+    DATE_FORMS, FISCAL, ISO as _ISO, MONTH_DOT, TIME_NAMES, TIME_NAMES as _TIME_NAMES, WRITTEN, compact, dates as _dates, fiscal as _fiscal, from_numbers,
+    month_dots, panel_years,
     mostly_dates as _mostly_dates, parse_stamp, quarters, series as _series, year_named, year_steps as _year_steps, year_times, years as _years,
 )
+from rnnlab.tasks.timeseries.timeorder import increasing as _increasing, panel_hint as _panel_hint, unordered_years
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Table:
     fiscal: bool = False  # financial years (2019-20) read as yearly times
     ancient: str = ""  # years before year 1 (-6000 .. 1979): no calendar date holds them, read as steps
     _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
+    written: dict = field(default_factory=dict, repr=False)  # column -> its text, where read as months (01.1980)
 
     def reading(self) -> tuple[str, ...]:
         """What was read differently from a plain file, for the card to say."""
@@ -110,6 +113,8 @@ class Table:
         import pandas as pd
 
         col = self.frame.iloc[:, j]
+        if j in self.written:
+            return self.written[j]
         if pd.api.types.is_datetime64_any_dtype(col.dtype):  # parsed while reading: no NaT (read_table)
             return col.astype(str)
         if _numeric(col):
@@ -132,6 +137,7 @@ class Table:
         """Read the rows the other way round (a file written newest first)."""
         self.frame = self.frame.iloc[::-1].reset_index(drop=True)
         self._dates = {j: None if d is None else d[::-1] for j, d in self._dates.items()}
+        self.written = {j: t.iloc[::-1].reset_index(drop=True) for j, t in self.written.items()}
         self.flipped = not self.flipped
 
     @property
@@ -217,8 +223,12 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
     if frame.shape[0] == 0:
         raise UserError(f"{path}: no data rows after the header ({', '.join(header)}); expected one row per time step")
     frame, header, parts = tstimeparts.combine(frame, header)
+    # 01.1980 is January 1980, not 1.198: read as dates, the text kept for errors and written times
+    written = {j: frame.iloc[:, j].astype(str).str.strip() for j in range(frame.shape[1]) if month_dots(frame.iloc[:, j], header[j])}
+    for j, cells in written.items():
+        frame.isetitem(j, pd.to_datetime(cells, format="%m.%Y"))
     return Table(path, header, frame, delim, full if whole else None, encoding=encoding, skip=skip, notes=notes, totals=totals,
-                 parts=parts)
+                 parts=parts, written=written)
 
 
 _NA_VALUES = sorted({v for w in _MISSING for v in (w, w.upper(), w.title())} - {""}) + [""]
@@ -236,7 +246,8 @@ def _dtype_for(text: str, delim: str) -> Any:
     for _, row in head[1:]:
         for j, cell in enumerate(row[:width]):
             c = cell.strip()
-            if any(ch in c for ch in (",", "%", "(", "'", "\u00a0", "\u202f")) or c.count(".") > 1 or (" " in c and c[:1].isdigit()):
+            if (any(ch in c for ch in (",", "%", "(", "'", "\u00a0", "\u202f")) or c.count(".") > 1 or (" " in c and c[:1].isdigit())
+                    or MONTH_DOT.match(c)):  # 01.1980: a month (month_dots) or, after all, a number
                 text_cols.add(j)
     return {j: str for j in text_cols} if text_cols else None
 
@@ -326,8 +337,10 @@ def _looks_like_time(table: Table, name: str) -> bool:
 
 def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
     """The first column that parses as dates or as years (a column named like time, with
-    increasing numbers, too), or None: what a forecaster means by the time column."""
-    repeating = named = None  # a long panel's years (every country 1952 .. 2007): unless a column holds dates
+    increasing numbers, too), or None: what a forecaster means by the time column. Years in no
+    order under a time's name are a UserError (timeorder.py): passed over, the rows were modelled
+    in file order."""
+    repeating = named = unordered = None  # a long panel's years (every country 1952 .. 2007): unless a column holds dates
     for j, name in enumerate(table.header):
         if name == skip:
             continue
@@ -340,10 +353,13 @@ def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
                 return name
             if repeating is None and not np.isnan(v).any() and panel_years(v, name):
                 repeating = name
+            unordered = unordered or unordered_years(table, name, v)
             continue
         if _dates(cells.head(200)) is not None and table.dates(j) is not None:
             return name
         named = named or (name if name.strip().lower() in (*TIME_NAMES, "month", "week", "quarter", "ds") and _mostly_dates(cells) else None)
+    if unordered and not (repeating or named):  # years in no order: refused, not passed over
+        raise UserError(unordered)
     return repeating or named  # dates under a time's name (Date) with a bad cell: times() names its line
 
 
@@ -398,7 +414,8 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
             idx, table.clock = moved, True
         _increasing(table, time_column, idx.as_unit("ns").asi8, cells)
     kind = "fiscal" if table.fiscal else "quarter" if not pd.api.types.is_datetime64_any_dtype(cells.dtype) and quarters(cells) else ""
-    return idx, f"{kind}:{pattern(kind, str(cells.iloc[0]))}" if kind else ("datetime" if table.clock else format_of(idx, cells, WRITTEN))
+    return idx, f"{kind}:{pattern(kind, str(cells.iloc[0]))}" if kind else (
+        "datetime" if table.clock else format_of(idx, table.written.get(j, cells), WRITTEN))
 
 
 def oldest_first(table: Table, time_column: Optional[str]) -> None:
@@ -417,34 +434,3 @@ def oldest_first(table: Table, time_column: Optional[str]) -> None:
     d = np.diff(seq)
     if len(seq) > 2 and bool(np.all(d <= 0)) and bool(np.any(d < 0)):  # a repeated time is named after the flip
         table.flip()
-
-
-def _increasing(table: Table, name: str, seq, cells) -> None:
-    d = np.diff(np.asarray(seq))
-    if (d <= 0).any():
-        k = int(np.argmax(d <= 0)) + 1
-        step = float(np.median(d)) if d.size else 0.0
-        # a local clock repeats an hour when daylight saving time ends
-        dst = ("; a time written twice, as local clocks do when daylight saving time ends? write the times in UTC or with "
-               "their offset (2021-10-31T02:00+01:00)") if d[k - 1] == 0 and isinstance(seq[0], np.integer) and 0 < step <= 3.6e12 else ""
-        raise UserError(
-            f"{table.path}, line {table.line(k)}: time {table.text_cells(table.header.index(name)).iloc[k].strip()} in column {name!r} is not after the previous "
-            "row's; rows must be in increasing time order" + (dst or _panel_hint(table, name))
-        )
-
-
-def _panel_hint(table: Table, time_column: str) -> str:
-    """When a text column besides the time could tell several series apart (a long-format
-    panel, as R's tsibble and pandas' melt write it), the setting that reads it as one."""
-    # the text column with the most names (country, not continent): the one that tells rows apart
-    texts = [(table.cells(j).nunique(), col) for j, col in enumerate(table.header)
-             if col != time_column and parse_column(table.cells(j))[1] is not None]
-    for _, col in texts:  # `-t law` (a 0/1 column) beside the real time column
-        idx = table.dates(table.header.index(col))
-        if idx is not None and len(idx) > 2 and bool((np.diff(idx.as_unit("ns").asi8) > 0).all()):
-            return f"; column {col!r} holds increasing times: is it the time column? (-t {col}, task.time_column = {col!r})"
-    if not texts:
-        return ""
-    col = max(texts, key=lambda t: t[0])[1]
-    return (f"; or, if the file holds several series one after another, name the column that tells them apart: "
-            f"task.id_column = {col!r} (rnnlab data --id-column {col})")

@@ -1,7 +1,8 @@
 """A time column's cells as timestamps: every form a spreadsheet, a statistics office or R writes.
 
     ISO          2024-01-31, 2024-01-31T13:00, 2024-01-31 13:00:00, 2024-01, 2024-01-31T13:00Z, +01:00
-    slashes      2024/01/31, 01/31/2024 (US), 31/01/2024 (Europe), 31.01.2024, 20240131
+    slashes      2024/01/31, 01/31/2024 (US), 31/01/2024 (Europe), 31.01.2024, 20240131, 01/2024
+    month dots   01.2024 (a German export's month, not the number 1.2024: month_dots, read.py)
     month names  1960 Jan, Jan 1960, 1960 January, 1960M01, Jan-60, 31-Jan-1960, 31 Jan 1960
     quarters     1959Q1, 1959 Q1, 1959-Q1, Q1 1959, Q1-1959
     ISO weeks    1991 W06, 1991-W06 (the week's Monday)
@@ -35,12 +36,12 @@ ISO = re.compile(r"^\d{4}-\d{2}(-\d{2})?([T ]|$)")
 # statistics offices (1960M01) write them
 _TIME_FORMATS = ("%Y-%m", "%Y/%m/%d", "%Y/%m", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%Y%m%d",
                  "%Y %b", "%b %Y", "%Y %B", "%B %Y", "%b-%Y", "%Y-%b", "%YM%m", "%Y M%m",
-                 "%d-%b-%Y", "%d %b %Y", "%d-%b-%y", "%b-%y", "%b %y")
+                 "%d-%b-%Y", "%d %b %Y", "%d-%b-%y", "%b-%y", "%b %y", "%m/%Y")
 # written either way round: the column decides (see the docstring)
 _EITHER_WAY = (("%m/%d/%Y", "%d/%m/%Y"), ("%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"), ("%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S"),
                ("%m-%d-%Y", "%d-%m-%Y"), ("%m/%d/%y", "%d/%m/%y"))
 # the forms a column's times are written back in (timeforms.format_of): all but digits (20240131)
-WRITTEN = tuple(f for f in (*_TIME_FORMATS, *(f for pair in _EITHER_WAY for f in pair)) if f != "%Y%m%d")
+WRITTEN = tuple(f for f in (*_TIME_FORMATS, *(f for pair in _EITHER_WAY for f in pair)) if f != "%Y%m%d") + ("%m.%Y",)
 WRITTEN += tuple(f.replace("%m", "%-m").replace("%d", "%-d") for f in WRITTEN if "%m/" in f or "%d/" in f or "%d." in f or "%m-%d" in f or "%d-%m" in f)  # 5/1/1973
 TIME_NAMES = ("year", "yr", "time", "t", "index", "date", "period", "timestamp", "epoch", "unix", "unix_time", "ts", "datetime",
               "day")
@@ -48,6 +49,10 @@ DATE_FORMS = "(e.g. 2024-01-31, 2024-01-31T13:00, 01/31/2024, 2024-01, 2024 Jan,
 # Unix time in seconds (1973..2103) or milliseconds: a step-number column never starts this high
 _EPOCH = ((1e8, 4.3e9, "s"), (1e11, 4.3e12, "ms"))
 _EXCEL_NAMES = ("date", "datetime", "day", "time", "timestamp")
+# months written month first with a dot (German and Austrian exports: 01.1980), which a number
+# reader takes for 1.198; two-digit months only, as no decimal number writes its leading zero
+MONTH_DOT = re.compile(r"^(0[1-9]|1[0-2])\.(\d{4})$")
+_MONTH_WORDS = ("month", "monat", "mois", "mes", "maand")
 
 
 def from_year(y: float) -> datetime:
@@ -123,6 +128,29 @@ def year_times(nums: np.ndarray, name: str, ordered: bool = True) -> Any:
     if year_steps(nums, name):  # every 4 years (Olympics), every 10 (a census)
         return pd.DatetimeIndex([from_year(v) for v in nums])
     return None
+
+
+def month_dots(cells, name: str) -> bool:
+    """Whether text `cells` of column `name` are months as `01.1980` writes them, not decimal
+    numbers: every cell so, in years 1700 .. 2199, and either the months in order (oldest or newest
+    first) or the column named like time or months (Monat). Measurements with four decimals
+    (05.1234) fail the years; ones in 1700 .. 2199 fail the order."""
+    import pandas as pd
+
+    if _numeric(cells) or pd.api.types.is_datetime64_any_dtype(cells.dtype) or len(cells) < 3:
+        return False
+    cells = cells.fillna("").astype(str)
+    if not cells.head(50).str.strip().str.match(MONTH_DOT).all():  # the first cells before the whole column
+        return False
+    got = cells.str.strip().str.extract(MONTH_DOT)
+    if got.isna().any(axis=None):
+        return False
+    years, months = got[1].astype(int).to_numpy(), got[0].astype(int).to_numpy()
+    if years.min() < 1700 or years.max() > 2199:
+        return False
+    d = np.diff(years * 12 + months)
+    key = name.strip().lower()
+    return bool(np.all(d > 0) or np.all(d < 0)) or key in TIME_NAMES or any(w in key for w in _MONTH_WORDS)
 
 
 def from_numbers(nums: np.ndarray, name: str) -> Any:

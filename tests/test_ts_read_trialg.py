@@ -1,0 +1,139 @@
+"""An outside trial's CSVs (trial G), each reproduced as a small generated file: a one-column
+file under a blank first header cell (pandas' `Series.to_csv()`, R's `write.csv`), a year column
+out of order, and months written month first (`01/2001`, a German export's `01.1980`). Each test
+failed on the reader before."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+
+import numpy as np
+import pytest
+
+from rnnlab.errors import UserError
+from rnnlab.tasks.timeseries import card as tscard
+from rnnlab.tasks.timeseries import data as tsdata
+from rnnlab.tasks.timeseries import frequency as tsfreq
+
+MONTHS = [date(1980 + k // 12, k % 12 + 1, 1) for k in range(60)]
+VALUES = [round(150 + 20 * np.sin(k / 3) + k / 2, 2) for k in range(60)]
+
+
+def _write(path, text: str):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.run([sys.executable, "-m", "rnnlab", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+# ---------------------------------------------------------------- A: a blank first header cell
+
+
+@pytest.mark.parametrize("name,text", [
+    ("series.csv", ",arabica\n" + "".join(f"{t},{v}\n" for t, v in zip(MONTHS, VALUES))),  # pandas' Series.to_csv()
+    ("rnames.csv", '"","arabica"\n' + "".join(f'"{t}",{v}\n' for t, v in zip(MONTHS, VALUES))),  # R's write.csv, dates
+], ids=["pandas", "r"])
+def test_a_one_column_file_under_a_blank_first_header_cell_keeps_its_header(tmp_path, name, text):
+    s = tsdata.load_csv(_write(tmp_path / name, text))
+    assert s.column == "arabica" and s.values.tolist() == VALUES
+    assert s.frequency.name == "monthly" and s.timestamps[0].date() == MONTHS[0]
+    assert not any("title" in line for line in s.reading)
+
+
+def test_r_row_numbers_under_a_blank_header_cell_are_an_index_not_the_value(tmp_path):
+    path = _write(tmp_path / "rnum.csv", '"","x"\n' + "".join(f'"{k + 1}",{v}\n' for k, v in enumerate(VALUES)))
+    s = tsdata.load_csv(path)
+    assert s.column == "x" and s.values.tolist() == VALUES and s.reading == ()
+
+
+def test_a_title_above_a_header_with_a_blank_first_cell_is_still_a_title(tmp_path):
+    text = "Coffee prices, US cents per pound\n,arabica\n" + "".join(f"{t},{v}\n" for t, v in zip(MONTHS, VALUES))
+    s = tsdata.load_csv(_write(tmp_path / "titled.csv", text))
+    assert s.column == "arabica" and s.values.size == 60 and s.reading[0].startswith("1 line above the header")
+    # a title in a spreadsheet's second column, over a header of names: still a title
+    text = ",Monthly sales\ndate,value\n" + "".join(f"{t},{v}\n" for t, v in zip(MONTHS, VALUES))
+    s = tsdata.load_csv(_write(tmp_path / "title_b.csv", text))
+    assert s.column == "value" and s.time_column == "date" and s.values.size == 60 and s.reading[0].startswith("1 line")
+
+
+# ---------------------------------------------------------------- B: a year column out of order
+
+
+def _unsorted_years(name: str = "year") -> str:
+    years = list(range(1961, 2016)) + list(range(1901, 1961))
+    return f"{name},extent_km2\n" + "".join(f"{y},{11_000_000 + 1000 * (y % 7)}\n" for y in years)
+
+
+def test_a_year_column_out_of_order_is_refused_naming_the_line_and_the_way_out(tmp_path):
+    path = _write(tmp_path / "arctic.csv", _unsorted_years())
+    with pytest.raises(UserError) as err:
+        tsdata.load_csv(path, column="extent_km2")
+    msg = str(err.value)
+    assert "line 57" in msg and "1901" in msg and "2015" in msg and "'year'" in msg, msg
+    assert "sort" in msg and "-t" in msg, msg
+    # the card refuses as well, in one line and exit 2, without a traceback
+    proc = _cli("data", str(path), "-c", "extent_km2")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.strip().count("\n") == 0 and "line 57" in proc.stderr
+    # several value columns (a climate file's year,temp,...,carbon): the same
+    many = _write(tmp_path / "carbon.csv", "Year,temp,carbon\n" + "".join(
+        f"{y},{(y % 9) / 10},{y - 1700}\n" for y in [*range(1880, 2019), *range(1751, 1880)]))
+    with pytest.raises(UserError, match=r"line 141: .*1751.*2018"):
+        tsdata.load_csv(many, column="carbon")
+
+
+def test_plain_numbers_out_of_order_are_not_taken_for_years(tmp_path):
+    # a count column that happens to hold 1000 .. 2999 in no order: not named like time, not refused
+    counts = [1500 + (k * 37) % 61 for k in range(61)]
+    path = _write(tmp_path / "visits.csv", "visitors,sales\n" + "".join(f"{c},{k}\n" for k, c in enumerate(counts)))
+    s = tsdata.load_csv(path, column="sales")
+    assert s.time_column is None and s.values.size == 61
+    # years written newest first still read oldest first, and -t names another column as before
+    newest = _write(tmp_path / "newest.csv", "year,v\n" + "".join(f"{y},{y % 5}\n" for y in range(2015, 1950, -1)))
+    assert tsdata.load_csv(newest).frequency.name == "yearly"
+
+
+# ---------------------------------------------------------------- H: month-first months
+
+
+def test_month_slash_year_reads_monthly_and_writes_its_future_the_same_way(tmp_path):
+    path = _write(tmp_path / "m.csv", "period,value\n" + "".join(f"{t:%m/%Y},{v}\n" for t, v in zip(MONTHS, VALUES)))
+    s = tsdata.load_csv(path)
+    assert s.time_column == "period" and s.frequency.name == "monthly" and s.values.tolist() == VALUES
+    future = tsfreq.future_stamps(s.timestamps[-1], s.frequency, 2)
+    assert [tsfreq.label(t, s.frequency) for t in future] == ["01/1985", "02/1985"]
+    card = tscard.build(path)
+    assert card["frequency"] == "monthly" and card["time_form"] == "format" and card["time_pattern"] == "%m/%Y"
+
+
+def test_a_german_month_dot_year_column_is_months_not_decimal_numbers(tmp_path):
+    def de(v: float) -> str:
+        return f"{v:.2f}".replace(".", ",")
+
+    text = "Monat;Arabica;Robusta\n" + "".join(f"{t:%m.%Y};{de(v)};{de(v - 5)}\n" for t, v in zip(MONTHS, VALUES))
+    path = _write(tmp_path / "kaffee.csv", text)
+    s = tsdata.load_csv(path, column="Arabica")
+    assert s.time_column == "Monat" and s.frequency.name == "monthly" and s.values.tolist() == VALUES
+    assert s.timestamps[0].date() == date(1980, 1, 1) and s.timestamps[-1].date() == date(1984, 12, 1)
+    future = tsfreq.future_stamps(s.timestamps[-1], s.frequency, 1)
+    assert tsfreq.label(future[0], s.frequency) == "01.1985"
+    # a month out of order is named as the file writes it
+    rows = text.splitlines(True)
+    rows[30], rows[31] = rows[31], rows[30]
+    with pytest.raises(UserError, match=r"line 32: time 06\.1982 in column 'Monat'"):
+        tsdata.load_csv(_write(tmp_path / "swapped.csv", "".join(rows)), column="Arabica")
+
+
+def test_numbers_that_look_like_months_stay_numbers_where_they_are_no_time_column(tmp_path):
+    # 4-decimal measurements whose whole part is 01..12, in no order and not named like time
+    cells = [f"{1 + (k * 5) % 12:02d}.{1990 + (k * 7) % 30}" for k in range(40)]
+    text = "date;ratio\n" + "".join(f"{t:%Y-%m-%d};{c}\n" for t, c in zip(MONTHS, cells))
+    s = tsdata.load_csv(_write(tmp_path / "ratio.csv", text))
+    assert s.column == "ratio" and s.time_column == "date"
+    assert s.values.tolist() == [float(c) for c in cells]
