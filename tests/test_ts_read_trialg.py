@@ -137,3 +137,20 @@ def test_numbers_that_look_like_months_stay_numbers_where_they_are_no_time_colum
     s = tsdata.load_csv(_write(tmp_path / "ratio.csv", text))
     assert s.column == "ratio" and s.time_column == "date"
     assert s.values.tolist() == [float(c) for c in cells]
+
+
+def test_times_read_in_utc_are_written_back_marked_utc(tmp_path):
+    """JFK's hourly `2013-04-01T03:00:00Z`: the forecast's times came out `2013-04-01T04:00:00`,
+    which pandas would not compare with the file's (tz-naive against tz-aware)."""
+    import pandas as pd
+
+    stamps = pd.date_range("2013-01-01T06:00:00", periods=200, freq="h")
+    f = _write(tmp_path / "jfk.csv", "time_hour,temp\n" + "".join(
+        f"{s:%Y-%m-%dT%H:%M:%S}Z,{40 + 5 * np.sin(k / 4):.2f}\n" for k, s in enumerate(stamps)))
+    series = tsdata.load_csv(f)
+    after = tsfreq.label(series.timestamps[-1] + pd.Timedelta(hours=1), series.frequency)
+    assert after == "2013-01-09T14:00:00Z" and pd.Timestamp(after).tz is not None
+    plain = _write(tmp_path / "plain.csv", "time_hour,temp\n" + "".join(
+        f"{s:%Y-%m-%dT%H:%M:%S},{k % 7}\n" for k, s in enumerate(stamps)))
+    naive = tsdata.load_csv(plain)
+    assert tsfreq.label(naive.timestamps[-1], naive.frequency) == "2013-01-09T13:00:00"  # no offsets: as before

@@ -414,8 +414,11 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
             idx, table.clock = moved, True
         _increasing(table, time_column, idx.as_unit("ns").asi8, cells)
     kind = "fiscal" if table.fiscal else "quarter" if not pd.api.types.is_datetime64_any_dtype(cells.dtype) and quarters(cells) else ""
-    return idx, f"{kind}:{pattern(kind, str(cells.iloc[0]))}" if kind else (
+    form = f"{kind}:{pattern(kind, str(cells.iloc[0]))}" if kind else (
         "datetime" if table.clock else format_of(idx, table.written.get(j, cells), WRITTEN))
+    # times read in UTC from offsets are written back marked so (2013-04-01T04:00:00Z): naive, pandas
+    # would not compare the forecast's times with the file's (an outside trial)
+    return idx, ("format:%Y-%m-%dT%H:%M:%SZ" if table.utc and form == "datetime" else form)
 
 
 def oldest_first(table: Table, time_column: Optional[str]) -> None:
