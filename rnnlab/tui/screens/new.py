@@ -40,6 +40,7 @@ from rnnlab.tui.widgets.toggles import TextCheckbox, TextSelectionList
 
 SCRATCH = "(scratch)"
 READ_AFTER_S = 0.6  # the form must be still this long before the data is read for the count
+CHECK_AFTER_S = 0.12  # and this long before a typed field is checked
 
 
 class NewExperiment(Screen):
@@ -80,6 +81,7 @@ class NewExperiment(Screen):
         self._data: dict[str, tuple[int, int] | str] = {}
         self.reading: Optional[str] = None  # the data key a worker is reading now
         self._read_timer: Any = None
+        self._check_timer: Any = None
         self.seeds = 1  # the seeds field, once valid
 
     def compose(self) -> ComposeResult:
@@ -356,9 +358,18 @@ class NewExperiment(Screen):
     @on(Checkbox.Changed)
     @on(SelectionList.SelectedChanged)
     def _changed(self, event: Any) -> None:
-        if not self._filling:
-            self._validate()
-            self._update_card()
+        if self._filling:
+            return
+        # once typing pauses: validating on every key (a config, a parameter count, the path) made
+        # keys typed in a burst (pasted, or bunched over SSH) come out lost and out of order
+        if self._check_timer is not None:
+            self._check_timer.stop()
+        self._check_timer = self.set_timer(CHECK_AFTER_S, self._check)
+
+    def _check(self) -> None:
+        self._check_timer = None
+        self._validate()
+        self._update_card()
 
     @on(Select.Changed)
     def _selected(self, event: Select.Changed) -> None:
