@@ -43,6 +43,26 @@ def test_the_header_says_a_finished_run_stopped_early_and_nothing_of_an_ordinary
         assert (message in header_text(state).plain) is shown
 
 
+def test_the_eta_counts_the_pauses_between_steps_and_not_the_time_before_a_resume():
+    """An outside trial: a 20,000-step run said `ETA 6s` 20 s before it finished and jumped between
+    values 5 s apart: the speed came from the last 50 loss rows, between evaluations."""
+    import numpy as np
+
+    from rnnlab.tui.widgets.header import steps_per_second
+
+    state = RunState()
+    rows, wall = [], 0.0
+    for step in range(1, 2001):  # 100 steps/s, and a 4 s evaluation every 200 steps: 2000 in 60 s overall
+        wall += 0.01 + (4.0 if step % 200 == 0 else 0.0)
+        rows.append((step, wall, 1.0 / step))
+    state.series.add({"loss": np.array(rows)})
+    assert 30.0 < steps_per_second(state) < 37.0  # not the 100 steps/s between evaluations
+    later = RunState()  # stopped for an hour, then resumed at 2000: the hour is not training time
+    resumed = [(step, wall + 3600.0 + 0.01 * (step - 2000), 1.0) for step in range(2001, 2101)]
+    later.series.add({"loss": np.array(rows + resumed)})
+    assert 90.0 < steps_per_second(later) < 110.0
+
+
 _HOLD_LOCK = """
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
