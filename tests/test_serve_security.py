@@ -220,6 +220,10 @@ async def _picker(runs, data, outside):
         data_node.expand()
         await pilot.pause(0.5)
         assert [c.data.path.name for c in data_node.children] == ["corpus.txt"]  # the link out is not listed
+        await pilot.press("backspace")  # up from where the roots meet: refused, with a note
+        await pilot.pause(0.2)
+        assert Path(tree.path) == runs.parent.resolve()
+        assert "confined to the folders under it" in str(app.screen.query_one("#picker-note", Label).render())
         app.screen._pick(outside / "id_rsa")  # as if it were picked anyway
         await pilot.pause(0.2)
         assert isinstance(app.screen, FilePicker) and not picked

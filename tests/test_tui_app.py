@@ -51,21 +51,17 @@ async def _flags_invalid(tmp_path):
         await _fill_tiny_lstm_adding(pilot, screen)
         await pilot.pause(0.2)
         assert screen.cfg is not None and screen.cfg.model.hidden_size == 8
-        screen.query_one("#hidden").value = "0"
-        await pilot.pause(0.2)
-        assert screen.query_one("#hidden").has_class("-invalid")
+        screen.query_one("#hidden").value = "0"  # checked once typing pauses (new.py CHECK_AFTER_S)
+        await _until(pilot, lambda: screen.query_one("#hidden").has_class("-invalid"), 5, "hidden flagged")
         assert "hidden_size" in str(screen.query_one("#form-status").render())
         screen.query_one("#lr").value = "fast"
-        await pilot.pause(0.2)
-        assert screen.query_one("#lr").has_class("-invalid")
+        await _until(pilot, lambda: screen.query_one("#lr").has_class("-invalid"), 5, "lr flagged")
         await pilot.press("ctrl+l")
         await pilot.pause(0.3)
         assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
         screen.query_one("#lr").value = "0.001"
         screen.query_one("#hidden").value = "8"
-        await pilot.pause(0.2)
-        assert screen.cfg is not None
-        assert not screen.query(".-invalid")
+        await _until(pilot, lambda: screen.cfg is not None and not screen.query(".-invalid"), 5, "the form valid again")
 
 
 @pytest.mark.timeout(300)
@@ -208,9 +204,11 @@ async def _form_checks(tmp_path, corpus):
         await pilot.press("ctrl+o")
         await _until(pilot, lambda: type(app.screen).__name__ == "FilePicker", 10, "picker")
         await pilot.pause(0.3)
-        await pilot.press("f")  # the highlighted folder: the tree's root, the working directory
+        await pilot.press("backspace")  # up a folder: the tree had no way out of the working directory
+        await _until(pilot, lambda: Path(app.screen.query_one("#tree").path) == tmp_path.parent.resolve(), 10, "up")
+        await pilot.press("f")  # the highlighted folder: the tree's root
         await _until(pilot, lambda: app.screen is screen, 10, "picked")
-        assert Path(screen.query_one("#source").value) == tmp_path
+        assert Path(screen.query_one("#source").value).resolve() == tmp_path.parent.resolve()
 
 
 def test_help_lists_each_key_once_per_screen():

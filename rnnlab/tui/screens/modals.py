@@ -115,7 +115,8 @@ class FilePicker(ModalScreen[Optional[Path]]):
     confined lab (rnnlab/confine.py) the tree starts where the allowed folders meet, shows only
     them, and a pick outside them is refused with a note."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("f", "pick_folder", "Use folder")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("f", "pick_folder", "Use folder"),
+                Binding("backspace", "up", "Up a folder")]
 
     def __init__(self, start: Path, title: str = "Pick a file") -> None:
         super().__init__()
@@ -127,7 +128,7 @@ class FilePicker(ModalScreen[Optional[Path]]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Label(f"{self.title_text}  (Enter picks a file, f the highlighted folder, Esc cancels)")
+            yield Label(f"{self.title_text}  (Enter picks a file, f the highlighted folder, Backspace goes up, Esc cancels)")
             yield ConfinedTree(self.start, self.allowed, id="tree")
             yield Label("", id="picker-note")
 
@@ -151,6 +152,21 @@ class FilePicker(ModalScreen[Optional[Path]]):
             return
         path = Path(node.data.path)
         self._pick(path if path.is_dir() else path.parent)
+
+    def action_up(self) -> None:
+        """The tree from the folder above (it started in the working directory with no way out,
+        an outside trial); in a confined lab no higher than where the allowed folders meet."""
+        tree = self.query_one(ConfinedTree)
+        here = Path(tree.path).resolve()
+        if here.parent == here:
+            return
+        if self.allowed is not None:
+            top = Path(os.path.commonpath([str(r) for r in self.allowed])) if self.allowed else here
+            if not here.parent.is_relative_to(top):
+                self.query_one("#picker-note", Label).update(f"{top}: the lab is confined to the folders under it")
+                return
+        tree.path = here.parent
+        tree.focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -36,11 +36,11 @@ from rnnlab.tui.i18n import t, tf
 from rnnlab.tui.i18n_errors import translate
 from rnnlab.tui.params import config_params, known_io
 from rnnlab.tui.widgets.datacard import DataCard
+from rnnlab.tui.widgets.forminput import FormInput
 from rnnlab.tui.widgets.toggles import TextCheckbox, TextSelectionList
 
 SCRATCH = "(scratch)"
 READ_AFTER_S = 0.6  # the form must be still this long before the data is read for the count
-CHECK_AFTER_S = 0.12  # and this long before a typed field is checked
 
 
 class NewExperiment(Screen):
@@ -81,7 +81,6 @@ class NewExperiment(Screen):
         self._data: dict[str, tuple[int, int] | str] = {}
         self.reading: Optional[str] = None  # the data key a worker is reading now
         self._read_timer: Any = None
-        self._check_timer: Any = None
         self.seeds = 1  # the seeds field, once valid
 
     def compose(self) -> ComposeResult:
@@ -93,41 +92,41 @@ class NewExperiment(Screen):
         row, one = self._row, {"compact": True}
         with VerticalScroll(id="form"), Grid(id="form-grid"):
             yield row("preset", Select([(SCRATCH, SCRATCH)] + [(n, n) for n in names], value=SCRATCH, allow_blank=False, id="preset", **one))
-            yield row("name", Input(placeholder=t("optional, e.g. lstm-adding-1"), id="name", **one))
+            yield row("name", FormInput(placeholder=t("optional, e.g. lstm-adding-1"), id="name", **one))
             yield row("cell", Select([(c, c) for c in CELLS], value="lstm", allow_blank=False, id="cell", **one))
             yield row("attention", TextCheckbox(t("causal attention over past states"), id="attention", **one))
-            yield row("layers", Input(id="layers", **one))
-            yield row("hidden", Input(id="hidden", **one))
+            yield row("layers", FormInput(id="layers", **one))
+            yield row("hidden", FormInput(id="hidden", **one))
             yield row("task", Select([(t, t) for t in TASKS], value="text", allow_blank=False, id="task", **one))
             with Horizontal(classes="field wide", id="row-source"):
                 yield Label(t(LABELS["source"]), classes="label")
-                yield Input(placeholder=t("builtin default"), id="source", **one)
+                yield FormInput(placeholder=t("builtin default"), id="source", **one)
                 yield Button(t("Browse"), id="browse", **one)
-            yield row("seq_len", Input(id="seq_len", **one))
-            yield row("column", Input(placeholder=t("the only numeric column"), id="column", **one))
-            yield row("time_column", Input(placeholder=t("none (dates, years or steps)"), id="time_column", **one))
-            yield row("covariates", Input(placeholder=t("other CSV columns, e.g. temp, price"), id="covariates", **one)).add_class("wide")
-            yield row("future_covariates", Input(placeholder=t("columns known ahead, e.g. promo, price"), id="future_covariates", **one)).add_class("wide")
+            yield row("seq_len", FormInput(id="seq_len", **one))
+            yield row("column", FormInput(placeholder=t("the only numeric column"), id="column", **one))
+            yield row("time_column", FormInput(placeholder=t("none (dates, years or steps)"), id="time_column", **one))
+            yield row("covariates", FormInput(placeholder=t("other CSV columns, e.g. temp, price"), id="covariates", **one)).add_class("wide")
+            yield row("future_covariates", FormInput(placeholder=t("columns known ahead, e.g. promo, price"), id="future_covariates", **one)).add_class("wide")
             yield DataCard(id="data-card", classes="wide")
-            yield row("window", Input(id="window", placeholder=t("from the data"), **one))
-            yield row("horizon", Input(id="horizon", placeholder=t("from the data"), **one))
+            yield row("window", FormInput(id="window", placeholder=t("from the data"), **one))
+            yield row("horizon", FormInput(id="horizon", placeholder=t("from the data"), **one))
             yield row("optimizer", Select([(o, o) for o in OPTIMIZERS], value="adam", allow_blank=False, id="optimizer", **one))
-            yield row("lr", Input(id="lr", **one))
+            yield row("lr", FormInput(id="lr", **one))
             yield row("schedule", Select([(s, s) for s in SCHEDULES], value="constant", allow_blank=False, id="schedule", **one))
-            yield row("clip", Input(id="clip", **one))
-            yield row("steps", Input(id="steps", **one))
-            yield row("batch", Input(id="batch", **one))
+            yield row("clip", FormInput(id="clip", **one))
+            yield row("steps", FormInput(id="steps", **one))
+            yield row("batch", FormInput(id="batch", **one))
             self.devices = ["auto", "cpu"] + cuda_devices()
             yield row("device", Select([(d, d) for d in self.devices], value="auto", allow_blank=False, id="device", **one))
-            yield row("seeds", Input(value="1", id="seeds", **one))
+            yield row("seeds", FormInput(value="1", id="seeds", **one))
             yield row("race", TextCheckbox(t("race: one run per cell below"), id="race", **one))
             with Horizontal(classes="field wide", id="row-race-cells"):
                 yield Label(t("race cells"), classes="label")
                 yield TextSelectionList(*[(c, c, c in ("rnn_tanh", "lstm", "gru")) for c in CELLS], id="race-cells", **one)
             yield row("match", TextCheckbox(t("match parameter counts (vary hidden size)"), id="match", **one))
             yield row("sweep", TextCheckbox(Content(t("sweep: LOW..HIGH [log] or A, B, C")), id="sweep", **one))
-            yield row("sweep_trials", Input(value="8", id="sweep_trials", **one))
-            yield row("sweep_parallel", Input(value="2", id="sweep_parallel", **one))
+            yield row("sweep_trials", FormInput(value="8", id="sweep_trials", **one))
+            yield row("sweep_parallel", FormInput(value="2", id="sweep_parallel", **one))
             yield row("sweep_sampler", Select([(x, x) for x in SAMPLERS], value="tpe", allow_blank=False, id="sweep_sampler", **one))
             yield row("sweep_pruner", Select([(x, x) for x in PRUNERS], value="median", allow_blank=False, id="sweep_pruner", **one))
         yield Static(id="form-status")
@@ -358,18 +357,9 @@ class NewExperiment(Screen):
     @on(Checkbox.Changed)
     @on(SelectionList.SelectedChanged)
     def _changed(self, event: Any) -> None:
-        if self._filling:
-            return
-        # once typing pauses: validating on every key (a config, a parameter count, the path) made
-        # keys typed in a burst (pasted, or bunched over SSH) come out lost and out of order
-        if self._check_timer is not None:
-            self._check_timer.stop()
-        self._check_timer = self.set_timer(CHECK_AFTER_S, self._check)
-
-    def _check(self) -> None:
-        self._check_timer = None
-        self._validate()
-        self._update_card()
+        if not self._filling:
+            self._validate()
+            self._update_card()
 
     @on(Select.Changed)
     def _selected(self, event: Select.Changed) -> None:
