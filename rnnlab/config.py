@@ -30,7 +30,7 @@ TS_PATIENCE = 3  # train.patience of a forecasting run that sets neither steps n
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)  # lr = nan: "a finite number"
 
 
 class ModelConfig(_Section):

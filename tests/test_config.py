@@ -83,3 +83,9 @@ def test_invalid_toml_names_file_and_line(tmp_path):
 
 def test_malformed_set():
     assert "section.key=value" in _err("adding-lstm", ["train.lr"])
+
+
+@pytest.mark.parametrize("key,text", [("train.lr", "nan"), ("train.clip_norm", "inf"), ("model.dropout", "nan")])
+def test_nan_and_inf_are_refused_as_not_finite(key, text):
+    # an outside trial's `lr nan` read `Input should be less than or equal to 100`
+    assert f"{key.split('.')[1]} = {text}: Input should be a finite number" in _err("adding-lstm", [f"{key}={text}"])
