@@ -107,7 +107,7 @@ ZH: dict[str, str] = {
     "Pause": "暂停", "Playground": "采样试验", "Quit": "退出", "Recompute": "重新计算",
     "Reload checkpoint": "重载检查点", "Resume": "继续", "Run lesson": "运行课程", "Runs": "运行列表",
     "Sample": "采样", "Sort": "排序", "State": "状态", "Stop": "停止", "Tags": "标签", "Text ↓": "正文 ↓",
-    "Unit +1": "单元 +1", "Unit -1": "单元 -1", "Use folder": "使用文件夹", "X-axis": "x 轴", "Yes": "是",
+    "Unit +1": "单元 +1", "Unit -1": "单元 -1", "Use folder": "使用文件夹", "Up a folder": "上一级文件夹", "X-axis": "x 轴", "Yes": "是",
     "t+1": "t+1", "t-1": "t-1",
     # panel titles and their `?` lines
     "loss": "损失", "task metric vs baseline": "任务指标与基线", "gradient norm (before clipping)": "梯度范数 (裁剪前)",

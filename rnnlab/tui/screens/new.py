@@ -85,11 +85,10 @@ class NewExperiment(Screen):
 
     def compose(self) -> ComposeResult:
         """Two columns of one-row fields (compact inputs, selects and checkboxes), so that every
-        field shows at 120x40; the path, the data card and the cell list span both columns."""
+        field shows at 120x40; the task, the path, the data card and the cell list span both columns."""
         from rnnlab import presets
 
-        names = list(presets.available())
-        row, one = self._row, {"compact": True}
+        names, row, one = list(presets.available()), self._row, {"compact": True}
         with VerticalScroll(id="form"), Grid(id="form-grid"):
             yield row("preset", Select([(SCRATCH, SCRATCH)] + [(n, n) for n in names], value=SCRATCH, allow_blank=False, id="preset", **one))
             yield row("name", FormInput(placeholder=t("optional, e.g. lstm-adding-1"), id="name", **one))
@@ -97,7 +96,7 @@ class NewExperiment(Screen):
             yield row("attention", TextCheckbox(t("causal attention over past states"), id="attention", **one))
             yield row("layers", FormInput(id="layers", **one))
             yield row("hidden", FormInput(id="hidden", **one))
-            yield row("task", Select([(t, t) for t in TASKS], value="text", allow_blank=False, id="task", **one))
+            yield row("task", Select([(t, t) for t in TASKS], value="text", allow_blank=False, id="task", **one)).add_class("wide")  # the path under it: whole at 80x24
             with Horizontal(classes="field wide", id="row-source"):
                 yield Label(t(LABELS["source"]), classes="label")
                 yield FormInput(placeholder=t("builtin default"), id="source", **one)
