@@ -60,7 +60,11 @@ def test_the_eta_counts_the_pauses_between_steps_and_not_the_time_before_a_resum
     later = RunState()  # stopped for an hour, then resumed at 2000: the hour is not training time
     resumed = [(step, wall + 3600.0 + 0.01 * (step - 2000), 1.0) for step in range(2001, 2101)]
     later.series.add({"loss": np.array(rows + resumed)})
+    later.info = RunInfo(run_id="r1", name="r1", dir=Path("."), cell="lstm", task="timeseries", status="running",
+                         started=wall + 3599.0)
     assert 90.0 < steps_per_second(later) < 110.0
+    later.info.started = None  # no start time recorded: every row counts, the hour included
+    assert steps_per_second(later) < 2101 / 3600.0
 
 
 _HOLD_LOCK = """

@@ -17,24 +17,21 @@ from rnnlab.tui.state import RunState, fmt_duration, fmt_num
 from rnnlab.tui.widgets.quiet import set_content
 
 
-# a pause this long between two loss rows is a stop and a resume: the speed is this attempt's
-RESTART_GAP_S = 60.0
-
-
 def steps_per_second(state: RunState) -> Optional[float]:
     """Training speed from the loss series' wall times (no clock reads: a finished run and a
-    snapshot of fixed data show the same numbers every time), over the last quarter of this
-    attempt's time (at least a minute), so that the evaluations and probes between steps count:
-    over the last 50 rows it was the speed between them, and the ETA read a third of the time
-    left and jumped (an outside trial)."""
+    snapshot of fixed data show the same numbers every time), over this attempt's rows (those
+    since its worker started), so that the evaluations and probes between steps count: over the
+    last 50 rows it was the speed between them, and the ETA read a third of the time left and
+    jumped (an outside trial); a gap in wall time is no sign of a restart (an evaluation can take
+    minutes)."""
     s = state.series.get("loss")
     if s is None or len(s) < 2:
         return None
     steps, walls = s.steps, s.walls
-    gaps = np.nonzero(np.diff(walls) > RESTART_GAP_S)[0]
-    start = int(gaps[-1]) + 1 if gaps.size else 0
-    since = walls[-1] - max(60.0, 0.25 * (walls[-1] - walls[start]))
-    k = min(max(start, int(np.searchsorted(walls, since))), len(s) - 2)
+    started = getattr(state.info, "started", None)
+    k = int(np.searchsorted(walls, float(started))) if started else 0
+    if k > len(s) - 2:
+        return None
     ds = steps[-1] - steps[k]
     dt = walls[-1] - walls[k]
     return ds / dt if dt > 0 and ds > 0 else None
