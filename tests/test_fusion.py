@@ -400,6 +400,25 @@ def test_a_99_band_comes_from_the_pool_and_no_band_collapses_onto_the_one_below(
     few = np.zeros((1, 3, 4), dtype=bool)
     short = ti.rolling_radius(errors[:, :4], np.arange(60), np.array([60]), (80.0, 95.0, 99.0), 20, fb[:, :4], few)[0]
     assert few[0, 2].all() and not few[0, :2].any() and np.all(short[2] == 1000.0)  # 4 steps: the fallback
+    exact = errors.copy()  # a step whose 20 latest errors are all 0 (an exact repeat): pooled still
+    exact[:, 2] = 0.0
+    zero = np.zeros((1, 3, 6), dtype=bool)
+    got = ti.rolling_radius(exact, np.arange(60), np.array([60]), (80.0, 95.0, 99.0), 20, fb, zero)[0]
+    assert not zero.any() and got[2, 2] == 0.0 and np.all(np.delete(got[2], 2) < 100.0)
+
+
+def test_fused_bands_over_a_flat_stretch_keep_the_calibrated_band_not_the_fallback():
+    """Errors made where the series had not moved (no local scale) drop out of the scaled bands;
+    where too few were left the band was the normal fallback, hiding the plain calibrated one."""
+    from rnnlab.tasks.timeseries import fusion as F
+
+    rng = np.random.default_rng(5)
+    y = np.concatenate([np.full(200, 5.0), 5.0 + np.cumsum(rng.normal(size=40))])  # flat, then moving
+    errors = rng.normal(size=(30, 2))
+    at = np.arange(170, 200)  # every error made on the flat stretch
+    sigma = np.full(2, 500.0)  # a fallback nobody could miss
+    r = F.rolling_bands(y, 0, errors, at, np.array([235]), sigma, (80.0,))[0]
+    assert np.all(r[0] < 10.0), r
 
 
 def test_a_level_beyond_what_a_step_keeps_says_so_not_that_history_is_short(monkeypatch):

@@ -60,6 +60,10 @@ def test_a_title_above_a_header_with_a_blank_first_cell_is_still_a_title(tmp_pat
     text = ",Monthly sales\ndate,value\n" + "".join(f"{t},{v}\n" for t, v in zip(MONTHS, VALUES))
     s = tsdata.load_csv(_write(tmp_path / "title_b.csv", text))
     assert s.column == "value" and s.time_column == "date" and s.values.size == 60 and s.reading[0].startswith("1 line")
+    # and over a header with a number in it (a review: `CPI 2015=100` read as data, the file refused)
+    text = ",Consumer prices\ndate,CPI 2015=100\n" + "".join(f"{t},{v}\n" for t, v in zip(MONTHS, VALUES))
+    s = tsdata.load_csv(_write(tmp_path / "title_cpi.csv", text))
+    assert s.column == "CPI 2015=100" and s.time_column == "date" and s.values.size == 60
 
 
 # ---------------------------------------------------------------- B: a year column out of order

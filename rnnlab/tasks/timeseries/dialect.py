@@ -70,7 +70,7 @@ def _preamble(text: str, delimiter: Optional[str]) -> int:
 
 def _corner(lines: list[str], k: int, delim: str) -> bool:
     """Whether line k is a header over an index column: its first cell blank, every other one a
-    name, as wide as the row below, a row of data (not all names: `,Monthly sales` over
+    name, as wide as the row below, a row of data (no name in it: `,Monthly sales` over
     `date,value` is a title) whose first cell is filled. pandas' `Series.to_csv()` writes
     `,arabica` and R's `write.csv` `"","arabica"`: one named cell, like a title's, yet the header."""
     try:
@@ -78,8 +78,10 @@ def _corner(lines: list[str], k: int, delim: str) -> bool:
         below = next((next(csv.reader([ln], delimiter=delim), []) for ln in lines[k + 1:] if ln.strip()), [])
     except csv.Error:
         return False
+    # the row below without a single name: a header with a number in it (`date,CPI 2015=100`) has
+    # its `date`, and `,Consumer prices` above it is a title (a review)
     return (len(cells) >= 2 and not cells[0].strip() and all(_name(c) for c in cells[1:])
-            and len(below) == len(cells) and bool(below[0].strip()) and not all(_name(c) for c in below))
+            and len(below) == len(cells) and bool(below[0].strip()) and not any(_name(c) for c in below))
 
 
 def _numbers(line: str, delim: str) -> bool:

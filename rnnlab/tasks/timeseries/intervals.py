@@ -151,9 +151,11 @@ def _pool_tails(radius: np.ndarray, fell: np.ndarray, cols: list[np.ndarray], le
     ratio between the two levels: a step whose errors spread more than the others' had its 95 %
     band equal to its 80 % one (`ordered` lifts it no further)."""
     scale = np.array([c.mean() if c.size else np.nan for c in cols])
-    if not np.all(np.isfinite(scale) & (scale > 0)):
+    if not np.all(np.isfinite(scale)) or not np.any(scale > 0):
         return
-    ratios = np.sort(np.concatenate([c / s for c, s in zip(cols, scale)]))
+    # a step whose errors are all 0 (an exact repeat) has no ratios to give and a band of 0 (a
+    # review: it left a 99 % band at the fallback with no note)
+    ratios = np.sort(np.concatenate([c / s for c, s in zip(cols, scale) if s > 0]))
 
     def pooled(level: float) -> float:
         rank = math.ceil((ratios.size + 1) * float(level) / 100.0)
