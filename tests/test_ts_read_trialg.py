@@ -158,3 +158,21 @@ def test_times_read_in_utc_are_written_back_marked_utc(tmp_path):
         f"{s:%Y-%m-%dT%H:%M:%S},{k % 7}\n" for k, s in enumerate(stamps)))
     naive = tsdata.load_csv(plain)
     assert tsfreq.label(naive.timestamps[-1], naive.frequency) == "2013-01-09T13:00:00"  # no offsets: as before
+    days = _write(tmp_path / "days.csv", "day,v\n" + "".join(f"{d:%Y-%m-%d}T00:00:00Z,{k % 5}\n" for k, d in enumerate(
+        pd.date_range("2020-01-01", periods=60, freq="D"))))
+    daily = tsdata.load_csv(days)  # daily data stays dates (a review: `2020-03-01T00:00:00Z`)
+    assert tsfreq.label(daily.timestamps[-1], daily.frequency) == "2020-02-29"
+
+
+def test_a_covariates_file_with_its_years_in_any_order_is_joined_by_year(tmp_path):
+    """A review: the rule refusing years out of order refused a --covariates file too, which is
+    joined by date in any order (its year column named unlike the run's time column)."""
+    from datetime import datetime
+
+    from rnnlab.config import TaskConfig
+    from rnnlab.tasks.timeseries import covariates as tscov
+
+    f = _write(tmp_path / "cov.csv", "Year,temp\n2023,23.5\n2024,24.5\n2025,25.5\n2021,21.5\n2022,22.5\n")
+    cfg = TaskConfig(kind="timeseries", future_covariates=["temp"], time_column="year")
+    got = tscov.read_future(f, cfg, 3, 3, [datetime(2021, 1, 1), datetime(2022, 1, 1), datetime(2023, 1, 1)], "year")
+    assert list(got["temp"]) == [21.5, 22.5, 23.5]

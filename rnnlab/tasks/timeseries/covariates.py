@@ -210,7 +210,7 @@ def read_future(path: Path, cfg: TaskConfig, steps: int, horizon: int, times: Op
     rows = np.arange(table.n_rows)
     when = time_column if time_column in header else None
     if times is not None and when is None:
-        when = tscsv.find_time_column(table)
+        when = tscsv.find_time_column(table, ordered=False)  # joined by date: years in any order too
     if times is not None and when is not None:
         stamps, _ = tscsv.times(table, when, ordered=False)  # joined by date: any row order
         if stamps is not None:

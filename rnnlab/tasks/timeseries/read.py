@@ -335,11 +335,11 @@ def _looks_like_time(table: Table, name: str) -> bool:
     return v.size > 2 and bool(np.all(np.diff(v) > 0)) and name.strip().lower() in _TIME_NAMES
 
 
-def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
+def find_time_column(table: Table, skip: Optional[str] = None, ordered: bool = True) -> Optional[str]:
     """The first column that parses as dates or as years (a column named like time, with
     increasing numbers, too), or None: what a forecaster means by the time column. Years in no
     order under a time's name are a UserError (timeorder.py): passed over, the rows were modelled
-    in file order."""
+    in file order; with `ordered` False (a file joined by date: --covariates) they are its column."""
     repeating = named = unordered = None  # a long panel's years (every country 1952 .. 2007): unless a column holds dates
     for j, name in enumerate(table.header):
         if name == skip:
@@ -353,13 +353,15 @@ def find_time_column(table: Table, skip: Optional[str] = None) -> Optional[str]:
                 return name
             if repeating is None and not np.isnan(v).any() and panel_years(v, name):
                 repeating = name
-            unordered = unordered or unordered_years(table, name, v)
+            unordered = unordered or (unordered_years(table, name, v) and name)
             continue
         if _dates(cells.head(200)) is not None and table.dates(j) is not None:
             return name
         named = named or (name if name.strip().lower() in (*TIME_NAMES, "month", "week", "quarter", "ds") and _mostly_dates(cells) else None)
     if unordered and not (repeating or named):  # years in no order: refused, not passed over
-        raise UserError(unordered)
+        if not ordered:
+            return unordered
+        raise UserError(unordered_years(table, unordered, parse_column(table.cells(table.header.index(unordered)))[0]))
     return repeating or named  # dates under a time's name (Date) with a bad cell: times() names its line
 
 
@@ -418,7 +420,7 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
         "datetime" if table.clock else format_of(idx, table.written.get(j, cells), WRITTEN))
     # times read in UTC from offsets are written back marked so (2013-04-01T04:00:00Z): naive, pandas
     # would not compare the forecast's times with the file's (an outside trial)
-    return idx, ("format:%Y-%m-%dT%H:%M:%SZ" if table.utc and form == "datetime" else form)
+    return idx, ("format:%Y-%m-%dT%H:%M:%SZ" if table.utc and form == "datetime" and not (idx == idx.normalize()).all() else form)
 
 
 def oldest_first(table: Table, time_column: Optional[str]) -> None:

@@ -150,7 +150,7 @@ def month_dots(cells, name: str) -> bool:
         return False
     d = np.diff(years * 12 + months)
     key = name.strip().lower()
-    return bool(np.all(d > 0) or np.all(d < 0)) or key in TIME_NAMES or any(w in key for w in _MONTH_WORDS)
+    return bool(np.all(d > 0) or np.all(d < 0)) or key in TIME_NAMES or any(key.startswith(w) for w in _MONTH_WORDS)  # not `times`
 
 
 def from_numbers(nums: np.ndarray, name: str) -> Any:

@@ -263,8 +263,8 @@ class Dashboard(actions.RunActions, Screen):
 
     def _forecast_layout(self) -> None:
         """A forecasting run's grid: the forecast panel two columns wide and two rows high (its
-        chart, legend, fused weights and backtest were squeezed into one plot row at 120x40),
-        gates under the flow panel, events in a row of their own (app.tcss, Dashboard.-forecast)."""
+        chart, legend, fused weights and backtest were squeezed into one plot row at 120x40), the
+        flow panel as tall beside it, gates and events in the last row (app.tcss, Dashboard.-forecast)."""
         self.query_one("#panels").move_child(self.query_one("#gates"), after=self.query_one("#output"))
         self.add_class("-forecast")
 
