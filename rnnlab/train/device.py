@@ -158,7 +158,7 @@ def matmul_peak_flops(device: torch.device, dtype: torch.dtype = torch.float32, 
     whatever else the machine is doing, and the fastest size differs between machines (on a
     2-core CPU a 512³ GEMM beats 1024³ by ~40%); the peak is what the hardware can do.
     """
-    key = f"{device}:{dtype}"
+    key = f"{device}:{dtype}:{torch.get_num_threads()}"  # the threads training uses now (threadshare.py)
     if key in _PEAK:
         return _PEAK[key]
     disk_key = f"{socket.gethostname()}|{describe(device)}|{dtype}|threads={torch.get_num_threads()}|torch={torch.__version__}"
