@@ -176,3 +176,17 @@ def test_a_covariates_file_with_its_years_in_any_order_is_joined_by_year(tmp_pat
     cfg = TaskConfig(kind="timeseries", future_covariates=["temp"], time_column="year")
     got = tscov.read_future(f, cfg, 3, 3, [datetime(2021, 1, 1), datetime(2022, 1, 1), datetime(2023, 1, 1)], "year")
     assert list(got["temp"]) == [21.5, 22.5, 23.5]
+
+
+@pytest.mark.parametrize("form", ["{y} W{w:02d}", "{y}-W{w:02d}"])
+def test_iso_weeks_are_written_back_as_weeks(tmp_path, form):
+    """An outside trial: `2004-W50` and `2004 W50` came back as `2004-12-13` (the right Monday)."""
+    import pandas as pd
+
+    mondays = pd.date_range("2003-01-06", periods=120, freq="7D")
+    cells = [form.format(y=m.isocalendar()[0], w=m.isocalendar()[1]) for m in mondays]
+    f = _write(tmp_path / "weeks.csv", "week,v\n" + "".join(f"{c},{10 + k % 52 * 0.2:.2f}\n" for k, c in enumerate(cells)))
+    s = tsdata.load_csv(f)
+    assert [tsfreq.label(t, s.frequency) for t in s.timestamps[:2]] == cells[:2]
+    week53 = pd.Timestamp("2004-12-27")  # ISO week 53 of 2004
+    assert tsfreq.label(week53, s.frequency) == form.format(y=2004, w=53)

@@ -152,7 +152,7 @@ def test_forecast_panel_at_120x40_has_a_chart_of_several_rows_and_every_text_lin
             lines = str(note.render())
             assert note.region.bottom <= inside.bottom and note.size.height >= lines.count("\n") + 1
             assert "Ljung-Box Q=3.2 p=0.4  residuals look white" in str(panel.border_subtitle)
-            for words in ("residual ACF +0.19", "fused: arima 0.42, ets 0.28, s-naive 0.1, rnn 0.2 (chosen on 9", "backtest 5 origins"):
+            for words in ("residual ACF +0.19", "fused: arima 0.42, ets 0.28, s-naive 0.10, rnn 0.20 (chosen on 9", "backtest 5 origins"):
                 assert words in lines, lines
             bt = screen.query_one("#backtest-plot", LinePlot)  # beside the chart, as tall as it
             assert bt.display and bt.region.y == chart.region.y and bt.size.height == chart.size.height

@@ -41,7 +41,7 @@ _TIME_FORMATS = ("%Y-%m", "%Y/%m/%d", "%Y/%m", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M
 _EITHER_WAY = (("%m/%d/%Y", "%d/%m/%Y"), ("%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"), ("%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S"),
                ("%m-%d-%Y", "%d-%m-%Y"), ("%m/%d/%y", "%d/%m/%y"))
 # the forms a column's times are written back in (timeforms.format_of): all but digits (20240131)
-WRITTEN = tuple(f for f in (*_TIME_FORMATS, *(f for pair in _EITHER_WAY for f in pair)) if f != "%Y%m%d") + ("%m.%Y",)
+WRITTEN = tuple(f for f in (*_TIME_FORMATS, *(f for pair in _EITHER_WAY for f in pair)) if f != "%Y%m%d") + ("%m.%Y", "%G W%V", "%G-W%V")
 WRITTEN += tuple(f.replace("%m", "%-m").replace("%d", "%-d") for f in WRITTEN if "%m/" in f or "%d/" in f or "%d." in f or "%m-%d" in f or "%d-%m" in f)  # 5/1/1973
 TIME_NAMES = ("year", "yr", "time", "t", "index", "date", "period", "timestamp", "epoch", "unix", "unix_time", "ts", "datetime",
               "day")

@@ -156,7 +156,8 @@ class OutputPanel(Panel):
         self.set_titles(subtitle=f"Ljung-Box Q={fmt_num(d.get('ljung_box_q'), 3)} p={fmt_num(p, 3)}{verdict}")
         text = f"{t('residual ACF')} {bars}" if bars else ""
         if d.get("weights"):
-            text += ("\n" if text else "") + f"{t('fused')}: " + ", ".join(f"{t('s-naive') if k == 'seasonal_naive' else k} {fmt_num(w, 2)}"
+            # to two decimals, as train's, show's and the events' `fusion:` line (0.025 here beside 0.02 there)
+            text += ("\n" if text else "") + f"{t('fused')}: " + ", ".join(f"{t('s-naive') if k == 'seasonal_naive' else k} {w:.2f}"
                                                    for k, w in d["weights"].items())
             if d.get("selection_origins"):
                 text += f" ({run_message(tsverdict.chosen_on(int(d['selection_origins'])))})"
