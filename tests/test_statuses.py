@@ -176,11 +176,18 @@ def test_a_lessons_queued_runs_read_queued_everywhere_until_its_process_dies(tmp
             waiting = [i for i in infos if i.recorded_status == "queued" and i.pid == proc.pid]
             return len(infos) >= 2 and waiting
 
+        waiting = []
         for _ in range(50):
-            waiting = wait_for(held, timeout=60, every=0.02)
-            proc.send_signal(signal.SIGSTOP)  # frozen while its later runs wait: as during a long first run
-            if not waiting:
+            if not wait_for(held, timeout=60, every=0.02):
                 break
+            proc.send_signal(signal.SIGSTOP)  # frozen while its later runs wait: as during a long first run
+            # read again, frozen: a run that started between the two reads is running, not waiting
+            # (under CI's load one was, and its stale heartbeat then read as crashed)
+            waiting = held()
+            if not waiting:
+                proc.send_signal(signal.SIGCONT)
+                time.sleep(0.05)
+                continue
             try:
                 for i in waiting:  # the wait lasts minutes in a full-size lesson
                     with sqlite3.connect(i.dir / "run.db", timeout=1) as c:
