@@ -51,7 +51,7 @@ async def _flags_invalid(tmp_path):
         await _fill_tiny_lstm_adding(pilot, screen)
         await pilot.pause(0.2)
         assert screen.cfg is not None and screen.cfg.model.hidden_size == 8
-        screen.query_one("#hidden").value = "0"  # checked once typing pauses (new.py CHECK_AFTER_S)
+        screen.query_one("#hidden").value = "0"
         await _until(pilot, lambda: screen.query_one("#hidden").has_class("-invalid"), 5, "hidden flagged")
         assert "hidden_size" in str(screen.query_one("#form-status").render())
         screen.query_one("#lr").value = "fast"

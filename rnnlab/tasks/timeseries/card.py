@@ -105,10 +105,7 @@ def build(path: Path | str, column: Optional[str] = None, time_column: Optional[
     detected = tsfreq.detect_periods(tail)
     offset = 0 if stat["stationary"] else 1
     window, horizon = tsdata.default_window_horizon(n - offset, season, cfg.val_fraction, cfg.test_fraction)
-    # the windows fit and the season does not (a 10-minute series' day of 144 beside 80 training rows):
-    # `train` refuses task.season = 144 there, and trains with 1
-    no_season = (season > 1 and not tssizes.trains(n - offset, season, window, horizon, cfg.val_fraction, cfg.test_fraction)
-                 and tssizes.trains(n - offset, 1, window, horizon, cfg.val_fraction, cfg.test_fraction))
+    no_season = tssizes.unseasoned(n - offset, season, window, horizon, cfg.val_fraction, cfg.test_fraction)
     modelled = np.diff(tail) if not stat["stationary"] else tail
     lags = int(max(1, min(max(2 * season, 24), modelled.size // 2)))
     acf = tm.acf(modelled, lags)[1:] if modelled.size > 2 else np.zeros(0)

@@ -87,6 +87,14 @@ def trains(m: int, season: int, window: int, horizon: int, val_fraction: float, 
     return not _short(s, window, horizon) and (season <= 1 or season < s.train)
 
 
+def unseasoned(m: int, season: int, window: int, horizon: int, val_fraction: float, test_fraction: float) -> bool:
+    """Whether `m` work rows train with this window and horizon only without the season (one
+    longer than the training split: a 10-minute series' day of 144 beside 80 training rows): the
+    card then recommends task.season = 1, and `train`'s refusal names it."""
+    return (season > 1 and not trains(m, season, window, horizon, val_fraction, test_fraction)
+            and trains(m, 1, window, horizon, val_fraction, test_fraction))
+
+
 def min_rows(season: int) -> int:
     """The shortest series the defaults train on: three seasons, or 30 rows without one."""
     return 3 * season if season > 1 else 30
@@ -102,14 +110,13 @@ def resolve_window(cfg: TaskConfig, m: int, offset: int, season: int, origin: st
         what = f"three seasons of {season}" if season > 1 else "30 rows for a series without a season"
         w, h = default_window_horizon(m, season, cfg.val_fraction, cfg.test_fraction)
         fits = trains(m, season, w, h, cfg.val_fraction, cfg.test_fraction)
-        # the windows fit and the season does not: the card recommends task.season = 1 as well
-        unseasoned = not fits and not cfg.season and trains(m, 1, w, h, cfg.val_fraction, cfg.test_fraction)
+        without = not cfg.season and unseasoned(m, season, w, h, cfg.val_fraction, cfg.test_fraction)
         raise UserError(
             f"{origin}: {m + offset} rows is too short to forecast: at least {need} are needed ({what}); "
             "or set task.window and task.horizon yourself" + (f" (as `rnnlab data` recommends: --set task.window={w} "
                                                               f"--set task.horizon={h}"
-                                                              + (" --set task.season=1" if unseasoned else "") + ")"
-                                                              if fits or unseasoned else "")
+                                                              + (" --set task.season=1" if without else "") + ")"
+                                                              if fits or without else "")
         )
     window, horizon = default_window_horizon(m, season, cfg.val_fraction, cfg.test_fraction)
     if cfg.horizon is not None:
