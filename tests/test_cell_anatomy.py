@@ -157,3 +157,66 @@ def test_the_trace_holds_each_of_the_last_steps_as_the_model_computes_them(cell)
                     assert g["value"] == pytest.approx(gates[f"l{li}.{name}"][0, t, :k].tolist(), abs=1e-3)
         # the last traced step is the snapshot's own last step
         assert steps[-1]["h"] == snap["layers"][li]["h"][:k]
+
+
+def test_the_trace_counts_the_input_features_it_keeps_the_first_four_of():
+    torch.manual_seed(0)
+    model = build_model(config.ModelConfig(cell="lstm", hidden_size=8), input_kind="real", input_size=9,
+                        output_size=1, max_len=20)
+    x = torch.randn(2, 20, 9)
+    tr = probes.unit_snapshot(model, Batch(x, x[..., :1]), torch.device("cpu"))["trace"]
+    assert tr["features"] == 9
+    kept = x[0, tr["start"]:, :probes.INPUT_FEATURES].tolist()
+    assert len(tr["inputs"]) == len(kept)
+    for got, want in zip(tr["inputs"], kept):
+        assert got == pytest.approx(want, abs=1e-3)
+    tokens = build_model(config.ModelConfig(cell="lstm", hidden_size=8), input_kind="tokens", input_size=10,
+                         output_size=9, max_len=20)
+    ids = torch.randint(0, 10, (2, 20))
+    assert "features" not in probes.unit_snapshot(tokens, Batch(ids, ids), torch.device("cpu"))["trace"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_view_says_x_t_has_more_inputs_than_it_shows(tmp_path, monkeypatch, lang):
+    """An outside trial: a forecast's nine inputs read as four numbers, with no sign of the other
+    five. The snapshot is the probe's own, filed in a run's store as the worker files it."""
+    import asyncio
+
+    from textual.widgets import Static
+
+    from rnnlab.runs import launch
+    from rnnlab.runs.writer import append_vector
+    from rnnlab.tui.app import LabApp
+    from rnnlab.tui.screens.anatomy import CellAnatomy
+
+    monkeypatch.setenv("RNNLAB_LANG", lang)
+    torch.manual_seed(0)
+    model = build_model(config.ModelConfig(cell="lstm", hidden_size=8), input_kind="real", input_size=9,
+                        output_size=1, max_len=20)
+    x = torch.randn(1, 20, 9)
+    snap = probes.unit_snapshot(model, Batch(x, x[..., :1]), torch.device("cpu"))
+    cfg = config.load("ts-lstm", ["model.hidden_size=8", "train.device='cpu'"])
+    run = launch.create_run(cfg, tmp_path / "runs", name="nine")
+    append_vector(run, "cell", snap)
+
+    async def go() -> list[str]:
+        app = LabApp(tmp_path / "runs", open_run=run)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.3)
+            await pilot.press("A")
+            for _ in range(100):
+                if isinstance(pilot.app.screen, CellAnatomy) and pilot.app.screen.data:
+                    break
+                await pilot.pause(0.1)
+            body = pilot.app.screen.query_one("#anatomy-body", Static)
+            seen = [str(body.render())]
+            await pilot.press("left_square_bracket")
+            await pilot.pause(0.2)
+            return seen + [str(body.render())]
+
+    at_T, before = asyncio.run(go())
+    more = "… +5 more" if lang == "en" else "… 另有 5 个"
+    for body, t in ((at_T, -1), (before, -2)):
+        first = ", ".join(f"{v:.3g}" for v in snap["trace"]["inputs"][t])
+        assert f"x_t ({first}, {more})" in body
+        assert max(len(line) for line in body.splitlines()) <= 78

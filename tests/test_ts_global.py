@@ -121,7 +121,7 @@ def test_train_json_per_series_and_forecast_again(csv_path, tmp_path):
     assert levels.returncode == 2 and "--level: a global run's forecasts are points, with no intervals" in levels.stderr
     # the recurrent model `--future` gives by default: said when it lost on most series
     ahead = rnnlab("forecast", "g", "--future", "2", "--runs-dir", str(root))
-    won, n = out["metrics"]["test_series_won"], out["metrics"]["test_series"]
+    won, n = out["metrics"]["test_series_won"], out["metrics"]["test_series_scored"]
     said = f"the recurrent model is at or below each series' best classical peer on {int(won)} of {int(n)} series"
     assert ahead.returncode == 0 and (said in ahead.stderr) == (won < n / 2), ahead.stderr
     assert [r["id"] for r in json.loads(again.stdout)["series"]] == ["small", "mid", "big"]

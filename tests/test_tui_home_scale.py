@@ -212,3 +212,31 @@ def test_a_runs_values_that_grow_widen_their_column_while_the_lab_is_open(tmp_pa
                 assert column.get_render_width(table) - 2 * table.cell_padding >= cell_len(str(cell)), (str(key.value), str(cell))
 
     asyncio.run(go())
+
+
+def test_home_and_end_go_to_the_first_and_last_run(fixture_root):
+    """An outside trial pressed Home in the runs table and it slid sideways (DataTable's Home is
+    the leftmost column, its first row ctrl+home): Home and End are the first and last run, the
+    sideways jumps shift+home and shift+end."""
+    from textual.widgets import DataTable
+
+    from rnnlab.tui.app import LabApp
+
+    async def go():
+        app = LabApp(fixture_root)
+        async with app.run_test(size=(80, 24)) as pilot:  # at 80 columns the table is wider than the screen
+            await _home_ready(pilot)
+            table = app.screen.query_one(DataTable)
+            await _until(pilot, lambda: table.max_scroll_x > 0)
+            seen = []
+            for key in ("end", "shift+end", "home", "end", "shift+home", "home"):
+                await pilot.press(key)
+                await pilot.pause(0.1)
+                seen.append((key, table.cursor_row, table.scroll_x == table.max_scroll_x, table.scroll_x == 0))
+            return table.row_count, seen
+
+    rows, seen = asyncio.run(go())
+    last = rows - 1
+    assert rows == 4
+    assert seen == [("end", last, False, True), ("shift+end", last, True, False), ("home", 0, True, False),
+                    ("end", last, True, False), ("shift+home", last, False, True), ("home", 0, False, True)]

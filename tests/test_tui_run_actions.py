@@ -202,3 +202,58 @@ def test_palette_run_commands_check_that_the_run_has_a_worker(tmp_path):
     said = asyncio.run(go())
     assert said[0][1] == "warning" and "finished" in said[0][0], said
     assert _pending_commands(run) == []  # nothing queued for a worker that will never read it
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_p_says_resume_while_the_run_is_paused_and_the_header_shows_no_stale_speed(tmp_path, monkeypatch, lang):
+    """An outside trial: with the run paused the footer still said `p Pause` and the header its
+    last tok/s. Here the test is the run's worker: it takes the lab's commands from the store
+    and records the status they lead to, as the training loop does."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    from rnnlab.tui.i18n import t
+    from rnnlab.tui.widgets.header import RunHeader
+
+    monkeypatch.setenv("RNNLAB_LANG", lang)
+    root = tmp_path / "runs"
+    run = launch.create_run(_cfg(), root, name="r-live")
+    worker = store.StoreWriter(run, heartbeat=False)
+    worker.scalars(5, {"loss": 0.5, "tokens_per_s": 12345.0, "mfu": 0.03})
+    worker.set_status("running", "training", step=5)
+    taken: list[str] = []
+
+    async def go():
+        app = Lab(root, open_run=run)
+        async with app.run_test(size=(120, 40)) as pilot:
+            def p_key() -> str:
+                return next((k.description for k in app.screen.query_one(Footer).query(FooterKey) if k.key == "p"), "")
+
+            def header() -> str:
+                return str(app.screen.query_one(RunHeader).render())
+
+            async def obey(command: str, status: str) -> None:
+                await pilot.press("p")
+                await _until(pilot, lambda: taken.extend(worker.poll()) or command in taken, what=f"{command} sent")
+                worker.set_status(status, status, step=5)
+
+            await _until(pilot, lambda: "12,345 tok/s" in header() and p_key(), what="dashboard read")
+            seen = [(p_key(), header())]
+            await obey("pause", "paused")
+            await _until(pilot, lambda: p_key() == t("Resume"), what="p offered as Resume")
+            seen.append((p_key(), header()))
+            await obey("resume", "running")
+            await _until(pilot, lambda: p_key() == t("Pause"), what="p offered as Pause again")
+            seen.append((p_key(), header()))
+            return seen
+
+    try:
+        (running, running_head), (paused, paused_head), (again, again_head) = asyncio.run(go())
+    finally:
+        worker.close()
+    assert (running, paused, again) == ((t("Pause"), t("Resume"), t("Pause")))
+    assert paused != running  # the two words differ in either language
+    assert taken == ["pause", "resume"]
+    assert t("paused") in paused_head and "tok/s" not in paused_head and "MFU" not in paused_head
+    for head in (running_head, again_head):
+        assert "12,345 tok/s" in head and "MFU 3%" in head

@@ -3,7 +3,8 @@
 Command modules import torch only inside their functions, so `rnnlab --help` and the TUI start
 fast. Any `UserError`, and any usage error click finds in the command line (an unknown option, a
 missing argument, a value of the wrong type), becomes one `error: ...` line on stderr and exit
-code 2: click's own form is four lines (usage, hint, blank, error).
+code 2: click's own form is four lines (usage, hint, blank, error). A command that takes --json,
+given it, also prints `{"error": "<the message>"}` on stdout (common.json_error).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ _register()
 
 
 def main(argv: Optional[list[str]] = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
     try:
         # standalone_mode=False hands click's errors to us; `Exit(n)` comes back as n
         code = app(args=argv, prog_name="rnnlab", standalone_mode=False)
@@ -68,15 +70,15 @@ def main(argv: Optional[list[str]] = None) -> None:
         if type(err).__name__ == "NoArgsIsHelpError":
             err.show()
         elif getattr(err, "ctx", None) is not None or type(err).__name__.endswith("Usage"):
-            error(usage_line(err, sys.argv[1:] if argv is None else argv))
+            error(usage_line(err, args), asks_json(args))
         else:
-            error(" ".join(err.format_message().split()))
+            error(" ".join(err.format_message().split()), asks_json(args) and err.exit_code == 2)
         sys.exit(err.exit_code)
     except typer.Abort:
         sys.stderr.write("Aborted!\n")
         sys.exit(1)
     except UserError as err:
-        error(str(err))
+        error(str(err), asks_json(args))
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -85,10 +87,28 @@ def main(argv: Optional[list[str]] = None) -> None:
             raise
         # e.g. `rnnlab export RUN > file` on a full disk: the file is stdout
         where = err.filename or _stdout_path()
-        error(str(disk_full(where, "output")))
+        try:
+            error(str(disk_full(where, "output")), asks_json(args))
+        except OSError:
+            pass  # the full disk holds stdout: the line on stderr is out
         sys.exit(2)
     # as click's standalone mode did: the process (and a caller of main) sees SystemExit, 0 on success
     sys.exit(code if isinstance(code, int) and not isinstance(code, bool) else 0)
+
+
+def asks_json(args: list[str]) -> bool:
+    """Whether the command line gives --json (before any `--`) to a command that takes it: its
+    user error then goes on stdout too, as JSON (`rnnlab rm RUN --json` has no JSON to keep)."""
+    args = args[: args.index("--")] if "--" in args else args
+    if "--json" not in args:
+        return False
+    try:
+        cmd = typer.main.get_command(app)
+        for a in args:  # down the groups (`rnnlab sweep show ID --json`) to the command named
+            cmd = getattr(cmd, "commands", {}).get(a, cmd)
+        return any("--json" in getattr(p, "opts", ()) for p in cmd.params)
+    except Exception:  # no such command: click said so; a line on stderr is enough
+        return False
 
 
 def usage_line(err: typer.TyperException, args: list[str]) -> str:

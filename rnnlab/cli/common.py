@@ -69,10 +69,20 @@ def json_text(obj: Any) -> str:
     return json.dumps(strict_json(obj), indent=None, default=str, allow_nan=False) + "\n"
 
 
-def error(message: str) -> None:
+def error(message: str, json_out: bool = False) -> None:
     """One user-error line on stderr: `error: <message>`, in the interface language (under
-    RNNLAB_LANG=zh `错误: ` and the message's known phrases in Chinese; rnnlab/tui/i18n_errors.py)."""
+    RNNLAB_LANG=zh `错误: ` and the message's known phrases in Chinese; rnnlab/tui/i18n_errors.py);
+    with `json_out` (the command was given --json) also `{"error": "<message>"}` on stdout."""
     from rnnlab.tui.i18n_errors import error_line
 
     sys.stderr.write(error_line(message) + "\n")
     sys.stderr.flush()
+    if json_out:
+        json_error(message)
+
+
+def json_error(message: str) -> None:
+    """A --json command's user error (exit code 2) as the one object on stdout: `{"error":
+    "<message>"}`, the stderr line's message in English (every --json is the same in both
+    languages). A script that parses stdout got an empty string before (an outside trial)."""
+    print_json({"error": message})

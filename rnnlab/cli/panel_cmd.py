@@ -48,8 +48,9 @@ def forecast(loaded: list, choices: list, future: Optional[int], backtest: Optio
         return
     found = task.future(net, dev, future, model)
     rows = found["rows"]
-    if model in (None, "rnn"):
-        _say_where_it_loses(run_dir)
+    loses = _where_it_loses(run_dir) if model in (None, "rnn") else None
+    if loses:  # in --json's notes too: a script reading them missed what stderr said (an outside trial)
+        found["notes"].insert(0, loses)
     for note in found["notes"]:  # series left out of training, `best` past the horizon: never silent
         typer.echo(f"-- note: {note}", err=True)
     summary = {"runs": [run_dir.name], "steps": future, "left_out": found["left_out"],
@@ -83,15 +84,17 @@ def forecast(loaded: list, choices: list, future: Optional[int], backtest: Optio
         print_json({**summary, "output": str(output)})
 
 
-def _say_where_it_loses(run_dir: Path) -> None:
-    """One stderr line when the recurrent model, which `--future` gives by default, was at or
-    below each series' best classical peer on fewer than half of the series on the test split
-    (an outside trial forecast with a model that lost on 4 of 4, with no word)."""
+def _where_it_loses(run_dir: Path) -> Optional[str]:
+    """A note when the recurrent model, which `--future` gives by default, was at or below each
+    series' best classical peer on fewer than half of the series scored on the test split (an
+    outside trial forecast with a model that lost on 4 of 4, with no word). Out of the series
+    scored, as the test table counts them (a run before test_series_scored: of every series)."""
     from rnnlab.runs.reader import read_info
 
     latest = read_info(run_dir).latest or {}
-    won, n = latest.get("test_series_won"), latest.get("test_series")
-    if won is not None and n and won < n / 2:
-        typer.echo(f"-- note: the recurrent model is at or below each series' best classical peer on {int(won)} of {int(n)} "
-                   f"series on the test split; --model best takes each series' best, --model ets|theta|arima one peer", err=True)
+    won, n = latest.get("test_series_won"), latest.get("test_series_scored", latest.get("test_series"))
+    if won is None or not n or won >= n / 2:
+        return None
+    return (f"the recurrent model is at or below each series' best classical peer on {int(won)} of {int(n)} "
+            f"series scored on the test split; --model best takes each series' best, --model ets|theta|arima one peer")
 

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from rnnlab.cli.common import RunsDirOpt, error, print_json
+from rnnlab.cli.common import RunsDirOpt, error, json_error, print_json
 
 SetOpt = Annotated[
     Optional[list[str]],
@@ -125,6 +125,8 @@ def train(
         # Bad input (corpus, CSV, device...): the worker already printed the one-line error.
         if not info.step and not any((run_dir / "checkpoints").glob("step-*")):
             shutil.rmtree(run_dir, ignore_errors=True)  # nothing was trained: leave no clutter
+        if json_out:
+            json_error(info.message)  # the line the worker printed (stored as the run's message)
         raise typer.Exit(2)
     # test_* (and the baselines' scores on the same test origins) are written once, at the end
     metrics = {k: v for k, v in info.latest.items() if k.startswith(("val_", "test_", "fusion_", "fused_", "member_")) or "_test_" in k}

@@ -138,12 +138,19 @@ def _first_units(row: dict[str, Any], k: int) -> dict[str, Any]:
             for key, val in row.items()}
 
 
+INPUT_FEATURES = 4  # the input features a trace keeps per step (its `features` says how many x_t has)
+
+
+def _is_token(x: torch.Tensor) -> bool:
+    return x.dim() == 0 or x.numel() == 1 and not x.is_floating_point()
+
+
 def _input_at(x: torch.Tensor) -> Any:
     """What the model read at one step, for the lab to show as x_t: a token id, or the first
-    few input features rounded."""
-    if x.dim() == 0 or x.numel() == 1 and not x.is_floating_point():
+    `INPUT_FEATURES` input features rounded."""
+    if _is_token(x):
         return int(x.reshape(-1)[0])
-    return _rounded(x.reshape(-1)[:4].float())
+    return _rounded(x.reshape(-1)[:INPUT_FEATURES].float())
 
 
 @torch.no_grad()
@@ -160,7 +167,8 @@ def unit_snapshot(model: torch.nn.Module, batch: Batch, device: torch.device) ->
 
     `trace` holds the same rows for the last `TRACE_STEPS` steps (the first `TRACE_UNITS`
     units), from step `start` (0-based), with `inputs`, what the model read at each (a token id
-    or the first input features), so the lab can step through t."""
+    or the first `INPUT_FEATURES` input features, `features` saying how many there are), so the
+    lab can step through t."""
     from rnnlab.models.cells import gru_step, lstm_step, rnn_step
 
     cell = getattr(model, "cell", "")
@@ -200,8 +208,10 @@ def unit_snapshot(model: torch.nn.Module, batch: Batch, device: torch.device) ->
             inp = torch.cat(outs + [h]) if outs else h
         xs = one.x[0]
         inputs = [_input_at(xs[t]) for t in range(start, T)]
-    return {"cell": cell, "steps": T, "units": n, "hidden_size": H, "layers": layers,
-            "trace": {"start": start, "units": k, "inputs": inputs, "layers": traced}}
+    trace: dict[str, Any] = {"start": start, "units": k, "inputs": inputs, "layers": traced}
+    if not _is_token(xs[-1]):  # so the lab can say the inputs it shows are the first of more
+        trace["features"] = int(xs[-1].numel())
+    return {"cell": cell, "steps": T, "units": n, "hidden_size": H, "layers": layers, "trace": trace}
 
 
 class ParamStats:

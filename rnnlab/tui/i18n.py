@@ -109,6 +109,7 @@ ZH: dict[str, str] = {
     "Sample": "采样", "Sort": "排序", "State": "状态", "Stop": "停止", "Tags": "标签", "Text ↓": "正文 ↓",
     "Unit +1": "单元 +1", "Unit -1": "单元 -1", "Use folder": "使用文件夹", "Up a folder": "上一级文件夹", "X-axis": "x 轴", "Yes": "是",
     "t+1": "t+1", "t-1": "t-1",
+    "… +{n} more": "… 另有 {n} 个",  # x_t's inputs past the four the anatomy probe keeps
     # panel titles and their `?` lines
     "loss": "损失", "task metric vs baseline": "任务指标与基线", "gradient norm (before clipping)": "梯度范数 (裁剪前)",
     "gradient flow ‖∂L_T/∂x_t‖ vs distance from T": "梯度流 ‖∂L_T/∂x_t‖ 与到 T 的距离",

@@ -1,4 +1,5 @@
-"""How a CSV file is written: its encoding, its delimiter, and the title lines above its header.
+"""How a CSV file is written: its encoding, its delimiter, the title lines above its header and
+a units row under it.
 
 Spreadsheets save UTF-8 (with a byte-order mark) or, on Windows, the western code page; statistics
 offices put a title and a source line above the table. csv.Sniffer is not used for the delimiter:
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -118,11 +120,38 @@ def _past_titles(lines: list[str], k: int, delim: str) -> int:
     numbers in it (a wide file's years) stays where it is."""
     j = k
     try:
-        while j + 1 < min(len(lines), k + 4) and not _numbers(lines[j], delim) and _names(lines[j + 1], delim):
+        while (j + 1 < min(len(lines), k + 4) and not _numbers(lines[j], delim) and _names(lines[j + 1], delim)
+               and not units(lines[j], lines[j + 1], delim)):
             j += 1
-        return j if j + 1 < len(lines) and _numbers(lines[j + 1], delim) else k
+        data = j + 2 if j + 2 < len(lines) and units(lines[j], lines[j + 1], delim) else j + 1  # past a units row
+        return j if data < len(lines) and _numbers(lines[data], delim) else k
     except csv.Error:
         return k
+
+
+# a unit as a units row writes it: in brackets, and not a number (`(120)` is -120 in accounts)
+_UNIT = re.compile(r"^[(\[](?![-+\d.,\s%]+[)\]]$)[^()\[\]]*[)\]]$")
+
+
+def units(header: str, line: str, delim: str) -> str:
+    """The units in `line` when it is a units row under `header` (`,(USD)` or `(date),(USD per
+    tonne)` under `date,price`), "" when not: no wider than the header, every filled cell a unit
+    in brackets. Read as the header before (a title with a comma in it above it, as
+    _past_titles has it), it named the series `(USD)` (an outside trial)."""
+    try:
+        names = next(csv.reader([header], delimiter=delim), [])
+        cells = [c.strip() for c in next(csv.reader([line], delimiter=delim), [])]
+    except csv.Error:
+        return ""
+    filled = [c for c in cells if c]
+    ok = len(names) >= 2 and len(cells) <= len(names) and filled and all(_UNIT.match(c) for c in filled)
+    return ", ".join(filled) if ok else ""
+
+
+def units_row(text: str, delim: str) -> str:
+    """The units in the line under the header (the text's first line), "" when it is no units row."""
+    lines = text[:200_000].splitlines()[:2]
+    return units(lines[0], lines[1], delim) if len(lines) == 2 else ""
 
 
 def _decode(path: Path) -> tuple[str, bool, str]:

@@ -187,6 +187,13 @@ class GlobalTimeSeriesTask(WindowTask):
         known = ("rnn", "best", *PEERS)
         if name is not None and name not in known:
             raise UserError(f"--model {name}: a global run's forecasts are {', '.join(known)}")
+        from rnnlab.tasks.timeseries.members import MSTL_MIN_SEASON
+
+        if name in ("seasonal_naive", "mstl") and (d.season <= 1 or (name == "mstl" and d.season < MSTL_MIN_SEASON)):
+            # refused series by series before, as if the first one were too short (an outside trial's yearly panel)
+            why = "no season" if d.season <= 1 else f"a short season: MSTL is for seasons of {MSTL_MIN_SEASON} and up"
+            raise UserError(f"--model {name}: this run's series have {why} (season {d.season}, {d.frequency.name}); "
+                            "--model naive repeats each series' last value, --model ets|theta|arima fit each series")
         if name in (None, "rnn") and not rnn_ok:
             raise UserError(f"--future {steps}: a global run's recurrent model forecasts each series up to its horizon "
                             f"{d.horizon} (recursive forecasts past it are for single-series runs); use --future "
@@ -197,11 +204,14 @@ class GlobalTimeSeriesTask(WindowTask):
             rnn = d.to_original(self.head.point(predict(model, d.inputs(ends), device))[:, :steps], ends)
         best: dict[str, str] = {}
         switched: dict[str, list[str]] = {}
+        unscored: list[str] = []
         if name == "best":  # by test MASE, among those that can forecast this far
             for r in self.panel_result(model, device)["series"]:
                 every = {n: v for n, v in {**r["peers"], "rnn": r["rnn_mase"]}.items() if panelscore._finite(v)}
                 ok = {n: v for n, v in every.items() if n != "rnn" or rnn_ok}
-                best[r["id"]] = min(ok, key=ok.get) if ok else "naive"
+                if not every:  # no test score at all: the default forecaster, said so (it was naive, unsaid)
+                    unscored.append(r["id"])
+                best[r["id"]] = min(ok, key=ok.get) if ok else ("rnn" if rnn_ok else "naive")
                 if every and min(every, key=every.get) != best[r["id"]]:
                     switched[r["id"]] = ["rnn", best[r["id"]]]
         rows = []
@@ -216,6 +226,10 @@ class GlobalTimeSeriesTask(WindowTask):
             more = f" and {len(switched) - 8} more" if len(switched) > 8 else ""
             notes.append(f"--future {steps} is past the recurrent model's horizon {d.horizon}, so where it was best on the test "
                          f"split the next best forecasts: {said}{more}; --future {d.horizon} keeps it")
+        if unscored:
+            notes.append(f"--model best: no test score for {', '.join(unscored[:8])}" + (f" and {len(unscored) - 8} more" if len(unscored) > 8 else "")
+                         + f" (no observed test value, or no change to scale a MASE by), so no best: {'the recurrent model' if rnn_ok else 'naive'} forecasts "
+                         + ("it" if len(unscored) == 1 else "them"))
         for s in d.short:  # too short to train on: a classical peer asked for may still fit its few rows
             y = s.values
             if name in PEERS and y.size and not np.isnan(y).all():

@@ -92,7 +92,8 @@ def _as_written(table: tscsv.Table, j: int, numbers: np.ndarray) -> Optional[np.
         return None
     name = table.frame.columns[j]
     try:
-        raw = pd.read_csv(table.path, sep=table.delimiter, dtype=str, keep_default_na=False, skiprows=table.skip,
+        skip = [*range(table.skip), table.skip + 1] if table.units else table.skip  # a units row (`(USD)`) too
+        raw = pd.read_csv(table.path, sep=table.delimiter, dtype=str, keep_default_na=False, skiprows=skip,
                           encoding=table.encoding, encoding_errors="replace", skipinitialspace=True, usecols=[name],
                           index_col=False)
     except (ValueError, OSError, pd.errors.ParserError):

@@ -128,6 +128,9 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
         # series where the one global model is at or below its best per-series peer
         "wins": sum(1 for r in paired if r["ratio"] <= 1.0),
         "scored": len(paired),
+        # no ratio to the best peer: no observed test value, or no change in its training split to scale
+        # a MASE by (counted among the series before, and named nowhere but --json's notes: an outside trial)
+        "unscored": [r["id"] for r in rows if not _finite(r["ratio"])],
     }
 
 
@@ -137,7 +140,7 @@ def flat(agg: dict[str, Any]) -> dict[str, float]:
     out = {"test_mase": agg["rnn_mase_mean"], "test_mase_median": agg["rnn_mase_median"],
            "test_mase_ratio_mean": agg["ratio_mean"], "test_mase_ratio_median": agg["ratio_median"],
            "test_mase_ratio_gmean": agg["ratio_gmean"], "test_series": float(agg["series"]),
-           "test_series_won": float(agg["wins"])}
+           "test_series_won": float(agg["wins"]), "test_series_scored": float(agg["scored"])}
     for name, v in agg["peer_mase_mean"].items():
         out[f"member_{name}_test_mase"] = v
         if name in ("naive", "seasonal_naive"):
@@ -180,6 +183,8 @@ def table(result: dict[str, Any], most: int = 12) -> list[str]:
     out.append(f"{a['series']} series, test MASE: rnn mean {num(a['rnn_mase_mean'])} median {num(a['rnn_mase_median'])}; "
                f"ratio to the best per-series peer: mean {num(a['ratio_mean'])}, median {num(a['ratio_median'])}, "
                f"geometric mean {num(a['ratio_gmean'])}; rnn at or below the best peer on {a['wins']}/{a['scored']}")
+    if a.get("unscored"):
+        out.append(unscored_line(a["unscored"]))
     counts = a.get("peer_mase_count") or {}
     if counts and any(c != a["series"] for c in counts.values()):  # some peer did not fit every series
         out.append("peers fitted on: " + ", ".join(f"{_short_name(n)} {counts[n]}" for n in names)
@@ -187,6 +192,13 @@ def table(result: dict[str, Any], most: int = 12) -> list[str]:
                    + ", ".join(f"{_short_name(n)} {num(v)}" for n, v in
                                {"rnn": a["rnn_mase_mean_common"], **a["peer_mase_mean_common"]}.items()))
     return out
+
+
+def unscored_line(ids: list) -> str:
+    """The series the test split could not score, named (the counts above leave them out)."""
+    shown = ", ".join(str(i) for i in ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+    return (f"not scored on the test split: {shown} (no observed test value, or no change in the training split to "
+            "scale a MASE by): left out of the counts above; their forecasts have no test score")
 
 
 ID_WIDTH = 40  # the id column's width at most; a longer id is cut in the middle

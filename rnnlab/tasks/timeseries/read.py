@@ -3,8 +3,8 @@
 What spreadsheets and national statistics offices actually export:
 
     dialect      , ; tab |  (sniffed, or `task.delimiter`); UTF-8, UTF-16 or Windows' code page;
-                 a title above the header (dialect.py) and notes under the rows (rows.py) are
-                 not read, and the card says so (Table.reading)
+                 a title above the header, a units row under it (`,(USD)`: dialect.py) and notes
+                 under the rows (rows.py) are not read, and the card says so (Table.reading)
     numbers      1234.5   1,234.5   1.234,5   1234,5   12%   1 234   (-3)  NA  n/a  .  ..  (empty)
     time column  every form in timecells.py (ISO, 01/31/2024, 1960 Jan, 1959Q1, 1991 W06, years,
                  Unix seconds); found without being named: the first column that parses as dates
@@ -38,9 +38,10 @@ from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import clock as tsclock
 from rnnlab.tasks.timeseries import rows as tsrows
 from rnnlab.tasks.timeseries import timeparts as tstimeparts
-from rnnlab.tasks.timeseries.dialect import _decode, _parse, _preamble, detect_delimiter  # noqa: F401
+from rnnlab.tasks.timeseries.columnkinds import iso_columns, text_columns
+from rnnlab.tasks.timeseries.dialect import _decode, _parse, _preamble, detect_delimiter, units_row  # noqa: F401
 from rnnlab.tasks.timeseries.numbers import _MISSING, NUMBER_FORMS, _numeric, decimal_mark, parse_column, parse_number  # noqa: F401
-from rnnlab.tasks.timeseries.timeforms import form_of, format_of, pattern, steps_of  # noqa: F401 (tscsv.form_of)
+from rnnlab.tasks.timeseries.timeforms import form_of, format_of, minutes_form, pattern, steps_of  # noqa: F401 (tscsv.form_of)
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
     DATE_FORMS, FISCAL, ISO as _ISO, MONTH_DOT, TIME_NAMES, TIME_NAMES as _TIME_NAMES, WRITTEN, compact, dates as _dates, fiscal as _fiscal, from_numbers,
     month_dots, panel_years,
@@ -61,6 +62,7 @@ class Table:
     _text: Optional[str] = field(default=None, repr=False)
     encoding: str = "utf-8-sig"
     skip: int = 0  # lines above the header (a title, a source note), not read
+    units: str = ""  # the units row under the header (`(USD)`), not read: the line after the header
     flipped: bool = False  # rows were newest first and are now read oldest first
     notes: int = 0  # rows under the data that are notes ("Source: ..."), not read
     totals: int = 0  # a spreadsheet's totals rows under the data ("Total,336776"), not read
@@ -71,11 +73,13 @@ class Table:
     ancient: str = ""  # years before year 1 (-6000 .. 1979): no calendar date holds them, read as steps
     _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
     written: dict = field(default_factory=dict, repr=False)  # column -> its text, where read as months (01.1980)
+    minutes: dict = field(default_factory=dict, repr=False)  # name -> "%Y-%m-%d %H:%M" (or T): ISO times to the minute
 
     def reading(self) -> tuple[str, ...]:
         """What was read differently from a plain file, for the card to say."""
         return tuple(line for line, shown in (
             (f"{self.skip} line{'s' if self.skip != 1 else ''} above the header skipped (a title)", self.skip),
+            (f"a units row under the header skipped: {self.units}", self.units),
             (f"{self.notes} note row{'s' if self.notes != 1 else ''} under the data skipped", self.notes),
             (f"{self.totals} total row{'s' if self.totals != 1 else ''} under the data skipped", self.totals),
             (self.parts, self.parts),
@@ -129,7 +133,7 @@ class Table:
         for n, text in enumerate(self.text.splitlines(), 1):
             if n > self.skip and text.strip(" \t,;|"):
                 seen += 1
-                if seen == k + 1:
+                if seen == k + 1 + bool(self.units):
                     return n
         return k + 2
 
@@ -167,8 +171,12 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
     if skip:
         text = "".join(text.splitlines(True)[skip:])
     delim = delimiter or detect_delimiter(text)
-    dtype = _dtype_for(text, delim)
-    dates = _iso_columns(text, delim) if dtype is not str else []
+    units = units_row(text, delim)
+    if units:  # `,(USD)` under `date,price`: the table is the rest (a file read from disk: skiprows)
+        lines = text.splitlines(True)
+        text = "".join(lines[:1] + lines[2:])
+    dtype = text_columns(text, delim)
+    dates, minutes = iso_columns(text, delim) if dtype is not str else ([], {})
     if isinstance(dtype, dict):  # "2024-01-31 13:00" has a space like "1 234", but is a date
         dtype = {j: t for j, t in dtype.items() if j not in dates} or None
 
@@ -178,11 +186,12 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
         return pd.read_csv(io.StringIO(text) if whole else path, encoding=encoding, sep=delim, keep_default_na=False,
                            na_values=_NA_VALUES, skip_blank_lines=True, skipinitialspace=True, engine="c", dtype=dtype,
                            parse_dates=dates or False, date_format="ISO8601" if dates else None,
-                           skiprows=0 if whole else skip, index_col=False, usecols=range(width) if lenient and width else None,
+                           skiprows=0 if whole else [*range(skip), skip + 1] if units else skip, index_col=False,
+                           usecols=range(width) if lenient and width else None,
                            # rows ending in a delimiter, or a note with a comma in it (_overfull refuses the rest)
                            encoding_errors="replace")  # a stray byte past the sniffed head (a note's ©)
 
-    width = tsrows.overfull(path, text, delim, skip, whole)
+    width = tsrows.overfull(path, text, delim, skip + bool(units), whole)
     try:
         with warnings.catch_warnings():  # index_col=False drops empty trailing fields with a warning
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
@@ -201,7 +210,7 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
     except pd.errors.ParserError as err:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
         if m:
-            line = int(m.group(2)) + (skip if whole else 0)  # pandas counts the skipped lines of a file it opens
+            line = int(m.group(2)) + (skip + bool(units) if whole else 0)  # pandas counts the skipped lines of a file it opens
             raise UserError(f"{path}, line {line}: {m.group(3)} fields but the header has {m.group(1)}") from None
         raise UserError(f"{path}: not a readable CSV: {err}") from None
     header = [str(h).strip() for h in frame.columns]
@@ -228,44 +237,10 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
     for j, cells in written.items():
         frame.isetitem(j, pd.to_datetime(cells, format="%m.%Y"))
     return Table(path, header, frame, delim, full if whole else None, encoding=encoding, skip=skip, notes=notes, totals=totals,
-                 parts=parts, written=written)
+                 parts=parts, written=written, units=units, minutes={header[j]: f for j, f in minutes.items() if j < len(header)})
 
 
 _NA_VALUES = sorted({v for w in _MISSING for v in (w, w.upper(), w.title())} - {""}) + [""]
-
-
-def _dtype_for(text: str, delim: str) -> Any:
-    """str for every column whose first cells pandas would misread as numbers: decimal commas
-    (1,5 in a ;-file), thousands groups, percent signs, brackets. Other columns are left to
-    pandas (plain numbers in C)."""
-    head = _parse("\n".join(text[:100_000].splitlines()[:200]), delim)
-    if len(head) < 2:
-        return str
-    width = len(head[0][1])
-    text_cols = set()
-    for _, row in head[1:]:
-        for j, cell in enumerate(row[:width]):
-            c = cell.strip()
-            if (any(ch in c for ch in (",", "%", "(", "'", "\u00a0", "\u202f")) or c.count(".") > 1 or (" " in c and c[:1].isdigit())
-                    or MONTH_DOT.match(c)):  # 01.1980: a month (month_dots) or, after all, a number
-                text_cols.add(j)
-    return {j: str for j in text_cols} if text_cols else None
-
-
-_ISO = re.compile(r"^\d{4}-\d{2}(-\d{2})?([T ]|$)")
-
-
-def _iso_columns(text: str, delim: str) -> list[int]:
-    """The columns whose first (up to 200) cells are all ISO dates or times (2024-01,
-    2024-01-31, 2024-01-31T13:00...): pandas can parse them while reading."""
-    head = _parse("\n".join(text[:100_000].splitlines()[:201]), delim)
-    rows = [r for _, r in head[1:] if any(c.strip() for c in r)]
-    if not head or not rows:
-        return []
-    width = len(head[0][1])
-    # not financial years (2000-01 .. 2011-12) nor months alone (1969-01: their text kept, timeforms)
-    return [j for j in range(width) if all(j < len(r) and _ISO.match(r[j].strip()) and len(r[j].strip()) > 7 for r in rows)
-            and _fiscal(_series([r[j] for r in rows])) is None]
 
 
 def numeric_columns(table: Table, skip: Optional[str]) -> list[str]:
@@ -418,6 +393,8 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
     kind = "fiscal" if table.fiscal else "quarter" if not pd.api.types.is_datetime64_any_dtype(cells.dtype) and quarters(cells) else ""
     form = f"{kind}:{pattern(kind, str(cells.iloc[0]))}" if kind else (
         "datetime" if table.clock else format_of(idx, table.written.get(j, cells), WRITTEN))
+    if form == "datetime" and not table.clock and time_column in table.minutes:  # 1990-12-12 08:40, not 08:40:00
+        form = minutes_form(idx, table.minutes[time_column])
     # times read in UTC from offsets are written back marked so (2013-04-01T04:00:00Z): naive, pandas
     # would not compare the forecast's times with the file's (an outside trial)
     return idx, ("format:%Y-%m-%dT%H:%M:%SZ" if table.utc and form == "datetime" and not (idx == idx.normalize()).all() else form)

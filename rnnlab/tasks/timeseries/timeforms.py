@@ -15,8 +15,9 @@ forecaster can paste the rows beside their own:
 
 A form is the kind, a colon and the template of the column's first cell ({y} the year, {q} the
 quarter, {e} and {E} the financial year's end as 2 or 4 digits), or "format:" and the strftime
-format that writes the column's first cells back exactly. ISO dates (2024-01-31, 2024-01-31T13:00)
-have the form "": they are written as ISO 8601, as before.
+format that writes the column's first cells back exactly. ISO dates (2024-01-31, 2024-01-31T13:00:00)
+have the form "": they are written as ISO 8601, as before; ISO times to the minute (2024-01-31 13:00,
+2024-01-31T13:00) are written so, with their separator ("format:%Y-%m-%d %H:%M", minutes_form).
 """
 
 from __future__ import annotations
@@ -76,6 +77,15 @@ def format_of(stamps, cells, formats: Sequence[str]) -> str:
         if _strftime(stamps[:n], fmt) == head and _strftime(stamps[len(stamps) - n:], fmt) == tail:
             return "format:" + fmt
     return "datetime"
+
+
+def minutes_form(stamps, fmt: str) -> str:
+    """"format:FMT" for a column whose cells are ISO times to the minute (`fmt` as the reader saw
+    them: columnkinds.iso_columns), when every stamp is on a whole minute and not all are at
+    midnight (daily data stays dates, as daily UTC times do); else "datetime" (ISO with seconds)."""
+    if not len(stamps) or not (stamps == stamps.floor("min")).all() or (stamps == stamps.normalize()).all():
+        return "datetime"
+    return "format:" + fmt
 
 
 def _strftime(stamps, fmt: str) -> list[str]:

@@ -303,22 +303,26 @@ class CellAnatomy(Screen):
         if not trace:
             return d, d["steps"], ""
         i = len(trace["layers"][0]) - 1 if self.at_t is None else self.at_t
-        read = self._read(trace["inputs"][i]) if i < len(trace["inputs"]) else ""
+        read = self._read(trace["inputs"][i], trace.get("features")) if i < len(trace["inputs"]) else ""
         if self.at_t is None:
             return d, d["steps"], read
         shown = {**d, "units": trace["units"], "layers": [steps[i] for steps in trace["layers"]]}
         return shown, trace["start"] + i + 1, read
 
-    def _read(self, x: Any) -> str:
+    def _read(self, x: Any, features: Optional[int] = None) -> str:
         """x_t in words: the character or word (a token id read through the run's vocabulary),
-        or the input's numbers."""
+        or the input's numbers, the first few of `features` (the probe keeps four: a forecast's
+        nine inputs read as four, with no sign of the rest, an outside trial)."""
         if isinstance(x, int):
             if self.vocab is None:
                 self.vocab = _vocab(self.run_dir)
             if self.vocab and 0 <= x < len(self.vocab):
                 return tf("{text!r} (token {x})", text=self.vocab[x], x=x)
             return tf("token {x}", x=x)
-        return "(" + ", ".join(f"{v:.3g}" for v in x) + ")"
+        shown = [f"{v:.3g}" for v in x]
+        if features and features > len(x):
+            shown.append(tf("… +{n} more", n=features - len(x)))
+        return "(" + ", ".join(shown) + ")"
 
     def action_step(self, delta: int) -> None:
         trace = (self.data or {}).get("trace")

@@ -81,7 +81,9 @@ class Dashboard(actions.RunActions, Screen):
     BINDINGS = [
         Binding("escape", "back", "Runs"),
         Binding("s", "stop", "Stop"),
+        # p's two meanings, one offered at a time (check_action): the footer says what p does now
         Binding("p", "pause", "Pause"),
+        Binding("p", "unpause", "Resume"),
         Binding("c", "checkpoint", "Checkpoint"),
         Binding("n", "sample", "Sample"),
         Binding("g", "playground", "Playground"),
@@ -185,8 +187,11 @@ class Dashboard(actions.RunActions, Screen):
         changed = self.state.apply(msg.update)
         if self.state.task_kind == "timeseries" and not self.has_class("-forecast"):
             self._forecast_layout()
-        if self.state.task_kind != getattr(self, "_bindings_kind", None):  # known now: the footer drops
-            self._bindings_kind = self.state.task_kind                     # `g Playground` (check_action)
+        # the footer follows what check_action offers: `g Playground` once the task is known, `p
+        # Resume` while paused (it said `p Pause` on a paused run: an outside trial)
+        offered = (self.state.task_kind, self._status() == "paused")
+        if offered != getattr(self, "_bindings_for", None):
+            self._bindings_for = offered
             self.refresh_bindings()
         self._header_dirty = True
         for panel in self.query(Panel):
@@ -342,7 +347,11 @@ class Dashboard(actions.RunActions, Screen):
         self.send("stop")
 
     def action_pause(self) -> None:
+        # a toggle: the command palette's "pause/resume" calls it whatever the status
         self.send("resume" if self._status() == "paused" else "pause")
+
+    def action_unpause(self) -> None:
+        self.send("resume")
 
     def action_checkpoint(self) -> None:
         self.send("checkpoint")
@@ -378,7 +387,10 @@ class Dashboard(actions.RunActions, Screen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """The sampling playground is for text runs: a forecast's footer does not offer it (an
-        outside trial pressed `g` and got only a warning)."""
+        outside trial pressed `g` and got only a warning). `p` is Resume on a paused run, Pause
+        otherwise (a finished run's `p` still answers that there is no worker)."""
+        if action in ("pause", "unpause"):
+            return (self._status() == "paused") == (action == "unpause")
         return not (action == "playground" and self.state.task_kind not in (None, "text"))
 
     def action_playground(self) -> None:

@@ -35,6 +35,7 @@ from rnnlab.tui.screens.columns import BASE_COLUMNS, HParamColumns
 from rnnlab.tui.screens.homekeys import HomeKeys
 from rnnlab.tui.screens.homerows import row_of, short_ids  # (short_ids: imported from here too)
 from rnnlab.tui.widgets.quiet import set_content as set_text
+from rnnlab.tui.widgets.rowtable import RowTable
 
 LIST_INTERVAL = 1.0
 
@@ -69,6 +70,7 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
         "S": "sort by the next column (newest, name, status, metric, step, cell, task, tok/s, then the hyperparameter columns); ▲/▼ marks it",
         "t / T": "edit the highlighted run's tags / note (also `rnnlab tag`, `rnnlab note`)",
         "H": "hyperparameter columns: tick config keys (those that differ first); remembered for this runs root",
+        "home / end": "the first / last run (shift+home / shift+end: the leftmost / rightmost column)",
     }
 
     @dataclass
@@ -107,7 +109,7 @@ class Home(HomeKeys, HParamColumns, actions.RunActions, Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
-        yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="runs", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-note")
         yield Static(id="home-hint")
         yield Input(placeholder=t("filter: ") + t(runfilter.SYNTAX), id="home-filter")

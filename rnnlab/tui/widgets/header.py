@@ -70,11 +70,14 @@ def header_text(state: RunState, width: Optional[int] = None, system: Any = None
     rate = steps_per_second(state)
     if status == "running" and rate and total > step:
         parts.append((2, tf("ETA {eta}", eta=fmt_duration((total - step) / rate)), ""))
+    # a paused worker computes nothing: its last speed read as a live one (an outside trial), and
+    # the status beside it already says paused; a run that ended keeps its speed as a record
+    live_rate = status != "paused"
     tps = getattr(info, "tokens_per_s", None)
-    if tps:
+    if tps and live_rate:
         parts.append((4, f"{float(tps):,.0f} tok/s", ""))
     mfu = (getattr(info, "latest", None) or {}).get("mfu")
-    if mfu is not None:
+    if mfu is not None and live_rate:
         # model FLOP utilisation: achieved FLOP/s over the worker's measured matmul peak
         parts.append((5, f"MFU {100 * float(mfu):.0f}%", ""))
     parts.append((1, f"{getattr(info, 'cell', '?')} · {state.task_kind or '?'}", ""))
