@@ -329,3 +329,21 @@ def test_a_panel_without_times_finds_its_season_in_its_values(tmp_path):
     p = tspanel.build(TaskConfig(kind="timeseries", source=str(path), wide=True))
     assert p.frequency.name == "none" and p.season == 4
     assert tspanel.build(TaskConfig(kind="timeseries", source=str(path), wide=True, season=2)).season == 2
+
+
+def test_the_forecast_is_drawn_over_the_baselines_and_seasonal_naive_without_a_season_not_at_all():
+    # an outside trial: a yearly panel's forecast within a row of naive's hid under seasonal-naive's
+    # markers (the same line as naive without a season), so the legend named a line never seen
+    from rnnlab.cli.render import forecast_plot
+
+    flat = [7.859] * 5
+    out = {"history": [7.7, 7.8, 7.859], "actual": [7.869, 7.85, 7.8, 7.73, 7.62], "forecast": [7.863, 7.866, 7.867, 7.869, 7.87],
+           "naive": flat, "seasonal_naive": flat, "series": "Afghanistan"}
+    text = forecast_plot(300, out)
+    assert "seasonal_naive" not in text and "naive" in text
+    legend = [ln for ln in text.splitlines() if "forecast" in ln and "@" not in ln]
+    glyph = legend[0].split("forecast")[0].strip(" │┤0123456789.")[-1]  # the forecast's marker in the legend
+    top = [ln for ln in text.splitlines() if "┤" in ln][0]  # 7.87, where every line meets
+    assert glyph in top.split("forecast")[-1], text
+    seasonal = dict(out, seasonal_naive=[7.7, 7.8, 7.859, 7.7, 7.8])
+    assert "seasonal_naive" in forecast_plot(300, seasonal)

@@ -87,7 +87,7 @@ CARD_ZH = [
     (r"\[none\]", "[无]"), (r": none$", ": 无"), (r"\bnon-stationary by KPSS, stationary by ADF\b", "KPSS 判为非平稳, ADF 判为平稳"),
     (r"\bnon-stationary by ADF, stationary by KPSS\b", "ADF 判为非平稳, KPSS 判为平稳"),
     (r"\btoo short to test\b", "太短, 无法检验"), (r"\bnon-stationary\b", "非平稳"), (r"\bstationary\b", "平稳"),
-    (r" on the training split's (?P<n>\d+) rows:", r" (训练集的 \g<n> 行):"),
+    (r" on the first (?P<n>\d+) rows \(the training split, less a margin for differencing\):", r" (前 \g<n> 行: 训练集减去差分的余量):"),
     (r"difference it \(auto does\)", "需要差分 (auto 会做)"), (r"no differencing needed", "无需差分"),
     # before the frequency names: its "yearly" and "read as" are not theirs
     (r"(?:^|(?<=; ))(?P<c>[\w, ]+?) columns combined into one time column \((?P<t>\w+)\)", r"\g<c> 几列合成一个时间列 (\g<t>)"),
@@ -176,7 +176,10 @@ def _panel(file: Path, column, time_column, delimiter, id_column, json_out: bool
     over = tf("over {time}", time=repr(s["time_column"])) if s["time_column"] else tf("no time column")
     shape = (tf("a wide panel of {n} series, one a column ({over})", n=s["series"], over=over) if wide else
              tf("a long-format panel of {n} series by {id} ({column} over {time})", n=s["series"], id=repr(s["id_column"]),
-                column=repr(s["column"]), time=repr(s["time_column"])))
+                column=repr(s["column"]), time=repr(s["time_column"])) if s["time_column"] else
+             # no time column: the rows in file order (never `over None`, an outside trial)
+             tf("a long-format panel of {n} series by {id} ({column}, no time column)", n=s["series"], id=repr(s["id_column"]),
+                column=repr(s["column"])))
     facts = dict(shape=shape, rows=s["rows"], low=s["rows_min"], high=s["rows_max"], median=f"{s['rows_median']:g}", freq=freq,
                  season=s["season"])
     if s.get("rows_put_back"):  # the rows counted are not the file's: say how many were put back

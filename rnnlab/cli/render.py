@@ -305,9 +305,14 @@ def forecast_plot(step: int, out: dict) -> str:
     from rnnlab.tui.i18n import lang, t, tf  # the title and the legend (plot() keeps CJK cells straight)
 
     series = [(t("history"), list(range(n)), hist)]
-    # the fused forecast too: the one `forecast --future` gives by default
-    for key in ("actual", "forecast", "fused", "naive", "seasonal_naive"):
+    # the fused forecast too: the one `forecast --future` gives by default. The forecasts are drawn
+    # last, over the baselines: a forecast within a row of naive's was hidden under its markers (an
+    # outside trial's yearly panel), and seasonal-naive without a season is naive again
+    snaive_is_naive = list(out.get("seasonal_naive") or []) == list(out.get("naive") or [])
+    for key in ("actual", "naive", "seasonal_naive", "fused", "forecast"):
         ys = list(out.get(key) or [])
+        if key == "seasonal_naive" and snaive_is_naive:
+            continue
         if ys:
             # English keeps the report's key (`seasonal_naive`), Chinese the lab's word for it
             label = key if lang() == "en" else t("s-naive" if key == "seasonal_naive" else key)

@@ -207,7 +207,7 @@ def summary_lines(card: dict[str, Any]) -> list[str]:
         f"{Path(card['file']).name} [{card['column']}]: {card['rows']} rows{span}",
         f"frequency     {card['frequency']}{back}",
         f"missing       {card['missing']} values ({pct:.1f}%), longest gap {card['longest_gap']} rows",
-        f"stationarity  {verdict} on the training split's {card['stationarity_rows']} rows: {advice}"
+        f"stationarity  {verdict} on the first {card['stationarity_rows']} rows (the training split, less a margin for differencing): {advice}"
         if card.get("stationarity_rows") else f"stationarity  {verdict}: {advice}",
         f"seasons       season {card['season']}, periods [{per}] ({card['periods_source']}); detected in values: {det}",
     ] + ([f"read          {'; '.join(card['reading'])}"] if card.get("reading") else [])
