@@ -55,7 +55,7 @@ def data(
     # the text card plots the series: two points per column are all a plot can show, so it asks
     # for those rather than for every row (300,000 ISO times cost more than the statistics)
     points = None if json_out else PLOT_POINTS * max(1, term_width())
-    card = tscard.build(file, column=column, time_column=time_column, delimiter=delimiter, points=points)
+    card = tscard.build(file, column=column, time_column=time_column, delimiter=delimiter, points=points, id_column=id_column)
     if json_out:
         print_json(_finite(card))
         return
@@ -94,6 +94,10 @@ CARD_ZH = [
     (r"financial years \(2019-20\) read as yearly, each at the year written first", "财年 (2019-20) 按年读取, 每个记在所写的第一个年份"),
     (r"years before year 1 in (?P<c>'[^']*') \((?P<a>-?\d+) \.\. (?P<b>-?\d+)\) read as steps, without dates \(no calendar holds them\); "
      r"--future counts steps after the last row", r"\g<c> 中有公元 1 年之前的年份 (\g<a> .. \g<b>), 按步读取, 不带日期 (日历表示不了); --future 从最后一行起按步计数"),
+    (r"(?P<c>'[^']*') holds (?P<a>\d+) \.\. (?P<b>\d+), two-digit years\? read as steps, without dates; write four-digit years "
+     r"\((?P<x>\d+) \.\. (?P<y>\d+)\) to read them as yearly", r"\g<c> 为 \g<a> .. \g<b>, 是两位数的年份吗? 按步读取, 不带日期; 写成四位年份 (\g<x> .. \g<y>) 即按年读取"),
+    (r"one series: the id column (?P<c>'[^']*') holds one id, (?P<i>'[^']*'|\"[^\"]*\"); read as a single series",
+     r"单个序列: id 列 \g<c> 只有一个 id, \g<i>; 按单个序列读取"),
     # the frequency names, as the started line says them (i18n_cli.FREQ_ZH; "business daily" first)
     *((rf"\b{name}\b", zh) for name, zh in FREQ_ZH.items() if name != "no time column"),
     (r"\bevery (?P<n>\d+) minutes\b", r"每 \g<n> 分钟"), (r"\bevery (?P<n>\d+) years\b", r"每 \g<n> 年"), (r"\b(?P<n>\d+) minutes\b", r"\g<n> 分钟"),
@@ -192,6 +196,8 @@ def _panel(file: Path, column, time_column, delimiter, id_column, json_out: bool
                                     **facts))
     typer.echo(tf("train fits ONE model on every series: window {window}, horizon {horizon}, each series split in time and "
                   "scaled by its own training split", window=s["window"], horizon=s["horizon"]))
+    if s.get("reading"):  # the single series card's `read` line (two-digit years read as steps, a title skipped ...)
+        typer.echo(card_lines([f"read          {'; '.join(s['reading'])}"])[0])
     if s["left_out"]:
         more = tf(" and {n} more", n=len(s["left_out"]) - 8) if len(s["left_out"]) > 8 else ""
         typer.echo(tf("left out (too short for one window): {series}", series=", ".join(

@@ -42,7 +42,9 @@ def make_task(
     if cfg.kind == "timeseries":
         from rnnlab.tasks.timeseries import panel
 
-        if panel.wanted(cfg):  # a long-format CSV: one global model over every series
+        # a long-format CSV: one global model over every series (a run saved as one stays one: a
+        # file of one id is read as one series since, panel.wanted)
+        if panel.wanted(cfg) or (state is not None and "panel" in state):
             from rnnlab.tasks.timeseries.globaltask import GlobalTimeSeriesTask as cls  # type: ignore[assignment]
     extra = {"cache_dir": cache_dir} if getattr(cls, "caches_data", False) else {}
     return cls(cfg, seed=seed, batch_size=batch_size, state=state, **extra)

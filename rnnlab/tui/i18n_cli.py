@@ -66,6 +66,7 @@ ZH_CLI: dict[str, str] = {
     "over {time}": "时间列 {time}", "no time column": "无时间列",
     "a wide panel of {n} series, one a column ({over})": "宽格式面板, {n} 个序列, 每列一个 ({over})",
     "a long-format panel of {n} series by {id} ({column} over {time})": "长格式面板, 按 {id} 分成 {n} 个序列 ({column}, 时间列 {time})",
+    "a long-format panel of {n} series by {id} ({column}, no time column)": "长格式面板, 按 {id} 分成 {n} 个序列 ({column}, 无时间列)",
     "{shape}, {rows} rows; per series {low} to {high} rows (median {median}); {freq}, season {season}":
         "{shape}, {rows} 行; 每个序列 {low} 到 {high} 行 (中位数 {median}); {freq}, 季节 {season}",
     "train fits ONE model on every series: window {window}, horizon {horizon}, each series split in time and "

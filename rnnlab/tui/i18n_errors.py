@@ -27,6 +27,14 @@ def _or(text: str) -> str:
     return re.sub(r"(?<=['\"\w]) or (?=['\"\w])", " 或 ", text)
 
 
+def _form_zh(m: re.Match) -> str:
+    """`(quarterly, line 2, series ` of a time column written two ways, in Chinese."""
+    from rnnlab.tui.i18n_cli import FREQ_ZH
+
+    freq = f"{FREQ_ZH.get(m['f'], m['f'])}, " if m["f"] else ""
+    return f"({freq}第 {m['n']} 行" + (", 序列 " if m[0].endswith("series ") else "")
+
+
 VERBS = {"stop": "停止", "pause": "暂停"}
 Repl = Union[str, Callable[[re.Match], str]]
 
@@ -127,6 +135,21 @@ PATTERNS: list[tuple[str, Repl]] = [
     (r"; or, if the file holds several series one after another, name the column that tells them apart: "
      r"task\.id_column = (?P<q>'[^']*') \(rnnlab data --id-column (?P<c>[^)]*)\)",
      r"; 若文件中依次存放多条序列, 请指定区分它们的列: task.id_column = \g<q> (rnnlab data --id-column \g<c>)"),
+    (r": column (?P<q>'[^']*') writes its times (?P<n>\d+) ways: (?P<l>.+); one panel's series share one frequency: write every "
+     r"row's time as (?P<f>'[^']*') is written, or put the series of each form in a file of their own",
+     lambda m: f": 列 {m['q']} 的时间有 {m['n']} 种写法: "
+               + re.sub(r"\((?:(?P<f>[\w ]+), )?line (?P<n>\d+)(?:, series )?", _form_zh, re.sub(r"(?<=[)]) and (?=['\"])", " 和 ", m["l"]))
+               + f"; 同一面板的序列须是同一频率: 请把每行的时间都写成 {m['f']} 的样式, 或把每种写法的序列分到各自的文件"),
+    (r": task\.id_column = (?P<q>'[^']*') holds the values \(numbers, nearly every row different: (?P<v>[^)]*)\), not the series' names",
+     r": task.id_column = \g<q> 是数值 (都是数字, 几乎每行都不同: \g<v>), 不是序列的名称"),
+    (r"name the column that tells the series apart: task\.id_column = (?P<q>'[^']*') \(rnnlab data --id-column (?P<c>[^)]*)\)",
+     r"请指定区分各序列的列: task.id_column = \g<q> (rnnlab data --id-column \g<c>)"),
+    (r"; drop task\.id_column to read one series", "; 去掉 task.id_column 以读取单个序列"),
+    (r": task\.wide = true \(--wide\) reads one column per series, but this file is long: column (?P<q>'[^']*') names each "
+     r"row's series and the times in (?P<t>'[^']*') repeat, once for each; read it as a long panel: --id-column (?P<c>\S+) "
+     r"\(task\.id_column = (?P<q2>'[^']*')\), without --wide",
+     r": task.wide = true (--wide) 每列读作一条序列, 但这个文件是长格式: 列 \g<q> 标明每行所属的序列, 列 \g<t> 中的时间每个序列各出现一次; "
+     r"请按长格式面板读取: --id-column \g<c> (task.id_column = \g<q2>), 不加 --wide"),
     (r": task\.time_column = (?P<t>'[^']*') names the column of values, and (?P<q>'[^']*') holds the times: -t (?P<c>\S+) "
      r"\(task\.time_column = (?P<q2>'[^']*')\), or leave it unset to find it",
      r": task.time_column = \g<t> 指的是数值列, 而 \g<q> 才是时间: -t \g<c> (task.time_column = \g<q2>), 或不设, 让它自动找到"),

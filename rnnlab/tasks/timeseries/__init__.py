@@ -12,7 +12,7 @@ Its rooms, from the bottom floor up (no import runs back up):
                                                          and the lines that say when a forecast loses
     report                                               `forecast_report`: trained models scored on test
     task, future                                         the task class (`[task] kind = "timeseries"`); --future
-    panel, panelread, panelscore                         many series in one long-format CSV (`task.id_column`,
+    panel, panelread, panelscore, oneid                  many series in one long-format CSV (`task.id_column`,
                                                          or `unique_id, ds, y`); scored per series beside its peers
     globaltask                                           one global model over a panel (tasks.make_task picks it)
 

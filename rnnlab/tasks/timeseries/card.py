@@ -29,6 +29,7 @@ from rnnlab.config import TaskConfig
 from rnnlab.tasks.timeseries import blas
 from rnnlab.tasks.timeseries import data as tsdata
 from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries import oneid
 from rnnlab.tasks.timeseries import sizes as tssizes
 from rnnlab.tasks.timeseries import stationarity as tsstat
 from rnnlab.tasks.timeseries import timeforms as tsforms
@@ -84,11 +85,14 @@ def spread(n: int, points: int) -> np.ndarray:
 
 
 def build(path: Path | str, column: Optional[str] = None, time_column: Optional[str] = None, delimiter: Optional[str] = None,
-          points: Optional[int] = None) -> dict[str, Any]:
+          points: Optional[int] = None, id_column: Optional[str] = None) -> dict[str, Any]:
     """The card as plain JSON-able values (UserError for a file the loader rejects). `values` and
-    `times` hold every row, or with `points` at most that many rows at `positions` (0: none)."""
+    `times` hold every row, or with `points` at most that many rows at `positions` (0: none).
+    `id_column`: a long file's id column; holding one id, the file is that one series (oneid.py)."""
     blas.one_thread()
-    series = tsdata.load_csv(Path(path).expanduser(), column=column, time_column=time_column, delimiter=delimiter)
+    one = TaskConfig(kind="timeseries", source=str(path), column=column, time_column=time_column, delimiter=delimiter,
+                     id_column=id_column)
+    series = oneid.load_one(one) or tsdata.load_csv(Path(path).expanduser(), column=column, time_column=time_column, delimiter=delimiter)
     v = series.values
     n = int(v.size)
     freq = series.frequency

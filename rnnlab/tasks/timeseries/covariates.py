@@ -29,6 +29,7 @@ from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import read as tscsv
 from rnnlab.tasks.timeseries import data as tsdata
 from rnnlab.tasks.timeseries import frequency as tsfreq
+from rnnlab.tasks.timeseries import oneid
 from rnnlab.tasks.timeseries.series import Series
 from rnnlab.tasks.timeseries.synthetic import SYNTHETIC, synthetic
 
@@ -93,7 +94,7 @@ def load_series(cfg: TaskConfig) -> tuple[Series, dict[str, np.ndarray]]:
     if cfg.source == DRIVEN:
         series, available = driven(cfg.synthetic)
         return series, _pick(cfg, available)
-    series = tsdata.load_series(cfg)
+    series = oneid.load_one(cfg) or tsdata.load_series(cfg)  # a long file of one id: that one series
     return series, load(cfg, series)
 
 

@@ -43,7 +43,7 @@ import numpy as np
 from rnnlab.config import TaskConfig
 from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import frequency as tsfreq
-from rnnlab.tasks.timeseries import panelread
+from rnnlab.tasks.timeseries import oneid, panelread
 from rnnlab.tasks.timeseries import read as tscsv
 from rnnlab.tasks.timeseries import timeforms as tsforms
 from rnnlab.tasks.timeseries.data import Scaler, fill_causal, make_windows, resolve_seasons
@@ -51,7 +51,7 @@ from rnnlab.tasks.timeseries.relative import step_scaler
 from rnnlab.tasks.timeseries.features import calendar_features, calendar_parts
 from rnnlab.tasks.timeseries.sizes import Splits, _short, default_window_horizon, min_rows, split_sizes
 
-LONG_FORMAT = ("unique_id", "ds", "y")  # statsforecast / Darts' column names: no key needed
+LONG_FORMAT = oneid.LONG_FORMAT  # statsforecast / Darts' column names: no key needed
 
 
 def _header(path: Path, delimiter: Optional[str]) -> list[str]:
@@ -63,14 +63,17 @@ def _header(path: Path, delimiter: Optional[str]) -> list[str]:
 
 def wanted(cfg: TaskConfig) -> bool:
     """A global model is asked for: `task.id_column` or `task.wide` is set, or the CSV's columns
-    include `unique_id, ds, y` (statsforecast's long format)."""
-    if cfg.id_column or cfg.wide:
+    include `unique_id, ds, y` (statsforecast's long format); not when the id column holds one
+    id (oneid.py: one series, read as any single series is)."""
+    if cfg.wide:
         return True
+    if cfg.id_column:
+        return oneid.single_id(cfg) is None
     src = cfg.source or ""
     if not src or src.startswith("builtin:"):
         return False
     try:
-        return set(LONG_FORMAT) <= set(_header(Path(src).expanduser(), cfg.delimiter))
+        return set(LONG_FORMAT) <= set(_header(Path(src).expanduser(), cfg.delimiter)) and oneid.single_id(cfg) is None
     except (OSError, UnicodeDecodeError, csv.Error):
         return False  # the single-series reader says what is wrong with the file
 
@@ -119,13 +122,12 @@ def read_long(cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]
     j = tscsv.column_index(table, id_col, "id_column")
     panelread.refuse_time_id(table, id_col, j)
     time_col = cfg.time_column or panelread.time_column(table, id_col, cfg.column)
+    if cfg.time_column and cfg.time_column in head and tscsv.parse_column(table.cells(head.index(time_col)))[1] is not None:
+        if table.dates(head.index(time_col)) is None:  # quarters and years in one column: say so, not its first odd cell
+            panelread.refuse_mixed_times(table, time_col, id_col)
     column = cfg.column or ("y" if "y" in head and "y" not in (id_col, time_col) else None)
     if column is None:
-        numeric = panelread.value_columns(table, time_col, id_col)  # R's and pandas' row numbers are not values
-        if len(numeric) != 1:
-            raise UserError(f"{path}: {len(numeric)} value columns besides the id {id_col!r} ({', '.join(numeric) or 'none'}); "
-                            "set task.column to the one to forecast")
-        column = numeric[0]
+        column = panelread.value_column(table, id_col, time_col)
     for key, name in (("column", column), ("time_column", time_col)):
         if name == id_col:
             raise UserError(f"task.{key} = {name!r} is also task.id_column: the id column names the series; "
@@ -152,7 +154,8 @@ def read_long(cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]
         stamps = None if idx is None else idx[group["row"].to_numpy()]
         numbers = key if idx is None and time_col is not None else None
         out.append(RawSeries(str(sid), group["v"].to_numpy(dtype=np.float64), stamps, numbers=numbers))
-    return out, {"id_column": id_col, "time_column": time_col, "column": column, "form": form, "file_rows": table.n_rows}
+    return out, {"id_column": id_col, "time_column": time_col, "column": column, "form": form, "file_rows": table.n_rows,
+                 "reading": table.reading()}
 
 
 def _read_wide(table: tscsv.Table, cfg: TaskConfig) -> tuple[list[RawSeries], dict[str, Optional[str]]]:
@@ -167,6 +170,7 @@ def _read_wide(table: tscsv.Table, cfg: TaskConfig) -> tuple[list[RawSeries], di
     names = tscsv.numeric_columns(table, time_col)
     counted = [c for c in names if tscsv._row_numbers(table, c)]  # pandas' and R's row numbers
     names = [c for c in names if c not in counted] if len(names) > len(counted) else names
+    panelread.refuse_long_as_wide(table, time_col, names)
     if len(names) < 2:
         raise UserError(f"{table.path}: task.wide = true needs two or more numeric columns, one per series; it has "
                         f"{len(names)} ({', '.join(names) or 'none'}) besides the time column {time_col!r}; drop task.wide "
@@ -179,7 +183,7 @@ def _read_wide(table: tscsv.Table, cfg: TaskConfig) -> tuple[list[RawSeries], di
     out = [RawSeries(name, tscsv.values(table, name), idx, numbers=numbers) for name in names]
     form = tscsv.form_of(kind)
     return out, {"id_column": None, "time_column": time_col, "column": None, "wide": ", ".join(names), "form": form,
-                 "file_rows": table.n_rows}
+                 "file_rows": table.n_rows, "reading": table.reading()}
 
 
 def _trim(s: RawSeries) -> RawSeries:
@@ -251,6 +255,7 @@ class Panel:
     file_rows: int = 0  # the data rows the file has (a wide file's: one per time)
     short: list[RawSeries] = field(default_factory=list)  # the series left out, as read (a peer may forecast them)
     numbered: list[str] = field(default_factory=list)  # per series: timeforms' "steps:FIRST:STEP" of its numbers, or ""
+    reading: tuple[str, ...] = ()  # read.Table.reading: a title skipped, two-digit years read as steps ...
 
     @property
     def size(self) -> int:
@@ -353,7 +358,7 @@ def summary(p: Panel) -> dict[str, Any]:
             "horizon": p.horizon, "left_out": [[i, k] for i, k in p.left_out], **p.columns,
             # rows: the kept series' time steps, rows put back included; file_rows: what the file has
             "file_rows": p.file_rows, "rows_put_back": int(sum(p.put_back)), "missing_values": sum(m for _, m in most),
-            "missing_series": [[i, m] for i, m in most]}
+            "missing_series": [[i, m] for i, m in most], "reading": list(p.reading)}
 
 
 def build(cfg: TaskConfig, saved: Optional[dict[str, Any]] = None) -> Panel:
@@ -363,6 +368,7 @@ def build(cfg: TaskConfig, saved: Optional[dict[str, Any]] = None) -> Panel:
     raw, columns = read_long(cfg)
     form = columns.pop("form", "")  # how the file wrote its times: the frequency's, not a column's
     file_rows = int(columns.pop("file_rows", 0))
+    reading = tuple(columns.pop("reading", ()))  # what the reader did beyond a plain file: the card's `read` line
     origin = str(Path(cfg.source or "").expanduser())
     series = [_trim(s) for s in raw]
     longest = max(series, key=lambda s: s.values.size)
@@ -418,7 +424,7 @@ def build(cfg: TaskConfig, saved: Optional[dict[str, Any]] = None) -> Panel:
         scalers=scalers, splits=[sp for _, sp in kept], stamps=[s.stamps for s, _ in kept], window=window,
         horizon=horizon, season=season, frequency=freq, origin=origin, columns=columns,
         left_out=[(s.id, s.values.size) for s, _ in left_out], put_back=[s.put_back for s, _ in kept], file_rows=file_rows,
-        short=[s for s, _ in left_out],
+        short=[s for s, _ in left_out], reading=reading,
         numbered=[tsforms.steps_of(s.numbers) if s.numbers is not None else "" for s, _ in kept],
     )
 

@@ -44,7 +44,7 @@ from rnnlab.tasks.timeseries.numbers import _MISSING, NUMBER_FORMS, _numeric, de
 from rnnlab.tasks.timeseries.timeforms import form_of, format_of, minutes_form, pattern, steps_of  # noqa: F401 (tscsv.form_of)
 from rnnlab.tasks.timeseries.timecells import (  # noqa: F401 (read.parse_stamp as before)
     DATE_FORMS, FISCAL, ISO as _ISO, MONTH_DOT, TIME_NAMES, TIME_NAMES as _TIME_NAMES, WRITTEN, compact, dates as _dates, fiscal as _fiscal, from_numbers,
-    month_dots, panel_years,
+    month_dots, panel_years, two_digit_years,
     mostly_dates as _mostly_dates, parse_stamp, quarters, series as _series, year_named, year_steps as _year_steps, year_times, years as _years,
 )
 from rnnlab.tasks.timeseries.timeorder import increasing as _increasing, panel_hint as _panel_hint, unordered_years
@@ -71,6 +71,7 @@ class Table:
     utc: bool = False  # times written with a UTC offset (Z, +10:00), read and written in UTC
     fiscal: bool = False  # financial years (2019-20) read as yearly times
     ancient: str = ""  # years before year 1 (-6000 .. 1979): no calendar date holds them, read as steps
+    two_digit: str = ""  # two-digit years (63 .. 92) read as steps: how to get dates (timecells.two_digit_years)
     _dates: dict = field(default_factory=dict, repr=False)  # column -> parsed dates (or None)
     written: dict = field(default_factory=dict, repr=False)  # column -> its text, where read as months (01.1980)
     minutes: dict = field(default_factory=dict, repr=False)  # name -> "%Y-%m-%d %H:%M" (or T): ISO times to the minute
@@ -87,7 +88,7 @@ class Table:
             ("local clock times: the summer rows moved back one hour (standard time)", self.clock),
             ("times with a UTC offset read in UTC; the forecast's times are UTC too", self.utc),
             ("financial years (2019-20) read as yearly, each at the year written first", self.fiscal),
-            (self.ancient, self.ancient),
+            (self.ancient, self.ancient), (self.two_digit, self.two_digit),
             (f"read as {self.encoding}", self.encoding not in ("utf-8-sig", "utf-8"))) if shown)
 
     def dates(self, j: int) -> Any:
@@ -372,6 +373,7 @@ def times(table: Table, time_column: str, ordered: bool = True) -> tuple[Optiona
         if ordered and nums.min() < 1 and 1000 <= nums.max() < 3000 and year_named(time_column, strict=True) and np.all(nums == np.round(nums)):
             table.ancient = (f"years before year 1 in {time_column!r} ({nums[0]:.0f} .. {nums[-1]:.0f}) read as steps, "
                              "without dates (no calendar holds them); --future counts steps after the last row")
+        table.two_digit = two_digit_years(nums, time_column)
         numbered = from_numbers(nums, time_column)  # a date's digits, Unix time, Excel serials
         return (numbered, "datetime") if numbered is not None else (None, steps_of(nums) if ordered else "index")
     idx = table.dates(j)

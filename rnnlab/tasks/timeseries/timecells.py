@@ -130,6 +130,20 @@ def year_times(nums: np.ndarray, name: str, ordered: bool = True) -> Any:
     return None
 
 
+def two_digit_years(nums: np.ndarray, name: str) -> str:
+    """The card's note when the numbers of a column named like years are two-digit years (raw plm
+    Cigar's 63 .. 92): read as step numbers, as before (the century is the file's to say), with how
+    to get dates; "" when not so. The century shown is the one that puts them in the past."""
+    u = np.unique(nums)
+    if not year_named(name, strict=True) or u.size < 3 or u.min() < 0 or u.max() > 99 or not np.all(u == np.round(u)):
+        return ""
+    century = 2000 if 2000 + u.max() <= datetime.now().year else 1900
+    if not years(u + century):
+        return ""
+    return (f"{name!r} holds {u.min():.0f} .. {u.max():.0f}, two-digit years? read as steps, without dates; write four-digit "
+            f"years ({u.min() + century:.0f} .. {u.max() + century:.0f}) to read them as yearly")
+
+
 def month_dots(cells, name: str) -> bool:
     """Whether text `cells` of column `name` are months as `01.1980` writes them, not decimal
     numbers: every cell so, in years 1700 .. 2199, and either the months in order (oldest or newest

@@ -6,6 +6,9 @@ A column named like years that holds whole years in no order (1961 .. 2015, then
 is refused as well, although it was not named as the time column: passed over, it left the series
 modelled in file order, with `frequency none` and no word of why. Plain numbers in no order
 (a count) are not years to the reader and are left alone.
+
+A long panel's series may be named by numbers (Grunfeld's firm 1..10, Cigar's state 001..051):
+such a column is named as the id too when, grouped by it, no time repeats (`code_columns`).
 """
 
 from __future__ import annotations
@@ -64,8 +67,47 @@ def panel_hint(table, time_column: str) -> str:
         idx = table.dates(table.header.index(col))
         if idx is not None and len(idx) > 2 and bool((np.diff(idx.as_unit("ns").asi8) > 0).all()):
             return f"; column {col!r} holds increasing times: is it the time column? (-t {col}, task.time_column = {col!r})"
-    if not texts:
+    codes = [] if texts else code_columns(table, time_column, time_keys(table, time_column))
+    if not texts and not codes:
         return ""
-    col = max(texts, key=lambda t: t[0])[1]
+    col = max(texts, key=lambda t: t[0])[1] if texts else codes[0]
     return (f"; or, if the file holds several series one after another, name the column that tells them apart: "
             f"task.id_column = {col!r} (rnnlab data --id-column {col})")
+
+
+def time_keys(table, name: str) -> Optional[np.ndarray]:
+    """Column `name`'s times as numbers that compare (years, steps; dates as nanoseconds), or None
+    when it is neither numbers without a gap nor dates."""
+    j = table.header.index(name)
+    v, bad = parse_column(table.cells(j))
+    if bad is None:
+        return None if np.isnan(v).any() else v
+    idx = table.dates(j)
+    return None if idx is None else idx.as_unit("ns").asi8
+
+
+def tells_apart(group: np.ndarray, times: np.ndarray) -> bool:
+    """Whether the rows' times repeat, but never within one value of `group`: the rows are
+    several series, one after another, and `group` names each row's."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"g": group, "t": times})
+    return bool(frame["t"].duplicated().any()) and not bool(frame.duplicated().any())
+
+
+def code_columns(table, time_column: str, times: Optional[np.ndarray]) -> list[str]:
+    """The columns of whole numbers that repeat (firm 1..10, state 001..051, read as numbers) and
+    tell the series apart by the times `times`, fewest values first: an id, not a count."""
+    if times is None:
+        return []
+    found = []
+    for j, col in enumerate(table.header):
+        if col == time_column:
+            continue
+        v, bad = parse_column(table.cells(j))
+        if bad is not None or not v.size or np.isnan(v).any() or not np.all(v == np.round(v)):
+            continue
+        n = np.unique(v).size
+        if 1 < n <= v.size // 2 and tells_apart(v, times):
+            found.append((n, col))
+    return [col for _, col in sorted(found)]
