@@ -186,7 +186,7 @@ def test_data_card_of_a_panel_in_chinese(csv_path, monkeypatch):
     assert got.exit_code == 0, got.output
     lines = got.stdout.splitlines()
     assert "长格式面板, 按 'unique_id' 分成 3 个序列 ('y', 时间列 'ds'), " in lines[0] and "; 每月, 季节 12" in lines[0], lines[0]
-    assert lines[1].startswith("train 在所有序列上拟合同一个模型: 窗口 ") and lines[2] == "略去 (不够一个窗口): tiny (5 行)"
+    assert lines[1].startswith("train 在所有序列上拟合同一个模型: 窗口 ") and lines[2] == "略去 (不够一个窗口, 或观测不足一半): tiny (5 行)"
 
 
 def test_data_card_of_a_panel(csv_path):

@@ -178,3 +178,30 @@ def test_two_digit_years_are_said_to_be_read_as_steps(tmp_path):
     four = tmp_path / "four.csv"
     four.write_text("year,sales\n" + "".join(f"{1963 + y},{_level(0, y):.1f}\n" for y in range(30)))
     assert json.loads(_card(str(four), "--json").stdout)["reading"] == []
+
+
+# ------------------------------------------------------------ a series of few values, long and wide alike
+
+
+def test_a_series_of_few_observed_values_is_left_out_of_a_wide_file_as_of_a_long_one(tmp_path):
+    # trial I: Isle of Man (values in 1961, 1994 and 2002) was left out of the long file and trained on
+    # and forecast from the wide one, its 39 empty years filled in
+    years = range(1961, 2003)
+    few = {1961: 2.9, 1994: 2.1, 2002: 1.7}
+    level = {"A": 5.0, "B": 3.0}
+    long = ["country,year,rate"] + [f"{c},{y},{level[c] - 0.05 * (y - 1961):.3f}" for c in level for y in years]
+    long += [f"Isle of Man,{y},{v}" for y, v in few.items()]
+    (tmp_path / "long.csv").write_text("\n".join(long) + "\n")
+    wide = ["year,A,B,Isle of Man"] + [f"{y},{level['A'] - 0.05 * (y - 1961):.3f},{level['B'] - 0.05 * (y - 1961):.3f},{few.get(y, '')}"
+                                        for y in years]
+    (tmp_path / "wide.csv").write_text("\n".join(wide) + "\n")
+    got = {}
+    for name, sets in (("long", ["task.id_column='country'"]), ("wide", ["task.wide=true"])):
+        cfg = config.load("ts-lstm", [f"task.source='{tmp_path / (name + '.csv')}'", *sets]).task
+        p = tspanel.build(cfg)
+        got[name] = p
+        assert p.ids == ["A", "B"] and [i for i, _ in p.left_out] == ["Isle of Man"], (name, p.left_out)
+    assert got["wide"].left_out == [("Isle of Man", 42)] and "Isle of Man (42 rows, 3 observed)" in got["wide"].left_out_line()
+    card = _card(str(tmp_path / "wide.csv"), "--wide")
+    assert card.exit_code == 0 and "Isle of Man (42 rows, 3 observed)" in card.stdout, card.stdout
+    assert json.loads(_card(str(tmp_path / "wide.csv"), "--wide", "--json").stdout)["panel"]["left_out_observed"] == {"Isle of Man": 3}

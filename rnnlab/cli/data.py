@@ -200,8 +200,9 @@ def _panel(file: Path, column, time_column, delimiter, id_column, json_out: bool
         typer.echo(card_lines([f"read          {'; '.join(s['reading'])}"])[0])
     if s["left_out"]:
         more = tf(" and {n} more", n=len(s["left_out"]) - 8) if len(s["left_out"]) > 8 else ""
-        typer.echo(tf("left out (too short for one window): {series}", series=", ".join(
-            tf("{id} ({n} rows)", id=i, n=n) for i, n in s["left_out"][:8])) + more)
+        typer.echo(tf("left out (too short for one window, or under half observed): {series}", series=", ".join(
+            tf("{id} ({n} rows)" if s["left_out_observed"].get(i, n) == n else "{id} ({n} rows, {o} observed)", id=i, n=n,
+               o=s["left_out_observed"].get(i)) for i, n in s["left_out"][:8])) + more)
     if s.get("missing_values"):
         most = s["missing_series"]
         typer.echo(tf("missing: {n} values ({share}) in {k} of {total} series; most in {most}", n=s["missing_values"],

@@ -71,7 +71,7 @@ ZH_CLI: dict[str, str] = {
         "{shape}, {rows} 行; 每个序列 {low} 到 {high} 行 (中位数 {median}); {freq}, 季节 {season}",
     "train fits ONE model on every series: window {window}, horizon {horizon}, each series split in time and "
     "scaled by its own training split": "train 在所有序列上拟合同一个模型: 窗口 {window}, 预测步长 {horizon}, 每个序列按时间切分, 并按自己的训练集缩放",
-    "left out (too short for one window): {series}": "略去 (不够一个窗口): {series}", "{id} ({n} rows)": "{id} ({n} 行)",
+    "left out (too short for one window, or under half observed): {series}": "略去 (不够一个窗口, 或观测不足一半): {series}", "{id} ({n} rows)": "{id} ({n} 行)", "{id} ({n} rows, {o} observed)": "{id} ({n} 行, 观测到 {o} 个)",
     " and {n} more": " 等另外 {n} 个", "try: {command}": "试试: {command}",
     "{shape}, {rows} rows ({put} missing rows put back; the file has {file_rows}); per series {low} to {high} rows "
     "(median {median}); {freq}, season {season}":
@@ -333,8 +333,9 @@ RUN_MESSAGES: list[tuple[str, Union[str, Callable[[re.Match], str]]]] = [
      r"`forecast RUN --future N --model NAME` 可只取其一"),
     (r"\bchosen on (?P<n>\d+) validation origins?\b", r"由 \g<n> 个验证起点选定"),
     (r"^left out (?P<n>\d+) series too short for window (?P<w>\d+) \+ horizon (?P<h>\d+) in train and a horizon in val "
-     r"and test: ", r"略去了 \g<n> 个太短的序列 (训练集需要窗口 \g<w> + 预测步长 \g<h>, 验证集和测试集各需一个预测步长): "),
-    (r" \((?P<n>\d+) rows\)", r" (\g<n> 行)"), (r" and (?P<n>\d+) more$", r" 等另外 \g<n> 个"),
+     r"and test, or with under half their rows observed: ", r"略去了 \g<n> 个太短的序列 (训练集需要窗口 \g<w> + 预测步长 \g<h>, 验证集和测试集各需一个预测步长), "
+     r"或观测到的行不足一半的序列: "),
+    (r" \((?P<n>\d+) rows\)", r" (\g<n> 行)"), (r" \((?P<n>\d+) rows, (?P<o>\d+) observed\)", r" (\g<n> 行, 观测到 \g<o> 个)"), (r" and (?P<n>\d+) more$", r" 等另外 \g<n> 个"),
     # the sweep controller's progress lines (rnnlab/sweeps/controller.py) as `rnnlab sweep SPEC|join`
     # prints them in the foreground (its log file keeps them English)
     (r"^trial (?P<n>\d+): run (?P<r>\S+) launched \(its controller died first\)$", r"试验 \g<n>: 运行 \g<r> 已启动 (它的控制进程先退出了)"),
