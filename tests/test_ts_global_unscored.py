@@ -66,3 +66,15 @@ def test_a_seasonal_peer_on_a_panel_without_a_season_is_refused_for_that_reason(
         assert f"--model {name}: this run's series have no season (season 1, yearly)" in got.stderr
         assert "cannot have that peer" not in got.stderr
     assert rnnlab("forecast", "y", "--future", "2", "--model", "naive", "--runs-dir", root).returncode == 0
+
+
+def test_two_global_runs_are_refused_as_such_before_their_settings_are_compared(tmp_path):
+    # an outside trial: the same panel trained from the CSV and from a preset was refused for the
+    # preset's synthetic-data settings, which a CSV run never reads
+    root = str(tmp_path / "runs")
+    csv = str(_panel(tmp_path / "p.csv", flat=False))
+    assert rnnlab("train", csv, "--name", "a", *TINY, "--runs-dir", root).returncode == 0
+    assert rnnlab("train", "ts-lstm", "--set", f"task.source='{csv}'", "--name", "b", *TINY, "--runs-dir", root).returncode == 0
+    got = rnnlab("forecast", "a", "b", "--runs-dir", root)
+    assert got.returncode == 2 and "is a global model over many series; forecast one such run at a time" in got.stderr, got.stderr
+    assert "synthetic" not in got.stderr

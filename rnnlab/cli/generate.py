@@ -177,12 +177,17 @@ def _load_runs(runs: list[str], device: str, runs_dir: Optional[Path], which: st
         cfg, task, model = run.config, run.task, run.model
         if cfg.task.kind != "timeseries":
             raise UserError(f"run {run_dir.name} is {_a(cfg.task.kind)} run; `rnnlab forecast` needs time-series runs")
+        if len(runs) > 1 and getattr(task, "is_panel", False):  # before the keys: a trial got `synthetic differs`
+            raise UserError(f"run {run_dir.name} is a global model over many series; forecast one such run at a time")
         loaded.append((run_dir, cfg, task, model))
         choices.append(run.checkpoint)
     reference = loaded[0][1].task.model_dump()
     for run_dir, cfg, task, _ in loaded[1:]:
-        # every [task] key shapes the data, the split or the features the models were trained on
+        # every [task] key shapes the data, the split or the features the models were trained on (the generator's
+        # settings only where it made the data)
         for key, value in cfg.task.model_dump().items():
+            if key == "synthetic" and cfg.task.source != "builtin:synthetic":
+                continue
             if value != reference[key]:
                 raise UserError(
                     f"run {run_dir.name}: [task] {key} = {_setting(key, value, task)} differs from {loaded[0][0].name}'s "
