@@ -97,7 +97,7 @@ def test_a_run_without_a_checkpoint_says_so_before_reading_its_data(home, tmp_pa
     # its corpus is gone too: building the task first would fail on that instead
     cfg = (copy / "config.toml").read_text().replace(str(home / "corpus.py"), str(tmp_path / "gone.py"))
     (copy / "config.toml").write_text(cfg)
-    with pytest.raises(UserError, match="the run has no checkpoint yet"):
+    with pytest.raises(UserError, match="the run finished before its first checkpoint; there is no model to load"):
         rnnlab.load_run(copy)
 
 

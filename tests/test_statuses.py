@@ -138,6 +138,18 @@ def test_cli_resumes_a_failed_run_from_its_checkpoint_and_refuses_one_without(tm
     r = CliRunner().invoke(app, ["resume", "early", "--runs-dir", str(root)])
     assert r.exception is not None and "failed before its first checkpoint (corpus vanished)" in str(r.exception)
     assert store.read_info(early).status == "failed"
+    # diverged before a checkpoint: resuming trained it again from step 0 under its name, its
+    # divergence lost (an outside trial); refused, with the command that starts it anew
+    boom = launch.create_run(_tiny(10), root, name="boom")
+    with store.StoreWriter(boom, heartbeat=False) as w:
+        w.event("diverged", "diverged at step 8: loss is nan", 8)
+        w.set_status("diverged", "diverged at step 8: loss is nan")
+    r = CliRunner().invoke(app, ["resume", "boom", "--set", "train.clip_norm=0.05", "--runs-dir", str(root)])
+    assert r.exception is not None and "diverged before its first checkpoint (diverged at step 8: loss is nan)" in str(r.exception)
+    assert f"rnnlab train {boom / 'config.toml'} --set KEY=VALUE" in str(r.exception)
+    assert store.read_info(boom).status == "diverged" and "clip_norm = 0.05" not in (boom / "config.toml").read_text()
+    r = CliRunner().invoke(app, ["sample", "boom", "--runs-dir", str(root)])
+    assert r.exception is not None and "the run diverged before its first checkpoint; there is no model to load" in str(r.exception)
 
     late = launch.create_run(_tiny(10), root, name="late")
     assert worker.execute(late, handle_signals=False) == "finished"

@@ -74,3 +74,31 @@ def test_a_per_token_style_is_cut_with_its_chunk():
     cut, _ = tbptt.forward(model, x, None, 10, style=style)
     assert torch.allclose(full, cut, atol=1e-5)
     assert not torch.allclose(full, model(x, None, style=0)[0], atol=1e-3)
+
+
+def test_a_vanishing_gradients_flow_stays_above_zero_where_float32_squares_underflow():
+    # an outside trial: a tanh RNN's gradient at t = 0 of 100 steps is ~1e-29 an entry; its plain
+    # float32 norm squares that to under the least float32 value and read exactly 0 (`far/near = 0`)
+    from rnnlab.tasks.base import Batch
+
+    torch.manual_seed(0)
+    model = build_model(config.ModelConfig(cell="rnn_tanh", hidden_size=64), input_kind="tokens", input_size=10,
+                        output_size=9, max_len=100)
+    x = torch.randint(0, 10, (4, 100))
+    batch = Batch(x, torch.zeros(4, 100, dtype=torch.long))
+
+    class LastStep:
+        def last_step_loss(self, out, b):
+            return out[:, -1].pow(2).sum()
+
+    flow, _ = probes.grad_flow_and_hidden(model, LastStep(), batch, torch.device("cpu"))
+    e = model.encode(x).detach().double().requires_grad_(True)
+    model.double()
+    out, _ = tbptt.forward_encoded(model, e, 0)
+    (grad,) = torch.autograd.grad(out[:, -1].pow(2).sum(), e)
+    exact = grad.norm(dim=-1).mean(dim=0)  # in float64 nothing underflows here
+    seen = exact > 1e-40  # what float32 itself can still hold an entry of
+    assert seen[:20].any() and (exact[:20] < 1e-19).any(), exact[:20]  # the case: tiny, not zero
+    flow = torch.tensor(flow, dtype=torch.float64)
+    assert torch.all(flow[seen] > 0), flow[:20]
+    assert torch.allclose(flow[seen], exact[seen], rtol=1e-3)

@@ -43,8 +43,23 @@ def open_dir(run_dir: Union[str, Path], device: str = "cpu", which: str = "best"
     directory already; `where` names the device setting in error messages."""
     from rnnlab.train.session import open_run
 
+    _ended_without_checkpoint(Path(run_dir))
     loaded = open_run(Path(run_dir), device=device, where=where, which=which)
     return Run(loaded.cfg, loaded.task, loaded.model, loaded.checkpoint, Path(run_dir))
+
+
+def _ended_without_checkpoint(run_dir: Path) -> None:
+    """A run that ended before its first checkpoint will never have one: open_run's `wait for one`
+    is no advice there (an outside trial sampled a run that had diverged at step 8)."""
+    from rnnlab.errors import UserError
+    from rnnlab.runs.reader import read_info
+    from rnnlab.runs.status import LIVE
+    from rnnlab.train.kept import choose
+
+    if (run_dir / "run.db").exists() and choose(run_dir / "checkpoints", "last") is None:
+        status = read_info(run_dir).status
+        if status not in LIVE:
+            raise UserError(f"{run_dir}: the run {status} before its first checkpoint; there is no model to load")
 
 
 def output_from_checkpoint(run_dir: Path, which: str = "last") -> tuple[Choice, dict[str, Any]]:

@@ -297,7 +297,7 @@ def resume(run_dir: Path | str, *, queue: bool = False, overrides: tuple[str, ..
             why = f" ({info.message})" if info.message else ""
             raise UserError(
                 f"run {info.run_id} {info.status} before its first checkpoint{why}; there is nothing to continue "
-                "from: fix the cause and start a new run"
+                f"from: fix the cause and start a new run (its settings: rnnlab train {run_dir / 'config.toml'} --set KEY=VALUE)"
             )
         if queue and run_nproc(run_dir) > 1:
             raise UserError(f"run {info.run_id} trains on {run_nproc(run_dir)} processes: --queue is not supported for those yet; resume it without --queue")

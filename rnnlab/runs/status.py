@@ -18,10 +18,12 @@ BUSY = "busy"  # never recorded: a listing found the database locked (a stopped 
 ALL = (*RECORDED, CORRUPT, BUSY)
 
 # A run in one of these continues from its newest checkpoint on `rnnlab resume` (or `r` in the
-# lab); "failed" only with a checkpoint (a disk that was full, a bug fixed since), since a run
-# that failed before its first one has nothing to continue from.
+# lab); "failed" and "diverged" only with a checkpoint (a disk that was full, a bug fixed since; a
+# clip set on resume), since a run that failed or diverged before its first one has nothing to
+# continue from: a diverged one trained again from step 0 under the same name and lost the record
+# of its divergence (an outside trial).
 RESUMABLE = ("stopped", "pruned", "crashed", "diverged", "failed")
-NEEDS_CHECKPOINT = ("failed",)
+NEEDS_CHECKPOINT = ("failed", "diverged")
 
 # Statuses whose message says why the run is not going (the dashboard header shows it).
 EXPLAINED = ("stopped", "pruned", "failed", "diverged", "crashed", CORRUPT, BUSY)

@@ -54,10 +54,18 @@ def grad_flow_and_hidden(model: torch.nn.Module, task: Task, batch: Batch, devic
         out, hiddens = tbptt.forward_encoded(model, e, bptt)
         loss_t = task.last_step_loss(out, batch.to(device))
         (grad,) = torch.autograd.grad(loss_t, e)
-        flow = grad.norm(dim=-1).mean(dim=0)
+        flow = _norm(grad).mean(dim=0)
         hidden = [h.detach().norm(dim=-1).mean(dim=0) for h in hiddens]
     # one transfer for all numbers: each .tolist() on CUDA is a sync point
     return flow.tolist(), [h.tolist() for h in hidden]
+
+
+def _norm(x: torch.Tensor) -> torch.Tensor:
+    """‖x‖ over the last dimension, scaled by its largest entry first: a vanishing gradient's
+    entries of 1e-29 square to under float32's least value, and their plain norm read exactly 0
+    (an outside trial: 19 of 100 steps of a tanh RNN's flow were 0.0, `‖far‖/‖near‖ = 0`)."""
+    top = x.abs().amax(dim=-1, keepdim=True)
+    return (x / torch.where(top > 0, top, torch.ones_like(top))).norm(dim=-1) * top.squeeze(-1)
 
 
 @torch.no_grad()
