@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -40,7 +41,10 @@ def test_sample_is_reproducible_with_a_seed(runs):
     assert a.returncode == 0, a.stderr
     assert a.stdout == b.stdout and a.stdout.startswith("the ")
     assert len(a.stdout.rstrip("\n")) >= 40
-    assert "distinct-1/2/3" in a.stderr
+    assert re.search(r"distinct-1/2/3 \(word\): \d\.\d{3} / ", a.stderr), a.stderr
+    # fewer words than n: nothing to measure, not a sample stuck in a loop (0.000 before)
+    one = rnnlab("sample", "txt", "--prime", "the ", "--length", "1", "--seed", "3", "--runs-dir", str(root))
+    assert one.returncode == 0 and "/ n/a / n/a" in one.stderr, one.stderr
     c = rnnlab("sample", "txt", "--prime", "the ", "--length", "40", "--seed", "4", "--temperature", "2", "--runs-dir", str(root))
     assert c.stdout != a.stdout
 

@@ -82,8 +82,10 @@ def sample(
     shown_prime = prime if prime is not None else t.prime
     sys.stdout.write(shown_prime + text + ("" if text.endswith("\n") else "\n"))
     sys.stdout.flush()
-    d = [distinct_n(text, n) for n in (1, 2, 3)]
-    typer.echo(tf("-- distinct-1/2/3 (word): {d}", d=f"{d[0]:.3f} / {d[1]:.3f} / {d[2]:.3f}"), err=True)
+    # n/a where the sample has fewer than n words: 0.000 read as a sample stuck in a loop (an outside
+    # trial's greedy sample of spaces alone)
+    d = [f"{distinct_n(text, n):.3f}" if len(text.split()) >= n else "n/a" for n in (1, 2, 3)]
+    typer.echo(tf("-- distinct-1/2/3 (word): {d}", d=" / ".join(d)), err=True)
     if style is None and getattr(task, "conditioned", False):
         # no --style on a conditioned run: the model writes in its default style; say which
         styles = list(task.styles)
