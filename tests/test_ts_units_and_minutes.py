@@ -8,9 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 
 import numpy as np
@@ -20,21 +17,12 @@ import pytest
 from rnnlab.errors import UserError
 from rnnlab.tasks.timeseries import data as tsdata
 from rnnlab.tasks.timeseries import frequency as tsfreq
+from tests.test_ts_read_trialg import _cli, _write  # the same helpers as that trial's tests
 
 MONTHS = [date(2001 + k // 12, k % 12 + 1, 1) for k in range(60)]
 PRICES = [round(10.5 + 0.3 * k + 4 * np.sin(k / 2), 2) for k in range(60)]
 TINY = ["--set", "model.hidden_size=8", "--set", "train.steps=6", "--set", "train.checkpoint_every=6",
         "--set", "train.eval_every=6", "--set", "probes.output_every=0"]
-
-
-def _write(path, text: str):
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    return subprocess.run([sys.executable, "-m", "rnnlab", *args], capture_output=True, text=True, env=env, timeout=180)
 
 
 def _prices(first: str = "") -> str:
