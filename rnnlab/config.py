@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 import tomllib
 
+from rnnlab import metricnames
 from rnnlab.errors import UserError
 from rnnlab.separators import as_delimiter
 
@@ -168,15 +169,10 @@ TASK_KEY_KINDS: dict[str, tuple[str, ...]] = {
     "val_fraction": ("text", "timeseries"),
     **{k: ("text",) for k in ("batching", "max_chars", "prime", "temperature", "top_k", "top_p", "sample_length",
                               "unit", "vocab_size", "condition")},
-    **{
-        k: ("timeseries",)
-        for k in (
-            "column", "time_column", "id_column", "wide", "delimiter", "window", "horizon", "fill", "difference",
-            "seasonal_difference", "scale", "relative", "periods", "calendar_features", "season", "test_fraction",
-            "synthetic", "holidays", "holiday_subdivision", "covariates", "future_covariates", "likelihood",
-            "quantiles",
-        )
-    },
+    **{k: ("timeseries",) for k in (
+        "column", "time_column", "id_column", "wide", "delimiter", "window", "horizon", "fill", "difference",
+        "seasonal_difference", "scale", "relative", "periods", "calendar_features", "season", "test_fraction",
+        "synthetic", "holidays", "holiday_subdivision", "covariates", "future_covariates", "likelihood", "quantiles")},
 }
 
 
@@ -210,6 +206,9 @@ class TrainConfig(_Section):
     # Keep the checkpoint with the best primary val metric (checkpoints/best/) beside the last:
     # the model a user keeps is the best one seen, not whatever the final step left.
     keep_best: bool = True
+    # The val metric it (and patience) follows, and which way is better (unset: the primary, its name's way):
+    best_metric: Optional[str] = Field(None, min_length=1)
+    best_direction: Optional[Literal["minimize", "maximize"]] = None
     # Early stopping: end the run after this many evaluations without a new best (0: off).
     patience: int = Field(0, ge=0)
     log_every: int = Field(10, ge=1)
@@ -278,6 +277,11 @@ class Config(_Section):
             )
         return self
 
+    @model_validator(mode="after")
+    def _best_metric_is_recorded(self) -> "Config":
+        metricnames.check_best(self.task.kind, self.train.best_metric, self.train.best_direction)  # ValueError
+        return self
+
     def to_dict(self) -> dict[str, Any]:
         """A TOML-ready dict (None values dropped, tuples as lists), whose [task] holds only the
         keys of its own kind: a forecasting run's config.toml has no `prime` or `top_p`."""
@@ -293,10 +297,8 @@ class Config(_Section):
 
 
 def _drop_none(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _drop_none(v) for k, v in obj.items() if v is not None}
-    if isinstance(obj, list):
-        return [_drop_none(v) for v in obj]
+    if isinstance(obj, (dict, list)):
+        return {k: _drop_none(v) for k, v in obj.items() if v is not None} if isinstance(obj, dict) else [_drop_none(v) for v in obj]
     return obj
 
 
@@ -326,9 +328,7 @@ def _section_model(loc: tuple) -> type[BaseModel]:
 
 def _where(loc: tuple) -> str:
     parts = [str(p) for p in loc if not isinstance(p, int)]
-    if len(parts) >= 2:
-        return f"[{'.'.join(parts[:-1])}] {parts[-1]}"
-    return f"[{parts[0]}]" if parts else "config"
+    return f"[{'.'.join(parts[:-1])}] {parts[-1]}" if len(parts) >= 2 else (f"[{parts[0]}]" if parts else "config")
 
 
 def _format_error(err: ValidationError, origin: str) -> str:

@@ -316,6 +316,14 @@ def test_a_variation_needs_run_and_an_existing_number(tmp_path):
     assert not tmp_path.exists() or not any(tmp_path.iterdir())
 
 
+def test_try_0_is_refused_like_any_variation_that_is_not_there(tmp_path):
+    # variations count from 1: `--try 0` ran the whole main lesson without a word (an outside trial)
+    proc = rnnlab("lessons", "3", "--run", "--try", "0", "--runs-dir", str(tmp_path))
+    assert proc.returncode == 2 and proc.stderr.startswith("error: lesson 3 has no variation 0; it has 1, 2")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())  # nothing trained
+
+
 def test_metrics_lesson_beats_seasonal_naive_on_mae_and_rmse_and_reports_ljung_box(tmp_path):
     out = run_quick(14, tmp_path)
     run = by_label(out)["lstm"]

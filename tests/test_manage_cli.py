@@ -228,6 +228,17 @@ def test_compare_overlays_and_tabulates(root):
     assert isinstance(r.exception, UserError) and "bogus" in str(r.exception)
 
 
+def test_compare_refuses_one_run_and_the_same_run_twice(root):
+    # `--help` says two to 20 runs; one run (or one run named twice) printed a one-run "comparison", exit 0
+    a = _populate(root, "alpha", "lstm")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for refs, tail in ((["alpha"], "got 1: "), (["alpha", "alpha"], "got 1 (2 names for it)"), (["alpha", a.name], "got 1 (2 names for it)")):
+        r = subprocess.run([sys.executable, "-m", "rnnlab", "compare", *refs, "--runs-dir", str(root)],
+                           capture_output=True, text=True, env=env, timeout=60)
+        assert r.returncode == 2 and r.stdout == "", (refs, r.stdout, r.stderr)
+        assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: compare needs two or more different runs, " + tail), r.stderr
+
+
 def test_compare_says_which_runs_a_plot_leaves_out(root):
     """A run without the plotted metric (or, with --align, without a best point) was left
     out of the plot without a word; each plot now names the runs it leaves out and why."""

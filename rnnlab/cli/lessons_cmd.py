@@ -72,7 +72,7 @@ def lessons_command(
     number: Annotated[Optional[str], typer.Argument(help="The lesson to show or run.", show_default=False)] = None,
     run: Annotated[bool, typer.Option("--run", help="Train the lesson's runs here (headless), then print what they measured.")] = False,
     quick: Annotated[bool, typer.Option("--quick", help="Reduced size (seconds, same direction of effect); also $RNNLAB_LESSONS_QUICK=1.")] = False,
-    try_: Annotated[int, typer.Option("--try", help="With --run: the lesson's variation K to try next (see `rnnlab lessons N`).", show_default=False)] = 0,
+    try_: Annotated[Optional[int], typer.Option("--try", help="With --run: the lesson's variation K to try next (see `rnnlab lessons N`).", show_default=False)] = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object (a list without N).")] = False,
     runs_dir: RunsDirOpt = None,
 ) -> None:
@@ -115,7 +115,7 @@ def lessons_command(
         return
     lesson = _lesson(_number(number))
     quick = quick or runner.quick_from_env()
-    if try_:
+    if try_ is not None:  # --try 0 too: variations count from 1, and 0 is not the main lesson
         if not 1 <= try_ <= len(lesson.tries):  # an unknown variation: one error line before anything runs
             raise UserError(_words()["no_try"].format(
                 n=lesson.number, k=try_, has=", ".join(str(i + 1) for i in range(len(lesson.tries))) or _words()["none"]))
@@ -128,7 +128,7 @@ def lessons_command(
         _print_text(lesson)
         return
     progress = (lambda m: print(m, file=sys.stderr, flush=True))
-    result = runner.run_lesson(lesson, root, quick=quick, progress=progress, try_=try_)
+    result = runner.run_lesson(lesson, root, quick=quick, progress=progress, try_=try_ or 0)
     result["quick"] = quick
     result["look"] = catalog.pick(lesson.look)
     if json_out:

@@ -199,6 +199,9 @@ def compare_cmd(
     if x_axis not in X_AXES:
         raise UserError(f"--x-axis {x_axis!r} is not an axis; use one of {', '.join(X_AXES)}")
     dirs = list(dict.fromkeys(_resolve(runs_dir, ref) for ref in runs))
+    if len(dirs) < 2:  # one run, or the same run named twice: nothing to compare it with
+        raise UserError(f"compare needs two or more different runs, got {len(dirs)}"
+                        + (f" ({len(runs)} names for it)" if len(runs) > 1 else "") + ": rnnlab compare RUN_A RUN_B")
     if len(dirs) > MAX_COMPARE:
         raise UserError(f"compare takes at most {MAX_COMPARE} runs ({len(dirs)} given): more curves than that cannot be told apart; "
                         "pick the ones to compare (`rnnlab runs`, or / and tags in the lab)")

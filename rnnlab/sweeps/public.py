@@ -2,7 +2,7 @@
 
     sweep = rnnlab.load_sweep("lr-search")      # id, unique id prefix or name
     sweep.best.params, sweep.best.value          # the best trial (None before one completes)
-    [t.value for t in sweep.trials]              # best first, then the unscored by number
+    [t.value for t in sweep.trials]              # complete best first, then pruned best first, then the rest by number
     run = rnnlab.load_run(sweep.best.run_id)     # the trained model behind a trial
 
 The same numbers as `rnnlab sweep show --json` (rnnlab/sweeps/manage.py `show`): a snapshot,

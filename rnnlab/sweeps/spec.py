@@ -2,8 +2,8 @@
 to start from one) plus `[sweep]` settings and a `[sweep.space]` of the keys to vary.
 
     [sweep]
-    metric = "val_mse"        # default: the task's primary metric
-    direction = "minimize"    # default: inferred from the metric's name
+    metric = "val_mse"        # default: the task's primary metric; one the task never records is refused
+    direction = "minimize"    # default: inferred from the metric's name; a contradiction (a loss maximised) is refused
     trials = 20               # trial numbers in all, over every host (a grid: its size)
     parallel = 2              # concurrent trials on this host; default: one per device slot
     sampler = "tpe"           # tpe | random | grid
@@ -16,7 +16,9 @@ to start from one) plus `[sweep]` settings and a `[sweep.space]` of the keys to 
 
 Everything is checked before anything starts: each space key is applied to the base config and
 validated exactly as `--set` would be (an unknown key gets a did-you-mean, a value out of range
-says which), so a trial never fails on its own config. Torch-free.
+says which), so a trial never fails on its own config. Each trial keeps its best checkpoint by
+the sweep's metric and direction (it sets `train.best_metric` and `train.best_direction`), so a
+trial's value is what its kept checkpoint holds. Torch-free.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from rnnlab import metricnames
 from rnnlab.errors import UserError
 
 SAMPLERS = ("tpe", "random", "grid")
@@ -38,10 +41,8 @@ SWEEP_KEYS = ("base", "metric", "direction", "trials", "parallel", "sampler", "p
 RANGE_KEYS = ("low", "high", "log", "step")
 
 # Each task's primary metric (the `primary_metric` of its module in rnnlab/tasks/), known here
-# without importing torch; the controller checks it against what the first trial records.
-TASK_METRIC = {"text": "val_bpc", "timeseries": "val_rmse", "adding": "val_mse", "copy": "val_loss"}
-# Metrics where more is better; every loss, error and bpc is minimised.
-_MAXIMIZE_HINTS = ("acc", "coverage", "r2")
+# without importing torch (rnnlab/metricnames.py, with the metrics each task records).
+TASK_METRIC = metricnames.PRIMARY
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class SweepSpec:
     @classmethod
     def from_dict(cls, d: dict[str, Any], origin: str = "stored sweep spec") -> "SweepSpec":
         return build({**{k: v for k, v in d.items() if k not in ("base", "space")}, "space": d["space"]},
-                     d["base"], origin)
+                     d["base"], origin, stored=True)
 
     def trial_config(self, params: dict[str, Any], name: Optional[str] = None):
         """The validated Config of one trial: the base with `params` (keyed like the space) set."""
@@ -122,6 +123,8 @@ class SweepSpec:
             _set(data, key, value)
         if name:
             data["name"] = name
+        # the trial's kept best checkpoint follows the sweep's metric: its value is what it holds
+        data.setdefault("train", {}).update(best_metric=self.metric, best_direction=self.direction)
         return config.validate(data, f"{self.origin} (trial params {params})")
 
 
@@ -195,12 +198,12 @@ def _check_against_config(dim: Dim, base: dict[str, Any], origin: str) -> None:
         config.validate(data, f"{origin} [sweep.space] {dim.key!r}")
 
 
-def infer_direction(metric: str) -> str:
-    return "maximize" if any(h in metric.lower() for h in _MAXIMIZE_HINTS) else "minimize"
+infer_direction = metricnames.infer_direction
 
 
-def build(sweep: dict[str, Any], base: dict[str, Any], origin: str) -> SweepSpec:
-    """Check the `[sweep]` table against `base` (a raw config dict) and return the spec."""
+def build(sweep: dict[str, Any], base: dict[str, Any], origin: str, stored: bool = False) -> SweepSpec:
+    """Check the `[sweep]` table against `base` (a raw config dict) and return the spec. `stored`:
+    one a study holds, made before the metric's checks (it is shown as it ran, not refused)."""
     from rnnlab import config
 
     unknown = [k for k in sweep if k not in SWEEP_KEYS]
@@ -240,7 +243,12 @@ def build(sweep: dict[str, Any], base: dict[str, Any], origin: str) -> SweepSpec
     metric = sweep.get("metric") or TASK_METRIC.get(cfg.task.kind, "val_loss")
     if not isinstance(metric, str):
         raise UserError(f"{origin}: [sweep] metric = {metric!r}: expected a metric name such as \"val_mse\"")
+    if not stored and metricnames.is_recorded(cfg.task.kind, metric) is False:
+        raise UserError(f"{origin}: [sweep] metric = {metric!r}: the {cfg.task.kind} task never records it; "
+                        f"it records {', '.join(metricnames.recorded(cfg.task.kind) or ())}")
     direction = choice("direction", DIRECTIONS, infer_direction(metric))
+    if not stored and (why := metricnames.contradiction(metric, direction)):
+        raise UserError(f"{origin}: [sweep] direction = {direction!r}: {why}; drop `direction` (it is inferred) or pick another metric")
     sampler = choice("sampler", SAMPLERS, "tpe")
     pruner = choice("pruner", PRUNERS, "median")
     spec = SweepSpec(

@@ -168,12 +168,17 @@ def counted(trials: list) -> list:
     return [t for t in trials if not t.user_attrs.get(SURPLUS_ATTR)]
 
 
-def importances(study, trials: list) -> tuple[Optional[dict[str, float]], str]:
+# fANOVA on fewer trials ranks noise: below this many complete trials no importance is shown
+# (`sweep show`, its --json, load_sweep and the Sweep screen alike)
+MIN_IMPORTANCE_TRIALS = 8
+
+
+def importances(study, trials: list, min_trials: int = MIN_IMPORTANCE_TRIALS) -> tuple[Optional[dict[str, float]], str]:
     """(parameter -> importance, how it was computed), or (None, why not). fANOVA needs
     scikit-learn; without it Optuna's PED-ANOVA (scipy) does the job."""
     complete = [t for t in trials if t.state.name == "COMPLETE"]
-    if len(complete) < 2:
-        return None, "importances need at least 2 complete trials"
+    if len(complete) < max(2, min_trials):
+        return None, f"importances need {max(2, min_trials)} complete trials ({len(complete)} so far)"
     from optuna.importance import get_param_importances
 
     try:
@@ -210,13 +215,19 @@ def best_intermediate(trial, sign: int) -> Optional[float]:
     return min(values, key=lambda v: sign * v) if values else None
 
 
+# How `sweep show`, its --json, the Sweep screen and load_sweep list trials: complete ones, then
+# pruned ones, each best first by the metric; the rest (unscored, running, failed) by number.
+ORDER = ("complete", "pruned")
+
+
 def _clean(v: Any) -> Any:
     return None if isinstance(v, float) and not math.isfinite(v) else v
 
 
 def summary(study, spec: SweepSpec, *, run_status: Optional[dict[int, str]] = None, with_importances: bool = True) -> dict[str, Any]:
-    """The `sweep show --json` object less `status`: trials sorted by the metric (best first;
-    unscored ones after, by number), the best trial, importances. `run_status` maps trial
+    """The `sweep show --json` object less `status`: trials in ORDER's order (complete ones by the
+    metric, best first; then pruned ones, best first by their best value; then the rest by
+    number), the best trial, importances. `run_status` maps trial
     numbers to the status of their run on this host (a queued run reads "waiting")."""
     trials = counted(study.get_trials(deepcopy=False))
     sign = 1 if spec.direction == "minimize" else -1
@@ -232,8 +243,12 @@ def summary(study, spec: SweepSpec, *, run_status: Optional[dict[int, str]] = No
             "started": t.datetime_start.timestamp() if t.datetime_start else None,
             "ended": t.datetime_complete.timestamp() if t.datetime_complete else None,
         })
-    scored = sorted((r for r in rows if r["state"] == "complete" and r["value"] is not None), key=lambda r: (sign * r["value"], r["number"]))
-    rest = sorted((r for r in rows if r not in scored), key=lambda r: r["number"])
+    def rank(r: dict[str, Any]) -> tuple:
+        group = ORDER.index(r["state"]) if r["state"] in ("complete", "pruned") and r["value"] is not None else len(ORDER)
+        return (group, sign * r["value"] if group < len(ORDER) else 0.0, r["number"])
+
+    ordered = sorted(rows, key=rank)
+    scored = [r for r in ordered if r["state"] == "complete" and r["value"] is not None]
     best = None
     if scored:
         b = scored[0]
@@ -242,6 +257,6 @@ def summary(study, spec: SweepSpec, *, run_status: Optional[dict[int, str]] = No
     done = sum(1 for r in rows if r["state"] in ("complete", "pruned", "failed"))
     return {
         "sweep_id": study.study_name, "name": study.user_attrs.get(NAME_ATTR), "metric": spec.metric,
-        "direction": spec.direction, "best": best, "trials": scored + rest, "done": done, "total": spec.trials,
+        "direction": spec.direction, "best": best, "trials": ordered, "done": done, "total": spec.trials,
         "space": {d.key: d.to_dict() for d in spec.space}, "importances": imp, "importance_method": how,
     }

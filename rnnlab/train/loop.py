@@ -24,7 +24,9 @@ from typing import Any, Optional
 
 import torch
 
+from rnnlab import metricnames
 from rnnlab.config import Config
+from rnnlab.errors import UserError
 from rnnlab.tasks.base import Task, last_step_kwargs
 from rnnlab.train import checkpoint, eager, events, kept, optim, probes, tbptt
 from rnnlab.train.device import autocast, matmul_peak_flops
@@ -74,7 +76,10 @@ class Trainer:
         self.hidden: Any = None  # carried recurrent state for stateful TBPTT batches
         self.step = 0
         self.last_eval: dict[str, float] = {}
-        # the primary val metric of the best evaluation so far (lower is better) and its step
+        # the val metric the kept best follows (train.best_metric, default the primary; a sweep's
+        # trial follows the sweep's), which way is better, its best value so far and that step
+        self.best_name = self.tc.best_metric or task.primary_metric
+        self.best_sign = -1 if (self.tc.best_direction or metricnames.infer_direction(self.best_name)) == "maximize" else 1
         self.best_value: Optional[float] = None
         self.best_step: Optional[int] = None
         self.evals_since_best = 0
@@ -122,17 +127,20 @@ class Trainer:
         found = kept.best(self.ckpt_root)
         if found is None:
             return
-        value = kept.read_meta(found[1]).get("best_value")
-        if isinstance(value, (int, float)):
+        meta = kept.read_meta(found[1])
+        value = meta.get("best_value")
+        if isinstance(value, (int, float)) and meta.get("best_metric", self.best_name) == self.best_name:
             self.best_value, self.best_step = float(value), found[0]
             every = self.tc.eval_every
             self.evals_since_best = max(0, self.step // every - found[0] // every)
 
     def _track_best(self) -> bool:
         """After an evaluation: keep a new best checkpoint; True when patience has run out."""
-        name = self.task.primary_metric
+        name = self.best_name
         value = self.last_eval.get(name)
-        if value is not None and math.isfinite(value) and (self.best_value is None or value < self.best_value):
+        if value is None and self.tc.best_metric and self.last_eval:  # a forecast's metrics depend on its config
+            raise UserError(f"[train] best_metric = {name!r}: this run does not record it; it records {', '.join(sorted(self.last_eval))}")
+        if value is not None and math.isfinite(value) and (self.best_value is None or self.best_sign * value < self.best_sign * self.best_value):
             self.best_value, self.best_step, self.evals_since_best = value, self.step, 0
             if self.tc.keep_best:
                 self._save_best(name, value)
@@ -158,7 +166,7 @@ class Trainer:
         if self.best_step is None or self.best_value is None:
             return ""
         where = " (kept in checkpoints/best)" if self.tc.keep_best else ""
-        return f"; best {self.task.primary_metric} {self.best_value:.4g} at step {self.best_step}{where}"
+        return f"; best {self.best_name} {self.best_value:.4g} at step {self.best_step}{where}"
 
     def _final_output(self) -> None:
         """The task output for the model as training left it, unless this step already has one:
@@ -392,7 +400,7 @@ class Trainer:
                 self.save_checkpoint("early stop")
                 self._final_output()
                 final = {**self.last_eval, **self.score_test()}
-                msg = (f"stopped early at step {step}: {self.task.primary_metric} did not improve for "
+                msg = (f"stopped early at step {step}: {self.best_name} did not improve for "
                        f"{tc.patience} evaluations (train.patience){self._best_note()}")
                 self.reporter.event(events.FINISHED, msg, step)
                 return Outcome("finished", step, msg, final, baselines)

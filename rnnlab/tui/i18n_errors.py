@@ -209,6 +209,8 @@ PATTERNS: list[tuple[str, Repl]] = [
      r"运行 \g<id> 是 \g<k> 任务的运行; \g<what> 需要时间序列运行"),
     (r" \(try `rnnlab forecast` for time series\)", " (时间序列请用 `rnnlab forecast`)"),
     (r"diff needs two or more runs, got (?P<n>\d+)", r"diff 需要两个或更多运行, 实际给了 \g<n> 个"),
+    (r"compare needs two or more different runs, got (?P<n>\d+)(?: \((?P<k>\d+) names for it\))?",
+     lambda m: f"compare 需要两个或更多不同的运行, 实际给了 {m['n']} 个" + (f" (同一运行写了 {m['k']} 次)" if m["k"] else "")),
     (r"give the text to read with --text TEXT or --file F \(one of them\)", "请用 --text TEXT 或 --file F (二选一) 给出要读的文本"),
     (r"--text is empty; give some text(?: to read)?", "--text 为空; 请给出一些文本"), (r" \(or --file F\)", " (或 --file F)"),
     (r"--file (?P<f>.+?) is empty; give a file with some text", r"--file \g<f> 为空; 请给出有内容的文件"),
@@ -245,6 +247,11 @@ PATTERNS: list[tuple[str, Repl]] = [
     # text runs' styles
     (r": this run has no styles \(it was trained without \[task\] condition\)", ": 此运行没有风格 (训练时没有设 [task] condition)"),
     (r": no such style", ": 没有这种风格"), (r"; the run's styles are: ", "; 此运行的风格有: "),
+    # a sweep's (or a run's kept best's) metric and direction (rnnlab/metricnames.py)
+    (rf": the (?P<k>\w+) task never records it; it records ", r": \g<k> 任务从不记录它; 它记录的是 "),
+    (r": (?P<m>\S+) is better (?P<w>lower|higher), so its direction is (?P<d>minimize|maximize), not (?P<x>minimize|maximize)",
+     lambda m: f": {m['m']} 越{'低' if m['w'] == 'lower' else '高'}越好, 所以方向是 {m['d']}, 不是 {m['x']}"),
+    (r"; drop `direction` \(it is inferred\) or pick another metric", "; 请去掉 `direction` (它会被推断) 或换一个指标"),
     (r"; see `", "; 见 `"), (r" \(see `", " (见 `"), (r"\(e\.g\. ", "(例如 "), (r", e\.g\. ", ", 例如 "),
 ]
 COMPILED = [(re.compile(p), r) for p, r in PATTERNS]

@@ -15,8 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-# fANOVA on fewer trials ranks noise: below this many complete trials no importance is shown
-MIN_IMPORTANCE_TRIALS = 8
+from rnnlab.sweeps.study import MIN_IMPORTANCE_TRIALS  # one threshold for the screen and `sweep show`
 
 
 class SweepReader:
@@ -49,11 +48,8 @@ class SweepReader:
         trials = studies.counted(self._study.get_trials(deepcopy=False))
         complete = sum(1 for t in trials if t.state.name == "COMPLETE")
         if self._imp[0] != complete:
-            if complete < self.min_trials:
-                imp, how = None, f"importances need {self.min_trials} complete trials ({complete} so far)"
-            else:
-                imp, how = studies.importances(self._study, trials)
-                self.importance_runs += 1
+            imp, how = studies.importances(self._study, trials, self.min_trials)
+            self.importance_runs += complete >= self.min_trials  # computed, not refused
             self._imp = (complete, imp, how)
         _, imp, how = self._imp
         ctl = self.rec.controller()

@@ -231,7 +231,7 @@ def curves(s: dict, mono: bool = False) -> PlotData:
 
 def importance_text(s: dict, width: int = 8) -> Text:
     """Bars of the importances and how many complete trials they rest on; below the minimum
-    (sweepreader.MIN_IMPORTANCE_TRIALS), only why there are none."""
+    (sweeps/study.MIN_IMPORTANCE_TRIALS), only why there are none."""
     t = Text()
     imp = s.get("importances")
     n = s.get("importance_trials")

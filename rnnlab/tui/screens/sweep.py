@@ -1,6 +1,6 @@
 """Sweep: one sweep's trials, live, drawn as Optuna's dashboard draws them. The trials table
-(sorted by the metric, best first) beside the importances (with the number of complete trials
-they rest on; none below rnnlab/tui/sweepreader.MIN_IMPORTANCE_TRIALS); under them the history
+(complete trials best first, then pruned ones best first) beside the importances (with the number of complete trials
+they rest on; none below rnnlab/sweeps/study.MIN_IMPORTANCE_TRIALS); under them the history
 (trials as points, the best so far as a step line) and one of: parallel coordinates (each axis
 with its own values, coloured by the metric, with a key), slice plots (the metric against each
 parameter), learning curves (intermediate values; pruned trials marked where they stopped).
