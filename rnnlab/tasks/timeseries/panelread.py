@@ -102,8 +102,7 @@ def _as_written(table: tscsv.Table, j: int, numbers: np.ndarray) -> Optional[np.
         return None
     name = table.frame.columns[j]
     try:
-        skip = [*range(table.skip), table.skip + 1] if table.units else table.skip  # a units row (`(USD)`) too
-        raw = pd.read_csv(table.path, sep=table.delimiter, dtype=str, keep_default_na=False, skiprows=skip,
+        raw = pd.read_csv(table.path, sep=table.delimiter, dtype=str, keep_default_na=False, skiprows=table.skiprows,
                           encoding=table.encoding, encoding_errors="replace", skipinitialspace=True, usecols=[name],
                           index_col=False)
     except (ValueError, OSError, pd.errors.ParserError):
@@ -205,8 +204,7 @@ def _spaced(table: tscsv.Table, j: int, stripped: np.ndarray) -> Optional[np.nda
     if not any(f in text for f in (d + " ", " " + d, "\n ", " \n", " \r")) and not text.startswith(" "):  # a space by a cell
         return None
     try:
-        skip = [*range(table.skip), table.skip + 1] if table.units else table.skip
-        raw = pd.read_csv(table.path, sep=table.delimiter, dtype=str, keep_default_na=False, skiprows=skip, encoding=table.encoding,
+        raw = pd.read_csv(table.path, sep=table.delimiter, dtype=str, keep_default_na=False, skiprows=table.skiprows, encoding=table.encoding,
                           encoding_errors="replace", usecols=[table.frame.columns[j]], index_col=False)
     except (ValueError, OSError, pd.errors.ParserError):
         return None

@@ -76,6 +76,11 @@ class Table:
     written: dict = field(default_factory=dict, repr=False)  # column -> its text, where read as months (01.1980)
     minutes: dict = field(default_factory=dict, repr=False)  # name -> "%Y-%m-%d %H:%M" (or T): ISO times to the minute
 
+    @property
+    def skiprows(self) -> Any:
+        """pandas' skiprows to read the file from disk again: the title lines, and the units row."""
+        return skiprows(self.skip, self.units)
+
     def reading(self) -> tuple[str, ...]:
         """What was read differently from a plain file, for the card to say."""
         return tuple(line for line, shown in (
@@ -187,7 +192,7 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
         return pd.read_csv(io.StringIO(text) if whole else path, encoding=encoding, sep=delim, keep_default_na=False,
                            na_values=_NA_VALUES, skip_blank_lines=True, skipinitialspace=True, engine="c", dtype=dtype,
                            parse_dates=dates or False, date_format="ISO8601" if dates else None,
-                           skiprows=0 if whole else [*range(skip), skip + 1] if units else skip, index_col=False,
+                           skiprows=0 if whole else skiprows(skip, units), index_col=False,
                            usecols=range(width) if lenient and width else None,
                            # rows ending in a delimiter, or a note with a comma in it (_overfull refuses the rest)
                            encoding_errors="replace")  # a stray byte past the sniffed head (a note's ©)
@@ -239,6 +244,11 @@ def read_table(path: Path, delimiter: Optional[str] = None) -> Table:
         frame.isetitem(j, pd.to_datetime(cells, format="%m.%Y"))
     return Table(path, header, frame, delim, full if whole else None, encoding=encoding, skip=skip, notes=notes, totals=totals,
                  parts=parts, written=written, units=units, minutes={header[j]: f for j, f in minutes.items() if j < len(header)})
+
+
+def skiprows(skip: int, units: str) -> Any:
+    """The lines above the header, and the units row under it when there is one (`,(USD)`)."""
+    return [*range(skip), skip + 1] if units else skip
 
 
 _NA_VALUES = sorted({v for w in _MISSING for v in (w, w.upper(), w.title())} - {""}) + [""]
